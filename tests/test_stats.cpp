@@ -1,0 +1,394 @@
+// Tests of the timing statistics registry: histogram percentiles, thread merging, reset, switches and exports.
+#include "eyemap/error.hpp"
+#include "eyemap/stats.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <latch>
+#include <random>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+using namespace std::chrono_literals;
+using eyemap::OpId;
+using eyemap::OpStats;
+
+namespace {
+
+// Every test starts from zero counts; op names are unique per test so registrations do not interfere.
+struct Fresh {
+    Fresh() {
+        eyemap::set_stats_enabled(true);
+        eyemap::stats_reset();
+    }
+    ~Fresh() { eyemap::set_stats_enabled(true); }
+};
+
+OpStats get(std::string_view name) {
+    auto snap = eyemap::stats_snapshot();
+    const OpStats* o = eyemap::find_op(snap, name);
+    REQUIRE(o != nullptr);
+    return *o;
+}
+
+// Exact percentile of a sorted sample with the same rank convention (the value at rank ceil(q*n)).
+std::uint64_t exact_percentile(const std::vector<std::uint64_t>& sorted, double q) {
+    auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+    return sorted[std::max<std::size_t>(rank, 1) - 1];
+}
+
+bool within(std::uint64_t got, std::uint64_t want, double rel) {
+    return std::abs(static_cast<double>(got) - static_cast<double>(want)) <= rel * static_cast<double>(want);
+}
+
+}  // namespace
+
+TEST_CASE("stats_op registers once and returns a stable handle", "[stats]") {
+    const OpId a = eyemap::stats_op("reg_alpha");
+    const OpId b = eyemap::stats_op("reg_beta");
+    CHECK(a != b);
+    CHECK(eyemap::stats_op("reg_alpha") == a);
+    CHECK(eyemap::stats_op_name(a) == "reg_alpha");
+    CHECK(eyemap::stats_op_name(OpId{}).empty());
+    CHECK_THROWS_AS(eyemap::stats_op(""), eyemap::Error);
+}
+
+TEST_CASE("count, total, min, max, mean and bytes are exact", "[stats]") {
+    Fresh fresh;
+    const OpId op = eyemap::stats_op("basic_op");
+    eyemap::record(op, 100ns, 10);
+    eyemap::record(op, 300ns, 20);
+    eyemap::record(op, 2us, 0);
+    const OpStats s = get("basic_op");
+    CHECK(s.count == 3);
+    CHECK(s.total_ns == 2400);
+    CHECK(s.min_ns == 100);
+    CHECK(s.max_ns == 2000);
+    CHECK(s.mean_ns == 800);
+    CHECK(s.bytes == 30);
+    CHECK(eyemap::bytes_per_second(s) == Approx(30.0 / 2400e-9));
+
+    // A default handle and negative durations are harmless.
+    eyemap::record(OpId{}, 5ns);
+    eyemap::record(op, -5ns);
+    CHECK(get("basic_op").min_ns == 0);
+}
+
+TEST_CASE("percentiles of uniform 1..1000 us", "[stats]") {
+    Fresh fresh;
+    const OpId op = eyemap::stats_op("uniform_op");
+    for (int us = 1; us <= 1000; ++us) eyemap::record(op, std::chrono::microseconds(us));
+    const OpStats s = get("uniform_op");
+    CHECK(s.count == 1000);
+    CHECK(s.min_ns == 1'000);
+    CHECK(s.max_ns == 1'000'000);
+    CHECK(s.mean_ns == 500'500);
+    // Interpolation inside a bucket makes a uniform distribution come out almost exact.
+    CHECK(within(s.p50_ns, 500'000, 0.01));
+    CHECK(within(s.p90_ns, 900'000, 0.01));
+    CHECK(within(s.p99_ns, 990'000, 0.01));
+}
+
+TEST_CASE("percentiles of a log-normal sample stay within bucket resolution", "[stats]") {
+    Fresh fresh;
+    const OpId op = eyemap::stats_op("lognormal_op");
+    std::mt19937_64 rng(42);
+    std::lognormal_distribution<double> dist(std::log(50'000.0), 1.5);  // median 50 us, spans ns to seconds
+    std::vector<std::uint64_t> values;
+    for (int i = 0; i < 20000; ++i) {
+        const auto ns = static_cast<std::uint64_t>(dist(rng)) + 1;
+        values.push_back(ns);
+        eyemap::record(op, std::chrono::nanoseconds(ns));
+    }
+    std::sort(values.begin(), values.end());
+    const OpStats s = get("lognormal_op");
+    // A bucket is at most 1/8 of its lower bound wide.
+    CHECK(within(s.p50_ns, exact_percentile(values, 0.50), 0.125));
+    CHECK(within(s.p90_ns, exact_percentile(values, 0.90), 0.125));
+    CHECK(within(s.p99_ns, exact_percentile(values, 0.99), 0.125));
+    CHECK(s.min_ns == values.front());
+    CHECK(s.max_ns == values.back());
+    CHECK(s.p50_ns <= s.p90_ns);
+    CHECK(s.p90_ns <= s.p99_ns);
+}
+
+TEST_CASE("percentiles at the histogram edges", "[stats]") {
+    Fresh fresh;
+    SECTION("constant value is reported exactly") {
+        const OpId op = eyemap::stats_op("const_op");
+        for (int i = 0; i < 100; ++i) eyemap::record(op, 1234ns);
+        const OpStats s = get("const_op");
+        CHECK(s.p50_ns == 1234);
+        CHECK(s.p99_ns == 1234);
+    }
+    SECTION("two clusters") {
+        const OpId op = eyemap::stats_op("bimodal_op");
+        for (int i = 0; i < 900; ++i) eyemap::record(op, 1us);
+        for (int i = 0; i < 100; ++i) eyemap::record(op, 1ms);
+        const OpStats s = get("bimodal_op");
+        CHECK(within(s.p50_ns, 1'000, 0.125));
+        // Interpolation spreads the 1 ms cluster over the part of its bucket below max.
+        CHECK(within(s.p99_ns, 1'000'000, 0.02));
+        CHECK(s.p99_ns <= 1'000'000);
+    }
+    SECTION("below 8 ns and beyond the last bucket") {
+        const OpId op = eyemap::stats_op("extreme_op");
+        eyemap::record(op, 3ns);
+        eyemap::record(op, 200s);
+        eyemap::record(op, 300s);
+        const OpStats s = get("extreme_op");
+        CHECK(s.min_ns == 3);
+        CHECK(s.max_ns == 300'000'000'000);
+        CHECK(s.p99_ns <= s.max_ns);
+        CHECK(s.p99_ns >= 200'000'000'000);
+    }
+}
+
+TEST_CASE("records from several threads merge exactly, including exited threads", "[stats][threads]") {
+    Fresh fresh;
+    const OpId op = eyemap::stats_op("threads_op");
+    constexpr int kThreads = 4;
+    constexpr int kPerThread = 50000;
+    std::atomic<bool> stop{false};
+    // A reader snapshots while the writers run: results must be sane, and TSan must stay quiet.
+    std::thread reader([&] {
+        while (!stop.load()) {
+            auto snap = eyemap::stats_snapshot();
+            const OpStats* o = eyemap::find_op(snap, "threads_op");
+            REQUIRE(o != nullptr);
+            CHECK(o->count <= std::uint64_t{kThreads} * kPerThread);
+        }
+    });
+    std::vector<std::thread> writers;
+    for (int t = 0; t < kThreads; ++t) {
+        writers.emplace_back([op, t] {
+            for (int i = 0; i < kPerThread; ++i) eyemap::record(op, std::chrono::nanoseconds(100 + t), 1);
+        });
+    }
+    for (auto& w : writers) w.join();
+    stop = true;
+    reader.join();
+
+    const OpStats s = get("threads_op");
+    CHECK(s.count == std::uint64_t{kThreads} * kPerThread);
+    CHECK(s.bytes == std::uint64_t{kThreads} * kPerThread);
+    CHECK(s.total_ns == std::uint64_t{kPerThread} * (100 + 101 + 102 + 103));
+    CHECK(s.min_ns == 100);
+    CHECK(s.max_ns == 103);
+
+    // New threads reuse the blocks of exited ones without losing what those recorded.
+    std::thread([op] { eyemap::record(op, 100ns); }).join();
+    CHECK(get("threads_op").count == std::uint64_t{kThreads} * kPerThread + 1);
+}
+
+TEST_CASE("stats_reset zeroes counts, also in blocks of live threads", "[stats][threads]") {
+    Fresh fresh;
+    const OpId op = eyemap::stats_op("reset_op");
+    eyemap::set_slow_threshold(op, 1us);
+    std::latch recorded(1), reset_done(1), recorded_again(1);
+    std::thread worker([&] {
+        for (int i = 0; i < 10; ++i) eyemap::record(op, 5us, 7);
+        recorded.count_down();
+        reset_done.wait();
+        for (int i = 0; i < 3; ++i) eyemap::record(op, 2us);
+        recorded_again.count_down();
+    });
+    recorded.wait();
+    eyemap::record(op, 5us);
+    CHECK(get("reset_op").count == 11);
+
+    eyemap::stats_reset();
+    const OpStats zeroed = get("reset_op");
+    CHECK(zeroed.count == 0);
+    CHECK(zeroed.total_ns == 0);
+    CHECK(zeroed.bytes == 0);
+    CHECK(zeroed.slow_count == 0);
+    CHECK(zeroed.p50_ns == 0);
+    CHECK(zeroed.slow_threshold_ns == 1000);  // configuration survives a reset
+
+    reset_done.count_down();
+    recorded_again.wait();
+    worker.join();
+    const OpStats after = get("reset_op");
+    CHECK(after.count == 3);
+    CHECK(after.total_ns == 6000);
+    CHECK(after.min_ns == 2000);
+    CHECK(after.max_ns == 2000);
+    CHECK(after.slow_count == 3);
+}
+
+TEST_CASE("runtime switch: nothing is recorded while disabled", "[stats]") {
+    Fresh fresh;
+    const OpId op = eyemap::stats_op("disabled_op");
+    eyemap::set_stats_enabled(false);
+    CHECK_FALSE(eyemap::stats_enabled());
+    eyemap::record(op, 1ms, 100);
+    {
+        eyemap::ScopedTimer t(op);
+        t.add_bytes(5);
+    }
+    auto snap = eyemap::stats_snapshot();
+    CHECK_FALSE(snap.enabled);
+    CHECK(eyemap::find_op(snap, "disabled_op")->count == 0);
+    CHECK(eyemap::find_op(snap, "disabled_op")->bytes == 0);
+
+    eyemap::set_stats_enabled(true);
+    eyemap::record(op, 1ms, 100);
+    CHECK(get("disabled_op").count == 1);
+}
+
+TEST_CASE("ScopedTimer records its lifetime and bytes", "[stats]") {
+    Fresh fresh;
+    const OpId op = eyemap::stats_op("timer_op");
+    const auto before = std::chrono::steady_clock::now();
+    {
+        eyemap::ScopedTimer t(op);
+        t.add_bytes(1000);
+        t.add_bytes(24);
+    }
+    const auto outer = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - before);
+    {
+        eyemap::ScopedTimer t(op);
+        t.cancel();
+    }
+    const OpStats s = get("timer_op");
+    CHECK(s.count == 1);
+    CHECK(s.bytes == 1024);
+    CHECK(s.total_ns <= static_cast<std::uint64_t>(outer.count()));
+
+    // The EYEMAP_NO_STATS variant is an empty object with the same interface.
+    STATIC_REQUIRE(std::is_empty_v<eyemap::detail::NoopTimer>);
+    {
+        eyemap::detail::NoopTimer t(op);
+        t.add_bytes(5);
+    }
+    CHECK(get("timer_op").count == 1);
+}
+
+TEST_CASE("slow threshold counts calls strictly over it", "[stats]") {
+    Fresh fresh;
+    const OpId op = eyemap::stats_op("slow_op");
+    eyemap::record(op, 10ms);  // no threshold yet: not slow
+    eyemap::set_slow_threshold(op, 5ms);
+    CHECK(eyemap::slow_threshold(op) == 5ms);
+    eyemap::record(op, 4ms);
+    eyemap::record(op, 5ms);  // equal is not over
+    eyemap::record(op, 6ms);
+    eyemap::record(op, 50ms);
+    OpStats s = get("slow_op");
+    CHECK(s.count == 5);
+    CHECK(s.slow_count == 2);
+    CHECK(s.slow_threshold_ns == 5'000'000);
+
+    eyemap::set_slow_threshold(op, 0ns);
+    eyemap::record(op, 60ms);
+    s = get("slow_op");
+    CHECK(s.slow_count == 2);
+    CHECK(s.slow_threshold_ns == 0);
+}
+
+TEST_CASE("JSON round trip and schema", "[stats][json]") {
+    Fresh fresh;
+    const OpId a = eyemap::stats_op("json_a");
+    const OpId b = eyemap::stats_op("json, \"quoted\"");
+    eyemap::set_slow_threshold(a, 2us);
+    for (int i = 1; i <= 50; ++i) eyemap::record(a, std::chrono::microseconds(i), 3);
+    eyemap::record(b, 7ms, 1 << 20);
+
+    const auto snap = eyemap::stats_snapshot();
+    const std::string json = eyemap::stats_to_json(snap);
+    CHECK(json.find("\"schema\": \"eyemap-stats/1\"") != std::string::npos);
+    CHECK(json.find("\"bytes_per_s\"") != std::string::npos);
+    const auto back = eyemap::stats_from_json(json);
+    CHECK(back == snap);
+    CHECK(eyemap::find_op(back, "json_a")->slow_count == 48);
+
+    const std::string csv = eyemap::stats_to_csv(snap);
+    CHECK(csv.starts_with("name,count,total_ns,"));
+    CHECK(csv.find("\"json, \"\"quoted\"\"\",1,7000000,") != std::string::npos);
+}
+
+TEST_CASE("stats_from_json rejects bad input with eyemap::Error", "[stats][json]") {
+    auto kind_of = [](const std::string& text) {
+        try {
+            eyemap::stats_from_json(text);
+        } catch (const eyemap::Error& e) {
+            return e.kind();
+        }
+        FAIL("no exception for: " << text);
+        return eyemap::ErrorKind::internal;
+    };
+    const std::string op =
+        R"({"name":"x","count":1,"total_ns":1,"min_ns":1,"max_ns":1,"mean_ns":1,"p50_ns":1,"p90_ns":1,)"
+        R"("p99_ns":1,"slow_count":0,"slow_threshold_ns":0,"bytes":0})";
+    CHECK_NOTHROW(eyemap::stats_from_json(R"({"schema":"eyemap-stats/1","wall_ns":5,"ops":[)" + op + "]}"));
+    CHECK(kind_of("{not json") == eyemap::ErrorKind::input);
+    CHECK(kind_of("[]") == eyemap::ErrorKind::input);
+    CHECK(kind_of(R"({"schema":"eyemap-stats/2","wall_ns":5,"ops":[]})") == eyemap::ErrorKind::input);
+    CHECK(kind_of(R"({"wall_ns":5,"ops":[]})") == eyemap::ErrorKind::input);
+    CHECK(kind_of(R"({"schema":"eyemap-stats/1","wall_ns":-5,"ops":[]})") == eyemap::ErrorKind::input);
+    CHECK(kind_of(R"({"schema":"eyemap-stats/1","wall_ns":5,"ops":{}})") == eyemap::ErrorKind::input);
+    std::string missing = op;
+    missing.erase(missing.find(R"("bytes":0)") - 1);
+    missing += "}";
+    try {
+        eyemap::stats_from_json(R"({"schema":"eyemap-stats/1","wall_ns":5,"ops":[)" + missing + "]}");
+        FAIL("missing field accepted");
+    } catch (const eyemap::Error& e) {
+        CHECK(e.where().field == "ops[0].bytes");
+    }
+}
+
+TEST_CASE("table lists operations that ran, sorted by total time", "[stats][table]") {
+    Fresh fresh;
+    const OpId small = eyemap::stats_op("table_small");
+    const OpId large = eyemap::stats_op("table_large");
+    const OpId middle = eyemap::stats_op("table_middle");
+    eyemap::stats_op("table_idle");
+    eyemap::record(small, 1ms);
+    eyemap::record(large, 3ms, 3'000'000);
+    eyemap::record(middle, 1ms);
+    eyemap::record(middle, 1ms);
+
+    const std::string table = eyemap::stats_to_table(eyemap::stats_snapshot());
+    const auto p_large = table.find("table_large");
+    const auto p_middle = table.find("table_middle");
+    const auto p_small = table.find("table_small");
+    REQUIRE(p_large != std::string::npos);
+    REQUIRE(p_middle != std::string::npos);
+    REQUIRE(p_small != std::string::npos);
+    CHECK(p_large < p_middle);
+    CHECK(p_middle < p_small);
+    CHECK(table.find("table_idle") == std::string::npos);
+    CHECK(table.find("50.0%") != std::string::npos);  // 3 ms of 6 ms
+    CHECK(table.find("953.7 MiB/s") != std::string::npos);  // 3e6 bytes in 3 ms
+    CHECK(table.find("wall ") != std::string::npos);
+
+    // Columns line up: every row of the table has the same length.
+    std::vector<std::size_t> lengths;
+    for (std::size_t pos = 0; pos < table.size();) {
+        const auto nl = table.find('\n', pos);
+        const std::string line = table.substr(pos, nl - pos);
+        if (line.starts_with("wall ") || line.starts_with("memory:")) break;
+        lengths.push_back(line.size());
+        pos = nl + 1;
+    }
+    REQUIRE(lengths.size() == 4);
+    CHECK(std::all_of(lengths.begin(), lengths.end(), [&](std::size_t n) { return n == lengths.front(); }));
+}
+
+TEST_CASE("memory snapshot reports peak RSS", "[stats]") {
+    const eyemap::MemoryStats m = eyemap::memory_snapshot();
+    CHECK(m.peak_rss_bytes > 0);
+#ifdef __linux__
+    CHECK(m.vm_hwm_bytes > 0);
+    CHECK(m.rss_bytes > 0);
+    CHECK(m.rss_bytes <= m.vm_hwm_bytes);
+#endif
+}
