@@ -1,6 +1,6 @@
 # Turns every file of templates/ into a string constant so the library needs no files at run time.
 function(eyemap_embed_templates dir out)
-  file(GLOB files CONFIGURE_DEPENDS ${dir}/*)
+  file(GLOB files CONFIGURE_DEPENDS ${dir}/*.mustache)
   list(SORT files)
   set(body "// Generated from templates/ by cmake/EmbedTemplates.cmake; do not edit.\n#include <string_view>\n#include <utility>\n#include <array>\nnamespace eyemap::detail {\n")
   set(entries "")

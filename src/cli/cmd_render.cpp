@@ -1,0 +1,140 @@
+// `eyemap render`: the eyemaps of one type to SVG files or standard output.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "eyemap/sink.hpp"
+
+namespace eyemap::cli {
+namespace {
+
+struct RenderArgs {
+    CommonOptions common;
+    std::string type;
+    std::string region = "all";
+    std::string side = "both";
+    std::string metric = "both";
+    std::string format = "svg";
+    std::string output;
+    std::string out_dir;
+    std::string id;
+};
+
+std::string suggest_type(const Dataset& ds, std::string_view name) {
+    std::string best;
+    std::size_t best_d = 3;
+    for (const auto& t : ds.types) {
+        std::size_t d = 0;
+        // Cheap closeness: case-insensitive equality first, then small length difference + shared prefix.
+        if (t.neuron_type.size() == name.size()) {
+            for (std::size_t i = 0; i < name.size(); ++i)
+                d += std::tolower(static_cast<unsigned char>(t.neuron_type[i])) != std::tolower(static_cast<unsigned char>(name[i]));
+            if (d < best_d) best_d = d, best = t.neuron_type;
+        }
+    }
+    return best;
+}
+
+void run_render(const RenderArgs& a) {
+    if (a.output.empty() == a.out_dir.empty()) throw_input("give exactly one of -o FILE and --out-dir DIR", ErrorLocation{{}, 0, "-o", a.output});
+    const auto formats = split_list(a.format, {"svg"}, "--format");
+    a.common.begin_run();
+    const RegionSet regions = a.common.region_set();
+    RenderOptions options = a.common.render_options();
+    options.svg.id = a.id;
+
+    Dataset ds = load_dataset(a.common.data, a.common.columns.empty() ? std::nullopt : std::optional<std::filesystem::path>(a.common.columns),
+                              regions);
+    const TypeRows* type = ds.find_type(a.type);
+    if (!type) {
+        const auto hint = suggest_type(ds, a.type);
+        throw_input(fmt::format("neuron type not found in {} ({} types){}", a.common.data, ds.types.size(),
+                                hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)),
+                    ErrorLocation{{}, 0, "--type", a.type});
+    }
+
+    // The requested combinations; with 'all'/'both', those the layout and the data have.
+    std::vector<EyemapRequest> requests;
+    std::vector<std::string> skipped;
+    for (std::size_t ri = 0; ri < ds.layout.regions.regions.size(); ++ri) {
+        const auto& rname = ds.layout.regions.regions[ri].name;
+        if (a.region != "all" && a.region != rname) continue;
+        for (Side side : {Side::L, Side::R}) {
+            if (a.side != "both" && a.side != to_string(side)) continue;
+            for (Metric m : {Metric::synapse_density, Metric::cell_count}) {
+                if (a.metric != "both" && a.metric != to_string(m)) continue;
+                const bool have_metric = m == Metric::synapse_density ? ds.columns.synapses : ds.columns.cells;
+                const bool have_cols = ds.layout.has_columns(static_cast<int>(ri), side);
+                const bool explicit_req = a.region != "all" && a.side != "both" && a.metric != "both";
+                if ((!have_metric || !have_cols) && !explicit_req) {
+                    skipped.push_back(fmt::format("{} {} {} ({})", rname, to_string(side), to_string(m),
+                                                  !have_cols ? "no columns in the layout" : "metric not in the data"));
+                    continue;
+                }
+                requests.push_back({rname, side, m});
+            }
+        }
+    }
+    if (a.region != "all" && ds.layout.regions.index_of(a.region) < 0)
+        throw_input("unknown region", ErrorLocation{{}, 0, "--region", a.region});
+    if (requests.empty())
+        throw_input(fmt::format("nothing to render for type {}: {}", a.type, skipped.empty() ? "no match" : fmt::format("{}", fmt::join(skipped, "; "))),
+                    ErrorLocation{{}, 0, "--region/--side/--metric", fmt::format("{}/{}/{}", a.region, a.side, a.metric)});
+    if (!a.output.empty() && requests.size() * formats.size() > 1)
+        throw_input(fmt::format("{} eyemaps selected; use --out-dir DIR, or narrow with --region/--side/--metric",
+                                requests.size() * formats.size()),
+                    ErrorLocation{{}, 0, "-o", a.output});
+    for (const auto& s : skipped) fmt::print(stderr, "eyemap: skipped {}\n", s);
+
+    auto scenes = build_scenes(ds.layout, ds.columns, *type, requests, options);
+    if (!a.out_dir.empty()) std::filesystem::create_directories(a.out_dir);
+    fmt::memory_buffer buf;
+    for (const auto& s : scenes) {
+        buf.clear();
+        write_svg(s, buf, options.svg);
+        const std::string_view bytes(buf.data(), buf.size());
+        if (a.output == "-") {
+            std::fwrite(bytes.data(), 1, bytes.size(), stdout);
+            std::fflush(stdout);
+        } else {
+            const std::filesystem::path path = !a.output.empty()
+                ? std::filesystem::path(a.output)
+                : std::filesystem::path(a.out_dir) /
+                      (eyemap_file_stem(s.data.neuron_type, s.data.region, s.data.side, s.data.metric) + ".svg");
+            write_file_atomic(path, bytes);
+            fmt::print(stderr, "wrote {} ({} hexagons, {} with data, {} bytes)\n", path.string(), s.data.status.size(),
+                       s.data.has_data_count, bytes.size());
+        }
+    }
+    a.common.end_run();
+}
+
+}  // namespace
+
+void add_render_command(CLI::App& app) {
+    auto args = std::make_shared<RenderArgs>();
+    auto* sub = app.add_subcommand("render", "Render the eyemaps of one neuron type");
+    sub->footer(
+        "Examples:\n"
+        "  eyemap render --data ../shared/data/optic-lobe/me_cells.csv --columns ../shared/data/optic-lobe/columns.csv \\\n"
+        "      --type Mi1 --region ME --side R --metric cell_count -o Mi1_ME_R.svg\n"
+        "  eyemap render --data data.csv --columns columns.csv --type Tm3 --out-dir out/   # all of its eyemaps\n"
+        "Files in --out-dir are named <type>_<region>_<side>_<metric>.svg.");
+    args->common.add_to(*sub);
+    sub->add_option("--type", args->type, "Neuron type to render")->required();
+    sub->add_option("--region", args->region, "Region name (ME, LO, LOP or one from --regions) or 'all'")->capture_default_str();
+    sub->add_option("--side", args->side, "L, R or both")->check(CLI::IsMember({"L", "R", "both"}))->capture_default_str();
+    sub->add_option("--metric", args->metric, "synapse_density, cell_count or both")
+        ->check(CLI::IsMember({"synapse_density", "cell_count", "both"}))
+        ->capture_default_str();
+    sub->add_option("--format", args->format, "Output format(s), comma-separated: svg")->capture_default_str();
+    sub->add_option("-o,--output", args->output, "Output file for a single eyemap ('-' = standard output)");
+    sub->add_option("--out-dir", args->out_dir, "Output folder for one or many eyemaps");
+    sub->add_option("--id", args->id, "SVG id prefix (default: derived from type/region/side/metric)");
+    sub->callback([args] { run_render(*args); });
+}
+
+}  // namespace eyemap::cli

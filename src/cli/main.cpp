@@ -1,0 +1,28 @@
+// eyemap command-line tool: subcommands render, sample (and more as they land).
+#include <cstdio>
+#include <exception>
+
+#include <fmt/format.h>
+
+#include "cli.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"eyemap: hexagon-grid eyemaps (interactive SVG, PNG, PDF) from per-column connectome data.\n"
+                 "Exit codes: 0 ok, 1 usage, 2 bad input, 3 file error, 4 internal error."};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "eyemap 0.1.0");
+    eyemap::cli::add_render_command(app);
+    eyemap::cli::add_sample_command(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const eyemap::Error& e) {
+        fmt::print(stderr, "eyemap: error: {}\n", e.what());
+        return e.exit_code();
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "eyemap: internal error: {}\n", e.what());
+        return 4;
+    }
+    return 0;
+}

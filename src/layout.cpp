@@ -1,0 +1,158 @@
+// Layout stage: the spec's hex -> pixel formula over all columns at once, then canvas and furniture.
+#include "eyemap/layout.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <Eigen/Core>
+#include <fmt/format.h>
+
+#include "eyemap/error.hpp"
+#include "eyemap/stats.hpp"
+
+namespace eyemap {
+namespace {
+
+const auto kLayoutOp = stats_op("layout");
+
+constexpr double kSqrt3 = 1.7320508075688772;
+constexpr double kTitleStep = 15;   // baseline distance of the three title lines
+constexpr double kPanelWidth = 48;  // layer controls column: right of the grid for L, left for R
+constexpr double kPanelGap = 8;
+constexpr double kBin = 14;         // legend bin size
+constexpr double kButtonHeight = 13, kButtonStep = 15, kButtonWidth = 40;
+
+std::string tick_label(double v) { return fmt::format("{}", std::llround(v)); }
+
+}  // namespace
+
+void validate(const Geometry& g) {
+    auto bad = [](const char* field, double v, const char* range) {
+        throw_input(fmt::format("out of range ({})", range), ErrorLocation{{}, 0, field, fmt::format("{}", v)});
+    };
+    if (!(g.hex_size >= 1 && g.hex_size <= 50)) bad("hex_size", g.hex_size, "1..50");
+    if (!(g.spacing >= 1.0 && g.spacing <= 3.0)) bad("spacing", g.spacing, "1.0..3.0");
+    if (!(g.margin >= 0 && g.margin <= 500)) bad("margin", g.margin, "0..500");
+    if (!(g.min_width >= 0 && g.min_width <= 20000)) bad("min_width", g.min_width, "0..20000");
+    if (!(g.min_height >= 0 && g.min_height <= 20000)) bad("min_height", g.min_height, "0..20000");
+}
+
+GridCoordinates compute_grid(const PreparedLayout& layout, const Geometry& g, Side side) {
+    ScopedTimer timer(kLayoutOp);
+    validate(g);
+    const auto n = static_cast<Eigen::Index>(layout.universe.size());
+    if (n == 0) throw_input("the layout has no columns", ErrorLocation{});
+
+    Eigen::ArrayXd h1(n), h2(n);
+    for (Eigen::Index i = 0; i < n; ++i) {
+        h1[i] = layout.universe[static_cast<std::size_t>(i)].hex1;
+        h2[i] = layout.universe[static_cast<std::size_t>(i)].hex2;
+    }
+    h1 -= h1.minCoeff();
+    h2 -= h2.minCoeff();
+    const Eigen::ArrayXd q = -(h1 - h2) - 3.0;
+    const Eigen::ArrayXd r = -h2;
+    const double s = g.hex_size * g.spacing;
+    Eigen::ArrayXd x = s * 1.5 * q;
+    Eigen::ArrayXd y = s * (kSqrt3 / 2 * q + kSqrt3 * r);
+    const bool mirrored = side == Side::R;  // right eye reads as the mirror image of the left
+    if (mirrored) x = -x;
+
+    const double hs = g.hex_size;
+    const double min_x = x.minCoeff() - hs, max_x = x.maxCoeff() + hs;
+    const double min_y = y.minCoeff() - hs, max_y = y.maxCoeff() + hs;
+
+    GridCoordinates out;
+    out.mirrored = mirrored;
+    out.grid_width = max_x - min_x;
+    out.grid_height = max_y - min_y;
+    // Titles top left and the legend top right share the header band.
+    out.header_height = g.margin + std::max(3 * kTitleStep + 6, 5 * kBin + 10);
+    out.panel_width = kPanelWidth;
+    // The panel must hold the legend and the largest region's buttons.
+    std::size_t max_layers = 0;
+    for (const auto& r : layout.regions.regions) max_layers = std::max(max_layers, r.layers.size());
+    const double panel_height = static_cast<double>(max_layers + 1) * kButtonStep;
+    out.width = std::max(g.min_width, std::ceil(2 * g.margin + out.grid_width + kPanelGap + kPanelWidth));
+    out.height = std::max({g.min_height, std::ceil(out.header_height + out.grid_height + g.margin),
+                           std::ceil(out.header_height + panel_height + g.margin)});
+    const double avail_w = out.width - 2 * g.margin - kPanelGap - kPanelWidth;
+    out.panel_left = mirrored ? g.margin : out.width - g.margin - kPanelWidth;
+    out.grid_left = (mirrored ? g.margin + kPanelWidth + kPanelGap : g.margin) + (avail_w - out.grid_width) / 2;
+    out.grid_top = out.header_height + (out.height - out.header_height - g.margin - out.grid_height) / 2;
+
+    x += out.grid_left - min_x;
+    y += out.grid_top - min_y;
+    out.hex1.resize(static_cast<std::size_t>(n));
+    out.hex2.resize(static_cast<std::size_t>(n));
+    for (std::size_t i = 0; i < layout.universe.size(); ++i) {
+        out.hex1[i] = layout.universe[i].hex1;
+        out.hex2[i] = layout.universe[i].hex2;
+    }
+    out.x.resize(static_cast<std::size_t>(n));
+    out.y.resize(static_cast<std::size_t>(n));
+    for (Eigen::Index i = 0; i < n; ++i) {
+        out.x[static_cast<std::size_t>(i)] = static_cast<float>(x[i]);
+        out.y[static_cast<std::size_t>(i)] = static_cast<float>(y[i]);
+    }
+    return out;
+}
+
+Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid, const Geometry& g) {
+    ScopedTimer timer(kLayoutOp);
+    if (!grid || grid->x.size() != data.status.size())
+        throw_internal("layout_eyemap: grid does not match the eyemap's columns");
+    Scene s;
+    s.width = grid->width;
+    s.height = grid->height;
+    s.hex_size = g.hex_size;
+
+    const std::string badge = fmt::format("({})", to_string(data.side));
+    const double tx = g.margin;
+    s.titles[0] = {tx, g.margin + 12, data.metric == Metric::synapse_density ? "Synapses (All Columns)" : "Cells (All Columns)", {}};
+    s.titles[1] = {tx, g.margin + 12 + kTitleStep, data.neuron_type, badge};
+    s.titles[2] = {tx, g.margin + 12 + 2 * kTitleStep, data.region, badge};
+
+    LegendBox& lg = s.legend;
+    lg.shown = data.has_data_count > 0;
+    lg.bin_width = kBin;
+    lg.bin_height = kBin;
+    lg.x = s.width - g.margin - kBin - 16;  // room for the rotated title right of the bins
+    lg.y = g.margin + 2;
+    lg.tick_x = lg.x - 4;
+    lg.title_x = lg.x + kBin + 9;
+    lg.title_y = lg.y + 2.5 * kBin;
+    lg.title = data.metric == Metric::synapse_density ? "Total Synapses" : "Cell Count";
+    for (std::size_t k = 0; k < 6; ++k) {
+        lg.ticks[k] = tick_label(data.scale.edges[k]);
+        lg.layer_ticks[k] = tick_label(data.layer_scale.edges[k]);
+    }
+
+    if (data.has_layers()) {
+        const std::size_t n = data.layer_count() + 1;
+        const double bx = grid->panel_left + (kPanelWidth - kButtonWidth) / 2;
+        double by = s.height - g.margin - static_cast<double>(n) * kButtonStep + (kButtonStep - kButtonHeight);
+        for (std::size_t i = 0; i < n; ++i, by += kButtonStep)
+            s.buttons.push_back({bx, by, kButtonWidth, kButtonHeight, i == 0 ? data.region : data.layer_names[i - 1],
+                                 static_cast<int>(i)});
+    }
+    s.grid = std::move(grid);
+    s.data = std::move(data);
+    return s;
+}
+
+std::vector<std::uint8_t> fills_for_layer(const EyemapData& d, int layer) {
+    if (layer == 0) return d.fill;
+    if (layer < 0 || static_cast<std::size_t>(layer) > d.layer_count())
+        throw_input(fmt::format("region {} has layers 1..{}", d.region, d.layer_count()),
+                    ErrorLocation{{}, 0, "layer", std::to_string(layer)});
+    const std::size_t L = d.layer_count();
+    std::vector<std::uint8_t> out(d.fill.size(), kFillWhite);
+    for (std::size_t c = 0; c < out.size(); ++c) {
+        if (d.status[c] == ColumnStatus::not_in_region) out[c] = kFillGrey;
+        else if (d.has_layers()) out[c] = d.layer_fill[c * L + static_cast<std::size_t>(layer - 1)];
+    }
+    return out;
+}
+
+}  // namespace eyemap

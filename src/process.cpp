@@ -1,0 +1,245 @@
+// Process stage: statuses, values, bins and scales for the eyemaps of one type.
+#include "eyemap/process.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "eyemap/error.hpp"
+#include "eyemap/stats.hpp"
+
+namespace eyemap {
+
+std::string_view to_string(Metric m) noexcept { return m == Metric::synapse_density ? "synapse_density" : "cell_count"; }
+std::string_view metric_label(Metric m) noexcept { return m == Metric::synapse_density ? "Synapse count" : "Cell count"; }
+
+int ColorScale::bin(double v) const noexcept {
+    if (method == ScaleMethod::percentile) {
+        for (int i = 1; i <= 4; ++i)
+            if (v <= edges[static_cast<std::size_t>(i)]) return i - 1;
+        return 4;
+    }
+    const double range = edges[5] - edges[0];
+    if (!(range > 0)) return 0;
+    double t = (v - edges[0]) / range;
+    t = std::clamp(t, 0.0, 1.0);
+    // Upper edges inclusive, as the field's tool bins.
+    if (t <= 0.2) return 0;
+    if (t <= 0.4) return 1;
+    if (t <= 0.6) return 2;
+    if (t <= 0.8) return 3;
+    return 4;
+}
+
+ColorScale make_scale(std::span<const double> values, const ScaleOptions& options) {
+    ColorScale s;
+    s.method = options.method;
+    double lo = 0, hi = 0;
+    if (options.method == ScaleMethod::fixed) {
+        if (!std::isfinite(options.min) || !std::isfinite(options.max) || options.min > options.max)
+            throw_input(fmt::format("fixed scale needs finite min <= max, got {} and {}", options.min, options.max),
+                        ErrorLocation{{}, 0, "scale", {}});
+        lo = options.min;
+        hi = options.max;
+    } else if (values.empty()) {
+        return s;  // six zeros: nothing to colour
+    } else if (options.method == ScaleMethod::percentile) {
+        std::vector<double> v(values.begin(), values.end());
+        std::sort(v.begin(), v.end());
+        for (int k = 0; k <= 5; ++k) {
+            const double pos = (static_cast<double>(v.size()) - 1) * k / 5.0;
+            const auto i = static_cast<std::size_t>(pos);
+            const double frac = pos - static_cast<double>(i);
+            s.edges[static_cast<std::size_t>(k)] = i + 1 < v.size() ? v[i] + (v[i + 1] - v[i]) * frac : v[i];
+        }
+        if (s.edges[0] != s.edges[5]) return s;
+        lo = hi = s.edges[0];
+    } else {
+        auto [mn, mx] = std::minmax_element(values.begin(), values.end());
+        lo = *mn;
+        hi = *mx;
+    }
+    if (lo == hi) {  // one value: widen so it lands mid-scale, as the field's tool does
+        lo -= 0.1;
+        hi += 0.1;
+    }
+    for (int k = 0; k <= 5; ++k) s.edges[static_cast<std::size_t>(k)] = lo + (hi - lo) * k / 5.0;
+    return s;
+}
+
+std::int64_t PreparedLayout::find(std::int32_t hex1, std::int32_t hex2) const noexcept {
+    auto it = std::lower_bound(universe.begin(), universe.end(), Column{hex1, hex2}, [](const Column& a, const Column& b) {
+        return a.hex1 != b.hex1 ? a.hex1 < b.hex1 : a.hex2 < b.hex2;
+    });
+    if (it == universe.end() || it->hex1 != hex1 || it->hex2 != hex2) return -1;
+    return it - universe.begin();
+}
+
+bool PreparedLayout::has_columns(int region_index, Side side) const noexcept {
+    const auto k = static_cast<std::size_t>(region_index) * 2 + static_cast<std::size_t>(side);
+    return region_index >= 0 && k < region_column_count.size() && region_column_count[k] > 0;
+}
+
+PreparedLayout prepare_layout(const ColumnLayout& layout, const RegionSet& regions) {
+    PreparedLayout p;
+    p.regions = regions;
+    for (const auto& e : layout.entries) p.universe.push_back({e.hex1, e.hex2});
+    std::sort(p.universe.begin(), p.universe.end(), [](const auto& a, const auto& b) {
+        return a.hex1 != b.hex1 ? a.hex1 < b.hex1 : a.hex2 < b.hex2;
+    });
+    p.universe.erase(std::unique(p.universe.begin(), p.universe.end(),
+                                 [](const auto& a, const auto& b) { return a.hex1 == b.hex1 && a.hex2 == b.hex2; }),
+                     p.universe.end());
+    p.in_region.assign(regions.regions.size() * 2, std::vector<bool>(p.universe.size(), false));
+    p.region_column_count.assign(regions.regions.size() * 2, 0);
+    for (const auto& e : layout.entries) {
+        const int ri = regions.index_of(e.region);
+        if (ri < 0) throw_input("layout names a region that is not defined", ErrorLocation{layout.source, 0, "region", e.region});
+        const auto k = static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(e.side);
+        auto idx = static_cast<std::size_t>(p.find(e.hex1, e.hex2));
+        if (!p.in_region[k][idx]) {
+            p.in_region[k][idx] = true;
+            ++p.region_column_count[k];
+        }
+    }
+    return p;
+}
+
+std::vector<EyemapRequest> all_requests(const PreparedLayout& layout, const TableColumns& columns) {
+    std::vector<EyemapRequest> out;
+    for (std::size_t ri = 0; ri < layout.regions.regions.size(); ++ri)
+        for (Side side : {Side::L, Side::R}) {
+            if (!layout.has_columns(static_cast<int>(ri), side)) continue;
+            if (columns.synapses) out.push_back({layout.regions.regions[ri].name, side, Metric::synapse_density});
+            if (columns.cells) out.push_back({layout.regions.regions[ri].name, side, Metric::cell_count});
+        }
+    return out;
+}
+
+namespace {
+
+const auto kProcessOp = stats_op("process");
+
+std::int64_t metric_value(const ColumnRow& r, Metric m) { return m == Metric::synapse_density ? r.synapses : r.cells; }
+const std::vector<std::int64_t>& metric_layers(const ColumnRow& r, Metric m) {
+    return m == Metric::synapse_density ? r.layer_synapses : r.layer_cells;
+}
+bool has_metric(const TableColumns& c, Metric m) { return m == Metric::synapse_density ? c.synapses : c.cells; }
+bool has_metric_layers(const TableColumns& c, Metric m) {
+    return m == Metric::synapse_density ? c.layer_synapses : c.layer_cells;
+}
+
+}  // namespace
+
+std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<const ColumnRow> rows,
+                                     const TableColumns& columns, const PreparedLayout& layout,
+                                     std::span<const EyemapRequest> requests, const ScaleOptions& options) {
+    ScopedTimer timer(kProcessOp);
+    const std::size_t n_regions = layout.regions.regions.size();
+    const std::size_t U = layout.universe.size();
+
+    // Bucket rows by (region, side) with their universe index, checking each against the layout.
+    struct Placed {
+        const ColumnRow* row;
+        std::size_t col;
+    };
+    std::vector<std::vector<Placed>> by_cell(n_regions * 2);
+    for (const auto& r : rows) {
+        if (r.neuron_type != neuron_type)
+            throw_internal(fmt::format("process_type({}) was given a row of type {}", neuron_type, r.neuron_type));
+        const int ri = layout.regions.index_of(r.region);
+        if (ri < 0) throw_input("unknown region", ErrorLocation{{}, r.line, "region", r.region});
+        const auto k = static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(r.side);
+        const std::int64_t idx = layout.find(r.hex1, r.hex2);
+        if (idx < 0 || !layout.in_region[k][static_cast<std::size_t>(idx)])
+            throw_input(fmt::format("column {}, {} of type {} is not in the layout of {} side {}", r.hex1, r.hex2,
+                                    neuron_type, r.region, to_string(r.side)),
+                        ErrorLocation{{}, r.line, "hex1,hex2", fmt::format("{},{}", r.hex1, r.hex2)});
+        by_cell[k].push_back({&r, static_cast<std::size_t>(idx)});
+    }
+
+    std::vector<EyemapData> out;
+    out.reserve(requests.size());
+    std::vector<std::uint64_t> seen_line(U);
+    for (const auto& req : requests) {
+        const int ri = layout.regions.index_of(req.region);
+        if (ri < 0) throw_input("unknown region", ErrorLocation{{}, 0, "region", req.region});
+        if (!layout.has_columns(ri, req.side))
+            throw_input(fmt::format("the layout has no columns for region {} side {}", req.region, to_string(req.side)),
+                        ErrorLocation{{}, 0, "region", req.region});
+        if (!has_metric(columns, req.metric))
+            throw_input(fmt::format("the data has no '{}' column, needed for metric {}",
+                                    req.metric == Metric::synapse_density ? "synapses" : "cells", to_string(req.metric)),
+                        ErrorLocation{{}, 0, "metric", std::string(to_string(req.metric))});
+        const RegionDef& region = layout.regions.regions[static_cast<std::size_t>(ri)];
+        const bool layered = has_metric_layers(columns, req.metric) && !region.layers.empty();
+        const std::size_t L = region.layers.size();
+
+        // The "all layers" scale: pooled over the type, or this region's values (both sides).
+        std::vector<double> pool, layer_pool;
+        for (std::size_t k = 0; k < by_cell.size(); ++k) {
+            if (options.scope == ScaleScope::per_region && k / 2 != static_cast<std::size_t>(ri)) continue;
+            for (const auto& p : by_cell[k])
+                if (auto v = metric_value(*p.row, req.metric); v > 0) pool.push_back(static_cast<double>(v));
+        }
+        if (layered)
+            for (Side s : {Side::L, Side::R})
+                for (const auto& p : by_cell[static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(s)])
+                    for (auto v : metric_layers(*p.row, req.metric))
+                        if (v > 0) layer_pool.push_back(static_cast<double>(v));
+
+        EyemapData d;
+        d.neuron_type = neuron_type;
+        d.region = region.name;
+        d.side = req.side;
+        d.metric = req.metric;
+        d.layer_names = region.layers;
+        d.scale = make_scale(pool, options);
+        ScaleOptions layer_options = options;
+        if (layer_options.method == ScaleMethod::fixed) layer_options.method = ScaleMethod::linear;
+        d.layer_scale = make_scale(layer_pool, layer_options);
+        d.status.assign(U, ColumnStatus::no_data);
+        d.value.assign(U, 0);
+        d.fill.assign(U, kFillWhite);
+        const auto& member = layout.in_region[static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(req.side)];
+        for (std::size_t c = 0; c < U; ++c)
+            if (!member[c]) {
+                d.status[c] = ColumnStatus::not_in_region;
+                d.fill[c] = kFillGrey;
+                ++d.not_in_region_count;
+            }
+        if (layered) {
+            d.layer_value.assign(U * L, 0);
+            d.layer_fill.assign(U * L, kFillWhite);
+        }
+        std::fill(seen_line.begin(), seen_line.end(), 0);
+        for (const auto& p : by_cell[static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(req.side)]) {
+            if (seen_line[p.col])
+                throw_input(fmt::format("duplicate row for type {}, {} {}, column {}, {} (first on line {})", neuron_type,
+                                        region.name, to_string(req.side), p.row->hex1, p.row->hex2, seen_line[p.col]),
+                            ErrorLocation{{}, p.row->line, {}, {}});
+            seen_line[p.col] = p.row->line ? p.row->line : 1;
+            const auto v = metric_value(*p.row, req.metric);
+            if (v > 0) {
+                d.status[p.col] = ColumnStatus::has_data;
+                d.value[p.col] = v;
+                d.fill[p.col] = static_cast<std::uint8_t>(d.scale.bin(static_cast<double>(v)) + 1);
+                ++d.has_data_count;
+            }
+            if (layered) {
+                const auto& lv = metric_layers(*p.row, req.metric);
+                for (std::size_t l = 0; l < L && l < lv.size(); ++l) {
+                    d.layer_value[p.col * L + l] = lv[l];
+                    if (lv[l] > 0)
+                        d.layer_fill[p.col * L + l] =
+                            static_cast<std::uint8_t>(d.layer_scale.bin(static_cast<double>(lv[l])) + 1);
+                }
+            }
+        }
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+}  // namespace eyemap

@@ -1,0 +1,351 @@
+// SVG writer: the frame (from Mustache templates) around hexagons and legend written with fmt.
+#include "eyemap/svg.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <span>
+#include <sstream>
+
+#include <kainjow/mustache.hpp>
+#include <nlohmann/json.hpp>
+
+#include "eyemap/cache.hpp"
+#include "eyemap/error.hpp"
+#include "eyemap/stats.hpp"
+#include "svg_frame.hpp"
+
+namespace eyemap {
+namespace detail {
+std::span<const std::pair<std::string_view, std::string_view>> embedded_template_list();
+}
+
+namespace {
+
+const auto kRenderSvgOp = stats_op("render_svg");
+
+constexpr std::string_view kTemplateNames[] = {"head.svg.mustache", "tail.svg.mustache", "style.css.mustache",
+                                               "script.js.mustache"};
+
+std::uint64_t hash_set(const TemplateSet& t) {
+    HashBuilder h;
+    for (const auto& [name, text] : t.files) h.add(name).add(text);
+    return h.digest();
+}
+
+std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw_io("cannot open template", p.string());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+using kainjow::mustache::data;
+using kainjow::mustache::mustache;
+
+std::string render_template(const TemplateSet& set, std::string_view name, const data& d) {
+    auto it = set.files.find(name);
+    if (it == set.files.end()) throw_internal(fmt::format("template {} missing", name));
+    mustache m(it->second);
+    if (!m.is_valid()) throw_input(fmt::format("template error: {}", m.error_message()), ErrorLocation{std::string(name), 0, {}, {}});
+    m.set_custom_escape([](const std::string& s) { return xml_escape(s); });
+    std::string out = m.render(d);
+    if (!m.is_valid()) throw_input(fmt::format("template error: {}", m.error_message()), ErrorLocation{std::string(name), 0, {}, {}});
+    return out;
+}
+
+std::string num(double v) {
+    fmt::memory_buffer b;
+    detail::append_number(b, v);
+    return fmt::to_string(b);
+}
+
+bool valid_id(std::string_view id) {
+    if (id.empty() || !std::isalpha(static_cast<unsigned char>(id[0]))) return false;
+    for (char c : id)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+    return true;
+}
+
+}  // namespace
+
+namespace detail {
+
+void append_number(fmt::memory_buffer& out, double v) {
+    // At most two decimals, no trailing zeros: compact and deterministic.
+    long long cents = std::llround(v * 100.0);
+    if (cents < 0) {
+        out.push_back('-');
+        cents = -cents;
+    }
+    const fmt::format_int ip(cents / 100);
+    out.append(ip.data(), ip.data() + ip.size());
+    const int frac = static_cast<int>(cents % 100);
+    if (frac) {
+        out.push_back('.');
+        out.push_back(static_cast<char>('0' + frac / 10));
+        if (frac % 10) out.push_back(static_cast<char>('0' + frac % 10));
+    }
+}
+
+SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, std::string_view id, bool interactive) {
+    const EyemapData& d = scene.data;
+    data style_vars;
+    style_vars.set("id", std::string(id));
+    const std::string style = render_template(templates, "style.css.mustache", style_vars);
+    const std::string script = interactive ? render_template(templates, "script.js.mustache", style_vars) : std::string();
+    if (style.find("]]>") != std::string::npos || script.find("]]>") != std::string::npos)
+        throw_input("style and script templates must not contain ']]>'", ErrorLocation{});
+
+    const double hs = scene.hex_size, hy = hs * 0.8660254037844386;
+    data head;
+    head.set("id", std::string(id));
+    head.set("width", num(scene.width));
+    head.set("height", num(scene.height));
+    head.set("metric_label", std::string(metric_label(d.metric)));
+    head.set("layers_json", nlohmann::json(d.layer_names).dump());
+    head.set("hex_path", fmt::format("M{0},0L{1},{2}L-{1},{2}L-{0},0L-{1},-{2}L{1},-{2}Z", num(hs), num(hs / 2), num(hy)));
+    head.set("style", style);
+    data titles{data::type::list};
+    for (const auto& t : scene.titles) {
+        data item;
+        item.set("x", num(t.x));
+        item.set("y", num(t.y));
+        item.set("text", t.text);
+        if (!t.badge.empty()) item.set("badge", t.badge);
+        item.set("side", std::string(to_string(d.side)));
+        titles.push_back(item);
+    }
+    head.set("titles", titles);
+
+    data tail;
+    tail.set("id", std::string(id));
+    tail.set("interactive", interactive ? data(data::type::bool_true) : data(data::type::bool_false));
+    tail.set("script", script);
+    data buttons{data::type::list};
+    for (const auto& b : scene.buttons) {
+        data item;
+        item.set("x", num(b.x));
+        item.set("y", num(b.y));
+        item.set("w", num(b.width));
+        item.set("h", num(b.height));
+        item.set("tx", num(b.x + b.width / 2));
+        item.set("ty", num(b.y + b.height - 3.5));
+        item.set("label", b.label);
+        item.set("layer", std::to_string(b.layer));
+        item.set("on", b.layer == 0 ? data(data::type::bool_true) : data(data::type::bool_false));
+        buttons.push_back(item);
+    }
+    tail.set("has_buttons", scene.buttons.empty() ? data(data::type::bool_false) : data(data::type::bool_true));
+    tail.set("buttons", buttons);
+    return SvgFrame{render_template(templates, "head.svg.mustache", head), render_template(templates, "tail.svg.mustache", tail)};
+}
+
+}  // namespace detail
+
+std::shared_ptr<const TemplateSet> builtin_templates() {
+    static const std::shared_ptr<const TemplateSet> set = [] {
+        auto t = std::make_shared<TemplateSet>();
+        for (const auto& [name, text] : detail::embedded_template_list()) t->files.emplace(name, text);
+        for (auto n : kTemplateNames)
+            if (!t->files.count(n)) throw_internal(fmt::format("built-in template {} missing", n));
+        t->content_hash = hash_set(*t);
+        return t;
+    }();
+    return set;
+}
+
+std::shared_ptr<const TemplateSet> load_templates(const std::filesystem::path& dir) {
+    if (!std::filesystem::is_directory(dir)) throw_io("template folder not found", dir.string());
+    auto t = std::make_shared<TemplateSet>(*builtin_templates());
+    for (auto n : kTemplateNames) {
+        auto p = dir / std::string(n);
+        if (std::filesystem::exists(p)) t->files[std::string(n)] = read_file(p);
+    }
+    t->content_hash = hash_set(*t);
+    return t;
+}
+
+std::string default_svg_id(const EyemapData& d) {
+    HashBuilder h;
+    h.add(d.neuron_type).add(d.region).add(to_string(d.side)).add(to_string(d.metric));
+    return fmt::format("em{:08x}", static_cast<std::uint32_t>(h.digest() ^ (h.digest() >> 32)));
+}
+
+void append_xml_escaped(fmt::memory_buffer& out, std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* end = p + s.size();
+    while (p < end) {
+        const unsigned char c = *p;
+        if (c < 0x80) {
+            switch (c) {
+                case '&': out.append(std::string_view("&amp;")); break;
+                case '<': out.append(std::string_view("&lt;")); break;
+                case '>': out.append(std::string_view("&gt;")); break;
+                case '"': out.append(std::string_view("&quot;")); break;
+                case '\'': out.append(std::string_view("&apos;")); break;
+                case '\t': case '\n': case '\r': out.push_back(static_cast<char>(c)); break;
+                default:
+                    if (c < 0x20 || c == 0x7f) out.append(std::string_view("\xEF\xBF\xBD"));
+                    else out.push_back(static_cast<char>(c));
+            }
+            ++p;
+            continue;
+        }
+        // Validate one UTF-8 sequence; anything malformed becomes U+FFFD so the XML stays well-formed.
+        int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        bool ok = len > 0 && end - p >= len;
+        std::uint32_t cp = ok ? (c & (0x7F >> len)) : 0;
+        for (int k = 1; ok && k < len; ++k) {
+            if ((p[k] & 0xC0) != 0x80) ok = false;
+            else cp = (cp << 6) | (p[k] & 0x3F);
+        }
+        if (ok) {
+            const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+            const bool invalid = cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF ||
+                                 (cp >= 0x80 && cp <= 0x9F);
+            ok = !overlong && !invalid;
+        }
+        if (ok) {
+            out.append(reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(p) + len);
+            p += len;
+        } else {
+            out.append(std::string_view("\xEF\xBF\xBD"));
+            ++p;
+        }
+    }
+}
+
+std::string xml_escape(std::string_view text) {
+    fmt::memory_buffer b;
+    append_xml_escaped(b, text);
+    return fmt::to_string(b);
+}
+
+void write_svg(const Scene& scene, fmt::memory_buffer& out, const SvgOptions& options) {
+    ScopedTimer timer(kRenderSvgOp);
+    const std::size_t start = out.size();
+    const std::string id = options.id.empty() ? default_svg_id(scene.data) : options.id;
+    if (!valid_id(id)) throw_input("SVG id must match [A-Za-z][A-Za-z0-9_-]*", ErrorLocation{{}, 0, "id", id});
+    const auto& templates = options.templates ? *options.templates : *builtin_templates();
+    const auto frame = detail::cached_frame(scene, templates, id, options.interactive);
+
+    out.append(frame->head);
+    detail::append_hexagons(out, scene, id);
+    detail::append_legend(out, scene);
+    out.append(frame->tail);
+    timer.add_bytes(out.size() - start);
+}
+
+std::string render_svg(const Scene& scene, const SvgOptions& options) {
+    fmt::memory_buffer b;
+    write_svg(scene, b, options);
+    return fmt::to_string(b);
+}
+
+namespace detail {
+
+void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_view id) {
+    const EyemapData& d = scene.data;
+    const GridCoordinates& g = *scene.grid;
+    const std::size_t L = d.layer_count();
+    // Per-eyemap constants, escaped once rather than per hexagon.
+    fmt::memory_buffer roi;
+    append_xml_escaped(roi, d.region);
+    fmt::memory_buffer use_open;
+    use_open.append(std::string_view("<use href=\"#"));
+    use_open.append(id);
+    use_open.append(std::string_view("-h\" x=\""));
+    const std::string_view label = metric_label(d.metric);
+    const std::string_view side = to_string(d.side);
+
+    for (std::size_t c = 0; c < d.status.size(); ++c) {
+        out.append(use_open);
+        append_number(out, g.x[c]);
+        out.append(std::string_view("\" y=\""));
+        append_number(out, g.y[c]);
+        out.append(std::string_view("\" fill=\""));
+        out.append(kPalette[d.fill[c]]);
+        out.push_back('"');
+        if (d.has_layers() && d.status[c] != ColumnStatus::not_in_region) {
+            const std::int64_t* lv = &d.layer_value[c * L];
+            bool any = false;
+            for (std::size_t l = 0; l < L; ++l) any |= lv[l] != 0;
+            if (any) {  // all-zero columns need no per-layer data: the script defaults to 0 / white
+                out.append(std::string_view(" data-v=\""));
+                for (std::size_t l = 0; l < L; ++l) {
+                    if (l) out.push_back(' ');
+                    const fmt::format_int v(lv[l]);
+                    out.append(v.data(), v.data() + v.size());
+                }
+                out.append(std::string_view("\" data-b=\""));
+                for (std::size_t l = 0; l < L; ++l) out.push_back(static_cast<char>('0' + d.layer_fill[c * L + l]));
+                out.push_back('"');
+            }
+        }
+        out.append(std::string_view("><title>Column: "));
+        const fmt::format_int h1(g.hex1[c]), h2(g.hex2[c]);
+        out.append(h1.data(), h1.data() + h1.size());
+        out.append(std::string_view(", "));
+        out.append(h2.data(), h2.data() + h2.size());
+        out.push_back('\n');
+        if (d.status[c] == ColumnStatus::not_in_region) {
+            out.append(std::string_view("Column not identified in "));
+            out.append(roi);
+        } else {
+            out.append(label);
+            out.append(std::string_view(": "));
+            const fmt::format_int v(d.value[c]);
+            out.append(v.data(), v.data() + v.size());
+            out.append(std::string_view("\nROI: "));
+            out.append(roi);
+        }
+        out.append(std::string_view(" ("));
+        out.append(side);
+        out.append(std::string_view(")</title></use>\n"));
+    }
+    out.append(std::string_view("</g>\n"));
+}
+
+void append_legend(fmt::memory_buffer& out, const Scene& scene) {
+    const LegendBox& lg = scene.legend;
+    if (!lg.shown) return;
+    auto join = [](const std::array<std::string, 6>& t) {
+        return fmt::format("{} {} {} {} {} {}", t[0], t[1], t[2], t[3], t[4], t[5]);
+    };
+    fmt::format_to(std::back_inserter(out), "<g class=\"em-legend\" data-all=\"{}\" data-layer=\"{}\">\n", join(lg.ticks),
+                   join(lg.layer_ticks));
+    for (int k = 0; k < 5; ++k) {  // darkest bin on top
+        out.append(std::string_view("<rect x=\""));
+        append_number(out, lg.x);
+        out.append(std::string_view("\" y=\""));
+        append_number(out, lg.y + k * lg.bin_height);
+        out.append(std::string_view("\" width=\""));
+        append_number(out, lg.bin_width);
+        out.append(std::string_view("\" height=\""));
+        append_number(out, lg.bin_height);
+        out.append(std::string_view("\" fill=\""));
+        out.append(kPalette[static_cast<std::size_t>(5 - k)]);
+        out.append(std::string_view("\"/>\n"));
+    }
+    for (int k = 0; k < 6; ++k) {  // tick k sits at the bottom edge of bin k (counted from the bottom)
+        out.append(std::string_view("<text class=\"em-tick\" x=\""));
+        append_number(out, lg.tick_x);
+        out.append(std::string_view("\" y=\""));
+        append_number(out, lg.y + (5 - k) * lg.bin_height + 3.5);
+        out.append(std::string_view("\">"));
+        out.append(lg.ticks[static_cast<std::size_t>(k)]);
+        out.append(std::string_view("</text>\n"));
+    }
+    out.append(std::string_view("<text class=\"em-ltitle\" x=\"0\" y=\"0\" transform=\"translate("));
+    append_number(out, lg.title_x);
+    out.push_back(',');
+    append_number(out, lg.title_y);
+    out.append(std::string_view(") rotate(-90)\">"));
+    append_xml_escaped(out, lg.title);
+    out.append(std::string_view("</text>\n</g>\n"));
+}
+
+}  // namespace detail
+}  // namespace eyemap
+

@@ -1,0 +1,301 @@
+// Ingest: data and layout tables read by header name, every field validated with file:line context.
+#include "eyemap/table.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <sstream>
+#include <span>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "csv.hpp"
+#include "eyemap/error.hpp"
+#include "eyemap/stats.hpp"
+
+namespace eyemap {
+
+std::string_view to_string(Side s) noexcept { return s == Side::L ? "L" : "R"; }
+
+namespace {
+
+using detail::CsvReader;
+
+const auto kIngestOp = stats_op("ingest");
+
+enum Col : int { kType, kRegion, kSide, kHex1, kHex2, kSynapses, kCells, kLayerSynapses, kLayerCells, kColCount };
+constexpr std::array<std::string_view, kColCount> kNames{"neuron_type", "region", "side", "hex1", "hex2",
+                                                         "synapses", "cells", "layer_synapses", "layer_cells"};
+
+struct HeaderMap {
+    std::array<int, kColCount> pos;  // field index, -1 = absent
+    std::size_t field_count = 0;
+};
+
+// Maps header names to positions; `required` columns must be present. An unknown header that
+// looks like a missing known one is an error with a suggestion, never silently ignored.
+HeaderMap map_header(const std::vector<std::string_view>& header, std::span<const int> required,
+                     std::span<const int> known, const std::string& source) {
+    HeaderMap m;
+    m.pos.fill(-1);
+    m.field_count = header.size();
+    std::vector<std::string_view> unknown;
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        std::string_view h = header[i];
+        while (!h.empty() && (h.front() == ' ' || h.front() == '\t')) h.remove_prefix(1);
+        while (!h.empty() && (h.back() == ' ' || h.back() == '\t')) h.remove_suffix(1);
+        bool found = false;
+        for (int c : known) {
+            if (h == kNames[static_cast<std::size_t>(c)]) {
+                if (m.pos[static_cast<std::size_t>(c)] >= 0)
+                    throw_input("column appears twice in the header", ErrorLocation{source, 1, std::string(h), {}});
+                m.pos[static_cast<std::size_t>(c)] = static_cast<int>(i);
+                found = true;
+            }
+        }
+        if (!found) unknown.push_back(h);
+    }
+    for (int c : known) {
+        if (m.pos[static_cast<std::size_t>(c)] >= 0) continue;
+        const auto name = kNames[static_cast<std::size_t>(c)];
+        for (auto u : unknown) {
+            if (u.size() >= 3 && detail::edit_distance(u, name) <= 2)
+                throw_input(fmt::format("unknown column; did you mean '{}'?", name), ErrorLocation{source, 1, std::string(u), {}});
+        }
+    }
+    for (int c : required) {
+        if (m.pos[static_cast<std::size_t>(c)] >= 0) continue;
+        std::string needed;
+        for (int r : required) needed += fmt::format("{}{}", needed.empty() ? "" : ", ", kNames[static_cast<std::size_t>(r)]);
+        throw_input(fmt::format("missing required column (the header needs: {})", needed),
+                    ErrorLocation{source, 1, std::string(kNames[static_cast<std::size_t>(c)]), {}});
+    }
+    return m;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+[[noreturn]] void bad_field(const CsvReader& r, int col, std::string_view value, std::string what) {
+    throw_input(std::move(what), ErrorLocation{r.source(), r.record_line(), std::string(kNames[static_cast<std::size_t>(col)]),
+                                               std::string(value)});
+}
+
+std::int64_t parse_count(const CsvReader& r, int col, std::string_view text) {
+    std::string_view s = trim(text);
+    if (s.empty()) bad_field(r, col, text, "empty value; expected a non-negative integer");
+    if (s.front() == '+') s.remove_prefix(1);
+    std::int64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec == std::errc::result_out_of_range) bad_field(r, col, text, "integer too large");
+    if (ec != std::errc{} || p != s.data() + s.size()) {
+        // Tell apart a real number (3.5, 1e3) from junk, for a clearer message.
+        double d = 0;
+        auto [pd, ecd] = std::from_chars(s.data(), s.data() + s.size(), d);
+        if (ecd == std::errc{} && pd == s.data() + s.size()) {
+            if (!std::isfinite(d)) bad_field(r, col, text, "not a finite number; expected a non-negative integer");
+            bad_field(r, col, text, "not an integer; counts must be whole numbers");
+        }
+        bad_field(r, col, text, "not a number; expected a non-negative integer");
+    }
+    if (v < 0) bad_field(r, col, text, "negative count");
+    return v;
+}
+
+std::int32_t parse_hex(const CsvReader& r, int col, std::string_view text) {
+    std::string_view s = trim(text);
+    std::int64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec == std::errc::invalid_argument || p != s.data() + s.size())
+        bad_field(r, col, text, "not an integer hex coordinate");
+    if (ec == std::errc::result_out_of_range || v > kMaxHexCoordinate || v < -kMaxHexCoordinate)
+        bad_field(r, col, text, fmt::format("hex coordinate out of range (|value| <= {})", kMaxHexCoordinate));
+    return static_cast<std::int32_t>(v);
+}
+
+Side parse_side(const CsvReader& r, std::string_view text) {
+    auto s = trim(text);
+    if (s == "L") return Side::L;
+    if (s == "R") return Side::R;
+    bad_field(r, kSide, text, "side must be L or R");
+}
+
+const RegionDef& parse_region(const CsvReader& r, std::string_view text, const RegionSet& regions) {
+    auto s = trim(text);
+    if (const RegionDef* def = regions.find(s)) return *def;
+    std::string known;
+    for (const auto& d : regions.regions) known += (known.empty() ? "" : ", ") + d.name;
+    bad_field(r, kRegion, text, fmt::format("unknown region (known: {}; define more in a region config)", known));
+}
+
+void parse_layers(const CsvReader& r, int col, std::string_view text, const RegionDef& region,
+                  std::vector<std::int64_t>& out) {
+    out.clear();
+    std::string_view rest = trim(text);
+    for (;;) {
+        auto semi = rest.find(';');
+        out.push_back(parse_count(r, col, rest.substr(0, semi)));
+        if (semi == std::string_view::npos) break;
+        rest.remove_prefix(semi + 1);
+    }
+    if (out.size() != region.layers.size())
+        bad_field(r, col, text,
+                  fmt::format("{} layer values given, region {} has {} layers", out.size(), region.name, region.layers.size()));
+}
+
+void check_field_count(const CsvReader& r, const std::vector<std::string_view>& f, std::size_t expected) {
+    if (f.size() != expected)
+        throw_input(fmt::format("expected {} fields as in the header, found {}", expected, f.size()),
+                    ErrorLocation{r.source(), r.record_line(), {}, {}});
+}
+
+constexpr std::array<int, 5> kRequired{kType, kRegion, kSide, kHex1, kHex2};
+constexpr std::array<int, 9> kDataKnown{kType, kRegion, kSide, kHex1, kHex2, kSynapses, kCells, kLayerSynapses, kLayerCells};
+constexpr std::array<int, 4> kLayoutRequired{kRegion, kSide, kHex1, kHex2};
+
+std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw_io("cannot open file", path.string());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) throw_io("read error", path.string());
+    return ss.str();
+}
+
+// 64-bit key of (region, side, hex1, hex2) for duplicate detection.
+std::uint64_t cell_key(int region, Side side, std::int32_t h1, std::int32_t h2) {
+    return (static_cast<std::uint64_t>(region) << 40) ^ (static_cast<std::uint64_t>(side) << 36) ^
+           (static_cast<std::uint64_t>(static_cast<std::uint32_t>(h1 + 8192)) << 18) ^
+           static_cast<std::uint64_t>(static_cast<std::uint32_t>(h2 + 8192));
+}
+
+}  // namespace
+
+struct ColumnRowReader::Impl {
+    CsvReader csv;
+    const RegionSet& regions;
+    HeaderMap header;
+    TableColumns columns;
+    std::vector<std::string_view> fields;
+
+    Impl(std::istream& in, std::string source, const RegionSet& r) : csv(in, std::move(source)), regions(r) {
+        if (!csv.read_record(fields)) throw_input("empty file: expected a header line", ErrorLocation{csv.source(), 0, {}, {}});
+        header = map_header(fields, kRequired, kDataKnown, csv.source());
+        columns.synapses = header.pos[kSynapses] >= 0;
+        columns.cells = header.pos[kCells] >= 0;
+        columns.layer_synapses = header.pos[kLayerSynapses] >= 0;
+        columns.layer_cells = header.pos[kLayerCells] >= 0;
+    }
+
+    std::string_view at(int col) const { return fields[static_cast<std::size_t>(header.pos[static_cast<std::size_t>(col)])]; }
+
+    bool next(ColumnRow& row) {
+        if (!csv.read_record(fields)) return false;
+        check_field_count(csv, fields, header.field_count);
+        row.line = csv.record_line();
+        auto type = trim(at(kType));
+        if (type.empty()) bad_field(csv, kType, at(kType), "empty neuron type");
+        row.neuron_type.assign(type);
+        const RegionDef& region = parse_region(csv, at(kRegion), regions);
+        row.region = region.name;
+        row.side = parse_side(csv, at(kSide));
+        row.hex1 = parse_hex(csv, kHex1, at(kHex1));
+        row.hex2 = parse_hex(csv, kHex2, at(kHex2));
+        row.synapses = columns.synapses ? parse_count(csv, kSynapses, at(kSynapses)) : 0;
+        row.cells = columns.cells ? parse_count(csv, kCells, at(kCells)) : 0;
+        if (columns.layer_synapses) parse_layers(csv, kLayerSynapses, at(kLayerSynapses), region, row.layer_synapses);
+        else row.layer_synapses.clear();
+        if (columns.layer_cells) parse_layers(csv, kLayerCells, at(kLayerCells), region, row.layer_cells);
+        else row.layer_cells.clear();
+        return true;
+    }
+};
+
+ColumnRowReader::ColumnRowReader(std::istream& in, std::string source_name, const RegionSet& regions)
+    : impl_(std::make_unique<Impl>(in, std::move(source_name), regions)) {}
+ColumnRowReader::~ColumnRowReader() = default;
+ColumnRowReader::ColumnRowReader(ColumnRowReader&&) noexcept = default;
+ColumnRowReader& ColumnRowReader::operator=(ColumnRowReader&&) noexcept = default;
+const TableColumns& ColumnRowReader::columns() const noexcept { return impl_->columns; }
+bool ColumnRowReader::next(ColumnRow& row) { return impl_->next(row); }
+
+ColumnTable parse_column_table(std::string_view csv_text, std::string_view source_name, const RegionSet& regions) {
+    ScopedTimer timer(kIngestOp);
+    timer.add_bytes(csv_text.size());
+    std::istringstream in{std::string(csv_text)};
+    ColumnRowReader reader(in, std::string(source_name), regions);
+    ColumnTable table;
+    table.source = source_name;
+    table.columns = reader.columns();
+    // Duplicates: per type, a map from (region, side, column) to the first line.
+    std::unordered_map<std::string, std::unordered_map<std::uint64_t, std::uint64_t>> seen;
+    ColumnRow row;
+    while (reader.next(row)) {
+        auto& cells = seen[row.neuron_type];
+        auto [it, fresh] = cells.emplace(cell_key(regions.index_of(row.region), row.side, row.hex1, row.hex2), row.line);
+        if (!fresh)
+            throw_input(fmt::format("duplicate row for type {}, {} {}, column {}, {} (first on line {})", row.neuron_type,
+                                    row.region, to_string(row.side), row.hex1, row.hex2, it->second),
+                        ErrorLocation{table.source, row.line, {}, {}});
+        table.rows.push_back(row);
+    }
+    return table;
+}
+
+ColumnTable read_column_table(const std::filesystem::path& path, const RegionSet& regions) {
+    return parse_column_table(slurp(path), path.string(), regions);
+}
+
+ColumnLayout parse_column_layout(std::string_view csv_text, std::string_view source_name, const RegionSet& regions) {
+    ScopedTimer timer(kIngestOp);
+    timer.add_bytes(csv_text.size());
+    std::istringstream in{std::string(csv_text)};
+    CsvReader csv(in, std::string(source_name));
+    std::vector<std::string_view> fields;
+    if (!csv.read_record(fields)) throw_input("empty file: expected a header line", ErrorLocation{csv.source(), 0, {}, {}});
+    constexpr std::array<int, 4> known{kRegion, kSide, kHex1, kHex2};
+    HeaderMap h = map_header(fields, kLayoutRequired, known, csv.source());
+    auto at = [&](int c) { return fields[static_cast<std::size_t>(h.pos[static_cast<std::size_t>(c)])]; };
+    ColumnLayout layout;
+    layout.source = source_name;
+    std::unordered_map<std::uint64_t, std::uint64_t> seen;
+    while (csv.read_record(fields)) {
+        check_field_count(csv, fields, h.field_count);
+        LayoutEntry e;
+        const RegionDef& region = parse_region(csv, at(kRegion), regions);
+        e.region = region.name;
+        e.side = parse_side(csv, at(kSide));
+        e.hex1 = parse_hex(csv, kHex1, at(kHex1));
+        e.hex2 = parse_hex(csv, kHex2, at(kHex2));
+        auto [it, fresh] = seen.emplace(cell_key(regions.index_of(e.region), e.side, e.hex1, e.hex2), csv.record_line());
+        if (!fresh)
+            throw_input(fmt::format("duplicate layout row for {} {}, column {}, {} (first on line {})", e.region,
+                                    to_string(e.side), e.hex1, e.hex2, it->second),
+                        ErrorLocation{layout.source, csv.record_line(), {}, {}});
+        layout.entries.push_back(std::move(e));
+    }
+    return layout;
+}
+
+ColumnLayout read_column_layout(const std::filesystem::path& path, const RegionSet& regions) {
+    return parse_column_layout(slurp(path), path.string(), regions);
+}
+
+ColumnLayout layout_from_table(const ColumnTable& table) {
+    ColumnLayout layout;
+    layout.source = table.source;
+    std::unordered_map<std::string, std::unordered_map<std::uint64_t, bool>> seen;
+    for (const auto& r : table.rows) {
+        auto& cells = seen[r.region];
+        if (cells.emplace(cell_key(0, r.side, r.hex1, r.hex2), true).second)
+            layout.entries.push_back(LayoutEntry{r.region, r.side, r.hex1, r.hex2});
+    }
+    return layout;
+}
+
+}  // namespace eyemap
