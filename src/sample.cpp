@@ -82,15 +82,21 @@ void write_layout_csv(std::ostream& out, const ColumnLayout& layout) {
 
 std::uint64_t write_sample_data(std::ostream& out, const ColumnLayout& layout, const SampleOptions& options) {
     const RegionSet regions = builtin_regions();
-    const auto patch = eye_patch();
-    auto pos = [&](std::int32_t h1, std::int32_t h2) -> const Pt* {
-        for (const auto& p : patch)
-            if (p.h1 == h1 && p.h2 == h2) return &p;
-        return nullptr;
-    };
-    // Positions per layout entry, looked up once.
-    std::vector<const Pt*> entry_pos;
-    for (const auto& e : layout.entries) entry_pos.push_back(pos(e.hex1, e.hex2));
+    // Positions from the spec's formula, centred on the layout's mean, so any layout works
+    // (the sample patch, or a real one such as ../shared/data/optic-lobe/columns.csv).
+    std::vector<Pt> entry_pos;
+    double cx0 = 0, cy0 = 0;
+    for (const auto& e : layout.entries) {
+        const double q = -(e.hex1 - e.hex2) - 3, r = -e.hex2;
+        entry_pos.push_back({e.hex1, e.hex2, 1.5 * q, 0.8660254037844386 * q + 1.7320508075688772 * r});
+        cx0 += entry_pos.back().x;
+        cy0 += entry_pos.back().y;
+    }
+    if (!entry_pos.empty()) {
+        cx0 /= static_cast<double>(entry_pos.size());
+        cy0 /= static_cast<double>(entry_pos.size());
+    }
+    for (auto& p : entry_pos) p.x -= cx0, p.y -= cy0;
 
     out << "neuron_type,region,side,hex1,hex2,synapses,cells";
     if (options.per_layer) out << ",layer_synapses,layer_cells";
@@ -121,10 +127,10 @@ std::uint64_t write_sample_data(std::ostream& out, const ColumnLayout& layout, c
         if (region_weight[0] + region_weight[1] + region_weight[2] == 0) region_weight[0] = 1;
         for (std::size_t i = 0; i < layout.entries.size(); ++i) {
             const auto& e = layout.entries[i];
-            const Pt* p = entry_pos[i];
+            const Pt* p = &entry_pos[i];
             const auto r = static_cast<std::size_t>(regions.index_of(e.region));
             const double u = rng.uniform(), noise = rng.uniform();
-            if (!p || region_weight[r] == 0 || u > coverage) continue;
+            if (region_weight[r] == 0 || u > coverage) continue;
             const double d2 = ((p->x - cx) * (p->x - cx) + (p->y - cy) * (p->y - cy)) / (width * width);
             const auto syn = static_cast<std::int64_t>(strength * region_weight[r] * (0.1 + 0.9 * std::exp(-d2)) * (0.6 + 0.8 * noise));
             const std::int64_t cells = syn > 0 ? 1 + static_cast<std::int64_t>(noise * 2.5) : 0;

@@ -1,0 +1,144 @@
+// Layout stage: the spec's coordinate formula, mirroring, neighbour distance, canvas and furniture.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "eyemap/eyemap.hpp"
+
+using namespace eyemap;
+
+namespace {
+
+PreparedLayout layout_of(std::vector<std::pair<int, int>> cols, Side side = Side::L) {
+    ColumnLayout l;
+    for (auto [a, b] : cols) l.entries.push_back({"ME", side, a, b});
+    return prepare_layout(l, builtin_regions());
+}
+
+std::size_t idx(const PreparedLayout& p, int h1, int h2) { return static_cast<std::size_t>(p.find(h1, h2)); }
+
+}  // namespace
+
+TEST_CASE("centres follow the spec formula up to a translation") {
+    const auto p = layout_of({{3, 5}, {4, 5}, {3, 6}, {7, 2}, {10, 12}});
+    const Geometry g;
+    const auto grid = compute_grid(p, g, Side::L);
+    const double s = g.hex_size * g.spacing;
+    auto expect = [&](int h1, int h2) {
+        const double q = -((h1 - 3) - (h2 - 2)) - 3, r = -(h2 - 2);  // mins over the set: 3 and 2
+        return std::pair{s * 1.5 * q, s * (std::sqrt(3.0) / 2 * q + std::sqrt(3.0) * r)};
+    };
+    const auto [x0, y0] = expect(3, 5);
+    for (auto [h1, h2] : std::vector<std::pair<int, int>>{{4, 5}, {3, 6}, {7, 2}, {10, 12}}) {
+        const auto [x, y] = expect(h1, h2);
+        CHECK(grid.x[idx(p, h1, h2)] - grid.x[idx(p, 3, 5)] == Approx(x - x0).margin(1e-3));
+        CHECK(grid.y[idx(p, h1, h2)] - grid.y[idx(p, 3, 5)] == Approx(y - y0).margin(1e-3));
+    }
+    CHECK(grid.hex1[idx(p, 7, 2)] == 7);
+    CHECK(grid.hex2[idx(p, 7, 2)] == 2);
+}
+
+TEST_CASE("neighbours are exactly spacing * hex_size * sqrt(3) apart") {
+    const auto p = layout_of({{5, 5}, {6, 5}, {5, 6}, {6, 6}, {4, 5}, {5, 4}, {4, 4}});
+    for (double spacing : {1.0, 1.1, 2.5}) {
+        Geometry g;
+        g.spacing = spacing;
+        g.hex_size = 7;
+        const auto grid = compute_grid(p, g, Side::L);
+        const auto c = idx(p, 5, 5);
+        for (auto [h1, h2] : std::vector<std::pair<int, int>>{{6, 5}, {5, 6}, {6, 6}, {4, 5}, {5, 4}, {4, 4}}) {
+            const auto n = idx(p, h1, h2);
+            const double d = std::hypot(grid.x[n] - grid.x[c], grid.y[n] - grid.y[c]);
+            CHECK(d == Approx(spacing * 7 * std::sqrt(3.0)).epsilon(1e-5));
+        }
+    }
+}
+
+TEST_CASE("side R is the mirror image of side L, on a canvas of the same size") {
+    const auto p = layout_of({{1, 1}, {2, 1}, {5, 3}, {9, 9}, {3, 8}});
+    const Geometry g;
+    const auto L = compute_grid(p, g, Side::L);
+    const auto R = compute_grid(p, g, Side::R);
+    CHECK(!L.mirrored);
+    CHECK(R.mirrored);
+    CHECK(L.width == R.width);
+    CHECK(L.height == R.height);
+    // x -> -x: differences flip sign, y unchanged.
+    for (std::size_t i = 1; i < L.x.size(); ++i) {
+        CHECK(R.x[i] - R.x[0] == Approx(-(L.x[i] - L.x[0])).margin(1e-3));
+        CHECK(R.y[i] - R.y[0] == Approx(L.y[i] - L.y[0]).margin(1e-3));
+    }
+}
+
+TEST_CASE("canvas: at least the field's minimum, no hexagon clipped, nothing under the controls") {
+    ColumnLayout l;
+    for (int a = 1; a <= 40; ++a)
+        for (int b = 1; b <= 40; ++b) l.entries.push_back({"ME", Side::R, a, b});
+    const auto p = prepare_layout(l, builtin_regions());
+    const Geometry g;
+    for (Side side : {Side::L, Side::R}) {
+        const auto grid = compute_grid(p, g, side);
+        CHECK(grid.width >= 380);
+        CHECK(grid.height >= 410);
+        for (std::size_t i = 0; i < grid.x.size(); ++i) {
+            CHECK(grid.x[i] - g.hex_size >= g.margin - 1e-3);
+            CHECK(grid.x[i] + g.hex_size <= grid.width - g.margin + 1e-3);
+            CHECK(grid.y[i] - g.hex_size >= grid.header_height - 1e-3);
+            CHECK(grid.y[i] + g.hex_size <= grid.height - g.margin + 1e-3);
+            const bool in_panel = grid.x[i] + g.hex_size > grid.panel_left && grid.x[i] - g.hex_size < grid.panel_left + grid.panel_width;
+            CHECK(!in_panel);
+        }
+    }
+    const auto tiny = compute_grid(layout_of({{1, 1}}), g, Side::L);
+    CHECK(tiny.width == 380);
+    CHECK(tiny.height == 410);
+}
+
+TEST_CASE("geometry parameters are validated") {
+    const auto p = layout_of({{1, 1}});
+    Geometry g;
+    g.hex_size = 0.5;
+    CHECK_THROWS_AS(compute_grid(p, g, Side::L), Error);
+    g = {};
+    g.spacing = 3.5;
+    CHECK_THROWS_WITH(compute_grid(p, g, Side::L), Catch::Contains("spacing"));
+    g = {};
+    g.hex_size = 50;
+    g.spacing = 3;
+    CHECK_NOTHROW(compute_grid(p, g, Side::L));
+}
+
+TEST_CASE("scene furniture: titles with badge, legend only with data, one button per layer plus all") {
+    ColumnTable t;
+    t.columns = {true, false, true, false};
+    ColumnRow r;
+    r.neuron_type = "Tm3";
+    r.region = "LO";
+    r.side = Side::R;
+    r.hex1 = 1;
+    r.hex2 = 1;
+    r.synapses = 12;
+    r.layer_synapses = {1, 2, 3, 0, 0, 6, 0};
+    t.rows.push_back(r);
+    ColumnLayout l;
+    l.entries.push_back({"LO", Side::R, 1, 1});
+    l.entries.push_back({"LO", Side::R, 1, 2});
+    const Dataset ds = make_dataset(t, l);
+    const auto scenes = build_scenes(ds.layout, ds.columns, ds.types[0], {});
+    REQUIRE(scenes.size() == 1);
+    const Scene& s = scenes[0];
+    CHECK(s.titles[0].text == "Synapses (All Columns)");
+    CHECK(s.titles[1].text == "Tm3");
+    CHECK(s.titles[1].badge == "(R)");
+    CHECK(s.titles[2].text == "LO");
+    CHECK(s.legend.shown);
+    CHECK(s.legend.title == "Total Synapses");
+    REQUIRE(s.buttons.size() == 8);
+    CHECK(s.buttons[0].label == "LO");
+    CHECK(s.buttons[5].label == "5A");
+    CHECK(s.buttons[7].label == "6");
+    // Controls sit bottom left on a right-side map, inside the canvas.
+    CHECK(s.buttons[0].x < s.width / 2);
+    CHECK(s.buttons.back().y + s.buttons.back().height <= s.height);
+    CHECK(s.legend.x > s.width / 2);
+}

@@ -1,0 +1,203 @@
+// Process stage: statuses on the real optic-lobe layout, thresholds and binning edge cases.
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "eyemap/eyemap.hpp"
+#include "test_support.hpp"
+
+using namespace eyemap;
+
+namespace {
+
+const std::string kData = EYEMAP_SHARED_DIR "/data/optic-lobe/";
+
+EyemapData one(const Dataset& ds, std::string_view type, std::string region, Side side, Metric m, ScaleOptions o = {}) {
+    EyemapRequest req{std::move(region), side, m};
+    const TypeRows* t = ds.find_type(type);
+    REQUIRE(t != nullptr);
+    return std::move(process_type(t->neuron_type, t->rows, ds.columns, ds.layout, std::span(&req, 1), o).at(0));
+}
+
+std::size_t count_status(const EyemapData& d, ColumnStatus s) {
+    return static_cast<std::size_t>(std::count(d.status.begin(), d.status.end(), s));
+}
+
+}  // namespace
+
+TEST_CASE("Mi1 on the real ME layout: 892 hexagons, has_data = medulla columns with an Mi1 cell") {
+    const Dataset ds = load_dataset(kData + "me_cells.csv", kData + "columns.csv");
+    REQUIRE(ds.layout.universe.size() == 892);
+    // Independent count straight from the CSV text: Mi1 rows with cells > 0.
+    std::set<std::pair<int, int>> with_cell;
+    std::istringstream in(test::read_file(kData + "me_cells.csv"));
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+        if (line.rfind("Mi1,ME,R,", 0) != 0) continue;
+        int h1 = 0, h2 = 0, cells = 0;
+        REQUIRE(std::sscanf(line.c_str() + 9, "%d,%d,%d", &h1, &h2, &cells) == 3);
+        if (cells > 0) with_cell.insert({h1, h2});
+    }
+    REQUIRE(with_cell.size() > 800);
+
+    const auto d = one(ds, "Mi1", "ME", Side::R, Metric::cell_count);
+    CHECK(d.status.size() == 892);
+    CHECK(count_status(d, ColumnStatus::has_data) == with_cell.size());
+    CHECK(d.has_data_count == with_cell.size());
+    CHECK(count_status(d, ColumnStatus::not_in_region) == 0);
+    CHECK(count_status(d, ColumnStatus::no_data) == 892 - with_cell.size());
+
+    const auto lop = one(ds, "Mi1", "LOP", Side::R, Metric::cell_count);
+    CHECK(count_status(lop, ColumnStatus::not_in_region) == 892 - 817);
+    CHECK(count_status(lop, ColumnStatus::has_data) == 0);
+    const auto lo = one(ds, "Mi1", "LO", Side::R, Metric::cell_count);
+    CHECK(count_status(lo, ColumnStatus::not_in_region) == 892 - 875);
+    for (std::size_t c = 0; c < lop.status.size(); ++c)
+        CHECK(lop.fill[c] == (lop.status[c] == ColumnStatus::not_in_region ? kFillGrey : kFillWhite));
+}
+
+TEST_CASE("linear scale: min..max in five bins, upper edges inclusive") {
+    const std::vector<double> v{0, 2, 4, 6, 8, 10};
+    const auto s = make_scale(v, {});
+    CHECK(s.edges == std::array<double, 6>{0, 2, 4, 6, 8, 10});
+    CHECK(s.bin(0) == 0);
+    CHECK(s.bin(2) == 0);   // on the first edge: lower bin
+    CHECK(s.bin(2.0001) == 1);
+    CHECK(s.bin(4) == 1);
+    CHECK(s.bin(6) == 2);
+    CHECK(s.bin(8) == 3);
+    CHECK(s.bin(8.5) == 4);
+    CHECK(s.bin(10) == 4);
+    CHECK(s.bin(-5) == 0);  // clamped
+    CHECK(s.bin(99) == 4);
+}
+
+TEST_CASE("scale edge cases: one value, no values, fixed, percentile") {
+    SECTION("min == max widens by 0.1 so the value lands mid-scale") {
+        const std::vector<double> v{5, 5, 5};
+        const auto s = make_scale(v, {});
+        CHECK(s.edges[0] == Approx(4.9));
+        CHECK(s.edges[5] == Approx(5.1));
+        CHECK(s.bin(5) == 2);
+    }
+    SECTION("no values: six zeros, everything bins to 0") {
+        const auto s = make_scale({}, {});
+        CHECK(s.edges == std::array<double, 6>{});
+        CHECK(s.bin(0) == 0);
+        CHECK(s.bin(3) == 0);
+    }
+    SECTION("fixed range is used as given, whatever the values") {
+        const std::vector<double> v{1, 2};
+        const auto s = make_scale(v, ScaleOptions{ScaleMethod::fixed, ScaleScope::pooled, 0, 100});
+        CHECK(s.edges[5] == 100);
+        CHECK(s.bin(2) == 0);
+        CHECK(s.bin(100) == 4);
+        CHECK_THROWS_AS(make_scale(v, ScaleOptions{ScaleMethod::fixed, ScaleScope::pooled, 5, 1}), Error);
+    }
+    SECTION("percentile edges follow the distribution") {
+        std::vector<double> v;
+        for (int i = 1; i <= 100; ++i) v.push_back(i == 100 ? 10000 : i);  // one outlier
+        const auto s = make_scale(v, ScaleOptions{ScaleMethod::percentile});
+        CHECK(s.edges[0] == 1);
+        CHECK(s.edges[5] == 10000);
+        CHECK(s.bin(20) == 0);
+        CHECK(s.bin(50) == 2);
+        CHECK(s.bin(99) == 4);
+        const auto lin = make_scale(v, {});
+        CHECK(lin.bin(99) == 0);  // the outlier squashes a linear scale
+    }
+}
+
+TEST_CASE("zeros are no_data; pooled vs per-region scope; per-layer fills") {
+    ColumnTable t;
+    t.columns = {true, false, true, false};
+    auto row = [](std::string region, int h1, std::int64_t syn, std::vector<std::int64_t> layers) {
+        ColumnRow r;
+        r.neuron_type = "T";
+        r.region = std::move(region);
+        r.side = Side::L;
+        r.hex1 = h1;
+        r.hex2 = 1;
+        r.synapses = syn;
+        r.layer_synapses = std::move(layers);
+        return r;
+    };
+    t.rows.push_back(row("ME", 1, 0, std::vector<std::int64_t>(10, 0)));
+    t.rows.push_back(row("ME", 2, 10, {10, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
+    t.rows.push_back(row("ME", 3, 20, {5, 15, 0, 0, 0, 0, 0, 0, 0, 0}));
+    t.rows.push_back(row("LOP", 1, 1000, {1000, 0, 0, 0}));
+    ColumnLayout layout;
+    for (int h1 = 1; h1 <= 4; ++h1) layout.entries.push_back({"ME", Side::L, h1, 1});
+    layout.entries.push_back({"LOP", Side::L, 1, 1});
+    const Dataset ds = make_dataset(t, layout);
+
+    const auto pooled = one(ds, "T", "ME", Side::L, Metric::synapse_density);
+    CHECK(pooled.status[0] == ColumnStatus::no_data);  // a zero is not data
+    CHECK(pooled.status[1] == ColumnStatus::has_data);
+    CHECK(pooled.scale.edges[0] == 10);
+    CHECK(pooled.scale.edges[5] == 1000);  // pooled with LOP
+    CHECK(pooled.fill[1] == 1);
+    CHECK(pooled.fill[2] == 1);
+
+    const auto per_region = one(ds, "T", "ME", Side::L, Metric::synapse_density, ScaleOptions{ScaleMethod::linear, ScaleScope::per_region});
+    CHECK(per_region.scale.edges[5] == 20);
+    CHECK(per_region.fill[2] == 5);
+
+    // Layer scale: ME entries > 0 are 10, 5, 15 -> linear 5..15.
+    REQUIRE(pooled.has_layers());
+    CHECK(pooled.layer_scale.edges[0] == 5);
+    CHECK(pooled.layer_scale.edges[5] == 15);
+    CHECK(pooled.layer_fill[1 * 10 + 0] == 3);  // 10 is mid-scale
+    CHECK(pooled.layer_fill[2 * 10 + 1] == 5);
+    CHECK(pooled.layer_fill[2 * 10 + 2] == 0);  // zero layer value: white
+    const auto l2 = fills_for_layer(pooled, 2);
+    CHECK(l2[3] == kFillWhite);  // column 4 has no row: white in every layer
+    CHECK(l2[2] == 5);
+    const auto lop = one(ds, "T", "LOP", Side::L, Metric::synapse_density);
+    CHECK(fills_for_layer(lop, 1)[1] == kFillGrey);  // not in LOP stays grey
+    CHECK_THROWS_AS(fills_for_layer(lop, 5), Error);
+}
+
+TEST_CASE("a row outside the layout, a missing metric and an empty region are input errors") {
+    ColumnTable t;
+    t.columns = {true, false, false, false};
+    ColumnRow r;
+    r.neuron_type = "T";
+    r.region = "ME";
+    r.side = Side::R;
+    r.hex1 = 9;
+    r.hex2 = 9;
+    r.synapses = 3;
+    r.line = 7;
+    t.rows.push_back(r);
+    ColumnLayout layout;
+    layout.entries.push_back({"ME", Side::R, 1, 1});
+    layout.entries.push_back({"ME", Side::R, 9, 9});
+    layout.entries.push_back({"LO", Side::R, 1, 1});
+    const Dataset ds = make_dataset(t, layout);
+    CHECK_THROWS_WITH(one(ds, "T", "ME", Side::R, Metric::cell_count), Catch::Contains("no 'cells' column"));
+    CHECK_THROWS_WITH(one(ds, "T", "LOP", Side::R, Metric::synapse_density), Catch::Contains("no columns for region LOP"));
+    ColumnLayout small;
+    small.entries.push_back({"ME", Side::R, 1, 1});
+    const Dataset ds2 = make_dataset(t, small);
+    try {
+        one(ds2, "T", "ME", Side::R, Metric::synapse_density);
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK(e.where().line == 7);
+        CHECK(std::string(e.what()).find("not in the layout") != std::string::npos);
+    }
+}
+
+TEST_CASE("all_requests: 12 for a full dataset, fewer when the layout or metrics lack") {
+    ColumnLayout layout;
+    for (const char* reg : {"ME", "LO", "LOP"})
+        for (Side s : {Side::L, Side::R}) layout.entries.push_back({reg, s, 1, 1});
+    const auto full = prepare_layout(layout, builtin_regions());
+    CHECK(all_requests(full, TableColumns{true, true, false, false}).size() == 12);
+    CHECK(all_requests(full, TableColumns{false, true, false, false}).size() == 6);
+    layout.entries.resize(2);  // ME only
+    CHECK(all_requests(prepare_layout(layout, builtin_regions()), TableColumns{true, true, false, false}).size() == 4);
+}

@@ -1,0 +1,63 @@
+// Helpers shared by the tests: XML well-formedness with libxml2, files, running the CLI.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include <libxml/parser.h>
+
+namespace eyemap::test {
+
+// Parses with libxml2 (no network, no entities); returns "" when well-formed, else the error.
+inline std::string xml_error(std::string_view doc) {
+    xmlDocPtr d = xmlReadMemory(doc.data(), static_cast<int>(doc.size()), "doc.xml", nullptr,
+                                XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
+    if (!d) {
+        const xmlError* e = xmlGetLastError();
+        return e && e->message ? std::string(e->message) + " at line " + std::to_string(e->line) : "parse failed";
+    }
+    xmlFreeDoc(d);
+    return {};
+}
+
+inline std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+inline void write_file(const std::filesystem::path& p, std::string_view text) {
+    std::ofstream out(p, std::ios::binary);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+}
+
+// A fresh empty folder under the test's working directory.
+inline std::filesystem::path fresh_dir(const std::string& name) {
+    auto p = std::filesystem::current_path() / ("tmp-" + name);
+    std::filesystem::remove_all(p);
+    std::filesystem::create_directories(p);
+    return p;
+}
+
+// Runs the eyemap CLI with arguments (a shell string); returns the exit code, stderr into *err.
+inline int run_cli(const std::string& args, std::string* err = nullptr) {
+    const auto errfile = std::filesystem::current_path() / "cli-stderr.txt";
+    const std::string cmd = std::string(EYEMAP_CLI) + " " + args + " 2> '" + errfile.string() + "'";
+    const int rc = std::system(cmd.c_str());
+    if (err) *err = read_file(errfile);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+inline std::size_t count(std::string_view hay, std::string_view needle) {
+    std::size_t n = 0;
+    for (auto p = hay.find(needle); p != std::string_view::npos; p = hay.find(needle, p + needle.size())) ++n;
+    return n;
+}
+
+}  // namespace eyemap::test
