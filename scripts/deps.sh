@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs the Debian packages eyemap needs to build, test and benchmark (only those missing).
+set -euo pipefail
+pkgs=(
+  cmake g++ ninja-build pkg-config                      # toolchain
+  libfmt-dev libeigen3-dev libcairo2-dev libpng-dev     # library
+  libcli11-dev nlohmann-json3-dev libkainjow-mustache-dev
+  catch2 libxml2-dev libxml2-utils                      # tests
+  fonts-dejavu-core fontconfig                          # text in PNG/PDF
+  librsvg2-bin poppler-utils                            # raster parity checks in tests
+  libbenchmark-dev                                      # bench/
+)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

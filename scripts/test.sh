@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds (Release, with tests and examples) and runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/deps.sh
+if [ -x tests/browser/setup.sh ]; then tests/browser/setup.sh; fi
+cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=Release -DEYEMAP_BUILD_TESTS=ON >/dev/null
+cmake --build build-test -j"$(nproc)"
+cd build-test && ctest --output-on-failure -j"$(nproc)"

@@ -1,0 +1,110 @@
+// The high-level API and the command line: render, sample, the report-page example, errors.
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "eyemap/eyemap.hpp"
+#include "eyemap/sample.hpp"
+#include "test_support.hpp"
+
+using namespace eyemap;
+
+namespace {
+const std::string kReal = EYEMAP_SHARED_DIR "/data/optic-lobe/";
+}
+
+TEST_CASE("sample data: deterministic, both sides, all regions, per-layer values; 12 eyemaps per type") {
+    std::ostringstream a, b;
+    const auto layout = sample_layout(1);
+    const auto rows = write_sample_data(a, layout, SampleOptions{6, 1, true});
+    write_sample_data(b, layout, SampleOptions{6, 1, true});
+    CHECK(a.str() == b.str());
+    CHECK(rows > 1000);
+    const Dataset ds = make_dataset(parse_column_table(a.str(), "sample"), layout);
+    CHECK(ds.types.size() == 6);
+    CHECK(ds.layout.universe.size() > 850);
+    CHECK(ds.layout.universe.size() < 950);
+    const auto svgs = render_type_svg(ds, ds.types[1].neuron_type);
+    REQUIRE(svgs.size() == 12);
+    std::set<std::string> stems;
+    for (const auto& s : svgs) {
+        stems.insert(s.file_stem);
+        CHECK(test::xml_error(s.svg).empty());
+    }
+    CHECK(stems.size() == 12);
+    CHECK(stems.count("Tm3_LOP_R_cell_count") == 1);
+}
+
+TEST_CASE("eyemap render on the real ME layout: 892 hexagons, one file per eyemap") {
+    const auto dir = test::fresh_dir("cli-render");
+    std::string err;
+    const int rc = test::run_cli("render --data " + kReal + "me_cells.csv --columns " + kReal +
+                                     "columns.csv --type Mi1 --region ME --side R --metric cell_count -o " +
+                                     (dir / "mi1.svg").string(),
+                                 &err);
+    INFO(err);
+    REQUIRE(rc == 0);
+    const std::string svg = test::read_file(dir / "mi1.svg");
+    CHECK(test::xml_error(svg).empty());
+    CHECK(test::count(svg, "<title>Column: ") == 892);
+    CHECK(test::count(svg, "Column not identified") == 0);
+
+    REQUIRE(test::run_cli("render --data " + kReal + "me_cells.csv --columns " + kReal + "columns.csv --type Mi1 --out-dir " +
+                              (dir / "all").string(),
+                          &err) == 0);
+    CHECK(std::filesystem::exists(dir / "all/Mi1_ME_R_cell_count.svg"));
+    CHECK(std::filesystem::exists(dir / "all/Mi1_LO_R_cell_count.svg"));
+    CHECK(std::filesystem::exists(dir / "all/Mi1_LOP_R_cell_count.svg"));
+    CHECK(err.find("skipped ME L") != std::string::npos);  // says what it left out and why
+    CHECK(test::count(test::read_file(dir / "all/Mi1_LOP_R_cell_count.svg"), "Column not identified in LOP (R)") == 892 - 817);
+}
+
+TEST_CASE("eyemap render: standard output, and clear errors with exit code 2") {
+    const auto dir = test::fresh_dir("cli-errors");
+    const std::string base = "render --data " + kReal + "me_cells.csv --columns " + kReal + "columns.csv ";
+    std::string err;
+    CHECK(test::run_cli(base + "--type Mi1 --region ME --side R --metric cell_count -o - > " + (dir / "out.svg").string(), &err) == 0);
+    CHECK(test::count(test::read_file(dir / "out.svg"), "<title>Column: ") == 892);
+
+    CHECK(test::run_cli(base + "--type mi1 -o x.svg", &err) == 2);
+    CHECK(err.find("did you mean 'Mi1'") != std::string::npos);
+    CHECK(test::run_cli(base + "--type Mi1 -o " + (dir / "x.svg").string(), &err) == 2);
+    CHECK(err.find("--out-dir") != std::string::npos);  // several eyemaps need a folder
+    CHECK(!std::filesystem::exists(dir / "x.svg"));
+    CHECK(test::run_cli(base + "--type Mi1 --region ME --side L --metric cell_count -o " + (dir / "l.svg").string(), &err) == 2);
+    CHECK(err.find("no columns for region ME side L") != std::string::npos);
+    CHECK(!std::filesystem::exists(dir / "l.svg"));  // no empty SVG
+    CHECK(test::run_cli(base + "--type Mi1 --hex-size 0.1 --out-dir " + dir.string(), &err) == 2);
+    CHECK(err.find("hex_size") != std::string::npos);
+    CHECK(test::run_cli("render --data /nonexistent.csv --type X -o -", &err) == 3);
+    CHECK(test::run_cli("render --help > /dev/null", &err) == 0);
+    CHECK(test::run_cli("frobnicate", &err) != 0);
+}
+
+TEST_CASE("eyemap sample writes the same files every time; render uses them") {
+    const auto a = test::fresh_dir("sample-a"), b = test::fresh_dir("sample-b");
+    REQUIRE(test::run_cli("sample --out-dir " + a.string()) == 0);
+    REQUIRE(test::run_cli("sample --out-dir " + b.string()) == 0);
+    CHECK(test::read_file(a / "data.csv") == test::read_file(b / "data.csv"));
+    CHECK(test::read_file(a / "columns.csv") == test::read_file(b / "columns.csv"));
+    std::string err;
+    REQUIRE(test::run_cli("render --data " + (a / "data.csv").string() + " --columns " + (a / "columns.csv").string() +
+                              " --type Tm3 --out-dir " + (a / "out").string() + " --stats",
+                          &err) == 0);
+    std::size_t n = 0;
+    for (const auto& f : std::filesystem::directory_iterator(a / "out")) n += f.path().extension() == ".svg";
+    CHECK(n == 12);
+    CHECK(err.find("render_svg") != std::string::npos);  // --stats table
+}
+
+#ifdef EYEMAP_REPORT_PAGE
+TEST_CASE("the report-page example builds a page of 12 eyemaps from in-memory data") {
+    const auto dir = test::fresh_dir("example");
+    const auto page = dir / "page.html";
+    REQUIRE(std::system((std::string(EYEMAP_REPORT_PAGE) + " " + page.string() + " > /dev/null").c_str()) == 0);
+    const std::string html = test::read_file(page);
+    CHECK(test::count(html, "<svg ") == 12);
+    CHECK(html.find("Demo&lt;&amp;&gt;") != std::string::npos);
+    CHECK(html.find("Demo<&>") == std::string::npos);
+}
+#endif
