@@ -1,0 +1,562 @@
+// eyemap::Cache: the one generic thread-safe LRU+TTL cache behind the coordinate, colour and metadata caches.
+#pragma once
+
+#include "eyemap/error.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <concepts>
+#include <functional>
+#include <iterator>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace eyemap {
+
+// ---------------------------------------------------------------------------------------------
+// Content hashing for cache keys.
+
+// Bijective 64-bit finaliser (splitmix64): every input bit affects every output bit.
+constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+// 64-bit hash of a byte string, 8 bytes per step. Same result on every platform (words are read
+// little-endian), but not a cryptographic hash: use it for cache keys, never against adversaries.
+std::uint64_t hash_bytes(std::span<const std::byte> data, std::uint64_t seed = 0) noexcept;
+
+inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed = 0) noexcept {
+    return hash_bytes(std::as_bytes(std::span<const char>(s.data(), s.size())), seed);
+}
+
+// Incremental content hash: append the parts of a key in order, then read digest().
+// Strings and spans are length-prefixed so ("ab","c") and ("a","bc") hash differently.
+class HashBuilder {
+public:
+    explicit HashBuilder(std::uint64_t seed = 0) noexcept : state_(mix64(seed ^ 0x6a09e667f3bcc909ULL)) {}
+
+    template <class T>
+        requires(std::integral<T> || std::is_enum_v<T>)
+    HashBuilder& add(T v) noexcept {
+        if constexpr (std::is_enum_v<T>) {
+            return add(static_cast<std::underlying_type_t<T>>(v));
+        } else if constexpr (std::is_signed_v<T>) {
+            // Sign-extend so that int{-1} and int64_t{-1} agree, matching ==.
+            return combine(static_cast<std::uint64_t>(static_cast<std::int64_t>(v)));
+        } else {
+            return combine(static_cast<std::uint64_t>(v));
+        }
+    }
+
+    HashBuilder& add(double v) noexcept {
+        if (v == 0.0) v = 0.0;  // -0.0 == 0.0, so they must hash alike
+        return combine(std::bit_cast<std::uint64_t>(v));
+    }
+    HashBuilder& add(float v) noexcept { return add(static_cast<double>(v)); }
+
+    HashBuilder& add(std::string_view s) noexcept {
+        combine(s.size());
+        return combine(hash_bytes(s, state_));
+    }
+    HashBuilder& add(const char* s) noexcept { return add(std::string_view(s)); }
+    HashBuilder& add(const std::string& s) noexcept { return add(std::string_view(s)); }
+
+    HashBuilder& add_bytes(std::span<const std::byte> bytes) noexcept {
+        combine(bytes.size());
+        return combine(hash_bytes(bytes, state_));
+    }
+
+    // Contiguous integers are hashed as raw bytes (fast path for column-id lists); floating point
+    // goes element by element so that -0.0 and 0.0 still agree.
+    template <class T>
+        requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>)
+    HashBuilder& add(std::span<const T> values) noexcept {
+        if constexpr (std::is_integral_v<T>) {
+            return add_bytes(std::as_bytes(values));
+        } else {
+            combine(values.size());
+            for (T v : values) add(v);
+            return *this;
+        }
+    }
+    template <class T>
+        requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>)
+    HashBuilder& add(const std::vector<T>& values) noexcept {
+        return add(std::span<const T>(values));
+    }
+
+    std::uint64_t digest() const noexcept { return mix64(state_); }
+
+private:
+    HashBuilder& combine(std::uint64_t v) noexcept {
+        // Mixing the state before each part makes the result depend on the order of parts.
+        state_ = mix64(state_ ^ v) + 0x9e3779b97f4a7c15ULL;
+        return *this;
+    }
+    std::uint64_t state_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Configuration and statistics.
+
+struct CacheConfig {
+    bool enabled = true;              // false: every get misses, nothing is stored (results must not change)
+    std::size_t max_entries = 4096;   // 0 = no entry limit
+    std::size_t max_bytes = 64u << 20;  // 0 = no byte limit; sizes are what callers pass to put()
+    std::chrono::nanoseconds ttl{0};  // default time-to-live of an entry; 0 = never expires
+    // Independent LRU lists, each with its own mutex. Limits are split evenly between shards, so LRU
+    // order is exact only within a shard and an entry larger than max_bytes / shards is not stored.
+    // 16: with 2 threads hammering gets it halves the cost per get against 4 shards and is ~3x
+    // cheaper than 1 shard, while a single thread pays only a few ns (bench/bench_cache.cpp).
+    std::size_t shards = 16;
+};
+
+struct CacheStats {
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;               // includes gets of a disabled cache
+    std::uint64_t insertions = 0;           // puts that created an entry
+    std::uint64_t updates = 0;              // puts that replaced a live entry of the same key
+    std::uint64_t evictions_entries = 0;    // dropped (LRU) because the entry limit was exceeded
+    std::uint64_t evictions_bytes = 0;      // dropped (LRU) because the byte limit was exceeded
+    std::uint64_t expirations = 0;          // dropped because their TTL had passed
+    std::uint64_t invalidations = 0;        // dropped by invalidate, invalidate_if or clear
+    std::uint64_t validation_failures = 0;  // dropped because the validator rejected them (also misses)
+    std::uint64_t rejections = 0;           // puts not stored: entry larger than a shard's byte budget
+    std::size_t entries = 0;                // current
+    std::size_t bytes = 0;                  // current
+
+    std::uint64_t gets() const noexcept { return hits + misses; }
+    std::uint64_t evictions() const noexcept { return evictions_entries + evictions_bytes; }
+    // Fraction of gets that hit; 0 when there were no gets.
+    double hit_rate() const noexcept { return gets() ? static_cast<double>(hits) / static_cast<double>(gets()) : 0.0; }
+
+    CacheStats& operator+=(const CacheStats& o) noexcept;
+};
+
+// Aligned human-readable table, one row per named cache, plus a total row when there are several.
+std::string cache_stats_table(std::span<const std::pair<std::string, CacheStats>> caches);
+
+// Throws eyemap::Error (input) for a config that cannot work (e.g. 0 shards, negative TTL).
+void validate_cache_config(const CacheConfig& cfg);
+
+using CacheClock = std::function<std::chrono::steady_clock::time_point()>;
+
+namespace detail {
+
+// std::mutex that spins briefly before sleeping. glibc's mutex goes straight to a futex wait on
+// contention, which costs microseconds; the cache's critical sections are ~20 ns, so a short spin
+// nearly always gets the lock first (bench/bench_cache.cpp measures the difference).
+class ShardMutex {
+public:
+    void lock() {
+        for (int i = 0; i < kSpins; ++i) {
+            if (m_.try_lock()) return;
+            relax();
+        }
+        m_.lock();
+    }
+    bool try_lock() { return m_.try_lock(); }
+    void unlock() { m_.unlock(); }
+
+private:
+    // 16 measured as good as 64 and wastes less when threads outnumber cores.
+    static constexpr int kSpins = 16;
+    static void relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        asm volatile("yield");
+#endif
+    }
+    std::mutex m_;
+};
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// The cache.
+//
+// Values are std::shared_ptr<const V>: a reader keeps its value alive even if the entry is evicted
+// meanwhile, and values are never mutated in place. Keys are compared with Eq; Hash only picks the
+// shard and bucket, so colliding hashes cost speed, never correctness.
+template <class K, class V, class Hash = std::hash<K>, class Eq = std::equal_to<K>>
+class Cache {
+public:
+    using key_type = K;
+    using value_type = V;
+    using Value = std::shared_ptr<const V>;
+    using Validator = std::function<bool(const K&, const V&)>;
+    using Clock = CacheClock;
+    using TimePoint = std::chrono::steady_clock::time_point;
+
+    // clock: empty = std::chrono::steady_clock (tests inject a fake one).
+    // validator: checked on every hit (false = miss, the entry is dropped); empty = none.
+    explicit Cache(CacheConfig cfg = {}, Clock clock = {}, Validator validator = {}, Hash hash = Hash{}, Eq eq = Eq{})
+        : cfg_(cfg), clock_(std::move(clock)), validator_(std::move(validator)), hash_(hash) {
+        validate_cache_config(cfg_);
+        std::size_t n = cfg_.shards;
+        // Never more shards than entries or bytes, so that every shard can hold at least one entry.
+        if (cfg_.max_entries) n = std::min(n, cfg_.max_entries);
+        if (cfg_.max_bytes) n = std::min(n, cfg_.max_bytes);
+        shard_count_ = n;
+        shards_ = std::make_unique<Shard[]>(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            Shard& s = shards_[i];
+            s.map = Map(0, hash, eq);
+            s.max_entries = split(cfg_.max_entries, n, i);
+            s.max_bytes = cfg_.max_bytes ? split(cfg_.max_bytes, n, i) : std::numeric_limits<std::size_t>::max();
+        }
+    }
+
+    Cache(const Cache&) = delete;
+    Cache& operator=(const Cache&) = delete;
+
+    const CacheConfig& config() const noexcept { return cfg_; }
+    // Effective number of shards (cfg.shards capped so every shard can hold an entry).
+    std::size_t shard_count() const noexcept { return shard_count_; }
+
+    // The value for key, or null on a miss (absent, expired, rejected by the validator, or disabled).
+    Value get(const K& key) { return get_impl(key, validator_ ? &validator_ : nullptr); }
+    // As get(), but with this validator instead of the one given at construction.
+    Value get(const K& key, const Validator& validator) { return get_impl(key, validator ? &validator : nullptr); }
+
+    // Stores (or replaces) key's value. bytes: the entry's size for the byte limit.
+    // ttl: overrides config().ttl for this entry; 0 = never expires.
+    void put(const K& key, Value value, std::size_t bytes, std::optional<std::chrono::nanoseconds> ttl = {}) {
+        if (!value) throw_input("cache put: null value (a null value would be indistinguishable from a miss)");
+        const std::chrono::nanoseconds life = ttl.value_or(cfg_.ttl);
+        if (life.count() < 0) throw_input("cache put: negative time-to-live");
+        if (!cfg_.enabled) return;
+
+        LazyNow now{this};
+        const TimePoint expires = life.count() ? deadline(now.get(), life) : kNever;
+
+        Shard& s = shard_for(key);
+        Graveyard dropped;  // destroyed after the lock is released (V's destructor may be costly)
+        std::lock_guard lock(s.mu);
+        auto it = s.map.find(key);
+        if (bytes > s.max_bytes) {
+            ++s.c.rejections;
+            if (it != s.map.end()) {
+                // The caller replaced the value: the old one must not be served any more.
+                ++s.c.invalidations;
+                erase(s, it, dropped);
+            }
+            return;
+        }
+        if (it != s.map.end()) {
+            Entry& e = it->second;
+            if (e.expires != kNever && now.get() >= e.expires) {
+                ++s.c.expirations;
+                ++s.c.insertions;
+            } else {
+                ++s.c.updates;
+            }
+            s.bytes -= e.bytes;
+            dropped.push_back(std::move(e.value));
+            e.value = std::move(value);
+            e.bytes = bytes;
+            e.expires = expires;
+            s.bytes += bytes;
+            s.touch(e);
+        } else {
+            const auto pos = s.map.try_emplace(key).first;
+            Entry& e = pos->second;
+            e.key = &pos->first;
+            e.value = std::move(value);
+            e.bytes = bytes;
+            e.expires = expires;
+            s.bytes += bytes;
+            s.link_front(e);
+            ++s.c.insertions;
+        }
+        // The new entry is at the front and fits alone, so the loop stops before reaching it.
+        while ((s.max_entries && s.map.size() > s.max_entries) || s.bytes > s.max_bytes) {
+            Entry& victim = *static_cast<Entry*>(s.head.prev);
+            if (victim.expires != kNever && now.get() >= victim.expires) ++s.c.expirations;
+            else if (s.max_entries && s.map.size() > s.max_entries) ++s.c.evictions_entries;
+            else ++s.c.evictions_bytes;
+            erase(s, s.map.find(*victim.key), dropped);
+        }
+    }
+
+    // The cached value, or make()'s result which is then stored. make is called as make(key) or make()
+    // and returns std::pair<V, size_t bytes> or std::pair<std::shared_ptr<const V>, size_t>.
+    // make runs without any lock held; two threads missing the same key may both compute it.
+    template <class F>
+    Value get_or_compute(const K& key, F&& make, std::optional<std::chrono::nanoseconds> ttl = {}) {
+        if (Value hit = get(key)) return hit;
+        auto made = [&] {
+            if constexpr (std::is_invocable_v<F&, const K&>) return std::invoke(make, key);
+            else return std::invoke(make);
+        }();
+        Value value = to_value(std::move(made.first));
+        if (cfg_.enabled) put(key, value, static_cast<std::size_t>(made.second), ttl);
+        return value;
+    }
+
+    // Drops key's entry; true if there was one.
+    bool invalidate(const K& key) {
+        Shard& s = shard_for(key);
+        Graveyard dropped;
+        std::lock_guard lock(s.mu);
+        auto it = s.map.find(key);
+        if (it == s.map.end()) return false;
+        ++s.c.invalidations;
+        erase(s, it, dropped);
+        return true;
+    }
+
+    // Drops every entry for which pred(key, value) is true; returns how many.
+    // pred runs under a shard lock: it must not call back into this cache.
+    template <class P>
+    std::size_t invalidate_if(P&& pred) {
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < shard_count_; ++i) {
+            Shard& s = shards_[i];
+            Graveyard dropped;
+            std::lock_guard lock(s.mu);
+            for (auto it = s.map.begin(); it != s.map.end();) {
+                auto next = std::next(it);
+                if (std::invoke(pred, std::as_const(it->first), std::as_const(*it->second.value))) {
+                    ++s.c.invalidations;
+                    ++n;
+                    erase(s, it, dropped);
+                }
+                it = next;
+            }
+        }
+        return n;
+    }
+
+    // Drops every entry whose TTL has passed (they are otherwise dropped lazily); returns how many.
+    std::size_t purge_expired() {
+        const TimePoint now = current_time();
+        return erase_if_counted([now](const Entry& e) { return e.expires != kNever && now >= e.expires; },
+                                &Counters::expirations);
+    }
+
+    // Drops everything; the dropped entries count as invalidations.
+    void clear() { erase_if_counted([](const Entry&) { return true; }, &Counters::invalidations); }
+
+    // Summed over shards; each shard is read under its lock.
+    CacheStats stats() const {
+        CacheStats out;
+        for (std::size_t i = 0; i < shard_count_; ++i) {
+            const Shard& s = shards_[i];
+            std::lock_guard lock(s.mu);
+            CacheStats one = s.c;
+            one.entries = s.map.size();
+            one.bytes = s.bytes;
+            out += one;
+        }
+        return out;
+    }
+
+    // Zeroes the counters; current entries and bytes are unchanged.
+    void reset_stats() {
+        for (std::size_t i = 0; i < shard_count_; ++i) {
+            Shard& s = shards_[i];
+            std::lock_guard lock(s.mu);
+            s.c = Counters{};
+        }
+    }
+
+private:
+    static constexpr TimePoint kNever = TimePoint::max();
+
+    // Intrusive doubly-linked LRU list through the map's nodes (unordered_map nodes never move),
+    // which saves a separate list allocation and a second copy of every key.
+    struct Links {
+        Links* prev = this;
+        Links* next = this;
+    };
+    struct Entry : Links {
+        const K* key = nullptr;  // the map node's key, for erasing the LRU tail
+        Value value;
+        std::size_t bytes = 0;
+        TimePoint expires = kNever;
+    };
+    using Map = std::unordered_map<K, Entry, Hash, Eq>;
+    using Counters = CacheStats;  // entries/bytes members unused here: they come from the map
+    // Values removed under a lock, released after it (the last reference runs V's destructor).
+    // The first one is held inline: a put usually evicts at most one entry, so no allocation.
+    struct Graveyard {
+        Value one;
+        std::vector<Value> more;
+        void push_back(Value v) {
+            if (!one) one = std::move(v);
+            else more.push_back(std::move(v));
+        }
+    };
+
+    // Own cache line per shard so that two threads on different shards do not false-share.
+    struct alignas(64) Shard {
+        mutable detail::ShardMutex mu;
+        Map map;
+        Links head;  // head.next = most recently used, head.prev = least
+        std::size_t bytes = 0;
+        std::size_t max_entries = 0;                                 // 0 = unlimited
+        std::size_t max_bytes = std::numeric_limits<std::size_t>::max();
+        Counters c;
+
+        void unlink(Links& e) noexcept {
+            e.prev->next = e.next;
+            e.next->prev = e.prev;
+        }
+        void link_front(Links& e) noexcept {
+            e.prev = &head;
+            e.next = head.next;
+            head.next->prev = &e;
+            head.next = &e;
+        }
+        void touch(Links& e) noexcept {
+            if (head.next == &e) return;
+            unlink(e);
+            link_front(e);
+        }
+    };
+
+    // Reads the clock at most once per operation and only when an expiry is involved.
+    struct LazyNow {
+        const Cache* cache;
+        std::optional<TimePoint> t{};
+        TimePoint get() {
+            if (!t) t = cache->current_time();
+            return *t;
+        }
+    };
+
+    static std::size_t split(std::size_t total, std::size_t n, std::size_t i) noexcept {
+        return total / n + (i < total % n ? 1 : 0);
+    }
+
+    static TimePoint deadline(TimePoint now, std::chrono::nanoseconds life) noexcept {
+        // Saturate instead of overflowing for huge TTLs.
+        if (life >= kNever - now) return kNever;
+        return now + std::chrono::duration_cast<TimePoint::duration>(life);
+    }
+
+    TimePoint current_time() const { return clock_ ? clock_() : std::chrono::steady_clock::now(); }
+
+    Shard& shard_for(const K& key) const {
+        if (shard_count_ == 1) return shards_[0];
+        // Re-mix: std::hash of integers is the identity, and the map buckets use the same hash.
+        // Multiply-shift of the top 32 bits instead of % (a 64-bit division costs ~15 ns here);
+        // shard_count_ <= 4096 keeps the product within 64 bits.
+        const std::uint64_t h = mix64(static_cast<std::uint64_t>(hash_(key)));
+        return shards_[((h >> 32) * shard_count_) >> 32];
+    }
+
+    void erase(Shard& s, typename Map::iterator it, Graveyard& dropped) {
+        Entry& e = it->second;
+        s.unlink(e);
+        s.bytes -= e.bytes;
+        dropped.push_back(std::move(e.value));
+        s.map.erase(it);
+    }
+
+    template <class Pred>
+    std::size_t erase_if_counted(Pred pred, std::uint64_t Counters::*counter) {
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < shard_count_; ++i) {
+            Shard& s = shards_[i];
+            Graveyard dropped;
+            std::lock_guard lock(s.mu);
+            for (auto it = s.map.begin(); it != s.map.end();) {
+                auto next = std::next(it);
+                if (pred(it->second)) {
+                    ++(s.c.*counter);
+                    ++n;
+                    erase(s, it, dropped);
+                }
+                it = next;
+            }
+        }
+        return n;
+    }
+
+    Value get_impl(const K& key, const Validator* validator) {
+        Shard& s = shard_for(key);
+        Value value;
+        {
+            Graveyard dropped;
+            std::lock_guard lock(s.mu);
+            if (!cfg_.enabled) {
+                ++s.c.misses;
+                return nullptr;
+            }
+            auto it = s.map.find(key);
+            if (it == s.map.end()) {
+                ++s.c.misses;
+                return nullptr;
+            }
+            Entry& e = it->second;
+            if (e.expires != kNever && current_time() >= e.expires) {
+                ++s.c.expirations;
+                ++s.c.misses;
+                erase(s, it, dropped);
+                return nullptr;
+            }
+            s.touch(e);
+            if (!validator) {
+                ++s.c.hits;
+                return e.value;
+            }
+            value = e.value;
+        }
+        // The validator is user code that may be slow (e.g. stat a file): run it without the lock.
+        const bool ok = (*validator)(key, *value);
+        Graveyard dropped;
+        std::lock_guard lock(s.mu);
+        if (ok) {
+            ++s.c.hits;
+            return value;
+        }
+        ++s.c.misses;
+        auto it = s.map.find(key);
+        // Drop only the entry we validated; another thread may have stored a fresh value meanwhile.
+        if (it != s.map.end() && it->second.value == value) {
+            ++s.c.validation_failures;
+            erase(s, it, dropped);
+        }
+        return nullptr;
+    }
+
+    template <class T>
+    static Value to_value(T&& v) {
+        using D = std::remove_cvref_t<T>;
+        if constexpr (std::is_same_v<D, Value> || std::is_same_v<D, std::shared_ptr<V>>) {
+            return Value(std::forward<T>(v));
+        } else {
+            return std::make_shared<const V>(std::forward<T>(v));
+        }
+    }
+
+    CacheConfig cfg_;
+    Clock clock_;
+    Validator validator_;
+    Hash hash_;
+    std::size_t shard_count_ = 1;
+    std::unique_ptr<Shard[]> shards_;
+};
+
+}  // namespace eyemap

@@ -1,0 +1,130 @@
+// Non-template parts of eyemap/cache.hpp: content hash, config validation, statistics table.
+#include "eyemap/cache.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
+
+namespace eyemap {
+
+std::uint64_t hash_bytes(std::span<const std::byte> data, std::uint64_t seed) noexcept {
+    constexpr std::uint64_t k = 0x9e3779b97f4a7c15ULL;
+    const std::byte* p = data.data();
+    const std::size_t n = data.size();
+    // The length goes in first so that inputs differing only by trailing zero bytes differ.
+    std::uint64_t h = seed ^ 0x243f6a8885a308d3ULL ^ (n * k);
+    auto load = [](const std::byte* q, std::size_t len) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, q, len);
+        if constexpr (std::endian::native == std::endian::big) w = __builtin_bswap64(w);
+        return w;
+    };
+    // Multiply-rotate keeps the chain order-dependent and bijective in h; mix64 of each word
+    // gives full avalanche within the word.
+    auto step = [&](std::uint64_t w) { h = std::rotl(h ^ mix64(w), 29) * k; };
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) step(load(p + i, 8));
+    if (i < n) step(load(p + i, n - i));
+    return mix64(h);
+}
+
+CacheStats& CacheStats::operator+=(const CacheStats& o) noexcept {
+    hits += o.hits;
+    misses += o.misses;
+    insertions += o.insertions;
+    updates += o.updates;
+    evictions_entries += o.evictions_entries;
+    evictions_bytes += o.evictions_bytes;
+    expirations += o.expirations;
+    invalidations += o.invalidations;
+    validation_failures += o.validation_failures;
+    rejections += o.rejections;
+    entries += o.entries;
+    bytes += o.bytes;
+    return *this;
+}
+
+void validate_cache_config(const CacheConfig& cfg) {
+    if (cfg.shards == 0) throw_input("cache config: shards must be at least 1", {{}, 0, "shards", "0"});
+    if (cfg.shards > 4096)
+        throw_input("cache config: more than 4096 shards", {{}, 0, "shards", std::to_string(cfg.shards)});
+    if (cfg.ttl.count() < 0)
+        throw_input("cache config: negative time-to-live", {{}, 0, "ttl", std::to_string(cfg.ttl.count()) + "ns"});
+}
+
+namespace {
+
+std::string human_bytes(std::size_t b) {
+    if (b < 1024) return fmt::format("{} B", b);
+    static constexpr std::array<const char*, 4> units{"KiB", "MiB", "GiB", "TiB"};
+    double v = static_cast<double>(b) / 1024.0;
+    std::size_t u = 0;
+    while (v >= 1024.0 && u + 1 < units.size()) {
+        v /= 1024.0;
+        ++u;
+    }
+    return fmt::format("{:.1f} {}", v, units[u]);
+}
+
+}  // namespace
+
+std::string cache_stats_table(std::span<const std::pair<std::string, CacheStats>> caches) {
+    static constexpr std::array<const char*, 11> header{"cache",   "hits",    "misses",  "hit rate",
+                                                        "inserts", "evicted", "expired", "invalid",
+                                                        "rejected", "entries", "bytes"};
+    auto row = [](const std::string& name, const CacheStats& s) {
+        return std::array<std::string, 11>{
+            name,
+            std::to_string(s.hits),
+            std::to_string(s.misses),
+            s.gets() ? fmt::format("{:.1f}%", 100.0 * s.hit_rate()) : std::string("-"),
+            std::to_string(s.insertions + s.updates),
+            std::to_string(s.evictions()),
+            std::to_string(s.expirations),
+            std::to_string(s.invalidations + s.validation_failures),
+            std::to_string(s.rejections),
+            std::to_string(s.entries),
+            human_bytes(s.bytes),
+        };
+    };
+
+    std::vector<std::array<std::string, 11>> rows;
+    rows.push_back({});
+    for (std::size_t c = 0; c < header.size(); ++c) rows[0][c] = header[c];
+    CacheStats total;
+    for (const auto& [name, s] : caches) {
+        rows.push_back(row(name, s));
+        total += s;
+    }
+    if (caches.size() > 1) rows.push_back(row("total", total));
+
+    std::array<std::size_t, 11> width{};
+    for (const auto& r : rows)
+        for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+
+    std::string out;
+    auto emit = [&](const std::array<std::string, 11>& r) {
+        std::string line;
+        for (std::size_t c = 0; c < r.size(); ++c) {
+            if (c) line += "  ";
+            // Names left-aligned, numbers right-aligned so digits line up.
+            line += c == 0 ? fmt::format("{:<{}}", r[c], width[c]) : fmt::format("{:>{}}", r[c], width[c]);
+        }
+        out += line;
+        out += '\n';
+    };
+    std::size_t total_width = 2 * (width.size() - 1);
+    for (std::size_t w : width) total_width += w;
+    emit(rows[0]);
+    out += std::string(total_width, '-') + '\n';
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        if (caches.size() > 1 && i + 1 == rows.size()) out += std::string(total_width, '-') + '\n';
+        emit(rows[i]);
+    }
+    return out;
+}
+
+}  // namespace eyemap
