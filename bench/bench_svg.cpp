@@ -32,7 +32,7 @@ BENCHMARK(BM_SvgEyemap);
 void BM_SvgFrameExpand(benchmark::State& state) {
     const Scene scene = bench::me_scene(dataset());
     const auto templates = builtin_templates();
-    for (auto _ : state) benchmark::DoNotOptimize(detail::expand_frame(scene, *templates, "em12345678", true));
+    for (auto _ : state) benchmark::DoNotOptimize(detail::expand_frame(scene, *templates, true));
 }
 BENCHMARK(BM_SvgFrameExpand);
 

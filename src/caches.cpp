@@ -9,9 +9,8 @@ std::shared_ptr<const GridCoordinates> grid_for(const PreparedLayout& layout, co
 }
 
 namespace detail {
-std::shared_ptr<const SvgFrame> cached_frame(const Scene& scene, const TemplateSet& templates, std::string_view id,
-                                             bool interactive) {
-    return std::make_shared<const SvgFrame>(expand_frame(scene, templates, id, interactive));
+std::shared_ptr<const SvgFrame> cached_frame(const Scene& scene, const TemplateSet& templates, bool interactive) {
+    return std::make_shared<const SvgFrame>(expand_frame(scene, templates, interactive));
 }
 }  // namespace detail
 

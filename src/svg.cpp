@@ -88,10 +88,61 @@ void append_number(fmt::memory_buffer& out, double v) {
     }
 }
 
-SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, std::string_view id, bool interactive) {
+// Sentinels stand in for the slots while Mustache expands; XML escaping leaves them unchanged.
+constexpr std::string_view kIdSentinel = "@@eyemap-id@@";
+constexpr std::string_view kTypeSentinel = "@@eyemap-type@@";
+
+std::vector<FramePiece> split_slots(const std::string& text) {
+    std::vector<FramePiece> out;
+    std::size_t pos = 0;
+    for (;;) {
+        const auto i = text.find(kIdSentinel, pos), t = text.find(kTypeSentinel, pos);
+        const auto next = std::min(i, t);
+        if (next == std::string::npos) {
+            out.push_back({text.substr(pos), FrameSlot::none});
+            return out;
+        }
+        out.push_back({text.substr(pos, next - pos), next == i ? FrameSlot::id : FrameSlot::type});
+        pos = next + (next == i ? kIdSentinel.size() : kTypeSentinel.size());
+    }
+}
+
+std::size_t SvgFrame::bytes() const noexcept {
+    std::size_t n = sizeof(*this);
+    for (const auto& p : head) n += p.text.size() + sizeof(p);
+    for (const auto& p : tail) n += p.text.size() + sizeof(p);
+    return n;
+}
+
+std::uint64_t frame_key(const Scene& scene, const TemplateSet& templates, bool interactive) {
     const EyemapData& d = scene.data;
+    HashBuilder h;
+    h.add(templates.content_hash).add(interactive ? 1 : 0).add(scene.width).add(scene.height).add(scene.hex_size);
+    h.add(d.region).add(d.side).add(d.metric).add(d.layer_names.size());
+    for (const auto& l : d.layer_names) h.add(l);
+    for (std::size_t i = 0; i < scene.titles.size(); ++i) {
+        const auto& t = scene.titles[i];
+        h.add(t.x).add(t.y).add(i == 1 ? std::string_view() : std::string_view(t.text)).add(t.badge);
+    }
+    h.add(scene.buttons.size());
+    for (const auto& b : scene.buttons) h.add(b.x).add(b.y).add(b.width).add(b.height).add(b.label).add(b.layer);
+    return h.digest();
+}
+
+void append_frame(fmt::memory_buffer& out, std::span<const FramePiece> pieces, std::string_view id,
+                  std::string_view escaped_type) {
+    for (const auto& p : pieces) {
+        out.append(p.text);
+        if (p.slot_after == FrameSlot::id) out.append(id);
+        else if (p.slot_after == FrameSlot::type) out.append(escaped_type);
+    }
+}
+
+SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool interactive) {
+    const EyemapData& d = scene.data;
+    const std::string id(kIdSentinel);
     data style_vars;
-    style_vars.set("id", std::string(id));
+    style_vars.set("id", id);
     const std::string style = render_template(templates, "style.css.mustache", style_vars);
     const std::string script = interactive ? render_template(templates, "script.js.mustache", style_vars) : std::string();
     if (style.find("]]>") != std::string::npos || script.find("]]>") != std::string::npos)
@@ -99,7 +150,7 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, std::str
 
     const double hs = scene.hex_size, hy = hs * 0.8660254037844386;
     data head;
-    head.set("id", std::string(id));
+    head.set("id", id);
     head.set("width", num(scene.width));
     head.set("height", num(scene.height));
     head.set("metric_label", std::string(metric_label(d.metric)));
@@ -107,11 +158,12 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, std::str
     head.set("hex_path", fmt::format("M{0},0L{1},{2}L-{1},{2}L-{0},0L-{1},-{2}L{1},-{2}Z", num(hs), num(hs / 2), num(hy)));
     head.set("style", style);
     data titles{data::type::list};
-    for (const auto& t : scene.titles) {
+    for (std::size_t i = 0; i < scene.titles.size(); ++i) {
+        const auto& t = scene.titles[i];
         data item;
         item.set("x", num(t.x));
         item.set("y", num(t.y));
-        item.set("text", t.text);
+        item.set("text", i == 1 ? std::string(kTypeSentinel) : t.text);
         if (!t.badge.empty()) item.set("badge", t.badge);
         item.set("side", std::string(to_string(d.side)));
         titles.push_back(item);
@@ -119,7 +171,7 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, std::str
     head.set("titles", titles);
 
     data tail;
-    tail.set("id", std::string(id));
+    tail.set("id", id);
     tail.set("interactive", interactive ? data(data::type::bool_true) : data(data::type::bool_false));
     tail.set("script", script);
     data buttons{data::type::list};
@@ -138,7 +190,8 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, std::str
     }
     tail.set("has_buttons", scene.buttons.empty() ? data(data::type::bool_false) : data(data::type::bool_true));
     tail.set("buttons", buttons);
-    return SvgFrame{render_template(templates, "head.svg.mustache", head), render_template(templates, "tail.svg.mustache", tail)};
+    return SvgFrame{split_slots(render_template(templates, "head.svg.mustache", head)),
+                    split_slots(render_template(templates, "tail.svg.mustache", tail))};
 }
 
 }  // namespace detail
@@ -228,12 +281,15 @@ void write_svg(const Scene& scene, fmt::memory_buffer& out, const SvgOptions& op
     const std::string id = options.id.empty() ? default_svg_id(scene.data) : options.id;
     if (!valid_id(id)) throw_input("SVG id must match [A-Za-z][A-Za-z0-9_-]*", ErrorLocation{{}, 0, "id", id});
     const auto& templates = options.templates ? *options.templates : *builtin_templates();
-    const auto frame = detail::cached_frame(scene, templates, id, options.interactive);
+    const auto frame = detail::cached_frame(scene, templates, options.interactive);
+    fmt::memory_buffer type;
+    append_xml_escaped(type, scene.data.neuron_type);
+    const std::string_view escaped_type(type.data(), type.size());
 
-    out.append(frame->head);
+    detail::append_frame(out, frame->head, id, escaped_type);
     detail::append_hexagons(out, scene, id);
     detail::append_legend(out, scene);
-    out.append(frame->tail);
+    detail::append_frame(out, frame->tail, id, escaped_type);
     timer.add_bytes(out.size() - start);
 }
 
