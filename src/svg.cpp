@@ -2,6 +2,7 @@
 #include "eyemap/svg.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <span>
 #include <sstream>
@@ -306,59 +307,63 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
     const GridCoordinates& g = *scene.grid;
     const std::size_t L = d.layer_count();
     // Per-eyemap constants, escaped once rather than per hexagon.
-    fmt::memory_buffer roi;
-    append_xml_escaped(roi, d.region);
-    fmt::memory_buffer use_open;
-    use_open.append(std::string_view("<use href=\"#"));
-    use_open.append(id);
-    use_open.append(std::string_view("-h\" x=\""));
+    fmt::memory_buffer roi_buf;
+    append_xml_escaped(roi_buf, d.region);
+    const std::string_view roi(roi_buf.data(), roi_buf.size());
     const std::string_view label = metric_label(d.metric);
     const std::string_view side = to_string(d.side);
+    // Upper bound of one hexagon's bytes: fixed text, 4 numbers (<= 24 each), 3 integers (<= 20),
+    // and per layer a value (<= 20) + separator + a digit.
+    const std::size_t bound = 160 + id.size() + 4 * 24 + 3 * 20 + roi.size() + label.size() + L * 23;
 
     for (std::size_t c = 0; c < d.status.size(); ++c) {
-        out.append(use_open);
-        append_number(out, g.x[c]);
-        out.append(std::string_view("\" y=\""));
-        append_number(out, g.y[c]);
-        out.append(std::string_view("\" fill=\""));
-        out.append(kPalette[d.fill[c]]);
-        out.push_back('"');
-        if (d.has_layers() && d.status[c] != ColumnStatus::not_in_region) {
+        const std::size_t start = out.size();
+        out.resize(start + bound);
+        RawWriter w{out.data() + start};
+        w.lit("<use href=\"#");
+        w.lit(id);
+        w.lit("-h\" x=\"");
+        w.number(g.x[c]);
+        w.lit("\" y=\"");
+        w.number(g.y[c]);
+        w.lit("\" fill=\"");
+        w.lit(kPalette[d.fill[c]]);
+        w.ch('"');
+        const bool in_region = d.status[c] != ColumnStatus::not_in_region;
+        if (in_region && d.has_layers()) {
             const std::int64_t* lv = &d.layer_value[c * L];
             bool any = false;
             for (std::size_t l = 0; l < L; ++l) any |= lv[l] != 0;
             if (any) {  // all-zero columns need no per-layer data: the script defaults to 0 / white
-                out.append(std::string_view(" data-v=\""));
+                w.lit(" data-v=\"");
                 for (std::size_t l = 0; l < L; ++l) {
-                    if (l) out.push_back(' ');
-                    const fmt::format_int v(lv[l]);
-                    out.append(v.data(), v.data() + v.size());
+                    if (l) w.ch(' ');
+                    w.integer(lv[l]);
                 }
-                out.append(std::string_view("\" data-b=\""));
-                for (std::size_t l = 0; l < L; ++l) out.push_back(static_cast<char>('0' + d.layer_fill[c * L + l]));
-                out.push_back('"');
+                w.lit("\" data-b=\"");
+                const std::uint8_t* lf = &d.layer_fill[c * L];
+                for (std::size_t l = 0; l < L; ++l) w.ch(static_cast<char>('0' + lf[l]));
+                w.ch('"');
             }
         }
-        out.append(std::string_view("><title>Column: "));
-        const fmt::format_int h1(g.hex1[c]), h2(g.hex2[c]);
-        out.append(h1.data(), h1.data() + h1.size());
-        out.append(std::string_view(", "));
-        out.append(h2.data(), h2.data() + h2.size());
-        out.push_back('\n');
-        if (d.status[c] == ColumnStatus::not_in_region) {
-            out.append(std::string_view("Column not identified in "));
-            out.append(roi);
+        w.lit("><title>Column: ");
+        w.integer(g.hex1[c]);
+        w.lit(", ");
+        w.integer(g.hex2[c]);
+        w.ch('\n');
+        if (in_region) {
+            w.lit(label);
+            w.lit(": ");
+            w.integer(d.value[c]);
+            w.lit("\nROI: ");
         } else {
-            out.append(label);
-            out.append(std::string_view(": "));
-            const fmt::format_int v(d.value[c]);
-            out.append(v.data(), v.data() + v.size());
-            out.append(std::string_view("\nROI: "));
-            out.append(roi);
+            w.lit("Column not identified in ");
         }
-        out.append(std::string_view(" ("));
-        out.append(side);
-        out.append(std::string_view(")</title></use>\n"));
+        w.lit(roi);
+        w.lit(" (");
+        w.lit(side);
+        w.lit(")</title></use>\n");
+        out.resize(static_cast<std::size_t>(w.p - out.data()));
     }
     out.append(std::string_view("</g>\n"));
 }

@@ -1,6 +1,9 @@
 // Internal: the value-independent SVG frame (head and tail text) and the hexagon/legend writers.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <span>
@@ -36,6 +39,48 @@ void append_frame(fmt::memory_buffer& out, std::span<const FramePiece> pieces, s
                   std::string_view escaped_type);
 
 void append_number(fmt::memory_buffer& out, double v);
+
+// Writes into space reserved up front: one capacity check per hexagon instead of one per piece.
+struct RawWriter {
+    char* p;
+    void lit(std::string_view s) noexcept {
+        std::memcpy(p, s.data(), s.size());
+        p += s.size();
+    }
+    void ch(char c) noexcept { *p++ = c; }
+    void uint(std::uint64_t v) noexcept {
+        char tmp[20];
+        int n = 0;
+        do {
+            tmp[n++] = static_cast<char>('0' + v % 10);
+            v /= 10;
+        } while (v);
+        while (n) *p++ = tmp[--n];
+    }
+    void integer(std::int64_t v) noexcept {
+        if (v < 0) {
+            *p++ = '-';
+            uint(0 - static_cast<std::uint64_t>(v));
+        } else {
+            uint(static_cast<std::uint64_t>(v));
+        }
+    }
+    void number(double v) noexcept {  // same output as append_number
+        long long cents = std::llround(v * 100.0);
+        if (cents < 0) {
+            *p++ = '-';
+            cents = -cents;
+        }
+        uint(static_cast<std::uint64_t>(cents / 100));
+        const int frac = static_cast<int>(cents % 100);
+        if (frac) {
+            *p++ = '.';
+            *p++ = static_cast<char>('0' + frac / 10);
+            if (frac % 10) *p++ = static_cast<char>('0' + frac % 10);
+        }
+    }
+};
+
 void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_view id);
 void append_legend(fmt::memory_buffer& out, const Scene& scene);
 
