@@ -5,6 +5,7 @@
 
 #include "eyemap/eyemap.hpp"
 #include "eyemap/sample.hpp"
+#include "eyemap/stats.hpp"
 #include "test_support.hpp"
 
 using namespace eyemap;
@@ -108,3 +109,43 @@ TEST_CASE("the report-page example builds a page of 12 eyemaps from in-memory da
     CHECK(html.find("Demo<&>") == std::string::npos);
 }
 #endif
+
+TEST_CASE("stage timings add up to the wall time of a 12-eyemap render, each stage once") {
+    const auto layout = read_column_layout(kReal + "columns.csv");
+    // The real layout on both sides, so a type has all 12 eyemaps.
+    ColumnLayout both = layout;
+    for (const auto& e : layout.entries) both.entries.push_back({e.region, Side::L, e.hex1, e.hex2});
+    std::ostringstream csv;
+    write_sample_data(csv, both, SampleOptions{1, 3, true});
+    const Dataset ds = make_dataset(parse_column_table(csv.str(), "synthetic"), both);
+    render_type_svg(ds, ds.types[0].neuron_type);  // warm up: first-use allocations, template parsing
+
+    set_stats_enabled(true);
+    double best = 1e9;
+    for (int attempt = 0; attempt < 5 && best > 0.05; ++attempt) {  // a busy machine can preempt us between timers
+        stats_reset();
+        fmt::memory_buffer buf;
+        const auto t0 = std::chrono::steady_clock::now();
+        auto scenes = build_scenes(ds.layout, ds.columns, ds.types[0], {});
+        for (const auto& s : scenes) {
+            buf.clear();
+            write_svg(s, buf);
+        }
+        const auto wall = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+        const auto snap = stats_snapshot();
+        REQUIRE(scenes.size() == 12);
+        const auto* process = find_op(snap, "process");
+        const auto* layout_op = find_op(snap, "layout");
+        const auto* svg = find_op(snap, "render_svg");
+        REQUIRE(process);
+        REQUIRE(layout_op);
+        REQUIRE(svg);
+        CHECK(process->count == 1);   // one call processes the whole type
+        CHECK(svg->count == 12);      // each eyemap written once
+        CHECK(layout_op->count >= 12);
+        const double sum = static_cast<double>(process->total_ns + layout_op->total_ns + svg->total_ns);
+        CHECK(sum <= wall);  // nothing counted twice
+        best = std::min(best, (wall - sum) / wall);
+    }
+    CHECK(best <= 0.05);
+}
