@@ -3,11 +3,17 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "eyemap/error.hpp"
 
 namespace eyemap::detail {
 
 CsvReader::CsvReader(std::istream& in, std::string source) : in_(in), source_(std::move(source)) {}
+
+std::string CsvReader::field_name(std::size_t i) const {
+    return i < names_.size() ? names_[i] : fmt::format("#{}", i + 1);
+}
 
 bool CsvReader::next_line() {
     if (!std::getline(in_, line_)) {
@@ -17,6 +23,8 @@ bool CsvReader::next_line() {
     ++line_no_;
     if (line_no_ == 1 && line_.size() >= 3 && line_.compare(0, 3, "\xEF\xBB\xBF") == 0) line_.erase(0, 3);
     if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+    if (line_.size() > kMaxRecordBytes)
+        throw_input(fmt::format("line longer than {} MiB", kMaxRecordBytes >> 20), ErrorLocation{source_, line_no_, {}, {}});
     return true;
 }
 
@@ -40,25 +48,28 @@ bool CsvReader::read_record(std::vector<std::string_view>& fields) {
 
     // Quoted fields may contain commas, doubled quotes and line breaks.
     owned_.clear();
-    std::vector<std::pair<bool, std::size_t>> kinds;  // (owned?, index or offset)
-    std::string record = line_;
+    record_.swap(line_);
     std::string field;
     std::size_t i = 0;
     for (;;) {
         field.clear();
-        if (i < record.size() && record[i] == '"') {
+        if (i < record_.size() && record_[i] == '"') {
             ++i;
             for (;;) {
-                if (i >= record.size()) {
+                if (i >= record_.size()) {
                     if (!next_line())
-                        throw_input("unterminated quoted field", ErrorLocation{source_, record_line_, {}, {}});
-                    record += '\n';
-                    record += line_;
+                        throw_input(fmt::format("unterminated quoted field (the quote opened on line {} is never closed)", record_line_),
+                                    ErrorLocation{source_, record_line_, field_name(owned_.size()), {}});
+                    if (record_.size() + line_.size() + 1 > kMaxRecordBytes)
+                        throw_input(fmt::format("quoted field longer than {} MiB (a quote never closed?)", kMaxRecordBytes >> 20),
+                                    ErrorLocation{source_, record_line_, field_name(owned_.size()), {}});
+                    record_ += '\n';
+                    record_ += line_;
                     continue;
                 }
-                char c = record[i++];
+                const char c = record_[i++];
                 if (c == '"') {
-                    if (i < record.size() && record[i] == '"') {
+                    if (i < record_.size() && record_[i] == '"') {
                         field += '"';
                         ++i;
                     } else {
@@ -68,16 +79,16 @@ bool CsvReader::read_record(std::vector<std::string_view>& fields) {
                     field += c;
                 }
             }
-            if (i < record.size() && record[i] != ',')
-                throw_input("unexpected character after a closing quote",
-                            ErrorLocation{source_, record_line_, {}, record.substr(i, 20)});
+            if (i < record_.size() && record_[i] != ',')
+                throw_input("unexpected character after a closing quote (a quote inside a quoted field is written \"\")",
+                            ErrorLocation{source_, record_line_, field_name(owned_.size()), record_.substr(i, 20)});
         } else {
-            while (i < record.size() && record[i] != ',') field += record[i++];
+            while (i < record_.size() && record_[i] != ',') field += record_[i++];
         }
         owned_.push_back(field);
-        if (i >= record.size()) break;
+        if (i >= record_.size()) break;
         ++i;  // the comma
-        if (i == record.size()) {
+        if (i == record_.size()) {
             owned_.emplace_back();
             break;
         }

@@ -6,14 +6,58 @@
 namespace eyemap {
 namespace {
 
-std::string printable(const std::string& s) {
-    // Keep messages on one terminal line and show control bytes instead of emitting them.
-    std::string out;
-    for (unsigned char c : s.substr(0, 200)) {
-        if (c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", c);
-        else out += static_cast<char>(c);
+constexpr std::size_t kMaxShown = 200;  // bytes of a file name, field or value shown in a message
+
+// Length of the valid UTF-8 sequence at s[i] and its code point, or 0 when the bytes there are not
+// one (stray continuation byte, truncated, overlong, surrogate, above U+10FFFF).
+std::size_t utf8_sequence(const std::string& s, std::size_t i, std::uint32_t& cp) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return 0;
+    cp = len == 1 ? c : (c & (0x7Fu >> len));
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if ((b & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (b & 0x3Fu);
     }
-    if (s.size() > 200) out += "...";
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return len;
+}
+
+// Code points that reorder or hide text on a terminal (bidirectional controls, zero-width
+// characters, line/paragraph separators): shown as \u{...} so a message reads as it is.
+bool invisible(std::uint32_t cp) {
+    return (cp >= 0x80 && cp < 0xA0) || cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+           (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF || cp == 0x061C;
+}
+
+// Keeps a message on one terminal line and readable: control bytes, invalid UTF-8 and invisible
+// or direction-changing characters are written as escapes; long text is cut (at a character).
+std::string printable(const std::string& s) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < s.size() && i < kMaxShown) {
+        std::uint32_t cp = 0;
+        const std::size_t len = utf8_sequence(s, i, cp);
+        if (len == 0) {
+            out += fmt::format("\\x{:02x}", static_cast<unsigned char>(s[i]));
+            ++i;
+        } else if (cp < 0x20 || cp == 0x7f) {
+            out += fmt::format("\\x{:02x}", cp);
+            ++i;
+        } else if (cp == '\\') {
+            out += "\\\\";
+            ++i;
+        } else if (invisible(cp)) {
+            out += fmt::format("\\u{{{:04x}}}", cp);
+            i += len;
+        } else {
+            out.append(s, i, len);
+            i += len;
+        }
+    }
+    if (i < s.size()) out += fmt::format("... ({} bytes)", s.size());
     return out;
 }
 
@@ -27,9 +71,7 @@ std::string compose(const std::string& what, const ErrorLocation& w) {
         msg += fmt::format("line {}: ", w.line);
     }
     if (!w.field.empty()) msg += fmt::format("field '{}': ", printable(w.field));
-    if (!w.value.empty() || !w.field.empty()) {
-        if (!w.value.empty()) msg += fmt::format("value '{}': ", printable(w.value));
-    }
+    if (!w.value.empty()) msg += fmt::format("value '{}': ", printable(w.value));
     msg += what;
     return msg;
 }

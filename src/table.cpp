@@ -1,7 +1,11 @@
 // Ingest: data and layout tables read by header name, every field validated with file:line context.
 #include "eyemap/table.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -34,23 +38,37 @@ struct HeaderMap {
     std::size_t field_count = 0;
 };
 
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
 // Maps header names to positions; `required` columns must be present. An unknown header that
-// looks like a missing known one is an error with a suggestion, never silently ignored.
-HeaderMap map_header(const std::vector<std::string_view>& header, std::span<const int> required,
-                     std::span<const int> known, const std::string& source) {
+// looks like a missing known one is an error with a suggestion, never silently ignored; other
+// unknown columns are allowed and ignored.
+HeaderMap map_header(CsvReader& csv, const std::vector<std::string_view>& header, std::span<const int> required,
+                     std::span<const int> known) {
+    const std::string& source = csv.source();
+    const std::uint64_t line = csv.record_line();
     HeaderMap m;
     m.pos.fill(-1);
     m.field_count = header.size();
     std::vector<std::string_view> unknown;
+    std::vector<std::string> names;
     for (std::size_t i = 0; i < header.size(); ++i) {
         std::string_view h = header[i];
         while (!h.empty() && (h.front() == ' ' || h.front() == '\t')) h.remove_prefix(1);
         while (!h.empty() && (h.back() == ' ' || h.back() == '\t')) h.remove_suffix(1);
+        if (h.find('\r') != std::string_view::npos)
+            throw_input("carriage return inside the header: line ends must be LF or CRLF (CR-only files are not supported)",
+                        ErrorLocation{source, line, std::string(h.substr(0, h.find('\r'))), std::string(h.substr(0, 40))});
+        names.emplace_back(h);
         bool found = false;
         for (int c : known) {
             if (h == kNames[static_cast<std::size_t>(c)]) {
                 if (m.pos[static_cast<std::size_t>(c)] >= 0)
-                    throw_input("column appears twice in the header", ErrorLocation{source, 1, std::string(h), {}});
+                    throw_input("column appears twice in the header", ErrorLocation{source, line, std::string(h), {}});
                 m.pos[static_cast<std::size_t>(c)] = static_cast<int>(i);
                 found = true;
             }
@@ -61,8 +79,10 @@ HeaderMap map_header(const std::vector<std::string_view>& header, std::span<cons
         if (m.pos[static_cast<std::size_t>(c)] >= 0) continue;
         const auto name = kNames[static_cast<std::size_t>(c)];
         for (auto u : unknown) {
-            if (u.size() >= 3 && detail::edit_distance(u, name) <= 2)
-                throw_input(fmt::format("unknown column; did you mean '{}'?", name), ErrorLocation{source, 1, std::string(u), {}});
+            const bool close = lower(u) == name || (u.size() >= 3 && u.size() <= name.size() + 2 &&
+                                                    detail::edit_distance(lower(u), name) <= 2);
+            if (close)
+                throw_input(fmt::format("unknown column; did you mean '{}'?", name), ErrorLocation{source, line, std::string(u), {}});
         }
     }
     for (int c : required) {
@@ -70,8 +90,9 @@ HeaderMap map_header(const std::vector<std::string_view>& header, std::span<cons
         std::string needed;
         for (int r : required) needed += fmt::format("{}{}", needed.empty() ? "" : ", ", kNames[static_cast<std::size_t>(r)]);
         throw_input(fmt::format("missing required column (the header needs: {})", needed),
-                    ErrorLocation{source, 1, std::string(kNames[static_cast<std::size_t>(c)]), {}});
+                    ErrorLocation{source, line, std::string(kNames[static_cast<std::size_t>(c)]), {}});
     }
+    csv.set_field_names(std::move(names));
     return m;
 }
 
@@ -86,20 +107,30 @@ std::string_view trim(std::string_view s) {
                                                std::string(value)});
 }
 
+// Doubles hold every integer up to 2^53 exactly.
+constexpr double kMaxExactDouble = 9007199254740992.0;
+
 std::int64_t parse_count(const CsvReader& r, int col, std::string_view text) {
     std::string_view s = trim(text);
     if (s.empty()) bad_field(r, col, text, "empty value; expected a non-negative integer");
     if (s.front() == '+') s.remove_prefix(1);
     std::int64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec == std::errc::result_out_of_range) bad_field(r, col, text, "integer too large");
+    if (ec == std::errc::result_out_of_range && p == s.data() + s.size())
+        bad_field(r, col, text, s.front() == '-' ? "negative count" : "integer too large (at most 9223372036854775807)");
     if (ec != std::errc{} || p != s.data() + s.size()) {
-        // Tell apart a real number (3.5, 1e3) from junk, for a clearer message.
+        // Tell apart a real number (3.5, 1e3, nan, inf) from junk, for a clearer message.
         double d = 0;
         auto [pd, ecd] = std::from_chars(s.data(), s.data() + s.size(), d);
+        if (pd == s.data() + s.size() && ecd == std::errc::result_out_of_range)
+            bad_field(r, col, text, "number too large (or too small); expected a non-negative integer");
         if (ecd == std::errc{} && pd == s.data() + s.size()) {
             if (!std::isfinite(d)) bad_field(r, col, text, "not a finite number; expected a non-negative integer");
-            bad_field(r, col, text, "not an integer; counts must be whole numbers");
+            if (d < 0) bad_field(r, col, text, "negative count");
+            if (d != std::floor(d)) bad_field(r, col, text, "not an integer; counts must be whole numbers");
+            // A whole number written as a float ("3.0", as spreadsheet and dataframe exports do).
+            if (d > kMaxExactDouble) bad_field(r, col, text, "integer too large to be read exactly from this notation");
+            return static_cast<std::int64_t>(d);
         }
         bad_field(r, col, text, "not a number; expected a non-negative integer");
     }
@@ -109,10 +140,12 @@ std::int64_t parse_count(const CsvReader& r, int col, std::string_view text) {
 
 std::int32_t parse_hex(const CsvReader& r, int col, std::string_view text) {
     std::string_view s = trim(text);
+    if (!s.empty() && s.front() == '+') s.remove_prefix(1);
     std::int64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (s.empty() || ec == std::errc::invalid_argument || p != s.data() + s.size())
         bad_field(r, col, text, "not an integer hex coordinate");
+    // Refused here, before anything is sized from the coordinates.
     if (ec == std::errc::result_out_of_range || v > kMaxHexCoordinate || v < -kMaxHexCoordinate)
         bad_field(r, col, text, fmt::format("hex coordinate out of range (|value| <= {})", kMaxHexCoordinate));
     return static_cast<std::int32_t>(v);
@@ -122,6 +155,9 @@ Side parse_side(const CsvReader& r, std::string_view text) {
     auto s = trim(text);
     if (s == "L") return Side::L;
     if (s == "R") return Side::R;
+    const auto l = lower(s);
+    if (l == "l" || l == "r" || l == "left" || l == "right")
+        bad_field(r, kSide, text, fmt::format("side must be L or R; did you mean '{}'?", l[0] == 'l' ? "L" : "R"));
     bad_field(r, kSide, text, "side must be L or R");
 }
 
@@ -130,41 +166,61 @@ const RegionDef& parse_region(const CsvReader& r, std::string_view text, const R
     if (const RegionDef* def = regions.find(s)) return *def;
     std::string known;
     for (const auto& d : regions.regions) known += (known.empty() ? "" : ", ") + d.name;
-    bad_field(r, kRegion, text, fmt::format("unknown region (known: {}; define more in a region config)", known));
+    for (const auto& d : regions.regions)
+        if (lower(d.name) == lower(s))
+            bad_field(r, kRegion, text, fmt::format("unknown region; did you mean '{}'? (known: {})", d.name, known));
+    bad_field(r, kRegion, text, fmt::format("unknown region (known: {}; define more with a region config, --regions)", known));
 }
 
 void parse_layers(const CsvReader& r, int col, std::string_view text, const RegionDef& region,
                   std::vector<std::int64_t>& out) {
     out.clear();
     std::string_view rest = trim(text);
+    const auto mismatch = [&](std::size_t given) {
+        bad_field(r, col, text,
+                  fmt::format("{} layer values given (';'-separated), region {} has {} layers", given, region.name,
+                              region.layers.size()));
+    };
+    if (rest.empty() && region.layers.empty()) return;  // a region without layers: no values
     for (;;) {
         auto semi = rest.find(';');
+        if (out.size() == region.layers.size()) {
+            // Too many: count them for the message without parsing the rest.
+            mismatch(out.size() + 1 + static_cast<std::size_t>(std::count(rest.begin(), rest.end(), ';')));
+        }
         out.push_back(parse_count(r, col, rest.substr(0, semi)));
         if (semi == std::string_view::npos) break;
         rest.remove_prefix(semi + 1);
     }
-    if (out.size() != region.layers.size())
-        bad_field(r, col, text,
-                  fmt::format("{} layer values given, region {} has {} layers", out.size(), region.name, region.layers.size()));
+    if (out.size() != region.layers.size()) mismatch(out.size());
 }
 
 void check_field_count(const CsvReader& r, const std::vector<std::string_view>& f, std::size_t expected) {
-    if (f.size() != expected)
-        throw_input(fmt::format("expected {} fields as in the header, found {}", expected, f.size()),
-                    ErrorLocation{r.source(), r.record_line(), {}, {}});
+    if (f.size() == expected) return;
+    // Name the first missing column, or show the first extra value.
+    const std::size_t i = std::min(f.size(), expected);
+    const std::string what = f.size() < expected
+        ? fmt::format("expected {} fields as in the header, found {} (missing from here on)", expected, f.size())
+        : fmt::format("expected {} fields as in the header, found {} (an unquoted comma in a value?)", expected, f.size());
+    throw_input(what, ErrorLocation{r.source(), r.record_line(), r.field_name(i), f.size() > expected ? std::string(f[i]) : std::string()});
 }
 
 constexpr std::array<int, 5> kRequired{kType, kRegion, kSide, kHex1, kHex2};
 constexpr std::array<int, 9> kDataKnown{kType, kRegion, kSide, kHex1, kHex2, kSynapses, kCells, kLayerSynapses, kLayerCells};
 constexpr std::array<int, 4> kLayoutRequired{kRegion, kSide, kHex1, kHex2};
 
-std::string slurp(const std::filesystem::path& path) {
+std::ifstream open_input(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw_io("is a folder, not a file", path.string());
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw_io("cannot open file", path.string());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) throw_io("read error", path.string());
-    return ss.str();
+    if (!in) throw_io(fmt::format("cannot open file: {}", std::strerror(errno)), path.string());
+    return in;
+}
+
+std::uint64_t file_size_or_zero(const std::filesystem::path& path) {
+    std::error_code ec;
+    const auto n = std::filesystem::file_size(path, ec);
+    return ec ? 0 : n;
 }
 
 // 64-bit key of (region, side, hex1, hex2) for duplicate detection.
@@ -172,6 +228,60 @@ std::uint64_t cell_key(int region, Side side, std::int32_t h1, std::int32_t h2) 
     return (static_cast<std::uint64_t>(region) << 40) ^ (static_cast<std::uint64_t>(side) << 36) ^
            (static_cast<std::uint64_t>(static_cast<std::uint32_t>(h1 + 8192)) << 18) ^
            static_cast<std::uint64_t>(static_cast<std::uint32_t>(h2 + 8192));
+}
+
+constexpr std::string_view kKeyFields = "neuron_type,region,side,hex1,hex2";
+
+ColumnTable read_table(std::istream& in, std::string source, const RegionSet& regions) {
+    ColumnRowReader reader(in, source, regions);
+    ColumnTable table;
+    table.source = std::move(source);
+    table.columns = reader.columns();
+    // Duplicates: per type, a map from (region, side, column) to the first line.
+    std::unordered_map<std::string, std::unordered_map<std::uint64_t, std::uint64_t>> seen;
+    ColumnRow row;
+    while (reader.next(row)) {
+        auto& cells = seen[row.neuron_type];
+        auto [it, fresh] = cells.emplace(cell_key(regions.index_of(row.region), row.side, row.hex1, row.hex2), row.line);
+        if (!fresh)
+            throw_input(fmt::format("duplicate row: the same type, region, side and column as line {}", it->second),
+                        ErrorLocation{table.source, row.line, std::string(kKeyFields),
+                                      fmt::format("{},{},{},{},{}", row.neuron_type, row.region, to_string(row.side),
+                                                  row.hex1, row.hex2)});
+        table.rows.push_back(row);
+    }
+    if (table.rows.empty()) throw_input("no data rows after the header", ErrorLocation{table.source, 1, {}, {}});
+    return table;
+}
+
+ColumnLayout read_layout(std::istream& in, std::string source, const RegionSet& regions) {
+    CsvReader csv(in, source);
+    std::vector<std::string_view> fields;
+    if (!csv.read_record(fields)) throw_input("empty file: expected a header line", ErrorLocation{csv.source(), 0, {}, {}});
+    constexpr std::array<int, 4> known{kRegion, kSide, kHex1, kHex2};
+    HeaderMap h = map_header(csv, fields, kLayoutRequired, known);
+    const std::uint64_t header_line = csv.record_line();
+    auto at = [&](int c) { return fields[static_cast<std::size_t>(h.pos[static_cast<std::size_t>(c)])]; };
+    ColumnLayout layout;
+    layout.source = std::move(source);
+    std::unordered_map<std::uint64_t, std::uint64_t> seen;
+    while (csv.read_record(fields)) {
+        check_field_count(csv, fields, h.field_count);
+        LayoutEntry e;
+        const RegionDef& region = parse_region(csv, at(kRegion), regions);
+        e.region = region.name;
+        e.side = parse_side(csv, at(kSide));
+        e.hex1 = parse_hex(csv, kHex1, at(kHex1));
+        e.hex2 = parse_hex(csv, kHex2, at(kHex2));
+        auto [it, fresh] = seen.emplace(cell_key(regions.index_of(e.region), e.side, e.hex1, e.hex2), csv.record_line());
+        if (!fresh)
+            throw_input(fmt::format("duplicate layout row: the same region, side and column as line {}", it->second),
+                        ErrorLocation{layout.source, csv.record_line(), "region,side,hex1,hex2",
+                                      fmt::format("{},{},{},{}", e.region, to_string(e.side), e.hex1, e.hex2)});
+        layout.entries.push_back(std::move(e));
+    }
+    if (layout.entries.empty()) throw_input("no layout rows after the header", ErrorLocation{layout.source, header_line, {}, {}});
+    return layout;
 }
 
 }  // namespace
@@ -185,7 +295,7 @@ struct ColumnRowReader::Impl {
 
     Impl(std::istream& in, std::string source, const RegionSet& r) : csv(in, std::move(source)), regions(r) {
         if (!csv.read_record(fields)) throw_input("empty file: expected a header line", ErrorLocation{csv.source(), 0, {}, {}});
-        header = map_header(fields, kRequired, kDataKnown, csv.source());
+        header = map_header(csv, fields, kRequired, kDataKnown);
         columns.synapses = header.pos[kSynapses] >= 0;
         columns.cells = header.pos[kCells] >= 0;
         columns.layer_synapses = header.pos[kLayerSynapses] >= 0;
@@ -228,62 +338,28 @@ ColumnTable parse_column_table(std::string_view csv_text, std::string_view sourc
     ScopedTimer timer(kIngestOp);
     timer.add_bytes(csv_text.size());
     std::istringstream in{std::string(csv_text)};
-    ColumnRowReader reader(in, std::string(source_name), regions);
-    ColumnTable table;
-    table.source = source_name;
-    table.columns = reader.columns();
-    // Duplicates: per type, a map from (region, side, column) to the first line.
-    std::unordered_map<std::string, std::unordered_map<std::uint64_t, std::uint64_t>> seen;
-    ColumnRow row;
-    while (reader.next(row)) {
-        auto& cells = seen[row.neuron_type];
-        auto [it, fresh] = cells.emplace(cell_key(regions.index_of(row.region), row.side, row.hex1, row.hex2), row.line);
-        if (!fresh)
-            throw_input(fmt::format("duplicate row for type {}, {} {}, column {}, {} (first on line {})", row.neuron_type,
-                                    row.region, to_string(row.side), row.hex1, row.hex2, it->second),
-                        ErrorLocation{table.source, row.line, {}, {}});
-        table.rows.push_back(row);
-    }
-    return table;
+    return read_table(in, std::string(source_name), regions);
 }
 
 ColumnTable read_column_table(const std::filesystem::path& path, const RegionSet& regions) {
-    return parse_column_table(slurp(path), path.string(), regions);
+    ScopedTimer timer(kIngestOp);
+    timer.add_bytes(file_size_or_zero(path));
+    auto in = open_input(path);  // streamed: the file is never held in memory as a whole
+    return read_table(in, path.string(), regions);
 }
 
 ColumnLayout parse_column_layout(std::string_view csv_text, std::string_view source_name, const RegionSet& regions) {
     ScopedTimer timer(kIngestOp);
     timer.add_bytes(csv_text.size());
     std::istringstream in{std::string(csv_text)};
-    CsvReader csv(in, std::string(source_name));
-    std::vector<std::string_view> fields;
-    if (!csv.read_record(fields)) throw_input("empty file: expected a header line", ErrorLocation{csv.source(), 0, {}, {}});
-    constexpr std::array<int, 4> known{kRegion, kSide, kHex1, kHex2};
-    HeaderMap h = map_header(fields, kLayoutRequired, known, csv.source());
-    auto at = [&](int c) { return fields[static_cast<std::size_t>(h.pos[static_cast<std::size_t>(c)])]; };
-    ColumnLayout layout;
-    layout.source = source_name;
-    std::unordered_map<std::uint64_t, std::uint64_t> seen;
-    while (csv.read_record(fields)) {
-        check_field_count(csv, fields, h.field_count);
-        LayoutEntry e;
-        const RegionDef& region = parse_region(csv, at(kRegion), regions);
-        e.region = region.name;
-        e.side = parse_side(csv, at(kSide));
-        e.hex1 = parse_hex(csv, kHex1, at(kHex1));
-        e.hex2 = parse_hex(csv, kHex2, at(kHex2));
-        auto [it, fresh] = seen.emplace(cell_key(regions.index_of(e.region), e.side, e.hex1, e.hex2), csv.record_line());
-        if (!fresh)
-            throw_input(fmt::format("duplicate layout row for {} {}, column {}, {} (first on line {})", e.region,
-                                    to_string(e.side), e.hex1, e.hex2, it->second),
-                        ErrorLocation{layout.source, csv.record_line(), {}, {}});
-        layout.entries.push_back(std::move(e));
-    }
-    return layout;
+    return read_layout(in, std::string(source_name), regions);
 }
 
 ColumnLayout read_column_layout(const std::filesystem::path& path, const RegionSet& regions) {
-    return parse_column_layout(slurp(path), path.string(), regions);
+    ScopedTimer timer(kIngestOp);
+    timer.add_bytes(file_size_or_zero(path));
+    auto in = open_input(path);
+    return read_layout(in, path.string(), regions);
 }
 
 ColumnLayout layout_from_table(const ColumnTable& table) {
