@@ -1,0 +1,132 @@
+// Scaling: one eyemap of n hexagons, n = 10^2 .. 10^6 (a hexagonal patch, nearest rings first, built in
+// memory with one row per column, ~7/8 of them with data, 10 layers; bench_common.hpp).
+//
+//   BM_Scale_Svg/n        process + layout (grid computed, no cache) + SVG: the whole per-eyemap cost
+//   BM_Scale_Process/n, BM_Scale_Grid/n, BM_Scale_Layout/n, BM_Scale_SvgWrite/n   the stages alone
+//   BM_Scale_Png/n        drawing + PNG encoding at 1x, up to 10^5 hexagons (cairo's image limits)
+//
+// Counters: hexagons, bytes, bytes_per_hexagon, ns_per_hexagon. bench/run_all.sh fits the slope of
+// log(time) and log(bytes) against log(n) from these and prints the local slope of every decade step.
+#include <benchmark/benchmark.h>
+
+#include <map>
+#include <memory>
+
+#include "bench_common.hpp"
+
+#if __has_include(<eyemap/raster.hpp>)
+#include <eyemap/raster.hpp>
+#define EYEMAP_BENCH_HAVE_RASTER 1
+#endif
+
+using namespace eyemap;
+
+namespace {
+
+const bench::Patch& patch(std::size_t n) {
+    static std::map<std::size_t, std::unique_ptr<bench::Patch>> cache;
+    auto& p = cache[n];
+    if (!p) p = std::make_unique<bench::Patch>(bench::hex_patch(n));
+    return *p;
+}
+
+EyemapData process(const bench::Patch& p) {
+    const EyemapRequest req = bench::me_request();
+    return std::move(process_type(p.type.neuron_type, p.type.rows, p.columns, p.prepared, std::span(&req, 1)).at(0));
+}
+
+Scene scene_of(const bench::Patch& p) {
+    auto grid = std::make_shared<const GridCoordinates>(compute_grid(p.prepared, Geometry{}, Side::R));
+    return layout_eyemap(process(p), std::move(grid), Geometry{});
+}
+
+void per_hexagon(benchmark::State& state, std::size_t n, std::size_t bytes) {
+    state.counters["hexagons"] = static_cast<double>(n);
+    state.counters["ns_per_hexagon"] =
+        benchmark::Counter(static_cast<double>(n) * 1e-9, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+    if (bytes) {
+        state.counters["bytes"] = static_cast<double>(bytes);
+        state.counters["bytes_per_hexagon"] = static_cast<double>(bytes) / static_cast<double>(n);
+    }
+}
+
+void BM_Scale_Svg(benchmark::State& state) {
+    const auto& p = patch(static_cast<std::size_t>(state.range(0)));
+    fmt::memory_buffer buf;
+    for (auto _ : state) {
+        const Scene s = scene_of(p);
+        buf.clear();
+        write_svg(s, buf);
+        benchmark::DoNotOptimize(buf.data());
+    }
+    per_hexagon(state, p.layout.entries.size(), buf.size());
+}
+
+void BM_Scale_Process(benchmark::State& state) {
+    const auto& p = patch(static_cast<std::size_t>(state.range(0)));
+    for (auto _ : state) benchmark::DoNotOptimize(process(p));
+    per_hexagon(state, p.layout.entries.size(), 0);
+}
+
+void BM_Scale_Grid(benchmark::State& state) {
+    const auto& p = patch(static_cast<std::size_t>(state.range(0)));
+    for (auto _ : state) benchmark::DoNotOptimize(compute_grid(p.prepared, Geometry{}, Side::R));
+    per_hexagon(state, p.layout.entries.size(), 0);
+}
+
+void BM_Scale_Layout(benchmark::State& state) {
+    const auto& p = patch(static_cast<std::size_t>(state.range(0)));
+    auto data = process(p);
+    const auto grid = std::make_shared<const GridCoordinates>(compute_grid(p.prepared, Geometry{}, Side::R));
+    for (auto _ : state) {
+        Scene s = layout_eyemap(std::move(data), grid, Geometry{});
+        benchmark::DoNotOptimize(s.width);
+        data = std::move(s.data);
+    }
+    per_hexagon(state, p.layout.entries.size(), 0);
+}
+
+void BM_Scale_SvgWrite(benchmark::State& state) {
+    const auto& p = patch(static_cast<std::size_t>(state.range(0)));
+    const Scene s = scene_of(p);
+    fmt::memory_buffer buf;
+    for (auto _ : state) {
+        buf.clear();
+        write_svg(s, buf);
+        benchmark::DoNotOptimize(buf.data());
+    }
+    per_hexagon(state, p.layout.entries.size(), buf.size());
+}
+
+#ifdef EYEMAP_BENCH_HAVE_RASTER
+void BM_Scale_Png(benchmark::State& state) {
+    const auto& p = patch(static_cast<std::size_t>(state.range(0)));
+    const Scene s = scene_of(p);
+    std::size_t bytes = 0;
+    for (auto _ : state) {
+        auto png = render_png(s);
+        bytes = png.size();
+        benchmark::DoNotOptimize(png.data());
+    }
+    const auto [w, h] = raster_size(s, 1);
+    state.counters["pixels"] = static_cast<double>(w) * static_cast<double>(h);
+    per_hexagon(state, p.layout.entries.size(), bytes);
+}
+#endif
+
+// 10^2 .. 10^6 in steps of ~sqrt(10); fewer iterations at the large end keep the suite short.
+void sizes(benchmark::internal::Benchmark* b, std::int64_t max) {
+    for (std::int64_t n : {100, 316, 1000, 3162, 10000, 31623, 100000, 316228, 1000000})
+        if (n <= max) b->Arg(n);
+    b->ArgName("n")->Unit(benchmark::kMillisecond);
+}
+BENCHMARK(BM_Scale_Svg)->Apply([](auto* b) { sizes(b, 1000000); });
+BENCHMARK(BM_Scale_Process)->Apply([](auto* b) { sizes(b, 1000000); });
+BENCHMARK(BM_Scale_Grid)->Apply([](auto* b) { sizes(b, 1000000); });
+BENCHMARK(BM_Scale_Layout)->Apply([](auto* b) { sizes(b, 1000000); });
+BENCHMARK(BM_Scale_SvgWrite)->Apply([](auto* b) { sizes(b, 1000000); });
+#ifdef EYEMAP_BENCH_HAVE_RASTER
+BENCHMARK(BM_Scale_Png)->Apply([](auto* b) { sizes(b, 100000); });
+#endif
+
+}  // namespace
