@@ -1,0 +1,306 @@
+// Sinks: safe file names (never outside the output folder, deterministic, injective) and atomic
+// writes that lose nothing (unwritable folder, read-only file system, full disk, file-size limit).
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <fcntl.h>
+#include <sched.h>
+#include <set>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "eyemap/eyemap.hpp"
+#include "test_support.hpp"
+
+using namespace eyemap;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_safe_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+std::vector<std::string> hostile_names() {
+    std::vector<std::string> v = {
+        "../../etc/x", "../../etc/x/", "/abs", "/", "//", "C:\\Windows\\x", "..", ".", "...", "", " ", ".hidden", "-rf", "--help",
+        "x.", "x..", "CON", "con", "Con.svg", "NUL", "aux.txt", "COM1", "lpt9.svg", "COM0", "CONX", "a/b", "a\\b", "a:b",
+        "a b", "a  b", "a_b", "a__b", "a?b", "a*b", "a|b", "a<b", "a>b", "a\"b", "a\nb", "a\tb", "a\x01" "b",
+        std::string("a\0b", 3), std::string("\0", 1), "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D", "\xE2\x80\xAEgvs.exe", "\xff\xfe",
+        "Mi1", "mi1", "MI1", "T4a", "Tm5a-b.v2", std::string(500, 'a'), std::string(500, 'a') + "b", std::string(81, 'x'),
+        std::string(80, 'x'), std::string(79, '/'), "a_b-0123456789abcdef", "a_b-0123456789ABCDEF",
+    };
+    // Names that differ only in unsafe characters.
+    for (char c : std::string("/\\:*?\"<>| \x7f"))
+        v.push_back(std::string("type") + c + "x");
+    // A safe name that looks exactly like another name's sanitised form must not collide with it.
+    v.push_back(safe_file_name("a b"));
+    return v;
+}
+
+// Runs `body` in a forked child; returns its exit status (77 = skipped), or -1 if it crashed.
+template <class F>
+int in_child(F body) {
+    std::fflush(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        int rc = 1;
+        try {
+            rc = body();
+        } catch (...) {
+            rc = 99;
+        }
+        std::fflush(nullptr);
+        ::_exit(rc);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::vector<std::string> listing(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// Child-side check of one failing write: an io error naming the path and containing `reason`,
+// the previous file unchanged and no other file in the folder. Returns 0 or a distinct code.
+int expect_failed_write(const fs::path& dir, const std::string& previous, std::size_t size, const std::string& reason) {
+    const auto target = dir / "eyemap.svg";
+    try {
+        write_file_atomic(target, std::string(size, 'x'));
+        return 10;  // no error
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::io || e.exit_code() != 3) return 11;
+        if (e.where().file != target.string()) return 12;
+        if (std::string(e.what()).find(reason) == std::string::npos) {
+            std::fprintf(stderr, "message: %s\n", e.what());
+            return 13;
+        }
+    }
+    if (test::read_file(target) != previous) return 14;
+    if (listing(dir) != std::vector<std::string>{"eyemap.svg"}) return 15;
+    return 0;
+}
+
+// A private mount namespace with a tmpfs at `dir` (root only; 77 when not permitted here).
+int private_tmpfs(const fs::path& dir, const char* options) {
+    if (::unshare(CLONE_NEWNS) != 0) return 77;
+    if (::mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return 77;
+    if (::mount("tmpfs", dir.c_str(), "tmpfs", 0, options) != 0) return 77;
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("safe_file_name: hostile names stay inside the folder, deterministic and distinct") {
+    const fs::path out = "/srv/out";
+    std::set<std::string> results;
+    const auto names = hostile_names();
+    for (const auto& n : names) {
+        INFO("name: '" << n << "' (" << n.size() << " bytes)");
+        const std::string s = safe_file_name(n);
+        INFO("safe: '" << s << "'");
+        CHECK_FALSE(s.empty());
+        CHECK(s.size() <= kMaxSafeNameBytes);
+        CHECK(std::all_of(s.begin(), s.end(), is_safe_char));
+        CHECK(s != ".");
+        CHECK(s != "..");
+        CHECK(s.front() != '.');
+        CHECK(s.front() != '-');
+        CHECK(s.back() != '.');
+        // One component directly inside the folder, whatever the name.
+        const fs::path p = (out / s).lexically_normal();
+        CHECK(p.parent_path() == out);
+        CHECK(p.filename() == s);
+        // Not a Windows device name, with or without extension.
+        std::string stem = s.substr(0, s.find('.'));
+        for (auto& c : stem) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        for (const char* r : {"CON", "PRN", "AUX", "NUL", "COM0", "COM1", "COM9", "LPT1", "LPT9"}) CHECK(stem != r);
+        CHECK(safe_file_name(n) == s);  // deterministic
+        results.insert(s);
+    }
+    CHECK(results.size() == std::set<std::string>(names.begin(), names.end()).size());  // distinct in, distinct out
+
+    // Safe names are kept as they are; changed names keep a readable prefix and get a hash suffix.
+    CHECK(safe_file_name("Mi1") == "Mi1");
+    CHECK(safe_file_name("Tm5a-b.v2") == "Tm5a-b.v2");
+    CHECK(safe_file_name(std::string(80, 'x')) == std::string(80, 'x'));
+    CHECK_THAT(safe_file_name("../../etc/x"), Catch::Matchers::StartsWith("_.._etc_x-"));  // one component: no '/'
+    CHECK(safe_file_name("/abs").find('/') == std::string::npos);
+    CHECK_THAT(safe_file_name("CON"), Catch::Matchers::StartsWith("_CON-"));
+    CHECK_THAT(safe_file_name(std::string(500, 'a')), Catch::Matchers::StartsWith(std::string(63, 'a') + "-"));
+    CHECK(safe_file_name(std::string(500, 'a')).size() == 80);
+    CHECK(safe_file_name("a_b-0123456789abcdef") != "a_b-0123456789abcdef");  // looks like a suffix: hashed too
+    // The hash is part of the file-name contract: pinned.
+    CHECK(safe_file_name("a b") == fmt::format("a_b-{:016x}", file_name_hash("a b")));
+    CHECK(safe_file_name("a b") == "a_b-d4ba20b4ee2205a3");
+    CHECK(safe_file_name("") == "_-f52a15e9a9b5e89b");
+}
+
+TEST_CASE("safe_file_name: many random unsafe variants never collide, and all land in one folder on disk") {
+    std::set<std::string> in, out;
+    std::uint64_t x = 12345;
+    const std::string alphabet = "ab/\\:. _-\x01\xff\xc3";
+    for (int i = 0; i < 20000; ++i) {
+        std::string s;
+        const int len = 1 + static_cast<int>(x % 12);
+        for (int k = 0; k < len; ++k) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            s.push_back(alphabet[(x >> 33) % alphabet.size()]);
+        }
+        if (in.insert(s).second) out.insert(safe_file_name(s));
+    }
+    CHECK(out.size() == in.size());
+
+    const auto dir = test::fresh_dir("robust-safe-names");
+    const auto names = hostile_names();
+    for (const auto& n : names) write_file_atomic(dir / safe_file_name(n), n);
+    CHECK(listing(dir).size() == std::set<std::string>(names.begin(), names.end()).size());
+    for (const auto& n : names) CHECK(test::read_file(dir / safe_file_name(n)) == n);
+}
+
+TEST_CASE("write_file_atomic: writes, replaces, keeps permissions, leaves no temporary file") {
+    const auto dir = test::fresh_dir("robust-atomic");
+    const auto p = dir / "a.svg";
+    write_file_atomic(p, "one");
+    CHECK(test::read_file(p) == "one");
+    ::chmod(p.c_str(), 0640);
+    write_file_atomic(p, "two, longer");
+    CHECK(test::read_file(p) == "two, longer");
+    struct stat st {};
+    REQUIRE(::stat(p.c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0640);
+    write_file_atomic(p, "");
+    CHECK(test::read_file(p).empty());
+    // A name near NAME_MAX: the temporary name must still fit.
+    const auto longname = dir / (std::string(250, 'n') + ".svg");
+    write_file_atomic(longname, "long");
+    CHECK(test::read_file(longname) == "long");
+    CHECK(listing(dir).size() == 2);
+
+    // Many threads replacing one file: always one whole version, never a mix; no leftovers.
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 50; ++i) write_file_atomic(p, std::string(10000, static_cast<char>('a' + t)));
+        });
+    for (auto& t : threads) t.join();
+    const auto final_text = test::read_file(p);
+    REQUIRE(final_text.size() == 10000);
+    CHECK(std::count(final_text.begin(), final_text.end(), final_text[0]) == 10000);
+    CHECK(listing(dir).size() == 2);
+}
+
+TEST_CASE("write_file_atomic: bad targets are io errors naming the path") {
+    const auto dir = test::fresh_dir("robust-atomic-bad");
+    const auto file = dir / "plain-file";
+    test::write_file(file, "x");
+    struct Bad {
+        fs::path path;
+        const char* reason;
+    };
+    const std::vector<Bad> bad = {
+        {file / "x.svg", "Not a directory"},       // a folder that is a regular file: fails even for root
+        {dir / "missing" / "x.svg", "No such file"},
+        {"/proc/eyemap-test.svg", "cannot create file"},  // not writable, even for root
+        {dir, "it is a folder"},
+        {dir / "", "not a file name"},
+        {"", "not a file name"},
+    };
+    for (const auto& b : bad) {
+        INFO(b.path.string());
+        try {
+            write_file_atomic(b.path, "data");
+            FAIL("no error");
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::io);
+            CHECK(e.exit_code() == 3);
+            CHECK(e.where().file == b.path.string());
+            CHECK_THAT(e.what(), Catch::Matchers::Contains(b.reason));
+        }
+    }
+    CHECK(listing(dir) == std::vector<std::string>{"plain-file"});
+    CHECK(test::read_file(file) == "x");
+
+    // ensure_directory: io errors instead of std::filesystem_error.
+    CHECK_NOTHROW(ensure_directory(dir / "new" / "nested"));
+    CHECK(fs::is_directory(dir / "new" / "nested"));
+    CHECK_NOTHROW(ensure_directory(dir / "new"));
+    for (const auto& p : {file, file / "sub", fs::path("/proc/eyemap-test-dir")}) {
+        INFO(p.string());
+        try {
+            ensure_directory(p);
+            FAIL("no error");
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::io);
+            CHECK(e.where().file == p.string());
+        }
+    }
+}
+
+TEST_CASE("write_file_atomic: file-size limit (a full disk for this process) keeps the previous file") {
+    const auto dir = test::fresh_dir("robust-fsize");
+    const std::string previous = "<svg>previous</svg>";
+    write_file_atomic(dir / "eyemap.svg", previous);
+    const int rc = in_child([&] {
+        std::signal(SIGXFSZ, SIG_IGN);  // write() then fails with EFBIG instead of killing the process
+        rlimit lim{4096, 4096};
+        if (::setrlimit(RLIMIT_FSIZE, &lim) != 0) return 77;
+        if (const int r = expect_failed_write(dir, previous, 100000, "File too large")) return r;
+        write_file_atomic(dir / "eyemap.svg", "small enough");  // under the limit it still works
+        return test::read_file(dir / "eyemap.svg") == "small enough" ? 0 : 20;
+    });
+    CHECK(rc == 0);
+    CHECK(listing(dir) == std::vector<std::string>{"eyemap.svg"});
+}
+
+TEST_CASE("write_file_atomic: a full tmpfs (ENOSPC) and a read-only mount keep the previous file") {
+    const auto dir = test::fresh_dir("robust-mounts");
+    const std::string previous = "<svg>previous</svg>";
+    const int full = in_child([&] {
+        if (const int r = private_tmpfs(dir, "size=64k")) return r;
+        write_file_atomic(dir / "eyemap.svg", previous);
+        if (const int r = expect_failed_write(dir, previous, 1 << 20, "No space left on device")) return r;
+        // Writing fits again once there is room.
+        write_file_atomic(dir / "eyemap.svg", std::string(1000, 'y'));
+        return test::read_file(dir / "eyemap.svg") == std::string(1000, 'y') ? 0 : 20;
+    });
+    const int readonly = in_child([&] {
+        if (const int r = private_tmpfs(dir, "size=1m")) return r;
+        write_file_atomic(dir / "eyemap.svg", previous);
+        if (::mount("tmpfs", dir.c_str(), "tmpfs", MS_REMOUNT | MS_RDONLY, "size=1m") != 0) return 77;
+        return expect_failed_write(dir, previous, 100, "Read-only file system");
+    });
+    INFO("child exit codes: full disk " << full << ", read-only " << readonly << " (77 = not permitted)");
+    if (full == 77 || readonly == 77) WARN("mounting a tmpfs is not permitted here: ENOSPC/EROFS checks skipped");
+    CHECK((full == 0 || full == 77));
+    CHECK((readonly == 0 || readonly == 77));
+    // Not root: a folder without write permission is the plain unwritable case.
+    if (::geteuid() != 0) {
+        const auto ro = test::fresh_dir("robust-ro");
+        write_file_atomic(ro / "eyemap.svg", previous);
+        ::chmod(ro.c_str(), 0555);
+        CHECK(in_child([&] { return expect_failed_write(ro, previous, 100, "Permission denied"); }) == 0);
+        ::chmod(ro.c_str(), 0755);
+    }
+}
+
+TEST_CASE("eyemap render: an unwritable output is exit code 3 with the path, and nothing else is written") {
+    const auto dir = test::fresh_dir("robust-cli-io");
+    const std::string data = EYEMAP_SOURCE_DIR "/tests/data/good/bom_crlf_quoted.csv";
+    test::write_file(dir / "file", "x");
+    std::string err;
+    CHECK(test::run_cli("render --data " + data + " --type 'Tm5a, Tm5b' --region ME --side R --metric cell_count -o " +
+                            (dir / "file" / "x.svg").string(), &err) == 3);
+    CHECK_THAT(err, Catch::Matchers::Contains((dir / "file" / "x.svg").string()));
+    CHECK_THAT(err, Catch::Matchers::Contains("Not a directory"));
+    CHECK(test::run_cli("render --data " + data + " --type 'Tm5a, Tm5b' --region ME --side R --metric cell_count -o /proc/x.svg", &err) == 3);
+    CHECK(listing(dir) == std::vector<std::string>{"file"});
+}
