@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "eyemap 0.1.0");
     eyemap::cli::add_render_command(app);
     eyemap::cli::add_sample_command(app);
+    eyemap::cli::add_batch_command(app);
+    eyemap::cli::add_runs_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

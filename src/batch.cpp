@@ -1,0 +1,639 @@
+// Batch core: the streaming, parallel renderer behind run_batch().
+//
+// Design: there is no separate reader thread. Each of the N workers takes the reader lock, pulls the
+// rows of the next type (skipping other shards' types), releases the lock and renders that type.
+// Reading is serial (one input stream), rendering parallel; --jobs 1 is plain sequential code, and
+// memory is bounded by N types in flight (each worker reuses its row buffer).
+#include "eyemap/batch.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <exception>
+#include <istream>
+#include <mutex>
+#include <streambuf>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "eyemap/cache.hpp"
+#include "eyemap/stats.hpp"
+
+namespace eyemap {
+namespace {
+
+const OpId kReadOp = stats_op("batch_read");
+const OpId kRenderOp = stats_op("batch_render");
+const OpId kRasterOp = stats_op("batch_raster");
+const OpId kWriteOp = stats_op("batch_write");
+const OpId kPageOp = stats_op("batch_page");
+
+char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string fold(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = ascii_lower(c);
+    return out;
+}
+
+std::uint64_t hash_rows(std::string_view name, std::span<const ColumnRow> rows) {
+    HashBuilder h(0x726f7773);  // "rows"
+    h.add(name).add(rows.size());
+    for (const auto& r : rows) {
+        h.add(r.region).add(r.side).add(r.hex1).add(r.hex2).add(r.synapses).add(r.cells);
+        h.add(r.layer_synapses).add(r.layer_cells);
+    }
+    return h.digest();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Formats, shards, names
+
+std::string_view to_string(OutputFormat f) noexcept {
+    switch (f) {
+        case OutputFormat::svg: return "svg";
+        case OutputFormat::png: return "png";
+        case OutputFormat::pdf: return "pdf";
+        case OutputFormat::html: return "html";
+    }
+    return "?";
+}
+
+std::vector<OutputFormat> parse_formats(std::string_view text, std::string_view option) {
+    std::vector<OutputFormat> out;
+    std::size_t start = 0;
+    for (;;) {
+        const auto comma = text.find(',', start);
+        auto item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        OutputFormat f;
+        if (item == "svg") f = OutputFormat::svg;
+        else if (item == "png") f = OutputFormat::png;
+        else if (item == "pdf") f = OutputFormat::pdf;
+        else throw_input("expected a comma-separated list of: svg, png, pdf", ErrorLocation{{}, 0, std::string(option), std::string(item)});
+        if (!format_available(f))
+            throw_input("this build of eyemap cannot write this format yet", ErrorLocation{{}, 0, std::string(option), std::string(item)});
+        if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+Shard parse_shard(std::string_view text) {
+    auto bad = [&] {
+        throw_input("expected I/N with 0 <= I < N (e.g. 0/4 ... 3/4)", ErrorLocation{{}, 0, "--shard", std::string(text)});
+    };
+    const auto slash = text.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 == text.size()) bad();
+    auto num = [&](std::string_view s) {
+        std::uint64_t v = 0;
+        if (s.empty() || s.size() > 9) bad();
+        for (char c : s) {
+            if (c < '0' || c > '9') bad();
+            v = v * 10 + static_cast<std::uint64_t>(c - '0');
+        }
+        return static_cast<std::uint32_t>(v);
+    };
+    Shard s{num(text.substr(0, slash)), num(text.substr(slash + 1))};
+    if (s.count == 0 || s.index >= s.count) bad();
+    return s;
+}
+
+std::string type_file_base(std::string_view neuron_type) { return safe_file_name(neuron_type); }
+
+std::uint32_t shard_of(std::string_view neuron_type, std::uint32_t count) {
+    if (count <= 1) return 0;
+    const std::uint64_t h = HashBuilder(0x7368617264).add(std::string_view(fold(type_file_base(neuron_type)))).digest();
+    return static_cast<std::uint32_t>(h % count);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hashes
+
+std::uint64_t batch_settings_hash(const TableColumns& columns, const PreparedLayout& layout, const BatchOptions& options) {
+    HashBuilder h(0x73657474);  // "sett"
+    h.add(detail::kBatchToolVersion);
+    h.add(columns.synapses).add(columns.cells).add(columns.layer_synapses).add(columns.layer_cells);
+    // Layout: the universe, which columns exist where, and the region definitions.
+    h.add(layout.universe.size());
+    for (const auto& c : layout.universe) h.add(c.hex1).add(c.hex2);
+    h.add(layout.in_region.size());
+    for (const auto& v : layout.in_region) {
+        std::uint64_t word = 0;
+        std::size_t bits = 0;
+        h.add(v.size());
+        for (bool b : v) {
+            word = (word << 1) | (b ? 1u : 0u);
+            if (++bits == 64) h.add(word), word = 0, bits = 0;
+        }
+        h.add(word);
+    }
+    h.add(layout.regions.regions.size());
+    for (const auto& r : layout.regions.regions) {
+        h.add(r.name).add(r.layers.size());
+        for (const auto& l : r.layers) h.add(l);
+    }
+    const auto& g = options.render.geometry;
+    h.add(g.hex_size).add(g.spacing).add(g.margin).add(g.min_width).add(g.min_height);
+    const auto& s = options.render.scale;
+    h.add(s.method).add(s.scope).add(s.min).add(s.max);
+    const auto& svg = options.render.svg;
+    h.add(svg.id).add(svg.interactive);
+    h.add((svg.templates ? svg.templates : builtin_templates())->content_hash);
+    return h.digest();
+}
+
+namespace detail {
+
+std::string eyemap_path(OutputFormat f, std::string_view file_key, const EyemapRequest& r) {
+    return fmt::format("{}/{}_{}_{}_{}.{}", to_string(f), file_key, safe_file_name(r.region), to_string(r.side),
+                       to_string(r.metric), to_string(f));
+}
+
+std::string page_path(std::string_view file_key) { return fmt::format("pages/{}.html", file_key); }
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// DataFileSource
+
+namespace {
+
+// Reads a file descriptor in 1 MiB chunks and counts the bytes (readable from other threads).
+class CountingBuf : public std::streambuf {
+public:
+    CountingBuf(int fd, std::string path) : fd_(fd), path_(std::move(path)), buf_(1u << 20) {}
+    ~CountingBuf() override {
+        if (fd_ > 0) ::close(fd_);
+    }
+    std::uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
+
+protected:
+    int_type underflow() override {
+        if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+        ssize_t n;
+        do n = ::read(fd_, buf_.data(), buf_.size());
+        while (n < 0 && errno == EINTR);
+        if (n < 0) throw_io(fmt::format("read error: {}", std::strerror(errno)), path_);  // istream sets badbit
+        if (n == 0) return traits_type::eof();
+        count_.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed);
+        setg(buf_.data(), buf_.data(), buf_.data() + n);
+        return traits_type::to_int_type(*gptr());
+    }
+
+private:
+    int fd_;
+    std::string path_;
+    std::vector<char> buf_;
+    std::atomic<std::uint64_t> count_{0};
+};
+
+}  // namespace
+
+struct DataFileSource::Impl {
+    RegionSet regions;  // ColumnRowReader keeps a reference
+    std::unique_ptr<CountingBuf> buf;
+    std::unique_ptr<std::istream> in;
+    std::unique_ptr<ColumnRowReader> reader;
+    std::uint64_t size = 0;
+};
+
+DataFileSource::DataFileSource(const std::filesystem::path& path, const RegionSet& regions) : impl_(std::make_unique<Impl>()) {
+    impl_->regions = regions;
+    int fd = 0;
+    if (path != "-") {
+        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw_io(fmt::format("cannot open file: {}", std::strerror(errno)), path.string());
+        struct stat st {};
+        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) impl_->size = static_cast<std::uint64_t>(st.st_size);
+#ifdef POSIX_FADV_SEQUENTIAL
+        ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    }
+    const std::string name = path == "-" ? std::string("<stdin>") : path.string();
+    impl_->buf = std::make_unique<CountingBuf>(fd, name);
+    impl_->in = std::make_unique<std::istream>(impl_->buf.get());
+    impl_->reader = std::make_unique<ColumnRowReader>(*impl_->in, name, impl_->regions);
+}
+
+DataFileSource::~DataFileSource() = default;
+const TableColumns& DataFileSource::columns() const noexcept { return impl_->reader->columns(); }
+bool DataFileSource::next(ColumnRow& row) { return impl_->reader->next(row); }
+RowSource DataFileSource::source() {
+    return [this](ColumnRow& row) { return next(row); };
+}
+std::uint64_t DataFileSource::bytes_read() const noexcept { return impl_->buf->count(); }
+std::uint64_t DataFileSource::file_size() const noexcept { return impl_->size; }
+
+// ---------------------------------------------------------------------------------------------
+// run_batch
+
+namespace {
+
+struct Job {
+    std::string name;
+    std::string file_key;
+    std::uint64_t seq = 0;
+    std::uint64_t first_line = 0, last_line = 0;
+    std::size_t n = 0;  // rows in the worker's buffer
+};
+
+struct Ctx {
+    const RowSource& src;
+    const TableColumns& columns;
+    const PreparedLayout& layout;
+    const BatchOptions& options;
+    const BatchCallbacks& cb;
+    BatchCounters* counters;
+    std::vector<EyemapRequest> requests;
+    std::shared_ptr<const GridCoordinates> grids[2];
+    std::uint64_t settings_hash = 0;
+    std::uint64_t page_salt = 0;  // formats and requests, which shape a page
+
+    // Reader state, under read_mu.
+    std::mutex read_mu;
+    ColumnRow look;
+    bool have_look = false;
+    bool eof = false;
+    struct Seen {
+        std::uint64_t first, last;
+    };
+    std::unordered_map<std::string, Seen> seen;
+    std::unordered_set<std::string> taken_keys;  // folded
+    std::uint64_t next_seq = 0;
+    std::uint64_t rows_read = 0;
+    std::uint64_t in_shard = 0;
+
+    // Stop: an error (lowest seq wins) or cancellation.
+    std::atomic<bool> stop{false};
+    std::atomic<bool> cancel_hit{false};
+    std::mutex err_mu;
+    std::exception_ptr error;
+    std::uint64_t error_seq = ~std::uint64_t{0};
+
+    std::mutex done_mu;
+    std::atomic<std::uint64_t> rendered{0}, reused{0}, eyemaps{0}, files{0}, bytes{0};
+
+    Ctx(const RowSource& s, const TableColumns& c, const PreparedLayout& l, const BatchOptions& o, const BatchCallbacks& b,
+        BatchCounters* k)
+        : src(s), columns(c), layout(l), options(o), cb(b), counters(k) {}
+
+    bool cancelled() const noexcept { return options.cancel && options.cancel->load(std::memory_order_relaxed); }
+
+    void fail(std::uint64_t seq, std::exception_ptr e) {
+        std::lock_guard lk(err_mu);
+        if (!error || seq < error_seq) {
+            error = std::move(e);
+            error_seq = seq;
+        }
+        stop.store(true);
+    }
+    std::uint64_t failed_seq() {
+        std::lock_guard lk(err_mu);
+        return error_seq;
+    }
+};
+
+std::string assign_key(Ctx& c, const std::string& name) {
+    const std::string base = type_file_base(name);
+    std::string key = base;
+    if (!c.taken_keys.insert(fold(key)).second) {
+        // An earlier type took this name (maybe differing only in case): a suffix from this name's hash.
+        const auto h = static_cast<std::uint32_t>(HashBuilder(0x6b6579).add(std::string_view(name)).digest());
+        key = fmt::format("{}~{:08x}", base, h);
+        for (int k = 2; !c.taken_keys.insert(fold(key)).second; ++k) key = fmt::format("{}~{:08x}-{}", base, h, k);
+    }
+    return key;
+}
+
+[[noreturn]] void throw_regrouped(const Ctx& c, const std::string& name, const Ctx::Seen& before, std::uint64_t line) {
+    const std::string& file = c.options.source_name;
+    throw_input(fmt::format("neuron type '{}' appears again on line {}, but its rows already ended (lines {}-{}); "
+                            "the data must be grouped by neuron type (all rows of a type together). "
+                            "Sort it, keeping the header first: "
+                            "(head -n1 {}; tail -n+2 {} | LC_ALL=C sort -t, -k1,1 -s) > sorted.csv",
+                            name, line, before.first, before.last, file, file, file),
+                ErrorLocation{file, line, "neuron_type", name});
+}
+
+// Reads the next type of this shard into rows[0..n). Caller holds read_mu. False at the end or on stop.
+bool read_job(Ctx& c, std::vector<ColumnRow>& rows, Job& job) {
+    ScopedTimer timer(kReadOp);
+    for (;;) {
+        if (c.stop.load(std::memory_order_relaxed)) return false;
+        if (!c.have_look && c.eof) {
+            timer.cancel();
+            return false;
+        }
+        if (c.cancelled()) {
+            c.cancel_hit = true;
+            return false;
+        }
+        if (!c.have_look) {
+            if (c.eof || !c.src(c.look)) {
+                c.eof = true;
+                timer.cancel();
+                return false;
+            }
+            c.have_look = true;
+            ++c.rows_read;
+        }
+        const std::string name = c.look.neuron_type;
+        const std::uint64_t first = c.look.line;
+        if (auto it = c.seen.find(name); it != c.seen.end()) throw_regrouped(c, name, it->second, first);
+        const std::uint64_t seq = c.next_seq++;
+        std::string key = assign_key(c, name);
+        const bool mine = shard_of(name, c.options.shard.count) == c.options.shard.index;
+        std::size_t n = 0;
+        std::uint64_t last = first, count = 1;
+        if (mine) {
+            if (rows.empty()) rows.emplace_back();
+            std::swap(rows[0], c.look);
+            n = 1;
+        }
+        c.have_look = false;
+        for (;;) {
+            ColumnRow* slot = &c.look;
+            if (mine) {
+                if (n == rows.size()) rows.emplace_back();
+                slot = &rows[n];
+            }
+            if (!c.src(*slot)) {
+                c.eof = true;
+                break;
+            }
+            ++c.rows_read;
+            if (slot->neuron_type != name) {
+                if (mine) std::swap(*slot, c.look);
+                c.have_look = true;
+                break;
+            }
+            last = slot->line;
+            ++count;
+            if (mine) ++n;
+            if ((count & 8191) == 0 && c.cancelled()) {
+                c.cancel_hit = true;
+                return false;
+            }
+        }
+        c.seen.emplace(name, Ctx::Seen{first, last});
+        if (c.counters) {
+            c.counters->rows_read.store(c.rows_read, std::memory_order_relaxed);
+            c.counters->types_read.fetch_add(1, std::memory_order_relaxed);
+        }
+        if (!mine) continue;
+        ++c.in_shard;
+        job.name = name;
+        job.file_key = std::move(key);
+        job.seq = seq;
+        job.first_line = first;
+        job.last_line = last;
+        job.n = n;
+        return true;
+    }
+}
+
+struct WorkerState {
+    std::vector<ColumnRow> rows;
+    fmt::memory_buffer svg;
+    std::vector<std::string> page_svgs;
+};
+
+void deliver(Ctx& c, const TypeRecord& rec, const OutputRecord& out, std::string_view bytes) {
+    if (c.cb.output) {
+        ScopedTimer t(kWriteOp);
+        t.add_bytes(bytes.size());
+        c.cb.output(BatchOutput{rec, out, bytes});
+    }
+    c.files.fetch_add(1, std::memory_order_relaxed);
+    c.bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
+    if (c.counters) {
+        c.counters->files_done.fetch_add(1, std::memory_order_relaxed);
+        c.counters->bytes_out.fetch_add(bytes.size(), std::memory_order_relaxed);
+    }
+}
+
+void type_finished(Ctx& c, const TypeRecord& rec) {
+    std::lock_guard lk(c.done_mu);
+    if (c.cb.type_done) c.cb.type_done(rec);
+    (rec.reused ? c.reused : c.rendered).fetch_add(1, std::memory_order_relaxed);
+    if (c.counters) {
+        c.counters->types_done.fetch_add(1, std::memory_order_relaxed);
+        if (rec.reused) c.counters->types_reused.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+// Adds the source file to a row-level error that lacks it.
+[[noreturn]] void rethrow_located(const Error& e, const Ctx& c) {
+    if (e.where().file.empty() && e.kind() == ErrorKind::input) {
+        ErrorLocation w = e.where();
+        w.file = c.options.source_name;
+        throw Error(e.kind(), e.reason(), std::move(w));
+    }
+    throw e;
+}
+
+void process_job(Ctx& c, WorkerState& w, const Job& job) {
+    const std::span<const ColumnRow> rows(w.rows.data(), job.n);
+    TypeRecord rec;
+    rec.neuron_type = job.name;
+    rec.file_key = job.file_key;
+    rec.seq = job.seq;
+    rec.first_line = job.first_line;
+    rec.last_line = job.last_line;
+    rec.rows = job.n;
+    rec.rows_hash = hash_rows(job.name, rows);
+
+    const auto& formats = c.options.formats;
+    rec.eyemaps.reserve(c.requests.size());
+    rec.outputs.reserve(c.requests.size() * formats.size() + 1);
+    for (std::size_t i = 0; i < c.requests.size(); ++i) {
+        const auto& req = c.requests[i];
+        rec.eyemaps.push_back(EyemapRecord{req, 0, 0, 0});
+        for (OutputFormat f : formats) {
+            HashBuilder h(c.settings_hash);
+            h.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
+            h.add(f).add(std::string_view(req.region)).add(req.side).add(req.metric);
+            if (f == OutputFormat::png) h.add(c.options.png_scale);
+            rec.outputs.push_back(OutputRecord{f, detail::eyemap_path(f, rec.file_key, req), static_cast<int>(i), h.digest(), 0});
+        }
+    }
+    if (c.options.pages) {
+        HashBuilder h(c.settings_hash);
+        h.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
+        h.add(OutputFormat::html).add(c.page_salt).add(detail::kPageVersion);
+        rec.outputs.push_back(OutputRecord{OutputFormat::html, detail::page_path(rec.file_key), -1, h.digest(), 0});
+    }
+
+    if (c.cb.up_to_date && c.cb.up_to_date(rec)) {
+        rec.reused = true;
+        type_finished(c, rec);
+        return;
+    }
+
+    std::vector<EyemapData> data;
+    {
+        ScopedTimer t(kRenderOp);
+        try {
+            data = process_type(rec.neuron_type, rows, c.columns, c.layout, c.requests, c.options.render.scale);
+        } catch (const Error& e) {
+            rethrow_located(e, c);
+        }
+    }
+    if (c.options.pages) w.page_svgs.resize(data.size());
+    std::size_t out_i = 0;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        if (c.cancelled()) {
+            c.cancel_hit = true;
+            return;  // dropped: files already written for this type are whole, and it is not recorded
+        }
+        auto& eye = rec.eyemaps[i];
+        eye.has_data = data[i].has_data_count;
+        eye.not_in_region = data[i].not_in_region_count;
+        eye.no_data = data[i].status.size() - data[i].has_data_count - data[i].not_in_region_count;
+        const Side side = data[i].side;
+        Scene scene;
+        {
+            ScopedTimer t(kRenderOp);
+            scene = layout_eyemap(std::move(data[i]), c.grids[static_cast<int>(side)], c.options.render.geometry);
+            w.svg.clear();
+            write_svg(scene, w.svg, c.options.render.svg);
+            t.add_bytes(w.svg.size());
+        }
+        const std::string_view svg(w.svg.data(), w.svg.size());
+        for (OutputFormat f : formats) {
+            auto& out = rec.outputs[out_i++];
+            if (f == OutputFormat::svg) {
+                out.bytes = svg.size();
+                deliver(c, rec, out, svg);
+            } else {
+                std::string bytes;
+                {
+                    ScopedTimer t(kRasterOp);
+                    bytes = detail::render_raster(scene, f, c.options);
+                    t.add_bytes(bytes.size());
+                }
+                out.bytes = bytes.size();
+                deliver(c, rec, out, bytes);
+            }
+        }
+        if (c.options.pages) w.page_svgs[i].assign(svg);
+        c.eyemaps.fetch_add(1, std::memory_order_relaxed);
+        if (c.counters) c.counters->eyemaps_done.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (c.options.pages) {
+        if (c.cancelled()) {
+            c.cancel_hit = true;
+            return;
+        }
+        std::string html;
+        {
+            ScopedTimer t(kPageOp);
+            std::vector<std::string_view> views(w.page_svgs.begin(), w.page_svgs.begin() + static_cast<std::ptrdiff_t>(rec.eyemaps.size()));
+            html = render_type_page(rec, views);
+            t.add_bytes(html.size());
+        }
+        auto& out = rec.outputs[out_i++];
+        out.bytes = html.size();
+        deliver(c, rec, out, html);
+    }
+    type_finished(c, rec);
+}
+
+void worker_loop(Ctx& c) {
+    WorkerState w;
+    Job job;
+    for (;;) {
+        {
+            std::lock_guard lk(c.read_mu);
+            try {
+                if (!read_job(c, w.rows, job)) return;
+            } catch (...) {
+                c.fail(c.next_seq ? c.next_seq - 1 : 0, std::current_exception());
+                return;
+            }
+        }
+        // After an error, finish only types that come before it (they may hold an earlier error).
+        if (c.stop.load() && job.seq > c.failed_seq()) return;
+        try {
+            process_job(c, w, job);
+        } catch (...) {
+            c.fail(job.seq, std::current_exception());
+            return;
+        }
+    }
+}
+
+}  // namespace
+
+BatchSummary run_batch(const RowSource& rows, const TableColumns& columns, const PreparedLayout& layout,
+                       const BatchOptions& options, const BatchCallbacks& callbacks, BatchCounters* counters) {
+    const auto t0 = std::chrono::steady_clock::now();
+    validate(options.render.geometry);
+    if (options.shard.count == 0 || options.shard.index >= options.shard.count)
+        throw_input("shard index must be below the shard count", ErrorLocation{{}, 0, "--shard", fmt::format("{}/{}", options.shard.index, options.shard.count)});
+    for (OutputFormat f : options.formats) {
+        if (f == OutputFormat::html) throw_input("html is not an eyemap format; use BatchOptions::pages", ErrorLocation{{}, 0, "formats", "html"});
+        if (!format_available(f))
+            throw_input("this build of eyemap cannot write this format", ErrorLocation{{}, 0, "formats", std::string(to_string(f))});
+    }
+    if (!(options.png_scale > 0) || options.png_scale > 16)
+        throw_input("PNG scale must be in (0, 16]", ErrorLocation{{}, 0, "--png-scale", fmt::format("{}", options.png_scale)});
+
+    Ctx c(rows, columns, layout, options, callbacks, counters);
+    c.requests = options.requests.empty() ? all_requests(layout, columns) : options.requests;
+    c.grids[0] = grid_for(layout, options.render.geometry, Side::L);
+    c.grids[1] = grid_for(layout, options.render.geometry, Side::R);
+    c.settings_hash = batch_settings_hash(columns, layout, options);
+    {
+        HashBuilder h(0x70616765);  // "page"
+        h.add(options.formats.size());
+        for (OutputFormat f : options.formats) h.add(f);
+        h.add(c.requests.size());
+        for (const auto& r : c.requests) h.add(std::string_view(r.region)).add(r.side).add(r.metric);
+        c.page_salt = h.digest();
+    }
+
+    unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+    jobs = std::min(jobs, 256u);
+    std::vector<std::thread> threads;
+    threads.reserve(jobs - 1);
+    try {
+        for (unsigned i = 1; i < jobs; ++i) threads.emplace_back([&c] { worker_loop(c); });
+    } catch (...) {
+        c.stop = true;
+        for (auto& t : threads) t.join();
+        throw;
+    }
+    worker_loop(c);
+    for (auto& t : threads) t.join();
+
+    if (c.error) std::rethrow_exception(c.error);
+
+    BatchSummary s;
+    s.rows_read = c.rows_read;
+    s.types_seen = c.next_seq;
+    s.types_in_shard = c.in_shard;
+    s.types_rendered = c.rendered;
+    s.types_reused = c.reused;
+    s.eyemaps_rendered = c.eyemaps;
+    s.files = c.files;
+    s.bytes = c.bytes;
+    s.cancelled = c.cancel_hit.load();
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return s;
+}
+
+}  // namespace eyemap

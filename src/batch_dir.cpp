@@ -1,0 +1,632 @@
+// Batch on disk: manifest JSON, run folders (atomic files, resume, index), retention of runs.
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "eyemap/batch.hpp"
+#include "eyemap/stats.hpp"
+
+namespace eyemap {
+namespace fs = std::filesystem;
+using ojson = nlohmann::ordered_json;
+
+namespace {
+
+const OpId kManifestOp = stats_op("batch_manifest");
+const OpId kIndexOp = stats_op("batch_index");
+constexpr std::string_view kSchema = "eyemap-batch/1";
+constexpr std::string_view kProtectFile = ".protected";
+
+std::string hex64(std::uint64_t v) { return fmt::format("{:016x}", v); }
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw_io("cannot open file", p.string());
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) throw_io("read error", p.string());
+    return ss.str();
+}
+
+// --- JSON out ---------------------------------------------------------------------------------
+
+ojson type_json(const TypeRecord& t) {
+    ojson j;
+    j["name"] = t.neuron_type;
+    j["key"] = t.file_key;
+    j["seq"] = t.seq;
+    j["lines"] = ojson::array({t.first_line, t.last_line});
+    j["rows"] = t.rows;
+    j["rows_hash"] = hex64(t.rows_hash);
+    ojson eyes = ojson::array();
+    for (const auto& e : t.eyemaps) {
+        ojson x;
+        x["region"] = e.request.region;
+        x["side"] = std::string(to_string(e.request.side));
+        x["metric"] = std::string(to_string(e.request.metric));
+        x["has_data"] = e.has_data;
+        x["no_data"] = e.no_data;
+        x["not_in_region"] = e.not_in_region;
+        eyes.push_back(std::move(x));
+    }
+    j["eyemaps"] = std::move(eyes);
+    ojson outs = ojson::array();
+    for (const auto& o : t.outputs) {
+        ojson x;
+        x["path"] = o.path;
+        x["format"] = std::string(to_string(o.format));
+        x["eyemap"] = o.eyemap;
+        x["hash"] = hex64(o.input_hash);
+        x["bytes"] = o.bytes;
+        outs.push_back(std::move(x));
+    }
+    j["outputs"] = std::move(outs);
+    return j;
+}
+
+std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
+
+// One type per line: compact yet readable and diff-friendly.
+std::string manifest_json(const Manifest& m, std::span<const TypeRecord* const> types) {
+    ojson head;
+    head["schema"] = std::string(kSchema);
+    head["tool"] = m.tool;
+    head["run"] = m.run;
+    head["shard"] = ojson{{"index", m.shard.index}, {"count", m.shard.count}};
+    head["complete"] = m.complete;
+    head["cancelled"] = m.cancelled;
+    head["started"] = m.started;
+    head["updated"] = m.updated;
+    head["data"] = m.data;
+    head["columns"] = m.columns;
+    ojson fm = ojson::array();
+    for (auto f : m.formats) fm.push_back(std::string(to_string(f)));
+    head["formats"] = std::move(fm);
+    head["pages"] = m.pages;
+    head["settings_hash"] = hex64(m.settings_hash);
+    head["type_count"] = types.size();
+    std::string s = dump(head);
+    s.pop_back();  // the closing brace
+    s += ",\"types\":[\n";
+    for (std::size_t i = 0; i < types.size(); ++i) {
+        s += dump(type_json(*types[i]));
+        s += i + 1 < types.size() ? ",\n" : "\n";
+    }
+    s += "]}\n";
+    return s;
+}
+
+// --- JSON in ----------------------------------------------------------------------------------
+
+struct Reader {
+    std::string_view source;
+    [[noreturn]] void bad(const std::string& what) const { throw_input(fmt::format("bad manifest: {}", what), ErrorLocation{std::string(source), 0, {}, {}}); }
+    const ojson& at(const ojson& j, const char* key) const {
+        if (!j.is_object() || !j.contains(key)) bad(fmt::format("missing \"{}\"", key));
+        return j.at(key);
+    }
+    std::string str(const ojson& j, const char* key) const {
+        const auto& v = at(j, key);
+        if (!v.is_string()) bad(fmt::format("\"{}\" must be a string", key));
+        return v.get<std::string>();
+    }
+    std::uint64_t u64(const ojson& j, const char* key) const {
+        const auto& v = at(j, key);
+        if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
+            bad(fmt::format("\"{}\" must be a non-negative integer", key));
+        return v.get<std::uint64_t>();
+    }
+    std::int64_t i64(const ojson& j, const char* key) const {
+        const auto& v = at(j, key);
+        if (!v.is_number_integer()) bad(fmt::format("\"{}\" must be an integer", key));
+        return v.get<std::int64_t>();
+    }
+    bool boolean(const ojson& j, const char* key) const {
+        const auto& v = at(j, key);
+        if (!v.is_boolean()) bad(fmt::format("\"{}\" must be true or false", key));
+        return v.get<bool>();
+    }
+    std::uint64_t hex(const ojson& j, const char* key) const {
+        const std::string s = str(j, key);
+        std::uint64_t v = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+        if (ec != std::errc{} || p != s.data() + s.size() || s.empty()) bad(fmt::format("\"{}\" must be hex digits", key));
+        return v;
+    }
+    OutputFormat format(const std::string& s) const {
+        for (auto f : {OutputFormat::svg, OutputFormat::png, OutputFormat::pdf, OutputFormat::html})
+            if (to_string(f) == s) return f;
+        bad(fmt::format("unknown format \"{}\"", s));
+    }
+};
+
+// --- locks and temp files ---------------------------------------------------------------------
+
+// flock() on the run folder: batches hold it shared, `runs clean` exclusive while deleting.
+class DirLock {
+public:
+    DirLock(const fs::path& dir, int op) {
+        fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd_ < 0) return;
+        int r;
+        do r = ::flock(fd_, op | LOCK_NB);
+        while (r != 0 && errno == EINTR);
+        locked_ = r == 0;
+    }
+    ~DirLock() {
+        if (fd_ >= 0) ::close(fd_);  // releases the lock
+    }
+    DirLock(const DirLock&) = delete;
+    DirLock& operator=(const DirLock&) = delete;
+    bool opened() const noexcept { return fd_ >= 0; }
+    bool locked() const noexcept { return locked_; }
+
+private:
+    int fd_ = -1;
+    bool locked_ = false;
+};
+
+bool is_manifest_name(const std::string& n) {
+    if (n == "manifest.json") return true;
+    unsigned i = 0, c = 0;
+    int used = 0;
+    if (n.rfind("manifest-", 0) != 0) return false;
+    if (std::sscanf(n.c_str(), "manifest-%u-of-%u.json%n", &i, &c, &used) != 2) return false;
+    return static_cast<std::size_t>(used) == n.size() && c > 0 && i < c && manifest_file_name(Shard{i, c}) == n;
+}
+
+bool has_manifest(const fs::path& dir) {
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        if (is_manifest_name(it->path().filename().string())) return true;
+    return false;
+}
+
+// Temp files of write_file_atomic (".<name>.tmp-<pid>-<n>") left by a process that no longer runs.
+std::size_t remove_stale_temp_files(const fs::path& run_dir) {
+    std::size_t removed = 0;
+    auto scan = [&](const fs::path& dir) {
+        std::error_code ec;
+        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+            const std::string n = it->path().filename().string();
+            if (n.empty() || n[0] != '.') continue;
+            const auto pos = n.rfind(".tmp-");
+            if (pos == std::string::npos) continue;
+            long pid = 0;
+            if (std::sscanf(n.c_str() + pos, ".tmp-%ld-", &pid) != 1 || pid <= 0) continue;
+            if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // still running
+            std::error_code rec;
+            if (fs::remove(it->path(), rec)) ++removed;
+        }
+    };
+    scan(run_dir);
+    for (const char* sub : {"svg", "png", "pdf", "pages"}) scan(run_dir / sub);
+    return removed;
+}
+
+std::string mtime_iso(const fs::path& p) {
+    std::error_code ec;
+    const auto t = fs::last_write_time(p, ec);
+    if (ec) return {};
+    return detail::iso_time_utc(std::chrono::time_point_cast<std::chrono::system_clock::duration>(std::chrono::file_clock::to_sys(t)));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Manifest
+
+std::string manifest_file_name(Shard shard) {
+    return shard.sharded() ? fmt::format("manifest-{}-of-{}.json", shard.index, shard.count) : std::string("manifest.json");
+}
+
+std::string manifest_to_json(const Manifest& m) {
+    std::vector<const TypeRecord*> types;
+    types.reserve(m.types.size());
+    for (const auto& t : m.types) types.push_back(&t);
+    return manifest_json(m, types);
+}
+
+Manifest manifest_from_json(std::string_view text, std::string_view source) {
+    Reader r{source};
+    ojson j;
+    try {
+        j = ojson::parse(text);
+    } catch (const std::exception& e) {
+        r.bad(fmt::format("not valid JSON ({})", e.what()));
+    }
+    if (r.str(j, "schema") != kSchema) r.bad(fmt::format("schema is not {}", kSchema));
+    Manifest m;
+    m.tool = r.str(j, "tool");
+    m.run = r.str(j, "run");
+    const auto& sh = r.at(j, "shard");
+    m.shard = Shard{static_cast<std::uint32_t>(r.u64(sh, "index")), static_cast<std::uint32_t>(r.u64(sh, "count"))};
+    if (m.shard.count == 0 || m.shard.index >= m.shard.count) r.bad("shard index must be below the count");
+    m.complete = r.boolean(j, "complete");
+    m.cancelled = r.boolean(j, "cancelled");
+    m.started = r.str(j, "started");
+    m.updated = r.str(j, "updated");
+    m.data = r.str(j, "data");
+    m.columns = r.str(j, "columns");
+    for (const auto& f : r.at(j, "formats")) {
+        if (!f.is_string()) r.bad("formats must be strings");
+        m.formats.push_back(r.format(f.get<std::string>()));
+    }
+    m.pages = r.boolean(j, "pages");
+    m.settings_hash = r.hex(j, "settings_hash");
+    const auto& types = r.at(j, "types");
+    if (!types.is_array()) r.bad("\"types\" must be an array");
+    m.types.reserve(types.size());
+    for (const auto& t : types) {
+        TypeRecord rec;
+        rec.neuron_type = r.str(t, "name");
+        rec.file_key = r.str(t, "key");
+        rec.seq = r.u64(t, "seq");
+        const auto& lines = r.at(t, "lines");
+        if (!lines.is_array() || lines.size() != 2 || !lines[0].is_number_unsigned() || !lines[1].is_number_unsigned())
+            r.bad("\"lines\" must be [first, last]");
+        rec.first_line = lines[0].get<std::uint64_t>();
+        rec.last_line = lines[1].get<std::uint64_t>();
+        rec.rows = r.u64(t, "rows");
+        rec.rows_hash = r.hex(t, "rows_hash");
+        for (const auto& e : r.at(t, "eyemaps")) {
+            EyemapRecord er;
+            er.request.region = r.str(e, "region");
+            const std::string side = r.str(e, "side");
+            if (side != "L" && side != "R") r.bad("side must be L or R");
+            er.request.side = side == "L" ? Side::L : Side::R;
+            const std::string metric = r.str(e, "metric");
+            if (metric == "synapse_density") er.request.metric = Metric::synapse_density;
+            else if (metric == "cell_count") er.request.metric = Metric::cell_count;
+            else r.bad(fmt::format("unknown metric \"{}\"", metric));
+            er.has_data = r.u64(e, "has_data");
+            er.no_data = r.u64(e, "no_data");
+            er.not_in_region = r.u64(e, "not_in_region");
+            rec.eyemaps.push_back(std::move(er));
+        }
+        for (const auto& o : r.at(t, "outputs")) {
+            OutputRecord orec;
+            orec.path = r.str(o, "path");
+            // Never trust a path from a file to stay inside the run folder.
+            if (orec.path.empty() || orec.path[0] == '/' || orec.path.find("..") != std::string::npos) r.bad(fmt::format("bad output path \"{}\"", orec.path));
+            orec.format = r.format(r.str(o, "format"));
+            orec.eyemap = static_cast<int>(r.i64(o, "eyemap"));
+            if (orec.eyemap < -1 || orec.eyemap >= static_cast<int>(rec.eyemaps.size())) r.bad("output eyemap index out of range");
+            orec.input_hash = r.hex(o, "hash");
+            orec.bytes = r.u64(o, "bytes");
+            rec.outputs.push_back(std::move(orec));
+        }
+        m.types.push_back(std::move(rec));
+    }
+    return m;
+}
+
+std::vector<std::pair<fs::path, Manifest>> read_run_manifests(const fs::path& run_dir) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (fs::directory_iterator it(run_dir, ec), end; !ec && it != end; it.increment(ec))
+        if (is_manifest_name(it->path().filename().string())) files.push_back(it->path());
+    if (ec) throw_io(fmt::format("cannot list folder: {}", ec.message()), run_dir.string());
+    std::sort(files.begin(), files.end());
+    std::vector<std::pair<fs::path, Manifest>> out;
+    for (auto& f : files) {
+        auto text = slurp(f);
+        out.emplace_back(f, manifest_from_json(text, f.string()));
+    }
+    return out;
+}
+
+namespace {
+
+// Each type once: from the manifest updated last (ties: the later file name).
+std::vector<TypeRecord> merge_types(std::vector<std::pair<fs::path, Manifest>>& manifests) {
+    std::vector<std::size_t> order(manifests.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return manifests[a].second.updated > manifests[b].second.updated;
+    });
+    std::unordered_set<std::string> have;
+    std::vector<TypeRecord> types;
+    for (std::size_t i : order)
+        for (auto& t : manifests[i].second.types)
+            if (have.insert(t.neuron_type).second) types.push_back(std::move(t));
+    std::sort(types.begin(), types.end(), [](const TypeRecord& a, const TypeRecord& b) {
+        return a.seq != b.seq ? a.seq < b.seq : a.neuron_type < b.neuron_type;
+    });
+    return types;
+}
+
+}  // namespace
+
+std::size_t write_run_index(const fs::path& run_dir) {
+    ScopedTimer timer(kIndexOp);
+    auto manifests = read_run_manifests(run_dir);
+    if (manifests.empty()) throw_input("no manifest*.json in this folder: not a batch run", ErrorLocation{run_dir.string(), 0, {}, {}});
+    std::vector<IndexNotice> notices;
+    std::uint32_t shard_count = 0;
+    std::vector<bool> shard_seen;
+    for (const auto& [path, m] : manifests) {
+        if (m.shard.sharded()) {
+            if (shard_count == 0 || m.shard.count == shard_count) {
+                shard_count = m.shard.count;
+                shard_seen.resize(shard_count);
+                shard_seen[m.shard.index] = true;
+            }
+            if (!m.complete)
+                notices.push_back({fmt::format("Shard {}/{} has not finished ({} types so far); run eyemap batch --index-only again when it has.",
+                                               m.shard.index, m.shard.count, m.types.size())});
+        } else if (!m.complete) {
+            notices.push_back({fmt::format("This run has not finished ({} types so far{}).", m.types.size(),
+                                           m.cancelled ? "; it was interrupted: resume it with eyemap batch --resume" : "")});
+        }
+    }
+    for (std::uint32_t i = 0; i < shard_count; ++i)
+        if (!shard_seen[i]) notices.push_back({fmt::format("Shard {}/{} has not run yet: its types are missing.", i, shard_count)});
+    const auto types = merge_types(manifests);
+    const std::string html = render_index_page(types, notices);
+    timer.add_bytes(html.size());
+    write_file_atomic(run_dir / "index.html", html);
+    return types.size();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batch into a run folder
+
+DirectoryBatchResult run_batch_to_directory(const RowSource& rows, const TableColumns& columns, const PreparedLayout& layout,
+                                            const BatchOptions& options, const DirectoryBatchOptions& dir, BatchCounters* counters) {
+    DirectoryBatchResult result;
+    const fs::path& run_dir = dir.run_dir;
+    std::error_code ec;
+    const bool existed = fs::exists(run_dir, ec);
+    fs::create_directories(run_dir, ec);
+    if (ec) throw_io(fmt::format("cannot create folder: {}", ec.message()), run_dir.string());
+    if (is_run_protected(run_dir))
+        throw_input("this run is protected; unprotect it first (eyemap runs unprotect) or choose another --run",
+                    ErrorLocation{run_dir.string(), 0, {}, {}});
+    DirLock lock(run_dir, LOCK_SH);
+    if (!lock.opened()) throw_io("cannot open folder", run_dir.string());
+    if (!lock.locked()) throw_io("the run folder is being removed by 'eyemap runs clean'", run_dir.string());
+    if (existed) result.stale_temp_removed = remove_stale_temp_files(run_dir);
+
+    const std::string manifest_name = manifest_file_name(options.shard);
+    result.manifest = run_dir / manifest_name;
+
+    // What earlier runs into this folder made: every manifest (so a shard can pick up types an
+    // unsharded attempt made and the other way round); its own manifest's records are carried over.
+    std::unordered_map<std::string, TypeRecord> previous;
+    std::vector<TypeRecord> own_previous;
+    std::string started = detail::iso_time_utc(std::chrono::system_clock::now());
+    if (dir.resume) {
+        auto manifests = read_run_manifests(run_dir);
+        for (auto& [path, m] : manifests)
+            if (path.filename() == manifest_name) {
+                own_previous = m.types;
+                if (!m.started.empty()) started = m.started;
+            }
+        for (auto& t : merge_types(manifests)) {
+            auto name = t.neuron_type;
+            previous.emplace(std::move(name), std::move(t));
+        }
+    }
+
+    std::error_code dec;
+    for (auto f : options.formats) fs::create_directories(run_dir / std::string(to_string(f)), dec);
+    if (options.pages) fs::create_directories(run_dir / "pages", dec);
+    if (dec) throw_io(fmt::format("cannot create folder: {}", dec.message()), run_dir.string());
+
+    Manifest m;
+    m.tool = std::string(detail::kBatchToolVersion);
+    m.run = dir.run_name;
+    m.shard = options.shard;
+    m.started = started;
+    m.data = dir.data_label;
+    m.columns = dir.columns_label;
+    m.formats = options.formats;
+    m.pages = options.pages;
+    m.settings_hash = batch_settings_hash(columns, layout, options);
+
+    std::mutex mu;  // guards done, done_names, last_flush
+    std::map<std::uint64_t, TypeRecord> done;
+    std::unordered_set<std::string> done_names;
+    auto last_flush = std::chrono::steady_clock::now();
+    auto flush_locked = [&] {
+        ScopedTimer t(kManifestOp);
+        std::vector<const TypeRecord*> types;
+        types.reserve(done.size() + own_previous.size());
+        for (const auto& [seq, rec] : done) types.push_back(&rec);
+        if (!m.complete)  // types of an earlier attempt not redone yet stay known
+            for (const auto& rec : own_previous)
+                if (!done_names.count(rec.neuron_type)) types.push_back(&rec);
+        std::stable_sort(types.begin(), types.end(), [](const TypeRecord* a, const TypeRecord* b) { return a->seq < b->seq; });
+        m.updated = detail::iso_time_utc(std::chrono::system_clock::now());
+        const std::string text = manifest_json(m, types);
+        t.add_bytes(text.size());
+        write_file_atomic(result.manifest, text);
+        last_flush = std::chrono::steady_clock::now();
+    };
+    {
+        std::lock_guard lk(mu);
+        flush_locked();
+    }
+
+    BatchCallbacks cb;
+    cb.output = [&](const BatchOutput& o) { write_file_atomic(run_dir / o.output.path, o.bytes); };
+    cb.type_done = [&](const TypeRecord& rec) {
+        std::lock_guard lk(mu);
+        done_names.insert(rec.neuron_type);
+        done[rec.seq] = rec;
+        if (std::chrono::steady_clock::now() - last_flush >= dir.manifest_interval) flush_locked();
+    };
+    if (dir.resume)
+        cb.up_to_date = [&](TypeRecord& planned) {
+            auto it = previous.find(planned.neuron_type);
+            if (it == previous.end()) return false;
+            const TypeRecord& old = it->second;
+            if (old.outputs.size() != planned.outputs.size() || old.eyemaps.size() != planned.eyemaps.size()) return false;
+            for (std::size_t i = 0; i < old.outputs.size(); ++i) {
+                const auto& a = old.outputs[i];
+                const auto& b = planned.outputs[i];
+                if (a.path != b.path || a.input_hash != b.input_hash || a.eyemap != b.eyemap) return false;
+                std::error_code fec;
+                const auto size = fs::file_size(run_dir / a.path, fec);
+                if (fec || size != a.bytes) return false;
+            }
+            for (std::size_t i = 0; i < old.eyemaps.size(); ++i) {
+                const auto& a = old.eyemaps[i].request;
+                const auto& b = planned.eyemaps[i].request;
+                if (a.region != b.region || a.side != b.side || a.metric != b.metric) return false;
+            }
+            for (std::size_t i = 0; i < old.outputs.size(); ++i) planned.outputs[i].bytes = old.outputs[i].bytes;
+            for (std::size_t i = 0; i < old.eyemaps.size(); ++i) planned.eyemaps[i] = old.eyemaps[i];
+            return true;
+        };
+
+    try {
+        result.summary = run_batch(rows, columns, layout, options, cb, counters);
+    } catch (...) {
+        std::lock_guard lk(mu);
+        m.complete = false;
+        try {
+            flush_locked();
+        } catch (...) {
+        }
+        throw;
+    }
+    {
+        std::lock_guard lk(mu);
+        m.complete = !result.summary.cancelled;
+        m.cancelled = result.summary.cancelled;
+        flush_locked();
+    }
+    if (options.pages) result.index_types = write_run_index(run_dir);
+    return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+void validate_run_name(std::string_view name) {
+    bool ok = !name.empty() && name.size() <= 100 && name[0] != '.';
+    for (unsigned char c : name) ok = ok && (std::isalnum(c) || c == '.' || c == '_' || c == '-');
+    if (!ok)
+        throw_input("a run name is letters, digits, '.', '_' and '-' (at most 100, not starting with '.')",
+                    ErrorLocation{{}, 0, "--run", std::string(name)});
+}
+
+std::string default_run_name(const fs::path& out_dir) {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    ::localtime_r(&now, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
+    std::string name = buf;
+    std::error_code ec;
+    for (int k = 2; fs::exists(out_dir / name, ec); ++k) name = fmt::format("{}-{}", buf, k);
+    return name;
+}
+
+bool is_run_protected(const fs::path& run_dir) {
+    std::error_code ec;
+    return fs::exists(run_dir / kProtectFile, ec);
+}
+
+void set_run_protected(const fs::path& run_dir, bool on) {
+    std::error_code ec;
+    if (!fs::is_directory(run_dir, ec) || !has_manifest(run_dir))
+        throw_input("not a batch run folder (no manifest*.json)", ErrorLocation{run_dir.string(), 0, {}, {}});
+    if (on) {
+        write_file_atomic(run_dir / kProtectFile, "This run is protected: 'eyemap runs clean' keeps it. Remove with 'eyemap runs unprotect'.\n");
+    } else {
+        fs::remove(run_dir / kProtectFile, ec);
+        if (ec) throw_io(fmt::format("cannot remove: {}", ec.message()), (run_dir / kProtectFile).string());
+    }
+}
+
+std::vector<RunInfo> list_runs(const fs::path& out_dir) {
+    std::error_code ec;
+    if (!fs::is_directory(out_dir, ec)) throw_input("no such folder", ErrorLocation{out_dir.string(), 0, "--out-dir", {}});
+    std::vector<RunInfo> runs;
+    for (fs::directory_iterator it(out_dir, ec), end; !ec && it != end; it.increment(ec)) {
+        std::error_code sec;
+        if (it->symlink_status(sec).type() != fs::file_type::directory) continue;
+        const fs::path dir = it->path();
+        if (!has_manifest(dir)) continue;
+        RunInfo r;
+        r.name = dir.filename().string();
+        r.path = dir;
+        r.is_protected = is_run_protected(dir);
+        r.complete = true;
+        try {
+            for (const auto& [p, m] : read_run_manifests(dir)) {
+                if (r.started.empty() || (!m.started.empty() && m.started < r.started)) r.started = m.started;
+                r.complete = r.complete && m.complete;
+                r.types += m.types.size();
+            }
+        } catch (const Error&) {
+            r.complete = false;
+        }
+        if (r.started.empty()) r.started = mtime_iso(dir);
+        std::error_code wec;
+        for (fs::recursive_directory_iterator w(dir, fs::directory_options::skip_permission_denied, wec), wend; !wec && w != wend;
+             w.increment(wec)) {
+            std::error_code fec;
+            if (w->symlink_status(fec).type() == fs::file_type::regular) {
+                r.bytes += w->file_size(fec);
+                ++r.files;
+            }
+        }
+        DirLock probe(dir, LOCK_EX);
+        r.in_use = probe.opened() && !probe.locked();
+        runs.push_back(std::move(r));
+    }
+    std::sort(runs.begin(), runs.end(), [](const RunInfo& a, const RunInfo& b) {
+        return a.started != b.started ? a.started < b.started : a.name < b.name;
+    });
+    return runs;
+}
+
+CleanResult clean_runs(const fs::path& out_dir, std::size_t keep, bool dry_run) {
+    CleanResult res;
+    auto runs = list_runs(out_dir);
+    if (runs.size() <= keep) return res;
+    const std::size_t beyond = runs.size() - keep;
+    for (std::size_t i = 0; i < beyond; ++i) {
+        auto& r = runs[i];
+        if (r.is_protected) {
+            res.kept_protected.push_back(std::move(r));
+            continue;
+        }
+        DirLock lock(r.path, LOCK_EX);  // held while deleting, so no batch starts writing into it
+        if (!lock.opened() || !lock.locked()) {
+            r.in_use = true;
+            res.kept_in_use.push_back(std::move(r));
+            continue;
+        }
+        if (!dry_run) {
+            std::error_code ec;
+            fs::remove_all(r.path, ec);
+            if (ec) throw_io(fmt::format("cannot remove run: {}", ec.message()), r.path.string());
+        }
+        res.bytes_freed += r.bytes;
+        res.removed.push_back(std::move(r));
+    }
+    return res;
+}
+
+}  // namespace eyemap

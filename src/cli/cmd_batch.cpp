@@ -1,0 +1,361 @@
+// `eyemap batch`: every type of a data file, streamed, rendered in parallel into a run folder.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <tuple>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "eyemap/batch.hpp"
+
+namespace eyemap::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// --- signals ----------------------------------------------------------------------------------
+
+std::atomic<bool> g_cancel{false};
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_stop_signal(int sig) {
+    if (g_signal != 0) {  // second signal: stop at once
+        ::signal(sig, SIG_DFL);
+        ::raise(sig);
+        return;
+    }
+    g_signal = sig;
+    g_cancel.store(true);
+    static const char msg[] = "\neyemap batch: stopping (finishing the files being written; press again to abort at once)\n";
+    [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
+}
+
+class SignalGuard {
+public:
+    SignalGuard() {
+        struct sigaction sa {};
+        sa.sa_handler = on_stop_signal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESTART;
+        ::sigaction(SIGINT, &sa, &old_int_);
+        ::sigaction(SIGTERM, &sa, &old_term_);
+    }
+    ~SignalGuard() {
+        ::sigaction(SIGINT, &old_int_, nullptr);
+        ::sigaction(SIGTERM, &old_term_, nullptr);
+    }
+
+private:
+    struct sigaction old_int_ {}, old_term_{};
+};
+
+// --- progress ---------------------------------------------------------------------------------
+
+std::string human_bytes(double b) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (b >= 1024 && u < 4) b /= 1024, ++u;
+    return u == 0 ? fmt::format("{:.0f} B", b) : fmt::format("{:.1f} {}", b, units[u]);
+}
+
+std::string human_count(std::uint64_t n) {
+    if (n >= 10'000'000) return fmt::format("{:.1f}M", static_cast<double>(n) / 1e6);
+    if (n >= 100'000) return fmt::format("{:.0f}k", static_cast<double>(n) / 1e3);
+    return fmt::format("{}", n);
+}
+
+std::string human_duration(double s) {
+    if (!(s >= 0) || s > 360000) return "?";
+    const auto t = static_cast<long>(s + 0.5);
+    return t >= 3600 ? fmt::format("{}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60) : fmt::format("{}:{:02}", t / 60, t % 60);
+}
+
+// A line on standard error: redrawn in place on a terminal, else printed every `interval`.
+class Progress {
+public:
+    Progress(const BatchCounters& c, const DataFileSource& src, bool enabled, double interval_s)
+        : c_(c), src_(src), tty_(::isatty(2) == 1), enabled_(enabled), interval_(interval_s) {
+        if (enabled_) thread_ = std::thread([this] { loop(); });
+    }
+    ~Progress() { stop(); }
+    void stop() {
+        {
+            std::lock_guard lk(mu_);
+            if (stopped_) return;
+            stopped_ = true;
+        }
+        cv_.notify_all();
+        if (thread_.joinable()) thread_.join();
+        if (enabled_ && tty_ && drawn_) fmt::print(stderr, "\r\033[K");
+    }
+
+private:
+    void loop() {
+        const auto period = tty_ ? std::chrono::milliseconds(250)
+                                 : std::chrono::milliseconds(static_cast<long>(std::max(0.2, interval_) * 1000));
+        std::unique_lock lk(mu_);
+        while (!cv_.wait_for(lk, period, [this] { return stopped_; })) {
+            const std::string line = text();
+            if (tty_) fmt::print(stderr, "\r\033[K{}", line);
+            else fmt::print(stderr, "eyemap batch: {}\n", line);
+            std::fflush(stderr);
+            drawn_ = true;
+        }
+    }
+    std::string text() const {
+        const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+        const auto types = c_.types_done.load(), reused = c_.types_reused.load(), eyes = c_.eyemaps_done.load();
+        const auto rows = c_.rows_read.load();
+        const double bytes = static_cast<double>(src_.bytes_read()), size = static_cast<double>(src_.file_size());
+        std::string s = fmt::format("{} types done", types);
+        if (reused) s += fmt::format(" ({} up to date)", reused);
+        s += fmt::format(", {} eyemaps, {} rows", eyes, human_count(rows));
+        if (size > 0) {
+            s += fmt::format(", read {} of {} ({:.0f}%)", human_bytes(bytes), human_bytes(size), 100 * bytes / size);
+        } else {
+            s += fmt::format(", read {}", human_bytes(bytes));
+        }
+        if (el > 0) s += fmt::format(", {:.0f} eyemaps/s", static_cast<double>(eyes) / el);
+        if (size > 0 && bytes > 0) s += fmt::format(", ETA {}", human_duration(el * (size - bytes) / bytes));
+        return s;
+    }
+
+    const BatchCounters& c_;
+    const DataFileSource& src_;
+    const bool tty_, enabled_;
+    const double interval_;
+    const std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+    std::mutex mu_;
+    std::condition_variable cv_;
+    bool stopped_ = false;
+    bool drawn_ = false;
+    std::thread thread_;
+};
+
+// --- the command ------------------------------------------------------------------------------
+
+struct BatchArgs {
+    CommonOptions common;
+    std::string out_dir;
+    std::string formats = "svg";
+    unsigned jobs = 0;
+    bool pages = false;
+    bool resume = false;
+    std::string shard;
+    std::string run;
+    std::string sink = "file";
+    bool index_only = false;
+    bool quiet = false;
+    double progress_interval = 10;
+    double png_scale = 1;
+};
+
+std::string shell_quote(const std::string& s) {
+    if (!s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=,:+@%") == std::string::npos)
+        return s;
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// The command line that resumes this run: this process's arguments plus --run NAME --resume.
+std::string resume_command(const std::string& run) {
+    std::ifstream in("/proc/self/cmdline", std::ios::binary);
+    std::vector<std::string> args;
+    for (std::string a; std::getline(in, a, '\0');) args.push_back(a);
+    if (args.empty()) return fmt::format("eyemap batch <same options> --run {} --resume", shell_quote(run));
+    bool has_run = false, has_resume = false;
+    for (const auto& a : args) {
+        has_run |= a == "--run" || a.rfind("--run=", 0) == 0;
+        has_resume |= a == "--resume";
+    }
+    std::string out;
+    for (const auto& a : args) out += (out.empty() ? "" : " ") + shell_quote(a);
+    if (!has_run) out += " --run " + shell_quote(run);
+    if (!has_resume) out += " --resume";
+    return out;
+}
+
+// Without --columns: one extra streaming pass collects the columns seen per region and side.
+ColumnLayout layout_from_data(const std::string& data, const RegionSet& regions) {
+    DataFileSource src(data, regions);
+    std::set<std::tuple<std::string, int, std::int32_t, std::int32_t>> seen;
+    ColumnRow row;
+    while (src.next(row)) seen.emplace(row.region, static_cast<int>(row.side), row.hex1, row.hex2);
+    ColumnLayout layout;
+    layout.source = data;
+    for (const auto& [region, side, h1, h2] : seen) layout.entries.push_back(LayoutEntry{region, static_cast<Side>(side), h1, h2});
+    return layout;
+}
+
+void run_index_only(const BatchArgs& a) {
+    if (a.out_dir.empty() || a.run.empty())
+        throw_input("--index-only needs --out-dir DIR and --run NAME", ErrorLocation{{}, 0, "--index-only", {}});
+    validate_run_name(a.run);
+    const fs::path run_dir = fs::path(a.out_dir) / a.run;
+    const auto n = write_run_index(run_dir);
+    fmt::print(stderr, "eyemap batch: wrote {} ({} types from the run's manifests)\n", (run_dir / "index.html").string(), n);
+}
+
+void run_batch_command(const BatchArgs& a) {
+    if (a.index_only) return run_index_only(a);
+    if (a.common.data.empty()) throw_input("--data is required", ErrorLocation{{}, 0, "--data", {}});
+    const bool null_sink = a.sink == "null";
+    if (!null_sink && a.out_dir.empty()) throw_input("--out-dir is required (or --sink null to write nothing)", ErrorLocation{{}, 0, "--out-dir", {}});
+    if (null_sink && a.resume) throw_input("--resume needs files: not with --sink null", ErrorLocation{{}, 0, "--resume", {}});
+    if (a.common.data == "-" && a.common.columns.empty())
+        throw_input("reading the data from standard input needs --columns (the layout cannot be taken from the data in one pass)",
+                    ErrorLocation{{}, 0, "--data", "-"});
+
+    BatchOptions opt;
+    opt.formats = parse_formats(a.formats);
+    if (!a.shard.empty()) opt.shard = parse_shard(a.shard);
+    opt.jobs = a.jobs;
+    opt.pages = a.pages;
+    opt.png_scale = a.png_scale;
+    opt.source_name = a.common.data == "-" ? std::string("<stdin>") : a.common.data;
+    opt.cancel = &g_cancel;
+
+    a.common.begin_run();
+    const RegionSet regions = a.common.region_set();
+    opt.render = a.common.render_options();
+
+    std::string run = a.run;
+    fs::path run_dir;
+    if (!null_sink) {
+        if (run.empty() && a.resume) {
+            auto runs = list_runs(a.out_dir);
+            if (runs.empty()) throw_input("no run to resume in this folder; give --run NAME", ErrorLocation{a.out_dir, 0, "--resume", {}});
+            run = runs.back().name;
+            fmt::print(stderr, "eyemap batch: resuming the latest run, {}\n", run);
+        }
+        if (run.empty()) {
+            std::error_code ec;
+            fs::create_directories(a.out_dir, ec);
+            run = default_run_name(a.out_dir);
+        }
+        validate_run_name(run);
+        run_dir = fs::path(a.out_dir) / run;
+    }
+
+    ColumnLayout layout;
+    if (!a.common.columns.empty()) {
+        layout = read_column_layout(a.common.columns, regions);
+    } else {
+        if (!a.quiet) fmt::print(stderr, "eyemap batch: no --columns: reading the data once more to find its columns\n");
+        layout = layout_from_data(a.common.data, regions);
+    }
+    const PreparedLayout prepared = prepare_layout(layout, regions);
+
+    DataFileSource src(a.common.data, regions);
+    const RowSource rows = src.source();
+    BatchCounters counters;
+    g_cancel.store(false);
+    g_signal = 0;
+    SignalGuard signals;
+    Progress progress(counters, src, !a.quiet, a.progress_interval);
+
+    BatchSummary s;
+    DirectoryBatchResult dres;
+    try {
+        if (null_sink) {
+            s = run_batch(rows, src.columns(), prepared, opt, {}, &counters);
+        } else {
+            DirectoryBatchOptions d;
+            d.run_dir = run_dir;
+            d.run_name = run;
+            d.resume = a.resume;
+            d.data_label = a.common.data;
+            d.columns_label = a.common.columns;
+            dres = run_batch_to_directory(rows, src.columns(), prepared, opt, d, &counters);
+            s = dres.summary;
+        }
+    } catch (...) {
+        progress.stop();
+        if (!null_sink && counters.types_done.load() > 0)
+            fmt::print(stderr, "eyemap batch: stopped by an error after {} types; they are recorded in {}\n", counters.types_done.load(),
+                       (run_dir / manifest_file_name(opt.shard)).string());
+        throw;
+    }
+    progress.stop();
+
+    const double rate = s.seconds > 0 ? static_cast<double>(s.eyemaps_rendered) / s.seconds : 0;
+    const std::uint64_t done = s.types_rendered + s.types_reused;
+    std::string what = fmt::format("{} types", done);
+    if (s.cancelled && s.types_in_shard > done) what += fmt::format(" done ({} in progress dropped)", s.types_in_shard - done);
+    if (opt.shard.sharded()) what += fmt::format(" (shard {}/{}; {} types read in all)", opt.shard.index, opt.shard.count, s.types_seen);
+    if (s.types_reused) what += fmt::format(", {} up to date", s.types_reused);
+    fmt::print(stderr, "eyemap batch: {}{}: {} eyemaps rendered, {} files ({}){} in {:.2f} s, {:.0f} eyemaps/s, {} rows\n",
+               s.cancelled ? "interrupted: " : "", what, s.eyemaps_rendered, s.files, human_bytes(static_cast<double>(s.bytes)),
+               null_sink ? " discarded (--sink null)" : "", s.seconds, rate, s.rows_read);
+    if (!null_sink) {
+        fmt::print(stderr, "eyemap batch: run {}: manifest {}", run_dir.string(), dres.manifest.string());
+        if (dres.index_types) fmt::print(stderr, ", index {} ({} types)", (run_dir / "index.html").string(), dres.index_types);
+        fmt::print(stderr, "\n");
+        if (opt.shard.sharded() && opt.pages && !s.cancelled)
+            fmt::print(stderr, "eyemap batch: when every shard has finished, rebuild the index: eyemap batch --index-only --out-dir {} --run {}\n",
+                       shell_quote(a.out_dir), shell_quote(run));
+    }
+    a.common.end_run();
+    if (s.cancelled) {
+        if (null_sink) {
+            fmt::print(stderr, "eyemap batch: interrupted; nothing was written (--sink null)\n");
+        } else {
+            fmt::print(stderr,
+                       "eyemap batch: the {} finished types are recorded in {}; no partial or temporary file was left.\n"
+                       "eyemap batch: to finish the run: {}\n",
+                       done, dres.manifest.string(), resume_command(run));
+        }
+        std::fflush(stderr);
+        std::fflush(stdout);
+        std::exit(g_signal == SIGTERM ? 143 : 130);
+    }
+}
+
+}  // namespace
+
+void add_batch_command(CLI::App& app) {
+    auto args = std::make_shared<BatchArgs>();
+    auto* sub = app.add_subcommand("batch", "Render every neuron type of a data file (streamed, in parallel) into a run folder");
+    sub->footer(
+        "The data file must be grouped by neuron type; it is read once (twice without --columns).\n"
+        "Output: DIR/RUN/{svg,png,pdf}/<type>_<region>_<side>_<metric>.<ext>, DIR/RUN/pages/<type>.html and\n"
+        "DIR/RUN/index.html (--pages), DIR/RUN/manifest.json (manifest-I-of-N.json per shard).\n"
+        "Ctrl-C stops cleanly (exit 130); continue with --run NAME --resume. See docs/batch.md.\n"
+        "Examples:\n"
+        "  eyemap batch --data data.csv --columns columns.csv --out-dir out --pages --run release1\n"
+        "  eyemap batch --data data.csv --columns columns.csv --out-dir out --run release1 --resume\n"
+        "  eyemap batch --data data.csv --columns columns.csv --out-dir out --run r1 --pages --shard 2/8\n"
+        "  eyemap batch --out-dir out --run r1 --index-only");
+    args->common.add_to(*sub, false);
+    sub->add_option("--out-dir", args->out_dir, "Folder that holds the runs (each run is a subfolder)");
+    sub->add_option("--formats", args->formats, "Eyemap formats, comma-separated: svg (png, pdf when available)")->capture_default_str();
+    sub->add_option("--jobs,-j", args->jobs, "Worker threads (0 = one per core)")->check(CLI::Range(0u, 256u))->capture_default_str();
+    sub->add_flag("--pages", args->pages, "Also write one HTML page per type (eyemaps inlined) and index.html");
+    sub->add_flag("--resume", args->resume, "Skip outputs whose manifest entry is up to date (same inputs, file present); without --run: the latest run");
+    sub->add_option("--shard", args->shard, "Process only shard I of N (I/N, 0-based): types whose stable name hash mod N is I");
+    sub->add_option("--run", args->run, "Run name: the subfolder of --out-dir (default: the current date and time)");
+    sub->add_option("--sink", args->sink, "file: write the run folder; null: render everything, write nothing (for measuring)")
+        ->check(CLI::IsMember({"file", "null"}))
+        ->capture_default_str();
+    sub->add_flag("--index-only", args->index_only, "Only rebuild DIR/RUN/index.html from the run's manifests (after sharded runs)");
+    sub->add_flag("--quiet,-q", args->quiet, "No progress output");
+    sub->add_option("--progress-interval", args->progress_interval, "Seconds between progress lines when standard error is not a terminal")
+        ->capture_default_str();
+    sub->add_option("--png-scale", args->png_scale, "PNG pixels per SVG pixel (2 for retina)")->capture_default_str();
+    sub->callback([args] { run_batch_command(*args); });
+}
+
+}  // namespace eyemap::cli

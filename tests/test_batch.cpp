@@ -1,0 +1,590 @@
+// Batch generation: determinism across --jobs, shards, resume, cancellation, grouping errors,
+// pages (escaping, name collisions), run retention; the library's streaming API.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "eyemap/batch.hpp"
+#include "eyemap/cache.hpp"
+#include "eyemap/sample.hpp"
+#include "test_support.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace eyemap;
+using eyemap::test::read_file;
+using eyemap::test::write_file;
+using eyemap::test::xml_error;
+
+struct Sample {
+    fs::path dir, data, columns;
+};
+
+// The sample generator on a cut-down layout (columns with hex1, hex2 <= max_hex): small, fast eyemaps.
+Sample make_sample(const std::string& name, std::size_t types, int max_hex = 9) {
+    Sample s;
+    s.dir = eyemap::test::fresh_dir("batch-" + name);
+    s.data = s.dir / "data.csv";
+    s.columns = s.dir / "columns.csv";
+    ColumnLayout layout = sample_layout(1);
+    std::erase_if(layout.entries, [&](const LayoutEntry& e) { return e.hex1 > max_hex || e.hex2 > max_hex; });
+    {
+        std::ofstream out(s.columns, std::ios::binary);
+        write_layout_csv(out, layout);
+    }
+    {
+        std::ofstream out(s.data, std::ios::binary);
+        write_sample_data(out, layout, SampleOptions{types, 1, true});
+    }
+    return s;
+}
+
+// Runs the CLI; stderr goes to a file of its own (tests may run in parallel).
+int cli(const std::string& args, std::string* err = nullptr) {
+    static std::atomic<int> n{0};
+    const auto errfile = fs::current_path() / fmt::format("batch-stderr-{}-{}.txt", ::getpid(), n++);
+    const std::string cmd = fmt::format("{} {} 2> '{}'", EYEMAP_CLI, args, errfile.string());
+    const int rc = std::system(cmd.c_str());
+    const std::string text = read_file(errfile);
+    fs::remove(errfile);
+    if (err) *err = text;
+    if (!WIFEXITED(rc) || (WEXITSTATUS(rc) != 0 && !err)) UNSCOPED_INFO("eyemap " << args << "\n" << text);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+std::string inputs(const Sample& s) { return fmt::format("--data {} --columns {}", q(s.data), q(s.columns)); }
+
+bool is_manifest(const std::string& name) { return name.rfind("manifest", 0) == 0 && name.size() > 5 && name.ends_with(".json"); }
+
+// Relative path -> content hash of every file under root (manifests left out).
+std::map<std::string, std::uint64_t> tree(const fs::path& root) {
+    std::map<std::string, std::uint64_t> out;
+    for (const auto& e : fs::recursive_directory_iterator(root)) {
+        if (!e.is_regular_file()) continue;
+        const auto rel = fs::relative(e.path(), root).generic_string();
+        if (is_manifest(e.path().filename().string())) continue;
+        out[rel] = hash_bytes(read_file(e.path()));
+    }
+    return out;
+}
+
+// Names of files anywhere under root that look like leftovers of an unfinished write.
+std::vector<std::string> temp_files(const fs::path& root) {
+    std::vector<std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(root))
+        if (e.path().filename().string().find(".tmp") != std::string::npos) out.push_back(e.path().string());
+    return out;
+}
+
+Manifest load_manifest(const fs::path& p) { return manifest_from_json(read_file(p), p.string()); }
+
+std::size_t count_files(const fs::path& dir) {
+    std::size_t n = 0;
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        if (it->path().filename().string()[0] != '.') ++n;
+    return n;
+}
+
+// Every row of a data file, in order.
+std::vector<ColumnRow> read_rows(const fs::path& data, TableColumns* columns = nullptr) {
+    DataFileSource src(data, builtin_regions());
+    if (columns) *columns = src.columns();
+    std::vector<ColumnRow> rows;
+    ColumnRow r;
+    while (src.next(r)) rows.push_back(r);
+    return rows;
+}
+
+}  // namespace
+
+TEST_CASE("batch: --jobs 1 and --jobs 4 write identical files, pages and manifests", "[batch]") {
+    const auto s = make_sample("jobs", 24);
+    const auto out = s.dir / "out";
+    REQUIRE(cli(fmt::format("batch {} --out-dir {} --run j1 --jobs 1 --pages -q", inputs(s), q(out))) == 0);
+    REQUIRE(cli(fmt::format("batch {} --out-dir {} --run j4 --jobs 4 --pages -q", inputs(s), q(out))) == 0);
+    const auto a = tree(out / "j1"), b = tree(out / "j4");
+    CHECK(a.size() == b.size());
+    CHECK(a == b);
+    // 12 eyemaps per type, one page per type, the index.
+    const auto m1 = load_manifest(out / "j1" / "manifest.json");
+    const auto m4 = load_manifest(out / "j4" / "manifest.json");
+    REQUIRE(m1.complete);
+    REQUIRE(m1.types.size() > 20);
+    CHECK(a.size() == m1.types.size() * 13 + 1);
+    CHECK(count_files(out / "j1" / "svg") == m1.types.size() * 12);
+    // Manifests agree except for times and the run name.
+    auto norm = [](Manifest m) {
+        m.started.clear();
+        m.updated.clear();
+        m.run.clear();
+        return manifest_to_json(m);
+    };
+    CHECK(norm(m1) == norm(m4));
+    for (std::size_t i = 0; i < m1.types.size(); ++i) CHECK(m1.types[i].seq == i);
+}
+
+TEST_CASE("batch: the union of shards 0/3, 1/3, 2/3 equals the unsharded run", "[batch]") {
+    const auto s = make_sample("shards", 30);
+    const auto out = s.dir / "out";
+    REQUIRE(cli(fmt::format("batch {} --out-dir {} --run full --pages -q", inputs(s), q(out))) == 0);
+    std::size_t total = 0;
+    for (int i = 0; i < 3; ++i) {
+        REQUIRE(cli(fmt::format("batch {} --out-dir {} --run sharded --pages -q --shard {}/3", inputs(s), q(out), i)) == 0);
+        const auto m = load_manifest(out / "sharded" / fmt::format("manifest-{}-of-3.json", i));
+        CHECK(m.complete);
+        CHECK(m.shard.index == static_cast<std::uint32_t>(i));
+        CHECK(!m.types.empty());  // 30 types: every shard gets some
+        for (const auto& t : m.types) CHECK(shard_of(t.neuron_type, 3) == static_cast<std::uint32_t>(i));
+        total += m.types.size();
+    }
+    const auto full = load_manifest(out / "full" / "manifest.json");
+    CHECK(total == full.types.size());
+    REQUIRE(cli(fmt::format("batch --out-dir {} --run sharded --index-only", q(out))) == 0);
+    const auto a = tree(out / "full"), b = tree(out / "sharded");
+    CHECK(a.size() == b.size());
+    CHECK(a == b);
+    CHECK(read_file(out / "full" / "index.html") == read_file(out / "sharded" / "index.html"));
+    CHECK(read_file(out / "full" / "index.html").find("class=\"notice\"") == std::string::npos);
+
+    // An index built while a shard is missing says so.
+    fs::remove(out / "sharded" / "manifest-1-of-3.json");
+    REQUIRE(cli(fmt::format("batch --out-dir {} --run sharded --index-only", q(out))) == 0);
+    CHECK(read_file(out / "sharded" / "index.html").find("Shard 1/3 has not run yet") != std::string::npos);
+}
+
+TEST_CASE("batch: --resume after changing one type's rows redoes only that type", "[batch]") {
+    const auto s = make_sample("resume", 16);
+    const auto out = s.dir / "out";
+    const std::string args = fmt::format("batch {} --out-dir {} --run r --pages -q", inputs(s), q(out));
+    REQUIRE(cli(args) == 0);
+    const auto before_manifest = load_manifest(out / "r" / "manifest.json");
+    REQUIRE(before_manifest.types.size() > 4);
+    const std::string victim = before_manifest.types[3].neuron_type;
+
+    // Inode of every file: write_file_atomic renames a new file into place, so a rewritten file gets a new one.
+    auto inodes = [&] {
+        std::map<std::string, ino_t> m;
+        for (const auto& e : fs::recursive_directory_iterator(out / "r")) {
+            struct stat st {};
+            REQUIRE(::stat(e.path().c_str(), &st) == 0);
+            m[fs::relative(e.path(), out / "r").generic_string()] = st.st_ino;
+        }
+        return m;
+    };
+    const auto before = inodes();
+    const auto before_tree = tree(out / "r");
+
+    // Change one row of the victim: synapses and its first layer value together.
+    std::string text = read_file(s.data);
+    const auto pos = text.find("\n" + victim + ",");
+    REQUIRE(pos != std::string::npos);
+    const auto end = text.find('\n', pos + 1);
+    std::string line = text.substr(pos + 1, end - pos - 1);
+    std::vector<std::string> f;
+    for (std::size_t a = 0;;) {
+        auto c = line.find(',', a);
+        f.push_back(line.substr(a, c == std::string::npos ? std::string::npos : c - a));
+        if (c == std::string::npos) break;
+        a = c + 1;
+    }
+    REQUIRE(f.size() == 9);
+    f[5] = std::to_string(std::stoll(f[5]) + 1000);
+    const auto semi = f[7].find(';');
+    f[7] = std::to_string(std::stoll(f[7].substr(0, semi)) + 1000) + f[7].substr(semi);
+    std::string changed;
+    for (std::size_t i = 0; i < f.size(); ++i) changed += (i ? "," : "") + f[i];
+    text.replace(pos + 1, end - pos - 1, changed);
+    write_file(s.data, text);
+
+    std::string err;
+    REQUIRE(cli(args + " --resume", &err) == 0);
+    CHECK(err.find(fmt::format("{} up to date", before_manifest.types.size() - 1)) != std::string::npos);
+    CHECK(err.find(": 12 eyemaps rendered") != std::string::npos);
+    const auto after = inodes();
+    const auto after_tree = tree(out / "r");
+    const auto key = before_manifest.types[3].file_key;
+    std::size_t redone = 0, changed_content = 0;
+    for (const auto& [path, ino] : before) {
+        if (is_manifest(fs::path(path).filename().string())) continue;
+        REQUIRE(after.count(path));
+        const bool mine = path.find("/" + key + "_") != std::string::npos || path == "pages/" + key + ".html";
+        if (path == "index.html") continue;  // rebuilt every run (from the manifest)
+        if (mine) {
+            ++redone;
+            CHECK(after.at(path) != ino);
+            changed_content += after_tree.at(path) != before_tree.at(path);
+        } else {
+            INFO(path);
+            CHECK(after.at(path) == ino);
+        }
+    }
+    CHECK(redone == 13);
+    CHECK(changed_content >= 2);  // at least its synapse eyemaps of that side, and the page
+    const auto m = load_manifest(out / "r" / "manifest.json");
+    CHECK(m.complete);
+    CHECK(m.types.size() == before_manifest.types.size());
+    CHECK(m.types[3].rows_hash != before_manifest.types[3].rows_hash);
+
+    // Nothing changed: nothing rendered.
+    REQUIRE(cli(args + " --resume", &err) == 0);
+    CHECK(err.find(": 0 eyemaps rendered") != std::string::npos);
+    // A removed output is made again.
+    fs::remove(out / "r" / m.types[0].outputs[0].path);
+    REQUIRE(cli(args + " --resume", &err) == 0);
+    CHECK(err.find(": 12 eyemaps rendered") != std::string::npos);
+    CHECK(fs::exists(out / "r" / m.types[0].outputs[0].path));
+}
+
+TEST_CASE("batch: SIGINT stops cleanly, leaves a valid manifest, and --resume completes the run", "[batch][signal]") {
+    const auto s = make_sample("cancel", 700, 7);
+    const auto out = s.dir / "out";
+    const auto errfile = s.dir / "stderr.txt";
+    const std::vector<std::string> argv_s = {EYEMAP_CLI, "batch", "--data", s.data.string(), "--columns", s.columns.string(),
+                                             "--out-dir", out.string(), "--run", "c", "--jobs", "2", "--pages"};
+    std::vector<char*> argv;
+    for (const auto& a : argv_s) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 2, errfile.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    pid_t pid = 0;
+    REQUIRE(posix_spawn(&pid, EYEMAP_CLI, &fa, nullptr, argv.data(), environ) == 0);
+    posix_spawn_file_actions_destroy(&fa);
+
+    // Interrupt once the batch is well under way (at least 0.5 s and some eyemaps written).
+    const auto t0 = std::chrono::steady_clock::now();
+    int status = 0;
+    bool exited = false;
+    for (;;) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (::waitpid(pid, &status, WNOHANG) == pid) {
+            exited = true;
+            break;
+        }
+        const bool late = std::chrono::steady_clock::now() - t0 > std::chrono::milliseconds(500);
+        if (late && count_files(out / "c" / "svg") >= 24) break;
+        if (std::chrono::steady_clock::now() - t0 > std::chrono::seconds(30)) break;
+    }
+    if (!exited) {
+        ::kill(pid, SIGINT);
+        REQUIRE(::waitpid(pid, &status, 0) == pid);
+    }
+    const std::string err = read_file(errfile);
+    INFO(err);
+    REQUIRE_FALSE(exited);  // the batch must still have been running
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 130);
+    CHECK(err.find("interrupted") != std::string::npos);
+    CHECK(err.find("--resume") != std::string::npos);
+    CHECK(temp_files(out).empty());
+
+    const auto m = load_manifest(out / "c" / "manifest.json");
+    CHECK_FALSE(m.complete);
+    CHECK(m.cancelled);
+    REQUIRE(!m.types.empty());
+    for (const auto& t : m.types)
+        for (const auto& o : t.outputs) {
+            INFO(o.path);
+            REQUIRE(fs::exists(out / "c" / o.path));
+            CHECK(fs::file_size(out / "c" / o.path) == o.bytes);
+        }
+    const auto done_before = m.types.size();
+
+    std::string rerr;
+    REQUIRE(cli(fmt::format("batch {} --out-dir {} --run c --jobs 2 --pages -q --resume", inputs(s), q(out)), &rerr) == 0);
+    CHECK(rerr.find(fmt::format("{} up to date", done_before)) != std::string::npos);
+    const auto m2 = load_manifest(out / "c" / "manifest.json");
+    CHECK(m2.complete);
+    CHECK_FALSE(m2.cancelled);
+    REQUIRE(cli(fmt::format("batch {} --out-dir {} --run clean --jobs 2 --pages -q", inputs(s), q(out))) == 0);
+    const auto a = tree(out / "c"), b = tree(out / "clean");
+    CHECK(a.size() == b.size());
+    CHECK(a == b);
+    CHECK(temp_files(out).empty());
+    fs::remove_all(s.dir);  // a few hundred MB
+}
+
+TEST_CASE("batch: a type that reappears after its group is a clear input error", "[batch]") {
+    const auto dir = eyemap::test::fresh_dir("batch-order");
+    write_file(dir / "data.csv",
+               "neuron_type,region,side,hex1,hex2,synapses,cells\n"
+               "A,ME,L,1,1,5,1\n"
+               "A,ME,L,1,2,5,1\n"
+               "B,ME,L,1,1,3,1\n"
+               "A,ME,L,2,2,4,1\n");
+    std::string err;
+    CHECK(cli(fmt::format("batch --data {} --out-dir {} -q", q(dir / "data.csv"), q(dir / "out")), &err) == 2);
+    CHECK(err.find("'A'") != std::string::npos);
+    CHECK(err.find("line 5") != std::string::npos);
+    CHECK(err.find("lines 2-3") != std::string::npos);
+    CHECK(err.find("sort -t, -k1,1 -s") != std::string::npos);
+    CHECK(err.find("data.csv:5") != std::string::npos);
+
+    // The same through the library.
+    std::vector<ColumnRow> rows;
+    for (auto [t, line] : {std::pair{"A", 2}, {"B", 3}, {"A", 4}}) {
+        ColumnRow r;
+        r.neuron_type = t;
+        r.region = "ME";
+        r.side = Side::L;
+        r.hex1 = r.hex2 = 1;
+        r.synapses = 1;
+        r.line = static_cast<std::uint64_t>(line);
+        rows.push_back(r);
+    }
+    ColumnLayout lay;
+    lay.entries.push_back({"ME", Side::L, 1, 1});
+    const auto prepared = prepare_layout(lay, builtin_regions());
+    TableColumns cols;
+    cols.synapses = true;
+    std::size_t i = 0;
+    RowSource src = [&](ColumnRow& r) {
+        if (i == rows.size()) return false;
+        r = rows[i++];
+        return true;
+    };
+    BatchOptions o;
+    o.source_name = "mem.csv";
+    CHECK_THROWS_WITH(run_batch(src, cols, prepared, o, {}), Catch::Contains("neuron type 'A' appears again on line 4"));
+}
+
+TEST_CASE("batch: pages are well-formed, escape hostile names and never overwrite on a name collision", "[batch][pages]") {
+    const auto s = make_sample("pages", 3);
+    // Rename the three sample types: a hostile name and two that differ only in case.
+    const std::vector<std::string> names = {"\"<b>&\"\"'\"", "Mi1", "MI1"};
+    const std::vector<std::string> plain = {"<b>&\"'", "Mi1", "MI1"};
+    std::string text = read_file(s.data), outtext;
+    std::string prev;
+    int idx = -1;
+    for (std::size_t a = 0; a < text.size();) {
+        auto e = text.find('\n', a);
+        std::string line = text.substr(a, e - a);
+        a = e + 1;
+        if (outtext.empty()) {
+            outtext = line + "\n";
+            continue;
+        }
+        const auto c = line.find(',');
+        const std::string t = line.substr(0, c);
+        if (t != prev) ++idx, prev = t;
+        outtext += names.at(static_cast<std::size_t>(idx)) + line.substr(c) + "\n";
+    }
+    write_file(s.data, outtext);
+    const auto out = s.dir / "out";
+    REQUIRE(cli(fmt::format("batch {} --out-dir {} --run p --pages -q", inputs(s), q(out))) == 0);
+    const auto m = load_manifest(out / "p" / "manifest.json");
+    REQUIRE(m.types.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(m.types[i].neuron_type == plain[i]);
+    CHECK(m.types[1].file_key == "Mi1");
+    CHECK(m.types[2].file_key.rfind("MI1~", 0) == 0);  // "Mi1" took the name first (ignoring case)
+    CHECK(count_files(out / "p" / "svg") == 36);
+    CHECK(count_files(out / "p" / "pages") == 3);
+
+    const std::string index = read_file(out / "p" / "index.html");
+    CHECK(xml_error(index) == "");
+    CHECK(index.find("<b>&") == std::string::npos);
+    CHECK(index.find("&lt;b&gt;&amp;") != std::string::npos);
+    for (const auto& t : m.types) {
+        const auto page = read_file(out / "p" / ("pages/" + t.file_key + ".html"));
+        INFO(t.file_key);
+        CHECK(xml_error(page) == "");
+        CHECK(page.find("<b>&") == std::string::npos);
+        CHECK(eyemap::test::count(page, "<svg ") == 12);
+        CHECK(page.find("href=\"../index.html\"") != std::string::npos);
+        // Every link resolves from the page's folder.
+        for (const auto& o : t.outputs)
+            if (o.eyemap >= 0) {
+                CHECK(page.find("href=\"../" + o.path + "\"") != std::string::npos);
+                CHECK(fs::exists(out / "p" / o.path));
+            }
+        CHECK(index.find("href=\"pages/" + t.file_key + ".html\"") != std::string::npos);
+    }
+}
+
+TEST_CASE("batch: runs list, clean --keep, protect and unprotect", "[batch][runs]") {
+    const auto s = make_sample("runs", 2, 5);
+    const auto out = s.dir / "out";
+    for (const char* r : {"r1", "r2", "r3", "r4"}) REQUIRE(cli(fmt::format("batch {} --out-dir {} --run {} -q", inputs(s), q(out), r)) == 0);
+    fs::create_directories(out / "not-a-run");  // no manifest: never touched
+
+    const auto runs = list_runs(out);
+    REQUIRE(runs.size() == 4);
+    CHECK(runs[0].name == "r1");
+    CHECK(runs[0].bytes > 0);
+    CHECK(runs[0].complete);
+
+    REQUIRE(cli(fmt::format("runs protect r1 --out-dir {}", q(out))) == 0);
+    CHECK(is_run_protected(out / "r1"));
+    const std::string list_cmd = fmt::format("{} runs list --out-dir {}", EYEMAP_CLI, q(out));
+    FILE* p = ::popen(list_cmd.c_str(), "r");
+    REQUIRE(p);
+    std::string listing;
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p)) listing += buf;
+    CHECK(::pclose(p) == 0);
+    CHECK(listing.find("r4") != std::string::npos);
+    CHECK(listing.find("yes") != std::string::npos);
+    CHECK(listing.find("not-a-run") == std::string::npos);
+
+    // A protected run is not overwritten by a batch either.
+    std::string err;
+    CHECK(cli(fmt::format("batch {} --out-dir {} --run r1 -q", inputs(s), q(out)), &err) == 2);
+    CHECK(err.find("protected") != std::string::npos);
+
+    const auto r2_bytes = runs[1].bytes;
+    auto res = clean_runs(out, 2, /*dry_run=*/true);
+    CHECK(res.removed.size() == 1);
+    CHECK(fs::exists(out / "r2"));
+    REQUIRE(cli(fmt::format("runs clean --out-dir {} --keep 2", q(out)), &err) == 0);
+    CHECK_FALSE(fs::exists(out / "r2"));
+    CHECK(fs::exists(out / "r1"));
+    CHECK(fs::exists(out / "r3"));
+    CHECK(fs::exists(out / "r4"));
+    CHECK(fs::exists(out / "not-a-run"));
+
+    REQUIRE(cli(fmt::format("runs unprotect r1 --out-dir {}", q(out))) == 0);
+    res = clean_runs(out, 2);
+    REQUIRE(res.removed.size() == 1);
+    CHECK(res.removed[0].name == "r1");
+    CHECK(res.bytes_freed > 0);
+    CHECK(res.bytes_freed == r2_bytes);  // r1 and r2 were made from the same input
+    CHECK_FALSE(fs::exists(out / "r1"));
+    CHECK(cli(fmt::format("runs protect nope --out-dir {}", q(out)), &err) == 2);
+}
+
+TEST_CASE("batch library: rows pulled from a callback, files out through a sink, same bytes for any jobs", "[batch][api]") {
+    const auto s = make_sample("api", 10);
+    TableColumns columns;
+    const auto rows = read_rows(s.data, &columns);
+    const auto layout = prepare_layout(read_column_layout(s.columns), builtin_regions());
+
+    auto run = [&](unsigned jobs, bool pages) {
+        std::size_t i = 0;
+        // What a report builder's database cursor would do: fill the caller's row, say whether there was one.
+        RowSource src = [&](ColumnRow& r) {
+            if (i == rows.size()) return false;
+            r = rows[i++];
+            return true;
+        };
+        std::mutex mu;
+        std::map<std::string, std::string> files;
+        std::vector<std::uint64_t> done;
+        BatchCallbacks cb;
+        cb.output = [&](const BatchOutput& o) {
+            std::lock_guard lk(mu);
+            CHECK(files.emplace(o.output.path, std::string(o.bytes)).second);
+        };
+        cb.type_done = [&](const TypeRecord& t) { done.push_back(t.seq); };
+        BatchOptions o;
+        o.jobs = jobs;
+        o.pages = pages;
+        BatchCounters counters;
+        const auto summary = run_batch(src, columns, layout, o, cb, &counters);
+        CHECK(summary.types_rendered == done.size());
+        CHECK(counters.types_done == done.size());
+        CHECK(summary.files == files.size());
+        CHECK(counters.rows_read == rows.size());
+        CHECK_FALSE(summary.cancelled);
+        return files;
+    };
+    const auto one = run(1, false), three = run(3, false);
+    CHECK(!one.empty());
+    CHECK(one.size() % 12 == 0);
+    CHECK(one == three);
+    // The SVG handed to the sink is what render_type_svg makes for that type.
+    Dataset ds = load_dataset(s.data, s.columns);
+    const auto ref = render_type_svg(ds, ds.types[0].neuron_type);
+    for (const auto& r : ref) {
+        const auto it = one.find("svg/" + r.file_stem + ".svg");
+        REQUIRE(it != one.end());
+        CHECK(it->second == r.svg);
+    }
+    const auto with_pages = run(2, true);
+    CHECK(with_pages.size() == one.size() + one.size() / 12);
+
+    // Cancelled before the start: nothing is rendered, and that is reported.
+    std::atomic<bool> stop{true};
+    std::size_t i = 0;
+    RowSource src = [&](ColumnRow& r) {
+        if (i == rows.size()) return false;
+        r = rows[i++];
+        return true;
+    };
+    BatchOptions o;
+    o.cancel = &stop;
+    const auto summary = run_batch(src, columns, layout, o, {});
+    CHECK(summary.cancelled);
+    CHECK(summary.types_rendered == 0);
+}
+
+TEST_CASE("batch: manifest JSON round trip and validation", "[batch][manifest]") {
+    Manifest m;
+    m.tool = "t";
+    m.run = "r";
+    m.shard = Shard{1, 4};
+    m.started = m.updated = "2024-01-01T00:00:00Z";
+    m.formats = {OutputFormat::svg};
+    m.pages = true;
+    m.settings_hash = 0xfedcba9876543210ULL;
+    TypeRecord t;
+    t.neuron_type = "A \"quoted\" <type>";
+    t.file_key = "A_quoted_type_-12345678";
+    t.seq = 7;
+    t.first_line = 2;
+    t.last_line = 9;
+    t.rows = 8;
+    t.rows_hash = 42;
+    t.eyemaps.push_back(EyemapRecord{EyemapRequest{"ME", Side::R, Metric::cell_count}, 1, 2, 3});
+    t.outputs.push_back(OutputRecord{OutputFormat::svg, "svg/x.svg", 0, 0xffffffffffffffffULL, 10});
+    t.outputs.push_back(OutputRecord{OutputFormat::html, "pages/x.html", -1, 1, 11});
+    m.types.push_back(t);
+    const auto text = manifest_to_json(m);
+    CHECK(nlohmann::json::parse(text)["schema"] == "eyemap-batch/1");
+    const auto back = manifest_from_json(text, "m.json");
+    CHECK(manifest_to_json(back) == text);
+    CHECK(back.types.at(0).outputs.at(0).input_hash == 0xffffffffffffffffULL);
+    CHECK_THROWS_AS(manifest_from_json("{", "m.json"), Error);
+    CHECK_THROWS_AS(manifest_from_json(R"({"schema":"other/1"})", "m.json"), Error);
+    std::string evil = text;
+    evil.replace(evil.find("svg/x.svg"), 9, "../../etc");
+    CHECK_THROWS_WITH(manifest_from_json(evil, "m.json"), Catch::Contains("bad output path"));
+    CHECK(manifest_file_name(Shard{}) == "manifest.json");
+    CHECK(manifest_file_name(Shard{2, 5}) == "manifest-2-of-5.json");
+}
+
+TEST_CASE("batch: shards and formats parse strictly; shard choice is stable and case-folded", "[batch]") {
+    CHECK(parse_shard("0/1").count == 1);
+    CHECK(parse_shard("2/3").index == 2);
+    for (const char* bad : {"3/3", "1/0", "a/3", "1", "/3", "1/", "-1/3", "1/3/4"}) CHECK_THROWS_AS(parse_shard(bad), Error);
+    CHECK(parse_formats("svg,svg").size() == 1);
+    CHECK_THROWS_AS(parse_formats("svg,gif"), Error);
+    // The same on every run and platform: the shard of a name is a pure function of it.
+    CHECK(shard_of("Mi1", 7) == shard_of("Mi1", 7));
+    CHECK(shard_of("Mi1", 7) == shard_of("MI1", 7));  // may share a file on a case-insensitive disk
+    std::vector<int> hist(4);
+    for (const auto& n : sample_type_names(400)) ++hist[shard_of(n, 4)];
+    for (int h : hist) CHECK(h > 60);
+    CHECK_THROWS_AS(validate_run_name("../x"), Error);
+    CHECK_THROWS_AS(validate_run_name(".hidden"), Error);
+    CHECK_NOTHROW(validate_run_name("2024-05-01_release.v2"));
+}
