@@ -3,12 +3,14 @@
 //
 //   BM_Scale_Svg/n        process + layout (grid computed, no cache) + SVG: the whole per-eyemap cost
 //   BM_Scale_Process/n, BM_Scale_Grid/n, BM_Scale_Layout/n, BM_Scale_SvgWrite/n   the stages alone
+//   BM_Scale_CopyOnly/n   memcpy of the same SVG bytes: the memory hierarchy's share of any step
 //   BM_Scale_Png/n        drawing + PNG encoding at 1x, up to 10^5 hexagons (cairo's image limits)
 //
 // Counters: hexagons, bytes, bytes_per_hexagon, ns_per_hexagon. bench/run_all.sh fits the slope of
 // log(time) and log(bytes) against log(n) from these and prints the local slope of every decade step.
 #include <benchmark/benchmark.h>
 
+#include <cstring>
 #include <map>
 #include <memory>
 
@@ -98,6 +100,22 @@ void BM_Scale_SvgWrite(benchmark::State& state) {
     per_hexagon(state, p.layout.entries.size(), buf.size());
 }
 
+// The memory-hierarchy reference: copy the finished SVG bytes of the same eyemap (source and
+// destination allocated once). Its ns per hexagon rises where the working set leaves L2 (1 MiB per
+// core here) and L3 (32 MiB, shared with the rest of the machine); a writer step at the same n is the
+// memory hierarchy, not the algorithm.
+void BM_Scale_CopyOnly(benchmark::State& state) {
+    const auto& p = patch(static_cast<std::size_t>(state.range(0)));
+    const std::string svg = render_svg(scene_of(p));
+    std::string dst(svg.size(), '\0');
+    for (auto _ : state) {
+        std::memcpy(dst.data(), svg.data(), svg.size());
+        benchmark::DoNotOptimize(dst.data());
+        benchmark::ClobberMemory();
+    }
+    per_hexagon(state, p.layout.entries.size(), svg.size());
+}
+
 #ifdef EYEMAP_BENCH_HAVE_RASTER
 void BM_Scale_Png(benchmark::State& state) {
     const auto& p = patch(static_cast<std::size_t>(state.range(0)));
@@ -125,6 +143,7 @@ BENCHMARK(BM_Scale_Process)->Apply([](auto* b) { sizes(b, 1000000); });
 BENCHMARK(BM_Scale_Grid)->Apply([](auto* b) { sizes(b, 1000000); });
 BENCHMARK(BM_Scale_Layout)->Apply([](auto* b) { sizes(b, 1000000); });
 BENCHMARK(BM_Scale_SvgWrite)->Apply([](auto* b) { sizes(b, 1000000); });
+BENCHMARK(BM_Scale_CopyOnly)->Apply([](auto* b) { sizes(b, 1000000); });
 #ifdef EYEMAP_BENCH_HAVE_RASTER
 BENCHMARK(BM_Scale_Png)->Apply([](auto* b) { sizes(b, 100000); });
 #endif

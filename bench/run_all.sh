@@ -145,7 +145,7 @@ def local(points):
             for a, b in zip(points, points[1:]) if a[1] and b[1]]
 
 scaling = {}
-for fam in ["BM_Scale_Svg", "BM_Scale_Process", "BM_Scale_Grid", "BM_Scale_Layout", "BM_Scale_SvgWrite", "BM_Scale_Png"]:
+for fam in ["BM_Scale_Svg", "BM_Scale_Process", "BM_Scale_Grid", "BM_Scale_Layout", "BM_Scale_SvgWrite", "BM_Scale_CopyOnly", "BM_Scale_Png"]:
     rows = sorted((int(k.split("n:")[1].split("/")[0]), v) for k, v in benches.get("bench_scaling", {}).items()
                   if k.startswith(fam + "/n:"))
     if not rows:
@@ -227,6 +227,11 @@ if cold and warm:
 off7 = get(C, "BM_Type12Linear/caches:0/warm:0")
 if off7 and warm:
     put("caches_type12_off_over_warm", off7 / warm, "x", C + " BM_Type12Linear caches:0 / caches:7 warm:1")
+c100, w100, o100 = get(C, "BM_Types100/caches:7/warm:0"), get(C, "BM_Types100/caches:7/warm:1"), get(C, "BM_Types100/caches:0/warm:0")
+if c100 and w100:
+    put("caches_types100_cold_over_warm", c100 / w100, "x", C + " BM_Types100 caches:7 warm:0 / warm:1")
+if o100 and c100:
+    put("caches_types100_off_over_cold", o100 / c100, "x", C + " BM_Types100 caches:0 / caches:7 warm:0", "a batch of 100 types from empty caches")
 if peers:
     for k, v in peers["ratios"].items():
         put("peers:" + k, v, "x", "bench/peers/compare.sh")
