@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "eyemap/caches.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/stats.hpp"
 
@@ -195,10 +196,10 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         d.side = req.side;
         d.metric = req.metric;
         d.layer_names = region.layers;
-        d.scale = make_scale(pool, options);
+        d.scale = cached_scale(pool, options);  // the colour cache (eyemap/caches.hpp)
         ScaleOptions layer_options = options;
         if (layer_options.method == ScaleMethod::fixed) layer_options.method = ScaleMethod::linear;
-        d.layer_scale = make_scale(layer_pool, layer_options);
+        d.layer_scale = cached_scale(layer_pool, layer_options);
         d.status.assign(U, ColumnStatus::no_data);
         d.value.assign(U, 0);
         d.fill.assign(U, kFillWhite);

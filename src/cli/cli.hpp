@@ -22,10 +22,12 @@ struct CommonOptions {
     std::optional<double> scale_min, scale_max;
     bool static_svg = false;
     bool stats = false;
+    bool no_cache = false;  // --no-cache: coordinate, colour and metadata caches off (same output, slower)
     std::string stats_json;
 
     void add_to(CLI::App& app, bool data_required = true);
-    // Call around a command's work: resets the statistics, then prints/writes them as asked.
+    // Call around a command's work: resets the statistics and applies --no-cache, then prints/writes
+    // the statistics as asked (--stats also prints the cache table).
     void begin_run() const;
     void end_run() const;
     RegionSet region_set() const;

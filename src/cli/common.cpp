@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "eyemap/caches.hpp"
 #include "eyemap/sink.hpp"
 #include "eyemap/stats.hpp"
 
@@ -27,16 +28,27 @@ void CommonOptions::add_to(CLI::App& app, bool data_required) {
     app.add_option("--scale-min", scale_min, "Fixed scale minimum (implies --scale fixed)");
     app.add_option("--scale-max", scale_max, "Fixed scale maximum (implies --scale fixed)");
     app.add_flag("--static", static_svg, "SVG without script, tooltip and buttons' behaviour (a plain picture)");
-    app.add_flag("--stats", stats, "Print per-operation timing statistics to standard error at the end");
+    app.add_flag("--stats", stats, "Print per-operation timing and cache statistics to standard error at the end");
+    app.add_flag("--no-cache", no_cache, "Switch off the coordinate, colour and metadata caches (same output; for measuring them)");
     app.add_option("--stats-json", stats_json, "Write the statistics as JSON (schema eyemap-stats/1) to this file");
 }
 
-void CommonOptions::begin_run() const { stats_reset(); }
+void CommonOptions::begin_run() const {
+    stats_reset();
+    // Fresh caches (empty, zero counters) with the sizes in force, on or off as asked.
+    auto caches = caches_config();
+    caches.set_enabled(!no_cache);
+    configure_caches(caches);
+}
 
 void CommonOptions::end_run() const {
     if (!stats && stats_json.empty()) return;
     const auto snap = stats_snapshot();
-    if (stats) fmt::print(stderr, "{}", stats_to_table(snap));
+    if (stats) {
+        fmt::print(stderr, "{}", stats_to_table(snap));
+        const auto caches = cache_statistics();
+        fmt::print(stderr, "\n{}", cache_stats_table(caches));
+    }
     if (!stats_json.empty()) write_file_atomic(stats_json, stats_to_json(snap));
 }
 

@@ -1,0 +1,279 @@
+// The pipeline's caches (eyemap/caches.hpp): cold vs warm, each cache on/off, and whether caching
+// colours per value or per scale pays.
+//
+// Data: the real 892-column optic-lobe layout (side R) copied to side L as well, so a type has all
+// 12 eyemaps (3 regions x 2 sides x 2 metrics), with synthetic per-layer values (bench_common.hpp).
+//
+// Args of the whole-pipeline benchmarks: caches = which are on (0 none, 1 coordinates, 2 colours,
+// 3 metadata, 7 all; a bit mask), warm = 0: caches cleared before every iteration (the first type
+// of a run), 1: filled by an untimed run first. The counters are hit rates over the timed runs.
+// Figures measured on the shared 2-core machine: see the commit message and caches.hpp.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <random>
+#include <sstream>
+#include <unordered_map>
+
+#include "bench_common.hpp"
+#include "eyemap/caches.hpp"
+#include "svg_frame.hpp"
+
+using namespace eyemap;
+
+namespace {
+
+const Dataset& dataset(std::size_t types) {
+    static std::unordered_map<std::size_t, Dataset> cache;
+    auto it = cache.find(types);
+    if (it != cache.end()) return it->second;
+    auto layout = read_column_layout(EYEMAP_SHARED_DIR "/data/optic-lobe/columns.csv");
+    const std::size_t n = layout.entries.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        LayoutEntry e = layout.entries[i];
+        e.side = Side::L;
+        layout.entries.push_back(e);
+    }
+    std::stringstream csv;
+    write_sample_data(csv, layout, SampleOptions{types, 7, true});
+    return cache.emplace(types, make_dataset(parse_column_table(csv.str(), "synthetic"), layout)).first->second;
+}
+
+void configure(int mask) {
+    CachesConfig c;
+    c.coordinates.enabled = mask & 1;
+    c.colours.enabled = mask & 2;
+    c.metadata.enabled = mask & 4;
+    configure_caches(c);
+}
+
+void report_hit_rates(benchmark::State& state) {
+    for (const auto& [name, s] : cache_statistics())
+        if (s.gets()) state.counters["hit_" + name] = s.hit_rate();
+}
+
+RenderOptions options(ScaleMethod method) {
+    RenderOptions o;
+    o.scale.method = method;
+    return o;
+}
+
+// The 12 eyemaps of one type to SVG text.
+void run_type12(benchmark::State& state, ScaleMethod method) {
+    const Dataset& ds = dataset(1);
+    const int mask = static_cast<int>(state.range(0));
+    const bool warm = state.range(1) != 0;
+    const auto o = options(method);
+    configure(mask);
+    if (warm) render_type_svg(ds, ds.types[0].neuron_type, {}, o);  // fill, untimed
+    reset_cache_statistics();
+    std::size_t n = 0;
+    for (auto _ : state) {
+        if (!warm) clear_caches();
+        auto out = render_type_svg(ds, ds.types[0].neuron_type, {}, o);
+        n = out.size();
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.counters["eyemaps"] = static_cast<double>(n);
+    report_hit_rates(state);
+}
+void BM_Type12Percentile(benchmark::State& state) { run_type12(state, ScaleMethod::percentile); }
+void BM_Type12Linear(benchmark::State& state) { run_type12(state, ScaleMethod::linear); }
+BENCHMARK(BM_Type12Percentile)
+    ->ArgNames({"caches", "warm"})
+    ->Args({0, 0})->Args({7, 0})->Args({7, 1})
+    ->Args({1, 0})->Args({1, 1})->Args({2, 0})->Args({2, 1})->Args({4, 0})->Args({4, 1})
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Type12Linear)->ArgNames({"caches", "warm"})->Args({0, 0})->Args({7, 0})->Args({7, 1})->Unit(benchmark::kMillisecond);
+
+// Scenes only (process + layout, no SVG): where the colour and coordinate caches act.
+void BM_Type12Scenes(benchmark::State& state) {
+    const Dataset& ds = dataset(1);
+    const int mask = static_cast<int>(state.range(0));
+    const bool warm = state.range(1) != 0;
+    const RenderOptions o = options(ScaleMethod::percentile);
+    configure(mask);
+    if (warm) build_scenes(ds.layout, ds.columns, ds.types[0], {}, o);
+    reset_cache_statistics();
+    for (auto _ : state) {
+        if (!warm) clear_caches();
+        benchmark::DoNotOptimize(build_scenes(ds.layout, ds.columns, ds.types[0], {}, o));
+    }
+    report_hit_rates(state);
+}
+BENCHMARK(BM_Type12Scenes)->ArgNames({"caches", "warm"})->Args({0, 0})->Args({7, 0})->Args({7, 1})->Unit(benchmark::kMicrosecond);
+
+// 100 types sharing the layout, one after the other (a batch): cold = caches cleared before the
+// batch, so only the first type misses grids and frames.
+void BM_Types100(benchmark::State& state) {
+    const Dataset& ds = dataset(100);
+    const int mask = static_cast<int>(state.range(0));
+    const bool warm = state.range(1) != 0;
+    const RenderOptions o = options(ScaleMethod::percentile);
+    configure(mask);
+    if (warm)
+        for (const auto& t : ds.types) render_type_svg(ds, t.neuron_type, {}, o);
+    reset_cache_statistics();
+    for (auto _ : state) {
+        if (!warm) clear_caches();
+        for (const auto& t : ds.types) {
+            auto out = render_type_svg(ds, t.neuron_type, {}, o);
+            benchmark::DoNotOptimize(out.data());
+        }
+    }
+    state.counters["types"] = static_cast<double>(ds.types.size());
+    report_hit_rates(state);
+}
+BENCHMARK(BM_Types100)
+    ->ArgNames({"caches", "warm"})
+    ->Args({0, 0})->Args({7, 0})->Args({7, 1})->Args({1, 0})->Args({2, 0})->Args({4, 0})
+    ->Unit(benchmark::kMillisecond);
+
+// --- Colours: per value, and per scale ------------------------------------------------------------
+
+// The values a type's pooled synapse scale is built from, and one per-layer pool (ME, both sides).
+const std::vector<double>& pooled_values() {
+    static const std::vector<double> v = [] {
+        std::vector<double> out;
+        for (const auto& r : dataset(1).types[0].rows)
+            if (r.synapses > 0) out.push_back(static_cast<double>(r.synapses));
+        return out;
+    }();
+    return v;
+}
+const std::vector<double>& layer_values() {
+    static const std::vector<double> v = [] {
+        std::vector<double> out;
+        for (const auto& r : dataset(1).types[0].rows)
+            if (r.region == "ME")
+                for (auto x : r.layer_synapses)
+                    if (x > 0) out.push_back(static_cast<double>(x));
+        return out;
+    }();
+    return v;
+}
+const std::vector<double>& values_for(benchmark::State& state) {
+    return state.range(0) == 0 ? pooled_values() : layer_values();
+}
+
+// Binning as process_type does it: a few compares per value.
+void BM_ColourBinCompute(benchmark::State& state) {
+    const auto& v = values_for(state);
+    const ColorScale scale = make_scale(v, ScaleOptions{ScaleMethod::percentile});
+    for (auto _ : state) {
+        int sum = 0;
+        for (double x : v) sum += scale.bin(x);
+        benchmark::DoNotOptimize(sum);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * v.size()));
+    state.counters["values"] = static_cast<double>(v.size());
+}
+BENCHMARK(BM_ColourBinCompute)->ArgName("layer")->Arg(0)->Arg(1);
+
+// A per-value cache at its best: an unlocked hash map from value to bin for one scale, all hits.
+void BM_ColourBinMemoUnlocked(benchmark::State& state) {
+    const auto& v = values_for(state);
+    const ColorScale scale = make_scale(v, ScaleOptions{ScaleMethod::percentile});
+    std::unordered_map<double, int> memo;
+    for (double x : v) memo.emplace(x, scale.bin(x));
+    for (auto _ : state) {
+        int sum = 0;
+        for (double x : v) sum += memo.find(x)->second;
+        benchmark::DoNotOptimize(sum);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * v.size()));
+    state.counters["distinct"] = static_cast<double>(memo.size());
+}
+BENCHMARK(BM_ColourBinMemoUnlocked)->ArgName("layer")->Arg(0)->Arg(1);
+
+// A per-value entry in the shared, thread-safe cache, keyed by (scale, value), all hits.
+struct BinKey {
+    std::array<double, 6> edges;
+    double value;
+    bool operator==(const BinKey&) const = default;
+};
+struct BinKeyHash {
+    std::size_t operator()(const BinKey& k) const noexcept {
+        HashBuilder h;
+        for (double e : k.edges) h.add(e);
+        return static_cast<std::size_t>(h.add(k.value).digest());
+    }
+};
+void BM_ColourBinCacheShared(benchmark::State& state) {
+    const auto& v = values_for(state);
+    const ColorScale scale = make_scale(v, ScaleOptions{ScaleMethod::percentile});
+    CacheConfig cfg;
+    cfg.max_entries = 0;
+    cfg.max_bytes = 0;
+    Cache<BinKey, int, BinKeyHash> cache(cfg);
+    for (double x : v) cache.put(BinKey{scale.edges, x}, std::make_shared<const int>(scale.bin(x)), sizeof(int));
+    for (auto _ : state) {
+        int sum = 0;
+        for (double x : v) sum += *cache.get(BinKey{scale.edges, x});
+        benchmark::DoNotOptimize(sum);
+    }
+    state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * v.size()));
+}
+BENCHMARK(BM_ColourBinCacheShared)->ArgName("layer")->Arg(0)->Arg(1);
+
+// Per scale: computing it, against the least any content-keyed lookup must do (hash the values).
+void BM_ScaleLinearCompute(benchmark::State& state) {
+    const auto& v = values_for(state);
+    for (auto _ : state) benchmark::DoNotOptimize(make_scale(v, ScaleOptions{ScaleMethod::linear}));
+    state.counters["values"] = static_cast<double>(v.size());
+}
+BENCHMARK(BM_ScaleLinearCompute)->ArgName("layer")->Arg(0)->Arg(1);
+
+void BM_ScaleKeyHashOnly(benchmark::State& state) {
+    const auto& v = values_for(state);
+    for (auto _ : state) benchmark::DoNotOptimize(hash_bytes(std::as_bytes(std::span<const double>(v))));
+}
+BENCHMARK(BM_ScaleKeyHashOnly)->ArgName("layer")->Arg(0)->Arg(1);
+
+void BM_ScalePercentileCompute(benchmark::State& state) {
+    const auto& v = values_for(state);
+    for (auto _ : state) benchmark::DoNotOptimize(make_scale(v, ScaleOptions{ScaleMethod::percentile}));
+}
+BENCHMARK(BM_ScalePercentileCompute)->ArgName("layer")->Arg(0)->Arg(1);
+
+// cached_scale on a hit: hash + lookup + full comparison of the values.
+void BM_ScalePercentileCachedHit(benchmark::State& state) {
+    const auto& v = values_for(state);
+    configure(7);
+    const ScaleOptions o{ScaleMethod::percentile};
+    cached_scale(v, o);
+    for (auto _ : state) benchmark::DoNotOptimize(cached_scale(v, o));
+    report_hit_rates(state);
+}
+BENCHMARK(BM_ScalePercentileCachedHit)->ArgName("layer")->Arg(0)->Arg(1);
+
+// The pieces the other two caches save, for scale.
+void BM_ComputeGrid(benchmark::State& state) {
+    const Dataset& ds = dataset(1);
+    for (auto _ : state) benchmark::DoNotOptimize(compute_grid(ds.layout, Geometry{}, Side::R));
+}
+BENCHMARK(BM_ComputeGrid);
+
+void BM_GridForHit(benchmark::State& state) {
+    const Dataset& ds = dataset(1);
+    configure(7);
+    grid_for(ds.layout, Geometry{}, Side::R);
+    for (auto _ : state) benchmark::DoNotOptimize(grid_for(ds.layout, Geometry{}, Side::R));
+}
+BENCHMARK(BM_GridForHit);
+
+void BM_FrameExpand(benchmark::State& state) {
+    const Scene scene = bench::me_scene(dataset(1));
+    for (auto _ : state) benchmark::DoNotOptimize(detail::expand_frame(scene, *builtin_templates(), true));
+}
+BENCHMARK(BM_FrameExpand);
+
+void BM_CachedFrameHit(benchmark::State& state) {
+    const Scene scene = bench::me_scene(dataset(1));
+    configure(7);
+    detail::cached_frame(scene, *builtin_templates(), true);
+    for (auto _ : state) benchmark::DoNotOptimize(detail::cached_frame(scene, *builtin_templates(), true));
+}
+BENCHMARK(BM_CachedFrameHit);
+
+}  // namespace
