@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole benchmark suite in one command:
-#   bench/run_all.sh [--no-build] [--quick] [--build-dir DIR] [--results DIR]
+#   bench/run_all.sh [--no-build] [--quick] [--summarize-only] [--build-dir DIR] [--results DIR]
 #
 # 1. builds the bench binaries and the CLI (Release, -DEYEMAP_BUILD_BENCH=ON, ninja -j2) in build-bench/;
 # 2. runs every bench/bench_* binary (Google Benchmark, repetitions with median aggregates; JSON per
@@ -9,7 +9,7 @@
 #    bench/batch_e2e.sh when it exists;
 # 4. writes RESULTS/latest.json (every median, the derived figures, targets met / not met, machine,
 #    date) and RESULTS/latest.txt (the same as text).
-# Default RESULTS: bench/results. --quick: fewer repetitions and shorter runs (a smoke test, not figures).
+# Default RESULTS: bench/results. --summarize-only: only step 4, from RESULTS/raw. --quick: fewer repetitions and shorter runs (a smoke test, not figures).
 # Wall time on the shared 2-core machine: about 5-8 minutes without the build (see bench/README.md).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -17,10 +17,12 @@ build="$root/build-bench"
 results="$root/bench/results"
 do_build=1
 quick=0
+summarize_only=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) do_build=0 ;;
     --quick) quick=1 ;;
+    --summarize-only) summarize_only=1; do_build=0 ;;
     --build-dir) build="$2"; shift ;;
     --results) results="$2"; shift ;;
     *) echo "run_all: unknown option $1" >&2; exit 2 ;;
@@ -29,9 +31,11 @@ while [ $# -gt 0 ]; do
 done
 raw="$results/raw"
 mkdir -p "$raw"
-rm -f "$raw"/*.json "$raw"/*.txt
 t_start=$(date +%s)
 log() { echo "[run_all $(( $(date +%s) - t_start ))s] $*" >&2; }
+suite_seconds=0
+if [ $summarize_only -eq 0 ]; then
+rm -f "$raw"/*.json "$raw"/*.txt
 
 if [ $do_build -eq 1 ]; then
   log "building (Release) in $build"
@@ -84,9 +88,13 @@ else
   log "bench/batch_e2e.sh missing"; echo "batch_e2e.sh" >> "$raw/missing.txt"
 fi
 t_end=$(date +%s)
+suite_seconds=$((t_end - t_suite))
+echo "$suite_seconds" > "$raw/suite_seconds"
+fi
+[ -f "$raw/suite_seconds" ] && suite_seconds=$(cat "$raw/suite_seconds")
 
 log "summarising"
-SUITE_SECONDS=$((t_end - t_suite)) QUICK=$quick /usr/bin/python3 - "$raw" "$results" "$root" <<'PY'
+SUITE_SECONDS=$suite_seconds QUICK=$quick /usr/bin/python3 - "$raw" "$results" "$root" <<'PY'
 import glob, json, math, os, platform, subprocess, sys, time
 raw, results, root = sys.argv[1:4]
 
@@ -217,10 +225,10 @@ put("raster:png_encode_1x_cpu_ms", get(R, "BM_PngEncodeOnly/1"), "ms", R + " BM_
 put("raster:png_2x_cpu_ms", get(R, "BM_Png/2"), "ms", R + " BM_Png/2")
 put("raster:pdf_cpu_ms", get(R, "BM_Pdf"), "ms", R + " BM_Pdf")
 C = "bench_caches"
-for name, e in benches.get(C, {}).items():
-    for k, v in e.items():
+for name in ["BM_Types100/caches:7/warm:0", "BM_Type12Linear/caches:7/warm:0", "BM_Type12Percentile/caches:7/warm:0"]:
+    for k, v in benches.get(C, {}).get(name, {}).items():
         if k.startswith("hit_"):
-            put(f"caches:{name}:{k}", v, "rate", C + " " + name)
+            put(f"caches:{name}:{k}", v, "rate", C + " " + name, "hit rate from empty caches (all hit rates: benchmarks section)")
 cold, warm = get(C, "BM_Type12Linear/caches:7/warm:0"), get(C, "BM_Type12Linear/caches:7/warm:1")
 if cold and warm:
     put("caches_type12_cold_over_warm", cold / warm, "x", C + " BM_Type12Linear caches:7 warm:0 / warm:1")
