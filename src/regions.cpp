@@ -102,11 +102,18 @@ RegionSet parse_region_config(std::string_view json_text, std::string_view sourc
     nlohmann::json doc;
     try {
         doc = nlohmann::json::parse(json_text);
+    } catch (const nlohmann::json::out_of_range& e) {
+        // A number beyond double's range (1e999) while parsing.
+        std::string why = e.what();
+        if (auto p = why.find("] "); p != std::string::npos) why.erase(0, p + 2);
+        throw_input(fmt::format("not valid JSON: {}", why), ErrorLocation{src, 0, {}, {}});
     } catch (const nlohmann::json::parse_error& e) {
         // e.what() is "[json.exception.parse_error.101] parse error at line 3, column 5: ..."; keep the reason.
         std::string why = e.what();
         if (auto p = why.find("] "); p != std::string::npos) why.erase(0, p + 2);
         throw_input(fmt::format("not valid JSON: {}", why), ErrorLocation{src, e.byte ? line_of(json_text, e.byte - 1) : 0, {}, {}});
+    } catch (const nlohmann::json::exception& e) {
+        throw_input(fmt::format("not valid JSON: {}", e.what()), ErrorLocation{src, 0, {}, {}});
     }
     if (!doc.is_object()) throw_input("expected a JSON object with a \"regions\" array", ErrorLocation{src, 0, {}, {}});
     check_keys(doc, {"regions"}, src, "(top level)");

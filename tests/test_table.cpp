@@ -135,6 +135,7 @@ std::vector<BadCase> bad_cases() {
         {"layout: duplicate", Reader::layout, kLH + "ME,R,1,2\nLO,R,1,2\nME,R,1,2\n", 4, "region,side,hex1,hex2", "ME,R,1,2", "as line 2"},
         // Region configs
         {"config: not JSON", Reader::regions, "{\"regions\": [\n  {\"name\": \"A\",\n   \"layers\": [1,]}\n]}", 3, "", "", "not valid JSON"},
+        {"config: number out of range", Reader::regions, "{\"regions\": [], \"x\": 1e999}", 0, "", "", "number overflow"},
         {"config: empty", Reader::regions, " \n", 0, "", "", "empty file"},
         {"config: not an object", Reader::regions, "[]", 0, "", "", "expected a JSON object"},
         {"config: no regions", Reader::regions, "{}", 0, "regions", "", "\"regions\" array"},

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds everything with a sanitizer and runs the whole test suite under it.
+#   scripts/sanitize.sh address   ASan + UBSan (build-asan/)
+#   scripts/sanitize.sh thread    TSan (build-tsan/)
+# Extra arguments go to ctest (e.g. -R ingest). Exits with ctest's status.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind="${1:-}"
+case "$kind" in
+  address) build=build-asan ;;
+  thread) build=build-tsan ;;
+  *) echo "usage: scripts/sanitize.sh address|thread [ctest args...]" >&2; exit 2 ;;
+esac
+shift
+jobs="${JOBS:-2}"
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" -DEYEMAP_SANITIZE="$kind" \
+  -DEYEMAP_BUILD_BENCH=OFF >/dev/null
+ninja -C "$build" -j"$jobs"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
+cd "$build"
+ctest --output-on-failure -j"$jobs" "$@"
