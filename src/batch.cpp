@@ -44,13 +44,26 @@ std::string fold(std::string_view s) {
     return out;
 }
 
-std::uint64_t hash_rows(std::string_view name, std::span<const ColumnRow> rows) {
+// Content hash of a type's rows (every field but the line), in order. The numbers are packed into
+// one buffer and hashed in a single pass: one hash call per row field was 7% of a batch.
+std::uint64_t hash_rows(std::string_view name, std::span<const ColumnRow> rows, std::vector<std::int64_t>& buf) {
     HashBuilder h(0x726f7773);  // "rows"
     h.add(name).add(rows.size());
+    std::vector<std::string_view> regions;  // a type has rows in a few regions: region -> small id
+    buf.clear();
     for (const auto& r : rows) {
-        h.add(r.region).add(r.side).add(r.hex1).add(r.hex2).add(r.synapses).add(r.cells);
-        h.add(r.layer_synapses).add(r.layer_cells);
+        std::size_t id = 0;
+        while (id < regions.size() && regions[id] != r.region) ++id;
+        if (id == regions.size()) regions.push_back(r.region);
+        buf.insert(buf.end(), {static_cast<std::int64_t>(id), static_cast<std::int64_t>(r.side), r.hex1, r.hex2, r.synapses,
+                               r.cells, static_cast<std::int64_t>(r.layer_synapses.size()),
+                               static_cast<std::int64_t>(r.layer_cells.size())});
+        buf.insert(buf.end(), r.layer_synapses.begin(), r.layer_synapses.end());
+        buf.insert(buf.end(), r.layer_cells.begin(), r.layer_cells.end());
     }
+    h.add(regions.size());
+    for (auto r : regions) h.add(r);
+    h.add(std::span<const std::int64_t>(buf));
     return h.digest();
 }
 
@@ -409,6 +422,7 @@ struct WorkerState {
     std::vector<ColumnRow> rows;
     fmt::memory_buffer svg;
     std::vector<std::string> page_svgs;
+    std::vector<std::int64_t> hash_buf;
 };
 
 void deliver(Ctx& c, const TypeRecord& rec, const OutputRecord& out, std::string_view bytes) {
@@ -454,7 +468,7 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
     rec.first_line = job.first_line;
     rec.last_line = job.last_line;
     rec.rows = job.n;
-    rec.rows_hash = hash_rows(job.name, rows);
+    rec.rows_hash = hash_rows(job.name, rows, w.hash_buf);
 
     const auto& formats = c.options.formats;
     rec.eyemaps.reserve(c.requests.size());

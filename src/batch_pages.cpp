@@ -7,6 +7,14 @@
 #include "eyemap/batch.hpp"
 #include "eyemap/svg.hpp"
 
+// PNG/PDF come from the raster backend when it is part of the library.
+#if __has_include("eyemap/raster.hpp")
+#include "eyemap/raster.hpp"
+#define EYEMAP_BATCH_RASTER 1
+#else
+#define EYEMAP_BATCH_RASTER 0
+#endif
+
 namespace eyemap {
 namespace {
 
@@ -173,13 +181,27 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
 }
 
 // ---------------------------------------------------------------------------------------------
-// Raster formats (PNG/PDF): wired in when the raster backend is part of the library.
+// Raster formats
 
-bool format_available(OutputFormat f) noexcept { return f == OutputFormat::svg; }
+bool format_available(OutputFormat f) noexcept {
+    if (f == OutputFormat::svg || f == OutputFormat::html) return true;
+    return EYEMAP_BATCH_RASTER != 0;
+}
 
 namespace detail {
 
-std::string render_raster(const Scene&, OutputFormat f, const BatchOptions&) {
+std::string render_raster(const Scene& scene, OutputFormat f, const BatchOptions& options) {
+#if EYEMAP_BATCH_RASTER
+    RasterOptions ro;
+    if (f == OutputFormat::png) {
+        ro.scale = options.png_scale;
+        return render_png(scene, ro);
+    }
+    if (f == OutputFormat::pdf) return render_pdf(scene, ro);
+#else
+    (void)scene;
+    (void)options;
+#endif
     throw_input("this build of eyemap cannot write this format", ErrorLocation{{}, 0, "formats", std::string(to_string(f))});
 }
 

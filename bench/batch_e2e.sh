@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of `eyemap batch`.
+#
+#   bench/batch_e2e.sh [--eyemap PATH] [--work DIR] [--types N] [--repeat R] [--quick] [--keep]
+#
+# 1. Generates N (default 1000) types on the sample layout (12 eyemaps each) with `eyemap sample`.
+# 2. Times `eyemap batch` with --jobs 1 and --jobs 2, with the null sink and with files, for SVG (and
+#    PNG when this build can write it); prints eyemaps/s and the 1 -> 2 thread speed-up.
+# 3. Peak RSS (/usr/bin/time -v) of the null-sink batch on ~10^5 and ~10^7-row inputs: streaming
+#    means it should not grow with the input (target: within 1.2x).
+# Targets: 12,000 SVG eyemaps in <= 2.5 s on 2 cores (null sink); >= 1.8x from 1 to 2 threads.
+# Each figure is the best of R runs (default 1). On a machine shared with other work the numbers
+# are noisy: the script prints the load average so a reader can judge.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+eyemap=""
+work="${TMPDIR:-/tmp}/eyemap-batch-e2e"
+types=1000
+repeat=1
+quick=0
+keep=0
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --eyemap) eyemap="$2"; shift 2 ;;
+        --work) work="$2"; shift 2 ;;
+        --types) types="$2"; shift 2 ;;
+        --repeat) repeat="$2"; shift 2 ;;
+        --quick) quick=1; shift ;;   # skip the 10^7-row input
+        --keep) keep=1; shift ;;     # keep generated inputs between invocations
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        *) echo "unknown argument: $1" >&2; exit 1 ;;
+    esac
+done
+if [[ -z "$eyemap" ]]; then
+    for c in "$here/build-batch/eyemap" "$here/build/eyemap"; do
+        [[ -x "$c" ]] && { eyemap="$c"; break; }
+    done
+fi
+[[ -x "$eyemap" ]] || { echo "eyemap binary not found; build it or pass --eyemap PATH" >&2; exit 1; }
+if [[ ! -x /usr/bin/time ]]; then
+    echo "installing GNU time (apt-get install time) for peak RSS" >&2
+    (apt-get install -y time >/dev/null 2>&1 || { apt-get update >/dev/null 2>&1 && apt-get install -y time >/dev/null 2>&1; }) || true
+fi
+[[ -x /usr/bin/time ]] || { echo "/usr/bin/time is missing (apt-get install time)" >&2; exit 1; }
+
+mkdir -p "$work"
+echo "eyemap batch end-to-end benchmark: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $("$eyemap" --version)"
+
+# sample DIR TYPES: generates once (kept with --keep), echoes the data row count.
+sample() {
+    local dir="$1" n="$2"
+    if [[ ! -s "$dir/data.csv" || ! -s "$dir/rows" || "$(cat "$dir/types" 2>/dev/null)" != "$n" ]]; then
+        rm -rf "$dir"
+        "$eyemap" sample --out-dir "$dir" --types "$n" 2> "$dir.log" || { cat "$dir.log" >&2; exit 1; }
+        sed -n 's/.*(\([0-9]*\) types, \([0-9]*\) rows).*/\2/p' "$dir.log" > "$dir/rows"
+        echo "$n" > "$dir/types"
+    fi
+    cat "$dir/rows"
+}
+
+# run_batch LABEL ARGS...: runs `eyemap batch ARGS` R times under /usr/bin/time -v; sets
+# best_s (wall seconds), best_eyemaps (eyemaps rendered) and best_rss_kb for the fastest run.
+run_batch() {
+    local label="$1"; shift
+    best_s=""; best_eyemaps=0; best_rss_kb=0
+    for ((i = 0; i < repeat; ++i)); do
+        local log="$work/run.log"
+        if ! /usr/bin/time -v "$eyemap" batch "$@" -q 2> "$log"; then
+            cat "$log" >&2
+            echo "$label: eyemap batch failed" >&2
+            exit 1
+        fi
+        local wall rss eyes
+        wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$log" | awk -F: '{ if (NF == 3) print $1*3600 + $2*60 + $3; else print $1*60 + $2 }')
+        rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$log")
+        eyes=$(sed -n 's/^eyemap batch: .*: \([0-9]*\) eyemaps rendered.*/\1/p' "$log")
+        if [[ -z "$best_s" ]] || awk -v a="$wall" -v b="$best_s" 'BEGIN { exit !(a < b) }'; then
+            best_s="$wall"; best_eyemaps="$eyes"; best_rss_kb="$rss"
+        fi
+    done
+    printf '  %-34s %7.2f s  %6d eyemaps  %8.0f eyemaps/s  peak RSS %6.1f MiB\n' "$label" "$best_s" "$best_eyemaps" \
+        "$(awk -v e="$best_eyemaps" -v s="$best_s" 'BEGIN { print (s > 0 ? e / s : 0) }')" \
+        "$(awk -v k="$best_rss_kb" 'BEGIN { print k / 1024 }')"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+
+main_dir="$work/types-$types"
+rows=$(sample "$main_dir" "$types")
+echo "input: $types types requested, $rows rows, $(du -h "$main_dir/data.csv" | cut -f1) ($main_dir)"
+in=(--data "$main_dir/data.csv" --columns "$main_dir/columns.csv")
+
+formats=(svg)
+tiny="$work/tiny"
+sample "$tiny" 2 > /dev/null
+if "$eyemap" batch --data "$tiny/data.csv" --columns "$tiny/columns.csv" --sink null --formats png -q 2> /dev/null; then
+    formats+=(png)
+else
+    echo "(PNG: not available in this build; SVG only)"
+fi
+
+declare -A secs
+for fmt in "${formats[@]}"; do
+    echo "$fmt:"
+    for sink in null file; do
+        for jobs in 1 2; do
+            out="$work/out"
+            rm -rf "$out"
+            if [[ $sink == null ]]; then
+                run_batch "$fmt, --sink null, --jobs $jobs" "${in[@]}" --formats "$fmt" --sink null --jobs "$jobs"
+            else
+                run_batch "$fmt, files, --jobs $jobs" "${in[@]}" --formats "$fmt" --out-dir "$out" --run bench --jobs "$jobs"
+                [[ $jobs == 2 ]] && echo "    (run folder: $(du -sh "$out/bench" | cut -f1))"
+            fi
+            secs["$fmt-$sink-$jobs"]="$best_s"
+            rm -rf "$out"
+        done
+        echo "    speed-up 1 -> 2 threads ($sink sink): $(ratio "${secs[$fmt-$sink-1]}" "${secs[$fmt-$sink-2]}")x"
+    done
+done
+echo "targets: 12,000 SVG eyemaps <= 2.5 s with 2 threads and the null sink (measured ${secs[svg-null-2]} s);" \
+     "speed-up >= 1.8x (measured $(ratio "${secs[svg-null-1]}" "${secs[svg-null-2]}")x)"
+
+echo "memory (null sink, --jobs 2, peak RSS):"
+per_type=$(( rows / types ))
+small_types=$(( (100000 + per_type - 1) / per_type ))
+small_dir="$work/rows-1e5"
+small_rows=$(sample "$small_dir" "$small_types")
+run_batch "$small_rows rows ($small_types types)" --data "$small_dir/data.csv" --columns "$small_dir/columns.csv" --sink null --jobs 2
+rss_small="$best_rss_kb"
+if [[ $quick == 0 ]]; then
+    big_types=$(( (10000000 + per_type - 1) / per_type ))
+    big_dir="$work/rows-1e7"
+    echo "  (generating ~10^7 rows: $big_types types; this takes a while)"
+    big_rows=$(sample "$big_dir" "$big_types")
+    run_batch "$big_rows rows ($big_types types)" --data "$big_dir/data.csv" --columns "$big_dir/columns.csv" --sink null --jobs 2
+    echo "  RSS ratio 10^7 / 10^5 rows: $(ratio "$best_rss_kb" "$rss_small") (target <= 1.2)"
+fi
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [[ $keep == 0 ]]; then
+    rm -rf "$work"
+fi
