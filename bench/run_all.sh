@@ -66,7 +66,7 @@ run_bench bench_scaling --benchmark_repetitions=$scale_reps --benchmark_report_a
 for src in "$root"/bench/bench_*.cpp; do
   name="$(basename "$src" .cpp)"
   case "$name" in bench_svg|bench_ingest|bench_pipeline|bench_scaling) continue ;; esac
-  run_bench "$name" "${common[@]}"
+  run_bench "$name" --benchmark_repetitions=$scale_reps --benchmark_report_aggregates_only=true --benchmark_min_time=$min_time
 done
 for expected in bench_cache bench_caches bench_raster; do
   [ -f "$root/bench/$expected.cpp" ] || echo "$expected.cpp" >> "$raw/missing.txt"
@@ -328,7 +328,7 @@ for binary, bs in benches.items():
     L.append(f"  [{binary}]")
     for name, e in bs.items():
         extra = " ".join(f"{k}={v:.4g}" for k, v in e.items() if k not in ("cpu_ms", "real_ms"))
-        L.append(f"    {name:<56} {e['cpu_ms']:>11.4f} {e['real_ms']:>11.4f}  {extra}")
+        L.append(f"    {name:<56} {e['cpu_ms']:>11.5g} {e['real_ms']:>11.5g}  {extra}")
 if batch_txt:
     L.append("")
     L.append("BATCH (bench/batch_e2e.sh output)")
