@@ -4,12 +4,12 @@
 #
 # 1. builds the bench binaries and the CLI (Release, -DEYEMAP_BUILD_BENCH=ON, ninja -j2) in build-bench/;
 # 2. runs every bench/bench_* binary (Google Benchmark, repetitions with median aggregates; JSON per
-#    binary in RESULTS/raw/);
+#    binary in BUILD/bench-raw/);
 # 3. runs the peers (bench/peers/compare.sh: matplotlib and rsvg-convert, interleaved, 10 reps) and
 #    bench/batch_e2e.sh when it exists;
 # 4. writes RESULTS/latest.json (every median, the derived figures, targets met / not met, machine,
 #    date) and RESULTS/latest.txt (the same as text).
-# Default RESULTS: bench/results. --summarize-only: only step 4, from RESULTS/raw. --quick: fewer repetitions and shorter runs (a smoke test, not figures).
+# Default RESULTS: bench/results. --summarize-only: only step 4, from BUILD/bench-raw. --quick: fewer repetitions and shorter runs (a smoke test, not figures).
 # Wall time on the shared 2-core machine: about 5-8 minutes without the build (see bench/README.md).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -29,8 +29,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-raw="$results/raw"
-mkdir -p "$raw"
+raw="$build/bench-raw"  # per-binary JSON and text output (in the build folder: not committed)
+mkdir -p "$raw" "$results"
 t_start=$(date +%s)
 log() { echo "[run_all $(( $(date +%s) - t_start ))s] $*" >&2; }
 suite_seconds=0
@@ -281,6 +281,7 @@ out = {
     "machine": {"nproc": os.cpu_count(), "cpu": sh("lscpu | sed -n 's/^Model name: *//p'"), "mem": sh("free -g | awk '/Mem:/{print $2\" GiB\"}'"),
                 "loadavg_end": [round(x, 2) for x in load], "kernel": platform.release(),
                 "benchmark_context": {k: context.get(k) for k in ["num_cpus", "mhz_per_cpu", "load_avg", "library_build_type"]}},
+    "uncommitted_at_run": sh(f"git -C {root} status --porcelain -- include src bench templates CMakeLists.txt").splitlines(),
     "command": "bench/run_all.sh" + (" --quick" if os.environ.get("QUICK") == "1" else ""),
     "suite_seconds": int(os.environ.get("SUITE_SECONDS", "0")),
     "note": "times are the median of repetitions of the benchmark's CPU time (the machine is shared: wall time is "
@@ -296,6 +297,8 @@ L.append(f"eyemap benchmark suite -- {out['date']} -- git {out['git']}")
 m = out["machine"]
 L.append(f"machine: {m['nproc']} cores, {m['cpu']}, {m['mem']}; load average at the end {m['loadavg_end']}; suite {out['suite_seconds']} s")
 L.append(f"command: {out['command']}")
+if out["uncommitted_at_run"]:
+    L.append("uncommitted in the tree during the run (built into the binaries): " + ", ".join(x[3:] for x in out["uncommitted_at_run"]))
 L.append(out["note"])
 L.append("")
 L.append("TARGETS")
