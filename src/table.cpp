@@ -165,9 +165,10 @@ const RegionDef& parse_region(const CsvReader& r, std::string_view text, const R
     auto s = trim(text);
     if (const RegionDef* def = regions.find(s)) return *def;
     std::string known;
-    for (const auto& d : regions.regions) known += (known.empty() ? "" : ", ") + d.name;
+    for (std::size_t i = 0; i < regions.regions.size() && i < 20; ++i) known += (i ? ", " : "") + regions.regions[i].name;
+    if (regions.regions.size() > 20) known += fmt::format(" and {} more", regions.regions.size() - 20);
     for (const auto& d : regions.regions)
-        if (lower(d.name) == lower(s))
+        if (d.name.size() == s.size() && lower(d.name) == lower(s))
             bad_field(r, kRegion, text, fmt::format("unknown region; did you mean '{}'? (known: {})", d.name, known));
     bad_field(r, kRegion, text, fmt::format("unknown region (known: {}; define more with a region config, --regions)", known));
 }
