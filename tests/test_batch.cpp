@@ -629,3 +629,31 @@ TEST_CASE("batch: PNG and PDF files and their links on the pages, when the raste
     CHECK(err.find("up to date") == std::string::npos);
     CHECK(err.find(fmt::format(": {} eyemaps rendered", m.types.size() * 12)) != std::string::npos);
 }
+
+TEST_CASE("batch: row errors name the file and line; stdin input; the null sink writes nothing", "[batch]") {
+    const auto s = make_sample("misc", 3, 5);
+    const auto out = s.dir / "out";
+    // A column that is not in the layout, in the second type.
+    std::string text = read_file(s.data);
+    const auto lines_before = std::count(text.begin(), text.end(), '\n');
+    std::string err;
+    write_file(s.dir / "bad.csv", text + "Zz9,ME,L,99,99,1,1,1;0;0;0;0;0;0;0;0;0,1;0;0;0;0;0;0;0;0;0\n");
+    CHECK(cli(fmt::format("batch --data {} --columns {} --out-dir {} --run bad -q", q(s.dir / "bad.csv"), q(s.columns), q(out)), &err) == 2);
+    CHECK(err.find(fmt::format("bad.csv:{}", lines_before + 1)) != std::string::npos);
+    CHECK(err.find("not in the layout") != std::string::npos);
+    // The types before the bad one were finished and recorded.
+    const auto m = load_manifest(out / "bad" / "manifest.json");
+    CHECK_FALSE(m.complete);
+    CHECK(m.types.size() == 3);
+
+    // Standard input (needs --columns), and the same files as from the file.
+    REQUIRE(cli(fmt::format("batch --data - --columns {} --out-dir {} --run stdin -q < {}", q(s.columns), q(out), q(s.data))) == 0);
+    REQUIRE(cli(fmt::format("batch {} --out-dir {} --run file -q", inputs(s), q(out))) == 0);
+    CHECK(tree(out / "stdin") == tree(out / "file"));
+    CHECK(cli(fmt::format("batch --data - --out-dir {} -q < {}", q(out), q(s.data)), &err) == 2);
+
+    // --sink null: everything rendered, nothing written.
+    REQUIRE(cli(fmt::format("batch {} --sink null --pages --out-dir {} -q", inputs(s), q(s.dir / "nothing")), &err) == 0);
+    CHECK(err.find(": 36 eyemaps rendered, 39 files") != std::string::npos);
+    CHECK_FALSE(fs::exists(s.dir / "nothing"));
+}
