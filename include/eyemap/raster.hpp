@@ -1,0 +1,100 @@
+// Raster and print output: the Scene the SVG writer takes, drawn directly with cairo to PNG and PDF.
+#pragma once
+
+// What is drawn: the same picture as the SVG (background, hexagons, titles with the side badge,
+// legend with bins, ticks and rotated title, the layer buttons' static look with the chosen
+// layer highlighted) at the same positions and sizes, in DejaVu Sans. A static image shows one
+// layer: RasterOptions::layer, 0 = all layers (the SVG's initial state); N > 0 colours the
+// hexagons with layer N (fills_for_layer) and labels the legend with the per-layer scale.
+//
+// PNG: canvas x scale pixels (each side rounded up), opaque, 8-bit RGB by default. Text is
+// filled glyph outlines (as rsvg-convert draws the SVG's text), hexagon edges are antialiased
+// in 17 coverage levels. PDF: vector, one page per eyemap, real text with the font subset
+// embedded, page size = canvas in points (1 px = 1 pt, so a 72 dpi rasterisation has the PNG's
+// 1x dimensions); RasterOptions::scale does not apply to PDF. The font is fontconfig's match
+// for "DejaVu Sans" (Debian: fonts-dejavu-core); without it another sans-serif font is used.
+//
+// Timing (stats registry): "render_png" = drawing the pixels (bytes: raw pixel bytes),
+// "encode_png" = PNG encoding (bytes: PNG size) -- a PNG costs the sum of the two --
+// "render_pdf" = one whole PDF document (bytes: PDF size).
+//
+// Errors: eyemap::Error input for a bad scale, layer or encoder setting; internal when cairo or
+// libpng fail. Thread-safe: calls share only a locked cache of hexagon masks (per hexagon size
+// in device pixels, made on first use in 2-5 ms, at most 4 sizes of <= 4 MB each).
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "eyemap/layout.hpp"
+
+namespace eyemap {
+
+enum class PngEncoder : std::uint8_t {
+    libpng,  // libpng with the settings below (the default: smaller and faster, see bench_raster)
+    cairo,   // cairo_surface_write_to_png_stream: RGB, zlib's default level, adaptive filters; knobs ignored
+};
+
+// PNG row filter (libpng's names); `adaptive` lets libpng pick per row among all five.
+enum class PngFilter : std::uint8_t { none, sub, up, average, paeth, adaptive };
+
+// zlib strategy for the deflate stream.
+enum class PngStrategy : std::uint8_t { default_strategy, filtered, rle, huffman_only };
+
+// The defaults were picked with bench/bench_raster on an 892-hexagon ME eyemap at 1x (all five
+// bins, noisy values: the hardest case for the encoder). No row filter is both the fastest and
+// the smallest at every level (eyemaps are flat colours in repeating hexagon rows, which deflate
+// matches directly; filters turn them into noise). zlib levels 1 and 2 cost the same (27.8M vs
+// 27.6M instructions, equal times), 2 is 4 % smaller: 71 KB, against cairo's writer's 103 KB in
+// ~4x the time; level 3: 66 KB, ~30 % slower; level 6: 61 KB, 2.2x. Deflate is ~80 % of encoding.
+struct PngOptions {
+    PngEncoder encoder = PngEncoder::libpng;
+    int compression = 2;  // zlib level 0..9 (libpng encoder)
+    PngFilter filter = PngFilter::none;
+    PngStrategy strategy = PngStrategy::default_strategy;
+    // Write an 8-bit palette PNG when the image has at most 256 distinct colours (lossless;
+    // otherwise RGB). Eyemaps at 1x usually have more because of antialiased edges and text.
+    bool palette_when_possible = true;
+    // libpng: write RGBA instead of RGB (larger; the image is opaque). For comparisons only;
+    // cairo's writer always picks RGB for an opaque image.
+    bool alpha = false;
+};
+
+struct RasterOptions {
+    double scale = 1;  // PNG pixels per canvas pixel, > 0 (1 and 2 typical)
+    int layer = 0;     // 0 = all layers; 1..layer_count() = that layer
+    PngOptions png;
+};
+
+// Drawn pixels, before encoding: row-major, width * height entries, each 0xAARRGGBB. render_image's
+// are opaque; encode_png ignores the alpha byte unless PngOptions::alpha.
+struct RasterImage {
+    int width = 0, height = 0;
+    std::vector<std::uint32_t> argb;
+    std::uint32_t pixel(int x, int y) const { return argb[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)]; }
+};
+
+// Pixel dimensions of a scene's PNG at `scale` (ceil(width * scale), ceil(height * scale)).
+// Throws input when the scale is not a positive finite number or the image would exceed
+// 32767 pixels a side or 2^26 pixels in all.
+std::pair<int, int> raster_size(const Scene& scene, double scale);
+
+// Drawing stage only (stats: render_png).
+RasterImage render_image(const Scene& scene, const RasterOptions& options = {});
+// Encoding stage only (stats: encode_png).
+std::string encode_png(const RasterImage& image, const PngOptions& options = {});
+
+// PNG bytes of one eyemap: render_image + encode_png.
+std::string render_png(const Scene& scene, const RasterOptions& options = {});
+// One-page vector PDF of one eyemap.
+std::string render_pdf(const Scene& scene, const RasterOptions& options = {});
+// One PDF, one page per scene (each page sized to its scene), in order; the same layer for all
+// pages (use 0 when the scenes are of different regions). Throws input for no scenes.
+std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions& options = {});
+
+// "data:image/png;base64,..." for inlining a PNG into HTML.
+std::string png_data_uri(std::string_view png);
+
+}  // namespace eyemap

@@ -1,0 +1,646 @@
+// Raster and PDF output: a Scene drawn with cairo (the same picture the SVG writer produces).
+#include "eyemap/raster.hpp"
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "eyemap/error.hpp"
+#include "eyemap/stats.hpp"
+
+namespace eyemap {
+namespace {
+
+const auto kRenderPngOp = stats_op("render_png");
+const auto kRenderPdfOp = stats_op("render_pdf");
+
+// The SVG's fixed looks (templates/head.svg.mustache, style.css.mustache).
+constexpr std::string_view kBackground = "#f4f4f4";
+constexpr std::string_view kHexStroke = "#c8c8c8";
+constexpr double kHexStrokeWidth = 0.5;
+constexpr std::string_view kButtonFill = "#eeeeee";
+constexpr std::string_view kButtonOnFill = "#cccc00";
+constexpr std::string_view kButtonStroke = "#888888";
+constexpr double kButtonStrokeWidth = 0.6;
+constexpr double kButtonRadius = 2;
+constexpr double kButtonBaseline = 3.5;  // label baseline above the button's bottom edge
+constexpr double kTickBaseline = 3.5;    // tick baseline below its bin edge
+constexpr const char* kFontFamily = "DejaVu Sans";
+constexpr double kSin60 = 0.8660254037844386;
+
+struct Rgb {
+    double r = 0, g = 0, b = 0;
+};
+
+constexpr int hex_digit(char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0;
+}
+
+// "#rrggbb" -> 0..1 components.
+constexpr Rgb rgb(std::string_view hex) {
+    auto byte = [&](std::size_t i) { return (hex_digit(hex[i]) * 16 + hex_digit(hex[i + 1])) / 255.0; };
+    return hex.size() == 7 ? Rgb{byte(1), byte(3), byte(5)} : Rgb{};
+}
+
+void set_colour(cairo_t* cr, const Rgb& c) { cairo_set_source_rgb(cr, c.r, c.g, c.b); }
+
+// "#rrggbb" -> opaque 0xffrrggbb.
+constexpr std::uint32_t argb(std::string_view hex) {
+    std::uint32_t v = 0xff;
+    for (std::size_t i = 1; i < 7 && i < hex.size(); ++i) v = v << 4 | static_cast<std::uint32_t>(hex_digit(hex[i]));
+    return v;
+}
+
+struct CairoDelete {
+    void operator()(cairo_t* cr) const noexcept { cairo_destroy(cr); }
+    void operator()(cairo_surface_t* s) const noexcept { cairo_surface_destroy(s); }
+    void operator()(cairo_font_options_t* o) const noexcept { cairo_font_options_destroy(o); }
+};
+using CairoPtr = std::unique_ptr<cairo_t, CairoDelete>;
+using SurfacePtr = std::unique_ptr<cairo_surface_t, CairoDelete>;
+
+void check(cairo_status_t st, std::string_view what) {
+    if (st == CAIRO_STATUS_SUCCESS) return;
+    if (st == CAIRO_STATUS_NO_MEMORY) throw std::bad_alloc();
+    throw_internal(fmt::format("cairo: {}: {}", what, cairo_status_to_string(st)));
+}
+
+// Font faces are created once; cairo's faces are reference counted and thread-safe.
+struct Fonts {
+    cairo_font_face_t* regular;
+    cairo_font_face_t* bold;
+    cairo_font_options_t* options;
+};
+const Fonts& fonts() {
+    static const Fonts f = [] {
+        Fonts out{cairo_toy_font_face_create(kFontFamily, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL),
+                  cairo_toy_font_face_create(kFontFamily, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD),
+                  cairo_font_options_create()};
+        // Unhinted outlines and fractional advances: text sits where the SVG puts it at every scale
+        // and in the PDF, instead of snapping to the pixel grid of one resolution.
+        cairo_font_options_set_hint_metrics(out.options, CAIRO_HINT_METRICS_OFF);
+        cairo_font_options_set_hint_style(out.options, CAIRO_HINT_STYLE_NONE);
+        cairo_font_options_set_antialias(out.options, CAIRO_ANTIALIAS_GRAY);
+        return out;
+    }();
+    return f;
+}
+
+enum class Anchor { start, middle, end };
+
+// `text` with malformed UTF-8 replaced by U+FFFD (as the SVG writer does), which cairo needs.
+std::string valid_utf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const auto* end = p + text.size();
+    while (p < end) {
+        const unsigned char c = *p;
+        const int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        bool ok = len > 0 && end - p >= len;
+        std::uint32_t cp = len == 1 ? c : len ? (c & (0x7F >> len)) : 0;
+        for (int k = 1; ok && k < len; ++k) {
+            if ((p[k] & 0xC0) != 0x80) ok = false;
+            else cp = (cp << 6) | (p[k] & 0x3F);
+        }
+        ok = ok && !((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+                     (cp >= 0xD800 && cp <= 0xDFFF));
+        if (ok) {
+            out.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(len));
+            p += len;
+        } else {
+            out.append("\xEF\xBF\xBD");
+            ++p;
+        }
+    }
+    return out;
+}
+
+// Text in one colour. On a PDF it is real text (selectable, searchable, font subset embedded); on
+// a raster it is glyph outlines filled once per batch: cairo 1.16 draws glyph bitmaps at
+// whole-pixel positions, outlines go exactly where the SVG says, as rsvg-convert draws SVG text
+// (measured: pixels off by more than 24 levels fell from 0.8 % to 0.3 % of the image, and
+// against pdftoppm from 1.0 % to 0.9 %); one fill per batch is cheaper than one per string.
+// No kerning (cairo's toy API does not shape text; browsers and rsvg-convert kern pairs such as
+// "Te" by a fraction of a pixel).
+// Nothing else may be drawn between begin() and end() (the outlines collect in the current path).
+class TextBatch {
+public:
+    TextBatch(cairo_t* cr, bool outlines) : cr_(cr), outlines_(outlines) {}
+    void begin(const Rgb& colour) {
+        colour_ = colour;
+        cairo_new_path(cr_);
+        if (!outlines_) set_colour(cr_, colour);
+    }
+    // Adds `text` with its baseline at (x, y) in the current font; returns its advance.
+    double add(std::string_view raw, double x, double y, Anchor anchor) {
+        if (raw.empty()) return 0;
+        const std::string text = valid_utf8(raw);
+        // One UTF-8 -> glyph conversion for both the advance and the drawing.
+        cairo_scaled_font_t* font = cairo_get_scaled_font(cr_);
+        cairo_glyph_t* glyphs = nullptr;
+        int count = 0;
+        check(cairo_scaled_font_text_to_glyphs(font, 0, 0, text.data(), static_cast<int>(text.size()), &glyphs, &count, nullptr,
+                                               nullptr, nullptr),
+              "text");
+        std::unique_ptr<cairo_glyph_t, void (*)(cairo_glyph_t*)> owned(glyphs, cairo_glyph_free);
+        cairo_text_extents_t ext;
+        cairo_scaled_font_glyph_extents(font, glyphs, count, &ext);
+        const double dx = anchor == Anchor::middle ? -ext.x_advance / 2 : anchor == Anchor::end ? -ext.x_advance : 0;
+        if (outlines_) {
+            for (int i = 0; i < count; ++i) {
+                glyphs[i].x += x + dx;
+                glyphs[i].y += y;
+            }
+            cairo_glyph_path(cr_, glyphs, count);
+        } else {  // real text: cairo maps it to the embedded font's glyphs with the UTF-8 attached (copy, search)
+            cairo_move_to(cr_, x + dx, y);
+            cairo_show_text(cr_, text.c_str());
+        }
+        return ext.x_advance;
+    }
+    void end() {
+        if (!outlines_) return;
+        set_colour(cr_, colour_);
+        cairo_fill(cr_);
+    }
+
+private:
+    cairo_t* cr_;
+    bool outlines_;
+    Rgb colour_;
+};
+
+void set_font(cairo_t* cr, bool bold, double size) {
+    cairo_set_font_face(cr, bold ? fonts().bold : fonts().regular);
+    cairo_set_font_size(cr, size);
+}
+
+void hex_path(cairo_t* cr, double cx, double cy, double r) {
+    const double h = r * kSin60, half = r / 2;  // flat-topped: vertices at 0, 60, ..., 300 degrees
+    cairo_move_to(cr, cx + r, cy);
+    cairo_line_to(cr, cx + half, cy + h);
+    cairo_line_to(cr, cx - half, cy + h);
+    cairo_line_to(cr, cx - r, cy);
+    cairo_line_to(cr, cx - half, cy - h);
+    cairo_line_to(cr, cx + half, cy - h);
+    cairo_close_path(cr);
+}
+
+void rounded_rect(cairo_t* cr, double x, double y, double w, double h, double r) {
+    r = std::min({r, w / 2, h / 2});
+    constexpr double pi = 3.14159265358979323846;
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, x + w - r, y + r, r, -pi / 2, 0);
+    cairo_arc(cr, x + w - r, y + h - r, r, 0, pi / 2);
+    cairo_arc(cr, x + r, y + h - r, r, pi / 2, pi);
+    cairo_arc(cr, x + r, y + r, r, pi, 3 * pi / 2);
+    cairo_close_path(cr);
+}
+
+void validate_scene(const Scene& s) {
+    if (!s.grid) throw_internal("raster: scene without grid");
+    const std::size_t n = s.data.status.size();
+    if (s.grid->x.size() != n || s.grid->y.size() != n || s.data.fill.size() != n)
+        throw_internal("raster: scene grid and data sizes differ");
+    if (!(s.width > 0 && s.height > 0 && std::isfinite(s.width) && std::isfinite(s.height)))
+        throw_input("scene has an empty canvas", ErrorLocation{{}, 0, "canvas", fmt::format("{}x{}", s.width, s.height)});
+}
+
+// Fills of the chosen layer; an input error for a layer the eyemap does not have.
+std::vector<std::uint8_t> layer_fills(const Scene& s, int layer) {
+    if (layer != 0 && !s.data.has_layers())
+        throw_input(fmt::format("eyemap {} {} ({}) has no per-layer values", s.data.neuron_type, s.data.region, to_string(s.data.side)),
+                    ErrorLocation{{}, 0, "layer", std::to_string(layer)});
+    return fills_for_layer(s.data, layer);  // throws input for a layer out of range
+}
+
+// `raster`: the pixels are already the background colour; text as outlines.
+void draw_background_and_titles(cairo_t* cr, const Scene& s, bool raster) {
+    if (!raster) {
+        set_colour(cr, rgb(kBackground));
+        cairo_rectangle(cr, 0, 0, s.width, s.height);
+        cairo_fill(cr);
+    }
+    const bool outlines = raster;
+
+    cairo_set_font_options(cr, fonts().options);
+    TextBatch text(cr, outlines);
+    std::array<double, 3> badge_x{};
+    text.begin(rgb(kTextColour));
+    set_font(cr, false, s.title_size);
+    for (std::size_t i = 0; i < s.titles.size(); ++i) {
+        const TitleLine& t = s.titles[i];
+        badge_x[i] = t.x + text.add(t.text, t.x, t.y, Anchor::start);
+        if (!t.badge.empty()) badge_x[i] += text.add(" ", badge_x[i], t.y, Anchor::start);  // the SVG's space before the badge
+    }
+    text.end();
+    text.begin(rgb(s.data.side == Side::L ? kBadgeL : kBadgeR));
+    set_font(cr, true, s.title_size);
+    for (std::size_t i = 0; i < s.titles.size(); ++i) text.add(s.titles[i].badge, badge_x[i], s.titles[i].y, Anchor::start);
+    text.end();
+}
+
+// Hexagons as paths (PDF, and rasters too large for stamps): one path per palette colour, then
+// all outlines in one stroke. Hexagons do not overlap at spacing > 1, so this is the SVG's
+// fill-then-stroke per hexagon; where they touch (spacing 1) each shared edge shows the whole .5
+// line instead of the later hexagon's half of it on top of the earlier's.
+void draw_hexagon_paths(cairo_t* cr, const Scene& s, const std::vector<std::uint8_t>& fills) {
+    const GridCoordinates& g = *s.grid;
+    const std::size_t n = fills.size();
+    const double r = s.hex_size;
+    for (std::uint8_t p = 0; p < kPalette.size(); ++p) {
+        bool any = false;
+        for (std::size_t c = 0; c < n; ++c)
+            if (fills[c] == p) {
+                hex_path(cr, g.x[c], g.y[c], r);
+                any = true;
+            }
+        if (!any) continue;
+        set_colour(cr, rgb(kPalette[p]));
+        cairo_fill(cr);
+    }
+    for (std::size_t c = 0; c < n; ++c) hex_path(cr, g.x[c], g.y[c], r);
+    set_colour(cr, rgb(kHexStroke));
+    cairo_set_line_width(cr, kHexStrokeWidth);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
+    cairo_stroke(cr);
+}
+
+void draw_legend_and_buttons(cairo_t* cr, const Scene& s, int layer, bool raster) {
+    const bool outlines = raster;
+    cairo_set_font_options(cr, fonts().options);
+    TextBatch text(cr, outlines);
+    const LegendBox& lg = s.legend;
+    if (lg.shown) {
+        for (int k = 0; k < 5; ++k) {  // darkest bin on top
+            cairo_rectangle(cr, lg.x, lg.y + k * lg.bin_height, lg.bin_width, lg.bin_height);
+            set_colour(cr, rgb(kPalette[static_cast<std::size_t>(5 - k)]));
+            cairo_fill(cr);
+        }
+        const auto& ticks = layer == 0 ? lg.ticks : lg.layer_ticks;
+        text.begin(rgb(kTextColour));
+        set_font(cr, false, s.tick_size);
+        for (int k = 0; k < 6; ++k)  // tick k at the bottom edge of bin k, counted from the bottom
+            text.add(ticks[static_cast<std::size_t>(k)], lg.tick_x, lg.y + (5 - k) * lg.bin_height + kTickBaseline, Anchor::end);
+        cairo_save(cr);  // the path is not part of the saved state: the rotated title joins the batch
+        cairo_translate(cr, lg.title_x, lg.title_y);
+        cairo_rotate(cr, -3.14159265358979323846 / 2);
+        set_font(cr, true, s.legend_title_size);
+        text.add(lg.title, 0, 0, Anchor::middle);
+        cairo_restore(cr);
+        text.end();
+    }
+
+    if (!s.buttons.empty()) {
+        // Buttons do not overlap: one fill per colour and one stroke for all outlines.
+        for (bool on : {false, true}) {
+            for (const LayerButton& b : s.buttons)
+                if ((b.layer == layer) == on) rounded_rect(cr, b.x, b.y, b.width, b.height, kButtonRadius);
+            set_colour(cr, rgb(on ? kButtonOnFill : kButtonFill));
+            cairo_fill(cr);
+        }
+        for (const LayerButton& b : s.buttons) rounded_rect(cr, b.x, b.y, b.width, b.height, kButtonRadius);
+        cairo_set_line_width(cr, kButtonStrokeWidth);
+        set_colour(cr, rgb(kButtonStroke));
+        cairo_stroke(cr);
+        text.begin(rgb(kTextColour));
+        set_font(cr, false, s.button_size);
+        for (const LayerButton& b : s.buttons) text.add(b.label, b.x + b.width / 2, b.y + b.height - kButtonBaseline, Anchor::middle);
+        text.end();
+    }
+}
+
+// The whole picture with cairo paths, in the SVG's order: background, titles, hexagons, legend,
+// buttons. `raster`: an image whose pixels are already the background; text as outlines.
+void draw_scene(cairo_t* cr, const Scene& s, const std::vector<std::uint8_t>& fills, int layer, bool raster) {
+    draw_background_and_titles(cr, s, raster);
+    draw_hexagon_paths(cr, s, fills);
+    draw_legend_and_buttons(cr, s, layer, raster);
+}
+
+// ---- Hexagon stamps for rasters -------------------------------------------------------------
+// Every hexagon is the same shape, so its coverage is rendered once by cairo (fill and outline
+// separately, as A8 masks) for each of kStampSteps x kStampSteps sub-pixel positions, and each
+// hexagon is then composited from the masks of its centre's nearest sub-pixel position: fill
+// colour over the canvas with the fill mask, outline colour over that with the outline mask,
+// as drawing that hexagon with cairo would (pixman's OVER with its rounding), but without
+// building, stroking and scan-converting 892 x 2 paths per image (measured: 6 ms -> 0.7 ms).
+// Centres snap to 1/kStampSteps pixel (the SVG itself rounds them to 1/100). The masks are made
+// once per (radius, line width) in device pixels and kept: ~2 ms, on the first image only.
+constexpr int kStampSteps = 16;
+// Coverage is rounded to 17 levels (what 4 x 4 supersampling gives, as in cairo's "fast" and
+// poppler's antialiasing): at most 1/32 of the contrast off, invisible, and it makes the PNG
+// 17-24 % smaller (fewer distinct edge colours), which lets the encoder use a fast level and
+// stay under the field's file size.
+constexpr int kCoverageLevels = 16;
+constexpr int kLevelCount = kCoverageLevels + 1;
+inline unsigned coverage_level(unsigned v) { return (v * kCoverageLevels + 127) / 255; }
+// Masks of larger hexagons (radius above ~34 device pixels) are not kept: those are drawn as
+// paths, whose cost is then small next to the pixels they cover.
+constexpr std::size_t kMaxStampBytes = std::size_t(4) << 20;
+
+struct HexStamps {
+    int width = 0, height = 0;   // one mask
+    int centre_x = 0, centre_y = 0;  // the hexagon centre in a mask at offset 0
+    // Per pixel: fill level * kLevelCount + outline level (levels 0..kCoverageLevels),
+    // [(oy * kStampSteps + ox) * width * height + y * width + x].
+    std::vector<std::uint16_t> combo;
+    static constexpr std::uint16_t kSolid = kCoverageLevels * kLevelCount;  // full fill, no outline
+    // Per mask row: [begin, end) not empty, and within it [solid_begin, solid_end) of kSolid
+    // pixels (copied rather than blended).
+    struct Span {
+        std::int16_t begin = 0, end = 0, solid_begin = 0, solid_end = 0;
+    };
+    std::vector<Span> spans;  // [(oy * kStampSteps + ox) * height + y]
+};
+
+std::shared_ptr<const HexStamps> make_stamps(double radius, double line) {
+    auto st = std::make_shared<HexStamps>();
+    const double ex = radius + line / 2 / kSin60, ey = radius * kSin60 + line / 2;  // miter tips, flat sides
+    st->centre_x = static_cast<int>(std::ceil(ex)) + 1;
+    st->centre_y = static_cast<int>(std::ceil(ey)) + 1;
+    st->width = 2 * st->centre_x + 2;
+    st->height = 2 * st->centre_y + 2;
+    const std::size_t plane = static_cast<std::size_t>(st->width) * static_cast<std::size_t>(st->height);
+    st->combo.resize(plane * kStampSteps * kStampSteps);
+    // All positions as tiles of one atlas: one fill and one stroke for all of them.
+    const int aw = st->width * kStampSteps, ah = st->height * kStampSteps;
+    const int stride = cairo_format_stride_for_width(CAIRO_FORMAT_A8, aw);
+    std::vector<unsigned char> atlas(static_cast<std::size_t>(stride) * static_cast<std::size_t>(ah));
+    SurfacePtr surface(cairo_image_surface_create_for_data(atlas.data(), CAIRO_FORMAT_A8, aw, ah, stride));
+    check(cairo_surface_status(surface.get()), "stamp surface");
+    CairoPtr cr(cairo_create(surface.get()));
+    cairo_set_line_width(cr.get(), line);
+    cairo_set_line_join(cr.get(), CAIRO_LINE_JOIN_MITER);
+    for (int pass = 0; pass < 2; ++pass) {
+        std::fill(atlas.begin(), atlas.end(), 0);
+        cairo_surface_mark_dirty(surface.get());
+        for (int oy = 0; oy < kStampSteps; ++oy)
+            for (int ox = 0; ox < kStampSteps; ++ox)
+                hex_path(cr.get(), ox * st->width + st->centre_x + double(ox) / kStampSteps,
+                         oy * st->height + st->centre_y + double(oy) / kStampSteps, radius);
+        if (pass == 0) cairo_fill(cr.get());
+        else cairo_stroke(cr.get());
+        cairo_surface_flush(surface.get());
+        const unsigned weight = pass == 0 ? kLevelCount : 1;
+        for (int oy = 0; oy < kStampSteps; ++oy)
+            for (int ox = 0; ox < kStampSteps; ++ox) {
+                std::uint16_t* out = st->combo.data() + static_cast<std::size_t>(oy * kStampSteps + ox) * plane;
+                for (int y = 0; y < st->height; ++y) {
+                    const unsigned char* in = atlas.data() + static_cast<std::size_t>(oy * st->height + y) * stride +
+                                              static_cast<std::size_t>(ox * st->width);
+                    for (int x = 0; x < st->width; ++x)
+                        out[static_cast<std::size_t>(y) * st->width + x] += static_cast<std::uint16_t>(coverage_level(in[x]) * weight);
+                }
+            }
+    }
+    check(cairo_status(cr.get()), "stamps");
+    st->spans.resize(static_cast<std::size_t>(kStampSteps * kStampSteps) * static_cast<std::size_t>(st->height));
+    for (std::size_t m = 0; m < static_cast<std::size_t>(kStampSteps * kStampSteps); ++m)
+        for (int y = 0; y < st->height; ++y) {
+            const std::uint16_t* c = st->combo.data() + m * plane + static_cast<std::size_t>(y) * st->width;
+            HexStamps::Span sp;
+            int b = 0, e = st->width;
+            while (b < e && c[b] == 0) ++b;
+            while (e > b && c[e - 1] == 0) --e;
+            int sb = b;
+            while (sb < e && c[sb] != HexStamps::kSolid) ++sb;
+            int se = sb;
+            while (se < e && c[se] == HexStamps::kSolid) ++se;
+            sp.begin = static_cast<std::int16_t>(b);
+            sp.end = static_cast<std::int16_t>(e);
+            sp.solid_begin = static_cast<std::int16_t>(sb);
+            sp.solid_end = static_cast<std::int16_t>(se);
+            st->spans[m * static_cast<std::size_t>(st->height) + static_cast<std::size_t>(y)] = sp;
+        }
+    return st;
+}
+
+// Stamps per (radius, line width) in device pixels, shared by all threads; a handful of sizes in
+// practice, so the cache is small and cleared when full.
+std::shared_ptr<const HexStamps> stamps_for(double radius, double line) {
+    const double ex = radius + line / 2 / kSin60 + 3, ey = radius * kSin60 + line / 2 + 3;
+    if (4 * ex * ey * kStampSteps * kStampSteps * sizeof(std::uint16_t) > double(kMaxStampBytes)) return nullptr;
+    static std::mutex mutex;
+    static std::map<std::pair<double, double>, std::shared_ptr<const HexStamps>> cache;
+    {
+        std::lock_guard lock(mutex);
+        if (auto it = cache.find({radius, line}); it != cache.end()) return it->second;
+    }
+    auto st = make_stamps(radius, line);  // outside the lock: other sizes need not wait
+    std::lock_guard lock(mutex);
+    if (cache.size() >= 4) cache.clear();
+    return cache.emplace(std::pair{radius, line}, std::move(st)).first->second;
+}
+
+// Fill colour through coverage f, then outline colour through k, over the canvas colour D:
+// D (1-f)(1-k) + F f (1-k) + S k. Per (palette colour, f level, k level) the constant part and
+// D's weight are tabulated, so a pixel costs one lookup and three multiply-adds.
+struct Blend {
+    std::array<std::uint16_t, 3> add;  // the F and S terms per channel (R, G, B), 0..255
+    std::uint16_t keep;                // D's weight, 0..255
+};
+using BlendTable = std::array<Blend, kLevelCount * kLevelCount>;
+
+const std::array<BlendTable, kPalette.size()>& blend_tables() {
+    static const auto tables = [] {
+        std::array<BlendTable, kPalette.size()> t{};
+        const Rgb sc = rgb(kHexStroke);
+        for (std::size_t p = 0; p < kPalette.size(); ++p) {
+            const Rgb fc = rgb(kPalette[p]);
+            for (int fl = 0; fl < kLevelCount; ++fl)
+                for (int kl = 0; kl < kLevelCount; ++kl) {
+                    const double f = double(fl) / kCoverageLevels, k = double(kl) / kCoverageLevels;
+                    auto add = [&](double fch, double sch) {
+                        return static_cast<std::uint16_t>(std::lround(255 * (fch * f * (1 - k) + sch * k)));
+                    };
+                    t[p][static_cast<std::size_t>(fl * kLevelCount + kl)] =
+                        Blend{{add(fc.r, sc.r), add(fc.g, sc.g), add(fc.b, sc.b)},
+                              static_cast<std::uint16_t>(std::lround(255 * (1 - f) * (1 - k)))};
+                }
+        }
+        return t;
+    }();
+    return tables;
+}
+
+inline std::uint32_t blend(std::uint32_t d, const Blend& b) {
+    auto ch = [&](int shift, int i) {
+        unsigned t = ((d >> shift) & 0xff) * b.keep + 0x80;
+        t = b.add[static_cast<std::size_t>(i)] + ((t + (t >> 8)) >> 8);
+        return std::min(t, 255u) << shift;
+    };
+    return 0xff000000u | ch(16, 0) | ch(8, 1) | ch(0, 2);
+}
+
+void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamps& st, const Scene& s,
+                    const std::vector<std::uint8_t>& fills, double scale) {
+    const GridCoordinates& g = *s.grid;
+    const auto& tables = blend_tables();
+    std::array<std::uint32_t, kPalette.size()> colour{};
+    for (std::size_t p = 0; p < kPalette.size(); ++p) colour[p] = argb(kPalette[p]);
+    const std::size_t plane = static_cast<std::size_t>(st.width) * static_cast<std::size_t>(st.height);
+    for (std::size_t c = 0; c < fills.size(); ++c) {
+        const double x = g.x[c] * scale, y = g.y[c] * scale;
+        int ix = static_cast<int>(std::floor(x)), iy = static_cast<int>(std::floor(y));
+        int ox = static_cast<int>(std::lround((x - ix) * kStampSteps)), oy = static_cast<int>(std::lround((y - iy) * kStampSteps));
+        if (ox == kStampSteps) ox = 0, ++ix;
+        if (oy == kStampSteps) oy = 0, ++iy;
+        const std::size_t m = static_cast<std::size_t>(oy * kStampSteps + ox);
+        const std::uint16_t* cm = st.combo.data() + m * plane;
+        const HexStamps::Span* spans = st.spans.data() + m * static_cast<std::size_t>(st.height);
+        const BlendTable& table = tables[fills[c]];
+        const std::uint32_t fc = colour[fills[c]];
+        const int x0 = ix - st.centre_x, y0 = iy - st.centre_y;
+        const int tx_min = std::max(0, -x0), tx_max = std::min(st.width, width - x0);  // inside the canvas
+        for (int ty = std::max(0, -y0); ty < st.height && y0 + ty < height; ++ty) {
+            const HexStamps::Span& sp = spans[ty];
+            std::uint32_t* row = pixels + static_cast<std::size_t>(y0 + ty) * static_cast<std::size_t>(width) + x0;
+            const std::uint16_t* cr = cm + static_cast<std::size_t>(ty) * st.width;
+            auto edge = [&](int from, int to) {
+                for (int tx = std::max(from, tx_min); tx < std::min(to, tx_max); ++tx)
+                    if (cr[tx]) row[tx] = blend(row[tx], table[cr[tx]]);
+            };
+            edge(sp.begin, sp.solid_begin);
+            const int sb = std::max<int>(sp.solid_begin, tx_min), se = std::min<int>(sp.solid_end, tx_max);
+            if (sb < se) std::fill(row + sb, row + se, fc);
+            edge(sp.solid_end, sp.end);
+        }
+    }
+}
+
+cairo_status_t append_to_string(void* closure, const unsigned char* data, unsigned int length) {
+    try {
+        static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+        return CAIRO_STATUS_SUCCESS;
+    } catch (...) {
+        return CAIRO_STATUS_NO_MEMORY;
+    }
+}
+
+std::string pdf_title(const Scene& s) {
+    return fmt::format("{} {} ({}) {}", s.data.neuron_type, s.data.region, to_string(s.data.side), metric_label(s.data.metric));
+}
+
+}  // namespace
+
+std::pair<int, int> raster_size(const Scene& scene, double scale) {
+    if (!(scale > 0) || !std::isfinite(scale))
+        throw_input("scale must be a positive number", ErrorLocation{{}, 0, "scale", fmt::format("{}", scale)});
+    const double w = std::ceil(scene.width * scale - 1e-9), h = std::ceil(scene.height * scale - 1e-9);
+    if (!(w >= 1 && h >= 1) || w > 32767 || h > 32767 || w * h > double(1 << 26))
+        throw_input(fmt::format("image of {}x{} pixels is empty or too large (at most 32767 a side, 2^26 in all)", w, h),
+                    ErrorLocation{{}, 0, "scale", fmt::format("{}", scale)});
+    return {static_cast<int>(w), static_cast<int>(h)};
+}
+
+RasterImage render_image(const Scene& scene, const RasterOptions& options) {
+    validate_scene(scene);
+    const auto [w, h] = raster_size(scene, options.scale);
+    const auto fills = layer_fills(scene, options.layer);
+    ScopedTimer timer(kRenderPngOp);
+    RasterImage img;
+    img.width = w;
+    img.height = h;
+    img.argb.assign(static_cast<std::size_t>(w) * static_cast<std::size_t>(h), argb(kBackground));  // every pixel, also a last partial one
+    static_assert(sizeof(std::uint32_t) == 4);
+    // cairo's ARGB32 is exactly a native-endian uint32 0xAARRGGBB per pixel, rows of width * 4 bytes.
+    if (cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, w) != w * 4) throw_internal("cairo: unexpected ARGB32 stride");
+    SurfacePtr surface(cairo_image_surface_create_for_data(reinterpret_cast<unsigned char*>(img.argb.data()), CAIRO_FORMAT_ARGB32,
+                                                           w, h, w * 4));
+    check(cairo_surface_status(surface.get()), "image surface");
+    CairoPtr cr(cairo_create(surface.get()));
+    check(cairo_status(cr.get()), "context");
+    cairo_scale(cr.get(), options.scale, options.scale);
+    if (auto stamps = stamps_for(scene.hex_size * options.scale, kHexStrokeWidth * options.scale)) {
+        draw_background_and_titles(cr.get(), scene, true);
+        cairo_surface_flush(surface.get());
+        stamp_hexagons(img.argb.data(), w, h, *stamps, scene, fills, options.scale);
+        cairo_surface_mark_dirty(surface.get());
+        draw_legend_and_buttons(cr.get(), scene, options.layer, true);
+    } else {
+        draw_scene(cr.get(), scene, fills, options.layer, true);
+    }
+    check(cairo_status(cr.get()), "drawing");
+    cr.reset();
+    cairo_surface_finish(surface.get());
+    check(cairo_surface_status(surface.get()), "image surface");
+    timer.add_bytes(img.argb.size() * 4);
+    return img;
+}
+
+std::string render_png(const Scene& scene, const RasterOptions& options) {
+    return encode_png(render_image(scene, options), options.png);
+}
+
+std::string render_pdf(const Scene& scene, const RasterOptions& options) { return render_pdf_pages(std::span(&scene, 1), options); }
+
+std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions& options) {
+    if (scenes.empty()) throw_input("no eyemaps for the PDF", ErrorLocation{});
+    std::vector<std::vector<std::uint8_t>> fills;
+    fills.reserve(scenes.size());
+    for (const Scene& s : scenes) {
+        validate_scene(s);
+        fills.push_back(layer_fills(s, options.layer));
+    }
+    ScopedTimer timer(kRenderPdfOp);
+    std::string out;
+    {
+        SurfacePtr surface(cairo_pdf_surface_create_for_stream(append_to_string, &out, scenes[0].width, scenes[0].height));
+        check(cairo_surface_status(surface.get()), "PDF surface");
+        const std::string title = valid_utf8(scenes.size() == 1 ? pdf_title(scenes[0]) : fmt::format("{} eyemaps", scenes[0].data.neuron_type));
+        cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, title.c_str());
+        cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "eyemap");
+        CairoPtr cr(cairo_create(surface.get()));
+        check(cairo_status(cr.get()), "context");
+        for (std::size_t i = 0; i < scenes.size(); ++i) {
+            // The page size must be set before anything is drawn on the page.
+            cairo_pdf_surface_set_size(surface.get(), scenes[i].width, scenes[i].height);
+            draw_scene(cr.get(), scenes[i], fills[i], options.layer, false);
+            cairo_show_page(cr.get());
+            check(cairo_status(cr.get()), "drawing");
+        }
+        cr.reset();
+        cairo_surface_finish(surface.get());
+        check(cairo_surface_status(surface.get()), "PDF");
+    }
+    timer.add_bytes(out.size());
+    return out;
+}
+
+std::string png_data_uri(std::string_view png) {
+    static constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    constexpr std::string_view prefix = "data:image/png;base64,";
+    std::string out;
+    out.reserve(prefix.size() + (png.size() + 2) / 3 * 4);
+    out.append(prefix);
+    const auto* p = reinterpret_cast<const unsigned char*>(png.data());
+    std::size_t i = 0;
+    for (; i + 3 <= png.size(); i += 3) {
+        const std::uint32_t v = (std::uint32_t(p[i]) << 16) | (std::uint32_t(p[i + 1]) << 8) | p[i + 2];
+        out.push_back(kB64[v >> 18]);
+        out.push_back(kB64[(v >> 12) & 63]);
+        out.push_back(kB64[(v >> 6) & 63]);
+        out.push_back(kB64[v & 63]);
+    }
+    if (const std::size_t rest = png.size() - i; rest) {
+        const std::uint32_t v = (std::uint32_t(p[i]) << 16) | (rest == 2 ? std::uint32_t(p[i + 1]) << 8 : 0);
+        out.push_back(kB64[v >> 18]);
+        out.push_back(kB64[(v >> 12) & 63]);
+        out.push_back(rest == 2 ? kB64[(v >> 6) & 63] : '=');
+        out.push_back('=');
+    }
+    return out;
+}
+
+}  // namespace eyemap

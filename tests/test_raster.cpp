@@ -1,0 +1,500 @@
+// PNG and PDF output drawn with cairo: sizes, hexagon colours, parity with the SVG (rsvg-convert)
+// and with the PDF (pdftoppm), layers, encoders, errors, CLI.
+//
+// Needs on PATH: rsvg-convert (librsvg2-bin), pdftoppm and pdfinfo (poppler-utils); fonts: DejaVu
+// Sans (fonts-dejavu-core). On a parity failure the images and a diff image are written into the
+// test's working directory (the build's tests/ folder) as raster-<name>-{ours,theirs,diff}.png
+// (always, with EYEMAP_RASTER_DIFF=1).
+#include <catch2/catch.hpp>
+
+#include <png.h>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "eyemap/eyemap.hpp"
+#include "eyemap/raster.hpp"
+#include "eyemap/sample.hpp"
+#include "eyemap/stats.hpp"
+#include "test_support.hpp"
+
+using namespace eyemap;
+
+namespace {
+
+const std::string kShared = EYEMAP_SHARED_DIR "/data/optic-lobe/";
+
+// Decoded PNG, each pixel 0xAARRGGBB (as RasterImage).
+RasterImage decode_png(std::string_view bytes) {
+    png_image img{};
+    img.version = PNG_IMAGE_VERSION;
+    REQUIRE(png_image_begin_read_from_memory(&img, bytes.data(), bytes.size()) != 0);
+    img.format = PNG_FORMAT_BGRA;  // little-endian memory order of 0xAARRGGBB words
+    static_assert(std::endian::native == std::endian::little, "the test decoder assumes little-endian");
+    RasterImage out;
+    out.width = static_cast<int>(img.width);
+    out.height = static_cast<int>(img.height);
+    out.argb.resize(static_cast<std::size_t>(out.width) * static_cast<std::size_t>(out.height));
+    REQUIRE(png_image_finish_read(&img, nullptr, out.argb.data(), 0, nullptr) != 0);
+    return out;
+}
+
+// The PNG's IHDR colour type (byte 25) and bit depth (byte 24).
+int png_colour_type(std::string_view png) { return static_cast<unsigned char>(png.at(25)); }
+
+std::uint32_t palette_argb(std::uint8_t index) {
+    const std::string_view hex = kPalette.at(index);
+    return 0xff000000u | static_cast<std::uint32_t>(std::stoul(std::string(hex.substr(1)), nullptr, 16));
+}
+
+int channel_diff(std::uint32_t a, std::uint32_t b) {
+    int d = 0;
+    for (int s = 0; s < 24; s += 8) d = std::max(d, std::abs(int((a >> s) & 255) - int((b >> s) & 255)));
+    return d;
+}
+
+// Share of pixels whose channels all differ by at most `tolerance`; writes the two images and a
+// diff (red: beyond tolerance) when the share is below `required`.
+double compare_images(const RasterImage& ours, const RasterImage& theirs, int tolerance, double required, const std::string& name) {
+    REQUIRE(ours.width == theirs.width);
+    REQUIRE(ours.height == theirs.height);
+    std::size_t close = 0;
+    RasterImage diff = ours;
+    for (std::size_t i = 0; i < ours.argb.size(); ++i) {
+        const bool ok = channel_diff(ours.argb[i], theirs.argb[i]) <= tolerance;
+        close += ok;
+        const std::uint32_t grey = 0xc0 + ((ours.argb[i] & 0xff) >> 2);  // faded copy of ours
+        diff.argb[i] = ok ? 0xff000000u | grey << 16 | grey << 8 | grey : 0xffff0000u;
+    }
+    const double share = double(close) / double(ours.argb.size());
+    if (share < required || std::getenv("EYEMAP_RASTER_DIFF")) {
+        test::write_file("raster-" + name + "-ours.png", encode_png(ours));
+        test::write_file("raster-" + name + "-theirs.png", encode_png(theirs));
+        test::write_file("raster-" + name + "-diff.png", encode_png(diff));
+        WARN("images written to " << std::filesystem::current_path().string() << "/raster-" << name << "-*.png");
+    }
+    return share;
+}
+
+int run(const std::string& cmd) {
+    const int rc = std::system(cmd.c_str());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+const Dataset& real_dataset() {
+    static const Dataset ds = load_dataset(kShared + "me_cells.csv", kShared + "columns.csv");
+    return ds;
+}
+
+Scene real_scene() {
+    const EyemapRequest req{"ME", Side::R, Metric::cell_count};
+    const auto& ds = real_dataset();
+    return build_scenes(ds.layout, ds.columns, *ds.find_type("Mi1"), std::span(&req, 1)).at(0);
+}
+
+// The real layout with in-memory data for one type in ME (side R): values spread over all five
+// bins, every ninth column without data (white), per-layer synapse values that differ from the
+// totals. Every ME column exists in the real data, so for grey (not in ME) columns every 40th ME
+// column that LO also has is left out of ME's layout.
+const Dataset& memory_dataset() {
+    static const Dataset ds = [] {
+        ColumnLayout layout = read_column_layout(kShared + "columns.csv");
+        std::set<std::pair<int, int>> lo;
+        for (const auto& e : layout.entries)
+            if (e.region == "LO") lo.insert({e.hex1, e.hex2});
+        std::size_t k = 0;
+        std::erase_if(layout.entries, [&](const LayoutEntry& e) {
+            return e.region == "ME" && lo.count({e.hex1, e.hex2}) && ++k % 40 == 0;
+        });
+        std::ostringstream csv;
+        csv << "neuron_type,region,side,hex1,hex2,synapses,cells,layer_synapses\n";
+        std::size_t i = 0;
+        for (const auto& e : layout.entries) {
+            if (e.region != "ME") continue;
+            ++i;
+            if (i % 9 == 4) continue;
+            csv << "Test,ME,R," << e.hex1 << ',' << e.hex2 << ',' << 1 + (i * 37) % 500 << ',' << 1 + i % 3 << ',';
+            for (std::size_t l = 0; l < 10; ++l) csv << (l ? ";" : "") << (i * (l + 7) + l * 13) % 60;
+            csv << '\n';
+        }
+        return make_dataset(parse_column_table(csv.str(), "memory"), layout);
+    }();
+    return ds;
+}
+
+Scene memory_scene(Metric m = Metric::synapse_density) {
+    const EyemapRequest req{"ME", Side::R, m};
+    const auto& ds = memory_dataset();
+    return build_scenes(ds.layout, ds.columns, ds.types.at(0), std::span(&req, 1)).at(0);
+}
+
+// Checks that the pixel under every hexagon centre has the hexagon's fill.
+void check_centres(const RasterImage& img, const Scene& s, double scale, const std::vector<std::uint8_t>& fills, int tolerance = 0) {
+    std::size_t bad = 0;
+    for (std::size_t c = 0; c < fills.size(); ++c) {
+        const int px = static_cast<int>(std::floor(s.grid->x[c] * scale));
+        const int py = static_cast<int>(std::floor(s.grid->y[c] * scale));
+        REQUIRE(px >= 0);
+        REQUIRE(py >= 0);
+        REQUIRE(px < img.width);
+        REQUIRE(py < img.height);
+        if (channel_diff(img.pixel(px, py), palette_argb(fills[c])) > tolerance) {
+            if (bad++ < 5) UNSCOPED_INFO("column " << c << " fill " << int(fills[c]) << " pixel " << std::hex << img.pixel(px, py));
+        }
+    }
+    CHECK(bad == 0);
+}
+
+}  // namespace
+
+TEST_CASE("the test data covers all statuses and all five bins") {
+    const Scene s = memory_scene();
+    std::set<ColumnStatus> statuses(s.data.status.begin(), s.data.status.end());
+    std::set<int> fills(s.data.fill.begin(), s.data.fill.end());
+    CHECK(statuses.size() == 3);
+    CHECK(fills == std::set<int>{0, 1, 2, 3, 4, 5, 6});
+    CHECK(s.data.has_layers());
+    CHECK(s.data.layer_count() == 10);
+    CHECK(s.buttons.size() == 11);
+    const Scene r = real_scene();
+    CHECK(r.data.status.size() == 892);
+    CHECK(r.data.has_data_count > 800);
+}
+
+TEST_CASE("PNG dimensions are the canvas times the scale") {
+    const Scene s = real_scene();
+    REQUIRE(s.width == 435);
+    REQUIRE(s.height == 484);
+    for (double scale : {1.0, 2.0, 1.5, 0.5, 3.0}) {
+        const RasterImage img = decode_png(render_png(s, {scale}));
+        CHECK(img.width == static_cast<int>(std::ceil(s.width * scale)));
+        CHECK(img.height == static_cast<int>(std::ceil(s.height * scale)));
+    }
+    const std::string png = render_png(s);
+    CHECK(png.substr(0, 8) == "\x89PNG\r\n\x1a\n");
+    // At most the field's size (80-89 KB) for 892 hexagons at 1x, also with values in all bins.
+    CHECK(png.size() <= 80 * 1024);
+    CHECK(render_png(memory_scene()).size() <= 80 * 1024);
+}
+
+TEST_CASE("the pixel at each hexagon centre has that hexagon's fill, at 1x and 2x") {
+    for (const Scene& s : {memory_scene(), memory_scene(Metric::cell_count), real_scene()}) {
+        for (double scale : {1.0, 2.0}) {
+            INFO(s.data.neuron_type << " " << to_string(s.data.metric) << " scale " << scale);
+            RasterOptions o;
+            o.scale = scale;
+            check_centres(decode_png(render_png(s, o)), s, scale, s.data.fill);
+        }
+    }
+}
+
+TEST_CASE("the legend bins, the background and the buttons have the SVG's colours") {
+    const Scene s = memory_scene();
+    const RasterImage img = decode_png(render_png(s));
+    const auto& lg = s.legend;
+    REQUIRE(lg.shown);
+    for (int k = 0; k < 5; ++k)
+        CHECK(img.pixel(int(lg.x + lg.bin_width / 2), int(lg.y + (k + 0.5) * lg.bin_height)) == palette_argb(std::uint8_t(5 - k)));
+    CHECK(img.pixel(1, 1) == 0xfff4f4f4u);
+    CHECK(img.pixel(img.width - 2, img.height - 2) == 0xfff4f4f4u);
+    // Button 0 (all layers) is on; the others are off. Sample inside, away from the label.
+    for (const auto& b : s.buttons)
+        CHECK(img.pixel(int(b.x + 2.5), int(b.y + b.height / 2)) == (b.layer == 0 ? 0xffcccc00u : 0xffeeeeeeu));
+}
+
+TEST_CASE("a layer-N PNG shows layer N's colours, ticks and highlighted button") {
+    const Scene s = memory_scene();
+    for (int layer : {1, 3, 10}) {
+        INFO("layer " << layer);
+        RasterOptions o;
+        o.layer = layer;
+        const auto fills = fills_for_layer(s.data, layer);
+        std::size_t differ = 0;
+        for (std::size_t c = 0; c < fills.size(); ++c) differ += fills[c] != s.data.fill[c];
+        CHECK(differ > 100);  // the check below means something
+        const RasterImage img = decode_png(render_png(s, o));
+        check_centres(img, s, 1, fills);
+        for (const auto& b : s.buttons)
+            CHECK(img.pixel(int(b.x + 2.5), int(b.y + b.height / 2)) == (b.layer == layer ? 0xffcccc00u : 0xffeeeeeeu));
+        // The layer view's legend labels differ from the all-layers one (per-layer scale), so the
+        // tick area must change.
+        REQUIRE(s.legend.layer_ticks != s.legend.ticks);
+        const RasterImage all = decode_png(render_png(s));
+        std::size_t tick_px = 0;
+        for (int y = int(s.legend.y - 6); y < int(s.legend.y + 5 * s.legend.bin_height + 6); ++y)
+            for (int x = int(s.legend.tick_x - 30); x <= int(s.legend.tick_x + 1); ++x) tick_px += img.pixel(x, y) != all.pixel(x, y);
+        CHECK(tick_px > 20);
+    }
+}
+
+TEST_CASE("large and touching hexagons: stamped and path-drawn hexagons have their fills") {
+    // A few columns, so a large hexagon size still gives a small canvas.
+    ColumnLayout layout;
+    ColumnTable table;
+    table.columns = {true, true, false, false};
+    int i = 0;
+    for (int a = 1; a <= 4; ++a)
+        for (int b = 1; b <= 4; ++b, ++i) {
+            layout.entries.push_back({i % 5 == 4 ? "LO" : "ME", Side::L, a, b});  // some columns not in ME
+            if (i % 5 == 4 || i % 7 == 3) continue;                                 // some without data
+            ColumnRow r;
+            r.neuron_type = "Big";
+            r.region = "ME";
+            r.side = Side::L;
+            r.hex1 = a;
+            r.hex2 = b;
+            r.synapses = 1 + i * 10;
+            r.cells = 1;
+            table.rows.push_back(r);
+        }
+    const Dataset ds = make_dataset(table, layout);
+    for (double spacing : {1.0, 1.3}) {
+        RenderOptions ro;
+        ro.geometry.hex_size = 40;
+        ro.geometry.spacing = spacing;
+        const EyemapRequest req{"ME", Side::L, Metric::synapse_density};
+        const Scene s = build_scenes(ds.layout, ds.columns, ds.types.at(0), std::span(&req, 1), ro).at(0);
+        REQUIRE(std::set<int>(s.data.fill.begin(), s.data.fill.end()).size() == 7);
+        for (double scale : {0.5, 1.0, 2.0}) {  // radius 20 and 40 px are stamped, 80 px drawn as paths
+            INFO("spacing " << spacing << " scale " << scale);
+            check_centres(decode_png(render_png(s, {scale})), s, scale, s.data.fill);
+        }
+    }
+}
+
+TEST_CASE("text that is not valid UTF-8 is drawn with replacement characters") {
+    Scene s = memory_scene();
+    s.titles[1].text = "bad\xff\xfe type \xe2\x82";
+    s.legend.title = "\xc0\xaf";
+    CHECK_NOTHROW(render_png(s));
+    const std::string pdf = render_pdf(s);
+    CHECK(pdf.substr(0, 5) == "%PDF-");
+}
+
+TEST_CASE("invalid scale, layer and inputs are input errors") {
+    const Scene s = memory_scene();
+    auto kind_of = [](auto&& f) {
+        try {
+            f();
+        } catch (const Error& e) {
+            return e.kind();
+        }
+        return ErrorKind::internal;  // did not throw: fails the checks below
+    };
+    for (double bad : {0.0, -1.0, std::nan(""), HUGE_VAL, 1000.0}) {
+        INFO("scale " << bad);
+        CHECK(kind_of([&] { render_png(s, {bad}); }) == ErrorKind::input);
+    }
+    for (int bad : {-1, 11, 1000}) {
+        INFO("layer " << bad);
+        RasterOptions o;
+        o.layer = bad;
+        CHECK(kind_of([&] { render_png(s, o); }) == ErrorKind::input);
+        CHECK(kind_of([&] { render_pdf(s, o); }) == ErrorKind::input);
+    }
+    RasterOptions layer2;
+    layer2.layer = 2;
+    CHECK(kind_of([&] { render_png(real_scene(), layer2); }) == ErrorKind::input);  // no per-layer values
+    CHECK(kind_of([&] { render_pdf_pages({}); }) == ErrorKind::input);
+    PngOptions po;
+    po.compression = 10;
+    CHECK(kind_of([&] { encode_png(render_image(s), po); }) == ErrorKind::input);
+    RasterImage broken;
+    broken.width = 3;
+    broken.height = 3;
+    CHECK(kind_of([&] { encode_png(broken); }) == ErrorKind::input);
+}
+
+TEST_CASE("every encoder setting is lossless: the decoded pixels are the drawn ones") {
+    const Scene s = memory_scene();
+    const RasterImage drawn = render_image(s);
+    std::vector<PngOptions> variants;
+    for (auto enc : {PngEncoder::libpng, PngEncoder::cairo})
+        for (bool alpha : {false, true}) {
+            PngOptions o;
+            o.encoder = enc;
+            o.alpha = alpha;
+            variants.push_back(o);
+        }
+    for (auto f : {PngFilter::none, PngFilter::sub, PngFilter::paeth, PngFilter::adaptive})
+        for (bool pal : {false, true}) {
+            PngOptions o;
+            o.filter = f;
+            o.palette_when_possible = pal;
+            o.compression = 3;
+            o.strategy = PngStrategy::rle;
+            variants.push_back(o);
+        }
+    for (const auto& o : variants) {
+        INFO("encoder " << int(o.encoder) << " alpha " << o.alpha << " filter " << int(o.filter) << " palette " << o.palette_when_possible);
+        const std::string png = encode_png(drawn, o);
+        const RasterImage back = decode_png(png);
+        CHECK(back.width == drawn.width);
+        CHECK(back.argb == drawn.argb);
+        // RGBA / RGB (this image has > 256 colours); cairo writes RGB for any opaque image.
+        CHECK(png_colour_type(png) == (o.alpha && o.encoder == PngEncoder::libpng ? 6 : 2));
+    }
+    // A flat image goes out as a palette PNG with packed indices, and comes back the same.
+    RasterImage flat;
+    flat.width = 40;
+    flat.height = 7;
+    for (int i = 0; i < 280; ++i) flat.argb.push_back(palette_argb(std::uint8_t(i / 7 % 7)));
+    const std::string png = encode_png(flat);
+    CHECK(png_colour_type(png) == 3);
+    CHECK(static_cast<unsigned char>(png.at(24)) == 4);  // 7 colours: 4 bits per pixel
+    CHECK(decode_png(png).argb == flat.argb);
+}
+
+TEST_CASE("parity with the SVG: rsvg-convert of our SVG matches our 1x PNG") {
+    REQUIRE(run("rsvg-convert --version > /dev/null 2>&1") == 0);
+    const auto dir = test::fresh_dir("raster-rsvg");
+    int n = 0;
+    for (const Scene& s : {memory_scene(), real_scene(), memory_scene(Metric::cell_count)}) {
+        const std::string name = "rsvg" + std::to_string(n++);
+        test::write_file(dir / (name + ".svg"), render_svg(s));
+        REQUIRE(run("rsvg-convert -o '" + (dir / (name + ".png")).string() + "' '" + (dir / (name + ".svg")).string() + "'") == 0);
+        const RasterImage theirs = decode_png(test::read_file(dir / (name + ".png")));
+        const RasterImage ours = decode_png(render_png(s));
+        const double share = compare_images(ours, theirs, 24, 0.99, name);
+        const double close = compare_images(ours, theirs, 8, 0.0, name);
+        INFO(name << ": " << share * 100 << " % of pixels within 24 levels, " << close * 100 << " % within 8");
+        CHECK(share >= 0.99);
+        CHECK(close >= 0.97);  // most pixels are nearly exact
+    }
+}
+
+TEST_CASE("PDF: one page of the canvas size, pdftoppm at 72 dpi matches the PNG") {
+    REQUIRE(run("pdftoppm -v > /dev/null 2>&1") == 0);
+    const auto dir = test::fresh_dir("raster-pdf");
+    int n = 0;
+    for (const Scene& s : {memory_scene(), real_scene()}) {
+        for (int layer : {0, 4}) {
+            if (layer && !s.data.has_layers()) continue;
+            RasterOptions o;
+            o.layer = layer;
+            const std::string name = "pdf" + std::to_string(n++);
+            const std::string pdf = render_pdf(s, o);
+            CHECK(pdf.substr(0, 5) == "%PDF-");
+            CHECK(pdf.find(fmt::format("/MediaBox [ 0 0 {} {} ]", s.width, s.height)) != std::string::npos);
+            test::write_file(dir / (name + ".pdf"), pdf);
+            REQUIRE(run(fmt::format("pdftoppm -png -r 72 -singlefile '{0}.pdf' '{0}'", (dir / name).string())) == 0);
+            const RasterImage theirs = decode_png(test::read_file(dir / (name + ".png")));
+            const RasterImage ours = decode_png(render_png(s, o));
+            // poppler draws glyphs with its own rasteriser (bolder, positions rounded), so text
+            // edges differ more than with rsvg-convert, which fills outlines as we do: 32 levels.
+            const double share = compare_images(ours, theirs, 32, 0.99, name);
+            INFO(name << ": " << share * 100 << " % of pixels within 32 levels");
+            CHECK(share >= 0.99);
+            // The data itself is exact: every hexagon centre has its fill (PDF colours are floats:
+            // poppler may round one level off).
+            check_centres(theirs, s, 1, fills_for_layer(s.data, layer), 2);
+            // Text is real text: extractable.
+            REQUIRE(run(fmt::format("pdftotext '{0}.pdf' '{0}.txt'", (dir / name).string())) == 0);
+            const std::string txt = test::read_file(dir / (name + ".txt"));
+            CHECK(txt.find(s.legend.title) != std::string::npos);
+            CHECK(txt.find(s.data.neuron_type + " (R)") != std::string::npos);
+        }
+    }
+}
+
+TEST_CASE("multi-page PDF: one page per scene, each of its scene's size") {
+    const ColumnLayout layout = sample_layout(3);
+    std::stringstream csv;
+    write_sample_data(csv, layout, SampleOptions{1, 3, true});
+    const Dataset ds = make_dataset(parse_column_table(csv.str(), "sample"), layout);
+    const auto scenes = build_scenes(ds.layout, ds.columns, ds.types.at(0), {});
+    REQUIRE(scenes.size() == 12);
+    const std::string pdf = render_pdf_pages(scenes);
+    CHECK(pdf.substr(0, 5) == "%PDF-");
+    const auto dir = test::fresh_dir("raster-pages");
+    test::write_file(dir / "all.pdf", pdf);
+    REQUIRE(run("pdfinfo -f 1 -l 12 '" + (dir / "all.pdf").string() + "' > '" + (dir / "info.txt").string() + "'") == 0);
+    const std::string info = test::read_file(dir / "info.txt");
+    CHECK(info.find("Pages:           12") != std::string::npos);
+    for (std::size_t i = 0; i < scenes.size(); ++i) {
+        INFO("page " << i + 1);
+        CHECK(info.find(fmt::format("Page {:>4} size:  {} x {} pts", i + 1, scenes[i].width, scenes[i].height)) != std::string::npos);
+    }
+    // A page rasterised is the PNG of its scene.
+    REQUIRE(run(fmt::format("pdftoppm -png -r 72 -f 7 -l 7 -singlefile '{0}/all.pdf' '{0}/p7'", dir.string())) == 0);
+    const double share = compare_images(decode_png(render_png(scenes[6])), decode_png(test::read_file(dir / "p7.png")), 32, 0.99, "page7");
+    CHECK(share >= 0.99);
+}
+
+TEST_CASE("data URI, stats and concurrent rendering") {
+    CHECK(png_data_uri("") == "data:image/png;base64,");
+    CHECK(png_data_uri("f") == "data:image/png;base64,Zg==");
+    CHECK(png_data_uri("fo") == "data:image/png;base64,Zm8=");
+    CHECK(png_data_uri("foo") == "data:image/png;base64,Zm9v");
+    CHECK(png_data_uri("\x89PNG") == "data:image/png;base64,iVBORw==");
+
+    const Scene s = memory_scene();
+    stats_reset();
+    const std::string png = render_png(s);
+    render_pdf(s);
+    const auto snap = stats_snapshot();
+    for (const char* op : {"render_png", "encode_png", "render_pdf"}) {
+        INFO(op);
+        const OpStats* st = find_op(snap, op);
+        REQUIRE(st);
+        CHECK(st->count == 1);
+        CHECK(st->bytes > 0);
+    }
+    CHECK(find_op(snap, "encode_png")->bytes == png.size());
+
+    std::string a, b;
+    std::thread t1([&] { a = render_png(s, {2.0}); });
+    std::thread t2([&] { b = render_png(s, {2.0}); });
+    t1.join();
+    t2.join();
+    CHECK(a == b);
+    CHECK(a == render_png(s, {2.0}));
+}
+
+TEST_CASE("CLI: --format svg,png,pdf, --scale-factor, --layer, --pdf-pages, -o rules") {
+    const auto dir = test::fresh_dir("raster-cli");
+    const std::string data = "--data '" + kShared + "me_cells.csv' --columns '" + kShared + "columns.csv' --type Mi1 ";
+    std::string err;
+    REQUIRE(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format svg,png,pdf --scale-factor 2 --out-dir '" +
+                              dir.string() + "'",
+                          &err) == 0);
+    const std::string stem = (dir / "Mi1_ME_R_cell_count").string();
+    CHECK(test::read_file(stem + ".svg").find("<svg") != std::string::npos);
+    const RasterImage img = decode_png(test::read_file(stem + ".png"));
+    CHECK(img.width == 870);
+    CHECK(img.height == 968);
+    CHECK(test::read_file(stem + ".pdf").substr(0, 5) == "%PDF-");
+
+    // -o only with exactly one output file.
+    CHECK(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format png -o '" + (dir / "one.png").string() + "'",
+                        &err) == 0);
+    CHECK(decode_png(test::read_file(dir / "one.png")).width == 435);
+    CHECK(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format svg,png -o '" + (dir / "x").string() + "'",
+                        &err) == 2);
+    CHECK(err.find("-o") != std::string::npos);
+    CHECK(test::run_cli("render " + data + "--format pdf --pdf-pages -o '" + (dir / "all.pdf").string() + "'", &err) == 0);
+    CHECK(test::read_file(dir / "all.pdf").substr(0, 5) == "%PDF-");
+
+    // Bad values: input errors (exit 2).
+    CHECK(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format png --scale-factor 0 -o '" + (dir / "x.png").string() + "'", &err) == 2);
+    CHECK(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format png --layer 3 -o '" + (dir / "x.png").string() + "'", &err) == 2);
+    CHECK(err.find("per-layer") != std::string::npos);
+    CHECK(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format svg --layer 3 -o '" + (dir / "x.svg").string() + "'", &err) == 2);
+    CHECK(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format gif -o '" + (dir / "x.gif").string() + "'", &err) == 2);
+
+    // Per-layer values: a layer's picture; a layer some selected eyemap lacks (LOP has 4) fails
+    // before any file is written.
+    REQUIRE(test::run_cli("sample --types 1 --out-dir '" + (dir / "sample").string() + "'", &err) == 0);
+    const std::string sample = "--data '" + (dir / "sample" / "data.csv").string() + "' --columns '" + (dir / "sample" / "columns.csv").string() +
+                               "' --type Mi1 --metric synapse_density ";
+    CHECK(test::run_cli("render " + sample + "--region ME --side L --format png --layer 3 -o '" + (dir / "layer3.png").string() + "'", &err) == 0);
+    CHECK(decode_png(test::read_file(dir / "layer3.png")).width > 0);
+    CHECK(test::run_cli("render " + sample + "--format png,pdf --layer 5 --out-dir '" + (dir / "layer5").string() + "'", &err) == 2);
+    CHECK(err.find("LOP") != std::string::npos);
+    CHECK(!std::filesystem::exists(dir / "layer5"));
+}
