@@ -82,8 +82,10 @@ ojson type_json(const TypeRecord& t) {
 
 std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
 
-// One type per line: compact yet readable and diff-friendly.
-std::string manifest_json(const Manifest& m, std::span<const TypeRecord* const> types) {
+std::string type_line(const TypeRecord& t) { return dump(type_json(t)); }
+
+// One type per line (each dumped once, when the type finishes): compact, readable, diff-friendly.
+std::string manifest_json(const Manifest& m, std::span<const std::string* const> type_lines) {
     ojson head;
     head["schema"] = std::string(kSchema);
     head["tool"] = m.tool;
@@ -100,13 +102,16 @@ std::string manifest_json(const Manifest& m, std::span<const TypeRecord* const> 
     head["formats"] = std::move(fm);
     head["pages"] = m.pages;
     head["settings_hash"] = hex64(m.settings_hash);
-    head["type_count"] = types.size();
+    head["type_count"] = type_lines.size();
     std::string s = dump(head);
     s.pop_back();  // the closing brace
+    std::size_t size = s.size() + 16;
+    for (const auto* l : type_lines) size += l->size() + 2;
+    s.reserve(size);
     s += ",\"types\":[\n";
-    for (std::size_t i = 0; i < types.size(); ++i) {
-        s += dump(type_json(*types[i]));
-        s += i + 1 < types.size() ? ",\n" : "\n";
+    for (std::size_t i = 0; i < type_lines.size(); ++i) {
+        s += *type_lines[i];
+        s += i + 1 < type_lines.size() ? ",\n" : "\n";
     }
     s += "]}\n";
     return s;
@@ -237,10 +242,12 @@ std::string manifest_file_name(Shard shard) {
 }
 
 std::string manifest_to_json(const Manifest& m) {
-    std::vector<const TypeRecord*> types;
-    types.reserve(m.types.size());
-    for (const auto& t : m.types) types.push_back(&t);
-    return manifest_json(m, types);
+    std::vector<std::string> lines;
+    lines.reserve(m.types.size());
+    for (const auto& t : m.types) lines.push_back(type_line(t));
+    std::vector<const std::string*> ptrs;
+    for (const auto& l : lines) ptrs.push_back(&l);
+    return manifest_json(m, ptrs);
 }
 
 Manifest manifest_from_json(std::string_view text, std::string_view source) {
@@ -441,24 +448,40 @@ DirectoryBatchResult run_batch_to_directory(const RowSource& rows, const TableCo
     m.pages = options.pages;
     m.settings_hash = batch_settings_hash(columns, layout, options);
 
-    std::mutex mu;  // guards done, done_names, last_flush
-    std::map<std::uint64_t, TypeRecord> done;
+    // The manifest's state: per finished type only its JSON line (dumped once), so memory stays
+    // small and a rewrite is a concatenation. Rewrites are spaced so that they cost at most ~10% of
+    // the time (a manifest of thousands of types takes a while to write).
+    struct Line {
+        std::uint64_t seq;
+        std::string name, json;
+    };
+    std::vector<Line> carried;  // this manifest's earlier records (resume), until their type is done again
+    for (const auto& rec : own_previous) carried.push_back(Line{rec.seq, rec.neuron_type, type_line(rec)});
+    own_previous.clear();
+    std::mutex mu;  // guards done, done_names, last_flush, flush_cost
+    std::map<std::uint64_t, std::string> done;
     std::unordered_set<std::string> done_names;
     auto last_flush = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::duration flush_cost{};
     auto flush_locked = [&] {
         ScopedTimer t(kManifestOp);
-        std::vector<const TypeRecord*> types;
-        types.reserve(done.size() + own_previous.size());
-        for (const auto& [seq, rec] : done) types.push_back(&rec);
+        const auto t0 = std::chrono::steady_clock::now();
+        std::vector<std::pair<std::uint64_t, const std::string*>> lines;
+        lines.reserve(done.size() + carried.size());
+        for (const auto& [seq, json] : done) lines.emplace_back(seq, &json);
         if (!m.complete)  // types of an earlier attempt not redone yet stay known
-            for (const auto& rec : own_previous)
-                if (!done_names.count(rec.neuron_type)) types.push_back(&rec);
-        std::stable_sort(types.begin(), types.end(), [](const TypeRecord* a, const TypeRecord* b) { return a->seq < b->seq; });
+            for (const auto& c : carried)
+                if (!done_names.count(c.name)) lines.emplace_back(c.seq, &c.json);
+        std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        std::vector<const std::string*> ptrs;
+        ptrs.reserve(lines.size());
+        for (const auto& l : lines) ptrs.push_back(l.second);
         m.updated = detail::iso_time_utc(std::chrono::system_clock::now());
-        const std::string text = manifest_json(m, types);
+        const std::string text = manifest_json(m, ptrs);
         t.add_bytes(text.size());
         write_file_atomic(result.manifest, text);
         last_flush = std::chrono::steady_clock::now();
+        flush_cost = last_flush - t0;
     };
     {
         std::lock_guard lk(mu);
@@ -468,10 +491,12 @@ DirectoryBatchResult run_batch_to_directory(const RowSource& rows, const TableCo
     BatchCallbacks cb;
     cb.output = [&](const BatchOutput& o) { write_file_atomic(run_dir / o.output.path, o.bytes); };
     cb.type_done = [&](const TypeRecord& rec) {
+        std::string json = type_line(rec);
         std::lock_guard lk(mu);
         done_names.insert(rec.neuron_type);
-        done[rec.seq] = rec;
-        if (std::chrono::steady_clock::now() - last_flush >= dir.manifest_interval) flush_locked();
+        done[rec.seq] = std::move(json);
+        const auto since = std::chrono::steady_clock::now() - last_flush;
+        if (since >= dir.manifest_interval && since >= 10 * flush_cost) flush_locked();
     };
     if (dir.resume)
         cb.up_to_date = [&](TypeRecord& planned) {
