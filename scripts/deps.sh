@@ -4,6 +4,7 @@ set -euo pipefail
 pkgs=(
   cmake g++ ninja-build pkg-config                      # toolchain
   libfmt-dev libeigen3-dev libcairo2-dev libpng-dev     # library
+  libdeflate-dev                                        # fast DEFLATE for PNG encoding
   libcli11-dev nlohmann-json3-dev libkainjow-mustache-dev
   catch2 libxml2-dev libxml2-utils                      # tests
   fonts-dejavu-core fontconfig                          # text in PNG/PDF
