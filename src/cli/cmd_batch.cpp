@@ -341,7 +341,10 @@ void add_batch_command(CLI::App& app) {
         "  eyemap batch --out-dir out --run r1 --index-only");
     args->common.add_to(*sub, false);
     sub->add_option("--out-dir", args->out_dir, "Folder that holds the runs (each run is a subfolder)");
-    sub->add_option("--formats", args->formats, "Eyemap formats, comma-separated: svg (png, pdf when available)")->capture_default_str();
+    sub->add_option("--formats", args->formats,
+                    format_available(OutputFormat::png) ? "Eyemap formats, comma-separated: svg, png, pdf (e.g. svg,png)"
+                                                        : "Eyemap formats, comma-separated: svg (this build has no PNG/PDF backend)")
+        ->capture_default_str();
     sub->add_option("--jobs,-j", args->jobs, "Worker threads (0 = one per core)")->check(CLI::Range(0u, 256u))->capture_default_str();
     sub->add_flag("--pages", args->pages, "Also write one HTML page per type (eyemaps inlined) and index.html");
     sub->add_flag("--resume", args->resume, "Skip outputs whose manifest entry is up to date (same inputs, file present); without --run: the latest run");
