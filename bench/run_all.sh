@@ -93,6 +93,13 @@ fi
 t_end=$(date +%s)
 suite_seconds=$((t_end - t_suite))
 echo "$suite_seconds" > "$raw/suite_seconds"
+# What the run was made from, recorded now (a later --summarize-only keeps it).
+{
+  echo "date=$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "git=$(git -C "$root" rev-parse --short HEAD)"
+  echo "loadavg=$(cut -d' ' -f1-3 /proc/loadavg)"
+  git -C "$root" status --porcelain -- include src bench templates CMakeLists.txt | grep -v 'bench/results' | sed 's/^.. /uncommitted=/'
+} > "$raw/run_meta.txt"
 fi
 [ -f "$raw/suite_seconds" ] && suite_seconds=$(cat "$raw/suite_seconds")
 
@@ -277,14 +284,24 @@ targets = [
 ]
 
 load = os.getloadavg()
+meta = {"uncommitted": []}
+if os.path.exists(os.path.join(raw, "run_meta.txt")):
+    for line in open(os.path.join(raw, "run_meta.txt")):
+        k, _, v = line.rstrip("\n").partition("=")
+        if k == "uncommitted":
+            meta["uncommitted"].append(v)
+        elif k:
+            meta[k] = v
+    load = [float(x) for x in meta.get("loadavg", "0 0 0").split()]
+    meta["uncommitted"] = [x for x in meta["uncommitted"] if x]
 out = {
     "schema": "eyemap-bench/1",
-    "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-    "git": sh(f"git -C {root} rev-parse --short HEAD") + (" (+ uncommitted changes)" if sh(f"git -C {root} status --porcelain --untracked-files=no") else ""),
+    "date": meta.get("date") or time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    "git": meta.get("git") or sh(f"git -C {root} rev-parse --short HEAD"),
     "machine": {"nproc": os.cpu_count(), "cpu": sh("lscpu | sed -n 's/^Model name: *//p'"), "mem": sh("free -g | awk '/Mem:/{print $2\" GiB\"}'"),
                 "loadavg_end": [round(x, 2) for x in load], "kernel": platform.release(),
                 "benchmark_context": {k: context.get(k) for k in ["num_cpus", "mhz_per_cpu", "load_avg", "library_build_type"]}},
-    "uncommitted_at_run": sh(f"git -C {root} status --porcelain -- include src bench templates CMakeLists.txt").splitlines(),
+    "uncommitted_at_run": meta["uncommitted"],
     "command": "bench/run_all.sh" + (" --quick" if os.environ.get("QUICK") == "1" else ""),
     "suite_seconds": int(os.environ.get("SUITE_SECONDS", "0")),
     "note": "times are the median of repetitions of the benchmark's CPU time (the machine is shared: wall time is "
@@ -301,7 +318,7 @@ m = out["machine"]
 L.append(f"machine: {m['nproc']} cores, {m['cpu']}, {m['mem']}; load average at the end {m['loadavg_end']}; suite {out['suite_seconds']} s")
 L.append(f"command: {out['command']}")
 if out["uncommitted_at_run"]:
-    L.append("uncommitted in the tree during the run (built into the binaries): " + ", ".join(x[3:] for x in out["uncommitted_at_run"]))
+    L.append("uncommitted in the tree during the run (built into the binaries): " + ", ".join(out["uncommitted_at_run"]))
 L.append(out["note"])
 L.append("")
 L.append("TARGETS")
