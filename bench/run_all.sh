@@ -4,7 +4,7 @@
 #
 # 1. builds the bench binaries and the CLI (Release, -DEYEMAP_BUILD_BENCH=ON, ninja -j2) in build-bench/;
 # 2. runs every bench/bench_* binary (Google Benchmark, repetitions with median aggregates; JSON per
-#    binary in BUILD/bench-raw/);
+#    binary in BUILD/bench-raw/, or RESULTS/raw/ with --results);
 # 3. runs the peers (bench/peers/compare.sh: matplotlib and rsvg-convert, interleaved, 10 reps) and
 #    bench/batch_e2e.sh when it exists;
 # 4. writes RESULTS/latest.json (every median, the derived figures, targets met / not met, machine,
@@ -29,7 +29,9 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-raw="$build/bench-raw"  # per-binary JSON and text output (in the build folder: not committed)
+# Per-binary JSON and text output: in the build folder for the default (committed) results folder, else
+# next to the results.
+if [ "$results" = "$root/bench/results" ]; then raw="$build/bench-raw"; else raw="$results/raw"; fi
 mkdir -p "$raw" "$results"
 t_start=$(date +%s)
 log() { echo "[run_all $(( $(date +%s) - t_start ))s] $*" >&2; }
