@@ -14,7 +14,7 @@ namespace {
 const std::string kReal = EYEMAP_SHARED_DIR "/data/optic-lobe/";
 }
 
-TEST_CASE("sample data: deterministic, both sides, all regions, per-layer values; 12 eyemaps per type") {
+TEST_CASE("sample data: deterministic, both sides, all regions, per-layer values, 12 eyemaps per type") {
     std::ostringstream a, b;
     const auto layout = sample_layout(1);
     const auto rows = write_sample_data(a, layout, SampleOptions{6, 1, true});
@@ -82,7 +82,7 @@ TEST_CASE("eyemap render: standard output, and clear errors with exit code 2") {
     CHECK(test::run_cli("frobnicate", &err) != 0);
 }
 
-TEST_CASE("eyemap sample writes the same files every time; render uses them") {
+TEST_CASE("eyemap sample writes the same files every time, and render uses them") {
     const auto a = test::fresh_dir("sample-a"), b = test::fresh_dir("sample-b");
     REQUIRE(test::run_cli("sample --out-dir " + a.string()) == 0);
     REQUIRE(test::run_cli("sample --out-dir " + b.string()) == 0);

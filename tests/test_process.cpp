@@ -109,7 +109,7 @@ TEST_CASE("scale edge cases: one value, no values, fixed, percentile") {
     }
 }
 
-TEST_CASE("zeros are no_data; pooled vs per-region scope; per-layer fills") {
+TEST_CASE("zeros are no_data, pooled vs per-region scope, per-layer fills") {
     ColumnTable t;
     t.columns = {true, false, true, false};
     auto row = [](std::string region, int h1, std::int64_t syn, std::vector<std::int64_t> layers) {
