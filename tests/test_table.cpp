@@ -335,7 +335,7 @@ TEST_CASE("eyemap render: bad input files exit with code 2 and name file, line a
     }
 }
 
-TEST_CASE("eyemap render: a region from --regions is accepted; without it the same file is an error") {
+TEST_CASE("eyemap render: a region from --regions is accepted, and without the config the same file is an error") {
     const std::string good = EYEMAP_SOURCE_DIR "/tests/data/good/";
     const auto dir = test::fresh_dir("robust-cli-regions");
     std::string err;
