@@ -596,13 +596,26 @@ std::vector<RunInfo> list_runs(const fs::path& out_dir) {
         r.name = dir.filename().string();
         r.path = dir;
         r.is_protected = is_run_protected(dir);
-        r.complete = true;
         try {
+            std::unordered_set<std::string> names;  // a type in several manifests (shards, then a resume) counts once
+            bool whole = false;                     // an unsharded manifest is complete
+            std::uint32_t shard_count = 0;
+            std::unordered_set<std::uint32_t> shards_done;
+            bool shards_ok = true;
             for (const auto& [p, m] : read_run_manifests(dir)) {
                 if (r.started.empty() || (!m.started.empty() && m.started < r.started)) r.started = m.started;
-                r.complete = r.complete && m.complete;
-                r.types += m.types.size();
+                if (!m.shard.sharded()) {
+                    whole = whole || m.complete;
+                } else {
+                    if (shard_count && shard_count != m.shard.count) shards_ok = false;
+                    shard_count = m.shard.count;
+                    if (m.complete) shards_done.insert(m.shard.index);
+                }
+                for (const auto& t : m.types) names.insert(t.neuron_type);
             }
+            r.types = names.size();
+            // Complete: an unsharded run finished, or every shard of one sharding did.
+            r.complete = whole || (shards_ok && shard_count > 0 && shards_done.size() == shard_count);
         } catch (const Error&) {
             r.complete = false;
         }

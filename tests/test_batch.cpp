@@ -173,8 +173,18 @@ TEST_CASE("batch: the union of shards 0/3, 1/3, 2/3 equals the unsharded run", "
     CHECK(read_file(out / "full" / "index.html") == read_file(out / "sharded" / "index.html"));
     CHECK(read_file(out / "full" / "index.html").find("class=\"notice\"") == std::string::npos);
 
-    // An index built while a shard is missing says so.
+    auto run_info = [&](const std::string& name) {
+        for (const auto& r : list_runs(out))
+            if (r.name == name) return r;
+        FAIL("no run " << name);
+        return RunInfo{};
+    };
+    CHECK(run_info("sharded").complete);
+    CHECK(run_info("sharded").types == full.types.size());
+
+    // An index built while a shard is missing says so, and the run is not complete.
     fs::remove(out / "sharded" / "manifest-1-of-3.json");
+    CHECK_FALSE(run_info("sharded").complete);
     REQUIRE(cli(fmt::format("batch --out-dir {} --run sharded --index-only", q(out))) == 0);
     CHECK(read_file(out / "sharded" / "index.html").find("Shard 1/3 has not run yet") != std::string::npos);
 }

@@ -262,7 +262,7 @@ struct RunInfo {
     std::uint64_t files = 0;
     std::string started;  // from the manifest(s), ISO 8601 UTC; else the folder's mtime
     bool is_protected = false;
-    bool complete = false;  // every manifest of the run complete
+    bool complete = false;  // an unsharded manifest is complete, or all N shards' manifests are
     bool in_use = false;    // a batch holds its lock now
     std::uint64_t types = 0;
 };
