@@ -5,7 +5,9 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <csignal>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,6 +54,31 @@ bool is_reserved_device(std::string_view s) {
     return false;
 }
 
+// Over a file-size limit (RLIMIT_FSIZE, `ulimit -f`) write() raises SIGXFSZ, whose default action
+// kills the process and would leave the temporary file behind. While it writes, the thread blocks
+// the signal, so write() fails with EFBIG instead; the pending signal is then consumed.
+class BlockFileSizeSignal {
+public:
+    BlockFileSizeSignal() {
+        sigemptyset(&set_);
+        sigaddset(&set_, SIGXFSZ);
+        active_ = ::pthread_sigmask(SIG_BLOCK, &set_, &old_) == 0 && !sigismember(&old_, SIGXFSZ);
+    }
+    ~BlockFileSizeSignal() {
+        if (!active_) return;
+        const timespec zero{0, 0};
+        while (::sigtimedwait(&set_, nullptr, &zero) > 0) {
+        }
+        ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    }
+    BlockFileSizeSignal(const BlockFileSizeSignal&) = delete;
+    BlockFileSizeSignal& operator=(const BlockFileSizeSignal&) = delete;
+
+private:
+    sigset_t set_{}, old_{};
+    bool active_ = false;
+};
+
 }  // namespace
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes) {
@@ -74,6 +101,7 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
         throw_io(fmt::format("{}: {} (nothing written; a previous file is unchanged)", what, std::strerror(err)), path.string());
     };
     if (replacing && S_ISREG(old.st_mode) && ::fchmod(fd, old.st_mode & 07777) != 0) fail("cannot set permissions", errno, true);
+    const BlockFileSizeSignal no_sigxfsz;
     const char* p = bytes.data();
     std::size_t left = bytes.size();
     while (left > 0) {

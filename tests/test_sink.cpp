@@ -261,6 +261,41 @@ TEST_CASE("write_file_atomic: file-size limit (a full disk for this process) kee
     CHECK(listing(dir) == std::vector<std::string>{"eyemap.svg"});
 }
 
+TEST_CASE("write_file_atomic: file-size limit with SIGXFSZ at its default (kill) still fails cleanly") {
+    const auto dir = test::fresh_dir("robust-fsize-default");
+    const std::string previous = "<svg>previous</svg>";
+    write_file_atomic(dir / "eyemap.svg", previous);
+    const int rc = in_child([&] {
+        std::signal(SIGXFSZ, SIG_DFL);
+        rlimit lim{4096, 4096};
+        if (::setrlimit(RLIMIT_FSIZE, &lim) != 0) return 77;
+        if (const int r = expect_failed_write(dir, previous, 100000, "File too large")) return r;
+        // The signal was consumed, not left pending to kill the process later.
+        sigset_t pending;
+        sigpending(&pending);
+        return sigismember(&pending, SIGXFSZ) ? 21 : 0;
+    });
+    CHECK(rc == 0);
+    CHECK(listing(dir) == std::vector<std::string>{"eyemap.svg"});
+
+    // Through the CLI, under `ulimit -f`: exit code 3, the previous file kept, no temporary file.
+    const std::string data = EYEMAP_SOURCE_DIR "/tests/data/good/bom_crlf_quoted.csv";
+    std::string err;
+    const int cli = test::run_cli("render --data " + data + " --type 'Tm5a, Tm5b' --region ME --side R --metric cell_count -o " +
+                                      (dir / "eyemap.svg").string(), &err);
+    REQUIRE(cli == 0);  // fits without a limit
+    test::write_file(dir / "eyemap.svg", previous);
+    const std::string cmd = "ulimit -f 2 && " + std::string(EYEMAP_CLI) +
+                            " render --data " + data + " --type 'Tm5a, Tm5b' --region ME --side R --metric cell_count -o " +
+                            (dir / "eyemap.svg").string() + " 2> " + (dir.parent_path() / "robust-ulimit.txt").string();
+    const int st = std::system(("sh -c \"" + cmd + "\"").c_str());
+    CHECK(WIFEXITED(st));
+    CHECK(WEXITSTATUS(st) == 3);
+    CHECK_THAT(test::read_file(dir.parent_path() / "robust-ulimit.txt"), Catch::Matchers::Contains("File too large"));
+    CHECK(test::read_file(dir / "eyemap.svg") == previous);
+    CHECK(listing(dir) == std::vector<std::string>{"eyemap.svg"});
+}
+
 TEST_CASE("write_file_atomic: a full tmpfs (ENOSPC) and a read-only mount keep the previous file") {
     const auto dir = test::fresh_dir("robust-mounts");
     const std::string previous = "<svg>previous</svg>";
