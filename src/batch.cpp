@@ -32,6 +32,7 @@ namespace eyemap {
 namespace {
 
 const OpId kReadOp = stats_op("batch_read");
+const OpId kWaitOp = stats_op("batch_read_wait");  // a worker waiting for another to finish reading
 const OpId kRenderOp = stats_op("batch_render");
 const OpId kRasterOp = stats_op("batch_raster");
 const OpId kWriteOp = stats_op("batch_write");
@@ -597,7 +598,11 @@ void worker_loop(Ctx& c) {
     Job job;
     for (;;) {
         {
-            std::lock_guard lk(c.read_mu);
+            std::unique_lock lk(c.read_mu, std::defer_lock);
+            if (!lk.try_lock()) {
+                ScopedTimer wait(kWaitOp);
+                lk.lock();
+            }
             try {
                 if (!read_job(c, w.rows, job)) return;
             } catch (...) {
