@@ -13,6 +13,7 @@ case "$kind" in
 esac
 shift
 jobs="${JOBS:-2}"
+ctest_jobs="${CTEST_JOBS:-1}"  # tests of other modules share scratch files in one folder
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" -DEYEMAP_SANITIZE="$kind" \
@@ -22,4 +23,4 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_stri
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
 cd "$build"
-ctest --output-on-failure -j"$jobs" "$@"
+ctest --output-on-failure -j"$ctest_jobs" "$@"

@@ -8,6 +8,9 @@
 
 #include <set>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "eyemap/eyemap.hpp"
 #include "test_support.hpp"
 
@@ -15,6 +18,19 @@ using namespace eyemap;
 namespace fs = std::filesystem;
 
 namespace {
+
+// Runs the CLI with its standard error in a file of this process's own: ctest may run several
+// test executables at once in one folder, so a shared file name would mix their messages.
+int run_cli(const std::string& args, std::string* err = nullptr) {
+    static int n = 0;
+    const auto errfile = std::filesystem::current_path() /
+                         ("robust-stderr-" + std::to_string(::getpid()) + "-" + std::to_string(n++) + ".txt");
+    const std::string cmd = std::string(EYEMAP_CLI) + " " + args + " 2> '" + errfile.string() + "'";
+    const int rc = std::system(cmd.c_str());
+    if (err) *err = test::read_file(errfile);
+    std::filesystem::remove(errfile);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
 
 const std::string kFFFD = "\xEF\xBF\xBD";  // U+FFFD, what the writer shows for bytes XML cannot carry
 
@@ -130,7 +146,7 @@ TEST_CASE("hostile type names through the CLI: xmllint-clean SVG showing the nam
         INFO("case: " << t.what);
         const auto out = dir / ("t" + std::to_string(i++) + ".svg");
         std::string err;
-        REQUIRE(test::run_cli("render --data " + sh_quote((dir / "data.csv").string()) + " --type " + sh_quote(t.name) +
+        REQUIRE(run_cli("render --data " + sh_quote((dir / "data.csv").string()) + " --type " + sh_quote(t.name) +
                                   " --region ME --side R --metric synapse_density -o " + sh_quote(out.string()),
                               &err) == 0);
         const std::string svg = test::read_file(out);
@@ -143,7 +159,7 @@ TEST_CASE("hostile type names through the CLI: xmllint-clean SVG showing the nam
     // Every type at once into a folder: one safe, distinct file per eyemap, all inside the folder.
     std::string err;
     for (const auto& t : types) {
-        REQUIRE(test::run_cli("render --data " + sh_quote((dir / "data.csv").string()) + " --type " + sh_quote(t.name) +
+        REQUIRE(run_cli("render --data " + sh_quote((dir / "data.csv").string()) + " --type " + sh_quote(t.name) +
                                   " --out-dir " + sh_quote((dir / "all").string()),
                               &err) == 0);
     }
@@ -167,7 +183,7 @@ TEST_CASE("hostile region and layer names from a config: well-formed SVG, names 
                             ",L,1,2,5,1;2;0;0;2\n\xD7\xA9\xD7\x9C-type,\xD7\xA9\xD7\x9C,L,1,2,3,3\n";
     test::write_file(dir / "data.csv", csv);
     std::string err;
-    REQUIRE(test::run_cli("render --data " + sh_quote((dir / "data.csv").string()) + " --regions " +
+    REQUIRE(run_cli("render --data " + sh_quote((dir / "data.csv").string()) + " --regions " +
                               sh_quote((dir / "regions.json").string()) + " --type T --out-dir " + sh_quote((dir / "out").string()),
                           &err) == 0);
     // The hostile region's L synapse map, and the Hebrew region's (columns without T's data); no
@@ -194,7 +210,7 @@ TEST_CASE("hostile region and layer names from a config: well-formed SVG, names 
     if (have_xmllint()) CHECK(xmllint(files).empty());
 
     // The Hebrew region and type.
-    REQUIRE(test::run_cli("render --data " + sh_quote((dir / "data.csv").string()) + " --regions " +
+    REQUIRE(run_cli("render --data " + sh_quote((dir / "data.csv").string()) + " --regions " +
                               sh_quote((dir / "regions.json").string()) + " --type " + sh_quote("\xD7\xA9\xD7\x9C-type") + " --region " + sh_quote("\xD7\xA9\xD7\x9C") +
                               " --side L --metric synapse_density -o " +
                               sh_quote((dir / "he.svg").string()),

@@ -21,6 +21,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Runs the CLI with its standard error in a file of this process's own: ctest may run several
+// test executables at once in one folder, so a shared file name would mix their messages.
+int run_cli(const std::string& args, std::string* err = nullptr) {
+    static int n = 0;
+    const auto errfile = std::filesystem::current_path() /
+                         ("robust-stderr-" + std::to_string(::getpid()) + "-" + std::to_string(n++) + ".txt");
+    const std::string cmd = std::string(EYEMAP_CLI) + " " + args + " 2> '" + errfile.string() + "'";
+    const int rc = std::system(cmd.c_str());
+    if (err) *err = test::read_file(errfile);
+    std::filesystem::remove(errfile);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
 bool is_safe_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
@@ -281,7 +294,7 @@ TEST_CASE("write_file_atomic: file-size limit with SIGXFSZ at its default (kill)
     // Through the CLI, under `ulimit -f`: exit code 3, the previous file kept, no temporary file.
     const std::string data = EYEMAP_SOURCE_DIR "/tests/data/good/bom_crlf_quoted.csv";
     std::string err;
-    const int cli = test::run_cli("render --data " + data + " --type 'Tm5a, Tm5b' --region ME --side R --metric cell_count -o " +
+    const int cli = run_cli("render --data " + data + " --type 'Tm5a, Tm5b' --region ME --side R --metric cell_count -o " +
                                       (dir / "eyemap.svg").string(), &err);
     REQUIRE(cli == 0);  // fits without a limit
     test::write_file(dir / "eyemap.svg", previous);
@@ -332,10 +345,10 @@ TEST_CASE("eyemap render: an unwritable output is exit code 3 with the path, and
     const std::string data = EYEMAP_SOURCE_DIR "/tests/data/good/bom_crlf_quoted.csv";
     test::write_file(dir / "file", "x");
     std::string err;
-    CHECK(test::run_cli("render --data " + data + " --type 'Tm5a, Tm5b' --region ME --side R --metric cell_count -o " +
+    CHECK(run_cli("render --data " + data + " --type 'Tm5a, Tm5b' --region ME --side R --metric cell_count -o " +
                             (dir / "file" / "x.svg").string(), &err) == 3);
     CHECK_THAT(err, Catch::Matchers::Contains((dir / "file" / "x.svg").string()));
     CHECK_THAT(err, Catch::Matchers::Contains("Not a directory"));
-    CHECK(test::run_cli("render --data " + data + " --type 'Tm5a, Tm5b' --region ME --side R --metric cell_count -o /proc/x.svg", &err) == 3);
+    CHECK(run_cli("render --data " + data + " --type 'Tm5a, Tm5b' --region ME --side R --metric cell_count -o /proc/x.svg", &err) == 3);
     CHECK(listing(dir) == std::vector<std::string>{"file"});
 }

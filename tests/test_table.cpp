@@ -8,12 +8,28 @@
 #include <string>
 #include <vector>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "eyemap/eyemap.hpp"
 #include "test_support.hpp"
 
 using namespace eyemap;
 
 namespace {
+
+// Runs the CLI with its standard error in a file of this process's own: ctest may run several
+// test executables at once in one folder, so a shared file name would mix their messages.
+int run_cli(const std::string& args, std::string* err = nullptr) {
+    static int n = 0;
+    const auto errfile = std::filesystem::current_path() /
+                         ("robust-stderr-" + std::to_string(::getpid()) + "-" + std::to_string(n++) + ".txt");
+    const std::string cmd = std::string(EYEMAP_CLI) + " " + args + " 2> '" + errfile.string() + "'";
+    const int rc = std::system(cmd.c_str());
+    if (err) *err = test::read_file(errfile);
+    std::filesystem::remove(errfile);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
 
 const std::string kH = "neuron_type,region,side,hex1,hex2,synapses,cells\n";
 const std::string kHL = "neuron_type,region,side,hex1,hex2,synapses,layer_synapses\n";
@@ -326,7 +342,7 @@ TEST_CASE("eyemap render: bad input files exit with code 2 and name file, line a
     for (const auto& c : cases) {
         INFO(c.file);
         std::string err;
-        const int rc = test::run_cli("render --data " + bad + c.file + " --type T --out-dir " + (dir / c.file).string(), &err);
+        const int rc = run_cli("render --data " + bad + c.file + " --type T --out-dir " + (dir / c.file).string(), &err);
         CHECK(rc == 2);
         CHECK_THAT(err, Catch::Matchers::Contains(c.where));
         CHECK_THAT(err, Catch::Matchers::StartsWith("eyemap: error: "));
@@ -339,14 +355,14 @@ TEST_CASE("eyemap render: a region from --regions is accepted, and without the c
     const std::string good = EYEMAP_SOURCE_DIR "/tests/data/good/";
     const auto dir = test::fresh_dir("robust-cli-regions");
     std::string err;
-    CHECK(test::run_cli("render --data " + good + "custom_region.csv --type T --region AME --side R --metric synapse_density -o " +
+    CHECK(run_cli("render --data " + good + "custom_region.csv --type T --region AME --side R --metric synapse_density -o " +
                             (dir / "ame.svg").string(), &err) == 2);
     CHECK_THAT(err, Catch::Matchers::Contains("field 'region': value 'AME': unknown region"));
-    CHECK(test::run_cli("render --data " + good + "custom_region.csv --regions " + good + "ame_regions.json --type T --region AME --side R " +
+    CHECK(run_cli("render --data " + good + "custom_region.csv --regions " + good + "ame_regions.json --type T --region AME --side R " +
                             "--metric synapse_density -o " + (dir / "ame.svg").string(), &err) == 0);
     CHECK(test::xml_error(test::read_file(dir / "ame.svg")).empty());
     // BOM, CRLF, quoted names with commas and quotes render.
-    CHECK(test::run_cli("render --data " + good + "bom_crlf_quoted.csv --type 'Tm5a, Tm5b' --out-dir " + (dir / "q").string(), &err) == 0);
+    CHECK(run_cli("render --data " + good + "bom_crlf_quoted.csv --type 'Tm5a, Tm5b' --out-dir " + (dir / "q").string(), &err) == 0);
     CHECK(std::filesystem::exists(dir / "q"));
 }
 
@@ -372,20 +388,20 @@ TEST_CASE("eyemap render: a selection with no columns is a clear input error and
         INFO(s.args);
         const auto out = dir / std::to_string(i++);
         std::string err;
-        CHECK(test::run_cli(base + s.args + " --out-dir " + out.string(), &err) == 2);
+        CHECK(run_cli(base + s.args + " --out-dir " + out.string(), &err) == 2);
         CHECK_THAT(err, Catch::Matchers::Contains(s.message));
         CHECK_FALSE(std::filesystem::exists(out));
-        CHECK(test::run_cli(base + s.args + " -o " + (dir / "single.svg").string(), &err) == 2);
+        CHECK(run_cli(base + s.args + " -o " + (dir / "single.svg").string(), &err) == 2);
         CHECK_FALSE(std::filesystem::exists(dir / "single.svg"));
     }
 }
 
 TEST_CASE("eyemap render: unreadable inputs exit with code 3") {
     std::string err;
-    CHECK(test::run_cli("render --data /nonexistent/x.csv --type T -o -", &err) == 3);
+    CHECK(run_cli("render --data /nonexistent/x.csv --type T -o -", &err) == 3);
     CHECK_THAT(err, Catch::Matchers::Contains("/nonexistent/x.csv"));
-    CHECK(test::run_cli("render --data /tmp --type T -o -", &err) == 3);
+    CHECK(run_cli("render --data /tmp --type T -o -", &err) == 3);
     CHECK_THAT(err, Catch::Matchers::Contains("is a folder"));
-    CHECK(test::run_cli("render --data " EYEMAP_SOURCE_DIR "/tests/data/good/custom_region.csv --regions /nonexistent.json --type T -o -",
+    CHECK(run_cli("render --data " EYEMAP_SOURCE_DIR "/tests/data/good/custom_region.csv --regions /nonexistent.json --type T -o -",
                         &err) == 3);
 }
