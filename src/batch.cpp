@@ -33,9 +33,8 @@ namespace {
 
 const OpId kReadOp = stats_op("batch_read");
 const OpId kWaitOp = stats_op("batch_read_wait");  // a worker waiting for another to finish reading
-const OpId kRenderOp = stats_op("batch_render");
-const OpId kRasterOp = stats_op("batch_raster");
-const OpId kWriteOp = stats_op("batch_write");
+// Rendering and writing are timed by the library's own stages (process, layout, render_svg,
+// render_png, encode_png, render_pdf, write); no batch timer wraps them, so nothing counts twice.
 const OpId kPageOp = stats_op("batch_page");
 
 char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -453,11 +452,7 @@ struct WorkerState {
 };
 
 void deliver(Ctx& c, const TypeRecord& rec, const OutputRecord& out, std::string_view bytes) {
-    if (c.cb.output) {
-        ScopedTimer t(kWriteOp);
-        t.add_bytes(bytes.size());
-        c.cb.output(BatchOutput{rec, out, bytes});
-    }
+    if (c.cb.output) c.cb.output(BatchOutput{rec, out, bytes});
     c.files.fetch_add(1, std::memory_order_relaxed);
     c.bytes.fetch_add(bytes.size(), std::memory_order_relaxed);
     if (c.counters) {
@@ -525,13 +520,10 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
     }
 
     std::vector<EyemapData> data;
-    {
-        ScopedTimer t(kRenderOp);
-        try {
-            data = process_type(rec.neuron_type, rows, c.columns, c.layout, c.requests, c.options.render.scale);
-        } catch (const Error& e) {
-            rethrow_located(e, c);
-        }
+    try {
+        data = process_type(rec.neuron_type, rows, c.columns, c.layout, c.requests, c.options.render.scale);
+    } catch (const Error& e) {
+        rethrow_located(e, c);
     }
     if (c.options.pages) w.page_svgs.resize(data.size());
     std::size_t out_i = 0;
@@ -545,14 +537,9 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
         eye.not_in_region = data[i].not_in_region_count;
         eye.no_data = data[i].status.size() - data[i].has_data_count - data[i].not_in_region_count;
         const Side side = data[i].side;
-        Scene scene;
-        {
-            ScopedTimer t(kRenderOp);
-            scene = layout_eyemap(std::move(data[i]), c.grids[static_cast<int>(side)], c.options.render.geometry);
-            w.svg.clear();
-            write_svg(scene, w.svg, c.options.render.svg);
-            t.add_bytes(w.svg.size());
-        }
+        const Scene scene = layout_eyemap(std::move(data[i]), c.grids[static_cast<int>(side)], c.options.render.geometry);
+        w.svg.clear();
+        write_svg(scene, w.svg, c.options.render.svg);
         const std::string_view svg(w.svg.data(), w.svg.size());
         for (OutputFormat f : formats) {
             auto& out = rec.outputs[out_i++];
@@ -560,12 +547,7 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
                 out.bytes = svg.size();
                 deliver(c, rec, out, svg);
             } else {
-                std::string bytes;
-                {
-                    ScopedTimer t(kRasterOp);
-                    bytes = detail::render_raster(scene, f, c.options);
-                    t.add_bytes(bytes.size());
-                }
+                const std::string bytes = detail::render_raster(scene, f, c.options);
                 out.bytes = bytes.size();
                 deliver(c, rec, out, bytes);
             }
