@@ -114,7 +114,8 @@ std::uint64_t write_sample_data(std::ostream& out, const ColumnLayout& layout, c
         double region_weight[3];
         std::vector<std::vector<double>> profile(regions.regions.size());
         for (std::size_t r = 0; r < regions.regions.size(); ++r) {
-            region_weight[r] = rng.uniform() < 0.3 ? 0.0 : rng.uniform();
+            // A region the type avoids, or a weight large enough that its hot spot has synapses.
+            region_weight[r] = rng.uniform() < 0.3 ? 0.0 : 0.25 + 0.75 * rng.uniform();
             double sum = 0;
             for (std::size_t l = 0; l < regions.regions[r].layers.size(); ++l) {
                 const double w = rng.uniform() < 0.4 ? 0.0 : rng.uniform();
