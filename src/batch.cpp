@@ -617,7 +617,7 @@ BatchSummary run_batch(const RowSource& rows, const TableColumns& columns, const
             throw_input("this build of eyemap cannot write this format", ErrorLocation{{}, 0, "formats", std::string(to_string(f))});
     }
     if (!(options.png_scale > 0) || options.png_scale > 16)
-        throw_input("PNG scale must be in (0, 16]", ErrorLocation{{}, 0, "--png-scale", fmt::format("{}", options.png_scale)});
+        throw_input("PNG scale must be in (0, 16]", ErrorLocation{{}, 0, "--scale", fmt::format("{}", options.png_scale)});
 
     Ctx c(rows, columns, layout, options, callbacks, counters);
     c.requests = options.requests.empty() ? all_requests(layout, columns) : options.requests;

@@ -149,3 +149,32 @@ TEST_CASE("stage timings add up to the wall time of a 12-eyemap render, each sta
     }
     CHECK(best <= 0.05);
 }
+
+TEST_CASE("eyemap render: --color-min/--color-max fix the legend, --scale sizes the PNG") {
+    const auto dir = test::fresh_dir("cli-options");
+    const std::string base = "render --data " + kReal + "me_cells.csv --columns " + kReal +
+                             "columns.csv --type Mi1 --region ME --side R --metric cell_count ";
+    std::string err;
+    REQUIRE(test::run_cli(base + "--color-min 0 --color-max 10 -o " + (dir / "fixed.svg").string(), &err) == 0);
+    CHECK(test::read_file(dir / "fixed.svg").find("data-all=\"0 2 4 6 8 10\"") != std::string::npos);
+    CHECK(test::run_cli(base + "--color-min 5 -o " + (dir / "bad.svg").string(), &err) == 2);
+    CHECK(err.find("--color-max") != std::string::npos);
+
+    auto png_size = [](const std::string& png) {  // width and height from the IHDR chunk
+        auto be32 = [&](std::size_t at) {
+            return (static_cast<std::uint32_t>(static_cast<unsigned char>(png[at])) << 24) |
+                   (static_cast<std::uint32_t>(static_cast<unsigned char>(png[at + 1])) << 16) |
+                   (static_cast<std::uint32_t>(static_cast<unsigned char>(png[at + 2])) << 8) |
+                   static_cast<std::uint32_t>(static_cast<unsigned char>(png[at + 3]));
+        };
+        REQUIRE(png.size() > 24);
+        REQUIRE(png.compare(12, 4, "IHDR") == 0);
+        return std::pair{be32(16), be32(20)};
+    };
+    REQUIRE(test::run_cli(base + "--format png -o " + (dir / "one.png").string(), &err) == 0);
+    REQUIRE(test::run_cli(base + "--format png --scale 2 -o " + (dir / "two.png").string(), &err) == 0);
+    const auto [w1, h1] = png_size(test::read_file(dir / "one.png"));
+    const auto [w2, h2] = png_size(test::read_file(dir / "two.png"));
+    CHECK(w2 == 2 * w1);
+    CHECK(h2 == 2 * h1);
+}

@@ -357,7 +357,7 @@ void add_batch_command(CLI::App& app) {
     sub->add_flag("--quiet,-q", args->quiet, "No progress output");
     sub->add_option("--progress-interval", args->progress_interval, "Seconds between progress lines when standard error is not a terminal")
         ->capture_default_str();
-    sub->add_option("--png-scale", args->png_scale, "PNG pixels per SVG pixel (2 for retina)")->capture_default_str();
+    sub->add_option("--scale,--png-scale", args->png_scale, "PNG pixels per SVG pixel (2 for retina)")->capture_default_str();
     sub->callback([args] { run_batch_command(*args); });
 }
 

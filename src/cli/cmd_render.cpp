@@ -49,9 +49,9 @@ void run_render(const RenderArgs& a) {
     const auto formats = split_list(a.format, {"svg", "png", "pdf"}, "--format");
     const auto has = [&](std::string_view f) { return std::find(formats.begin(), formats.end(), f) != formats.end(); };
     if (!(a.scale_factor > 0) || !std::isfinite(a.scale_factor))
-        throw_input("must be a positive number", ErrorLocation{{}, 0, "--scale-factor", fmt::format("{}", a.scale_factor)});
+        throw_input("must be a positive number", ErrorLocation{{}, 0, "--scale", fmt::format("{}", a.scale_factor)});
     if (a.scale_factor != 1 && !has("png"))
-        throw_input("--scale-factor applies to png output; add png to --format", ErrorLocation{{}, 0, "--scale-factor", fmt::format("{}", a.scale_factor)});
+        throw_input("--scale applies to png output; add png to --format", ErrorLocation{{}, 0, "--scale", fmt::format("{}", a.scale_factor)});
     if (a.layer < 0) throw_input("must be 0 (all layers) or a layer number", ErrorLocation{{}, 0, "--layer", std::to_string(a.layer)});
     if (a.layer != 0 && !has("png") && !has("pdf"))
         throw_input("--layer applies to png and pdf output (the SVG has layer buttons)", ErrorLocation{{}, 0, "--layer", std::to_string(a.layer)});
@@ -174,13 +174,13 @@ void add_render_command(CLI::App& app) {
         "  eyemap render --data ../shared/data/optic-lobe/me_cells.csv --columns ../shared/data/optic-lobe/columns.csv \\\n"
         "      --type Mi1 --region ME --side R --metric cell_count -o Mi1_ME_R.svg\n"
         "  eyemap render --data data.csv --columns columns.csv --type Tm3 --out-dir out/   # all of its eyemaps\n"
-        "  eyemap render --data data.csv --columns columns.csv --type Tm3 --format svg,png,pdf --scale-factor 2 --out-dir out/\n"
+        "  eyemap render --data data.csv --columns columns.csv --type Tm3 --format svg,png,pdf --scale 2 --out-dir out/\n"
         "  eyemap render --data data.csv --columns columns.csv --type Tm3 --region ME --side R --metric synapse_density \\\n"
         "      --format png --layer 3 -o Tm3_ME_R_layer3.png   # a static picture of layer M3\n"
         "  eyemap render --data data.csv --columns columns.csv --type Tm3 --format pdf --pdf-pages -o Tm3.pdf   # one page per eyemap\n"
         "Files in --out-dir are named <type>_<region>_<side>_<metric>.svg/.png/.pdf (--pdf-pages: <type>.pdf).\n"
         "PNG and PDF show one layer (--layer, default all) with that layer's button highlighted; the PDF\n"
-        "page is the canvas in points (1 px = 1 pt), --scale-factor only sizes the PNG.");
+        "page is the canvas in points (1 px = 1 pt), --scale only sizes the PNG.");
     args->common.add_to(*sub);
     sub->add_option("--type", args->type, "Neuron type to render")->required();
     sub->add_option("--region", args->region, "Region name (ME, LO, LOP or one from --regions) or 'all'")->capture_default_str();
@@ -189,7 +189,7 @@ void add_render_command(CLI::App& app) {
         ->check(CLI::IsMember({"synapse_density", "cell_count", "both"}))
         ->capture_default_str();
     sub->add_option("--format", args->format, "Output format(s), comma-separated: svg, png, pdf (e.g. svg,png,pdf)")->capture_default_str();
-    sub->add_option("--scale-factor", args->scale_factor, "PNG pixels per canvas pixel (> 0; 2 for high-DPI screens)")->capture_default_str();
+    sub->add_option("--scale,--scale-factor", args->scale_factor, "PNG pixels per canvas pixel (> 0; 2 for high-DPI screens)")->capture_default_str();
     sub->add_option("--layer", args->layer, "PNG/PDF: layer to show, 0 = all layers, N = the region's layer N")->capture_default_str();
     sub->add_flag("--pdf-pages", args->pdf_pages, "PDF: all selected eyemaps as the pages of one file (<type>.pdf)");
     sub->add_option("-o,--output", args->output, "Output file for a single eyemap ('-' = standard output)");

@@ -19,14 +19,14 @@ void CommonOptions::add_to(CLI::App& app, bool data_required) {
     app.add_option("--hex-size", hex_size, "Hexagon radius in pixels (1..50)")->capture_default_str();
     app.add_option("--spacing", spacing, "Centre spacing factor (1.0..3.0)")->capture_default_str();
     app.add_option("--margin", margin, "Margin around the drawing in pixels")->capture_default_str();
-    app.add_option("--scale", scale_method, "Colour scale: linear (min..max), percentile, or fixed (with --scale-min/--scale-max)")
+    app.add_option("--color-scale", scale_method, "Colour scale: linear (min..max), percentile, or fixed (with --color-min/--color-max)")
         ->check(CLI::IsMember({"linear", "percentile", "fixed"}))
         ->capture_default_str();
-    app.add_option("--scale-scope", scale_scope, "Values the scale is computed from: pooled (all regions and sides of the type) or region")
+    app.add_option("--color-scope", scale_scope, "Values the colour scale is computed from: pooled (all regions and sides of the type) or region")
         ->check(CLI::IsMember({"pooled", "region"}))
         ->capture_default_str();
-    app.add_option("--scale-min", scale_min, "Fixed scale minimum (implies --scale fixed)");
-    app.add_option("--scale-max", scale_max, "Fixed scale maximum (implies --scale fixed)");
+    app.add_option("--color-min", scale_min, "Fixed colour scale minimum (implies --color-scale fixed; shares one scale across eyemaps)");
+    app.add_option("--color-max", scale_max, "Fixed colour scale maximum (implies --color-scale fixed)");
     app.add_flag("--static", static_svg, "SVG without script, tooltip and buttons' behaviour (a plain picture)");
     app.add_flag("--stats", stats, "Print per-operation timing and cache statistics to standard error at the end");
     app.add_flag("--no-cache", no_cache, "Switch off the coordinate, colour and metadata caches (same output; for measuring them)");
@@ -64,12 +64,12 @@ RenderOptions CommonOptions::render_options() const {
     validate(o.geometry);
     if (scale_min || scale_max || scale_method == "fixed") {
         if (!scale_min || !scale_max)
-            throw_input("a fixed scale needs both --scale-min and --scale-max", ErrorLocation{{}, 0, "--scale", scale_method});
+            throw_input("a fixed colour scale needs both --color-min and --color-max", ErrorLocation{{}, 0, "--color-scale", scale_method});
         o.scale.method = ScaleMethod::fixed;
         o.scale.min = *scale_min;
         o.scale.max = *scale_max;
         if (!(o.scale.min <= o.scale.max))
-            throw_input("--scale-min must not exceed --scale-max", ErrorLocation{{}, 0, "--scale-min", fmt::format("{}", o.scale.min)});
+            throw_input("--color-min must not exceed --color-max", ErrorLocation{{}, 0, "--color-min", fmt::format("{}", o.scale.min)});
     } else {
         o.scale.method = scale_method == "percentile" ? ScaleMethod::percentile : ScaleMethod::linear;
     }
