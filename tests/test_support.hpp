@@ -10,6 +10,8 @@
 #include <string_view>
 
 #include <libxml/parser.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace eyemap::test {
 
@@ -46,11 +48,16 @@ inline std::filesystem::path fresh_dir(const std::string& name) {
 }
 
 // Runs the eyemap CLI with arguments (a shell string); returns the exit code, stderr into *err.
+// Standard error goes to a file of this process's own: ctest runs several test executables at
+// once in one folder, and a shared file name would mix their messages.
 inline int run_cli(const std::string& args, std::string* err = nullptr) {
-    const auto errfile = std::filesystem::current_path() / "cli-stderr.txt";
+    static int n = 0;
+    const auto errfile = std::filesystem::current_path() /
+                         ("cli-stderr-" + std::to_string(::getpid()) + "-" + std::to_string(n++) + ".txt");
     const std::string cmd = std::string(EYEMAP_CLI) + " " + args + " 2> '" + errfile.string() + "'";
     const int rc = std::system(cmd.c_str());
     if (err) *err = read_file(errfile);
+    std::filesystem::remove(errfile);
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 

@@ -1,0 +1,101 @@
+// Content hashing: a fast, platform-stable 64-bit hash of bytes and an incremental key builder.
+#pragma once
+
+#include <bit>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace eyemap {
+
+// Bijective 64-bit finaliser (splitmix64): every input bit affects every output bit.
+constexpr std::uint64_t mix64(std::uint64_t x) noexcept {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+// 64-bit hash of a byte string, 8 bytes per step. Same result on every platform (words are read
+// little-endian), but not a cryptographic hash: use it for cache keys, never against adversaries.
+std::uint64_t hash_bytes(std::span<const std::byte> data, std::uint64_t seed = 0) noexcept;
+
+inline std::uint64_t hash_bytes(std::string_view s, std::uint64_t seed = 0) noexcept {
+    return hash_bytes(std::as_bytes(std::span<const char>(s.data(), s.size())), seed);
+}
+
+// Incremental content hash: append the parts of a key in order, then read digest().
+// Strings and spans are length-prefixed so ("ab","c") and ("a","bc") hash differently.
+class HashBuilder {
+public:
+    explicit HashBuilder(std::uint64_t seed = 0) noexcept : state_(mix64(seed ^ 0x6a09e667f3bcc909ULL)) {}
+
+    template <class T>
+        requires(std::integral<T> || std::is_enum_v<T>)
+    HashBuilder& add(T v) noexcept {
+        if constexpr (std::is_enum_v<T>) {
+            return add(static_cast<std::underlying_type_t<T>>(v));
+        } else if constexpr (std::is_signed_v<T>) {
+            // Sign-extend so that int{-1} and int64_t{-1} agree, matching ==.
+            return combine(static_cast<std::uint64_t>(static_cast<std::int64_t>(v)));
+        } else {
+            return combine(static_cast<std::uint64_t>(v));
+        }
+    }
+
+    HashBuilder& add(double v) noexcept {
+        if (v == 0.0) v = 0.0;  // -0.0 == 0.0, so they must hash alike
+        return combine(std::bit_cast<std::uint64_t>(v));
+    }
+    HashBuilder& add(float v) noexcept { return add(static_cast<double>(v)); }
+
+    HashBuilder& add(std::string_view s) noexcept {
+        combine(s.size());
+        return combine(hash_bytes(s, state_));
+    }
+    HashBuilder& add(const char* s) noexcept { return add(std::string_view(s)); }
+    HashBuilder& add(const std::string& s) noexcept { return add(std::string_view(s)); }
+
+    HashBuilder& add_bytes(std::span<const std::byte> bytes) noexcept {
+        combine(bytes.size());
+        return combine(hash_bytes(bytes, state_));
+    }
+
+    // Contiguous integers are hashed as raw bytes (fast path for column-id lists); floating point
+    // goes element by element so that -0.0 and 0.0 still agree.
+    template <class T>
+        requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>)
+    HashBuilder& add(std::span<const T> values) noexcept {
+        if constexpr (std::is_integral_v<T>) {
+            return add_bytes(std::as_bytes(values));
+        } else {
+            combine(values.size());
+            for (T v : values) add(v);
+            return *this;
+        }
+    }
+    template <class T>
+        requires(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>)
+    HashBuilder& add(const std::vector<T>& values) noexcept {
+        return add(std::span<const T>(values));
+    }
+
+    std::uint64_t digest() const noexcept { return mix64(state_); }
+
+private:
+    HashBuilder& combine(std::uint64_t v) noexcept {
+        // Mixing the state before each part makes the result depend on the order of parts.
+        state_ = mix64(state_ ^ v) + 0x9e3779b97f4a7c15ULL;
+        return *this;
+    }
+    std::uint64_t state_;
+};
+
+}  // namespace eyemap
