@@ -1,26 +1,43 @@
 // PNG and PDF output of one real 892-hexagon ME eyemap (real layout, seeded synthetic values with
 // all five bins): drawing and encoding separately and together at 1x and 2x, PDF, and the PNG
-// encoder comparison (cairo's writer against libpng at several settings: time and bytes).
+// encoder comparison (cairo's writer, libpng at several settings, our writer with libdeflate at
+// every level and filter: time and bytes).
 //
 // Run: bench_raster --benchmark_min_time=0.3
 //
-// Measured on the shared 2-core build machine while other builds ran (load average 4-8; GCC 12
-// -O3, cairo 1.16, libpng 1.6.39, zlib 1.2.13; medians of 3 repetitions, CPU time; wall time was
-// 1.5-2.5x that because of the load), 892 hexagons, 435 x 484 canvas:
-//   PNG 1x  3.9-4.8 ms (draw 1.0-1.2 + encode 2.7-2.9), 71 KB     PNG 2x  10-14 ms, 176 KB
-//   PDF     18-20 ms, 56 KB (6 pages: 100-125 ms, 263 KB)
-// Encoders on the 1x image (ms CPU, bytes):
-//   cairo_surface_write_to_png_stream    10.9-12.8   103 KB
-//   libpng level 6 adaptive, RGBA        14.9-15.4   106 KB
-//   libpng level 6 adaptive, RGB         10.5-13.5   101 KB
-//   libpng level 1 none / sub / up / paeth   2.7-3.4 / 3.3 / 4.3 / 4.6    74 / 97 / 101 / 110 KB
-//   libpng level 2 none (the default)     2.9-3.2    71 KB
-//   libpng level 3 none                   3.7-4.1    66 KB
-//   libpng level 6 none                   6.4-6.6    61 KB
-//   libpng level 9 none                  22.8-24.0   59 KB
-//   Z_RLE / Z_FILTERED strategies: no better than the default strategy.
-// Deflate is ~80 % of encoding (27.6M instructions at level 2 for 630 KB of RGB); a palette image
-// would need <= 256 colours, and antialiased eyemaps have 700-2400.
+// Measured on the shared 2-core build machine (AMD EPYC, 1 MB L2 per core) while other builds ran
+// (load average 2-4; GCC 12 -O3, cairo 1.16, libpng 1.6.39, zlib 1.2.13, libdeflate 1.14), 892
+// hexagons, 435 x 484 canvas; CPU time, min / median of 3 alternating runs of the old and the new
+// code on the same scene, and instructions per image (callgrind: independent of the load).
+//                   before (libpng + zlib level 2)          now (own writer + libdeflate level 1)
+//   PNG 1x          3.34 / 3.38 ms  35.9 M instr  70.8 KB   2.37 / 2.39 ms  18.7 M instr  67.9 KB
+//     draw          0.77 / 0.79 ms   8.3 M                  0.62 / 0.63 ms   6.6 M  (background-blend table)
+//     encode        2.50 / 2.53 ms  27.6 M                  1.68 / 1.70 ms  12.1 M
+//   PNG 2x          9.4 / 9.6 ms   110 M instr   170 KB     7.2 / 7.3 ms    53 M instr    155 KB
+//     draw          1.67 ms                                 1.10 ms
+//     encode        7.7 ms                                  6.1 ms  (2.5 MB of RGB: memory-bound)
+//   PDF             14-15 ms, 56 KB (6 pages: 83 ms, 263 KB), unchanged
+// Encoders on the 1x image (ms CPU, min of 3; bytes):
+//   cairo_surface_write_to_png_stream    9.7   103 KB
+//   libpng level 6 adaptive, RGBA       11.9   106 KB
+//   libpng level 6 adaptive, RGB         9.7   101 KB
+//   libpng level 1 none / sub / up / paeth     2.45 / 3.07 / 3.38 / 4.35    74 / 97 / 101 / 110 KB
+//   libpng level 2 none (the old default)      2.57    71 KB
+//   libpng level 3 / 6 / 9 none                3.24 / 5.78 / 22.5    66 / 61 / 59 KB
+//   libpng Z_RLE / Z_FILTERED: no better than the default strategy.
+//   libdeflate level 0 (stored: the cost around deflate)  0.15   632 KB
+//   libdeflate level 1 none (the default)      1.70    68 KB
+//   libdeflate level 2 / 3 / 4 none            1.74 / 1.87 / 2.14    64 / 64 / 61 KB
+//   libdeflate level 5 / 6 / 7 / 8 / 9 none    2.50 / 2.95 / 3.61 / 7.0 / 10.7    60.5 / 59.9 / 60.0 / 59.1 / 58.9 KB
+//   libdeflate level 10 / 11 / 12 none         53 / 84 / 153    55.4 / 54.6 / 54.3 KB
+//   libdeflate level 1 sub / up / avg / paeth / adaptive   1.98 / 2.09 / 2.23 / 2.67 / 3.23    91 / 99 / 117 / 103 / 105 KB
+//   libdeflate level 1 / 2 RGBA                1.49 / 2.36    74 / 70 KB  (level 1 RGBA: 11 % faster
+//     than RGB, 9 % larger at 1x and 16 % at 2x; RGB stays the default)
+// Level 1 and 2 take about the same time (level 1 is 2-4 % faster in most runs; callgrind: 12 M
+// against 22 M instructions per encode), level 2 is 5 % smaller. Filters lose at every
+// level (eyemaps are flat colours in repeating rows, which deflate matches directly). The palette
+// attempt costs ~0.02 ms (eyemaps at 1x have 700-2400 colours; a sample rejects them early).
+// Timings on this machine vary by 10-30 % with the other builds' load: compare rows of one run.
 #include <benchmark/benchmark.h>
 
 #include <array>
@@ -130,9 +147,9 @@ void BM_PdfPages(benchmark::State& state) {  // every eyemap of the type (3 regi
 BENCHMARK(BM_PdfPages)->Unit(benchmark::kMillisecond);
 
 // Encoder comparison on the 1x image: one benchmark per setting, bytes as a counter.
-PngOptions libpng(int level, PngFilter f, PngStrategy s = PngStrategy::default_strategy, bool alpha = false) {
+PngOptions png_options(PngEncoder e, int level, PngFilter f, PngStrategy s = PngStrategy::default_strategy, bool alpha = false) {
     PngOptions o;
-    o.encoder = PngEncoder::libpng;
+    o.encoder = e;
     o.compression = level;
     o.filter = f;
     o.strategy = s;
@@ -145,17 +162,26 @@ std::vector<PngOptions> variants() {
     PngOptions cairo;
     cairo.encoder = PngEncoder::cairo;
     out.push_back(cairo);
-    out.push_back(libpng(6, PngFilter::adaptive, PngStrategy::default_strategy, true));  // what cairo would write for ARGB
+    const auto libpng = PngEncoder::libpng, libdeflate = PngEncoder::libdeflate;
+    out.push_back(png_options(libpng, 6, PngFilter::adaptive, PngStrategy::default_strategy, true));  // what cairo would write for ARGB
     for (int level : {1, 2, 3, 6, 9})
         for (auto f : {PngFilter::none, PngFilter::sub, PngFilter::up, PngFilter::paeth, PngFilter::adaptive})
-            if ((level != 2 && level != 9) || f == PngFilter::none) out.push_back(libpng(level, f));
+            if ((level != 2 && level != 9) || f == PngFilter::none) out.push_back(png_options(libpng, level, f));
     for (auto s : {PngStrategy::rle, PngStrategy::filtered}) {
-        out.push_back(libpng(1, PngFilter::none, s));
-        out.push_back(libpng(1, PngFilter::sub, s));
+        out.push_back(png_options(libpng, 1, PngFilter::none, s));
+        out.push_back(png_options(libpng, 1, PngFilter::sub, s));
     }
-    PngOptions no_palette = PngOptions{};  // the default without the palette attempt: its cost
-    no_palette.palette_when_possible = false;
-    out.push_back(no_palette);
+    for (int level = 0; level <= 12; ++level) out.push_back(png_options(libdeflate, level, PngFilter::none));
+    for (int level : {1, 2, 3, 6})
+        for (auto f : {PngFilter::sub, PngFilter::up, PngFilter::average, PngFilter::paeth, PngFilter::adaptive})
+            out.push_back(png_options(libdeflate, level, f));
+    out.push_back(png_options(libdeflate, 1, PngFilter::none, PngStrategy::default_strategy, true));
+    for (auto e : {libpng, libdeflate}) {  // the defaults without the palette attempt: its cost
+        PngOptions no_palette = PngOptions{};
+        no_palette.encoder = e;
+        no_palette.palette_when_possible = false;
+        out.push_back(no_palette);
+    }
     return out;
 }
 
@@ -163,8 +189,8 @@ std::string variant_name(const PngOptions& o) {
     if (o.encoder == PngEncoder::cairo) return "cairo_write_to_png_stream";
     static constexpr const char* filters[] = {"none", "sub", "up", "avg", "paeth", "adaptive"};
     static constexpr const char* strategies[] = {"", "_filtered", "_rle", "_huffman"};
-    return fmt::format("libpng_l{}_{}{}_{}{}", o.compression, filters[int(o.filter)], strategies[int(o.strategy)], o.alpha ? "rgba" : "rgb",
-                       o.palette_when_possible ? "" : "_nopalettecheck");
+    return fmt::format("{}_l{}_{}{}_{}{}", o.encoder == PngEncoder::libpng ? "libpng" : "libdeflate", o.compression, filters[int(o.filter)],
+                       strategies[int(o.strategy)], o.alpha ? "rgba" : "rgb", o.palette_when_possible ? "" : "_nopalettecheck");
 }
 
 void BM_Encoder(benchmark::State& state, PngOptions o) {

@@ -483,10 +483,26 @@ inline std::uint32_t blend(std::uint32_t d, const Blend& b) {
     return 0xff000000u | ch(16, 0) | ch(8, 1) | ch(0, 2);
 }
 
+// blend() over the background colour, per (palette colour, combined level): most edge pixels
+// land on the background, so they cost a lookup (the same values, one table read instead of
+// the arithmetic; measured: ~1/3 fewer instructions for the stamping).
+using OverBackground = std::array<std::uint32_t, kLevelCount * kLevelCount>;
+const std::array<OverBackground, kPalette.size()>& over_background_tables() {
+    static const auto tables = [] {
+        std::array<OverBackground, kPalette.size()> t{};
+        for (std::size_t p = 0; p < kPalette.size(); ++p)
+            for (std::size_t i = 0; i < t[p].size(); ++i) t[p][i] = blend(argb(kBackground), blend_tables()[p][i]);
+        return t;
+    }();
+    return tables;
+}
+
 void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamps& st, const Scene& s,
                     const std::vector<std::uint8_t>& fills, double scale) {
     const GridCoordinates& g = *s.grid;
     const auto& tables = blend_tables();
+    const auto& over_bg = over_background_tables();
+    constexpr std::uint32_t bg = argb(kBackground);
     std::array<std::uint32_t, kPalette.size()> colour{};
     for (std::size_t p = 0; p < kPalette.size(); ++p) colour[p] = argb(kPalette[p]);
     const std::size_t plane = static_cast<std::size_t>(st.width) * static_cast<std::size_t>(st.height);
@@ -500,6 +516,7 @@ void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamp
         const std::uint16_t* cm = st.combo.data() + m * plane;
         const HexStamps::Span* spans = st.spans.data() + m * static_cast<std::size_t>(st.height);
         const BlendTable& table = tables[fills[c]];
+        const OverBackground& on_bg = over_bg[fills[c]];
         const std::uint32_t fc = colour[fills[c]];
         const int x0 = ix - st.centre_x, y0 = iy - st.centre_y;
         const int tx_min = std::max(0, -x0), tx_max = std::min(st.width, width - x0);  // inside the canvas
@@ -509,7 +526,7 @@ void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamp
             const std::uint16_t* cr = cm + static_cast<std::size_t>(ty) * st.width;
             auto edge = [&](int from, int to) {
                 for (int tx = std::max(from, tx_min); tx < std::min(to, tx_max); ++tx)
-                    if (cr[tx]) row[tx] = blend(row[tx], table[cr[tx]]);
+                    if (const unsigned level = cr[tx]) row[tx] = row[tx] == bg ? on_bg[level] : blend(row[tx], table[level]);
             };
             edge(sp.begin, sp.solid_begin);
             const int sb = std::max<int>(sp.solid_begin, tx_min), se = std::min<int>(sp.solid_end, tx_max);
@@ -601,6 +618,12 @@ std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions&
         const std::string title = valid_utf8(scenes.size() == 1 ? pdf_title(scenes[0]) : fmt::format("{} eyemaps", scenes[0].data.neuron_type));
         cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, title.c_str());
         cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "eyemap");
+        // Deterministic output: cairo stamps /CreationDate with the current time unless told a
+        // date; a date string it cannot parse (here: empty) clears it, so the document has no
+        // creation date at all (optional in PDF; cairo 1.16 would also write a fixed date without
+        // the "D:" prefix the PDF date syntax asks for). No /ModDate is written unless set. Every
+        // other byte depends only on the scenes (font subset tags are hashes of the glyphs used).
+        cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATE_DATE, "");
         CairoPtr cr(cairo_create(surface.get()));
         check(cairo_status(cr.get()), "context");
         for (std::size_t i = 0; i < scenes.size(); ++i) {

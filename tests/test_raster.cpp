@@ -10,6 +10,8 @@
 #include <png.h>
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <bit>
 #include <cmath>
 #include <cstdlib>
@@ -301,9 +303,17 @@ TEST_CASE("invalid scale, layer and inputs are input errors") {
     layer2.layer = 2;
     CHECK(kind_of([&] { render_png(real_scene(), layer2); }) == ErrorKind::input);  // no per-layer values
     CHECK(kind_of([&] { render_pdf_pages({}); }) == ErrorKind::input);
-    PngOptions po;
-    po.compression = 10;
-    CHECK(kind_of([&] { encode_png(render_image(s), po); }) == ErrorKind::input);
+    const RasterImage img = render_image(s);
+    for (auto [enc, bad] : {std::pair{PngEncoder::libdeflate, 13}, {PngEncoder::libdeflate, -1}, {PngEncoder::libpng, 10}}) {
+        INFO("encoder " << int(enc) << " level " << bad);
+        PngOptions po;
+        po.encoder = enc;
+        po.compression = bad;
+        CHECK(kind_of([&] { encode_png(img, po); }) == ErrorKind::input);
+    }
+    PngOptions level12;
+    level12.compression = 12;  // libdeflate's top level is valid
+    CHECK(decode_png(encode_png(img, level12)).argb == img.argb);
     RasterImage broken;
     broken.width = 3;
     broken.height = 3;
@@ -314,40 +324,135 @@ TEST_CASE("every encoder setting is lossless: the decoded pixels are the drawn o
     const Scene s = memory_scene();
     const RasterImage drawn = render_image(s);
     std::vector<PngOptions> variants;
-    for (auto enc : {PngEncoder::libpng, PngEncoder::cairo})
+    for (auto enc : {PngEncoder::libdeflate, PngEncoder::libpng, PngEncoder::cairo})
         for (bool alpha : {false, true}) {
             PngOptions o;
             o.encoder = enc;
             o.alpha = alpha;
             variants.push_back(o);
         }
-    for (auto f : {PngFilter::none, PngFilter::sub, PngFilter::paeth, PngFilter::adaptive})
-        for (bool pal : {false, true}) {
-            PngOptions o;
-            o.filter = f;
-            o.palette_when_possible = pal;
-            o.compression = 3;
-            o.strategy = PngStrategy::rle;
-            variants.push_back(o);
-        }
+    for (auto enc : {PngEncoder::libdeflate, PngEncoder::libpng})
+        for (auto f : {PngFilter::none, PngFilter::sub, PngFilter::up, PngFilter::average, PngFilter::paeth, PngFilter::adaptive})
+            for (bool pal : {false, true}) {
+                PngOptions o;
+                o.encoder = enc;
+                o.filter = f;
+                o.palette_when_possible = pal;
+                o.compression = 3;
+                o.strategy = PngStrategy::rle;
+                variants.push_back(o);
+            }
+    for (auto f : {PngFilter::sub, PngFilter::average, PngFilter::paeth, PngFilter::adaptive}) {  // libdeflate RGBA with filters (4-byte pixels)
+        PngOptions o;
+        o.filter = f;
+        o.alpha = true;
+        variants.push_back(o);
+    }
+    for (int level : {0, 1, 6, 9}) {
+        PngOptions o;
+        o.compression = level;
+        variants.push_back(o);
+    }
     for (const auto& o : variants) {
-        INFO("encoder " << int(o.encoder) << " alpha " << o.alpha << " filter " << int(o.filter) << " palette " << o.palette_when_possible);
+        INFO("encoder " << int(o.encoder) << " alpha " << o.alpha << " filter " << int(o.filter) << " palette " << o.palette_when_possible
+                        << " level " << o.compression);
         const std::string png = encode_png(drawn, o);
         const RasterImage back = decode_png(png);
         CHECK(back.width == drawn.width);
         CHECK(back.argb == drawn.argb);
         // RGBA / RGB (this image has > 256 colours); cairo writes RGB for any opaque image.
-        CHECK(png_colour_type(png) == (o.alpha && o.encoder == PngEncoder::libpng ? 6 : 2));
+        CHECK(png_colour_type(png) == (o.alpha && o.encoder != PngEncoder::cairo ? 6 : 2));
     }
     // A flat image goes out as a palette PNG with packed indices, and comes back the same.
-    RasterImage flat;
-    flat.width = 40;
-    flat.height = 7;
-    for (int i = 0; i < 280; ++i) flat.argb.push_back(palette_argb(std::uint8_t(i / 7 % 7)));
-    const std::string png = encode_png(flat);
-    CHECK(png_colour_type(png) == 3);
-    CHECK(static_cast<unsigned char>(png.at(24)) == 4);  // 7 colours: 4 bits per pixel
-    CHECK(decode_png(png).argb == flat.argb);
+    for (auto enc : {PngEncoder::libdeflate, PngEncoder::libpng}) {
+        INFO("encoder " << int(enc));
+        PngOptions o;
+        o.encoder = enc;
+        RasterImage flat;
+        flat.width = 40;
+        flat.height = 7;
+        for (int i = 0; i < 280; ++i) flat.argb.push_back(palette_argb(std::uint8_t(i / 7 % 7)));
+        const std::string png = encode_png(flat, o);
+        CHECK(png_colour_type(png) == 3);
+        CHECK(static_cast<unsigned char>(png.at(24)) == 4);  // 7 colours: 4 bits per pixel
+        CHECK(decode_png(png).argb == flat.argb);
+    }
+}
+
+TEST_CASE("our PNG writer: odd widths, every palette bit depth, RGB and RGBA tails, all filters") {
+    // Widths around the 4- and 2-pixel steps of the RGB conversion and the 8/4/2-per-byte packing.
+    for (int width : {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 17}) {
+        for (int colours : {1, 2, 3, 4, 5, 16, 17, 256, 257, 1000}) {
+            RasterImage img;
+            img.width = width;
+            img.height = 5;
+            std::uint32_t seed = 12345u + static_cast<std::uint32_t>(width * 1000 + colours);
+            for (int i = 0; i < width * img.height; ++i) {
+                seed = seed * 1664525u + 1013904223u;
+                const std::uint32_t c = (seed >> 8) % static_cast<std::uint32_t>(colours);
+                img.argb.push_back(0xff000000u | (c * 0x9E3779B1u >> 8));  // distinct colours for distinct c
+            }
+            for (auto f : {PngFilter::none, PngFilter::sub, PngFilter::up, PngFilter::average, PngFilter::paeth, PngFilter::adaptive})
+                for (bool alpha : {false, true}) {
+                    INFO("width " << width << " colours " << colours << " filter " << int(f) << " alpha " << alpha);
+                    PngOptions o;
+                    o.filter = f;
+                    o.alpha = alpha;
+                    const std::string png = encode_png(img, o);
+                    const RasterImage back = decode_png(png);
+                    REQUIRE(back.width == width);
+                    CHECK(back.argb == img.argb);
+                    std::set<std::uint32_t> distinct(img.argb.begin(), img.argb.end());
+                    CHECK(png_colour_type(png) == (alpha ? 6 : distinct.size() <= 256 ? 3 : 2));
+                }
+        }
+    }
+    // Alpha is kept with PngOptions::alpha (the drawn images are opaque; this one is not).
+    RasterImage translucent;
+    translucent.width = 3;
+    translucent.height = 1;
+    translucent.argb = {0x80102030u, 0x00ffffffu, 0xff000000u};
+    PngOptions o;
+    o.alpha = true;
+    const RasterImage back = decode_png(encode_png(translucent, o));
+    CHECK(back.argb == translucent.argb);
+}
+
+TEST_CASE("PNG and PDF are deterministic: same input, same bytes, in one process and across processes") {
+    const Scene s = real_scene();
+    const std::string png = render_png(s);
+    CHECK(png == render_png(s));
+    RasterOptions two;
+    two.scale = 2;
+    CHECK(render_png(s, two) == render_png(s, two));
+    const std::string pdf = render_pdf(s);
+    CHECK(pdf == render_pdf(s));
+    // No clock in the document: cairo's default /CreationDate is turned off.
+    CHECK(pdf.find("/CreationDate") == std::string::npos);
+    CHECK(pdf.find("/ModDate") == std::string::npos);
+    const Scene m = memory_scene();
+    RasterOptions layer;
+    layer.layer = 4;
+    CHECK(render_pdf(m, layer) == render_pdf(m, layer));
+    const std::array<Scene, 2> pages{m, s};
+    CHECK(render_pdf_pages(pages) == render_pdf_pages(pages));
+
+    // Two CLI runs more than a second apart (a time stamp would differ), and the library's bytes.
+    const auto dir = test::fresh_dir("raster-determinism");
+    const std::string args = "render --data '" + kShared + "me_cells.csv' --columns '" + kShared +
+                             "columns.csv' --type Mi1 --region ME --side R --metric cell_count --format png,pdf --out-dir '";
+    std::string err;
+    REQUIRE(test::run_cli(args + (dir / "a").string() + "'", &err) == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    REQUIRE(test::run_cli(args + (dir / "b").string() + "'", &err) == 0);
+    for (const char* ext : {".png", ".pdf"}) {
+        INFO(ext);
+        const std::string a = test::read_file(dir / "a" / (std::string("Mi1_ME_R_cell_count") + ext));
+        const std::string b = test::read_file(dir / "b" / (std::string("Mi1_ME_R_cell_count") + ext));
+        CHECK(!a.empty());
+        CHECK(a == b);
+        CHECK(a == (ext == std::string(".png") ? png : pdf));
+    }
 }
 
 TEST_CASE("parity with the SVG: rsvg-convert of our SVG matches our 1x PNG") {

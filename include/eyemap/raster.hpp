@@ -14,13 +14,18 @@
 // 1x dimensions); RasterOptions::scale does not apply to PDF. The font is fontconfig's match
 // for "DejaVu Sans" (Debian: fonts-dejavu-core); without it another sans-serif font is used.
 //
+// Deterministic: the same scene and options give the same PNG and PDF bytes, in any process, with
+// the same cairo, libdeflate and fonts (the PDF carries no creation date).
+//
 // Timing (stats registry): "render_png" = drawing the pixels (bytes: raw pixel bytes),
 // "encode_png" = PNG encoding (bytes: PNG size) -- a PNG costs the sum of the two --
 // "render_pdf" = one whole PDF document (bytes: PDF size).
 //
-// Errors: eyemap::Error input for a bad scale, layer or encoder setting; internal when cairo or
-// libpng fail. Thread-safe: calls share only a locked cache of hexagon masks (per hexagon size
-// in device pixels, made on first use in 2-5 ms, at most 4 sizes of <= 4 MB each).
+// Errors: eyemap::Error input for a bad scale, layer or encoder setting; internal when cairo,
+// libpng or libdeflate fail. Thread-safe: calls share only a locked cache of hexagon masks (per
+// hexagon size in device pixels, made on first use in 2-5 ms, at most 4 sizes of <= 4 MB each).
+// Each thread that encodes PNGs keeps a libdeflate compressor per level <= 9 it used (0.65 MB at
+// the default level) and work buffers of about the raw image size (released after images > 16 MB).
 #include <cstdint>
 #include <span>
 #include <string>
@@ -33,32 +38,38 @@
 namespace eyemap {
 
 enum class PngEncoder : std::uint8_t {
-    libpng,  // libpng with the settings below (the default: smaller and faster, see bench_raster)
-    cairo,   // cairo_surface_write_to_png_stream: RGB, zlib's default level, adaptive filters; knobs ignored
+    libdeflate,  // our PNG writer (one IDAT of a libdeflate zlib stream) with the settings below: the default
+    libpng,      // libpng + zlib with the settings below (for comparison: larger and slower at every level)
+    cairo,       // cairo_surface_write_to_png_stream: RGB, zlib's default level, adaptive filters; knobs ignored
 };
 
-// PNG row filter (libpng's names); `adaptive` lets libpng pick per row among all five.
+// PNG row filter (libpng's names); `adaptive` picks per row among all five (least sum of
+// absolute differences, as libpng does).
 enum class PngFilter : std::uint8_t { none, sub, up, average, paeth, adaptive };
 
-// zlib strategy for the deflate stream.
+// zlib strategy for the deflate stream (libpng encoder only).
 enum class PngStrategy : std::uint8_t { default_strategy, filtered, rle, huffman_only };
 
 // The defaults were picked with bench/bench_raster on an 892-hexagon ME eyemap at 1x (all five
-// bins, noisy values: the hardest case for the encoder). No row filter is both the fastest and
-// the smallest at every level (eyemaps are flat colours in repeating hexagon rows, which deflate
-// matches directly; filters turn them into noise). zlib levels 1 and 2 cost the same (27.8M vs
-// 27.6M instructions, equal times), 2 is 4 % smaller: 71 KB, against cairo's writer's 103 KB in
-// ~4x the time; level 3: 66 KB, ~30 % slower; level 6: 61 KB, 2.2x. Deflate is ~80 % of encoding.
+// bins, noisy values: the hardest case for the encoder); see its table. No row filter is both the
+// fastest and the smallest at every level and with both deflaters (eyemaps are flat colours in
+// repeating hexagon rows, which deflate matches directly; filters turn them into noise).
+// libdeflate level 1: 68 KB in ~1.7 ms CPU, against libpng/zlib level 2's 71 KB in ~2.5 ms and
+// cairo's writer's 103 KB in ~10 ms. libdeflate level 2 is 64 KB for ~4 % more time (~80 % more
+// instructions), level 4 61 KB for ~25 % more, level 6 60 KB for ~1.7x. The time budget
+// (<= 2.5 ms per 1x PNG, drawing included) weighs more than 4 KB under the 80 KB limit.
+// libdeflate takes about 90 % of the encoding time; the rest is the RGB conversion (SSSE3
+// where available), the palette check and the PNG container.
 struct PngOptions {
-    PngEncoder encoder = PngEncoder::libpng;
-    int compression = 2;  // zlib level 0..9 (libpng encoder)
-    PngFilter filter = PngFilter::none;
+    PngEncoder encoder = PngEncoder::libdeflate;
+    int compression = 1;  // deflate level: libdeflate 0..12, libpng (zlib) 0..9
+    PngFilter filter = PngFilter::none;  // libdeflate and libpng
     PngStrategy strategy = PngStrategy::default_strategy;
     // Write an 8-bit palette PNG when the image has at most 256 distinct colours (lossless;
     // otherwise RGB). Eyemaps at 1x usually have more because of antialiased edges and text.
     bool palette_when_possible = true;
-    // libpng: write RGBA instead of RGB (larger; the image is opaque). For comparisons only;
-    // cairo's writer always picks RGB for an opaque image.
+    // Write RGBA instead of RGB (larger; the image is opaque). For comparisons only; cairo's
+    // writer always picks RGB for an opaque image.
     bool alpha = false;
 };
 
