@@ -82,14 +82,7 @@ std::map<std::string, std::uint64_t> tree(const fs::path& root) {
         if (!e.is_regular_file()) continue;
         const auto rel = fs::relative(e.path(), root).generic_string();
         if (is_manifest(e.path().filename().string())) continue;
-        std::string bytes = read_file(e.path());
-        if (rel.ends_with(".pdf")) {
-            // cairo 1.16 stamps the current time into every PDF (/CreationDate, not settable through
-            // SOURCE_DATE_EPOCH): the only byte that may differ between two renderings.
-            const auto p = bytes.find("/CreationDate (D:");
-            if (p != std::string::npos) bytes.erase(p, bytes.find(')', p) - p + 1);
-        }
-        out[rel] = hash_bytes(bytes);
+        out[rel] = hash_bytes(read_file(e.path()));  // PDFs too: the renderer writes no creation date
     }
     return out;
 }
