@@ -583,7 +583,7 @@ TEST_CASE("batch: manifest JSON round trip and validation", "[batch][manifest]")
     CHECK(manifest_file_name(Shard{2, 5}) == "manifest-2-of-5.json");
 }
 
-TEST_CASE("batch: shards and formats parse strictly; shard choice is stable and case-folded", "[batch]") {
+TEST_CASE("batch: shards and formats parse strictly, and the shard choice is stable and case-folded", "[batch]") {
     CHECK(parse_shard("0/1").count == 1);
     CHECK(parse_shard("2/3").index == 2);
     for (const char* bad : {"3/3", "1/0", "a/3", "1", "/3", "1/", "-1/3", "1/3/4"}) CHECK_THROWS_AS(parse_shard(bad), Error);
@@ -633,7 +633,7 @@ TEST_CASE("batch: PNG and PDF files and their links on the pages, when the raste
     CHECK(err.find(fmt::format(": {} eyemaps rendered", m.types.size() * 12)) != std::string::npos);
 }
 
-TEST_CASE("batch: row errors name the file and line; stdin input; the null sink writes nothing", "[batch]") {
+TEST_CASE("batch: row errors name the file and line, stdin input works, the null sink writes nothing", "[batch]") {
     const auto s = make_sample("misc", 3, 5);
     const auto out = s.dir / "out";
     // A column that is not in the layout, in the second type.
