@@ -100,7 +100,7 @@ echo "$suite_seconds" > "$raw/suite_seconds"
   echo "date=$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
   echo "git=$(git -C "$root" rev-parse --short HEAD)"
   echo "loadavg=$(cut -d' ' -f1-3 /proc/loadavg)"
-  git -C "$root" status --porcelain -- include src bench templates CMakeLists.txt | grep -v 'bench/results' | sed 's/^.. /uncommitted=/'
+  git -C "$root" status --porcelain -- include src bench templates CMakeLists.txt | { grep -v 'bench/results' || true; } | sed 's/^.. /uncommitted=/'
 } > "$raw/run_meta.txt"
 fi
 [ -f "$raw/suite_seconds" ] && suite_seconds=$(cat "$raw/suite_seconds")
