@@ -472,14 +472,7 @@ void type_finished(Ctx& c, const TypeRecord& rec) {
 }
 
 // Adds the source file to a row-level error that lacks it.
-[[noreturn]] void rethrow_located(const Error& e, const Ctx& c) {
-    if (e.where().file.empty() && e.kind() == ErrorKind::input) {
-        ErrorLocation w = e.where();
-        w.file = c.options.source_name;
-        throw Error(e.kind(), e.reason(), std::move(w));
-    }
-    throw e;
-}
+[[noreturn]] void rethrow_located(const Error& e, const Ctx& c) { rethrow_in_file(e, c.options.source_name); }
 
 void process_job(Ctx& c, WorkerState& w, const Job& job) {
     const std::span<const ColumnRow> rows(w.rows.data(), job.n);

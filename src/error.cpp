@@ -94,4 +94,13 @@ void throw_input(std::string what, ErrorLocation where) { throw Error(ErrorKind:
 void throw_io(std::string what, std::string path) { throw Error(ErrorKind::io, std::move(what), ErrorLocation{std::move(path), 0, {}, {}}); }
 void throw_internal(std::string what) { throw Error(ErrorKind::internal, std::move(what)); }
 
+void rethrow_in_file(const Error& e, std::string_view file) {
+    if (e.where().file.empty() && e.kind() == ErrorKind::input && !file.empty()) {
+        ErrorLocation w = e.where();
+        w.file = file;
+        throw Error(e.kind(), e.reason(), std::move(w));
+    }
+    throw e;
+}
+
 }  // namespace eyemap

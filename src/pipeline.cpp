@@ -17,6 +17,7 @@ const TypeRows* Dataset::find_type(std::string_view name) const noexcept {
 
 Dataset make_dataset(ColumnTable table, std::optional<ColumnLayout> layout, const RegionSet& regions) {
     Dataset ds;
+    ds.source = table.source;
     ds.columns = table.columns;
     ds.layout = prepare_layout(layout ? *layout : layout_from_table(table), regions);
     std::unordered_map<std::string, std::size_t> index;
@@ -59,7 +60,12 @@ std::vector<RenderedSvg> render_type_svg(const Dataset& ds, std::string_view neu
                                          std::span<const EyemapRequest> requests, const RenderOptions& options) {
     const TypeRows* type = ds.find_type(neuron_type);
     if (!type) throw_input("neuron type not found in the data", ErrorLocation{{}, 0, "neuron_type", std::string(neuron_type)});
-    auto scenes = build_scenes(ds.layout, ds.columns, *type, requests, options);
+    std::vector<Scene> scenes;
+    try {
+        scenes = build_scenes(ds.layout, ds.columns, *type, requests, options);
+    } catch (const Error& e) {
+        rethrow_in_file(e, ds.source);
+    }
     std::vector<RenderedSvg> out;
     fmt::memory_buffer buf;
     for (const auto& s : scenes) {

@@ -178,3 +178,16 @@ TEST_CASE("eyemap render: --color-min/--color-max fix the legend, --scale sizes 
     CHECK(w2 == 2 * w1);
     CHECK(h2 == 2 * h1);
 }
+
+TEST_CASE("CLI exit codes: usage 1, file-system failures 3, row errors name the data file") {
+    const auto dir = test::fresh_dir("cli-exit");
+    std::string err;
+    CHECK(test::run_cli("render --no-such-option", &err) == 1);
+    CHECK(test::run_cli("sample --out-dir /proc/eyemap-test/x", &err) == 3);
+    test::write_file(dir / "data.csv", "neuron_type,region,side,hex1,hex2,synapses\nT,ME,R,9,9,3\n");
+    test::write_file(dir / "columns.csv", "region,side,hex1,hex2\nME,R,1,1\n");
+    CHECK(test::run_cli("render --data " + (dir / "data.csv").string() + " --columns " + (dir / "columns.csv").string() +
+                            " --type T --region ME --side R --metric synapse_density -o " + (dir / "x.svg").string(),
+                        &err) == 2);
+    CHECK(err.find((dir / "data.csv").string() + ":2: field 'hex1,hex2'") != std::string::npos);
+}

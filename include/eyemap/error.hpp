@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace eyemap {
 
@@ -42,5 +43,8 @@ private:
 [[noreturn]] void throw_input(std::string what, ErrorLocation where = {});
 [[noreturn]] void throw_io(std::string what, std::string path);
 [[noreturn]] void throw_internal(std::string what);
+// Rethrows `e`, naming `file` when an input error knows its line but not its file (processing
+// sees rows, not the file they came from).
+[[noreturn]] void rethrow_in_file(const Error& e, std::string_view file);
 
 }  // namespace eyemap

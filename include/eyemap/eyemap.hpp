@@ -25,6 +25,7 @@ struct TypeRows {
 
 // Everything needed to draw any eyemap of any type of one data release.
 struct Dataset {
+    std::string source;  // the data file (for error messages)
     TableColumns columns;
     std::vector<TypeRows> types;  // in order of first appearance
     PreparedLayout layout;

@@ -111,7 +111,12 @@ void run_render(const RenderArgs& a) {
                     ErrorLocation{{}, 0, "-o", a.output});
     for (const auto& s : skipped) fmt::print(stderr, "eyemap: skipped {}\n", s);
 
-    auto scenes = build_scenes(ds.layout, ds.columns, *type, requests, options);
+    std::vector<Scene> scenes;
+    try {
+        scenes = build_scenes(ds.layout, ds.columns, *type, requests, options);
+    } catch (const Error& e) {
+        rethrow_in_file(e, ds.source);
+    }
     if (a.layer != 0)  // every selected eyemap must have that layer, checked before any file is written
         for (const auto& s : scenes) {
             if (!s.data.has_layers())
@@ -126,7 +131,7 @@ void run_render(const RenderArgs& a) {
                             ErrorLocation{{}, 0, "--layer", std::to_string(a.layer)});
             }
         }
-    if (!a.out_dir.empty()) std::filesystem::create_directories(a.out_dir);
+    if (!a.out_dir.empty()) ensure_directory(a.out_dir);
     const auto emit = [&](std::string_view bytes, const std::string& file_name, const std::string& what) {
         if (a.output == "-") {
             std::fwrite(bytes.data(), 1, bytes.size(), stdout);

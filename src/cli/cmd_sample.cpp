@@ -28,7 +28,7 @@ void add_sample_command(CLI::App& app) {
     sub->add_option("--seed", args->seed, "Random seed")->capture_default_str();
     sub->add_flag("--no-layers", args->no_layers, "Leave out the per-layer columns");
     sub->callback([args] {
-        std::filesystem::create_directories(args->out_dir);
+        ensure_directory(args->out_dir);
         const auto layout = sample_layout(args->seed);
         std::ostringstream cols;
         write_layout_csv(cols, layout);
@@ -47,7 +47,12 @@ void add_sample_command(CLI::App& app) {
                 throw_io("cannot write file", tmp.string());
             }
         }
-        std::filesystem::rename(tmp, final_path);
+        std::error_code ec;
+        std::filesystem::rename(tmp, final_path, ec);
+        if (ec) {
+            std::filesystem::remove(tmp, ec);
+            throw_io(fmt::format("cannot rename into place: {}", ec.message()), final_path.string());
+        }
         fmt::print(stderr, "wrote {} ({} types, {} rows) and {} ({} layout rows)\n", final_path.string(), args->types, rows,
                    (std::filesystem::path(args->out_dir) / "columns.csv").string(), layout.entries.size());
     });

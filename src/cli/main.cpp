@@ -1,6 +1,7 @@
 // eyemap command-line tool: subcommands render, sample (and more as they land).
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -18,10 +19,14 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help/--version exit 0; every usage error is 1, as --help promises (CLI11 has its own codes).
+        return app.exit(e) == 0 ? 0 : 1;
     } catch (const eyemap::Error& e) {
         fmt::print(stderr, "eyemap: error: {}\n", e.what());
         return e.exit_code();
+    } catch (const std::filesystem::filesystem_error& e) {
+        fmt::print(stderr, "eyemap: error: {}\n", e.what());
+        return 3;
     } catch (const std::exception& e) {
         fmt::print(stderr, "eyemap: internal error: {}\n", e.what());
         return 4;
