@@ -70,11 +70,16 @@ ColorScale make_scale(std::span<const double> values, const ScaleOptions& option
 }
 
 std::int64_t PreparedLayout::find(std::int32_t hex1, std::int32_t hex2) const noexcept {
-    auto it = std::lower_bound(universe.begin(), universe.end(), Column{hex1, hex2}, [](const Column& a, const Column& b) {
-        return a.hex1 != b.hex1 ? a.hex1 < b.hex1 : a.hex2 < b.hex2;
-    });
-    if (it == universe.end() || it->hex1 != hex1 || it->hex2 != hex2) return -1;
-    return it - universe.begin();
+    if (index.empty()) {  // a sparse layout too spread out for the dense table
+        auto it = std::lower_bound(universe.begin(), universe.end(), Column{hex1, hex2}, [](const Column& a, const Column& b) {
+            return a.hex1 != b.hex1 ? a.hex1 < b.hex1 : a.hex2 < b.hex2;
+        });
+        if (it == universe.end() || it->hex1 != hex1 || it->hex2 != hex2) return -1;
+        return it - universe.begin();
+    }
+    const std::int64_t a = static_cast<std::int64_t>(hex1) - min1, b = static_cast<std::int64_t>(hex2) - min2;
+    if (a < 0 || b < 0 || a >= span1 || b >= span2) return -1;
+    return index[static_cast<std::size_t>(a * span2 + b)];
 }
 
 bool PreparedLayout::has_columns(int region_index, Side side) const noexcept {
@@ -92,6 +97,22 @@ PreparedLayout prepare_layout(const ColumnLayout& layout, const RegionSet& regio
     p.universe.erase(std::unique(p.universe.begin(), p.universe.end(),
                                  [](const auto& a, const auto& b) { return a.hex1 == b.hex1 && a.hex2 == b.hex2; }),
                      p.universe.end());
+    if (!p.universe.empty()) {
+        auto [lo1, hi1] = std::minmax_element(p.universe.begin(), p.universe.end(),
+                                              [](const auto& a, const auto& b) { return a.hex1 < b.hex1; });
+        auto [lo2, hi2] = std::minmax_element(p.universe.begin(), p.universe.end(),
+                                              [](const auto& a, const auto& b) { return a.hex2 < b.hex2; });
+        p.min1 = lo1->hex1;
+        p.min2 = lo2->hex2;
+        p.span1 = hi1->hex1 - lo1->hex1 + 1;
+        p.span2 = hi2->hex2 - lo2->hex2 + 1;
+        const std::size_t cells = static_cast<std::size_t>(p.span1) * static_cast<std::size_t>(p.span2);
+        if (cells <= std::max<std::size_t>(std::size_t{1} << 20, 16 * p.universe.size()))
+            p.index.assign(cells, -1);
+        for (std::size_t i = 0; i < p.universe.size() && !p.index.empty(); ++i)
+            p.index[static_cast<std::size_t>(p.universe[i].hex1 - p.min1) * static_cast<std::size_t>(p.span2) +
+                    static_cast<std::size_t>(p.universe[i].hex2 - p.min2)] = static_cast<std::int32_t>(i);
+    }
     p.in_region.assign(regions.regions.size() * 2, std::vector<bool>(p.universe.size(), false));
     p.region_column_count.assign(regions.regions.size() * 2, 0);
     for (const auto& e : layout.entries) {

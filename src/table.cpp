@@ -289,7 +289,7 @@ ColumnLayout read_layout(std::istream& in, std::string source, const RegionSet& 
 
 struct ColumnRowReader::Impl {
     CsvReader csv;
-    const RegionSet& regions;
+    RegionSet regions;  // a copy: callers may pass a temporary (builtin_regions())
     HeaderMap header;
     TableColumns columns;
     std::vector<std::string_view> fields;

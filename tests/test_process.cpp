@@ -201,3 +201,21 @@ TEST_CASE("all_requests: 12 for a full dataset, fewer when the layout or metrics
     layout.entries.resize(2);  // ME only
     CHECK(all_requests(prepare_layout(layout, builtin_regions()), TableColumns{true, true, false, false}).size() == 4);
 }
+
+TEST_CASE("column lookup: dense table for compact layouts, search for sparse ones, same answers") {
+    for (int far : {40, 4000}) {  // 40: dense index; 4000: a 4000 x 4000 box is too sparse for it
+        ColumnLayout l;
+        l.entries.push_back({"ME", Side::R, 1, 1});
+        l.entries.push_back({"ME", Side::R, 2, 5});
+        l.entries.push_back({"ME", Side::R, far, far});
+        const auto p = prepare_layout(l, builtin_regions());
+        CHECK(p.index.empty() == (far == 4000));
+        CHECK(p.find(1, 1) == 0);
+        CHECK(p.find(2, 5) == 1);
+        CHECK(p.find(far, far) == 2);
+        CHECK(p.find(2, 4) == -1);
+        CHECK(p.find(0, 1) == -1);
+        CHECK(p.find(far + 1, far) == -1);
+        CHECK(p.find(-4096, 4096) == -1);
+    }
+}

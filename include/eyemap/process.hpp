@@ -59,6 +59,10 @@ struct PreparedLayout {
     std::vector<std::vector<bool>> in_region;
     std::vector<std::size_t> region_column_count;  // same indexing as in_region
     RegionSet regions;
+    // Dense (hex1, hex2) -> universe index table over the bounding box, -1 where no column:
+    // one lookup per row instead of a search (hex coordinates are bounded at ingest).
+    std::int32_t min1 = 0, min2 = 0, span1 = 0, span2 = 0;
+    std::vector<std::int32_t> index;
 
     // Universe index of a column, or -1.
     std::int64_t find(std::int32_t hex1, std::int32_t hex2) const noexcept;
