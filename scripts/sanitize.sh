@@ -19,8 +19,11 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" -DEYEMAP_SANITIZE="$kind" \
   -DEYEMAP_BUILD_BENCH=OFF >/dev/null
 ninja -C "$build" -j"$jobs"
+supp="$(pwd)/scripts/sanitizers"
+# Suppressions cover third-party libraries only (see the files); eyemap's own code is never suppressed.
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$supp/lsan.supp:print_suppressions=0}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}"
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp}"
 cd "$build"
 ctest --output-on-failure -j"$ctest_jobs" "$@"

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "eyemap/error.hpp"
+#include "eyemap/hash.hpp"
 #include "eyemap/stats.hpp"
 
 namespace eyemap {
@@ -128,20 +129,7 @@ void ensure_directory(const std::filesystem::path& dir) {
     if (ec) throw_io(fmt::format("cannot create folder: {}", ec.message()), dir.string());
 }
 
-std::uint64_t file_name_hash(std::string_view name) noexcept {
-    std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a 64
-    for (unsigned char c : name) {
-        h ^= c;
-        h *= 0x100000001b3ULL;
-    }
-    // splitmix64 finaliser: spreads FNV's weak low bits over the whole word.
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebULL;
-    h ^= h >> 31;
-    return h;
-}
+std::uint64_t file_name_hash(std::string_view name) noexcept { return hash_bytes(name); }
 
 std::string safe_file_name(std::string_view name) {
     std::string out;

@@ -18,18 +18,7 @@ using namespace eyemap;
 
 namespace {
 
-// Runs the CLI with its standard error in a file of this process's own: ctest may run several
-// test executables at once in one folder, so a shared file name would mix their messages.
-int run_cli(const std::string& args, std::string* err = nullptr) {
-    static int n = 0;
-    const auto errfile = std::filesystem::current_path() /
-                         ("robust-stderr-" + std::to_string(::getpid()) + "-" + std::to_string(n++) + ".txt");
-    const std::string cmd = std::string(EYEMAP_CLI) + " " + args + " 2> '" + errfile.string() + "'";
-    const int rc = std::system(cmd.c_str());
-    if (err) *err = test::read_file(errfile);
-    std::filesystem::remove(errfile);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
+using test::run_cli;
 
 const std::string kH = "neuron_type,region,side,hex1,hex2,synapses,cells\n";
 const std::string kHL = "neuron_type,region,side,hex1,hex2,synapses,layer_synapses\n";

@@ -33,7 +33,7 @@ void ensure_directory(const std::filesystem::path& dir);
 inline constexpr std::size_t kMaxSafeNameBytes = 80;
 std::string safe_file_name(std::string_view name);
 
-// The 64-bit hash behind safe_file_name's suffix (FNV-1a, then a mixing step). Stable across
+// The 64-bit hash behind safe_file_name's suffix (eyemap::hash_bytes). Stable across
 // versions and platforms: file names depend on it.
 std::uint64_t file_name_hash(std::string_view name) noexcept;
 
