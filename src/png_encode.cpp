@@ -20,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include "cairo_stream.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/raster.hpp"
 #include "eyemap/stats.hpp"
@@ -190,14 +191,7 @@ int palettise(const RasterImage& img, std::vector<std::uint8_t>& index, std::arr
     return table.count;
 }
 
-cairo_status_t append_to_string(void* closure, const unsigned char* data, unsigned int length) {
-    try {
-        static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-        return CAIRO_STATUS_SUCCESS;
-    } catch (...) {
-        return CAIRO_STATUS_NO_MEMORY;
-    }
-}
+using detail::append_to_string;
 
 std::string encode_with_cairo(const RasterImage& img, const PngOptions& o) {
     // Opaque pixels as RGB24 make cairo write 8-bit RGB; ARGB32 writes RGBA.

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "cairo_stream.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/stats.hpp"
 
@@ -536,14 +537,7 @@ void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamp
     }
 }
 
-cairo_status_t append_to_string(void* closure, const unsigned char* data, unsigned int length) {
-    try {
-        static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-        return CAIRO_STATUS_SUCCESS;
-    } catch (...) {
-        return CAIRO_STATUS_NO_MEMORY;
-    }
-}
+using detail::append_to_string;
 
 std::string pdf_title(const Scene& s) {
     return fmt::format("{} {} ({}) {}", s.data.neuron_type, s.data.region, to_string(s.data.side), metric_label(s.data.metric));
