@@ -242,33 +242,20 @@ public:
     // pred runs under a shard lock: it must not call back into this cache.
     template <class P>
     std::size_t invalidate_if(P&& pred) {
-        std::size_t n = 0;
-        for (std::size_t i = 0; i < shard_count_; ++i) {
-            Shard& s = shards_[i];
-            Graveyard dropped;
-            std::lock_guard lock(s.mu);
-            for (auto it = s.map.begin(); it != s.map.end();) {
-                auto next = std::next(it);
-                if (std::invoke(pred, std::as_const(it->first), std::as_const(*it->second.value))) {
-                    ++s.c.invalidations;
-                    ++n;
-                    erase(s, it, dropped);
-                }
-                it = next;
-            }
-        }
-        return n;
+        return erase_if_counted(
+            [&pred](const K& key, const Entry& e) { return std::invoke(pred, key, std::as_const(*e.value)); },
+            &Counters::invalidations);
     }
 
     // Drops every entry whose TTL has passed (they are otherwise dropped lazily); returns how many.
     std::size_t purge_expired() {
         const TimePoint now = current_time();
-        return erase_if_counted([now](const Entry& e) { return e.expires != kNever && now >= e.expires; },
+        return erase_if_counted([now](const K&, const Entry& e) { return e.expires != kNever && now >= e.expires; },
                                 &Counters::expirations);
     }
 
     // Drops everything; the dropped entries count as invalidations.
-    void clear() { erase_if_counted([](const Entry&) { return true; }, &Counters::invalidations); }
+    void clear() { erase_if_counted([](const K&, const Entry&) { return true; }, &Counters::invalidations); }
 
     // Summed over shards; each shard is read under its lock.
     CacheStats stats() const {
@@ -396,7 +383,7 @@ private:
             std::lock_guard lock(s.mu);
             for (auto it = s.map.begin(); it != s.map.end();) {
                 auto next = std::next(it);
-                if (pred(it->second)) {
+                if (pred(std::as_const(it->first), std::as_const(it->second))) {
                     ++(s.c.*counter);
                     ++n;
                     erase(s, it, dropped);
