@@ -1,9 +1,15 @@
 // Fuzz target: the data table reader (CSV dialect, header mapping, every field's validation).
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
+#include <cstring>
 #include <sstream>
+#include <string>
+#include <vector>
 #include <string_view>
 
+#include "csv.hpp"
+#include "eyemap/error.hpp"
 #include "eyemap/table.hpp"
 #include "fuzz_common.hpp"
 
@@ -16,6 +22,28 @@ const RegionSet& regions() {
         R"({"regions":[{"name":"X0","layers":[]},{"name":"A<&\"","layers":["1","2"]}]})", "fuzz-regions.json");
     return r;
 }
+
+// Every record of a reader: fields, first and last line; or the error it stopped with.
+struct Trace {
+    std::vector<std::string> items;
+    std::string error;
+};
+
+Trace trace(detail::CsvReader& csv) {
+    Trace t;
+    try {
+        std::vector<std::string_view> f;
+        while (csv.read_record(f) && t.items.size() < 100000) {
+            std::string item = std::to_string(csv.record_line()) + "-" + std::to_string(csv.record_end_line());
+            for (auto v : f) item.append("|").append(v);
+            t.items.push_back(std::move(item));
+        }
+    } catch (const Error& e) {
+        t.error = e.what();
+    }
+    return t;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -44,5 +72,42 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::size_t n = 0;
         while (reader.next(row) && n < 100000) ++n;
     });
+    // The CSV reader: chunked reads (any chunk size) and one block give the same records; a record's
+    // raw text, re-read as a block from its own line (as a batch worker does), gives the same fields.
+    {
+        detail::CsvReader block(text, "fuzz.csv");
+        const Trace want = trace(block);
+        const std::size_t chunk = size ? data[0] % 13 + 1 : 1;
+        std::size_t at = 0;
+        detail::CsvReader chunked(
+            [&](char* p, std::size_t n) {
+                const std::size_t k = std::min({n, chunk, size - at});
+                std::memcpy(p, text.data() + at, k);
+                at += k;
+                return k;
+            },
+            "fuzz.csv");
+        const Trace got = trace(chunked);
+        fuzz::check(got.items == want.items && got.error == want.error, "chunked and block reads differ");
+
+        detail::CsvReader raw_reader(text, "fuzz.csv");
+        std::string_view field, raw;
+        std::vector<std::string_view> f0, f1;
+        std::size_t n = 0;
+        try {
+            while (raw_reader.read_record_raw(0, field, raw) && n++ < 100000) {
+                const std::string copy = std::string(raw) + "\n";
+                const std::string first_field(field);
+                const auto line = raw_reader.record_line(), end_line = raw_reader.record_end_line();
+                if (line == 1) continue;  // a block never starts a file: no byte-order mark to strip
+                detail::CsvReader again(copy, "fuzz.csv", line);
+                fuzz::check(again.read_record(f1), "a raw record re-read as nothing");
+                fuzz::check(again.record_line() == line && again.record_end_line() == end_line, "raw record lines");
+                fuzz::check(!f1.empty() && f1[0] == first_field, "raw record's first field");
+                fuzz::check(!again.read_record(f0), "a raw record re-read as two");
+            }
+        } catch (const Error&) {
+        }
+    }
     return 0;
 }

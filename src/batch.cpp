@@ -2,8 +2,10 @@
 //
 // Design: there is no separate reader thread. Each of the N workers takes the reader lock, pulls the
 // rows of the next type (skipping other shards' types), releases the lock and renders that type.
-// Reading is serial (one input stream), rendering parallel; --jobs 1 is plain sequential code, and
-// memory is bounded by N types in flight (each worker reuses its row buffer).
+// From a data file the serial part is only finding records and their type field (a memchr per line
+// and a copy of the type's records into the worker's block); the worker parses and validates the
+// block after releasing the lock, so parsing runs in parallel too. --jobs 1 is plain sequential
+// code, and memory is bounded by N types in flight (each worker reuses its buffers).
 #include "eyemap/batch.hpp"
 
 #include <algorithm>
@@ -27,12 +29,15 @@
 
 #include "eyemap/cache.hpp"
 #include "eyemap/stats.hpp"
+#include "csv.hpp"
+#include "row_parser.hpp"
 
 namespace eyemap {
 namespace {
 
 const OpId kReadOp = stats_op("batch_read");
 const OpId kWaitOp = stats_op("batch_read_wait");  // a worker waiting for another to finish reading
+const OpId kParseOp = stats_op("batch_parse");     // a worker parsing its type's records (file input)
 // Rendering and writing are timed by the library's own stages (process, layout, render_svg,
 // render_png, encode_png, render_pdf, write); no batch timer wraps them, so nothing counts twice.
 const OpId kPageOp = stats_op("batch_page");
@@ -209,73 +214,76 @@ std::string page_path(std::string_view file_key) { return fmt::format("pages/{}.
 // ---------------------------------------------------------------------------------------------
 // DataFileSource
 
-namespace {
-
-// Reads a file descriptor in 1 MiB chunks and counts the bytes (readable from other threads).
-class CountingBuf : public std::streambuf {
-public:
-    CountingBuf(int fd, std::string path) : fd_(fd), path_(std::move(path)), buf_(1u << 20) {}
-    ~CountingBuf() override {
-        if (fd_ > 0) ::close(fd_);
-    }
-    std::uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
-
-protected:
-    int_type underflow() override {
-        if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
-        ssize_t n;
-        do n = ::read(fd_, buf_.data(), buf_.size());
-        while (n < 0 && errno == EINTR);
-        if (n < 0) throw_io(fmt::format("read error: {}", std::strerror(errno)), path_);  // istream sets badbit
-        if (n == 0) return traits_type::eof();
-        count_.fetch_add(static_cast<std::uint64_t>(n), std::memory_order_relaxed);
-        setg(buf_.data(), buf_.data(), buf_.data() + n);
-        return traits_type::to_int_type(*gptr());
-    }
-
-private:
-    int fd_;
-    std::string path_;
-    std::vector<char> buf_;
-    std::atomic<std::uint64_t> count_{0};
-};
-
-}  // namespace
-
 struct DataFileSource::Impl {
-    RegionSet regions;  // ColumnRowReader keeps a reference
-    std::unique_ptr<CountingBuf> buf;
-    std::unique_ptr<std::istream> in;
-    std::unique_ptr<ColumnRowReader> reader;
+    RegionSet regions;  // the parser keeps a pointer
+    int fd = -1;
+    bool own_fd = false;
+    std::string name;
     std::uint64_t size = 0;
+    std::atomic<std::uint64_t> count{0};
+    std::unique_ptr<detail::CsvReader> csv;
+    std::vector<std::string_view> fields;
+    std::unique_ptr<detail::RowParser> parser;
+
+    ~Impl() {
+        if (own_fd) ::close(fd);
+    }
+    // 1 MiB reads straight into the CSV reader's buffer, counted for progress displays.
+    std::size_t read(char* p, std::size_t n) {
+        ssize_t got;
+        do got = ::read(fd, p, n);
+        while (got < 0 && errno == EINTR);
+        if (got < 0) throw_io(fmt::format("read error: {}", std::strerror(errno)), name);
+        count.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
+        return static_cast<std::size_t>(got);
+    }
 };
+
+namespace detail {
+struct DataFileAccess {
+    static DataFileSource::Impl& impl(DataFileSource& f) { return *f.impl_; }
+};
+}  // namespace detail
 
 DataFileSource::DataFileSource(const std::filesystem::path& path, const RegionSet& regions) : impl_(std::make_unique<Impl>()) {
-    impl_->regions = regions;
-    int fd = 0;
-    if (path != "-") {
-        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw_io(fmt::format("cannot open file: {}", std::strerror(errno)), path.string());
+    Impl& m = *impl_;
+    m.regions = regions;
+    if (path == "-") {
+        m.fd = 0;
+        m.name = "<stdin>";
+    } else {
+        m.name = path.string();
+        m.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (m.fd < 0) throw_io(fmt::format("cannot open file: {}", std::strerror(errno)), m.name);
+        m.own_fd = true;
         struct stat st {};
-        if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) impl_->size = static_cast<std::uint64_t>(st.st_size);
+        if (::fstat(m.fd, &st) == 0) {
+            if (S_ISDIR(st.st_mode)) throw_io("is a folder, not a file", m.name);
+            if (S_ISREG(st.st_mode)) m.size = static_cast<std::uint64_t>(st.st_size);
+        }
 #ifdef POSIX_FADV_SEQUENTIAL
-        ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+        ::posix_fadvise(m.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
     }
-    const std::string name = path == "-" ? std::string("<stdin>") : path.string();
-    impl_->buf = std::make_unique<CountingBuf>(fd, name);
-    impl_->in = std::make_unique<std::istream>(impl_->buf.get());
-    impl_->reader = std::make_unique<ColumnRowReader>(*impl_->in, name, impl_->regions);
+    m.csv = std::make_unique<detail::CsvReader>([&m](char* p, std::size_t n) { return m.read(p, n); }, m.name);
+    if (!m.csv->read_record(m.fields)) throw_input("empty file: expected a header line", ErrorLocation{m.name, 0, {}, {}});
+    m.parser = std::make_unique<detail::RowParser>(*m.csv, m.fields, m.regions);
 }
 
 DataFileSource::~DataFileSource() = default;
-const TableColumns& DataFileSource::columns() const noexcept { return impl_->reader->columns(); }
-bool DataFileSource::next(ColumnRow& row) { return impl_->reader->next(row); }
+const TableColumns& DataFileSource::columns() const noexcept { return impl_->parser->columns(); }
+bool DataFileSource::next(ColumnRow& row) {
+    if (!impl_->csv->read_record(impl_->fields)) return false;
+    impl_->parser->parse(*impl_->csv, impl_->fields, row);
+    return true;
+}
 RowSource DataFileSource::source() {
     return [this](ColumnRow& row) { return next(row); };
 }
-std::uint64_t DataFileSource::bytes_read() const noexcept { return impl_->buf->count(); }
+std::uint64_t DataFileSource::bytes_read() const noexcept { return impl_->count.load(std::memory_order_relaxed); }
 std::uint64_t DataFileSource::file_size() const noexcept { return impl_->size; }
+
+BatchInput::BatchInput(DataFileSource& f) : file(&f), columns(f.columns()) {}
 
 // ---------------------------------------------------------------------------------------------
 // run_batch
@@ -287,11 +295,21 @@ struct Job {
     std::string file_key;
     std::uint64_t seq = 0;
     std::uint64_t first_line = 0, last_line = 0;
-    std::size_t n = 0;  // rows in the worker's buffer
+    std::uint64_t records = 0;  // rows read for it
+    std::size_t n = 0;          // rows in the worker's buffer (parsed)
 };
 
+std::string_view trim_blanks(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
 struct Ctx {
-    const RowSource& src;
+    const RowSource* src;  // rows parsed by the caller, or
+    detail::CsvReader* csv = nullptr;  // a data file's records, parsed by the workers with `parser`
+    const detail::RowParser* parser = nullptr;
+    std::size_t type_column = 0;  // for the sort command of the "not grouped" error
     const TableColumns& columns;
     const PreparedLayout& layout;
     const BatchOptions& options;
@@ -302,10 +320,14 @@ struct Ctx {
     std::uint64_t settings_hash = 0;
     std::uint64_t page_salt = 0;  // formats and requests, which shape a page
 
-    // Reader state, under read_mu.
+    // Reader state, under read_mu. The look-ahead is the first row of the next type: parsed (rows)
+    // or its record's text, first and last line (file).
     std::mutex read_mu;
     ColumnRow look;
+    std::string look_raw, look_type;
+    std::uint64_t look_line = 0, look_end_line = 0;
     bool have_look = false;
+    std::uint64_t reading_seq = 0;  // the type a reading error belongs to
     bool eof = false;
     struct Seen {
         std::uint64_t first, last;
@@ -326,9 +348,8 @@ struct Ctx {
     std::mutex done_mu;
     std::atomic<std::uint64_t> rendered{0}, reused{0}, eyemaps{0}, files{0}, bytes{0};
 
-    Ctx(const RowSource& s, const TableColumns& c, const PreparedLayout& l, const BatchOptions& o, const BatchCallbacks& b,
-        BatchCounters* k)
-        : src(s), columns(c), layout(l), options(o), cb(b), counters(k) {}
+    Ctx(const BatchInput& in, const PreparedLayout& l, const BatchOptions& o, const BatchCallbacks& b, BatchCounters* k)
+        : src(in.rows), columns(in.columns), layout(l), options(o), cb(b), counters(k) {}
 
     bool cancelled() const noexcept { return options.cancel && options.cancel->load(std::memory_order_relaxed); }
 
@@ -363,13 +384,115 @@ std::string assign_key(Ctx& c, const std::string& name) {
     throw_input(fmt::format("neuron type '{}' appears again on line {}, but its rows already ended (lines {}-{}); "
                             "the data must be grouped by neuron type (all rows of a type together). "
                             "Sort it, keeping the header first: "
-                            "(head -n1 {}; tail -n+2 {} | LC_ALL=C sort -t, -k1,1 -s) > sorted.csv",
-                            name, line, before.first, before.last, file, file, file),
+                            "(head -n1 {}; tail -n+2 {} | LC_ALL=C sort -t, -k{},{} -s) > sorted.csv",
+                            name, line, before.first, before.last, file, file, c.type_column + 1, c.type_column + 1),
                 ErrorLocation{file, line, "neuron_type", name});
 }
 
-// Reads the next type of this shard into rows[0..n). Caller holds read_mu. False at the end or on stop.
-bool read_job(Ctx& c, std::vector<ColumnRow>& rows, Job& job) {
+struct WorkerState {
+    std::vector<ColumnRow> rows;
+    std::string block;  // file input: the records of the worker's type, parsed outside the lock
+    std::unique_ptr<detail::CsvReader> block_csv;
+    std::vector<std::string_view> fields;
+    fmt::memory_buffer svg;
+    std::vector<std::string> page_svgs;
+};
+
+// Pulls the first row of the next type into the look-ahead. False at the end of the input.
+bool pull_look(Ctx& c) {
+    if (c.src) {
+        if (!(*c.src)(c.look)) return false;
+        c.look_type = c.look.neuron_type;
+    } else {
+        std::string_view field, raw;
+        if (!c.csv->read_record_raw(c.parser->type_field(), field, raw)) return false;
+        c.look_type.assign(trim_blanks(field));
+        c.look_raw.assign(raw);
+        c.look_line = c.csv->record_line();
+        c.look_end_line = c.csv->record_end_line();
+    }
+    ++c.rows_read;
+    c.have_look = true;
+    return true;
+}
+
+// Reads the rest of type `name` after its first row (the look-ahead): parsed rows into w.rows, or,
+// from a file, the records' text into w.block (blank lines between them kept as line breaks, so
+// that a reader of the block counts the same lines). `mine`: keep them (else only skip them).
+// Leaves the next type's first row in the look-ahead. False when cancelled.
+bool read_type(Ctx& c, const std::string& name, bool mine, WorkerState& w, Job& job) {
+    job.first_line = c.src ? c.look.line : c.look_line;
+    job.last_line = job.first_line;
+    job.records = 1;
+    job.n = 0;
+    c.have_look = false;
+    if (c.src) {
+        auto& rows = w.rows;
+        if (mine) {
+            if (rows.empty()) rows.emplace_back();
+            std::swap(rows[0], c.look);
+            job.n = 1;
+        }
+        for (;;) {
+            ColumnRow* slot = &c.look;
+            if (mine) {
+                if (job.n == rows.size()) rows.emplace_back();
+                slot = &rows[job.n];
+            }
+            if (!(*c.src)(*slot)) {
+                c.eof = true;
+                return true;
+            }
+            ++c.rows_read;
+            if (slot->neuron_type != name) {
+                if (mine) std::swap(*slot, c.look);
+                c.look_type = c.look.neuron_type;
+                c.have_look = true;
+                return true;
+            }
+            job.last_line = slot->line;
+            if (mine) ++job.n;
+            if ((++job.records & 8191) == 0 && c.cancelled()) return false;
+        }
+    }
+    auto& block = w.block;
+    block.clear();
+    if (mine) {
+        block.append(c.look_raw);
+        block += '\n';
+    }
+    std::uint64_t end_line = c.look_end_line;
+    const std::size_t type_field = c.parser->type_field();
+    std::string_view field, raw;
+    for (;;) {
+        if (!c.csv->read_record_raw(type_field, field, raw)) {
+            c.eof = true;
+            return true;
+        }
+        ++c.rows_read;
+        const auto type = trim_blanks(field);
+        const std::uint64_t line = c.csv->record_line();
+        if (type != name) {
+            c.look_type.assign(type);
+            c.look_raw.assign(raw);
+            c.look_line = line;
+            c.look_end_line = c.csv->record_end_line();
+            c.have_look = true;
+            return true;
+        }
+        if (mine) {
+            block.append(line - end_line - 1, '\n');
+            block.append(raw);
+            block += '\n';
+        }
+        job.last_line = line;
+        end_line = c.csv->record_end_line();
+        if ((++job.records & 8191) == 0 && c.cancelled()) return false;
+    }
+}
+
+// Reads the next type of this shard. Caller holds read_mu. False at the end, on stop or cancel.
+bool read_job(Ctx& c, WorkerState& w, Job& job) {
     ScopedTimer timer(kReadOp);
     for (;;) {
         if (c.stop.load(std::memory_order_relaxed)) return false;
@@ -381,54 +504,24 @@ bool read_job(Ctx& c, std::vector<ColumnRow>& rows, Job& job) {
             c.cancel_hit = true;
             return false;
         }
-        if (!c.have_look) {
-            if (c.eof || !c.src(c.look)) {
-                c.eof = true;
-                timer.cancel();
-                return false;
-            }
-            c.have_look = true;
-            ++c.rows_read;
+        c.reading_seq = c.next_seq;
+        if (!c.have_look && !pull_look(c)) {
+            c.eof = true;
+            timer.cancel();
+            return false;
         }
-        const std::string name = c.look.neuron_type;
-        const std::uint64_t first = c.look.line;
+        const std::string name = c.look_type;
+        const std::uint64_t first = c.src ? c.look.line : c.look_line;
         if (auto it = c.seen.find(name); it != c.seen.end()) throw_regrouped(c, name, it->second, first);
         const std::uint64_t seq = c.next_seq++;
+        c.reading_seq = seq;
         std::string key = assign_key(c, name);
         const bool mine = shard_of(name, c.options.shard.count) == c.options.shard.index;
-        std::size_t n = 0;
-        std::uint64_t last = first, count = 1;
-        if (mine) {
-            if (rows.empty()) rows.emplace_back();
-            std::swap(rows[0], c.look);
-            n = 1;
+        if (!read_type(c, name, mine, w, job)) {
+            c.cancel_hit = true;
+            return false;
         }
-        c.have_look = false;
-        for (;;) {
-            ColumnRow* slot = &c.look;
-            if (mine) {
-                if (n == rows.size()) rows.emplace_back();
-                slot = &rows[n];
-            }
-            if (!c.src(*slot)) {
-                c.eof = true;
-                break;
-            }
-            ++c.rows_read;
-            if (slot->neuron_type != name) {
-                if (mine) std::swap(*slot, c.look);
-                c.have_look = true;
-                break;
-            }
-            last = slot->line;
-            ++count;
-            if (mine) ++n;
-            if ((count & 8191) == 0 && c.cancelled()) {
-                c.cancel_hit = true;
-                return false;
-            }
-        }
-        c.seen.emplace(name, Ctx::Seen{first, last});
+        c.seen.emplace(name, Ctx::Seen{first, job.last_line});
         if (c.counters) {
             c.counters->rows_read.store(c.rows_read, std::memory_order_relaxed);
             c.counters->types_read.fetch_add(1, std::memory_order_relaxed);
@@ -438,18 +531,29 @@ bool read_job(Ctx& c, std::vector<ColumnRow>& rows, Job& job) {
         job.name = name;
         job.file_key = std::move(key);
         job.seq = seq;
-        job.first_line = first;
-        job.last_line = last;
-        job.n = n;
         return true;
     }
 }
 
-struct WorkerState {
-    std::vector<ColumnRow> rows;
-    fmt::memory_buffer svg;
-    std::vector<std::string> page_svgs;
-};
+// File input: parses the worker's block into w.rows (outside the reader lock).
+void parse_block(Ctx& c, WorkerState& w, Job& job) {
+    ScopedTimer timer(kParseOp);
+    timer.add_bytes(w.block.size());
+    if (!w.block_csv) {
+        w.block_csv = std::make_unique<detail::CsvReader>(std::string_view(), c.csv->source());
+        w.block_csv->set_field_names(c.csv->field_names());
+    }
+    w.block_csv->reset(w.block, job.first_line);
+    std::size_t n = 0;
+    while (w.block_csv->read_record(w.fields)) {
+        if (n == w.rows.size()) w.rows.emplace_back();
+        c.parser->parse(*w.block_csv, w.fields, w.rows[n]);
+        ++n;
+    }
+    if (n != job.records)
+        throw_internal(fmt::format("type '{}': {} records grouped but {} parsed", job.name, job.records, n));
+    job.n = n;
+}
 
 void deliver(Ctx& c, const TypeRecord& rec, const OutputRecord& out, std::string_view bytes) {
     if (c.cb.output) c.cb.output(BatchOutput{rec, out, bytes});
@@ -579,15 +683,16 @@ void worker_loop(Ctx& c) {
                 lk.lock();
             }
             try {
-                if (!read_job(c, w.rows, job)) return;
+                if (!read_job(c, w, job)) return;
             } catch (...) {
-                c.fail(c.next_seq ? c.next_seq - 1 : 0, std::current_exception());
+                c.fail(c.reading_seq, std::current_exception());
                 return;
             }
         }
         // After an error, finish only types that come before it (they may hold an earlier error).
         if (c.stop.load() && job.seq > c.failed_seq()) return;
         try {
+            if (!c.src) parse_block(c, w, job);
             process_job(c, w, job);
         } catch (...) {
             c.fail(job.seq, std::current_exception());
@@ -598,8 +703,10 @@ void worker_loop(Ctx& c) {
 
 }  // namespace
 
-BatchSummary run_batch(const RowSource& rows, const TableColumns& columns, const PreparedLayout& layout,
-                       const BatchOptions& options, const BatchCallbacks& callbacks, BatchCounters* counters) {
+BatchSummary run_batch(const BatchInput& input, const PreparedLayout& layout, const BatchOptions& options,
+                       const BatchCallbacks& callbacks, BatchCounters* counters) {
+    if (!input.rows && !input.file) throw_input("a batch input needs rows or a data file", ErrorLocation{});
+    const TableColumns& columns = input.columns;
     const auto t0 = std::chrono::steady_clock::now();
     validate(options.render.geometry);
     if (options.shard.count == 0 || options.shard.index >= options.shard.count)
@@ -612,7 +719,13 @@ BatchSummary run_batch(const RowSource& rows, const TableColumns& columns, const
     if (!(options.png_scale > 0) || options.png_scale > 16)
         throw_input("PNG scale must be in (0, 16]", ErrorLocation{{}, 0, "--scale", fmt::format("{}", options.png_scale)});
 
-    Ctx c(rows, columns, layout, options, callbacks, counters);
+    Ctx c(input, layout, options, callbacks, counters);
+    if (!input.rows) {
+        auto& file = detail::DataFileAccess::impl(*input.file);
+        c.csv = file.csv.get();
+        c.parser = file.parser.get();
+        c.type_column = c.parser->type_field();
+    }
     c.requests = options.requests.empty() ? all_requests(layout, columns) : options.requests;
     c.grids[0] = grid_for(layout, options.render.geometry, Side::L);
     c.grids[1] = grid_for(layout, options.render.geometry, Side::R);

@@ -395,8 +395,9 @@ std::size_t write_run_index(const fs::path& run_dir) {
 // ---------------------------------------------------------------------------------------------
 // Batch into a run folder
 
-DirectoryBatchResult run_batch_to_directory(const RowSource& rows, const TableColumns& columns, const PreparedLayout& layout,
-                                            const BatchOptions& options, const DirectoryBatchOptions& dir, BatchCounters* counters) {
+DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const PreparedLayout& layout, const BatchOptions& options,
+                                            const DirectoryBatchOptions& dir, BatchCounters* counters) {
+    const TableColumns& columns = input.columns;
     DirectoryBatchResult result;
     const fs::path& run_dir = dir.run_dir;
     std::error_code ec;
@@ -523,7 +524,7 @@ DirectoryBatchResult run_batch_to_directory(const RowSource& rows, const TableCo
         };
 
     try {
-        result.summary = run_batch(rows, columns, layout, options, cb, counters);
+        result.summary = run_batch(input, layout, options, cb, counters);
     } catch (...) {
         std::lock_guard lk(mu);
         m.complete = false;

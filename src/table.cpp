@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "csv.hpp"
+#include "row_parser.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/stats.hpp"
 
@@ -110,7 +111,29 @@ std::string_view trim(std::string_view s) {
 // Doubles hold every integer up to 2^53 exactly.
 constexpr double kMaxExactDouble = 9007199254740992.0;
 
+// Plain decimal digits, at most 18 of them (so no overflow): nearly every value of a real file,
+// read without from_chars' generality. Anything else takes the careful path and its messages.
+inline bool plain_digits(std::string_view s, std::int64_t& v) noexcept {
+    if (s.empty() || s.size() > 18) return false;
+    std::int64_t x = 0;
+    for (const char c : s) {
+        const unsigned d = static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
+        if (d > 9) return false;
+        x = x * 10 + d;
+    }
+    v = x;
+    return true;
+}
+
+std::int64_t parse_count_careful(const CsvReader& r, int col, std::string_view text);
+
 std::int64_t parse_count(const CsvReader& r, int col, std::string_view text) {
+    std::int64_t v;
+    if (plain_digits(text, v)) return v;
+    return parse_count_careful(r, col, text);
+}
+
+std::int64_t parse_count_careful(const CsvReader& r, int col, std::string_view text) {
     std::string_view s = trim(text);
     if (s.empty()) bad_field(r, col, text, "empty value; expected a non-negative integer");
     if (s.front() == '+') s.remove_prefix(1);
@@ -139,6 +162,11 @@ std::int64_t parse_count(const CsvReader& r, int col, std::string_view text) {
 }
 
 std::int32_t parse_hex(const CsvReader& r, int col, std::string_view text) {
+    {
+        const bool neg = !text.empty() && text.front() == '-';
+        std::int64_t v;
+        if (plain_digits(text.substr(neg ? 1 : 0), v) && v <= kMaxHexCoordinate) return static_cast<std::int32_t>(neg ? -v : v);
+    }
     std::string_view s = trim(text);
     if (!s.empty() && s.front() == '+') s.remove_prefix(1);
     std::int64_t v = 0;
@@ -176,6 +204,37 @@ const RegionDef& parse_region(const CsvReader& r, std::string_view text, const R
 void parse_layers(const CsvReader& r, int col, std::string_view text, const RegionDef& region,
                   std::vector<std::int64_t>& out) {
     out.clear();
+    {
+        // One pass over "12;0;7;...": plain digits only, exactly one value per layer.
+        const std::size_t n = region.layers.size();
+        std::int64_t x = 0;
+        std::size_t digits = 0;
+        bool ok = n > 0;
+        for (const char c : text) {
+            if (c == ';') {
+                if (!digits || out.size() + 1 >= n) {
+                    ok = false;
+                    break;
+                }
+                out.push_back(x);
+                x = 0;
+                digits = 0;
+            } else {
+                const unsigned d = static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
+                if (d > 9 || digits == 18) {
+                    ok = false;
+                    break;
+                }
+                x = x * 10 + d;
+                ++digits;
+            }
+        }
+        if (ok && digits && out.size() + 1 == n) {
+            out.push_back(x);
+            return;
+        }
+        out.clear();
+    }
     std::string_view rest = trim(text);
     const auto mismatch = [&](std::size_t given) {
         bad_field(r, col, text,
@@ -287,42 +346,58 @@ ColumnLayout read_layout(std::istream& in, std::string source, const RegionSet& 
 
 }  // namespace
 
+namespace detail {
+
+RowParser::RowParser(CsvReader& csv, const std::vector<std::string_view>& header, const RegionSet& regions) : regions_(&regions) {
+    const HeaderMap h = map_header(csv, header, kRequired, kDataKnown);
+    static_assert(kType == 0 && kColCount == 9);
+    pos_ = h.pos;
+    field_count_ = h.field_count;
+    columns_.synapses = pos_[kSynapses] >= 0;
+    columns_.cells = pos_[kCells] >= 0;
+    columns_.layer_synapses = pos_[kLayerSynapses] >= 0;
+    columns_.layer_cells = pos_[kLayerCells] >= 0;
+}
+
+void RowParser::parse(const CsvReader& csv, const std::vector<std::string_view>& fields, ColumnRow& row) const {
+    check_field_count(csv, fields, field_count_);
+    const auto at = [&](int col) { return fields[static_cast<std::size_t>(pos_[static_cast<std::size_t>(col)])]; };
+    row.line = csv.record_line();
+    auto type = trim(at(kType));
+    if (type.empty()) bad_field(csv, kType, at(kType), "empty neuron type");
+    row.neuron_type.assign(type);
+    const RegionDef& region = parse_region(csv, at(kRegion), *regions_);
+    row.region = region.name;
+    row.side = parse_side(csv, at(kSide));
+    row.hex1 = parse_hex(csv, kHex1, at(kHex1));
+    row.hex2 = parse_hex(csv, kHex2, at(kHex2));
+    row.synapses = columns_.synapses ? parse_count(csv, kSynapses, at(kSynapses)) : 0;
+    row.cells = columns_.cells ? parse_count(csv, kCells, at(kCells)) : 0;
+    if (columns_.layer_synapses) parse_layers(csv, kLayerSynapses, at(kLayerSynapses), region, row.layer_synapses);
+    else row.layer_synapses.clear();
+    if (columns_.layer_cells) parse_layers(csv, kLayerCells, at(kLayerCells), region, row.layer_cells);
+    else row.layer_cells.clear();
+}
+
+}  // namespace detail
+
 struct ColumnRowReader::Impl {
     CsvReader csv;
     RegionSet regions;  // a copy: callers may pass a temporary (builtin_regions())
-    HeaderMap header;
-    TableColumns columns;
     std::vector<std::string_view> fields;
+    detail::RowParser parser;
 
-    Impl(std::istream& in, std::string source, const RegionSet& r) : csv(in, std::move(source)), regions(r) {
+    Impl(std::istream& in, std::string source, const RegionSet& r)
+        : csv(in, std::move(source)), regions(r), parser(header_parser(csv, fields, regions)) {}
+
+    static detail::RowParser header_parser(CsvReader& csv, std::vector<std::string_view>& fields, const RegionSet& regions) {
         if (!csv.read_record(fields)) throw_input("empty file: expected a header line", ErrorLocation{csv.source(), 0, {}, {}});
-        header = map_header(csv, fields, kRequired, kDataKnown);
-        columns.synapses = header.pos[kSynapses] >= 0;
-        columns.cells = header.pos[kCells] >= 0;
-        columns.layer_synapses = header.pos[kLayerSynapses] >= 0;
-        columns.layer_cells = header.pos[kLayerCells] >= 0;
+        return detail::RowParser(csv, fields, regions);
     }
-
-    std::string_view at(int col) const { return fields[static_cast<std::size_t>(header.pos[static_cast<std::size_t>(col)])]; }
 
     bool next(ColumnRow& row) {
         if (!csv.read_record(fields)) return false;
-        check_field_count(csv, fields, header.field_count);
-        row.line = csv.record_line();
-        auto type = trim(at(kType));
-        if (type.empty()) bad_field(csv, kType, at(kType), "empty neuron type");
-        row.neuron_type.assign(type);
-        const RegionDef& region = parse_region(csv, at(kRegion), regions);
-        row.region = region.name;
-        row.side = parse_side(csv, at(kSide));
-        row.hex1 = parse_hex(csv, kHex1, at(kHex1));
-        row.hex2 = parse_hex(csv, kHex2, at(kHex2));
-        row.synapses = columns.synapses ? parse_count(csv, kSynapses, at(kSynapses)) : 0;
-        row.cells = columns.cells ? parse_count(csv, kCells, at(kCells)) : 0;
-        if (columns.layer_synapses) parse_layers(csv, kLayerSynapses, at(kLayerSynapses), region, row.layer_synapses);
-        else row.layer_synapses.clear();
-        if (columns.layer_cells) parse_layers(csv, kLayerCells, at(kLayerCells), region, row.layer_cells);
-        else row.layer_cells.clear();
+        parser.parse(csv, fields, row);
         return true;
     }
 };
@@ -332,7 +407,7 @@ ColumnRowReader::ColumnRowReader(std::istream& in, std::string source_name, cons
 ColumnRowReader::~ColumnRowReader() = default;
 ColumnRowReader::ColumnRowReader(ColumnRowReader&&) noexcept = default;
 ColumnRowReader& ColumnRowReader::operator=(ColumnRowReader&&) noexcept = default;
-const TableColumns& ColumnRowReader::columns() const noexcept { return impl_->columns; }
+const TableColumns& ColumnRowReader::columns() const noexcept { return impl_->parser.columns(); }
 bool ColumnRowReader::next(ColumnRow& row) { return impl_->next(row); }
 
 ColumnTable parse_column_table(std::string_view csv_text, std::string_view source_name, const RegionSet& regions) {

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <csignal>
 #include <map>
+#include <set>
+#include <tuple>
 #include <mutex>
 #include <thread>
 
@@ -659,4 +661,138 @@ TEST_CASE("batch: row errors name the file and line, stdin input works, the null
     REQUIRE(cli(fmt::format("batch {} --sink null --pages --out-dir {} -q", inputs(s), q(s.dir / "nothing")), &err) == 0);
     CHECK(err.find(": 36 eyemaps rendered, 39 files") != std::string::npos);
     CHECK_FALSE(fs::exists(s.dir / "nothing"));
+}
+
+namespace {
+
+std::string join_values(const std::vector<std::int64_t>& v) {
+    std::string out;
+    for (std::size_t i = 0; i < v.size(); ++i) out += fmt::format("{}{}", i ? ";" : "", v[i]);
+    return out;
+}
+
+// The sample's rows rewritten in a harder dialect: a BOM, the type in the third column, CRLF on
+// every other line, blank lines inside and between groups, quoted names with a comma, a doubled
+// quote and a line break, a padded name. `bad` maps a row index to a replacement synapse value.
+// Returns the text; line_of[k] is the line of row k.
+std::string tricky_csv(const std::vector<ColumnRow>& rows, std::vector<std::uint64_t>& line_of,
+                       const std::map<std::size_t, std::string>& bad = {}) {
+    std::string text = "\xEF\xBB\xBF" "region,side,neuron_type,hex1,hex2,synapses,cells,layer_synapses,layer_cells\n";
+    std::uint64_t line = 2;
+    std::map<std::string, std::size_t> type_index;
+    line_of.clear();
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        const auto& r = rows[k];
+        const std::size_t t = type_index.emplace(r.neuron_type, type_index.size()).first->second;
+        std::string type = r.neuron_type;
+        if (t == 0) type = "\"A,1 \"\"x\"\"\"";
+        if (t == 1) type = "\"Multi\r\nline\"";
+        if (t == 2) type = "  Padded\t ";
+        const auto it = bad.find(k);
+        line_of.push_back(line);
+        text += fmt::format("{},{},{},{},{},{},{},{},{}", r.region, to_string(r.side), type, r.hex1, r.hex2,
+                            it == bad.end() ? std::to_string(r.synapses) : it->second, r.cells, join_values(r.layer_synapses),
+                            join_values(r.layer_cells));
+        text += k % 2 ? "\r\n" : "\n";
+        line += 1 + (t == 1 ? 1 : 0);
+        if (k % 7 == 3) text += "\n", ++line;
+        if (k % 11 == 5) text += "\r\n", ++line;
+    }
+    return text;
+}
+
+struct BatchResult {
+    std::map<std::string, std::string> files;
+    std::map<std::uint64_t, std::tuple<std::string, std::uint64_t, std::uint64_t, std::uint64_t, std::uint64_t>> types;
+};
+
+// Runs a batch from the data file, parsed by the workers (file) or pulled as parsed rows.
+BatchResult batch_of(const fs::path& data, const PreparedLayout& layout, unsigned jobs, bool from_file, Shard shard = {}) {
+    DataFileSource src(data, builtin_regions());
+    const RowSource rows = src.source();
+    std::mutex mu;
+    BatchResult res;
+    BatchCallbacks cb;
+    cb.output = [&](const BatchOutput& o) {
+        std::lock_guard lk(mu);
+        CHECK(res.files.emplace(o.output.path, std::string(o.bytes)).second);
+    };
+    cb.type_done = [&](const TypeRecord& t) { res.types[t.seq] = {t.neuron_type, t.first_line, t.last_line, t.rows, t.rows_hash}; };
+    BatchOptions o;
+    o.jobs = jobs;
+    o.pages = true;
+    o.shard = shard;
+    o.source_name = data.string();
+    if (from_file) run_batch(src, layout, o, cb);
+    else run_batch(rows, src.columns(), layout, o, cb);
+    return res;
+}
+
+}  // namespace
+
+TEST_CASE("batch library: a data file parsed by the workers gives the bytes and records of parsed rows", "[batch][api]") {
+    const auto s = make_sample("dialect", 8);
+    const auto rows = read_rows(s.data);
+    const auto layout = prepare_layout(read_column_layout(s.columns), builtin_regions());
+    std::vector<std::uint64_t> line_of;
+    const auto data = s.dir / "tricky.csv";
+    write_file(data, tricky_csv(rows, line_of));
+
+    const auto ref = batch_of(data, layout, 1, false);
+    REQUIRE(ref.types.size() == 8);
+    std::set<std::string> names;
+    for (const auto& [seq, t] : ref.types) names.insert(std::get<0>(t));
+    CHECK(names.count("A,1 \"x\""));
+    CHECK(names.count("Multi\nline"));  // the CRLF inside quotes reads as a line break
+    CHECK(names.count("Padded"));
+    // The multi-line type's rows start on the lines counted while writing.
+    CHECK(std::get<1>(ref.types.at(0)) == line_of[0]);
+    for (unsigned jobs : {1u, 3u}) {
+        const auto got = batch_of(data, layout, jobs, true);
+        CHECK(got.types == ref.types);
+        CHECK(got.files.size() == ref.files.size());
+        CHECK(got.files == ref.files);
+    }
+}
+
+TEST_CASE("batch library: from a data file, the earliest bad row is reported at its line and a shard checks its own types",
+          "[batch][api]") {
+    const auto s = make_sample("dialect-err", 8);
+    const auto rows = read_rows(s.data);
+    const auto layout = prepare_layout(read_column_layout(s.columns), builtin_regions());
+    // Bad values in the middle of the 5th and the 7th type, after multi-line records and blank lines.
+    std::map<std::string, std::vector<std::size_t>> of_type;
+    std::vector<std::string> order;
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        if (!of_type.count(rows[k].neuron_type)) order.push_back(rows[k].neuron_type);
+        of_type[rows[k].neuron_type].push_back(k);
+    }
+    REQUIRE(order.size() == 8);
+    const auto& fifth = of_type[order[4]];
+    const auto& seventh = of_type[order[6]];
+    const std::size_t bad1 = fifth[fifth.size() / 2], bad2 = seventh[seventh.size() / 2];
+    std::vector<std::uint64_t> line_of;
+    const auto data = s.dir / "bad.csv";
+    write_file(data, tricky_csv(rows, line_of, {{bad1, "many"}, {bad2, "-3"}}));
+    const std::string where = fmt::format("{}:{}: field 'synapses': value 'many'", data.string(), line_of[bad1]);
+
+    auto error_of = [&](unsigned jobs, bool from_file, Shard shard = {}) -> std::string {
+        try {
+            batch_of(data, layout, jobs, from_file, shard);
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::input);
+            return e.what();
+        }
+        return {};
+    };
+    CHECK_THAT(error_of(1, false), Catch::Contains(where));
+    for (int i = 0; i < 5; ++i) CHECK_THAT(error_of(3, true), Catch::Contains(where));
+    CHECK_THAT(error_of(1, true), Catch::Contains(where));
+
+    // A shard owning neither bad type finishes; the shard of the first one reports it.
+    const std::uint32_t s1 = shard_of(order[4], 3), s2 = shard_of(order[6], 3);
+    std::uint32_t clean = 0;
+    while (clean == s1 || clean == s2) ++clean;
+    CHECK(error_of(2, true, Shard{clean, 3}).empty());
+    CHECK_THAT(error_of(2, true, Shard{s1, 3}), Catch::Contains(where));
 }

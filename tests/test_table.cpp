@@ -3,6 +3,8 @@
 // the accepted dialect (BOM, CRLF, quoting, ...) the same way; and the CLI's exit codes.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -11,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "csv.hpp"
 #include "eyemap/eyemap.hpp"
 #include "test_support.hpp"
 
@@ -393,4 +396,87 @@ TEST_CASE("eyemap render: unreadable inputs exit with code 3") {
     CHECK_THAT(err, Catch::Matchers::Contains("is a folder"));
     CHECK(run_cli("render --data " EYEMAP_SOURCE_DIR "/tests/data/good/custom_region.csv --regions /nonexistent.json --type T -o -",
                         &err) == 3);
+}
+
+namespace {
+
+// Everything a CsvReader says about a text: per record its fields, first and last line and the raw
+// text with field 1; or the error it stops with.
+struct CsvTrace {
+    std::vector<std::vector<std::string>> fields;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> lines;
+    std::vector<std::pair<std::string, std::string>> raw;
+    std::string error;
+    bool operator==(const CsvTrace&) const = default;
+};
+
+CsvTrace trace(detail::CsvReader& csv, bool raw) {
+    CsvTrace t;
+    try {
+        std::vector<std::string_view> f;
+        std::string_view field, text;
+        while (raw ? csv.read_record_raw(1, field, text) : csv.read_record(f)) {
+            if (raw) t.raw.emplace_back(std::string(field), std::string(text));
+            else t.fields.emplace_back(f.begin(), f.end());
+            t.lines.emplace_back(csv.record_line(), csv.record_end_line());
+        }
+    } catch (const Error& e) {
+        t.error = e.what();
+    }
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("csv: records read in chunks of any size are those of the same text in one block") {
+    const std::string big(70000, 'x');
+    const std::vector<std::string> texts{
+        "a,b,c\n1,2,3\n",
+        "\xEF\xBB\xBF" "a,b\r\n\r\n1,2\r\n\n\n3,4",
+        "a,\"b,\"\"q\"\"\",c\n\"x\r\ny\",\"mul\nti\nline\",z\n\nlast,,\n",
+        "h1,h2\n" + big + "," + big + "\n\"" + big + "\n" + big + "\",end\n",
+        "a,b\n\"open,1\n2,3\n",            // an unterminated quote
+        "a,b\n\"q\"x,1\n",                 // text after a closing quote
+        "a,b\nx\rstill x,1\r\r\n",            // a lone CR is data
+        "",
+        "\n\n",
+    };
+    for (const auto& text : texts) {
+        for (bool raw : {false, true}) {
+            detail::CsvReader block(text, "t.csv");
+            const CsvTrace want = trace(block, raw);
+            for (std::size_t chunk : {1, 2, 3, 7, 64, 4096}) {
+                INFO("text #" << (&text - texts.data()) << " raw " << raw << " chunk " << chunk);
+                std::size_t at = 0;
+                detail::CsvReader stream(
+                    [&](char* p, std::size_t n) {
+                        const std::size_t k = std::min({n, chunk, text.size() - at});
+                        std::memcpy(p, text.data() + at, k);
+                        at += k;
+                        return k;
+                    },
+                    "t.csv");
+                CHECK(trace(stream, raw) == want);
+            }
+        }
+    }
+    // What the careful path makes of the quoted records, and the lines it counts.
+    detail::CsvReader csv(texts[2], "t.csv");
+    const CsvTrace t = trace(csv, false);
+    REQUIRE(t.fields.size() == 3);
+    CHECK(t.fields[0] == std::vector<std::string>{"a", "b,\"q\"", "c"});
+    CHECK(t.fields[1] == std::vector<std::string>{"x\ny", "mul\nti\nline", "z"});
+    CHECK(t.lines[1] == std::pair<std::uint64_t, std::uint64_t>{2, 5});
+    CHECK(t.fields[2] == std::vector<std::string>{"last", "", ""});
+    CHECK(t.lines[2] == std::pair<std::uint64_t, std::uint64_t>{7, 7});
+    detail::CsvReader raw(texts[2], "t.csv");
+    const CsvTrace r = trace(raw, true);
+    REQUIRE(r.raw.size() == 3);
+    CHECK(r.raw[1] == std::pair<std::string, std::string>{"mul\nti\nline", "\"x\r\ny\",\"mul\nti\nline\",z"});
+    // A block read from a later line counts from there.
+    detail::CsvReader later("p,q\n\nr,s\n", "t.csv", 40);
+    const CsvTrace l = trace(later, false);
+    CHECK(l.lines == std::vector<std::pair<std::uint64_t, std::uint64_t>>{{40, 40}, {42, 42}});
+    detail::CsvReader open(texts[4], "t.csv");
+    CHECK_THAT(trace(open, false).error, Catch::Contains("t.csv:2: field '#1'") && Catch::Contains("never closed"));
 }

@@ -149,13 +149,33 @@ struct BatchSummary {
     double seconds = 0;
 };
 
-// Renders every type of the stream. Throws eyemap::Error: input when rows are not grouped by type
+class DataFileSource;
+
+// What a batch reads:
+//   - rows from a pull callback (a report builder's database cursor): the caller parses them, one
+//     at a time, under the reader lock;
+//   - a data file: only finding its records and grouping them by type is serial; each worker parses
+//     and validates its own type's records, in parallel. A shard parses only its own types' rows.
+// Either way the outputs are the same bytes. The callback and the file must outlive the batch.
+struct BatchInput {
+    BatchInput(const RowSource& r, const TableColumns& c) : rows(&r), columns(c) {}
+    BatchInput(DataFileSource& f);  // NOLINT(google-explicit-constructor): a file is an input
+    const RowSource* rows = nullptr;
+    DataFileSource* file = nullptr;
+    TableColumns columns;
+};
+
+// Renders every type of the input. Throws eyemap::Error: input when rows are not grouped by type
 // (naming the type, both lines and how to sort the file) or a type's rows are invalid (with the
 // file and line); whatever a callback throws is rethrown after the workers stopped. When several
 // types fail, the error of the earliest type in the input is thrown.
-BatchSummary run_batch(const RowSource& rows, const TableColumns& columns, const PreparedLayout& layout,
-                       const BatchOptions& options, const BatchCallbacks& callbacks,
-                       BatchCounters* counters = nullptr);
+BatchSummary run_batch(const BatchInput& input, const PreparedLayout& layout, const BatchOptions& options,
+                       const BatchCallbacks& callbacks, BatchCounters* counters = nullptr);
+inline BatchSummary run_batch(const RowSource& rows, const TableColumns& columns, const PreparedLayout& layout,
+                              const BatchOptions& options, const BatchCallbacks& callbacks,
+                              BatchCounters* counters = nullptr) {
+    return run_batch(BatchInput(rows, columns), layout, options, callbacks, counters);
+}
 
 // The hash all of a batch's output hashes start from: tool version, layout, columns, render
 // options, templates, formats. Exposed for tests and tools.
@@ -164,8 +184,15 @@ std::uint64_t batch_settings_hash(const TableColumns& columns, const PreparedLay
 // ---------------------------------------------------------------------------------------------
 // Reading a data file with byte-level progress
 
-// A data file opened for streaming: ColumnRowReader over a counting buffer.
+namespace detail {
+struct DataFileAccess;  // run_batch's view of the file's record reader
+}
+
+// A data file opened for streaming: read in chunks (bytes counted for progress), rows validated
+// as ColumnRowReader does. Pass it to run_batch as is (BatchInput) so the workers parse in parallel.
 class DataFileSource {
+    friend struct detail::DataFileAccess;
+
 public:
     DataFileSource(const std::filesystem::path& path, const RegionSet& regions);
     ~DataFileSource();
@@ -248,9 +275,14 @@ struct DirectoryBatchResult {
 // run_batch + atomic files + manifest (rewritten as types finish, always valid) + pages + index.
 // On an error or cancellation the manifest records exactly the types finished. A protected run
 // folder is refused. The folder is flock'ed (shared) while in use so `runs clean` leaves it alone.
-DirectoryBatchResult run_batch_to_directory(const RowSource& rows, const TableColumns& columns,
-                                            const PreparedLayout& layout, const BatchOptions& options,
-                                            const DirectoryBatchOptions& dir, BatchCounters* counters = nullptr);
+DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const PreparedLayout& layout,
+                                            const BatchOptions& options, const DirectoryBatchOptions& dir,
+                                            BatchCounters* counters = nullptr);
+inline DirectoryBatchResult run_batch_to_directory(const RowSource& rows, const TableColumns& columns,
+                                                   const PreparedLayout& layout, const BatchOptions& options,
+                                                   const DirectoryBatchOptions& dir, BatchCounters* counters = nullptr) {
+    return run_batch_to_directory(BatchInput(rows, columns), layout, options, dir, counters);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Runs: retention of run folders under an output folder

@@ -260,7 +260,6 @@ void run_batch_command(const BatchArgs& a) {
     const PreparedLayout prepared = prepare_layout(layout, regions);
 
     DataFileSource src(a.common.data, regions);
-    const RowSource rows = src.source();
     BatchCounters counters;
     g_cancel.store(false);
     g_signal = 0;
@@ -271,7 +270,7 @@ void run_batch_command(const BatchArgs& a) {
     DirectoryBatchResult dres;
     try {
         if (null_sink) {
-            s = run_batch(rows, src.columns(), prepared, opt, {}, &counters);
+            s = run_batch(src, prepared, opt, {}, &counters);
         } else {
             DirectoryBatchOptions d;
             d.run_dir = run_dir;
@@ -279,7 +278,7 @@ void run_batch_command(const BatchArgs& a) {
             d.resume = a.resume;
             d.data_label = a.common.data;
             d.columns_label = a.common.columns;
-            dres = run_batch_to_directory(rows, src.columns(), prepared, opt, d, &counters);
+            dres = run_batch_to_directory(src, prepared, opt, d, &counters);
             s = dres.summary;
         }
     } catch (...) {
