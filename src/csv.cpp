@@ -102,11 +102,15 @@ bool CsvReader::next_record(std::size_t& start, std::size_t& end, std::size_t& r
             return true;
         }
 
-        // A quote: the record ends at the first line end outside quotes, maybe lines later.
+        // A quote: the record ends at the first line end outside a quoted field, maybe lines later.
+        // The states are parse_quoted's: a quote opens a field only at its start, "" inside one is
+        // a quote, and a quote inside an unquoted field is data.
         quoted = true;
+        enum class St : std::uint8_t { field_start, unquoted, in_quotes, after_quote };
+        St st = St::field_start;
         const std::size_t rel_s = s - pos_;  // offsets from pos_: fill() moves the data
         std::size_t i = rel_s;
-        bool in_quotes = false, found = false;
+        bool found = false;
         std::size_t fields = 0;  // commas outside quotes so far, to name the field of an error
         std::uint64_t breaks = 0;
         for (;;) {
@@ -114,14 +118,19 @@ bool CsvReader::next_record(std::size_t& start, std::size_t& end, std::size_t& r
             const char* const pe = data_ + end_;
             for (; p < pe; ++p) {
                 const char c = *p;
-                if (c == '"') in_quotes = !in_quotes;
-                else if (c == ',' && !in_quotes) ++fields;
-                else if (c == '\n') {
-                    if (!in_quotes) {
-                        found = true;
-                        break;
-                    }
-                    ++breaks;
+                if (st == St::in_quotes) {
+                    if (c == '"') st = St::after_quote;
+                    else if (c == '\n') ++breaks;
+                } else if (c == '\n') {
+                    found = true;
+                    break;
+                } else if (c == ',') {
+                    st = St::field_start;
+                    ++fields;
+                } else if (c == '"') {
+                    if (st == St::field_start || st == St::after_quote) st = St::in_quotes;
+                } else if (st == St::field_start || st == St::after_quote) {
+                    st = St::unquoted;  // after a closing quote: parse_quoted reports it
                 }
             }
             i = static_cast<std::size_t>(p - (data_ + pos_));

@@ -438,6 +438,7 @@ TEST_CASE("csv: records read in chunks of any size are those of the same text in
         "a,b\n\"open,1\n2,3\n",            // an unterminated quote
         "a,b\n\"q\"x,1\n",                 // text after a closing quote
         "a,b\nx\rstill x,1\r\r\n",            // a lone CR is data
+        "a,b\nx\"y,1\nz,\"2\"\"\"\n\"w\"\"\",3\n",  // a quote inside an unquoted field is data
         "",
         "\n\n",
     };
@@ -477,6 +478,13 @@ TEST_CASE("csv: records read in chunks of any size are those of the same text in
     detail::CsvReader later("p,q\n\nr,s\n", "t.csv", 40);
     const CsvTrace l = trace(later, false);
     CHECK(l.lines == std::vector<std::pair<std::uint64_t, std::uint64_t>>{{40, 40}, {42, 42}});
+    detail::CsvReader inner(texts[7], "t.csv");
+    const CsvTrace in = trace(inner, false);
+    REQUIRE(in.fields.size() == 4);
+    CHECK(in.fields[1] == std::vector<std::string>{"x\"y", "1"});
+    CHECK(in.fields[2] == std::vector<std::string>{"z", "2\""});
+    CHECK(in.fields[3] == std::vector<std::string>{"w\"", "3"});
+    CHECK(in.lines[3] == std::pair<std::uint64_t, std::uint64_t>{4, 4});
     detail::CsvReader open(texts[4], "t.csv");
     CHECK_THAT(trace(open, false).error, Catch::Contains("t.csv:2: field '#1'") && Catch::Contains("never closed"));
 }
