@@ -100,13 +100,29 @@ run_batch() {
     report "$label" "$best_s" "$best_eyemaps" "$best_cpu" "$best_rss_kb"
 }
 
+# median X...: the median of numbers.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
 # run_pair LABEL ARGS...: --jobs 1 and --jobs 2 alternately, R times. Sets s1, s2, c1, c2 (best
-# wall and their CPU) and pairs (the speed-up of every pair).
+# wall and their CPU), pairs (the speed-up of every pair) and pair_median. With control=1 each
+# round also runs two independent --jobs 1 processes at once: 2 x (one alone) / (both together)
+# is what this machine gives two single-threaded processes (no shared code or data), the
+# ceiling for the speed-up of one process with two threads; sets ceilings and ceiling_median.
 run_pair() {
     local label="$1"; shift
-    local b1="" b2="" e1=0 e2=0 r1=0 r2=0 w1
-    pairs=""
+    local b1="" b2="" e1=0 e2=0 r1=0 r2=0 w1 both
+    local -a ratios=() ceils=()
+    pairs=""; ceilings=""
     for ((i = 0; i < repeat; ++i)); do
+        if [[ "${control:-0}" == 1 ]]; then
+            local t0 t1 pid
+            t0=$(date +%s.%N)
+            "$eyemap" batch "$@" --jobs 1 -q 2> /dev/null & pid=$!
+            "$eyemap" batch "$@" --jobs 1 -q 2> /dev/null
+            wait "$pid"
+            t1=$(date +%s.%N)
+            both=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
+        fi
         [[ -n "${before_each:-}" ]] && eval "$before_each"
         run_once "$@" --jobs 1
         w1="$run_s"
@@ -115,7 +131,15 @@ run_pair() {
         run_once "$@" --jobs 2
         if [[ -z "$b2" ]] || awk -v a="$run_s" -v b="$b2" 'BEGIN { exit !(a < b) }'; then b2="$run_s"; c2="$run_cpu"; e2="$run_eyemaps"; r2="$run_rss_kb"; fi
         pairs+="$(ratio "$w1" "$run_s")x "
+        ratios+=("$(ratio "$w1" "$run_s")")
+        if [[ "${control:-0}" == 1 ]]; then
+            ceils+=("$(ratio "$(awk -v a="$w1" 'BEGIN { print 2 * a }')" "$both")")
+            ceilings+="${ceils[-1]}x "
+        fi
     done
+    pair_median=$(median "${ratios[@]}")
+    ceiling_median=""
+    [[ ${#ceils[@]} -gt 0 ]] && ceiling_median=$(median "${ceils[@]}")
     s1="$b1"; s2="$b2"
     report "$label, --jobs 1" "$b1" "$e1" "$c1" "$r1"
     report "$label, --jobs 2" "$b2" "$e2" "$c2" "$r2"
@@ -146,7 +170,7 @@ for fmt in "${formats[@]}"; do
         out="$work/out"
         rm -rf "$out"
         if [[ $sink == null ]]; then
-            before_each="" run_pair "$fmt, --sink null" "${in[@]}" --formats "$fmt" --sink null
+            control=$([[ $fmt == svg ]] && echo 1 || echo 0) before_each="" run_pair "$fmt, --sink null" "${in[@]}" --formats "$fmt" --sink null
         else
             before_each='rm -rf "$out"' run_pair "$fmt, files" "${in[@]}" --formats "$fmt" --out-dir "$out" --run bench
             echo "    (run folder: $(du -sh "$out/bench" | cut -f1))"
@@ -154,10 +178,14 @@ for fmt in "${formats[@]}"; do
         rm -rf "$out"
         secs["$fmt-$sink-1"]="$s1"; secs["$fmt-$sink-2"]="$s2"
         cpus["$fmt-$sink-1"]="$c1"; cpus["$fmt-$sink-2"]="$c2"
-        echo "    speed-up 1 -> 2 threads ($sink sink): $(ratio "$s1" "$s2")x wall (best of each; per pair: $pairs);" \
+        echo "    speed-up 1 -> 2 threads ($sink sink): median of pairs ${pair_median}x (per pair: $pairs); best of each: $(ratio "$s1" "$s2")x;" \
              "CPU time 2 threads / 1 thread: $(ratio "$c2" "$c1")"
+        [[ -n "$ceiling_median" ]] && echo "    this machine's ceiling (two independent --jobs 1 at once): median ${ceiling_median}x (per round: $ceilings)"
+        [[ $fmt == svg && $sink == null ]] && svg_pair_median="$pair_median" && svg_ceiling="$ceiling_median"
     done
 done
+echo "targets: 12,000 SVG eyemaps <= 2.5 s with 2 threads and the null sink (measured ${secs[svg-null-2]} s, best of $repeat);" \
+     "speed-up >= 1.8x (measured: median of $repeat pairs ${svg_pair_median}x; machine ceiling ${svg_ceiling}x)"
 echo "memory (null sink, --jobs 2, peak RSS):"
 per_type=$(( rows / types ))
 small_types=$(( (100000 + per_type - 1) / per_type ))

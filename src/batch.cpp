@@ -228,7 +228,7 @@ struct DataFileSource::Impl {
     ~Impl() {
         if (own_fd) ::close(fd);
     }
-    // 1 MiB reads straight into the CSV reader's buffer, counted for progress displays.
+    // Reads straight into the CSV reader's buffer, counted for progress displays.
     std::size_t read(char* p, std::size_t n) {
         ssize_t got;
         do got = ::read(fd, p, n);

@@ -12,7 +12,7 @@
 namespace eyemap::detail {
 
 namespace {
-constexpr std::size_t kChunk = std::size_t{1} << 20;
+constexpr std::size_t kChunk = std::size_t{64} << 10;  // grows when a record needs more
 }
 
 CsvReader::CsvReader(std::istream& in, std::string source) : buf_(kChunk), source_(std::move(source)) {
