@@ -123,6 +123,10 @@ std::vector<BadCase> bad_cases() {
         {"empty neuron type", Reader::data, kH + " ,ME,R,1,2,3,1\n", 2, "neuron_type", " ", "empty neuron type"},
         {"duplicate row", Reader::data, kH + "T,ME,R,1,2,3,1\nU,ME,R,1,2,3,1\nT,ME,L,1,2,3,1\nT,ME,R,1,2,5,1\n", 5,
          "neuron_type,region,side,hex1,hex2", "T,ME,R,1,2", "same type, region, side and column as line 2"},
+        {"first duplicate in file order", Reader::data, kH + "Z,ME,R,1,2,3,1\nA,ME,R,1,2,3,1\nA,ME,R,1,2,3,1\nZ,ME,R,1,2,3,1\n", 4,
+         "neuron_type,region,side,hex1,hex2", "A,ME,R,1,2", "as line 3"},
+        {"three of a kind", Reader::data, kH + "T,ME,R,1,2,3,1\nT,LO,R,1,2,3,1\nT,ME,R,1,2,4,1\nT,ME,R,1,2,5,1\n", 4,
+         "neuron_type,region,side,hex1,hex2", "T,ME,R,1,2", "as line 2"},
         {"duplicate after trimming", Reader::data, kH + "T,ME,R,1,2,3,1\n T ,ME, R ,01,2,3,1\n", 3,
          "neuron_type,region,side,hex1,hex2", "T,ME,R,1,2", "as line 2"},
         // Hex coordinates
