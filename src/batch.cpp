@@ -266,8 +266,7 @@ DataFileSource::DataFileSource(const std::filesystem::path& path, const RegionSe
 #endif
     }
     m.csv = std::make_unique<detail::CsvReader>([&m](char* p, std::size_t n) { return m.read(p, n); }, m.name);
-    if (!m.csv->read_record(m.fields)) throw_input("empty file: expected a header line", ErrorLocation{m.name, 0, {}, {}});
-    m.parser = std::make_unique<detail::RowParser>(*m.csv, m.fields, m.regions);
+    m.parser = std::make_unique<detail::RowParser>(detail::RowParser::from_header(*m.csv, m.fields, m.regions));
 }
 
 DataFileSource::~DataFileSource() = default;
@@ -299,11 +298,7 @@ struct Job {
     std::size_t n = 0;          // rows in the worker's buffer (parsed)
 };
 
-std::string_view trim_blanks(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using detail::trim_blanks;
 
 struct Ctx {
     const RowSource* src;  // rows parsed by the caller, or

@@ -11,8 +11,18 @@
 
 namespace eyemap::detail {
 
+// Spaces and tabs around a field are not data.
+inline std::string_view trim_blanks(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
 class RowParser {
 public:
+    // Reads the header record with `csv` (into `fields`) and maps it. Throws input for an empty file.
+    static RowParser from_header(CsvReader& csv, std::vector<std::string_view>& fields, const RegionSet& regions);
+
     // Maps the header record `header` just read by `csv` (which is given the column names for its
     // messages). Throws input for a missing or misspelt column. `regions` must outlive the parser.
     RowParser(CsvReader& csv, const std::vector<std::string_view>& header, const RegionSet& regions);

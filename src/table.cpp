@@ -99,11 +99,7 @@ HeaderMap map_header(CsvReader& csv, const std::vector<std::string_view>& header
     return m;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
+using detail::trim_blanks;
 
 [[noreturn]] void bad_field(const CsvReader& r, int col, std::string_view value, std::string what) {
     throw_input(std::move(what), ErrorLocation{r.source(), r.record_line(), std::string(kNames[static_cast<std::size_t>(col)]),
@@ -136,7 +132,7 @@ std::int64_t parse_count(const CsvReader& r, int col, std::string_view text) {
 }
 
 std::int64_t parse_count_careful(const CsvReader& r, int col, std::string_view text) {
-    std::string_view s = trim(text);
+    std::string_view s = trim_blanks(text);
     if (s.empty()) bad_field(r, col, text, "empty value; expected a non-negative integer");
     if (s.front() == '+') s.remove_prefix(1);
     std::int64_t v = 0;
@@ -169,7 +165,7 @@ std::int32_t parse_hex(const CsvReader& r, int col, std::string_view text) {
         std::int64_t v;
         if (plain_digits(text.substr(neg ? 1 : 0), v) && v <= kMaxHexCoordinate) return static_cast<std::int32_t>(neg ? -v : v);
     }
-    std::string_view s = trim(text);
+    std::string_view s = trim_blanks(text);
     if (!s.empty() && s.front() == '+') s.remove_prefix(1);
     std::int64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -182,7 +178,7 @@ std::int32_t parse_hex(const CsvReader& r, int col, std::string_view text) {
 }
 
 Side parse_side(const CsvReader& r, std::string_view text) {
-    auto s = trim(text);
+    auto s = trim_blanks(text);
     if (s == "L") return Side::L;
     if (s == "R") return Side::R;
     const auto l = lower(s);
@@ -192,7 +188,7 @@ Side parse_side(const CsvReader& r, std::string_view text) {
 }
 
 const RegionDef& parse_region(const CsvReader& r, std::string_view text, const RegionSet& regions) {
-    auto s = trim(text);
+    auto s = trim_blanks(text);
     if (const RegionDef* def = regions.find(s)) return *def;
     std::string known;
     for (std::size_t i = 0; i < regions.regions.size() && i < 20; ++i) known += (i ? ", " : "") + regions.regions[i].name;
@@ -237,7 +233,7 @@ void parse_layers(const CsvReader& r, int col, std::string_view text, const Regi
         }
         out.clear();
     }
-    std::string_view rest = trim(text);
+    std::string_view rest = trim_blanks(text);
     const auto mismatch = [&](std::size_t given) {
         bad_field(r, col, text,
                   fmt::format("{} layer values given (';'-separated), region {} has {} layers", given, region.name,
@@ -395,11 +391,16 @@ RowParser::RowParser(CsvReader& csv, const std::vector<std::string_view>& header
     columns_.layer_cells = pos_[kLayerCells] >= 0;
 }
 
+RowParser RowParser::from_header(CsvReader& csv, std::vector<std::string_view>& fields, const RegionSet& regions) {
+    if (!csv.read_record(fields)) throw_input("empty file: expected a header line", ErrorLocation{csv.source(), 0, {}, {}});
+    return RowParser(csv, fields, regions);
+}
+
 void RowParser::parse(const CsvReader& csv, const std::vector<std::string_view>& fields, ColumnRow& row) const {
     check_field_count(csv, fields, field_count_);
     const auto at = [&](int col) { return fields[static_cast<std::size_t>(pos_[static_cast<std::size_t>(col)])]; };
     row.line = csv.record_line();
-    auto type = trim(at(kType));
+    auto type = trim_blanks(at(kType));
     if (type.empty()) bad_field(csv, kType, at(kType), "empty neuron type");
     row.neuron_type.assign(type);
     const RegionDef& region = parse_region(csv, at(kRegion), *regions_);
@@ -424,12 +425,7 @@ struct ColumnRowReader::Impl {
     detail::RowParser parser;
 
     Impl(std::istream& in, std::string source, const RegionSet& r)
-        : csv(in, std::move(source)), regions(r), parser(header_parser(csv, fields, regions)) {}
-
-    static detail::RowParser header_parser(CsvReader& csv, std::vector<std::string_view>& fields, const RegionSet& regions) {
-        if (!csv.read_record(fields)) throw_input("empty file: expected a header line", ErrorLocation{csv.source(), 0, {}, {}});
-        return detail::RowParser(csv, fields, regions);
-    }
+        : csv(in, std::move(source)), regions(r), parser(detail::RowParser::from_header(csv, fields, regions)) {}
 
     bool next(ColumnRow& row) {
         if (!csv.read_record(fields)) return false;
