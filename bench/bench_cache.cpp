@@ -12,7 +12,7 @@
 //   2 threads      ~112     ~80     ~63     ~52     ~45     ~45   mutex with a 16-64 try_lock spin
 // Contention (futex sleeps) falls with the shard count; the rest of the 2-thread cost is cache-line
 // traffic from LRU relinking, which sharding cannot remove. Default: 16 shards with the short spin.
-#include "eyemap/cache.hpp"
+#include "core/lru_cache.hpp"
 
 #include <benchmark/benchmark.h>
 

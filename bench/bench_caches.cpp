@@ -16,8 +16,8 @@
 #include <unordered_map>
 
 #include "bench_common.hpp"
-#include "eyemap/caches.hpp"
-#include "svg_frame.hpp"
+#include "renderer/caches.hpp"
+#include "render/svg_frame.hpp"
 
 using namespace eyemap;
 

@@ -15,12 +15,12 @@
 #include "bench_common.hpp"
 #include "eyemap/stats.hpp"
 
-#if __has_include(<eyemap/caches.hpp>)
-#include <eyemap/caches.hpp>
+#if __has_include("renderer/caches.hpp")
+#include "renderer/caches.hpp"
 #define EYEMAP_BENCH_HAVE_CACHES 1
 #endif
-#if __has_include(<eyemap/raster.hpp>)
-#include <eyemap/raster.hpp>
+#if __has_include("render/raster.hpp")
+#include "render/raster.hpp"
 #define EYEMAP_BENCH_HAVE_RASTER 1
 #endif
 

@@ -44,7 +44,7 @@
 #include <stdexcept>
 
 #include "bench_common.hpp"
-#include "eyemap/raster.hpp"
+#include "render/raster.hpp"
 
 using namespace eyemap;
 

@@ -21,8 +21,8 @@
 
 #include "bench_common.hpp"
 
-#if __has_include(<eyemap/raster.hpp>)
-#include <eyemap/raster.hpp>
+#if __has_include("render/raster.hpp")
+#include "render/raster.hpp"
 #define EYEMAP_BENCH_HAVE_RASTER 1
 #endif
 

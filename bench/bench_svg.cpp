@@ -6,7 +6,7 @@
 
 #include "bench_common.hpp"
 #include "eyemap/stats.hpp"
-#include "svg_frame.hpp"
+#include "render/svg_frame.hpp"
 
 using namespace eyemap;
 

@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include <eyemap/eyemap.hpp>
-#include <eyemap/sink.hpp>
+#include "output/sink.hpp"
 
 int main(int argc, char** argv) {
     if (argc != 2) {

@@ -8,7 +8,7 @@
 #include <vector>
 #include <string_view>
 
-#include "csv.hpp"
+#include "ingest/csv.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/table.hpp"
 #include "fuzz_common.hpp"

@@ -21,7 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "eyemap/batch.hpp"
-#include "eyemap/cache.hpp"
+#include "core/lru_cache.hpp"
 #include "eyemap/sample.hpp"
 #include "test_support.hpp"
 

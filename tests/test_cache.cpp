@@ -1,5 +1,5 @@
 // Tests of eyemap::Cache (LRU, limits, TTL, validation, invalidation, statistics, threads) and the content hash.
-#include "eyemap/cache.hpp"
+#include "core/lru_cache.hpp"
 
 #include <catch2/catch.hpp>
 

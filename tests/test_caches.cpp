@@ -1,6 +1,6 @@
 // Tests of the pipeline's caches (eyemap/caches.hpp): keys that never mix layouts up, identical
 // output with caches on and off, hit counts across eyemaps and types, clear/reset/configure, threads.
-#include "eyemap/caches.hpp"
+#include "renderer/caches.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -20,7 +20,7 @@
 #include <thread>
 
 #include "eyemap/eyemap.hpp"
-#include "eyemap/raster.hpp"
+#include "render/raster.hpp"
 #include "eyemap/sample.hpp"
 #include "eyemap/stats.hpp"
 #include "test_support.hpp"

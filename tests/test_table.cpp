@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "csv.hpp"
+#include "ingest/csv.hpp"
 #include "eyemap/eyemap.hpp"
 #include "test_support.hpp"
 

@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "eyemap/error.hpp"
-#include "eyemap/layout.hpp"
-#include "eyemap/process.hpp"
+#include "layout/layout.hpp"
+#include "process/process.hpp"
 #include "eyemap/regions.hpp"
-#include "eyemap/sink.hpp"
-#include "eyemap/svg.hpp"
+#include "output/sink.hpp"
+#include "render/svg.hpp"
 #include "eyemap/table.hpp"
 
 namespace eyemap {

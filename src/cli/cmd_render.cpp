@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "eyemap/raster.hpp"
-#include "eyemap/sink.hpp"
+#include "render/raster.hpp"
+#include "output/sink.hpp"
 
 namespace eyemap::cli {
 namespace {

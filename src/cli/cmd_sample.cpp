@@ -8,7 +8,7 @@
 
 #include "cli.hpp"
 #include "eyemap/sample.hpp"
-#include "eyemap/sink.hpp"
+#include "output/sink.hpp"
 
 namespace eyemap::cli {
 

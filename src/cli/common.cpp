@@ -2,8 +2,8 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "eyemap/caches.hpp"
-#include "eyemap/sink.hpp"
+#include "renderer/caches.hpp"
+#include "output/sink.hpp"
 #include "eyemap/stats.hpp"
 
 namespace eyemap::cli {

@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "eyemap/svg.hpp"
+#include "render/svg.hpp"
 
 namespace eyemap::detail {
 

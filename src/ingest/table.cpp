@@ -17,8 +17,8 @@
 
 #include <fmt/format.h>
 
-#include "csv.hpp"
-#include "row_parser.hpp"
+#include "ingest/csv.hpp"
+#include "ingest/row_parser.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/stats.hpp"
 

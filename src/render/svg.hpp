@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "eyemap/layout.hpp"
+#include "layout/layout.hpp"
 
 namespace eyemap {
 

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "csv.hpp"
+#include "ingest/csv.hpp"
 #include "eyemap/error.hpp"
 
 namespace eyemap {

@@ -20,9 +20,9 @@
 
 #include <fmt/format.h>
 
-#include "cairo_stream.hpp"
+#include "render/cairo_stream.hpp"
 #include "eyemap/error.hpp"
-#include "eyemap/raster.hpp"
+#include "render/raster.hpp"
 #include "eyemap/stats.hpp"
 
 namespace eyemap {

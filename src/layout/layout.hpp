@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "eyemap/process.hpp"
+#include "process/process.hpp"
 
 namespace eyemap {
 

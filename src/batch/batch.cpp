@@ -27,10 +27,10 @@
 
 #include <fmt/format.h>
 
-#include "eyemap/cache.hpp"
+#include "core/lru_cache.hpp"
 #include "eyemap/stats.hpp"
-#include "csv.hpp"
-#include "row_parser.hpp"
+#include "ingest/csv.hpp"
+#include "ingest/row_parser.hpp"
 
 namespace eyemap {
 namespace {

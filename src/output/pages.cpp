@@ -5,11 +5,11 @@
 #include <fmt/format.h>
 
 #include "eyemap/batch.hpp"
-#include "eyemap/svg.hpp"
+#include "render/svg.hpp"
 
 // PNG/PDF come from the raster backend when it is part of the library.
 #if __has_include("eyemap/raster.hpp")
-#include "eyemap/raster.hpp"
+#include "render/raster.hpp"
 #define EYEMAP_BATCH_RASTER 1
 #else
 #define EYEMAP_BATCH_RASTER 0

@@ -1,5 +1,5 @@
 // Layout stage: the spec's hex -> pixel formula over all columns at once, then canvas and furniture.
-#include "eyemap/layout.hpp"
+#include "layout/layout.hpp"
 
 #include <algorithm>
 #include <cmath>

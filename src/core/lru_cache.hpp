@@ -2,7 +2,7 @@
 #pragma once
 
 #include "eyemap/error.hpp"
-#include "eyemap/hash.hpp"
+#include "core/hash.hpp"
 
 #include <algorithm>
 #include <bit>

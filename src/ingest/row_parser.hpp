@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "csv.hpp"
+#include "ingest/csv.hpp"
 #include "eyemap/table.hpp"
 
 namespace eyemap::detail {

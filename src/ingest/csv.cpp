@@ -1,6 +1,6 @@
 // CSV record splitting: records are located in one buffer (a memchr per line); a line without a
 // quote is split on commas in place, quoted records take the careful path.
-#include "csv.hpp"
+#include "ingest/csv.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -1,5 +1,5 @@
 // Raster and PDF output: a Scene drawn with cairo (the same picture the SVG writer produces).
-#include "eyemap/raster.hpp"
+#include "render/raster.hpp"
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -14,7 +14,7 @@
 
 #include <fmt/format.h>
 
-#include "cairo_stream.hpp"
+#include "render/cairo_stream.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/stats.hpp"
 

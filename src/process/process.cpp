@@ -1,12 +1,12 @@
 // Process stage: statuses, values, bins and scales for the eyemaps of one type.
-#include "eyemap/process.hpp"
+#include "process/process.hpp"
 
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
-#include "eyemap/caches.hpp"
+#include "renderer/caches.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/stats.hpp"
 

@@ -1,6 +1,6 @@
 // The caches at the stage seams: coordinates (layout), colour scales (process) and SVG frames
 // (metadata). What each keys on and why: include/eyemap/caches.hpp.
-#include "eyemap/caches.hpp"
+#include "renderer/caches.hpp"
 
 #include <algorithm>
 #include <array>
@@ -11,7 +11,7 @@
 #include <mutex>
 
 #include "eyemap/eyemap.hpp"
-#include "svg_frame.hpp"
+#include "render/svg_frame.hpp"
 
 namespace eyemap {
 namespace {

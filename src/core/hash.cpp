@@ -1,5 +1,5 @@
 // The byte hash behind eyemap/hash.hpp.
-#include "eyemap/hash.hpp"
+#include "core/hash.hpp"
 
 #include <cstring>
 

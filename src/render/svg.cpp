@@ -1,5 +1,5 @@
 // SVG writer: the frame (from Mustache templates) around hexagons and legend written with fmt.
-#include "eyemap/svg.hpp"
+#include "render/svg.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -10,10 +10,10 @@
 #include <kainjow/mustache.hpp>
 #include <nlohmann/json.hpp>
 
-#include "eyemap/cache.hpp"
+#include "core/lru_cache.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/stats.hpp"
-#include "svg_frame.hpp"
+#include "render/svg_frame.hpp"
 
 namespace eyemap {
 namespace detail {

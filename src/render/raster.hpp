@@ -33,7 +33,7 @@
 #include <utility>
 #include <vector>
 
-#include "eyemap/layout.hpp"
+#include "layout/layout.hpp"
 
 namespace eyemap {
 

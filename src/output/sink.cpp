@@ -1,5 +1,5 @@
 // Atomic file output (temp file in the same folder, write, rename) and safe file names.
-#include "eyemap/sink.hpp"
+#include "output/sink.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -14,7 +14,7 @@
 #include <fmt/format.h>
 
 #include "eyemap/error.hpp"
-#include "eyemap/hash.hpp"
+#include "core/hash.hpp"
 #include "eyemap/stats.hpp"
 
 namespace eyemap {

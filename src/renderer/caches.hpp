@@ -63,8 +63,8 @@
 #include <utility>
 #include <vector>
 
-#include "eyemap/cache.hpp"
-#include "eyemap/process.hpp"
+#include "core/lru_cache.hpp"
+#include "process/process.hpp"
 
 namespace eyemap {
 

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "eyemap/cache.hpp"
+#include "core/lru_cache.hpp"
 #include "eyemap/eyemap.hpp"
 
 namespace eyemap {

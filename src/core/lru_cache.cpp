@@ -1,5 +1,5 @@
 // Non-template parts of eyemap/cache.hpp: config validation, statistics table.
-#include "eyemap/cache.hpp"
+#include "core/lru_cache.hpp"
 
 #include <fmt/format.h>
 
