@@ -180,6 +180,150 @@ TEST_CASE("records from several threads merge exactly, including exited threads"
     CHECK(get(stats, "threads_op").count == std::uint64_t{kThreads} * kPerThread + 1);
 }
 
+TEST_CASE("many threads recording into one Stats sum exactly", "[stats][threads]") {
+    eyemap::Stats stats;
+    const OpId op = stats.op("many_op");
+    // More threads than shards, so several threads share a shard and its counters.
+    constexpr int kThreads = 40;
+    constexpr int kPerThread = 5000;
+    std::latch start(kThreads);
+    std::vector<std::thread> writers;
+    for (int t = 0; t < kThreads; ++t) {
+        writers.emplace_back([&stats, &start, op, t] {
+            start.arrive_and_wait();
+            // Registering from several threads at once finds the same handle.
+            const OpId late = stats.op("many_late");
+            for (int i = 0; i < kPerThread; ++i) {
+                stats.record(op, std::chrono::nanoseconds(1000 + t), static_cast<std::uint64_t>(t));
+                stats.record(late, std::chrono::nanoseconds(1 + i % 7));
+            }
+        });
+    }
+    for (auto& w : writers) w.join();
+
+    std::uint64_t want_total = 0, want_bytes = 0;
+    for (int t = 0; t < kThreads; ++t) {
+        want_total += std::uint64_t{kPerThread} * static_cast<std::uint64_t>(1000 + t);
+        want_bytes += std::uint64_t{kPerThread} * static_cast<std::uint64_t>(t);
+    }
+    const OpStats s = get(stats, "many_op");
+    CHECK(s.count == std::uint64_t{kThreads} * kPerThread);
+    CHECK(s.total_ns == want_total);
+    CHECK(s.bytes == want_bytes);
+    CHECK(s.min_ns == 1000);
+    CHECK(s.max_ns == 1000 + kThreads - 1);
+    CHECK(s.p50_ns >= s.min_ns);
+    CHECK(s.p99_ns <= s.max_ns);
+    const OpStats late = get(stats, "many_late");
+    CHECK(late.count == std::uint64_t{kThreads} * kPerThread);
+    CHECK(late.min_ns == 1);
+    CHECK(late.max_ns == 7);
+    CHECK(stats.snapshot().ops.size() == 2);
+}
+
+TEST_CASE("two Stats objects used from two threads stay independent", "[stats][threads]") {
+    eyemap::Stats a;
+    eyemap::Stats b;
+    // Same name in both, registered at different positions, so the handles differ.
+    const OpId a_shared = a.op("shared");
+    const OpId a_only = a.op("only_a");
+    const OpId b_only = b.op("only_b");
+    const OpId b_shared = b.op("shared");
+    CHECK(a_shared.index == 0);
+    CHECK(b_shared.index == 1);
+    CHECK(a.op_name(a_only) == "only_a");
+    CHECK(b.op_name(a_only) == "shared");  // handles are per object: same index, another operation
+    CHECK(b.op_name(OpId{2}).empty());
+    a.set_slow_threshold(a_shared, 1us);
+
+    constexpr int kN = 20000;
+    std::latch start(2);
+    std::thread ta([&] {
+        start.arrive_and_wait();
+        for (int i = 0; i < kN; ++i) {
+            eyemap::ScopedTimer t(&a, a_shared);
+            t.add_bytes(1);
+        }
+        for (int i = 0; i < kN; ++i) a.record(a_only, 2us);
+    });
+    std::thread tb([&] {
+        start.arrive_and_wait();
+        for (int i = 0; i < kN / 2; ++i) b.record(b_shared, 3us, 2);
+        b.record(b_only, 5us);
+    });
+    ta.join();
+    tb.join();
+
+    const auto sa = a.snapshot();
+    const auto sb = b.snapshot();
+    REQUIRE(sa.ops.size() == 2);
+    REQUIRE(sb.ops.size() == 2);
+    CHECK(eyemap::find_op(sa, "only_b") == nullptr);
+    CHECK(eyemap::find_op(sb, "only_a") == nullptr);
+    CHECK(eyemap::find_op(sa, "shared")->count == kN);
+    CHECK(eyemap::find_op(sa, "shared")->bytes == kN);
+    CHECK(eyemap::find_op(sa, "shared")->slow_threshold_ns == 1000);
+    CHECK(eyemap::find_op(sa, "only_a")->total_ns == std::uint64_t{kN} * 2000);
+    CHECK(eyemap::find_op(sb, "shared")->count == kN / 2);
+    CHECK(eyemap::find_op(sb, "shared")->total_ns == std::uint64_t{kN / 2} * 3000);
+    CHECK(eyemap::find_op(sb, "shared")->bytes == std::uint64_t{kN});
+    CHECK(eyemap::find_op(sb, "shared")->slow_threshold_ns == 0);
+    CHECK(eyemap::find_op(sb, "only_b")->count == 1);
+
+    // Switches, thresholds and reset act on one object only.
+    a.set_enabled(false);
+    CHECK(b.enabled());
+    b.record(b_only, 5us);
+    a.record(a_only, 5us);
+    CHECK(get(b, "only_b").count == 2);
+    CHECK(get(a, "only_a").count == kN);
+    a.reset();
+    CHECK(get(a, "shared").count == 0);
+    CHECK(get(b, "shared").count == kN / 2);
+    CHECK(b.slow_threshold(b_shared) == 0ns);
+    CHECK(a.slow_threshold(a_shared) == 1us);
+
+    // A handle index this object never issued is dropped, not recorded into an unnamed slot.
+    b.record(OpId{7}, 1us);
+    b.set_slow_threshold(OpId{7}, 1us);
+    CHECK(b.slow_threshold(OpId{7}) == 0ns);
+    CHECK(b.snapshot().ops.size() == 2);
+}
+
+TEST_CASE("a ScopedTimer with a null Stats records nothing", "[stats]") {
+    eyemap::Stats stats;
+    const OpId op = stats.op("null_timer_op");
+    {
+        eyemap::ScopedTimer t(nullptr, op);
+        t.add_bytes(5);
+    }
+    {
+        eyemap::ScopedTimer t(nullptr, op);
+        t.cancel();
+    }
+    const OpStats s = get(stats, "null_timer_op");
+    CHECK(s.count == 0);
+    CHECK(s.bytes == 0);
+    // The same timer with the object does record.
+    { eyemap::ScopedTimer t(&stats, op); }
+    CHECK(get(stats, "null_timer_op").count == 1);
+}
+
+TEST_CASE("registration stops at kMaxStatsOps names", "[stats]") {
+    eyemap::Stats stats;
+    for (std::size_t i = 0; i < eyemap::kMaxStatsOps; ++i) stats.op("op_" + std::to_string(i));
+    CHECK(stats.op("op_0").index == 0);  // finding an existing name still works
+    try {
+        stats.op("one_too_many");
+        FAIL("registration past the limit accepted");
+    } catch (const eyemap::Error& e) {
+        CHECK(e.kind() == eyemap::ErrorKind::internal);
+    }
+    const OpId last{static_cast<std::uint32_t>(eyemap::kMaxStatsOps - 1)};
+    stats.record(last, 1us);
+    CHECK(get(stats, "op_511").count == 1);
+}
+
 TEST_CASE("reset zeroes counts, also those a live thread recorded", "[stats][threads]") {
     eyemap::Stats stats;
     const OpId op = stats.op("reset_op");
