@@ -1,4 +1,5 @@
-// Tests of the timing statistics registry: histogram percentiles, thread merging, reset, switches and exports.
+// Tests of the Stats registry object: histogram percentiles, shard merging, independence of instances, reset,
+// switches and exports.
 #include "eyemap/error.hpp"
 #include "eyemap/stats.hpp"
 
@@ -21,17 +22,8 @@ using eyemap::OpStats;
 
 namespace {
 
-// Every test starts from zero counts; op names are unique per test so registrations do not interfere.
-struct Fresh {
-    Fresh() {
-        eyemap::set_stats_enabled(true);
-        eyemap::stats_reset();
-    }
-    ~Fresh() { eyemap::set_stats_enabled(true); }
-};
-
-OpStats get(std::string_view name) {
-    auto snap = eyemap::stats_snapshot();
+OpStats get(const eyemap::Stats& stats, std::string_view name) {
+    auto snap = stats.snapshot();
     const OpStats* o = eyemap::find_op(snap, name);
     REQUIRE(o != nullptr);
     return *o;
@@ -49,23 +41,24 @@ bool within(std::uint64_t got, std::uint64_t want, double rel) {
 
 }  // namespace
 
-TEST_CASE("stats_op registers once and returns a stable handle", "[stats]") {
-    const OpId a = eyemap::stats_op("reg_alpha");
-    const OpId b = eyemap::stats_op("reg_beta");
+TEST_CASE("Stats::op registers once and returns a stable handle", "[stats]") {
+    eyemap::Stats stats;
+    const OpId a = stats.op("reg_alpha");
+    const OpId b = stats.op("reg_beta");
     CHECK(a != b);
-    CHECK(eyemap::stats_op("reg_alpha") == a);
-    CHECK(eyemap::stats_op_name(a) == "reg_alpha");
-    CHECK(eyemap::stats_op_name(OpId{}).empty());
-    CHECK_THROWS_AS(eyemap::stats_op(""), eyemap::Error);
+    CHECK(stats.op("reg_alpha") == a);
+    CHECK(stats.op_name(a) == "reg_alpha");
+    CHECK(stats.op_name(OpId{}).empty());
+    CHECK_THROWS_AS(stats.op(""), eyemap::Error);
 }
 
 TEST_CASE("count, total, min, max, mean and bytes are exact", "[stats]") {
-    Fresh fresh;
-    const OpId op = eyemap::stats_op("basic_op");
-    eyemap::record(op, 100ns, 10);
-    eyemap::record(op, 300ns, 20);
-    eyemap::record(op, 2us, 0);
-    const OpStats s = get("basic_op");
+    eyemap::Stats stats;
+    const OpId op = stats.op("basic_op");
+    stats.record(op, 100ns, 10);
+    stats.record(op, 300ns, 20);
+    stats.record(op, 2us, 0);
+    const OpStats s = get(stats, "basic_op");
     CHECK(s.count == 3);
     CHECK(s.total_ns == 2400);
     CHECK(s.min_ns == 100);
@@ -75,16 +68,16 @@ TEST_CASE("count, total, min, max, mean and bytes are exact", "[stats]") {
     CHECK(eyemap::bytes_per_second(s) == Approx(30.0 / 2400e-9));
 
     // A default handle and negative durations are harmless.
-    eyemap::record(OpId{}, 5ns);
-    eyemap::record(op, -5ns);
-    CHECK(get("basic_op").min_ns == 0);
+    stats.record(OpId{}, 5ns);
+    stats.record(op, -5ns);
+    CHECK(get(stats, "basic_op").min_ns == 0);
 }
 
 TEST_CASE("percentiles of uniform 1..1000 us", "[stats]") {
-    Fresh fresh;
-    const OpId op = eyemap::stats_op("uniform_op");
-    for (int us = 1; us <= 1000; ++us) eyemap::record(op, std::chrono::microseconds(us));
-    const OpStats s = get("uniform_op");
+    eyemap::Stats stats;
+    const OpId op = stats.op("uniform_op");
+    for (int us = 1; us <= 1000; ++us) stats.record(op, std::chrono::microseconds(us));
+    const OpStats s = get(stats, "uniform_op");
     CHECK(s.count == 1000);
     CHECK(s.min_ns == 1'000);
     CHECK(s.max_ns == 1'000'000);
@@ -96,18 +89,18 @@ TEST_CASE("percentiles of uniform 1..1000 us", "[stats]") {
 }
 
 TEST_CASE("percentiles of a log-normal sample stay within bucket resolution", "[stats]") {
-    Fresh fresh;
-    const OpId op = eyemap::stats_op("lognormal_op");
+    eyemap::Stats stats;
+    const OpId op = stats.op("lognormal_op");
     std::mt19937_64 rng(42);
     std::lognormal_distribution<double> dist(std::log(50'000.0), 1.5);  // median 50 us, spans ns to seconds
     std::vector<std::uint64_t> values;
     for (int i = 0; i < 20000; ++i) {
         const auto ns = static_cast<std::uint64_t>(dist(rng)) + 1;
         values.push_back(ns);
-        eyemap::record(op, std::chrono::nanoseconds(ns));
+        stats.record(op, std::chrono::nanoseconds(ns));
     }
     std::sort(values.begin(), values.end());
-    const OpStats s = get("lognormal_op");
+    const OpStats s = get(stats, "lognormal_op");
     // A bucket is at most 1/8 of its lower bound wide.
     CHECK(within(s.p50_ns, exact_percentile(values, 0.50), 0.125));
     CHECK(within(s.p90_ns, exact_percentile(values, 0.90), 0.125));
@@ -119,30 +112,30 @@ TEST_CASE("percentiles of a log-normal sample stay within bucket resolution", "[
 }
 
 TEST_CASE("percentiles at the histogram edges", "[stats]") {
-    Fresh fresh;
+    eyemap::Stats stats;
     SECTION("constant value is reported exactly") {
-        const OpId op = eyemap::stats_op("const_op");
-        for (int i = 0; i < 100; ++i) eyemap::record(op, 1234ns);
-        const OpStats s = get("const_op");
+        const OpId op = stats.op("const_op");
+        for (int i = 0; i < 100; ++i) stats.record(op, 1234ns);
+        const OpStats s = get(stats, "const_op");
         CHECK(s.p50_ns == 1234);
         CHECK(s.p99_ns == 1234);
     }
     SECTION("two clusters") {
-        const OpId op = eyemap::stats_op("bimodal_op");
-        for (int i = 0; i < 900; ++i) eyemap::record(op, 1us);
-        for (int i = 0; i < 100; ++i) eyemap::record(op, 1ms);
-        const OpStats s = get("bimodal_op");
+        const OpId op = stats.op("bimodal_op");
+        for (int i = 0; i < 900; ++i) stats.record(op, 1us);
+        for (int i = 0; i < 100; ++i) stats.record(op, 1ms);
+        const OpStats s = get(stats, "bimodal_op");
         CHECK(within(s.p50_ns, 1'000, 0.125));
         // Interpolation spreads the 1 ms cluster over the part of its bucket below max.
         CHECK(within(s.p99_ns, 1'000'000, 0.02));
         CHECK(s.p99_ns <= 1'000'000);
     }
     SECTION("below 8 ns and beyond the last bucket") {
-        const OpId op = eyemap::stats_op("extreme_op");
-        eyemap::record(op, 3ns);
-        eyemap::record(op, 200s);
-        eyemap::record(op, 300s);
-        const OpStats s = get("extreme_op");
+        const OpId op = stats.op("extreme_op");
+        stats.record(op, 3ns);
+        stats.record(op, 200s);
+        stats.record(op, 300s);
+        const OpStats s = get(stats, "extreme_op");
         CHECK(s.min_ns == 3);
         CHECK(s.max_ns == 300'000'000'000);
         CHECK(s.p99_ns <= s.max_ns);
@@ -151,15 +144,15 @@ TEST_CASE("percentiles at the histogram edges", "[stats]") {
 }
 
 TEST_CASE("records from several threads merge exactly, including exited threads", "[stats][threads]") {
-    Fresh fresh;
-    const OpId op = eyemap::stats_op("threads_op");
+    eyemap::Stats stats;
+    const OpId op = stats.op("threads_op");
     constexpr int kThreads = 4;
     constexpr int kPerThread = 50000;
     std::atomic<bool> stop{false};
     // A reader snapshots while the writers run: results must be sane, and TSan must stay quiet.
     std::thread reader([&] {
         while (!stop.load()) {
-            auto snap = eyemap::stats_snapshot();
+            auto snap = stats.snapshot();
             const OpStats* o = eyemap::find_op(snap, "threads_op");
             REQUIRE(o != nullptr);
             CHECK(o->count <= std::uint64_t{kThreads} * kPerThread);
@@ -167,44 +160,188 @@ TEST_CASE("records from several threads merge exactly, including exited threads"
     });
     std::vector<std::thread> writers;
     for (int t = 0; t < kThreads; ++t) {
-        writers.emplace_back([op, t] {
-            for (int i = 0; i < kPerThread; ++i) eyemap::record(op, std::chrono::nanoseconds(100 + t), 1);
+        writers.emplace_back([&stats, op, t] {
+            for (int i = 0; i < kPerThread; ++i) stats.record(op, std::chrono::nanoseconds(100 + t), 1);
         });
     }
     for (auto& w : writers) w.join();
     stop = true;
     reader.join();
 
-    const OpStats s = get("threads_op");
+    const OpStats s = get(stats, "threads_op");
     CHECK(s.count == std::uint64_t{kThreads} * kPerThread);
     CHECK(s.bytes == std::uint64_t{kThreads} * kPerThread);
     CHECK(s.total_ns == std::uint64_t{kPerThread} * (100 + 101 + 102 + 103));
     CHECK(s.min_ns == 100);
     CHECK(s.max_ns == 103);
 
-    // New threads reuse the blocks of exited ones without losing what those recorded.
-    std::thread([op] { eyemap::record(op, 100ns); }).join();
-    CHECK(get("threads_op").count == std::uint64_t{kThreads} * kPerThread + 1);
+    // What exited threads recorded stays; a new thread adds to it.
+    std::thread([&stats, op] { stats.record(op, 100ns); }).join();
+    CHECK(get(stats, "threads_op").count == std::uint64_t{kThreads} * kPerThread + 1);
 }
 
-TEST_CASE("stats_reset zeroes counts, also in blocks of live threads", "[stats][threads]") {
-    Fresh fresh;
-    const OpId op = eyemap::stats_op("reset_op");
-    eyemap::set_slow_threshold(op, 1us);
+TEST_CASE("many threads recording into one Stats sum exactly", "[stats][threads]") {
+    eyemap::Stats stats;
+    const OpId op = stats.op("many_op");
+    // More threads than shards, so several threads share a shard and its counters.
+    constexpr int kThreads = 40;
+    constexpr int kPerThread = 5000;
+    std::latch start(kThreads);
+    std::vector<std::thread> writers;
+    for (int t = 0; t < kThreads; ++t) {
+        writers.emplace_back([&stats, &start, op, t] {
+            start.arrive_and_wait();
+            // Registering from several threads at once finds the same handle.
+            const OpId late = stats.op("many_late");
+            for (int i = 0; i < kPerThread; ++i) {
+                stats.record(op, std::chrono::nanoseconds(1000 + t), static_cast<std::uint64_t>(t));
+                stats.record(late, std::chrono::nanoseconds(1 + i % 7));
+            }
+        });
+    }
+    for (auto& w : writers) w.join();
+
+    std::uint64_t want_total = 0, want_bytes = 0;
+    for (int t = 0; t < kThreads; ++t) {
+        want_total += std::uint64_t{kPerThread} * static_cast<std::uint64_t>(1000 + t);
+        want_bytes += std::uint64_t{kPerThread} * static_cast<std::uint64_t>(t);
+    }
+    const OpStats s = get(stats, "many_op");
+    CHECK(s.count == std::uint64_t{kThreads} * kPerThread);
+    CHECK(s.total_ns == want_total);
+    CHECK(s.bytes == want_bytes);
+    CHECK(s.min_ns == 1000);
+    CHECK(s.max_ns == 1000 + kThreads - 1);
+    CHECK(s.p50_ns >= s.min_ns);
+    CHECK(s.p99_ns <= s.max_ns);
+    const OpStats late = get(stats, "many_late");
+    CHECK(late.count == std::uint64_t{kThreads} * kPerThread);
+    CHECK(late.min_ns == 1);
+    CHECK(late.max_ns == 7);
+    CHECK(stats.snapshot().ops.size() == 2);
+}
+
+TEST_CASE("two Stats objects used from two threads stay independent", "[stats][threads]") {
+    eyemap::Stats a;
+    eyemap::Stats b;
+    // Same name in both, registered at different positions, so the handles differ.
+    const OpId a_shared = a.op("shared");
+    const OpId a_only = a.op("only_a");
+    const OpId b_only = b.op("only_b");
+    const OpId b_shared = b.op("shared");
+    CHECK(a_shared.index == 0);
+    CHECK(b_shared.index == 1);
+    CHECK(a.op_name(a_only) == "only_a");
+    CHECK(b.op_name(a_only) == "shared");  // handles are per object: same index, another operation
+    CHECK(b.op_name(OpId{2}).empty());
+    a.set_slow_threshold(a_shared, 1us);
+
+    constexpr int kN = 20000;
+    std::latch start(2);
+    std::thread ta([&] {
+        start.arrive_and_wait();
+        for (int i = 0; i < kN; ++i) {
+            eyemap::ScopedTimer t(&a, a_shared);
+            t.add_bytes(1);
+        }
+        for (int i = 0; i < kN; ++i) a.record(a_only, 2us);
+    });
+    std::thread tb([&] {
+        start.arrive_and_wait();
+        for (int i = 0; i < kN / 2; ++i) b.record(b_shared, 3us, 2);
+        b.record(b_only, 5us);
+    });
+    ta.join();
+    tb.join();
+
+    const auto sa = a.snapshot();
+    const auto sb = b.snapshot();
+    REQUIRE(sa.ops.size() == 2);
+    REQUIRE(sb.ops.size() == 2);
+    CHECK(eyemap::find_op(sa, "only_b") == nullptr);
+    CHECK(eyemap::find_op(sb, "only_a") == nullptr);
+    CHECK(eyemap::find_op(sa, "shared")->count == kN);
+    CHECK(eyemap::find_op(sa, "shared")->bytes == kN);
+    CHECK(eyemap::find_op(sa, "shared")->slow_threshold_ns == 1000);
+    CHECK(eyemap::find_op(sa, "only_a")->total_ns == std::uint64_t{kN} * 2000);
+    CHECK(eyemap::find_op(sb, "shared")->count == kN / 2);
+    CHECK(eyemap::find_op(sb, "shared")->total_ns == std::uint64_t{kN / 2} * 3000);
+    CHECK(eyemap::find_op(sb, "shared")->bytes == std::uint64_t{kN});
+    CHECK(eyemap::find_op(sb, "shared")->slow_threshold_ns == 0);
+    CHECK(eyemap::find_op(sb, "only_b")->count == 1);
+
+    // Switches, thresholds and reset act on one object only.
+    a.set_enabled(false);
+    CHECK(b.enabled());
+    b.record(b_only, 5us);
+    a.record(a_only, 5us);
+    CHECK(get(b, "only_b").count == 2);
+    CHECK(get(a, "only_a").count == kN);
+    a.reset();
+    CHECK(get(a, "shared").count == 0);
+    CHECK(get(b, "shared").count == kN / 2);
+    CHECK(b.slow_threshold(b_shared) == 0ns);
+    CHECK(a.slow_threshold(a_shared) == 1us);
+
+    // A handle index this object never issued is dropped, not recorded into an unnamed slot.
+    b.record(OpId{7}, 1us);
+    b.set_slow_threshold(OpId{7}, 1us);
+    CHECK(b.slow_threshold(OpId{7}) == 0ns);
+    CHECK(b.snapshot().ops.size() == 2);
+}
+
+TEST_CASE("a ScopedTimer with a null Stats records nothing", "[stats]") {
+    eyemap::Stats stats;
+    const OpId op = stats.op("null_timer_op");
+    {
+        eyemap::ScopedTimer t(nullptr, op);
+        t.add_bytes(5);
+    }
+    {
+        eyemap::ScopedTimer t(nullptr, op);
+        t.cancel();
+    }
+    const OpStats s = get(stats, "null_timer_op");
+    CHECK(s.count == 0);
+    CHECK(s.bytes == 0);
+    // The same timer with the object does record.
+    { eyemap::ScopedTimer t(&stats, op); }
+    CHECK(get(stats, "null_timer_op").count == 1);
+}
+
+TEST_CASE("registration stops at kMaxStatsOps names", "[stats]") {
+    eyemap::Stats stats;
+    for (std::size_t i = 0; i < eyemap::kMaxStatsOps; ++i) stats.op("op_" + std::to_string(i));
+    CHECK(stats.op("op_0").index == 0);  // finding an existing name still works
+    try {
+        stats.op("one_too_many");
+        FAIL("registration past the limit accepted");
+    } catch (const eyemap::Error& e) {
+        CHECK(e.kind() == eyemap::ErrorKind::internal);
+    }
+    const OpId last{static_cast<std::uint32_t>(eyemap::kMaxStatsOps - 1)};
+    stats.record(last, 1us);
+    CHECK(get(stats, "op_511").count == 1);
+}
+
+TEST_CASE("reset zeroes counts, also those a live thread recorded", "[stats][threads]") {
+    eyemap::Stats stats;
+    const OpId op = stats.op("reset_op");
+    stats.set_slow_threshold(op, 1us);
     std::latch recorded(1), reset_done(1), recorded_again(1);
     std::thread worker([&] {
-        for (int i = 0; i < 10; ++i) eyemap::record(op, 5us, 7);
+        for (int i = 0; i < 10; ++i) stats.record(op, 5us, 7);
         recorded.count_down();
         reset_done.wait();
-        for (int i = 0; i < 3; ++i) eyemap::record(op, 2us);
+        for (int i = 0; i < 3; ++i) stats.record(op, 2us);
         recorded_again.count_down();
     });
     recorded.wait();
-    eyemap::record(op, 5us);
-    CHECK(get("reset_op").count == 11);
+    stats.record(op, 5us);
+    CHECK(get(stats, "reset_op").count == 11);
 
-    eyemap::stats_reset();
-    const OpStats zeroed = get("reset_op");
+    stats.reset();
+    const OpStats zeroed = get(stats, "reset_op");
     CHECK(zeroed.count == 0);
     CHECK(zeroed.total_ns == 0);
     CHECK(zeroed.bytes == 0);
@@ -215,7 +352,7 @@ TEST_CASE("stats_reset zeroes counts, also in blocks of live threads", "[stats][
     reset_done.count_down();
     recorded_again.wait();
     worker.join();
-    const OpStats after = get("reset_op");
+    const OpStats after = get(stats, "reset_op");
     CHECK(after.count == 3);
     CHECK(after.total_ns == 6000);
     CHECK(after.min_ns == 2000);
@@ -224,84 +361,84 @@ TEST_CASE("stats_reset zeroes counts, also in blocks of live threads", "[stats][
 }
 
 TEST_CASE("runtime switch: nothing is recorded while disabled", "[stats]") {
-    Fresh fresh;
-    const OpId op = eyemap::stats_op("disabled_op");
-    eyemap::set_stats_enabled(false);
-    CHECK_FALSE(eyemap::stats_enabled());
-    eyemap::record(op, 1ms, 100);
+    eyemap::Stats stats;
+    const OpId op = stats.op("disabled_op");
+    stats.set_enabled(false);
+    CHECK_FALSE(stats.enabled());
+    stats.record(op, 1ms, 100);
     {
-        eyemap::ScopedTimer t(op);
+        eyemap::ScopedTimer t(&stats, op);
         t.add_bytes(5);
     }
-    auto snap = eyemap::stats_snapshot();
+    auto snap = stats.snapshot();
     CHECK_FALSE(snap.enabled);
     CHECK(eyemap::find_op(snap, "disabled_op")->count == 0);
     CHECK(eyemap::find_op(snap, "disabled_op")->bytes == 0);
 
-    eyemap::set_stats_enabled(true);
-    eyemap::record(op, 1ms, 100);
-    CHECK(get("disabled_op").count == 1);
+    stats.set_enabled(true);
+    stats.record(op, 1ms, 100);
+    CHECK(get(stats, "disabled_op").count == 1);
 }
 
 TEST_CASE("ScopedTimer records its lifetime and bytes", "[stats]") {
-    Fresh fresh;
-    const OpId op = eyemap::stats_op("timer_op");
+    eyemap::Stats stats;
+    const OpId op = stats.op("timer_op");
     const auto before = std::chrono::steady_clock::now();
     {
-        eyemap::ScopedTimer t(op);
+        eyemap::ScopedTimer t(&stats, op);
         t.add_bytes(1000);
         t.add_bytes(24);
     }
     const auto outer = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - before);
     {
-        eyemap::ScopedTimer t(op);
+        eyemap::ScopedTimer t(&stats, op);
         t.cancel();
     }
-    const OpStats s = get("timer_op");
+    const OpStats s = get(stats, "timer_op");
     CHECK(s.count == 1);
     CHECK(s.bytes == 1024);
     CHECK(s.total_ns <= static_cast<std::uint64_t>(outer.count()));
 
     // The EYEMAP_NO_STATS variant is an empty object with the same interface.
-    STATIC_REQUIRE(std::is_empty_v<eyemap::detail::NoopTimer>);
+    STATIC_REQUIRE(std::is_empty_v<eyemap::NoopTimer>);
     {
-        eyemap::detail::NoopTimer t(op);
+        eyemap::NoopTimer t(&stats, op);
         t.add_bytes(5);
     }
-    CHECK(get("timer_op").count == 1);
+    CHECK(get(stats, "timer_op").count == 1);
 }
 
 TEST_CASE("slow threshold counts calls strictly over it", "[stats]") {
-    Fresh fresh;
-    const OpId op = eyemap::stats_op("slow_op");
-    eyemap::record(op, 10ms);  // no threshold yet: not slow
-    eyemap::set_slow_threshold(op, 5ms);
-    CHECK(eyemap::slow_threshold(op) == 5ms);
-    eyemap::record(op, 4ms);
-    eyemap::record(op, 5ms);  // equal is not over
-    eyemap::record(op, 6ms);
-    eyemap::record(op, 50ms);
-    OpStats s = get("slow_op");
+    eyemap::Stats stats;
+    const OpId op = stats.op("slow_op");
+    stats.record(op, 10ms);  // no threshold yet: not slow
+    stats.set_slow_threshold(op, 5ms);
+    CHECK(stats.slow_threshold(op) == 5ms);
+    stats.record(op, 4ms);
+    stats.record(op, 5ms);  // equal is not over
+    stats.record(op, 6ms);
+    stats.record(op, 50ms);
+    OpStats s = get(stats, "slow_op");
     CHECK(s.count == 5);
     CHECK(s.slow_count == 2);
     CHECK(s.slow_threshold_ns == 5'000'000);
 
-    eyemap::set_slow_threshold(op, 0ns);
-    eyemap::record(op, 60ms);
-    s = get("slow_op");
+    stats.set_slow_threshold(op, 0ns);
+    stats.record(op, 60ms);
+    s = get(stats, "slow_op");
     CHECK(s.slow_count == 2);
     CHECK(s.slow_threshold_ns == 0);
 }
 
 TEST_CASE("JSON round trip and schema", "[stats][json]") {
-    Fresh fresh;
-    const OpId a = eyemap::stats_op("json_a");
-    const OpId b = eyemap::stats_op("json, \"quoted\"");
-    eyemap::set_slow_threshold(a, 2us);
-    for (int i = 1; i <= 50; ++i) eyemap::record(a, std::chrono::microseconds(i), 3);
-    eyemap::record(b, 7ms, 1 << 20);
+    eyemap::Stats stats;
+    const OpId a = stats.op("json_a");
+    const OpId b = stats.op("json, \"quoted\"");
+    stats.set_slow_threshold(a, 2us);
+    for (int i = 1; i <= 50; ++i) stats.record(a, std::chrono::microseconds(i), 3);
+    stats.record(b, 7ms, 1 << 20);
 
-    const auto snap = eyemap::stats_snapshot();
+    const auto snap = stats.snapshot();
     const std::string json = eyemap::stats_to_json(snap);
     CHECK(json.find("\"schema\": \"eyemap-stats/1\"") != std::string::npos);
     CHECK(json.find("\"bytes_per_s\"") != std::string::npos);
@@ -346,17 +483,17 @@ TEST_CASE("stats_from_json rejects bad input with eyemap::Error", "[stats][json]
 }
 
 TEST_CASE("table lists operations that ran, sorted by total time", "[stats][table]") {
-    Fresh fresh;
-    const OpId small = eyemap::stats_op("table_small");
-    const OpId large = eyemap::stats_op("table_large");
-    const OpId middle = eyemap::stats_op("table_middle");
-    eyemap::stats_op("table_idle");
-    eyemap::record(small, 1ms);
-    eyemap::record(large, 3ms, 3'000'000);
-    eyemap::record(middle, 1ms);
-    eyemap::record(middle, 1ms);
+    eyemap::Stats stats;
+    const OpId small = stats.op("table_small");
+    const OpId large = stats.op("table_large");
+    const OpId middle = stats.op("table_middle");
+    stats.op("table_idle");
+    stats.record(small, 1ms);
+    stats.record(large, 3ms, 3'000'000);
+    stats.record(middle, 1ms);
+    stats.record(middle, 1ms);
 
-    const std::string table = eyemap::stats_to_table(eyemap::stats_snapshot());
+    const std::string table = eyemap::stats_to_table(stats.snapshot());
     const auto p_large = table.find("table_large");
     const auto p_middle = table.find("table_middle");
     const auto p_small = table.find("table_small");

@@ -1,15 +1,23 @@
-// eyemap stats: process-wide per-operation timing registry fed by scoped timers, exported as table, JSON or CSV.
+// eyemap stats: a per-operation timing registry owned by an object (e.g. a renderer); table, JSON and CSV export.
 #pragma once
 
 // Usage:
-//   static const eyemap::OpId kRenderSvg = eyemap::stats_op("render_svg");  // once; hot path never sees the name
-//   { eyemap::ScopedTimer t(kRenderSvg); ...work...; t.add_bytes(n); }
-//   std::string report = eyemap::stats_to_table(eyemap::stats_snapshot());
+//   eyemap::Stats stats;                                      // typically a member of the object whose work is timed
+//   const eyemap::OpId render_svg = stats.op("render_svg");   // once; the hot path never sees the name
+//   { eyemap::ScopedTimer t(&stats, render_svg); ...work...; t.add_bytes(n); }
+//   std::string report = eyemap::stats_to_table(stats.snapshot());
 //
-// Each thread records into its own slot block without locks; stats_snapshot() merges the blocks of live threads
-// and of threads that have exited (a block outlives its thread and is handed to the next new thread).
-// Collection is on by default; set_stats_enabled(false) makes timers skip the clock. Defining EYEMAP_NO_STATS
-// makes ScopedTimer an empty object (record() and the registry stay available).
+// There is no process-wide registry: every Stats object has its own operation names, slow thresholds, counts
+// and wall clock, and an OpId means something only to the Stats that issued it. Any number of Stats objects
+// may be used at once from any number of threads, independently.
+// Recording is lock-free. A Stats holds 16 cache-line-aligned shards; each thread writes into one of them
+// (picked once per thread, round robin) with relaxed atomic adds and CAS min/max, so threads that share a shard
+// still sum exactly. A shard allocates an operation's slot (counters + histogram) on its first record.
+// snapshot() sums the shards; op(), op_name(), snapshot() and reset() take the object's mutex.
+// A Stats must outlive every timer and every thread that records into it.
+// Collection is on by default; set_enabled(false) makes timers skip the clock, and a ScopedTimer given a null
+// Stats* is a no-op. Defining EYEMAP_NO_STATS makes ScopedTimer an empty object (Stats itself and record()
+// stay available and have the same layout either way).
 //
 // JSON schema "eyemap-stats/1" (stats_to_json / stats_from_json). All numbers are unsigned 64-bit integers
 // except bytes_per_s. Readers reject other "schema" values and ignore unknown keys, so fields may be added
@@ -17,7 +25,7 @@
 // {
 //   "schema": "eyemap-stats/1",
 //   "enabled": true,              collection was on when the snapshot was taken
-//   "wall_ns": 1234567,           steady-clock time since the registry was first used or last reset
+//   "wall_ns": 1234567,           steady-clock time since the Stats was constructed or last reset
 //   "ops": [                      every registered operation, in registration order (count may be 0)
 //     {
 //       "name": "render_svg",
@@ -48,37 +56,22 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace eyemap {
 
-// Handle of a registered operation: a small index into the per-thread slot blocks.
+// Handle of an operation registered in one Stats object: a small index into its slot arrays.
 struct OpId {
     static constexpr std::uint32_t invalid = 0xffffffffu;
     std::uint32_t index = invalid;  // a default handle records nothing
     friend bool operator==(OpId, OpId) = default;
 };
 
-// Fixed so thread blocks never reallocate under a reader.
+// Operations per Stats object; fixed so slot arrays never reallocate under a reader.
 inline constexpr std::size_t kMaxStatsOps = 512;
-
-// Registers `name` or finds it; thread-safe, takes a mutex, so call once and keep the handle.
-// Throws eyemap::Error (input) for an empty name, (internal) when kMaxStatsOps names are registered.
-OpId stats_op(std::string_view name);
-// The registered name, or "" for an unknown handle.
-std::string stats_op_name(OpId op);
-
-// Adds one call of duration `d` (negative counts as 0) that produced `bytes`. Lock-free; dropped when disabled.
-void record(OpId op, std::chrono::nanoseconds d, std::uint64_t bytes = 0) noexcept;
-
-void set_stats_enabled(bool on) noexcept;
-bool stats_enabled() noexcept;
-
-// Calls longer than `threshold` are counted as slow from now on; 0 turns counting off.
-void set_slow_threshold(OpId op, std::chrono::nanoseconds threshold) noexcept;
-std::chrono::nanoseconds slow_threshold(OpId op) noexcept;
 
 struct OpStats {
     std::string name;
@@ -114,12 +107,47 @@ struct StatsSnapshot {
 
 // Peak and current resident set size of this process.
 MemoryStats memory_snapshot();
-// Merges every thread's counts (and takes memory_snapshot()). Safe while other threads record; a call that
-// is being recorded at that instant may be partly visible.
-StatsSnapshot stats_snapshot();
-// Zeroes all counts and restarts the wall clock; registrations and slow thresholds are kept.
-// A call being recorded by another thread at that instant may be lost.
-void stats_reset();
+
+// Per-operation timing registry. All members are thread-safe; record() takes no lock.
+class Stats {
+public:
+    // Collection enabled, no operations registered, wall clock starts now.
+    Stats();
+    ~Stats();
+    Stats(const Stats&) = delete;
+    Stats& operator=(const Stats&) = delete;
+
+    // Registers `name` or finds it; takes the mutex, so call once and keep the handle.
+    // Throws eyemap::Error (input) for an empty name, (internal) when kMaxStatsOps names are registered.
+    OpId op(std::string_view name);
+    // The registered name, or "" for an index not registered in this object.
+    std::string op_name(OpId op) const;
+
+    // Adds one call of duration `d` (negative counts as 0) that produced `bytes`. Lock-free; dropped when
+    // collection is off or `op`'s index is not registered in this object.
+    void record(OpId op, std::chrono::nanoseconds d, std::uint64_t bytes = 0) noexcept;
+
+    void set_enabled(bool on) noexcept { enabled_.store(on, std::memory_order_relaxed); }
+    bool enabled() const noexcept { return enabled_.load(std::memory_order_relaxed); }
+
+    // Calls longer than `t` are counted as slow from now on; 0 turns counting off. Ignored for unknown indexes.
+    void set_slow_threshold(OpId op, std::chrono::nanoseconds t) noexcept;
+    // 0 for none or an unknown index.
+    std::chrono::nanoseconds slow_threshold(OpId op) const noexcept;
+
+    // Sums every shard's counts, with the wall time since construction or the last reset() and
+    // memory_snapshot(). Safe while other threads record; a call being recorded at that instant may be
+    // partly visible.
+    StatsSnapshot snapshot() const;
+    // Zeroes all counts and restarts the wall clock; registrations and slow thresholds are kept.
+    // A call being recorded by another thread at that instant may be lost or partly kept.
+    void reset();
+
+private:
+    struct Impl;
+    std::atomic<bool> enabled_{true};  // inline so a timer can skip the clock without a call
+    std::unique_ptr<Impl> impl_;
+};
 
 // The entry named `name`, or nullptr.
 const OpStats* find_op(const StatsSnapshot& snap, std::string_view name) noexcept;
@@ -134,34 +162,31 @@ std::string stats_to_csv(const StatsSnapshot& snap);
 // Parses stats_to_json output; throws eyemap::Error (input) on malformed JSON, another schema or bad fields.
 StatsSnapshot stats_from_json(std::string_view text);
 
-namespace detail {
+// Timers. Use ScopedTimer; ClockTimer and NoopTimer are both declared so that EYEMAP_NO_STATS picks one by
+// alias instead of giving one class two definitions in translation units built with and without it.
 
-extern std::atomic<bool> g_stats_enabled;
-// Reads the clock and records; out of line to keep timer call sites small.
-void finish_timer(OpId op, std::chrono::steady_clock::time_point start, std::uint64_t bytes) noexcept;
-
-// Times its own lifetime; reads the clock only when collection was on at construction.
+// Times its own lifetime into `stats`; reads the clock only when `stats` is non-null and enabled at construction.
 class ClockTimer {
 public:
-    explicit ClockTimer(OpId op) noexcept : op_(op) {
-        if (g_stats_enabled.load(std::memory_order_relaxed)) {
+    ClockTimer(Stats* stats, OpId op) noexcept : op_(op) {
+        if (stats && stats->enabled()) {
+            stats_ = stats;
             start_ = std::chrono::steady_clock::now();
-            armed_ = true;
         }
     }
     ~ClockTimer() {
-        if (armed_) finish_timer(op_, start_, bytes_);
+        if (stats_) stats_->record(op_, std::chrono::steady_clock::now() - start_, bytes_);
     }
     ClockTimer(const ClockTimer&) = delete;
     ClockTimer& operator=(const ClockTimer&) = delete;
 
     void add_bytes(std::uint64_t n) noexcept { bytes_ += n; }
     // Leaves this call out of the statistics, e.g. when the work turned out not to happen.
-    void cancel() noexcept { armed_ = false; }
+    void cancel() noexcept { stats_ = nullptr; }
 
 private:
+    Stats* stats_ = nullptr;  // null = not timing
     OpId op_;
-    bool armed_ = false;
     std::uint64_t bytes_ = 0;
     std::chrono::steady_clock::time_point start_{};
 };
@@ -169,21 +194,17 @@ private:
 // Same interface, no state and no code: what ScopedTimer becomes under EYEMAP_NO_STATS.
 class NoopTimer {
 public:
-    explicit NoopTimer(OpId) noexcept {}
+    NoopTimer(Stats*, OpId) noexcept {}
     NoopTimer(const NoopTimer&) = delete;
     NoopTimer& operator=(const NoopTimer&) = delete;
     void add_bytes(std::uint64_t) noexcept {}
     void cancel() noexcept {}
 };
 
-}  // namespace detail
-
-// An alias rather than an #ifdef'd class body, so translation units built with and without EYEMAP_NO_STATS
-// do not give one class two definitions.
 #ifdef EYEMAP_NO_STATS
-using ScopedTimer = detail::NoopTimer;
+using ScopedTimer = NoopTimer;
 #else
-using ScopedTimer = detail::ClockTimer;
+using ScopedTimer = ClockTimer;
 #endif
 
 }  // namespace eyemap

@@ -1,4 +1,4 @@
-// Statistics registry: per-thread slot blocks written lock-free by their owner, merged under one mutex on read.
+// Statistics registry object: per-instance shards written lock-free with relaxed atomics, summed on read.
 #include "eyemap/stats.hpp"
 
 #include "eyemap/error.hpp"
@@ -20,10 +20,6 @@
 #include <unordered_map>
 
 namespace eyemap {
-
-namespace detail {
-constinit std::atomic<bool> g_stats_enabled{true};
-}  // namespace detail
 
 namespace {
 
@@ -64,9 +60,10 @@ double bucket_high(std::size_t i) noexcept {
 
 constexpr std::uint64_t kNoMin = std::numeric_limits<std::uint64_t>::max();
 
-// One operation's counters in one thread's block. Only the owning thread writes (plain load+store, no locked
-// read-modify-write); atomics make concurrent reads by stats_snapshot() well defined.
-struct OpSlot {
+// One operation's counters in one shard. Several threads may share a shard, so every update is an atomic
+// read-modify-write (relaxed: the counters are independent tallies, read as a best-effort sum).
+// Cache-line aligned so that slots of different shards never share a line.
+struct alignas(64) OpSlot {
     Counter count{0};
     Counter total{0};
     Counter min{kNoMin};
@@ -75,10 +72,6 @@ struct OpSlot {
     Counter bytes{0};
     std::array<Counter, kBuckets> hist{};
 };
-
-inline void bump(Counter& c, std::uint64_t v) noexcept {
-    c.store(c.load(std::memory_order_relaxed) + v, std::memory_order_relaxed);
-}
 
 void zero(OpSlot& s) noexcept {
     s.count.store(0, std::memory_order_relaxed);
@@ -90,76 +83,38 @@ void zero(OpSlot& s) noexcept {
     for (auto& h : s.hist) h.store(0, std::memory_order_relaxed);
 }
 
-// A thread's slots. Slots are allocated on the thread's first record of an operation so that an idle
-// operation costs 8 bytes per thread, not a histogram.
-struct Block {
+void lower_to(Counter& c, std::uint64_t v) noexcept {
+    std::uint64_t cur = c.load(std::memory_order_relaxed);
+    while (v < cur && !c.compare_exchange_weak(cur, v, std::memory_order_relaxed)) {
+    }
+}
+
+void raise_to(Counter& c, std::uint64_t v) noexcept {
+    std::uint64_t cur = c.load(std::memory_order_relaxed);
+    while (v > cur && !c.compare_exchange_weak(cur, v, std::memory_order_relaxed)) {
+    }
+}
+
+constexpr std::uint32_t kShards = 16;
+
+// A shard's slots, allocated on the shard's first record of an operation so that an idle operation costs
+// 8 bytes per shard, not a histogram. A slot pointer, once set, stays until the Stats is destroyed.
+struct alignas(64) Shard {
     std::array<std::atomic<OpSlot*>, kMaxStatsOps> slots{};
-    // Reset generation the contents belong to; a block behind g_epoch counts as empty.
-    std::atomic<std::uint64_t> epoch{0};
-    bool in_use = false;  // owned by a live thread; guarded by Registry::mu
 };
 
-struct Registry {
-    std::mutex mu;
-    std::vector<std::string> names;  // index = OpId::index
-    std::unordered_map<std::string, std::uint32_t> by_name;
-    std::vector<std::unique_ptr<Block>> blocks;  // never shrinks: a block outlives its thread
-    Clock::time_point start = Clock::now();
-};
+// Which shard this thread writes to, in every Stats object: assigned round robin on the thread's first record,
+// so up to kShards threads never contend. Only this index is process-wide; it carries no statistics.
+constinit std::atomic<std::uint32_t> g_next_shard{0};
+constinit thread_local std::uint32_t tl_shard = kShards;  // kShards = not assigned yet
 
-// Leaked on purpose: threads can exit (and hand back their block) after static destructors have run.
-Registry& registry() {
-    static Registry* r = new Registry;
-    return *r;
-}
-
-// stats_reset() bumps this instead of touching blocks other threads are writing; owners catch up lazily.
-constinit std::atomic<std::uint64_t> g_epoch{0};
-constinit std::array<Counter, kMaxStatsOps> g_slow_ns{};
-
-thread_local Block* tl_block = nullptr;
-thread_local bool tl_exited = false;  // records from later thread_local destructors are dropped
-
-struct BlockReleaser {
-    ~BlockReleaser() {
-        Registry& r = registry();
-        std::lock_guard lock(r.mu);
-        if (tl_block) tl_block->in_use = false;
-        tl_block = nullptr;
-        tl_exited = true;
+std::uint32_t my_shard() noexcept {
+    std::uint32_t s = tl_shard;
+    if (s == kShards) [[unlikely]] {
+        s = g_next_shard.fetch_add(1, std::memory_order_relaxed) % kShards;
+        tl_shard = s;
     }
-};
-
-Block* acquire_block() noexcept {
-    if (tl_exited) return nullptr;
-    Registry& r = registry();
-    Block* b = nullptr;
-    try {
-        std::lock_guard lock(r.mu);
-        for (auto& p : r.blocks) {
-            if (!p->in_use) {
-                b = p.get();
-                break;
-            }
-        }
-        if (!b) {
-            r.blocks.push_back(std::make_unique<Block>());
-            b = r.blocks.back().get();
-        }
-        b->in_use = true;
-    } catch (...) {
-        return nullptr;  // out of memory: losing a sample beats failing the timed work
-    }
-    thread_local BlockReleaser releaser;  // constructed once per thread; hands the block back at thread exit
-    tl_block = b;
-    return b;
-}
-
-// The owner zeroes its own block after a reset, so counters keep a single writer.
-void catch_up(Block& b, std::uint64_t epoch) noexcept {
-    for (auto& s : b.slots)
-        if (OpSlot* p = s.load(std::memory_order_relaxed)) zero(*p);
-    b.epoch.store(epoch, std::memory_order_release);
+    return s;
 }
 
 struct Merged {
@@ -241,9 +196,33 @@ std::uint64_t require_u64(const ojson& obj, const char* key, const std::string& 
 
 }  // namespace
 
-OpId stats_op(std::string_view name) {
+struct Stats::Impl {
+    std::array<Shard, kShards> shards;
+    std::array<Counter, kMaxStatsOps> slow_ns{};
+    std::atomic<std::uint32_t> n_ops{0};  // registered operations; written under mu, read lock-free by record()
+
+    mutable std::mutex mu;  // guards the fields below and serializes snapshot() with reset()
+    std::vector<std::string> names;  // index = OpId::index
+    std::unordered_map<std::string, std::uint32_t> by_name;
+    Clock::time_point start = Clock::now();
+
+    Impl() = default;
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+    ~Impl() {
+        for (auto& shard : shards)
+            for (auto& slot : shard.slots) delete slot.load(std::memory_order_relaxed);
+    }
+
+    bool known(OpId op) const noexcept { return op.index < n_ops.load(std::memory_order_acquire); }
+};
+
+Stats::Stats() : impl_(std::make_unique<Impl>()) {}
+Stats::~Stats() = default;
+
+OpId Stats::op(std::string_view name) {
     if (name.empty()) throw_input("statistics operation name is empty");
-    Registry& r = registry();
+    Impl& r = *impl_;
     std::lock_guard lock(r.mu);
     std::string key(name);
     if (auto it = r.by_name.find(key); it != r.by_name.end()) return OpId{it->second};
@@ -252,61 +231,53 @@ OpId stats_op(std::string_view name) {
     const auto index = static_cast<std::uint32_t>(r.names.size());
     r.names.push_back(key);
     r.by_name.emplace(std::move(key), index);
+    r.n_ops.store(index + 1, std::memory_order_release);
     return OpId{index};
 }
 
-std::string stats_op_name(OpId op) {
-    Registry& r = registry();
+std::string Stats::op_name(OpId op) const {
+    const Impl& r = *impl_;
     std::lock_guard lock(r.mu);
     return op.index < r.names.size() ? r.names[op.index] : std::string();
 }
 
-void record(OpId op, std::chrono::nanoseconds d, std::uint64_t bytes) noexcept {
-    if (!detail::g_stats_enabled.load(std::memory_order_relaxed)) return;
-    if (op.index >= kMaxStatsOps) return;
-    Block* b = tl_block;
-    if (!b) [[unlikely]] {
-        b = acquire_block();
-        if (!b) return;
-    }
-    const std::uint64_t epoch = g_epoch.load(std::memory_order_relaxed);
-    if (b->epoch.load(std::memory_order_relaxed) != epoch) [[unlikely]]
-        catch_up(*b, epoch);
-    OpSlot* s = b->slots[op.index].load(std::memory_order_relaxed);
+void Stats::record(OpId op, std::chrono::nanoseconds d, std::uint64_t bytes) noexcept {
+    if (!enabled()) return;
+    Impl& r = *impl_;
+    if (!r.known(op)) return;
+    std::atomic<OpSlot*>& ref = r.shards[my_shard()].slots[op.index];
+    OpSlot* s = ref.load(std::memory_order_acquire);
     if (!s) [[unlikely]] {
-        s = new (std::nothrow) OpSlot;
-        if (!s) return;
-        b->slots[op.index].store(s, std::memory_order_release);  // readers see a constructed slot
+        auto* fresh = new (std::nothrow) OpSlot;
+        if (!fresh) return;  // out of memory: losing a sample beats failing the timed work
+        // Another thread of this shard may have installed one first; then use that one.
+        if (ref.compare_exchange_strong(s, fresh, std::memory_order_acq_rel, std::memory_order_acquire)) {
+            s = fresh;
+        } else {
+            delete fresh;
+        }
     }
     const std::uint64_t ns = d.count() > 0 ? static_cast<std::uint64_t>(d.count()) : 0;
-    bump(s->count, 1);
-    bump(s->total, ns);
-    bump(s->bytes, bytes);
-    if (ns < s->min.load(std::memory_order_relaxed)) s->min.store(ns, std::memory_order_relaxed);
-    if (ns > s->max.load(std::memory_order_relaxed)) s->max.store(ns, std::memory_order_relaxed);
-    const std::uint64_t slow = g_slow_ns[op.index].load(std::memory_order_relaxed);
-    if (slow != 0 && ns > slow) bump(s->slow, 1);
-    bump(s->hist[bucket_of(ns)], 1);
+    s->count.fetch_add(1, std::memory_order_relaxed);
+    s->total.fetch_add(ns, std::memory_order_relaxed);
+    if (bytes) s->bytes.fetch_add(bytes, std::memory_order_relaxed);
+    lower_to(s->min, ns);
+    raise_to(s->max, ns);
+    const std::uint64_t slow = r.slow_ns[op.index].load(std::memory_order_relaxed);
+    if (slow != 0 && ns > slow) s->slow.fetch_add(1, std::memory_order_relaxed);
+    s->hist[bucket_of(ns)].fetch_add(1, std::memory_order_relaxed);
 }
 
-namespace detail {
-void finish_timer(OpId op, std::chrono::steady_clock::time_point start, std::uint64_t bytes) noexcept {
-    record(op, std::chrono::steady_clock::now() - start, bytes);
-}
-}  // namespace detail
-
-void set_stats_enabled(bool on) noexcept { detail::g_stats_enabled.store(on, std::memory_order_relaxed); }
-bool stats_enabled() noexcept { return detail::g_stats_enabled.load(std::memory_order_relaxed); }
-
-void set_slow_threshold(OpId op, std::chrono::nanoseconds threshold) noexcept {
-    if (op.index >= kMaxStatsOps) return;
-    const auto ns = threshold.count() > 0 ? static_cast<std::uint64_t>(threshold.count()) : 0;
-    g_slow_ns[op.index].store(ns, std::memory_order_relaxed);
+void Stats::set_slow_threshold(OpId op, std::chrono::nanoseconds t) noexcept {
+    if (!impl_->known(op)) return;
+    const auto ns = t.count() > 0 ? static_cast<std::uint64_t>(t.count()) : 0;
+    impl_->slow_ns[op.index].store(ns, std::memory_order_relaxed);
 }
 
-std::chrono::nanoseconds slow_threshold(OpId op) noexcept {
-    if (op.index >= kMaxStatsOps) return std::chrono::nanoseconds(0);
-    return std::chrono::nanoseconds(static_cast<std::int64_t>(g_slow_ns[op.index].load(std::memory_order_relaxed)));
+std::chrono::nanoseconds Stats::slow_threshold(OpId op) const noexcept {
+    if (!impl_->known(op)) return std::chrono::nanoseconds(0);
+    const std::uint64_t ns = impl_->slow_ns[op.index].load(std::memory_order_relaxed);
+    return std::chrono::nanoseconds(static_cast<std::int64_t>(ns));
 }
 
 MemoryStats memory_snapshot() {
@@ -329,24 +300,20 @@ MemoryStats memory_snapshot() {
     return m;
 }
 
-StatsSnapshot stats_snapshot() {
+StatsSnapshot Stats::snapshot() const {
     StatsSnapshot snap;
-    snap.enabled = stats_enabled();
+    snap.enabled = enabled();
     snap.memory = memory_snapshot();
-    Registry& r = registry();
-    std::lock_guard lock(r.mu);  // also holds off stats_reset() so g_epoch is stable during the merge
+    const Impl& r = *impl_;
+    std::lock_guard lock(r.mu);
     snap.wall_ns = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - r.start).count());
-    const std::uint64_t epoch = g_epoch.load(std::memory_order_relaxed);
-    std::vector<Block*> current;
-    for (auto& b : r.blocks)
-        if (b->epoch.load(std::memory_order_acquire) == epoch) current.push_back(b.get());
 
     snap.ops.reserve(r.names.size());
     for (std::size_t i = 0; i < r.names.size(); ++i) {
         Merged m;
-        for (Block* b : current) {
-            const OpSlot* s = b->slots[i].load(std::memory_order_acquire);
+        for (const Shard& shard : r.shards) {
+            const OpSlot* s = shard.slots[i].load(std::memory_order_acquire);
             if (!s) continue;
             m.count += s->count.load(std::memory_order_relaxed);
             m.total += s->total.load(std::memory_order_relaxed);
@@ -361,7 +328,7 @@ StatsSnapshot stats_snapshot() {
         o.count = m.count;
         o.total_ns = m.total;
         o.slow_count = m.slow;
-        o.slow_threshold_ns = g_slow_ns[i].load(std::memory_order_relaxed);
+        o.slow_threshold_ns = r.slow_ns[i].load(std::memory_order_relaxed);
         o.bytes = m.bytes;
         if (m.count > 0 && m.min != kNoMin) {
             o.min_ns = m.min;
@@ -376,10 +343,12 @@ StatsSnapshot stats_snapshot() {
     return snap;
 }
 
-void stats_reset() {
-    Registry& r = registry();
+void Stats::reset() {
+    Impl& r = *impl_;
     std::lock_guard lock(r.mu);
-    g_epoch.fetch_add(1, std::memory_order_relaxed);
+    for (Shard& shard : r.shards)
+        for (auto& slot : shard.slots)
+            if (OpSlot* s = slot.load(std::memory_order_acquire)) zero(*s);
     r.start = Clock::now();
 }
 
