@@ -1,11 +1,10 @@
-// A report builder in miniature: data built in memory, the 12 eyemaps of one type, one HTML page.
-// Usage: report_page OUT.html
+// A report builder in miniature: data built in memory, the 12 eyemaps of one type inlined into one
+// HTML page, and one of them as a PNG beside it. Usage: report_page OUT.html (writes OUT.html.png too)
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 
 #include <eyemap/eyemap.hpp>
-#include "output/sink.hpp"
 
 int main(int argc, char** argv) {
     if (argc != 2) {
@@ -42,15 +41,21 @@ int main(int argc, char** argv) {
                         table.rows.push_back(std::move(row));
                     }
         const auto dataset = eyemap::make_dataset(std::move(table), std::move(layout));
-        const auto eyemaps = eyemap::render_type_svg(dataset, "Demo<&>");
+        const eyemap::Renderer renderer;  // default options: interactive SVG, linear pooled scale
+        const auto eyemaps = renderer.render(dataset, "Demo<&>");  // all 12, SVG
+        const eyemap::EyemapRequest me_right{"ME", eyemap::Side::R, eyemap::Metric::synapse_density};
+        const eyemap::OutputFormat png[] = {eyemap::OutputFormat::png};
+        const auto picture = renderer.render(dataset, "Demo<&>", {&me_right, 1}, png);
 
         std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Demo&lt;&amp;&gt;</title>\n"
                            "<style>body{font-family:sans-serif} .grid{display:flex;flex-wrap:wrap;gap:8px}</style></head>\n"
                            "<body><h1>Demo&lt;&amp;&gt;: " + std::to_string(eyemaps.size()) + " eyemaps</h1>\n<div class=\"grid\">\n";
-        for (const auto& e : eyemaps) html += "<figure>" + e.svg + "<figcaption>" + e.file_stem + "</figcaption></figure>\n";
+        for (const auto& e : eyemaps) html += "<figure>" + e.bytes + "<figcaption>" + e.file_name() + "</figcaption></figure>\n";
         html += "</div></body></html>\n";
-        eyemap::write_file_atomic(argv[1], html);
-        std::printf("wrote %s with %zu eyemaps\n", argv[1], eyemaps.size());
+        const std::string png_path = std::string(argv[1]) + ".png";
+        std::ofstream(argv[1], std::ios::binary) << html;
+        std::ofstream(png_path, std::ios::binary) << picture.at(0).bytes;
+        std::printf("wrote %s with %zu eyemaps and %s\n", argv[1], eyemaps.size(), png_path.c_str());
     } catch (const eyemap::Error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return e.exit_code();

@@ -579,7 +579,7 @@ TEST_CASE("cache_stats_table: aligned rows with a total") {
     coords.bytes = 3 * 1024 * 1024;
     CacheStats colours;
     colours.misses = 5;
-    const std::vector<std::pair<std::string, CacheStats>> rows{{"coordinates", coords}, {"colours", colours},
+    const std::vector<eyemap::NamedCacheStats> rows{{"coordinates", coords}, {"colours", colours},
                                                                 {"metadata", CacheStats{}}};
     const std::string t = eyemap::cache_stats_table(rows);
     INFO(t);

@@ -1,5 +1,5 @@
-// Tests of the pipeline's caches (eyemap/caches.hpp): keys that never mix layouts up, identical
-// output with caches on and off, hit counts across eyemaps and types, clear/reset/configure, threads.
+// Tests of the renderer's caches (src/renderer/caches.hpp): keys that never mix layouts up, identical
+// output with caches on and off, hit counts across eyemaps and types, clear/reset/limits, sharing, threads.
 #include "renderer/caches.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,26 +15,55 @@
 
 #include "eyemap/eyemap.hpp"
 #include "eyemap/sample.hpp"
+#include "stage_support.hpp"
+#include "test_support.hpp"
 
 using namespace eyemap;
 
 namespace {
 
-const CacheStats& stats_of(const std::vector<std::pair<std::string, CacheStats>>& all, const std::string& name) {
-    for (const auto& [n, s] : all)
-        if (n == name) return s;
-    FAIL("no cache named " << name);
-    static CacheStats none;
-    return none;
-}
-CacheStats stats_of(const std::string& name) { return stats_of(cache_statistics(), name); }
+// The caches under test, as two objects: `g_base`, a renderer whose caches every render() below
+// shares (Renderer(options, g_base)), and `g_caches`, a Caches object the seam tests call directly.
+// A test uses one or the other, so stats_of() adds both up.
+bool g_collide = false;
+std::unique_ptr<Renderer> g_base;
+std::unique_ptr<Caches> g_caches;
 
+void configure_caches(const CacheOptions& c) {
+    RenderOptions o;
+    o.caches = c;
+    g_base = std::make_unique<Renderer>(o);
+    g_caches = std::make_unique<Caches>(c, g_collide);
+}
 // Fresh caches with the default sizes, all on (or off).
 void fresh_caches(bool on = true) {
-    CachesConfig c;
+    CacheOptions c;
     c.set_enabled(on);
     configure_caches(c);
 }
+std::vector<NamedCacheStats> cache_statistics() {
+    auto all = g_base->cache_statistics();
+    const auto direct = g_caches->statistics();
+    for (std::size_t i = 0; i < all.size(); ++i) all[i].stats += direct.at(i).stats;
+    return all;
+}
+CacheStats stats_of(const std::vector<NamedCacheStats>& all, const std::string& name) {
+    for (const auto& [n, s] : all)
+        if (n == name) return s;
+    FAIL("no cache named " << name);
+    return {};
+}
+CacheStats stats_of(const std::string& name) { return stats_of(cache_statistics(), name); }
+void reset_cache_statistics() {
+    g_base->reset_statistics();
+    g_caches->reset_statistics();
+}
+void clear_caches() {
+    g_base->clear_caches();
+    g_caches->clear();
+}
+std::shared_ptr<const GridCoordinates> grid_for(const ColumnIndex& p, const Geometry& g, Side side) { return g_caches->grid(p, g, side); }
+ColorScale cached_scale(std::span<const double> v, const ScaleOptions& o) { return g_caches->scale(v, o); }
 
 // The sample layout (~900 columns per side, ME/LO/LOP) with `types` types, per-layer values.
 const Dataset& sample_dataset() {
@@ -49,7 +78,7 @@ const Dataset& sample_dataset() {
 
 std::vector<std::string> render(const Dataset& ds, const std::string& type, const RenderOptions& o) {
     std::vector<std::string> out;
-    for (auto& r : render_type_svg(ds, type, {}, o)) out.push_back(std::move(r.svg));
+    for (auto& r : Renderer(o, *g_base).render(ds, type)) out.push_back(std::move(r.bytes));
     return out;
 }
 
@@ -65,7 +94,7 @@ struct Extents {
     std::size_t count;
     bool operator==(const Extents&) const = default;
 };
-Extents extents(const PreparedLayout& p) {
+Extents extents(const ColumnIndex& p) {
     Extents e{1 << 30, -(1 << 30), 1 << 30, -(1 << 30), p.universe.size()};
     for (const auto& c : p.universe) {
         e.min1 = std::min(e.min1, c.hex1);
@@ -83,16 +112,16 @@ bool same_grid(const GridCoordinates& a, const GridCoordinates& b) {
 
 // Restores normal hashing even when a check fails.
 struct ForcedCollisions {
-    ForcedCollisions() { detail::force_cache_hash_collisions(true); }
-    ~ForcedCollisions() { detail::force_cache_hash_collisions(false); }
+    ForcedCollisions() { g_collide = true; }
+    ~ForcedCollisions() { g_collide = false; }
 };
 
 }  // namespace
 
 TEST_CASE("coordinate cache: column sets with the same extents and count never share coordinates") {
     // The field's tool keyed coordinates on (extents, count) and drew B with A's hexagons.
-    const PreparedLayout a = prepare_layout(columns_layout({{0, 0}, {0, 2}, {1, 1}, {2, 0}, {2, 2}}), builtin_regions());
-    const PreparedLayout b = prepare_layout(columns_layout({{0, 0}, {0, 2}, {1, 2}, {2, 0}, {2, 2}}), builtin_regions());
+    const ColumnIndex a = make_column_index(columns_layout({{0, 0}, {0, 2}, {1, 1}, {2, 0}, {2, 2}}), builtin_regions());
+    const ColumnIndex b = make_column_index(columns_layout({{0, 0}, {0, 2}, {1, 2}, {2, 0}, {2, 2}}), builtin_regions());
     REQUIRE(extents(a) == extents(b));  // the premise: an extents+count key cannot tell them apart
     const Geometry g;
 
@@ -133,7 +162,7 @@ TEST_CASE("coordinate cache: column sets with the same extents and count never s
 TEST_CASE("coordinate cache: geometry, side and the regions' layer count are part of the key") {
     fresh_caches();
     const auto cols = columns_layout({{0, 0}, {0, 1}, {1, 0}, {1, 1}});
-    const PreparedLayout p = prepare_layout(cols, builtin_regions());
+    const ColumnIndex p = make_column_index(cols, builtin_regions());
     Geometry g;
     const auto l = grid_for(p, g, Side::L);
     const auto r = grid_for(p, g, Side::R);
@@ -151,7 +180,7 @@ TEST_CASE("coordinate cache: geometry, side and the regions' layer count are par
     // Same columns, but a region with 40 layers: the button panel makes the canvas taller.
     RegionSet many = builtin_regions();
     many.regions[0].layers.assign(40, "x");
-    const PreparedLayout q = prepare_layout(cols, many);
+    const ColumnIndex q = make_column_index(cols, many);
     const auto tall = grid_for(q, Geometry{}, Side::L);
     CHECK(same_grid(*tall, compute_grid(q, Geometry{}, Side::L)));
     CHECK(tall->height > grid_for(p, Geometry{}, Side::L)->height);
@@ -209,7 +238,7 @@ TEST_CASE("caches off: byte-identical SVG for all 12 eyemaps of a type, every sc
             o.scale.method = method;
             o.scale.min = 0;
             o.scale.max = 400;
-            o.svg.interactive = interactive;
+            o.interactive = interactive;
             INFO("method " << static_cast<int>(method) << " interactive " << interactive);
             std::map<std::string, std::vector<std::string>> off;
             fresh_caches(false);
@@ -236,25 +265,42 @@ TEST_CASE("caches off: byte-identical SVG for all 12 eyemaps of a type, every sc
         }
 }
 
-TEST_CASE("caches on and off give the same bytes with user templates too") {
+TEST_CASE("metadata cache: a template set whose hash collides with the built-in one never gets its frames") {
     const Dataset& ds = sample_dataset();
     auto user = std::make_shared<TemplateSet>(*builtin_templates());
     user->files["style.css.mustache"] += "\n/* user style */\n";
     // content_hash left equal to the built-in set's: a colliding hash, so only the full comparison
     // of the template files keeps the built-in frames from being served for this set.
+    fresh_caches(true);
+    const auto scenes = test::stage_scenes(ds, ds.types[0].neuron_type);
+    for (const auto& scene : scenes) {
+        const auto builtin = g_caches->frame(scene, *builtin_templates(), true);
+        const auto mine = g_caches->frame(scene, *user, true);
+        CHECK(builtin != mine);
+        CHECK(mine->head.at(1).text == detail::expand_frame(scene, *user, true).head.at(1).text);
+        // An equal copy of the user set (another object) hits the same entry.
+        CHECK(g_caches->frame(scene, TemplateSet(*user), true) == mine);
+    }
+    CHECK(stats_of("metadata").hits == scenes.size());
+    CHECK(stats_of("metadata").misses == 2 * scenes.size());
+}
+
+TEST_CASE("caches on and off give the same bytes with user templates too") {
+    const Dataset& ds = sample_dataset();
+    const auto dir = test::fresh_dir("cache-templates");
+    test::write_file(dir / "style.css.mustache", test::read_file(EYEMAP_SOURCE_DIR "/templates/style.css.mustache") + "\n/* user style */\n");
     RenderOptions o;
-    o.svg.templates = user;
+    o.templates = dir;
     fresh_caches(false);
     const auto off_user = render(ds, ds.types[0].neuron_type, o);
     const auto off_builtin = render(ds, ds.types[0].neuron_type, {});
+    CHECK(off_user != off_builtin);
     fresh_caches(true);
     CHECK(render(ds, ds.types[0].neuron_type, {}) == off_builtin);
     CHECK(render(ds, ds.types[0].neuron_type, o) == off_user);  // never the built-in frame
-    // An equal copy of the user set (another object) hits the same entries.
-    RenderOptions o2;
-    o2.svg.templates = std::make_shared<TemplateSet>(*user);
+    // Another renderer loading the same folder shares the entries.
     const auto before = stats_of("metadata");
-    CHECK(render(ds, ds.types[0].neuron_type, o2) == off_user);
+    CHECK(render(ds, ds.types[0].neuron_type, o) == off_user);
     const auto after = stats_of("metadata");
     CHECK(after.hits - before.hits == 12);
     CHECK(after.misses == before.misses);
@@ -315,7 +361,7 @@ TEST_CASE("hit counting: the 12 eyemaps of a type, then several types sharing th
     }
 }
 
-TEST_CASE("reset, clear, per-cache switches, TTL and configuration errors") {
+TEST_CASE("reset, clear, per-cache switches and limits") {
     const Dataset& ds = sample_dataset();
     const auto& name = ds.types[0].neuron_type;
     RenderOptions o;
@@ -347,43 +393,24 @@ TEST_CASE("reset, clear, per-cache switches, TTL and configuration errors") {
     CHECK(stats_of("coordinates").misses == 2);
 
     // One cache off, the others on.
-    CachesConfig c;
+    CacheOptions c;
     c.metadata.enabled = false;
     configure_caches(c);
-    CHECK_FALSE(caches_config().metadata.enabled);
-    CHECK(caches_config().coordinates.enabled);
+    CHECK_FALSE(g_base->options().caches.metadata.enabled);
+    CHECK(g_base->options().caches.coordinates.enabled);
     render(ds, name, o);
     render(ds, name, o);
     CHECK(stats_of("metadata").hits == 0);
     CHECK(stats_of("metadata").entries == 0);
     CHECK(stats_of("coordinates").hits == 2);
 
-    // An invalid configuration changes nothing.
-    CachesConfig bad;
-    bad.colours.shards = 0;
-    CHECK_THROWS_AS(configure_caches(bad), Error);
-    CHECK_FALSE(caches_config().metadata.enabled);
-    CHECK(stats_of("coordinates").hits == 2);
-
-    // TTL: entries older than it are recomputed.
-    CachesConfig ttl;
-    ttl.coordinates.ttl = ttl.metadata.ttl = ttl.colours.ttl = std::chrono::milliseconds(1);
-    configure_caches(ttl);
-    render(ds, name, o);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    render(ds, name, o);
-    CHECK(stats_of("metadata").expirations == 12);
-    CHECK(stats_of("metadata").hits == 0);
-    CHECK(stats_of("coordinates").expirations == 2);
-
     // Small limits evict but never change the output.
-    CachesConfig tiny;
+    CacheOptions tiny;
     tiny.metadata.max_entries = 2;
-    tiny.metadata.shards = 1;
     tiny.coordinates.max_entries = 1;
-    tiny.coordinates.shards = 1;
     configure_caches(tiny);
     const auto small = render(ds, name, o);
+    CHECK(stats_of("metadata").evictions() > 0);
     fresh_caches(false);
     CHECK(render(ds, name, o) == small);
     fresh_caches();
@@ -398,7 +425,7 @@ TEST_CASE("concurrent rendering from 4 threads: same bytes as a single thread wi
     fresh_caches(false);
     for (std::size_t t = 0; t < kTypes; ++t) want[t] = render(ds, ds.types[t].neuron_type, o);
 
-    CachesConfig c;
+    CacheOptions c;
     c.metadata.max_entries = 8;  // small enough to evict while other threads read
     configure_caches(c);
     std::vector<int> failures(4, 0);

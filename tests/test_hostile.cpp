@@ -218,22 +218,22 @@ TEST_CASE("hostile names in the library, including NUL bytes: every eyemap well-
     std::set<std::string> stems;
     for (std::size_t i = 0; i < types.size(); ++i) {
         INFO("case: " << types[i].what);
-        const auto svgs = render_type_svg(ds, types[i].name);
+        const auto svgs = Renderer().render(ds, types[i].name);
         REQUIRE(svgs.size() == 4);
         for (const auto& s : svgs) {
-            CHECK(test::xml_error(s.svg).empty());
-            const auto titles = texts_of(s.svg, "text", "em-title");
+            CHECK(test::xml_error(s.bytes).empty());
+            const auto titles = texts_of(s.bytes, "text", "em-title");
             REQUIRE(titles.size() == 3);
             CHECK(titles[1] == types[i].display + (s.request.side == Side::L ? " (L)" : " (R)"));
             // The file stem is one safe component.
-            CHECK(s.file_stem.find('/') == std::string::npos);
-            CHECK(s.file_stem.find('\0') == std::string::npos);
-            stems.insert(s.file_stem);
+            CHECK(s.file_name().find('/') == std::string::npos);
+            CHECK(s.file_name().find('\0') == std::string::npos);
+            stems.insert(s.file_name());
         }
         // Static pictures too.
         RenderOptions o;
-        o.svg.interactive = false;
-        for (const auto& s : render_type_svg(ds, types[i].name, {}, o)) CHECK(test::xml_error(s.svg).empty());
+        o.interactive = false;
+        for (const auto& s : Renderer(o).render(ds, types[i].name)) CHECK(test::xml_error(s.bytes).empty());
     }
     CHECK(stems.size() == types.size() * 4);
 }

@@ -4,18 +4,20 @@
 #include <cmath>
 
 #include "eyemap/eyemap.hpp"
+#include "layout/layout.hpp"
+#include "stage_support.hpp"
 
 using namespace eyemap;
 
 namespace {
 
-PreparedLayout layout_of(std::vector<std::pair<int, int>> cols, Side side = Side::L) {
+ColumnIndex layout_of(std::vector<std::pair<int, int>> cols, Side side = Side::L) {
     ColumnLayout l;
     for (auto [a, b] : cols) l.entries.push_back({"ME", side, a, b});
-    return prepare_layout(l, builtin_regions());
+    return make_column_index(l, builtin_regions());
 }
 
-std::size_t idx(const PreparedLayout& p, int h1, int h2) { return static_cast<std::size_t>(p.find(h1, h2)); }
+std::size_t idx(const ColumnIndex& p, int h1, int h2) { return static_cast<std::size_t>(p.find(h1, h2)); }
 
 }  // namespace
 
@@ -74,7 +76,7 @@ TEST_CASE("canvas: at least the field's minimum, no hexagon clipped, nothing und
     ColumnLayout l;
     for (int a = 1; a <= 40; ++a)
         for (int b = 1; b <= 40; ++b) l.entries.push_back({"ME", Side::R, a, b});
-    const auto p = prepare_layout(l, builtin_regions());
+    const auto p = make_column_index(l, builtin_regions());
     const Geometry g;
     for (Side side : {Side::L, Side::R}) {
         const auto grid = compute_grid(p, g, side);
@@ -94,18 +96,19 @@ TEST_CASE("canvas: at least the field's minimum, no hexagon clipped, nothing und
     CHECK(tiny.height == 410);
 }
 
-TEST_CASE("geometry parameters are validated") {
+TEST_CASE("geometry parameters are validated where they enter: the renderer") {
     const auto p = layout_of({{1, 1}});
-    Geometry g;
-    g.hex_size = 0.5;
-    CHECK_THROWS_AS(compute_grid(p, g, Side::L), Error);
-    g = {};
-    g.spacing = 3.5;
-    CHECK_THROWS_WITH(compute_grid(p, g, Side::L), Catch::Contains("spacing"));
-    g = {};
-    g.hex_size = 50;
-    g.spacing = 3;
-    CHECK_NOTHROW(compute_grid(p, g, Side::L));
+    RenderOptions o;
+    o.geometry.hex_size = 0.5;
+    CHECK_THROWS_AS(Renderer(o), Error);
+    o.geometry = {};
+    o.geometry.spacing = 3.5;
+    CHECK_THROWS_WITH(Renderer(o), Catch::Contains("spacing"));
+    o.geometry = {};
+    o.geometry.hex_size = 50;
+    o.geometry.spacing = 3;
+    CHECK_NOTHROW(Renderer(o));
+    CHECK_NOTHROW(compute_grid(p, o.geometry, Side::L));
 }
 
 TEST_CASE("scene furniture: titles with badge, legend only with data, one button per layer plus all") {
@@ -124,7 +127,7 @@ TEST_CASE("scene furniture: titles with badge, legend only with data, one button
     l.entries.push_back({"LO", Side::R, 1, 1});
     l.entries.push_back({"LO", Side::R, 1, 2});
     const Dataset ds = make_dataset(t, l);
-    const auto scenes = build_scenes(ds.layout, ds.columns, ds.types[0], {});
+    const auto scenes = test::stage_scenes(ds, ds.types[0].neuron_type);
     REQUIRE(scenes.size() == 1);
     const Scene& s = scenes[0];
     CHECK(s.titles[0].text == "Synapses (All Columns)");

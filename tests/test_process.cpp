@@ -4,6 +4,8 @@
 #include <set>
 
 #include "eyemap/eyemap.hpp"
+#include "process/process.hpp"
+#include "layout/layout.hpp"
 #include "test_support.hpp"
 
 using namespace eyemap;
@@ -16,7 +18,8 @@ EyemapData one(const Dataset& ds, std::string_view type, std::string region, Sid
     EyemapRequest req{std::move(region), side, m};
     const TypeRows* t = ds.find_type(type);
     REQUIRE(t != nullptr);
-    return std::move(process_type(t->neuron_type, t->rows, ds.columns, ds.layout, std::span(&req, 1), o).at(0));
+    check_requests(*ds.index, ds.columns, std::span(&req, 1));
+    return std::move(process_type(t->neuron_type, t->rows, ds.columns, *ds.index, std::span(&req, 1), o).at(0));
 }
 
 std::size_t count_status(const EyemapData& d, ColumnStatus s) {
@@ -27,7 +30,7 @@ std::size_t count_status(const EyemapData& d, ColumnStatus s) {
 
 TEST_CASE("Mi1 on the real ME layout: 892 hexagons, has_data = medulla columns with an Mi1 cell") {
     const Dataset ds = load_dataset(kData + "me_cells.csv", kData + "columns.csv");
-    REQUIRE(ds.layout.universe.size() == 892);
+    REQUIRE(ds.index->universe.size() == 892);
     // Independent count straight from the CSV text: Mi1 rows with cells > 0.
     std::set<std::pair<int, int>> with_cell;
     std::istringstream in(test::read_file(kData + "me_cells.csv"));
@@ -195,11 +198,11 @@ TEST_CASE("all_requests: 12 for a full dataset, fewer when the layout or metrics
     ColumnLayout layout;
     for (const char* reg : {"ME", "LO", "LOP"})
         for (Side s : {Side::L, Side::R}) layout.entries.push_back({reg, s, 1, 1});
-    const auto full = prepare_layout(layout, builtin_regions());
+    const auto full = make_column_index(layout, builtin_regions());
     CHECK(all_requests(full, TableColumns{true, true, false, false}).size() == 12);
     CHECK(all_requests(full, TableColumns{false, true, false, false}).size() == 6);
     layout.entries.resize(2);  // ME only
-    CHECK(all_requests(prepare_layout(layout, builtin_regions()), TableColumns{true, true, false, false}).size() == 4);
+    CHECK(all_requests(make_column_index(layout, builtin_regions()), TableColumns{true, true, false, false}).size() == 4);
 }
 
 TEST_CASE("column lookup: dense table for compact layouts, search for sparse ones, same answers") {
@@ -208,7 +211,7 @@ TEST_CASE("column lookup: dense table for compact layouts, search for sparse one
         l.entries.push_back({"ME", Side::R, 1, 1});
         l.entries.push_back({"ME", Side::R, 2, 5});
         l.entries.push_back({"ME", Side::R, far, far});
-        const auto p = prepare_layout(l, builtin_regions());
+        const auto p = make_column_index(l, builtin_regions());
         CHECK(p.index.empty() == (far == 4000));
         CHECK(p.find(1, 1) == 0);
         CHECK(p.find(2, 5) == 1);

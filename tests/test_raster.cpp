@@ -21,6 +21,7 @@
 
 #include "eyemap/eyemap.hpp"
 #include "render/raster.hpp"
+#include "stage_support.hpp"
 #include "eyemap/sample.hpp"
 #include "eyemap/stats.hpp"
 #include "test_support.hpp"
@@ -50,7 +51,7 @@ RasterImage decode_png(std::string_view bytes) {
 int png_colour_type(std::string_view png) { return static_cast<unsigned char>(png.at(25)); }
 
 std::uint32_t palette_argb(std::uint8_t index) {
-    const std::string_view hex = kPalette.at(index);
+    const std::string_view hex = Style{}.palette.at(index);
     return 0xff000000u | static_cast<std::uint32_t>(std::stoul(std::string(hex.substr(1)), nullptr, 16));
 }
 
@@ -96,7 +97,7 @@ const Dataset& real_dataset() {
 Scene real_scene() {
     const EyemapRequest req{"ME", Side::R, Metric::cell_count};
     const auto& ds = real_dataset();
-    return build_scenes(ds.layout, ds.columns, *ds.find_type("Mi1"), std::span(&req, 1)).at(0);
+    return test::stage_scenes(ds, "Mi1", std::span(&req, 1)).at(0);
 }
 
 // The real layout with in-memory data for one type in ME (side R): values spread over all five
@@ -132,7 +133,7 @@ const Dataset& memory_dataset() {
 Scene memory_scene(Metric m = Metric::synapse_density) {
     const EyemapRequest req{"ME", Side::R, m};
     const auto& ds = memory_dataset();
-    return build_scenes(ds.layout, ds.columns, ds.types.at(0), std::span(&req, 1)).at(0);
+    return test::stage_scenes(ds, ds.types.at(0).neuron_type, std::span(&req, 1)).at(0);
 }
 
 // Checks that the pixel under every hexagon centre has the hexagon's fill.
@@ -256,11 +257,11 @@ TEST_CASE("large and touching hexagons: stamped and path-drawn hexagons have the
         }
     const Dataset ds = make_dataset(table, layout);
     for (double spacing : {1.0, 1.3}) {
-        RenderOptions ro;
-        ro.geometry.hex_size = 40;
-        ro.geometry.spacing = spacing;
+        Geometry g;
+        g.hex_size = 40;
+        g.spacing = spacing;
         const EyemapRequest req{"ME", Side::L, Metric::synapse_density};
-        const Scene s = build_scenes(ds.layout, ds.columns, ds.types.at(0), std::span(&req, 1), ro).at(0);
+        const Scene s = test::stage_scenes(ds, ds.types.at(0).neuron_type, std::span(&req, 1), g).at(0);
         REQUIRE(std::set<int>(s.data.fill.begin(), s.data.fill.end()).size() == 7);
         for (double scale : {0.5, 1.0, 2.0}) {  // radius 20 and 40 px are stamped, 80 px drawn as paths
             INFO("spacing " << spacing << " scale " << scale);
@@ -513,7 +514,7 @@ TEST_CASE("multi-page PDF: one page per scene, each of its scene's size") {
     std::stringstream csv;
     write_sample_data(csv, layout, SampleOptions{1, 3, true});
     const Dataset ds = make_dataset(parse_column_table(csv.str(), "sample"), layout);
-    const auto scenes = build_scenes(ds.layout, ds.columns, ds.types.at(0), {});
+    const auto scenes = test::stage_scenes(ds, ds.types.at(0).neuron_type);
     REQUIRE(scenes.size() == 12);
     const std::string pdf = render_pdf_pages(scenes);
     CHECK(pdf.substr(0, 5) == "%PDF-");
@@ -532,7 +533,7 @@ TEST_CASE("multi-page PDF: one page per scene, each of its scene's size") {
     CHECK(share >= 0.99);
 }
 
-TEST_CASE("data URI, stats and concurrent rendering") {
+TEST_CASE("data URI, the renderer's raster timings and concurrent rendering") {
     CHECK(png_data_uri("") == "data:image/png;base64,");
     CHECK(png_data_uri("f") == "data:image/png;base64,Zg==");
     CHECK(png_data_uri("fo") == "data:image/png;base64,Zm8=");
@@ -540,10 +541,14 @@ TEST_CASE("data URI, stats and concurrent rendering") {
     CHECK(png_data_uri("\x89PNG") == "data:image/png;base64,iVBORw==");
 
     const Scene s = memory_scene();
-    stats_reset();
-    const std::string png = render_png(s);
-    render_pdf(s);
-    const auto snap = stats_snapshot();
+    const Renderer renderer;
+    const EyemapRequest req{"ME", Side::R, Metric::synapse_density};
+    const OutputFormat formats[] = {OutputFormat::png, OutputFormat::pdf};
+    const auto files = renderer.render(memory_dataset(), "Test", std::span(&req, 1), formats);
+    REQUIRE(files.size() == 2);
+    const std::string png = files[0].bytes;
+    CHECK(png == render_png(s));  // the renderer draws what the stage draws
+    const auto snap = renderer.stats().snapshot();
     for (const char* op : {"render_png", "encode_png", "render_pdf"}) {
         INFO(op);
         const OpStats* st = find_op(snap, op);

@@ -13,7 +13,10 @@
 #include <thread>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include "eyemap/eyemap.hpp"
+#include "output/sink.hpp"
 #include "test_support.hpp"
 
 using namespace eyemap;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "eyemap/eyemap.hpp"
+#include "render/svg.hpp"
 #include "test_support.hpp"
 
 using namespace eyemap;
@@ -40,12 +41,15 @@ Dataset small_dataset(const std::string& type = "Golden", const std::string& reg
     return make_dataset(t, l, regions);
 }
 
-std::string render_one(const Dataset& ds, Metric m = Metric::synapse_density, SvgOptions o = {}, std::string region = "ME") {
+std::string render_one(const Dataset& ds, Metric m = Metric::synapse_density, RenderOptions o = {}, std::string region = "ME") {
     EyemapRequest req{std::move(region), Side::L, m};
-    RenderOptions ro;
-    ro.svg = std::move(o);
-    auto scenes = build_scenes(ds.layout, ds.columns, ds.types.at(0), std::span(&req, 1), ro);
-    return render_svg(scenes.at(0), ro.svg);
+    return Renderer(o).render(ds, ds.types.at(0).neuron_type, std::span(&req, 1)).at(0).bytes;
+}
+
+RenderOptions with_id(std::string id) {
+    RenderOptions o;
+    o.svg_id = std::move(id);
+    return o;
 }
 
 std::set<std::string> ids_of(const std::string& svg) {
@@ -73,19 +77,19 @@ TEST_CASE("golden SVG for a small fixed input (EYEMAP_UPDATE_GOLDEN=1 rewrites i
 TEST_CASE("the real ME eyemap is well-formed, compact and deterministic") {
     const std::string dir = EYEMAP_SHARED_DIR "/data/optic-lobe/";
     const Dataset ds = load_dataset(dir + "me_cells.csv", dir + "columns.csv");
-    const auto a = render_type_svg(ds, "Mi1");
-    const auto b = render_type_svg(ds, "Mi1");
+    const auto a = Renderer().render(ds, "Mi1");
+    const auto b = Renderer().render(ds, "Mi1");
     REQUIRE(a.size() == 3);
     for (std::size_t i = 0; i < a.size(); ++i) {
-        INFO(a[i].file_stem);
-        CHECK(a[i].svg == b[i].svg);  // same input, same bytes
-        CHECK(test::xml_error(a[i].svg).empty());
-        CHECK(test::count(a[i].svg, "<title>Column: ") == 892);
-        CHECK(a[i].svg.size() / 892 <= 250);  // bytes per hexagon, with tooltips and script
+        INFO(a[i].file_name());
+        CHECK(a[i].bytes == b[i].bytes);  // same input, same bytes
+        CHECK(test::xml_error(a[i].bytes).empty());
+        CHECK(test::count(a[i].bytes, "<title>Column: ") == 892);
+        CHECK(a[i].bytes.size() / 892 <= 250);  // bytes per hexagon, with tooltips and script
     }
     // Numbers carry at most two decimals.
     static const std::regex many_decimals(R"re(="-?\d+\.\d{3,})re");
-    CHECK(!std::regex_search(a[0].svg, many_decimals));
+    CHECK(!std::regex_search(a[0].bytes, many_decimals));
 }
 
 TEST_CASE("tooltips follow the spec for every status") {
@@ -115,8 +119,8 @@ TEST_CASE("ids are scoped per eyemap: twelve on one page never clash") {
     static const std::regex href(R"re(href="#([^"]*)")re");
     for (auto it = std::sregex_iterator(a.begin(), a.end(), href); it != std::sregex_iterator(); ++it)
         CHECK(ia.count((*it)[1]) == 1);
-    CHECK_THROWS_AS(render_one(small_dataset(), Metric::synapse_density, SvgOptions{"1bad id", nullptr, true}), Error);
-    const std::string custom = render_one(small_dataset(), Metric::synapse_density, SvgOptions{"mine", nullptr, true});
+    CHECK_THROWS_AS(render_one(small_dataset(), Metric::synapse_density, with_id("1bad id")), Error);
+    const std::string custom = render_one(small_dataset(), Metric::synapse_density, with_id("mine"));
     CHECK(custom.find("id=\"mine\"") != std::string::npos);
     CHECK(custom.find("href=\"#mine-h\"") != std::string::npos);
 }
@@ -145,7 +149,7 @@ TEST_CASE("interactive parts: layer data as palette indices, buttons, legend lab
     CHECK(test::count(svg, "<path ") == 1);
     CHECK(test::count(svg, "<use ") == 8);
 
-    SvgOptions plain;
+    RenderOptions plain;
     plain.interactive = false;
     const std::string stat = render_one(small_dataset(), Metric::synapse_density, plain);
     CHECK(stat.find("<script") == std::string::npos);
@@ -166,22 +170,22 @@ TEST_CASE("no legend without data") {
     r.synapses = 0;
     t.rows.push_back(r);
     const Dataset ds = make_dataset(t, l);
-    const auto out = render_type_svg(ds, "Z");
+    const auto out = Renderer().render(ds, "Z");
     REQUIRE(out.size() == 1);
-    CHECK(out[0].svg.find("class=\"em-legend\"") == std::string::npos);
-    CHECK(test::xml_error(out[0].svg).empty());
+    CHECK(out[0].bytes.find("class=\"em-legend\"") == std::string::npos);
+    CHECK(test::xml_error(out[0].bytes).empty());
 }
 
 TEST_CASE("a template folder overrides the built-in fragments") {
     const auto dir = test::fresh_dir("templates");
     test::write_file(dir / "style.css.mustache", "#{{id}} text{fill:#123456}\n");
-    SvgOptions o;
-    o.templates = load_templates(dir);
+    RenderOptions o;
+    o.templates = dir;
     const std::string svg = render_one(small_dataset(), Metric::synapse_density, o);
     CHECK(svg.find("fill:#123456") != std::string::npos);
     CHECK(svg.find("<script>") != std::string::npos);  // the rest stays built in
     test::write_file(dir / "script.js.mustache", "var x = ']]>';\n");
-    o.templates = load_templates(dir);
     CHECK_THROWS_WITH(render_one(small_dataset(), Metric::synapse_density, o), Catch::Contains("]]>"));
-    CHECK_THROWS_AS(load_templates(dir / "missing"), Error);
+    o.templates = dir / "missing";
+    CHECK_THROWS_AS(Renderer(o), Error);
 }

@@ -23,19 +23,17 @@
 #include <string_view>
 #include <vector>
 
-#include "eyemap/eyemap.hpp"
+#include "eyemap/options.hpp"
+#include "eyemap/renderer.hpp"
+#include "eyemap/table.hpp"
 
 namespace eyemap {
 
 // ---------------------------------------------------------------------------------------------
 // Formats, shards, names
 
-enum class OutputFormat : std::uint8_t { svg, png, pdf, html /* a type's page */ };
-std::string_view to_string(OutputFormat f) noexcept;  // "svg", "png", "pdf", "html"
 // Parses "svg,png,pdf" (duplicates dropped, order kept). Throws input naming `option`.
-std::vector<OutputFormat> parse_formats(std::string_view text, std::string_view option = "--formats");
-// Whether this build can write the format (png/pdf need the raster backend).
-bool format_available(OutputFormat f) noexcept;
+std::vector<OutputFormat> parse_formats(std::string_view text, std::string_view option = "--format");
 
 struct Shard {
     std::uint32_t index = 0;
@@ -93,14 +91,13 @@ struct TypeRecord {
 // Rows must come grouped by neuron type. Called under a lock, from one worker at a time.
 using RowSource = std::function<bool(ColumnRow& row)>;
 
+// How to batch; how to draw is the Renderer's (its options, caches and statistics).
 struct BatchOptions {
-    RenderOptions render;
     std::vector<OutputFormat> formats{OutputFormat::svg};  // eyemap files; html is not allowed here
     std::vector<EyemapRequest> requests;  // empty: all_requests(layout, columns) (up to 12)
     bool pages = false;                   // also make one HTML page per type (format html)
     unsigned jobs = 0;                    // worker threads; 0 = std::thread::hardware_concurrency()
     Shard shard;
-    double png_scale = 1;                 // PNG pixels per SVG pixel
     std::string source_name = "input";    // file name used in error messages
     const std::atomic<bool>* cancel = nullptr;  // set to stop: workers finish or drop their current type
 };
@@ -169,30 +166,19 @@ struct BatchInput {
 // (naming the type, both lines and how to sort the file) or a type's rows are invalid (with the
 // file and line); whatever a callback throws is rethrown after the workers stopped. When several
 // types fail, the error of the earliest type in the input is thrown.
-BatchSummary run_batch(const BatchInput& input, const PreparedLayout& layout, const BatchOptions& options,
+BatchSummary run_batch(const BatchInput& input, const ColumnIndex& layout, const Renderer& renderer, const BatchOptions& options,
                        const BatchCallbacks& callbacks, BatchCounters* counters = nullptr);
-inline BatchSummary run_batch(const RowSource& rows, const TableColumns& columns, const PreparedLayout& layout,
-                              const BatchOptions& options, const BatchCallbacks& callbacks,
-                              BatchCounters* counters = nullptr) {
-    return run_batch(BatchInput(rows, columns), layout, options, callbacks, counters);
-}
 
-// The hash all of a batch's output hashes start from: tool version, layout, columns, render
-// options, templates, formats. Exposed for tests and tools.
-std::uint64_t batch_settings_hash(const TableColumns& columns, const PreparedLayout& layout, const BatchOptions& options);
+// The hash all of a batch's output hashes start from: tool version, layout, columns and the
+// renderer's settings (Renderer::settings_hash). Exposed for tests and tools.
+std::uint64_t batch_settings_hash(const TableColumns& columns, const ColumnIndex& layout, const Renderer& renderer);
 
 // ---------------------------------------------------------------------------------------------
 // Reading a data file with byte-level progress
 
-namespace detail {
-struct DataFileAccess;  // run_batch's view of the file's record reader
-}
-
 // A data file opened for streaming: read in chunks (bytes counted for progress), rows validated
 // as ColumnRowReader does. Pass it to run_batch as is (BatchInput) so the workers parse in parallel.
 class DataFileSource {
-    friend struct detail::DataFileAccess;
-
 public:
     DataFileSource(const std::filesystem::path& path, const RegionSet& regions);
     ~DataFileSource();
@@ -205,8 +191,10 @@ public:
     std::uint64_t bytes_read() const noexcept;  // thread-safe
     std::uint64_t file_size() const noexcept;   // 0 when unknown (a pipe)
 
+    struct Impl;  // run_batch reads the records itself (src/batch/batch.cpp)
+    Impl& impl() noexcept { return *impl_; }
+
 private:
-    struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 
@@ -252,7 +240,7 @@ std::vector<std::pair<std::filesystem::path, Manifest>> read_run_manifests(const
 
 // Merges the types of all manifests of a run (a type in several: the record of the manifest updated
 // last) and writes index.html atomically. Returns the number of types listed.
-std::size_t write_run_index(const std::filesystem::path& run_dir);
+std::size_t write_run_index(const std::filesystem::path& run_dir, Stats* stats = nullptr);
 
 // ---------------------------------------------------------------------------------------------
 // Batch into a run folder
@@ -275,14 +263,10 @@ struct DirectoryBatchResult {
 // run_batch + atomic files + manifest (rewritten as types finish, always valid) + pages + index.
 // On an error or cancellation the manifest records exactly the types finished. A protected run
 // folder is refused. The folder is flock'ed (shared) while in use so `runs clean` leaves it alone.
-DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const PreparedLayout& layout,
+// File writes are timed as "write" in the renderer's statistics.
+DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const ColumnIndex& layout, const Renderer& renderer,
                                             const BatchOptions& options, const DirectoryBatchOptions& dir,
                                             BatchCounters* counters = nullptr);
-inline DirectoryBatchResult run_batch_to_directory(const RowSource& rows, const TableColumns& columns,
-                                                   const PreparedLayout& layout, const BatchOptions& options,
-                                                   const DirectoryBatchOptions& dir, BatchCounters* counters = nullptr) {
-    return run_batch_to_directory(BatchInput(rows, columns), layout, options, dir, counters);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Runs: retention of run folders under an output folder
@@ -320,14 +304,10 @@ void validate_run_name(std::string_view name);
 // "YYYYmmdd-HHMMSS" (local time), with "-2", "-3", ... when a folder of that name exists.
 std::string default_run_name(const std::filesystem::path& out_dir);
 
-namespace detail {
-// Internals shared by the batch sources (not a stable API).
-inline constexpr std::string_view kBatchToolVersion = "eyemap 0.1.0 batch/1";
-inline constexpr std::uint64_t kPageVersion = 1;
+// Paths inside a run folder: "svg/<file_key>_<region>_<side>_<metric>.svg", "pages/<file_key>.html".
 std::string eyemap_path(OutputFormat f, std::string_view file_key, const EyemapRequest& r);
 std::string page_path(std::string_view file_key);
-std::string render_raster(const Scene& scene, OutputFormat f, const BatchOptions& options);
-std::string iso_time_utc(std::chrono::system_clock::time_point t);
-}  // namespace detail
+// "eyemap X.Y.Z batch/1": recorded in manifests and part of every output hash.
+std::string_view batch_tool_version() noexcept;
 
 }  // namespace eyemap

@@ -57,8 +57,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace eyemap {
@@ -206,5 +208,38 @@ using ScopedTimer = NoopTimer;
 #else
 using ScopedTimer = ClockTimer;
 #endif
+
+// ---------------------------------------------------------------------------------------------
+// Cache statistics (Renderer::cache_statistics)
+
+struct CacheStats {
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;               // includes gets of a disabled cache
+    std::uint64_t insertions = 0;           // puts that created an entry
+    std::uint64_t updates = 0;              // puts that replaced a live entry of the same key
+    std::uint64_t evictions_entries = 0;    // dropped (LRU) because the entry limit was exceeded
+    std::uint64_t evictions_bytes = 0;      // dropped (LRU) because the byte limit was exceeded
+    std::uint64_t expirations = 0;          // dropped because their TTL had passed
+    std::uint64_t invalidations = 0;        // dropped by invalidate, invalidate_if or clear
+    std::uint64_t validation_failures = 0;  // dropped because the validator rejected them (also misses)
+    std::uint64_t rejections = 0;           // puts not stored: entry larger than a shard's byte budget
+    std::size_t entries = 0;                // current
+    std::size_t bytes = 0;                  // current
+
+    std::uint64_t gets() const noexcept { return hits + misses; }
+    std::uint64_t evictions() const noexcept { return evictions_entries + evictions_bytes; }
+    // Fraction of gets that hit; 0 when there were no gets.
+    double hit_rate() const noexcept { return gets() ? static_cast<double>(hits) / static_cast<double>(gets()) : 0.0; }
+
+    CacheStats& operator+=(const CacheStats& o) noexcept;
+};
+
+// Aligned human-readable table, one row per named cache, plus a total row when there are several.
+// Statistics of one named cache (a renderer has "coordinates", "colours", "metadata").
+struct NamedCacheStats {
+    std::string name;
+    CacheStats stats;
+};
+std::string cache_stats_table(std::span<const NamedCacheStats> caches);
 
 }  // namespace eyemap

@@ -82,6 +82,8 @@ private:
 ColumnTable parse_column_table(std::string_view csv_text, std::string_view source_name,
                                const RegionSet& regions = builtin_regions());
 ColumnTable read_column_table(const std::filesystem::path& path, const RegionSet& regions = builtin_regions());
+// From a stream (standard input); `source_name` names it in messages.
+ColumnTable read_column_table(std::istream& in, std::string_view source_name, const RegionSet& regions = builtin_regions());
 
 ColumnLayout parse_column_layout(std::string_view csv_text, std::string_view source_name,
                                  const RegionSet& regions = builtin_regions());

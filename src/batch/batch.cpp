@@ -27,7 +27,10 @@
 
 #include <fmt/format.h>
 
-#include "core/lru_cache.hpp"
+#include "core/hash.hpp"
+#include "eyemap/error.hpp"
+#include "output/sink.hpp"
+#include "process/process.hpp"
 #include "eyemap/stats.hpp"
 #include "ingest/csv.hpp"
 #include "ingest/row_parser.hpp"
@@ -35,12 +38,9 @@
 namespace eyemap {
 namespace {
 
-const OpId kReadOp = stats_op("batch_read");
-const OpId kWaitOp = stats_op("batch_read_wait");  // a worker waiting for another to finish reading
-const OpId kParseOp = stats_op("batch_parse");     // a worker parsing its type's records (file input)
-// Rendering and writing are timed by the library's own stages (process, layout, render_svg,
-// render_png, encode_png, render_pdf, write); no batch timer wraps them, so nothing counts twice.
-const OpId kPageOp = stats_op("batch_page");
+// The tool version in every output hash: a new version re-renders on --resume.
+constexpr std::string_view kBatchToolVersion = "eyemap 0.2.0 batch/1";
+constexpr std::uint64_t kPageVersion = 1;
 
 char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -104,16 +104,6 @@ std::uint64_t hash_rows(std::string_view name, std::span<const ColumnRow> rows) 
 // ---------------------------------------------------------------------------------------------
 // Formats, shards, names
 
-std::string_view to_string(OutputFormat f) noexcept {
-    switch (f) {
-        case OutputFormat::svg: return "svg";
-        case OutputFormat::png: return "png";
-        case OutputFormat::pdf: return "pdf";
-        case OutputFormat::html: return "html";
-    }
-    return "?";
-}
-
 std::vector<OutputFormat> parse_formats(std::string_view text, std::string_view option) {
     std::vector<OutputFormat> out;
     std::size_t start = 0;
@@ -122,13 +112,9 @@ std::vector<OutputFormat> parse_formats(std::string_view text, std::string_view 
         auto item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
         while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
         while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-        OutputFormat f;
-        if (item == "svg") f = OutputFormat::svg;
-        else if (item == "png") f = OutputFormat::png;
-        else if (item == "pdf") f = OutputFormat::pdf;
-        else throw_input("expected a comma-separated list of: svg, png, pdf", ErrorLocation{{}, 0, std::string(option), std::string(item)});
-        if (!format_available(f))
-            throw_input("this build of eyemap cannot write this format yet", ErrorLocation{{}, 0, std::string(option), std::string(item)});
+        const auto parsed = parse_format(item);
+        if (!parsed) throw_input("expected a comma-separated list of: svg, png, pdf", ErrorLocation{{}, 0, std::string(option), std::string(item)});
+        const OutputFormat f = *parsed;
         if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
         if (comma == std::string_view::npos) break;
         start = comma + 1;
@@ -167,9 +153,9 @@ std::uint32_t shard_of(std::string_view neuron_type, std::uint32_t count) {
 // ---------------------------------------------------------------------------------------------
 // Hashes
 
-std::uint64_t batch_settings_hash(const TableColumns& columns, const PreparedLayout& layout, const BatchOptions& options) {
+std::uint64_t batch_settings_hash(const TableColumns& columns, const ColumnIndex& layout, const Renderer& renderer) {
     HashBuilder h(0x73657474);  // "sett"
-    h.add(detail::kBatchToolVersion);
+    h.add(kBatchToolVersion);
     h.add(columns.synapses).add(columns.cells).add(columns.layer_synapses).add(columns.layer_cells);
     // Layout: the universe, which columns exist where, and the region definitions.
     h.add(layout.universe.size());
@@ -190,17 +176,9 @@ std::uint64_t batch_settings_hash(const TableColumns& columns, const PreparedLay
         h.add(r.name).add(r.layers.size());
         for (const auto& l : r.layers) h.add(l);
     }
-    const auto& g = options.render.geometry;
-    h.add(g.hex_size).add(g.spacing).add(g.margin).add(g.min_width).add(g.min_height);
-    const auto& s = options.render.scale;
-    h.add(s.method).add(s.scope).add(s.min).add(s.max);
-    const auto& svg = options.render.svg;
-    h.add(svg.id).add(svg.interactive);
-    h.add((svg.templates ? svg.templates : builtin_templates())->content_hash);
+    h.add(renderer.settings_hash());
     return h.digest();
 }
-
-namespace detail {
 
 std::string eyemap_path(OutputFormat f, std::string_view file_key, const EyemapRequest& r) {
     return fmt::format("{}/{}_{}_{}_{}.{}", to_string(f), file_key, safe_file_name(r.region), to_string(r.side),
@@ -209,7 +187,7 @@ std::string eyemap_path(OutputFormat f, std::string_view file_key, const EyemapR
 
 std::string page_path(std::string_view file_key) { return fmt::format("pages/{}.html", file_key); }
 
-}  // namespace detail
+std::string_view batch_tool_version() noexcept { return kBatchToolVersion; }
 
 // ---------------------------------------------------------------------------------------------
 // DataFileSource
@@ -238,12 +216,6 @@ struct DataFileSource::Impl {
         return static_cast<std::size_t>(got);
     }
 };
-
-namespace detail {
-struct DataFileAccess {
-    static DataFileSource::Impl& impl(DataFileSource& f) { return *f.impl_; }
-};
-}  // namespace detail
 
 DataFileSource::DataFileSource(const std::filesystem::path& path, const RegionSet& regions) : impl_(std::make_unique<Impl>()) {
     Impl& m = *impl_;
@@ -306,12 +278,15 @@ struct Ctx {
     const detail::RowParser* parser = nullptr;
     std::size_t type_column = 0;  // for the sort command of the "not grouped" error
     const TableColumns& columns;
-    const PreparedLayout& layout;
+    const ColumnIndex& layout;
+    const Renderer& renderer;
     const BatchOptions& options;
     const BatchCallbacks& cb;
     BatchCounters* counters;
     std::vector<EyemapRequest> requests;
-    std::shared_ptr<const GridCoordinates> grids[2];
+    std::vector<OutputFormat> render_formats;  // the eyemap formats, plus SVG for pages when not among them
+    Stats& stats;
+    OpId read_op, wait_op, parse_op, page_op;
     std::uint64_t settings_hash = 0;
     std::uint64_t page_salt = 0;  // formats and requests, which shape a page
 
@@ -343,8 +318,14 @@ struct Ctx {
     std::mutex done_mu;
     std::atomic<std::uint64_t> rendered{0}, reused{0}, eyemaps{0}, files{0}, bytes{0};
 
-    Ctx(const BatchInput& in, const PreparedLayout& l, const BatchOptions& o, const BatchCallbacks& b, BatchCounters* k)
-        : src(in.rows), columns(in.columns), layout(l), options(o), cb(b), counters(k) {}
+    Ctx(const BatchInput& in, const ColumnIndex& l, const Renderer& r, const BatchOptions& o, const BatchCallbacks& b, BatchCounters* k)
+        : src(in.rows), columns(in.columns), layout(l), renderer(r), options(o), cb(b), counters(k), stats(r.stats()),
+          read_op(stats.op("batch_read")),
+          wait_op(stats.op("batch_read_wait")),  // a worker waiting for another to finish reading
+          parse_op(stats.op("batch_parse")),     // a worker parsing its type's records (file input)
+          // Rendering is timed by the renderer (process, layout, render_svg, ...), writing by the
+          // sink's caller; no batch timer wraps them, so nothing counts twice.
+          page_op(stats.op("batch_page")) {}
 
     bool cancelled() const noexcept { return options.cancel && options.cancel->load(std::memory_order_relaxed); }
 
@@ -389,7 +370,6 @@ struct WorkerState {
     std::string block;  // file input: the records of the worker's type, parsed outside the lock
     std::unique_ptr<detail::CsvReader> block_csv;
     std::vector<std::string_view> fields;
-    fmt::memory_buffer svg;
     std::vector<std::string> page_svgs;
 };
 
@@ -488,7 +468,7 @@ bool read_type(Ctx& c, const std::string& name, bool mine, WorkerState& w, Job& 
 
 // Reads the next type of this shard. Caller holds read_mu. False at the end, on stop or cancel.
 bool read_job(Ctx& c, WorkerState& w, Job& job) {
-    ScopedTimer timer(kReadOp);
+    ScopedTimer timer(&c.stats, c.read_op);
     for (;;) {
         if (c.stop.load(std::memory_order_relaxed)) return false;
         if (!c.have_look && c.eof) {
@@ -532,7 +512,7 @@ bool read_job(Ctx& c, WorkerState& w, Job& job) {
 
 // File input: parses the worker's block into w.rows (outside the reader lock).
 void parse_block(Ctx& c, WorkerState& w, Job& job) {
-    ScopedTimer timer(kParseOp);
+    ScopedTimer timer(&c.stats, c.parse_op);
     timer.add_bytes(w.block.size());
     if (!w.block_csv) {
         w.block_csv = std::make_unique<detail::CsvReader>(std::string_view(), c.csv->source());
@@ -594,15 +574,14 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
             HashBuilder h(c.settings_hash);
             h.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
             h.add(f).add(std::string_view(req.region)).add(req.side).add(req.metric);
-            if (f == OutputFormat::png) h.add(c.options.png_scale);
-            rec.outputs.push_back(OutputRecord{f, detail::eyemap_path(f, rec.file_key, req), static_cast<int>(i), h.digest(), 0});
+            rec.outputs.push_back(OutputRecord{f, eyemap_path(f, rec.file_key, req), static_cast<int>(i), h.digest(), 0});
         }
     }
     if (c.options.pages) {
         HashBuilder h(c.settings_hash);
         h.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
-        h.add(OutputFormat::html).add(c.page_salt).add(detail::kPageVersion);
-        rec.outputs.push_back(OutputRecord{OutputFormat::html, detail::page_path(rec.file_key), -1, h.digest(), 0});
+        h.add(OutputFormat::html).add(c.page_salt).add(kPageVersion);
+        rec.outputs.push_back(OutputRecord{OutputFormat::html, page_path(rec.file_key), -1, h.digest(), 0});
     }
 
     if (c.cb.up_to_date && c.cb.up_to_date(rec)) {
@@ -611,42 +590,37 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
         return;
     }
 
-    std::vector<EyemapData> data;
+    // The renderer hands out each file as it is made: eyemap i's formats in order, as rec.outputs.
+    struct Cancelled {};
+    if (c.options.pages) w.page_svgs.resize(c.requests.size());
+    std::size_t out_i = 0, eyemap_i = 0;
+    const std::size_t per_eyemap = c.render_formats.size();
+    std::size_t in_eyemap = 0;
     try {
-        data = process_type(rec.neuron_type, rows, c.columns, c.layout, c.requests, c.options.render.scale);
+        c.renderer.render(c.layout, c.columns, rec.neuron_type, rows, c.requests, c.render_formats, [&](const EyemapView& v) {
+            if (in_eyemap == 0 && c.cancelled()) throw Cancelled{};  // between eyemaps: written files are whole
+            auto& eye = rec.eyemaps[eyemap_i];
+            eye.has_data = v.counts.has_data;
+            eye.no_data = v.counts.no_data;
+            eye.not_in_region = v.counts.not_in_region;
+            if (c.options.pages && v.format == OutputFormat::svg) w.page_svgs[eyemap_i].assign(v.bytes);
+            if (in_eyemap < c.options.formats.size()) {  // a file of the run (the extra page SVG is not)
+                auto& out = rec.outputs[out_i++];
+                out.bytes = v.bytes.size();
+                deliver(c, rec, out, v.bytes);
+            }
+            if (++in_eyemap == per_eyemap) {
+                in_eyemap = 0;
+                ++eyemap_i;
+                c.eyemaps.fetch_add(1, std::memory_order_relaxed);
+                if (c.counters) c.counters->eyemaps_done.fetch_add(1, std::memory_order_relaxed);
+            }
+        });
+    } catch (const Cancelled&) {
+        c.cancel_hit = true;
+        return;  // dropped: files already written for this type are whole, and it is not recorded
     } catch (const Error& e) {
         rethrow_located(e, c);
-    }
-    if (c.options.pages) w.page_svgs.resize(data.size());
-    std::size_t out_i = 0;
-    for (std::size_t i = 0; i < data.size(); ++i) {
-        if (c.cancelled()) {
-            c.cancel_hit = true;
-            return;  // dropped: files already written for this type are whole, and it is not recorded
-        }
-        auto& eye = rec.eyemaps[i];
-        eye.has_data = data[i].has_data_count;
-        eye.not_in_region = data[i].not_in_region_count;
-        eye.no_data = data[i].status.size() - data[i].has_data_count - data[i].not_in_region_count;
-        const Side side = data[i].side;
-        const Scene scene = layout_eyemap(std::move(data[i]), c.grids[static_cast<int>(side)], c.options.render.geometry);
-        w.svg.clear();
-        write_svg(scene, w.svg, c.options.render.svg);
-        const std::string_view svg(w.svg.data(), w.svg.size());
-        for (OutputFormat f : formats) {
-            auto& out = rec.outputs[out_i++];
-            if (f == OutputFormat::svg) {
-                out.bytes = svg.size();
-                deliver(c, rec, out, svg);
-            } else {
-                const std::string bytes = detail::render_raster(scene, f, c.options);
-                out.bytes = bytes.size();
-                deliver(c, rec, out, bytes);
-            }
-        }
-        if (c.options.pages) w.page_svgs[i].assign(svg);
-        c.eyemaps.fetch_add(1, std::memory_order_relaxed);
-        if (c.counters) c.counters->eyemaps_done.fetch_add(1, std::memory_order_relaxed);
     }
     if (c.options.pages) {
         if (c.cancelled()) {
@@ -655,7 +629,7 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
         }
         std::string html;
         {
-            ScopedTimer t(kPageOp);
+            ScopedTimer t(&c.stats, c.page_op);
             std::vector<std::string_view> views(w.page_svgs.begin(), w.page_svgs.begin() + static_cast<std::ptrdiff_t>(rec.eyemaps.size()));
             html = render_type_page(rec, views);
             t.add_bytes(html.size());
@@ -674,7 +648,7 @@ void worker_loop(Ctx& c) {
         {
             std::unique_lock lk(c.read_mu, std::defer_lock);
             if (!lk.try_lock()) {
-                ScopedTimer wait(kWaitOp);
+                ScopedTimer wait(&c.stats, c.wait_op);
                 lk.lock();
             }
             try {
@@ -698,33 +672,30 @@ void worker_loop(Ctx& c) {
 
 }  // namespace
 
-BatchSummary run_batch(const BatchInput& input, const PreparedLayout& layout, const BatchOptions& options,
+BatchSummary run_batch(const BatchInput& input, const ColumnIndex& layout, const Renderer& renderer, const BatchOptions& options,
                        const BatchCallbacks& callbacks, BatchCounters* counters) {
     if (!input.rows && !input.file) throw_input("a batch input needs rows or a data file", ErrorLocation{});
     const TableColumns& columns = input.columns;
     const auto t0 = std::chrono::steady_clock::now();
-    validate(options.render.geometry);
     if (options.shard.count == 0 || options.shard.index >= options.shard.count)
         throw_input("shard index must be below the shard count", ErrorLocation{{}, 0, "--shard", fmt::format("{}/{}", options.shard.index, options.shard.count)});
-    for (OutputFormat f : options.formats) {
+    if (options.formats.empty()) throw_input("no eyemap format", ErrorLocation{{}, 0, "formats", {}});
+    for (OutputFormat f : options.formats)
         if (f == OutputFormat::html) throw_input("html is not an eyemap format; use BatchOptions::pages", ErrorLocation{{}, 0, "formats", "html"});
-        if (!format_available(f))
-            throw_input("this build of eyemap cannot write this format", ErrorLocation{{}, 0, "formats", std::string(to_string(f))});
-    }
-    if (!(options.png_scale > 0) || options.png_scale > 16)
-        throw_input("PNG scale must be in (0, 16]", ErrorLocation{{}, 0, "--scale", fmt::format("{}", options.png_scale)});
 
-    Ctx c(input, layout, options, callbacks, counters);
+    Ctx c(input, layout, renderer, options, callbacks, counters);
     if (!input.rows) {
-        auto& file = detail::DataFileAccess::impl(*input.file);
+        auto& file = input.file->impl();
         c.csv = file.csv.get();
         c.parser = file.parser.get();
         c.type_column = c.parser->type_field();
     }
     c.requests = options.requests.empty() ? all_requests(layout, columns) : options.requests;
-    c.grids[0] = grid_for(layout, options.render.geometry, Side::L);
-    c.grids[1] = grid_for(layout, options.render.geometry, Side::R);
-    c.settings_hash = batch_settings_hash(columns, layout, options);
+    check_requests(layout, columns, c.requests);
+    c.render_formats = options.formats;
+    if (options.pages && std::find(c.render_formats.begin(), c.render_formats.end(), OutputFormat::svg) == c.render_formats.end())
+        c.render_formats.push_back(OutputFormat::svg);
+    c.settings_hash = batch_settings_hash(columns, layout, renderer);
     {
         HashBuilder h(0x70616765);  // "page"
         h.add(options.formats.size());

@@ -26,11 +26,11 @@ struct CommonOptions {
     std::string stats_json;
 
     void add_to(CLI::App& app, bool data_required = true);
-    // Call around a command's work: resets the statistics and applies --no-cache, then prints/writes
-    // the statistics as asked (--stats also prints the cache table).
-    void begin_run() const;
-    void end_run() const;
+    // At the end of a command: prints/writes the renderer's statistics as asked (--stats also
+    // prints the cache table).
+    void report(const Renderer& renderer) const;
     RegionSet region_set() const;
+    // Geometry, colour scale, templates, --static, --no-cache (validated by the Renderer).
     RenderOptions render_options() const;
 };
 

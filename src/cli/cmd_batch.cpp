@@ -224,13 +224,13 @@ void run_batch_command(const BatchArgs& a) {
     if (!a.shard.empty()) opt.shard = parse_shard(a.shard);
     opt.jobs = a.jobs;
     opt.pages = a.pages;
-    opt.png_scale = a.png_scale;
     opt.source_name = a.common.data == "-" ? std::string("<stdin>") : a.common.data;
     opt.cancel = &g_cancel;
 
-    a.common.begin_run();
     const RegionSet regions = a.common.region_set();
-    opt.render = a.common.render_options();
+    RenderOptions ro = a.common.render_options();
+    ro.png_scale = a.png_scale;
+    const Renderer renderer(ro);
 
     std::string run = a.run;
     fs::path run_dir;
@@ -257,7 +257,7 @@ void run_batch_command(const BatchArgs& a) {
         if (!a.quiet) fmt::print(stderr, "eyemap batch: no --columns: reading the data once more to find its columns\n");
         layout = layout_from_data(a.common.data, regions);
     }
-    const PreparedLayout prepared = prepare_layout(layout, regions);
+    const auto prepared = index_columns(layout, regions);
 
     DataFileSource src(a.common.data, regions);
     BatchCounters counters;
@@ -270,7 +270,7 @@ void run_batch_command(const BatchArgs& a) {
     DirectoryBatchResult dres;
     try {
         if (null_sink) {
-            s = run_batch(src, prepared, opt, {}, &counters);
+            s = run_batch(src, *prepared, renderer, opt, {}, &counters);
         } else {
             DirectoryBatchOptions d;
             d.run_dir = run_dir;
@@ -278,7 +278,7 @@ void run_batch_command(const BatchArgs& a) {
             d.resume = a.resume;
             d.data_label = a.common.data;
             d.columns_label = a.common.columns;
-            dres = run_batch_to_directory(src, prepared, opt, d, &counters);
+            dres = run_batch_to_directory(src, *prepared, renderer, opt, d, &counters);
             s = dres.summary;
         }
     } catch (...) {
@@ -307,7 +307,7 @@ void run_batch_command(const BatchArgs& a) {
             fmt::print(stderr, "eyemap batch: when every shard has finished, rebuild the index: eyemap batch --index-only --out-dir {} --run {}\n",
                        shell_quote(a.out_dir), shell_quote(run));
     }
-    a.common.end_run();
+    a.common.report(renderer);
     if (s.cancelled) {
         if (null_sink) {
             fmt::print(stderr, "eyemap batch: interrupted; nothing was written (--sink null)\n");
@@ -340,9 +340,7 @@ void add_batch_command(CLI::App& app) {
         "  eyemap batch --out-dir out --run r1 --index-only");
     args->common.add_to(*sub, false);
     sub->add_option("--out-dir", args->out_dir, "Folder that holds the runs (each run is a subfolder)");
-    sub->add_option("--formats", args->formats,
-                    format_available(OutputFormat::png) ? "Eyemap formats, comma-separated: svg, png, pdf (e.g. svg,png)"
-                                                        : "Eyemap formats, comma-separated: svg (this build has no PNG/PDF backend)")
+    sub->add_option("--format,--formats", args->formats, "Eyemap formats, comma-separated: svg, png, pdf (e.g. svg,png)")
         ->capture_default_str();
     sub->add_option("--jobs,-j", args->jobs, "Worker threads (0 = one per core)")->check(CLI::Range(0u, 256u))->capture_default_str();
     sub->add_flag("--pages", args->pages, "Also write one HTML page per type (eyemaps inlined) and index.html");

@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "render/raster.hpp"
 #include "output/sink.hpp"
 
 namespace eyemap::cli {
@@ -20,7 +19,7 @@ struct RenderArgs {
     std::string region = "all";
     std::string side = "both";
     std::string metric = "both";
-    std::string format = "svg";
+    std::string format;  // empty: from -o FILE's extension, else svg
     std::string output;
     std::string out_dir;
     std::string id;
@@ -29,109 +28,68 @@ struct RenderArgs {
     bool pdf_pages = false;   // PDF: all selected eyemaps as pages of one file
 };
 
-std::string suggest_type(const Dataset& ds, std::string_view name) {
-    std::string best;
-    std::size_t best_d = 3;
-    for (const auto& t : ds.types) {
-        std::size_t d = 0;
-        // Cheap closeness: case-insensitive equality first, then small length difference + shared prefix.
-        if (t.neuron_type.size() == name.size()) {
-            for (std::size_t i = 0; i < name.size(); ++i)
-                d += std::tolower(static_cast<unsigned char>(t.neuron_type[i])) != std::tolower(static_cast<unsigned char>(name[i]));
-            if (d < best_d) best_d = d, best = t.neuron_type;
-        }
-    }
-    return best;
-}
-
 void run_render(const RenderArgs& a) {
     if (a.output.empty() == a.out_dir.empty()) throw_input("give exactly one of -o FILE and --out-dir DIR", ErrorLocation{{}, 0, "-o", a.output});
-    const auto formats = split_list(a.format, {"svg", "png", "pdf"}, "--format");
-    const auto has = [&](std::string_view f) { return std::find(formats.begin(), formats.end(), f) != formats.end(); };
-    if (!(a.scale_factor > 0) || !std::isfinite(a.scale_factor))
-        throw_input("must be a positive number", ErrorLocation{{}, 0, "--scale", fmt::format("{}", a.scale_factor)});
-    if (a.scale_factor != 1 && !has("png"))
+    std::vector<OutputFormat> formats;
+    if (a.format.empty() && !a.output.empty() && a.output != "-") {
+        // -o FILE: the format is the file's extension.
+        const auto f = format_for_path(a.output);
+        if (!f) throw_input("cannot tell the format from the file name: use .svg, .png or .pdf, or give --format", ErrorLocation{{}, 0, "-o", a.output});
+        formats = {*f};
+    } else {
+        formats = parse_formats(a.format.empty() ? "svg" : a.format, "--format");
+    }
+    if (!a.output.empty() && a.output != "-")
+        if (const auto f = format_for_path(a.output); f && (formats.size() != 1 || formats[0] != *f))
+            throw_input(fmt::format("the file name says {} but --format says {}", to_string(*f), a.format), ErrorLocation{{}, 0, "-o", a.output});
+    const auto has = [&](OutputFormat f) { return std::find(formats.begin(), formats.end(), f) != formats.end(); };
+    if (a.scale_factor != 1 && !has(OutputFormat::png))
         throw_input("--scale applies to png output; add png to --format", ErrorLocation{{}, 0, "--scale", fmt::format("{}", a.scale_factor)});
-    if (a.layer < 0) throw_input("must be 0 (all layers) or a layer number", ErrorLocation{{}, 0, "--layer", std::to_string(a.layer)});
-    if (a.layer != 0 && !has("png") && !has("pdf"))
-        throw_input("--layer applies to png and pdf output (the SVG has layer buttons)", ErrorLocation{{}, 0, "--layer", std::to_string(a.layer)});
-    if (a.pdf_pages && !has("pdf")) throw_input("--pdf-pages needs pdf in --format", ErrorLocation{{}, 0, "--format", a.format});
-    RasterOptions raster;
-    raster.scale = a.scale_factor;
-    raster.layer = a.layer;
-    a.common.begin_run();
+    if (a.pdf_pages && !has(OutputFormat::pdf)) throw_input("--pdf-pages needs pdf in --format", ErrorLocation{{}, 0, "--format", a.format});
+
     const RegionSet regions = a.common.region_set();
     RenderOptions options = a.common.render_options();
-    options.svg.id = a.id;
+    options.svg_id = a.id;
+    options.png_scale = a.scale_factor;
+    options.layer = a.layer;
+    const Renderer renderer(options);  // validates every option before any input is read
 
-    Dataset ds = load_dataset(a.common.data, a.common.columns.empty() ? std::nullopt : std::optional<std::filesystem::path>(a.common.columns),
-                              regions);
-    const TypeRows* type = ds.find_type(a.type);
-    if (!type) {
-        const auto hint = suggest_type(ds, a.type);
-        throw_input(fmt::format("neuron type not found in {} ({} types){}", a.common.data, ds.types.size(),
-                                hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)),
-                    ErrorLocation{{}, 0, "--type", a.type});
+    const Dataset ds = load_dataset(a.common.data, a.common.columns.empty() ? std::nullopt : std::optional<std::filesystem::path>(a.common.columns),
+                                    regions, &renderer.stats());
+    try {
+        ds.type(a.type);
+    } catch (const Error& e) {
+        throw_input(e.reason(), ErrorLocation{{}, 0, "--type", a.type});
     }
-
-    // The requested combinations; with 'all'/'both', those the layout and the data have.
-    std::vector<EyemapRequest> requests;
-    std::vector<std::string> skipped;
-    for (std::size_t ri = 0; ri < ds.layout.regions.regions.size(); ++ri) {
-        const auto& rname = ds.layout.regions.regions[ri].name;
-        if (a.region != "all" && a.region != rname) continue;
-        for (Side side : {Side::L, Side::R}) {
-            if (a.side != "both" && a.side != to_string(side)) continue;
-            for (Metric m : {Metric::synapse_density, Metric::cell_count}) {
-                if (a.metric != "both" && a.metric != to_string(m)) continue;
-                const bool have_metric = m == Metric::synapse_density ? ds.columns.synapses : ds.columns.cells;
-                const bool have_cols = ds.layout.has_columns(static_cast<int>(ri), side);
-                const bool explicit_req = a.region != "all" && a.side != "both" && a.metric != "both";
-                if ((!have_metric || !have_cols) && !explicit_req) {
-                    skipped.push_back(fmt::format("{} {} {} ({})", rname, to_string(side), to_string(m),
-                                                  !have_cols ? "no columns in the layout" : "metric not in the data"));
-                    continue;
-                }
-                requests.push_back({rname, side, m});
-            }
-        }
+    RequestFilter filter;
+    if (a.region != "all") filter.region = a.region;
+    if (a.side != "both") filter.side = a.side == "L" ? Side::L : Side::R;
+    if (a.metric != "both") filter.metric = parse_metric(a.metric);
+    RequestSelection sel;
+    try {
+        sel = select_requests(*ds.index, ds.columns, filter);
+    } catch (const Error& e) {
+        throw_input(fmt::format("type {}: {}", a.type, e.reason()), ErrorLocation{{}, 0, "--region/--side/--metric", e.where().value});
     }
-    if (a.region != "all" && ds.layout.regions.index_of(a.region) < 0)
-        throw_input("unknown region", ErrorLocation{{}, 0, "--region", a.region});
-    if (requests.empty())
-        throw_input(fmt::format("nothing to render for type {}: {}", a.type, skipped.empty() ? "no match" : fmt::format("{}", fmt::join(skipped, "; "))),
-                    ErrorLocation{{}, 0, "--region/--side/--metric", fmt::format("{}/{}/{}", a.region, a.side, a.metric)});
     // Files per format: one per eyemap, except --pdf-pages (one PDF for all).
     std::size_t outputs = 0;
-    for (const auto& f : formats) outputs += f == "pdf" && a.pdf_pages ? 1 : requests.size();
+    for (const auto f : formats) outputs += f == OutputFormat::pdf && a.pdf_pages ? 1 : sel.requests.size();
     if (!a.output.empty() && outputs > 1)
         throw_input(fmt::format("{} output files selected ({} eyemaps x {}); -o takes exactly one: use --out-dir DIR, or narrow with "
                                 "--region/--side/--metric/--format",
-                                outputs, requests.size(), a.format),
+                                outputs, sel.requests.size(), formats.size()),
                     ErrorLocation{{}, 0, "-o", a.output});
-    for (const auto& s : skipped) fmt::print(stderr, "eyemap: skipped {}\n", s);
 
-    std::vector<Scene> scenes;
-    try {
-        scenes = build_scenes(ds.layout, ds.columns, *type, requests, options);
-    } catch (const Error& e) {
-        rethrow_in_file(e, ds.source);
-    }
-    if (a.layer != 0)  // every selected eyemap must have that layer, checked before any file is written
-        for (const auto& s : scenes) {
-            if (!s.data.has_layers())
-                throw_input(fmt::format("{} {} {} {} has no per-layer values; narrow with --region/--side/--metric", s.data.neuron_type,
-                                        s.data.region, to_string(s.data.side), to_string(s.data.metric)),
-                            ErrorLocation{{}, 0, "--layer", std::to_string(a.layer)});
-            try {
-                fills_for_layer(s.data, a.layer);
-            } catch (const Error& e) {
-                throw_input(fmt::format("{} {} {} {}: {}", s.data.neuron_type, s.data.region, to_string(s.data.side),
-                                        to_string(s.data.metric), e.reason()),
-                            ErrorLocation{{}, 0, "--layer", std::to_string(a.layer)});
-            }
-        }
+    // Everything is rendered (and so checked) before the first file is written.
+    std::vector<OutputFormat> per_eyemap;
+    for (const auto f : formats)
+        if (!(f == OutputFormat::pdf && a.pdf_pages)) per_eyemap.push_back(f);
+    const std::vector<Eyemap> eyemaps = per_eyemap.empty() ? std::vector<Eyemap>{} : renderer.render(ds, a.type, sel.requests, per_eyemap);
+    const std::string pdf_pages = a.pdf_pages ? renderer.render_pdf_pages(ds, a.type, sel.requests) : std::string();
+    for (const auto& s : sel.skipped) fmt::print(stderr, "eyemap: skipped {}\n", s);
+
     if (!a.out_dir.empty()) ensure_directory(a.out_dir);
+    const OpId write_op = renderer.stats().op("write");
     const auto emit = [&](std::string_view bytes, const std::string& file_name, const std::string& what) {
         if (a.output == "-") {
             std::fwrite(bytes.data(), 1, bytes.size(), stdout);
@@ -140,33 +98,19 @@ void run_render(const RenderArgs& a) {
         }
         const std::filesystem::path path =
             !a.output.empty() ? std::filesystem::path(a.output) : std::filesystem::path(a.out_dir) / file_name;
+        ScopedTimer t(&renderer.stats(), write_op);
         write_file_atomic(path, bytes);
+        t.add_bytes(bytes.size());
         fmt::print(stderr, "wrote {} ({}, {} bytes)\n", path.string(), what, bytes.size());
     };
-    const auto describe = [](const Scene& s) {
-        return fmt::format("{} hexagons, {} with data", s.data.status.size(), s.data.has_data_count);
-    };
     const std::string layer_note = a.layer == 0 ? std::string() : fmt::format(", layer {}", a.layer);
-    fmt::memory_buffer buf;
-    for (const auto& s : scenes) {
-        const std::string stem = eyemap_file_stem(s.data.neuron_type, s.data.region, s.data.side, s.data.metric);
-        for (const auto& f : formats) {
-            if (f == "svg") {
-                buf.clear();
-                write_svg(s, buf, options.svg);
-                emit(std::string_view(buf.data(), buf.size()), stem + ".svg", describe(s));
-            } else if (f == "png") {
-                const auto [w, h] = raster_size(s, raster.scale);
-                emit(render_png(s, raster), stem + ".png", fmt::format("{}, {}x{} px{}", describe(s), w, h, layer_note));
-            } else if (f == "pdf" && !a.pdf_pages) {
-                emit(render_pdf(s, raster), stem + ".pdf", fmt::format("{}{}", describe(s), layer_note));
-            }
-        }
-    }
+    for (const auto& e : eyemaps)
+        emit(e.bytes, e.file_name(),
+             fmt::format("{} hexagons, {} with data{}", e.counts.has_data + e.counts.no_data + e.counts.not_in_region, e.counts.has_data,
+                         e.format == OutputFormat::svg ? std::string() : layer_note));
     if (a.pdf_pages)
-        emit(render_pdf_pages(scenes, raster), safe_file_name(type->neuron_type) + ".pdf",
-             fmt::format("{} pages{}", scenes.size(), layer_note));
-    a.common.end_run();
+        emit(pdf_pages, safe_file_name(a.type) + ".pdf", fmt::format("{} pages{}", sel.requests.size(), layer_note));
+    a.common.report(renderer);
 }
 
 }  // namespace
@@ -193,7 +137,8 @@ void add_render_command(CLI::App& app) {
     sub->add_option("--metric", args->metric, "synapse_density, cell_count or both")
         ->check(CLI::IsMember({"synapse_density", "cell_count", "both"}))
         ->capture_default_str();
-    sub->add_option("--format", args->format, "Output format(s), comma-separated: svg, png, pdf (e.g. svg,png,pdf)")->capture_default_str();
+    sub->add_option("--format,--formats", args->format,
+                    "Output format(s), comma-separated: svg, png, pdf (default: the extension of -o FILE, else svg)");
     sub->add_option("--scale,--scale-factor", args->scale_factor, "PNG pixels per canvas pixel (> 0; 2 for high-DPI screens)")->capture_default_str();
     sub->add_option("--layer", args->layer, "PNG/PDF: layer to show, 0 = all layers, N = the region's layer N")->capture_default_str();
     sub->add_flag("--pdf-pages", args->pdf_pages, "PDF: all selected eyemaps as the pages of one file (<type>.pdf)");

@@ -2,9 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "renderer/caches.hpp"
 #include "output/sink.hpp"
-#include "eyemap/stats.hpp"
 
 namespace eyemap::cli {
 
@@ -33,21 +31,12 @@ void CommonOptions::add_to(CLI::App& app, bool data_required) {
     app.add_option("--stats-json", stats_json, "Write the statistics as JSON (schema eyemap-stats/1) to this file");
 }
 
-void CommonOptions::begin_run() const {
-    stats_reset();
-    // Fresh caches (empty, zero counters) with the sizes in force, on or off as asked.
-    auto caches = caches_config();
-    caches.set_enabled(!no_cache);
-    configure_caches(caches);
-}
-
-void CommonOptions::end_run() const {
+void CommonOptions::report(const Renderer& renderer) const {
     if (!stats && stats_json.empty()) return;
-    const auto snap = stats_snapshot();
+    const auto snap = renderer.stats().snapshot();
     if (stats) {
         fmt::print(stderr, "{}", stats_to_table(snap));
-        const auto caches = cache_statistics();
-        fmt::print(stderr, "\n{}", cache_stats_table(caches));
+        fmt::print(stderr, "\n{}", cache_stats_table(renderer.cache_statistics()));
     }
     if (!stats_json.empty()) write_file_atomic(stats_json, stats_to_json(snap));
 }
@@ -61,21 +50,19 @@ RenderOptions CommonOptions::render_options() const {
     o.geometry.hex_size = hex_size;
     o.geometry.spacing = spacing;
     o.geometry.margin = margin;
-    validate(o.geometry);
     if (scale_min || scale_max || scale_method == "fixed") {
         if (!scale_min || !scale_max)
             throw_input("a fixed colour scale needs both --color-min and --color-max", ErrorLocation{{}, 0, "--color-scale", scale_method});
         o.scale.method = ScaleMethod::fixed;
         o.scale.min = *scale_min;
         o.scale.max = *scale_max;
-        if (!(o.scale.min <= o.scale.max))
-            throw_input("--color-min must not exceed --color-max", ErrorLocation{{}, 0, "--color-min", fmt::format("{}", o.scale.min)});
     } else {
         o.scale.method = scale_method == "percentile" ? ScaleMethod::percentile : ScaleMethod::linear;
     }
     o.scale.scope = scale_scope == "region" ? ScaleScope::per_region : ScaleScope::pooled;
-    if (!templates.empty()) o.svg.templates = load_templates(templates);
-    o.svg.interactive = !static_svg;
+    o.templates = templates;
+    o.interactive = !static_svg;
+    o.caches.set_enabled(!no_cache);
     return o;
 }
 

@@ -50,7 +50,7 @@ std::string human_bytes(std::size_t b) {
 
 }  // namespace
 
-std::string cache_stats_table(std::span<const std::pair<std::string, CacheStats>> caches) {
+std::string cache_stats_table(std::span<const NamedCacheStats> caches) {
     static constexpr std::array<const char*, 11> header{"cache",   "hits",    "misses",  "hit rate",
                                                         "inserts", "evicted", "expired", "invalid",
                                                         "rejected", "entries", "bytes"};

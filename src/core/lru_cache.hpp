@@ -3,6 +3,7 @@
 
 #include "eyemap/error.hpp"
 #include "core/hash.hpp"
+#include "eyemap/stats.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -41,31 +42,6 @@ struct CacheConfig {
     // cheaper than 1 shard, while a single thread pays only a few ns (bench/bench_cache.cpp).
     std::size_t shards = 16;
 };
-
-struct CacheStats {
-    std::uint64_t hits = 0;
-    std::uint64_t misses = 0;               // includes gets of a disabled cache
-    std::uint64_t insertions = 0;           // puts that created an entry
-    std::uint64_t updates = 0;              // puts that replaced a live entry of the same key
-    std::uint64_t evictions_entries = 0;    // dropped (LRU) because the entry limit was exceeded
-    std::uint64_t evictions_bytes = 0;      // dropped (LRU) because the byte limit was exceeded
-    std::uint64_t expirations = 0;          // dropped because their TTL had passed
-    std::uint64_t invalidations = 0;        // dropped by invalidate, invalidate_if or clear
-    std::uint64_t validation_failures = 0;  // dropped because the validator rejected them (also misses)
-    std::uint64_t rejections = 0;           // puts not stored: entry larger than a shard's byte budget
-    std::size_t entries = 0;                // current
-    std::size_t bytes = 0;                  // current
-
-    std::uint64_t gets() const noexcept { return hits + misses; }
-    std::uint64_t evictions() const noexcept { return evictions_entries + evictions_bytes; }
-    // Fraction of gets that hit; 0 when there were no gets.
-    double hit_rate() const noexcept { return gets() ? static_cast<double>(hits) / static_cast<double>(gets()) : 0.0; }
-
-    CacheStats& operator+=(const CacheStats& o) noexcept;
-};
-
-// Aligned human-readable table, one row per named cache, plus a total row when there are several.
-std::string cache_stats_table(std::span<const std::pair<std::string, CacheStats>> caches);
 
 // Throws eyemap::Error (input) for a config that cannot work (e.g. 0 shards, negative TTL).
 void validate_cache_config(const CacheConfig& cfg);

@@ -20,7 +20,6 @@
 #include "ingest/csv.hpp"
 #include "ingest/row_parser.hpp"
 #include "eyemap/error.hpp"
-#include "eyemap/stats.hpp"
 
 namespace eyemap {
 
@@ -30,7 +29,6 @@ namespace {
 
 using detail::CsvReader;
 
-const auto kIngestOp = stats_op("ingest");
 
 enum Col : int { kType, kRegion, kSide, kHex1, kHex2, kSynapses, kCells, kLayerSynapses, kLayerCells, kColCount };
 constexpr std::array<std::string_view, kColCount> kNames{"neuron_type", "region", "side", "hex1", "hex2",
@@ -275,12 +273,6 @@ std::ifstream open_input(const std::filesystem::path& path) {
     return in;
 }
 
-std::uint64_t file_size_or_zero(const std::filesystem::path& path) {
-    std::error_code ec;
-    const auto n = std::filesystem::file_size(path, ec);
-    return ec ? 0 : n;
-}
-
 // 64-bit key of (region, side, hex1, hex2) for duplicate detection.
 std::uint64_t cell_key(int region, Side side, std::int32_t h1, std::int32_t h2) {
     return (static_cast<std::uint64_t>(region) << 40) ^ (static_cast<std::uint64_t>(side) << 36) ^
@@ -443,29 +435,25 @@ const TableColumns& ColumnRowReader::columns() const noexcept { return impl_->pa
 bool ColumnRowReader::next(ColumnRow& row) { return impl_->next(row); }
 
 ColumnTable parse_column_table(std::string_view csv_text, std::string_view source_name, const RegionSet& regions) {
-    ScopedTimer timer(kIngestOp);
-    timer.add_bytes(csv_text.size());
     std::istringstream in{std::string(csv_text)};
     return read_table(in, std::string(source_name), regions);
 }
 
+ColumnTable read_column_table(std::istream& in, std::string_view source_name, const RegionSet& regions) {
+    return read_table(in, std::string(source_name), regions);
+}
+
 ColumnTable read_column_table(const std::filesystem::path& path, const RegionSet& regions) {
-    ScopedTimer timer(kIngestOp);
-    timer.add_bytes(file_size_or_zero(path));
     auto in = open_input(path);  // streamed: the file is never held in memory as a whole
     return read_table(in, path.string(), regions);
 }
 
 ColumnLayout parse_column_layout(std::string_view csv_text, std::string_view source_name, const RegionSet& regions) {
-    ScopedTimer timer(kIngestOp);
-    timer.add_bytes(csv_text.size());
     std::istringstream in{std::string(csv_text)};
     return read_layout(in, std::string(source_name), regions);
 }
 
 ColumnLayout read_column_layout(const std::filesystem::path& path, const RegionSet& regions) {
-    ScopedTimer timer(kIngestOp);
-    timer.add_bytes(file_size_or_zero(path));
     auto in = open_input(path);
     return read_layout(in, path.string(), regions);
 }

@@ -8,12 +8,9 @@
 #include <fmt/format.h>
 
 #include "eyemap/error.hpp"
-#include "eyemap/stats.hpp"
 
 namespace eyemap {
 namespace {
-
-const auto kLayoutOp = stats_op("layout");
 
 constexpr double kSqrt3 = 1.7320508075688772;
 constexpr double kTitleStep = 15;   // baseline distance of the three title lines
@@ -26,20 +23,7 @@ std::string tick_label(double v) { return fmt::format("{}", std::llround(v)); }
 
 }  // namespace
 
-void validate(const Geometry& g) {
-    auto bad = [](const char* field, double v, const char* range) {
-        throw_input(fmt::format("out of range ({})", range), ErrorLocation{{}, 0, field, fmt::format("{}", v)});
-    };
-    if (!(g.hex_size >= 1 && g.hex_size <= 50)) bad("hex_size", g.hex_size, "1..50");
-    if (!(g.spacing >= 1.0 && g.spacing <= 3.0)) bad("spacing", g.spacing, "1.0..3.0");
-    if (!(g.margin >= 0 && g.margin <= 500)) bad("margin", g.margin, "0..500");
-    if (!(g.min_width >= 0 && g.min_width <= 20000)) bad("min_width", g.min_width, "0..20000");
-    if (!(g.min_height >= 0 && g.min_height <= 20000)) bad("min_height", g.min_height, "0..20000");
-}
-
-GridCoordinates compute_grid(const PreparedLayout& layout, const Geometry& g, Side side) {
-    ScopedTimer timer(kLayoutOp);
-    validate(g);
+GridCoordinates compute_grid(const ColumnIndex& layout, const Geometry& g, Side side) {
     const auto n = static_cast<Eigen::Index>(layout.universe.size());
     if (n == 0) throw_input("the layout has no columns", ErrorLocation{});
 
@@ -98,14 +82,16 @@ GridCoordinates compute_grid(const PreparedLayout& layout, const Geometry& g, Si
     return out;
 }
 
-Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid, const Geometry& g) {
-    ScopedTimer timer(kLayoutOp);
+Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid, const Geometry& g,
+                    std::shared_ptr<const Style> style) {
     if (!grid || grid->x.size() != data.status.size())
         throw_internal("layout_eyemap: grid does not match the eyemap's columns");
     Scene s;
     s.width = grid->width;
     s.height = grid->height;
     s.hex_size = g.hex_size;
+    static const auto default_style = std::make_shared<const Style>();
+    s.style = style ? std::move(style) : default_style;
 
     const std::string badge = fmt::format("({})", to_string(data.side));
     const double tx = g.margin;

@@ -10,16 +10,6 @@
 
 namespace eyemap {
 
-struct Geometry {
-    double hex_size = 6;       // vertex radius, 1..50
-    double spacing = 1.1;      // centre distance factor, 1.0..3.0
-    double margin = 10;        // around everything, >= 0
-    double min_width = 380;    // the field's per-region minimum canvas
-    double min_height = 410;
-};
-// Throws an input error naming the parameter when a value is out of range.
-void validate(const Geometry& g);
-
 // Pixel centres of the universe's columns for one side, and the canvas they sit on.
 // The same for every eyemap of a dataset and side, so it is computed once and shared.
 struct GridCoordinates {
@@ -34,7 +24,8 @@ struct GridCoordinates {
 
 // Hex -> pixel (the spec's formula, vectorised with Eigen), mirrored for side R. The canvas is
 // sized from the whole universe, so the L and R eyemaps of a dataset have identical dimensions.
-GridCoordinates compute_grid(const PreparedLayout& layout, const Geometry& geometry, Side side);
+// The geometry is valid (validate(Geometry) ran where it entered).
+GridCoordinates compute_grid(const ColumnIndex& layout, const Geometry& geometry, Side side);
 
 struct TitleLine {
     double x = 0, y = 0;  // baseline start
@@ -65,18 +56,14 @@ struct Scene {
     std::shared_ptr<const GridCoordinates> grid;
     double width = 0, height = 0;
     double hex_size = 0;
-    double title_size = 12, tick_size = 10, legend_title_size = 9, button_size = 9;
+    std::shared_ptr<const Style> style;  // colours, fonts, sizes: read by every renderer
     std::array<TitleLine, 3> titles;  // description, type (with side badge), ROI (with side badge)
     LegendBox legend;
     std::vector<LayerButton> buttons;  // empty when there are no per-layer values
 };
 
-// Side badge colours (R red, L green), as in the field's pages.
-inline constexpr std::string_view kBadgeR = "#d62728";
-inline constexpr std::string_view kBadgeL = "#2ca02c";
-inline constexpr std::string_view kTextColour = "#222222";
-
-Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid, const Geometry& geometry);
+Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid, const Geometry& geometry,
+                    std::shared_ptr<const Style> style = nullptr /* null: the default Style */);
 
 // Fill palette indices for a static image of one layer (0 = all layers), as the layer buttons do.
 std::vector<std::uint8_t> fills_for_layer(const EyemapData& data, int layer);

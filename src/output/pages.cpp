@@ -5,16 +5,11 @@
 #include <fmt/format.h>
 
 #include "eyemap/batch.hpp"
+#include "eyemap/error.hpp"
+#include "output/sink.hpp"
 #include "render/svg.hpp"
 
 // PNG/PDF come from the raster backend when it is part of the library.
-#if __has_include("eyemap/raster.hpp")
-#include "render/raster.hpp"
-#define EYEMAP_BATCH_RASTER 1
-#else
-#define EYEMAP_BATCH_RASTER 0
-#endif
-
 namespace eyemap {
 namespace {
 
@@ -180,39 +175,4 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
     return fmt::to_string(out);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Raster formats
-
-bool format_available(OutputFormat f) noexcept {
-    if (f == OutputFormat::svg || f == OutputFormat::html) return true;
-    return EYEMAP_BATCH_RASTER != 0;
-}
-
-namespace detail {
-
-std::string render_raster(const Scene& scene, OutputFormat f, const BatchOptions& options) {
-#if EYEMAP_BATCH_RASTER
-    RasterOptions ro;
-    if (f == OutputFormat::png) {
-        ro.scale = options.png_scale;
-        return render_png(scene, ro);
-    }
-    if (f == OutputFormat::pdf) return render_pdf(scene, ro);
-#else
-    (void)scene;
-    (void)options;
-#endif
-    throw_input("this build of eyemap cannot write this format", ErrorLocation{{}, 0, "formats", std::string(to_string(f))});
-}
-
-std::string iso_time_utc(std::chrono::system_clock::time_point t) {
-    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    ::gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
-}  // namespace detail
 }  // namespace eyemap

@@ -20,7 +20,9 @@
 #include <nlohmann/json.hpp>
 
 #include "eyemap/batch.hpp"
+#include "eyemap/error.hpp"
 #include "eyemap/stats.hpp"
+#include "output/sink.hpp"
 
 namespace eyemap {
 namespace fs = std::filesystem;
@@ -28,8 +30,15 @@ using ojson = nlohmann::ordered_json;
 
 namespace {
 
-const OpId kManifestOp = stats_op("batch_manifest");
-const OpId kIndexOp = stats_op("batch_index");
+std::string iso_time_utc(std::chrono::system_clock::time_point t) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
 constexpr std::string_view kSchema = "eyemap-batch/1";
 constexpr std::string_view kProtectFile = ".protected";
 
@@ -229,7 +238,7 @@ std::string mtime_iso(const fs::path& p) {
     std::error_code ec;
     const auto t = fs::last_write_time(p, ec);
     if (ec) return {};
-    return detail::iso_time_utc(std::chrono::time_point_cast<std::chrono::system_clock::duration>(std::chrono::file_clock::to_sys(t)));
+    return iso_time_utc(std::chrono::time_point_cast<std::chrono::system_clock::duration>(std::chrono::file_clock::to_sys(t)));
 }
 
 }  // namespace
@@ -361,8 +370,8 @@ std::vector<TypeRecord> merge_types(std::vector<std::pair<fs::path, Manifest>>& 
 
 }  // namespace
 
-std::size_t write_run_index(const fs::path& run_dir) {
-    ScopedTimer timer(kIndexOp);
+std::size_t write_run_index(const fs::path& run_dir, Stats* stats) {
+    ScopedTimer timer(stats, stats ? stats->op("batch_index") : OpId{});
     auto manifests = read_run_manifests(run_dir);
     if (manifests.empty()) throw_input("no manifest*.json in this folder: not a batch run", ErrorLocation{run_dir.string(), 0, {}, {}});
     std::vector<IndexNotice> notices;
@@ -395,8 +404,8 @@ std::size_t write_run_index(const fs::path& run_dir) {
 // ---------------------------------------------------------------------------------------------
 // Batch into a run folder
 
-DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const PreparedLayout& layout, const BatchOptions& options,
-                                            const DirectoryBatchOptions& dir, BatchCounters* counters) {
+DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const ColumnIndex& layout, const Renderer& renderer,
+                                            const BatchOptions& options, const DirectoryBatchOptions& dir, BatchCounters* counters) {
     const TableColumns& columns = input.columns;
     DirectoryBatchResult result;
     const fs::path& run_dir = dir.run_dir;
@@ -419,7 +428,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Prepa
     // unsharded attempt made and the other way round); its own manifest's records are carried over.
     std::unordered_map<std::string, TypeRecord> previous;
     std::vector<TypeRecord> own_previous;
-    std::string started = detail::iso_time_utc(std::chrono::system_clock::now());
+    std::string started = iso_time_utc(std::chrono::system_clock::now());
     if (dir.resume) {
         auto manifests = read_run_manifests(run_dir);
         for (auto& [path, m] : manifests)
@@ -439,7 +448,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Prepa
     if (dec) throw_io(fmt::format("cannot create folder: {}", dec.message()), run_dir.string());
 
     Manifest m;
-    m.tool = std::string(detail::kBatchToolVersion);
+    m.tool = std::string(batch_tool_version());
     m.run = dir.run_name;
     m.shard = options.shard;
     m.started = started;
@@ -447,7 +456,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Prepa
     m.columns = dir.columns_label;
     m.formats = options.formats;
     m.pages = options.pages;
-    m.settings_hash = batch_settings_hash(columns, layout, options);
+    m.settings_hash = batch_settings_hash(columns, layout, renderer);
 
     // The manifest's state: per finished type only its JSON line (dumped once), so memory stays
     // small and a rewrite is a concatenation. Rewrites are spaced so that they cost at most ~10% of
@@ -464,8 +473,9 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Prepa
     std::unordered_set<std::string> done_names;
     auto last_flush = std::chrono::steady_clock::now();
     std::chrono::steady_clock::duration flush_cost{};
+    const OpId manifest_op = renderer.stats().op("batch_manifest");
     auto flush_locked = [&] {
-        ScopedTimer t(kManifestOp);
+        ScopedTimer t(&renderer.stats(), manifest_op);
         const auto t0 = std::chrono::steady_clock::now();
         std::vector<std::pair<std::uint64_t, const std::string*>> lines;
         lines.reserve(done.size() + carried.size());
@@ -477,7 +487,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Prepa
         std::vector<const std::string*> ptrs;
         ptrs.reserve(lines.size());
         for (const auto& l : lines) ptrs.push_back(l.second);
-        m.updated = detail::iso_time_utc(std::chrono::system_clock::now());
+        m.updated = iso_time_utc(std::chrono::system_clock::now());
         const std::string text = manifest_json(m, ptrs);
         t.add_bytes(text.size());
         write_file_atomic(result.manifest, text);
@@ -490,7 +500,12 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Prepa
     }
 
     BatchCallbacks cb;
-    cb.output = [&](const BatchOutput& o) { write_file_atomic(run_dir / o.output.path, o.bytes); };
+    const OpId write_op = renderer.stats().op("write");
+    cb.output = [&](const BatchOutput& o) {
+        ScopedTimer t(&renderer.stats(), write_op);
+        write_file_atomic(run_dir / o.output.path, o.bytes);
+        t.add_bytes(o.bytes.size());
+    };
     cb.type_done = [&](const TypeRecord& rec) {
         std::string json = type_line(rec);
         std::lock_guard lk(mu);
@@ -524,7 +539,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Prepa
         };
 
     try {
-        result.summary = run_batch(input, layout, options, cb, counters);
+        result.summary = run_batch(input, layout, renderer, options, cb, counters);
     } catch (...) {
         std::lock_guard lk(mu);
         m.complete = false;
@@ -540,7 +555,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Prepa
         m.cancelled = result.summary.cancelled;
         flush_locked();
     }
-    if (options.pages) result.index_types = write_run_index(run_dir);
+    if (options.pages) result.index_types = write_run_index(run_dir, &renderer.stats());
     return result;
 }
 

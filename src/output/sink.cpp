@@ -15,12 +15,10 @@
 
 #include "eyemap/error.hpp"
 #include "core/hash.hpp"
-#include "eyemap/stats.hpp"
 
 namespace eyemap {
 namespace {
 
-const auto kWriteOp = stats_op("write");
 std::atomic<unsigned> g_counter{0};
 
 // The temporary file's name: hidden, recognisable, unique per process and call, and short enough
@@ -83,7 +81,6 @@ private:
 }  // namespace
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes) {
-    ScopedTimer timer(kWriteOp);
     if (path.empty() || !path.has_filename())
         throw_io("not a file name (empty, or ends with a folder separator)", path.string());
     const auto tmp = temp_path_for(path);
@@ -118,7 +115,6 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
     // close() reports delayed write errors on some file systems (NFS, quotas).
     if (::close(fd) != 0) fail("cannot write file", errno, false);
     if (::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename into place", errno, false);
-    timer.add_bytes(bytes.size());
 }
 
 void ensure_directory(const std::filesystem::path& dir) {

@@ -6,14 +6,10 @@
 
 #include <fmt/format.h>
 
-#include "renderer/caches.hpp"
 #include "eyemap/error.hpp"
-#include "eyemap/stats.hpp"
 
 namespace eyemap {
 
-std::string_view to_string(Metric m) noexcept { return m == Metric::synapse_density ? "synapse_density" : "cell_count"; }
-std::string_view metric_label(Metric m) noexcept { return m == Metric::synapse_density ? "Synapse count" : "Cell count"; }
 
 int ColorScale::bin(double v) const noexcept {
     if (method == ScaleMethod::percentile) {
@@ -38,9 +34,7 @@ ColorScale make_scale(std::span<const double> values, const ScaleOptions& option
     s.method = options.method;
     double lo = 0, hi = 0;
     if (options.method == ScaleMethod::fixed) {
-        if (!std::isfinite(options.min) || !std::isfinite(options.max) || options.min > options.max)
-            throw_input(fmt::format("fixed scale needs finite min <= max, got {} and {}", options.min, options.max),
-                        ErrorLocation{{}, 0, "scale", {}});
+        if (!(options.min <= options.max)) throw_internal("make_scale: unvalidated fixed scale");
         lo = options.min;
         hi = options.max;
     } else if (values.empty()) {
@@ -69,7 +63,7 @@ ColorScale make_scale(std::span<const double> values, const ScaleOptions& option
     return s;
 }
 
-std::int64_t PreparedLayout::find(std::int32_t hex1, std::int32_t hex2) const noexcept {
+std::int64_t ColumnIndex::find(std::int32_t hex1, std::int32_t hex2) const noexcept {
     if (index.empty()) {  // a sparse layout too spread out for the dense table
         auto it = std::lower_bound(universe.begin(), universe.end(), Column{hex1, hex2}, [](const Column& a, const Column& b) {
             return a.hex1 != b.hex1 ? a.hex1 < b.hex1 : a.hex2 < b.hex2;
@@ -82,13 +76,13 @@ std::int64_t PreparedLayout::find(std::int32_t hex1, std::int32_t hex2) const no
     return index[static_cast<std::size_t>(a * span2 + b)];
 }
 
-bool PreparedLayout::has_columns(int region_index, Side side) const noexcept {
+bool ColumnIndex::has_columns(int region_index, Side side) const noexcept {
     const auto k = static_cast<std::size_t>(region_index) * 2 + static_cast<std::size_t>(side);
     return region_index >= 0 && k < region_column_count.size() && region_column_count[k] > 0;
 }
 
-PreparedLayout prepare_layout(const ColumnLayout& layout, const RegionSet& regions) {
-    PreparedLayout p;
+ColumnIndex make_column_index(const ColumnLayout& layout, const RegionSet& regions) {
+    ColumnIndex p;
     p.regions = regions;
     for (const auto& e : layout.entries) p.universe.push_back({e.hex1, e.hex2});
     std::sort(p.universe.begin(), p.universe.end(), [](const auto& a, const auto& b) {
@@ -128,36 +122,41 @@ PreparedLayout prepare_layout(const ColumnLayout& layout, const RegionSet& regio
     return p;
 }
 
-std::vector<EyemapRequest> all_requests(const PreparedLayout& layout, const TableColumns& columns) {
-    std::vector<EyemapRequest> out;
-    for (std::size_t ri = 0; ri < layout.regions.regions.size(); ++ri)
-        for (Side side : {Side::L, Side::R}) {
-            if (!layout.has_columns(static_cast<int>(ri), side)) continue;
-            if (columns.synapses) out.push_back({layout.regions.regions[ri].name, side, Metric::synapse_density});
-            if (columns.cells) out.push_back({layout.regions.regions[ri].name, side, Metric::cell_count});
-        }
-    return out;
-}
+bool has_metric(const TableColumns& c, Metric m) noexcept { return m == Metric::synapse_density ? c.synapses : c.cells; }
 
 namespace {
-
-const auto kProcessOp = stats_op("process");
 
 std::int64_t metric_value(const ColumnRow& r, Metric m) { return m == Metric::synapse_density ? r.synapses : r.cells; }
 const std::vector<std::int64_t>& metric_layers(const ColumnRow& r, Metric m) {
     return m == Metric::synapse_density ? r.layer_synapses : r.layer_cells;
 }
-bool has_metric(const TableColumns& c, Metric m) { return m == Metric::synapse_density ? c.synapses : c.cells; }
 bool has_metric_layers(const TableColumns& c, Metric m) {
     return m == Metric::synapse_density ? c.layer_synapses : c.layer_cells;
 }
 
 }  // namespace
 
+void check_requests(const ColumnIndex& layout, const TableColumns& columns, std::span<const EyemapRequest> requests) {
+    for (const auto& req : requests) {
+        const int ri = layout.regions.index_of(req.region);
+        if (ri < 0) throw_input("unknown region", ErrorLocation{{}, 0, "region", req.region});
+        if (!layout.has_columns(ri, req.side))
+            throw_input(fmt::format("the layout has no columns for region {} side {}", req.region, to_string(req.side)),
+                        ErrorLocation{{}, 0, "region", req.region});
+        if (!has_metric(columns, req.metric))
+            throw_input(fmt::format("the data has no '{}' column, needed for metric {}",
+                                    req.metric == Metric::synapse_density ? "synapses" : "cells", to_string(req.metric)),
+                        ErrorLocation{{}, 0, "metric", std::string(to_string(req.metric))});
+    }
+}
+
 std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<const ColumnRow> rows,
-                                     const TableColumns& columns, const PreparedLayout& layout,
-                                     std::span<const EyemapRequest> requests, const ScaleOptions& options) {
-    ScopedTimer timer(kProcessOp);
+                                     const TableColumns& columns, const ColumnIndex& layout,
+                                     std::span<const EyemapRequest> requests, const ScaleOptions& options,
+                                     const ScaleSource& scales) {
+    auto scale_of = [&](std::span<const double> values, const ScaleOptions& o) {
+        return scales ? scales(values, o) : make_scale(values, o);
+    };
     const std::size_t n_regions = layout.regions.regions.size();
     const std::size_t U = layout.universe.size();
 
@@ -186,14 +185,6 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
     std::vector<std::uint64_t> seen_line(U);
     for (const auto& req : requests) {
         const int ri = layout.regions.index_of(req.region);
-        if (ri < 0) throw_input("unknown region", ErrorLocation{{}, 0, "region", req.region});
-        if (!layout.has_columns(ri, req.side))
-            throw_input(fmt::format("the layout has no columns for region {} side {}", req.region, to_string(req.side)),
-                        ErrorLocation{{}, 0, "region", req.region});
-        if (!has_metric(columns, req.metric))
-            throw_input(fmt::format("the data has no '{}' column, needed for metric {}",
-                                    req.metric == Metric::synapse_density ? "synapses" : "cells", to_string(req.metric)),
-                        ErrorLocation{{}, 0, "metric", std::string(to_string(req.metric))});
         const RegionDef& region = layout.regions.regions[static_cast<std::size_t>(ri)];
         const bool layered = has_metric_layers(columns, req.metric) && !region.layers.empty();
         const std::size_t L = region.layers.size();
@@ -217,10 +208,10 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         d.side = req.side;
         d.metric = req.metric;
         d.layer_names = region.layers;
-        d.scale = cached_scale(pool, options);  // the colour cache (eyemap/caches.hpp)
+        d.scale = scale_of(pool, options);
         ScaleOptions layer_options = options;
         if (layer_options.method == ScaleMethod::fixed) layer_options.method = ScaleMethod::linear;
-        d.layer_scale = cached_scale(layer_pool, layer_options);
+        d.layer_scale = scale_of(layer_pool, layer_options);
         d.status.assign(U, ColumnStatus::no_data);
         d.value.assign(U, 0);
         d.fill.assign(U, kFillWhite);

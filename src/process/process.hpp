@@ -8,35 +8,15 @@
 #include <string_view>
 #include <vector>
 
+#include <functional>
+
+#include "eyemap/options.hpp"
 #include "eyemap/regions.hpp"
 #include "eyemap/table.hpp"
 
 namespace eyemap {
 
-enum class Metric : std::uint8_t { synapse_density, cell_count };
-std::string_view to_string(Metric m) noexcept;       // "synapse_density", "cell_count"
-std::string_view metric_label(Metric m) noexcept;    // "Synapse count", "Cell count"
-
 enum class ColumnStatus : std::uint8_t { has_data, no_data, not_in_region };
-
-// How the six thresholds are chosen.
-enum class ScaleMethod : std::uint8_t {
-    linear,      // evenly spaced from min to max of the values shown (the field's default)
-    percentile,  // the 0th, 20th, ..., 100th percentiles of the values shown
-    fixed,       // min/max given by the caller, so many eyemaps can share one scale
-};
-// Which values a type's "all layers" scale is computed from.
-enum class ScaleScope : std::uint8_t {
-    pooled,      // all regions and both sides of the type (the field's default)
-    per_region,  // the region's values, both sides
-};
-
-struct ScaleOptions {
-    ScaleMethod method = ScaleMethod::linear;
-    ScaleScope scope = ScaleScope::pooled;
-    double min = 0;  // used with ScaleMethod::fixed
-    double max = 0;
-};
 
 // Five bins between six edges; values are binned into 0..4.
 struct ColorScale {
@@ -45,11 +25,14 @@ struct ColorScale {
     int bin(double value) const noexcept;
 };
 
-// Builds a scale from the values (need not be sorted). Empty input gives six zeros.
+// Builds a scale from the values (need not be sorted). Empty input gives six zeros. The options
+// are valid (validate(ScaleOptions) ran where they entered).
 ColorScale make_scale(std::span<const double> values, const ScaleOptions& options);
+// Where process_type gets its scales: make_scale, or the renderer's colour cache in front of it.
+using ScaleSource = std::function<ColorScale(std::span<const double> values, const ScaleOptions& options)>;
 
 // Columns that exist, per region and side, indexed over a shared "universe" of columns.
-struct PreparedLayout {
+struct ColumnIndex {
     struct Column {
         std::int32_t hex1, hex2;
     };
@@ -69,14 +52,8 @@ struct PreparedLayout {
     bool has_columns(int region_index, Side side) const noexcept;
 };
 
-PreparedLayout prepare_layout(const ColumnLayout& layout, const RegionSet& regions);
-
-// Which eyemap of a type to build.
-struct EyemapRequest {
-    std::string region;
-    Side side = Side::R;
-    Metric metric = Metric::synapse_density;
-};
+ColumnIndex make_column_index(const ColumnLayout& layout, const RegionSet& regions);
+bool has_metric(const TableColumns& columns, Metric m) noexcept;
 
 // The processed data of one eyemap, in universe order. Plain data, handed to the layout stage.
 struct EyemapData {
@@ -102,20 +79,20 @@ struct EyemapData {
     bool has_layers() const noexcept { return !layer_value.empty(); }
 };
 
-// Palette: index 0 white (no data), 1..5 the bins light to dark, 6 grey (not in region).
-inline constexpr std::array<std::string_view, 7> kPalette{"#ffffff", "#fee5d9", "#fcbba1", "#fc9272",
-                                                          "#ef6548", "#a50f15", "#999999"};
+// Palette indices (Style::palette): 0 white (no data), 1..5 the bins light to dark, 6 grey (not in region).
 inline constexpr std::uint8_t kFillWhite = 0;
 inline constexpr std::uint8_t kFillGrey = 6;
 
 // Builds the requested eyemaps of one type from all of that type's rows (every region and side,
-// so the pooled scale sees everything). Rows must all carry `neuron_type`.
+// so the pooled scale sees everything). Rows must all carry `neuron_type`; requests must be ones
+// the layout and columns can draw (check_requests). Scales come from `scales` (null: make_scale).
 std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<const ColumnRow> rows,
-                                     const TableColumns& columns, const PreparedLayout& layout,
-                                     std::span<const EyemapRequest> requests, const ScaleOptions& options = {});
+                                     const TableColumns& columns, const ColumnIndex& layout,
+                                     std::span<const EyemapRequest> requests, const ScaleOptions& options = {},
+                                     const ScaleSource& scales = {});
 
-// All 12 (3 regions x 2 sides x 2 metrics) requests, or as many as the layout and columns allow:
-// regions/sides without columns and metrics the table lacks are left out.
-std::vector<EyemapRequest> all_requests(const PreparedLayout& layout, const TableColumns& columns);
+// Throws input naming the region, side or metric of the first request the layout or the columns
+// cannot draw (unknown region, no columns on that side, no such metric column).
+void check_requests(const ColumnIndex& layout, const TableColumns& columns, std::span<const EyemapRequest> requests);
 
 }  // namespace eyemap

@@ -23,12 +23,10 @@
 #include "render/cairo_stream.hpp"
 #include "eyemap/error.hpp"
 #include "render/raster.hpp"
-#include "eyemap/stats.hpp"
 
 namespace eyemap {
 namespace {
 
-const auto kEncodePngOp = stats_op("encode_png");
 constexpr int kMaxLibdeflateLevel = 12;
 constexpr int kKeptLibdeflateLevel = 9;
 
@@ -448,10 +446,8 @@ std::string encode_png(const RasterImage& img, const PngOptions& o) {
     const int max_level = o.encoder == PngEncoder::libdeflate ? kMaxLibdeflateLevel : 9;
     if (o.encoder != PngEncoder::cairo && (o.compression < 0 || o.compression > max_level))
         throw_input(fmt::format("PNG compression level must be 0..{}", max_level), ErrorLocation{{}, 0, "compression", std::to_string(o.compression)});
-    ScopedTimer timer(kEncodePngOp);
     if (o.encoder != PngEncoder::libpng) {
         std::string out = o.encoder == PngEncoder::cairo ? encode_with_cairo(img, o) : encode_with_libdeflate(img, o);
-        timer.add_bytes(out.size());
         return out;
     }
 
@@ -493,7 +489,6 @@ std::string encode_png(const RasterImage& img, const PngOptions& o) {
         if (std::strcmp(sink.message, "out of memory") == 0) throw std::bad_alloc();
         throw_internal(fmt::format("libpng: {}", sink.message));
     }
-    timer.add_bytes(out.size());
     return out;
 }
 

@@ -16,26 +16,16 @@
 
 #include "render/cairo_stream.hpp"
 #include "eyemap/error.hpp"
-#include "eyemap/stats.hpp"
 
 namespace eyemap {
 namespace {
 
-const auto kRenderPngOp = stats_op("render_png");
-const auto kRenderPdfOp = stats_op("render_pdf");
-
-// The SVG's fixed looks (templates/head.svg.mustache, style.css.mustache).
-constexpr std::string_view kBackground = "#f4f4f4";
-constexpr std::string_view kHexStroke = "#c8c8c8";
-constexpr double kHexStrokeWidth = 0.5;
-constexpr std::string_view kButtonFill = "#eeeeee";
-constexpr std::string_view kButtonOnFill = "#cccc00";
-constexpr std::string_view kButtonStroke = "#888888";
-constexpr double kButtonStrokeWidth = 0.6;
+// Colours, fonts, sizes and line widths come from the scene's Style (as the SVG's CSS does); these
+// are the shapes of the SVG's templates (templates/tail.svg.mustache, svg.cpp).
+constexpr std::size_t kPaletteSize = std::tuple_size_v<decltype(Style::palette)>;
 constexpr double kButtonRadius = 2;
 constexpr double kButtonBaseline = 3.5;  // label baseline above the button's bottom edge
 constexpr double kTickBaseline = 3.5;    // tick baseline below its bin edge
-constexpr const char* kFontFamily = "DejaVu Sans";
 constexpr double kSin60 = 0.8660254037844386;
 
 struct Rgb {
@@ -75,16 +65,22 @@ void check(cairo_status_t st, std::string_view what) {
     throw_internal(fmt::format("cairo: {}: {}", what, cairo_status_to_string(st)));
 }
 
-// Font faces are created once; cairo's faces are reference counted and thread-safe.
+// Font faces are created once per family and kept (a style names one family; cairo's faces are
+// reference counted and thread-safe).
 struct Fonts {
     cairo_font_face_t* regular;
     cairo_font_face_t* bold;
     cairo_font_options_t* options;
 };
-const Fonts& fonts() {
-    static const Fonts f = [] {
-        Fonts out{cairo_toy_font_face_create(kFontFamily, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL),
-                  cairo_toy_font_face_create(kFontFamily, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD),
+const Fonts& fonts(const std::string& family) {
+    static std::mutex mutex;
+    static std::map<std::string, Fonts, std::less<>> by_family;
+    std::lock_guard lock(mutex);
+    if (auto it = by_family.find(family); it != by_family.end()) return it->second;
+    if (by_family.size() >= 16) throw_input("more than 16 font families in one process", ErrorLocation{{}, 0, "font_family", family});
+    return by_family.emplace(family, [&] {
+        Fonts out{cairo_toy_font_face_create(family.c_str(), CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL),
+                  cairo_toy_font_face_create(family.c_str(), CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD),
                   cairo_font_options_create()};
         // Unhinted outlines and fractional advances: text sits where the SVG puts it at every scale
         // and in the PDF, instead of snapping to the pixel grid of one resolution.
@@ -92,8 +88,7 @@ const Fonts& fonts() {
         cairo_font_options_set_hint_style(out.options, CAIRO_HINT_STYLE_NONE);
         cairo_font_options_set_antialias(out.options, CAIRO_ANTIALIAS_GRAY);
         return out;
-    }();
-    return f;
+    }()).first->second;
 }
 
 enum class Anchor { start, middle, end };
@@ -181,8 +176,9 @@ private:
     Rgb colour_;
 };
 
-void set_font(cairo_t* cr, bool bold, double size) {
-    cairo_set_font_face(cr, bold ? fonts().bold : fonts().regular);
+void set_font(cairo_t* cr, const Style& st, bool bold, double size) {
+    const Fonts& f = fonts(st.font_family);
+    cairo_set_font_face(cr, bold ? f.bold : f.regular);
     cairo_set_font_size(cr, size);
 }
 
@@ -228,25 +224,26 @@ std::vector<std::uint8_t> layer_fills(const Scene& s, int layer) {
 // `raster`: the pixels are already the background colour; text as outlines.
 void draw_background_and_titles(cairo_t* cr, const Scene& s, bool raster) {
     if (!raster) {
-        set_colour(cr, rgb(kBackground));
+        set_colour(cr, rgb(s.style->background));
         cairo_rectangle(cr, 0, 0, s.width, s.height);
         cairo_fill(cr);
     }
     const bool outlines = raster;
 
-    cairo_set_font_options(cr, fonts().options);
+    cairo_set_font_options(cr, fonts(s.style->font_family).options);
     TextBatch text(cr, outlines);
     std::array<double, 3> badge_x{};
-    text.begin(rgb(kTextColour));
-    set_font(cr, false, s.title_size);
+    const Style& st = *s.style;
+    text.begin(rgb(st.text));
+    set_font(cr, st, false, st.title_size);
     for (std::size_t i = 0; i < s.titles.size(); ++i) {
         const TitleLine& t = s.titles[i];
         badge_x[i] = t.x + text.add(t.text, t.x, t.y, Anchor::start);
         if (!t.badge.empty()) badge_x[i] += text.add(" ", badge_x[i], t.y, Anchor::start);  // the SVG's space before the badge
     }
     text.end();
-    text.begin(rgb(s.data.side == Side::L ? kBadgeL : kBadgeR));
-    set_font(cr, true, s.title_size);
+    text.begin(rgb(s.data.side == Side::L ? st.badge_left : st.badge_right));
+    set_font(cr, st, true, st.title_size);
     for (std::size_t i = 0; i < s.titles.size(); ++i) text.add(s.titles[i].badge, badge_x[i], s.titles[i].y, Anchor::start);
     text.end();
 }
@@ -259,7 +256,8 @@ void draw_hexagon_paths(cairo_t* cr, const Scene& s, const std::vector<std::uint
     const GridCoordinates& g = *s.grid;
     const std::size_t n = fills.size();
     const double r = s.hex_size;
-    for (std::uint8_t p = 0; p < kPalette.size(); ++p) {
+    const Style& st = *s.style;
+    for (std::uint8_t p = 0; p < kPaletteSize; ++p) {
         bool any = false;
         for (std::size_t c = 0; c < n; ++c)
             if (fills[c] == p) {
@@ -267,36 +265,37 @@ void draw_hexagon_paths(cairo_t* cr, const Scene& s, const std::vector<std::uint
                 any = true;
             }
         if (!any) continue;
-        set_colour(cr, rgb(kPalette[p]));
+        set_colour(cr, rgb(st.palette[p]));
         cairo_fill(cr);
     }
     for (std::size_t c = 0; c < n; ++c) hex_path(cr, g.x[c], g.y[c], r);
-    set_colour(cr, rgb(kHexStroke));
-    cairo_set_line_width(cr, kHexStrokeWidth);
+    set_colour(cr, rgb(st.hex_stroke));
+    cairo_set_line_width(cr, st.hex_stroke_width);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
     cairo_stroke(cr);
 }
 
 void draw_legend_and_buttons(cairo_t* cr, const Scene& s, int layer, bool raster) {
     const bool outlines = raster;
-    cairo_set_font_options(cr, fonts().options);
+    cairo_set_font_options(cr, fonts(s.style->font_family).options);
     TextBatch text(cr, outlines);
+    const Style& st = *s.style;
     const LegendBox& lg = s.legend;
     if (lg.shown) {
         for (int k = 0; k < 5; ++k) {  // darkest bin on top
             cairo_rectangle(cr, lg.x, lg.y + k * lg.bin_height, lg.bin_width, lg.bin_height);
-            set_colour(cr, rgb(kPalette[static_cast<std::size_t>(5 - k)]));
+            set_colour(cr, rgb(st.palette[static_cast<std::size_t>(5 - k)]));
             cairo_fill(cr);
         }
         const auto& ticks = layer == 0 ? lg.ticks : lg.layer_ticks;
-        text.begin(rgb(kTextColour));
-        set_font(cr, false, s.tick_size);
+        text.begin(rgb(st.text));
+        set_font(cr, st, false, st.tick_size);
         for (int k = 0; k < 6; ++k)  // tick k at the bottom edge of bin k, counted from the bottom
             text.add(ticks[static_cast<std::size_t>(k)], lg.tick_x, lg.y + (5 - k) * lg.bin_height + kTickBaseline, Anchor::end);
         cairo_save(cr);  // the path is not part of the saved state: the rotated title joins the batch
         cairo_translate(cr, lg.title_x, lg.title_y);
         cairo_rotate(cr, -3.14159265358979323846 / 2);
-        set_font(cr, true, s.legend_title_size);
+        set_font(cr, st, true, st.legend_title_size);
         text.add(lg.title, 0, 0, Anchor::middle);
         cairo_restore(cr);
         text.end();
@@ -307,15 +306,15 @@ void draw_legend_and_buttons(cairo_t* cr, const Scene& s, int layer, bool raster
         for (bool on : {false, true}) {
             for (const LayerButton& b : s.buttons)
                 if ((b.layer == layer) == on) rounded_rect(cr, b.x, b.y, b.width, b.height, kButtonRadius);
-            set_colour(cr, rgb(on ? kButtonOnFill : kButtonFill));
+            set_colour(cr, rgb(on ? st.button_on_fill : st.button_fill));
             cairo_fill(cr);
         }
         for (const LayerButton& b : s.buttons) rounded_rect(cr, b.x, b.y, b.width, b.height, kButtonRadius);
-        cairo_set_line_width(cr, kButtonStrokeWidth);
-        set_colour(cr, rgb(kButtonStroke));
+        cairo_set_line_width(cr, st.button_stroke_width);
+        set_colour(cr, rgb(st.button_stroke));
         cairo_stroke(cr);
-        text.begin(rgb(kTextColour));
-        set_font(cr, false, s.button_size);
+        text.begin(rgb(st.text));
+        set_font(cr, st, false, st.button_size);
         for (const LayerButton& b : s.buttons) text.add(b.label, b.x + b.width / 2, b.y + b.height - kButtonBaseline, Anchor::middle);
         text.end();
     }
@@ -453,28 +452,6 @@ struct Blend {
 };
 using BlendTable = std::array<Blend, kLevelCount * kLevelCount>;
 
-const std::array<BlendTable, kPalette.size()>& blend_tables() {
-    static const auto tables = [] {
-        std::array<BlendTable, kPalette.size()> t{};
-        const Rgb sc = rgb(kHexStroke);
-        for (std::size_t p = 0; p < kPalette.size(); ++p) {
-            const Rgb fc = rgb(kPalette[p]);
-            for (int fl = 0; fl < kLevelCount; ++fl)
-                for (int kl = 0; kl < kLevelCount; ++kl) {
-                    const double f = double(fl) / kCoverageLevels, k = double(kl) / kCoverageLevels;
-                    auto add = [&](double fch, double sch) {
-                        return static_cast<std::uint16_t>(std::lround(255 * (fch * f * (1 - k) + sch * k)));
-                    };
-                    t[p][static_cast<std::size_t>(fl * kLevelCount + kl)] =
-                        Blend{{add(fc.r, sc.r), add(fc.g, sc.g), add(fc.b, sc.b)},
-                              static_cast<std::uint16_t>(std::lround(255 * (1 - f) * (1 - k)))};
-                }
-        }
-        return t;
-    }();
-    return tables;
-}
-
 inline std::uint32_t blend(std::uint32_t d, const Blend& b) {
     auto ch = [&](int shift, int i) {
         unsigned t = ((d >> shift) & 0xff) * b.keep + 0x80;
@@ -484,28 +461,65 @@ inline std::uint32_t blend(std::uint32_t d, const Blend& b) {
     return 0xff000000u | ch(16, 0) | ch(8, 1) | ch(0, 2);
 }
 
-// blend() over the background colour, per (palette colour, combined level): most edge pixels
-// land on the background, so they cost a lookup (the same values, one table read instead of
-// the arithmetic; measured: ~1/3 fewer instructions for the stamping).
+// What compositing a style's hexagons needs, computed once per style (colours) and kept: the blend
+// tables per palette colour, and blend() over the background colour per (palette colour, combined
+// level): most edge pixels land on the background, so they cost a lookup (the same values, one
+// table read instead of the arithmetic; measured: ~1/3 fewer instructions for the stamping).
 using OverBackground = std::array<std::uint32_t, kLevelCount * kLevelCount>;
-const std::array<OverBackground, kPalette.size()>& over_background_tables() {
-    static const auto tables = [] {
-        std::array<OverBackground, kPalette.size()> t{};
-        for (std::size_t p = 0; p < kPalette.size(); ++p)
-            for (std::size_t i = 0; i < t[p].size(); ++i) t[p][i] = blend(argb(kBackground), blend_tables()[p][i]);
-        return t;
-    }();
-    return tables;
+struct PaintTables {
+    std::array<BlendTable, kPaletteSize> blend{};
+    std::array<OverBackground, kPaletteSize> over_background{};
+    std::array<std::uint32_t, kPaletteSize> colour{};
+    std::uint32_t background = 0;
+};
+
+std::shared_ptr<const PaintTables> make_paint_tables(const Style& style) {
+    auto t = std::make_shared<PaintTables>();
+    const Rgb sc = rgb(style.hex_stroke);
+    t->background = argb(style.background);
+    for (std::size_t p = 0; p < kPaletteSize; ++p) {
+        const Rgb fc = rgb(style.palette[p]);
+        t->colour[p] = argb(style.palette[p]);
+        for (int fl = 0; fl < kLevelCount; ++fl)
+            for (int kl = 0; kl < kLevelCount; ++kl) {
+                const double f = double(fl) / kCoverageLevels, k = double(kl) / kCoverageLevels;
+                auto add = [&](double fch, double sch) {
+                    return static_cast<std::uint16_t>(std::lround(255 * (fch * f * (1 - k) + sch * k)));
+                };
+                t->blend[p][static_cast<std::size_t>(fl * kLevelCount + kl)] =
+                    Blend{{add(fc.r, sc.r), add(fc.g, sc.g), add(fc.b, sc.b)},
+                          static_cast<std::uint16_t>(std::lround(255 * (1 - f) * (1 - k)))};
+            }
+        for (std::size_t i = 0; i < t->over_background[p].size(); ++i)
+            t->over_background[p][i] = blend(t->background, t->blend[p][i]);
+    }
+    return t;
+}
+
+// The tables of the last few styles (a process normally draws with one).
+std::shared_ptr<const PaintTables> paint_tables(const Style& style) {
+    static std::mutex mutex;
+    static std::vector<std::pair<Style, std::shared_ptr<const PaintTables>>> recent;
+    {
+        std::lock_guard lock(mutex);
+        for (const auto& [st, t] : recent)
+            if (st.palette == style.palette && st.hex_stroke == style.hex_stroke && st.background == style.background) return t;
+    }
+    auto t = make_paint_tables(style);
+    std::lock_guard lock(mutex);
+    if (recent.size() >= 4) recent.erase(recent.begin());
+    recent.emplace_back(style, t);
+    return t;
 }
 
 void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamps& st, const Scene& s,
                     const std::vector<std::uint8_t>& fills, double scale) {
     const GridCoordinates& g = *s.grid;
-    const auto& tables = blend_tables();
-    const auto& over_bg = over_background_tables();
-    constexpr std::uint32_t bg = argb(kBackground);
-    std::array<std::uint32_t, kPalette.size()> colour{};
-    for (std::size_t p = 0; p < kPalette.size(); ++p) colour[p] = argb(kPalette[p]);
+    const auto paint = paint_tables(*s.style);
+    const auto& tables = paint->blend;
+    const auto& over_bg = paint->over_background;
+    const std::uint32_t bg = paint->background;
+    const auto& colour = paint->colour;
     const std::size_t plane = static_cast<std::size_t>(st.width) * static_cast<std::size_t>(st.height);
     for (std::size_t c = 0; c < fills.size(); ++c) {
         const double x = g.x[c] * scale, y = g.y[c] * scale;
@@ -559,11 +573,10 @@ RasterImage render_image(const Scene& scene, const RasterOptions& options) {
     validate_scene(scene);
     const auto [w, h] = raster_size(scene, options.scale);
     const auto fills = layer_fills(scene, options.layer);
-    ScopedTimer timer(kRenderPngOp);
     RasterImage img;
     img.width = w;
     img.height = h;
-    img.argb.assign(static_cast<std::size_t>(w) * static_cast<std::size_t>(h), argb(kBackground));  // every pixel, also a last partial one
+    img.argb.assign(static_cast<std::size_t>(w) * static_cast<std::size_t>(h), argb(scene.style->background));  // every pixel, also a last partial one
     static_assert(sizeof(std::uint32_t) == 4);
     // cairo's ARGB32 is exactly a native-endian uint32 0xAARRGGBB per pixel, rows of width * 4 bytes.
     if (cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, w) != w * 4) throw_internal("cairo: unexpected ARGB32 stride");
@@ -573,7 +586,7 @@ RasterImage render_image(const Scene& scene, const RasterOptions& options) {
     CairoPtr cr(cairo_create(surface.get()));
     check(cairo_status(cr.get()), "context");
     cairo_scale(cr.get(), options.scale, options.scale);
-    if (auto stamps = stamps_for(scene.hex_size * options.scale, kHexStrokeWidth * options.scale)) {
+    if (auto stamps = stamps_for(scene.hex_size * options.scale, scene.style->hex_stroke_width * options.scale)) {
         draw_background_and_titles(cr.get(), scene, true);
         cairo_surface_flush(surface.get());
         stamp_hexagons(img.argb.data(), w, h, *stamps, scene, fills, options.scale);
@@ -586,7 +599,6 @@ RasterImage render_image(const Scene& scene, const RasterOptions& options) {
     cr.reset();
     cairo_surface_finish(surface.get());
     check(cairo_surface_status(surface.get()), "image surface");
-    timer.add_bytes(img.argb.size() * 4);
     return img;
 }
 
@@ -604,7 +616,6 @@ std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions&
         validate_scene(s);
         fills.push_back(layer_fills(s, options.layer));
     }
-    ScopedTimer timer(kRenderPdfOp);
     std::string out;
     {
         SurfacePtr surface(cairo_pdf_surface_create_for_stream(append_to_string, &out, scenes[0].width, scenes[0].height));
@@ -631,7 +642,6 @@ std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions&
         cairo_surface_finish(surface.get());
         check(cairo_surface_status(surface.get()), "PDF");
     }
-    timer.add_bytes(out.size());
     return out;
 }
 

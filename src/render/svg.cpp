@@ -10,9 +10,8 @@
 #include <kainjow/mustache.hpp>
 #include <nlohmann/json.hpp>
 
-#include "core/lru_cache.hpp"
+#include "core/hash.hpp"
 #include "eyemap/error.hpp"
-#include "eyemap/stats.hpp"
 #include "render/svg_frame.hpp"
 
 namespace eyemap {
@@ -21,8 +20,6 @@ std::span<const std::pair<std::string_view, std::string_view>> embedded_template
 }
 
 namespace {
-
-const auto kRenderSvgOp = stats_op("render_svg");
 
 constexpr std::string_view kTemplateNames[] = {"head.svg.mustache", "tail.svg.mustache", "style.css.mustache",
                                                "script.js.mustache"};
@@ -59,6 +56,13 @@ std::string num(double v) {
     fmt::memory_buffer b;
     detail::append_number(b, v);
     return fmt::to_string(b);
+}
+
+// CSS numbers as the built-in stylesheet writes them: ".5", "12".
+std::string css_num(double v) {
+    std::string s = num(v);
+    if (s.starts_with("0.")) s.erase(0, 1);
+    return s;
 }
 
 bool valid_id(std::string_view id) {
@@ -115,21 +119,6 @@ std::size_t SvgFrame::bytes() const noexcept {
     return n;
 }
 
-std::uint64_t frame_key(const Scene& scene, const TemplateSet& templates, bool interactive) {
-    const EyemapData& d = scene.data;
-    HashBuilder h;
-    h.add(templates.content_hash).add(interactive ? 1 : 0).add(scene.width).add(scene.height).add(scene.hex_size);
-    h.add(d.region).add(d.side).add(d.metric).add(d.layer_names.size());
-    for (const auto& l : d.layer_names) h.add(l);
-    for (std::size_t i = 0; i < scene.titles.size(); ++i) {
-        const auto& t = scene.titles[i];
-        h.add(t.x).add(t.y).add(i == 1 ? std::string_view() : std::string_view(t.text)).add(t.badge);
-    }
-    h.add(scene.buttons.size());
-    for (const auto& b : scene.buttons) h.add(b.x).add(b.y).add(b.width).add(b.height).add(b.label).add(b.layer);
-    return h.digest();
-}
-
 void append_frame(fmt::memory_buffer& out, std::span<const FramePiece> pieces, std::string_view id,
                   std::string_view escaped_type) {
     for (const auto& p : pieces) {
@@ -144,6 +133,18 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
     const std::string id(kIdSentinel);
     data style_vars;
     style_vars.set("id", id);
+    const Style& st = *scene.style;
+    for (auto [name, value] : {std::pair<const char*, const std::string*>{"font_family", &st.font_family}, {"text", &st.text},
+                               {"badge_left", &st.badge_left}, {"badge_right", &st.badge_right}, {"hex_stroke", &st.hex_stroke},
+                               {"button_fill", &st.button_fill}, {"button_on_fill", &st.button_on_fill},
+                               {"button_stroke", &st.button_stroke}, {"tooltip_fill", &st.tooltip_fill},
+                               {"tooltip_stroke", &st.tooltip_stroke}})
+        style_vars.set(name, *value);
+    for (auto [name, value] : {std::pair<const char*, double>{"hex_stroke_width", st.hex_stroke_width}, {"button_stroke_width", st.button_stroke_width},
+                               {"title_size", st.title_size}, {"tick_size", st.tick_size}, {"legend_title_size", st.legend_title_size},
+                               {"button_size", st.button_size}, {"tooltip_size", st.tooltip_size}})
+        style_vars.set(name, css_num(value));
+    style_vars.set("palette_json", fmt::format("[\"{}\"]", fmt::join(st.palette, "\", \"")));
     const std::string style = render_template(templates, "style.css.mustache", style_vars);
     const std::string script = interactive ? render_template(templates, "script.js.mustache", style_vars) : std::string();
     if (style.find("]]>") != std::string::npos || script.find("]]>") != std::string::npos)
@@ -158,6 +159,7 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
     head.set("layers_json", nlohmann::json(d.layer_names).dump());
     head.set("hex_path", fmt::format("M{0},0L{1},{2}L-{1},{2}L-{0},0L-{1},-{2}L{1},-{2}Z", num(hs), num(hs / 2), num(hy)));
     head.set("style", style);
+    head.set("background", st.background);
     data titles{data::type::list};
     for (std::size_t i = 0; i < scene.titles.size(); ++i) {
         const auto& t = scene.titles[i];
@@ -277,22 +279,29 @@ std::string xml_escape(std::string_view text) {
 }
 
 void write_svg(const Scene& scene, fmt::memory_buffer& out, const SvgOptions& options) {
-    ScopedTimer timer(kRenderSvgOp);
-    const std::size_t start = out.size();
     const std::string id = options.id.empty() ? default_svg_id(scene.data) : options.id;
-    if (!valid_id(id)) throw_input("SVG id must match [A-Za-z][A-Za-z0-9_-]*", ErrorLocation{{}, 0, "id", id});
+    detail::check_svg_id(id);
     const auto& templates = options.templates ? *options.templates : *builtin_templates();
-    const auto frame = detail::cached_frame(scene, templates, options.interactive);
+    detail::write_svg(scene, detail::expand_frame(scene, templates, options.interactive), out, id);
+}
+
+namespace detail {
+
+void check_svg_id(std::string_view id) {
+    if (!valid_id(id)) throw_input("SVG id must match [A-Za-z][A-Za-z0-9_-]*", ErrorLocation{{}, 0, "id", std::string(id)});
+}
+
+void write_svg(const Scene& scene, const SvgFrame& frame, fmt::memory_buffer& out, std::string_view id) {
     fmt::memory_buffer type;
     append_xml_escaped(type, scene.data.neuron_type);
     const std::string_view escaped_type(type.data(), type.size());
-
-    detail::append_frame(out, frame->head, id, escaped_type);
-    detail::append_hexagons(out, scene, id);
-    detail::append_legend(out, scene);
-    detail::append_frame(out, frame->tail, id, escaped_type);
-    timer.add_bytes(out.size() - start);
+    append_frame(out, frame.head, id, escaped_type);
+    append_hexagons(out, scene, id);
+    append_legend(out, scene);
+    append_frame(out, frame.tail, id, escaped_type);
 }
+
+}  // namespace detail
 
 std::string render_svg(const Scene& scene, const SvgOptions& options) {
     fmt::memory_buffer b;
@@ -312,6 +321,7 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
     const std::string_view roi(roi_buf.data(), roi_buf.size());
     const std::string_view label = metric_label(d.metric);
     const std::string_view side = to_string(d.side);
+    const auto& palette = scene.style->palette;
     // Upper bound of one hexagon's bytes: fixed text, 4 numbers (<= 24 each), 3 integers (<= 20),
     // and per layer a value (<= 20) + separator + a digit.
     const std::size_t bound = 160 + id.size() + 4 * 24 + 3 * 20 + roi.size() + label.size() + L * 23;
@@ -327,7 +337,7 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
         w.lit("\" y=\"");
         w.number(g.y[c]);
         w.lit("\" fill=\"");
-        w.lit(kPalette[d.fill[c]]);
+        w.lit(palette[d.fill[c]]);
         w.ch('"');
         const bool in_region = d.status[c] != ColumnStatus::not_in_region;
         if (in_region && d.has_layers()) {
@@ -386,7 +396,7 @@ void append_legend(fmt::memory_buffer& out, const Scene& scene) {
         out.append(std::string_view("\" height=\""));
         append_number(out, lg.bin_height);
         out.append(std::string_view("\" fill=\""));
-        out.append(kPalette[static_cast<std::size_t>(5 - k)]);
+        out.append(scene.style->palette[static_cast<std::size_t>(5 - k)]);
         out.append(std::string_view("\"/>\n"));
     }
     for (int k = 0; k < 6; ++k) {  // tick k sits at the bottom edge of bin k (counted from the bottom)

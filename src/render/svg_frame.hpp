@@ -30,11 +30,9 @@ struct SvgFrame {
     std::size_t bytes() const noexcept;
 };
 
+// Reads the scene's size, hex size, style, region, side, metric, layer names, titles but the
+// type's, and buttons: the metadata cache's key (renderer/caches.cpp) holds exactly these.
 SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool interactive);
-// Content key of everything expand_frame reads (never the type name or id).
-std::uint64_t frame_key(const Scene& scene, const TemplateSet& templates, bool interactive);
-// The frame through the metadata cache.
-std::shared_ptr<const SvgFrame> cached_frame(const Scene& scene, const TemplateSet& templates, bool interactive);
 void append_frame(fmt::memory_buffer& out, std::span<const FramePiece> pieces, std::string_view id,
                   std::string_view escaped_type);
 
@@ -82,6 +80,10 @@ struct RawWriter {
 };
 
 void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_view id);
+// The Scene as SVG around an expanded frame (write_svg without the template expansion).
+void write_svg(const Scene& scene, const SvgFrame& frame, fmt::memory_buffer& out, std::string_view id);
+// Throws input unless id matches [A-Za-z][A-Za-z0-9_-]*.
+void check_svg_id(std::string_view id);
 void append_legend(fmt::memory_buffer& out, const Scene& scene);
 
 }  // namespace eyemap::detail

@@ -1,28 +1,17 @@
-// The caches at the stage seams: coordinates (layout), colour scales (process) and SVG frames
-// (metadata). What each keys on and why: include/eyemap/caches.hpp.
+// The renderer's caches: what each keys on and why, in renderer/caches.hpp.
 #include "renderer/caches.hpp"
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <bit>
 #include <cstring>
 #include <deque>
 #include <mutex>
 
-#include "eyemap/eyemap.hpp"
-#include "render/svg_frame.hpp"
+#include "core/lru_cache.hpp"
 
 namespace eyemap {
 namespace {
-
-std::atomic<bool> g_force_collisions{false};
-
-// The bucket hash of a key, fixed when the key is made (so flipping the test switch never moves
-// stored entries between buckets).
-std::uint64_t bucket(std::uint64_t content_hash) noexcept {
-    return g_force_collisions.load(std::memory_order_relaxed) ? 0 : content_hash;
-}
 
 std::uint64_t bits(double v) noexcept { return std::bit_cast<std::uint64_t>(v); }
 
@@ -36,7 +25,7 @@ struct KeyHash {
 // ---------------------------------------------------------------------------------------------
 // Coordinates.
 
-using Column = PreparedLayout::Column;
+using Column = ColumnIndex::Column;
 static_assert(sizeof(Column) == 2 * sizeof(std::int32_t), "Column must have no padding (hashed as bytes)");
 
 struct GridKey {
@@ -56,7 +45,7 @@ struct GridKey {
     }
 };
 
-GridKey grid_key(const PreparedLayout& layout, const Geometry& g, Side side) {
+GridKey grid_key(const ColumnIndex& layout, const Geometry& g, Side side, bool collide) {
     GridKey k;
     k.columns = layout.universe;
     k.geometry = {bits(g.hex_size), bits(g.spacing), bits(g.margin), bits(g.min_width), bits(g.min_height)};
@@ -66,7 +55,7 @@ GridKey grid_key(const PreparedLayout& layout, const Geometry& g, Side side) {
     h.add_bytes(std::as_bytes(k.columns));
     for (auto b : k.geometry) h.add(b);
     h.add(k.max_layers).add(side);
-    k.hash = bucket(h.digest());
+    k.hash = collide ? 0 : h.digest();
     return k;
 }
 
@@ -92,7 +81,7 @@ struct ScaleKey {
     }
 };
 
-ScaleKey scale_key(std::span<const double> values, const ScaleOptions& options) {
+ScaleKey scale_key(std::span<const double> values, const ScaleOptions& options, bool collide) {
     ScaleKey k;
     k.method = options.method;
     if (options.method == ScaleMethod::fixed) {
@@ -102,7 +91,7 @@ ScaleKey scale_key(std::span<const double> values, const ScaleOptions& options) 
     k.values = values;
     HashBuilder h;
     h.add(k.method).add(k.min).add(k.max).add_bytes(std::as_bytes(values));
-    k.hash = bucket(h.digest());
+    k.hash = collide ? 0 : h.digest();
     return k;
 }
 
@@ -112,7 +101,8 @@ bool scale_worth_caching(std::span<const double> values, const ScaleOptions& opt
 }
 
 // ---------------------------------------------------------------------------------------------
-// SVG frames (metadata): everything detail::frame_key hashes, for full comparison.
+// SVG frames (metadata): everything expand_frame reads but the type name and id, defined here
+// only; the hash is computed from these fields.
 
 struct FrameTitle {
     std::uint64_t x = 0, y = 0;
@@ -135,6 +125,7 @@ struct FrameKey {
     std::uint64_t hash = 0;
     const TemplateSet* templates = nullptr;  // the caller's on a lookup, owned_templates once stored
     std::shared_ptr<const TemplateSet> owned_templates;
+    std::shared_ptr<const Style> style;
     bool interactive = true;
     std::uint64_t width = 0, height = 0, hex_size = 0;
     std::string region;
@@ -148,7 +139,26 @@ struct FrameKey {
         return hash == o.hash && interactive == o.interactive && width == o.width && height == o.height &&
                hex_size == o.hex_size && side == o.side && metric == o.metric && region == o.region &&
                layer_names == o.layer_names && titles == o.titles && buttons == o.buttons &&
-               same_templates(templates, o.templates);
+               (style == o.style || *style == *o.style) && same_templates(templates, o.templates);
+    }
+
+    std::uint64_t content_hash() const {
+        HashBuilder h;
+        h.add(templates->content_hash).add(interactive).add(width).add(height).add(hex_size);
+        h.add(std::string_view(region)).add(side).add(metric).add(layer_names.size());
+        for (const auto& l : layer_names) h.add(std::string_view(l));
+        for (const auto& t : titles) h.add(t.x).add(t.y).add(std::string_view(t.text)).add(std::string_view(t.badge));
+        h.add(buttons.size());
+        for (const auto& b : buttons) h.add(b.x).add(b.y).add(b.width).add(b.height).add(std::string_view(b.label)).add(b.layer);
+        for (const auto& c : style->palette) h.add(std::string_view(c));
+        for (const std::string* c : {&style->background, &style->text, &style->badge_left, &style->badge_right, &style->hex_stroke,
+                                     &style->button_fill, &style->button_on_fill, &style->button_stroke, &style->tooltip_fill,
+                                     &style->tooltip_stroke, &style->font_family})
+            h.add(std::string_view(*c));
+        for (double v : {style->hex_stroke_width, style->button_stroke_width, style->title_size, style->tick_size,
+                         style->legend_title_size, style->button_size, style->tooltip_size})
+            h.add(bits(v));
+        return h.digest();
     }
 
     std::size_t bytes() const noexcept {
@@ -156,15 +166,15 @@ struct FrameKey {
         for (const auto& l : layer_names) n += sizeof(l) + l.size();
         for (const auto& t : titles) n += t.text.size() + t.badge.size();
         for (const auto& b : buttons) n += sizeof(b) + b.label.size();
-        return n;  // the template set is shared between entries (see intern_templates)
+        return n;  // the template set and the style are shared between entries
     }
 };
 
-FrameKey frame_cache_key(const Scene& scene, const TemplateSet& templates, bool interactive) {
+FrameKey frame_cache_key(const Scene& scene, const TemplateSet& templates, bool interactive, bool collide) {
     const EyemapData& d = scene.data;
     FrameKey k;
-    k.hash = bucket(detail::frame_key(scene, templates, interactive));
     k.templates = &templates;
+    k.style = scene.style;
     k.interactive = interactive;
     k.width = bits(scene.width);
     k.height = bits(scene.height);
@@ -180,120 +190,100 @@ FrameKey frame_cache_key(const Scene& scene, const TemplateSet& templates, bool 
     k.buttons.reserve(scene.buttons.size());
     for (const auto& b : scene.buttons)
         k.buttons.push_back({bits(b.x), bits(b.y), bits(b.width), bits(b.height), b.label, b.layer});
+    k.hash = collide ? 0 : k.content_hash();
     return k;
 }
 
-// Stored frame keys share one copy of each template set: the built-in set as it is, and a few
-// recently seen user sets.
-std::shared_ptr<const TemplateSet> intern_templates(const TemplateSet& t) {
-    if (auto builtin = builtin_templates(); builtin.get() == &t) return builtin;
-    static std::mutex mu;
-    static std::deque<std::shared_ptr<const TemplateSet>> recent;
-    std::lock_guard lock(mu);
-    for (const auto& r : recent)
-        if (same_templates(r.get(), &t)) return r;
-    if (recent.size() >= 8) recent.pop_front();
-    recent.push_back(std::make_shared<const TemplateSet>(t));
-    return recent.back();
-}
-
-// ---------------------------------------------------------------------------------------------
-// The three caches, replaced as a whole by configure_caches.
-
-struct Caches {
-    explicit Caches(const CachesConfig& c)
-        : config(c), coordinates(c.coordinates), colours(c.colours), metadata(c.metadata) {}
-    CachesConfig config;
-    Cache<GridKey, GridCoordinates, KeyHash> coordinates;
-    Cache<ScaleKey, ColorScale, KeyHash> colours;
-    Cache<FrameKey, detail::SvgFrame, KeyHash> metadata;
-};
-
-std::mutex g_mu;
-std::shared_ptr<Caches> g_caches;
-
-std::shared_ptr<Caches> current() {
-    std::lock_guard lock(g_mu);
-    if (!g_caches) g_caches = std::make_shared<Caches>(CachesConfig{});
-    return g_caches;
+CacheConfig config_of(const CacheLimits& l) {
+    CacheConfig c;
+    c.enabled = l.enabled;
+    c.max_entries = l.max_entries;
+    c.max_bytes = l.max_bytes;
+    c.shards = 4;  // a few gets per eyemap: contention is negligible, and fewer shards keep each
+                   // shard's byte budget (max_bytes / shards) large enough for big layouts
+    return c;
 }
 
 }  // namespace
 
-void configure_caches(const CachesConfig& config) {
-    auto fresh = std::make_shared<Caches>(config);  // validates; throws before anything changes
-    std::shared_ptr<Caches> old;
-    std::lock_guard lock(g_mu);
-    old = std::exchange(g_caches, std::move(fresh));
-    // `old` is released here, outside the lock (or later, by threads still using it).
+struct Caches::Impl {
+    Impl(const CacheOptions& o, bool collide)
+        : collide(collide), coordinates(config_of(o.coordinates)), colours(config_of(o.colours)), metadata(config_of(o.metadata)) {}
+    bool collide;
+    Cache<GridKey, GridCoordinates, KeyHash> coordinates;
+    Cache<ScaleKey, ColorScale, KeyHash> colours;
+    Cache<FrameKey, detail::SvgFrame, KeyHash> metadata;
+    // Stored frame keys share one copy of each template set (a renderer has one; a few when shared).
+    std::mutex templates_mu;
+    std::deque<std::shared_ptr<const TemplateSet>> templates;
+
+    std::shared_ptr<const TemplateSet> intern(const TemplateSet& t) {
+        std::lock_guard lock(templates_mu);
+        for (const auto& r : templates)
+            if (same_templates(r.get(), &t)) return r;
+        if (templates.size() >= 8) templates.pop_front();
+        templates.push_back(std::make_shared<const TemplateSet>(t));
+        return templates.back();
+    }
+};
+
+Caches::Caches(const CacheOptions& options, bool hash_collisions) : impl_(std::make_unique<Impl>(options, hash_collisions)) {}
+Caches::~Caches() = default;
+
+std::vector<NamedCacheStats> Caches::statistics() const {
+    return {{"coordinates", impl_->coordinates.stats()}, {"colours", impl_->colours.stats()}, {"metadata", impl_->metadata.stats()}};
 }
 
-CachesConfig caches_config() { return current()->config; }
-
-std::vector<std::pair<std::string, CacheStats>> cache_statistics() {
-    auto c = current();
-    return {{"coordinates", c->coordinates.stats()}, {"colours", c->colours.stats()}, {"metadata", c->metadata.stats()}};
+void Caches::reset_statistics() {
+    impl_->coordinates.reset_stats();
+    impl_->colours.reset_stats();
+    impl_->metadata.reset_stats();
 }
 
-void reset_cache_statistics() {
-    auto c = current();
-    c->coordinates.reset_stats();
-    c->colours.reset_stats();
-    c->metadata.reset_stats();
+void Caches::clear() {
+    impl_->coordinates.clear();
+    impl_->colours.clear();
+    impl_->metadata.clear();
 }
 
-void clear_caches() {
-    auto c = current();
-    c->coordinates.clear();
-    c->colours.clear();
-    c->metadata.clear();
-}
-
-namespace detail {
-void force_cache_hash_collisions(bool on) noexcept { g_force_collisions.store(on, std::memory_order_relaxed); }
-}  // namespace detail
-
-std::shared_ptr<const GridCoordinates> grid_for(const PreparedLayout& layout, const Geometry& geometry, Side side) {
-    auto c = current();
+std::shared_ptr<const GridCoordinates> Caches::grid(const ColumnIndex& layout, const Geometry& geometry, Side side) {
+    auto& cache = impl_->coordinates;
     // Off: no key, no lookup (nothing counted), just the computation.
-    if (!c->coordinates.config().enabled) return std::make_shared<const GridCoordinates>(compute_grid(layout, geometry, side));
-    GridKey key = grid_key(layout, geometry, side);
-    if (auto hit = c->coordinates.get(key)) return hit;
+    if (!cache.config().enabled) return std::make_shared<const GridCoordinates>(compute_grid(layout, geometry, side));
+    GridKey key = grid_key(layout, geometry, side, impl_->collide);
+    if (auto hit = cache.get(key)) return hit;
     auto grid = std::make_shared<const GridCoordinates>(compute_grid(layout, geometry, side));
     // The stored key owns its column list: the caller's layout may go away.
     key.owned = std::make_shared<const std::vector<Column>>(layout.universe);
     key.columns = *key.owned;
     const std::size_t bytes = grid_bytes(key, *grid);
-    c->coordinates.put(key, grid, bytes);
+    cache.put(key, grid, bytes);
     return grid;
 }
 
-ColorScale cached_scale(std::span<const double> values, const ScaleOptions& options) {
-    if (!scale_worth_caching(values, options)) return make_scale(values, options);
-    auto c = current();
-    if (!c->colours.config().enabled) return make_scale(values, options);
-    ScaleKey key = scale_key(values, options);
-    if (auto hit = c->colours.get(key)) return *hit;
+ColorScale Caches::scale(std::span<const double> values, const ScaleOptions& options) {
+    auto& cache = impl_->colours;
+    if (!scale_worth_caching(values, options) || !cache.config().enabled) return make_scale(values, options);
+    ScaleKey key = scale_key(values, options, impl_->collide);
+    if (auto hit = cache.get(key)) return *hit;
     const ColorScale scale = make_scale(values, options);
     key.owned = std::make_shared<const std::vector<double>>(values.begin(), values.end());
     key.values = *key.owned;
-    c->colours.put(key, std::make_shared<const ColorScale>(scale), sizeof(ScaleKey) + sizeof(ColorScale) + values.size_bytes());
+    cache.put(key, std::make_shared<const ColorScale>(scale), sizeof(ScaleKey) + sizeof(ColorScale) + values.size_bytes());
     return scale;
 }
 
-namespace detail {
-std::shared_ptr<const SvgFrame> cached_frame(const Scene& scene, const TemplateSet& templates, bool interactive) {
-    auto c = current();
-    if (!c->metadata.config().enabled) return std::make_shared<const SvgFrame>(expand_frame(scene, templates, interactive));
-    FrameKey key = frame_cache_key(scene, templates, interactive);
-    if (auto hit = c->metadata.get(key)) return hit;
-    auto frame = std::make_shared<const SvgFrame>(expand_frame(scene, templates, interactive));
-    key.owned_templates = intern_templates(templates);
+std::shared_ptr<const detail::SvgFrame> Caches::frame(const Scene& scene, const TemplateSet& templates, bool interactive) {
+    auto& cache = impl_->metadata;
+    if (!cache.config().enabled) return std::make_shared<const detail::SvgFrame>(detail::expand_frame(scene, templates, interactive));
+    FrameKey key = frame_cache_key(scene, templates, interactive, impl_->collide);
+    if (auto hit = cache.get(key)) return hit;
+    auto frame = std::make_shared<const detail::SvgFrame>(detail::expand_frame(scene, templates, interactive));
+    key.owned_templates = impl_->intern(templates);
     key.templates = key.owned_templates.get();
     const std::size_t bytes = frame->bytes() + key.bytes();
-    c->metadata.put(std::move(key), frame, bytes);
+    cache.put(std::move(key), frame, bytes);
     return frame;
 }
-}  // namespace detail
 
 }  // namespace eyemap

@@ -1,13 +1,38 @@
-// The high-level pipeline: dataset grouping, grids per side, process -> layout -> SVG for a type.
+// The one renderer: process -> layout -> SVG / PNG / PDF for every caller, with its caches and timing.
+#include "eyemap/renderer.hpp"
+
 #include <algorithm>
+#include <cmath>
+#include <iostream>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
-#include "core/lru_cache.hpp"
-#include "eyemap/eyemap.hpp"
+#include "core/hash.hpp"
+#include "eyemap/error.hpp"
+#include "ingest/csv.hpp"
+#include "layout/layout.hpp"
+#include "output/sink.hpp"
+#include "process/process.hpp"
+#include "render/raster.hpp"
+#include "render/svg.hpp"
+#include "render/svg_frame.hpp"
+#include "renderer/caches.hpp"
 
 namespace eyemap {
+
+// ---------------------------------------------------------------------------------------------
+// Column index and dataset
+
+std::shared_ptr<const ColumnIndex> index_columns(const ColumnLayout& layout, const RegionSet& regions) {
+    return std::make_shared<const ColumnIndex>(make_column_index(layout, regions));
+}
+const RegionSet& regions_of(const ColumnIndex& index) noexcept { return index.regions; }
+std::size_t column_count(const ColumnIndex& index) noexcept { return index.universe.size(); }
+bool has_columns(const ColumnIndex& index, std::string_view region, Side side) noexcept {
+    const int ri = index.regions.index_of(region);
+    return ri >= 0 && index.has_columns(ri, side);
+}
 
 const TypeRows* Dataset::find_type(std::string_view name) const noexcept {
     for (const auto& t : types)
@@ -15,11 +40,37 @@ const TypeRows* Dataset::find_type(std::string_view name) const noexcept {
     return nullptr;
 }
 
+const TypeRows& Dataset::type(std::string_view name) const {
+    if (const TypeRows* t = find_type(name)) return *t;
+    const std::string hint = closest_type(name);
+    throw_input(fmt::format("neuron type not found in {} ({} types){}", source.empty() ? "the data" : source, types.size(),
+                            hint.empty() ? "" : fmt::format("; did you mean '{}'?", hint)),
+                ErrorLocation{{}, 0, "neuron_type", std::string(name)});
+}
+
+std::string Dataset::closest_type(std::string_view name) const {
+    auto lower = [](std::string_view s) {
+        std::string out(s);
+        for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        return out;
+    };
+    const std::string want = lower(name);
+    std::string best;
+    std::size_t best_d = std::min<std::size_t>(3, want.size() / 2 + 1);  // a few edits, fewer for short names
+    for (const auto& t : types) {
+        const std::string have = lower(t.neuron_type);
+        if (have.size() > want.size() + best_d || want.size() > have.size() + best_d) continue;
+        const std::size_t d = have == want ? 0 : detail::edit_distance(have, want);
+        if (d < best_d || (d == best_d && best.empty() && d == 0)) best_d = d, best = t.neuron_type;
+    }
+    return best;
+}
+
 Dataset make_dataset(ColumnTable table, std::optional<ColumnLayout> layout, const RegionSet& regions) {
     Dataset ds;
     ds.source = table.source;
     ds.columns = table.columns;
-    ds.layout = prepare_layout(layout ? *layout : layout_from_table(table), regions);
+    ds.index = index_columns(layout ? *layout : layout_from_table(table), regions);
     std::unordered_map<std::string, std::size_t> index;
     for (auto& r : table.rows) {
         auto [it, fresh] = index.emplace(r.neuron_type, ds.types.size());
@@ -30,55 +81,312 @@ Dataset make_dataset(ColumnTable table, std::optional<ColumnLayout> layout, cons
 }
 
 Dataset load_dataset(const std::filesystem::path& data, const std::optional<std::filesystem::path>& layout,
-                     const RegionSet& regions) {
-    auto table = read_column_table(data, regions);
+                     const RegionSet& regions, Stats* stats) {
+    const OpId op = stats ? stats->op("ingest") : OpId{};
+    ColumnTable table;
+    {
+        ScopedTimer t(stats, op);
+        table = data == "-" ? read_column_table(std::cin, "standard input", regions) : read_column_table(data, regions);
+    }
     std::optional<ColumnLayout> lay;
-    if (layout) lay = read_column_layout(*layout, regions);
+    if (layout) {
+        ScopedTimer t(stats, op);
+        lay = read_column_layout(*layout, regions);
+    }
     return make_dataset(std::move(table), std::move(lay), regions);
 }
 
-std::vector<Scene> build_scenes(const PreparedLayout& layout, const TableColumns& columns, const TypeRows& type,
-                                std::span<const EyemapRequest> requests, const RenderOptions& options) {
-    std::vector<EyemapRequest> all;
-    if (requests.empty()) {
-        all = all_requests(layout, columns);
-        requests = all;
-    }
-    auto data = process_type(type.neuron_type, type.rows, columns, layout, requests, options.scale);
-    std::vector<Scene> scenes;
-    scenes.reserve(data.size());
-    std::shared_ptr<const GridCoordinates> grids[2];
-    for (auto& d : data) {
-        auto& g = grids[static_cast<int>(d.side)];
-        if (!g) g = grid_for(layout, options.geometry, d.side);
-        scenes.push_back(layout_eyemap(std::move(d), g, options.geometry));
-    }
-    return scenes;
+// ---------------------------------------------------------------------------------------------
+// Requests
+
+std::vector<EyemapRequest> all_requests(const ColumnIndex& index, const TableColumns& columns) {
+    std::vector<EyemapRequest> out;
+    for (std::size_t ri = 0; ri < index.regions.regions.size(); ++ri)
+        for (Side side : {Side::L, Side::R}) {
+            if (!index.has_columns(static_cast<int>(ri), side)) continue;
+            for (Metric m : {Metric::synapse_density, Metric::cell_count})
+                if (has_metric(columns, m)) out.push_back({index.regions.regions[ri].name, side, m});
+        }
+    return out;
 }
 
-std::vector<RenderedSvg> render_type_svg(const Dataset& ds, std::string_view neuron_type,
-                                         std::span<const EyemapRequest> requests, const RenderOptions& options) {
-    const TypeRows* type = ds.find_type(neuron_type);
-    if (!type) throw_input("neuron type not found in the data", ErrorLocation{{}, 0, "neuron_type", std::string(neuron_type)});
-    std::vector<Scene> scenes;
-    try {
-        scenes = build_scenes(ds.layout, ds.columns, *type, requests, options);
-    } catch (const Error& e) {
-        rethrow_in_file(e, ds.source);
+RequestSelection select_requests(const ColumnIndex& index, const TableColumns& columns, const RequestFilter& f) {
+    if (!f.region.empty() && index.regions.index_of(f.region) < 0) {
+        std::string known;
+        for (const auto& r : index.regions.regions) known += fmt::format("{}{}", known.empty() ? "" : ", ", r.name);
+        throw_input(fmt::format("unknown region (known: {})", known), ErrorLocation{{}, 0, "region", f.region});
     }
-    std::vector<RenderedSvg> out;
-    fmt::memory_buffer buf;
-    for (const auto& s : scenes) {
-        buf.clear();
-        write_svg(s, buf, options.svg);
-        out.push_back({EyemapRequest{s.data.region, s.data.side, s.data.metric},
-                       eyemap_file_stem(s.data.neuron_type, s.data.region, s.data.side, s.data.metric), fmt::to_string(buf)});
+    RequestSelection out;
+    const bool exact = !f.region.empty() && f.side && f.metric;
+    for (std::size_t ri = 0; ri < index.regions.regions.size(); ++ri) {
+        const auto& name = index.regions.regions[ri].name;
+        if (!f.region.empty() && f.region != name) continue;
+        for (Side side : {Side::L, Side::R}) {
+            if (f.side && *f.side != side) continue;
+            for (Metric m : {Metric::synapse_density, Metric::cell_count}) {
+                if (f.metric && *f.metric != m) continue;
+                const bool have_cols = index.has_columns(static_cast<int>(ri), side);
+                if (!exact && (!have_cols || !has_metric(columns, m))) {
+                    out.skipped.push_back(fmt::format("{} {} {} ({})", name, to_string(side), to_string(m),
+                                                      !have_cols ? "no columns in the layout" : "metric not in the data"));
+                    continue;
+                }
+                out.requests.push_back({name, side, m});
+            }
+        }
     }
+    if (out.requests.empty())
+        throw_input(fmt::format("nothing to render: {}", out.skipped.empty() ? "no match" : fmt::format("{}", fmt::join(out.skipped, "; "))),
+                    ErrorLocation{{}, 0, "region/side/metric",
+                                  fmt::format("{}/{}/{}", f.region.empty() ? "all" : f.region, f.side ? to_string(*f.side) : "both",
+                                              f.metric ? to_string(*f.metric) : "both")});
     return out;
 }
 
 std::string eyemap_file_stem(std::string_view neuron_type, std::string_view region, Side side, Metric metric) {
     return fmt::format("{}_{}_{}_{}", safe_file_name(neuron_type), safe_file_name(region), to_string(side), to_string(metric));
+}
+
+std::string Eyemap::file_name() const {
+    return fmt::format("{}.{}", eyemap_file_stem(neuron_type, request.region, request.side, request.metric), to_string(format));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The renderer
+
+struct Renderer::Impl {
+    RenderOptions options;
+    std::shared_ptr<Caches> caches;
+    std::unique_ptr<Stats> stats = std::make_unique<Stats>();
+    std::shared_ptr<const TemplateSet> templates;
+    std::shared_ptr<const Style> style;
+    RasterOptions raster;
+    std::uint64_t settings_hash = 0;
+    OpId process_op, layout_op, svg_op, png_op, encode_op, pdf_op;
+
+    Impl(RenderOptions o, std::shared_ptr<Caches> shared) : options(std::move(o)) {
+        validate(options.geometry);
+        validate(options.scale);
+        validate(options.style);
+        if (options.layer < 0)
+            throw_input("must be 0 (all layers) or a layer number", ErrorLocation{{}, 0, "layer", std::to_string(options.layer)});
+        if (!(options.png_scale > 0) || !std::isfinite(options.png_scale) || options.png_scale > 64)
+            throw_input("must be a positive number up to 64", ErrorLocation{{}, 0, "png_scale", fmt::format("{}", options.png_scale)});
+        if (!options.svg_id.empty()) detail::check_svg_id(options.svg_id);
+        templates = options.templates.empty() ? builtin_templates() : load_templates(options.templates);
+        style = std::make_shared<const Style>(options.style);
+        caches = shared ? std::move(shared) : std::make_shared<Caches>(options.caches);
+        raster.scale = options.png_scale;
+        raster.layer = options.layer;
+        process_op = stats->op("process");
+        layout_op = stats->op("layout");
+        svg_op = stats->op("render_svg");
+        png_op = stats->op("render_png");
+        encode_op = stats->op("encode_png");
+        pdf_op = stats->op("render_pdf");
+        settings_hash = hash_settings();
+    }
+
+    std::uint64_t hash_settings() const {
+        HashBuilder h(0x72656e64);  // "rend"
+        const auto& g = options.geometry;
+        h.add(g.hex_size).add(g.spacing).add(g.margin).add(g.min_width).add(g.min_height);
+        const auto& s = options.scale;
+        h.add(s.method).add(s.scope).add(s.min).add(s.max);
+        const Style& st = *style;
+        for (const auto& c : st.palette) h.add(std::string_view(c));
+        for (const std::string* c : {&st.background, &st.text, &st.badge_left, &st.badge_right, &st.hex_stroke, &st.button_fill,
+                                     &st.button_on_fill, &st.button_stroke, &st.tooltip_fill, &st.tooltip_stroke, &st.font_family})
+            h.add(std::string_view(*c));
+        for (double v : {st.hex_stroke_width, st.button_stroke_width, st.title_size, st.tick_size, st.legend_title_size,
+                         st.button_size, st.tooltip_size})
+            h.add(v);
+        h.add(templates->content_hash).add(options.interactive).add(options.layer).add(options.png_scale);
+        h.add(std::string_view(options.svg_id));
+        return h.digest();
+    }
+
+    // Processed and laid out: every request checked, every scene made, before any output.
+    std::vector<Scene> scenes(const ColumnIndex& index, const TableColumns& columns, std::string_view type,
+                              std::span<const ColumnRow> rows, std::span<const EyemapRequest> requests,
+                              bool raster_output) const {
+        check_requests(index, columns, requests);
+        if (options.layer != 0 && !raster_output)
+            throw_input("a layer applies to PNG and PDF output (the SVG has layer buttons)",
+                        ErrorLocation{{}, 0, "layer", std::to_string(options.layer)});
+        std::vector<EyemapData> data;
+        {
+            ScopedTimer t(stats.get(), process_op);
+            data = process_type(type, rows, columns, index, requests, options.scale,
+                                [this](std::span<const double> v, const ScaleOptions& o) { return caches->scale(v, o); });
+        }
+        if (options.layer != 0)
+            for (const auto& d : data) {
+                if (!d.has_layers())
+                    throw_input(fmt::format("{} {} {} {} has no per-layer values", d.neuron_type, d.region, to_string(d.side),
+                                            to_string(d.metric)),
+                                ErrorLocation{{}, 0, "layer", std::to_string(options.layer)});
+                if (static_cast<std::size_t>(options.layer) > d.layer_count())
+                    throw_input(fmt::format("{} {} {} {}: region {} has layers 1..{}", d.neuron_type, d.region, to_string(d.side),
+                                            to_string(d.metric), d.region, d.layer_count()),
+                                ErrorLocation{{}, 0, "layer", std::to_string(options.layer)});
+            }
+        std::vector<Scene> out;
+        out.reserve(data.size());
+        ScopedTimer t(stats.get(), layout_op);
+        std::shared_ptr<const GridCoordinates> grids[2];
+        for (auto& d : data) {
+            auto& g = grids[static_cast<int>(d.side)];
+            if (!g) g = caches->grid(index, options.geometry, d.side);
+            out.push_back(layout_eyemap(std::move(d), g, options.geometry, style));
+        }
+        return out;
+    }
+
+    // The one place a format is dispatched.
+    void write(const Scene& s, OutputFormat f, fmt::memory_buffer& buf, std::string& bytes, std::string_view& view) const {
+        switch (f) {
+            case OutputFormat::svg: {
+                const auto frame = caches->frame(s, *templates, options.interactive);
+                buf.clear();
+                ScopedTimer t(stats.get(), svg_op);
+                detail::write_svg(s, *frame, buf, options.svg_id.empty() ? default_svg_id(s.data) : options.svg_id);
+                t.add_bytes(buf.size());
+                view = std::string_view(buf.data(), buf.size());
+                return;
+            }
+            case OutputFormat::png: {
+                RasterImage img;
+                {
+                    ScopedTimer t(stats.get(), png_op);
+                    img = render_image(s, raster);
+                    t.add_bytes(img.argb.size() * 4);
+                }
+                ScopedTimer t(stats.get(), encode_op);
+                bytes = encode_png(img, raster.png);
+                t.add_bytes(bytes.size());
+                view = bytes;
+                return;
+            }
+            case OutputFormat::pdf: {
+                ScopedTimer t(stats.get(), pdf_op);
+                bytes = render_pdf(s, raster);
+                t.add_bytes(bytes.size());
+                view = bytes;
+                return;
+            }
+            case OutputFormat::html: break;
+        }
+        throw_input("not an eyemap format", ErrorLocation{{}, 0, "format", std::string(to_string(f))});
+    }
+};
+
+namespace {
+
+constexpr OutputFormat kSvgOnly[] = {OutputFormat::svg};
+
+bool any_raster(std::span<const OutputFormat> formats) {
+    return std::any_of(formats.begin(), formats.end(), [](OutputFormat f) { return f == OutputFormat::png || f == OutputFormat::pdf; });
+}
+
+EyemapCounts counts_of(const EyemapData& d) {
+    EyemapCounts c;
+    c.has_data = d.has_data_count;
+    c.not_in_region = d.not_in_region_count;
+    c.no_data = d.status.size() - d.has_data_count - d.not_in_region_count;
+    return c;
+}
+
+// The SVG buffer of the calling thread, reused from type to type (~150 KB for a real eyemap).
+struct BufferLease {
+    BufferLease() : buf(take()) {}
+    ~BufferLease() {
+        if (buf->capacity() <= (16u << 20)) slot() = std::move(buf);  // a huge one is not kept
+    }
+    static std::unique_ptr<fmt::memory_buffer>& slot() {
+        thread_local std::unique_ptr<fmt::memory_buffer> b;
+        return b;
+    }
+    static std::unique_ptr<fmt::memory_buffer> take() {
+        auto& s = slot();
+        return s ? std::move(s) : std::make_unique<fmt::memory_buffer>();
+    }
+    std::unique_ptr<fmt::memory_buffer> buf;
+};
+
+}  // namespace
+
+Renderer::Renderer(RenderOptions options) : impl_(std::make_unique<Impl>(std::move(options), nullptr)) {}
+Renderer::Renderer(RenderOptions options, const Renderer& other) : impl_(std::make_unique<Impl>(std::move(options), other.impl_->caches)) {}
+Renderer::~Renderer() = default;
+Renderer::Renderer(Renderer&&) noexcept = default;
+Renderer& Renderer::operator=(Renderer&&) noexcept = default;
+
+const RenderOptions& Renderer::options() const noexcept { return impl_->options; }
+Stats& Renderer::stats() const noexcept { return *impl_->stats; }
+std::vector<NamedCacheStats> Renderer::cache_statistics() const { return impl_->caches->statistics(); }
+void Renderer::reset_statistics() const {
+    impl_->stats->reset();
+    impl_->caches->reset_statistics();
+}
+void Renderer::clear_caches() const { impl_->caches->clear(); }
+std::uint64_t Renderer::settings_hash() const { return impl_->settings_hash; }
+
+void Renderer::render(const ColumnIndex& index, const TableColumns& columns, std::string_view neuron_type,
+                      std::span<const ColumnRow> rows, std::span<const EyemapRequest> requests,
+                      std::span<const OutputFormat> formats, const std::function<void(const EyemapView&)>& out) const {
+    if (formats.empty()) formats = kSvgOnly;
+    for (OutputFormat f : formats)
+        if (f == OutputFormat::html) throw_input("not an eyemap format", ErrorLocation{{}, 0, "format", "html"});
+    std::vector<EyemapRequest> all;
+    if (requests.empty()) {
+        all = all_requests(index, columns);
+        requests = all;
+    }
+    const auto scenes = impl_->scenes(index, columns, neuron_type, rows, requests, any_raster(formats));
+    BufferLease lease;
+    std::string bytes;
+    for (std::size_t i = 0; i < scenes.size(); ++i) {
+        const EyemapCounts counts = counts_of(scenes[i].data);
+        for (OutputFormat f : formats) {
+            std::string_view view;
+            impl_->write(scenes[i], f, *lease.buf, bytes, view);
+            out(EyemapView{neuron_type, requests[i], f, counts, view});
+        }
+    }
+}
+
+std::vector<Eyemap> Renderer::render(const Dataset& ds, std::string_view neuron_type, std::span<const EyemapRequest> requests,
+                                     std::span<const OutputFormat> formats) const {
+    const TypeRows* type = &ds.type(neuron_type);
+    std::vector<Eyemap> out;
+    try {
+        render(*ds.index, ds.columns, type->neuron_type, type->rows, requests, formats, [&](const EyemapView& v) {
+            out.push_back(Eyemap{std::string(v.neuron_type), v.request, v.format, v.counts, std::string(v.bytes)});
+        });
+    } catch (const Error& e) {
+        rethrow_in_file(e, ds.source);
+    }
+    return out;
+}
+
+std::string Renderer::render_pdf_pages(const Dataset& ds, std::string_view neuron_type,
+                                       std::span<const EyemapRequest> requests) const {
+    const TypeRows* type = &ds.type(neuron_type);
+    std::vector<EyemapRequest> all;
+    if (requests.empty()) {
+        all = all_requests(*ds.index, ds.columns);
+        requests = all;
+    }
+    try {
+        const auto scenes = impl_->scenes(*ds.index, ds.columns, type->neuron_type, type->rows, requests, true);
+        ScopedTimer t(impl_->stats.get(), impl_->pdf_op);
+        std::string pdf = eyemap::render_pdf_pages(scenes, impl_->raster);
+        t.add_bytes(pdf.size());
+        return pdf;
+    } catch (const Error& e) {
+        rethrow_in_file(e, ds.source);
+    }
 }
 
 }  // namespace eyemap

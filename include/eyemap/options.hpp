@@ -1,0 +1,126 @@
+// What a renderer is built from: geometry, colour scale, style, formats, cache settings, and which eyemaps to draw.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eyemap/table.hpp"
+
+namespace eyemap {
+
+// The spec's names: the identifier is used by the CLI, file names and the API; the label is what an
+// eyemap shows (tooltips, title); the legend's title is the spec's "Total Synapses" / "Cell Count".
+enum class Metric : std::uint8_t { synapse_density, cell_count };
+std::string_view to_string(Metric m) noexcept;     // "synapse_density", "cell_count"
+std::string_view metric_label(Metric m) noexcept;  // "Synapse count", "Cell count"
+std::optional<Metric> parse_metric(std::string_view text) noexcept;
+
+// Which eyemap of a type to draw.
+struct EyemapRequest {
+    std::string region;
+    Side side = Side::R;
+    Metric metric = Metric::synapse_density;
+    bool operator==(const EyemapRequest&) const = default;
+};
+
+// How the six thresholds of the colour scale are chosen.
+enum class ScaleMethod : std::uint8_t {
+    linear,      // evenly spaced from min to max of the values shown (the field's default)
+    percentile,  // the 0th, 20th, ..., 100th percentiles of the values shown
+    fixed,       // min/max given by the caller, so many eyemaps can share one scale
+};
+// Which values a type's "all layers" scale is computed from.
+enum class ScaleScope : std::uint8_t {
+    pooled,      // all regions and both sides of the type (the field's default)
+    per_region,  // the region's values, both sides
+};
+std::string_view to_string(ScaleMethod m) noexcept;  // "linear", "percentile", "fixed"
+std::string_view to_string(ScaleScope s) noexcept;   // "pooled", "region"
+
+struct ScaleOptions {
+    ScaleMethod method = ScaleMethod::linear;
+    ScaleScope scope = ScaleScope::pooled;
+    double min = 0;  // used with ScaleMethod::fixed: finite, min <= max
+    double max = 0;
+};
+
+struct Geometry {
+    double hex_size = 6;      // vertex radius, 1..50
+    double spacing = 1.1;     // centre distance factor, 1.0..3.0
+    double margin = 10;       // around everything, 0..500
+    double min_width = 380;   // the field's per-region minimum canvas, 0..20000
+    double min_height = 410;
+};
+
+// The look, in one place: the SVG's CSS and script and the cairo painter (PNG, PDF) all read it.
+// Colours are "#rrggbb".
+struct Style {
+    // Fill per palette index: 0 white (no data), 1..5 the bins light to dark, 6 grey (not in region).
+    std::array<std::string, 7> palette{"#ffffff", "#fee5d9", "#fcbba1", "#fc9272", "#ef6548", "#a50f15", "#999999"};
+    std::string background = "#f4f4f4";
+    std::string text = "#222222";
+    std::string badge_left = "#2ca02c";   // "(L)" after the titles
+    std::string badge_right = "#d62728";  // "(R)"
+    std::string hex_stroke = "#c8c8c8";
+    double hex_stroke_width = 0.5;
+    std::string button_fill = "#eeeeee";
+    std::string button_on_fill = "#cccc00";
+    std::string button_stroke = "#888888";
+    double button_stroke_width = 0.6;
+    std::string tooltip_fill = "#ffffff";
+    std::string tooltip_stroke = "#444444";
+    std::string font_family = "DejaVu Sans";
+    double title_size = 12, tick_size = 10, legend_title_size = 9, button_size = 9, tooltip_size = 11;
+    bool operator==(const Style&) const = default;
+};
+
+// html is a type's page: written by the batch beside its eyemaps, never by the renderer.
+enum class OutputFormat : std::uint8_t { svg, png, pdf, html };
+std::string_view to_string(OutputFormat f) noexcept;  // "svg", "png", "pdf", "html"
+// An eyemap format: "svg", "png" or "pdf"; nullopt otherwise.
+std::optional<OutputFormat> parse_format(std::string_view text) noexcept;
+// The format a file name asks for by its extension (case-insensitive); nullopt for any other.
+std::optional<OutputFormat> format_for_path(const std::filesystem::path& path);
+
+// Bounds of one cache; a disabled cache is never consulted (the output is the same bytes).
+struct CacheLimits {
+    bool enabled = true;
+    std::size_t max_entries = 1024;
+    std::size_t max_bytes = 32u << 20;
+};
+// The renderer's caches at the stage seams (what each keys on: src/renderer/caches.hpp).
+struct CacheOptions {
+    CacheLimits coordinates{true, 64, 64u << 20};  // hex -> pixel grids, per layout, geometry and side
+    CacheLimits colours{true, 1024, 32u << 20};     // percentile colour scales, per value set
+    CacheLimits metadata{true, 1024, 32u << 20};    // expanded SVG frames, per region/side/metric/geometry/style/templates
+    CacheOptions& set_enabled(bool on) noexcept {
+        coordinates.enabled = colours.enabled = metadata.enabled = on;
+        return *this;
+    }
+};
+
+struct RenderOptions {
+    Geometry geometry;
+    ScaleOptions scale;
+    Style style;
+    std::filesystem::path templates;  // a folder of SVG fragment overrides; empty: the built-in ones
+    bool interactive = true;          // SVG: tooltips and layer buttons; false: a static picture
+    std::string svg_id;               // SVG id prefix, [A-Za-z][A-Za-z0-9_-]*; empty: derived from type, region, side
+                                      // and metric, so eyemaps inlined into one page never clash
+    int layer = 0;                    // 0 = all layers; N = colour by layer N (static images and the SVG's initial state)
+    double png_scale = 1;             // PNG pixels per canvas pixel, > 0
+    CacheOptions caches;
+};
+
+// Throws eyemap::Error (input) naming the option and value when something is out of range.
+void validate(const Geometry& g);
+void validate(const ScaleOptions& s);
+void validate(const Style& s);
+
+}  // namespace eyemap

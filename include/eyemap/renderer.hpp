@@ -1,0 +1,153 @@
+// The one renderer: a type's rows and its column layout in, its eyemaps out as SVG, PNG or PDF bytes.
+#pragma once
+
+// Every caller goes through eyemap::Renderer: the CLI's render and batch commands, report
+// builders, the Python module. It runs process -> layout -> SVG writer / cairo painter, owns its
+// caches (grids, colour scales, SVG frames: keyed by content, byte-identical output whether on or
+// off) and its statistics (per-operation timing). Two renderers share nothing unless one is built
+// with the other's caches. A renderer is safe to use from several threads at once.
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "eyemap/options.hpp"
+#include "eyemap/regions.hpp"
+#include "eyemap/stats.hpp"
+#include "eyemap/table.hpp"
+
+namespace eyemap {
+
+// The column layout indexed for drawing: every column of the dataset (the grid every eyemap
+// shows) and which of them exist per region and side. Opaque; made once per release.
+struct ColumnIndex;
+std::shared_ptr<const ColumnIndex> index_columns(const ColumnLayout& layout, const RegionSet& regions = builtin_regions());
+const RegionSet& regions_of(const ColumnIndex& index) noexcept;
+std::size_t column_count(const ColumnIndex& index) noexcept;  // columns of the grid (both sides)
+bool has_columns(const ColumnIndex& index, std::string_view region, Side side) noexcept;
+
+// Rows of one neuron type, in file order.
+struct TypeRows {
+    std::string neuron_type;
+    std::vector<ColumnRow> rows;
+};
+
+// Everything needed to draw any eyemap of any type of one data release.
+struct Dataset {
+    std::string source;  // the data file (for error messages)
+    TableColumns columns;
+    std::vector<TypeRows> types;  // in order of first appearance
+    std::shared_ptr<const ColumnIndex> index;
+
+    const TypeRows* find_type(std::string_view name) const noexcept;
+    // The type's rows; an input error naming the data file and the closest name ("did you mean") otherwise.
+    const TypeRows& type(std::string_view name) const;
+    // The type whose name is closest to `name` (case or a few edits apart), for "did you mean"; "" if none.
+    std::string closest_type(std::string_view name) const;
+};
+
+// Groups the table by type; without a layout, the columns seen in the data are the layout.
+Dataset make_dataset(ColumnTable table, std::optional<ColumnLayout> layout = std::nullopt,
+                     const RegionSet& regions = builtin_regions());
+// Reads the data file ("-": standard input) and the layout file. `stats` (optional) gets "ingest".
+Dataset load_dataset(const std::filesystem::path& data, const std::optional<std::filesystem::path>& layout = std::nullopt,
+                     const RegionSet& regions = builtin_regions(), Stats* stats = nullptr);
+
+// Every eyemap the layout and the data allow (up to 12: 3 regions x 2 sides x 2 metrics), in
+// region, side, metric order.
+std::vector<EyemapRequest> all_requests(const ColumnIndex& index, const TableColumns& columns);
+
+// Which eyemaps a command asks for: empty / nullopt = all.
+struct RequestFilter {
+    std::string region;
+    std::optional<Side> side;
+    std::optional<Metric> metric;
+};
+struct RequestSelection {
+    std::vector<EyemapRequest> requests;
+    std::vector<std::string> skipped;  // "LOP L cell_count (no columns in the layout)", for a note
+};
+// The matching requests. A fully specified filter is taken as asked (the renderer then says why it
+// cannot be drawn); partial ones leave out what the layout or data lack, noted in `skipped`.
+// Throws input for an unknown region or when nothing matches.
+RequestSelection select_requests(const ColumnIndex& index, const TableColumns& columns, const RequestFilter& filter);
+
+// What an eyemap shows, in numbers (batch manifests, pages, summaries).
+struct EyemapCounts {
+    std::uint64_t has_data = 0;       // columns of the region with a value > 0
+    std::uint64_t no_data = 0;        // columns of the region without
+    std::uint64_t not_in_region = 0;  // columns of the grid outside the region
+};
+
+// One rendered file.
+struct Eyemap {
+    std::string neuron_type;
+    EyemapRequest request;
+    OutputFormat format = OutputFormat::svg;
+    EyemapCounts counts;
+    std::string bytes;
+    // "<type>_<region>_<side>_<metric>.<ext>", every part safe for a file name.
+    std::string file_name() const;
+};
+
+// The same, handed out while rendering: `bytes` is valid during the call only.
+struct EyemapView {
+    std::string_view neuron_type;
+    const EyemapRequest& request;
+    OutputFormat format;
+    const EyemapCounts& counts;
+    std::string_view bytes;
+};
+
+class Renderer {
+public:
+    // Validates every option (input error naming it) and loads the templates folder.
+    explicit Renderer(RenderOptions options = {});
+    // A renderer with its own options that uses `other`'s caches (keys hold every option that
+    // shapes a value, so sharing never mixes results); statistics stay separate.
+    Renderer(RenderOptions options, const Renderer& share_caches_with);
+    ~Renderer();
+    Renderer(Renderer&&) noexcept;
+    Renderer& operator=(Renderer&&) noexcept;
+
+    const RenderOptions& options() const noexcept;
+
+    // One type's eyemaps (no requests: all_requests), each in every format (default SVG), in request
+    // then format order. Throws input for an unknown type, a request the data cannot draw, or a
+    // layer an eyemap does not have; nothing is returned then.
+    std::vector<Eyemap> render(const Dataset& dataset, std::string_view neuron_type,
+                               std::span<const EyemapRequest> requests = {},
+                               std::span<const OutputFormat> formats = {}) const;
+    // The streaming form (batch): a type's rows in, each file handed to `out` as soon as it is made
+    // (from one reusable buffer). Every request and layer is checked before the first call.
+    void render(const ColumnIndex& index, const TableColumns& columns, std::string_view neuron_type,
+                std::span<const ColumnRow> rows, std::span<const EyemapRequest> requests,
+                std::span<const OutputFormat> formats, const std::function<void(const EyemapView&)>& out) const;
+    // One PDF with a page per requested eyemap.
+    std::string render_pdf_pages(const Dataset& dataset, std::string_view neuron_type,
+                                 std::span<const EyemapRequest> requests = {}) const;
+
+    // Timing of every stage this renderer ran (process, layout, render_svg, render_png, encode_png,
+    // render_pdf); callers may add their own operations to it.
+    Stats& stats() const noexcept;
+    std::vector<NamedCacheStats> cache_statistics() const;
+    void reset_statistics() const;  // timings and cache counters to zero; entries stay
+    void clear_caches() const;
+    // Content hash of every option that shapes the output bytes (templates by content).
+    std::uint64_t settings_hash() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// "<type>_<region>_<side>_<metric>" with every part made safe for a file name.
+std::string eyemap_file_stem(std::string_view neuron_type, std::string_view region, Side side, Metric metric);
+
+}  // namespace eyemap
