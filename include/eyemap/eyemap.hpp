@@ -9,3 +9,4 @@
 #include "eyemap/sample.hpp"
 #include "eyemap/stats.hpp"
 #include "eyemap/table.hpp"
+#include "eyemap/version.hpp"

@@ -32,6 +32,7 @@
 #include "output/sink.hpp"
 #include "process/process.hpp"
 #include "eyemap/stats.hpp"
+#include "eyemap/version.hpp"
 #include "ingest/csv.hpp"
 #include "ingest/row_parser.hpp"
 
@@ -39,7 +40,7 @@ namespace eyemap {
 namespace {
 
 // The tool version in every output hash: a new version re-renders on --resume.
-constexpr std::string_view kBatchToolVersion = "eyemap 0.2.0 batch/1";
+const std::string kBatchToolVersion = fmt::format("eyemap {} batch/1", kVersion);
 constexpr std::uint64_t kPageVersion = 1;
 
 char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }

@@ -6,12 +6,13 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "eyemap/version.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"eyemap: hexagon-grid eyemaps (interactive SVG, PNG, PDF) from per-column connectome data.\n"
                  "Exit codes: 0 ok, 1 usage, 2 bad input, 3 file error, 4 internal error."};
     app.require_subcommand(1);
-    app.set_version_flag("--version", "eyemap 0.1.0");
+    app.set_version_flag("--version", std::string("eyemap ") + std::string(eyemap::kVersion));
     eyemap::cli::add_render_command(app);
     eyemap::cli::add_sample_command(app);
     eyemap::cli::add_batch_command(app);
