@@ -241,6 +241,7 @@ struct Manifest {
     std::vector<OutputFormat> formats;
     bool pages = false;
     std::uint64_t settings_hash = 0;
+    std::string plan;               // the shard plan file used (--plan), recorded as given; "" for none
     std::vector<TypeRecord> types;  // sorted by seq
 };
 
@@ -345,6 +346,7 @@ std::string iso_time_utc(std::chrono::system_clock::time_point t);
 // unsharded run's, byte for byte.
 struct ShardPlan {
     std::uint32_t count = 1;
+    std::string source;  // the plan file's name as given (recorded in the manifests)
     struct Entry {
         std::string name;
         std::uint64_t rows = 0;

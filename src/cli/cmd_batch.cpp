@@ -252,6 +252,7 @@ void run_batch_command(const BatchArgs& a) {
         if (!in) throw_io("cannot open file", a.plan);
         const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
         auto plan = std::make_shared<ShardPlan>(shard_plan_from_json(text, a.plan));
+        plan->source = a.plan;
         if (plan->count != opt.shard.count)
             throw_input(fmt::format("the plan is for {} shards, --shard says {}", plan->count, opt.shard.count), ErrorLocation{a.plan, 0, "--plan", {}});
         opt.shard_plan = std::move(plan);

@@ -105,6 +105,7 @@ std::string manifest_json(const Manifest& m, std::span<const std::string* const>
     head["formats"] = std::move(fm);
     head["pages"] = m.pages;
     head["settings_hash"] = hex64(m.settings_hash);
+    if (!m.plan.empty()) head["plan"] = m.plan;
     head["type_count"] = type_lines.size();
     std::string s = dump(head);
     s.pop_back();  // the closing brace
@@ -278,6 +279,7 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
     }
     m.pages = r.boolean(j, "pages");
     m.settings_hash = r.hex(j, "settings_hash");
+    if (j.contains("plan")) m.plan = r.str(j, "plan");
     const auto& types = r.at(j, "types");
     if (!types.is_array()) r.bad("\"types\" must be an array");
     m.types.reserve(types.size());
@@ -450,6 +452,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Prepa
     m.formats = options.formats;
     m.pages = options.pages;
     m.settings_hash = batch_settings_hash(columns, layout, options);
+    if (options.shard_plan) m.plan = options.shard_plan->source;
 
     // The manifest's state: per finished type only its JSON line (dumped once), so memory stays
     // small and a rewrite is a concatenation. Rewrites are spaced so that they cost at most ~10% of

@@ -210,6 +210,7 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
         for (auto f : m->formats) formats += fmt::format("{}{}", formats.empty() ? "" : ",", to_string(f));
         if (!formats.empty() && formats != "svg") cmd += " --formats " + formats;
         if (m->pages) cmd += " --pages";
+        if (!m->plan.empty()) cmd += " --plan " + quote(m->plan);
         if (r.shard_count > 1) cmd += fmt::format(" --shard {}/{}", i, r.shard_count);
         cmd += " --resume";
         r.redo_commands.push_back(std::move(cmd));
