@@ -131,7 +131,7 @@ TEST_CASE("a batch's start-up cleanup keeps another host's temp file and removes
     CHECK_FALSE(fs::exists(own));
 }
 
-TEST_CASE("manifest records each file's content hash; verify finds missing, resized and changed files") {
+TEST_CASE("manifest records each file's content hash, and verify finds missing, resized and changed files") {
     const auto out = eyemap::test::fresh_dir("cluster-verify");
     REQUIRE(run_cli(batch_args(out, "one")) == 0);
     const fs::path run = out / "one";
