@@ -10,6 +10,7 @@ pkgs=(
   fonts-dejavu-core fontconfig                          # text in PNG/PDF
   librsvg2-bin poppler-utils                            # raster parity checks in tests
   libbenchmark-dev                                      # bench/
+  slurm-wlm munge parallel                              # cluster tests (tests/cluster)
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

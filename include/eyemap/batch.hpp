@@ -67,6 +67,7 @@ struct OutputRecord {
     int eyemap = -1;           // index into TypeRecord::eyemaps; -1 for the page
     std::uint64_t input_hash = 0;  // rows + layout + options + templates + format (+ tool version)
     std::uint64_t bytes = 0;
+    std::uint64_t content_hash = 0;  // hash_bytes of the file as written (manifest "content"); 0: not recorded
 };
 
 struct TypeRecord {
@@ -91,6 +92,8 @@ struct TypeRecord {
 // Rows must come grouped by neuron type. Called under a lock, from one worker at a time.
 using RowSource = std::function<bool(ColumnRow& row)>;
 
+struct ShardPlan;  // see "Clusters" at the end of this file
+
 // How to batch; how to draw is the Renderer's (its options, caches and statistics).
 struct BatchOptions {
     std::vector<OutputFormat> formats{OutputFormat::svg};  // eyemap files; html is not allowed here
@@ -98,6 +101,7 @@ struct BatchOptions {
     bool pages = false;                   // also make one HTML page per type (format html)
     unsigned jobs = 0;                    // worker threads; 0 = std::thread::hardware_concurrency()
     Shard shard;
+    std::shared_ptr<const ShardPlan> shard_plan;  // set: which types shard.index owns (else shard_of)
     std::string source_name = "input";    // file name used in error messages
     const std::atomic<bool>* cancel = nullptr;  // set to stop: workers finish or drop their current type
 };
@@ -225,6 +229,7 @@ struct Manifest {
     std::vector<OutputFormat> formats;
     bool pages = false;
     std::uint64_t settings_hash = 0;
+    std::string plan;               // the shard plan file used (--plan), recorded as given; "" for none
     std::vector<TypeRecord> types;  // sorted by seq
 };
 
@@ -309,5 +314,79 @@ std::string eyemap_path(OutputFormat f, std::string_view file_key, const EyemapR
 std::string page_path(std::string_view file_key);
 // "eyemap X.Y.Z batch/1": recorded in manifests and part of every output hash.
 std::string_view batch_tool_version() noexcept;
+
+// =============================================================================================
+// Clusters (issue 18): size-balanced shard plans and verifying a (sharded) run folder.
+// src/batch/shard_plan.cpp, src/output/verify.cpp; see docs/cluster.md.
+
+// Which shard owns which type, made from the types' row counts (greedy longest-processing-time:
+// biggest first, each to the shard with the fewest rows so far). Types whose file keys are equal
+// ignoring case are one unit (as with shard_of). A type the plan does not know falls back to
+// shard_of(name, count). The plan only filters types: the union of the shards' files is the
+// unsharded run's, byte for byte.
+struct ShardPlan {
+    std::uint32_t count = 1;
+    std::string source;  // the plan file's name as given (recorded in the manifests)
+    struct Entry {
+        std::string name;
+        std::uint64_t rows = 0;
+        std::uint32_t shard = 0;
+    };
+    std::vector<Entry> types;  // input order
+    std::uint32_t shard_of(std::string_view neuron_type) const;
+    // (rebuilt by the functions below; keyed by the case-folded file key)
+    std::vector<std::pair<std::string, std::uint32_t>> by_key;  // sorted by key
+    void index();
+};
+
+struct TypeRowCount {
+    std::string name;
+    std::uint64_t rows = 0;
+};
+// Rows per type of a data file, in input order (parses every row: a plain serial pass).
+std::vector<TypeRowCount> count_type_rows(DataFileSource& source);
+ShardPlan make_shard_plan(std::span<const TypeRowCount> types, std::uint32_t count);
+// JSON, schema "eyemap-plan/1", one type per line.
+std::string shard_plan_to_json(const ShardPlan& plan);
+// Throws input (naming `source`) on malformed JSON or another schema.
+ShardPlan shard_plan_from_json(std::string_view text, std::string_view source);
+// The shard that owns a type under these options: the plan's, else shard_of(name, shard.count).
+std::uint32_t shard_for(const BatchOptions& options, std::string_view neuron_type);
+// Rows per shard (index = shard) when `types` are split by `plan` (nullptr: by shard_of).
+std::vector<std::uint64_t> rows_per_shard(std::span<const TypeRowCount> types, std::uint32_t count, const ShardPlan* plan = nullptr);
+
+// `eyemap runs verify`: is a run folder complete? Every shard's manifest present and complete,
+// all shards of one count and one settings hash, every recorded output file present with its
+// recorded size (and content hash, when the manifest records one and check_content is set).
+struct RunVerifyOptions {
+    bool check_content = true;
+    std::uint32_t expect_shards = 0;  // 0: from the manifests
+};
+struct ShardState {
+    std::uint32_t index = 0;
+    std::string state;  // "complete", "unfinished" (running, failed or interrupted), "missing"
+    std::uint64_t types = 0;
+};
+struct FileProblem {
+    std::string path;     // relative to the run folder
+    std::string problem;  // "missing", "size", "content", "not a file"
+    std::string type;
+    std::uint32_t shard = 0;  // the shard whose manifest recorded it
+};
+struct RunVerifyReport {
+    std::filesystem::path run_dir;
+    std::uint32_t shard_count = 1;  // 1: an unsharded run
+    bool complete = false;
+    std::vector<ShardState> shards;
+    std::vector<FileProblem> files;
+    std::vector<std::string> problems;        // other findings (mixed shard counts, settings, gaps)
+    std::vector<std::uint32_t> redo_shards;   // shards to run again (with --resume)
+    std::vector<std::string> redo_commands;   // one shell command per shard to redo
+    std::uint64_t types = 0, files_checked = 0, bytes_checked = 0;
+};
+RunVerifyReport verify_run(const std::filesystem::path& run_dir, const RunVerifyOptions& options = {});
+std::string verify_report_json(const RunVerifyReport& report);
+// Temporary files of write_file_atomic in a run folder (any host's), relative paths.
+std::vector<std::string> run_temp_files(const std::filesystem::path& run_dir);
 
 }  // namespace eyemap

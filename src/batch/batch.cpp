@@ -492,7 +492,7 @@ bool read_job(Ctx& c, WorkerState& w, Job& job) {
         const std::uint64_t seq = c.next_seq++;
         c.reading_seq = seq;
         std::string key = assign_key(c, name);
-        const bool mine = shard_of(name, c.options.shard.count) == c.options.shard.index;
+        const bool mine = shard_for(c.options, name) == c.options.shard.index;
         if (!read_type(c, name, mine, w, job)) {
             c.cancel_hit = true;
             return false;

@@ -19,6 +19,7 @@
 
 #include "cli.hpp"
 #include "eyemap/batch.hpp"
+#include "output/sink.hpp"
 
 namespace eyemap::cli {
 namespace {
@@ -160,6 +161,9 @@ struct BatchArgs {
     bool quiet = false;
     double progress_interval = 10;
     double png_scale = 1;
+    std::string plan;       // --plan FILE: shard by this plan (issue 18)
+    std::string plan_out;   // --plan-out FILE --shards N: write a plan and stop
+    std::uint32_t shards = 0;
 };
 
 std::string shell_quote(const std::string& s) {
@@ -209,8 +213,29 @@ void run_index_only(const BatchArgs& a) {
     fmt::print(stderr, "eyemap batch: wrote {} ({} types from the run's manifests)\n", (run_dir / "index.html").string(), n);
 }
 
+// --plan-out FILE --shards N: count every type's rows, assign types to shards by rows (LPT), write
+// the plan; prints the imbalance (max/mean rows per shard) of hash sharding and of the plan.
+void run_plan_out(const BatchArgs& a) {
+    if (a.common.data.empty() || a.common.data == "-") throw_input("--plan-out needs --data FILE", ErrorLocation{{}, 0, "--data", {}});
+    if (a.shards == 0) throw_input("--plan-out needs --shards N", ErrorLocation{{}, 0, "--shards", {}});
+    const RegionSet regions = a.common.region_set();
+    DataFileSource src(a.common.data, regions);
+    const auto types = count_type_rows(src);
+    const ShardPlan plan = make_shard_plan(types, a.shards);
+    write_file_atomic(a.plan_out, shard_plan_to_json(plan));
+    auto imbalance = [&](const ShardPlan* p) {
+        const auto rows = rows_per_shard(types, a.shards, p);
+        std::uint64_t total = 0, max = 0;
+        for (auto r : rows) total += r, max = std::max(max, r);
+        return total ? static_cast<double>(max) * a.shards / static_cast<double>(total) : 1.0;
+    };
+    fmt::print(stderr, "eyemap batch: wrote {}: {} types in {} shards; max/mean rows per shard {:.3f} (hash sharding: {:.3f})\n", a.plan_out,
+               types.size(), a.shards, imbalance(&plan), imbalance(nullptr));
+}
+
 void run_batch_command(const BatchArgs& a) {
     if (a.index_only) return run_index_only(a);
+    if (!a.plan_out.empty()) return run_plan_out(a);
     if (a.common.data.empty()) throw_input("--data is required", ErrorLocation{{}, 0, "--data", {}});
     const bool null_sink = a.sink == "null";
     if (!null_sink && a.out_dir.empty()) throw_input("--out-dir is required (or --sink null to write nothing)", ErrorLocation{{}, 0, "--out-dir", {}});
@@ -222,6 +247,16 @@ void run_batch_command(const BatchArgs& a) {
     BatchOptions opt;
     opt.formats = parse_formats(a.formats);
     if (!a.shard.empty()) opt.shard = parse_shard(a.shard);
+    if (!a.plan.empty()) {
+        std::ifstream in(a.plan, std::ios::binary);
+        if (!in) throw_io("cannot open file", a.plan);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        auto plan = std::make_shared<ShardPlan>(shard_plan_from_json(text, a.plan));
+        plan->source = a.plan;
+        if (plan->count != opt.shard.count)
+            throw_input(fmt::format("the plan is for {} shards, --shard says {}", plan->count, opt.shard.count), ErrorLocation{a.plan, 0, "--plan", {}});
+        opt.shard_plan = std::move(plan);
+    }
     opt.jobs = a.jobs;
     opt.pages = a.pages;
     opt.source_name = a.common.data == "-" ? std::string("<stdin>") : a.common.data;
@@ -355,6 +390,9 @@ void add_batch_command(CLI::App& app) {
     sub->add_option("--progress-interval", args->progress_interval, "Seconds between progress lines when standard error is not a terminal")
         ->capture_default_str();
     sub->add_option("--scale,--png-scale", args->png_scale, "PNG pixels per SVG pixel (2 for retina)")->capture_default_str();
+    sub->add_option("--plan", args->plan, "With --shard I/N: take the types of shard I from this plan file (made by --plan-out)");
+    sub->add_option("--plan-out", args->plan_out, "Write a size-balanced shard plan for --shards N to this file and stop (reads --data once)");
+    sub->add_option("--shards", args->shards, "Shard count for --plan-out")->check(CLI::Range(1u, 100000u));
     sub->callback([args] { run_batch_command(*args); });
 }
 

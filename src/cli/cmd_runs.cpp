@@ -1,4 +1,6 @@
 // `eyemap runs`: list, clean, protect and unprotect the run folders of `eyemap batch`.
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include <fmt/format.h>
@@ -34,6 +36,10 @@ void add_runs_command(CLI::App& app) {
         std::size_t keep = 0;
         bool dry_run = false;
         std::string name;
+        std::string run;
+        bool json = false;
+        bool quick = false;
+        std::uint32_t shards = 0;
     };
     auto args = std::make_shared<Args>();
     auto* runs = app.add_subcommand("runs", "List, clean and protect the run folders written by 'eyemap batch'");
@@ -92,6 +98,54 @@ void add_runs_command(CLI::App& app) {
         const auto p = run_path(args->out_dir, args->name);
         set_run_protected(p, false);
         fmt::print("unprotected {}\n", p.string());
+    });
+
+    // verify (issue 18, docs/cluster.md): exit 0 complete, 2 incomplete.
+    auto* verify = runs->add_subcommand("verify", "Check a run (sharded or not) is complete: every shard finished, every file "
+                                                  "there with its recorded size and content; exit 2 and the commands to redo it if not");
+    verify->add_option("run_dir", args->name, "Path to the run folder (or give --out-dir and --run)");
+    verify->add_option("--out-dir", args->out_dir, "Folder holding the runs")->capture_default_str();
+    verify->add_option("--run", args->run, "Run name");
+    verify->add_option("--shards", args->shards, "Expected shard count (default: from the manifests)");
+    verify->add_flag("--json", args->json, "Machine-readable report on standard output");
+    verify->add_flag("--quick", args->quick, "Check sizes only, not the content hashes");
+    verify->callback([args] {
+        if (args->name.empty() && args->run.empty())
+            throw_input("give the run folder, or --out-dir DIR --run NAME", ErrorLocation{{}, 0, "--run", {}});
+        const fs::path p = !args->name.empty() ? fs::path(args->name) : run_path(args->out_dir, args->run);
+        RunVerifyOptions o;
+        o.check_content = !args->quick;
+        o.expect_shards = args->shards;
+        const auto r = verify_run(p, o);
+        if (args->json) {
+            fmt::print("{}", verify_report_json(r));
+        } else {
+            fmt::print("run {}: {}, {} types, {} files checked ({}{})\n", p.string(),
+                       r.shard_count > 1 ? fmt::format("{} shards", r.shard_count) : std::string("not sharded"), r.types,
+                       r.files_checked, size_text(r.bytes_checked), o.check_content ? ", sizes and content" : ", sizes only");
+            for (const auto& s : r.shards) {
+                std::string state = s.state == "unfinished" ? "unfinished (failed, interrupted or still running)"
+                                    : s.state == "missing"  ? "missing (never ran, or its manifest is gone)"
+                                                            : s.state;
+                if (r.shard_count > 1) fmt::print("shard {}/{}: {}, {} types\n", s.index, r.shard_count, state, s.types);
+                else fmt::print("run: {}, {} types\n", state, s.types);
+            }
+            for (const auto& f : r.files) fmt::print("file {}: {} (type {}, shard {})\n", f.problem, f.path, f.type, f.shard);
+            for (const auto& q : r.problems) fmt::print("problem: {}\n", q);
+            const auto temps = run_temp_files(p);
+            if (!temps.empty())
+                fmt::print("note: {} temporary files (writers still running, or leftovers of killed ones), e.g. {}\n", temps.size(), temps.front());
+            if (r.complete) {
+                fmt::print("complete\n");
+            } else {
+                std::string list;
+                for (auto i : r.redo_shards) list += fmt::format("{}{}", list.empty() ? "" : " ", i);
+                fmt::print("INCOMPLETE{}; to finish it:\n", list.empty() ? std::string() : (r.shard_count > 1 ? ": redo shards " : ": redo the run") + (r.shard_count > 1 ? list : std::string()));
+                for (const auto& c : r.redo_commands) fmt::print("  {}\n", c);
+            }
+        }
+        std::fflush(stdout);
+        if (!r.complete) std::exit(2);
     });
 }
 

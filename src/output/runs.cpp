@@ -22,6 +22,7 @@
 #include "eyemap/batch.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/stats.hpp"
+#include "core/hash.hpp"
 #include "output/sink.hpp"
 
 namespace eyemap {
@@ -83,6 +84,7 @@ ojson type_json(const TypeRecord& t) {
         x["eyemap"] = o.eyemap;
         x["hash"] = hex64(o.input_hash);
         x["bytes"] = o.bytes;
+        if (o.content_hash) x["content"] = hex64(o.content_hash);
         outs.push_back(std::move(x));
     }
     j["outputs"] = std::move(outs);
@@ -111,6 +113,7 @@ std::string manifest_json(const Manifest& m, std::span<const std::string* const>
     head["formats"] = std::move(fm);
     head["pages"] = m.pages;
     head["settings_hash"] = hex64(m.settings_hash);
+    if (!m.plan.empty()) head["plan"] = m.plan;
     head["type_count"] = type_lines.size();
     std::string s = dump(head);
     s.pop_back();  // the closing brace
@@ -212,19 +215,17 @@ bool has_manifest(const fs::path& dir) {
     return false;
 }
 
-// Temp files of write_file_atomic (".<name>.tmp-<pid>-<n>") left by a process that no longer runs.
+// Temp files of write_file_atomic (".<name>.tmp-<host>-<pid>-<n>") left by a process of this host
+// that no longer runs (temp_file_is_stale); another host's files are never touched.
 std::size_t remove_stale_temp_files(const fs::path& run_dir) {
     std::size_t removed = 0;
+    const std::string host = temp_host_id();
+    const long self = static_cast<long>(::getpid());
     auto scan = [&](const fs::path& dir) {
         std::error_code ec;
         for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
             const std::string n = it->path().filename().string();
-            if (n.empty() || n[0] != '.') continue;
-            const auto pos = n.rfind(".tmp-");
-            if (pos == std::string::npos) continue;
-            long pid = 0;
-            if (std::sscanf(n.c_str() + pos, ".tmp-%ld-", &pid) != 1 || pid <= 0) continue;
-            if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // still running
+            if (!temp_file_is_stale(n, host, self, local_pid_alive)) continue;
             std::error_code rec;
             if (fs::remove(it->path(), rec)) ++removed;
         }
@@ -286,6 +287,7 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
     }
     m.pages = r.boolean(j, "pages");
     m.settings_hash = r.hex(j, "settings_hash");
+    if (j.contains("plan")) m.plan = r.str(j, "plan");
     const auto& types = r.at(j, "types");
     if (!types.is_array()) r.bad("\"types\" must be an array");
     m.types.reserve(types.size());
@@ -326,6 +328,7 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
             if (orec.eyemap < -1 || orec.eyemap >= static_cast<int>(rec.eyemaps.size())) r.bad("output eyemap index out of range");
             orec.input_hash = r.hex(o, "hash");
             orec.bytes = r.u64(o, "bytes");
+            if (o.contains("content")) orec.content_hash = r.hex(o, "content");
             rec.outputs.push_back(std::move(orec));
         }
         m.types.push_back(std::move(rec));
@@ -457,6 +460,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
     m.formats = options.formats;
     m.pages = options.pages;
     m.settings_hash = batch_settings_hash(columns, layout, renderer);
+    if (options.shard_plan) m.plan = options.shard_plan->source;
 
     // The manifest's state: per finished type only its JSON line (dumped once), so memory stays
     // small and a rewrite is a concatenation. Rewrites are spaced so that they cost at most ~10% of
@@ -499,14 +503,31 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
         flush_locked();
     }
 
+    // Content hashes of the files written, by path, until their type's record is made.
+    std::mutex content_mu;
+    std::unordered_map<std::string, std::uint64_t> content;
     BatchCallbacks cb;
     const OpId write_op = renderer.stats().op("write");
     cb.output = [&](const BatchOutput& o) {
-        ScopedTimer t(&renderer.stats(), write_op);
-        write_file_atomic(run_dir / o.output.path, o.bytes);
-        t.add_bytes(o.bytes.size());
+        {
+            ScopedTimer t(&renderer.stats(), write_op);
+            write_file_atomic(run_dir / o.output.path, o.bytes);
+            t.add_bytes(o.bytes.size());
+        }
+        const std::uint64_t h = hash_bytes(o.bytes);
+        std::lock_guard lk(content_mu);
+        content[o.output.path] = h;
     };
-    cb.type_done = [&](const TypeRecord& rec) {
+    cb.type_done = [&](const TypeRecord& done_rec) {
+        TypeRecord rec = done_rec;
+        {
+            std::lock_guard lk(content_mu);
+            for (auto& out : rec.outputs)
+                if (auto it = content.find(out.path); it != content.end()) {
+                    out.content_hash = it->second;
+                    content.erase(it);
+                }
+        }
         std::string json = type_line(rec);
         std::lock_guard lk(mu);
         done_names.insert(rec.neuron_type);
@@ -533,7 +554,10 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
                 const auto& b = planned.eyemaps[i].request;
                 if (a.region != b.region || a.side != b.side || a.metric != b.metric) return false;
             }
-            for (std::size_t i = 0; i < old.outputs.size(); ++i) planned.outputs[i].bytes = old.outputs[i].bytes;
+            for (std::size_t i = 0; i < old.outputs.size(); ++i) {
+                planned.outputs[i].bytes = old.outputs[i].bytes;
+                planned.outputs[i].content_hash = old.outputs[i].content_hash;
+            }
             for (std::size_t i = 0; i < old.eyemaps.size(); ++i) planned.eyemaps[i] = old.eyemaps[i];
             return true;
         };

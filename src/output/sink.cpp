@@ -8,6 +8,8 @@
 #include <csignal>
 #include <fcntl.h>
 #include <pthread.h>
+#include <random>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,13 +23,25 @@ namespace {
 
 std::atomic<unsigned> g_counter{0};
 
-// The temporary file's name: hidden, recognisable, unique per process and call, and short enough
-// for NAME_MAX even when the target's own name is near it.
+// A per-process random start, so numbers differ between processes even when pids repeat (pid
+// namespaces, containers); splitmix64 of start + counter is a bijection, so unique per call.
+std::uint64_t next_unique() {
+    static const std::uint64_t start = [] {
+        std::random_device rd;
+        return (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ static_cast<std::uint64_t>(::getpid());
+    }();
+    std::uint64_t z = start + 0x9e3779b97f4a7c15ULL * (g_counter.fetch_add(1, std::memory_order_relaxed) + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+// The temporary file's name: hidden, recognisable, unique per host, process and call, and short
+// enough for NAME_MAX even when the target's own name is near it.
 std::filesystem::path temp_path_for(const std::filesystem::path& path) {
     const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-    std::string base = path.filename().string();
-    if (base.size() > 64) base.resize(64);
-    return dir / fmt::format(".{}.tmp-{}-{}", base, ::getpid(), g_counter.fetch_add(1, std::memory_order_relaxed));
+    static const std::string host = temp_host_id();
+    return dir / temp_file_name(path.filename().string(), host, static_cast<long>(::getpid()), next_unique());
 }
 
 bool is_safe_byte(unsigned char c) {
@@ -126,6 +140,52 @@ void ensure_directory(const std::filesystem::path& dir) {
 }
 
 std::uint64_t file_name_hash(std::string_view name) noexcept { return hash_bytes(name); }
+
+std::string temp_host_id() {
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "unknown-host-" + std::to_string(::gethostid());
+    const std::string name = buf;
+    std::string out;
+    for (unsigned char c : name) out.push_back(is_safe_byte(c) && c != '-' ? static_cast<char>(c) : '_');
+    if (out.size() > 64) out.resize(64);
+    if (out != name) out += fmt::format("~{:08x}", static_cast<std::uint32_t>(hash_bytes(name)));
+    return out;
+}
+
+std::string temp_file_name(std::string_view target_name, std::string_view host, long pid, std::uint64_t unique) {
+    std::string base(target_name.substr(0, 64));
+    return fmt::format(".{}.tmp-{}-{}-{:016x}", base, host, pid, unique);
+}
+
+std::optional<TempFileOwner> parse_temp_file_name(std::string_view n) {
+    // ".<base>.tmp-<host>-<pid>-<16 hex>"; host has no '-', so parse from the right.
+    if (n.size() < 2 || n[0] != '.') return std::nullopt;
+    const auto d2 = n.rfind('-');
+    if (d2 == std::string_view::npos || n.size() - d2 - 1 != 16) return std::nullopt;
+    for (char c : n.substr(d2 + 1))
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
+    const auto d1 = n.rfind('-', d2 - 1);
+    if (d1 == std::string_view::npos || d1 + 1 == d2) return std::nullopt;
+    long pid = 0;
+    for (char c : n.substr(d1 + 1, d2 - d1 - 1)) {
+        if (c < '0' || c > '9' || pid > 1'000'000'000L) return std::nullopt;
+        pid = pid * 10 + (c - '0');
+    }
+    if (pid <= 0) return std::nullopt;
+    const auto t = n.rfind(".tmp-", d1);
+    if (t == std::string_view::npos || t == 0 || t + 5 >= d1) return std::nullopt;
+    const std::string_view host = n.substr(t + 5, d1 - t - 5);
+    if (host.find('-') != std::string_view::npos) return std::nullopt;
+    return TempFileOwner{std::string(host), pid};
+}
+
+bool temp_file_is_stale(std::string_view file_name, std::string_view my_host, long my_pid, bool (*pid_alive)(long pid)) {
+    const auto owner = parse_temp_file_name(file_name);
+    if (!owner || owner->host != my_host || owner->pid == my_pid) return false;
+    return !pid_alive(owner->pid);
+}
+
+bool local_pid_alive(long pid) { return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH; }
 
 std::string safe_file_name(std::string_view name) {
     std::string out;

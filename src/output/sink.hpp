@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,5 +37,32 @@ std::string safe_file_name(std::string_view name);
 // The 64-bit hash behind safe_file_name's suffix (eyemap::hash_bytes). Stable across
 // versions and platforms: file names depend on it.
 std::uint64_t file_name_hash(std::string_view name) noexcept;
+
+// --- Temporary files on shared disks (issue 18) ----------------------------------------------
+// write_file_atomic's temporary file is ".<name>.tmp-<host>-<pid>-<16 hex>": the writer's host
+// (temp_host_id()), its process id and a per-call unique number, so writers on different
+// machines sharing one folder never pick the same name, and a leftover says whose it is.
+
+// This machine's name as used in temporary names: gethostname() with every byte outside
+// [A-Za-z0-9._] replaced by '_' (so '-' separates fields), at most 64 bytes; when it had to be
+// changed, "~" + 8 hex digits of the real name's hash are appended so different hosts stay apart.
+std::string temp_host_id();
+// The temporary name for `target_name` (a file name, no folder) written by host/pid.
+std::string temp_file_name(std::string_view target_name, std::string_view host, long pid, std::uint64_t unique);
+
+struct TempFileOwner {
+    std::string host;
+    long pid = 0;
+};
+// The writer of a temporary file name of the current format; nullopt for any other name
+// (including the old ".<name>.tmp-<pid>-<n>" format, which names no host).
+std::optional<TempFileOwner> parse_temp_file_name(std::string_view file_name);
+
+// The start-up cleanup rule: a temporary file may be removed only when its writer is provably
+// gone: it names this host (`my_host`), it is not this process, and `pid_alive` says that pid no
+// longer runs. Another host's file, an old-format file or any other name is never stale.
+bool temp_file_is_stale(std::string_view file_name, std::string_view my_host, long my_pid, bool (*pid_alive)(long pid));
+// kill(pid, 0) does not fail with ESRCH.
+bool local_pid_alive(long pid);
 
 }  // namespace eyemap

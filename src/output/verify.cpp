@@ -1,0 +1,248 @@
+// `eyemap runs verify` (issue 18): is a run folder, sharded or not, complete and intact?
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/hash.hpp"
+#include "eyemap/batch.hpp"
+#include "eyemap/error.hpp"
+#include "output/sink.hpp"
+
+namespace eyemap {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string quote(const std::string& s) {
+    if (!s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=,:+@%") == std::string::npos)
+        return s;
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// Hash of a file's bytes, read in chunks (the same value as hash_bytes of the whole content).
+bool file_content_hash(const fs::path& p, std::uint64_t& out) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return false;
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) return false;
+    out = hash_bytes(bytes);
+    return true;
+}
+
+bool is_temp_name(const std::string& n) { return !n.empty() && n[0] == '.' && n.find(".tmp-") != std::string::npos; }
+
+}  // namespace
+
+std::vector<std::string> run_temp_files(const fs::path& run_dir) {
+    std::vector<std::string> out;
+    for (const char* sub : {"", "svg", "png", "pdf", "pages"}) {
+        std::error_code ec;
+        const fs::path dir = *sub ? run_dir / sub : run_dir;
+        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+            const std::string n = it->path().filename().string();
+            if (is_temp_name(n)) out.push_back(*sub ? fmt::format("{}/{}", sub, n) : n);
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& options) {
+    RunVerifyReport r;
+    r.run_dir = run_dir;
+    std::error_code ec;
+    if (!fs::is_directory(run_dir, ec)) throw_input("no such run folder", ErrorLocation{run_dir.string(), 0, {}, {}});
+    auto manifests = read_run_manifests(run_dir);
+    if (manifests.empty()) throw_input("no manifest*.json in this folder: not a batch run", ErrorLocation{run_dir.string(), 0, {}, {}});
+
+    // The sharding: --shards, else the count of the shard manifests (the most recently updated one
+    // when they disagree), else 1 (an unsharded run).
+    const Manifest* whole = nullptr;
+    const Manifest* newest_shard = nullptr;
+    std::set<std::uint32_t> counts;
+    for (const auto& [path, m] : manifests) {
+        if (!m.shard.sharded()) whole = &m;
+        else {
+            counts.insert(m.shard.count);
+            if (!newest_shard || m.updated > newest_shard->updated) newest_shard = &m;
+        }
+    }
+    r.shard_count = options.expect_shards ? options.expect_shards : newest_shard ? newest_shard->shard.count : 1;
+    if (counts.size() > 1 || (!counts.empty() && !counts.count(r.shard_count) && r.shard_count > 1)) {
+        std::string list;
+        for (auto c : counts) list += fmt::format("{}{}", list.empty() ? "" : ", ", c);
+        r.problems.push_back(fmt::format("shard manifests of different shard counts ({}); verifying as {} shards", list, r.shard_count));
+    }
+    const bool whole_complete = whole && whole->complete;
+
+    // Shards.
+    std::map<std::uint32_t, const Manifest*> shard_manifest;
+    for (const auto& [path, m] : manifests)
+        if (r.shard_count > 1 && m.shard.count == r.shard_count) shard_manifest[m.shard.index] = &m;
+    if (r.shard_count <= 1) {
+        ShardState s{0, whole ? (whole->complete ? "complete" : "unfinished") : "missing", whole ? whole->types.size() : 0};
+        r.shards.push_back(s);
+    } else {
+        for (std::uint32_t i = 0; i < r.shard_count; ++i) {
+            auto it = shard_manifest.find(i);
+            ShardState s{i, "missing", 0};
+            if (it != shard_manifest.end()) {
+                s.state = it->second->complete ? "complete" : "unfinished";
+                s.types = it->second->types.size();
+            }
+            r.shards.push_back(s);
+        }
+    }
+    std::set<std::uint32_t> redo;
+    if (!whole_complete)
+        for (const auto& s : r.shards)
+            if (s.state != "complete") redo.insert(s.index);
+
+    // One settings hash for all manifests: shards run with different options make no coherent run.
+    std::set<std::uint64_t> settings;
+    for (const auto& [path, m] : manifests)
+        if (!m.types.empty() || m.complete) settings.insert(m.settings_hash);
+    if (settings.size() > 1)
+        r.problems.push_back(fmt::format("the manifests were made with {} different settings (rendering options, formats or "
+                                         "layout differ between shards): redo the odd ones with the same options",
+                                         settings.size()));
+
+    // Each type once: the record of the manifest updated last, remembering whose it is.
+    std::vector<std::size_t> order(manifests.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return manifests[a].second.updated > manifests[b].second.updated; });
+    std::unordered_set<std::string> have;
+    std::vector<std::pair<const TypeRecord*, const Manifest*>> types;
+    for (std::size_t i : order)
+        for (const auto& t : manifests[i].second.types)
+            if (have.insert(t.neuron_type).second) types.emplace_back(&t, &manifests[i].second);
+    std::sort(types.begin(), types.end(), [](const auto& a, const auto& b) {
+        return a.first->seq != b.first->seq ? a.first->seq < b.first->seq : a.first->neuron_type < b.first->neuron_type;
+    });
+    r.types = types.size();
+
+    // Files.
+    std::map<std::uint32_t, std::vector<std::string>> remove_first;  // content changed, size kept: resume would keep it
+    for (const auto& [t, m] : types) {
+        const std::uint32_t owner = m->shard.sharded() && m->shard.count == r.shard_count ? m->shard.index : 0;
+        for (const auto& o : t->outputs) {
+            ++r.files_checked;
+            const fs::path p = run_dir / o.path;
+            std::error_code fec;
+            const auto st = fs::status(p, fec);
+            std::string problem;
+            if (fec || st.type() == fs::file_type::not_found) problem = "missing";
+            else if (st.type() != fs::file_type::regular) problem = "not a file";
+            else {
+                const auto size = fs::file_size(p, fec);
+                if (fec || size != o.bytes) problem = "size";
+                else {
+                    r.bytes_checked += size;
+                    std::uint64_t h = 0;
+                    if (options.check_content && o.content_hash && (!file_content_hash(p, h) || h != o.content_hash)) problem = "content";
+                }
+            }
+            if (problem.empty()) continue;
+            r.files.push_back(FileProblem{o.path, problem, t->neuron_type, owner});
+            redo.insert(owner);
+            if (problem == "content" || problem == "not a file") remove_first[owner].push_back(o.path);
+        }
+    }
+
+    // Gaps in the input positions of a finished run: a type no manifest records.
+    const bool all_finished = whole_complete || std::all_of(r.shards.begin(), r.shards.end(), [](const ShardState& s) { return s.state == "complete"; });
+    if (all_finished && !types.empty()) {
+        std::uint64_t expect = 0, missing = 0;
+        for (const auto& [t, m] : types) {
+            if (t->seq > expect) missing += t->seq - expect;
+            expect = std::max(expect, t->seq + 1);
+        }
+        if (missing) r.problems.push_back(fmt::format("{} types of the input are in no manifest (gaps in the input positions)", missing));
+    }
+
+    // The index of a run with pages: present, and not older than any manifest.
+    bool pages = false;
+    for (const auto& [path, m] : manifests) pages = pages || m.pages;
+    bool index_stale = false;
+    if (pages && redo.empty()) {
+        std::error_code iec;
+        const auto index_time = fs::last_write_time(run_dir / "index.html", iec);
+        if (iec) {
+            r.problems.push_back("index.html is missing");
+            index_stale = true;
+        } else {
+            for (const auto& [path, m] : manifests) {
+                std::error_code mec;
+                if (fs::last_write_time(path, mec) > index_time && !mec) {
+                    r.problems.push_back(fmt::format("index.html is older than {}", path.filename().string()));
+                    index_stale = true;
+                    break;
+                }
+            }
+        }
+    }
+
+    // The commands that finish the run.
+    const fs::path abs = run_dir.has_filename() ? run_dir : run_dir.parent_path();
+    const std::string out_dir = abs.has_parent_path() ? abs.parent_path().string() : std::string(".");
+    const std::string run_name = abs.filename().string();
+    for (std::uint32_t i : redo) {
+        r.redo_shards.push_back(i);
+        const Manifest* m = shard_manifest.count(i) ? shard_manifest[i] : newest_shard ? newest_shard : whole;
+        if (r.shard_count <= 1) m = whole ? whole : m;
+        std::string cmd;
+        if (auto it = remove_first.find(i); it != remove_first.end()) {
+            cmd += "rm -f --";
+            for (const auto& p : it->second) cmd += " " + quote((run_dir / p).string());
+            cmd += " && ";
+        }
+        cmd += fmt::format("eyemap batch --data {}", quote(m->data));
+        if (!m->columns.empty()) cmd += fmt::format(" --columns {}", quote(m->columns));
+        cmd += fmt::format(" --out-dir {} --run {}", quote(out_dir), quote(run_name));
+        std::string formats;
+        for (auto f : m->formats) formats += fmt::format("{}{}", formats.empty() ? "" : ",", to_string(f));
+        if (!formats.empty() && formats != "svg") cmd += " --formats " + formats;
+        if (m->pages) cmd += " --pages";
+        if (!m->plan.empty()) cmd += " --plan " + quote(m->plan);
+        if (r.shard_count > 1) cmd += fmt::format(" --shard {}/{}", i, r.shard_count);
+        cmd += " --resume";
+        r.redo_commands.push_back(std::move(cmd));
+    }
+    if (pages && (index_stale || !redo.empty()))
+        r.redo_commands.push_back(fmt::format("eyemap batch --out-dir {} --run {} --index-only", quote(out_dir), quote(run_name)));
+
+    r.complete = redo.empty() && r.problems.empty() && r.files.empty() && (whole_complete || all_finished);
+    return r;
+}
+
+std::string verify_report_json(const RunVerifyReport& r) {
+    using ojson = nlohmann::ordered_json;
+    ojson j;
+    j["run_dir"] = r.run_dir.string();
+    j["complete"] = r.complete;
+    j["shard_count"] = r.shard_count;
+    j["types"] = r.types;
+    j["files_checked"] = r.files_checked;
+    j["bytes_checked"] = r.bytes_checked;
+    ojson shards = ojson::array();
+    for (const auto& s : r.shards) shards.push_back(ojson{{"index", s.index}, {"state", s.state}, {"types", s.types}});
+    j["shards"] = std::move(shards);
+    ojson files = ojson::array();
+    for (const auto& f : r.files) files.push_back(ojson{{"path", f.path}, {"problem", f.problem}, {"type", f.type}, {"shard", f.shard}});
+    j["files"] = std::move(files);
+    j["problems"] = r.problems;
+    j["redo_shards"] = r.redo_shards;
+    j["redo_commands"] = r.redo_commands;
+    j["temp_files"] = run_temp_files(r.run_dir);
+    return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
+}
+
+}  // namespace eyemap

@@ -1,0 +1,283 @@
+// Clusters (issue 18): temporary names with host and pid, the stale-temp cleanup rule, content
+// hashes in the manifest, `runs verify` (missing or changed files, missing and unfinished shards,
+// exit codes and redo commands), and size-balanced shard plans (byte-identical union).
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "core/hash.hpp"
+#include "eyemap/batch.hpp"
+#include "eyemap/error.hpp"
+#include "eyemap/sample.hpp"
+#include "output/sink.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace eyemap;
+using eyemap::test::read_file;
+using eyemap::test::run_cli;
+using eyemap::test::write_file;
+
+struct Release {
+    fs::path dir, data, columns;
+};
+
+// A small synthetic release written through the CLI (same as users make one).
+const Release& release() {
+    static const Release r = [] {
+        Release x;
+        x.dir = eyemap::test::fresh_dir("cluster-release");
+        REQUIRE(run_cli(fmt::format("sample --out-dir '{}' --types 24", x.dir.string())) == 0);
+        x.data = x.dir / "data.csv";
+        x.columns = x.dir / "columns.csv";
+        return x;
+    }();
+    return r;
+}
+
+std::string batch_args(const fs::path& out, const std::string& run, const std::string& extra = "") {
+    const auto& r = release();
+    return fmt::format("batch --data '{}' --columns '{}' --out-dir '{}' --run {} --jobs 2 --quiet --pages {}", r.data.string(),
+                       r.columns.string(), out.string(), run, extra);
+}
+
+// Every file of a run but the manifests, by relative path, with its content hash.
+std::map<std::string, std::uint64_t> run_files(const fs::path& root) {
+    std::map<std::string, std::uint64_t> out;
+    for (const auto& e : fs::recursive_directory_iterator(root)) {
+        if (!e.is_regular_file()) continue;
+        const auto name = e.path().filename().string();
+        if (name.rfind("manifest", 0) == 0) continue;
+        out[fs::relative(e.path(), root).generic_string()] = hash_bytes(read_file(e.path()));
+    }
+    return out;
+}
+
+bool alive_never(long) { return false; }
+bool alive_always(long) { return true; }
+
+}  // namespace
+
+TEST_CASE("temporary names carry host, pid and a unique number, and parse back") {
+    const std::string n = temp_file_name("Mi1_ME_L_cell_count.svg", "node17", 4242, 0xabcULL);
+    CHECK(n == ".Mi1_ME_L_cell_count.svg.tmp-node17-4242-0000000000000abc");
+    auto owner = parse_temp_file_name(n);
+    REQUIRE(owner);
+    CHECK(owner->host == "node17");
+    CHECK(owner->pid == 4242);
+    // A long target name is cut so the temporary name fits NAME_MAX.
+    const std::string long_name(250, 'x');
+    CHECK(temp_file_name(long_name, "node17", 1, 1).size() < 120);
+    // Not ours: the old format (no host), other files, broken fields.
+    CHECK_FALSE(parse_temp_file_name(".a.svg.tmp-4242-7"));
+    CHECK_FALSE(parse_temp_file_name("a.svg"));
+    CHECK_FALSE(parse_temp_file_name(".a.svg.tmp-node-0-0000000000000abc"));
+    CHECK_FALSE(parse_temp_file_name(".a.svg.tmp-node-x1-0000000000000abc"));
+    CHECK_FALSE(parse_temp_file_name(".a.svg.tmp-node-12-00000000000abc"));
+    // A target whose own name looks like a temp name still parses to the writer's fields.
+    owner = parse_temp_file_name(temp_file_name("b.tmp-h-1-0000000000000000", "real", 7, 9));
+    REQUIRE(owner);
+    CHECK(owner->host == "real");
+    CHECK(owner->pid == 7);
+}
+
+TEST_CASE("the host id is this machine's name, made safe for temporary names") {
+    const std::string h = temp_host_id();
+    REQUIRE_FALSE(h.empty());
+    CHECK(h.find('-') == std::string::npos);
+    CHECK(h.find('/') == std::string::npos);
+    char buf[256] = {};
+    REQUIRE(::gethostname(buf, sizeof buf - 1) == 0);
+    const std::string name = buf;
+    if (name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._") == std::string::npos && name.size() <= 64)
+        CHECK(h == name);
+    else
+        CHECK(h.find('~') != std::string::npos);
+}
+
+TEST_CASE("cleanup rule: only this host's files of a dead process are stale") {
+    const std::string mine = temp_file_name("a.svg", "hostB", 100, 1);
+    const std::string other = temp_file_name("a.svg", "hostA", 100, 1);
+    CHECK(temp_file_is_stale(mine, "hostB", 5, alive_never));
+    CHECK_FALSE(temp_file_is_stale(mine, "hostB", 5, alive_always));   // process still runs
+    CHECK_FALSE(temp_file_is_stale(mine, "hostB", 100, alive_never));  // this very process
+    CHECK_FALSE(temp_file_is_stale(other, "hostB", 5, alive_never));   // another machine: never
+    CHECK_FALSE(temp_file_is_stale(".a.svg.tmp-100-3", "hostB", 5, alive_never));  // old format: host unknown
+    CHECK_FALSE(temp_file_is_stale("a.svg", "hostB", 5, alive_never));
+    CHECK(local_pid_alive(static_cast<long>(::getpid())));
+}
+
+TEST_CASE("a batch's start-up cleanup keeps another host's temp file and removes its own dead one") {
+    const auto out = eyemap::test::fresh_dir("cluster-cleanup");
+    const fs::path run = out / "r";
+    fs::create_directories(run / "svg");
+    // A pid that is not running: a child that has exited and been reaped.
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(0);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    const fs::path other = run / "svg" / temp_file_name("x.svg", "someotherhost", child, 1);
+    const fs::path own = run / "svg" / temp_file_name("x.svg", temp_host_id(), child, 2);
+    write_file(other, "partial");
+    write_file(own, "partial");
+    REQUIRE(run_cli(batch_args(out, "r", "--shard 0/2")) == 0);
+    CHECK(fs::exists(other));
+    CHECK_FALSE(fs::exists(own));
+}
+
+TEST_CASE("manifest records each file's content hash, and verify finds missing, resized and changed files") {
+    const auto out = eyemap::test::fresh_dir("cluster-verify");
+    REQUIRE(run_cli(batch_args(out, "one")) == 0);
+    const fs::path run = out / "one";
+    const Manifest m = manifest_from_json(read_file(run / "manifest.json"), "manifest.json");
+    REQUIRE_FALSE(m.types.empty());
+    for (const auto& t : m.types)
+        for (const auto& o : t.outputs) {
+            REQUIRE(o.content_hash != 0);
+            CHECK(o.content_hash == hash_bytes(read_file(run / o.path)));
+        }
+    // Round trip keeps it.
+    CHECK(manifest_from_json(manifest_to_json(m), "x").types[0].outputs[0].content_hash == m.types[0].outputs[0].content_hash);
+
+    auto r = verify_run(run);
+    CHECK(r.complete);
+    CHECK(r.shard_count == 1);
+    CHECK(r.files.empty());
+    CHECK(r.files_checked > 0);
+    CHECK(run_cli(fmt::format("runs verify '{}'", run.string())) == 0);
+
+    // Same size, other bytes: only the content hash sees it.
+    const auto& o0 = m.types[0].outputs[0];
+    std::string bytes = read_file(run / o0.path);
+    bytes[bytes.size() / 2] ^= 1;
+    write_file(run / o0.path, bytes);
+    r = verify_run(run);
+    CHECK_FALSE(r.complete);
+    REQUIRE(r.files.size() == 1);
+    CHECK(r.files[0].problem == "content");
+    CHECK(r.files[0].path == o0.path);
+    REQUIRE(r.redo_commands.size() == 2);  // the redo (removing the changed file first) and the index
+    CHECK(r.redo_commands[0].rfind("rm -f -- ", 0) == 0);
+    CHECK(r.redo_commands[0].find("--resume") != std::string::npos);
+    CHECK(verify_run(run, RunVerifyOptions{.check_content = false}).complete);  // --quick: sizes only
+
+    // A missing file and a resized one.
+    const auto& o1 = m.types[1].outputs[1];
+    fs::remove(run / o1.path);
+    write_file(run / m.types[2].outputs[0].path, "short");
+    r = verify_run(run);
+    std::set<std::string> problems;
+    for (const auto& f : r.files) problems.insert(f.path + ":" + f.problem);
+    CHECK(problems.count(o1.path + ":missing"));
+    CHECK(problems.count(m.types[2].outputs[0].path + ":size"));
+    CHECK(run_cli(fmt::format("runs verify '{}'", run.string())) == 2);
+
+    // Running the printed commands repairs it.
+    std::string err;
+    for (auto& cmd : r.redo_commands) {
+        const auto at = cmd.find("eyemap batch");
+        REQUIRE(at != std::string::npos);
+        const std::string prefix = cmd.substr(0, at);
+        if (!prefix.empty()) REQUIRE(std::system((prefix + "true").c_str()) == 0);
+        REQUIRE(run_cli(cmd.substr(at + 7) + " --quiet", &err) == 0);
+    }
+    CHECK(verify_run(run).complete);
+}
+
+TEST_CASE("verify a sharded run: missing and unfinished shards, the redo command per shard") {
+    const auto out = eyemap::test::fresh_dir("cluster-verify-shards");
+    REQUIRE(run_cli(batch_args(out, "ref")) == 0);
+    for (int i : {0, 1, 3}) REQUIRE(run_cli(batch_args(out, "sh", fmt::format("--shard {}/4", i))) == 0);
+    const fs::path run = out / "sh";
+    auto r = verify_run(run);
+    CHECK_FALSE(r.complete);
+    CHECK(r.shard_count == 4);
+    REQUIRE(r.shards.size() == 4);
+    CHECK(r.shards[2].state == "missing");
+    CHECK(r.redo_shards == std::vector<std::uint32_t>{2});
+    REQUIRE_FALSE(r.redo_commands.empty());
+    CHECK(r.redo_commands[0].find("--shard 2/4 --resume") != std::string::npos);
+    CHECK(r.redo_commands[0].find(fmt::format("--data {}", release().data.string())) != std::string::npos);
+    CHECK(r.redo_commands[0].find("--run sh") != std::string::npos);
+    // --json, exit 2.
+    CHECK(run_cli(fmt::format("runs verify --out-dir '{}' --run sh --json > '{}'", out.string(), (out / "v.json").string())) == 2);
+    CHECK(read_file(out / "v.json").find("\"redo_shards\": [\n    2\n  ]") != std::string::npos);
+    // --shards N larger than the manifests know: the others are missing too.
+    CHECK(verify_run(run, RunVerifyOptions{.expect_shards = 4}).redo_shards.size() == 1);
+
+    // An unfinished shard (its manifest says not complete) is redone, not skipped.
+    REQUIRE(run_cli(batch_args(out, "sh", "--shard 2/4")) == 0);
+    auto path = run / "manifest-1-of-4.json";
+    Manifest m1 = manifest_from_json(read_file(path), path.string());
+    m1.complete = false;
+    write_file(path, manifest_to_json(m1));
+    r = verify_run(run);
+    CHECK(r.redo_shards == std::vector<std::uint32_t>{1});
+    CHECK(r.shards[1].state == "unfinished");
+    REQUIRE(run_cli(batch_args(out, "sh", "--shard 1/4 --resume")) == 0);
+    REQUIRE(run_cli(fmt::format("batch --out-dir '{}' --run sh --index-only", out.string())) == 0);
+    CHECK(verify_run(run).complete);
+    CHECK(run_files(out / "ref") == run_files(run));
+}
+
+TEST_CASE("shard plans: LPT balance, case-folded units, hash fallback, JSON round trip") {
+    std::vector<TypeRowCount> types{{"big", 100}, {"a", 10}, {"b", 20}, {"c", 30}, {"d", 40}, {"Mi1", 35}, {"MI1", 5}};
+    const ShardPlan plan = make_shard_plan(types, 2);
+    const auto rows = rows_per_shard(types, 2, &plan);
+    CHECK(rows[0] + rows[1] == 240);
+    CHECK(std::max(rows[0], rows[1]) == 120);  // big+a+... vs the rest: 120/120
+    CHECK(plan.shard_of("Mi1") == plan.shard_of("MI1"));  // one file key ignoring case: one shard
+    CHECK(plan.shard_of("mi1") == plan.shard_of("Mi1"));  // unknown name of that key: the same shard
+    CHECK(plan.shard_of("never-seen") == shard_of("never-seen", 2));
+    const ShardPlan back = shard_plan_from_json(shard_plan_to_json(plan), "plan.json");
+    CHECK(back.count == 2);
+    for (const auto& t : types) CHECK(back.shard_of(t.name) == plan.shard_of(t.name));
+    CHECK_THROWS_AS(shard_plan_from_json("{\"schema\":\"eyemap-plan/1\",\"shards\":2,\"types\":[{\"name\":\"a\",\"shard\":2}]}", "p"), Error);
+    CHECK_THROWS_AS(shard_plan_from_json("{\"schema\":\"eyemap-plan/1\",\"shards\":2,\"types\":[{\"name\":\"Mi1\",\"shard\":0},"
+                                         "{\"name\":\"MI1\",\"shard\":1}]}", "p"), Error);
+    CHECK_THROWS_AS(shard_plan_from_json("{}", "p"), Error);
+    // Deterministic.
+    CHECK(shard_plan_to_json(make_shard_plan(types, 3)) == shard_plan_to_json(make_shard_plan(types, 3)));
+}
+
+TEST_CASE("a planned sharded run is byte-identical to one machine's and better balanced") {
+    const auto out = eyemap::test::fresh_dir("cluster-plan");
+    const fs::path plan_file = out / "plan.json";
+    REQUIRE(run_cli(fmt::format("batch --data '{}' --plan-out '{}' --shards 3", release().data.string(), plan_file.string())) == 0);
+    DataFileSource src(release().data, builtin_regions());
+    const auto types = count_type_rows(src);
+    const ShardPlan plan = shard_plan_from_json(read_file(plan_file), plan_file.string());
+    const auto planned = rows_per_shard(types, 3, &plan);
+    const auto hashed = rows_per_shard(types, 3);
+    CHECK(*std::max_element(planned.begin(), planned.end()) <= *std::max_element(hashed.begin(), hashed.end()));
+
+    REQUIRE(run_cli(batch_args(out, "ref")) == 0);
+    for (int i = 0; i < 3; ++i)
+        REQUIRE(run_cli(batch_args(out, "pl", fmt::format("--shard {}/3 --plan '{}'", i, plan_file.string()))) == 0);
+    REQUIRE(run_cli(fmt::format("batch --out-dir '{}' --run pl --index-only", out.string())) == 0);
+    CHECK(run_files(out / "ref") == run_files(out / "pl"));
+    const auto r = verify_run(out / "pl");
+    CHECK(r.complete);
+    // Each shard rendered the plan's types, and the manifest names the plan for the redo command.
+    for (std::uint32_t i = 0; i < 3; ++i) {
+        const auto p = out / "pl" / manifest_file_name(Shard{i, 3});
+        const Manifest m = manifest_from_json(read_file(p), p.string());
+        CHECK(m.plan == plan_file.string());
+        for (const auto& t : m.types) CHECK(plan.shard_of(t.neuron_type) == i);
+    }
+    fs::remove(out / "pl" / manifest_file_name(Shard{1, 3}));
+    const auto r2 = verify_run(out / "pl");
+    REQUIRE_FALSE(r2.redo_commands.empty());
+    CHECK(r2.redo_commands[0].find("--plan") != std::string::npos);
+    // A plan for another shard count is refused.
+    std::string err;
+    CHECK(run_cli(batch_args(out, "bad", fmt::format("--shard 0/2 --plan '{}'", plan_file.string())), &err) == 2);
+    CHECK(err.find("plan is for 3 shards") != std::string::npos);
+}
