@@ -1,5 +1,7 @@
-// The pipeline's caches (eyemap/caches.hpp): cold vs warm, each cache on/off, and whether caching
-// colours per value or per scale pays.
+// The renderer's caches (src/renderer/caches.hpp): cold vs warm, each cache on/off, and whether caching
+// colours per value or per scale pays. The whole-pipeline benchmarks render through an eyemap::Renderer
+// built with the caches under test (caches are per renderer); the scenes-only one and the per-item
+// ones use an eyemap::Caches directly (the renderer's cache seams).
 //
 // Data: the real 892-column optic-lobe layout (side R) copied to side L as well, so a type has all
 // 12 eyemaps (3 regions x 2 sides x 2 metrics), with synthetic per-layer values (bench_common.hpp).
@@ -16,6 +18,8 @@
 #include <unordered_map>
 
 #include "bench_common.hpp"
+#include "core/hash.hpp"
+#include "core/lru_cache.hpp"
 #include "renderer/caches.hpp"
 #include "render/svg_frame.hpp"
 
@@ -39,22 +43,23 @@ const Dataset& dataset(std::size_t types) {
     return cache.emplace(types, make_dataset(parse_column_table(csv.str(), "synthetic"), layout)).first->second;
 }
 
-void configure(int mask) {
-    CachesConfig c;
+CacheOptions cache_options(int mask) {
+    CacheOptions c;
     c.coordinates.enabled = mask & 1;
     c.colours.enabled = mask & 2;
     c.metadata.enabled = mask & 4;
-    configure_caches(c);
+    return c;
 }
 
-void report_hit_rates(benchmark::State& state) {
-    for (const auto& [name, s] : cache_statistics())
+void report_hit_rates(benchmark::State& state, const std::vector<NamedCacheStats>& caches) {
+    for (const auto& [name, s] : caches)
         if (s.gets()) state.counters["hit_" + name] = s.hit_rate();
 }
 
-RenderOptions options(ScaleMethod method) {
+RenderOptions options(ScaleMethod method, int mask) {
     RenderOptions o;
     o.scale.method = method;
+    o.caches = cache_options(mask);
     return o;
 }
 
@@ -63,19 +68,18 @@ void run_type12(benchmark::State& state, ScaleMethod method) {
     const Dataset& ds = dataset(1);
     const int mask = static_cast<int>(state.range(0));
     const bool warm = state.range(1) != 0;
-    const auto o = options(method);
-    configure(mask);
-    if (warm) render_type_svg(ds, ds.types[0].neuron_type, {}, o);  // fill, untimed
-    reset_cache_statistics();
+    const Renderer r(options(method, mask));
+    if (warm) r.render(ds, ds.types[0].neuron_type);  // fill, untimed
+    r.reset_statistics();
     std::size_t n = 0;
     for (auto _ : state) {
-        if (!warm) clear_caches();
-        auto out = render_type_svg(ds, ds.types[0].neuron_type, {}, o);
+        if (!warm) r.clear_caches();
+        auto out = r.render(ds, ds.types[0].neuron_type);
         n = out.size();
         benchmark::DoNotOptimize(out.data());
     }
     state.counters["eyemaps"] = static_cast<double>(n);
-    report_hit_rates(state);
+    report_hit_rates(state, r.cache_statistics());
 }
 void BM_Type12Percentile(benchmark::State& state) { run_type12(state, ScaleMethod::percentile); }
 void BM_Type12Linear(benchmark::State& state) { run_type12(state, ScaleMethod::linear); }
@@ -91,15 +95,15 @@ void BM_Type12Scenes(benchmark::State& state) {
     const Dataset& ds = dataset(1);
     const int mask = static_cast<int>(state.range(0));
     const bool warm = state.range(1) != 0;
-    const RenderOptions o = options(ScaleMethod::percentile);
-    configure(mask);
-    if (warm) build_scenes(ds.layout, ds.columns, ds.types[0], {}, o);
-    reset_cache_statistics();
+    const ScaleOptions scale{ScaleMethod::percentile};
+    Caches caches(cache_options(mask));
+    if (warm) bench::build_scenes(*ds.index, ds.columns, ds.types[0], {}, scale, &caches);
+    caches.reset_statistics();
     for (auto _ : state) {
-        if (!warm) clear_caches();
-        benchmark::DoNotOptimize(build_scenes(ds.layout, ds.columns, ds.types[0], {}, o));
+        if (!warm) caches.clear();
+        benchmark::DoNotOptimize(bench::build_scenes(*ds.index, ds.columns, ds.types[0], {}, scale, &caches));
     }
-    report_hit_rates(state);
+    report_hit_rates(state, caches.statistics());
 }
 BENCHMARK(BM_Type12Scenes)->ArgNames({"caches", "warm"})->Args({0, 0})->Args({7, 0})->Args({7, 1})->Unit(benchmark::kMicrosecond);
 
@@ -109,20 +113,19 @@ void BM_Types100(benchmark::State& state) {
     const Dataset& ds = dataset(100);
     const int mask = static_cast<int>(state.range(0));
     const bool warm = state.range(1) != 0;
-    const RenderOptions o = options(ScaleMethod::percentile);
-    configure(mask);
+    const Renderer r(options(ScaleMethod::percentile, mask));
     if (warm)
-        for (const auto& t : ds.types) render_type_svg(ds, t.neuron_type, {}, o);
-    reset_cache_statistics();
+        for (const auto& t : ds.types) r.render(ds, t.neuron_type);
+    r.reset_statistics();
     for (auto _ : state) {
-        if (!warm) clear_caches();
+        if (!warm) r.clear_caches();
         for (const auto& t : ds.types) {
-            auto out = render_type_svg(ds, t.neuron_type, {}, o);
+            auto out = r.render(ds, t.neuron_type);
             benchmark::DoNotOptimize(out.data());
         }
     }
     state.counters["types"] = static_cast<double>(ds.types.size());
-    report_hit_rates(state);
+    report_hit_rates(state, r.cache_statistics());
 }
 BENCHMARK(BM_Types100)
     ->ArgNames({"caches", "warm"})
@@ -236,29 +239,30 @@ void BM_ScalePercentileCompute(benchmark::State& state) {
 }
 BENCHMARK(BM_ScalePercentileCompute)->ArgName("layer")->Arg(0)->Arg(1);
 
-// cached_scale on a hit: hash + lookup + full comparison of the values.
+// The colour cache (Caches::scale) on a hit: hash + lookup + full comparison of the values.
 void BM_ScalePercentileCachedHit(benchmark::State& state) {
     const auto& v = values_for(state);
-    configure(7);
+    Caches caches(cache_options(7));
     const ScaleOptions o{ScaleMethod::percentile};
-    cached_scale(v, o);
-    for (auto _ : state) benchmark::DoNotOptimize(cached_scale(v, o));
-    report_hit_rates(state);
+    caches.scale(v, o);
+    for (auto _ : state) benchmark::DoNotOptimize(caches.scale(v, o));
+    report_hit_rates(state, caches.statistics());
 }
 BENCHMARK(BM_ScalePercentileCachedHit)->ArgName("layer")->Arg(0)->Arg(1);
 
 // The pieces the other two caches save, for scale.
 void BM_ComputeGrid(benchmark::State& state) {
     const Dataset& ds = dataset(1);
-    for (auto _ : state) benchmark::DoNotOptimize(compute_grid(ds.layout, Geometry{}, Side::R));
+    for (auto _ : state) benchmark::DoNotOptimize(compute_grid(*ds.index, Geometry{}, Side::R));
 }
 BENCHMARK(BM_ComputeGrid);
 
+// The coordinate cache (Caches::grid) on a hit.
 void BM_GridForHit(benchmark::State& state) {
     const Dataset& ds = dataset(1);
-    configure(7);
-    grid_for(ds.layout, Geometry{}, Side::R);
-    for (auto _ : state) benchmark::DoNotOptimize(grid_for(ds.layout, Geometry{}, Side::R));
+    Caches caches(cache_options(7));
+    caches.grid(*ds.index, Geometry{}, Side::R);
+    for (auto _ : state) benchmark::DoNotOptimize(caches.grid(*ds.index, Geometry{}, Side::R));
 }
 BENCHMARK(BM_GridForHit);
 
@@ -268,11 +272,12 @@ void BM_FrameExpand(benchmark::State& state) {
 }
 BENCHMARK(BM_FrameExpand);
 
+// The metadata cache (Caches::frame) on a hit.
 void BM_CachedFrameHit(benchmark::State& state) {
     const Scene scene = bench::me_scene(dataset(1));
-    configure(7);
-    detail::cached_frame(scene, *builtin_templates(), true);
-    for (auto _ : state) benchmark::DoNotOptimize(detail::cached_frame(scene, *builtin_templates(), true));
+    Caches caches(cache_options(7));
+    caches.frame(scene, *builtin_templates(), true);
+    for (auto _ : state) benchmark::DoNotOptimize(caches.frame(scene, *builtin_templates(), true));
 }
 BENCHMARK(BM_CachedFrameHit);
 

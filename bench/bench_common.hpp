@@ -1,5 +1,6 @@
 // Shared benchmark fixtures: the real 892-column optic-lobe layout with deterministic synthetic values,
-// its two-sided copy (all 12 eyemaps of a type), hexagonal patches of any size for scaling runs, and
+// its two-sided copy (all 12 eyemaps of a type), hexagonal patches of any size for scaling runs, the
+// stages chained as the renderer chains them (for benchmarks of a stage or of process + layout), and
 // helpers for interleaved (A B A B) timing inside one benchmark.
 #pragma once
 
@@ -12,8 +13,20 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include <fmt/format.h>
+
 #include <eyemap/eyemap.hpp>
 #include <eyemap/sample.hpp>
+
+#include "layout/layout.hpp"
+#include "process/process.hpp"
+#include "render/svg.hpp"
+#include "render/svg_frame.hpp"
+#include "renderer/caches.hpp"
 
 namespace eyemap::bench {
 
@@ -53,11 +66,78 @@ inline Dataset real_two_sided_dataset(std::size_t types = 1, std::uint64_t seed 
     return make_dataset(parse_column_table(sample_csv(layout, types, seed), "synthetic"), layout);
 }
 
+// ---------------------------------------------------------------------------------------------
+// The stages chained as eyemap::Renderer chains them (src/renderer/renderer.cpp), for benchmarks that
+// time a stage or process + layout without the output: process_type (scales through the colour cache
+// when `caches` is given), one grid per side (through the coordinate cache when given, else
+// compute_grid), layout_eyemap. No statistics are recorded. Empty requests: all_requests.
+inline std::vector<Scene> build_scenes(const ColumnIndex& index, const TableColumns& columns, const TypeRows& type,
+                                       std::span<const EyemapRequest> requests = {}, const ScaleOptions& scale = {},
+                                       Caches* caches = nullptr, const Geometry& geometry = {}) {
+    std::vector<EyemapRequest> all;
+    if (requests.empty()) {
+        all = all_requests(index, columns);
+        requests = all;
+    }
+    ScaleSource source;
+    if (caches) source = [caches](std::span<const double> v, const ScaleOptions& o) { return caches->scale(v, o); };
+    auto data = process_type(type.neuron_type, type.rows, columns, index, requests, scale, source);
+    std::vector<Scene> scenes;
+    scenes.reserve(data.size());
+    std::shared_ptr<const GridCoordinates> grids[2];
+    for (auto& d : data) {
+        auto& g = grids[static_cast<int>(d.side)];
+        if (!g) g = caches ? caches->grid(index, geometry, d.side)
+                           : std::make_shared<const GridCoordinates>(compute_grid(index, geometry, d.side));
+        scenes.push_back(layout_eyemap(std::move(d), g, geometry));
+    }
+    return scenes;
+}
+
 inline EyemapRequest me_request() { return EyemapRequest{"ME", Side::R, Metric::synapse_density}; }
 
-inline Scene me_scene(const Dataset& ds, std::size_t type = 0) {
+// The single-eyemap benchmarks' scene: ME, side R, synapses (892 hexagons on the real layout).
+inline Scene me_scene(const Dataset& ds, std::size_t type = 0, const ScaleOptions& scale = {}) {
     const EyemapRequest req = me_request();
-    return std::move(build_scenes(ds.layout, ds.columns, ds.types.at(type), std::span(&req, 1)).at(0));
+    return std::move(build_scenes(*ds.index, ds.columns, ds.types.at(type), std::span(&req, 1), scale).at(0));
+}
+
+// The renderer's SVG step for one scene (its svg case of Renderer::Impl::write): the frame from the
+// metadata cache (expanded on the first call for a region/side/metric/geometry, a hit afterwards),
+// then detail::write_svg timed as "render_svg" in its own Stats, the id derived from the eyemap.
+// `buf` is cleared first and reused, as the renderer reuses one buffer per thread.
+class SvgStep {
+public:
+    explicit SvgStep(const CacheOptions& caches = {}) : caches_(caches), templates_(builtin_templates()), op_(stats_.op("render_svg")) {}
+    std::size_t write(const Scene& scene, fmt::memory_buffer& buf) {
+        const auto frame = caches_.frame(scene, *templates_, true);
+        buf.clear();
+        ScopedTimer t(&stats_, op_);
+        detail::write_svg(scene, *frame, buf, default_svg_id(scene.data));
+        t.add_bytes(buf.size());
+        return buf.size();
+    }
+    Stats& stats() noexcept { return stats_; }
+    Caches& caches() noexcept { return caches_; }
+
+private:
+    Caches caches_;
+    std::shared_ptr<const TemplateSet> templates_;
+    Stats stats_;
+    OpId op_;
+};
+
+// Renders through the streaming Renderer::render (what the batch calls): the type's rows in, every
+// file handed over from the renderer's reused buffer, nothing copied. Returns the total bytes.
+inline std::size_t render_type(const Renderer& r, const Dataset& ds, const TypeRows& type, std::span<const EyemapRequest> requests,
+                               std::span<const OutputFormat> formats, std::size_t* files = nullptr) {
+    std::size_t bytes = 0, n = 0;
+    r.render(*ds.index, ds.columns, type.neuron_type, type.rows, requests, formats, [&](const EyemapView& v) {
+        bytes += v.bytes.size();
+        ++n;
+    });
+    if (files) *files = n;
+    return bytes;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -66,7 +146,7 @@ inline Scene me_scene(const Dataset& ds, std::size_t type = 0) {
 
 struct Patch {
     ColumnLayout layout;
-    PreparedLayout prepared;
+    ColumnIndex prepared;
     TableColumns columns{true, true, true, true};
     TypeRows type;
 };
@@ -92,7 +172,7 @@ inline Patch hex_patch(std::size_t n) {
             cells.push_back({std::max({std::abs(q), std::abs(r), std::abs(q + r)}), q, r});
     std::sort(cells.begin(), cells.end());
     for (const auto& c : cells) add(c[1], c[2]);
-    p.prepared = prepare_layout(p.layout, builtin_regions());
+    p.prepared = make_column_index(p.layout, builtin_regions());
     p.type.neuron_type = "Patch";
     p.type.rows.reserve(n);
     std::uint64_t s = 12345;

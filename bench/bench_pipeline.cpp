@@ -1,24 +1,25 @@
 // The pipeline stage by stage and end to end, on the real 892-column layout made two-sided (so a type
 // has all 12 eyemaps) with deterministic synthetic per-layer values (bench_common.hpp).
 //
-//   BM_Stage_*   one stage of one eyemap (ME, side R, synapses) or of one type's 12 eyemaps
-//   BM_E2E_*     rows of a type in, finished bytes out: per eyemap and per type (12 eyemaps)
+//   BM_Stage_*   one stage of one eyemap (ME, side R, synapses) or of one type's 12 eyemaps: the stage
+//                functions (src/process, src/layout, src/render), untimed by the library; caches, where
+//                a stage goes through one, are an eyemap::Caches of the benchmark's own
+//   BM_E2E_*     rows of a type in, finished bytes out, through eyemap::Renderer (its streaming render,
+//                as the batch calls it): per eyemap and per type (12 eyemaps)
 //   BM_Ratio_*   two variants timed alternately (A B A B) inside each iteration; the counter is B/A or
 //                A/B, so machine load hits both sides alike
 //
-// The coordinate cache (eyemap/caches.hpp) is on by default; "nocache" variants switch it (and the
-// other caches) off, so every eyemap recomputes its grid, scales and SVG frame.
+// The caches (src/renderer/caches.hpp) are per renderer and on by default; "nocache" / caches:0
+// variants use a renderer (or Caches) with every cache off, so every eyemap recomputes its grid,
+// scales and SVG frame.
 #include <benchmark/benchmark.h>
 
 #include <cstring>
 
 #include "bench_common.hpp"
 #include "eyemap/stats.hpp"
-
-#if __has_include("renderer/caches.hpp")
 #include "renderer/caches.hpp"
-#define EYEMAP_BENCH_HAVE_CACHES 1
-#endif
+
 #if __has_include("render/raster.hpp")
 #include "render/raster.hpp"
 #define EYEMAP_BENCH_HAVE_RASTER 1
@@ -34,13 +35,12 @@ const Dataset& dataset() {
 }
 
 const TypeRows& type0() { return dataset().types.at(0); }
+const ColumnIndex& index0() { return *dataset().index; }
 
-void set_caches(bool on) {
-#ifdef EYEMAP_BENCH_HAVE_CACHES
-    configure_caches(CachesConfig{}.set_enabled(on));
-#else
-    (void)on;
-#endif
+RenderOptions with_caches(bool on) {
+    RenderOptions o;
+    o.caches.set_enabled(on);
+    return o;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -50,33 +50,31 @@ void BM_Stage_Process_Eyemap(benchmark::State& state) {
     const auto& ds = dataset();
     const EyemapRequest req = bench::me_request();
     for (auto _ : state)
-        benchmark::DoNotOptimize(process_type(type0().neuron_type, type0().rows, ds.columns, ds.layout, std::span(&req, 1)));
+        benchmark::DoNotOptimize(process_type(type0().neuron_type, type0().rows, ds.columns, index0(), std::span(&req, 1)));
     state.counters["rows"] = static_cast<double>(type0().rows.size());
 }
 BENCHMARK(BM_Stage_Process_Eyemap)->Unit(benchmark::kMicrosecond);
 
 void BM_Stage_Process_Type12(benchmark::State& state) {
     const auto& ds = dataset();
-    const auto reqs = all_requests(ds.layout, ds.columns);
-    for (auto _ : state) benchmark::DoNotOptimize(process_type(type0().neuron_type, type0().rows, ds.columns, ds.layout, reqs));
+    const auto reqs = all_requests(index0(), ds.columns);
+    for (auto _ : state) benchmark::DoNotOptimize(process_type(type0().neuron_type, type0().rows, ds.columns, index0(), reqs));
     state.counters["eyemaps"] = static_cast<double>(reqs.size());
 }
 BENCHMARK(BM_Stage_Process_Type12)->Unit(benchmark::kMicrosecond);
 
 // Grid coordinates of one side: computed (what a cache miss or a cache that is off costs) ...
 void BM_Stage_Grid_Compute(benchmark::State& state) {
-    const auto& ds = dataset();
-    for (auto _ : state) benchmark::DoNotOptimize(compute_grid(ds.layout, Geometry{}, Side::R));
-    state.counters["columns"] = static_cast<double>(ds.layout.universe.size());
+    for (auto _ : state) benchmark::DoNotOptimize(compute_grid(index0(), Geometry{}, Side::R));
+    state.counters["columns"] = static_cast<double>(column_count(index0()));
 }
 BENCHMARK(BM_Stage_Grid_Compute)->Unit(benchmark::kMicrosecond);
 
 // ... and through the coordinate cache, warm (what every eyemap after the first of a side costs).
 void BM_Stage_Grid_Cached(benchmark::State& state) {
-    const auto& ds = dataset();
-    set_caches(true);
-    grid_for(ds.layout, Geometry{}, Side::R);
-    for (auto _ : state) benchmark::DoNotOptimize(grid_for(ds.layout, Geometry{}, Side::R));
+    Caches caches{CacheOptions{}};
+    caches.grid(index0(), Geometry{}, Side::R);
+    for (auto _ : state) benchmark::DoNotOptimize(caches.grid(index0(), Geometry{}, Side::R));
 }
 BENCHMARK(BM_Stage_Grid_Cached)->Unit(benchmark::kMicrosecond);
 
@@ -84,8 +82,8 @@ BENCHMARK(BM_Stage_Grid_Cached)->Unit(benchmark::kMicrosecond);
 void BM_Stage_Layout_Eyemap(benchmark::State& state) {
     const auto& ds = dataset();
     const EyemapRequest req = bench::me_request();
-    auto data = std::move(process_type(type0().neuron_type, type0().rows, ds.columns, ds.layout, std::span(&req, 1)).at(0));
-    const auto grid = std::make_shared<const GridCoordinates>(compute_grid(ds.layout, Geometry{}, Side::R));
+    auto data = std::move(process_type(type0().neuron_type, type0().rows, ds.columns, index0(), std::span(&req, 1)).at(0));
+    const auto grid = std::make_shared<const GridCoordinates>(compute_grid(index0(), Geometry{}, Side::R));
     for (auto _ : state) {
         Scene s = layout_eyemap(std::move(data), grid, Geometry{});
         benchmark::DoNotOptimize(s.width);
@@ -94,21 +92,23 @@ void BM_Stage_Layout_Eyemap(benchmark::State& state) {
 }
 BENCHMARK(BM_Stage_Layout_Eyemap)->Unit(benchmark::kMicrosecond);
 
-// Process + layout for the 12 eyemaps of a type: caches on (warm) and off.
+// Process + layout for the 12 eyemaps of a type, as the renderer chains them: caches on (warm) and off.
 void BM_Stage_BuildScenes_Type12(benchmark::State& state) {
     const auto& ds = dataset();
-    set_caches(state.range(0) != 0);
-    for (auto _ : state) benchmark::DoNotOptimize(build_scenes(ds.layout, ds.columns, type0(), {}));
-    set_caches(true);
+    Caches caches{CacheOptions{}.set_enabled(state.range(0) != 0)};
+    bench::build_scenes(index0(), ds.columns, type0(), {}, {}, &caches);  // warm
+    for (auto _ : state) benchmark::DoNotOptimize(bench::build_scenes(index0(), ds.columns, type0(), {}, {}, &caches));
 }
 BENCHMARK(BM_Stage_BuildScenes_Type12)->ArgName("caches")->Arg(1)->Arg(0)->Unit(benchmark::kMicrosecond);
 
+// The renderer's SVG step: frame from the metadata cache (a hit), hexagons, legend, timed as render_svg.
 void BM_Stage_Svg_Eyemap(benchmark::State& state) {
     const Scene scene = bench::me_scene(dataset());
+    bench::SvgStep svg;
     fmt::memory_buffer buf;
+    svg.write(scene, buf);  // the frame into the cache, untimed
     for (auto _ : state) {
-        buf.clear();
-        write_svg(scene, buf);
+        svg.write(scene, buf);
         benchmark::DoNotOptimize(buf.data());
     }
     state.counters["bytes"] = static_cast<double>(buf.size());
@@ -154,33 +154,22 @@ BENCHMARK(BM_Stage_Pdf_Eyemap)->Unit(benchmark::kMicrosecond);
 #endif
 
 // ---------------------------------------------------------------------------------------------
-// End to end: a type's rows in, bytes out.
+// End to end: a type's rows in, bytes out, through the Renderer.
 
 enum Fmt : int { kSvg = 0, kPng = 1, kPdf = 2 };
-
-std::size_t render_one(const Scene& s, int f, fmt::memory_buffer& buf) {
-    switch (f) {
-#ifdef EYEMAP_BENCH_HAVE_RASTER
-        case kPng: return render_png(s).size();
-        case kPdf: return render_pdf(s).size();
-#endif
-        default:
-            buf.clear();
-            write_svg(s, buf);
-            return buf.size();
-    }
-}
+constexpr OutputFormat kFormats[] = {OutputFormat::svg, OutputFormat::png, OutputFormat::pdf};
+std::span<const OutputFormat> format(int f) { return std::span(&kFormats[f], 1); }
 
 // One eyemap (ME, R, synapses): process (the pooled scale reads all of the type's rows) + layout + output.
+// Caches on and warm (the renderer is reused), as for every type of a release after the first.
 void BM_E2E_Eyemap(benchmark::State& state) {
     const auto& ds = dataset();
+    const Renderer renderer;
     const EyemapRequest req = bench::me_request();
     const int f = static_cast<int>(state.range(0));
-    fmt::memory_buffer buf;
     std::size_t bytes = 0;
     for (auto _ : state) {
-        auto scenes = build_scenes(ds.layout, ds.columns, type0(), std::span(&req, 1));
-        bytes = render_one(scenes[0], f, buf);
+        bytes = bench::render_type(renderer, ds, type0(), std::span(&req, 1), format(f));
         benchmark::DoNotOptimize(bytes);
     }
     state.counters["bytes"] = static_cast<double>(bytes);
@@ -195,17 +184,12 @@ BENCHMARK(BM_E2E_Eyemap)->ArgName("svg0_png1_pdf2")->Arg(kSvg)
 void BM_E2E_Type12(benchmark::State& state) {
     const auto& ds = dataset();
     const int f = static_cast<int>(state.range(0));
-    set_caches(state.range(1) != 0);
-    fmt::memory_buffer buf;
+    const Renderer renderer(with_caches(state.range(1) != 0));
     std::size_t bytes = 0, n = 0;
     for (auto _ : state) {
-        auto scenes = build_scenes(ds.layout, ds.columns, type0(), {});
-        bytes = 0;
-        for (const auto& s : scenes) bytes += render_one(s, f, buf);
-        n = scenes.size();
+        bytes = bench::render_type(renderer, ds, type0(), {}, format(f), &n);
         benchmark::DoNotOptimize(bytes);
     }
-    set_caches(true);
     state.counters["eyemaps"] = static_cast<double>(n);
     state.counters["bytes"] = static_cast<double>(bytes);
     state.counters["per_eyemap_us"] = benchmark::Counter(static_cast<double>(n) * 1e-6,
@@ -223,13 +207,12 @@ BENCHMARK(BM_E2E_Type12)->ArgNames({"svg0_png1_pdf2", "caches"})->Args({kSvg, 1}
 
 // Coordinate cache: computing the grid vs a warm lookup, alternately.
 void BM_Ratio_GridComputeVsCached(benchmark::State& state) {
-    const auto& ds = dataset();
-    set_caches(true);
-    grid_for(ds.layout, Geometry{}, Side::R);
+    Caches caches{CacheOptions{}};
+    caches.grid(index0(), Geometry{}, Side::R);
     double compute = 0, cached = 0;
     for (auto _ : state) {
-        compute += bench::time_block_ns([&] { benchmark::DoNotOptimize(compute_grid(ds.layout, Geometry{}, Side::R)); }, 8);
-        cached += bench::time_block_ns([&] { benchmark::DoNotOptimize(grid_for(ds.layout, Geometry{}, Side::R)); }, 8);
+        compute += bench::time_block_ns([&] { benchmark::DoNotOptimize(compute_grid(index0(), Geometry{}, Side::R)); }, 8);
+        cached += bench::time_block_ns([&] { benchmark::DoNotOptimize(caches.grid(index0(), Geometry{}, Side::R)); }, 8);
     }
     const double it = static_cast<double>(state.iterations());
     state.counters["compute_us"] = compute / it / 1e3;
@@ -238,23 +221,17 @@ void BM_Ratio_GridComputeVsCached(benchmark::State& state) {
 }
 BENCHMARK(BM_Ratio_GridComputeVsCached)->Unit(benchmark::kMicrosecond);
 
-// A type's 12 SVG eyemaps with every cache off vs on and warm, alternately.
+// A type's 12 SVG eyemaps with every cache off vs on and warm, alternately (two renderers).
 void BM_Ratio_Type12CachesOffVsOn(benchmark::State& state) {
     const auto& ds = dataset();
-    fmt::memory_buffer buf;
-    auto run = [&] {
-        auto scenes = build_scenes(ds.layout, ds.columns, type0(), {});
-        for (const auto& s : scenes) render_one(s, kSvg, buf);
-    };
+    const Renderer off_r(with_caches(false)), on_r(with_caches(true));
+    const auto svg = format(kSvg);
+    bench::render_type(on_r, ds, type0(), {}, svg);  // fill
     double off = 0, on = 0;
     for (auto _ : state) {
-        set_caches(false);
-        off += bench::time_block_ns(run, 2);
-        set_caches(true);
-        run();  // fill
-        on += bench::time_block_ns(run, 2);
+        off += bench::time_block_ns([&] { benchmark::DoNotOptimize(bench::render_type(off_r, ds, type0(), {}, svg)); }, 2);
+        on += bench::time_block_ns([&] { benchmark::DoNotOptimize(bench::render_type(on_r, ds, type0(), {}, svg)); }, 2);
     }
-    set_caches(true);
     const double it = static_cast<double>(state.iterations());
     state.counters["off_ms"] = off / it / 1e6;
     state.counters["on_ms"] = on / it / 1e6;
@@ -262,22 +239,21 @@ void BM_Ratio_Type12CachesOffVsOn(benchmark::State& state) {
 }
 BENCHMARK(BM_Ratio_Type12CachesOffVsOn)->Unit(benchmark::kMillisecond);
 
-// Timing statistics on vs off for a whole type (12 eyemaps: process, layout, SVG), alternately.
+// The renderer's timing statistics on vs off for a whole type (12 eyemaps: process, layout, SVG), alternately.
 void BM_Ratio_Type12StatsOnVsOff(benchmark::State& state) {
     const auto& ds = dataset();
-    fmt::memory_buffer buf;
-    auto run = [&] {
-        auto scenes = build_scenes(ds.layout, ds.columns, type0(), {});
-        for (const auto& s : scenes) render_one(s, kSvg, buf);
-    };
+    const Renderer renderer;
+    const auto svg = format(kSvg);
+    auto run = [&] { benchmark::DoNotOptimize(bench::render_type(renderer, ds, type0(), {}, svg)); };
+    run();  // caches warm
     double on = 0, off = 0;
     for (auto _ : state) {
-        set_stats_enabled(true);
+        renderer.stats().set_enabled(true);
         on += bench::time_block_ns(run, 2);
-        set_stats_enabled(false);
+        renderer.stats().set_enabled(false);
         off += bench::time_block_ns(run, 2);
     }
-    set_stats_enabled(true);
+    renderer.stats().set_enabled(true);
     state.counters["overhead_pct"] = 100.0 * (on / off - 1.0);
 }
 BENCHMARK(BM_Ratio_Type12StatsOnVsOff)->Unit(benchmark::kMillisecond);

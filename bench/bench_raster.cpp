@@ -59,10 +59,7 @@ const Scene& scene() {
     static const Scene s = [] {
         // Percentile thresholds: the seeded values' hot spot would leave the upper bins of a
         // linear scale nearly empty; this way every bin holds about a fifth of the columns.
-        const EyemapRequest req{"ME", Side::R, Metric::synapse_density};
-        RenderOptions ro;
-        ro.scale.method = ScaleMethod::percentile;
-        Scene sc = std::move(build_scenes(dataset().layout, dataset().columns, dataset().types.at(0), std::span(&req, 1), ro).at(0));
+        Scene sc = bench::me_scene(dataset(), 0, ScaleOptions{ScaleMethod::percentile});
         std::array<int, 7> count{};
         for (auto f : sc.data.fill) ++count[f];
         for (int b = 1; b <= 5; ++b)
@@ -135,7 +132,7 @@ void BM_Pdf(benchmark::State& state) {
 BENCHMARK(BM_Pdf)->Unit(benchmark::kMillisecond);
 
 void BM_PdfPages(benchmark::State& state) {  // every eyemap of the type (3 regions x 2 metrics, side R) in one PDF
-    const auto scenes = build_scenes(dataset().layout, dataset().columns, dataset().types.at(0), {});
+    const auto scenes = bench::build_scenes(*dataset().index, dataset().columns, dataset().types.at(0));
     std::string pdf;
     for (auto _ : state) {
         pdf = render_pdf_pages(scenes);

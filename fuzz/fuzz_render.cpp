@@ -1,8 +1,13 @@
-// Fuzz target: ingest -> process -> layout -> SVG as a whole. The input is up to three parts
-// separated by a line "%%": [region config JSON %%] data CSV [%% layout CSV]. Every SVG written
-// must be well-formed XML (checked with libxml2), and every file stem one safe path component.
+// Fuzz target: ingest -> process -> layout -> SVG as a whole, through eyemap::Renderer (a fresh one
+// per input, so a finding does not depend on what earlier inputs left in its caches). The input is up
+// to three parts separated by a line "%%": [region config JSON %%] data CSV [%% layout CSV]. Every
+// SVG written must be well-formed XML (checked with libxml2), and every file name one safe path
+// component.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,11 +48,12 @@ void check_svg(const std::string& svg) {
     xmlFreeDoc(doc);
 }
 
-void check_stem(const std::string& stem) {
-    fuzz::check(!stem.empty() && stem.front() != '.', "stem empty or hidden");
-    for (char c : stem) {
+void check_file_name(const std::string& name) {
+    fuzz::check(!name.empty() && name.front() != '.', "file name empty or hidden");
+    fuzz::check(name.size() > 4 && name.compare(name.size() - 4, 4, ".svg") == 0, "file name without .svg");
+    for (char c : name) {
         const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-        fuzz::check(ok, "unsafe character in a file stem");
+        fuzz::check(ok, "unsafe character in a file name");
     }
 }
 
@@ -71,16 +77,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const Dataset ds = make_dataset(parse_column_table(data_csv, "fuzz.csv", regions), std::move(layout), regions);
 
         RenderOptions options;
-        options.svg.interactive = size % 2 == 0;
+        options.interactive = size % 2 == 0;
         options.scale.method = size % 3 == 0 ? ScaleMethod::percentile : ScaleMethod::linear;
         options.scale.scope = size % 5 == 0 ? ScaleScope::per_region : ScaleScope::pooled;
+        const Renderer renderer(options);
+        const std::size_t columns = column_count(*ds.index);
         // The first and the last type: all of their eyemaps.
         std::vector<const TypeRows*> types{&ds.types.front()};
         if (ds.types.size() > 1) types.push_back(&ds.types.back());
         for (const TypeRows* t : types) {
-            for (const auto& r : render_type_svg(ds, t->neuron_type, {}, options)) {
-                check_svg(r.svg);
-                check_stem(r.file_stem);
+            for (const Eyemap& e : renderer.render(ds, t->neuron_type)) {
+                fuzz::check(e.format == OutputFormat::svg, "not the default format");
+                fuzz::check(e.neuron_type == t->neuron_type, "another type's eyemap");
+                check_svg(e.bytes);
+                check_file_name(e.file_name());
+                fuzz::check(e.counts.has_data <= columns && e.counts.no_data <= columns && e.counts.not_in_region <= columns &&
+                                e.counts.has_data + e.counts.no_data + e.counts.not_in_region == columns,
+                            "eyemap counts do not add up to the grid's columns");
             }
         }
     });

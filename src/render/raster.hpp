@@ -17,9 +17,8 @@
 // Deterministic: the same scene and options give the same PNG and PDF bytes, in any process, with
 // the same cairo, libdeflate and fonts (the PDF carries no creation date).
 //
-// Timing (stats registry): "render_png" = drawing the pixels (bytes: raw pixel bytes),
-// "encode_png" = PNG encoding (bytes: PNG size) -- a PNG costs the sum of the two --
-// "render_pdf" = one whole PDF document (bytes: PDF size).
+// Untimed: the renderer times these calls ("render_png" = drawing, "encode_png" = encoding,
+// "render_pdf" = one whole PDF).
 //
 // Errors: eyemap::Error input for a bad scale, layer or encoder setting; internal when cairo,
 // libpng or libdeflate fail. Thread-safe: calls share only a locked cache of hexagon masks (per
@@ -94,9 +93,9 @@ struct RasterImage {
 // 32767 pixels a side or 2^26 pixels in all.
 std::pair<int, int> raster_size(const Scene& scene, double scale);
 
-// Drawing stage only (stats: render_png).
+// Drawing only.
 RasterImage render_image(const Scene& scene, const RasterOptions& options = {});
-// Encoding stage only (stats: encode_png).
+// Encoding only.
 std::string encode_png(const RasterImage& image, const PngOptions& options = {});
 
 // PNG bytes of one eyemap: render_image + encode_png.
