@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "eyemap/eyemap.hpp"
+#include "process/summary.hpp"
 
 namespace eyemap {
 
@@ -61,6 +62,9 @@ struct EyemapRecord {
     std::uint64_t has_data = 0;
     std::uint64_t no_data = 0;
     std::uint64_t not_in_region = 0;
+    // Totals, mean/median/max per column with data and the colour scale (summarize_eyemap);
+    // absent in records of manifests written before it existed.
+    std::optional<EyemapSummary> summary;
 };
 
 struct OutputRecord {
@@ -97,7 +101,8 @@ struct BatchOptions {
     RenderOptions render;
     std::vector<OutputFormat> formats{OutputFormat::svg};  // eyemap files; html is not allowed here
     std::vector<EyemapRequest> requests;  // empty: all_requests(layout, columns) (up to 12)
-    bool pages = false;                   // also make one HTML page per type (format html)
+    bool pages = false;                   // also make one HTML page per type (format html) and its thumbnail
+    bool empty_maps = false;              // pages: show eyemaps without data too (default: a "no data" line)
     unsigned jobs = 0;                    // worker threads; 0 = std::thread::hardware_concurrency()
     Shard shard;
     double png_scale = 1;                 // PNG pixels per SVG pixel
@@ -213,15 +218,30 @@ private:
 // ---------------------------------------------------------------------------------------------
 // HTML pages
 
-// One type's page, for pages/<file_key>.html: its eyemaps' SVG inlined (svgs[i] for
-// type.eyemaps[i]), links to the other formats of type.outputs, relative to the run folder.
-std::string render_type_page(const TypeRecord& type, std::span<const std::string_view> svgs);
+// Pages and index are rendered from the Mustache templates page.html, index.html, site.css and
+// site.js (templates/*.mustache; `--templates DIR` overrides them like the SVG fragments).
+struct PageOptions {
+    std::shared_ptr<const TemplateSet> templates;  // null: built-in
+    double eyemap_width = 0, eyemap_height = 0;    // canvas of the eyemaps (the same for every eyemap of a batch)
+    bool empty_maps = false;                       // show eyemaps without data instead of a "no data" line
+};
+
+// One type's page, for pages/<file_key>.html: a summary table, its eyemaps as a grid (regions x
+// sides, a metric switch) of lazily loaded frames referring to the run's eyemap files (no bytes
+// copied), download links, previous/next/index navigation. Links are relative to the run folder.
+std::string render_type_page(const TypeRecord& type, const PageOptions& options = {});
 
 struct IndexNotice {
     std::string text;  // shown on top of the index (e.g. an unfinished shard)
 };
-// index.html: every type (sorted by seq, then name) with rows and has-data columns per eyemap.
-std::string render_index_page(std::span<const TypeRecord> types, std::span<const IndexNotice> notices = {});
+// index.html: every type (sorted by seq, then name): thumbnail, rows, totals, columns with data per
+// region and side; search, sort and filters in site.js (the table is complete without script).
+std::string render_index_page(std::span<const TypeRecord> types, std::span<const IndexNotice> notices = {},
+                              const std::shared_ptr<const TemplateSet>& templates = nullptr);
+// The run's shared files next to index.html: site.css, site.js and types.js (the type list the
+// pages' previous/next links come from), by file name.
+std::vector<std::pair<std::string, std::string>> render_site_assets(std::span<const TypeRecord> types,
+                                                                    const std::shared_ptr<const TemplateSet>& templates = nullptr);
 
 // ---------------------------------------------------------------------------------------------
 // Manifest
@@ -252,7 +272,8 @@ std::vector<std::pair<std::filesystem::path, Manifest>> read_run_manifests(const
 
 // Merges the types of all manifests of a run (a type in several: the record of the manifest updated
 // last) and writes index.html atomically. Returns the number of types listed.
-std::size_t write_run_index(const std::filesystem::path& run_dir);
+// Also writes the shared site files (render_site_assets).
+std::size_t write_run_index(const std::filesystem::path& run_dir, const std::shared_ptr<const TemplateSet>& templates = nullptr);
 
 // ---------------------------------------------------------------------------------------------
 // Batch into a run folder
@@ -323,9 +344,26 @@ std::string default_run_name(const std::filesystem::path& out_dir);
 namespace detail {
 // Internals shared by the batch sources (not a stable API).
 inline constexpr std::string_view kBatchToolVersion = "eyemap 0.1.0 batch/1";
-inline constexpr std::uint64_t kPageVersion = 1;
+inline constexpr std::uint64_t kPageVersion = 2;
 std::string eyemap_path(OutputFormat f, std::string_view file_key, const EyemapRequest& r);
 std::string page_path(std::string_view file_key);
+std::string thumb_path(std::string_view file_key);  // "thumbs/<key>.svg"
+// A type's thumbnail: each eyemap downsampled to a few cells (ThumbMap, kept while rendering),
+// then a few-KB SVG of one map per region (the side with more data, the first metric).
+struct ThumbMap {
+    std::string region;
+    Side side = Side::R;
+    Metric metric = Metric::synapse_density;
+    std::uint64_t has_data = 0;
+    std::vector<std::uint8_t> cells;  // kThumbCells^2, palette index + 1 (0: no column)
+};
+inline constexpr int kThumbCells = 20;
+ThumbMap thumbnail_map(const Scene& scene);
+std::string render_thumbnail(std::span<const ThumbMap> maps);
+// A relative URL from '/'-separated path components: bytes outside [A-Za-z0-9-._~/] percent-encoded.
+std::string url_path(std::string_view path);
+// Dumped JSON made safe inside <script> or a .js file: '<', '>', '&', U+2028, U+2029 as \u escapes.
+std::string script_safe_json(std::string_view json);
 std::string render_raster(const Scene& scene, OutputFormat f, const BatchOptions& options);
 std::string iso_time_utc(std::chrono::system_clock::time_point t);
 }  // namespace detail

@@ -31,6 +31,7 @@
 #include "eyemap/stats.hpp"
 #include "ingest/csv.hpp"
 #include "ingest/row_parser.hpp"
+#include "process/summary.hpp"
 
 namespace eyemap {
 namespace {
@@ -208,6 +209,7 @@ std::string eyemap_path(OutputFormat f, std::string_view file_key, const EyemapR
 }
 
 std::string page_path(std::string_view file_key) { return fmt::format("pages/{}.html", file_key); }
+std::string thumb_path(std::string_view file_key) { return fmt::format("thumbs/{}.svg", file_key); }
 
 }  // namespace detail
 
@@ -390,7 +392,7 @@ struct WorkerState {
     std::unique_ptr<detail::CsvReader> block_csv;
     std::vector<std::string_view> fields;
     fmt::memory_buffer svg;
-    std::vector<std::string> page_svgs;
+    std::vector<detail::ThumbMap> thumbs;  // pages: the type's eyemaps downsampled for its thumbnail
 };
 
 // Pulls the first row of the next type into the look-ahead. False at the end of the input.
@@ -589,7 +591,7 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
     rec.outputs.reserve(c.requests.size() * formats.size() + 1);
     for (std::size_t i = 0; i < c.requests.size(); ++i) {
         const auto& req = c.requests[i];
-        rec.eyemaps.push_back(EyemapRecord{req, 0, 0, 0});
+        rec.eyemaps.push_back(EyemapRecord{req, 0, 0, 0, std::nullopt});
         for (OutputFormat f : formats) {
             HashBuilder h(c.settings_hash);
             h.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
@@ -599,9 +601,13 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
         }
     }
     if (c.options.pages) {
+        HashBuilder t(c.settings_hash);
+        t.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
+        t.add(std::string_view("thumb")).add(c.page_salt).add(detail::kPageVersion);
+        rec.outputs.push_back(OutputRecord{OutputFormat::svg, detail::thumb_path(rec.file_key), -1, t.digest(), 0});
         HashBuilder h(c.settings_hash);
         h.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
-        h.add(OutputFormat::html).add(c.page_salt).add(detail::kPageVersion);
+        h.add(OutputFormat::html).add(c.page_salt).add(detail::kPageVersion).add(c.options.empty_maps);
         rec.outputs.push_back(OutputRecord{OutputFormat::html, detail::page_path(rec.file_key), -1, h.digest(), 0});
     }
 
@@ -617,7 +623,8 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
     } catch (const Error& e) {
         rethrow_located(e, c);
     }
-    if (c.options.pages) w.page_svgs.resize(data.size());
+    if (c.options.pages) w.thumbs.clear();
+    double canvas_w = 0, canvas_h = 0;
     std::size_t out_i = 0;
     for (std::size_t i = 0; i < data.size(); ++i) {
         if (c.cancelled()) {
@@ -628,6 +635,7 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
         eye.has_data = data[i].has_data_count;
         eye.not_in_region = data[i].not_in_region_count;
         eye.no_data = data[i].status.size() - data[i].has_data_count - data[i].not_in_region_count;
+        eye.summary = summarize_eyemap(data[i]);
         const Side side = data[i].side;
         const Scene scene = layout_eyemap(std::move(data[i]), c.grids[static_cast<int>(side)], c.options.render.geometry);
         w.svg.clear();
@@ -644,7 +652,9 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
                 deliver(c, rec, out, bytes);
             }
         }
-        if (c.options.pages) w.page_svgs[i].assign(svg);
+        if (c.options.pages) w.thumbs.push_back(detail::thumbnail_map(scene));
+        canvas_w = scene.width;
+        canvas_h = scene.height;
         c.eyemaps.fetch_add(1, std::memory_order_relaxed);
         if (c.counters) c.counters->eyemaps_done.fetch_add(1, std::memory_order_relaxed);
     }
@@ -656,9 +666,17 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
         std::string html;
         {
             ScopedTimer t(kPageOp);
-            std::vector<std::string_view> views(w.page_svgs.begin(), w.page_svgs.begin() + static_cast<std::ptrdiff_t>(rec.eyemaps.size()));
-            html = render_type_page(rec, views);
-            t.add_bytes(html.size());
+            const std::string thumb = detail::render_thumbnail(w.thumbs);
+            auto& tout = rec.outputs[out_i++];
+            tout.bytes = thumb.size();
+            deliver(c, rec, tout, thumb);
+            PageOptions po;
+            po.templates = c.options.render.svg.templates;
+            po.eyemap_width = canvas_w;
+            po.eyemap_height = canvas_h;
+            po.empty_maps = c.options.empty_maps;
+            html = render_type_page(rec, po);
+            t.add_bytes(html.size() + thumb.size());
         }
         auto& out = rec.outputs[out_i++];
         out.bytes = html.size();
