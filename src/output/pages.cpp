@@ -192,6 +192,7 @@ std::string render_type_page(const TypeRecord& type, const PageOptions& options)
             m.set("side", side_name(e.request.side));
             m.set("metric", std::string(to_string(e.request.metric)));
             m.set("metric_label", std::string(metric_label(e.request.metric)));
+            if (e.request.metric == metrics.front()) m.set("first_metric", true);  // the others start hidden (not loaded)
             m.set("with_data", fmt::format("{}", e.has_data));
             m.set("columns", fmt::format("{}", e.summary ? e.summary->columns_in_region : e.has_data + e.no_data));
             data downloads{data::type::list};
