@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <map>
+#include <memory>
 
 #include <fmt/format.h>
 #include <kainjow/mustache.hpp>
@@ -32,9 +34,18 @@ const TemplateSet& template_set(const std::shared_ptr<const TemplateSet>& t) { r
 std::string render_site_template(const TemplateSet& set, std::string_view name, const data& d) {
     auto it = set.files.find(name);
     if (it == set.files.end()) throw_internal(fmt::format("template {} missing", name));
-    mustache m(it->second);
-    if (!m.is_valid()) throw_input(fmt::format("template error: {}", m.error_message()), ErrorLocation{std::string(name), 0, {}, {}});
-    m.set_custom_escape([](const std::string& s) { return xml_escape(s); });
+    // Parsed once per thread and template text (a batch renders one page per type).
+    thread_local std::map<std::pair<std::uint64_t, std::string>, std::unique_ptr<mustache>, std::less<>> parsed;
+    auto& slot = parsed[{set.content_hash, it->first}];
+    if (!slot || parsed.size() > 64) {
+        if (parsed.size() > 64) parsed.clear();
+        auto fresh = std::make_unique<mustache>(it->second);
+        if (!fresh->is_valid())
+            throw_input(fmt::format("template error: {}", fresh->error_message()), ErrorLocation{std::string(name), 0, {}, {}});
+        fresh->set_custom_escape([](const std::string& s) { return xml_escape(s); });
+        parsed[{set.content_hash, it->first}] = std::move(fresh);
+    }
+    mustache& m = *parsed[{set.content_hash, it->first}];
     std::string out = m.render(d);
     if (!m.is_valid()) throw_input(fmt::format("template error: {}", m.error_message()), ErrorLocation{std::string(name), 0, {}, {}});
     return out;

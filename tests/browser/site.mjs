@@ -488,8 +488,7 @@ await check('screenshots of the index and a type page', async () => {
   const f = await loadedFrame(cellSel('ME', 'L', 'synapse_density'));
   await loadedFrame(cellSel('ME', 'R', 'synapse_density'));
   await f.click('.em-btn[data-layer="4"]');
-  await page.evaluate(() => document.getElementById('eyemaps').scrollIntoView());
-  await page.evaluate(() => window.scrollBy(0, -380));
+  await page.evaluate(() => window.scrollTo(0, 0));
   const i = await f.evaluate(() => Array.from(document.querySelector('.em-hexes').children).findIndex((h) => h.getAttribute('fill') === '#a50f15'));
   if (i >= 0) {
     const box = await (await f.$(`.em-hexes > :nth-child(${i + 1})`)).boundingBox();
