@@ -127,12 +127,12 @@ TEST_CASE("batch: --jobs 1 and --jobs 4 write identical files, pages and manifes
     const auto a = tree(out / "j1"), b = tree(out / "j4");
     CHECK(a.size() == b.size());
     CHECK(a == b);
-    // 12 eyemaps per type, one page per type, the index.
+    // 12 eyemaps, a page and a thumbnail per type; the index and its site files (site.css, site.js, types.js).
     const auto m1 = load_manifest(out / "j1" / "manifest.json");
     const auto m4 = load_manifest(out / "j4" / "manifest.json");
     REQUIRE(m1.complete);
     REQUIRE(m1.types.size() > 20);
-    CHECK(a.size() == m1.types.size() * 13 + 1);
+    CHECK(a.size() == m1.types.size() * 14 + 4);
     CHECK(count_files(out / "j1" / "svg") == m1.types.size() * 12);
     // Manifests agree except for times and the run name.
     auto norm = [](Manifest m) {
@@ -239,8 +239,9 @@ TEST_CASE("batch: --resume after changing one type's rows redoes only that type"
     for (const auto& [path, ino] : before) {
         if (is_manifest(fs::path(path).filename().string())) continue;
         REQUIRE(after.count(path));
-        const bool mine = path.find("/" + key + "_") != std::string::npos || path == "pages/" + key + ".html";
-        if (path == "index.html") continue;  // rebuilt every run (from the manifest)
+        const bool mine = path.find("/" + key + "_") != std::string::npos || path == "pages/" + key + ".html" ||
+                          path == "thumbs/" + key + ".svg";
+        if (path == "index.html" || path == "site.css" || path == "site.js" || path == "types.js") continue;  // rebuilt every run (from the manifest)
         if (mine) {
             ++redone;
             CHECK(after.at(path) != ino);
@@ -250,7 +251,7 @@ TEST_CASE("batch: --resume after changing one type's rows redoes only that type"
             CHECK(after.at(path) == ino);
         }
     }
-    CHECK(redone == 13);
+    CHECK(redone == 14);
     CHECK(changed_content >= 2);  // at least its synapse eyemaps of that side, and the page
     const auto m = load_manifest(out / "r" / "manifest.json");
     CHECK(m.complete);
@@ -422,7 +423,8 @@ TEST_CASE("batch: pages are well-formed, escape hostile names and never overwrit
         INFO(t.file_key);
         CHECK(xml_error(page) == "");
         CHECK(page.find("<b>&") == std::string::npos);
-        CHECK(eyemap::test::count(page, "<svg ") == 12);
+        CHECK(eyemap::test::count(page, "<svg ") == 0);  // eyemaps by reference, not inlined
+        CHECK(eyemap::test::count(page, "<figure class=\"em-cell\"") == 12);
         CHECK(page.find("href=\"../index.html\"") != std::string::npos);
         // Every link resolves from the page's folder.
         for (const auto& o : t.outputs)
@@ -533,7 +535,7 @@ TEST_CASE("batch library: rows pulled from a callback, files out through a sink,
         CHECK(it->second == r.bytes);
     }
     const auto with_pages = run(2, true);
-    CHECK(with_pages.size() == one.size() + one.size() / 12);
+    CHECK(with_pages.size() == one.size() + 2 * (one.size() / 12));  // a page and a thumbnail per type
 
     // Cancelled before the start: nothing is rendered, and that is reported.
     std::atomic<bool> stop{true};
@@ -611,13 +613,17 @@ TEST_CASE("batch: PNG and PDF files and their links on the pages, when the raste
     const auto m = load_manifest(out / "a" / "manifest.json");
     REQUIRE(!m.types.empty());
     const auto& t = m.types[0];
-    CHECK(t.outputs.size() == t.eyemaps.size() * 3 + 1);
+    CHECK(t.outputs.size() == t.eyemaps.size() * 3 + 2);  // + thumbnail and page
     const auto page = read_file(out / "a" / ("pages/" + t.file_key + ".html"));
     CHECK(xml_error(page) == "");
     for (const auto& o : t.outputs) {
         if (o.format == OutputFormat::html) continue;
         const auto bytes = read_file(out / "a" / o.path);
         INFO(o.path);
+        if (o.eyemap < 0) {  // the thumbnail: shown by the index, not linked from the page
+            CHECK(bytes.rfind("<svg ", 0) == 0);
+            continue;
+        }
         if (o.format == OutputFormat::png) CHECK(bytes.rfind("\x89PNG\r\n\x1a\n", 0) == 0);
         if (o.format == OutputFormat::pdf) CHECK(bytes.rfind("%PDF-", 0) == 0);
         CHECK(page.find("href=\"../" + o.path + "\"") != std::string::npos);
@@ -653,7 +659,7 @@ TEST_CASE("batch: row errors name the file and line, stdin input works, the null
 
     // --sink null: everything rendered, nothing written.
     REQUIRE(cli(fmt::format("batch {} --sink null --pages --out-dir {} -q", inputs(s), q(s.dir / "nothing")), &err) == 0);
-    CHECK(err.find(": 36 eyemaps rendered, 39 files") != std::string::npos);
+    CHECK(err.find(": 36 eyemaps rendered, 42 files") != std::string::npos);  // + a page and a thumbnail per type
     CHECK_FALSE(fs::exists(s.dir / "nothing"));
 }
 

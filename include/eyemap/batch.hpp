@@ -25,6 +25,7 @@
 
 #include "eyemap/options.hpp"
 #include "eyemap/renderer.hpp"
+#include "eyemap/summary.hpp"
 #include "eyemap/table.hpp"
 
 namespace eyemap {
@@ -59,6 +60,9 @@ struct EyemapRecord {
     std::uint64_t has_data = 0;
     std::uint64_t no_data = 0;
     std::uint64_t not_in_region = 0;
+    // Totals, mean/median/max per column with data and the colour scale (summarize_eyemap);
+    // absent in records of manifests written before it existed.
+    std::optional<EyemapSummary> summary;
 };
 
 struct OutputRecord {
@@ -98,7 +102,8 @@ struct ShardPlan;  // see "Clusters" at the end of this file
 struct BatchOptions {
     std::vector<OutputFormat> formats{OutputFormat::svg};  // eyemap files; html is not allowed here
     std::vector<EyemapRequest> requests;  // empty: all_requests(layout, columns) (up to 12)
-    bool pages = false;                   // also make one HTML page per type (format html)
+    bool pages = false;                   // also make one HTML page per type (format html) and its thumbnail
+    bool empty_maps = false;              // pages: show eyemaps without data too (default: a "no data" line)
     unsigned jobs = 0;                    // worker threads; 0 = std::thread::hardware_concurrency()
     Shard shard;
     std::shared_ptr<const ShardPlan> shard_plan;  // set: which types shard.index owns (else shard_of)
@@ -203,19 +208,6 @@ private:
 };
 
 // ---------------------------------------------------------------------------------------------
-// HTML pages
-
-// One type's page, for pages/<file_key>.html: its eyemaps' SVG inlined (svgs[i] for
-// type.eyemaps[i]), links to the other formats of type.outputs, relative to the run folder.
-std::string render_type_page(const TypeRecord& type, std::span<const std::string_view> svgs);
-
-struct IndexNotice {
-    std::string text;  // shown on top of the index (e.g. an unfinished shard)
-};
-// index.html: every type (sorted by seq, then name) with rows and has-data columns per eyemap.
-std::string render_index_page(std::span<const TypeRecord> types, std::span<const IndexNotice> notices = {});
-
-// ---------------------------------------------------------------------------------------------
 // Manifest
 
 struct Manifest {
@@ -245,7 +237,10 @@ std::vector<std::pair<std::filesystem::path, Manifest>> read_run_manifests(const
 
 // Merges the types of all manifests of a run (a type in several: the record of the manifest updated
 // last) and writes index.html atomically. Returns the number of types listed.
-std::size_t write_run_index(const std::filesystem::path& run_dir, Stats* stats = nullptr);
+// Also writes the shared site files (site.css, site.js, types.js) from the templates in
+// `templates` (a folder of overrides; empty: built-in). `stats` (optional) gets "batch_index".
+std::size_t write_run_index(const std::filesystem::path& run_dir, const std::filesystem::path& templates = {},
+                            Stats* stats = nullptr);
 
 // ---------------------------------------------------------------------------------------------
 // Batch into a run folder

@@ -42,6 +42,7 @@ enum class ScaleScope : std::uint8_t {
 };
 std::string_view to_string(ScaleMethod m) noexcept;  // "linear", "percentile", "fixed"
 std::string_view to_string(ScaleScope s) noexcept;   // "pooled", "region"
+std::optional<ScaleMethod> parse_scale_method(std::string_view text) noexcept;
 
 struct ScaleOptions {
     ScaleMethod method = ScaleMethod::linear;

@@ -20,6 +20,7 @@
 #include "eyemap/options.hpp"
 #include "eyemap/regions.hpp"
 #include "eyemap/stats.hpp"
+#include "eyemap/summary.hpp"
 #include "eyemap/table.hpp"
 
 namespace eyemap {
@@ -78,31 +79,34 @@ struct RequestSelection {
 // Throws input for an unknown region or when nothing matches.
 RequestSelection select_requests(const ColumnIndex& index, const TableColumns& columns, const RequestFilter& filter);
 
-// What an eyemap shows, in numbers (batch manifests, pages, summaries).
-struct EyemapCounts {
-    std::uint64_t has_data = 0;       // columns of the region with a value > 0
-    std::uint64_t no_data = 0;        // columns of the region without
-    std::uint64_t not_in_region = 0;  // columns of the grid outside the region
-};
-
 // One rendered file.
 struct Eyemap {
     std::string neuron_type;
     EyemapRequest request;
     OutputFormat format = OutputFormat::svg;
     EyemapCounts counts;
+    EyemapSummary summary;
     std::string bytes;
     // "<type>_<region>_<side>_<metric>.<ext>", every part safe for a file name.
     std::string file_name() const;
 };
 
-// The same, handed out while rendering: `bytes` is valid during the call only.
+// Side of the coarse picture of an eyemap in EyemapView::thumbnail (index thumbnails).
+inline constexpr int kThumbnailCells = 20;
+
+// The same, handed out while rendering, with what a report needs beside the bytes. Valid during
+// the call only.
 struct EyemapView {
     std::string_view neuron_type;
     const EyemapRequest& request;
     OutputFormat format;
     const EyemapCounts& counts;
     std::string_view bytes;
+    const EyemapSummary& summary;
+    // The eyemap downsampled to kThumbnailCells^2 cells, row-major: palette index + 1 of the darkest
+    // column in the cell (0: no column of the region there).
+    std::span<const std::uint8_t> thumbnail;
+    double width = 0, height = 0;  // canvas, pixels
 };
 
 class Renderer {

@@ -30,6 +30,7 @@
 #include "core/hash.hpp"
 #include "eyemap/error.hpp"
 #include "output/sink.hpp"
+#include "output/pages.hpp"
 #include "process/process.hpp"
 #include "eyemap/stats.hpp"
 #include "eyemap/version.hpp"
@@ -41,7 +42,7 @@ namespace {
 
 // The tool version in every output hash: a new version re-renders on --resume.
 const std::string kBatchToolVersion = fmt::format("eyemap {} batch/1", kVersion);
-constexpr std::uint64_t kPageVersion = 1;
+constexpr std::uint64_t kPageVersion = 2;
 
 char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
@@ -187,6 +188,9 @@ std::string eyemap_path(OutputFormat f, std::string_view file_key, const EyemapR
 }
 
 std::string page_path(std::string_view file_key) { return fmt::format("pages/{}.html", file_key); }
+namespace detail {
+std::string thumb_path(std::string_view file_key) { return fmt::format("thumbs/{}.svg", file_key); }
+}  // namespace detail
 
 std::string_view batch_tool_version() noexcept { return kBatchToolVersion; }
 
@@ -285,7 +289,7 @@ struct Ctx {
     const BatchCallbacks& cb;
     BatchCounters* counters;
     std::vector<EyemapRequest> requests;
-    std::vector<OutputFormat> render_formats;  // the eyemap formats, plus SVG for pages when not among them
+    std::shared_ptr<const TemplateSet> page_templates;  // pages: the renderer's template folder, loaded once
     Stats& stats;
     OpId read_op, wait_op, parse_op, page_op;
     std::uint64_t settings_hash = 0;
@@ -371,7 +375,7 @@ struct WorkerState {
     std::string block;  // file input: the records of the worker's type, parsed outside the lock
     std::unique_ptr<detail::CsvReader> block_csv;
     std::vector<std::string_view> fields;
-    std::vector<std::string> page_svgs;
+    std::vector<detail::ThumbMap> thumbs;  // pages: the type's eyemaps downsampled for its thumbnail
 };
 
 // Pulls the first row of the next type into the look-ahead. False at the end of the input.
@@ -570,7 +574,7 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
     rec.outputs.reserve(c.requests.size() * formats.size() + 1);
     for (std::size_t i = 0; i < c.requests.size(); ++i) {
         const auto& req = c.requests[i];
-        rec.eyemaps.push_back(EyemapRecord{req, 0, 0, 0});
+        rec.eyemaps.push_back(EyemapRecord{req, 0, 0, 0, std::nullopt});
         for (OutputFormat f : formats) {
             HashBuilder h(c.settings_hash);
             h.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
@@ -579,9 +583,13 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
         }
     }
     if (c.options.pages) {
+        HashBuilder t(c.settings_hash);
+        t.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
+        t.add(std::string_view("thumb")).add(c.page_salt).add(kPageVersion);
+        rec.outputs.push_back(OutputRecord{OutputFormat::svg, detail::thumb_path(rec.file_key), -1, t.digest(), 0});
         HashBuilder h(c.settings_hash);
         h.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
-        h.add(OutputFormat::html).add(c.page_salt).add(kPageVersion);
+        h.add(OutputFormat::html).add(c.page_salt).add(kPageVersion).add(c.options.empty_maps);
         rec.outputs.push_back(OutputRecord{OutputFormat::html, page_path(rec.file_key), -1, h.digest(), 0});
     }
 
@@ -593,23 +601,29 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
 
     // The renderer hands out each file as it is made: eyemap i's formats in order, as rec.outputs.
     struct Cancelled {};
-    if (c.options.pages) w.page_svgs.resize(c.requests.size());
+    if (c.options.pages) w.thumbs.clear();
+    double canvas_w = 0, canvas_h = 0;
     std::size_t out_i = 0, eyemap_i = 0;
-    const std::size_t per_eyemap = c.render_formats.size();
+    const std::size_t per_eyemap = c.options.formats.size();
     std::size_t in_eyemap = 0;
     try {
-        c.renderer.render(c.layout, c.columns, rec.neuron_type, rows, c.requests, c.render_formats, [&](const EyemapView& v) {
-            if (in_eyemap == 0 && c.cancelled()) throw Cancelled{};  // between eyemaps: written files are whole
-            auto& eye = rec.eyemaps[eyemap_i];
-            eye.has_data = v.counts.has_data;
-            eye.no_data = v.counts.no_data;
-            eye.not_in_region = v.counts.not_in_region;
-            if (c.options.pages && v.format == OutputFormat::svg) w.page_svgs[eyemap_i].assign(v.bytes);
-            if (in_eyemap < c.options.formats.size()) {  // a file of the run (the extra page SVG is not)
-                auto& out = rec.outputs[out_i++];
-                out.bytes = v.bytes.size();
-                deliver(c, rec, out, v.bytes);
+        c.renderer.render(c.layout, c.columns, rec.neuron_type, rows, c.requests, c.options.formats, [&](const EyemapView& v) {
+            if (in_eyemap == 0) {
+                if (c.cancelled()) throw Cancelled{};  // between eyemaps: written files are whole
+                auto& eye = rec.eyemaps[eyemap_i];
+                eye.has_data = v.counts.has_data;
+                eye.no_data = v.counts.no_data;
+                eye.not_in_region = v.counts.not_in_region;
+                eye.summary = v.summary;
+                if (c.options.pages)
+                    w.thumbs.push_back(detail::ThumbMap{v.request.region, v.request.side, v.request.metric, v.counts.has_data,
+                                                        std::vector<std::uint8_t>(v.thumbnail.begin(), v.thumbnail.end())});
+                canvas_w = v.width;
+                canvas_h = v.height;
             }
+            auto& out = rec.outputs[out_i++];
+            out.bytes = v.bytes.size();
+            deliver(c, rec, out, v.bytes);
             if (++in_eyemap == per_eyemap) {
                 in_eyemap = 0;
                 ++eyemap_i;
@@ -631,9 +645,17 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
         std::string html;
         {
             ScopedTimer t(&c.stats, c.page_op);
-            std::vector<std::string_view> views(w.page_svgs.begin(), w.page_svgs.begin() + static_cast<std::ptrdiff_t>(rec.eyemaps.size()));
-            html = render_type_page(rec, views);
-            t.add_bytes(html.size());
+            const std::string thumb = detail::render_thumbnail(w.thumbs, c.renderer.options().style);
+            auto& tout = rec.outputs[out_i++];
+            tout.bytes = thumb.size();
+            deliver(c, rec, tout, thumb);
+            PageOptions po;
+            po.templates = c.page_templates;
+            po.eyemap_width = canvas_w;
+            po.eyemap_height = canvas_h;
+            po.empty_maps = c.options.empty_maps;
+            html = render_type_page(rec, po);
+            t.add_bytes(html.size() + thumb.size());
         }
         auto& out = rec.outputs[out_i++];
         out.bytes = html.size();
@@ -693,9 +715,12 @@ BatchSummary run_batch(const BatchInput& input, const ColumnIndex& layout, const
     }
     c.requests = options.requests.empty() ? all_requests(layout, columns) : options.requests;
     check_requests(layout, columns, c.requests);
-    c.render_formats = options.formats;
-    if (options.pages && std::find(c.render_formats.begin(), c.render_formats.end(), OutputFormat::svg) == c.render_formats.end())
-        c.render_formats.push_back(OutputFormat::svg);
+    if (options.pages) {
+        if (std::find(options.formats.begin(), options.formats.end(), OutputFormat::svg) == options.formats.end())
+            throw_input("pages show the SVG eyemaps: add svg to the formats", ErrorLocation{{}, 0, "--pages", {}});
+        const auto& dir = renderer.options().templates;
+        c.page_templates = dir.empty() ? builtin_templates() : load_templates(dir);
+    }
     c.settings_hash = batch_settings_hash(columns, layout, renderer);
     {
         HashBuilder h(0x70616765);  // "page"

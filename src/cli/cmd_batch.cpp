@@ -153,6 +153,7 @@ struct BatchArgs {
     std::string formats = "svg";
     unsigned jobs = 0;
     bool pages = false;
+    bool empty_maps = false;
     bool resume = false;
     std::string shard;
     std::string run;
@@ -209,7 +210,7 @@ void run_index_only(const BatchArgs& a) {
         throw_input("--index-only needs --out-dir DIR and --run NAME", ErrorLocation{{}, 0, "--index-only", {}});
     validate_run_name(a.run);
     const fs::path run_dir = fs::path(a.out_dir) / a.run;
-    const auto n = write_run_index(run_dir);
+    const auto n = write_run_index(run_dir, a.common.templates);
     fmt::print(stderr, "eyemap batch: wrote {} ({} types from the run's manifests)\n", (run_dir / "index.html").string(), n);
 }
 
@@ -259,6 +260,7 @@ void run_batch_command(const BatchArgs& a) {
     }
     opt.jobs = a.jobs;
     opt.pages = a.pages;
+    opt.empty_maps = a.empty_maps;
     opt.source_name = a.common.data == "-" ? std::string("<stdin>") : a.common.data;
     opt.cancel = &g_cancel;
 
@@ -378,7 +380,8 @@ void add_batch_command(CLI::App& app) {
     sub->add_option("--format,--formats", args->formats, "Eyemap formats, comma-separated: svg, png, pdf (e.g. svg,png)")
         ->capture_default_str();
     sub->add_option("--jobs,-j", args->jobs, "Worker threads (0 = one per core)")->check(CLI::Range(0u, 256u))->capture_default_str();
-    sub->add_flag("--pages", args->pages, "Also write one HTML page per type (eyemaps inlined) and index.html");
+    sub->add_flag("--pages", args->pages, "Also write one HTML page per type (eyemaps by reference, thumbnails) and index.html");
+    sub->add_flag("--empty-maps", args->empty_maps, "Pages: show eyemaps without data as maps too (default: one line 'no data in <region>')");
     sub->add_flag("--resume", args->resume, "Skip outputs whose manifest entry is up to date (same inputs, file present); without --run: the latest run");
     sub->add_option("--shard", args->shard, "Process only shard I of N (I/N, 0-based): types whose stable name hash mod N is I");
     sub->add_option("--run", args->run, "Run name: the subfolder of --out-dir (default: the current date and time)");

@@ -27,6 +27,12 @@ std::string_view to_string(ScaleMethod m) noexcept {
     return "?";
 }
 
+std::optional<ScaleMethod> parse_scale_method(std::string_view text) noexcept {
+    for (auto m : {ScaleMethod::linear, ScaleMethod::percentile, ScaleMethod::fixed})
+        if (to_string(m) == text) return m;
+    return std::nullopt;
+}
+
 std::string_view to_string(ScaleScope s) noexcept { return s == ScaleScope::pooled ? "pooled" : "region"; }
 
 std::string_view to_string(OutputFormat f) noexcept {

@@ -1,50 +1,49 @@
-// Batch HTML: one page per type (its eyemaps' SVG inlined) and index.html; raster dispatch.
+// Release site: one page per type (its eyemaps by reference), index.html, shared site files and
+// thumbnails, all from Mustache templates (templates/*.html|css|js.mustache).
 #include <algorithm>
+#include <cmath>
 #include <ctime>
+#include <map>
+#include <memory>
 
 #include <fmt/format.h>
+#include <kainjow/mustache.hpp>
+#include <nlohmann/json.hpp>
 
-#include "eyemap/batch.hpp"
+#include "output/pages.hpp"
+
 #include "eyemap/error.hpp"
-#include "output/sink.hpp"
 #include "render/svg.hpp"
 
-// PNG/PDF come from the raster backend when it is part of the library.
+
 namespace eyemap {
 namespace {
 
-void esc(fmt::memory_buffer& out, std::string_view text) { append_xml_escaped(out, text); }
+using kainjow::mustache::data;
+using kainjow::mustache::mustache;
 
-void put(fmt::memory_buffer& out, std::string_view text) { out.append(text.data(), text.data() + text.size()); }
+const TemplateSet& template_set(const std::shared_ptr<const TemplateSet>& t) { return t ? *t : *builtin_templates(); }
 
-constexpr std::string_view kStyle = R"(<style>
-body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;margin:1.5em;color:#222;background:#fff}
-a{color:#1f5fa8}
-h1{font-size:1.6em;margin:.3em 0}
-h2{font-size:1.2em;margin:1.2em 0 .5em}
-.meta{color:#555}
-.maps{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}
-figure{margin:0;border:1px solid #ddd;padding:6px;background:#fff}
-figure svg{display:block;max-width:100%;height:auto}
-figcaption{font-size:13px;margin-top:4px}
-table{border-collapse:collapse;font-size:13px}
-th,td{border:1px solid #ddd;padding:3px 7px;text-align:right}
-th{background:#f3f3f3;position:sticky;top:0}
-td:first-child,th:first-child{text-align:left}
-tbody tr:nth-child(even){background:#fafafa}
-td.z{color:#aaa}
-.notice{background:#fff4d6;border:1px solid #e6c35c;padding:.5em .8em}
-</style>
-)";
-
-void page_head(fmt::memory_buffer& out, std::string_view title) {
-    // Polyglot markup: valid HTML that is also well-formed XML (tests parse it with an XML parser).
-    put(out, "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n"
-             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\" />\n<title>");
-    esc(out, title);
-    put(out, "</title>\n");
-    put(out, kStyle);
-    put(out, "</head>\n<body>\n");
+// Renders one of the site's templates; {{x}} is XML/HTML-escaped (text and attribute values alike),
+// {{{x}}} is only used for text escaped here for its context (JSON in <script>).
+std::string render_site_template(const TemplateSet& set, std::string_view name, const data& d) {
+    auto it = set.files.find(name);
+    if (it == set.files.end()) throw_internal(fmt::format("template {} missing", name));
+    // Parsed once per thread and template text (a batch renders one page per type).
+    thread_local std::map<std::pair<std::uint64_t, std::string>, std::unique_ptr<mustache>, std::less<>> parsed;
+    auto& slot = parsed[{set.content_hash, it->first}];
+    if (!slot || parsed.size() > 64) {
+        if (parsed.size() > 64) parsed.clear();
+        auto fresh = std::make_unique<mustache>(it->second);
+        if (!fresh->is_valid())
+            throw_input(fmt::format("template error: {}", fresh->error_message()), ErrorLocation{std::string(name), 0, {}, {}});
+        fresh->set_custom_escape([](const std::string& s) { return xml_escape(s); });
+        parsed[{set.content_hash, it->first}] = std::move(fresh);
+    }
+    mustache& m = *parsed[{set.content_hash, it->first}];
+    std::string out = m.render(d);
+    if (!m.is_valid()) throw_input(fmt::format("template error: {}", m.error_message()), ErrorLocation{std::string(name), 0, {}, {}});
+    return out;
 }
 
 std::string_view format_label(OutputFormat f) {
@@ -57,122 +56,358 @@ std::string_view format_label(OutputFormat f) {
     return "?";
 }
 
-std::string_view metric_short(Metric m) { return m == Metric::synapse_density ? "synapses" : "cells"; }
-
 const OutputRecord* page_of(const TypeRecord& t) {
     for (const auto& o : t.outputs)
         if (o.format == OutputFormat::html) return &o;
     return nullptr;
 }
 
+const OutputRecord* thumb_of(const TypeRecord& t) {
+    for (const auto& o : t.outputs)
+        if (o.eyemap < 0 && o.format == OutputFormat::svg) return &o;
+    return nullptr;
+}
+
+std::string num(double v) {
+    if (!std::isfinite(v)) return "";
+    if (v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{}", static_cast<long long>(v));
+    std::string s = fmt::format("{:.2f}", v);
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+    return s;
+}
+
+std::string side_name(Side s) { return std::string(to_string(s)); }
+
+// JSON for a <script> element (or a .js file): invalid UTF-8 replaced; '<', '>', '&', U+2028 and U+2029
+// written as \u escapes, so the text can neither end the element nor break a JavaScript parser.
+std::string script_json(const nlohmann::ordered_json& j) {
+    return detail::script_safe_json(j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+}
+
 }  // namespace
 
-std::string render_type_page(const TypeRecord& type, std::span<const std::string_view> svgs) {
-    fmt::memory_buffer out;
-    page_head(out, fmt::format("{} \u00b7 eyemaps", type.neuron_type));
-    put(out, "<nav><a href=\"../index.html\">&#8592; All types</a></nav>\n<h1>");
-    esc(out, type.neuron_type);
-    put(out, "</h1>\n");
-    fmt::format_to(std::back_inserter(out), "<p class=\"meta\">{} rows \u00b7 {} eyemaps</p>\n", type.rows, type.eyemaps.size());
+namespace detail {
 
-    // Grouped by metric (in the order the eyemaps come), each group a row of figures.
+std::string url_path(std::string_view path) {
+    std::string out;
+    out.reserve(path.size());
+    for (unsigned char c : path) {
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+            c == '~' || c == '/')
+            out.push_back(static_cast<char>(c));
+        else
+            out += fmt::format("%{:02X}", c);
+    }
+    return out;
+}
+
+std::string script_safe_json(std::string_view raw) {
+    std::string out;
+    out.reserve(raw.size() + 16);
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        const char c = raw[i];
+        if (c == '<') out += "\\u003c";
+        else if (c == '>') out += "\\u003e";
+        else if (c == '&') out += "\\u0026";
+        else if (c == '\xe2' && i + 2 < raw.size() && raw[i + 1] == '\x80' && (raw[i + 2] == '\xa8' || raw[i + 2] == '\xa9')) {
+            out += raw[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";
+            i += 2;
+        } else out.push_back(c);
+    }
+    return out;
+}
+
+}  // namespace detail
+
+using detail::url_path;
+
+std::string render_type_page(const TypeRecord& type, const PageOptions& options) {
+    const TemplateSet& set = template_set(options.templates);
+    data d;
+    d.set("name", type.neuron_type);
+    d.set("rows", fmt::format("{}", type.rows));
+    d.set("eyemap_count", fmt::format("{}", type.eyemaps.size()));
+
+    nlohmann::ordered_json j;
+    j["name"] = type.neuron_type;
+    j["key"] = type.file_key;
+    nlohmann::ordered_json jm = nlohmann::ordered_json::array();
+
+    // Summary table: one row per eyemap, in the order the eyemaps come.
+    data summary{data::type::list};
+    for (const auto& e : type.eyemaps) {
+        data r;
+        r.set("region", e.request.region);
+        r.set("side", side_name(e.request.side));
+        r.set("metric", std::string(metric_label(e.request.metric)));
+        r.set("with_data", fmt::format("{}", e.has_data));
+        r.set("columns", fmt::format("{}", e.summary ? e.summary->columns_in_region : e.has_data + e.no_data));
+        if (e.has_data == 0) r.set("zero", true);
+        if (const auto& s = e.summary) {
+            r.set("total", fmt::format("{}", s->total));
+            r.set("mean", e.has_data ? num(s->mean) : std::string("\u2013"));
+            r.set("median", e.has_data ? num(s->median) : std::string("\u2013"));
+            r.set("max", fmt::format("{}", s->max));
+            r.set("scale", fmt::format("{} \u2013 {} ({})", num(s->scale_min), num(s->scale_max), to_string(s->scale_method)));
+        } else {
+            for (const char* k : {"total", "mean", "median", "max", "scale"}) r.set(k, std::string("?"));
+        }
+        summary.push_back(r);
+    }
+    d.set("summary", summary);
+
+    // Metrics in order of first appearance; the first is shown first.
     std::vector<Metric> metrics;
     for (const auto& e : type.eyemaps)
         if (std::find(metrics.begin(), metrics.end(), e.request.metric) == metrics.end()) metrics.push_back(e.request.metric);
-    for (Metric m : metrics) {
-        put(out, "<section>\n<h2>");
-        esc(out, metric_label(m));
-        put(out, "</h2>\n<div class=\"maps\">\n");
-        for (std::size_t i = 0; i < type.eyemaps.size(); ++i) {
+    data mlist{data::type::list};
+    for (std::size_t i = 0; i < metrics.size(); ++i) {
+        data m;
+        m.set("key", std::string(to_string(metrics[i])));
+        m.set("label", std::string(metric_label(metrics[i])));
+        if (i == 0) m.set("first", true);
+        mlist.push_back(m);
+    }
+    d.set("metrics", mlist);
+
+    // The grid: one section per region (first appearance), its eyemaps by side, then metric.
+    std::vector<std::string> regions;
+    for (const auto& e : type.eyemaps)
+        if (std::find(regions.begin(), regions.end(), e.request.region) == regions.end()) regions.push_back(e.request.region);
+    const std::string w = num(options.eyemap_width > 0 ? std::ceil(options.eyemap_width) : 380);
+    const std::string h = num(options.eyemap_height > 0 ? std::ceil(options.eyemap_height) : 410);
+    data rlist{data::type::list};
+    for (const auto& region : regions) {
+        data r;
+        r.set("region", region);
+        std::vector<std::size_t> idx;
+        bool any = false;
+        for (Side side : {Side::L, Side::R})
+            for (Metric m : metrics)
+                for (std::size_t i = 0; i < type.eyemaps.size(); ++i) {
+                    const auto& q = type.eyemaps[i].request;
+                    if (q.region == region && q.side == side && q.metric == m) idx.push_back(i), any = any || type.eyemaps[i].has_data > 0;
+                }
+        if (!any && !options.empty_maps) r.set("empty", true);
+        data maps{data::type::list};
+        for (std::size_t i : idx) {
             const auto& e = type.eyemaps[i];
-            if (e.request.metric != m) continue;
-            put(out, "<figure>\n");
-            if (i < svgs.size()) {
-                put(out, svgs[i]);
-                if (!svgs[i].empty() && svgs[i].back() != '\n') out.push_back('\n');
-            }
-            put(out, "<figcaption>");
-            esc(out, e.request.region);
-            fmt::format_to(std::back_inserter(out), " ({}) \u00b7 {} columns with data", to_string(e.request.side), e.has_data);
+            data m;
+            m.set("region", region);
+            m.set("side", side_name(e.request.side));
+            m.set("metric", std::string(to_string(e.request.metric)));
+            m.set("metric_label", std::string(metric_label(e.request.metric)));
+            if (e.request.metric == metrics.front()) m.set("first_metric", true);  // the others start hidden (not loaded)
+            m.set("with_data", fmt::format("{}", e.has_data));
+            m.set("columns", fmt::format("{}", e.summary ? e.summary->columns_in_region : e.has_data + e.no_data));
+            data downloads{data::type::list};
+            const OutputRecord* svg = nullptr;
             for (const auto& o : type.outputs) {
                 if (o.eyemap != static_cast<int>(i)) continue;
-                put(out, " \u00b7 <a href=\"../");
-                esc(out, o.path);
-                put(out, "\" download=\"\">");
-                put(out, format_label(o.format));
-                put(out, "</a>");
+                if (o.format == OutputFormat::svg && !svg) svg = &o;
+                data dl;
+                dl.set("href", "../" + url_path(o.path));
+                dl.set("label", std::string(format_label(o.format)));
+                downloads.push_back(dl);
             }
-            put(out, "</figcaption>\n</figure>\n");
+            m.set("downloads", downloads);
+            if (svg && (e.has_data > 0 || options.empty_maps)) {
+                m.set("frame", true);
+                m.set("src", "../" + url_path(svg->path));
+                m.set("width", w);
+                m.set("height", h);
+                m.set("title", fmt::format("{} {} ({}) {}", type.neuron_type, region, to_string(e.request.side), metric_label(e.request.metric)));
+            }
+            maps.push_back(m);
+            nlohmann::ordered_json je;
+            je["region"] = region;
+            je["side"] = side_name(e.request.side);
+            je["metric"] = std::string(to_string(e.request.metric));
+            je["has_data"] = e.has_data;
+            je["svg"] = svg ? "../" + url_path(svg->path) : std::string();
+            jm.push_back(std::move(je));
         }
-        put(out, "</div>\n</section>\n");
+        r.set("maps", maps);
+        rlist.push_back(r);
     }
-    put(out, "</body>\n</html>\n");
-    return fmt::to_string(out);
+    d.set("regions", rlist);
+    j["eyemaps"] = std::move(jm);
+    d.set("json", script_json(j));
+    return render_site_template(set, "page.html.mustache", d);
 }
 
-std::string render_index_page(std::span<const TypeRecord> types_in, std::span<const IndexNotice> notices) {
+std::string render_index_page(std::span<const TypeRecord> types_in, std::span<const IndexNotice> notices,
+                              const std::shared_ptr<const TemplateSet>& templates) {
     std::vector<const TypeRecord*> types;
     types.reserve(types_in.size());
     for (const auto& t : types_in) types.push_back(&t);
     std::stable_sort(types.begin(), types.end(), [](const TypeRecord* a, const TypeRecord* b) {
         return a->seq != b->seq ? a->seq < b->seq : a->neuron_type < b->neuron_type;
     });
-    // Columns: every (region, side, metric) in order of first appearance.
-    std::vector<EyemapRequest> cols;
+    // Region/side columns in order of first appearance; metrics present.
+    struct Col {
+        std::string region;
+        Side side;
+    };
+    std::vector<Col> cols;
+    std::vector<std::string> regions;
+    bool has_syn = false, has_cells = false;
     std::uint64_t eyemaps = 0;
     for (const auto* t : types) {
         eyemaps += t->eyemaps.size();
         for (const auto& e : t->eyemaps) {
-            const bool known = std::any_of(cols.begin(), cols.end(), [&](const EyemapRequest& r) {
-                return r.region == e.request.region && r.side == e.request.side && r.metric == e.request.metric;
-            });
-            if (!known) cols.push_back(e.request);
+            has_syn = has_syn || e.request.metric == Metric::synapse_density;
+            has_cells = has_cells || e.request.metric == Metric::cell_count;
+            if (std::find(regions.begin(), regions.end(), e.request.region) == regions.end()) regions.push_back(e.request.region);
+            const bool known = std::any_of(cols.begin(), cols.end(), [&](const Col& c) { return c.region == e.request.region && c.side == e.request.side; });
+            if (!known) cols.push_back(Col{e.request.region, e.request.side});
         }
     }
+    std::stable_sort(cols.begin(), cols.end(), [&](const Col& a, const Col& b) {
+        const auto ra = std::find(regions.begin(), regions.end(), a.region) - regions.begin();
+        const auto rb = std::find(regions.begin(), regions.end(), b.region) - regions.begin();
+        return ra != rb ? ra < rb : a.side < b.side;
+    });
 
-    fmt::memory_buffer out;
-    page_head(out, "Eyemaps");
-    put(out, "<h1>Eyemaps</h1>\n");
-    fmt::format_to(std::back_inserter(out), "<p class=\"meta\">{} types \u00b7 {} eyemaps. Numbers: columns with data per eyemap.</p>\n",
-                   types.size(), eyemaps);
-    for (const auto& n : notices) {
-        put(out, "<p class=\"notice\">");
-        esc(out, n.text);
-        put(out, "</p>\n");
-    }
-    put(out, "<table>\n<thead><tr><th>Type</th><th>Rows</th>");
+    data d;
+    d.set("type_count", fmt::format("{}", types.size()));
+    d.set("eyemap_count", fmt::format("{}", eyemaps));
+    data nl{data::type::list};
+    for (const auto& n : notices) nl.push_back(data("text", n.text));
+    d.set("notices", nl);
+    data rl{data::type::list};
+    for (const auto& r : regions) rl.push_back(data("name", r));
+    d.set("regions", rl);
+    data cl{data::type::list};
+    auto head = [&](std::string_view kind, std::string label) {
+        data c;
+        c.set("kind", std::string(kind));
+        c.set("label", std::move(label));
+        return c;
+    };
+    cl.push_back(head("name", "Type"));
+    cl.push_back(head("rows", "Rows"));
+    if (has_syn) cl.push_back(head("synapses", "Synapses"));
+    if (has_cells) cl.push_back(head("cells", "Cells"));
     for (const auto& c : cols) {
-        put(out, "<th>");
-        esc(out, c.region);
-        fmt::format_to(std::back_inserter(out), " {}<br />{}</th>", to_string(c.side), metric_short(c.metric));
+        data h = head("columns", fmt::format("{} {}", c.region, to_string(c.side)));
+        h.set("region", c.region);
+        h.set("side", side_name(c.side));
+        cl.push_back(h);
     }
-    put(out, "</tr></thead>\n<tbody>\n");
+    d.set("columns", cl);
+
+    data tl{data::type::list};
     for (const auto* t : types) {
-        put(out, "<tr><td>");
+        data row;
+        row.set("name", t->neuron_type);
         const OutputRecord* link = page_of(*t);
         if (!link && !t->outputs.empty()) link = &t->outputs.front();
-        if (link) {
-            put(out, "<a href=\"");
-            esc(out, link->path);
-            put(out, "\">");
-            esc(out, t->neuron_type);
-            put(out, "</a>");
-        } else {
-            esc(out, t->neuron_type);
+        if (link) row.set("href", url_path(link->path));
+        if (const OutputRecord* th = thumb_of(*t)) {
+            row.set("thumb", url_path(th->path));
+            row.set("thumb_w", fmt::format("{}", (static_cast<int>(regions.size()) * (detail::kThumbCells + 2) - 2) * 3 / 2));
+            row.set("thumb_h", fmt::format("{}", detail::kThumbCells * 3 / 2));
         }
-        fmt::format_to(std::back_inserter(out), "</td><td>{}</td>", t->rows);
+        data cells{data::type::list};
+        auto cell = [&](std::string v, bool z) {
+            data c("v", std::move(v));
+            if (z) c.set("z", true);
+            cells.push_back(c);
+        };
+        cell(fmt::format("{}", t->rows), false);
+        for (Metric m : {Metric::synapse_density, Metric::cell_count}) {
+            if ((m == Metric::synapse_density && !has_syn) || (m == Metric::cell_count && !has_cells)) continue;
+            std::int64_t total = 0;
+            bool known = false;
+            for (const auto& e : t->eyemaps)
+                if (e.request.metric == m && e.summary) total += e.summary->total, known = true;
+            cell(known ? fmt::format("{}", total) : std::string(), known && total == 0);
+        }
         for (const auto& c : cols) {
-            auto it = std::find_if(t->eyemaps.begin(), t->eyemaps.end(), [&](const EyemapRecord& e) {
-                return e.request.region == c.region && e.request.side == c.side && e.request.metric == c.metric;
-            });
-            if (it == t->eyemaps.end()) put(out, "<td></td>");
-            else if (it->has_data == 0) put(out, "<td class=\"z\">0</td>");
-            else fmt::format_to(std::back_inserter(out), "<td>{}</td>", it->has_data);
+            bool present = false;
+            std::uint64_t best = 0;
+            for (const auto& e : t->eyemaps)
+                if (e.request.region == c.region && e.request.side == c.side) present = true, best = std::max(best, e.has_data);
+            cell(present ? fmt::format("{}", best) : std::string(), present && best == 0);
         }
-        put(out, "</tr>\n");
+        row.set("cells", cells);
+        tl.push_back(row);
     }
-    put(out, "</tbody>\n</table>\n</body>\n</html>\n");
+    d.set("types", tl);
+    return render_site_template(template_set(templates), "index.html.mustache", d);
+}
+
+std::vector<std::pair<std::string, std::string>> render_site_assets(std::span<const TypeRecord> types_in,
+                                                                    const std::shared_ptr<const TemplateSet>& templates) {
+    const TemplateSet& set = template_set(templates);
+    std::vector<const TypeRecord*> types;
+    for (const auto& t : types_in) types.push_back(&t);
+    std::stable_sort(types.begin(), types.end(), [](const TypeRecord* a, const TypeRecord* b) {
+        return a->seq != b->seq ? a->seq < b->seq : a->neuron_type < b->neuron_type;
+    });
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto* t : types)
+        if (page_of(*t)) list.push_back(nlohmann::ordered_json::array({t->file_key, t->neuron_type}));
+    std::vector<std::pair<std::string, std::string>> out;
+    out.emplace_back("site.css", render_site_template(set, "site.css.mustache", data()));
+    out.emplace_back("site.js", render_site_template(set, "site.js.mustache", data()));
+    out.emplace_back("types.js", "// The run's types in input order, [file key, name]: the pages' previous/next links.\nwindow.eyemapTypes = " +
+                                     script_json(list) + ";\n");
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Thumbnails
+
+namespace detail {
+
+std::string render_thumbnail(std::span<const ThumbMap> maps, const Style& style) {
+    // One map per region (first appearance): the side with more columns with data (L on a tie),
+    // the first eyemap of that region and side (the first metric).
+    std::vector<const ThumbMap*> pick;
+    for (const auto& m : maps) {
+        if (m.metric != maps.front().metric) continue;
+        auto it = std::find_if(pick.begin(), pick.end(), [&](const ThumbMap* p) { return p->region == m.region; });
+        if (it == pick.end()) pick.push_back(&m);
+        else if (m.has_data > (*it)->has_data) *it = &m;
+    }
+    constexpr int G = kThumbCells, gap = 2;
+    const int width = std::max(1, static_cast<int>(pick.size()) * (G + gap) - gap);
+    fmt::memory_buffer out;
+    fmt::format_to(std::back_inserter(out),
+                   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" shape-rendering=\"crispEdges\">",
+                   width * 3 / 2, G * 3 / 2, width, G);
+    // One path per colour: runs of equal cells per row.
+    for (std::uint8_t colour = 1; colour <= style.palette.size(); ++colour) {
+        if (colour - 1 == kFillGrey) continue;
+        fmt::memory_buffer path;
+        for (std::size_t k = 0; k < pick.size(); ++k) {
+            const auto& cells = pick[k]->cells;
+            const int left = static_cast<int>(k) * (G + gap);
+            for (int y = 0; y < G; ++y)
+                for (int x = 0; x < G;) {
+                    if (cells[static_cast<std::size_t>(y * G + x)] != colour) {
+                        ++x;
+                        continue;
+                    }
+                    int e = x;
+                    while (e < G && cells[static_cast<std::size_t>(y * G + e)] == colour) ++e;
+                    fmt::format_to(std::back_inserter(path), "M{} {}h{}v1h-{}z", left + x, y, e - x, e - x);
+                    x = e;
+                }
+        }
+        if (path.size() == 0) continue;
+        const std::string_view fill = colour - 1 == kFillWhite ? std::string_view("#e4e4e4") : style.palette[colour - 1];
+        fmt::format_to(std::back_inserter(out), "<path fill=\"{}\" d=\"", fill);
+        out.append(path.data(), path.data() + path.size());
+        fmt::format_to(std::back_inserter(out), "\"/>");
+    }
+    fmt::format_to(std::back_inserter(out), "</svg>\n");
     return fmt::to_string(out);
 }
+
+}  // namespace detail
 
 }  // namespace eyemap

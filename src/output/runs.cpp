@@ -23,6 +23,7 @@
 #include "eyemap/error.hpp"
 #include "eyemap/stats.hpp"
 #include "core/hash.hpp"
+#include "output/pages.hpp"
 #include "output/sink.hpp"
 
 namespace eyemap {
@@ -73,6 +74,11 @@ ojson type_json(const TypeRecord& t) {
         x["has_data"] = e.has_data;
         x["no_data"] = e.no_data;
         x["not_in_region"] = e.not_in_region;
+        if (const auto& m = e.summary) {
+            x["summary"] = ojson{{"columns", m->columns_in_region}, {"total", m->total},   {"mean", m->mean},
+                                 {"median", m->median},          {"max", m->max},       {"scale_min", m->scale_min},
+                                 {"scale_max", m->scale_max},    {"scale_method", std::string(to_string(m->scale_method))}};
+        }
         eyes.push_back(std::move(x));
     }
     j["eyemaps"] = std::move(eyes);
@@ -154,6 +160,11 @@ struct Reader {
         if (!v.is_number_integer()) bad(fmt::format("\"{}\" must be an integer", key));
         return v.get<std::int64_t>();
     }
+    double number(const ojson& j, const char* key) const {
+        const auto& v = at(j, key);
+        if (!v.is_number()) bad(fmt::format("\"{}\" must be a number", key));
+        return v.get<double>();
+    }
     bool boolean(const ojson& j, const char* key) const {
         const auto& v = at(j, key);
         if (!v.is_boolean()) bad(fmt::format("\"{}\" must be true or false", key));
@@ -231,7 +242,7 @@ std::size_t remove_stale_temp_files(const fs::path& run_dir) {
         }
     };
     scan(run_dir);
-    for (const char* sub : {"svg", "png", "pdf", "pages"}) scan(run_dir / sub);
+    for (const char* sub : {"svg", "png", "pdf", "pages", "thumbs"}) scan(run_dir / sub);
     return removed;
 }
 
@@ -316,6 +327,22 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
             er.has_data = r.u64(e, "has_data");
             er.no_data = r.u64(e, "no_data");
             er.not_in_region = r.u64(e, "not_in_region");
+            if (e.contains("summary")) {  // manifests written before the summary have none
+                const auto& sj = e.at("summary");
+                EyemapSummary sm;
+                sm.columns_with_data = er.has_data;
+                sm.columns_in_region = r.u64(sj, "columns");
+                sm.total = r.i64(sj, "total");
+                sm.mean = r.number(sj, "mean");
+                sm.median = r.number(sj, "median");
+                sm.max = r.i64(sj, "max");
+                sm.scale_min = r.number(sj, "scale_min");
+                sm.scale_max = r.number(sj, "scale_max");
+                const auto method = parse_scale_method(r.str(sj, "scale_method"));
+                if (!method) r.bad("unknown scale_method");
+                sm.scale_method = *method;
+                er.summary = sm;
+            }
             rec.eyemaps.push_back(std::move(er));
         }
         for (const auto& o : r.at(t, "outputs")) {
@@ -373,8 +400,9 @@ std::vector<TypeRecord> merge_types(std::vector<std::pair<fs::path, Manifest>>& 
 
 }  // namespace
 
-std::size_t write_run_index(const fs::path& run_dir, Stats* stats) {
+std::size_t write_run_index(const fs::path& run_dir, const fs::path& templates_dir, Stats* stats) {
     ScopedTimer timer(stats, stats ? stats->op("batch_index") : OpId{});
+    const auto templates = templates_dir.empty() ? builtin_templates() : load_templates(templates_dir);
     auto manifests = read_run_manifests(run_dir);
     if (manifests.empty()) throw_input("no manifest*.json in this folder: not a batch run", ErrorLocation{run_dir.string(), 0, {}, {}});
     std::vector<IndexNotice> notices;
@@ -398,8 +426,9 @@ std::size_t write_run_index(const fs::path& run_dir, Stats* stats) {
     for (std::uint32_t i = 0; i < shard_count; ++i)
         if (!shard_seen[i]) notices.push_back({fmt::format("Shard {}/{} has not run yet: its types are missing.", i, shard_count)});
     const auto types = merge_types(manifests);
-    const std::string html = render_index_page(types, notices);
+    const std::string html = render_index_page(types, notices, templates);
     timer.add_bytes(html.size());
+    for (const auto& [name, text] : render_site_assets(types, templates)) write_file_atomic(run_dir / name, text);
     write_file_atomic(run_dir / "index.html", html);
     return types.size();
 }
@@ -448,6 +477,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
     std::error_code dec;
     for (auto f : options.formats) fs::create_directories(run_dir / std::string(to_string(f)), dec);
     if (options.pages) fs::create_directories(run_dir / "pages", dec);
+    if (options.pages) fs::create_directories(run_dir / "thumbs", dec);
     if (dec) throw_io(fmt::format("cannot create folder: {}", dec.message()), run_dir.string());
 
     Manifest m;
@@ -579,7 +609,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
         m.cancelled = result.summary.cancelled;
         flush_locked();
     }
-    if (options.pages) result.index_types = write_run_index(run_dir, &renderer.stats());
+    if (options.pages) result.index_types = write_run_index(run_dir, renderer.options().templates, &renderer.stats());
     return result;
 }
 

@@ -214,9 +214,9 @@ std::shared_ptr<const TemplateSet> builtin_templates() {
 std::shared_ptr<const TemplateSet> load_templates(const std::filesystem::path& dir) {
     if (!std::filesystem::is_directory(dir)) throw_io("template folder not found", dir.string());
     auto t = std::make_shared<TemplateSet>(*builtin_templates());
-    for (auto n : kTemplateNames) {
-        auto p = dir / std::string(n);
-        if (std::filesystem::exists(p)) t->files[std::string(n)] = read_file(p);
+    for (auto& [n, text] : t->files) {  // every built-in template (SVG fragments, pages, index) can be overridden
+        auto p = dir / n;
+        if (std::filesystem::exists(p)) text = read_file(p);
     }
     t->content_hash = hash_set(*t);
     return t;

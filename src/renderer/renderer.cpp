@@ -2,6 +2,7 @@
 #include "eyemap/renderer.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <iostream>
 #include <unordered_map>
@@ -17,6 +18,8 @@
 #include "render/raster.hpp"
 #include "render/svg.hpp"
 #include "render/svg_frame.hpp"
+#include "render/thumbnail.hpp"
+#include "process/summary.hpp"
 #include "renderer/caches.hpp"
 
 namespace eyemap {
@@ -346,12 +349,16 @@ void Renderer::render(const ColumnIndex& index, const TableColumns& columns, std
     const auto scenes = impl_->scenes(index, columns, neuron_type, rows, requests, any_raster(formats));
     BufferLease lease;
     std::string bytes;
+    std::array<std::uint8_t, kThumbnailCells * kThumbnailCells> thumb{};
     for (std::size_t i = 0; i < scenes.size(); ++i) {
-        const EyemapCounts counts = counts_of(scenes[i].data);
+        const Scene& s = scenes[i];
+        const EyemapCounts counts = counts_of(s.data);
+        const EyemapSummary summary = summarize_eyemap(s.data);
+        thumbnail_cells(s, kThumbnailCells, thumb);
         for (OutputFormat f : formats) {
             std::string_view view;
-            impl_->write(scenes[i], f, *lease.buf, bytes, view);
-            out(EyemapView{neuron_type, requests[i], f, counts, view});
+            impl_->write(s, f, *lease.buf, bytes, view);
+            out(EyemapView{neuron_type, requests[i], f, counts, view, summary, thumb, s.width, s.height});
         }
     }
 }
@@ -362,7 +369,7 @@ std::vector<Eyemap> Renderer::render(const Dataset& ds, std::string_view neuron_
     std::vector<Eyemap> out;
     try {
         render(*ds.index, ds.columns, type->neuron_type, type->rows, requests, formats, [&](const EyemapView& v) {
-            out.push_back(Eyemap{std::string(v.neuron_type), v.request, v.format, v.counts, std::string(v.bytes)});
+            out.push_back(Eyemap{std::string(v.neuron_type), v.request, v.format, v.counts, v.summary, std::string(v.bytes)});
         });
     } catch (const Error& e) {
         rethrow_in_file(e, ds.source);

@@ -1,0 +1,159 @@
+// Per-eyemap summary statistics (src/process/summary.cpp) against hand-computed values, and their
+// round trip through the manifest (old manifests without them stay readable).
+#include <catch2/catch.hpp>
+
+#include "eyemap/batch.hpp"
+#include "process/summary.hpp"
+
+using namespace eyemap;
+
+namespace {
+
+// status/value per column, as the process stage leaves them (value 0 unless has_data).
+EyemapData make(std::vector<ColumnStatus> status, std::vector<std::int64_t> value) {
+    EyemapData d;
+    d.region = "ME";
+    d.status = std::move(status);
+    d.value = std::move(value);
+    for (auto s : d.status) {
+        d.has_data_count += s == ColumnStatus::has_data;
+        d.not_in_region_count += s == ColumnStatus::not_in_region;
+    }
+    return d;
+}
+
+constexpr auto H = ColumnStatus::has_data;
+constexpr auto N = ColumnStatus::no_data;
+constexpr auto X = ColumnStatus::not_in_region;
+
+}  // namespace
+
+TEST_CASE("summary: even count of columns with data", "[summary]") {
+    // Columns with data 5, 1, 3, 7; two without data; one outside the region (its value is ignored).
+    auto d = make({H, N, H, X, H, N, H}, {5, 0, 1, 0, 3, 0, 7});
+    d.scale.method = ScaleMethod::linear;
+    d.scale.edges = {1, 2.2, 3.4, 4.6, 5.8, 7};
+    const auto s = summarize_eyemap(d);
+    CHECK(s.columns_with_data == 4);
+    CHECK(s.columns_in_region == 6);
+    CHECK(s.total == 16);
+    CHECK(s.mean == Approx(4.0));
+    CHECK(s.median == Approx(4.0));  // (3 + 5) / 2
+    CHECK(s.max == 7);
+    CHECK(s.scale_min == 1);
+    CHECK(s.scale_max == 7);
+    CHECK(s.scale_method == ScaleMethod::linear);
+}
+
+TEST_CASE("summary: odd count, percentile scale", "[summary]") {
+    auto d = make({H, H, H, N}, {2, 9, 4, 0});
+    d.scale.method = ScaleMethod::percentile;
+    d.scale.edges = {2, 2.8, 3.6, 4, 6, 9};
+    const auto s = summarize_eyemap(d);
+    CHECK(s.columns_with_data == 3);
+    CHECK(s.columns_in_region == 4);
+    CHECK(s.total == 15);
+    CHECK(s.mean == Approx(5.0));
+    CHECK(s.median == Approx(4.0));
+    CHECK(s.max == 9);
+    CHECK(s.scale_min == 2);
+    CHECK(s.scale_max == 9);
+    CHECK(to_string(s.scale_method) == "percentile");
+    CHECK(parse_scale_method("percentile") == ScaleMethod::percentile);
+    CHECK_FALSE(parse_scale_method("log").has_value());
+}
+
+TEST_CASE("summary: no columns with data gives zeros", "[summary]") {
+    const auto s = summarize_eyemap(make({N, N, X}, {0, 0, 0}));
+    CHECK(s.columns_with_data == 0);
+    CHECK(s.columns_in_region == 2);
+    CHECK(s.total == 0);
+    CHECK(s.mean == 0);
+    CHECK(s.median == 0);
+    CHECK(s.max == 0);
+    CHECK(s.scale_min == 0);
+    CHECK(s.scale_max == 0);
+}
+
+TEST_CASE("summary: a real type's processed eyemap agrees with a direct count", "[summary]") {
+    // Two columns per side in ME: values 10 and 30 on L (one column without a row), cells 1 and 3.
+    ColumnLayout layout;
+    for (int h = 1; h <= 3; ++h) layout.entries.push_back(LayoutEntry{"ME", Side::L, h, 1});
+    const auto prepared = make_column_index(layout, builtin_regions());
+    std::vector<ColumnRow> rows(2);
+    rows[0].neuron_type = rows[1].neuron_type = "T";
+    rows[0].region = rows[1].region = "ME";
+    rows[0].side = rows[1].side = Side::L;
+    rows[0].hex1 = 1, rows[0].hex2 = 1, rows[0].synapses = 10, rows[0].cells = 1, rows[0].line = 2;
+    rows[1].hex1 = 3, rows[1].hex2 = 1, rows[1].synapses = 30, rows[1].cells = 3, rows[1].line = 3;
+    TableColumns cols;
+    cols.synapses = cols.cells = true;
+    const std::vector<EyemapRequest> req{{"ME", Side::L, Metric::synapse_density}, {"ME", Side::L, Metric::cell_count}};
+    const auto data = process_type("T", rows, cols, prepared, req);
+    REQUIRE(data.size() == 2);
+    const auto syn = summarize_eyemap(data[0]);
+    CHECK(syn.columns_with_data == 2);
+    CHECK(syn.columns_in_region == 3);
+    CHECK(syn.total == 40);
+    CHECK(syn.mean == Approx(20));
+    CHECK(syn.median == Approx(20));
+    CHECK(syn.max == 30);
+    CHECK(syn.scale_min == 10);  // linear: min..max of the values shown (pooled over the type)
+    CHECK(syn.scale_max == 30);
+    const auto cells = summarize_eyemap(data[1]);
+    CHECK(cells.total == 4);
+    CHECK(cells.max == 3);
+}
+
+TEST_CASE("summary: written to the manifest and read back, old manifests without it still read", "[summary][manifest]") {
+    Manifest m;
+    m.tool = "t";
+    m.run = "r";
+    m.formats = {OutputFormat::svg};
+    TypeRecord t;
+    t.neuron_type = "A";
+    t.file_key = "A";
+    EyemapRecord e;
+    e.request = {"ME", Side::R, Metric::synapse_density};
+    e.has_data = 4;
+    e.no_data = 2;
+    e.not_in_region = 1;
+    EyemapSummary s;
+    s.columns_with_data = 4;
+    s.columns_in_region = 6;
+    s.total = 16;
+    s.mean = 4;
+    s.median = 4.5;
+    s.max = 7;
+    s.scale_min = 1;
+    s.scale_max = 7.25;
+    s.scale_method = ScaleMethod::fixed;
+    e.summary = s;
+    t.eyemaps.push_back(e);
+    EyemapRecord old = e;
+    old.summary.reset();
+    t.eyemaps.push_back(old);
+    m.types.push_back(t);
+    const std::string json = manifest_to_json(m);
+    const auto back = manifest_from_json(json, "m.json");
+    REQUIRE(back.types.size() == 1);
+    REQUIRE(back.types[0].eyemaps.size() == 2);
+    const auto& b = back.types[0].eyemaps[0];
+    REQUIRE(b.summary.has_value());
+    CHECK(b.summary->columns_with_data == 4);
+    CHECK(b.summary->columns_in_region == 6);
+    CHECK(b.summary->total == 16);
+    CHECK(b.summary->mean == 4);
+    CHECK(b.summary->median == 4.5);
+    CHECK(b.summary->max == 7);
+    CHECK(b.summary->scale_min == 1);
+    CHECK(b.summary->scale_max == 7.25);
+    CHECK(b.summary->scale_method == ScaleMethod::fixed);
+    CHECK_FALSE(back.types[0].eyemaps[1].summary.has_value());
+    CHECK(manifest_to_json(back) == json);
+    // A manifest of the previous version (no "summary" key) reads; a bad summary is refused.
+    CHECK(json.find("\"summary\"") != std::string::npos);
+    std::string bad = json;
+    bad.replace(bad.find("\"fixed\""), 7, "\"cubic\"");
+    CHECK_THROWS_WITH(manifest_from_json(bad, "m.json"), Catch::Contains("scale_method"));
+}
