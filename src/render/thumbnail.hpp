@@ -3,13 +3,18 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "layout/layout.hpp"
 
 namespace eyemap {
 
-// Fills `cells` (side * side, row-major) with palette index + 1 of the darkest column of the region
-// in each cell, 0 where the region has no column; the grid's columns are centred in the square.
-void thumbnail_cells(const Scene& scene, int side, std::span<std::uint8_t> cells);
+// The cell (row-major in a side x side square) of each grid column, the grid's columns centred in
+// the square. The same for every eyemap drawn on that grid: computed once per grid.
+std::vector<std::uint16_t> thumbnail_cell_map(const GridCoordinates& grid, int side);
+
+// Fills `cells` (side * side) with palette index + 1 of the darkest column of the region in each
+// cell, 0 where the region has no column; `cell_map` from thumbnail_cell_map of the scene's grid.
+void thumbnail_cells(const Scene& scene, std::span<const std::uint16_t> cell_map, std::span<std::uint8_t> cells);
 
 }  // namespace eyemap

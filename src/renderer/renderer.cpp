@@ -350,11 +350,17 @@ void Renderer::render(const ColumnIndex& index, const TableColumns& columns, std
     BufferLease lease;
     std::string bytes;
     std::array<std::uint8_t, kThumbnailCells * kThumbnailCells> thumb{};
+    const GridCoordinates* mapped = nullptr;  // the grid cell_map belongs to (a type has one per side)
+    std::vector<std::uint16_t> cell_map;
     for (std::size_t i = 0; i < scenes.size(); ++i) {
         const Scene& s = scenes[i];
         const EyemapCounts counts = counts_of(s.data);
         const EyemapSummary summary = summarize_eyemap(s.data);
-        thumbnail_cells(s, kThumbnailCells, thumb);
+        if (mapped != s.grid.get()) {
+            cell_map = thumbnail_cell_map(*s.grid, kThumbnailCells);
+            mapped = s.grid.get();
+        }
+        thumbnail_cells(s, cell_map, thumb);
         for (OutputFormat f : formats) {
             std::string_view view;
             impl_->write(s, f, *lease.buf, bytes, view);
