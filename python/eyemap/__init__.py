@@ -62,7 +62,7 @@ class Request(NamedTuple):
 
 
 def builtin_regions() -> Dict[str, List[str]]:
-    """The built-in regions: ``{"ME": [layer names], "LO": [...], "LOP": [...]}``."""
+    """Returns the built-in regions as a dict: ``{"ME": [layer names], "LO": [...], "LOP": [...]}``."""
     return {name: list(layers) for name, layers in _eyemap._builtin_regions()}
 
 
@@ -223,6 +223,12 @@ def _frame_columns(frame: Any, names: Sequence[str], required: Sequence[str], wh
                      reason="expected a pandas DataFrame or a dict of arrays", file=source)
 
 
+def _check_type_name(neuron_type: Any) -> None:
+    if not isinstance(neuron_type, str):
+        raise InputError(f"neuron_type: expected a string, got {type(neuron_type).__name__}",
+                         reason="expected a string", field="neuron_type", value=repr(neuron_type))
+
+
 # --- datasets ---------------------------------------------------------------------------------------
 
 class Dataset:
@@ -321,15 +327,17 @@ class Dataset:
         return f"<eyemap.Dataset {self._source!r}: {len(self)} rows, {len(self.types)} types, {self.column_count} columns>"
 
     def type_rows(self, neuron_type: str) -> int:
-        """Rows of one type; InputError (with a "did you mean") for an unknown type."""
+        """Returns the number of rows of one type; InputError (with a "did you mean") for an unknown type."""
+        _check_type_name(neuron_type)
         return self._d.type_rows(neuron_type)
 
     def requests(self, neuron_type: Optional[str] = None, region: Optional[str] = None, side: Optional[str] = None,
                  metric: Optional[str] = None) -> List[Request]:
-        """The eyemaps the layout and data allow, as ``Request``s (type = ``neuron_type`` or ""),
+        """Returns the eyemaps the layout and data allow, as a list of ``Request`` (type = ``neuron_type`` or ""),
         narrowed by region / side ("L", "R") / metric ("synapse_density", "cell_count") as
         ``eyemap render --region --side --metric`` does. InputError when nothing matches."""
         if neuron_type is not None:
+            _check_type_name(neuron_type)
             self._d.type_rows(neuron_type)
         reqs, _ = self._d.select(region or "", side, metric)
         return [Request(neuron_type or "", *r) for r in reqs]
@@ -390,7 +398,7 @@ class Eyemap:
         return data.decode("utf-8")
 
     def png(self, scale: Optional[float] = None, layer: Optional[int] = None) -> bytes:
-        """PNG bytes at ``scale`` PNG pixels per canvas pixel (default: the renderer's png_scale),
+        """Returns PNG bytes at ``scale`` PNG pixels per canvas pixel (default: the renderer's png_scale),
         showing ``layer`` (default: the renderer's; 0 = all layers)."""
         if scale is None and layer is None and "png" in self._bytes:
             return self._bytes["png"]
@@ -405,7 +413,7 @@ class Eyemap:
         return data
 
     def pdf(self, layer: Optional[int] = None) -> bytes:
-        """PDF bytes (vector; the canvas in points), showing ``layer`` (default: the renderer's)."""
+        """Returns PDF bytes (vector; the canvas in points), showing ``layer`` (default: the renderer's)."""
         if layer is None and "pdf" in self._bytes:
             return self._bytes["pdf"]
         data = self._render("pdf", **({} if layer is None else {"layer": layer}))
@@ -414,7 +422,7 @@ class Eyemap:
         return data
 
     def file_name(self, fmt: str = "svg") -> str:
-        """"<type>_<region>_<side>_<metric>.<fmt>", every part safe for a file name (as the CLI)."""
+        """Returns the file name "<type>_<region>_<side>_<metric>.<fmt>", every part safe (as the CLI's)."""
         t, r, s, m = self.request
         return f"{_eyemap._file_stem(t, r, s, m)}.{fmt}"
 
@@ -443,7 +451,7 @@ class Eyemap:
         return p
 
     def display_svg(self) -> str:
-        """The SVG with an SVG id of its own (a fresh one each call), for inlining several copies
+        """Returns the SVG (str) with an SVG id of its own (a fresh one each call), for inlining several copies
         of the same eyemap into one page or notebook without id clashes."""
         over: Dict[str, Any] = {"svg_id": _display_id(self.request)}
         if self._renderer._layer:
@@ -479,7 +487,7 @@ class EyemapGrid:
         return self.eyemaps[i]
 
     def html(self) -> str:
-        """The grid as an HTML fragment: each eyemap's SVG inlined with an id of its own."""
+        """Returns the grid as an HTML fragment (str): each eyemap's SVG inlined with an id of its own."""
         import html as _html
         cols = f"repeat({self.columns}, max-content)" if self.columns > 0 else "repeat(auto-fill, minmax(390px, max-content))"
         cells = "".join(
@@ -549,9 +557,7 @@ class Renderer:
         if not isinstance(dataset, Dataset):
             raise InputError(f"dataset: expected an eyemap.Dataset, got {type(dataset).__name__}",
                              reason="expected an eyemap.Dataset", field="dataset")
-        if not isinstance(neuron_type, str):
-            raise InputError(f"neuron_type: expected a string, got {type(neuron_type).__name__}",
-                             reason="expected a string", field="neuron_type", value=repr(neuron_type))
+        _check_type_name(neuron_type)
         with _Rows(dataset._labels, dataset._source):
             return self._r.render(dataset._d, neuron_type, requests, list(formats), overrides)
 
@@ -603,18 +609,18 @@ class Renderer:
         return EyemapGrid(self.render(dataset, neuron_type, region=region, side=side, metric=metric), neuron_type, columns)
 
     def stats(self) -> Dict[str, Any]:
-        """Timing of every stage this renderer ran (process, layout, render_svg, render_png,
+        """Returns the timing of every stage this renderer ran (process, layout, render_svg, render_png,
         encode_png, render_pdf, ...) as a dict (JSON schema eyemap-stats/1: "ops" list with count,
         total_ns, percentiles, bytes; "wall_ns"; "memory"). Renders with per-call changes (PNG
         scale, layer, display ids) are timed in short-lived renderers and are not included."""
         return json.loads(self._r.stats_json())
 
     def stats_table(self) -> str:
-        """The statistics and cache statistics as the aligned text tables of ``--stats``."""
+        """Returns the statistics and cache statistics as the aligned text tables of ``--stats``."""
         return self._r.stats_table()
 
     def cache_stats(self) -> Dict[str, Dict[str, Any]]:
-        """Per cache ("coordinates", "colours", "metadata"): hits, misses, hit_rate, insertions,
+        """Returns, per cache ("coordinates", "colours", "metadata"): hits, misses, hit_rate, insertions,
         evictions, entries, bytes, ... as a dict of dicts."""
         return self._r.cache_stats()
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>  // in every TU: the casters of std::vector etc. must agree (ODR)
 
 #include "eyemap/eyemap.hpp"
 

@@ -361,7 +361,7 @@ void check_duplicates(std::size_t n, const std::string& source, KeyOf key_of, co
             worst = keys[k].row, first = keys[j].row;
         }
     if (worst != UINT32_MAX)
-        throw_input(fmt::format("duplicate row: the same {} as row {} (position {})", what, first + 1, first),
+        throw_input(fmt::format("duplicate row: the same {} as the row at position {}", what, first),
                     ErrorLocation{source, static_cast<std::uint64_t>(worst) + 1, {}, {}});
 }
 
