@@ -367,13 +367,13 @@ class Eyemap:
     __slots__ = ("request", "counts", "_renderer", "_dataset", "_bytes")
 
     def __init__(self, request: Request, counts: Dict[str, int], renderer: "Renderer", dataset: Dataset,
-                 data: Dict[str, bytes]) -> None:
+                 data: Dict[str, Any]) -> None:
         self.request = request
         #: has_data / no_data: columns of the region with and without a value; not_in_region: the rest of the grid.
         self.counts = counts
         self._renderer = renderer
         self._dataset = dataset
-        self._bytes = data
+        self._bytes = data  # format -> str (svg) or bytes (png, pdf)
 
     neuron_type = property(lambda self: self.request.type, doc="The neuron type.")
     region = property(lambda self: self.request.region, doc="The region, e.g. 'ME'.")
@@ -384,9 +384,8 @@ class Eyemap:
         t, r, s, m = self.request
         return f"<eyemap.Eyemap {t} {r} {s} {m}: {self.counts['has_data']} columns with data>"
 
-    def _render(self, fmt: str, **overrides: Any) -> bytes:
-        out = self._renderer._render_one(self._dataset, self.request, fmt, overrides)
-        return out
+    def _render(self, fmt: str, **overrides: Any) -> Any:
+        return self._renderer._render_one(self._dataset, self.request, fmt, overrides)
 
     @property
     def svg(self) -> str:
@@ -395,7 +394,7 @@ class Eyemap:
         if data is None:
             over = {"layer": 0} if self._renderer._layer else {}
             data = self._bytes["svg"] = self._render("svg", **over)
-        return data.decode("utf-8")
+        return data  # type: ignore[return-value]  (the binding hands SVG over as str)
 
     def png(self, scale: Optional[float] = None, layer: Optional[int] = None) -> bytes:
         """Returns PNG bytes at ``scale`` PNG pixels per canvas pixel (default: the renderer's png_scale),
@@ -456,7 +455,7 @@ class Eyemap:
         over: Dict[str, Any] = {"svg_id": _display_id(self.request)}
         if self._renderer._layer:
             over["layer"] = 0
-        return self._render("svg", **over).decode("utf-8")
+        return self._render("svg", **over)  # type: ignore[return-value]
 
     def _repr_svg_(self) -> str:
         return self.display_svg()
@@ -561,7 +560,7 @@ class Renderer:
         with _Rows(dataset._labels, dataset._source):
             return self._r.render(dataset._d, neuron_type, requests, list(formats), overrides)
 
-    def _render_one(self, dataset: Dataset, req: Request, fmt: str, overrides: Dict[str, Any]) -> bytes:
+    def _render_one(self, dataset: Dataset, req: Request, fmt: str, overrides: Dict[str, Any]) -> Any:
         out = self._native_render(dataset, req.type, [tuple(req[1:])], [fmt], overrides or None)
         return out[0][4]
 

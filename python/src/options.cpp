@@ -283,7 +283,7 @@ void register_renderer(pyb::module_& m) {
              }),
              pyb::arg("options"))
         .def("options", [](const PyRenderer& p) { return options_to_dict(p.r->options()); })
-        // -> [(region, side, metric, format, bytes, has_data, no_data, not_in_region)]
+        // -> [(region, side, metric, format, str (svg) or bytes, has_data, no_data, not_in_region)]
         .def("render",
              [](const PyRenderer& p, const PyDataset& ds, const std::string& type, const pyb::object& requests, const pyb::object& formats,
                 const pyb::object& overrides) {
@@ -297,10 +297,12 @@ void register_renderer(pyb::module_& m) {
                      out = renderer->render(*data, type, reqs, fmts);
                  }
                  pyb::list result;
+                 // SVG as str (one copy, no bytes -> str decode later), PNG and PDF as bytes.
                  for (auto& e : out)
                      result.append(pyb::make_tuple(e.request.region, std::string(to_string(e.request.side)),
                                                    std::string(to_string(e.request.metric)), std::string(to_string(e.format)),
-                                                   pyb::bytes(e.bytes), e.counts.has_data, e.counts.no_data, e.counts.not_in_region));
+                                                   e.format == OutputFormat::svg ? pyb::object(text(e.bytes)) : pyb::object(pyb::bytes(e.bytes)),
+                                                   e.counts.has_data, e.counts.no_data, e.counts.not_in_region));
                  return result;
              },
              pyb::arg("dataset"), pyb::arg("neuron_type"), pyb::arg("requests") = pyb::none(), pyb::arg("formats") = pyb::make_tuple("svg"),
