@@ -11,6 +11,7 @@ pkgs=(
   librsvg2-bin poppler-utils                            # raster parity checks in tests
   libbenchmark-dev                                      # bench/
   slurm-wlm munge parallel                              # cluster tests (tests/cluster)
+  pybind11-dev python3-dev python3-numpy python3-pandas python3-tqdm python3-venv python3-pytest python3-hypothesis jupyter-nbconvert python3-ipykernel  # Python module (python/) and its tests
 )
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
