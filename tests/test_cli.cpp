@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "eyemap/error.hpp"
+#include "eyemap/table.hpp"
 #include "eyemap/version.hpp"
 #include "test_support.hpp"
 
@@ -272,4 +274,20 @@ TEST_CASE("cli: the batch progress line fits an 80-column terminal") {
         CHECK(line.size() <= 79);
     }
     CHECK_THAT(text, Catch::Matchers::Contains("eyemap batch: 30 types"));  // the summary after the progress
+}
+
+TEST_CASE("layout_from_data_file: the columns of a data file, as layout_from_table finds them in the table") {
+    const auto data = sample_dir() / "data.csv";
+    const auto streamed = eyemap::layout_from_data_file(data);
+    const auto whole = eyemap::layout_from_table(eyemap::read_column_table(data));
+    REQUIRE(streamed.entries.size() == whole.entries.size());
+    CHECK(streamed.entries.size() > 1000);
+    for (std::size_t i = 0; i < whole.entries.size(); ++i) {
+        CHECK(streamed.entries[i].region == whole.entries[i].region);
+        CHECK(streamed.entries[i].side == whole.entries[i].side);
+        CHECK(streamed.entries[i].hex1 == whole.entries[i].hex1);
+        CHECK(streamed.entries[i].hex2 == whole.entries[i].hex2);
+    }
+    CHECK(streamed.source == data.string());
+    CHECK_THROWS_AS(eyemap::layout_from_data_file(sample_dir() / "missing.csv"), eyemap::Error);
 }
