@@ -1,13 +1,12 @@
 // Command-line tool internals: options shared by the subcommands, and the subcommand registrations.
 #pragma once
 
+#include <cstdio>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
-
-#include <cstdio>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -22,9 +21,10 @@ namespace eyemap::cli {
 // The rule: an error about the command line itself is a usage error, exit 1: an unknown or
 // malformed option or value, a value out of its range, options that do not go together (-o FILE
 // with several output files, --layer without PNG/PDF output, a --format the file name contradicts),
-// a missing required option. It is found before any input file is read, by CLI11, by the commands
-// (UsageError), or by the library's option validation (the Renderer constructor, parse_formats,
-// parse_shard), which check_options() turns into a UsageError. An option value that is well formed
+// a missing required option. It is found by CLI11, by the commands (UsageError), or by the
+// library's option validation (the Renderer constructor, parse_formats, parse_shard,
+// validate_run_name), which check_options() turns into a UsageError; all before any input file is
+// read, except -o FILE with several output files, which needs the data to count them. An option value that is well formed
 // but names what the input files do not hold (a type not in the data, a region or side without
 // columns, a layer its region lacks) and any error in an input file's content are bad input, exit 2
 // (eyemap::Error of kind input). A file that cannot be read or written is 3 (kind io), a bug 4.
@@ -37,14 +37,15 @@ public:
 // The command-line option a library option field is set from ("hex_size" -> "--hex-size");
 // anything else is returned as it is.
 std::string option_name(std::string_view field);
-// Runs `check` (option validation that reads no input file): an eyemap::Error of kind input that
-// names no file becomes a UsageError naming the option as the user types it.
+// Runs `check` (option validation): an eyemap::Error of kind input that names an option field but
+// no file or line becomes a UsageError naming the option as the user types it. Errors in files it
+// reads (the Renderer's --templates) name the file, or no field, and stay input errors (exit 2).
 template <class F>
 decltype(auto) check_options(F&& check) {
     try {
         return std::forward<F>(check)();
     } catch (const Error& e) {
-        if (e.kind() == ErrorKind::input && e.where().file.empty() && e.where().line == 0)
+        if (e.kind() == ErrorKind::input && e.where().file.empty() && e.where().line == 0 && !e.where().field.empty())
             usage_error(option_name(e.where().field), e.where().value, e.reason());
         throw;
     }
