@@ -60,7 +60,7 @@ TEST_CASE("eyemap render on the real ME layout: 892 hexagons, one file per eyema
     CHECK(test::count(test::read_file(dir / "all/Mi1_LOP_R_cell_count.svg"), "Column not identified in LOP (R)") == 892 - 817);
 }
 
-TEST_CASE("eyemap render: standard output, and clear errors with exit code 2") {
+TEST_CASE("eyemap render: standard output, and clear errors with exit codes 2 (input) and 1 (usage)") {
     const auto dir = test::fresh_dir("cli-errors");
     const std::string base = "render --data " + kReal + "me_cells.csv --columns " + kReal + "columns.csv ";
     std::string err;
@@ -69,14 +69,14 @@ TEST_CASE("eyemap render: standard output, and clear errors with exit code 2") {
 
     CHECK(test::run_cli(base + "--type mi1 -o x.svg", &err) == 2);
     CHECK(err.find("did you mean 'Mi1'") != std::string::npos);
-    CHECK(test::run_cli(base + "--type Mi1 -o " + (dir / "x.svg").string(), &err) == 2);
+    CHECK(test::run_cli(base + "--type Mi1 -o " + (dir / "x.svg").string(), &err) == 1);
     CHECK(err.find("--out-dir") != std::string::npos);  // several eyemaps need a folder
     CHECK(!std::filesystem::exists(dir / "x.svg"));
     CHECK(test::run_cli(base + "--type Mi1 --region ME --side L --metric cell_count -o " + (dir / "l.svg").string(), &err) == 2);
     CHECK(err.find("no columns for region ME side L") != std::string::npos);
     CHECK(!std::filesystem::exists(dir / "l.svg"));  // no empty SVG
-    CHECK(test::run_cli(base + "--type Mi1 --hex-size 0.1 --out-dir " + dir.string(), &err) == 2);
-    CHECK(err.find("hex_size") != std::string::npos);
+    CHECK(test::run_cli(base + "--type Mi1 --hex-size 0.1 --out-dir " + dir.string(), &err) == 1);
+    CHECK(err.find("--hex-size") != std::string::npos);
     CHECK(test::run_cli("render --data /nonexistent.csv --type X -o -", &err) == 3);
     CHECK(test::run_cli("render --help > /dev/null", &err) == 0);
     CHECK(test::run_cli("frobnicate", &err) != 0);
@@ -156,7 +156,7 @@ TEST_CASE("eyemap render: --color-min/--color-max fix the legend, --scale sizes 
     std::string err;
     REQUIRE(test::run_cli(base + "--color-min 0 --color-max 10 -o " + (dir / "fixed.svg").string(), &err) == 0);
     CHECK(test::read_file(dir / "fixed.svg").find("data-all=\"0 2 4 6 8 10\"") != std::string::npos);
-    CHECK(test::run_cli(base + "--color-min 5 -o " + (dir / "bad.svg").string(), &err) == 2);
+    CHECK(test::run_cli(base + "--color-min 5 -o " + (dir / "bad.svg").string(), &err) == 1);
     CHECK(err.find("--color-max") != std::string::npos);
 
     auto png_size = [](const std::string& png) {  // width and height from the IHDR chunk

@@ -567,11 +567,11 @@ TEST_CASE("data URI, the renderer's raster timings and concurrent rendering") {
     CHECK(a == render_png(s, {2.0}));
 }
 
-TEST_CASE("CLI: --format svg,png,pdf, --scale-factor, --layer, --pdf-pages, -o rules") {
+TEST_CASE("CLI: --format svg,png,pdf, --scale, --layer, --pdf-pages, -o rules") {
     const auto dir = test::fresh_dir("raster-cli");
     const std::string data = "--data '" + kShared + "me_cells.csv' --columns '" + kShared + "columns.csv' --type Mi1 ";
     std::string err;
-    REQUIRE(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format svg,png,pdf --scale-factor 2 --out-dir '" +
+    REQUIRE(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format svg,png,pdf --scale 2 --out-dir '" +
                               dir.string() + "'",
                           &err) == 0);
     const std::string stem = (dir / "Mi1_ME_R_cell_count").string();
@@ -586,17 +586,17 @@ TEST_CASE("CLI: --format svg,png,pdf, --scale-factor, --layer, --pdf-pages, -o r
                         &err) == 0);
     CHECK(decode_png(test::read_file(dir / "one.png")).width == 435);
     CHECK(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format svg,png -o '" + (dir / "x").string() + "'",
-                        &err) == 2);
+                        &err) == 1);
     CHECK(err.find("-o") != std::string::npos);
     CHECK(test::run_cli("render " + data + "--format pdf --pdf-pages -o '" + (dir / "all.pdf").string() + "'", &err) == 0);
     CHECK(test::read_file(dir / "all.pdf").substr(0, 5) == "%PDF-");
 
-    // Bad values: input errors (exit 2).
-    CHECK(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format png --scale-factor 0 -o '" + (dir / "x.png").string() + "'", &err) == 2);
+    // Bad option values are usage errors (exit 1); a layer the data has no values for is bad input (exit 2).
+    CHECK(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format png --scale 0 -o '" + (dir / "x.png").string() + "'", &err) == 1);
     CHECK(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format png --layer 3 -o '" + (dir / "x.png").string() + "'", &err) == 2);
     CHECK(err.find("per-layer") != std::string::npos);
-    CHECK(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format svg --layer 3 -o '" + (dir / "x.svg").string() + "'", &err) == 2);
-    CHECK(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format gif -o '" + (dir / "x.gif").string() + "'", &err) == 2);
+    CHECK(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format svg --layer 3 -o '" + (dir / "x.svg").string() + "'", &err) == 1);
+    CHECK(test::run_cli("render " + data + "--region ME --side R --metric cell_count --format gif -o '" + (dir / "x.gif").string() + "'", &err) == 1);
 
     // Per-layer values: a layer's picture; a layer some selected eyemap lacks (LOP has 4) fails
     // before any file is written.

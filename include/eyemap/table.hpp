@@ -91,5 +91,8 @@ ColumnLayout read_column_layout(const std::filesystem::path& path, const RegionS
 
 // Without a layout file: the columns seen in the data, per region and side.
 ColumnLayout layout_from_table(const ColumnTable& table);
+// The same from a data file, streamed in one pass (one row in memory at a time; the file is read
+// to its end, every row validated). Throws eyemap::Error: io when it cannot be read, input on a bad row.
+ColumnLayout layout_from_data_file(const std::filesystem::path& path, const RegionSet& regions = builtin_regions());
 
 }  // namespace eyemap

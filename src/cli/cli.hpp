@@ -1,14 +1,84 @@
 // Command-line tool internals: options shared by the subcommands, and the subcommand registrations.
 #pragma once
 
+#include <cstdio>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "eyemap/eyemap.hpp"
 
 namespace eyemap::cli {
+
+// --- exit codes --------------------------------------------------------------------------------
+// 0 ok, 1 usage, 2 bad input, 3 file error, 4 internal error (README "Command line", --help).
+//
+// The rule: an error about the command line itself is a usage error, exit 1: an unknown or
+// malformed option or value, a value out of its range, options that do not go together (-o FILE
+// with several output files, --layer without PNG/PDF output, a --format the file name contradicts),
+// a missing required option. It is found by CLI11, by the commands (UsageError), or by the
+// library's option validation (the Renderer constructor, parse_formats, parse_shard,
+// validate_run_name), which check_options() turns into a UsageError; all before any input file is
+// read, except -o FILE with several output files, which needs the data to count them. An option value that is well formed
+// but names what the input files do not hold (a type not in the data, a region or side without
+// columns, a layer its region lacks) and any error in an input file's content are bad input, exit 2
+// (eyemap::Error of kind input). A file that cannot be read or written is 3 (kind io), a bug 4.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+// Throws a UsageError "OPTION VALUE: WHAT" (either may be empty).
+[[noreturn]] void usage_error(std::string_view option, std::string_view value, std::string_view what);
+// The command-line option a library option field is set from ("hex_size" -> "--hex-size");
+// anything else is returned as it is.
+std::string option_name(std::string_view field);
+// Runs `check` (option validation): an eyemap::Error of kind input that names an option field but
+// no file or line becomes a UsageError naming the option as the user types it. Errors in files it
+// reads (the Renderer's --templates) name the file, or no field, and stay input errors (exit 2).
+template <class F>
+decltype(auto) check_options(F&& check) {
+    try {
+        return std::forward<F>(check)();
+    } catch (const Error& e) {
+        if (e.kind() == ErrorKind::input && e.where().file.empty() && e.where().line == 0 && !e.where().field.empty())
+            usage_error(option_name(e.where().field), e.where().value, e.reason());
+        throw;
+    }
+}
+
+// An old option name that still works for one release but is not shown in --help: it sets the
+// same variable as `name` and prints a note naming the new spelling.
+template <class T>
+CLI::Option* add_hidden_alias(CLI::App& app, const std::string& old_name, const std::string& name, T& target) {
+    return app.add_option(old_name, target)
+        ->group("")
+        ->each([old_name, name](const std::string&) {
+            std::fprintf(stderr, "eyemap: note: %s is now %s; the old name goes away in the next release\n", old_name.c_str(), name.c_str());
+        });
+}
+
+// "12.3 MiB": bytes in binary units, one decimal (whole bytes below 1 KiB).
+std::string human_bytes(double bytes);
+
+// The width of the terminal on standard error (TIOCGWINSZ), else $COLUMNS, else 80.
+int terminal_columns();
+// One part of a status line, with its importance: fit_line drops the least important first.
+struct LinePart {
+    std::string text;
+    int priority = 0;  // higher: kept longer
+};
+// Joins the parts (", " between them) into at most `width` characters: drops the least important
+// parts first (the first part is always kept), then truncates.
+std::string fit_line(const std::vector<LinePart>& parts, std::size_t width);
+
+// For a CLI11 ExtrasError: "unknown option '--hex-sise' for 'eyemap render'; did you mean
+// '--hex-size'?" lines for each unknown long option of argv, "" when argv has none.
+std::string unknown_option_messages(const CLI::App& app, int argc, const char* const* argv);
 
 // Options every rendering command takes: inputs, geometry, colour scale, templates.
 struct CommonOptions {
@@ -24,6 +94,10 @@ struct CommonOptions {
     bool stats = false;
     bool no_cache = false;  // --no-cache: coordinate, colour and metadata caches off (same output, slower)
     std::string stats_json;
+    // The layout when --columns is '-' (standard input), read once; else read_column_layout.
+    ColumnLayout column_layout(const RegionSet& regions) const;
+    // Refuses --data - together with --columns - (standard input can be read only once).
+    void check_inputs() const;
 
     void add_to(CLI::App& app, bool data_required = true);
     // At the end of a command: prints/writes the renderer's statistics as asked (--stats also
@@ -39,8 +113,5 @@ void add_sample_command(CLI::App& app);
 void add_batch_command(CLI::App& app);  // cmd_batch.cpp
 void add_runs_command(CLI::App& app);   // cmd_runs.cpp
 
-// Splits "a,b,c" and checks each against `allowed`.
-std::vector<std::string> split_list(const std::string& text, std::initializer_list<std::string_view> allowed,
-                                    std::string_view option);
 
 }  // namespace eyemap::cli

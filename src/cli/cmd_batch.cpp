@@ -8,9 +8,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <thread>
-#include <tuple>
 
 #include <signal.h>
 #include <unistd.h>
@@ -64,13 +62,6 @@ private:
 
 // --- progress ---------------------------------------------------------------------------------
 
-std::string human_bytes(double b) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int u = 0;
-    while (b >= 1024 && u < 4) b /= 1024, ++u;
-    return u == 0 ? fmt::format("{:.0f} B", b) : fmt::format("{:.1f} {}", b, units[u]);
-}
-
 std::string human_count(std::uint64_t n) {
     if (n >= 10'000'000) return fmt::format("{:.1f}M", static_cast<double>(n) / 1e6);
     if (n >= 100'000) return fmt::format("{:.0f}k", static_cast<double>(n) / 1e3);
@@ -115,22 +106,29 @@ private:
             drawn_ = true;
         }
     }
+    // On a terminal the line must fit in one row (a wrapped line scrolls a new row up at every
+    // redraw): the least important parts go first, then it is cut, to the width less one.
     std::string text() const {
         const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
         const auto types = c_.types_done.load(), reused = c_.types_reused.load(), eyes = c_.eyemaps_done.load();
         const auto rows = c_.rows_read.load();
         const double bytes = static_cast<double>(src_.bytes_read()), size = static_cast<double>(src_.file_size());
-        std::string s = fmt::format("{} types done", types);
-        if (reused) s += fmt::format(" ({} up to date)", reused);
-        s += fmt::format(", {} eyemaps, {} rows", eyes, human_count(rows));
+        std::vector<LinePart> parts;
+        parts.push_back({fmt::format("{} types done", types), 9});
+        if (reused) parts.push_back({fmt::format("{} up to date", reused), 3});
+        parts.push_back({fmt::format("{} eyemaps", eyes), 6});
+        parts.push_back({fmt::format("{} rows", human_count(rows)), 1});
         if (size > 0) {
-            s += fmt::format(", read {} of {} ({:.0f}%)", human_bytes(bytes), human_bytes(size), 100 * bytes / size);
+            parts.push_back({fmt::format("{:.0f}% read", 100 * bytes / size), 8});
+            parts.push_back({fmt::format("{} of {}", human_bytes(bytes), human_bytes(size)), 2});
         } else {
-            s += fmt::format(", read {}", human_bytes(bytes));
+            parts.push_back({fmt::format("read {}", human_bytes(bytes)), 5});
         }
-        if (el > 0) s += fmt::format(", {:.0f} eyemaps/s", static_cast<double>(eyes) / el);
-        if (size > 0 && bytes > 0) s += fmt::format(", ETA {}", human_duration(el * (size - bytes) / bytes));
-        return s;
+        if (el > 0) parts.push_back({fmt::format("{:.0f} eyemaps/s", static_cast<double>(eyes) / el), 4});
+        if (size > 0 && bytes > 0) parts.push_back({fmt::format("ETA {}", human_duration(el * (size - bytes) / bytes)), 7});
+        if (!tty_) return fit_line(parts, std::string::npos);
+        const int cols = terminal_columns();
+        return fit_line(parts, static_cast<std::size_t>(std::max(cols, 2) - 1));
     }
 
     const BatchCounters& c_;
@@ -193,22 +191,10 @@ std::string resume_command(const std::string& run) {
     return out;
 }
 
-// Without --columns: one extra streaming pass collects the columns seen per region and side.
-ColumnLayout layout_from_data(const std::string& data, const RegionSet& regions) {
-    DataFileSource src(data, regions);
-    std::set<std::tuple<std::string, int, std::int32_t, std::int32_t>> seen;
-    ColumnRow row;
-    while (src.next(row)) seen.emplace(row.region, static_cast<int>(row.side), row.hex1, row.hex2);
-    ColumnLayout layout;
-    layout.source = data;
-    for (const auto& [region, side, h1, h2] : seen) layout.entries.push_back(LayoutEntry{region, static_cast<Side>(side), h1, h2});
-    return layout;
-}
-
 void run_index_only(const BatchArgs& a) {
     if (a.out_dir.empty() || a.run.empty())
-        throw_input("--index-only needs --out-dir DIR and --run NAME", ErrorLocation{{}, 0, "--index-only", {}});
-    validate_run_name(a.run);
+        usage_error("--index-only", "", "needs --out-dir DIR and --run NAME");
+    check_options([&] { validate_run_name(a.run); });
     const fs::path run_dir = fs::path(a.out_dir) / a.run;
     const auto n = write_run_index(run_dir, a.common.templates);
     fmt::print(stderr, "eyemap batch: wrote {} ({} types from the run's manifests)\n", (run_dir / "index.html").string(), n);
@@ -217,8 +203,8 @@ void run_index_only(const BatchArgs& a) {
 // --plan-out FILE --shards N: count every type's rows, assign types to shards by rows (LPT), write
 // the plan; prints the imbalance (max/mean rows per shard) of hash sharding and of the plan.
 void run_plan_out(const BatchArgs& a) {
-    if (a.common.data.empty() || a.common.data == "-") throw_input("--plan-out needs --data FILE", ErrorLocation{{}, 0, "--data", {}});
-    if (a.shards == 0) throw_input("--plan-out needs --shards N", ErrorLocation{{}, 0, "--shards", {}});
+    if (a.common.data.empty() || a.common.data == "-") usage_error("--plan-out", "", "needs --data FILE (a file: it is read once to count rows)");
+    if (a.shards == 0) usage_error("--plan-out", "", "needs --shards N");
     const RegionSet regions = a.common.region_set();
     DataFileSource src(a.common.data, regions);
     const auto types = count_type_rows(src);
@@ -237,17 +223,20 @@ void run_plan_out(const BatchArgs& a) {
 void run_batch_command(const BatchArgs& a) {
     if (a.index_only) return run_index_only(a);
     if (!a.plan_out.empty()) return run_plan_out(a);
-    if (a.common.data.empty()) throw_input("--data is required", ErrorLocation{{}, 0, "--data", {}});
+    // The command line first (usage errors, exit 1), before any input is read.
+    if (a.common.data.empty()) usage_error("--data", "", "is required (except with --index-only)");
     const bool null_sink = a.sink == "null";
-    if (!null_sink && a.out_dir.empty()) throw_input("--out-dir is required (or --sink null to write nothing)", ErrorLocation{{}, 0, "--out-dir", {}});
-    if (null_sink && a.resume) throw_input("--resume needs files: not with --sink null", ErrorLocation{{}, 0, "--resume", {}});
+    if (!null_sink && a.out_dir.empty()) usage_error("--out-dir", "", "is required (or --sink null to write nothing)");
+    if (null_sink && a.resume) usage_error("--resume", "", "needs files: not with --sink null");
     if (a.common.data == "-" && a.common.columns.empty())
-        throw_input("reading the data from standard input needs --columns (the layout cannot be taken from the data in one pass)",
-                    ErrorLocation{{}, 0, "--data", "-"});
+        usage_error("--data", "-", "reading the data from standard input needs --columns (the layout cannot be taken from the data in one pass)");
+    a.common.check_inputs();
+    if (!a.plan.empty() && a.shard.empty()) usage_error("--plan", a.plan, "needs --shard I/N");
+    if (!a.run.empty()) check_options([&] { validate_run_name(a.run); });
 
     BatchOptions opt;
-    opt.formats = parse_formats(a.formats);
-    if (!a.shard.empty()) opt.shard = parse_shard(a.shard);
+    opt.formats = check_options([&] { return parse_formats(a.formats, "--format"); });
+    if (!a.shard.empty()) opt.shard = check_options([&] { return parse_shard(a.shard); });
     if (!a.plan.empty()) {
         std::ifstream in(a.plan, std::ios::binary);
         if (!in) throw_io("cannot open file", a.plan);
@@ -265,9 +254,11 @@ void run_batch_command(const BatchArgs& a) {
     opt.cancel = &g_cancel;
 
     const RegionSet regions = a.common.region_set();
-    RenderOptions ro = a.common.render_options();
-    ro.png_scale = a.png_scale;
-    const Renderer renderer(ro);
+    const Renderer renderer = check_options([&] {
+        RenderOptions ro = a.common.render_options();
+        ro.png_scale = a.png_scale;
+        return Renderer(ro);  // validates every option before any input is read
+    });
 
     std::string run = a.run;
     fs::path run_dir;
@@ -289,10 +280,10 @@ void run_batch_command(const BatchArgs& a) {
 
     ColumnLayout layout;
     if (!a.common.columns.empty()) {
-        layout = read_column_layout(a.common.columns, regions);
+        layout = a.common.column_layout(regions);
     } else {
         if (!a.quiet) fmt::print(stderr, "eyemap batch: no --columns: reading the data once more to find its columns\n");
-        layout = layout_from_data(a.common.data, regions);
+        layout = layout_from_data_file(a.common.data, regions);  // one extra streaming pass
     }
     const auto prepared = index_columns(layout, regions);
 
@@ -367,6 +358,7 @@ void add_batch_command(CLI::App& app) {
     auto* sub = app.add_subcommand("batch", "Render every neuron type of a data file (streamed, in parallel) into a run folder");
     sub->footer(
         "The data file must be grouped by neuron type; it is read once (twice without --columns).\n"
+        "Each type gets both metrics: synapse_density (synapse count per column) and cell_count.\n"
         "Output: DIR/RUN/{svg,png,pdf}/<type>_<region>_<side>_<metric>.<ext>, DIR/RUN/pages/<type>.html and\n"
         "DIR/RUN/index.html (--pages), DIR/RUN/manifest.json (manifest-I-of-N.json per shard).\n"
         "Ctrl-C stops cleanly (exit 130); continue with --run NAME --resume. See docs/batch.md.\n"
@@ -376,15 +368,18 @@ void add_batch_command(CLI::App& app) {
         "  eyemap batch --data data.csv --columns columns.csv --out-dir out --run r1 --pages --shard 2/8\n"
         "  eyemap batch --out-dir out --run r1 --index-only");
     args->common.add_to(*sub, false);
-    sub->add_option("--out-dir", args->out_dir, "Folder that holds the runs (each run is a subfolder)");
-    sub->add_option("--format,--formats", args->formats, "Eyemap formats, comma-separated: svg, png, pdf (e.g. svg,png)")
+    sub->add_option("--out-dir", args->out_dir, "Folder that holds the runs (each run is a subfolder)")->type_name("DIR");
+    sub->add_option("--format", args->formats, "Eyemap formats, comma-separated: svg, png, pdf (e.g. svg,png)")
+        ->type_name("LIST")
         ->capture_default_str();
+    add_hidden_alias(*sub, "--formats", "--format", args->formats);
     sub->add_option("--jobs,-j", args->jobs, "Worker threads (0 = one per core)")->check(CLI::Range(0u, 256u))->capture_default_str();
     sub->add_flag("--pages", args->pages, "Also write one HTML page per type (eyemaps by reference, thumbnails) and index.html");
     sub->add_flag("--empty-maps", args->empty_maps, "Pages: show eyemaps without data as maps too (default: one line 'no data in <region>')");
     sub->add_flag("--resume", args->resume, "Skip outputs whose manifest entry is up to date (same inputs, file present); without --run: the latest run");
-    sub->add_option("--shard", args->shard, "Process only shard I of N (I/N, 0-based): types whose stable name hash mod N is I");
-    sub->add_option("--run", args->run, "Run name: the subfolder of --out-dir (default: the current date and time)");
+    sub->add_option("--shard", args->shard, "Process only shard I of N (I/N, 0-based): types whose stable name hash mod N is I")
+        ->type_name("I/N");
+    sub->add_option("--run", args->run, "Run name: the subfolder of --out-dir (default: the current date and time)")->type_name("NAME");
     sub->add_option("--sink", args->sink, "file: write the run folder; null: render everything, write nothing (for measuring)")
         ->check(CLI::IsMember({"file", "null"}))
         ->capture_default_str();
@@ -392,9 +387,12 @@ void add_batch_command(CLI::App& app) {
     sub->add_flag("--quiet,-q", args->quiet, "No progress output");
     sub->add_option("--progress-interval", args->progress_interval, "Seconds between progress lines when standard error is not a terminal")
         ->capture_default_str();
-    sub->add_option("--scale,--png-scale", args->png_scale, "PNG pixels per SVG pixel (2 for retina)")->capture_default_str();
-    sub->add_option("--plan", args->plan, "With --shard I/N: take the types of shard I from this plan file (made by --plan-out)");
-    sub->add_option("--plan-out", args->plan_out, "Write a size-balanced shard plan for --shards N to this file and stop (reads --data once)");
+    sub->add_option("--scale", args->png_scale, "PNG pixels per canvas pixel (> 0, up to 64; 2 for high-DPI screens)")->capture_default_str();
+    add_hidden_alias(*sub, "--png-scale", "--scale", args->png_scale);
+    sub->add_option("--plan", args->plan, "With --shard I/N: take the types of shard I from this plan file (made by --plan-out)")
+        ->type_name("FILE");
+    sub->add_option("--plan-out", args->plan_out, "Write a size-balanced shard plan for --shards N to this file and stop (reads --data once)")
+        ->type_name("FILE");
     sub->add_option("--shards", args->shards, "Shard count for --plan-out")->check(CLI::Range(1u, 100000u));
     sub->callback([args] { run_batch_command(*args); });
 }

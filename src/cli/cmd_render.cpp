@@ -29,33 +29,47 @@ struct RenderArgs {
 };
 
 void run_render(const RenderArgs& a) {
-    if (a.output.empty() == a.out_dir.empty()) throw_input("give exactly one of -o FILE and --out-dir DIR", ErrorLocation{{}, 0, "-o", a.output});
+    // The command line first (usage errors, exit 1), before any input is read.
+    if (a.output.empty() == a.out_dir.empty()) usage_error("", "", "give exactly one of -o FILE and --out-dir DIR");
+    a.common.check_inputs();
     std::vector<OutputFormat> formats;
     if (a.format.empty() && !a.output.empty() && a.output != "-") {
         // -o FILE: the format is the file's extension.
         const auto f = format_for_path(a.output);
-        if (!f) throw_input("cannot tell the format from the file name: use .svg, .png or .pdf, or give --format", ErrorLocation{{}, 0, "-o", a.output});
+        if (!f) usage_error("-o", a.output, "cannot tell the format from the file name: use .svg, .png or .pdf, or give --format");
         formats = {*f};
     } else {
-        formats = parse_formats(a.format.empty() ? "svg" : a.format, "--format");
+        formats = check_options([&] { return parse_formats(a.format.empty() ? "svg" : a.format, "--format"); });
     }
     if (!a.output.empty() && a.output != "-")
         if (const auto f = format_for_path(a.output); f && (formats.size() != 1 || formats[0] != *f))
-            throw_input(fmt::format("the file name says {} but --format says {}", to_string(*f), a.format), ErrorLocation{{}, 0, "-o", a.output});
+            usage_error("-o", a.output, fmt::format("the file name says {} but --format says {}", to_string(*f), a.format));
     const auto has = [&](OutputFormat f) { return std::find(formats.begin(), formats.end(), f) != formats.end(); };
     if (a.scale_factor != 1 && !has(OutputFormat::png))
-        throw_input("--scale applies to png output; add png to --format", ErrorLocation{{}, 0, "--scale", fmt::format("{}", a.scale_factor)});
-    if (a.pdf_pages && !has(OutputFormat::pdf)) throw_input("--pdf-pages needs pdf in --format", ErrorLocation{{}, 0, "--format", a.format});
+        usage_error("--scale", fmt::format("{}", a.scale_factor), "applies to png output; add png to --format");
+    if (a.pdf_pages && !has(OutputFormat::pdf)) usage_error("--pdf-pages", "", "needs pdf in --format");
+    if (a.layer != 0 && !has(OutputFormat::png) && !has(OutputFormat::pdf))
+        usage_error("--layer", std::to_string(a.layer), "a layer applies to PNG and PDF output (the SVG has layer buttons)");
 
     const RegionSet regions = a.common.region_set();
-    RenderOptions options = a.common.render_options();
-    options.svg_id = a.id;
-    options.png_scale = a.scale_factor;
-    options.layer = a.layer;
-    const Renderer renderer(options);  // validates every option before any input is read
+    const Renderer renderer = check_options([&] {
+        RenderOptions options = a.common.render_options();
+        options.svg_id = a.id;
+        options.png_scale = a.scale_factor;
+        options.layer = a.layer;
+        return Renderer(options);  // validates every option before any input is read
+    });
 
-    const Dataset ds = load_dataset(a.common.data, a.common.columns.empty() ? std::nullopt : std::optional<std::filesystem::path>(a.common.columns),
-                                    regions, &renderer.stats());
+    Dataset ds;
+    if (a.common.columns == "-") {  // the layout from standard input, the data from its file
+        const OpId ingest = renderer.stats().op("ingest");
+        ScopedTimer t(&renderer.stats(), ingest);
+        ColumnLayout layout = a.common.column_layout(regions);
+        ds = make_dataset(read_column_table(a.common.data, regions), std::move(layout), regions);
+    } else {
+        ds = load_dataset(a.common.data, a.common.columns.empty() ? std::nullopt : std::optional<std::filesystem::path>(a.common.columns),
+                          regions, &renderer.stats());
+    }
     try {
         ds.type(a.type);
     } catch (const Error& e) {
@@ -74,11 +88,11 @@ void run_render(const RenderArgs& a) {
     // Files per format: one per eyemap, except --pdf-pages (one PDF for all).
     std::size_t outputs = 0;
     for (const auto f : formats) outputs += f == OutputFormat::pdf && a.pdf_pages ? 1 : sel.requests.size();
-    if (!a.output.empty() && outputs > 1)
-        throw_input(fmt::format("{} output files selected ({} eyemaps x {}); -o takes exactly one: use --out-dir DIR, or narrow with "
+    if (!a.output.empty() && outputs > 1)  // an option combination, found once the data says how many: usage
+        usage_error("-o", a.output,
+                    fmt::format("{} output files selected ({} eyemaps x {}); -o takes exactly one: use --out-dir DIR, or narrow with "
                                 "--region/--side/--metric/--format",
-                                outputs, sel.requests.size(), formats.size()),
-                    ErrorLocation{{}, 0, "-o", a.output});
+                                outputs, sel.requests.size(), formats.size()));
 
     // Everything is rendered (and so checked) before the first file is written.
     std::vector<OutputFormat> per_eyemap;
@@ -131,20 +145,25 @@ void add_render_command(CLI::App& app) {
         "PNG and PDF show one layer (--layer, default all) with that layer's button highlighted; the PDF\n"
         "page is the canvas in points (1 px = 1 pt), --scale only sizes the PNG.");
     args->common.add_to(*sub);
-    sub->add_option("--type", args->type, "Neuron type to render")->required();
-    sub->add_option("--region", args->region, "Region name (ME, LO, LOP or one from --regions) or 'all'")->capture_default_str();
+    sub->add_option("--type", args->type, "Neuron type to render")->required()->type_name("NAME");
+    sub->add_option("--region", args->region, "Region name (ME, LO, LOP or one from --regions) or 'all'")->type_name("NAME")->capture_default_str();
     sub->add_option("--side", args->side, "L, R or both")->check(CLI::IsMember({"L", "R", "both"}))->capture_default_str();
-    sub->add_option("--metric", args->metric, "synapse_density, cell_count or both")
+    sub->add_option("--metric", args->metric,
+                    "synapse_density (synapse count per column), cell_count (cell count per column) or both")
         ->check(CLI::IsMember({"synapse_density", "cell_count", "both"}))
         ->capture_default_str();
-    sub->add_option("--format,--formats", args->format,
-                    "Output format(s), comma-separated: svg, png, pdf (default: the extension of -o FILE, else svg)");
-    sub->add_option("--scale,--scale-factor", args->scale_factor, "PNG pixels per canvas pixel (> 0; 2 for high-DPI screens)")->capture_default_str();
+    sub->add_option("--format", args->format, "Output format(s), comma-separated: svg, png, pdf (default: the extension of -o FILE, else svg)")
+        ->type_name("LIST");
+    add_hidden_alias(*sub, "--formats", "--format", args->format);
+    sub->add_option("--scale", args->scale_factor, "PNG pixels per canvas pixel (> 0, up to 64; 2 for high-DPI screens)")->capture_default_str();
+    add_hidden_alias(*sub, "--scale-factor", "--scale", args->scale_factor);
     sub->add_option("--layer", args->layer, "PNG/PDF: layer to show, 0 = all layers, N = the region's layer N")->capture_default_str();
     sub->add_flag("--pdf-pages", args->pdf_pages, "PDF: all selected eyemaps as the pages of one file (<type>.pdf)");
-    sub->add_option("-o,--output", args->output, "Output file for a single eyemap ('-' = standard output)");
-    sub->add_option("--out-dir", args->out_dir, "Output folder for one or many eyemaps");
-    sub->add_option("--id", args->id, "SVG id prefix (default: derived from type/region/side/metric)");
+    sub->add_option("-o,--output", args->output,
+                    "Output file for a single eyemap ('-' = standard output); its extension (.svg, .png, .pdf) is the format")
+        ->type_name("FILE");
+    sub->add_option("--out-dir", args->out_dir, "Output folder for one or many eyemaps")->type_name("DIR");
+    sub->add_option("--id", args->id, "SVG id prefix (default: derived from type/region/side/metric)")->type_name("ID");
     sub->callback([args] { run_render(*args); });
 }
 

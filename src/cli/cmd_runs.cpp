@@ -13,19 +13,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string size_text(std::uint64_t b) {
-    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-    double v = static_cast<double>(b);
-    int u = 0;
-    while (v >= 1024 && u < 4) v /= 1024, ++u;
-    return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {}", v, units[u]);
-}
-
 // NAME under --out-dir, or NAME itself when it is a path to a folder.
 fs::path run_path(const std::string& out_dir, const std::string& name) {
     if (name.find('/') != std::string::npos) return fs::path(name);
-    validate_run_name(name);
+    check_options([&] { validate_run_name(name); });
     return fs::path(out_dir) / name;
+}
+
+// A folder that is not there is a file error (exit 3), as for any file the command cannot read.
+void require_folder(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) throw_io(fs::exists(dir, ec) ? "not a folder" : "no such folder", dir.string());
 }
 
 }  // namespace
@@ -47,8 +45,9 @@ void add_runs_command(CLI::App& app) {
     runs->footer("A run is a subfolder of --out-dir holding a batch manifest. Protected runs are never cleaned.");
 
     auto* list = runs->add_subcommand("list", "List runs, oldest first: name, size, date, protected, status");
-    list->add_option("--out-dir", args->out_dir, "Folder holding the runs")->capture_default_str();
+    list->add_option("--out-dir", args->out_dir, "Folder holding the runs")->type_name("DIR")->capture_default_str();
     list->callback([args] {
+        require_folder(args->out_dir);
         const auto all = list_runs(args->out_dir);
         if (all.empty()) {
             fmt::print("no runs in {}\n", args->out_dir);
@@ -63,28 +62,29 @@ void add_runs_command(CLI::App& app) {
             std::string status = r.complete ? "complete" : "incomplete";
             status += fmt::format(", {} types", r.types);
             if (r.in_use) status += ", in use";
-            fmt::print("{:<{}}  {:>10}  {:>7}  {:<20}  {:<9}  {}\n", r.name, w, size_text(r.bytes), r.files, r.started,
+            fmt::print("{:<{}}  {:>10}  {:>7}  {:<20}  {:<9}  {}\n", r.name, w, human_bytes(static_cast<double>(r.bytes)), r.files, r.started,
                        r.is_protected ? "yes" : "no", status);
         }
-        fmt::print("{} runs, {}\n", all.size(), size_text(total));
+        fmt::print("{} runs, {}\n", all.size(), human_bytes(static_cast<double>(total)));
     });
 
     auto* clean = runs->add_subcommand("clean", "Remove the oldest runs beyond the newest --keep N (never protected or in-use ones)");
-    clean->add_option("--out-dir", args->out_dir, "Folder holding the runs")->capture_default_str();
+    clean->add_option("--out-dir", args->out_dir, "Folder holding the runs")->type_name("DIR")->capture_default_str();
     clean->add_option("--keep", args->keep, "Number of newest runs to keep")->required();
     clean->add_flag("--dry-run", args->dry_run, "Only say what would be removed");
     clean->callback([args] {
+        require_folder(args->out_dir);
         const auto res = clean_runs(args->out_dir, args->keep, args->dry_run);
         const char* verb = args->dry_run ? "would remove" : "removed";
-        for (const auto& r : res.removed) fmt::print("{} {} ({})\n", verb, r.name, size_text(r.bytes));
+        for (const auto& r : res.removed) fmt::print("{} {} ({})\n", verb, r.name, human_bytes(static_cast<double>(r.bytes)));
         for (const auto& r : res.kept_protected) fmt::print("kept {} (protected)\n", r.name);
         for (const auto& r : res.kept_in_use) fmt::print("kept {} (in use by a running batch)\n", r.name);
-        fmt::print("{} {} runs, {} {}\n", verb, res.removed.size(), size_text(res.bytes_freed), args->dry_run ? "would be freed" : "freed");
+        fmt::print("{} {} runs, {} {}\n", verb, res.removed.size(), human_bytes(static_cast<double>(res.bytes_freed)), args->dry_run ? "would be freed" : "freed");
     });
 
     auto* protect = runs->add_subcommand("protect", "Protect a run from 'runs clean' (and from being overwritten by a batch)");
-    protect->add_option("name", args->name, "Run name (or path to the run folder)")->required();
-    protect->add_option("--out-dir", args->out_dir, "Folder holding the runs")->capture_default_str();
+    protect->add_option("name", args->name, "Run name (or path to the run folder)")->type_name("NAME|DIR")->required();
+    protect->add_option("--out-dir", args->out_dir, "Folder holding the runs")->type_name("DIR")->capture_default_str();
     protect->callback([args] {
         const auto p = run_path(args->out_dir, args->name);
         set_run_protected(p, true);
@@ -92,8 +92,8 @@ void add_runs_command(CLI::App& app) {
     });
 
     auto* unprotect = runs->add_subcommand("unprotect", "Remove a run's protection");
-    unprotect->add_option("name", args->name, "Run name (or path to the run folder)")->required();
-    unprotect->add_option("--out-dir", args->out_dir, "Folder holding the runs")->capture_default_str();
+    unprotect->add_option("name", args->name, "Run name (or path to the run folder)")->type_name("NAME|DIR")->required();
+    unprotect->add_option("--out-dir", args->out_dir, "Folder holding the runs")->type_name("DIR")->capture_default_str();
     unprotect->callback([args] {
         const auto p = run_path(args->out_dir, args->name);
         set_run_protected(p, false);
@@ -103,16 +103,17 @@ void add_runs_command(CLI::App& app) {
     // verify (issue 18, docs/cluster.md): exit 0 complete, 2 incomplete.
     auto* verify = runs->add_subcommand("verify", "Check a run (sharded or not) is complete: every shard finished, every file "
                                                   "there with its recorded size and content; exit 2 and the commands to redo it if not");
-    verify->add_option("run_dir", args->name, "Path to the run folder (or give --out-dir and --run)");
-    verify->add_option("--out-dir", args->out_dir, "Folder holding the runs")->capture_default_str();
-    verify->add_option("--run", args->run, "Run name");
+    verify->add_option("run_dir", args->name, "Path to the run folder (or give --out-dir and --run)")->type_name("DIR");
+    verify->add_option("--out-dir", args->out_dir, "Folder holding the runs")->type_name("DIR")->capture_default_str();
+    verify->add_option("--run", args->run, "Run name")->type_name("NAME");
     verify->add_option("--shards", args->shards, "Expected shard count (default: from the manifests)");
     verify->add_flag("--json", args->json, "Machine-readable report on standard output");
     verify->add_flag("--quick", args->quick, "Check sizes only, not the content hashes");
     verify->callback([args] {
         if (args->name.empty() && args->run.empty())
-            throw_input("give the run folder, or --out-dir DIR --run NAME", ErrorLocation{{}, 0, "--run", {}});
+            usage_error("", "", "give the run folder, or --out-dir DIR --run NAME");
         const fs::path p = !args->name.empty() ? fs::path(args->name) : run_path(args->out_dir, args->run);
+        require_folder(p);
         RunVerifyOptions o;
         o.check_content = !args->quick;
         o.expect_shards = args->shards;
@@ -122,7 +123,7 @@ void add_runs_command(CLI::App& app) {
         } else {
             fmt::print("run {}: {}, {} types, {} files checked ({}{})\n", p.string(),
                        r.shard_count > 1 ? fmt::format("{} shards", r.shard_count) : std::string("not sharded"), r.types,
-                       r.files_checked, size_text(r.bytes_checked), o.check_content ? ", sizes and content" : ", sizes only");
+                       r.files_checked, human_bytes(static_cast<double>(r.bytes_checked)), o.check_content ? ", sizes and content" : ", sizes only");
             for (const auto& s : r.shards) {
                 std::string state = s.state == "unfinished" ? "unfinished (failed, interrupted or still running)"
                                     : s.state == "missing"  ? "missing (never ran, or its manifest is gone)"

@@ -23,7 +23,7 @@ void add_sample_command(CLI::App& app) {
     auto* sub = app.add_subcommand("sample", "Write a synthetic optic-lobe-like dataset (data.csv, columns.csv)");
     sub->footer("The layout has ~900 columns per eye (ME all, LO and LOP fewer), both sides; each type has a\n"
                 "hot spot and a per-layer profile. The same options always give the same bytes.");
-    sub->add_option("--out-dir", args->out_dir, "Folder to write data.csv and columns.csv into")->required();
+    sub->add_option("--out-dir", args->out_dir, "Folder to write data.csv and columns.csv into")->type_name("DIR")->required();
     sub->add_option("--types", args->types, "Number of neuron types")->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))->capture_default_str();
     sub->add_option("--seed", args->seed, "Random seed")->capture_default_str();
     sub->add_flag("--no-layers", args->no_layers, "Leave out the per-layer columns");

@@ -1,4 +1,4 @@
-// eyemap command-line tool: subcommands render, sample (and more as they land).
+// eyemap command-line tool: subcommands render, sample, batch, runs. Exit codes: cli.hpp.
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -10,7 +10,8 @@
 
 int main(int argc, char** argv) {
     CLI::App app{"eyemap: hexagon-grid eyemaps (interactive SVG, PNG, PDF) from per-column connectome data.\n"
-                 "Exit codes: 0 ok, 1 usage, 2 bad input, 3 file error, 4 internal error."};
+                 "Exit codes: 0 ok, 1 usage, 2 bad input, 3 file error, 4 internal error.",
+                 "eyemap"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("eyemap ") + std::string(eyemap::kVersion));
     eyemap::cli::add_render_command(app);
@@ -21,7 +22,20 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         // --help/--version exit 0; every usage error is 1, as --help promises (CLI11 has its own codes).
-        return app.exit(e) == 0 ? 0 : 1;
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+        // CLI11 only lists what it did not expect: name the closest option of that subcommand. A
+        // mistyped option is the likelier cause of a missing one too (--dat for --data), so first.
+        const std::string unknown = eyemap::cli::unknown_option_messages(app, argc, argv);
+        fmt::print(stderr, "{}", unknown);
+        if (unknown.empty() || dynamic_cast<const CLI::ExtrasError*>(&e) == nullptr) {
+            app.exit(e);
+        } else {
+            fmt::print(stderr, "Run with --help for more information.\n");
+        }
+        return 1;
+    } catch (const eyemap::cli::UsageError& e) {
+        fmt::print(stderr, "eyemap: error: {}\nRun with --help for more information.\n", e.what());
+        return 1;
     } catch (const eyemap::Error& e) {
         fmt::print(stderr, "eyemap: error: {}\n", e.what());
         return e.exit_code();

@@ -14,6 +14,7 @@
 #include <span>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -458,16 +459,38 @@ ColumnLayout read_column_layout(const std::filesystem::path& path, const RegionS
     return read_layout(in, path.string(), regions);
 }
 
-ColumnLayout layout_from_table(const ColumnTable& table) {
-    ColumnLayout layout;
-    layout.source = table.source;
-    std::unordered_map<std::string, std::unordered_map<std::uint64_t, bool>> seen;
-    for (const auto& r : table.rows) {
-        auto& cells = seen[r.region];
-        if (cells.emplace(cell_key(0, r.side, r.hex1, r.hex2), true).second)
-            layout.entries.push_back(LayoutEntry{r.region, r.side, r.hex1, r.hex2});
+namespace {
+
+// The columns seen in a stream of rows, per region and side, in first-seen order.
+class LayoutCollector {
+public:
+    explicit LayoutCollector(std::string source) { layout_.source = std::move(source); }
+    void add(const ColumnRow& r) {
+        auto& cells = seen_[r.region];
+        if (cells.insert(cell_key(0, r.side, r.hex1, r.hex2)).second) layout_.entries.push_back(LayoutEntry{r.region, r.side, r.hex1, r.hex2});
     }
-    return layout;
+    ColumnLayout take() { return std::move(layout_); }
+
+private:
+    ColumnLayout layout_;
+    std::unordered_map<std::string, std::unordered_set<std::uint64_t>> seen_;
+};
+
+}  // namespace
+
+ColumnLayout layout_from_table(const ColumnTable& table) {
+    LayoutCollector c(table.source);
+    for (const auto& r : table.rows) c.add(r);
+    return c.take();
+}
+
+ColumnLayout layout_from_data_file(const std::filesystem::path& path, const RegionSet& regions) {
+    auto in = open_input(path);
+    ColumnRowReader reader(in, path.string(), regions);
+    LayoutCollector c(path.string());
+    ColumnRow row;
+    while (reader.next(row)) c.add(row);
+    return c.take();
 }
 
 }  // namespace eyemap

@@ -1,0 +1,293 @@
+// The command line as a whole (issue 13, item 6): exit codes, option spellings, help texts,
+// standard input, did-you-mean, --version and the batch progress line on a terminal.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "eyemap/error.hpp"
+#include "eyemap/table.hpp"
+#include "eyemap/version.hpp"
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using eyemap::test::read_file;
+using eyemap::test::run_cli;
+using eyemap::test::write_file;
+
+namespace {
+
+std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+
+// A small sample (data.csv, columns.csv), made once per process and removed at its exit.
+// Per process: ctest runs the test cases of this file as processes of their own, at once.
+const fs::path& sample_dir() {
+    struct Sample {
+        fs::path dir = eyemap::test::fresh_dir("cli-sample-" + std::to_string(::getpid()));
+        Sample() { REQUIRE(run_cli("sample --types 3 --out-dir " + q(dir)) == 0); }
+        ~Sample() {
+            std::error_code ec;
+            fs::remove_all(dir, ec);
+        }
+    };
+    static const Sample sample;
+    return sample.dir;
+}
+
+std::string inputs() { return "--data " + q(sample_dir() / "data.csv") + " --columns " + q(sample_dir() / "columns.csv"); }
+
+// A data file whose second row has a bad side: an input error (exit 2).
+fs::path bad_data(const fs::path& dir) {
+    const auto p = dir / "bad.csv";
+    write_file(p, "neuron_type,region,side,hex1,hex2,synapses,cells\nT,ME,R,1,1,3,1\nT,ME,X,1,2,3,1\n");
+    return p;
+}
+
+// Standard output of the CLI (stderr discarded).
+std::string cli_stdout(const std::string& args, int* rc = nullptr) {
+    static int n = 0;
+    const auto out = fs::current_path() / ("cli-stdout-" + std::to_string(::getpid()) + "-" + std::to_string(n++) + ".txt");
+    const int r = run_cli(args + " > " + q(out));
+    if (rc) *rc = r;
+    std::string text = read_file(out);
+    fs::remove(out);
+    return text;
+}
+
+bool is_png(const std::string& bytes) { return bytes.size() > 8 && bytes.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0; }
+
+}  // namespace
+
+TEST_CASE("cli exit codes: render 0 ok, 1 usage, 2 bad input, 3 file error") {
+    const auto dir = eyemap::test::fresh_dir("cli-codes-render");
+    const std::string one = inputs() + " --type Mi1 --region ME --side R --metric cell_count ";
+    std::string err;
+    CHECK(run_cli("render " + one + "-o " + q(dir / "ok.svg"), &err) == 0);
+    // Usage: the command line itself.
+    CHECK(run_cli("render --type Mi1 -o " + q(dir / "x.svg"), &err) == 1);  // missing --data
+    CHECK_THAT(err, Catch::Matchers::Contains("--data"));
+    CHECK(run_cli("render " + one + "--format jpg --out-dir " + q(dir), &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("--format 'jpg'"));
+    CHECK(run_cli("render " + one + "--hex-size 0 -o " + q(dir / "x.svg"), &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("--hex-size '0'"));  // the option as typed, not hex_size
+    CHECK(run_cli("render " + one + "--spacing 9 -o " + q(dir / "x.svg"), &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("--spacing"));
+    CHECK(run_cli("render " + one + "--format png --scale 0 -o " + q(dir / "x.png"), &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("--scale"));
+    CHECK(run_cli("render " + one + "--layer 2 -o " + q(dir / "x.svg"), &err) == 1);  // a layer needs PNG/PDF
+    CHECK(run_cli("render " + one + "--id 1bad -o " + q(dir / "x.svg"), &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("--id"));
+    CHECK(run_cli("render " + one + "--color-max 3 -o " + q(dir / "x.svg"), &err) == 1);
+    CHECK(run_cli("render " + one + "-o " + q(dir / "x.svg") + " --out-dir " + q(dir), &err) == 1);
+    CHECK(run_cli("render " + inputs() + " --type Mi1 -o " + q(dir / "x.svg"), &err) == 1);  // -o with 12 eyemaps
+    CHECK(run_cli("render " + one + "--hex-size abc -o " + q(dir / "x.svg"), &err) == 1);
+    CHECK(run_cli("render " + one + "--side M -o " + q(dir / "x.svg"), &err) == 1);
+    // Bad input: the files' content, or a value the data does not have.
+    CHECK(run_cli("render --data " + q(bad_data(dir)) + " --type T -o " + q(dir / "x.svg"), &err) == 2);
+    CHECK_THAT(err, Catch::Matchers::Contains("bad.csv:3"));
+    CHECK(run_cli("render " + inputs() + " --type NoSuchType -o " + q(dir / "x.svg"), &err) == 2);
+    // File errors.
+    CHECK(run_cli("render --data " + q(dir / "missing.csv") + " --type T -o -", &err) == 3);
+    CHECK(run_cli("render " + one + "-o /proc/eyemap-no/x.svg", &err) == 3);
+    CHECK_FALSE(fs::exists(dir / "x.svg"));
+}
+
+TEST_CASE("cli exit codes: batch 0 ok, 1 usage, 2 bad input, 3 file error") {
+    const auto dir = eyemap::test::fresh_dir("cli-codes-batch");
+    std::string err;
+    CHECK(run_cli("batch " + inputs() + " --out-dir " + q(dir) + " --run ok -q", &err) == 0);
+    CHECK(run_cli("batch --out-dir " + q(dir) + " -q", &err) == 1);  // missing --data: 1, as in render
+    CHECK_THAT(err, Catch::Matchers::Contains("--data"));
+    CHECK(run_cli("batch " + inputs() + " -q", &err) == 1);  // missing --out-dir
+    CHECK(run_cli("batch " + inputs() + " --out-dir " + q(dir) + " --format jpg -q", &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("--format 'jpg'"));
+    CHECK(run_cli("batch " + inputs() + " --out-dir " + q(dir) + " --shard 5/4 -q", &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("--shard '5/4'"));
+    CHECK(run_cli("batch " + inputs() + " --out-dir " + q(dir) + " --hex-size 0 -q", &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("--hex-size"));
+    CHECK(run_cli("batch " + inputs() + " --out-dir " + q(dir) + " --png-scale 0 --format png -q", &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("--scale"));
+    CHECK(run_cli("batch " + inputs() + " --out-dir " + q(dir) + " --run ../x -q", &err) == 1);
+    CHECK(run_cli("batch " + inputs() + " --sink null --resume -q", &err) == 1);
+    CHECK(run_cli("batch --data - --out-dir " + q(dir) + " -q < " + q(sample_dir() / "data.csv"), &err) == 1);  // needs --columns
+    CHECK(run_cli("batch --data " + q(bad_data(dir)) + " --out-dir " + q(dir) + " --run bad -q", &err) == 2);
+    CHECK_THAT(err, Catch::Matchers::Contains("bad.csv:3"));
+    CHECK(run_cli("batch --data " + q(dir / "missing.csv") + " --out-dir " + q(dir) + " -q", &err) == 3);
+    CHECK(run_cli("batch " + inputs() + " --out-dir /proc/eyemap-no --run r -q", &err) == 3);
+}
+
+TEST_CASE("cli exit codes: runs and sample") {
+    const auto dir = eyemap::test::fresh_dir("cli-codes-runs");
+    std::string err;
+    REQUIRE(run_cli("batch " + inputs() + " --out-dir " + q(dir) + " --run r1 -q", &err) == 0);
+    CHECK(run_cli("runs list --out-dir " + q(dir) + " > /dev/null", &err) == 0);
+    CHECK(run_cli("runs verify --out-dir " + q(dir) + " --run r1 > /dev/null", &err) == 0);
+    CHECK(run_cli("runs", &err) == 1);  // a subcommand is required
+    CHECK(run_cli("runs verify", &err) == 1);
+    CHECK(run_cli("runs clean --out-dir " + q(dir), &err) == 1);  // --keep is required
+    CHECK(run_cli("runs protect 'bad name!' --out-dir " + q(dir), &err) == 1);
+    write_file(dir / "r1" / "manifest.json", "{not json");
+    CHECK(run_cli("runs verify --out-dir " + q(dir) + " --run r1 > /dev/null", &err) == 2);
+    CHECK(run_cli("runs list --out-dir " + q(dir / "missing"), &err) == 3);
+    CHECK(run_cli("runs verify " + q(dir / "missing"), &err) == 3);
+
+    // sample reads no input, so it has no exit code 2.
+    CHECK(run_cli("sample --types 1 --out-dir " + q(dir / "s"), &err) == 0);
+    CHECK(run_cli("sample --types 0 --out-dir " + q(dir / "s"), &err) == 1);
+    CHECK(run_cli("sample", &err) == 1);
+    CHECK(run_cli("sample --out-dir /proc/eyemap-no/x", &err) == 3);
+}
+
+TEST_CASE("cli: old option spellings are hidden aliases: they work and are not in --help") {
+    const auto dir = eyemap::test::fresh_dir("cli-aliases");
+    const std::string one = inputs() + " --type Mi1 --region ME --side R --metric cell_count ";
+    std::string err;
+    REQUIRE(run_cli("render " + one + "--format png --scale 2 -o " + q(dir / "new.png"), &err) == 0);
+    REQUIRE(run_cli("render " + one + "--formats png --scale-factor 2 -o " + q(dir / "old.png"), &err) == 0);
+    CHECK(read_file(dir / "old.png") == read_file(dir / "new.png"));
+    CHECK_THAT(err, Catch::Matchers::Contains("--scale-factor is now --scale"));
+    REQUIRE(run_cli("batch " + inputs() + " --out-dir " + q(dir) + " --run new --format png --scale 2 -q", &err) == 0);
+    REQUIRE(run_cli("batch " + inputs() + " --out-dir " + q(dir) + " --run old --formats png --png-scale 2 -q", &err) == 0);
+    CHECK(read_file(dir / "old" / "png" / "Mi1_ME_R_cell_count.png") == read_file(dir / "new" / "png" / "Mi1_ME_R_cell_count.png"));
+    CHECK(read_file(dir / "old" / "png" / "Mi1_ME_R_cell_count.png") == read_file(dir / "new.png"));
+
+    for (const std::string cmd : {"render", "batch"}) {
+        INFO(cmd);
+        const std::string help = cli_stdout(cmd + " --help");
+        CHECK_THAT(help, Catch::Matchers::Contains("--format"));
+        CHECK_THAT(help, Catch::Matchers::Contains("--scale"));
+        CHECK_FALSE(help.find("--formats") != std::string::npos);
+        CHECK_FALSE(help.find("--scale-factor") != std::string::npos);
+        CHECK_FALSE(help.find("--png-scale") != std::string::npos);
+    }
+}
+
+TEST_CASE("cli: '-' reads standard input for --data (render, batch) and --columns") {
+    const auto dir = eyemap::test::fresh_dir("cli-stdin");
+    const auto data = sample_dir() / "data.csv", columns = sample_dir() / "columns.csv";
+    const std::string sel = " --type Mi1 --region ME --side L --metric synapse_density ";
+    std::string err;
+    REQUIRE(run_cli("render " + inputs() + sel + "-o " + q(dir / "file.svg"), &err) == 0);
+    REQUIRE(run_cli("render --data - --columns " + q(columns) + sel + "-o " + q(dir / "data.svg") + " < " + q(data), &err) == 0);
+    REQUIRE(run_cli("render --data " + q(data) + " --columns -" + sel + "-o " + q(dir / "cols.svg") + " < " + q(columns), &err) == 0);
+    CHECK(read_file(dir / "data.svg") == read_file(dir / "file.svg"));
+    CHECK(read_file(dir / "cols.svg") == read_file(dir / "file.svg"));
+    CHECK(run_cli("render --data - --columns -" + sel + "-o " + q(dir / "x.svg") + " < " + q(data), &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("standard input"));
+
+    REQUIRE(run_cli("batch " + inputs() + " --out-dir " + q(dir) + " --run file -q", &err) == 0);
+    REQUIRE(run_cli("batch --data - --columns " + q(columns) + " --out-dir " + q(dir) + " --run data -q < " + q(data), &err) == 0);
+    REQUIRE(run_cli("batch --data " + q(data) + " --columns - --out-dir " + q(dir) + " --run cols -q < " + q(columns), &err) == 0);
+    for (const char* run : {"data", "cols"})
+        for (const auto& e : fs::directory_iterator(dir / "file" / "svg")) {
+            INFO(run << " " << e.path().filename());
+            CHECK(read_file(dir / run / "svg" / e.path().filename()) == read_file(e.path()));
+        }
+    CHECK(run_cli("batch --data - --columns - --out-dir " + q(dir) + " -q < " + q(data), &err) == 1);
+}
+
+TEST_CASE("cli: -o FILE takes the format from the extension and refuses a contradicting --format") {
+    const auto dir = eyemap::test::fresh_dir("cli-o");
+    const std::string one = "render " + inputs() + " --type Mi1 --region ME --side R --metric cell_count ";
+    std::string err;
+    REQUIRE(run_cli(one + "-o " + q(dir / "y.png"), &err) == 0);
+    CHECK(is_png(read_file(dir / "y.png")));
+    REQUIRE(run_cli(one + "-o " + q(dir / "y.pdf"), &err) == 0);
+    CHECK(read_file(dir / "y.pdf").substr(0, 5) == "%PDF-");
+    CHECK(run_cli(one + "-o " + q(dir / "y.svg") + " --format png", &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("says svg but --format says png"));
+    CHECK_FALSE(fs::exists(dir / "y.svg"));
+    CHECK(run_cli(one + "-o " + q(dir / "y.jpg"), &err) == 1);
+    CHECK(run_cli(one + "-o " + q(dir / "y.jpg") + " --format png", &err) == 0);  // an unknown extension with --format
+    CHECK(is_png(read_file(dir / "y.jpg")));
+}
+
+TEST_CASE("cli: a mistyped option gets a did-you-mean naming the subcommand's closest option") {
+    std::string err;
+    CHECK(run_cli("render " + inputs() + " --type Mi1 --hex-sise 3 -o -", &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("unknown option '--hex-sise'"));
+    CHECK_THAT(err, Catch::Matchers::Contains("did you mean '--hex-size'?"));
+    CHECK(run_cli("batch " + inputs() + " --out-dir x --resme", &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("did you mean '--resume'?"));
+    CHECK(run_cli("runs clean --keep 1 --dryrun", &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("did you mean '--dry-run'?"));
+    CHECK(run_cli("rendr --type Mi1", &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("unknown command 'rendr' for 'eyemap'; did you mean 'render'?"));
+    CHECK(run_cli("runs lst", &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("did you mean 'list'?"));
+    CHECK(run_cli("render --dat x --type Mi1 -o -", &err) == 1);  // also when a required option is then missing
+    CHECK_THAT(err, Catch::Matchers::Contains("did you mean '--data'?"));
+    CHECK(run_cli("render --zzzzzzzz", &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("unknown option '--zzzzzzzz'"));
+    CHECK(err.find("did you mean") == std::string::npos);
+}
+
+TEST_CASE("cli: --help shows FILE/DIR placeholders and what the metric means, --version the version") {
+    const std::string render = cli_stdout("render --help"), batch = cli_stdout("batch --help");
+    for (const std::string* help : {&render, &batch}) {
+        CHECK_THAT(*help, Catch::Matchers::Contains("--data FILE"));
+        CHECK_THAT(*help, Catch::Matchers::Contains("--columns FILE"));
+        CHECK_THAT(*help, Catch::Matchers::Contains("--regions FILE"));
+        CHECK_THAT(*help, Catch::Matchers::Contains("--templates DIR"));
+        CHECK_THAT(*help, Catch::Matchers::Contains("--out-dir DIR"));
+        CHECK_THAT(*help, Catch::Matchers::Contains("--stats-json FILE"));
+        CHECK_THAT(*help, Catch::Matchers::Contains("synapse_density (synapse count"));
+    }
+    CHECK_THAT(render, Catch::Matchers::Contains("-o,--output FILE"));
+    CHECK_THAT(batch, Catch::Matchers::Contains("--plan FILE"));
+    CHECK_THAT(cli_stdout("sample --help"), Catch::Matchers::Contains("--out-dir DIR"));
+    CHECK_THAT(cli_stdout("runs list --help"), Catch::Matchers::Contains("--out-dir DIR"));
+    for (const std::string* help : {&render, &batch}) CHECK(help->find("--data TEXT") == std::string::npos);
+
+    int rc = -1;
+    const std::string version = cli_stdout("--version", &rc);
+    CHECK(rc == 0);
+    CHECK(version == "eyemap " + std::string(eyemap::kVersion) + "\n");
+}
+
+TEST_CASE("cli: the batch progress line fits an 80-column terminal") {
+    REQUIRE(std::system("command -v script > /dev/null 2>&1") == 0);  // script(1), util-linux
+    const auto dir = eyemap::test::fresh_dir("cli-progress");
+    REQUIRE(run_cli("sample --types 30 --out-dir " + q(dir)) == 0);
+    // script(1) runs the batch on a pseudo-terminal of 80 columns; PNG output keeps it busy ~1 s.
+    const auto out = dir / "tty.txt";
+    const std::string inner = "stty cols 80; " + std::string(EYEMAP_CLI) + " batch --data " + (dir / "data.csv").string() +
+                              " --sink null --jobs 1 --format png,svg";
+    REQUIRE(std::system(("script -qfc " + q(fs::path(inner)) + " /dev/null > " + q(out) + " 2>&1 < /dev/null").c_str()) == 0);
+    std::string text = read_file(out);
+    for (auto p = text.find("\033[K"); p != std::string::npos; p = text.find("\033[K")) text.erase(p, 3);
+    std::vector<std::string> progress;
+    std::string seg;
+    for (char c : text + "\n") {
+        if (c == '\r' || c == '\n') {
+            if (seg.find(" types done") != std::string::npos) progress.push_back(seg);
+            seg.clear();
+        } else {
+            seg += c;
+        }
+    }
+    INFO(text);
+    REQUIRE_FALSE(progress.empty());
+    for (const auto& line : progress) {
+        INFO(line);
+        CHECK(line.size() <= 79);
+    }
+    CHECK_THAT(text, Catch::Matchers::Contains("eyemap batch: 30 types"));  // the summary after the progress
+}
+
+TEST_CASE("layout_from_data_file: the columns of a data file, as layout_from_table finds them in the table") {
+    const auto data = sample_dir() / "data.csv";
+    const auto streamed = eyemap::layout_from_data_file(data);
+    const auto whole = eyemap::layout_from_table(eyemap::read_column_table(data));
+    REQUIRE(streamed.entries.size() == whole.entries.size());
+    CHECK(streamed.entries.size() > 1000);
+    for (std::size_t i = 0; i < whole.entries.size(); ++i) {
+        CHECK(streamed.entries[i].region == whole.entries[i].region);
+        CHECK(streamed.entries[i].side == whole.entries[i].side);
+        CHECK(streamed.entries[i].hex1 == whole.entries[i].hex1);
+        CHECK(streamed.entries[i].hex2 == whole.entries[i].hex2);
+    }
+    CHECK(streamed.source == data.string());
+    CHECK_THROWS_AS(eyemap::layout_from_data_file(sample_dir() / "missing.csv"), eyemap::Error);
+}
