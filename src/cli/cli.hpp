@@ -38,6 +38,7 @@ void add_render_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
 void add_batch_command(CLI::App& app);  // cmd_batch.cpp
 void add_runs_command(CLI::App& app);   // cmd_runs.cpp
+void add_stats_command(CLI::App& app);  // cmd_stats.cpp
 
 // Splits "a,b,c" and checks each against `allowed`.
 std::vector<std::string> split_list(const std::string& text, std::initializer_list<std::string_view> allowed,
