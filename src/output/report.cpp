@@ -203,14 +203,19 @@ std::string report_stage_chart(const StatsSnapshot& s) {
 }
 
 std::string report_rate_chart(std::span<const ProgressSample> samples) {
-    // Rate between consecutive samples, drawn at the later one.
+    // The rate at each sample over the window before it (1/40 of the run, at least the previous sample):
+    // samples a few milliseconds apart would show mostly which types happened to finish together.
     struct P {
         double t, rate;
     };
     std::vector<P> pts;
+    if (samples.size() < 2) return {};
+    const std::uint64_t window = (samples.back().elapsed_ns - std::min(samples.back().elapsed_ns, samples.front().elapsed_ns)) / 40;
+    std::size_t j = 0;
     for (std::size_t i = 1; i < samples.size(); ++i) {
-        const auto& a = samples[i - 1];
         const auto& b = samples[i];
+        while (j + 1 < i && samples[j + 1].elapsed_ns + window <= b.elapsed_ns) ++j;
+        const auto& a = samples[std::min(j, i - 1)];
         if (b.elapsed_ns <= a.elapsed_ns) continue;
         const double de = b.eyemaps >= a.eyemaps ? static_cast<double>(b.eyemaps - a.eyemaps) : 0.0;
         pts.push_back({static_cast<double>(b.elapsed_ns) / 1e9, de * 1e9 / static_cast<double>(b.elapsed_ns - a.elapsed_ns)});
@@ -229,7 +234,7 @@ std::string report_rate_chart(std::span<const ProgressSample> samples) {
     Svg svg("em-rate", kH, "Eyemaps per second over the run");
     for (double y = 0; y <= ymax + rstep / 2; y += rstep) {
         svg.line(kLeft, Y(y), kLeft + pw, Y(y), "grid");
-        svg.text(kLeft - 6, Y(y) + 4, human_rate(y), "end", "tick");
+        svg.text(kLeft - 6, Y(y) + 4, rstep >= 1 ? fmt::format("{:.0f}", y) : human_rate(y), "end", "tick");
     }
     for (double x = 0; x <= xmax + tstep / 2; x += tstep) {
         svg.line(X(x), kTop + ph, X(x), kTop + ph + 4, "axis");
