@@ -186,7 +186,7 @@ TEST_CASE("report: StatsDocument JSON round trip keeps what the report shows", "
     CHECK(a == render_run_report(r));
 }
 
-TEST_CASE("report: a batch with pages writes report.html, linked from index.html; stats report draws the JSON; the JSON meets the schema",
+TEST_CASE("report: a batch with pages writes report.html linked from index.html, stats report draws the JSON, the JSON meets the schema",
           "[report][cli]") {
     const fs::path dir = eyemap::test::fresh_dir("report-cli");
     ColumnLayout layout = sample_layout(1);

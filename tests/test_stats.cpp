@@ -554,7 +554,7 @@ TEST_CASE("progress samples: bounded, thinned by two, spread over the job, last 
     CHECK(stats.snapshot().progress.empty());
 }
 
-TEST_CASE("StatsDocument JSON: caches, version, command and progress round trip; old files still read", "[stats][json]") {
+TEST_CASE("StatsDocument JSON: caches, version, command and progress round trip, and old files still read", "[stats][json]") {
     eyemap::Stats stats;
     const OpId a = stats.op("render_svg");
     stats.record(a, 3ms, 100);
