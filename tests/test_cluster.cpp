@@ -54,8 +54,14 @@ std::map<std::string, std::uint64_t> run_files(const fs::path& root) {
     for (const auto& e : fs::recursive_directory_iterator(root)) {
         if (!e.is_regular_file()) continue;
         const auto name = e.path().filename().string();
-        if (name.rfind("manifest", 0) == 0) continue;
-        out[fs::relative(e.path(), root).generic_string()] = hash_bytes(read_file(e.path()));
+        const auto rel = fs::relative(e.path(), root).generic_string();
+        if (name.rfind("manifest", 0) == 0 || rel == "report.html") continue;  // times; the report only in unsharded runs
+        std::string text = read_file(e.path());
+        if (rel == "index.html") {  // an unsharded run's index links its report; a sharded one's has none
+            const std::string link = R"( <a href="report.html" id="em-report-link">Run report</a>)";
+            if (const auto at = text.find(link); at != std::string::npos) text.erase(at, link.size());
+        }
+        out[rel] = hash_bytes(text);
     }
     return out;
 }

@@ -529,3 +529,93 @@ TEST_CASE("memory snapshot reports peak RSS", "[stats]") {
     CHECK(m.rss_bytes <= m.vm_hwm_bytes);
 #endif
 }
+
+TEST_CASE("progress samples: bounded, thinned by two, spread over the job, last kept", "[stats][progress]") {
+    eyemap::Stats stats;
+    stats.begin_progress();
+    CHECK(stats.snapshot().progress.empty());
+    const std::uint64_t n = 5000;
+    for (std::uint64_t i = 0; i < n; ++i) stats.record_progress({i * 1000, i, i / 10, i * 100});
+    stats.record_progress({n * 1000, n, n / 10, n * 100}, true);
+    const auto p = stats.snapshot().progress;
+    CHECK(p.size() <= eyemap::kMaxProgressSamples);
+    CHECK(p.size() >= eyemap::kMaxProgressSamples / 2);
+    CHECK(p.front().elapsed_ns == 0);
+    CHECK(p.back() == eyemap::ProgressSample{n * 1000, n, n / 10, n * 100});
+    for (std::size_t i = 1; i < p.size(); ++i) CHECK(p[i].elapsed_ns > p[i - 1].elapsed_ns);
+    // Evenly spread: the gaps (but the last one) are equal.
+    const auto gap = p[1].elapsed_ns - p[0].elapsed_ns;
+    for (std::size_t i = 1; i + 1 < p.size(); ++i) CHECK(p[i].elapsed_ns - p[i - 1].elapsed_ns == gap);
+    // A new job starts a new series; reset drops it too.
+    stats.begin_progress();
+    stats.record_progress({1, 2, 3, 4});
+    CHECK(stats.snapshot().progress == std::vector<eyemap::ProgressSample>{{1, 2, 3, 4}});
+    stats.reset();
+    CHECK(stats.snapshot().progress.empty());
+}
+
+TEST_CASE("StatsDocument JSON: caches, version, command and progress round trip, and old files still read", "[stats][json]") {
+    eyemap::Stats stats;
+    const OpId a = stats.op("render_svg");
+    stats.record(a, 3ms, 100);
+    stats.begin_progress();
+    stats.record_progress({0, 0, 0, 0});
+    stats.record_progress({1'000'000, 12, 1, 4096}, true);
+    eyemap::StatsDocument doc;
+    doc.snapshot = stats.snapshot();
+    eyemap::CacheStats c;
+    c.hits = 9, c.misses = 3, c.insertions = 3, c.updates = 1, c.evictions_entries = 2, c.evictions_bytes = 4, c.expirations = 5,
+    c.invalidations = 6, c.validation_failures = 7, c.rejections = 8, c.entries = 10, c.bytes = 11;
+    doc.caches = {{"coordinates", c}, {"colours", {}}};
+    doc.version = "1.2.3";
+    doc.command = {"eyemap", "batch", "--run", "</script>&\"'<", std::string("bad \xff\xfe utf8")};
+
+    const std::string json = eyemap::stats_to_json(doc);
+    CHECK(json.find("\"hit_rate\": 0.75") != std::string::npos);
+    const auto back = eyemap::stats_document_from_json(json);
+    CHECK(back.snapshot == doc.snapshot);
+    CHECK(back.version == "1.2.3");
+    REQUIRE(back.command.size() == 5);
+    CHECK(back.command[3] == "</script>&\"'<");
+    CHECK(back.command[4] == "bad \xEF\xBF\xBD\xEF\xBF\xBD utf8");  // invalid bytes written as U+FFFD
+    REQUIRE(back.caches.size() == 2);
+    CHECK(back.caches[0].name == "coordinates");
+    const auto& b = back.caches[0].stats;
+    CHECK((b.hits == 9 && b.misses == 3 && b.insertions == 3 && b.updates == 1 && b.evictions_entries == 2 && b.evictions_bytes == 4 &&
+           b.expirations == 5 && b.invalidations == 6 && b.validation_failures == 7 && b.rejections == 8 && b.entries == 10 && b.bytes == 11));
+    CHECK(back.caches[1].stats.gets() == 0);
+
+    // The snapshot-only writer leaves the new fields out (no progress here), and a file without them reads.
+    eyemap::Stats plain;
+    plain.record(plain.op("x"), 1us);
+    const std::string old = eyemap::stats_to_json(plain.snapshot());
+    for (const char* k : {"\"caches\"", "\"version\"", "\"command\"", "\"progress\""}) CHECK(old.find(k) == std::string::npos);
+    const auto old_doc = eyemap::stats_document_from_json(old);
+    CHECK(old_doc.caches.empty());
+    CHECK(old_doc.version.empty());
+    CHECK(old_doc.command.empty());
+    CHECK(old_doc.snapshot == eyemap::stats_from_json(old));
+
+    // Bad new fields are input errors naming the field.
+    auto field_of = [](const std::string& extra) {
+        try {
+            eyemap::stats_document_from_json(R"({"schema":"eyemap-stats/1","wall_ns":5,"ops":[],)" + extra + "}");
+        } catch (const eyemap::Error& e) {
+            CHECK(e.kind() == eyemap::ErrorKind::input);
+            return e.where().field;
+        }
+        return std::string("accepted");
+    };
+    CHECK(field_of(R"("command":["a",1])") == "command[1]");
+    CHECK(field_of(R"("version":3)") == "version");
+    CHECK(field_of(R"("caches":[{"name":"c","hits":1}])") == "caches[0].misses");
+    CHECK(field_of(R"("progress":[{"elapsed_ns":1,"eyemaps":-1,"types":0,"bytes_out":0}])") == "progress[0].eyemaps");
+}
+
+TEST_CASE("process_command_line is this test's argv", "[stats]") {
+    const auto args = eyemap::process_command_line();
+#ifdef __linux__
+    REQUIRE(!args.empty());
+    CHECK(args[0].find("test_stats") != std::string::npos);
+#endif
+}

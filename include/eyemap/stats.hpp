@@ -47,8 +47,29 @@
 //     "peak_rss_bytes": 0,        getrusage(RUSAGE_SELF).ru_maxrss
 //     "vm_hwm_bytes": 0,          VmHWM from /proc/self/status (Linux)
 //     "rss_bytes": 0              VmRSS from /proc/self/status (Linux), resident size at snapshot time
-//   }
+//   },
+//   "progress": [                 optional (absent when empty): a batch's progress over time, oldest first,
+//     {                           at most kMaxProgressSamples (see Stats::record_progress)
+//       "elapsed_ns": 100000000,  since the batch started
+//       "eyemaps": 120,           eyemaps rendered so far
+//       "types": 10,              types done so far (rendered or up to date)
+//       "bytes_out": 65536        bytes of files made so far
+//     }
+//   ],
+//   Added within /1 by StatsDocument (stats_to_json(const StatsDocument&)); each optional, absent when unknown:
+//   "version": "0.9.0",           eyemap::kVersion of the program that wrote the file
+//   "command": ["eyemap", "batch", "--data", "x.csv"],   its command line (argv), strings
+//   "caches": [                   the renderer's caches (Renderer::cache_statistics), in its order
+//     {
+//       "name": "coordinates",
+//       "hits": 0, "misses": 0, "insertions": 0, "updates": 0, "evictions_entries": 0, "evictions_bytes": 0,
+//       "expirations": 0, "invalidations": 0, "validation_failures": 0, "rejections": 0,
+//       "entries": 0, "bytes": 0, the CacheStats fields
+//       "hit_rate": 0.5           derived: hits / (hits + misses), 0 without gets; ignored on read
+//     }
+//   ]
 // }
+// The JSON Schema (draft 7) of this format is docs/stats.schema.json.
 // CSV (stats_to_csv): a header row, then one row per operation with the per-op keys above in that order;
 // names are quoted per RFC 4180 when needed; memory and wall time are not included.
 
@@ -99,11 +120,24 @@ struct MemoryStats {
     bool operator==(const MemoryStats&) const = default;
 };
 
+// One point of a batch's progress (Stats::record_progress): counts so far at a time since the start.
+struct ProgressSample {
+    std::uint64_t elapsed_ns = 0;
+    std::uint64_t eyemaps = 0;
+    std::uint64_t types = 0;
+    std::uint64_t bytes_out = 0;
+    bool operator==(const ProgressSample&) const = default;
+};
+
+// Progress samples a Stats keeps; when full, every other one is dropped (see Stats::record_progress).
+inline constexpr std::size_t kMaxProgressSamples = 1000;
+
 struct StatsSnapshot {
     bool enabled = true;
     std::uint64_t wall_ns = 0;
     std::vector<OpStats> ops;  // registration order
     MemoryStats memory;
+    std::vector<ProgressSample> progress;  // oldest first; empty when no batch recorded any
     bool operator==(const StatsSnapshot&) const = default;
 };
 
@@ -141,7 +175,15 @@ public:
     // memory_snapshot(). Safe while other threads record; a call being recorded at that instant may be
     // partly visible.
     StatsSnapshot snapshot() const;
-    // Zeroes all counts and restarts the wall clock; registrations and slow thresholds are kept.
+    // Progress of a long job over time (a batch records its counters as types finish). begin_progress()
+    // drops the samples of an earlier job. record_progress() keeps every `stride`-th sample offered (stride
+    // starts at 1); when kMaxProgressSamples are kept, every other one is dropped and the stride doubles, so
+    // the samples stay spread over the whole job. A sample with `last` set (the job's final counts) is always
+    // kept. Takes the mutex: offer samples at a modest rate (the batch offers at most one per 5 ms).
+    void begin_progress();
+    void record_progress(const ProgressSample& sample, bool last = false);
+
+    // Zeroes all counts, drops progress samples and restarts the wall clock; registrations and slow thresholds are kept.
     // A call being recorded by another thread at that instant may be lost or partly kept.
     void reset();
 
@@ -241,5 +283,23 @@ struct NamedCacheStats {
     CacheStats stats;
 };
 std::string cache_stats_table(std::span<const NamedCacheStats> caches);
+
+// ---------------------------------------------------------------------------------------------
+// A statistics file: the snapshot plus what a report needs to say where it came from
+
+struct StatsDocument {
+    StatsSnapshot snapshot;
+    std::vector<NamedCacheStats> caches;  // empty: not recorded
+    std::string version;                  // eyemap version that wrote it; "": unknown
+    std::vector<std::string> command;     // its command line (argv); empty: unknown
+};
+
+// Schema "eyemap-stats/1" with the optional "version", "command" and "caches" fields (see the top of
+// this file); stats_to_json(snap) is stats_to_json(StatsDocument{snap}).
+std::string stats_to_json(const StatsDocument& doc);
+// Reads any eyemap-stats/1 file (the added fields are optional); throws like stats_from_json.
+StatsDocument stats_document_from_json(std::string_view text);
+// This process's command line (argv) from /proc/self/cmdline; empty where that is not available.
+std::vector<std::string> process_command_line();
 
 }  // namespace eyemap

@@ -323,6 +323,10 @@ struct Ctx {
     std::mutex done_mu;
     std::atomic<std::uint64_t> rendered{0}, reused{0}, eyemaps{0}, files{0}, bytes{0};
 
+    // Progress samples into the renderer's Stats (the run report's eyemaps/s chart), under done_mu.
+    std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+    std::uint64_t last_sample_ns = 0;
+
     Ctx(const BatchInput& in, const ColumnIndex& l, const Renderer& r, const BatchOptions& o, const BatchCallbacks& b, BatchCounters* k)
         : src(in.rows), columns(in.columns), layout(l), renderer(r), options(o), cb(b), counters(k), stats(r.stats()),
           read_op(stats.op("batch_read")),
@@ -545,6 +549,20 @@ void deliver(Ctx& c, const TypeRecord& rec, const OutputRecord& out, std::string
     }
 }
 
+// Offers the counts so far to the renderer's Stats: at most one sample per 5 ms (Stats thins them
+// further), and always the last. Called with done_mu held (or after the workers stopped).
+void sample_progress(Ctx& c, bool last) {
+    constexpr std::uint64_t kMinGapNs = 5'000'000;
+    const auto now = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - c.t0).count());
+    if (!last && c.last_sample_ns != 0 && now - c.last_sample_ns < kMinGapNs) return;
+    c.last_sample_ns = std::max<std::uint64_t>(now, 1);
+    c.stats.record_progress(ProgressSample{now, c.eyemaps.load(std::memory_order_relaxed),
+                                           c.rendered.load(std::memory_order_relaxed) + c.reused.load(std::memory_order_relaxed),
+                                           c.bytes.load(std::memory_order_relaxed)},
+                            last);
+}
+
 void type_finished(Ctx& c, const TypeRecord& rec) {
     std::lock_guard lk(c.done_mu);
     if (c.cb.type_done) c.cb.type_done(rec);
@@ -553,6 +571,7 @@ void type_finished(Ctx& c, const TypeRecord& rec) {
         c.counters->types_done.fetch_add(1, std::memory_order_relaxed);
         if (rec.reused) c.counters->types_reused.fetch_add(1, std::memory_order_relaxed);
     }
+    sample_progress(c, false);
 }
 
 // Adds the source file to a row-level error that lacks it.
@@ -707,6 +726,8 @@ BatchSummary run_batch(const BatchInput& input, const ColumnIndex& layout, const
         if (f == OutputFormat::html) throw_input("html is not an eyemap format; use BatchOptions::pages", ErrorLocation{{}, 0, "formats", "html"});
 
     Ctx c(input, layout, renderer, options, callbacks, counters);
+    c.stats.begin_progress();
+    c.stats.record_progress(ProgressSample{});  // the start: nothing done yet
     if (!input.rows) {
         auto& file = input.file->impl();
         c.csv = file.csv.get();
@@ -744,6 +765,7 @@ BatchSummary run_batch(const BatchInput& input, const ColumnIndex& layout, const
     }
     worker_loop(c);
     for (auto& t : threads) t.join();
+    sample_progress(c, true);
 
     if (c.error) std::rethrow_exception(c.error);
 

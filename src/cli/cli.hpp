@@ -112,6 +112,7 @@ void add_render_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
 void add_batch_command(CLI::App& app);  // cmd_batch.cpp
 void add_runs_command(CLI::App& app);   // cmd_runs.cpp
+void add_stats_command(CLI::App& app);  // cmd_stats.cpp
 
 
 }  // namespace eyemap::cli

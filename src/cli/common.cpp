@@ -11,6 +11,7 @@
 
 #include "cli.hpp"
 #include "ingest/csv.hpp"
+#include "eyemap/version.hpp"
 #include "output/sink.hpp"
 
 namespace eyemap::cli {
@@ -52,7 +53,8 @@ void CommonOptions::report(const Renderer& renderer) const {
         fmt::print(stderr, "{}", stats_to_table(snap));
         fmt::print(stderr, "\n{}", cache_stats_table(renderer.cache_statistics()));
     }
-    if (!stats_json.empty()) write_file_atomic(stats_json, stats_to_json(snap));
+    if (!stats_json.empty())
+        write_file_atomic(stats_json, stats_to_json(StatsDocument{snap, renderer.cache_statistics(), std::string(kVersion), process_command_line()}));
 }
 
 RegionSet CommonOptions::region_set() const {

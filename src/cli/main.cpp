@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     eyemap::cli::add_sample_command(app);
     eyemap::cli::add_batch_command(app);
     eyemap::cli::add_runs_command(app);
+    eyemap::cli::add_stats_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -205,6 +205,8 @@ struct Stats::Impl {
     std::vector<std::string> names;  // index = OpId::index
     std::unordered_map<std::string, std::uint32_t> by_name;
     Clock::time_point start = Clock::now();
+    std::vector<ProgressSample> progress;
+    std::uint64_t progress_stride = 1, progress_offered = 0;
 
     Impl() = default;
     Impl(const Impl&) = delete;
@@ -340,12 +342,39 @@ StatsSnapshot Stats::snapshot() const {
         }
         snap.ops.push_back(std::move(o));
     }
+    snap.progress = r.progress;
     return snap;
+}
+
+void Stats::begin_progress() {
+    Impl& r = *impl_;
+    std::lock_guard lock(r.mu);
+    r.progress.clear();
+    r.progress_stride = 1;
+    r.progress_offered = 0;
+}
+
+void Stats::record_progress(const ProgressSample& sample, bool last) {
+    Impl& r = *impl_;
+    std::lock_guard lock(r.mu);
+    const bool keep = last || r.progress_offered % r.progress_stride == 0;
+    ++r.progress_offered;
+    if (!keep) return;
+    if (r.progress.size() >= kMaxProgressSamples) {
+        std::size_t w = 0;
+        for (std::size_t i = 0; i < r.progress.size(); i += 2) r.progress[w++] = r.progress[i];
+        r.progress.resize(w);
+        r.progress_stride *= 2;
+    }
+    r.progress.push_back(sample);
 }
 
 void Stats::reset() {
     Impl& r = *impl_;
     std::lock_guard lock(r.mu);
+    r.progress.clear();
+    r.progress_stride = 1;
+    r.progress_offered = 0;
     for (Shard& shard : r.shards)
         for (auto& slot : shard.slots)
             if (OpSlot* s = slot.load(std::memory_order_acquire)) zero(*s);
@@ -424,9 +453,14 @@ std::string stats_to_table(const StatsSnapshot& snap) {
     return out;
 }
 
-std::string stats_to_json(const StatsSnapshot& snap) {
+std::string stats_to_json(const StatsSnapshot& snap) { return stats_to_json(StatsDocument{snap, {}, {}, {}}); }
+
+std::string stats_to_json(const StatsDocument& doc) {
+    const StatsSnapshot& snap = doc.snapshot;
     ojson j;
     j["schema"] = "eyemap-stats/1";
+    if (!doc.version.empty()) j["version"] = doc.version;
+    if (!doc.command.empty()) j["command"] = doc.command;
     j["enabled"] = snap.enabled;
     j["wall_ns"] = snap.wall_ns;
     ojson ops = ojson::array();
@@ -449,6 +483,32 @@ std::string stats_to_json(const StatsSnapshot& snap) {
     j["memory"] = {{"peak_rss_bytes", snap.memory.peak_rss_bytes},
                    {"vm_hwm_bytes", snap.memory.vm_hwm_bytes},
                    {"rss_bytes", snap.memory.rss_bytes}};
+    if (!doc.caches.empty()) {
+        ojson caches = ojson::array();
+        for (const auto& [name, c] : doc.caches) {
+            caches.push_back({{"name", name},
+                              {"hits", c.hits},
+                              {"misses", c.misses},
+                              {"insertions", c.insertions},
+                              {"updates", c.updates},
+                              {"evictions_entries", c.evictions_entries},
+                              {"evictions_bytes", c.evictions_bytes},
+                              {"expirations", c.expirations},
+                              {"invalidations", c.invalidations},
+                              {"validation_failures", c.validation_failures},
+                              {"rejections", c.rejections},
+                              {"entries", static_cast<std::uint64_t>(c.entries)},
+                              {"bytes", static_cast<std::uint64_t>(c.bytes)},
+                              {"hit_rate", c.hit_rate()}});
+        }
+        j["caches"] = std::move(caches);
+    }
+    if (!snap.progress.empty()) {
+        ojson progress = ojson::array();
+        for (const auto& p : snap.progress)
+            progress.push_back({{"elapsed_ns", p.elapsed_ns}, {"eyemaps", p.eyemaps}, {"types", p.types}, {"bytes_out", p.bytes_out}});
+        j["progress"] = std::move(progress);
+    }
     // Invalid UTF-8 in a user-chosen name must not make the export throw.
     return j.dump(2, ' ', false, ojson::error_handler_t::replace) + '\n';
 }
@@ -465,7 +525,9 @@ std::string stats_to_csv(const StatsSnapshot& snap) {
     return out;
 }
 
-StatsSnapshot stats_from_json(std::string_view text) {
+StatsSnapshot stats_from_json(std::string_view text) { return stats_document_from_json(text).snapshot; }
+
+StatsDocument stats_document_from_json(std::string_view text) {
     ojson j;
     try {
         j = ojson::parse(text.begin(), text.end());
@@ -517,7 +579,67 @@ StatsSnapshot stats_from_json(std::string_view text) {
         snap.memory.vm_hwm_bytes = require_u64(*it, "vm_hwm_bytes", "memory.");
         snap.memory.rss_bytes = require_u64(*it, "rss_bytes", "memory.");
     }
-    return snap;
+
+    // Fields added within /1: all optional.
+    if (auto it = j.find("progress"); it != j.end()) {
+        if (!it->is_array()) throw_input("expected an array", ErrorLocation{{}, 0, "progress", {}});
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const std::string path = fmt::format("progress[{}].", i);
+            const ojson& p = (*it)[i];
+            if (!p.is_object()) throw_input("expected an object", ErrorLocation{{}, 0, path.substr(0, path.size() - 1), {}});
+            snap.progress.push_back(ProgressSample{require_u64(p, "elapsed_ns", path), require_u64(p, "eyemaps", path),
+                                                   require_u64(p, "types", path), require_u64(p, "bytes_out", path)});
+        }
+    }
+    StatsDocument doc;
+    doc.snapshot = std::move(snap);
+    if (auto it = j.find("version"); it != j.end()) {
+        if (!it->is_string()) throw_input("expected a string", ErrorLocation{{}, 0, "version", it->dump().substr(0, 60)});
+        doc.version = it->get<std::string>();
+    }
+    if (auto it = j.find("command"); it != j.end()) {
+        if (!it->is_array()) throw_input("expected an array of strings", ErrorLocation{{}, 0, "command", {}});
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const ojson& a = (*it)[i];
+            if (!a.is_string()) throw_input("expected a string", ErrorLocation{{}, 0, fmt::format("command[{}]", i), a.dump().substr(0, 60)});
+            doc.command.push_back(a.get<std::string>());
+        }
+    }
+    if (auto it = j.find("caches"); it != j.end()) {
+        if (!it->is_array()) throw_input("expected an array", ErrorLocation{{}, 0, "caches", {}});
+        for (std::size_t i = 0; i < it->size(); ++i) {
+            const std::string path = fmt::format("caches[{}].", i);
+            const ojson& c = (*it)[i];
+            if (!c.is_object()) throw_input("expected an object", ErrorLocation{{}, 0, path.substr(0, path.size() - 1), {}});
+            NamedCacheStats n;
+            const ojson& name = require(c, "name", path);
+            if (!name.is_string()) throw_input("expected a string", ErrorLocation{{}, 0, path + "name", name.dump().substr(0, 60)});
+            n.name = name.get<std::string>();
+            n.stats.hits = require_u64(c, "hits", path);
+            n.stats.misses = require_u64(c, "misses", path);
+            n.stats.insertions = require_u64(c, "insertions", path);
+            n.stats.updates = require_u64(c, "updates", path);
+            n.stats.evictions_entries = require_u64(c, "evictions_entries", path);
+            n.stats.evictions_bytes = require_u64(c, "evictions_bytes", path);
+            n.stats.expirations = require_u64(c, "expirations", path);
+            n.stats.invalidations = require_u64(c, "invalidations", path);
+            n.stats.validation_failures = require_u64(c, "validation_failures", path);
+            n.stats.rejections = require_u64(c, "rejections", path);
+            n.stats.entries = static_cast<std::size_t>(require_u64(c, "entries", path));
+            n.stats.bytes = static_cast<std::size_t>(require_u64(c, "bytes", path));
+            doc.caches.push_back(std::move(n));
+        }
+    }
+    return doc;
+}
+
+std::vector<std::string> process_command_line() {
+    std::vector<std::string> args;
+#ifdef __linux__
+    std::ifstream in("/proc/self/cmdline", std::ios::binary);
+    for (std::string a; std::getline(in, a, '\0');) args.push_back(std::move(a));
+#endif
+    return args;
 }
 
 }  // namespace eyemap

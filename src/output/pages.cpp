@@ -238,7 +238,7 @@ std::string render_type_page(const TypeRecord& type, const PageOptions& options)
 }
 
 std::string render_index_page(std::span<const TypeRecord> types_in, std::span<const IndexNotice> notices,
-                              const std::shared_ptr<const TemplateSet>& templates) {
+                              const std::shared_ptr<const TemplateSet>& templates, bool report_link) {
     std::vector<const TypeRecord*> types;
     types.reserve(types_in.size());
     for (const auto& t : types_in) types.push_back(&t);
@@ -336,6 +336,7 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
         tl.push_back(row);
     }
     d.set("types", tl);
+    if (report_link) d.set("report", true);
     return render_site_template(template_set(templates), "index.html.mustache", d);
 }
 

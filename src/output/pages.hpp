@@ -32,8 +32,9 @@ struct IndexNotice {
 };
 // index.html: every type (sorted by seq, then name): thumbnail, rows, totals, columns with data per
 // region and side; search, sort and filters in site.js (the table is complete without script).
+// `report_link`: link the run report (report.html next to index.html).
 std::string render_index_page(std::span<const TypeRecord> types, std::span<const IndexNotice> notices = {},
-                              const std::shared_ptr<const TemplateSet>& templates = nullptr);
+                              const std::shared_ptr<const TemplateSet>& templates = nullptr, bool report_link = false);
 // The run's shared files next to index.html: site.css, site.js and types.js (the type list the
 // pages' previous/next links come from), by file name.
 std::vector<std::pair<std::string, std::string>> render_site_assets(std::span<const TypeRecord> types,

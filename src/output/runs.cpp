@@ -24,6 +24,7 @@
 #include "eyemap/stats.hpp"
 #include "core/hash.hpp"
 #include "output/pages.hpp"
+#include "output/report.hpp"
 #include "output/sink.hpp"
 
 namespace eyemap {
@@ -400,7 +401,9 @@ std::vector<TypeRecord> merge_types(std::vector<std::pair<fs::path, Manifest>>& 
 
 }  // namespace
 
-std::size_t write_run_index(const fs::path& run_dir, const fs::path& templates_dir, Stats* stats) {
+namespace {
+// write_run_index; `report_link`: index.html links report.html.
+std::size_t write_index(const fs::path& run_dir, const fs::path& templates_dir, Stats* stats, bool report_link) {
     ScopedTimer timer(stats, stats ? stats->op("batch_index") : OpId{});
     const auto templates = templates_dir.empty() ? builtin_templates() : load_templates(templates_dir);
     auto manifests = read_run_manifests(run_dir);
@@ -426,11 +429,16 @@ std::size_t write_run_index(const fs::path& run_dir, const fs::path& templates_d
     for (std::uint32_t i = 0; i < shard_count; ++i)
         if (!shard_seen[i]) notices.push_back({fmt::format("Shard {}/{} has not run yet: its types are missing.", i, shard_count)});
     const auto types = merge_types(manifests);
-    const std::string html = render_index_page(types, notices, templates);
+    const std::string html = render_index_page(types, notices, templates, report_link);
     timer.add_bytes(html.size());
     for (const auto& [name, text] : render_site_assets(types, templates)) write_file_atomic(run_dir / name, text);
     write_file_atomic(run_dir / "index.html", html);
     return types.size();
+}
+}  // namespace
+
+std::size_t write_run_index(const fs::path& run_dir, const fs::path& templates_dir, Stats* stats) {
+    return write_index(run_dir, templates_dir, stats, fs::exists(run_dir / "report.html"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -609,7 +617,11 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
         m.cancelled = result.summary.cancelled;
         flush_locked();
     }
-    if (options.pages) result.index_types = write_run_index(run_dir, renderer.options().templates, &renderer.stats());
+    // The run report (report.html, linked from the index) of an unsharded run with pages, written last
+    // so that it has the index's time too.
+    const bool report = options.pages && !options.shard.sharded();
+    if (options.pages) result.index_types = write_index(run_dir, renderer.options().templates, &renderer.stats(), report);
+    if (report) write_run_report(run_dir, dir.run_name, renderer, manifest_from_json(slurp(result.manifest), result.manifest.string()).types);
     return result;
 }
 
