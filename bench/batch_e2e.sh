@@ -157,7 +157,7 @@ tiny="$work/tiny"
 sample "$tiny" 2 > /dev/null
 if [[ $svg_only == 1 ]]; then
     :
-elif "$eyemap" batch --data "$tiny/data.csv" --columns "$tiny/columns.csv" --sink null --formats png -q 2> /dev/null; then
+elif "$eyemap" batch --data "$tiny/data.csv" --columns "$tiny/columns.csv" --sink null --format png -q 2> /dev/null; then
     formats+=(png)
 else
     echo "(PNG: not available in this build; SVG only)"
@@ -170,9 +170,9 @@ for fmt in "${formats[@]}"; do
         out="$work/out"
         rm -rf "$out"
         if [[ $sink == null ]]; then
-            control=$([[ $fmt == svg ]] && echo 1 || echo 0) before_each="" run_pair "$fmt, --sink null" "${in[@]}" --formats "$fmt" --sink null
+            control=$([[ $fmt == svg ]] && echo 1 || echo 0) before_each="" run_pair "$fmt, --sink null" "${in[@]}" --format "$fmt" --sink null
         else
-            before_each='rm -rf "$out"' run_pair "$fmt, files" "${in[@]}" --formats "$fmt" --out-dir "$out" --run bench
+            before_each='rm -rf "$out"' run_pair "$fmt, files" "${in[@]}" --format "$fmt" --out-dir "$out" --run bench
             echo "    (run folder: $(du -sh "$out/bench" | cut -f1))"
         fi
         rm -rf "$out"

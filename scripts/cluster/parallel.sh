@@ -2,7 +2,7 @@
 # An eyemap release with GNU parallel: N shards, J at a time, on this machine or over ssh
 # (-S host1,host2 with OUT_DIR on a disk every host shares), then index + verify.
 #   scripts/cluster/parallel.sh --data D --columns C --out-dir O --run R --shards N
-#        [--parallel-jobs J] [--formats svg,png] [--no-pages] [--plan FILE] [--jobs T] [--eyemap PATH]
+#        [--parallel-jobs J] [--format svg,png] [--no-pages] [--plan FILE] [--jobs T] [--eyemap PATH]
 #        [--shard-list "2 5"] [-- extra parallel options, e.g. -S host1,host2]
 # Exit: 0 complete; 2 incomplete (verify lists the shards and the commands to redo them).
 # Redo failed shards: the same command with --shard-list "I J" (each runs with --resume).
@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
         --run) RUN="$2"; shift 2 ;;
         --shards) SHARDS="$2"; shift 2 ;;
         --parallel-jobs) PJOBS="$2"; shift 2 ;;
-        --formats) FORMATS="$2"; shift 2 ;;
+        --format|--formats) FORMATS="$2"; shift 2 ;;
         --no-pages) PAGES=0; shift ;;
         --plan) PLAN="$2"; shift 2 ;;
         --jobs) JOBS="$2"; shift 2 ;;
@@ -37,7 +37,7 @@ DATA="$(abs "$DATA")"; OUT_DIR="$(abs "$OUT_DIR")"
 case "$EYEMAP" in */*) EYEMAP="$(abs "$EYEMAP")" ;; esac
 [ -n "$PJOBS" ] || PJOBS="$SHARDS"
 [ -n "$LIST" ] || LIST="$(seq 0 $((SHARDS - 1)))"
-args=(batch --data "$DATA" --out-dir "$OUT_DIR" --run "$RUN" --formats "$FORMATS" --jobs "$JOBS" --resume --quiet)
+args=(batch --data "$DATA" --out-dir "$OUT_DIR" --run "$RUN" --format "$FORMATS" --jobs "$JOBS" --resume --quiet)
 [ -n "$COLUMNS" ] && args+=(--columns "$COLUMNS")
 [ "$PAGES" = 1 ] && args+=(--pages)
 [ -n "$PLAN" ] && args+=(--plan "$PLAN")

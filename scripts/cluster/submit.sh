@@ -2,7 +2,7 @@
 # Submits an eyemap release to Slurm: the array job (one task per shard) and the finishing job
 # (index + verify) that runs when every task succeeded. Prints both job ids.
 #   scripts/cluster/submit.sh --data D --columns C --out-dir O --run R --shards N
-#        [--formats svg,png] [--no-pages] [--plan FILE | --balance] [--jobs J] [--eyemap PATH]
+#        [--format svg,png] [--no-pages] [--plan FILE | --balance] [--jobs J] [--eyemap PATH]
 #        [--redo I[,J...]] [--wait] [-- extra sbatch options]
 # --balance writes a size-balanced plan first (eyemap batch --plan-out O/R.plan-N.json) and uses it.
 # --redo I: resubmit only those shards (after a failure) plus a new finishing job.
@@ -19,7 +19,7 @@ while [ $# -gt 0 ]; do
         --out-dir) OUT_DIR="$2"; shift 2 ;;
         --run) RUN="$2"; shift 2 ;;
         --shards) SHARDS="$2"; shift 2 ;;
-        --formats) FORMATS="$2"; shift 2 ;;
+        --format|--formats) FORMATS="$2"; shift 2 ;;
         --no-pages) PAGES=0; shift ;;
         --plan) PLAN="$2"; shift 2 ;;
         --balance) BALANCE=1; shift ;;
