@@ -337,7 +337,7 @@ function checkSource(em) {
   }
   if (em.legend) {
     const g = em.legend.groups;
-    expectEq(g.map((x) => [x.layer, x.hidden]), em.layers.length ? [[0, false], [1, true]] : [[0, false]], `${em.stem}: legend groups [layer, hidden]`);
+    expectEq(g.map((x) => [x.layer, x.hidden]), em.buttons.length ? [[0, false], [1, true]] : [[0, false]], `${em.stem}: legend groups [layer, hidden]`);
     checkLegendScale(em.stem, 'all-layers', em.legend.all, em.legend.allBoxes, pairs.map(([v, b]) => [v, PAL[b]]));
     if (em.legend.layer && em.legend.layerBoxes.length)
       checkLegendScale(em.stem, 'per-layer', em.legend.layer, em.legend.layerBoxes, lpairs.map(([v, b]) => [v, PAL[b]]));
