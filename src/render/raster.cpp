@@ -564,9 +564,15 @@ void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamp
             const int sb = std::max<int>(sp.solid_begin, tx_min), se = std::min<int>(sp.solid_end, tx_max);
             if (opaque) {
                 if (sb < se) std::fill(row + sb, row + se, fc);
-            } else {  // faded: the precomputed colour over the background, blended over anything else
-                const Blend& solid = table[HexStamps::kSolid];
-                for (int tx = sb; tx < se; ++tx) row[tx] = row[tx] == bg ? fc : blend(row[tx], solid);
+            } else if (sb < se) {  // faded: the precomputed colour over the background, blended over anything else
+                bool clean = true;  // the usual case, checked in one vectorised pass
+                for (int tx = sb; tx < se; ++tx) clean &= row[tx] == bg;
+                if (clean) {
+                    std::fill(row + sb, row + se, fc);
+                } else {
+                    const Blend& solid = table[HexStamps::kSolid];
+                    for (int tx = sb; tx < se; ++tx) row[tx] = row[tx] == bg ? fc : blend(row[tx], solid);
+                }
             }
             edge(sp.solid_end, sp.end);
         }
