@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <set>
 
 #include "eyemap/eyemap.hpp"
 #include "layout/layout.hpp"
@@ -144,4 +145,52 @@ TEST_CASE("scene furniture: titles with badge, legend only with data, one button
     CHECK(s.buttons[0].x < s.width / 2);
     CHECK(s.buttons.back().y + s.buttons.back().height <= s.height);
     CHECK(s.legend.x > s.width / 2);
+}
+
+TEST_CASE("legend labels: exact, distinct, compact for large values") {
+    CHECK(tick_label(0) == "0");
+    CHECK(tick_label(7) == "7");
+    CHECK(tick_label(9999) == "9999");
+    CHECK(tick_label(10000) == "10k");
+    CHECK(tick_label(12300) == "12.3k");
+    CHECK(tick_label(12345) == "12.345k");  // exact, never rounded
+    CHECK(tick_label(1200000) == "1.2M");
+    CHECK(tick_label(999000) == "999k");
+    CHECK(tick_label(4.62e18) == "4.62E");
+    CHECK(tick_label(9.2e17) == "920P");
+    CHECK(tick_label(2.5) == "2.5");
+    CHECK(tick_label(4.9) == "4.9");
+    CHECK(tick_label(-3) == "-3");
+
+    auto labels = [](std::vector<double> v, ScaleMethod m = ScaleMethod::linear) {
+        return legend_scale(make_scale(v, ScaleOptions{m}));
+    };
+    // Small integer ranges: one labelled box per value (today's "2 2 2 1 1 1" and "3 3 2 2 1 1").
+    const auto l12 = labels({1, 2, 2, 1});
+    CHECK(l12.per_box);
+    CHECK(l12.bins == 2);
+    CHECK(l12.labels == std::vector<std::string>{"1", "2"});
+    CHECK((std::array{l12.fill[0], l12.fill[1]}) == std::array<std::uint8_t, 2>{1, 5});
+    const auto l13 = labels({1, 2, 3});
+    CHECK(l13.labels == std::vector<std::string>{"1", "2", "3"});
+    CHECK((std::array{l13.fill[0], l13.fill[1], l13.fill[2]}) == std::array<std::uint8_t, 3>{1, 3, 5});
+    const auto l01 = labels({0, 1});
+    CHECK(l01.labels == std::vector<std::string>{"0", "1"});
+    const auto l05 = labels({0, 5, 3});
+    CHECK(!l05.per_box);
+    CHECK(l05.labels == std::vector<std::string>{"0", "1", "2", "3", "4", "5"});
+    CHECK(l05.fill == std::array<std::uint8_t, 5>{1, 2, 3, 4, 5});
+    CHECK(labels({12345, 20000, 98765}).labels == std::vector<std::string>{"12.3k", "29.6k", "46.9k", "64.1k", "81.4k", "98.8k"});
+    CHECK(labels({1, 4611686018427387904.0}).labels == std::vector<std::string>{"1", "922P", "1.84E", "2.76E", "3.68E", "4.62E"});
+    for (auto m : {ScaleMethod::linear, ScaleMethod::percentile, ScaleMethod::stddev, ScaleMethod::log}) {
+        INFO(to_string(m));
+        std::vector<double> v;
+        for (int i = 1; i <= 300; ++i) v.push_back(i * i % 1000 + 1);
+        const auto l = labels(v, m);
+        std::set<std::string> distinct(l.labels.begin(), l.labels.end());
+        CHECK(distinct.size() == l.labels.size());
+        CHECK(l.labels.size() == static_cast<std::size_t>(l.bins + 1));
+    }
+    CHECK(labels({}).bins == 0);
+    CHECK(labels({}).labels.empty());
 }

@@ -1,6 +1,7 @@
 // Process stage: statuses on the real optic-lobe layout, thresholds and binning edge cases.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 
 #include "eyemap/eyemap.hpp"
@@ -77,12 +78,19 @@ TEST_CASE("linear scale: min..max in five bins, upper edges inclusive") {
 }
 
 TEST_CASE("scale edge cases: one value, no values, fixed, percentile") {
-    SECTION("min == max widens by 0.1 so the value lands mid-scale") {
+    SECTION("min == max: one bin in the middle colour, where the field's +-0.1 widening puts it") {
         const std::vector<double> v{5, 5, 5};
         const auto s = make_scale(v, {});
-        CHECK(s.edges[0] == Approx(4.9));
-        CHECK(s.edges[5] == Approx(5.1));
+        CHECK(s.bins == 1);
+        CHECK(s.singles);
+        CHECK(s.edges[0] == 5);
+        CHECK(s.edges[5] == 5);
         CHECK(s.bin(5) == 2);
+        const std::vector<double> f{2.5, 2.5};  // a fractional value is still widened
+        const auto w = make_scale(f, {});
+        CHECK(w.edges[0] == Approx(2.4));
+        CHECK(w.edges[5] == Approx(2.6));
+        CHECK(w.bin(2.5) == 2);
     }
     SECTION("no values: six zeros, everything bins to 0") {
         const auto s = make_scale({}, {});
@@ -110,6 +118,156 @@ TEST_CASE("scale edge cases: one value, no values, fixed, percentile") {
         const auto lin = make_scale(v, {});
         CHECK(lin.bin(99) == 0);  // the outlier squashes a linear scale
     }
+}
+
+namespace {
+
+// A scale is honest: a value's bin lies within the bin's edges (its one value for singles), bins are
+// distinct and ordered, and the palette bins never get lighter as values grow.
+void check_honest(const ColorScale& s, const std::vector<double>& values) {
+    REQUIRE(s.bins >= 1);
+    REQUIRE(s.bins <= 5);
+    for (int b = 0; b + 1 <= s.bins; ++b)
+        if (!s.singles || b + 1 < s.bins) CHECK(s.edges[static_cast<std::size_t>(b)] < s.edges[static_cast<std::size_t>(b + 1)]);
+    int last = -1;
+    std::vector<double> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    for (double v : sorted) {
+        const int b = s.scale_bin(v);
+        INFO("value " << v << " bin " << b);
+        REQUIRE(b >= 0);
+        REQUIRE(b < s.bins);
+        if (s.singles) {
+            CHECK(s.edges[static_cast<std::size_t>(b)] == v);
+        } else {
+            CHECK(s.edges[static_cast<std::size_t>(b)] <= v);
+            CHECK(v <= s.edges[static_cast<std::size_t>(b + 1)]);
+            if (b > 0) CHECK(v > s.edges[static_cast<std::size_t>(b)]);  // lower edges exclusive but the first
+        }
+        CHECK(s.bin(v) >= last);
+        last = s.bin(v);
+    }
+}
+
+std::vector<double> range(double lo, double hi) {
+    std::vector<double> v;
+    for (double x = lo; x <= hi; ++x) v.push_back(x);
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("integer scales: small ranges get one bin per value, the field's colours") {
+    for (auto m : {ScaleMethod::linear, ScaleMethod::percentile, ScaleMethod::stddev, ScaleMethod::log}) {
+        INFO(to_string(m));
+        const ScaleOptions o{m};
+        const auto s01 = make_scale(range(0, 1), o);  // 0-1
+        CHECK(s01.singles);
+        CHECK(s01.bins == 2);
+        CHECK(s01.bin(0) == 0);
+        CHECK(s01.bin(1) == 4);
+        check_honest(s01, range(0, 1));
+        const std::vector<double> mi1{2, 1, 1, 2, 2, 1};  // 1-2: the real Mi1 ME R cell counts
+        const auto s12 = make_scale(mi1, o);
+        CHECK(s12.bins == 2);
+        CHECK(s12.edges[0] == 1);
+        CHECK(s12.edges[1] == 2);
+        CHECK(s12.edges[5] == 2);
+        CHECK(s12.bin(1) == 0);
+        CHECK(s12.bin(2) == 4);
+        check_honest(s12, mi1);
+        const auto s13 = make_scale(range(1, 3), o);  // 1-3: the field's t = 0, .5, 1 -> bins 0, 2, 4
+        CHECK(s13.bins == 3);
+        CHECK((std::array{s13.bin(1), s13.bin(2), s13.bin(3)}) == std::array{0, 2, 4});
+        check_honest(s13, range(1, 3));
+        const auto s03 = make_scale(range(0, 3), o);  // t = 0, 1/3, 2/3, 1 -> 0, 1, 3, 4
+        CHECK((std::array{s03.bin(0), s03.bin(1), s03.bin(2), s03.bin(3)}) == std::array{0, 1, 3, 4});
+        const auto s04 = make_scale(range(0, 4), o);
+        CHECK(s04.bins == 5);
+        CHECK(s04.singles);
+        for (int v = 0; v <= 4; ++v) CHECK(s04.bin(v) == v);
+    }
+}
+
+TEST_CASE("integer scales: 0-5 and larger ranges have whole-number edges and keep the field's bins") {
+    const auto s05 = make_scale(range(0, 5), {});
+    CHECK(!s05.singles);
+    CHECK(s05.bins == 5);
+    CHECK(s05.edges == std::array<double, 6>{0, 1, 2, 3, 4, 5});
+    CHECK(s05.bin(1) == 0);
+    CHECK(s05.bin(2) == 1);
+    CHECK(s05.bin(5) == 4);
+    check_honest(s05, range(0, 5));
+    // 1..13: the field's thresholds 3.4, 5.8, 8.2, 10.6 -> 3, 5, 8, 10; bins the same for every value.
+    const auto s = make_scale(range(1, 13), {});
+    CHECK(s.edges == std::array<double, 6>{1, 3, 5, 8, 10, 13});
+    for (double v = 1; v <= 13; ++v) {
+        const double t = (v - 1) / 12;
+        const int field = t <= 0.2 ? 0 : t <= 0.4 ? 1 : t <= 0.6 ? 2 : t <= 0.8 ? 3 : 4;
+        CHECK(s.bin(v) == field);
+    }
+    check_honest(s, range(1, 13));
+}
+
+TEST_CASE("scale methods: definitions on integer data") {
+    const auto v = range(1, 100);
+    SECTION("linear") { CHECK(make_scale(v, {}).edges == std::array<double, 6>{1, 20, 40, 60, 80, 100}); }
+    SECTION("percentile: 0, 20, ..., 100th percentiles, floored") {
+        CHECK(make_scale(v, ScaleOptions{ScaleMethod::percentile}).edges == std::array<double, 6>{1, 20, 40, 60, 80, 100});
+    }
+    SECTION("stddev: min, mean -1.5, -.5, +.5, +1.5 sd (population), max") {
+        const auto s = make_scale(v, ScaleOptions{ScaleMethod::stddev});  // mean 50.5, sd 28.866
+        CHECK(s.edges == std::array<double, 6>{1, 7, 36, 64, 93, 100});
+        check_honest(s, v);
+        // Clamped to min..max: an outlier widens sd, the inner edges stay inside and merge.
+        std::vector<double> w(50, 10);
+        w.push_back(1000);
+        const auto c = make_scale(w, ScaleOptions{ScaleMethod::stddev});
+        CHECK(c.edges[0] == 10);
+        CHECK(c.edges[5] == 1000);
+        CHECK(c.bins < 5);
+        check_honest(c, w);
+        CHECK(c.bin(1000) == 4);
+        CHECK(c.bin(10) == 0);
+    }
+    SECTION("log: geometric from the smallest positive value to the max") {
+        const auto s = make_scale(range(1, 1000), ScaleOptions{ScaleMethod::log});
+        CHECK(s.edges == std::array<double, 6>{1, 3, 15, 63, 251, 1000});
+        check_honest(s, range(1, 1000));
+        const std::vector<double> z{0, 0, 10, 1000};  // zeros: below the first edge, in bin 0
+        const auto t = make_scale(z, ScaleOptions{ScaleMethod::log});
+        CHECK(t.edges[0] == 0);
+        CHECK(t.bin(0) == 0);
+        CHECK(t.bin(1000) == 4);
+    }
+    SECTION("names") {
+        for (auto m : {ScaleMethod::linear, ScaleMethod::percentile, ScaleMethod::fixed, ScaleMethod::stddev, ScaleMethod::log})
+            CHECK(parse_scale_method(to_string(m)) == m);
+        CHECK(to_string(ScaleMethod::stddev) == "stddev");
+        CHECK(to_string(ScaleMethod::log) == "log");
+    }
+}
+
+TEST_CASE("integer scales: large values snap to three significant digits, huge ones do not overflow") {
+    std::vector<double> v{12345, 20000, 50000, 98765};
+    const auto s = make_scale(v, {});
+    CHECK(s.edges == std::array<double, 6>{12300, 29600, 46900, 64100, 81400, 98800});  // from 12345 + 17284 k
+    check_honest(s, v);
+    const double big = 4611686018427387904.0;  // 2^62
+    for (auto m : {ScaleMethod::linear, ScaleMethod::percentile, ScaleMethod::stddev, ScaleMethod::log}) {
+        INFO(to_string(m));
+        std::vector<double> h{1, 1e6, 1e12, big / 2, big};
+        const auto hs = make_scale(h, ScaleOptions{m});
+        check_honest(hs, h);
+        CHECK(hs.edges[0] <= 1);
+        CHECK(hs.edges[5] >= big);
+        CHECK(hs.edges[5] <= 4.62e18);
+        CHECK(hs.bin(big) == 4);
+    }
+    CHECK(make_scale(std::vector<double>{1, 1e6, 1e12, big / 2, big}, {}).edges ==
+          std::array<double, 6>{1, 9.22e17, 1.84e18, 2.76e18, 3.68e18, 4.62e18});
+    std::vector<double> near{big, big + 1024 * 10, big + 1024 * 20};  // doubles 1024 apart up there
+    check_honest(make_scale(near, {}), near);
 }
 
 TEST_CASE("zeros are no_data, pooled vs per-region scope, per-layer fills") {

@@ -60,7 +60,7 @@ TEST_CASE("summary: odd count, percentile scale", "[summary]") {
     CHECK(s.scale_max == 9);
     CHECK(to_string(s.scale_method) == "percentile");
     CHECK(parse_scale_method("percentile") == ScaleMethod::percentile);
-    CHECK_FALSE(parse_scale_method("log").has_value());
+    CHECK_FALSE(parse_scale_method("logarithmic").has_value());
 }
 
 TEST_CASE("summary: no columns with data gives zeros", "[summary]") {

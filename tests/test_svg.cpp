@@ -143,8 +143,13 @@ TEST_CASE("interactive parts: layer data as palette indices, buttons, legend lab
     CHECK(test::count(svg, " data-b=\"") == 6);       // columns with layer values
     static const std::regex digits(R"re(data-b="\d{10}")re");
     CHECK(std::regex_search(svg, digits));
-    CHECK(svg.find("data-all=\"") != std::string::npos);
-    CHECK(svg.find("data-layer=\"") != std::string::npos);
+    // Two legends: the all-layers one shown, the per-layer one hidden until a layer is chosen.
+    CHECK(test::count(svg, "<g class=\"em-legend\" data-layer=\"0\">") == 1);
+    CHECK(test::count(svg, "<g class=\"em-legend\" data-layer=\"1\" display=\"none\">") == 1);
+    // Hexagons at the field's opacity, once in the CSS; the legend's boxes are not faded.
+    CHECK(test::count(svg, "opacity:.8") == 1);
+    CHECK(svg.find(".em-hexes use{stroke:#c8c8c8;stroke-width:.5;opacity:.8}") != std::string::npos);
+    CHECK(test::count(svg, " opacity=") == 0);
     // The hexagon shape is defined once and used per column.
     CHECK(test::count(svg, "<path ") == 1);
     CHECK(test::count(svg, "<use ") == 8);

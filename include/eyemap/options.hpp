@@ -34,13 +34,15 @@ enum class ScaleMethod : std::uint8_t {
     linear,      // evenly spaced from min to max of the values shown (the field's default)
     percentile,  // the 0th, 20th, ..., 100th percentiles of the values shown
     fixed,       // min/max given by the caller, so many eyemaps can share one scale
+    stddev,      // around the mean: edges min, mean-1.5sd, mean-.5sd, mean+.5sd, mean+1.5sd, max (clamped to min..max)
+    log,         // geometric: min * (max/min)^(k/5) from the smallest positive value to the max
 };
 // Which values a type's "all layers" scale is computed from.
 enum class ScaleScope : std::uint8_t {
     pooled,      // all regions and both sides of the type (the field's default)
     per_region,  // the region's values, both sides
 };
-std::string_view to_string(ScaleMethod m) noexcept;  // "linear", "percentile", "fixed"
+std::string_view to_string(ScaleMethod m) noexcept;  // "linear", "percentile", "fixed", "stddev", "log"
 std::string_view to_string(ScaleScope s) noexcept;   // "pooled", "region"
 std::optional<ScaleMethod> parse_scale_method(std::string_view text) noexcept;
 
@@ -70,6 +72,7 @@ struct Style {
     std::string badge_right = "#d62728";  // "(R)"
     std::string hex_stroke = "#c8c8c8";
     double hex_stroke_width = 0.5;
+    double hex_opacity = 0.8;  // 0..1: the field draws hexagons (fill and outline) at 0.8 over the background; not the legend
     std::string button_fill = "#eeeeee";
     std::string button_on_fill = "#cccc00";
     std::string button_stroke = "#888888";

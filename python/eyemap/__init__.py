@@ -517,7 +517,7 @@ class Renderer:
     Options (keywords; the CLI's name in brackets):
       hex_size=6 (--hex-size, 1..50), spacing=1.1 (--spacing, 1..3), margin=10 (--margin),
       min_width=380, min_height=410 (the per-region minimum canvas),
-      color_scale="linear" | "percentile" | "fixed" (--color-scale), color_min / color_max
+      color_scale="linear" | "percentile" | "stddev" | "log" | "fixed" (--color-scale), color_min / color_max
       (--color-min/--color-max: imply "fixed"; share one scale across eyemaps),
       color_scope="pooled" | "region" (--color-scope), static=False (--static: no script,
       tooltips or buttons), templates=None (--templates DIR), layer=0 (--layer: PNG/PDF show

@@ -96,7 +96,8 @@ RenderOptions options_from_dict(const pyb::dict& d) {
         else if (key == "min_height") o.geometry.min_height = number(key, v);
         else if (key == "color_scale") {
             method = string(key, v);
-            if (method != "linear" && method != "percentile" && method != "fixed") bad_option(key, v, "expected 'linear', 'percentile' or 'fixed'");
+            if (method != "fixed" && !parse_scale_method(method))
+                bad_option(key, v, "expected 'linear', 'percentile', 'stddev', 'log' or 'fixed'");
         } else if (key == "color_min") {
             if (!v.is_none()) cmin = number(key, v);
         } else if (key == "color_max") {
@@ -138,7 +139,7 @@ RenderOptions options_from_dict(const pyb::dict& d) {
         o.scale.min = *cmin;
         o.scale.max = *cmax;
     } else {
-        o.scale.method = method == "percentile" ? ScaleMethod::percentile : ScaleMethod::linear;
+        o.scale.method = parse_scale_method(method).value_or(ScaleMethod::linear);
     }
     return o;
 }

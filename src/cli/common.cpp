@@ -32,8 +32,10 @@ void CommonOptions::add_to(CLI::App& app, bool data_required) {
     app.add_option("--hex-size", hex_size, "Hexagon radius in pixels (1..50)")->capture_default_str();
     app.add_option("--spacing", spacing, "Centre spacing factor (1.0..3.0)")->capture_default_str();
     app.add_option("--margin", margin, "Margin around the drawing in pixels")->capture_default_str();
-    app.add_option("--color-scale", scale_method, "Colour scale: linear (min..max), percentile, or fixed (with --color-min/--color-max)")
-        ->check(CLI::IsMember({"linear", "percentile", "fixed"}))
+    app.add_option("--color-scale", scale_method,
+                   "Colour scale: linear (min..max), percentile, stddev (mean +-0.5/1.5 sd, clamped), log (geometric "
+                   "from the smallest value > 0), or fixed (with --color-min/--color-max)")
+        ->check(CLI::IsMember({"linear", "percentile", "stddev", "log", "fixed"}))
         ->capture_default_str();
     app.add_option("--color-scope", scale_scope, "Values the colour scale is computed from: pooled (all regions and sides of the type) or region")
         ->check(CLI::IsMember({"pooled", "region"}))
@@ -74,7 +76,7 @@ RenderOptions CommonOptions::render_options() const {
         o.scale.min = *scale_min;
         o.scale.max = *scale_max;
     } else {
-        o.scale.method = scale_method == "percentile" ? ScaleMethod::percentile : ScaleMethod::linear;
+        o.scale.method = parse_scale_method(scale_method).value_or(ScaleMethod::linear);  // checked by IsMember
     }
     o.scale.scope = scale_scope == "region" ? ScaleScope::per_region : ScaleScope::pooled;
     o.templates = templates;

@@ -23,12 +23,14 @@ std::string_view to_string(ScaleMethod m) noexcept {
         case ScaleMethod::linear: return "linear";
         case ScaleMethod::percentile: return "percentile";
         case ScaleMethod::fixed: return "fixed";
+        case ScaleMethod::stddev: return "stddev";
+        case ScaleMethod::log: return "log";
     }
     return "?";
 }
 
 std::optional<ScaleMethod> parse_scale_method(std::string_view text) noexcept {
-    for (auto m : {ScaleMethod::linear, ScaleMethod::percentile, ScaleMethod::fixed})
+    for (auto m : {ScaleMethod::linear, ScaleMethod::percentile, ScaleMethod::fixed, ScaleMethod::stddev, ScaleMethod::log})
         if (to_string(m) == text) return m;
     return std::nullopt;
 }
@@ -112,6 +114,7 @@ void validate(const Style& s) {
         if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '-' || c == '_'))
             throw_input("a font family may hold letters, digits, spaces, '-' and '_'", ErrorLocation{{}, 0, "font_family", s.font_family});
     if (!(s.hex_stroke_width >= 0 && s.hex_stroke_width <= 10)) out_of_range("hex_stroke_width", s.hex_stroke_width, "0..10");
+    if (!(s.hex_opacity >= 0 && s.hex_opacity <= 1)) out_of_range("hex_opacity", s.hex_opacity, "0..1");
     if (!(s.button_stroke_width >= 0 && s.button_stroke_width <= 10))
         out_of_range("button_stroke_width", s.button_stroke_width, "0..10");
     for (auto [field, v] : {std::pair<const char*, double>{"title_size", s.title_size}, {"tick_size", s.tick_size},

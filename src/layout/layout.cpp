@@ -19,9 +19,46 @@ constexpr double kPanelGap = 8;
 constexpr double kBin = 14;         // legend bin size
 constexpr double kButtonHeight = 13, kButtonStep = 15, kButtonWidth = 40;
 
-std::string tick_label(double v) { return fmt::format("{}", std::llround(v)); }
-
 }  // namespace
+
+std::string tick_label(double v) {
+    if (!std::isfinite(v)) return fmt::format("{}", v);
+    const double a = std::abs(v);
+    if (a < 10000) {
+        if (v == std::floor(v)) return fmt::format("{}", static_cast<long long>(v));
+        std::string s = fmt::format("{:.2f}", v);  // a fractional edge (fixed scales, a widened single value)
+        while (s.back() == '0') s.pop_back();
+        if (s.back() == '.') s.pop_back();
+        return s == "-0" ? "0" : s;
+    }
+    if (a >= 1.8e19 || v != std::floor(v)) return fmt::format("{:.3g}", v);
+    // Exact: the integer part and every non-zero digit after it (edges of large scales are
+    // multiples of a power of ten, so these stay short: 12.3k).
+    static constexpr const char* kSuffix[] = {"", "k", "M", "G", "T", "P", "E"};
+    const auto n = static_cast<unsigned long long>(a);
+    unsigned long long unit = 1;
+    int j = 0;
+    while (n / unit >= 1000 && j < 6) unit *= 1000, ++j;
+    std::string out = v < 0 ? "-" : "";
+    out += fmt::format("{}", n / unit);
+    unsigned long long rest = n % unit;
+    if (rest) {
+        std::string frac = fmt::format("{:0{}}", rest, 3 * j);
+        while (frac.back() == '0') frac.pop_back();
+        out += '.' + frac;
+    }
+    return out + kSuffix[j];
+}
+
+LegendScale legend_scale(const ColorScale& scale) {
+    LegendScale l;
+    l.bins = scale.bins;
+    l.per_box = scale.singles;
+    for (int b = 0; b < scale.bins; ++b) l.fill[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(scale.colour_of(b) + 1);
+    const int n = scale.bins == 0 ? 0 : scale.singles ? scale.bins : scale.bins + 1;
+    for (int k = 0; k < n; ++k) l.labels.push_back(tick_label(scale.edges[static_cast<std::size_t>(k)]));
+    return l;
+}
 
 GridCoordinates compute_grid(const ColumnIndex& layout, const Geometry& g, Side side) {
     const auto n = static_cast<Eigen::Index>(layout.universe.size());
@@ -109,10 +146,8 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
     lg.title_x = lg.x + kBin + 9;
     lg.title_y = lg.y + 2.5 * kBin;
     lg.title = data.metric == Metric::synapse_density ? "Total Synapses" : "Cell Count";
-    for (std::size_t k = 0; k < 6; ++k) {
-        lg.ticks[k] = tick_label(data.scale.edges[k]);
-        lg.layer_ticks[k] = tick_label(data.layer_scale.edges[k]);
-    }
+    lg.all = legend_scale(data.scale);
+    lg.layer = legend_scale(data.layer_scale);
 
     if (data.has_layers()) {
         const std::size_t n = data.layer_count() + 1;

@@ -33,16 +33,36 @@ struct TitleLine {
     std::string badge;  // "(L)" or "(R)", drawn in the side colour right after text; may be empty
 };
 
+// The legend of one colour scale: 0..5 stacked boxes, bottom (lightest) to top, and their labels.
+struct LegendScale {
+    int bins = 0;                     // boxes; 0: the scale has no values
+    std::array<std::uint8_t, 5> fill{};  // palette index (1..5) per box, bottom first
+    bool per_box = false;             // labels name each box's one value (a small integer range), at its middle
+    std::vector<std::string> labels;  // per_box: one per box; else bins + 1 edges, bottom (min) to top (max)
+};
+
 struct LegendBox {
     bool shown = false;             // only with at least one has_data column
-    double x = 0, y = 0;            // top-left of the top (darkest) bin
+    double x = 0, y = 0;            // top-left of the top (darkest) box
     double bin_width = 0, bin_height = 0;
     double tick_x = 0;              // right edge of tick labels
     double title_x = 0, title_y = 0;  // centre of the rotated (-90 deg) title
     std::string title;              // "Total Synapses" / "Cell Count"
-    std::array<std::string, 6> ticks;        // rounded edges, bottom (min) to top (max)
-    std::array<std::string, 6> layer_ticks;  // the same for the per-layer scale
+    LegendScale all;    // the "all layers" scale
+    LegendScale layer;  // the per-layer scale
+    // Box b (from the bottom) of a scale's legend: its top; a label's baseline.
+    double box_y(const LegendScale& s, int b) const noexcept { return y + (s.bins - 1 - b) * bin_height; }
+    double label_y(const LegendScale& s, int k) const noexcept {
+        return (s.per_box ? box_y(s, k) + bin_height / 2 : y + (s.bins - k) * bin_height) + 3.5;
+    }
 };
+
+// A scale's legend: boxes, colours and labels. Labels are exact: whole numbers as they are up to
+// 9,999, then compact with as many digits as the edge has (12.3k, 1.2M, 4.61E); fractions with up
+// to two decimals.
+LegendScale legend_scale(const ColorScale& scale);
+// One label as the legend writes it.
+std::string tick_label(double v);
 
 struct LayerButton {
     double x = 0, y = 0, width = 0, height = 0;

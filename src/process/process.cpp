@@ -11,55 +11,166 @@
 namespace eyemap {
 
 
-int ColorScale::bin(double v) const noexcept {
-    if (method == ScaleMethod::percentile) {
-        for (int i = 1; i <= 4; ++i)
-            if (v <= edges[static_cast<std::size_t>(i)]) return i - 1;
-        return 4;
+int ColorScale::scale_bin(double v) const noexcept {
+    if (bins <= 1) return 0;
+    if (singles) {
+        const double b = std::round(v - edges[0]);  // values are whole numbers; clamped: fixed scales
+        return b <= 0 ? 0 : b >= bins - 1 ? bins - 1 : static_cast<int>(b);
     }
-    const double range = edges[5] - edges[0];
-    if (!(range > 0)) return 0;
-    double t = (v - edges[0]) / range;
-    t = std::clamp(t, 0.0, 1.0);
-    // Upper edges inclusive, as the field's tool bins.
-    if (t <= 0.2) return 0;
-    if (t <= 0.4) return 1;
-    if (t <= 0.6) return 2;
-    if (t <= 0.8) return 3;
-    return 4;
+    for (int b = 0; b + 1 < bins; ++b)  // upper edges inclusive, as the field's tool bins
+        if (v <= edges[static_cast<std::size_t>(b + 1)]) return b;
+    return bins - 1;
 }
+
+int ColorScale::colour_of(int b) const noexcept {
+    if (bins <= 1) return bins == 1 ? 2 : 0;
+    return (8 * b + (bins - 1)) / (2 * (bins - 1));  // round(4 b / (bins - 1)); never a tie for bins <= 5
+}
+
+int ColorScale::bin(double v) const noexcept { return colour_of(scale_bin(v)); }
+
+namespace {
+
+constexpr double kCompactFrom = 10000;  // the legend writes 12.3k from here on (layout.cpp, tick labels)
+
+bool whole(double v) noexcept { return std::isfinite(v) && v == std::floor(v); }
+
+// The six candidate thresholds of a method (see ColorScale), values not empty.
+std::array<double, 6> candidates(std::span<const double> values, const ScaleOptions& o, double lo, double hi) {
+    std::array<double, 6> c{};
+    auto linear = [&](double a, double b) {
+        for (int k = 0; k <= 5; ++k) c[static_cast<std::size_t>(k)] = a + (b - a) * k / 5.0;
+        c[5] = b;
+    };
+    switch (o.method) {
+        case ScaleMethod::fixed: linear(o.min, o.max); break;
+        case ScaleMethod::linear: linear(lo, hi); break;
+        case ScaleMethod::percentile: {
+            std::vector<double> v(values.begin(), values.end());
+            std::sort(v.begin(), v.end());
+            for (int k = 0; k <= 5; ++k) {
+                const double pos = (static_cast<double>(v.size()) - 1) * k / 5.0;
+                const auto i = static_cast<std::size_t>(pos);
+                const double frac = pos - static_cast<double>(i);
+                c[static_cast<std::size_t>(k)] = i + 1 < v.size() ? v[i] + (v[i + 1] - v[i]) * frac : v[i];
+            }
+            break;
+        }
+        case ScaleMethod::stddev: {
+            double mean = 0;
+            for (double v : values) mean += v;
+            mean /= static_cast<double>(values.size());
+            double var = 0;
+            for (double v : values) var += (v - mean) * (v - mean);
+            const double sd = std::sqrt(var / static_cast<double>(values.size()));
+            c[0] = lo;
+            c[5] = hi;
+            for (int k = 1; k <= 4; ++k) c[static_cast<std::size_t>(k)] = std::clamp(mean + (k - 2.5) * sd, lo, hi);
+            break;
+        }
+        case ScaleMethod::log: {
+            double pos = hi;
+            for (double v : values)
+                if (v > 0) pos = std::min(pos, v);
+            if (!(pos > 0)) {  // nothing positive: a log scale has no meaning, linear instead
+                linear(lo, hi);
+                break;
+            }
+            for (int k = 0; k <= 5; ++k) c[static_cast<std::size_t>(k)] = pos * std::pow(hi / pos, k / 5.0);
+            c[0] = lo;  // values below the smallest positive one (zeros) are in the first bin
+            c[5] = hi;
+            break;
+        }
+    }
+    return c;
+}
+
+// Sorted candidates -> distinct edges, padded; returns the bin count.
+int distinct(std::array<double, 6>& e) {
+    std::sort(e.begin(), e.end());
+    int n = 1;
+    for (std::size_t k = 1; k < 6; ++k)
+        if (e[k] != e[static_cast<std::size_t>(n - 1)]) e[static_cast<std::size_t>(n++)] = e[k];
+    for (std::size_t k = static_cast<std::size_t>(n); k < 6; ++k) e[k] = e[static_cast<std::size_t>(n - 1)];
+    return std::max(1, n - 1);
+}
+
+// The spacing that keeps three significant digits of a magnitude from kCompactFrom on (12,345 ->
+// 100, shown "12.3k"), 1 below it; powers of ten, exact as doubles.
+double unit_of(double magnitude) {
+    double u = 1;
+    if (magnitude >= kCompactFrom)
+        while (u * 1000 <= magnitude) u *= 10;
+    return u;
+}
+
+// Whole-number thresholds, each a multiple of its own unit capped at u: the outer ones outwards, the
+// inner ones down (see ColorScale).
+std::array<double, 6> snap(const std::array<double, 6>& c, double u) {
+    std::array<double, 6> e{};
+    for (std::size_t k = 0; k < 6; ++k) {
+        const double uk = std::min(u, unit_of(std::abs(c[k])));
+        const double x = c[k] / uk;
+        e[k] = (k == 5 ? std::ceil(x) : std::floor(x)) * uk;
+        // Never inside the values' range at the ends, never above the candidate inside (rounding of
+        // x at huge magnitudes): keep the exact value then.
+        if (k == 5 ? e[k] < c[k] : e[k] > c[k]) e[k] = c[k];
+    }
+    return e;
+}
+
+}  // namespace
 
 ColorScale make_scale(std::span<const double> values, const ScaleOptions& options) {
     ColorScale s;
     s.method = options.method;
-    double lo = 0, hi = 0;
-    if (options.method == ScaleMethod::fixed) {
-        if (!(options.min <= options.max)) throw_internal("make_scale: unvalidated fixed scale");
-        lo = options.min;
-        hi = options.max;
-    } else if (values.empty()) {
-        return s;  // six zeros: nothing to colour
-    } else if (options.method == ScaleMethod::percentile) {
-        std::vector<double> v(values.begin(), values.end());
-        std::sort(v.begin(), v.end());
-        for (int k = 0; k <= 5; ++k) {
-            const double pos = (static_cast<double>(v.size()) - 1) * k / 5.0;
-            const auto i = static_cast<std::size_t>(pos);
-            const double frac = pos - static_cast<double>(i);
-            s.edges[static_cast<std::size_t>(k)] = i + 1 < v.size() ? v[i] + (v[i + 1] - v[i]) * frac : v[i];
-        }
-        if (s.edges[0] != s.edges[5]) return s;
-        lo = hi = s.edges[0];
-    } else {
+    const bool fixed = options.method == ScaleMethod::fixed;
+    if (fixed && !(options.min <= options.max)) throw_internal("make_scale: unvalidated fixed scale");
+    if (!fixed && values.empty()) return s;  // six zeros, no bins: nothing to colour
+    double lo = options.min, hi = options.max;
+    bool integer = whole(lo) && whole(hi);
+    if (!fixed) {
         auto [mn, mx] = std::minmax_element(values.begin(), values.end());
         lo = *mn;
         hi = *mx;
+        integer = std::all_of(values.begin(), values.end(), whole);
     }
-    if (lo == hi) {  // one value: widen so it lands mid-scale, as the field's tool does
+    if (integer && hi - lo < 5) {  // at most five possible values: one bin each
+        s.singles = true;
+        s.bins = static_cast<int>(hi - lo) + 1;
+        for (int k = 0; k < 6; ++k) s.edges[static_cast<std::size_t>(k)] = std::min(lo + k, hi);
+        return s;
+    }
+    if (lo == hi) {  // one fractional value: widen so it lands mid-scale, as the field's tool does
         lo -= 0.1;
         hi += 0.1;
+        for (int k = 0; k <= 5; ++k) s.edges[static_cast<std::size_t>(k)] = lo + (hi - lo) * k / 5.0;
+        s.bins = 5;
+        return s;
     }
-    for (int k = 0; k <= 5; ++k) s.edges[static_cast<std::size_t>(k)] = lo + (hi - lo) * k / 5.0;
+    std::array<double, 6> c = candidates(values, options, lo, hi);
+    if (!integer) {
+        s.edges = c;
+        s.bins = distinct(s.edges);
+        return s;
+    }
+    for (double& x : c) x = std::floor(x);  // for whole v, v <= x exactly when v <= floor(x)
+    c[0] = lo;
+    c[5] = hi;
+    std::array<double, 6> exact = c;
+    const int want = distinct(exact);
+    const double mag = std::max(std::abs(lo), std::abs(hi));
+    double u = unit_of(mag);
+    for (; u > 1; u /= 10) {
+        std::array<double, 6> e = snap(c, u);
+        if (distinct(e) == want) {
+            s.edges = e;
+            s.bins = want;
+            return s;
+        }
+    }
+    s.edges = exact;
+    s.bins = want;
     return s;
 }
 

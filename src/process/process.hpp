@@ -18,11 +18,44 @@ namespace eyemap {
 
 enum class ColumnStatus : std::uint8_t { has_data, no_data, not_in_region };
 
-// Five bins between six edges; values are binned into 0..4.
+// The colour scale of one eyemap view: up to five bins, each drawn with one of the palette's five
+// bin colours, and the thresholds the legend labels.
+//
+// Edges. make_scale first computes six candidate thresholds c0..c5 with the method:
+//   linear:     c_k = min + k (max - min) / 5                                 (the field's default)
+//   percentile: c_k = the (20 k)th percentile, linear interpolation between order statistics
+//   fixed:      c_k = lo + k (hi - lo) / 5 with the caller's lo, hi
+//   stddev:     c_0 = min, c_5 = max, c_1..c_4 = mean + (k - 2.5) sd (k = 1..4: mean -1.5, -.5, +.5, +1.5 sd),
+//               population sd, each clamped to [min, max]
+//   log:        c_k = lo (max / lo)^(k / 5), lo = the smallest value > 0 (no value > 0: linear)
+// Then, when every value (and for fixed, lo and hi) is a whole number, the "integer" rules:
+//   - max - min < 5 (at most five possible values): one bin per integer, min, min+1, ..., max
+//     (`singles`); the legend labels each bin with its value; min == max is one bin in the middle
+//     colour, where the field's +-0.1 widening puts it;
+//   - otherwise each threshold snaps to a whole multiple of its unit u_k: e_0 = floor(c_0 / u_0) u_0,
+//     e_5 = ceil(c_5 / u_5) u_5, e_1..e_4 = floor(c_k / u_k) u_k, where u_k = 1 below 10,000 and
+//     otherwise the power of ten that keeps three significant digits of |c_k| (12,345 -> 100, shown
+//     "12.3k"); all u_k are capped by a common power of ten, lowered while it would merge
+//     thresholds that the exact values keep apart. For whole v, "v <= c" and "v <= floor(c)"
+//     agree, so thresholds below 10,000 bin exactly as the field's.
+// Otherwise (fractional values) e_k = c_k; min == max is widened by +-0.1 as the field does.
+// Equal thresholds are merged, so a scale has 1..5 bins (0 without values): bin 0 is [e_0, e_1],
+// bin b > 0 is (e_b, e_b+1] (upper edges inclusive, as the field bins); values outside the edges
+// (fixed scales) fall into the first or last bin. Fewer than five bins use palette bins spread
+// from light to dark: bin b of n gets colour round(4 b / (n - 1)) (one bin: the middle colour), which
+// for 2..5 single values are the field's colours.
 struct ColorScale {
     ScaleMethod method = ScaleMethod::linear;
-    std::array<double, 6> edges{};  // also the legend's tick labels
+    // The distinct edges e_0..e_bins, then padded with e_bins, so edges[0] is the scale's minimum and
+    // edges[5] its maximum; with `singles`, edges[b] is bin b's one value.
+    std::array<double, 6> edges{};
+    int bins = 0;          // 0 (no values) .. 5
+    bool singles = false;  // one whole number per bin (small integer ranges)
+    // Palette bin 0..4 (light to dark) of a value.
     int bin(double value) const noexcept;
+    // The scale's own bin 0..bins-1 of a value, and the palette bin 0..4 of the scale's bin b.
+    int scale_bin(double value) const noexcept;
+    int colour_of(int b) const noexcept;
 };
 
 // Builds a scale from the values (need not be sorted). Empty input gives six zeros. The options

@@ -25,7 +25,6 @@ namespace {
 constexpr std::size_t kPaletteSize = std::tuple_size_v<decltype(Style::palette)>;
 constexpr double kButtonRadius = 2;
 constexpr double kButtonBaseline = 3.5;  // label baseline above the button's bottom edge
-constexpr double kTickBaseline = 3.5;    // tick baseline below its bin edge
 constexpr double kSin60 = 0.8660254037844386;
 
 struct Rgb {
@@ -252,11 +251,16 @@ void draw_background_and_titles(cairo_t* cr, const Scene& s, bool raster) {
 // all outlines in one stroke. Hexagons do not overlap at spacing > 1, so this is the SVG's
 // fill-then-stroke per hexagon; where they touch (spacing 1) each shared edge shows the whole .5
 // line instead of the later hexagon's half of it on top of the earlier's.
+// Style::hex_opacity: the hexagons are drawn opaque into a group that is then painted at that
+// opacity (one transparency group in a PDF). Hexagons do not overlap, so this is the SVG's opacity
+// per hexagon (fill and outline together).
 void draw_hexagon_paths(cairo_t* cr, const Scene& s, const std::vector<std::uint8_t>& fills) {
     const GridCoordinates& g = *s.grid;
     const std::size_t n = fills.size();
     const double r = s.hex_size;
     const Style& st = *s.style;
+    const bool faded = st.hex_opacity < 1;
+    if (faded) cairo_push_group(cr);
     for (std::uint8_t p = 0; p < kPaletteSize; ++p) {
         bool any = false;
         for (std::size_t c = 0; c < n; ++c)
@@ -273,6 +277,10 @@ void draw_hexagon_paths(cairo_t* cr, const Scene& s, const std::vector<std::uint
     cairo_set_line_width(cr, st.hex_stroke_width);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
     cairo_stroke(cr);
+    if (faded) {
+        cairo_pop_group_to_source(cr);
+        cairo_paint_with_alpha(cr, st.hex_opacity);
+    }
 }
 
 void draw_legend_and_buttons(cairo_t* cr, const Scene& s, int layer, bool raster) {
@@ -282,16 +290,16 @@ void draw_legend_and_buttons(cairo_t* cr, const Scene& s, int layer, bool raster
     const Style& st = *s.style;
     const LegendBox& lg = s.legend;
     if (lg.shown) {
-        for (int k = 0; k < 5; ++k) {  // darkest bin on top
-            cairo_rectangle(cr, lg.x, lg.y + k * lg.bin_height, lg.bin_width, lg.bin_height);
-            set_colour(cr, rgb(st.palette[static_cast<std::size_t>(5 - k)]));
+        const LegendScale& ls = layer == 0 ? lg.all : lg.layer;
+        for (int b = 0; b < ls.bins; ++b) {  // opaque, as the SVG's legend boxes
+            cairo_rectangle(cr, lg.x, lg.box_y(ls, b), lg.bin_width, lg.bin_height);
+            set_colour(cr, rgb(st.palette[ls.fill[static_cast<std::size_t>(b)]]));
             cairo_fill(cr);
         }
-        const auto& ticks = layer == 0 ? lg.ticks : lg.layer_ticks;
         text.begin(rgb(st.text));
         set_font(cr, st, false, st.tick_size);
-        for (int k = 0; k < 6; ++k)  // tick k at the bottom edge of bin k, counted from the bottom
-            text.add(ticks[static_cast<std::size_t>(k)], lg.tick_x, lg.y + (5 - k) * lg.bin_height + kTickBaseline, Anchor::end);
+        for (std::size_t k = 0; k < ls.labels.size(); ++k)  // bottom to top
+            text.add(ls.labels[k], lg.tick_x, lg.label_y(ls, static_cast<int>(k)), Anchor::end);
         cairo_save(cr);  // the path is not part of the saved state: the rotated title joins the batch
         cairo_translate(cr, lg.title_x, lg.title_y);
         cairo_rotate(cr, -3.14159265358979323846 / 2);
@@ -443,9 +451,11 @@ std::shared_ptr<const HexStamps> stamps_for(double radius, double line) {
     return cache.emplace(std::pair{radius, line}, std::move(st)).first->second;
 }
 
-// Fill colour through coverage f, then outline colour through k, over the canvas colour D:
-// D (1-f)(1-k) + F f (1-k) + S k. Per (palette colour, f level, k level) the constant part and
-// D's weight are tabulated, so a pixel costs one lookup and three multiply-adds.
+// Fill colour through coverage f, then outline colour through k, the two at opacity a (the SVG's
+// opacity on each hexagon: fill and outline composited together, then faded), over the canvas
+// colour D: D (1 - a (1 - (1-f)(1-k))) + a (F f (1-k) + S k). Per (palette colour, f level,
+// k level) the constant part and D's weight are tabulated, so a pixel costs one lookup and three
+// multiply-adds.
 struct Blend {
     std::array<std::uint16_t, 3> add;  // the F and S terms per channel (R, G, B), 0..255
     std::uint16_t keep;                // D's weight, 0..255
@@ -469,29 +479,33 @@ using OverBackground = std::array<std::uint32_t, kLevelCount * kLevelCount>;
 struct PaintTables {
     std::array<BlendTable, kPaletteSize> blend{};
     std::array<OverBackground, kPaletteSize> over_background{};
+    // A solid (fully covered, no outline) pixel over the background; when opaque, over anything.
     std::array<std::uint32_t, kPaletteSize> colour{};
     std::uint32_t background = 0;
+    bool opaque = true;
 };
 
 std::shared_ptr<const PaintTables> make_paint_tables(const Style& style) {
     auto t = std::make_shared<PaintTables>();
     const Rgb sc = rgb(style.hex_stroke);
     t->background = argb(style.background);
+    const double a = style.hex_opacity;
+    t->opaque = a >= 1;
     for (std::size_t p = 0; p < kPaletteSize; ++p) {
         const Rgb fc = rgb(style.palette[p]);
-        t->colour[p] = argb(style.palette[p]);
         for (int fl = 0; fl < kLevelCount; ++fl)
             for (int kl = 0; kl < kLevelCount; ++kl) {
                 const double f = double(fl) / kCoverageLevels, k = double(kl) / kCoverageLevels;
                 auto add = [&](double fch, double sch) {
-                    return static_cast<std::uint16_t>(std::lround(255 * (fch * f * (1 - k) + sch * k)));
+                    return static_cast<std::uint16_t>(std::lround(255 * a * (fch * f * (1 - k) + sch * k)));
                 };
                 t->blend[p][static_cast<std::size_t>(fl * kLevelCount + kl)] =
                     Blend{{add(fc.r, sc.r), add(fc.g, sc.g), add(fc.b, sc.b)},
-                          static_cast<std::uint16_t>(std::lround(255 * (1 - f) * (1 - k)))};
+                          static_cast<std::uint16_t>(std::lround(255 * (1 - a * (1 - (1 - f) * (1 - k)))))};
             }
         for (std::size_t i = 0; i < t->over_background[p].size(); ++i)
             t->over_background[p][i] = blend(t->background, t->blend[p][i]);
+        t->colour[p] = t->opaque ? argb(style.palette[p]) : t->over_background[p][HexStamps::kSolid];
     }
     return t;
 }
@@ -503,7 +517,9 @@ std::shared_ptr<const PaintTables> paint_tables(const Style& style) {
     {
         std::lock_guard lock(mutex);
         for (const auto& [st, t] : recent)
-            if (st.palette == style.palette && st.hex_stroke == style.hex_stroke && st.background == style.background) return t;
+            if (st.palette == style.palette && st.hex_stroke == style.hex_stroke && st.background == style.background &&
+                st.hex_opacity == style.hex_opacity)
+                return t;
     }
     auto t = make_paint_tables(style);
     std::lock_guard lock(mutex);
@@ -520,6 +536,7 @@ void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamp
     const auto& over_bg = paint->over_background;
     const std::uint32_t bg = paint->background;
     const auto& colour = paint->colour;
+    const bool opaque = paint->opaque;
     const std::size_t plane = static_cast<std::size_t>(st.width) * static_cast<std::size_t>(st.height);
     for (std::size_t c = 0; c < fills.size(); ++c) {
         const double x = g.x[c] * scale, y = g.y[c] * scale;
@@ -545,7 +562,18 @@ void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamp
             };
             edge(sp.begin, sp.solid_begin);
             const int sb = std::max<int>(sp.solid_begin, tx_min), se = std::min<int>(sp.solid_end, tx_max);
-            if (sb < se) std::fill(row + sb, row + se, fc);
+            if (opaque) {
+                if (sb < se) std::fill(row + sb, row + se, fc);
+            } else if (sb < se) {  // faded: the precomputed colour over the background, blended over anything else
+                bool clean = true;  // the usual case, checked in one vectorised pass
+                for (int tx = sb; tx < se; ++tx) clean &= row[tx] == bg;
+                if (clean) {
+                    std::fill(row + sb, row + se, fc);
+                } else {
+                    const Blend& solid = table[HexStamps::kSolid];
+                    for (int tx = sb; tx < se; ++tx) row[tx] = row[tx] == bg ? fc : blend(row[tx], solid);
+                }
+            }
             edge(sp.solid_end, sp.end);
         }
     }

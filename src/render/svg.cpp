@@ -140,7 +140,8 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
                                {"button_stroke", &st.button_stroke}, {"tooltip_fill", &st.tooltip_fill},
                                {"tooltip_stroke", &st.tooltip_stroke}})
         style_vars.set(name, *value);
-    for (auto [name, value] : {std::pair<const char*, double>{"hex_stroke_width", st.hex_stroke_width}, {"button_stroke_width", st.button_stroke_width},
+    for (auto [name, value] : {std::pair<const char*, double>{"hex_stroke_width", st.hex_stroke_width}, {"hex_opacity", st.hex_opacity},
+                               {"button_stroke_width", st.button_stroke_width},
                                {"title_size", st.title_size}, {"tick_size", st.tick_size}, {"legend_title_size", st.legend_title_size},
                                {"button_size", st.button_size}, {"tooltip_size", st.tooltip_size}})
         style_vars.set(name, css_num(value));
@@ -381,40 +382,42 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
 void append_legend(fmt::memory_buffer& out, const Scene& scene) {
     const LegendBox& lg = scene.legend;
     if (!lg.shown) return;
-    auto join = [](const std::array<std::string, 6>& t) {
-        return fmt::format("{} {} {} {} {} {}", t[0], t[1], t[2], t[3], t[4], t[5]);
-    };
-    fmt::format_to(std::back_inserter(out), "<g class=\"em-legend\" data-all=\"{}\" data-layer=\"{}\">\n", join(lg.ticks),
-                   join(lg.layer_ticks));
-    for (int k = 0; k < 5; ++k) {  // darkest bin on top
-        out.append(std::string_view("<rect x=\""));
-        append_number(out, lg.x);
-        out.append(std::string_view("\" y=\""));
-        append_number(out, lg.y + k * lg.bin_height);
-        out.append(std::string_view("\" width=\""));
-        append_number(out, lg.bin_width);
-        out.append(std::string_view("\" height=\""));
-        append_number(out, lg.bin_height);
-        out.append(std::string_view("\" fill=\""));
-        out.append(scene.style->palette[static_cast<std::size_t>(5 - k)]);
-        out.append(std::string_view("\"/>\n"));
+    // One group per scale: the "all layers" one shown, the per-layer one (eyemaps with layers) hidden
+    // until the script chooses a layer. Boxes are drawn opaque (the hexagons are faded, per the spec).
+    for (int which = 0; which < (scene.data.has_layers() ? 2 : 1); ++which) {
+        const LegendScale& ls = which ? lg.layer : lg.all;
+        out.append(which ? std::string_view("<g class=\"em-legend\" data-layer=\"1\" display=\"none\">\n")
+                         : std::string_view("<g class=\"em-legend\" data-layer=\"0\">\n"));
+        for (int b = ls.bins - 1; b >= 0; --b) {  // darkest box on top
+            out.append(std::string_view("<rect x=\""));
+            append_number(out, lg.x);
+            out.append(std::string_view("\" y=\""));
+            append_number(out, lg.box_y(ls, b));
+            out.append(std::string_view("\" width=\""));
+            append_number(out, lg.bin_width);
+            out.append(std::string_view("\" height=\""));
+            append_number(out, lg.bin_height);
+            out.append(std::string_view("\" fill=\""));
+            out.append(scene.style->palette[ls.fill[static_cast<std::size_t>(b)]]);
+            out.append(std::string_view("\"/>\n"));
+        }
+        for (std::size_t k = 0; k < ls.labels.size(); ++k) {  // bottom to top
+            out.append(std::string_view("<text class=\"em-tick\" x=\""));
+            append_number(out, lg.tick_x);
+            out.append(std::string_view("\" y=\""));
+            append_number(out, lg.label_y(ls, static_cast<int>(k)));
+            out.append(std::string_view("\">"));
+            append_xml_escaped(out, ls.labels[k]);
+            out.append(std::string_view("</text>\n"));
+        }
+        out.append(std::string_view("<text class=\"em-ltitle\" x=\"0\" y=\"0\" transform=\"translate("));
+        append_number(out, lg.title_x);
+        out.push_back(',');
+        append_number(out, lg.title_y);
+        out.append(std::string_view(") rotate(-90)\">"));
+        append_xml_escaped(out, lg.title);
+        out.append(std::string_view("</text>\n</g>\n"));
     }
-    for (int k = 0; k < 6; ++k) {  // tick k sits at the bottom edge of bin k (counted from the bottom)
-        out.append(std::string_view("<text class=\"em-tick\" x=\""));
-        append_number(out, lg.tick_x);
-        out.append(std::string_view("\" y=\""));
-        append_number(out, lg.y + (5 - k) * lg.bin_height + 3.5);
-        out.append(std::string_view("\">"));
-        out.append(lg.ticks[static_cast<std::size_t>(k)]);
-        out.append(std::string_view("</text>\n"));
-    }
-    out.append(std::string_view("<text class=\"em-ltitle\" x=\"0\" y=\"0\" transform=\"translate("));
-    append_number(out, lg.title_x);
-    out.push_back(',');
-    append_number(out, lg.title_y);
-    out.append(std::string_view(") rotate(-90)\">"));
-    append_xml_escaped(out, lg.title);
-    out.append(std::string_view("</text>\n</g>\n"));
 }
 
 }  // namespace detail

@@ -155,7 +155,7 @@ struct FrameKey {
                                      &style->button_fill, &style->button_on_fill, &style->button_stroke, &style->tooltip_fill,
                                      &style->tooltip_stroke, &style->font_family})
             h.add(std::string_view(*c));
-        for (double v : {style->hex_stroke_width, style->button_stroke_width, style->title_size, style->tick_size,
+        for (double v : {style->hex_stroke_width, style->hex_opacity, style->button_stroke_width, style->title_size, style->tick_size,
                          style->legend_title_size, style->button_size, style->tooltip_size})
             h.add(bits(v));
         return h.digest();

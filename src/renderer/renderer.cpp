@@ -201,7 +201,7 @@ struct Renderer::Impl {
         for (const std::string* c : {&st.background, &st.text, &st.badge_left, &st.badge_right, &st.hex_stroke, &st.button_fill,
                                      &st.button_on_fill, &st.button_stroke, &st.tooltip_fill, &st.tooltip_stroke, &st.font_family})
             h.add(std::string_view(*c));
-        for (double v : {st.hex_stroke_width, st.button_stroke_width, st.title_size, st.tick_size, st.legend_title_size,
+        for (double v : {st.hex_stroke_width, st.hex_opacity, st.button_stroke_width, st.title_size, st.tick_size, st.legend_title_size,
                          st.button_size, st.tooltip_size})
             h.add(v);
         h.add(templates->content_hash).add(options.interactive).add(options.layer).add(options.png_scale);

@@ -239,12 +239,17 @@ function parseEyemap(svgText, stem) {
     hex.value = val ? Number(val[1]) : null;
     hexes.push(hex);
   }
+  // Two legend groups: data-layer="0" (all layers, shown) and, with layers, data-layer="1" (hidden until a layer is chosen).
   let legend = null;
-  const lg = /<g class="em-legend"([^>]*)>([\s\S]*?)<\/g>/.exec(svgText);
-  if (lg) {
-    const a = attrs(lg[1]);
-    legend = { all: a['data-all'].split(' '), layer: a['data-layer'].split(' '),
-               ticks: [...lg[2].matchAll(/<text class="em-tick"[^>]*>([^<]*)<\/text>/g)].map((t) => unxml(t[1])) };
+  const groups = [...svgText.matchAll(/<g class="em-legend" data-layer="(\d)"([^>]*)>([\s\S]*?)<\/g>/g)].map((g) => ({
+    layer: Number(g[1]), hidden: /display="none"/.test(g[2]),
+    boxes: [...g[3].matchAll(/<rect [^>]*y="([^"]+)"[^>]*fill="([^"]+)"\/>/g)].map((r) => ({ y: Number(r[1]), fill: r[2] })).sort((a, b) => b.y - a.y),
+    labels: [...g[3].matchAll(/<text class="em-tick"[^>]*>([^<]*)<\/text>/g)].map((t) => unxml(t[1])),
+  }));
+  if (groups.length) {
+    const all = groups.find((g) => g.layer === 0), layer = groups.find((g) => g.layer === 1) || null;
+    legend = { groups, all: all.labels, allBoxes: all.boxes.map((b) => b.fill), layer: layer ? layer.labels : null,
+               layerBoxes: layer ? layer.boxes.map((b) => b.fill) : null, ticks: all.labels };
   }
   const buttons = [...svgText.matchAll(/<g class="em-btn( em-on)?" data-layer="(\d+)"[^>]*>[\s\S]*?<text[^>]*>([^<]*)<\/text><\/g>/g)]
     .map((b) => ({ layer: Number(b[2]), on: !!b[1], label: unxml(b[3]) }));
@@ -270,10 +275,35 @@ function expectedTip(em, h) {
   if (h.status === 'not_in_region') return [col, `Column not identified in ${em.region} (${em.side})`];
   return [col, `${em.label}: ${h.status === 'no_data' ? 0 : h.value}`, `ROI: ${em.region} (${em.side})`];
 }
-// The tooltip after choosing layer n (1-based): the layer's value, the ROI line names the layer.
+// The tooltip after choosing layer n (1-based), as the field writes it: a column with data in that layer shows the
+// layer's value and "ROI: <region><layer> (<side>)" (e.g. "ROI: LO5A (R)"); every other column keeps its tooltip.
 function expectedLayerTip(em, h, n) {
-  if (h.status === 'not_in_region') return expectedTip(em, h);
-  return [`Column: ${h.col[0]}, ${h.col[1]}`, `${em.label}: ${h.v ? h.v[n - 1] : 0}`, `ROI: ${em.region} (${em.side}), layer ${em.layers[n - 1]}`];
+  if (h.status === 'not_in_region' || !(h.v && h.v[n - 1] > 0)) return expectedTip(em, h);
+  return [`Column: ${h.col[0]}, ${h.col[1]}`, `${em.label}: ${h.v[n - 1]}`, `ROI: ${em.region}${em.layers[n - 1]} (${em.side})`];
+}
+// A legend label as a number: "12", "12.3k", "1.2M", ... (exact by construction).
+function labelValue(l) {
+  const m = /^(-?\d+(?:\.\d+)?)([kMGTPE]?)$/.exec(l);
+  if (!m) throw new Error(`legend label '${l}' is not a number`);
+  return Number(m[1]) * 1000 ** ' kMGTPE'.indexOf(m[2] || ' ');
+}
+// Legend labels are distinct and honest: every value (with its colour) lies in the range its box is labelled with:
+// one label per box (small integer ranges: the box's one value) or one per edge (box i spans labels i..i+1).
+function checkLegendScale(stem, what, labels, boxes, pairs) {
+  expect(new Set(labels).size === labels.length, `${stem}: ${what} legend labels repeat: ${labels.join(' ')}`);
+  expect(boxes.length >= 1 && boxes.length <= 5, `${stem}: ${what} legend has ${boxes.length} boxes`);
+  expect(new Set(boxes).size === boxes.length, `${stem}: ${what} legend boxes share a colour`);
+  const perBox = labels.length === boxes.length;
+  expect(perBox || labels.length === boxes.length + 1, `${stem}: ${what} legend: ${labels.length} labels for ${boxes.length} boxes`);
+  const v = labels.map(labelValue);
+  for (let i = 1; i < v.length; i++) expect(v[i] > v[i - 1], `${stem}: ${what} legend labels not increasing: ${labels.join(' ')}`);
+  for (const [value, fill] of pairs) {
+    const b = boxes.indexOf(fill);
+    expect(b >= 0, `${stem}: ${what}: value ${value} has colour ${fill}, which the legend does not show`);
+    if (b < 0) continue;
+    if (perBox) expect(value === v[b], `${stem}: ${what}: value ${value} in the box labelled ${labels[b]}`);
+    else expect(value >= v[b] && value <= v[b + 1], `${stem}: ${what}: value ${value} in the box labelled ${labels[b]}..${labels[b + 1]}`);
+  }
 }
 function expectedLayerFills(em, n) {
   return em.hexes.map((h) => (n === 0 || h.fill === GREY ? h.fill : PAL[h.b ? Number(h.b[n - 1]) : 0]));
@@ -306,8 +336,11 @@ function checkSource(em) {
       expect(ps[i][1] >= ps[i - 1][1], `${em.stem}: ${what} bins not monotone: value ${ps[i - 1][0]} -> bin ${ps[i - 1][1]}, value ${ps[i][0]} -> bin ${ps[i][1]}`);
   }
   if (em.legend) {
-    expectEq(em.legend.ticks, em.legend.all, `${em.stem}: legend tick labels vs data-all`);
-    expect(em.legend.all.length === 6 && em.legend.layer.length === 6, `${em.stem}: legend needs 6 + 6 thresholds`);
+    const g = em.legend.groups;
+    expectEq(g.map((x) => [x.layer, x.hidden]), em.buttons.length ? [[0, false], [1, true]] : [[0, false]], `${em.stem}: legend groups [layer, hidden]`);
+    checkLegendScale(em.stem, 'all-layers', em.legend.all, em.legend.allBoxes, pairs.map(([v, b]) => [v, PAL[b]]));
+    if (em.legend.layer && em.legend.layerBoxes.length)
+      checkLegendScale(em.stem, 'per-layer', em.legend.layer, em.legend.layerBoxes, lpairs.map(([v, b]) => [v, PAL[b]]));
   }
   if (em.buttons.length) {
     expectEq(em.layers, SPEC_LAYERS[em.region], `${em.stem}: layer names`);
@@ -378,7 +411,10 @@ async function snapshot(id) {
     return {
       fills: Array.from(hx, (h) => h.getAttribute('fill')),
       painted: Array.from(hx, (h) => getComputedStyle(h).fill),
-      ticks: Array.from(r.querySelectorAll('.em-legend .em-tick'), (t) => t.textContent),
+      ticks: Array.from(r.querySelectorAll('.em-legend'), (g) => g).filter((g) => getComputedStyle(g).display !== 'none')
+        .flatMap((g) => Array.from(g.querySelectorAll('.em-tick'), (t) => t.textContent)),
+      opacity: Array.from(hx, (h) => getComputedStyle(h).opacity),
+      legendOpacity: Array.from(r.querySelectorAll('.em-legend rect'), (b) => getComputedStyle(b).opacity),
       buttons: Array.from(r.querySelectorAll('.em-btn'), (b) => [Number(b.getAttribute('data-layer')), b.classList.contains('em-on'), b.getAttribute('aria-pressed')]),
       layer: r.getAttribute('data-layer'),
       tip: tip ? tip.getAttribute('visibility') : null,
@@ -533,6 +569,9 @@ function expectView(em, snap, n, where, atLoad = false) {
   const lbl = (i) => `hexagon #${i} (${em.hexes[i].col}${em.hexes[i].b ? ' data-b ' + em.hexes[i].b : ''})`;
   expectArrays(snap.fills, want, `${where}: fills`, lbl);
   expectArrays(snap.painted, want.map(rgb), `${where}: painted colours`, lbl);
+  // The field's look: hexagons at opacity 0.8, the legend's boxes opaque.
+  expectArrays(snap.opacity, want.map(() => '0.8'), `${where}: hexagon opacity`, lbl);
+  expect(snap.legendOpacity.every((o) => o === '1'), `${where}: legend boxes faded: ${snap.legendOpacity.join(' ')}`);
   if (em.legend) expectArrays(snap.ticks, n === 0 ? em.legend.ticks : em.legend.layer, `${where}: legend labels`);
   else expectEq(snap.ticks, [], `${where}: legend`);
   // aria-pressed is set by the script on the first click; before it, the attribute may be absent.
@@ -567,6 +606,13 @@ async function checkLayers(em, where, { layers = null, keyboard = true } = {}) {
     const pt = await hexPoint(em.id, withV);
     await page.mouse.move(pt.x, pt.y, { steps: 2 });
     await expectTipShows(em, withV, expectedLayerTip(em, em.hexes[withV], n), `${where} layer ${em.layers[n - 1]} tooltip`, pt);
+    // A column without data in that layer keeps its all-layers tooltip (the field's behaviour).
+    const noV = em.hexes.findIndex((h) => h.status !== 'not_in_region' && !(h.v && h.v[n - 1] > 0));
+    if (noV >= 0) {
+      const q = await hexPoint(em.id, noV);
+      await page.mouse.move(q.x, q.y, { steps: 2 });
+      await expectTipShows(em, noV, expectedTip(em, em.hexes[noV]), `${where} layer ${em.layers[n - 1]} tooltip without layer data`, q);
+    }
     const out = await outsidePoint(em.id);
     await page.mouse.move(out.x, out.y);
   }
