@@ -12,11 +12,13 @@ work="$(mktemp -d)"; trap 'git -C "$root" worktree remove --force "$work/old" >/
 git -C "$root" worktree add -q --detach "$work/old" "$ref"
 cmake -S "$work/old" -B "$work/old/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DEYEMAP_BUILD_TESTS=OFF -DEYEMAP_BUILD_EXAMPLES=OFF >/dev/null
 ninja -C "$work/old/build" eyemap >/dev/null
-[ -f "$newb/libeyemap.a" ] || { cmake -S "$root" -B "$newb" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null; ninja -C "$newb" eyemap >/dev/null; }
+[ -f "$newb/build.ninja" ] || cmake -S "$root" -B "$newb" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+ninja -C "$newb" eyemap >/dev/null  # up to date with the headers the driver includes
 libs="$(pkg-config --libs cairo libpng libdeflate) -lfmt -lpthread"
 g++ -std=c++20 -O2 -I"$work/old/include" -I"$work/old/src" "$here/driver_before.cpp" "$work/old/build/libeyemap.a" $libs -o "$work/before"
 g++ -std=c++20 -O2 -I"$root/include" -I"$newb/include" -I"$root/src" "$here/driver_after.cpp" "$newb/libeyemap.a" $libs -o "$work/after"
-count() { valgrind --tool=callgrind --callgrind-out-file="$work/cg" "$1" "$2" >/dev/null 2>&1
+count() { valgrind --tool=callgrind --callgrind-out-file="$work/cg" "$1" "$2" >/dev/null 2>"$work/err" ||
+              { echo "run.sh: $1 $2 failed under valgrind:" >&2; tail -5 "$work/err" >&2; exit 1; }
           callgrind_annotate "$work/cg" | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}'; }
 for v in before after; do
   a=$(count "$work/$v" 3); b=$(count "$work/$v" 6)
