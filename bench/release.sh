@@ -2,7 +2,7 @@
 # A whole release, end to end (issue 17): `eyemap batch` over a generated 1,000-type release.
 #
 #   bench/release.sh [--eyemap PATH] [--baseline PATH] [--work DIR] [--types N] [--runs R] [--jobs "1 2"]
-#                    [--rows "null files pages png small"] [--quick] [--keep]
+#                    [--rows "null files pages png small"] [--quick] [--keep] [--report-only]
 #
 # Rows (each with --jobs 1 and --jobs 2):
 #   null   12,000 SVGs, --sink null (nothing written)
@@ -10,13 +10,14 @@
 #   pages  12,000 SVGs + type pages + index (--pages)
 #   png    12,000 SVGs + 12,000 PNGs at 1x + pages (--formats svg,png --pages)
 #   small  the default 6-type sample (72 SVG eyemaps) written to files: whole process per eyemap
-# For every row: wall, user and system seconds (GNU time), bytes and files in the run folder;
+# For every row: wall, user and system seconds (GNU time), bytes of the files and files in the run folder;
 # the median of R runs (default 3). Runs are interleaved: each round runs every configuration
 # once (and with --baseline, the baseline binary right before the measured one), so a load change
 # hits all of them alike; ratios (row / null sink of the same round, measured / baseline) are
 # medians of the per-round ratios. The machine may be shared: the load average is printed at the
 # start and the end of every round.
 # --quick: 100 types and 1 run (a smoke test, not figures). --types N: N types (12 eyemaps each).
+# --report-only: no runs; the report of the runs recorded in --work (e.g. of an interrupted run).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,6 +29,7 @@ runs=3
 jobs_list="1 2"
 rows_list="null files pages png small"
 keep=0
+report_only=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --eyemap) eyemap="$2"; shift 2 ;;
@@ -39,6 +41,7 @@ while [[ $# -gt 0 ]]; do
         --rows) rows_list="$2"; shift 2 ;;
         --quick) types=100; runs=1; shift ;;
         --keep) keep=1; shift ;;
+        --report-only) report_only=1; keep=1; shift ;;
         -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d'; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 1 ;;
     esac
@@ -70,8 +73,10 @@ sample() {
 }
 big="$work/types-$types"
 small="$work/types-6"
-sample "$big" "$types"
-sample "$small" 6
+if [[ $report_only == 0 ]]; then
+    sample "$big" "$types"
+    sample "$small" 6
+fi
 echo "input: $types types, $(cat "$big/rows") rows, $(du -h "$big/data.csv" | cut -f1); small: 6 types, $(cat "$small/rows") rows"
 
 # args_of ROW: the batch arguments of a row (without --jobs and the output folder).
@@ -101,7 +106,7 @@ run_one() {
     fi
     local bytes=0 files=0
     if [[ $row != null ]]; then
-        bytes=$(du -sb "$out/r" | cut -f1)
+        bytes=$(find "$out/r" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')  # file bytes (du adds directories)
         files=$(find "$out/r" -type f | wc -l)
     fi
     echo "$(tail -1 "$log") $bytes $files" >> "$work/$key"
@@ -114,6 +119,10 @@ col() { awk -v c="$2" '{ print $c }' "$work/$1"; }  # col KEY FIELD
 bins=(new)
 [[ -n "$baseline" ]] && bins=(base new)
 binary() { [[ $1 == base ]] && echo "$baseline" || echo "$eyemap"; }
+if [[ $report_only == 1 ]]; then
+    runs=$(for f in "$work"/res-*; do wc -l < "$f"; done | sort -n | tail -1)
+    echo "report of the runs recorded in $work (up to $runs per configuration; medians of what each has)"
+else
 rm -f "$work"/res-*
 for ((r = 1; r <= runs; ++r)); do
     echo "round $r/$runs: load average $(load)"
@@ -126,13 +135,14 @@ for ((r = 1; r <= runs; ++r)); do
     done
 done
 echo "load average at the end: $(load)"
+fi
 
 # Per-round ratios: KEY_A KEY_B FIELD -> median of a/b.
 ratio_median() {
     local -a a b q=()
     mapfile -t a < <(col "$1" "$3")
     mapfile -t b < <(col "$2" "$3")
-    for ((i = 0; i < ${#a[@]}; ++i)); do q+=("$(awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN { printf "%.3f", (y > 0 ? x / y : 0) }')"); done
+    for ((i = 0; i < ${#a[@]} && i < ${#b[@]}; ++i)); do q+=("$(awk -v x="${a[$i]}" -v y="${b[$i]}" 'BEGIN { printf "%.3f", (y > 0 ? x / y : 0) }')"); done
     median "${q[@]}"
 }
 
@@ -142,6 +152,7 @@ for row in $rows_list; do
     for j in $jobs_list; do
         for b in "${bins[@]}"; do
             key="res-$b-$row-$j"
+            [[ -s "$work/$key" ]] || continue  # not run (an interrupted run, with --report-only)
             n=$((types * 12)); [[ $row == small ]] && n=72
             wall=$(median $(col "$key" 1))
             vs=""
@@ -150,7 +161,7 @@ for row in $rows_list; do
                 "$(median $(col "$key" 3))" "$(median $(col "$key" 4))" "$(median $(col "$key" 5))" \
                 "$(awk -v w="$wall" -v n="$n" 'BEGIN { print 1000 * w / n }')" "$vs"
         done
-        if [[ -n "$baseline" ]]; then
+        if [[ -n "$baseline" && -s "$work/res-new-$row-$j" && -s "$work/res-base-$row-$j" ]]; then
             echo "       new / base (wall, median of per-round ratios): $(ratio_median "res-new-$row-$j" "res-base-$row-$j" 1)x"
         fi
     done
