@@ -40,7 +40,10 @@
 // Timings on this machine vary by 10-30 % with the other builds' load: compare rows of one run.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <vector>
 #include <stdexcept>
 
 #include "bench_common.hpp"
@@ -142,6 +145,36 @@ void BM_PdfPages(benchmark::State& state) {  // every eyemap of the type (3 regi
     state.counters["pages"] = static_cast<double>(scenes.size());
 }
 BENCHMARK(BM_PdfPages)->Unit(benchmark::kMillisecond);
+
+// limit_colours on the drawn 1x image at max_error = range(0) (0: the image as drawn), then the
+// default encoder: colours before and after (0 after: left unchanged), bytes, largest pixel change.
+void BM_PngColourLimit(benchmark::State& state) {
+    const RasterImage drawn = render_image(scene(), RasterOptions{});
+    RasterImage img;
+    int after = 0;
+    std::string png;
+    for (auto _ : state) {
+        state.PauseTiming();
+        img = drawn;
+        state.ResumeTiming();
+        after = limit_colours(img, static_cast<int>(state.range(0)));
+        png = encode_png(img);
+        benchmark::DoNotOptimize(png.data());
+    }
+    int worst = 0;
+    for (std::size_t i = 0; i < img.argb.size(); ++i)
+        for (int sh : {0, 8, 16})
+            worst = std::max(worst, std::abs(static_cast<int>((img.argb[i] >> sh) & 0xff) - static_cast<int>((drawn.argb[i] >> sh) & 0xff)));
+    {
+        std::vector<std::uint32_t> v(drawn.argb);
+        std::sort(v.begin(), v.end());
+        state.counters["colours_drawn"] = static_cast<double>(std::unique(v.begin(), v.end()) - v.begin());
+    }
+    state.counters["colours_after"] = after;
+    state.counters["max_change"] = worst;
+    set_counters(state, png.size());
+}
+BENCHMARK(BM_PngColourLimit)->Arg(0)->Arg(2)->Arg(4)->Arg(6)->Arg(8)->Arg(12)->Arg(16)->Unit(benchmark::kMillisecond);
 
 // Encoder comparison on the 1x image: one benchmark per setting, bytes as a counter.
 PngOptions png_options(PngEncoder e, int level, PngFilter f, PngStrategy s = PngStrategy::default_strategy, bool alpha = false) {

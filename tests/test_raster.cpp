@@ -375,15 +375,15 @@ TEST_CASE("every encoder setting is lossless: the decoded pixels are the drawn o
         const RasterImage back = decode_png(png);
         CHECK(back.width == drawn.width);
         CHECK(back.argb == drawn.argb);
-        // RGBA / RGB (this image has > 256 colours); cairo writes RGB for any opaque image.
-        CHECK(png_colour_type(png) == (o.alpha && o.encoder != PngEncoder::cairo ? 6 : 2));
+        // Drawn images have at most 256 colours (limit_colours): a palette PNG where allowed;
+        // otherwise RGBA / RGB; cairo writes RGB for any opaque image.
+        CHECK(png_colour_type(png) == (o.encoder == PngEncoder::cairo ? 2 : o.palette_when_possible ? 3 : o.alpha ? 6 : 2));
     }
     // A flat image goes out as a palette PNG with packed indices, and comes back the same.
     for (auto enc : {PngEncoder::libdeflate, PngEncoder::libpng}) {
         INFO("encoder " << int(enc));
         PngOptions o;
         o.encoder = enc;
-        o.alpha = false;  // the palette path is for RGB output; the RGBA default skips it
         RasterImage flat;
         flat.width = 40;
         flat.height = 7;
@@ -393,6 +393,54 @@ TEST_CASE("every encoder setting is lossless: the decoded pixels are the drawn o
         CHECK(static_cast<unsigned char>(png.at(24)) == 4);  // 7 colours: 4 bits per pixel
         CHECK(decode_png(png).argb == flat.argb);
     }
+}
+
+TEST_CASE("limit_colours: at most 256 colours within the bound, or the image unchanged") {
+    auto distinct = [](const RasterImage& img) { return std::set<std::uint32_t>(img.argb.begin(), img.argb.end()).size(); };
+    auto max_change = [](const RasterImage& a, const RasterImage& b) {
+        int worst = 0;
+        for (std::size_t i = 0; i < a.argb.size(); ++i)
+            for (int sh : {0, 8, 16})
+                worst = std::max(worst, std::abs(int((a.argb[i] >> sh) & 0xff) - int((b.argb[i] >> sh) & 0xff)));
+        return worst;
+    };
+    // The drawn eyemap: its colours already fit (render_image limits them).
+    RasterImage drawn = render_image(memory_scene());
+    CHECK(distinct(drawn) <= 256);
+    // 600 greys 0..255 and 344 near-duplicates: fits within 4 levels, not within 0.
+    RasterImage img;
+    img.width = 40;
+    img.height = 15;
+    for (int i = 0; i < 600; ++i) {
+        const std::uint32_t g = static_cast<std::uint32_t>(i * 256 / 600);
+        const std::uint32_t r = (g + static_cast<std::uint32_t>(i % 3)) & 0xff;
+        img.argb.push_back(0xff000000u | r << 16 | g << 8 | g);
+    }
+    REQUIRE(distinct(img) > 256);
+    RasterImage same = img;
+    CHECK(limit_colours(same, 0) == 0);
+    CHECK(same.argb == img.argb);
+    RasterImage limited = img;
+    const int n = limit_colours(limited, 4);
+    CHECK(n > 0);
+    CHECK(n <= 256);
+    CHECK(distinct(limited) == static_cast<std::size_t>(n));
+    CHECK(max_change(img, limited) <= 4);
+    RasterImage again = img;
+    limit_colours(again, 4);
+    CHECK(again.argb == limited.argb);  // deterministic
+    // Random colours: no 256 of them cover the rest within 4 levels; left unchanged.
+    RasterImage noisy;
+    noisy.width = 50;
+    noisy.height = 20;
+    std::uint32_t seed = 7;
+    for (int i = 0; i < 1000; ++i) {
+        seed = seed * 1664525u + 1013904223u;
+        noisy.argb.push_back(0xff000000u | (seed >> 8));
+    }
+    RasterImage kept = noisy;
+    CHECK(limit_colours(kept, 4) == 0);
+    CHECK(kept.argb == noisy.argb);
 }
 
 TEST_CASE("our PNG writer: odd widths, every palette bit depth, RGB and RGBA tails, all filters") {
@@ -419,7 +467,8 @@ TEST_CASE("our PNG writer: odd widths, every palette bit depth, RGB and RGBA tai
                     REQUIRE(back.width == width);
                     CHECK(back.argb == img.argb);
                     std::set<std::uint32_t> distinct(img.argb.begin(), img.argb.end());
-                    CHECK(png_colour_type(png) == (alpha ? 6 : distinct.size() <= 256 ? 3 : 2));
+                    // Opaque with <= 256 colours: a palette PNG, also when RGBA was asked for.
+                    CHECK(png_colour_type(png) == (distinct.size() <= 256 ? 3 : alpha ? 6 : 2));
                 }
         }
     }

@@ -271,29 +271,50 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
     const std::size_t n_regions = layout.regions.regions.size();
     const std::size_t U = layout.universe.size();
 
-    // Bucket rows by (region, side) with their universe index, checking each against the layout.
+    // Bucket rows by (region, side) with their universe index, checking each against the layout:
+    // one flat array in cell order (a counting sort), instead of a growing vector per cell.
     struct Placed {
         const ColumnRow* row;
         std::size_t col;
     };
-    std::vector<std::vector<Placed>> by_cell(n_regions * 2);
-    for (const auto& r : rows) {
-        if (r.neuron_type != neuron_type)
-            throw_internal(fmt::format("process_type({}) was given a row of type {}", neuron_type, r.neuron_type));
-        const int ri = layout.regions.index_of(r.region);
-        if (ri < 0) throw_input("unknown region", ErrorLocation{{}, r.line, "region", r.region});
-        const auto k = static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(r.side);
-        const std::int64_t idx = layout.find(r.hex1, r.hex2);
-        if (idx < 0 || !layout.in_region[k][static_cast<std::size_t>(idx)])
-            throw_input(fmt::format("column {}, {} of type {} is not in the layout of {} side {}", r.hex1, r.hex2,
-                                    neuron_type, r.region, to_string(r.side)),
-                        ErrorLocation{{}, r.line, "hex1,hex2", fmt::format("{},{}", r.hex1, r.hex2)});
-        by_cell[k].push_back({&r, static_cast<std::size_t>(idx)});
+    const std::size_t n_cells = n_regions * 2;
+    std::vector<std::uint32_t> cell_of(rows.size());
+    std::vector<std::size_t> cell_begin(n_cells + 1, 0);  // after the sort: [cell_begin[k], cell_begin[k + 1])
+    std::vector<Placed> placed(rows.size());
+    {
+        std::vector<std::uint32_t> col_of(rows.size());
+        int last_ri = -1;
+        std::string_view last_region;
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const ColumnRow& r = rows[i];
+            if (r.neuron_type != neuron_type)
+                throw_internal(fmt::format("process_type({}) was given a row of type {}", neuron_type, r.neuron_type));
+            // Rows come grouped by region: most rows name the previous row's.
+            const int ri = last_ri >= 0 && r.region == last_region ? last_ri : layout.regions.index_of(r.region);
+            if (ri < 0) throw_input("unknown region", ErrorLocation{{}, r.line, "region", r.region});
+            last_ri = ri;
+            last_region = r.region;
+            const auto k = static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(r.side);
+            const std::int64_t idx = layout.find(r.hex1, r.hex2);
+            if (idx < 0 || !layout.in_region[k][static_cast<std::size_t>(idx)])
+                throw_input(fmt::format("column {}, {} of type {} is not in the layout of {} side {}", r.hex1, r.hex2,
+                                        neuron_type, r.region, to_string(r.side)),
+                            ErrorLocation{{}, r.line, "hex1,hex2", fmt::format("{},{}", r.hex1, r.hex2)});
+            cell_of[i] = static_cast<std::uint32_t>(k);
+            col_of[i] = static_cast<std::uint32_t>(idx);
+            ++cell_begin[k + 1];
+        }
+        for (std::size_t k = 0; k < n_cells; ++k) cell_begin[k + 1] += cell_begin[k];
+        std::vector<std::size_t> fill_at(cell_begin.begin(), cell_begin.end() - 1);
+        for (std::size_t i = 0; i < rows.size(); ++i) placed[fill_at[cell_of[i]]++] = Placed{&rows[i], col_of[i]};
     }
+    auto cell = [&](std::size_t k) {
+        return std::span<const Placed>(placed.data() + cell_begin[k], cell_begin[k + 1] - cell_begin[k]);
+    };
 
     std::vector<EyemapData> out;
     out.reserve(requests.size());
-    std::vector<std::uint64_t> seen_line(U);
+    std::vector<std::uint8_t> seen(U);  // a row was placed on this column (the error path finds its line)
     for (const auto& req : requests) {
         const int ri = layout.regions.index_of(req.region);
         const RegionDef& region = layout.regions.regions[static_cast<std::size_t>(ri)];
@@ -302,16 +323,20 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
 
         // The "all layers" scale: pooled over the type, or this region's values (both sides).
         std::vector<double> pool, layer_pool;
-        for (std::size_t k = 0; k < by_cell.size(); ++k) {
-            if (options.scope == ScaleScope::per_region && k / 2 != static_cast<std::size_t>(ri)) continue;
-            for (const auto& p : by_cell[k])
+        const bool pooled = options.scope != ScaleScope::per_region;
+        const std::size_t region_begin = cell_begin[static_cast<std::size_t>(ri) * 2], region_end = cell_begin[static_cast<std::size_t>(ri) * 2 + 2];
+        pool.reserve(pooled ? placed.size() : region_end - region_begin);
+        for (std::size_t k = 0; k < n_cells; ++k) {
+            if (!pooled && k / 2 != static_cast<std::size_t>(ri)) continue;
+            for (const auto& p : cell(k))
                 if (auto v = metric_value(*p.row, req.metric); v > 0) pool.push_back(static_cast<double>(v));
         }
-        if (layered)
-            for (Side s : {Side::L, Side::R})
-                for (const auto& p : by_cell[static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(s)])
-                    for (auto v : metric_layers(*p.row, req.metric))
-                        if (v > 0) layer_pool.push_back(static_cast<double>(v));
+        if (layered) {
+            layer_pool.reserve((region_end - region_begin) * L);
+            for (std::size_t i = region_begin; i < region_end; ++i)  // both sides of the region
+                for (auto v : metric_layers(*placed[i].row, req.metric))
+                    if (v > 0) layer_pool.push_back(static_cast<double>(v));
+        }
 
         EyemapData d;
         d.neuron_type = neuron_type;
@@ -337,13 +362,18 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
             d.layer_value.assign(U * L, 0);
             d.layer_fill.assign(U * L, kFillWhite);
         }
-        std::fill(seen_line.begin(), seen_line.end(), 0);
-        for (const auto& p : by_cell[static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(req.side)]) {
-            if (seen_line[p.col])
+        std::fill(seen.begin(), seen.end(), 0);
+        const auto here = cell(static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(req.side));
+        for (const auto& p : here) {
+            if (seen[p.col]) {
+                const Placed* first = &here.front();
+                while (first->col != p.col) ++first;
                 throw_input(fmt::format("duplicate row for type {}, {} {}, column {}, {} (first on line {})", neuron_type,
-                                        region.name, to_string(req.side), p.row->hex1, p.row->hex2, seen_line[p.col]),
+                                        region.name, to_string(req.side), p.row->hex1, p.row->hex2,
+                                        first->row->line ? first->row->line : 1),
                             ErrorLocation{{}, p.row->line, {}, {}});
-            seen_line[p.col] = p.row->line ? p.row->line : 1;
+            }
+            seen[p.col] = 1;
             const auto v = metric_value(*p.row, req.metric);
             if (v > 0) {
                 d.status[p.col] = ColumnStatus::has_data;

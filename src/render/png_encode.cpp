@@ -4,6 +4,7 @@
 #include <libdeflate.h>
 #include <png.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdio>
@@ -162,11 +163,13 @@ struct ColourTable {
     }
 };
 
-// Palette indices of the image when it has at most 256 colours (alpha ignored), with a shortcut
-// for runs of one colour (most of an eyemap). Returns the colour count, or 0 when there are more
-// than 256. Every 29th pixel is looked at first: antialiased eyemaps show > 256 colours there
-// already, for a tenth of the cost of indexing the image up to its 257th colour.
-int palettise(const RasterImage& img, std::vector<std::uint8_t>& index, std::array<png_color, 256>& palette) {
+// Palette indices of the image when it has at most 256 colours (alpha ignored). Returns the
+// colour count, or 0 when there are more than 256. Every 29th pixel is looked at first: an image
+// with more colours usually shows > 256 there already, for a tenth of the cost of indexing it up
+// to its 257th colour.
+// `opaque_only`: also 0 when a pixel is not opaque (RGBA output keeps its alpha; a palette image
+// of an opaque one decodes to the same pixels).
+int palettise(const RasterImage& img, std::vector<std::uint8_t>& index, std::array<png_color, 256>& palette, bool opaque_only = false) {
     {
         ColourTable sample;
         for (std::size_t i = 0; i < img.argb.size(); i += 29)
@@ -174,18 +177,15 @@ int palettise(const RasterImage& img, std::vector<std::uint8_t>& index, std::arr
     }
     ColourTable table;
     index.resize(img.argb.size());
-    std::uint32_t last = 0;
-    std::uint8_t last_index = 0;
-    for (std::size_t i = 0; i < img.argb.size(); ++i) {
-        const std::uint32_t key = img.argb[i] | 0xff000000u;
-        if (key != last) {
-            const int k = table.find_or_add(key, &palette);
-            if (k < 0) return 0;
-            last = key;
-            last_index = static_cast<std::uint8_t>(k);
-        }
-        index[i] = last_index;
+    std::uint32_t all = 0xffffffffu;  // AND of all pixels: its alpha byte is 0xff when all are opaque
+    for (std::size_t i = 0; i < img.argb.size(); ++i) {  // one probe per pixel (see limit_colours)
+        const std::uint32_t px = img.argb[i];
+        all &= px;
+        const int k = table.find_or_add(px | 0xff000000u, &palette);
+        if (k < 0) return 0;
+        index[i] = static_cast<std::uint8_t>(k);
     }
+    if (opaque_only && (all >> 24) != 0xff) return 0;
     return table.count;
 }
 
@@ -375,7 +375,7 @@ std::string encode_with_libdeflate(const RasterImage& img, const PngOptions& o) 
     const auto w = static_cast<std::size_t>(img.width), h = static_cast<std::size_t>(img.height);
     std::array<png_color, 256> palette{};
     int colours = 0;
-    if (o.palette_when_possible && !o.alpha) colours = palettise(img, scratch.index, palette);
+    if (o.palette_when_possible) colours = palettise(img, scratch.index, palette, o.alpha);
 
     int bit_depth = 8, colour_type = 2;
     std::size_t n = 0;  // data bytes per row
@@ -438,6 +438,130 @@ std::string encode_with_libdeflate(const RasterImage& img, const PngOptions& o) 
     return out;
 }
 
+// ---- Colour limit: at most 256 colours within a bound, for palette PNGs ----------------------
+
+// Chebyshev distance (the largest channel difference) of two 0x..RRGGBB colours.
+inline int colour_distance(std::uint32_t a, std::uint32_t b) {
+    const int dr = std::abs(static_cast<int>((a >> 16) & 0xff) - static_cast<int>((b >> 16) & 0xff));
+    const int dg = std::abs(static_cast<int>((a >> 8) & 0xff) - static_cast<int>((b >> 8) & 0xff));
+    const int db = std::abs(static_cast<int>(a & 0xff) - static_cast<int>(b & 0xff));
+    return std::max({dr, dg, db});
+}
+
+// Colour -> count (then -> replacement colour), open addressing, up to kMaxColours colours. Four
+// counters per colour, for pixels i % 4 = 0..3: runs of one colour then add to four memory words
+// in turn instead of making every increment wait for the one before (store-to-load latency).
+struct ColourCounts {
+    static constexpr std::size_t kSlots = 8192;  // power of two, load <= 1/2
+    static constexpr std::size_t kMaxColours = 4096;
+    std::vector<std::uint32_t> keys = std::vector<std::uint32_t>(kSlots, 0);  // 0 = empty; keys carry 0xff alpha
+    std::vector<std::uint32_t> vals = std::vector<std::uint32_t>(4 * kSlots, 0);
+    std::size_t count = 0;
+    static std::size_t slot_of(std::uint32_t key) { return (key * 0x9E3779B1u) >> 19; }  // top 13 bits
+    // The slot of `key`, added if new; kSlots when it would be one too many.
+    std::size_t find_or_add(std::uint32_t key) {
+        for (std::size_t h = slot_of(key);; h = (h + 1) & (kSlots - 1)) {
+            if (keys[h] == key) return h;
+            if (keys[h] == 0) {
+                if (count == kMaxColours) return kSlots;
+                keys[h] = key;
+                ++count;
+                return h;
+            }
+        }
+    }
+};
+
+// Palette colours bucketed by 8 x 8 x 8-level colour cells (32^3), to find the ones within a
+// distance (<= 7) of a colour by looking at the (at most 8) cells around it.
+struct PaletteGrid {
+    std::vector<std::int16_t> head = std::vector<std::int16_t>(32768, -1);
+    std::array<std::int16_t, 256> next{};
+    std::vector<std::uint32_t> colours;
+    PaletteGrid() { colours.reserve(256); }
+    static int cell(int r, int g, int b) { return (r >> 3) << 10 | (g >> 3) << 5 | (b >> 3); }
+    void add(std::uint32_t c) {
+        const int k = cell((c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff);
+        next[colours.size()] = head[static_cast<std::size_t>(k)];
+        head[static_cast<std::size_t>(k)] = static_cast<std::int16_t>(colours.size());
+        colours.push_back(c);
+    }
+    // The nearest palette colour within `bound` (Chebyshev; ties: the smaller sum of channel
+    // differences, then the earlier entry), or -1.
+    int nearest(std::uint32_t c, int bound) const {
+        const int r = (c >> 16) & 0xff, g = (c >> 8) & 0xff, b = c & 0xff;
+        int best = -1, best_d = bound + 1, best_sum = 0;
+        for (int cr = std::max(0, r - bound) >> 3; cr <= std::min(255, r + bound) >> 3; ++cr)
+            for (int cg = std::max(0, g - bound) >> 3; cg <= std::min(255, g + bound) >> 3; ++cg)
+                for (int cb = std::max(0, b - bound) >> 3; cb <= std::min(255, b + bound) >> 3; ++cb)
+                    for (int i = head[static_cast<std::size_t>(cr << 10 | cg << 5 | cb)]; i >= 0; i = next[static_cast<std::size_t>(i)]) {
+                        const std::uint32_t p = colours[static_cast<std::size_t>(i)];
+                        const int d = colour_distance(c, p);
+                        if (d > best_d) continue;
+                        const int sum = std::abs(r - static_cast<int>((p >> 16) & 0xff)) + std::abs(g - static_cast<int>((p >> 8) & 0xff)) +
+                                        std::abs(b - static_cast<int>(p & 0xff));
+                        if (d < best_d || sum < best_sum || (sum == best_sum && i < best)) best = i, best_d = d, best_sum = sum;
+                    }
+        return best;
+    }
+};
+
+}  // namespace
+
+int limit_colours(RasterImage& img, int max_error) {
+    if (img.argb.empty()) return 0;
+    // One hash probe per pixel, no run shortcut: the probe almost always hits its first slot (a
+    // predictable branch), while "same as the pixel before?" mispredicts at every antialiased
+    // edge (measured with perf: that branch was most of this function's time).
+    ColourCounts table;
+    thread_local std::vector<std::uint16_t> slot_of;  // per pixel, for the mapping pass (kept: ~0.4 MB at 1x)
+    slot_of.resize(img.argb.size());
+    for (std::size_t i = 0; i < img.argb.size(); ++i) {
+        const std::size_t h = table.find_or_add(img.argb[i] | 0xff000000u);
+        if (h == ColourCounts::kSlots) return 0;
+        ++table.vals[4 * h + (i & 3)];
+        slot_of[i] = static_cast<std::uint16_t>(h);
+    }
+    struct Trim {
+        ~Trim() {
+            if (slot_of.capacity() > (std::size_t(8) << 20)) std::vector<std::uint16_t>().swap(slot_of);
+        }
+    } trim;
+    if (table.count <= 256) return static_cast<int>(table.count);
+    // Most frequent first (ties by colour: deterministic).
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> by_count;  // (count, colour)
+    by_count.reserve(table.count);
+    for (std::size_t h = 0; h < ColourCounts::kSlots; ++h)
+        if (table.keys[h])
+            by_count.emplace_back(table.vals[4 * h] + table.vals[4 * h + 1] + table.vals[4 * h + 2] + table.vals[4 * h + 3], table.keys[h]);
+    std::sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    // Greedy cover: a colour joins the palette unless one already in it is within max_error.
+    // (Trying smaller bounds first cost ~1 ms per 1x eyemap for no visible difference.)
+    max_error = std::min(max_error, 7);
+    if (max_error <= 0) return 0;
+    {
+        const int bound = max_error;
+        PaletteGrid grid;
+        bool fits = true;
+        for (const auto& [count, colour] : by_count) {
+            if (grid.nearest(colour, bound) >= 0) continue;
+            if (grid.colours.size() == 256) {
+                fits = false;
+                break;
+            }
+            grid.add(colour);
+        }
+        if (!fits) return 0;
+        for (std::size_t h = 0; h < ColourCounts::kSlots; ++h)
+            if (table.keys[h]) table.vals[4 * h] = grid.colours[static_cast<std::size_t>(grid.nearest(table.keys[h], bound))];
+        for (std::size_t i = 0; i < img.argb.size(); ++i) img.argb[i] = table.vals[4 * std::size_t{slot_of[i]}];
+        return static_cast<int>(grid.colours.size());
+    }
+    return 0;
+}
+
+namespace {
+
 }  // namespace
 
 std::string encode_png(const RasterImage& img, const PngOptions& o) {
@@ -461,7 +585,7 @@ std::string encode_png(const RasterImage& img, const PngOptions& o) {
     std::vector<std::uint8_t> index;
     std::array<png_color, 256> palette{};
     int colours = 0;
-    if (o.palette_when_possible && !o.alpha) colours = palettise(img, index, palette);
+    if (o.palette_when_possible) colours = palettise(img, index, palette, o.alpha);
 
     std::vector<png_bytep> rows(job.height);
     if (colours > 0) {

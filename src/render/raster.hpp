@@ -7,9 +7,10 @@
 // layer: RasterOptions::layer, 0 = all layers (the SVG's initial state); N > 0 colours the
 // hexagons with layer N (fills_for_layer) and labels the legend with the per-layer scale.
 //
-// PNG: canvas x scale pixels (each side rounded up), opaque, 8-bit RGB by default. Text is
+// PNG: canvas x scale pixels (each side rounded up), opaque, an 8-bit palette PNG when the
+// drawing has at most 256 colours after limit_colours (eyemaps do), else RGBA. Text is
 // filled glyph outlines (as rsvg-convert draws the SVG's text), hexagon edges are antialiased
-// in 17 coverage levels. PDF: vector, one page per eyemap, real text with the font subset
+// in 17 coverage levels; antialiased colours may be moved by up to 4 levels to fit 256. PDF: vector, one page per eyemap, real text with the font subset
 // embedded, page size = canvas in points (1 px = 1 pt, so a 72 dpi rasterisation has the PNG's
 // 1x dimensions); RasterOptions::scale does not apply to PDF. The font is fontconfig's match
 // for "DejaVu Sans" (Debian: fonts-dejavu-core); without it another sans-serif font is used.
@@ -64,8 +65,10 @@ struct PngOptions {
     int compression = 1;  // deflate level: libdeflate 0..12, libpng (zlib) 0..9
     PngFilter filter = PngFilter::none;  // libdeflate and libpng
     PngStrategy strategy = PngStrategy::default_strategy;
-    // Write an 8-bit palette PNG when the image has at most 256 distinct colours (lossless;
-    // otherwise RGB). Eyemaps at 1x usually have more because of antialiased edges and text.
+    // Write an 8-bit palette PNG when the image has at most 256 distinct colours and, for RGBA,
+    // is opaque (lossless: it decodes to the same pixels; otherwise RGB or RGBA). render_image
+    // limits eyemaps to 256 colours (limit_colours), so they are palette PNGs: a quarter of the
+    // bytes to deflate.
     bool palette_when_possible = true;
     // Write RGBA (opaque) instead of RGB: no per-pixel repacking, so it encodes faster (one
     // 892-hexagon eyemap at 1x on a quiet machine: 2.26 ms and 74 KB vs RGB's 2.60 ms and 68 KB,
@@ -97,6 +100,13 @@ std::pair<int, int> raster_size(const Scene& scene, double scale);
 RasterImage render_image(const Scene& scene, const RasterOptions& options = {});
 // Encoding only.
 std::string encode_png(const RasterImage& image, const PngOptions& options = {});
+
+// Reduces an opaque image to at most 256 colours when that moves no pixel by more than
+// `max_error` levels in any channel (the most frequent colours are kept exactly; the others take
+// the nearest kept one), so that encode_png can write a palette PNG. Returns the colour count
+// afterwards, or 0 when the image is left unchanged (more than 4,096 colours, or 256 would move
+// some pixel further). Deterministic: a function of the pixels only.
+int limit_colours(RasterImage& image, int max_error);
 
 // PNG bytes of one eyemap: render_image + encode_png.
 std::string render_png(const Scene& scene, const RasterOptions& options = {});
