@@ -33,7 +33,7 @@ fs::path run_path(const std::string& out_dir, const std::string& name) {
 void add_runs_command(CLI::App& app) {
     struct Args {
         std::string out_dir = ".";
-        std::size_t keep = 0;
+        long long keep = 0;
         bool dry_run = false;
         std::string name;
         std::string run;
@@ -74,7 +74,9 @@ void add_runs_command(CLI::App& app) {
     clean->add_option("--keep", args->keep, "Number of newest runs to keep")->required();
     clean->add_flag("--dry-run", args->dry_run, "Only say what would be removed");
     clean->callback([args] {
-        const auto res = clean_runs(args->out_dir, args->keep, args->dry_run);
+        if (args->keep < 0)
+            throw_input("must be 0 or more (the number of newest runs to keep)", ErrorLocation{{}, 0, "--keep", std::to_string(args->keep)});
+        const auto res = clean_runs(args->out_dir, static_cast<std::size_t>(args->keep), args->dry_run);
         const char* verb = args->dry_run ? "would remove" : "removed";
         for (const auto& r : res.removed) fmt::print("{} {} ({})\n", verb, r.name, size_text(r.bytes));
         for (const auto& r : res.kept_protected) fmt::print("kept {} (protected)\n", r.name);

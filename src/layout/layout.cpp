@@ -19,7 +19,14 @@ constexpr double kPanelGap = 8;
 constexpr double kBin = 14;         // legend bin size
 constexpr double kButtonHeight = 13, kButtonStep = 15, kButtonWidth = 40;
 
-std::string tick_label(double v) { return fmt::format("{}", std::llround(v)); }
+// A tick: the rounded edge; beyond what an int64 holds exactly (counts near 2^63, scales of
+// +-1e308), three significant digits instead of llround's undefined result (INT64_MIN).
+std::string tick_label(double v) {
+    if (std::isfinite(v) && std::fabs(v) < 1e15) return fmt::format("{}", std::llround(v));
+    if (std::isnan(v)) return "?";
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    return fmt::format("{:.3g}", v);
+}
 
 }  // namespace
 

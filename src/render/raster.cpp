@@ -564,8 +564,11 @@ std::pair<int, int> raster_size(const Scene& scene, double scale) {
         throw_input("scale must be a positive number", ErrorLocation{{}, 0, "scale", fmt::format("{}", scale)});
     const double w = std::ceil(scene.width * scale - 1e-9), h = std::ceil(scene.height * scale - 1e-9);
     if (!(w >= 1 && h >= 1) || w > 32767 || h > 32767 || w * h > double(1 << 26))
-        throw_input(fmt::format("image of {}x{} pixels is empty or too large (at most 32767 a side, 2^26 in all)", w, h),
-                    ErrorLocation{{}, 0, "scale", fmt::format("{}", scale)});
+        throw_input(fmt::format("image of {}x{} pixels is empty or too large (at most 32767 a side, 2^26 in all): the canvas is {}x{} at "
+                                "scale {}; {}", w, h, scene.width, scene.height, scale,
+                                scale > 1 ? "use a smaller --scale" : "the layout's columns span too wide a range of hex coordinates (use SVG)"),
+                    scale > 1 ? ErrorLocation{{}, 0, "scale", fmt::format("{}", scale)}
+                              : ErrorLocation{{}, 0, "canvas", fmt::format("{}x{}", scene.width, scene.height)});
     return {static_cast<int>(w), static_cast<int>(h)};
 }
 
@@ -614,6 +617,11 @@ std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions&
     fills.reserve(scenes.size());
     for (const Scene& s : scenes) {
         validate_scene(s);
+        // PDF readers refuse pages beyond 14400 pt (200 in) a side (the PDF implementation limit).
+        if (s.width > 14400 || s.height > 14400)
+            throw_input(fmt::format("a PDF page is at most 14400 pt a side; this canvas is {}x{}: the layout's columns span too wide a "
+                                    "range of hex coordinates (use SVG)", s.width, s.height),
+                        ErrorLocation{{}, 0, "canvas", fmt::format("{}x{}", s.width, s.height)});
         fills.push_back(layer_fills(s, options.layer));
     }
     std::string out;
