@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -539,38 +540,52 @@ namespace {
 // works across machines on NFSv4 (as fcntl locks) and is released when the process dies.
 class ShardLock {
 public:
-    ShardLock(int run_fd, const std::string& manifest_name, const fs::path& run_dir) {
-        const std::string name = ".lock-" + manifest_name;
-        const std::string shown = (run_dir / name).string();
-        fd_ = ::openat(run_fd, name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
-        if (fd_ < 0) throw_io(fmt::format("cannot open lock file: {}", std::strerror(errno)), shown);
-        int r;
-        do r = ::flock(fd_, LOCK_EX | LOCK_NB);
-        while (r != 0 && errno == EINTR);
-        if (r != 0) {
-            const int err = errno;
-            char buf[512] = {};
-            const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
-            std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("unknown");
-            while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+    ShardLock(int run_fd, const std::string& manifest_name, const fs::path& run_dir) : run_fd_(run_fd), name_(".lock-" + manifest_name) {
+        const std::string shown = (run_dir / name_).string();
+        // The holder removes the file when it is done; a file removed between our open and our
+        // flock is not the lock any more: open again (the usual lock-file-with-unlink pattern).
+        for (int attempt = 0;; ++attempt) {
+            fd_ = ::openat(run_fd, name_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+            if (fd_ < 0) throw_io(fmt::format("cannot open lock file: {}", std::strerror(errno)), shown);
+            int r;
+            do r = ::flock(fd_, LOCK_EX | LOCK_NB);
+            while (r != 0 && errno == EINTR);
+            if (r != 0) {
+                const int err = errno;
+                char buf[512] = {};
+                const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
+                std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("unknown");
+                while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+                ::close(fd_);
+                fd_ = -1;
+                if (err != EWOULDBLOCK) throw_io(fmt::format("cannot lock: {}", std::strerror(err)), shown);
+                throw_input(fmt::format("another eyemap batch is writing {} of this run ({}); wait for it to finish, or use another --run",
+                                        manifest_name, holder),
+                            ErrorLocation{run_dir.string(), 0, {}, {}});
+            }
+            struct stat a {}, b {};
+            if (::fstat(fd_, &a) == 0 && ::fstatat(run_fd, name_.c_str(), &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_ino == b.st_ino &&
+                a.st_dev == b.st_dev)
+                break;
             ::close(fd_);
             fd_ = -1;
-            if (err != EWOULDBLOCK) throw_io(fmt::format("cannot lock: {}", std::strerror(err)), shown);
-            throw_input(fmt::format("another eyemap batch is writing {} of this run ({}); wait for it to finish, or use another --run",
-                                    manifest_name, holder),
-                        ErrorLocation{run_dir.string(), 0, {}, {}});
+            if (attempt > 100) throw_io("cannot lock: the lock file keeps changing", shown);
         }
         const std::string me = fmt::format("host {} pid {} since {}\n", temp_host_id(), static_cast<long>(::getpid()),
                                            iso_time_utc(std::chrono::system_clock::now()));
         if (::ftruncate(fd_, 0) == 0) (void)!::pwrite(fd_, me.data(), me.size(), 0);
     }
     ~ShardLock() {
-        if (fd_ >= 0) ::close(fd_);
+        if (fd_ < 0) return;
+        ::unlinkat(run_fd_, name_.c_str(), 0);  // while still held: the next writer makes a fresh one
+        ::close(fd_);
     }
     ShardLock(const ShardLock&) = delete;
     ShardLock& operator=(const ShardLock&) = delete;
 
 private:
+    int run_fd_;
+    std::string name_;
     int fd_ = -1;
 };
 
@@ -583,6 +598,8 @@ struct RunFolder {
     std::unique_ptr<DirLock> dir_lock;
     std::unique_ptr<ShardLock> shard_lock;
     ~RunFolder() {
+        shard_lock.reset();  // needs fd
+        dir_lock.reset();
         for (auto& [n, f] : sub) ::close(f);
         if (fd >= 0) ::close(fd);
     }
