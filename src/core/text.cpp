@@ -6,8 +6,10 @@
 namespace eyemap {
 namespace {
 
-// Length of the drawable character at p (0: replace one byte).
-std::size_t drawable_at(const unsigned char* p, const unsigned char* end) noexcept {
+// Length of the drawable character at p; 0: replace it. `skip` is how many bytes a replacement
+// covers: a whole well-formed character that cannot be drawn (one U+FFFD for U+FFFE), else a byte.
+std::size_t drawable_at(const unsigned char* p, const unsigned char* end, std::size_t* skip = nullptr) noexcept {
+    if (skip) *skip = 1;
     const unsigned char c = *p;
     if (c < 0x80) return (c >= 0x20 && c != 0x7f) || c == '\t' || c == '\n' || c == '\r' ? 1 : 0;
     const std::size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
@@ -18,8 +20,11 @@ std::size_t drawable_at(const unsigned char* p, const unsigned char* end) noexce
         cp = (cp << 6) | (p[k] & 0x3Fu);
     }
     if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || (cp >= 0x80 && cp <= 0x9F)) return 0;
-    if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE) return 0;
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    if ((cp >= 0x80 && cp <= 0x9F) || (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE) {
+        if (skip) *skip = len;
+        return 0;
+    }
     return len;
 }
 
@@ -42,10 +47,11 @@ std::string drawable_text(std::string_view text) {
     const auto* p = reinterpret_cast<const unsigned char*>(text.data());
     const auto* end = p + text.size();
     while (p < end) {
-        const std::size_t n = drawable_at(p, end);
+        std::size_t skip = 1;
+        const std::size_t n = drawable_at(p, end, &skip);
         if (n == 0) {
             out.append("\xEF\xBF\xBD");
-            ++p;
+            p += skip;
         } else {
             out.append(reinterpret_cast<const char*>(p), n);
             p += n;
