@@ -6,8 +6,7 @@
 namespace eyemap {
 namespace {
 
-// Length of the drawable character at p; 0: replace it. `skip` is how many bytes a replacement
-// covers: a whole well-formed character that cannot be drawn (one U+FFFD for U+FFFE), else a byte.
+// Length of the drawable character at p; 0: replace its first byte (`skip`: 1) with U+FFFD.
 std::size_t drawable_at(const unsigned char* p, const unsigned char* end, std::size_t* skip = nullptr) noexcept {
     if (skip) *skip = 1;
     const unsigned char c = *p;
@@ -22,8 +21,7 @@ std::size_t drawable_at(const unsigned char* p, const unsigned char* end, std::s
     if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
     if ((cp >= 0x80 && cp <= 0x9F) || (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE) {
-        if (skip) *skip = len;
-        return 0;
+        return 0;  // each byte replaced, as the SVG writer's xml_escape does
     }
     return len;
 }
