@@ -5,7 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DEYEMAP_BUILD_TESTS=OFF >/dev/null
+# The Python module and its tests use Debian's interpreter (python3-numpy, -pandas, -pytest, ...), not
+# another python3 that may come first on PATH.
+py=(); [ -x /usr/bin/python3 ] && py=(-DPython3_EXECUTABLE=/usr/bin/python3)
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "${py[@]}" -DEYEMAP_BUILD_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)"
 rm -rf sample-out
 build/eyemap sample --out-dir sample-out/data

@@ -572,15 +572,15 @@ TEST_CASE("batch: manifest JSON round trip and validation", "[batch][manifest]")
     m.settings_hash = 0xfedcba9876543210ULL;
     TypeRecord t;
     t.neuron_type = "A \"quoted\" <type>";
-    t.file_key = "A_quoted_type_-12345678";
+    t.file_key = type_file_base(t.neuron_type);
     t.seq = 7;
     t.first_line = 2;
     t.last_line = 9;
     t.rows = 8;
     t.rows_hash = 42;
     t.eyemaps.push_back(EyemapRecord{EyemapRequest{"ME", Side::R, Metric::cell_count}, 1, 2, 3});
-    t.outputs.push_back(OutputRecord{OutputFormat::svg, "svg/x.svg", 0, 0xffffffffffffffffULL, 10});
-    t.outputs.push_back(OutputRecord{OutputFormat::html, "pages/x.html", -1, 1, 11});
+    t.outputs.push_back(OutputRecord{OutputFormat::svg, eyemap_path(OutputFormat::svg, t.file_key, t.eyemaps[0].request), 0, 0xffffffffffffffffULL, 10});
+    t.outputs.push_back(OutputRecord{OutputFormat::html, page_path(t.file_key), -1, 1, 11});
     m.types.push_back(t);
     const auto text = manifest_to_json(m);
     CHECK(nlohmann::json::parse(text)["schema"] == "eyemap-batch/1");
@@ -590,8 +590,9 @@ TEST_CASE("batch: manifest JSON round trip and validation", "[batch][manifest]")
     CHECK_THROWS_AS(manifest_from_json("{", "m.json"), Error);
     CHECK_THROWS_AS(manifest_from_json(R"({"schema":"other/1"})", "m.json"), Error);
     std::string evil = text;
-    evil.replace(evil.find("svg/x.svg"), 9, "../../etc");
-    CHECK_THROWS_WITH(manifest_from_json(evil, "m.json"), Catch::Contains("bad output path"));
+    const std::string path = t.outputs[0].path;
+    evil.replace(evil.find(path), path.size(), "../../etc");
+    CHECK_THROWS_WITH(manifest_from_json(evil, "m.json"), Catch::Contains("is not the one eyemap writes"));
     CHECK(manifest_file_name(Shard{}) == "manifest.json");
     CHECK(manifest_file_name(Shard{2, 5}) == "manifest-2-of-5.json");
 }

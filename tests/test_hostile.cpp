@@ -182,7 +182,7 @@ TEST_CASE("hostile region and layer names from a config: well-formed SVG, names 
     std::sort(files.begin(), files.end());
     REQUIRE(files.size() == 2);
     CHECK(files[0].parent_path() == dir / "out");
-    CHECK_THAT(files[0].filename().string(), Catch::Matchers::StartsWith("T_R_-"));
+    CHECK_THAT(files[0].filename().string(), Catch::Matchers::StartsWith("T_r-"));
     const std::string svg = test::read_file(files[0]);
     CHECK(test::xml_error(svg).empty());
     const auto titles = texts_of(svg, "text", "em-title");

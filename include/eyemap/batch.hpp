@@ -36,6 +36,11 @@ namespace eyemap {
 // Parses "svg,png,pdf" (duplicates dropped, order kept). Throws input naming `option`.
 std::vector<OutputFormat> parse_formats(std::string_view text, std::string_view option = "--format");
 
+// Limits of what a run can hold; a manifest beyond them is not one eyemap wrote.
+inline constexpr std::uint32_t kMaxShards = 65536;                    // --shard I/N: N at most this
+inline constexpr std::uint64_t kMaxManifestBytes = 1ull << 30;        // 1 GiB per manifest file
+inline constexpr std::size_t kMaxManifestEyemaps = 1024 * 2 * 2;      // regions x sides x metrics per type
+
 struct Shard {
     std::uint32_t index = 0;
     std::uint32_t count = 1;
@@ -251,6 +256,10 @@ struct DirectoryBatchOptions {
     bool resume = false;            // skip outputs whose recorded input hash matches and whose file exists
     std::string data_label, columns_label;  // recorded in the manifest
     std::chrono::milliseconds manifest_interval{1000};  // how often the manifest is rewritten while running
+    // Durable completion: before the manifest says "complete", every file of the run is flushed
+    // to disk (syncfs) and the manifest is fsync'ed, so a completed run survives a power cut.
+    // false (--no-sync): atomic but not durable (see bench/README.md for the cost).
+    bool sync = true;
 };
 
 struct DirectoryBatchResult {
@@ -262,7 +271,11 @@ struct DirectoryBatchResult {
 
 // run_batch + atomic files + manifest (rewritten as types finish, always valid) + pages + index.
 // On an error or cancellation the manifest records exactly the types finished. A protected run
-// folder is refused. The folder is flock'ed (shared) while in use so `runs clean` leaves it alone.
+// folder is refused. The folder is flock'ed (shared) while in use so `runs clean` leaves it alone,
+// and each (run, shard) has one writer: ".lock-<manifest name>" is flock'ed exclusively and names
+// its holder (host, pid, start); a second writer of the same shard is refused with that name.
+// Nothing is created before the first type is done (invalid options or rows leave no run folder),
+// unless the folder exists already. Symbolic links inside the run folder are never followed.
 // File writes are timed as "write" in the renderer's statistics.
 DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const ColumnIndex& layout, const Renderer& renderer,
                                             const BatchOptions& options, const DirectoryBatchOptions& dir,

@@ -141,6 +141,8 @@ Shard parse_shard(std::string_view text) {
     };
     Shard s{num(text.substr(0, slash)), num(text.substr(slash + 1))};
     if (s.count == 0 || s.index >= s.count) bad();
+    if (s.count > kMaxShards)
+        throw_input(fmt::format("at most {} shards", kMaxShards), ErrorLocation{{}, 0, "--shard", std::string(text)});
     return s;
 }
 
@@ -183,7 +185,7 @@ std::uint64_t batch_settings_hash(const TableColumns& columns, const ColumnIndex
 }
 
 std::string eyemap_path(OutputFormat f, std::string_view file_key, const EyemapRequest& r) {
-    return fmt::format("{}/{}_{}_{}_{}.{}", to_string(f), file_key, safe_file_name(r.region), to_string(r.side),
+    return fmt::format("{}/{}_{}_{}_{}.{}", to_string(f), file_key, region_file_component(r.region), to_string(r.side),
                        to_string(r.metric), to_string(f));
 }
 

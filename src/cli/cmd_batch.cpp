@@ -153,6 +153,7 @@ struct BatchArgs {
     bool pages = false;
     bool empty_maps = false;
     bool resume = false;
+    bool no_sync = false;
     std::string shard;
     std::string run;
     std::string sink = "file";
@@ -269,11 +270,7 @@ void run_batch_command(const BatchArgs& a) {
             run = runs.back().name;
             fmt::print(stderr, "eyemap batch: resuming the latest run, {}\n", run);
         }
-        if (run.empty()) {
-            std::error_code ec;
-            fs::create_directories(a.out_dir, ec);
-            run = default_run_name(a.out_dir);
-        }
+        if (run.empty()) run = default_run_name(a.out_dir);  // the folder is made with the first finished type
         validate_run_name(run);
         run_dir = fs::path(a.out_dir) / run;
     }
@@ -304,6 +301,7 @@ void run_batch_command(const BatchArgs& a) {
             d.run_dir = run_dir;
             d.run_name = run;
             d.resume = a.resume;
+            d.sync = !a.no_sync;
             d.data_label = a.common.data;
             d.columns_label = a.common.columns;
             dres = run_batch_to_directory(src, *prepared, renderer, opt, d, &counters);
@@ -377,6 +375,7 @@ void add_batch_command(CLI::App& app) {
     sub->add_flag("--pages", args->pages, "Also write one HTML page per type (eyemaps by reference, thumbnails) and index.html");
     sub->add_flag("--empty-maps", args->empty_maps, "Pages: show eyemaps without data as maps too (default: one line 'no data in <region>')");
     sub->add_flag("--resume", args->resume, "Skip outputs whose manifest entry is up to date (same inputs, file present); without --run: the latest run");
+    sub->add_flag("--no-sync", args->no_sync, "Do not flush the run's files to disk before the manifest says complete (faster; not power-cut safe)");
     sub->add_option("--shard", args->shard, "Process only shard I of N (I/N, 0-based): types whose stable name hash mod N is I")
         ->type_name("I/N");
     sub->add_option("--run", args->run, "Run name: the subfolder of --out-dir (default: the current date and time)")->type_name("NAME");

@@ -31,7 +31,7 @@ void require_folder(const fs::path& dir) {
 void add_runs_command(CLI::App& app) {
     struct Args {
         std::string out_dir = ".";
-        std::size_t keep = 0;
+        long long keep = 0;
         bool dry_run = false;
         std::string name;
         std::string run;
@@ -73,8 +73,10 @@ void add_runs_command(CLI::App& app) {
     clean->add_option("--keep", args->keep, "Number of newest runs to keep")->required();
     clean->add_flag("--dry-run", args->dry_run, "Only say what would be removed");
     clean->callback([args] {
+        if (args->keep < 0)
+            usage_error("--keep", std::to_string(args->keep), "must be 0 or more (the number of newest runs to keep)");
         require_folder(args->out_dir);
-        const auto res = clean_runs(args->out_dir, args->keep, args->dry_run);
+        const auto res = clean_runs(args->out_dir, static_cast<std::size_t>(args->keep), args->dry_run);
         const char* verb = args->dry_run ? "would remove" : "removed";
         for (const auto& r : res.removed) fmt::print("{} {} ({})\n", verb, r.name, human_bytes(static_cast<double>(r.bytes)));
         for (const auto& r : res.kept_protected) fmt::print("kept {} (protected)\n", r.name);

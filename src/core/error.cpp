@@ -34,10 +34,14 @@ bool invisible(std::uint32_t cp) {
 
 // Keeps a message on one terminal line and readable: control bytes, invalid UTF-8 and invisible
 // or direction-changing characters are written as escapes; long text is cut (at a character).
-std::string printable(const std::string& s) {
+// `whole`: the reason (composed by eyemap, with user text in it): no length cut, and a backslash
+// kept as it is (paths and commands in reasons), but control bytes, invalid UTF-8 and invisible
+// characters escaped all the same, so no message can move the cursor or hide text on a terminal.
+std::string printable(const std::string& s, bool whole = false) {
     std::string out;
     std::size_t i = 0;
-    while (i < s.size() && i < kMaxShown) {
+    const std::size_t limit = whole ? s.size() : kMaxShown;
+    while (i < s.size() && i < limit) {
         std::uint32_t cp = 0;
         const std::size_t len = utf8_sequence(s, i, cp);
         if (len == 0) {
@@ -46,7 +50,7 @@ std::string printable(const std::string& s) {
         } else if (cp < 0x20 || cp == 0x7f) {
             out += fmt::format("\\x{:02x}", cp);
             ++i;
-        } else if (cp == '\\') {
+        } else if (cp == '\\' && !whole) {
             out += "\\\\";
             ++i;
         } else if (invisible(cp)) {
@@ -72,7 +76,7 @@ std::string compose(const std::string& what, const ErrorLocation& w) {
     }
     if (!w.field.empty()) msg += fmt::format("field '{}': ", printable(w.field));
     if (!w.value.empty()) msg += fmt::format("value '{}': ", printable(w.value));
-    msg += what;
+    msg += printable(what, true);
     return msg;
 }
 

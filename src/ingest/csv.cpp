@@ -83,7 +83,8 @@ bool CsvReader::next_record(std::size_t& start, std::size_t& end, std::size_t& r
         const std::size_t next = nl ? line_end + 1 : end_;
         ++line_no_;
         std::size_t s = pos_;
-        if (line_no_ == 1 && line_end - s >= 3 && std::memcmp(data_ + s, "\xEF\xBB\xBF", 3) == 0) s += 3;
+        // Byte-order marks at the start (some tools add one more to a file that has one): skipped.
+        while (line_no_ == 1 && line_end - s >= 3 && std::memcmp(data_ + s, "\xEF\xBB\xBF", 3) == 0) s += 3;
         std::size_t e = line_end;
         if (e > s && data_[e - 1] == '\r') --e;
         if (e - s > kMaxRecordBytes)

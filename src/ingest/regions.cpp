@@ -13,6 +13,7 @@
 
 #include "ingest/csv.hpp"
 #include "eyemap/error.hpp"
+#include "core/read_file.hpp"
 
 namespace eyemap {
 
@@ -37,6 +38,8 @@ RegionSet builtin_regions() {
 }
 
 namespace {
+
+constexpr std::uint64_t kMaxRegionConfigBytes = 16u << 20;
 
 // 1-based line of a byte offset, for messages about a JSON document.
 std::uint64_t line_of(std::string_view text, std::size_t byte) {
@@ -163,14 +166,9 @@ RegionSet parse_region_config(std::string_view json_text, std::string_view sourc
 }
 
 RegionSet load_region_config(const std::filesystem::path& path, RegionSet base) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw_io("is a folder, not a file", path.string());
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw_io(fmt::format("cannot open region config: {}", std::strerror(errno)), path.string());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) throw_io("read error", path.string());
-    return parse_region_config(ss.str(), path.string(), std::move(base));
+    // Bounded: 1024 regions of 64 layers of 64-byte names fit well below the limit.
+    const std::string text = read_regular_file(path, kMaxRegionConfigBytes, "region config");
+    return parse_region_config(text, path.string(), std::move(base));
 }
 
 }  // namespace eyemap

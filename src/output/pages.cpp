@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "output/pages.hpp"
+#include "render/template_guard.hpp"
 
 #include "eyemap/error.hpp"
 #include "render/svg.hpp"
@@ -41,9 +42,7 @@ std::string render_site_template(const TemplateSet& set, std::string_view name, 
         parsed[{set.content_hash, it->first}] = std::move(fresh);
     }
     mustache& m = *parsed[{set.content_hash, it->first}];
-    std::string out = m.render(d);
-    if (!m.is_valid()) throw_input(fmt::format("template error: {}", m.error_message()), ErrorLocation{std::string(name), 0, {}, {}});
-    return out;
+    return detail::render_bounded(m, d, name);
 }
 
 std::string_view format_label(OutputFormat f) {

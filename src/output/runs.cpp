@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -47,13 +48,30 @@ constexpr std::string_view kProtectFile = ".protected";
 
 std::string hex64(std::uint64_t v) { return fmt::format("{:016x}", v); }
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) throw_io("cannot open file", p.string());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) throw_io("read error", p.string());
-    return ss.str();
+bool valid_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        if (len == 0 || i + len > s.size()) return false;
+        std::uint32_t cp = len == 1 ? c : (c & (0x7Fu >> len));
+        for (std::size_t k = 1; k < len; ++k) {
+            const auto b = static_cast<unsigned char>(s[i + k]);
+            if ((b & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (b & 0x3Fu);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return false;
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        i += len;
+    }
+    return true;
+}
+
+std::string to_hex(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() * 2);
+    for (unsigned char c : s) out += fmt::format("{:02x}", c);
+    return out;
 }
 
 // --- JSON out ---------------------------------------------------------------------------------
@@ -61,6 +79,9 @@ std::string slurp(const fs::path& p) {
 ojson type_json(const TypeRecord& t) {
     ojson j;
     j["name"] = t.neuron_type;
+    // JSON strings are UTF-8: a name that is not keeps its exact bytes in "name_hex" ("name" then
+    // shows it with U+FFFD), so two such names never merge when read back.
+    if (!valid_utf8(t.neuron_type)) j["name_hex"] = to_hex(t.neuron_type);
     j["key"] = t.file_key;
     j["seq"] = t.seq;
     j["lines"] = ojson::array({t.first_line, t.last_line});
@@ -138,9 +159,55 @@ std::string manifest_json(const Manifest& m, std::span<const std::string* const>
 
 // --- JSON in ----------------------------------------------------------------------------------
 
+// Every manifest problem names the command that rebuilds the run's manifest: move the bad file
+// away and run the batch again with --resume (files that are up to date are not rendered again;
+// the manifest is written anew).
+std::string manifest_recovery_hint(std::string_view source) {
+    const fs::path m(source);
+    const fs::path run_dir = m.has_parent_path() ? m.parent_path() : fs::path(".");
+    const std::string run = run_dir.filename().string();
+    const fs::path out = run_dir.has_parent_path() ? run_dir.parent_path() : fs::path(".");
+    std::string shard;
+    unsigned i = 0, c = 0;
+    if (std::sscanf(m.filename().string().c_str(), "manifest-%u-of-%u.json", &i, &c) == 2) shard = fmt::format(" --shard {}/{}", i, c);
+    return fmt::format("it was not written by eyemap or is damaged (truncated, edited); rebuild it: mv {} {}.bad && "
+                       "eyemap batch --data <the run's data> --out-dir {} --run {}{} --resume",
+                       m.string(), m.string(), out.string(), run.empty() ? "<run>" : run, shard);
+}
+
+bool from_hex(std::string_view h, std::string& out) {
+    if (h.size() % 2) return false;
+    out.clear();
+    for (std::size_t i = 0; i < h.size(); i += 2) {
+        unsigned v = 0;
+        auto [p, ec] = std::from_chars(h.data() + i, h.data() + i + 2, v, 16);
+        if (ec != std::errc{} || p != h.data() + i + 2) return false;
+        out.push_back(static_cast<char>(v));
+    }
+    return true;
+}
+
+// The file key the batch could have given this name (assign_key in src/batch/batch.cpp): the
+// safe base, or the base + "~" + 8 hex digits of the name's hash, optionally "-<k>".
+bool plausible_file_key(std::string_view key, std::string_view name) {
+    const std::string base = type_file_base(name);
+    if (key == base) return true;
+    const auto h = static_cast<std::uint32_t>(HashBuilder(0x6b6579).add(name).digest());
+    const std::string with = fmt::format("{}~{:08x}", base, h);
+    if (key == with) return true;
+    if (key.size() <= with.size() + 1 || key.substr(0, with.size()) != with || key[with.size()] != '-') return false;
+    const auto k = key.substr(with.size() + 1);
+    if (k.size() > 9 || k[0] == '0') return false;
+    for (char ch : k)
+        if (ch < '0' || ch > '9') return false;
+    return true;
+}
+
 struct Reader {
     std::string_view source;
-    [[noreturn]] void bad(const std::string& what) const { throw_input(fmt::format("bad manifest: {}", what), ErrorLocation{std::string(source), 0, {}, {}}); }
+    [[noreturn]] void bad(const std::string& what) const {
+        throw_input(fmt::format("bad manifest: {}; {}", what, manifest_recovery_hint(source)), ErrorLocation{std::string(source), 0, {}, {}});
+    }
     const ojson& at(const ojson& j, const char* key) const {
         if (!j.is_object() || !j.contains(key)) bad(fmt::format("missing \"{}\"", key));
         return j.at(key);
@@ -243,7 +310,10 @@ std::size_t remove_stale_temp_files(const fs::path& run_dir) {
         }
     };
     scan(run_dir);
-    for (const char* sub : {"svg", "png", "pdf", "pages", "thumbs"}) scan(run_dir / sub);
+    for (const char* sub : {"svg", "png", "pdf", "pages", "thumbs"}) {
+        std::error_code sec;
+        if (fs::symlink_status(run_dir / sub, sec).type() == fs::file_type::directory) scan(run_dir / sub);
+    }
     return removed;
 }
 
@@ -285,8 +355,10 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
     m.tool = r.str(j, "tool");
     m.run = r.str(j, "run");
     const auto& sh = r.at(j, "shard");
-    m.shard = Shard{static_cast<std::uint32_t>(r.u64(sh, "index")), static_cast<std::uint32_t>(r.u64(sh, "count"))};
-    if (m.shard.count == 0 || m.shard.index >= m.shard.count) r.bad("shard index must be below the count");
+    const std::uint64_t shard_index = r.u64(sh, "index"), shard_count = r.u64(sh, "count");
+    if (shard_count == 0 || shard_count > kMaxShards || shard_index >= shard_count)
+        r.bad(fmt::format("shard {}/{}: the count must be 1 to {} and the index below it", shard_index, shard_count, kMaxShards));
+    m.shard = Shard{static_cast<std::uint32_t>(shard_index), static_cast<std::uint32_t>(shard_count)};
     m.complete = r.boolean(j, "complete");
     m.cancelled = r.boolean(j, "cancelled");
     m.started = r.str(j, "started");
@@ -306,7 +378,13 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
     for (const auto& t : types) {
         TypeRecord rec;
         rec.neuron_type = r.str(t, "name");
+        if (t.is_object() && t.contains("name_hex")) {
+            if (!from_hex(r.str(t, "name_hex"), rec.neuron_type) || rec.neuron_type.empty()) r.bad("\"name_hex\" must be hex digits");
+        }
+        if (rec.neuron_type.empty()) r.bad("a type name is empty");
         rec.file_key = r.str(t, "key");
+        if (!plausible_file_key(rec.file_key, rec.neuron_type))
+            r.bad(fmt::format("file key \"{}\" is not one eyemap makes for type \"{}\"", rec.file_key, rec.neuron_type));
         rec.seq = r.u64(t, "seq");
         const auto& lines = r.at(t, "lines");
         if (!lines.is_array() || lines.size() != 2 || !lines[0].is_number_unsigned() || !lines[1].is_number_unsigned())
@@ -315,9 +393,12 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
         rec.last_line = lines[1].get<std::uint64_t>();
         rec.rows = r.u64(t, "rows");
         rec.rows_hash = r.hex(t, "rows_hash");
-        for (const auto& e : r.at(t, "eyemaps")) {
+        const auto& eyemaps = r.at(t, "eyemaps");
+        if (!eyemaps.is_array() || eyemaps.size() > kMaxManifestEyemaps) r.bad(fmt::format("\"eyemaps\" must be an array of at most {}", kMaxManifestEyemaps));
+        for (const auto& e : eyemaps) {
             EyemapRecord er;
             er.request.region = r.str(e, "region");
+            if (er.request.region.empty() || er.request.region.size() > 64) r.bad("a region name must have 1 to 64 bytes");
             const std::string side = r.str(e, "side");
             if (side != "L" && side != "R") r.bad("side must be L or R");
             er.request.side = side == "L" ? Side::L : Side::R;
@@ -346,14 +427,28 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
             }
             rec.eyemaps.push_back(std::move(er));
         }
-        for (const auto& o : r.at(t, "outputs")) {
+        const auto& outputs = r.at(t, "outputs");
+        if (!outputs.is_array() || outputs.size() > 3 * rec.eyemaps.size() + 2) r.bad("\"outputs\" must be an array of at most 3 per eyemap and 2 more");
+        for (const auto& o : outputs) {
             OutputRecord orec;
             orec.path = r.str(o, "path");
-            // Never trust a path from a file to stay inside the run folder.
-            if (orec.path.empty() || orec.path[0] == '/' || orec.path.find("..") != std::string::npos) r.bad(fmt::format("bad output path \"{}\"", orec.path));
             orec.format = r.format(r.str(o, "format"));
-            orec.eyemap = static_cast<int>(r.i64(o, "eyemap"));
-            if (orec.eyemap < -1 || orec.eyemap >= static_cast<int>(rec.eyemaps.size())) r.bad("output eyemap index out of range");
+            const std::int64_t eyemap = r.i64(o, "eyemap");
+            if (eyemap < -1 || eyemap >= static_cast<std::int64_t>(rec.eyemaps.size())) r.bad("output eyemap index out of range");
+            orec.eyemap = static_cast<int>(eyemap);
+            // A path is only ever the one the batch makes for this type, eyemap and format: inside
+            // the run folder, one of its folders, a safe file name; never a URL or another file.
+            std::string expected;
+            if (orec.eyemap >= 0) {
+                if (orec.format == OutputFormat::html) r.bad("an eyemap cannot be html");
+                expected = eyemap_path(orec.format, rec.file_key, rec.eyemaps[static_cast<std::size_t>(orec.eyemap)].request);
+            } else {
+                expected = orec.format == OutputFormat::html ? page_path(rec.file_key)
+                           : orec.format == OutputFormat::svg ? detail::thumb_path(rec.file_key)
+                                                              : std::string();
+            }
+            if (orec.path != expected)
+                r.bad(fmt::format("output path \"{}\" is not the one eyemap writes for it (\"{}\")", orec.path, expected));
             orec.input_hash = r.hex(o, "hash");
             orec.bytes = r.u64(o, "bytes");
             if (o.contains("content")) orec.content_hash = r.hex(o, "content");
@@ -373,7 +468,7 @@ std::vector<std::pair<fs::path, Manifest>> read_run_manifests(const fs::path& ru
     std::sort(files.begin(), files.end());
     std::vector<std::pair<fs::path, Manifest>> out;
     for (auto& f : files) {
-        auto text = slurp(f);
+        auto text = read_regular_file(f, kMaxManifestBytes, "manifest");
         out.emplace_back(f, manifest_from_json(text, f.string()));
     }
     return out;
@@ -426,8 +521,10 @@ std::size_t write_index(const fs::path& run_dir, const fs::path& templates_dir, 
                                            m.cancelled ? "; it was interrupted: resume it with eyemap batch --resume" : "")});
         }
     }
+    std::uint32_t missing = 0;
     for (std::uint32_t i = 0; i < shard_count; ++i)
-        if (!shard_seen[i]) notices.push_back({fmt::format("Shard {}/{} has not run yet: its types are missing.", i, shard_count)});
+        if (!shard_seen[i] && ++missing <= 20) notices.push_back({fmt::format("Shard {}/{} has not run yet: its types are missing.", i, shard_count)});
+    if (missing > 20) notices.push_back({fmt::format("{} more shards of {} have not run yet.", missing - 20, shard_count)});
     const auto types = merge_types(manifests);
     const std::string html = render_index_page(types, notices, templates, report_link);
     timer.add_bytes(html.size());
@@ -444,32 +541,147 @@ std::size_t write_run_index(const fs::path& run_dir, const fs::path& templates_d
 // ---------------------------------------------------------------------------------------------
 // Batch into a run folder
 
+namespace {
+
+// One writer per (run, shard): an exclusive flock on ".lock-<manifest name>" in the run folder. The
+// file holds the holder's host, pid and start time for the message a second writer gets. flock
+// works across machines on NFSv4 (as fcntl locks) and is released when the process dies.
+class ShardLock {
+public:
+    ShardLock(int run_fd, const std::string& manifest_name, const fs::path& run_dir) : run_fd_(run_fd), name_(".lock-" + manifest_name) {
+        const std::string shown = (run_dir / name_).string();
+        // The holder removes the file when it is done; a file removed between our open and our
+        // flock is not the lock any more: open again (the usual lock-file-with-unlink pattern).
+        for (int attempt = 0;; ++attempt) {
+            fd_ = ::openat(run_fd, name_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+            if (fd_ < 0) throw_io(fmt::format("cannot open lock file: {}", std::strerror(errno)), shown);
+            int r;
+            do r = ::flock(fd_, LOCK_EX | LOCK_NB);
+            while (r != 0 && errno == EINTR);
+            if (r != 0) {
+                const int err = errno;
+                char buf[512] = {};
+                const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
+                std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("unknown");
+                while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+                ::close(fd_);
+                fd_ = -1;
+                if (err != EWOULDBLOCK) throw_io(fmt::format("cannot lock: {}", std::strerror(err)), shown);
+                throw_input(fmt::format("another eyemap batch is writing {} of this run ({}); wait for it to finish, or use another --run",
+                                        manifest_name, holder),
+                            ErrorLocation{run_dir.string(), 0, {}, {}});
+            }
+            struct stat a {}, b {};
+            if (::fstat(fd_, &a) == 0 && ::fstatat(run_fd, name_.c_str(), &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_ino == b.st_ino &&
+                a.st_dev == b.st_dev)
+                break;
+            ::close(fd_);
+            fd_ = -1;
+            if (attempt > 100) throw_io("cannot lock: the lock file keeps changing", shown);
+        }
+        const std::string me = fmt::format("host {} pid {} since {}\n", temp_host_id(), static_cast<long>(::getpid()),
+                                           iso_time_utc(std::chrono::system_clock::now()));
+        if (::ftruncate(fd_, 0) == 0) (void)!::pwrite(fd_, me.data(), me.size(), 0);
+    }
+    ~ShardLock() {
+        if (fd_ < 0) return;
+        ::unlinkat(run_fd_, name_.c_str(), 0);  // while still held: the next writer makes a fresh one
+        ::close(fd_);
+    }
+    ShardLock(const ShardLock&) = delete;
+    ShardLock& operator=(const ShardLock&) = delete;
+
+private:
+    int run_fd_;
+    std::string name_;
+    int fd_ = -1;
+};
+
+// The run folder as this writer holds it: descriptors of the folder and its subfolders, opened
+// without following symbolic links, and its locks.
+struct RunFolder {
+    fs::path dir;
+    int fd = -1;
+    std::map<std::string, int, std::less<>> sub;
+    std::unique_ptr<DirLock> dir_lock;
+    std::unique_ptr<ShardLock> shard_lock;
+    ~RunFolder() {
+        shard_lock.reset();  // needs fd
+        dir_lock.reset();
+        for (auto& [n, f] : sub) ::close(f);
+        if (fd >= 0) ::close(fd);
+    }
+    void write(std::string_view rel, std::string_view bytes, bool durable = false) const {
+        const auto slash = rel.find('/');
+        const std::string shown = (dir / std::string(rel)).string();
+        if (slash == std::string_view::npos) return write_file_atomic_at(fd, rel, bytes, shown, durable);
+        auto it = sub.find(rel.substr(0, slash));
+        if (it == sub.end()) throw_internal(fmt::format("no folder for output {}", rel));
+        write_file_atomic_at(it->second, rel.substr(slash + 1), bytes, shown, durable);
+    }
+};
+
+}  // namespace
+
 DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const ColumnIndex& layout, const Renderer& renderer,
                                             const BatchOptions& options, const DirectoryBatchOptions& dir, BatchCounters* counters) {
     const TableColumns& columns = input.columns;
     DirectoryBatchResult result;
     const fs::path& run_dir = dir.run_dir;
     std::error_code ec;
-    const bool existed = fs::exists(run_dir, ec);
-    fs::create_directories(run_dir, ec);
-    if (ec) throw_io(fmt::format("cannot create folder: {}", ec.message()), run_dir.string());
-    if (is_run_protected(run_dir))
+    const bool existed = fs::exists(fs::symlink_status(run_dir, ec));
+    if (existed && is_run_protected(run_dir))
         throw_input("this run is protected; unprotect it first (eyemap runs unprotect) or choose another --run",
                     ErrorLocation{run_dir.string(), 0, {}, {}});
-    DirLock lock(run_dir, LOCK_SH);
-    if (!lock.opened()) throw_io("cannot open folder", run_dir.string());
-    if (!lock.locked()) throw_io("the run folder is being removed by 'eyemap runs clean'", run_dir.string());
-    if (existed) result.stale_temp_removed = remove_stale_temp_files(run_dir);
 
     const std::string manifest_name = manifest_file_name(options.shard);
     result.manifest = run_dir / manifest_name;
+
+    // The folder is made (and locked) only when there is something to put in it: an existing run
+    // at once (resume reads it), a new one when its first type is done. Invalid options or rows
+    // fail before that and leave nothing behind.
+    RunFolder folder;
+    folder.dir = run_dir;
+    std::atomic<bool> materialized{false};
+    auto materialize = [&] {
+        const fs::path parent = run_dir.has_parent_path() ? run_dir.parent_path() : fs::path(".");
+        std::error_code cec;
+        fs::create_directories(parent, cec);
+        if (cec) throw_io(fmt::format("cannot create folder: {}", cec.message()), parent.string());
+        const int pfd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd < 0) throw_io(fmt::format("cannot open folder: {}", std::strerror(errno)), parent.string());
+        try {
+            folder.fd = open_subdir_nofollow(pfd, run_dir.filename().string(), run_dir.string(), true);
+        } catch (...) {
+            ::close(pfd);
+            throw;
+        }
+        ::close(pfd);
+        if (is_run_protected(run_dir))
+            throw_input("this run is protected; unprotect it first (eyemap runs unprotect) or choose another --run",
+                        ErrorLocation{run_dir.string(), 0, {}, {}});
+        folder.dir_lock = std::make_unique<DirLock>(run_dir, LOCK_SH);
+        if (!folder.dir_lock->opened()) throw_io("cannot open folder", run_dir.string());
+        if (!folder.dir_lock->locked()) throw_io("the run folder is being removed by 'eyemap runs clean'", run_dir.string());
+        folder.shard_lock = std::make_unique<ShardLock>(folder.fd, manifest_name, run_dir);
+        if (existed) result.stale_temp_removed = remove_stale_temp_files(run_dir);
+        std::vector<std::string> subs;
+        for (auto f : options.formats) subs.emplace_back(to_string(f));
+        if (options.pages) subs.emplace_back("pages"), subs.emplace_back("thumbs");
+        for (const auto& n : subs)
+            if (!folder.sub.count(n)) folder.sub.emplace(n, open_subdir_nofollow(folder.fd, n, (run_dir / n).string(), true));
+    };
+    if (existed) {
+        materialize();
+        materialized = true;
+    }
 
     // What earlier runs into this folder made: every manifest (so a shard can pick up types an
     // unsharded attempt made and the other way round); its own manifest's records are carried over.
     std::unordered_map<std::string, TypeRecord> previous;
     std::vector<TypeRecord> own_previous;
     std::string started = iso_time_utc(std::chrono::system_clock::now());
-    if (dir.resume) {
+    if (dir.resume && existed) {
         auto manifests = read_run_manifests(run_dir);
         for (auto& [path, m] : manifests)
             if (path.filename() == manifest_name) {
@@ -481,12 +693,6 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
             previous.emplace(std::move(name), std::move(t));
         }
     }
-
-    std::error_code dec;
-    for (auto f : options.formats) fs::create_directories(run_dir / std::string(to_string(f)), dec);
-    if (options.pages) fs::create_directories(run_dir / "pages", dec);
-    if (options.pages) fs::create_directories(run_dir / "thumbs", dec);
-    if (dec) throw_io(fmt::format("cannot create folder: {}", dec.message()), run_dir.string());
 
     Manifest m;
     m.tool = std::string(batch_tool_version());
@@ -513,10 +719,10 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
     std::mutex mu;  // guards done, done_names, last_flush, flush_cost
     std::map<std::uint64_t, std::string> done;
     std::unordered_set<std::string> done_names;
-    auto last_flush = std::chrono::steady_clock::now();
+    auto last_flush = std::chrono::steady_clock::time_point{};  // the first finished type is recorded at once
     std::chrono::steady_clock::duration flush_cost{};
     const OpId manifest_op = renderer.stats().op("batch_manifest");
-    auto flush_locked = [&] {
+    auto flush_locked = [&](bool durable) {
         ScopedTimer t(&renderer.stats(), manifest_op);
         const auto t0 = std::chrono::steady_clock::now();
         std::vector<std::pair<std::uint64_t, const std::string*>> lines;
@@ -532,14 +738,24 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
         m.updated = iso_time_utc(std::chrono::system_clock::now());
         const std::string text = manifest_json(m, ptrs);
         t.add_bytes(text.size());
-        write_file_atomic(result.manifest, text);
+        folder.write(manifest_name, text, durable);
         last_flush = std::chrono::steady_clock::now();
         flush_cost = last_flush - t0;
     };
-    {
-        std::lock_guard lk(mu);
-        flush_locked();
-    }
+
+    // Files made before the folder exists wait here (the first types' files; bounded by the types
+    // in flight), and are written when the first type is done.
+    std::mutex mat_mu;
+    std::vector<std::pair<std::string, std::string>> pending;
+    auto ensure_materialized = [&] {
+        if (materialized.load(std::memory_order_acquire)) return;
+        std::lock_guard lk(mat_mu);
+        if (materialized.load()) return;
+        materialize();
+        for (const auto& [path, bytes] : pending) folder.write(path, bytes);
+        pending.clear();
+        materialized.store(true, std::memory_order_release);
+    };
 
     // Content hashes of the files written, by path, until their type's record is made.
     std::mutex content_mu;
@@ -549,7 +765,15 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
     cb.output = [&](const BatchOutput& o) {
         {
             ScopedTimer t(&renderer.stats(), write_op);
-            write_file_atomic(run_dir / o.output.path, o.bytes);
+            bool written = false;
+            if (!materialized.load(std::memory_order_acquire)) {
+                std::lock_guard lk(mat_mu);
+                if (!materialized.load()) {
+                    pending.emplace_back(o.output.path, std::string(o.bytes));
+                    written = true;
+                }
+            }
+            if (!written) folder.write(o.output.path, o.bytes);
             t.add_bytes(o.bytes.size());
         }
         const std::uint64_t h = hash_bytes(o.bytes);
@@ -557,6 +781,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
         content[o.output.path] = h;
     };
     cb.type_done = [&](const TypeRecord& done_rec) {
+        ensure_materialized();
         TypeRecord rec = done_rec;
         {
             std::lock_guard lk(content_mu);
@@ -571,7 +796,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
         done_names.insert(rec.neuron_type);
         done[rec.seq] = std::move(json);
         const auto since = std::chrono::steady_clock::now() - last_flush;
-        if (since >= dir.manifest_interval && since >= 10 * flush_cost) flush_locked();
+        if (since >= dir.manifest_interval && since >= 10 * flush_cost) flush_locked(false);
     };
     if (dir.resume)
         cb.up_to_date = [&](TypeRecord& planned) {
@@ -584,6 +809,8 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
                 const auto& b = planned.outputs[i];
                 if (a.path != b.path || a.input_hash != b.input_hash || a.eyemap != b.eyemap) return false;
                 std::error_code fec;
+                const auto st = fs::symlink_status(run_dir / a.path, fec);
+                if (fec || st.type() != fs::file_type::regular) return false;
                 const auto size = fs::file_size(run_dir / a.path, fec);
                 if (fec || size != a.bytes) return false;
             }
@@ -603,25 +830,32 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
     try {
         result.summary = run_batch(input, layout, renderer, options, cb, counters);
     } catch (...) {
-        std::lock_guard lk(mu);
-        m.complete = false;
-        try {
-            flush_locked();
-        } catch (...) {
+        if (materialized.load()) {
+            std::lock_guard lk(mu);
+            m.complete = false;
+            try {
+                flush_locked(false);
+            } catch (...) {
+            }
         }
         throw;
     }
+    // An interrupted run that finished no type leaves nothing behind; anything else is recorded.
+    if (!materialized.load() && result.summary.cancelled && done.empty()) return result;
+    ensure_materialized();
     {
         std::lock_guard lk(mu);
         m.complete = !result.summary.cancelled;
         m.cancelled = result.summary.cancelled;
-        flush_locked();
+        // Durable completion: every file on disk before the manifest says so, the manifest after.
+        if (m.complete && dir.sync) sync_directory_tree(run_dir);
+        flush_locked(m.complete && dir.sync);
     }
     // The run report (report.html, linked from the index) of an unsharded run with pages, written last
     // so that it has the index's time too.
     const bool report = options.pages && !options.shard.sharded();
     if (options.pages) result.index_types = write_index(run_dir, renderer.options().templates, &renderer.stats(), report);
-    if (report) write_run_report(run_dir, dir.run_name, renderer, manifest_from_json(slurp(result.manifest), result.manifest.string()).types);
+    if (report) write_run_report(run_dir, dir.run_name, renderer, manifest_from_json(read_regular_file(result.manifest, kMaxManifestBytes, "manifest"), result.manifest.string()).types);
     return result;
 }
 

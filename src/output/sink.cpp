@@ -36,14 +36,6 @@ std::uint64_t next_unique() {
     return z ^ (z >> 31);
 }
 
-// The temporary file's name: hidden, recognisable, unique per host, process and call, and short
-// enough for NAME_MAX even when the target's own name is near it.
-std::filesystem::path temp_path_for(const std::filesystem::path& path) {
-    const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-    static const std::string host = temp_host_id();
-    return dir / temp_file_name(path.filename().string(), host, static_cast<long>(::getpid()), next_unique());
-}
-
 bool is_safe_byte(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
@@ -94,23 +86,25 @@ private:
 
 }  // namespace
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view bytes) {
-    if (path.empty() || !path.has_filename())
-        throw_io("not a file name (empty, or ends with a folder separator)", path.string());
-    const auto tmp = temp_path_for(path);
+void write_file_atomic_at(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown, bool durable) {
+    const std::string target(name);
+    if (target.empty() || target == "." || target == ".." || target.find('/') != std::string::npos)
+        throw_io("not a file name (empty, or ends with a folder separator)", shown);
+    static const std::string host = temp_host_id();
+    const std::string tmp = temp_file_name(target, host, static_cast<long>(::getpid()), next_unique());
     // Keep the permission bits of a file being replaced; a new file gets 0666 minus the umask.
     struct stat old {};
-    const bool replacing = ::stat(path.c_str(), &old) == 0;
-    if (replacing && S_ISDIR(old.st_mode)) throw_io("cannot write file: it is a folder", path.string());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    const bool replacing = ::fstatat(dir_fd, target.c_str(), &old, AT_SYMLINK_NOFOLLOW) == 0;
+    if (replacing && S_ISDIR(old.st_mode)) throw_io("cannot write file: it is a folder", shown);
+    const int fd = ::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
     if (fd < 0) {
         const int err = errno;
-        throw_io(fmt::format("cannot create file: {}", std::strerror(err)), path.string());
+        throw_io(fmt::format("cannot create file: {}", std::strerror(err)), shown);
     }
     auto fail = [&](const char* what, int err, bool close_fd) {
         if (close_fd) ::close(fd);
-        ::unlink(tmp.c_str());
-        throw_io(fmt::format("{}: {} (nothing written; a previous file is unchanged)", what, std::strerror(err)), path.string());
+        ::unlinkat(dir_fd, tmp.c_str(), 0);
+        throw_io(fmt::format("{}: {} (nothing written; a previous file is unchanged)", what, std::strerror(err)), shown);
     };
     if (replacing && S_ISREG(old.st_mode) && ::fchmod(fd, old.st_mode & 07777) != 0) fail("cannot set permissions", errno, true);
     const BlockFileSizeSignal no_sigxfsz;
@@ -126,10 +120,58 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
         p += n;
         left -= static_cast<std::size_t>(n);
     }
+    if (durable && ::fsync(fd) != 0) fail("cannot flush file to disk", errno, true);
     // close() reports delayed write errors on some file systems (NFS, quotas).
     if (::close(fd) != 0) fail("cannot write file", errno, false);
-    if (::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename into place", errno, false);
+    if (::renameat(dir_fd, tmp.c_str(), dir_fd, target.c_str()) != 0) fail("cannot rename into place", errno, false);
+    if (durable && ::fsync(dir_fd) != 0) throw_io(fmt::format("cannot flush folder to disk: {}", std::strerror(errno)), shown);
 }
+
+void write_file_atomic(const std::filesystem::path& path, std::string_view bytes) {
+    if (path.empty() || !path.has_filename())
+        throw_io("not a file name (empty, or ends with a folder separator)", path.string());
+    const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        const int err = errno;
+        throw_io(fmt::format("cannot create file: {}", std::strerror(err)), path.string());
+    }
+    try {
+        write_file_atomic_at(dfd, path.filename().string(), bytes, path.string());
+    } catch (...) {
+        ::close(dfd);
+        throw;
+    }
+    ::close(dfd);
+}
+
+int open_subdir_nofollow(int parent_fd, std::string_view name, const std::string& shown, bool create) {
+    const std::string n(name);
+    if (create && ::mkdirat(parent_fd, n.c_str(), 0777) != 0 && errno != EEXIST)
+        throw_io(fmt::format("cannot create folder: {}", std::strerror(errno)), shown);
+    const int fd = ::openat(parent_fd, n.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        const int err = errno;
+        struct stat st {};
+        if (::fstatat(parent_fd, n.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+            throw_io("is a symbolic link; eyemap does not follow links inside an output folder (remove it)", shown);
+        throw_io(fmt::format("cannot open folder: {}", std::strerror(err)), shown);
+    }
+    return fd;
+}
+
+void sync_directory_tree(const std::filesystem::path& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) throw_io(fmt::format("cannot open folder: {}", std::strerror(errno)), dir.string());
+    const int r1 = ::syncfs(fd);
+    const int e1 = errno;
+    const int r2 = ::fsync(fd);
+    const int e2 = errno;
+    ::close(fd);
+    if (r1 != 0) throw_io(fmt::format("cannot flush files to disk (syncfs): {}", std::strerror(e1)), dir.string());
+    if (r2 != 0) throw_io(fmt::format("cannot flush folder to disk: {}", std::strerror(e2)), dir.string());
+}
+
 
 void ensure_directory(const std::filesystem::path& dir) {
     std::error_code ec;
@@ -140,6 +182,28 @@ void ensure_directory(const std::filesystem::path& dir) {
 }
 
 std::uint64_t file_name_hash(std::string_view name) noexcept { return hash_bytes(name); }
+
+std::string region_file_component(std::string_view region) {
+    bool plain = !region.empty() && region.size() <= kMaxSafeNameBytes && region.front() != '.' && region.front() != '-' &&
+                 region.back() != '.' && !is_reserved_device(region);
+    for (unsigned char c : region) plain = plain && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-');
+    if (plain) {
+        std::string folded(region);
+        for (auto& c : folded) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        if (!ends_like_suffix(folded)) return std::string(region);  // never looks like a hashed one
+    }
+    std::string s = safe_file_name(region);
+    if (ends_like_suffix(s) && s != region) s.resize(s.size() - 17);  // its own suffix: replaced below
+    for (auto& c : s) {
+        if (c == '_') c = '-';
+        else if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    constexpr std::size_t kSuffix = 17;
+    if (s.size() > kMaxSafeNameBytes - kSuffix) s.resize(kMaxSafeNameBytes - kSuffix);
+    while (!s.empty() && (s.back() == '.' || s.back() == '-')) s.pop_back();
+    if (s.empty() || s.front() == '-' || s.front() == '.') s.insert(s.begin(), 'r');
+    return s + fmt::format("-{:016x}", file_name_hash(region));
+}
 
 std::string temp_host_id() {
     char buf[256] = {};

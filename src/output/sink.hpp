@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/read_file.hpp"
+
 namespace eyemap {
 
 // Writes `bytes` to a temporary file in the target's folder and renames it into place, so a
@@ -16,6 +18,21 @@ namespace eyemap {
 // keeps its permission bits; a new one gets 0666 minus the umask. No fsync: atomic, not durable.
 // Throws eyemap::Error (io) naming the path and the system's reason.
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
+
+// write_file_atomic relative to an open folder `dir_fd`: `name` is one path component, created
+// and renamed with openat/renameat (a symbolic link named `name` is replaced, never followed).
+// `shown` is the path used in messages. `durable`: fsync the file before the rename and the
+// folder after it (the write survives a power cut once this returns).
+void write_file_atomic_at(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown, bool durable = false);
+
+// Opens (creating it if missing, when `create`) the folder `name` (one component) below `parent_fd`
+// without following a symbolic link: a link planted there is refused (io error naming `shown`), so
+// writes through the returned descriptor never leave the output tree. The caller closes it.
+int open_subdir_nofollow(int parent_fd, std::string_view name, const std::string& shown, bool create);
+
+// fsync of every file system holding `dir` (syncfs), then of the folder itself. Throws io.
+void sync_directory_tree(const std::filesystem::path& dir);
+
 
 // Creates `dir` and its parents if missing. Throws eyemap::Error (io) with the system's reason
 // (not a folder, no permission, read-only file system) instead of std::filesystem_error.
@@ -33,6 +50,13 @@ void ensure_directory(const std::filesystem::path& dir);
 // case-insensitive file system; callers writing many names into one folder handle that.
 inline constexpr std::size_t kMaxSafeNameBytes = 80;
 std::string safe_file_name(std::string_view name);
+
+// The file-name component of a region in eyemap file names ("<type>_<region>_<side>_<metric>"):
+// the region's name when it is [A-Z0-9][A-Z0-9.-]* (the built-in ME, LO, LOP), else its
+// safe_file_name lower-cased, with every '_' as '-' and a hash suffix of the name. Never contains
+// '_' (so the stem splits back into its parts from the right) and two region names never give
+// components equal ignoring case: distinct (type, region, side, metric) give distinct stems.
+std::string region_file_component(std::string_view region);
 
 // The 64-bit hash behind safe_file_name's suffix (eyemap::hash_bytes). Stable across
 // versions and platforms: file names depend on it.

@@ -293,6 +293,8 @@ void draw_hexagon_paths_pdf(cairo_t* cr, const Scene& s, const std::vector<std::
     const std::size_t n = fills.size();
     const double r = s.hex_size;
     const Style& st = *s.style;
+    const bool faded = st.hex_opacity < 1;  // as draw_hexagon_paths: the hexagons as one group at the opacity
+    if (faded) cairo_push_group(cr);
     cairo_set_line_width(cr, st.hex_stroke_width);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
     for (std::uint8_t p = 0; p < kPaletteSize; ++p) {
@@ -307,6 +309,10 @@ void draw_hexagon_paths_pdf(cairo_t* cr, const Scene& s, const std::vector<std::
         cairo_fill_preserve(cr);
         set_colour(cr, rgb(st.hex_stroke));
         cairo_stroke(cr);
+    }
+    if (faded) {
+        cairo_pop_group_to_source(cr);
+        cairo_paint_with_alpha(cr, st.hex_opacity);
     }
 }
 
@@ -620,8 +626,11 @@ std::pair<int, int> raster_size(const Scene& scene, double scale) {
         throw_input("scale must be a positive number", ErrorLocation{{}, 0, "scale", fmt::format("{}", scale)});
     const double w = std::ceil(scene.width * scale - 1e-9), h = std::ceil(scene.height * scale - 1e-9);
     if (!(w >= 1 && h >= 1) || w > 32767 || h > 32767 || w * h > double(1 << 26))
-        throw_input(fmt::format("image of {}x{} pixels is empty or too large (at most 32767 a side, 2^26 in all)", w, h),
-                    ErrorLocation{{}, 0, "scale", fmt::format("{}", scale)});
+        throw_input(fmt::format("image of {}x{} pixels is empty or too large (at most 32767 a side, 2^26 in all): the canvas is {}x{} at "
+                                "scale {}; {}", w, h, scene.width, scene.height, scale,
+                                scale > 1 ? "use a smaller --scale" : "the layout's columns span too wide a range of hex coordinates (use SVG)"),
+                    scale > 1 ? ErrorLocation{{}, 0, "scale", fmt::format("{}", scale)}
+                              : ErrorLocation{{}, 0, "canvas", fmt::format("{}x{}", scene.width, scene.height)});
     return {static_cast<int>(w), static_cast<int>(h)};
 }
 
@@ -673,6 +682,11 @@ std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions&
     fills.reserve(scenes.size());
     for (const Scene& s : scenes) {
         validate_scene(s);
+        // PDF readers refuse pages beyond 14400 pt (200 in) a side (the PDF implementation limit).
+        if (s.width > 14400 || s.height > 14400)
+            throw_input(fmt::format("a PDF page is at most 14400 pt a side; this canvas is {}x{}: the layout's columns span too wide a "
+                                    "range of hex coordinates (use SVG)", s.width, s.height),
+                        ErrorLocation{{}, 0, "canvas", fmt::format("{}x{}", s.width, s.height)});
         fills.push_back(layer_fills(s, options.layer));
     }
     std::string out;

@@ -4,7 +4,9 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <span>
+#include <unordered_set>
 #include <sstream>
 
 #include <kainjow/mustache.hpp>
@@ -12,7 +14,9 @@
 
 #include "core/hash.hpp"
 #include "eyemap/error.hpp"
+#include "core/read_file.hpp"
 #include "render/svg_frame.hpp"
+#include "render/template_guard.hpp"
 
 namespace eyemap {
 namespace detail {
@@ -31,11 +35,9 @@ std::uint64_t hash_set(const TemplateSet& t) {
 }
 
 std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) throw_io("cannot open template", p.string());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    std::string text = read_regular_file(p, detail::kMaxTemplateBytes, "template");
+    detail::check_template_text(text, p.string());
+    return text;
 }
 
 using kainjow::mustache::data;
@@ -47,9 +49,27 @@ std::string render_template(const TemplateSet& set, std::string_view name, const
     mustache m(it->second);
     if (!m.is_valid()) throw_input(fmt::format("template error: {}", m.error_message()), ErrorLocation{std::string(name), 0, {}, {}});
     m.set_custom_escape([](const std::string& s) { return xml_escape(s); });
-    std::string out = m.render(d);
-    if (!m.is_valid()) throw_input(fmt::format("template error: {}", m.error_message()), ErrorLocation{std::string(name), 0, {}, {}});
-    return out;
+    return detail::render_bounded(m, d, name);
+}
+
+// An SVG made with an expanded frame must be well-formed XML; checked on the first expansion of
+// each template set (a user's templates can break it; the built-in ones are
+// checked by the same rule).
+void check_frame_once(const detail::SvgFrame& frame, const Scene& scene, std::uint64_t set_hash) {
+    static std::mutex mu;
+    static std::unordered_set<std::uint64_t> checked;
+    {
+        std::lock_guard lk(mu);
+        if (checked.count(set_hash)) return;
+    }
+    fmt::memory_buffer doc;
+    detail::write_svg(scene, frame, doc, "em0");
+    if (const std::string why = detail::xml_well_formed(std::string_view(doc.data(), doc.size())); !why.empty())
+        throw_input(fmt::format("the templates expand to an SVG that is not well-formed XML: {}", why),
+                    ErrorLocation{"head.svg.mustache, tail.svg.mustache", 0, {}, {}});
+    std::lock_guard lk(mu);
+    if (checked.size() > 1024) checked.clear();
+    checked.insert(set_hash);
 }
 
 std::string num(double v) {
@@ -194,8 +214,10 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
     }
     tail.set("has_buttons", scene.buttons.empty() ? data(data::type::bool_false) : data(data::type::bool_true));
     tail.set("buttons", buttons);
-    return SvgFrame{split_slots(render_template(templates, "head.svg.mustache", head)),
-                    split_slots(render_template(templates, "tail.svg.mustache", tail))};
+    SvgFrame frame{split_slots(render_template(templates, "head.svg.mustache", head)),
+                   split_slots(render_template(templates, "tail.svg.mustache", tail))};
+    check_frame_once(frame, scene, templates.content_hash);
+    return frame;
 }
 
 }  // namespace detail

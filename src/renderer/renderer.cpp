@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/hash.hpp"
+#include "core/text.hpp"
 #include "eyemap/error.hpp"
 #include "ingest/csv.hpp"
 #include "layout/layout.hpp"
@@ -23,6 +24,22 @@
 #include "renderer/caches.hpp"
 
 namespace eyemap {
+namespace {
+
+// Names enter the drawing here: every text of the Scene made drawable by one rule (core/text.hpp),
+// so SVG, PNG and PDF show the same replacement characters and cairo never refuses a name.
+void make_scene_drawable(Scene& s) {
+    make_drawable(s.data.neuron_type);
+    make_drawable(s.data.region);
+    for (auto& l : s.data.layer_names) make_drawable(l);
+    for (auto& t : s.titles) {
+        make_drawable(t.text);
+        make_drawable(t.badge);
+    }
+    make_drawable(s.legend.title);
+    for (auto& b : s.buttons) make_drawable(b.label);
+}
+}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Column index and dataset
@@ -147,7 +164,7 @@ RequestSelection select_requests(const ColumnIndex& index, const TableColumns& c
 }
 
 std::string eyemap_file_stem(std::string_view neuron_type, std::string_view region, Side side, Metric metric) {
-    return fmt::format("{}_{}_{}_{}", safe_file_name(neuron_type), safe_file_name(region), to_string(side), to_string(metric));
+    return fmt::format("{}_{}_{}_{}", safe_file_name(neuron_type), region_file_component(region), to_string(side), to_string(metric));
 }
 
 std::string Eyemap::file_name() const {
@@ -242,6 +259,7 @@ struct Renderer::Impl {
             auto& g = grids[static_cast<int>(d.side)];
             if (!g) g = caches->grid(index, options.geometry, d.side);
             out.push_back(layout_eyemap(std::move(d), g, options.geometry, style));
+            make_scene_drawable(out.back());
         }
         return out;
     }
@@ -285,6 +303,7 @@ struct Renderer::Impl {
 };
 
 namespace {
+
 
 constexpr OutputFormat kSvgOnly[] = {OutputFormat::svg};
 

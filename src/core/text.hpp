@@ -1,0 +1,20 @@
+// Internal: text every renderer can draw (issue 15).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace eyemap {
+
+// True when `text` is valid UTF-8 without a character that an SVG (XML 1.0) cannot carry or
+// cairo refuses to draw: C0 controls other than tab/LF/CR, DEL, C1 controls, surrogates,
+// noncharacters (U+FDD0..U+FDEF and U+xFFFE/U+xFFFF in every plane).
+bool is_drawable_text(std::string_view text) noexcept;
+// `text` with each such character, and each byte of malformed UTF-8, replaced by U+FFFD. The one
+// place names are made drawable: the renderer applies it to every text of a Scene, so SVG, PNG
+// and PDF show the same characters (and PNG/PDF never fail on a name).
+std::string drawable_text(std::string_view text);
+// In place; no allocation when the text is drawable already.
+void make_drawable(std::string& text);
+
+}  // namespace eyemap
