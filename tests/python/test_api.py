@@ -141,8 +141,10 @@ def test_options_and_static(sample_ds):
     with pytest.raises(eyemap.InputError) as e:
         eyemap.Renderer(hex_size=500)
     assert e.value.field == "hex_size" or "hex" in str(e.value)
+    assert eyemap.Renderer(color_scale="log").options["color_scale"] == "log"  # and "stddev": the field's methods
+    assert eyemap.Renderer(color_scale="stddev").options["color_scale"] == "stddev"
     with pytest.raises(eyemap.InputError):
-        eyemap.Renderer(color_scale="log")
+        eyemap.Renderer(color_scale="logarithmic")
     with pytest.raises(eyemap.InputError):
         eyemap.Renderer(svg_id="1bad")
     with pytest.raises(TypeError):
