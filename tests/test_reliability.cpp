@@ -211,7 +211,7 @@ TEST_CASE("reliability 8: invalid options or a bad first row create no run folde
     const auto dir = test::fresh_dir("rel-junk");
     test::write_file(dir / "d.csv", std::string(kHeader) + rows_for("A"));
     test::write_file(dir / "bad.csv", std::string(kHeader) + "A,ME,R,0,0,NaN,1\n");
-    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --format png --scale 0", q(dir / "d.csv"), q(dir / "o"))) == 2);
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --format png --scale 0", q(dir / "d.csv"), q(dir / "o"))) == 1);  // a usage error
     CHECK(run_cli(fmt::format("batch --data {} --out-dir {} -q", q(dir / "bad.csv"), q(dir / "o"))) == 2);
     CHECK(!fs::exists(dir / "o"));
     REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run good -q", q(dir / "d.csv"), q(dir / "o"))) == 0);

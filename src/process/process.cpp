@@ -39,7 +39,8 @@ bool whole(double v) noexcept { return std::isfinite(v) && v == std::floor(v); }
 std::array<double, 6> candidates(std::span<const double> values, const ScaleOptions& o, double lo, double hi) {
     std::array<double, 6> c{};
     auto linear = [&](double a, double b) {
-        for (int k = 0; k <= 5; ++k) c[static_cast<std::size_t>(k)] = a + (b - a) * k / 5.0;
+        // Weighted, not a + (b - a) * t: b - a overflows to infinity for ranges like -1e308..1e308.
+        for (int k = 0; k <= 5; ++k) c[static_cast<std::size_t>(k)] = a * ((5 - k) / 5.0) + b * (k / 5.0);
         c[5] = b;
     };
     switch (o.method) {
@@ -99,8 +100,8 @@ int distinct(std::array<double, 6>& e) {
 // 100, shown "12.3k"), 1 below it; powers of ten, exact as doubles.
 double unit_of(double magnitude) {
     double u = 1;
-    if (magnitude >= kCompactFrom)
-        while (u * 1000 <= magnitude) u *= 10;
+    if (magnitude >= kCompactFrom && std::isfinite(magnitude))  // never infinity: u * 1000 <= inf forever
+        while (u * 1000 <= magnitude && u < 1e300) u *= 10;
     return u;
 }
 
