@@ -39,8 +39,10 @@ bool whole(double v) noexcept { return std::isfinite(v) && v == std::floor(v); }
 std::array<double, 6> candidates(std::span<const double> values, const ScaleOptions& o, double lo, double hi) {
     std::array<double, 6> c{};
     auto linear = [&](double a, double b) {
-        // Weighted, not a + (b - a) * t: b - a overflows to infinity for ranges like -1e308..1e308.
-        for (int k = 0; k <= 5; ++k) c[static_cast<std::size_t>(k)] = a * ((5 - k) / 5.0) + b * (k / 5.0);
+        // min + k (max - min) / 5; weighted only where max - min overflows (ranges like -1e308..1e308).
+        const bool finite = std::isfinite(b - a);
+        for (int k = 0; k <= 5; ++k)
+            c[static_cast<std::size_t>(k)] = finite ? a + (b - a) * k / 5.0 : a * ((5 - k) / 5.0) + b * (k / 5.0);
         c[5] = b;
     };
     switch (o.method) {
