@@ -247,6 +247,31 @@ void draw_background_and_titles(cairo_t* cr, const Scene& s, bool raster) {
     text.end();
 }
 
+// Adds the outline of every hexagon with palette index `p` to the path; false when there is none.
+bool add_hexagons_of(cairo_t* cr, const Scene& s, const std::vector<std::uint8_t>& fills, std::uint8_t p) {
+    const GridCoordinates& g = *s.grid;
+    bool any = false;
+    for (std::size_t c = 0; c < fills.size(); ++c)
+        if (fills[c] == p) {
+            hex_path(cr, g.x[c], g.y[c], s.hex_size);
+            any = true;
+        }
+    return any;
+}
+
+// Draws the hexagons with `draw`, as one group painted at the style's opacity when it is below 1
+// (hexagons do not overlap, so that is each hexagon at that opacity).
+template <class Draw>
+void with_hexagon_opacity(cairo_t* cr, const Style& st, Draw draw) {
+    const bool faded = st.hex_opacity < 1;
+    if (faded) cairo_push_group(cr);
+    draw();
+    if (faded) {
+        cairo_pop_group_to_source(cr);
+        cairo_paint_with_alpha(cr, st.hex_opacity);
+    }
+}
+
 // Hexagons as paths (PDF, and rasters too large for stamps): one path per palette colour, then
 // all outlines in one stroke. Hexagons do not overlap at spacing > 1, so this is the SVG's
 // fill-then-stroke per hexagon; where they touch (spacing 1) each shared edge shows the whole .5
@@ -256,31 +281,19 @@ void draw_background_and_titles(cairo_t* cr, const Scene& s, bool raster) {
 // per hexagon (fill and outline together).
 void draw_hexagon_paths(cairo_t* cr, const Scene& s, const std::vector<std::uint8_t>& fills) {
     const GridCoordinates& g = *s.grid;
-    const std::size_t n = fills.size();
-    const double r = s.hex_size;
     const Style& st = *s.style;
-    const bool faded = st.hex_opacity < 1;
-    if (faded) cairo_push_group(cr);
-    for (std::uint8_t p = 0; p < kPaletteSize; ++p) {
-        bool any = false;
-        for (std::size_t c = 0; c < n; ++c)
-            if (fills[c] == p) {
-                hex_path(cr, g.x[c], g.y[c], r);
-                any = true;
-            }
-        if (!any) continue;
-        set_colour(cr, rgb(st.palette[p]));
-        cairo_fill(cr);
-    }
-    for (std::size_t c = 0; c < n; ++c) hex_path(cr, g.x[c], g.y[c], r);
-    set_colour(cr, rgb(st.hex_stroke));
-    cairo_set_line_width(cr, st.hex_stroke_width);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
-    cairo_stroke(cr);
-    if (faded) {
-        cairo_pop_group_to_source(cr);
-        cairo_paint_with_alpha(cr, st.hex_opacity);
-    }
+    with_hexagon_opacity(cr, st, [&] {
+        for (std::uint8_t p = 0; p < kPaletteSize; ++p) {
+            if (!add_hexagons_of(cr, s, fills, p)) continue;
+            set_colour(cr, rgb(st.palette[p]));
+            cairo_fill(cr);
+        }
+        for (std::size_t c = 0; c < fills.size(); ++c) hex_path(cr, g.x[c], g.y[c], s.hex_size);
+        set_colour(cr, rgb(st.hex_stroke));
+        cairo_set_line_width(cr, st.hex_stroke_width);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
+        cairo_stroke(cr);
+    });
 }
 
 // PDF hexagons: per palette colour one path, filled and then stroked with the path kept, which
@@ -289,31 +302,18 @@ void draw_hexagon_paths(cairo_t* cr, const Scene& s, const std::vector<std::uint
 // were ~2/3 of a PDF). Where hexagons touch (spacing 1) a later colour's fill covers half of an
 // earlier colour's outline, as the SVG's per-hexagon fill-then-stroke does.
 void draw_hexagon_paths_pdf(cairo_t* cr, const Scene& s, const std::vector<std::uint8_t>& fills) {
-    const GridCoordinates& g = *s.grid;
-    const std::size_t n = fills.size();
-    const double r = s.hex_size;
     const Style& st = *s.style;
-    const bool faded = st.hex_opacity < 1;  // as draw_hexagon_paths: the hexagons as one group at the opacity
-    if (faded) cairo_push_group(cr);
-    cairo_set_line_width(cr, st.hex_stroke_width);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
-    for (std::uint8_t p = 0; p < kPaletteSize; ++p) {
-        bool any = false;
-        for (std::size_t c = 0; c < n; ++c)
-            if (fills[c] == p) {
-                hex_path(cr, g.x[c], g.y[c], r);
-                any = true;
-            }
-        if (!any) continue;
-        set_colour(cr, rgb(st.palette[p]));
-        cairo_fill_preserve(cr);
-        set_colour(cr, rgb(st.hex_stroke));
-        cairo_stroke(cr);
-    }
-    if (faded) {
-        cairo_pop_group_to_source(cr);
-        cairo_paint_with_alpha(cr, st.hex_opacity);
-    }
+    with_hexagon_opacity(cr, st, [&] {
+        cairo_set_line_width(cr, st.hex_stroke_width);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
+        for (std::uint8_t p = 0; p < kPaletteSize; ++p) {
+            if (!add_hexagons_of(cr, s, fills, p)) continue;
+            set_colour(cr, rgb(st.palette[p]));
+            cairo_fill_preserve(cr);
+            set_colour(cr, rgb(st.hex_stroke));
+            cairo_stroke(cr);
+        }
+    });
 }
 
 void draw_legend_and_buttons(cairo_t* cr, const Scene& s, int layer, bool raster) {
