@@ -189,6 +189,34 @@ int palettise(const RasterImage& img, std::vector<std::uint8_t>& index, std::arr
     return table.count;
 }
 
+// The palette and indices limit_colours left on the image, when they still describe its pixels
+// (checked in one pass: cheaper than indexing again); else palettise's. Returns the colour count
+// (0: no palette) and points `indices` at the indices used.
+int palette_of(const RasterImage& img, std::vector<std::uint8_t>& scratch_index, std::array<png_color, 256>& palette, bool opaque_only,
+               const std::uint8_t*& indices) {
+    const std::size_t n = img.palette.size();
+    if (n > 0 && n <= 256 && img.index.size() == img.argb.size()) {
+        std::array<std::uint32_t, 256> colour{};  // unused entries 0: never equal to a pixel with alpha forced to 0xff
+        std::copy(img.palette.begin(), img.palette.end(), colour.begin());
+        std::uint32_t mismatch = 0, all = 0xffffffffu;
+        for (std::size_t i = 0; i < img.argb.size(); ++i) {
+            const std::uint32_t px = img.argb[i];
+            all &= px;
+            mismatch |= colour[img.index[i]] ^ (px | 0xff000000u);
+        }
+        if (mismatch == 0) {
+            if (opaque_only && (all >> 24) != 0xff) return 0;
+            for (std::size_t k = 0; k < n; ++k)
+                palette[k] = png_color{static_cast<png_byte>(colour[k] >> 16), static_cast<png_byte>(colour[k] >> 8), static_cast<png_byte>(colour[k])};
+            indices = img.index.data();
+            return static_cast<int>(n);
+        }
+    }
+    const int count = palettise(img, scratch_index, palette, opaque_only);
+    indices = scratch_index.data();
+    return count;
+}
+
 using detail::append_to_string;
 
 std::string encode_with_cairo(const RasterImage& img, const PngOptions& o) {
@@ -375,7 +403,8 @@ std::string encode_with_libdeflate(const RasterImage& img, const PngOptions& o) 
     const auto w = static_cast<std::size_t>(img.width), h = static_cast<std::size_t>(img.height);
     std::array<png_color, 256> palette{};
     int colours = 0;
-    if (o.palette_when_possible) colours = palettise(img, scratch.index, palette, o.alpha);
+    const std::uint8_t* indices = nullptr;
+    if (o.palette_when_possible) colours = palette_of(img, scratch.index, palette, o.alpha, indices);
 
     int bit_depth = 8, colour_type = 2;
     std::size_t n = 0;  // data bytes per row
@@ -388,7 +417,7 @@ std::string encode_with_libdeflate(const RasterImage& img, const PngOptions& o) 
         raw.assign(h * (n + 1), 0);  // filter type 0 (none): the spec's advice for palette images
         for (std::size_t y = 0; y < h; ++y) {
             std::uint8_t* out = raw.data() + y * (n + 1) + 1;
-            const std::uint8_t* in = scratch.index.data() + y * w;
+            const std::uint8_t* in = indices + y * w;
             if (bit_depth == 8) {
                 std::memcpy(out, in, w);
                 continue;
@@ -509,6 +538,8 @@ struct PaletteGrid {
 }  // namespace
 
 int limit_colours(RasterImage& img, int max_error) {
+    img.index.clear();
+    img.palette.clear();
     if (img.argb.empty()) return 0;
     // One hash probe per pixel, no run shortcut: the probe almost always hits its first slot (a
     // predictable branch), while "same as the pixel before?" mispredicts at every antialiased
@@ -527,37 +558,58 @@ int limit_colours(RasterImage& img, int max_error) {
             if (slot_of.capacity() > (std::size_t(8) << 20)) std::vector<std::uint16_t>().swap(slot_of);
         }
     } trim;
-    if (table.count <= 256) return static_cast<int>(table.count);
-    // Most frequent first (ties by colour: deterministic).
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> by_count;  // (count, colour)
-    by_count.reserve(table.count);
-    for (std::size_t h = 0; h < ColourCounts::kSlots; ++h)
-        if (table.keys[h])
-            by_count.emplace_back(table.vals[4 * h] + table.vals[4 * h + 1] + table.vals[4 * h + 2] + table.vals[4 * h + 3], table.keys[h]);
-    std::sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
-    // Greedy cover: a colour joins the palette unless one already in it is within max_error.
-    // (Trying smaller bounds first cost ~1 ms per 1x eyemap for no visible difference.)
-    max_error = std::min(max_error, 7);
-    if (max_error <= 0) return 0;
-    {
-        const int bound = max_error;
+    // Per slot: the kept colour it becomes and that colour's number (0..255); the pixels then get
+    // their palette indices from these in one pass, without hashing again.
+    std::vector<std::uint32_t> kept(256);
+    std::vector<std::uint8_t> kept_of_slot(ColourCounts::kSlots);
+    std::size_t kept_count = 0;
+    bool changed = false;
+    if (table.count <= 256) {
+        for (std::size_t h = 0; h < ColourCounts::kSlots; ++h)
+            if (table.keys[h]) {
+                kept[kept_count] = table.keys[h];
+                kept_of_slot[h] = static_cast<std::uint8_t>(kept_count++);
+            }
+    } else {
+        // Most frequent first (ties by colour: deterministic).
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> by_count;  // (count, colour)
+        by_count.reserve(table.count);
+        for (std::size_t h = 0; h < ColourCounts::kSlots; ++h)
+            if (table.keys[h])
+                by_count.emplace_back(table.vals[4 * h] + table.vals[4 * h + 1] + table.vals[4 * h + 2] + table.vals[4 * h + 3], table.keys[h]);
+        std::sort(by_count.begin(), by_count.end(), [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+        // Greedy cover: a colour joins the palette unless one already in it is within max_error.
+        // (Trying smaller bounds first cost ~1 ms per 1x eyemap for no visible difference.)
+        const int bound = std::min(max_error, 7);
+        if (bound <= 0) return 0;
         PaletteGrid grid;
-        bool fits = true;
         for (const auto& [count, colour] : by_count) {
             if (grid.nearest(colour, bound) >= 0) continue;
-            if (grid.colours.size() == 256) {
-                fits = false;
-                break;
-            }
+            if (grid.colours.size() == 256) return 0;
             grid.add(colour);
         }
-        if (!fits) return 0;
+        kept_count = grid.colours.size();
+        std::copy(grid.colours.begin(), grid.colours.end(), kept.begin());
         for (std::size_t h = 0; h < ColourCounts::kSlots; ++h)
-            if (table.keys[h]) table.vals[4 * h] = grid.colours[static_cast<std::size_t>(grid.nearest(table.keys[h], bound))];
-        for (std::size_t i = 0; i < img.argb.size(); ++i) img.argb[i] = table.vals[4 * std::size_t{slot_of[i]}];
-        return static_cast<int>(grid.colours.size());
+            if (table.keys[h]) kept_of_slot[h] = static_cast<std::uint8_t>(grid.nearest(table.keys[h], bound));
+        changed = true;
     }
-    return 0;
+    // The kept colours are the palette, in the order above (deterministic: a function of the pixels).
+    img.palette.assign(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(kept_count));
+    img.index.resize(img.argb.size());
+    const std::uint16_t* slot = slot_of.data();
+    std::uint8_t* index = img.index.data();
+    if (changed) {
+        std::vector<std::uint32_t> colour_of_slot(ColourCounts::kSlots);
+        for (std::size_t h = 0; h < ColourCounts::kSlots; ++h) colour_of_slot[h] = kept[kept_of_slot[h]];
+        for (std::size_t i = 0; i < img.argb.size(); ++i) {
+            index[i] = kept_of_slot[slot[i]];
+            img.argb[i] = colour_of_slot[slot[i]];
+        }
+    } else {
+        for (std::size_t i = 0; i < img.argb.size(); ++i) index[i] = kept_of_slot[slot[i]];
+    }
+    return static_cast<int>(kept_count);
 }
 
 namespace {
@@ -585,7 +637,8 @@ std::string encode_png(const RasterImage& img, const PngOptions& o) {
     std::vector<std::uint8_t> index;
     std::array<png_color, 256> palette{};
     int colours = 0;
-    if (o.palette_when_possible) colours = palettise(img, index, palette, o.alpha);
+    const std::uint8_t* indices = nullptr;
+    if (o.palette_when_possible) colours = palette_of(img, index, palette, o.alpha, indices);
 
     std::vector<png_bytep> rows(job.height);
     if (colours > 0) {
@@ -595,7 +648,8 @@ std::string encode_png(const RasterImage& img, const PngOptions& o) {
         job.palette = palette.data();
         job.palette_size = colours;
         job.filters = PNG_FILTER_NONE;  // the PNG spec's advice for palette images; filters only add noise
-        for (png_uint_32 y = 0; y < job.height; ++y) rows[y] = index.data() + std::size_t(y) * job.width;
+        auto* base = const_cast<png_bytep>(indices);  // libpng only reads rows
+        for (png_uint_32 y = 0; y < job.height; ++y) rows[y] = base + std::size_t(y) * job.width;
     } else {
         job.colour_type = o.alpha ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB;
         job.argb_input = true;

@@ -88,6 +88,11 @@ struct RasterOptions {
 struct RasterImage {
     int width = 0, height = 0;
     std::vector<std::uint32_t> argb;
+    // Palette indices of argb, when limit_colours found <= 256 colours (else empty): palette[index[i]]
+    // is argb[i] with alpha 0xff, the palette in order of first appearance. encode_png uses them
+    // after checking they still match the pixels (one cheap pass instead of indexing again).
+    std::vector<std::uint8_t> index;
+    std::vector<std::uint32_t> palette;
     std::uint32_t pixel(int x, int y) const { return argb[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)]; }
 };
 
@@ -103,9 +108,10 @@ std::string encode_png(const RasterImage& image, const PngOptions& options = {})
 
 // Reduces an opaque image to at most 256 colours when that moves no pixel by more than
 // `max_error` levels in any channel (the most frequent colours are kept exactly; the others take
-// the nearest kept one), so that encode_png can write a palette PNG. Returns the colour count
-// afterwards, or 0 when the image is left unchanged (more than 4,096 colours, or 256 would move
-// some pixel further). Deterministic: a function of the pixels only.
+// the nearest kept one), so that encode_png can write a palette PNG, and fills image.index and
+// image.palette. Returns the colour count afterwards, or 0 when the image is left unchanged (more
+// than 4,096 colours, or 256 would move some pixel further; index and palette then empty).
+// Deterministic: a function of the pixels only.
 int limit_colours(RasterImage& image, int max_error);
 
 // PNG bytes of one eyemap: render_image + encode_png.
