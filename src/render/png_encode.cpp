@@ -547,11 +547,24 @@ int limit_colours(RasterImage& img, int max_error) {
     ColourCounts table;
     thread_local std::vector<std::uint16_t> slot_of;  // per pixel, for the mapping pass (kept: ~0.4 MB at 1x)
     slot_of.resize(img.argb.size());
-    for (std::size_t i = 0; i < img.argb.size(); ++i) {
-        const std::size_t h = table.find_or_add(img.argb[i] | 0xff000000u);
-        if (h == ColourCounts::kSlots) return 0;
-        ++table.vals[4 * h + (i & 3)];
-        slot_of[i] = static_cast<std::uint16_t>(h);
+    {
+        // Raw pointers: the compiler keeps them in registers (through the vectors it reloaded them
+        // after every store).
+        const std::uint32_t* px = img.argb.data();
+        const std::uint32_t* keys = table.keys.data();
+        std::uint32_t* vals = table.vals.data();
+        std::uint16_t* slot = slot_of.data();
+        const std::size_t n = img.argb.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint32_t key = px[i] | 0xff000000u;
+            std::size_t h = ColourCounts::slot_of(key);
+            if (keys[h] != key) [[unlikely]] {
+                h = table.find_or_add(key);
+                if (h == ColourCounts::kSlots) return 0;
+            }
+            ++vals[4 * h + (i & 3)];
+            slot[i] = static_cast<std::uint16_t>(h);
+        }
     }
     struct Trim {
         ~Trim() {
