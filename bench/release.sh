@@ -10,6 +10,8 @@
 #   pages  12,000 SVGs + type pages + index (--pages)
 #   png    12,000 SVGs + 12,000 PNGs at 1x + pages (--formats svg,png --pages)
 #   small  the default 6-type sample (72 SVG eyemaps) written to files: whole process per eyemap
+#   dd     not eyemap: `dd` writing as many bytes as the last files run wrote, into one file (the
+#          file system's cost for those bytes: the floor under the files row; listed with --rows)
 # For every row: wall, user and system seconds (GNU time), bytes of the files and files in the run folder;
 # the median of R runs (default 3). Runs are interleaved: each round runs every configuration
 # once (and with --baseline, the baseline binary right before the measured one), so a load change
@@ -18,6 +20,13 @@
 # start and the end of every round.
 # --quick: 100 types and 1 run (a smoke test, not figures). --types N: N types (12 eyemaps each).
 # --report-only: no runs; the report of the runs recorded in --work (e.g. of an interrupted run).
+#
+# Outputs are deleted only at the end of each round, then `sync` and a 60 s pause: ext4 without a
+# journal (the project VM) keeps a deleted inode from reuse for 60 s (5 min while its inode table
+# block is dirty) and every file created meanwhile scans past those inodes (the kernel's
+# recently_deleted(): 40 % of a files run's CPU right after deleting the previous run's 12,000
+# files, perf). So no run pays for the deletions of another. A round needs about 22 GB of disk at
+# 1,000 types with both binaries.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -27,7 +36,7 @@ work="${TMPDIR:-/tmp}/eyemap-release"
 types=1000
 runs=3
 jobs_list="1 2"
-rows_list="null files pages png small"
+rows_list="null files dd pages png small"
 keep=0
 report_only=0
 while [[ $# -gt 0 ]]; do
@@ -87,18 +96,27 @@ args_of() {
         pages) echo "--data $big/data.csv --columns $big/columns.csv --formats svg --pages" ;;
         png) echo "--data $big/data.csv --columns $big/columns.csv --formats svg,png --pages" ;;
         small) echo "--data $small/data.csv --columns $small/columns.csv --formats svg" ;;
+        dd) echo "" ;;
         *) echo "unknown row $1" >&2; exit 1 ;;
     esac
 }
 
 # run_one BIN ROW JOBS KEY: one batch under GNU time; appends "wall user sys bytes files" to $work/KEY.
+# Each run writes into its own folder under $work/round (deleted at the end of the round).
+last_files_bytes=0
 run_one() {
-    local bin="$1" row="$2" j="$3" key="$4" out="$work/out" log="$work/time.log"
-    rm -rf "$out"
+    local bin="$1" row="$2" j="$3" key="$4" out log="$work/time.log"
+    out="$(mktemp -d "$work/round/run-XXXXXX")"
+    sync  # the previous run's dirty pages are not this run's cost
+    if [[ $row == dd ]]; then
+        [[ $last_files_bytes -gt 0 ]] || { echo "the dd row needs a files row before it (--rows \"files dd\")" >&2; exit 1; }
+        /usr/bin/time -f '%e %U %S' -o "$log" dd if=/dev/zero of="$out/dd" bs=1M count=$((last_files_bytes >> 20)) status=none
+        echo "$(tail -1 "$log") $(stat -c %s "$out/dd") 1" >> "$work/$key"
+        return
+    fi
     local -a a
     read -r -a a <<< "$(args_of "$row")"
     [[ $row != null ]] && a+=(--out-dir "$out" --run r)
-    sync  # the previous run's dirty pages are not this run's cost
     if ! /usr/bin/time -f '%e %U %S' -o "$log" "$bin" batch "${a[@]}" --jobs "$j" -q 2> "$work/err.log"; then
         cat "$work/err.log" >&2
         echo "eyemap batch ${a[*]} --jobs $j: failed" >&2
@@ -110,7 +128,15 @@ run_one() {
         files=$(find "$out/r" -type f | wc -l)
     fi
     echo "$(tail -1 "$log") $bytes $files" >> "$work/$key"
-    rm -rf "$out"
+    [[ $row == files ]] && last_files_bytes=$bytes
+    return 0
+}
+
+# end_round: deletes the round's outputs and lets the deleted inodes age (see the header).
+end_round() {
+    rm -rf "$work/round"
+    sync
+    if [[ ${1:-} != last ]]; then sleep 60; fi
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
@@ -126,13 +152,19 @@ else
 rm -f "$work"/res-*
 for ((r = 1; r <= runs; ++r)); do
     echo "round $r/$runs: load average $(load)"
+    mkdir -p "$work/round"
     for row in $rows_list; do
         for j in $jobs_list; do
             for b in "${bins[@]}"; do
-                run_one "$(binary "$b")" "$row" "$j" "res-$b-$row-$j"
+                if [[ $row == dd ]]; then
+                    [[ $b == new ]] && run_one "" dd "$j" "res-new-dd-$j"  # one per jobs value, not per binary
+                else
+                    run_one "$(binary "$b")" "$row" "$j" "res-$b-$row-$j"
+                fi
             done
         done
     done
+    end_round "$([[ $r == "$runs" ]] && echo last)"
 done
 echo "load average at the end: $(load)"
 fi
@@ -154,9 +186,11 @@ for row in $rows_list; do
             key="res-$b-$row-$j"
             [[ -s "$work/$key" ]] || continue  # not run (an interrupted run, with --report-only)
             n=$((types * 12)); [[ $row == small ]] && n=72
+            [[ $row == dd ]] && b="dd"  # printed as the binary column
             wall=$(median $(col "$key" 1))
             vs=""
-            if [[ $row != null && $row != small && -s "$work/res-$b-null-$j" ]]; then vs="$(ratio_median "$key" "res-$b-null-$j" 1)x"; fi
+            nb=$b; [[ $row == dd ]] && nb=new
+            if [[ $row != null && $row != small && -s "$work/res-$nb-null-$j" ]]; then vs="$(ratio_median "$key" "res-$nb-null-$j" 1)x"; fi
             printf '%-6s %-4s %-5s %8.2f %8.2f %8.2f %11d %7d %8.3fms %s\n' "$row" "$b" "$j" "$wall" "$(median $(col "$key" 2))" \
                 "$(median $(col "$key" 3))" "$(median $(col "$key" 4))" "$(median $(col "$key" 5))" \
                 "$(awk -v w="$wall" -v n="$n" 'BEGIN { print 1000 * w / n }')" "$vs"
