@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/units.hpp"  // human_bytes for messages and progress
 #include "eyemap/eyemap.hpp"
 
 namespace eyemap::cli {
@@ -62,8 +63,6 @@ CLI::Option* add_hidden_alias(CLI::App& app, const std::string& old_name, const 
         });
 }
 
-// "12.3 MiB": bytes in binary units, one decimal (whole bytes below 1 KiB).
-std::string human_bytes(double bytes);
 
 // The width of the terminal on standard error (TIOCGWINSZ), else $COLUMNS, else 80.
 int terminal_columns();

@@ -1,6 +1,8 @@
 // Non-template parts of eyemap/cache.hpp: config validation, statistics table.
 #include "core/lru_cache.hpp"
 
+#include "core/units.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -34,21 +36,6 @@ void validate_cache_config(const CacheConfig& cfg) {
         throw_input("cache config: negative time-to-live", {{}, 0, "ttl", std::to_string(cfg.ttl.count()) + "ns"});
 }
 
-namespace {
-
-std::string human_bytes(std::size_t b) {
-    if (b < 1024) return fmt::format("{} B", b);
-    static constexpr std::array<const char*, 4> units{"KiB", "MiB", "GiB", "TiB"};
-    double v = static_cast<double>(b) / 1024.0;
-    std::size_t u = 0;
-    while (v >= 1024.0 && u + 1 < units.size()) {
-        v /= 1024.0;
-        ++u;
-    }
-    return fmt::format("{:.1f} {}", v, units[u]);
-}
-
-}  // namespace
 
 std::string cache_stats_table(std::span<const NamedCacheStats> caches) {
     static constexpr std::array<const char*, 11> header{"cache",   "hits",    "misses",  "hit rate",
@@ -66,7 +53,7 @@ std::string cache_stats_table(std::span<const NamedCacheStats> caches) {
             std::to_string(s.invalidations + s.validation_failures),
             std::to_string(s.rejections),
             std::to_string(s.entries),
-            human_bytes(s.bytes),
+            human_bytes(static_cast<double>(s.bytes)),
         };
     };
 

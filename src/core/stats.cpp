@@ -1,6 +1,7 @@
 // Statistics registry object: per-instance shards written lock-free with relaxed atomics, summed on read.
 #include "eyemap/stats.hpp"
 
+#include "core/units.hpp"
 #include "eyemap/error.hpp"
 
 #include <fmt/format.h>
@@ -142,20 +143,6 @@ std::uint64_t percentile(const Merged& m, double q) {
         cum += c;
     }
     return m.max;
-}
-
-std::string human_ns(double ns) {
-    if (ns < 1e3) return fmt::format("{:.0f} ns", ns);
-    if (ns < 1e6) return fmt::format("{:.1f} us", ns / 1e3);
-    if (ns < 1e9) return fmt::format("{:.1f} ms", ns / 1e6);
-    return fmt::format("{:.2f} s", ns / 1e9);
-}
-
-std::string human_bytes(double b) {
-    if (b < 1024) return fmt::format("{:.0f} B", b);
-    if (b < 1024.0 * 1024) return fmt::format("{:.1f} KiB", b / 1024);
-    if (b < 1024.0 * 1024 * 1024) return fmt::format("{:.1f} MiB", b / (1024.0 * 1024));
-    return fmt::format("{:.2f} GiB", b / (1024.0 * 1024 * 1024));
 }
 
 std::string csv_field(const std::string& s) {

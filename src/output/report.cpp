@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <kainjow/mustache.hpp>
 
+#include "core/units.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/renderer.hpp"
 #include "eyemap/version.hpp"
@@ -30,21 +31,7 @@ std::string n(double v) {
     return s;
 }
 
-std::string human_ns(double ns) {
-    if (!std::isfinite(ns) || ns < 0) ns = 0;
-    if (ns < 1e3) return fmt::format("{:.0f} ns", ns);
-    if (ns < 1e6) return fmt::format("{:.1f} µs", ns / 1e3);
-    if (ns < 1e9) return fmt::format("{:.1f} ms", ns / 1e6);
-    return fmt::format("{:.2f} s", ns / 1e9);
-}
-
-std::string human_bytes(double b) {
-    if (!std::isfinite(b) || b < 0) b = 0;
-    if (b < 1024) return fmt::format("{:.0f} B", b);
-    if (b < 1024.0 * 1024) return fmt::format("{:.1f} KiB", b / 1024);
-    if (b < 1024.0 * 1024 * 1024) return fmt::format("{:.1f} MiB", b / (1024.0 * 1024));
-    return fmt::format("{:.2f} GiB", b / (1024.0 * 1024 * 1024));
-}
+std::string human_ns_html(double ns) { return human_ns(ns, true); }
 
 std::string human_rate(double r) {
     if (!std::isfinite(r) || r < 0) r = 0;
@@ -195,9 +182,9 @@ std::string report_stage_chart(const StatsSnapshot& s) {
     for (const auto* o : ran) {
         const double share = sum ? 100.0 * static_cast<double>(o->total_ns) / static_cast<double>(sum) : 0;
         rows.push_back({o->name, static_cast<double>(o->total_ns),
-                        fmt::format("{} · {:.1f}%", human_ns(static_cast<double>(o->total_ns)), share),
-                        fmt::format("{}: {} calls, {} in all, mean {}", o->name, count(o->count), human_ns(static_cast<double>(o->total_ns)),
-                                    human_ns(static_cast<double>(o->mean_ns)))});
+                        fmt::format("{} · {:.1f}%", human_ns_html(static_cast<double>(o->total_ns)), share),
+                        fmt::format("{}: {} calls, {} in all, mean {}", o->name, count(o->count), human_ns_html(static_cast<double>(o->total_ns)),
+                                    human_ns_html(static_cast<double>(o->mean_ns)))});
     }
     return bar_chart("em-stages", "Time per stage (summed over threads)", rows);
 }
@@ -288,7 +275,7 @@ std::string report_latency_chart(const StatsSnapshot& s) {
     for (int d = d0; d <= d1; ++d) {
         const double x = X(std::pow(10.0, d));
         svg.line(x, kTop - 4, x, plot_bottom, "grid");
-        svg.text(x, plot_bottom + 18, human_ns(std::pow(10.0, d)), "middle", "tick");
+        svg.text(x, plot_bottom + 18, human_ns_html(std::pow(10.0, d)), "middle", "tick");
     }
     for (std::size_t i = 0; i < ran.size(); ++i) {
         const auto* o = ran[i];
@@ -298,7 +285,7 @@ std::string report_latency_chart(const StatsSnapshot& s) {
         const std::uint64_t v[] = {o->p50_ns, o->p90_ns, o->p99_ns, o->max_ns};
         for (int k = 0; k < 4; ++k)
             svg.raw(fmt::format(R"(<circle cx="{}" cy="{}" r="5" class="{}"><title>{} {}: {}</title></circle>)", n(X(static_cast<double>(v[k]))),
-                                n(y), marks[k].cls, esc(o->name), marks[k].name, human_ns(static_cast<double>(v[k]))));
+                                n(y), marks[k].cls, esc(o->name), marks[k].name, human_ns_html(static_cast<double>(v[k]))));
     }
     return svg.done();
 }
@@ -381,7 +368,7 @@ std::string render_run_report(const RunReport& r, const std::shared_ptr<const Te
         c.set("id", std::move(id));
         cards.push_back(c);
     };
-    card("Wall time", human_ns(static_cast<double>(s.wall_ns)), "wall");
+    card("Wall time", human_ns_html(static_cast<double>(s.wall_ns)), "wall");
     if (!s.progress.empty()) {
         const auto& last = s.progress.back();
         card("Eyemaps rendered", count(last.eyemaps), "eyemaps");
@@ -414,7 +401,7 @@ std::string render_run_report(const RunReport& r, const std::shared_ptr<const Te
         for (std::uint64_t v : {o->mean_ns, o->p50_ns, o->p90_ns, o->p99_ns, o->max_ns}) {
             data c;
             c.set("ns", fmt::format("{}", v));
-            c.set("text", human_ns(static_cast<double>(v)));
+            c.set("text", human_ns_html(static_cast<double>(v)));
             cells.push_back(c);
         }
         row.set("cells", cells);
