@@ -251,6 +251,14 @@ TEST_CASE("shard plans: LPT balance, case-folded units, hash fallback, JSON roun
     CHECK_THROWS_AS(shard_plan_from_json("{}", "p"), Error);
     // Deterministic.
     CHECK(shard_plan_to_json(make_shard_plan(types, 3)) == shard_plan_to_json(make_shard_plan(types, 3)));
+    // A plan made by hand (no index built): the same lookup, case folded, hash for the unknown.
+    ShardPlan by_hand;
+    by_hand.count = 3;
+    by_hand.types = {{"Mi1", 0, 2}, {"T4a", 0, 1}};
+    CHECK(by_hand.shard_of("Mi1") == 2);
+    CHECK(by_hand.shard_of("MI1") == 2);
+    CHECK(by_hand.shard_of("T4a") == 1);
+    CHECK(by_hand.shard_of("never-seen") == shard_of("never-seen", 3));
 }
 
 TEST_CASE("a planned sharded run is byte-identical to one machine's and better balanced") {

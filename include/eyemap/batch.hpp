@@ -327,6 +327,12 @@ std::string_view batch_tool_version() noexcept;
 // Clusters (issue 18): size-balanced shard plans and verifying a (sharded) run folder.
 // src/batch/shard_plan.cpp, src/output/verify.cpp; see docs/cluster.md.
 
+// A type and its rows in a data file (count_type_rows).
+struct TypeRowCount {
+    std::string name;
+    std::uint64_t rows = 0;
+};
+
 // Which shard owns which type, made from the types' row counts (greedy longest-processing-time:
 // biggest first, each to the shard with the fewest rows so far). Types whose file keys are equal
 // ignoring case are one unit (as with shard_of). A type the plan does not know falls back to
@@ -342,15 +348,16 @@ struct ShardPlan {
     };
     std::vector<Entry> types;  // input order
     std::uint32_t shard_of(std::string_view neuron_type) const;
-    // (rebuilt by the functions below; keyed by the case-folded file key)
-    std::vector<std::pair<std::string, std::uint32_t>> by_key;  // sorted by key
+
+private:
+    // Lookup by case-folded file key, built by the two functions that make plans; a plan made by
+    // hand (types filled directly) is searched entry by entry instead.
+    std::vector<std::pair<std::string, std::uint32_t>> by_key_;  // sorted by key
     void index();
+    friend ShardPlan make_shard_plan(std::span<const TypeRowCount> types, std::uint32_t count);
+    friend ShardPlan shard_plan_from_json(std::string_view text, std::string_view source);
 };
 
-struct TypeRowCount {
-    std::string name;
-    std::uint64_t rows = 0;
-};
 // Rows per type of a data file, in input order (parses every row: a plain serial pass).
 std::vector<TypeRowCount> count_type_rows(DataFileSource& source);
 ShardPlan make_shard_plan(std::span<const TypeRowCount> types, std::uint32_t count);

@@ -33,18 +33,23 @@ std::string plan_key(std::string_view neuron_type) {
 }  // namespace
 
 void ShardPlan::index() {
-    by_key.clear();
-    by_key.reserve(types.size());
-    for (const auto& t : types) by_key.emplace_back(plan_key(t.name), t.shard);
-    std::sort(by_key.begin(), by_key.end());
-    by_key.erase(std::unique(by_key.begin(), by_key.end(), [](const auto& a, const auto& b) { return a.first == b.first; }), by_key.end());
+    by_key_.clear();
+    by_key_.reserve(types.size());
+    for (const auto& t : types) by_key_.emplace_back(plan_key(t.name), t.shard);
+    std::sort(by_key_.begin(), by_key_.end());
+    by_key_.erase(std::unique(by_key_.begin(), by_key_.end(), [](const auto& a, const auto& b) { return a.first == b.first; }), by_key_.end());
 }
 
 std::uint32_t ShardPlan::shard_of(std::string_view neuron_type) const {
     if (count <= 1) return 0;
     const std::string key = plan_key(neuron_type);
-    auto it = std::lower_bound(by_key.begin(), by_key.end(), key, [](const auto& e, const std::string& k) { return e.first < k; });
-    if (it != by_key.end() && it->first == key) return it->second;
+    if (by_key_.empty()) {  // made by hand: the first entry with this key, as index() keeps
+        for (const auto& t : types)
+            if (plan_key(t.name) == key) return t.shard;
+    } else {
+        auto it = std::lower_bound(by_key_.begin(), by_key_.end(), key, [](const auto& e, const std::string& k) { return e.first < k; });
+        if (it != by_key_.end() && it->first == key) return it->second;
+    }
     return eyemap::shard_of(neuron_type, count);  // unknown type: the hash, as without a plan
 }
 
