@@ -596,6 +596,87 @@ TEST_CASE("multi-page PDF: one page per scene, each of its scene's size") {
     CHECK(share >= 0.99);
 }
 
+namespace {
+
+// The cross-reference table points at every object and each stream's /Length object is its size.
+void check_pdf_structure(const std::string& pdf) {
+    const std::size_t sx = pdf.rfind("\nstartxref\n");
+    REQUIRE(sx != std::string::npos);
+    const std::size_t xref = std::stoul(pdf.substr(sx + 11, 20));
+    REQUIRE(pdf.compare(xref, 7, "xref\n0 ") == 0);
+    const std::size_t eol = pdf.find('\n', xref + 7);
+    const std::size_t count = std::stoul(pdf.substr(xref + 7, eol - xref - 7));
+    std::size_t used = 0;
+    for (std::size_t i = 1; i < count; ++i) {
+        const std::string entry = pdf.substr(eol + 1 + i * 20, 20);
+        if (entry.compare(10, 10, " 00000 n \n") != 0) continue;
+        ++used;
+        INFO("object " << i);
+        CHECK(pdf.compare(std::stoul(entry.substr(0, 10)), fmt::format("{} 0 obj\n", i).size(), fmt::format("{} 0 obj\n", i)) == 0);
+    }
+    CHECK(used + 1 == count);
+    std::size_t streams = 0;
+    for (std::size_t at = pdf.find("<< /Length "); at != std::string::npos; at = pdf.find("<< /Length ", at + 1)) {
+        std::size_t end = 0;
+        const std::size_t obj = std::stoul(pdf.substr(at + 11, 12), &end);
+        if (pdf.compare(at + 11 + end, 5, " 0 R\n") != 0) continue;
+        const std::size_t data = pdf.find(">>\nstream\n", at) + 10;
+        const std::string head = fmt::format("\n{} 0 obj\n", obj);
+        const std::size_t length = std::stoul(pdf.substr(pdf.find(head, data) + head.size(), 20));
+        INFO("stream of length object " << obj);
+        CHECK(pdf.compare(data + length, 10, "\nendstream") == 0);
+        ++streams;
+    }
+    CHECK(streams > 2);
+}
+
+}  // namespace
+
+TEST_CASE("PDF: the hexagon layer written directly, with a consistent file, at any opacity and on every page") {
+    REQUIRE(run("pdftoppm -v > /dev/null 2>&1") == 0);
+    REQUIRE(run("python3 -c 'import zlib' > /dev/null 2>&1") == 0);
+    const auto dir = test::fresh_dir("raster-pdf-layer");
+    // Every stream inflated: no marker of the placeholder group left, and the hexagons' group is
+    // ours: one subpath per hexagon, each page's.
+    test::write_file(dir / "streams.py", R"(import re, sys, zlib
+d = open(sys.argv[1], 'rb').read()
+groups = []
+for m in re.finditer(rb'>>\nstream\n', d):
+    head = d[d.rfind(b' 0 obj\n', 0, m.start()):m.start()]
+    s = zlib.decompressobj().decompress(d[m.end():m.end() + 10**7]) if b'/FlateDecode' in head else b''
+    if b'0.25 0.5 0.75 rg' in s: sys.exit('marker left')
+    if b'/Subtype /Form' in head: groups.append(s.count(b' h\n'))
+print(' '.join(map(str, groups)))
+)");
+    auto group_hexagons = [&](const std::string& pdf, const std::string& name) {
+        test::write_file(dir / (name + ".pdf"), pdf);
+        REQUIRE(run(fmt::format("python3 '{0}/streams.py' '{0}/{1}.pdf' > '{0}/{1}.txt'", dir.string(), name)) == 0);
+        return test::read_file(dir / (name + ".txt"));
+    };
+    const Scene faded = memory_scene();
+    Scene opaque = faded;
+    auto style = std::make_shared<Style>(*faded.style);
+    style->hex_opacity = 1;
+    opaque.style = style;
+    for (const Scene* s : std::array<const Scene*, 2>{&faded, &opaque}) {
+        const std::string name = s == &faded ? "faded" : "opaque";
+        INFO(name);
+        const std::string pdf = render_pdf(*s);
+        check_pdf_structure(pdf);
+        CHECK(group_hexagons(pdf, name) == fmt::format("{}\n", s->data.fill.size()));
+        REQUIRE(run(fmt::format("pdftoppm -png -r 72 -singlefile '{0}/{1}.pdf' '{0}/{1}'", dir.string(), name)) == 0);
+        const double share = compare_images(decode_png(render_png(*s)), decode_png(test::read_file(dir / (name + ".png"))), 32, 0.99, name);
+        CHECK(share >= 0.99);
+    }
+    const auto scenes = test::stage_scenes(memory_dataset(), memory_dataset().types.at(0).neuron_type);
+    REQUIRE(scenes.size() >= 2);
+    const std::string pages = render_pdf_pages(scenes);
+    check_pdf_structure(pages);
+    std::string expected;
+    for (const Scene& s : scenes) expected += fmt::format("{}{}", expected.empty() ? "" : " ", s.data.fill.size());
+    CHECK(group_hexagons(pages, "pages") == expected + "\n");
+}
+
 TEST_CASE("data URI, the renderer's raster timings and concurrent rendering") {
     CHECK(png_data_uri("") == "data:image/png;base64,");
     CHECK(png_data_uri("f") == "data:image/png;base64,Zg==");
