@@ -130,8 +130,8 @@ TEST_CASE("reliability 4: a second writer of the same run and shard is refused, 
     const auto dir = test::fresh_dir("rel-lock");
     test::write_file(dir / "d.csv", std::string(kHeader) + rows_for("A"));
     fs::create_directories(dir / "o/r");
-    // Another writer holds the lock of manifest.json (as a running batch does).
-    const int fd = ::open((dir / "o/r/.lock-manifest.json").c_str(), O_RDWR | O_CREAT, 0666);
+    // Another writer holds the lock of manifest.json (as a running batch does): beside the run folder.
+    const int fd = ::open((dir / "o/.r.lock-manifest.json").c_str(), O_RDWR | O_CREAT, 0666);
     REQUIRE(fd >= 0);
     REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
     REQUIRE(::write(fd, "host other pid 42 since now\n", 28) == 28);
@@ -143,7 +143,78 @@ TEST_CASE("reliability 4: a second writer of the same run and shard is refused, 
     CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --shard 0/2", q(dir / "d.csv"), q(dir / "o"))) == 0);
     ::close(fd);
     CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q", q(dir / "d.csv"), q(dir / "o"))) == 0);
-    CHECK(!fs::exists(dir / "o/r/.lock-manifest.json"));  // removed by its holder
+    CHECK(!fs::exists(dir / "o/.r.lock-manifest.json"));  // removed by its holder
+}
+
+TEST_CASE("reliability 4 (new run): the lock is taken before the first type is rendered", "[reliability]") {
+    // A run folder that does not exist yet: a second writer is refused before it renders anything
+    // (it used to render its first type, then find the lock in the folder the first writer made).
+    const auto dir = test::fresh_dir("rel-lock-new");
+    test::write_file(dir / "d.csv", std::string(kHeader) + rows_for("A") + rows_for("B"));
+    fs::create_directories(dir / "o");
+    const int fd = ::open((dir / "o/.r.lock-manifest.json").c_str(), O_RDWR | O_CREAT, 0666);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+    REQUIRE(::write(fd, "host other pid 42 since now\n", 28) == 28);
+    const RegionSet regions = builtin_regions();
+    const auto layout = index_columns(layout_from_data_file(dir / "d.csv", regions), regions);
+    DataFileSource src(dir / "d.csv", regions);
+    BatchOptions o;
+    o.jobs = 2;
+    o.formats = {OutputFormat::svg, OutputFormat::png};
+    DirectoryBatchOptions d;
+    d.run_dir = dir / "o/r";
+    d.run_name = "r";
+    BatchCounters counters;
+    try {
+        run_batch_to_directory(src, *layout, Renderer(), o, d, &counters);
+        FAIL("the second writer was not refused");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK_THAT(e.what(), Catch::Contains("another eyemap batch is writing manifest.json") && Catch::Contains("host other pid 42"));
+    }
+    CHECK(counters.eyemaps_done == 0);  // refused before rendering
+    CHECK(counters.files_done == 0);
+    CHECK(!fs::exists(dir / "o/r"));
+    // The CLI: exit 2 (input), nothing made.
+    std::string err;
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q", q(dir / "d.csv"), q(dir / "o")), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("host other pid 42"));
+    CHECK(!fs::exists(dir / "o/r"));
+    ::close(fd);
+}
+
+TEST_CASE("reliability 4 (new run): two writers race into a fresh run: one writes it, the other is refused", "[reliability]") {
+    const auto dir = test::fresh_dir("rel-lock-race");
+    // Long enough (a few hundred types, SVG and PNG) that the two processes overlap.
+    std::string data = kHeader;
+    for (int t = 0; t < 300; ++t) data += rows_for(fmt::format("T{:03}", t));
+    test::write_file(dir / "d.csv", data);
+    const std::string cli = fmt::format("{} batch --data {} --out-dir {} --run r -q --no-sync --format svg,png", EYEMAP_CLI, q(dir / "d.csv"),
+                                        q(dir / "o"));
+    // Both started at once from one shell; each one's exit code and messages kept apart.
+    const std::string sh = fmt::format("({0} 2> {1}/e1; echo $? > {1}/rc1) & ({0} 2> {1}/e2; echo $? > {1}/rc2) & wait", cli, q(dir));
+    REQUIRE(std::system(sh.c_str()) == 0);
+    const int rc1 = std::stoi(test::read_file(dir / "rc1"));
+    const int rc2 = std::stoi(test::read_file(dir / "rc2"));
+    INFO("rc " << rc1 << " " << rc2 << "\n" << test::read_file(dir / "e1") << test::read_file(dir / "e2"));
+    CHECK(((rc1 == 0 && rc2 == 2) || (rc1 == 2 && rc2 == 0)));
+    const std::string refused = test::read_file(dir / (rc1 == 2 ? "e1" : "e2"));
+    CHECK_THAT(refused, Catch::Contains("another eyemap batch is writing manifest.json") && Catch::Contains("pid "));
+    // The run is the winner's alone: every file is in the manifest with its size and content hash.
+    CHECK(run_cli(fmt::format("runs verify --out-dir {} --run r > /dev/null", q(dir / "o"))) == 0);
+    const auto m = read_run_manifests(dir / "o/r").at(0).second;
+    CHECK(m.complete);
+    std::set<std::string> listed{"manifest.json"};
+    for (const auto& t : m.types)
+        for (const auto& out : t.outputs) listed.insert(out.path);
+    CHECK(m.types.size() == 300);
+    CHECK(files_under(dir / "o/r") == listed);  // no file, temporary or lock of the refused writer
+    CHECK(files_under(dir / "o") == [&] {
+        std::set<std::string> all;
+        for (const auto& f : listed) all.insert("r/" + f);
+        return all;
+    }());
 }
 
 TEST_CASE("reliability 5: temp files of another host or a live writer are never stale", "[reliability]") {
