@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -335,4 +336,66 @@ TEST_CASE("reliability 9: symlinks, escaped messages, --keep -1, ticks, PDF size
     // sample: no fixed temp name left behind.
     CHECK(run_cli(fmt::format("sample --out-dir {} --types 2", q(dir / "s"))) == 0);
     CHECK(files_under(dir / "s") == std::set<std::string>{"columns.csv", "data.csv"});
+}
+
+TEST_CASE("reliability 7 (one line): a template line that would outgrow the budget is stopped before it is built", "[reliability]") {
+    using kainjow::mustache::data;
+    // Five nested sections over lists of 64 on one line: 64^5 x 100 bytes (10^11) in kainjow's line
+    // buffer, which the budget used to see only when the line was done.
+    std::string text = "<svg>";
+    for (const char* n : {"a", "b", "c", "d", "e"}) text += fmt::format("{{{{#{}}}}}", n);
+    text += "{{x}}";
+    for (const char* n : {"e", "d", "c", "b", "a"}) text += fmt::format("{{{{/{}}}}}", n);
+    text += "</svg>\n";
+    REQUIRE_NOTHROW(detail::check_template_text(text, "t"));
+    data item;
+    item.set("x", std::string(100, 'x'));
+    data list{data::type::list};
+    for (int i = 0; i < 64; ++i) list.push_back(item);
+    data d;
+    for (const char* n : {"a", "b", "c", "d", "e"}) d.set(n, list);
+    CHECK(detail::line_bytes_bound(text, d, 1) >= std::uint64_t{100} * 64 * 64 * 64 * 64 * 64);
+    kainjow::mustache::mustache m(text);
+    REQUIRE(m.is_valid());
+    rusage before {};
+    ::getrusage(RUSAGE_SELF, &before);
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH(detail::render_bounded(m, text, d, "head.svg.mustache"),
+                      Catch::Contains("head.svg.mustache") && Catch::Contains("more than 67108864 bytes") && Catch::Contains("one of its lines"));
+    rusage after {};
+    ::getrusage(RUSAGE_SELF, &after);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+    CHECK(after.ru_maxrss - before.ru_maxrss < 64 * 1024);  // KiB: nothing near the budget was allocated
+
+    // The bound follows lines: the same sections with a line break inside repeat short lines, and
+    // are rendered (and cut by the total budget only if the whole output is too large).
+    std::string lines = "{{#a}}{{#b}}{{x}}\n{{/b}}{{/a}}";
+    CHECK(detail::line_bytes_bound(lines, d, 1) <= 2 * 100);
+    kainjow::mustache::mustache ml(lines);
+    CHECK(detail::render_bounded(ml, lines, d, "t").size() == 64u * 64u * 101u);
+    // A section that may be empty joins the text around it into one line.
+    CHECK(detail::line_bytes_bound("ab{{#z}}\n{{/z}}cd", d, 1) == 4);
+    // Escaped variables count up to 6 bytes per byte (&quot;), {{{x}}} one.
+    CHECK(detail::line_bytes_bound("{{#a}}{{x}}{{/a}}", d, 6) == 64 * 600);
+    CHECK(detail::line_bytes_bound("{{#a}}{{{x}}}{{/a}}", d, 6) == 64 * 100);
+    CHECK(detail::line_bytes_bound("{{x}}", d, 6) == 0);  // no x outside the lists: nothing to render
+
+    // Through the CLI: a template folder whose tail repeats 3.5 MB once per layer button on one line
+    // (a region with 30 layers: 31 x 3.5 MB): refused as input (exit 2), nothing written.
+    const auto dir = test::fresh_dir("rel-template-line");
+    fs::create_directories(dir / "t");
+    test::write_file(dir / "t/tail.svg.mustache", "{{#buttons}}" + std::string(3'500'000, 'x') + "{{/buttons}}</svg>\n");
+    std::string layers;
+    for (int i = 0; i < 30; ++i) layers += fmt::format("{}\"L{}\"", i ? "," : "", i);
+    test::write_file(dir / "regions.json", fmt::format(R"({{"regions":[{{"name":"X","layers":[{}]}}]}})", layers));
+    std::string lv;
+    for (int i = 0; i < 30; ++i) lv += i ? ";1" : "1";
+    std::string csv = "neuron_type,region,side,hex1,hex2,synapses,cells,layer_synapses,layer_cells\n";
+    for (int h = 0; h < 3; ++h) csv += fmt::format("A,X,R,{},0,{},1,{},{}\n", h, 30, lv, lv);
+    test::write_file(dir / "d.csv", csv);
+    std::string err;
+    CHECK(run_cli(fmt::format("render --data {} --regions {} --type A --region X --side R --templates {} --out-dir {}", q(dir / "d.csv"),
+                              q(dir / "regions.json"), q(dir / "t"), q(dir / "out")), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("tail.svg.mustache") && Catch::Contains("one of its lines"));
+    CHECK((!fs::exists(dir / "out") || fs::is_empty(dir / "out")));
 }
