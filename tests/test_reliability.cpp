@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -223,6 +225,57 @@ TEST_CASE("reliability 5: temp files of another host or a live writer are never 
     CHECK_FALSE(temp_file_is_stale(mine, "hostB", 1, [](long) { return false; }));
     CHECK_FALSE(temp_file_is_stale(mine, "hostA", 1, [](long) { return true; }));
     CHECK(temp_file_is_stale(mine, "hostA", 1, [](long) { return false; }));
+}
+
+TEST_CASE("reliability 5 (pid namespace): a writer in another pid namespace keeps its temp files", "[reliability]") {
+    // The issue's machine: `unshare --pid`. A pid of that namespace says nothing here (one that is
+    // dead here may be running there), so its host id differs and the cleanup leaves its files.
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const pid_t child = ::fork();
+    if (child == 0) {
+        ::close(fds[0]);
+        if (::unshare(CLONE_NEWPID) != 0) ::_exit(2);  // not permitted here
+        const pid_t inner = ::fork();                    // the first child of the new namespace
+        if (inner == 0) {
+            const std::string id = temp_host_id();
+            ::_exit(::write(fds[1], id.data(), id.size()) == static_cast<ssize_t>(id.size()) ? 0 : 1);
+        }
+        int st = 0;
+        ::waitpid(inner, &st, 0);
+        ::_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+    }
+    ::close(fds[1]);
+    std::string ns_id;
+    char buf[256];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) ns_id.append(buf, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+        WARN("unshare(CLONE_NEWPID) is not permitted here: skipped");
+        return;
+    }
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+    CHECK(ns_id != temp_host_id());
+    CHECK(ns_id.find("~pidns") != std::string::npos);
+    CHECK(ns_id.find('-') == std::string::npos);
+
+    // A batch's start-up cleanup keeps that writer's in-flight file, though its pid is dead here.
+    const pid_t dead = ::fork();
+    if (dead == 0) ::_exit(0);
+    ::waitpid(dead, &status, 0);
+    const auto dir = test::fresh_dir("rel-pidns");
+    test::write_file(dir / "d.csv", std::string(kHeader) + rows_for("A"));
+    REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --shard 1/2", q(dir / "d.csv"), q(dir / "o"))) == 0);
+    const auto theirs = dir / "o/r/svg" / temp_file_name("A_ME_L_cell_count.svg", ns_id, dead, 1);
+    const auto mine = dir / "o/r/svg" / temp_file_name("A_ME_L_cell_count.svg", temp_host_id(), dead, 2);
+    test::write_file(theirs, "in flight");
+    test::write_file(mine, "left by a dead writer of this machine");
+    REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --shard 0/2", q(dir / "d.csv"), q(dir / "o"))) == 0);
+    CHECK(fs::exists(theirs));
+    CHECK_FALSE(fs::exists(mine));
 }
 
 TEST_CASE("reliability 6: a manifest is eyemap's own or refused, with the rebuild command", "[reliability]") {
