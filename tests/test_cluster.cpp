@@ -33,7 +33,8 @@ struct Release {
 const Release& release() {
     static const Release r = [] {
         Release x;
-        x.dir = eyemap::test::fresh_dir("cluster-release");
+        // One folder per test process: CTest runs the cases of this file in parallel processes (-j2).
+        x.dir = eyemap::test::fresh_dir(fmt::format("cluster-release-{}", ::getpid()));
         REQUIRE(run_cli(fmt::format("sample --out-dir '{}' --types 24", x.dir.string())) == 0);
         x.data = x.dir / "data.csv";
         x.columns = x.dir / "columns.csv";

@@ -2,7 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <sched.h>
+#include <sys/wait.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -130,8 +133,8 @@ TEST_CASE("reliability 4: a second writer of the same run and shard is refused, 
     const auto dir = test::fresh_dir("rel-lock");
     test::write_file(dir / "d.csv", std::string(kHeader) + rows_for("A"));
     fs::create_directories(dir / "o/r");
-    // Another writer holds the lock of manifest.json (as a running batch does).
-    const int fd = ::open((dir / "o/r/.lock-manifest.json").c_str(), O_RDWR | O_CREAT, 0666);
+    // Another writer holds the lock of manifest.json (as a running batch does): beside the run folder.
+    const int fd = ::open((dir / "o/.r.lock-manifest.json").c_str(), O_RDWR | O_CREAT, 0666);
     REQUIRE(fd >= 0);
     REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
     REQUIRE(::write(fd, "host other pid 42 since now\n", 28) == 28);
@@ -143,7 +146,78 @@ TEST_CASE("reliability 4: a second writer of the same run and shard is refused, 
     CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --shard 0/2", q(dir / "d.csv"), q(dir / "o"))) == 0);
     ::close(fd);
     CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q", q(dir / "d.csv"), q(dir / "o"))) == 0);
-    CHECK(!fs::exists(dir / "o/r/.lock-manifest.json"));  // removed by its holder
+    CHECK(!fs::exists(dir / "o/.r.lock-manifest.json"));  // removed by its holder
+}
+
+TEST_CASE("reliability 4 (new run): the lock is taken before the first type is rendered", "[reliability]") {
+    // A run folder that does not exist yet: a second writer is refused before it renders anything
+    // (it used to render its first type, then find the lock in the folder the first writer made).
+    const auto dir = test::fresh_dir("rel-lock-new");
+    test::write_file(dir / "d.csv", std::string(kHeader) + rows_for("A") + rows_for("B"));
+    fs::create_directories(dir / "o");
+    const int fd = ::open((dir / "o/.r.lock-manifest.json").c_str(), O_RDWR | O_CREAT, 0666);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+    REQUIRE(::write(fd, "host other pid 42 since now\n", 28) == 28);
+    const RegionSet regions = builtin_regions();
+    const auto layout = index_columns(layout_from_data_file(dir / "d.csv", regions), regions);
+    DataFileSource src(dir / "d.csv", regions);
+    BatchOptions o;
+    o.jobs = 2;
+    o.formats = {OutputFormat::svg, OutputFormat::png};
+    DirectoryBatchOptions d;
+    d.run_dir = dir / "o/r";
+    d.run_name = "r";
+    BatchCounters counters;
+    try {
+        run_batch_to_directory(src, *layout, Renderer(), o, d, &counters);
+        FAIL("the second writer was not refused");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK_THAT(e.what(), Catch::Contains("another eyemap batch is writing manifest.json") && Catch::Contains("host other pid 42"));
+    }
+    CHECK(counters.eyemaps_done == 0);  // refused before rendering
+    CHECK(counters.files_done == 0);
+    CHECK(!fs::exists(dir / "o/r"));
+    // The CLI: exit 2 (input), nothing made.
+    std::string err;
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q", q(dir / "d.csv"), q(dir / "o")), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("host other pid 42"));
+    CHECK(!fs::exists(dir / "o/r"));
+    ::close(fd);
+}
+
+TEST_CASE("reliability 4 (new run): two writers race into a fresh run: one writes it, the other is refused", "[reliability]") {
+    const auto dir = test::fresh_dir("rel-lock-race");
+    // Long enough (a few hundred types, SVG and PNG) that the two processes overlap.
+    std::string data = kHeader;
+    for (int t = 0; t < 300; ++t) data += rows_for(fmt::format("T{:03}", t));
+    test::write_file(dir / "d.csv", data);
+    const std::string cli = fmt::format("{} batch --data {} --out-dir {} --run r -q --no-sync --format svg,png", EYEMAP_CLI, q(dir / "d.csv"),
+                                        q(dir / "o"));
+    // Both started at once from one shell; each one's exit code and messages kept apart.
+    const std::string sh = fmt::format("({0} 2> {1}/e1; echo $? > {1}/rc1) & ({0} 2> {1}/e2; echo $? > {1}/rc2) & wait", cli, q(dir));
+    REQUIRE(std::system(sh.c_str()) == 0);
+    const int rc1 = std::stoi(test::read_file(dir / "rc1"));
+    const int rc2 = std::stoi(test::read_file(dir / "rc2"));
+    INFO("rc " << rc1 << " " << rc2 << "\n" << test::read_file(dir / "e1") << test::read_file(dir / "e2"));
+    CHECK(((rc1 == 0 && rc2 == 2) || (rc1 == 2 && rc2 == 0)));
+    const std::string refused = test::read_file(dir / (rc1 == 2 ? "e1" : "e2"));
+    CHECK_THAT(refused, Catch::Contains("another eyemap batch is writing manifest.json") && Catch::Contains("pid "));
+    // The run is the winner's alone: every file is in the manifest with its size and content hash.
+    CHECK(run_cli(fmt::format("runs verify --out-dir {} --run r > /dev/null", q(dir / "o"))) == 0);
+    const auto m = read_run_manifests(dir / "o/r").at(0).second;
+    CHECK(m.complete);
+    std::set<std::string> listed{"manifest.json"};
+    for (const auto& t : m.types)
+        for (const auto& out : t.outputs) listed.insert(out.path);
+    CHECK(m.types.size() == 300);
+    CHECK(files_under(dir / "o/r") == listed);  // no file, temporary or lock of the refused writer
+    CHECK(files_under(dir / "o") == [&] {
+        std::set<std::string> all;
+        for (const auto& f : listed) all.insert("r/" + f);
+        return all;
+    }());
 }
 
 TEST_CASE("reliability 5: temp files of another host or a live writer are never stale", "[reliability]") {
@@ -151,6 +225,57 @@ TEST_CASE("reliability 5: temp files of another host or a live writer are never 
     CHECK_FALSE(temp_file_is_stale(mine, "hostB", 1, [](long) { return false; }));
     CHECK_FALSE(temp_file_is_stale(mine, "hostA", 1, [](long) { return true; }));
     CHECK(temp_file_is_stale(mine, "hostA", 1, [](long) { return false; }));
+}
+
+TEST_CASE("reliability 5 (pid namespace): a writer in another pid namespace keeps its temp files", "[reliability]") {
+    // The issue's machine: `unshare --pid`. A pid of that namespace says nothing here (one that is
+    // dead here may be running there), so its host id differs and the cleanup leaves its files.
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const pid_t child = ::fork();
+    if (child == 0) {
+        ::close(fds[0]);
+        if (::unshare(CLONE_NEWPID) != 0) ::_exit(2);  // not permitted here
+        const pid_t inner = ::fork();                    // the first child of the new namespace
+        if (inner == 0) {
+            const std::string id = temp_host_id();
+            ::_exit(::write(fds[1], id.data(), id.size()) == static_cast<ssize_t>(id.size()) ? 0 : 1);
+        }
+        int st = 0;
+        ::waitpid(inner, &st, 0);
+        ::_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+    }
+    ::close(fds[1]);
+    std::string ns_id;
+    char buf[256];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) ns_id.append(buf, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+        WARN("unshare(CLONE_NEWPID) is not permitted here: skipped");
+        return;
+    }
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+    CHECK(ns_id != temp_host_id());
+    CHECK(ns_id.find("~pidns") != std::string::npos);
+    CHECK(ns_id.find('-') == std::string::npos);
+
+    // A batch's start-up cleanup keeps that writer's in-flight file, though its pid is dead here.
+    const pid_t dead = ::fork();
+    if (dead == 0) ::_exit(0);
+    ::waitpid(dead, &status, 0);
+    const auto dir = test::fresh_dir("rel-pidns");
+    test::write_file(dir / "d.csv", std::string(kHeader) + rows_for("A"));
+    REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --shard 1/2", q(dir / "d.csv"), q(dir / "o"))) == 0);
+    const auto theirs = dir / "o/r/svg" / temp_file_name("A_ME_L_cell_count.svg", ns_id, dead, 1);
+    const auto mine = dir / "o/r/svg" / temp_file_name("A_ME_L_cell_count.svg", temp_host_id(), dead, 2);
+    test::write_file(theirs, "in flight");
+    test::write_file(mine, "left by a dead writer of this machine");
+    REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --shard 0/2", q(dir / "d.csv"), q(dir / "o"))) == 0);
+    CHECK(fs::exists(theirs));
+    CHECK_FALSE(fs::exists(mine));
 }
 
 TEST_CASE("reliability 6: a manifest is eyemap's own or refused, with the rebuild command", "[reliability]") {
@@ -264,4 +389,66 @@ TEST_CASE("reliability 9: symlinks, escaped messages, --keep -1, ticks, PDF size
     // sample: no fixed temp name left behind.
     CHECK(run_cli(fmt::format("sample --out-dir {} --types 2", q(dir / "s"))) == 0);
     CHECK(files_under(dir / "s") == std::set<std::string>{"columns.csv", "data.csv"});
+}
+
+TEST_CASE("reliability 7 (one line): a template line that would outgrow the budget is stopped before it is built", "[reliability]") {
+    using kainjow::mustache::data;
+    // Five nested sections over lists of 64 on one line: 64^5 x 100 bytes (10^11) in kainjow's line
+    // buffer, which the budget used to see only when the line was done.
+    std::string text = "<svg>";
+    for (const char* n : {"a", "b", "c", "d", "e"}) text += fmt::format("{{{{#{}}}}}", n);
+    text += "{{x}}";
+    for (const char* n : {"e", "d", "c", "b", "a"}) text += fmt::format("{{{{/{}}}}}", n);
+    text += "</svg>\n";
+    REQUIRE_NOTHROW(detail::check_template_text(text, "t"));
+    data item;
+    item.set("x", std::string(100, 'x'));
+    data list{data::type::list};
+    for (int i = 0; i < 64; ++i) list.push_back(item);
+    data d;
+    for (const char* n : {"a", "b", "c", "d", "e"}) d.set(n, list);
+    CHECK(detail::line_bytes_bound(text, d, 1) >= std::uint64_t{100} * 64 * 64 * 64 * 64 * 64);
+    kainjow::mustache::mustache m(text);
+    REQUIRE(m.is_valid());
+    rusage before {};
+    ::getrusage(RUSAGE_SELF, &before);
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH(detail::render_bounded(m, text, d, "head.svg.mustache"),
+                      Catch::Contains("head.svg.mustache") && Catch::Contains("more than 67108864 bytes") && Catch::Contains("one of its lines"));
+    rusage after {};
+    ::getrusage(RUSAGE_SELF, &after);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+    CHECK(after.ru_maxrss - before.ru_maxrss < 64 * 1024);  // KiB: nothing near the budget was allocated
+
+    // The bound follows lines: the same sections with a line break inside repeat short lines, and
+    // are rendered (and cut by the total budget only if the whole output is too large).
+    std::string lines = "{{#a}}{{#b}}{{x}}\n{{/b}}{{/a}}";
+    CHECK(detail::line_bytes_bound(lines, d, 1) <= 2 * 100);
+    kainjow::mustache::mustache ml(lines);
+    CHECK(detail::render_bounded(ml, lines, d, "t").size() == 64u * 64u * 101u);
+    // A section that may be empty joins the text around it into one line.
+    CHECK(detail::line_bytes_bound("ab{{#z}}\n{{/z}}cd", d, 1) == 4);
+    // Escaped variables count up to 6 bytes per byte (&quot;), {{{x}}} one.
+    CHECK(detail::line_bytes_bound("{{#a}}{{x}}{{/a}}", d, 6) == 64 * 600);
+    CHECK(detail::line_bytes_bound("{{#a}}{{{x}}}{{/a}}", d, 6) == 64 * 100);
+    CHECK(detail::line_bytes_bound("{{x}}", d, 6) == 0);  // no x outside the lists: nothing to render
+
+    // Through the CLI: a template folder whose tail repeats 3.5 MB once per layer button on one line
+    // (a region with 30 layers: 31 x 3.5 MB): refused as input (exit 2), nothing written.
+    const auto dir = test::fresh_dir("rel-template-line");
+    fs::create_directories(dir / "t");
+    test::write_file(dir / "t/tail.svg.mustache", "{{#buttons}}" + std::string(3'500'000, 'x') + "{{/buttons}}</svg>\n");
+    std::string layers;
+    for (int i = 0; i < 30; ++i) layers += fmt::format("{}\"L{}\"", i ? "," : "", i);
+    test::write_file(dir / "regions.json", fmt::format(R"({{"regions":[{{"name":"X","layers":[{}]}}]}})", layers));
+    std::string lv;
+    for (int i = 0; i < 30; ++i) lv += i ? ";1" : "1";
+    std::string csv = "neuron_type,region,side,hex1,hex2,synapses,cells,layer_synapses,layer_cells\n";
+    for (int h = 0; h < 3; ++h) csv += fmt::format("A,X,R,{},0,{},1,{},{}\n", h, 30, lv, lv);
+    test::write_file(dir / "d.csv", csv);
+    std::string err;
+    CHECK(run_cli(fmt::format("render --data {} --regions {} --type A --region X --side R --templates {} --out-dir {}", q(dir / "d.csv"),
+                              q(dir / "regions.json"), q(dir / "t"), q(dir / "out")), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("tail.svg.mustache") && Catch::Contains("one of its lines"));
+    CHECK((!fs::exists(dir / "out") || fs::is_empty(dir / "out")));
 }

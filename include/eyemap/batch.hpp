@@ -134,6 +134,12 @@ struct BatchCallbacks {
     // when all its files are already up to date, after filling planned.eyemaps[i] counts and
     // planned.outputs[i].bytes; the type is then not rendered. Called concurrently from workers.
     std::function<bool(TypeRecord& planned)> up_to_date;
+    // Called once, before the first type is checked for reuse or rendered: after the options were
+    // checked and that type's rows read and validated. Never called when they are invalid, nor
+    // when no type is in the shard. From a worker thread; the other workers wait until it returns.
+    // If it throws, the batch fails with that error and renders nothing (run_batch_to_directory
+    // takes its writer lock here).
+    std::function<void()> start;
 };
 
 // Live counters for progress displays; read them from any thread.
@@ -272,10 +278,11 @@ struct DirectoryBatchResult {
 // run_batch + atomic files + manifest (rewritten as types finish, always valid) + pages + index.
 // On an error or cancellation the manifest records exactly the types finished. A protected run
 // folder is refused. The folder is flock'ed (shared) while in use so `runs clean` leaves it alone,
-// and each (run, shard) has one writer: ".lock-<manifest name>" is flock'ed exclusively and names
-// its holder (host, pid, start); a second writer of the same shard is refused with that name.
-// Nothing is created before the first type is done (invalid options or rows leave no run folder),
-// unless the folder exists already. Symbolic links inside the run folder are never followed.
+// and each (run, shard) has one writer: ".<run>.lock-<manifest name>", beside the run folder, is
+// flock'ed exclusively and names its holder (host, pid, start); a second writer of the same shard
+// is refused with that name before it renders anything. The lock is taken when the options and the
+// first type's rows are valid (BatchCallbacks::start), or at once for an existing run folder. The
+// folder itself is created when the first type is done (invalid options or rows leave nothing). Symbolic links inside the run folder are never followed.
 // File writes are timed as "write" in the renderer's statistics.
 DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const ColumnIndex& layout, const Renderer& renderer,
                                             const BatchOptions& options, const DirectoryBatchOptions& dir,

@@ -318,6 +318,10 @@ struct Ctx {
     // Stop: an error (lowest seq wins) or cancellation.
     std::atomic<bool> stop{false};
     std::atomic<bool> cancel_hit{false};
+    // BatchCallbacks::start: called once, before the first type is checked or rendered.
+    std::mutex start_mu;
+    std::atomic<bool> started{false};
+    std::exception_ptr start_error;
     std::mutex err_mu;
     std::exception_ptr error;
     std::uint64_t error_seq = ~std::uint64_t{0};
@@ -579,7 +583,24 @@ void type_finished(Ctx& c, const TypeRecord& rec) {
 // Adds the source file to a row-level error that lacks it.
 [[noreturn]] void rethrow_located(const Error& e, const Ctx& c) { rethrow_in_file(e, c.options.source_name); }
 
+// Calls the start callback once (the first worker to get here; the others wait for it). A failed
+// start fails every worker that gets here, so nothing is rendered.
+void ensure_started(Ctx& c) {
+    if (c.started.load(std::memory_order_acquire)) return;
+    std::lock_guard lk(c.start_mu);
+    if (c.start_error) std::rethrow_exception(c.start_error);
+    if (c.started.load(std::memory_order_relaxed)) return;
+    try {
+        if (c.cb.start) c.cb.start();
+    } catch (...) {
+        c.start_error = std::current_exception();
+        throw;
+    }
+    c.started.store(true, std::memory_order_release);
+}
+
 void process_job(Ctx& c, WorkerState& w, const Job& job) {
+    ensure_started(c);  // the job's rows are read and validated (parse_block); nothing rendered yet
     const std::span<const ColumnRow> rows(w.rows.data(), job.n);
     TypeRecord rec;
     rec.neuron_type = job.name;

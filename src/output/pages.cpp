@@ -42,7 +42,7 @@ std::string render_site_template(const TemplateSet& set, std::string_view name, 
         parsed[{set.content_hash, it->first}] = std::move(fresh);
     }
     mustache& m = *parsed[{set.content_hash, it->first}];
-    return detail::render_bounded(m, d, name);
+    return detail::render_bounded(m, it->second, d, name);
 }
 
 std::string_view format_label(OutputFormat f) {

@@ -13,6 +13,7 @@
 #include "eyemap/renderer.hpp"
 #include "eyemap/version.hpp"
 #include "output/sink.hpp"
+#include "render/template_guard.hpp"
 
 namespace eyemap {
 namespace {
@@ -165,9 +166,7 @@ std::string render_template(const TemplateSet& set, std::string_view name, const
     mustache m(it->second);
     if (!m.is_valid()) throw_input(fmt::format("template error: {}", m.error_message()), ErrorLocation{std::string(name), 0, {}, {}});
     m.set_custom_escape([](const std::string& s) { return xml_escape(s); });
-    std::string out = m.render(d);
-    if (!m.is_valid()) throw_input(fmt::format("template error: {}", m.error_message()), ErrorLocation{std::string(name), 0, {}, {}});
-    return out;
+    return detail::render_bounded(m, it->second, d, name);  // the same budget as every template
 }
 
 }  // namespace

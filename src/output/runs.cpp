@@ -543,17 +543,45 @@ std::size_t write_run_index(const fs::path& run_dir, const fs::path& templates_d
 
 namespace {
 
-// One writer per (run, shard): an exclusive flock on ".lock-<manifest name>" in the run folder. The
-// file holds the holder's host, pid and start time for the message a second writer gets. flock
-// works across machines on NFSv4 (as fcntl locks) and is released when the process dies.
+// One writer per (run, shard): an exclusive flock on ".<run>.lock-<manifest name>" beside the run
+// folder (so that it can be taken before the folder exists: two writers of a new run race for it,
+// not for the folder). The file holds the holder's host, pid and start time for the message a
+// second writer gets. flock works across machines on NFSv4 (as fcntl locks) and is released when
+// the process dies.
 class ShardLock {
 public:
-    ShardLock(int run_fd, const std::string& manifest_name, const fs::path& run_dir) : run_fd_(run_fd), name_(".lock-" + manifest_name) {
-        const std::string shown = (run_dir / name_).string();
+    ShardLock(const fs::path& run_dir, const std::string& manifest_name) {
+        const fs::path parent = run_dir.has_parent_path() ? run_dir.parent_path() : fs::path(".");
+        name_ = "." + run_dir.filename().string() + ".lock-" + manifest_name;
+        const std::string shown = (parent / name_).string();
+        std::error_code cec;
+        fs::create_directories(parent, cec);
+        if (cec) throw_io(fmt::format("cannot create folder: {}", cec.message()), parent.string());
+        dir_fd_ = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd_ < 0) throw_io(fmt::format("cannot open folder: {}", std::strerror(errno)), parent.string());
+        try {
+            acquire(shown, manifest_name, run_dir);
+        } catch (...) {
+            ::close(dir_fd_);
+            throw;
+        }
+    }
+    ~ShardLock() {
+        if (fd_ >= 0) {
+            ::unlinkat(dir_fd_, name_.c_str(), 0);  // while still held: the next writer makes a fresh one
+            ::close(fd_);
+        }
+        ::close(dir_fd_);
+    }
+    ShardLock(const ShardLock&) = delete;
+    ShardLock& operator=(const ShardLock&) = delete;
+
+private:
+    void acquire(const std::string& shown, const std::string& manifest_name, const fs::path& run_dir) {
         // The holder removes the file when it is done; a file removed between our open and our
         // flock is not the lock any more: open again (the usual lock-file-with-unlink pattern).
         for (int attempt = 0;; ++attempt) {
-            fd_ = ::openat(run_fd, name_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+            fd_ = ::openat(dir_fd_, name_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
             if (fd_ < 0) throw_io(fmt::format("cannot open lock file: {}", std::strerror(errno)), shown);
             int r;
             do r = ::flock(fd_, LOCK_EX | LOCK_NB);
@@ -561,18 +589,22 @@ public:
             if (r != 0) {
                 const int err = errno;
                 char buf[512] = {};
-                const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
+                // The holder writes its name right after it locks: give it a moment.
+                ssize_t n = 0;
+                for (int wait = 0; err == EWOULDBLOCK && wait < 50 && (n = ::pread(fd_, buf, sizeof buf - 1, 0)) <= 0; ++wait)
+                    ::usleep(10'000);
                 std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("unknown");
                 while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
                 ::close(fd_);
                 fd_ = -1;
                 if (err != EWOULDBLOCK) throw_io(fmt::format("cannot lock: {}", std::strerror(err)), shown);
-                throw_input(fmt::format("another eyemap batch is writing {} of this run ({}); wait for it to finish, or use another --run",
-                                        manifest_name, holder),
+                throw_input(fmt::format("another eyemap batch is writing {} of this run ({}; lock file {}); wait for it to finish, "
+                                        "or use another --run",
+                                        manifest_name, holder, shown),
                             ErrorLocation{run_dir.string(), 0, {}, {}});
             }
             struct stat a {}, b {};
-            if (::fstat(fd_, &a) == 0 && ::fstatat(run_fd, name_.c_str(), &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_ino == b.st_ino &&
+            if (::fstat(fd_, &a) == 0 && ::fstatat(dir_fd_, name_.c_str(), &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_ino == b.st_ino &&
                 a.st_dev == b.st_dev)
                 break;
             ::close(fd_);
@@ -583,17 +615,9 @@ public:
                                            iso_time_utc(std::chrono::system_clock::now()));
         if (::ftruncate(fd_, 0) == 0) (void)!::pwrite(fd_, me.data(), me.size(), 0);
     }
-    ~ShardLock() {
-        if (fd_ < 0) return;
-        ::unlinkat(run_fd_, name_.c_str(), 0);  // while still held: the next writer makes a fresh one
-        ::close(fd_);
-    }
-    ShardLock(const ShardLock&) = delete;
-    ShardLock& operator=(const ShardLock&) = delete;
 
-private:
-    int run_fd_;
     std::string name_;
+    int dir_fd_ = -1;
     int fd_ = -1;
 };
 
@@ -606,7 +630,7 @@ struct RunFolder {
     std::unique_ptr<DirLock> dir_lock;
     std::unique_ptr<ShardLock> shard_lock;
     ~RunFolder() {
-        shard_lock.reset();  // needs fd
+        shard_lock.reset();
         dir_lock.reset();
         for (auto& [n, f] : sub) ::close(f);
         if (fd >= 0) ::close(fd);
@@ -637,13 +661,20 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
     const std::string manifest_name = manifest_file_name(options.shard);
     result.manifest = run_dir / manifest_name;
 
-    // The folder is made (and locked) only when there is something to put in it: an existing run
-    // at once (resume reads it), a new one when its first type is done. Invalid options or rows
-    // fail before that and leave nothing behind.
+    // One writer per (run, shard): the lock beside the folder is taken at once for an existing run
+    // (resume reads it), for a new one when the options and the first type's rows are valid and
+    // before anything is rendered (BatchCallbacks::start), so a second writer of a new run is
+    // refused before it renders. The folder is made only when there is something to put in it: an
+    // existing run at once, a new one when its first type is done. Invalid options or rows fail
+    // before either and leave nothing behind.
     RunFolder folder;
     folder.dir = run_dir;
     std::atomic<bool> materialized{false};
+    auto lock_shard = [&] {
+        if (!folder.shard_lock) folder.shard_lock = std::make_unique<ShardLock>(run_dir, manifest_name);
+    };
     auto materialize = [&] {
+        lock_shard();  // held already, unless no type was in the shard
         const fs::path parent = run_dir.has_parent_path() ? run_dir.parent_path() : fs::path(".");
         std::error_code cec;
         fs::create_directories(parent, cec);
@@ -663,7 +694,6 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
         folder.dir_lock = std::make_unique<DirLock>(run_dir, LOCK_SH);
         if (!folder.dir_lock->opened()) throw_io("cannot open folder", run_dir.string());
         if (!folder.dir_lock->locked()) throw_io("the run folder is being removed by 'eyemap runs clean'", run_dir.string());
-        folder.shard_lock = std::make_unique<ShardLock>(folder.fd, manifest_name, run_dir);
         if (existed) result.stale_temp_removed = remove_stale_temp_files(run_dir);
         std::vector<std::string> subs;
         for (auto f : options.formats) subs.emplace_back(to_string(f));
@@ -672,6 +702,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
             if (!folder.sub.count(n)) folder.sub.emplace(n, open_subdir_nofollow(folder.fd, n, (run_dir / n).string(), true));
     };
     if (existed) {
+        lock_shard();
         materialize();
         materialized = true;
     }
@@ -780,6 +811,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
         std::lock_guard lk(content_mu);
         content[o.output.path] = h;
     };
+    cb.start = lock_shard;  // once, before the first type is checked or rendered
     cb.type_done = [&](const TypeRecord& done_rec) {
         ensure_materialized();
         TypeRecord rec = done_rec;

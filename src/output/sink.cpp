@@ -213,6 +213,12 @@ std::string temp_host_id() {
     for (unsigned char c : name) out.push_back(is_safe_byte(c) && c != '-' ? static_cast<char>(c) : '_');
     if (out.size() > 64) out.resize(64);
     if (out != name) out += fmt::format("~{:08x}", static_cast<std::uint32_t>(hash_bytes(name)));
+    // A process in another pid namespace (a container, `unshare --pid`) is another machine for
+    // the cleanup: its pids mean nothing here, so a pid that is dead here does not make its files
+    // stale. Outside the initial namespace the namespace's id is part of the host id.
+    constexpr ino_t kInitialPidNamespace = 0xEFFFFFFCu;  // PROC_PID_INIT_INO
+    struct stat ns {};
+    if (::stat("/proc/self/ns/pid", &ns) == 0 && ns.st_ino != kInitialPidNamespace) out += fmt::format("~pidns{}", ns.st_ino);
     return out;
 }
 

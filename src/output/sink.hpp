@@ -70,6 +70,8 @@ std::uint64_t file_name_hash(std::string_view name) noexcept;
 // This machine's name as used in temporary names: gethostname() with every byte outside
 // [A-Za-z0-9._] replaced by '_' (so '-' separates fields), at most 64 bytes; when it had to be
 // changed, "~" + 8 hex digits of the real name's hash are appended so different hosts stay apart.
+// In a pid namespace other than the initial one (a container, `unshare --pid`), "~pidns<inode>"
+// is appended: pids of another namespace say nothing here, so its files are never stale here.
 std::string temp_host_id();
 // The temporary name for `target_name` (a file name, no folder) written by host/pid.
 std::string temp_file_name(std::string_view target_name, std::string_view host, long pid, std::uint64_t unique);

@@ -49,7 +49,7 @@ std::string render_template(const TemplateSet& set, std::string_view name, const
     mustache m(it->second);
     if (!m.is_valid()) throw_input(fmt::format("template error: {}", m.error_message()), ErrorLocation{std::string(name), 0, {}, {}});
     m.set_custom_escape([](const std::string& s) { return xml_escape(s); });
-    return detail::render_bounded(m, d, name);
+    return detail::render_bounded(m, it->second, d, name);
 }
 
 // An SVG made with an expanded frame must be well-formed XML; checked on the first expansion of

@@ -21,8 +21,20 @@ inline constexpr std::size_t kMaxTemplateOutputBytes = 64u << 20;    // one expa
 void check_template_text(std::string_view text, std::string_view name);
 
 // m.render(d) with an output budget: more than kMaxTemplateOutputBytes is an input error naming
-// the template. Also turns a kainjow error into an input error.
-std::string render_bounded(kainjow::mustache::mustache& m, const kainjow::mustache::data& d, std::string_view name);
+// the template. `text` is m's template text. kainjow builds each line of output in a buffer before
+// handing it out, so the budget is also held while a line is built: before rendering, a bound on
+// every line's length is computed from the template and the data (line_bytes_bound); a template
+// whose bound exceeds the budget is refused before anything is built. Also turns a kainjow error
+// into an input error.
+std::string render_bounded(kainjow::mustache::mustache& m, std::string_view text, const kainjow::mustache::data& d, std::string_view name);
+
+// An upper bound on the bytes of any one line of output (text between the template's line breaks,
+// which is what kainjow buffers) when `text` is rendered with `d`: a section repeats at most as
+// often as the longest list of that name anywhere in the data, a variable is at most the longest
+// string of that name, escaped (`escape_factor` bytes per byte; 1 for {{{x}}} and {{&x}}). Computed
+// without rendering, in time linear in the template and the data. Saturates at UINT64_MAX.
+// `text` must pass check_template_text.
+std::uint64_t line_bytes_bound(std::string_view text, const kainjow::mustache::data& d, std::uint64_t escape_factor);
 
 // A small XML well-formedness check (elements balanced, attributes quoted, entities, comments,
 // CDATA, processing instructions, one root element). Returns an empty string when well-formed,
