@@ -40,17 +40,32 @@ for round in 1 2 3 4 5; do
     same_as_ref "$run"
 done
 
-# Regression: planted temp files in an existing run folder, then a shard on host "hostB".
+# Regression: planted temp files in an existing run folder, then a shard on host "hostB". Inside
+# a pid namespace a writer's host id is "<hostname>~pidns<namespace inode>" (its pids mean nothing
+# elsewhere), so the shard's own leftovers are planted from inside its namespace.
 dead=$(bash -c 'echo $$')  # a pid that has just ended
 run=plant
-mkdir -p "$WORK/out/$run/svg"
-other="$WORK/out/$run/svg/.Mi1_ME_L_cell_count.svg.tmp-hostA-$dead-0123456789abcdef"
-own_dead="$WORK/out/$run/svg/.Mi1_ME_L_cell_count.svg.tmp-hostB-$dead-fedcba9876543210"
-own_live="$WORK/out/$run/svg/.Mi1_ME_L_cell_count.svg.tmp-hostB-1-00000000000000aa"
-old_format="$WORK/out/$run/svg/.Mi1_ME_L_cell_count.svg.tmp-$dead-7"
-for f in "$other" "$own_dead" "$own_live" "$old_format"; do echo partial > "$f"; done
-shard hostB 1/2 "$run" 0 || { cat "$WORK/err-hostB-1.txt" >&2; fail "shard on hostB failed"; }
+svg="$WORK/out/$run/svg"
+mkdir -p "$svg"
+other="$svg/.Mi1_ME_L_cell_count.svg.tmp-hostA-$dead-0123456789abcdef"
+other_ns="$svg/.Mi1_ME_L_cell_count.svg.tmp-hostB-$dead-fedcba9876543211"  # hostB's name, another namespace
+old_format="$svg/.Mi1_ME_L_cell_count.svg.tmp-$dead-7"
+for f in "$other" "$other_ns" "$old_format"; do echo partial > "$f"; done
+unshare --pid --fork --mount-proc --uts bash -c '
+    hostname hostB
+    id="hostB~pidns$(stat -L -c %i /proc/self/ns/pid)"
+    dead=$(bash -c "echo \$\$")
+    echo partial > "$1/.Mi1_ME_L_cell_count.svg.tmp-$id-$dead-fedcba9876543210"
+    echo partial > "$1/.Mi1_ME_L_cell_count.svg.tmp-$id-1-00000000000000aa"
+    echo "$id $dead" > "$1/../planted"
+    "$2" batch --data "$3" --columns "$4" --out-dir "$5" --run plant --pages --jobs 1 --quiet --shard 1/2' \
+    _ "$svg" "$EYEMAP" "$D" "$C" "$WORK/out" 2>"$WORK/err-plant.txt" || { cat "$WORK/err-plant.txt" >&2; fail "shard on hostB failed"; }
+read -r id own_pid < "$WORK/out/$run/planted"
+own_dead="$svg/.Mi1_ME_L_cell_count.svg.tmp-$id-$own_pid-fedcba9876543210"
+own_live="$svg/.Mi1_ME_L_cell_count.svg.tmp-$id-1-00000000000000aa"
+[[ $id == hostB~pidns* ]] || fail "unexpected host id in the pid namespace: $id"
 [ -f "$other" ] || fail "hostB's start-up cleanup deleted hostA's in-flight temporary file"
+[ -f "$other_ns" ] || fail "the cleanup deleted a temp file of hostB's name from another pid namespace (its pid proves nothing here)"
 [ -f "$own_live" ] || fail "hostB's cleanup deleted the temp file of a live process (pid 1 in its namespace)"
 [ -f "$old_format" ] || fail "the cleanup deleted an old-format temp file: its host is unknown, it may be another machine's in-flight file"
 [ ! -e "$own_dead" ] || fail "hostB's cleanup kept its own dead process's leftover"
