@@ -21,29 +21,12 @@ namespace eyemap {
 namespace {
 
 using kainjow::mustache::data;
-using kainjow::mustache::mustache;
 
 const TemplateSet& template_set(const std::shared_ptr<const TemplateSet>& t) { return t ? *t : *builtin_templates(); }
 
-// Renders one of the site's templates; {{x}} is XML/HTML-escaped (text and attribute values alike),
-// {{{x}}} is only used for text escaped here for its context (JSON in <script>).
-std::string render_site_template(const TemplateSet& set, std::string_view name, const data& d) {
-    auto it = set.files.find(name);
-    if (it == set.files.end()) throw_internal(fmt::format("template {} missing", name));
-    // Parsed once per thread and template text (a batch renders one page per type).
-    thread_local std::map<std::pair<std::uint64_t, std::string>, std::unique_ptr<mustache>, std::less<>> parsed;
-    auto& slot = parsed[{set.content_hash, it->first}];
-    if (!slot || parsed.size() > 64) {
-        if (parsed.size() > 64) parsed.clear();
-        auto fresh = std::make_unique<mustache>(it->second);
-        if (!fresh->is_valid())
-            throw_input(fmt::format("template error: {}", fresh->error_message()), ErrorLocation{std::string(name), 0, {}, {}});
-        fresh->set_custom_escape([](const std::string& s) { return xml_escape(s); });
-        parsed[{set.content_hash, it->first}] = std::move(fresh);
-    }
-    mustache& m = *parsed[{set.content_hash, it->first}];
-    return detail::render_bounded(m, it->second, d, name);
-}
+// The site's templates: {{x}} is XML/HTML-escaped (text and attribute values alike), {{{x}}} is
+// only used for text escaped here for its context (JSON in <script>).
+using detail::render_template;
 
 std::string_view format_label(OutputFormat f) {
     switch (f) {
@@ -233,7 +216,7 @@ std::string render_type_page(const TypeRecord& type, const PageOptions& options)
     d.set("regions", rlist);
     j["eyemaps"] = std::move(jm);
     d.set("json", script_json(j));
-    return render_site_template(set, "page.html.mustache", d);
+    return render_template(set, "page.html.mustache", d);
 }
 
 std::string render_index_page(std::span<const TypeRecord> types_in, std::span<const IndexNotice> notices,
@@ -336,7 +319,7 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
     }
     d.set("types", tl);
     if (report_link) d.set("report", true);
-    return render_site_template(template_set(templates), "index.html.mustache", d);
+    return render_template(template_set(templates), "index.html.mustache", d);
 }
 
 std::vector<std::pair<std::string, std::string>> render_site_assets(std::span<const TypeRecord> types_in,
@@ -351,8 +334,8 @@ std::vector<std::pair<std::string, std::string>> render_site_assets(std::span<co
     for (const auto* t : types)
         if (page_of(*t)) list.push_back(nlohmann::ordered_json::array({t->file_key, t->neuron_type}));
     std::vector<std::pair<std::string, std::string>> out;
-    out.emplace_back("site.css", render_site_template(set, "site.css.mustache", data()));
-    out.emplace_back("site.js", render_site_template(set, "site.js.mustache", data()));
+    out.emplace_back("site.css", render_template(set, "site.css.mustache", data()));
+    out.emplace_back("site.js", render_template(set, "site.js.mustache", data()));
     out.emplace_back("types.js", "// The run's types in input order, [file key, name]: the pages' previous/next links.\nwindow.eyemapTypes = " +
                                      script_json(list) + ";\n");
     return out;

@@ -19,7 +19,6 @@ namespace eyemap {
 namespace {
 
 using kainjow::mustache::data;
-using kainjow::mustache::mustache;
 
 // --- numbers and text ----------------------------------------------------------------------------
 
@@ -160,14 +159,6 @@ std::vector<const OpStats*> ran_ops(const StatsSnapshot& s) {
 
 const TemplateSet& template_set(const std::shared_ptr<const TemplateSet>& t) { return t ? *t : *builtin_templates(); }
 
-std::string render_template(const TemplateSet& set, std::string_view name, const data& d) {
-    auto it = set.files.find(name);
-    if (it == set.files.end()) throw_internal(fmt::format("template {} missing", name));
-    mustache m(it->second);
-    if (!m.is_valid()) throw_input(fmt::format("template error: {}", m.error_message()), ErrorLocation{std::string(name), 0, {}, {}});
-    m.set_custom_escape([](const std::string& s) { return xml_escape(s); });
-    return detail::render_bounded(m, it->second, d, name);  // the same budget as every template
-}
 
 }  // namespace
 
@@ -413,7 +404,7 @@ std::string render_run_report(const RunReport& r, const std::shared_ptr<const Te
     d.set("peak_rss", m.peak_rss_bytes ? human_bytes(static_cast<double>(m.peak_rss_bytes)) : std::string("unknown"));
     d.set("vm_hwm", m.vm_hwm_bytes ? human_bytes(static_cast<double>(m.vm_hwm_bytes)) : std::string("unknown"));
     d.set("rss", m.rss_bytes ? human_bytes(static_cast<double>(m.rss_bytes)) : std::string("unknown"));
-    return render_template(template_set(templates), "report.html.mustache", d);
+    return detail::render_template(template_set(templates), "report.html.mustache", d);  // the same budget as every template
 }
 
 void write_run_report(const std::filesystem::path& run_dir, std::string run_name, const Renderer& renderer,

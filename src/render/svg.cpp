@@ -41,16 +41,7 @@ std::string read_file(const std::filesystem::path& p) {
 }
 
 using kainjow::mustache::data;
-using kainjow::mustache::mustache;
 
-std::string render_template(const TemplateSet& set, std::string_view name, const data& d) {
-    auto it = set.files.find(name);
-    if (it == set.files.end()) throw_internal(fmt::format("template {} missing", name));
-    mustache m(it->second);
-    if (!m.is_valid()) throw_input(fmt::format("template error: {}", m.error_message()), ErrorLocation{std::string(name), 0, {}, {}});
-    m.set_custom_escape([](const std::string& s) { return xml_escape(s); });
-    return detail::render_bounded(m, it->second, d, name);
-}
 
 // An SVG made with an expanded frame must be well-formed XML; checked on the first expansion of
 // each template set (a user's templates can break it; the built-in ones are
@@ -166,8 +157,8 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
                                {"button_size", st.button_size}, {"tooltip_size", st.tooltip_size}})
         style_vars.set(name, css_num(value));
     style_vars.set("palette_json", fmt::format("[\"{}\"]", fmt::join(st.palette, "\", \"")));
-    const std::string style = render_template(templates, "style.css.mustache", style_vars);
-    const std::string script = interactive ? render_template(templates, "script.js.mustache", style_vars) : std::string();
+    const std::string style = detail::render_template(templates, "style.css.mustache", style_vars);
+    const std::string script = interactive ? detail::render_template(templates, "script.js.mustache", style_vars) : std::string();
     if (style.find("]]>") != std::string::npos || script.find("]]>") != std::string::npos)
         throw_input("style and script templates must not contain ']]>'", ErrorLocation{});
 
@@ -214,8 +205,8 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
     }
     tail.set("has_buttons", scene.buttons.empty() ? data(data::type::bool_false) : data(data::type::bool_true));
     tail.set("buttons", buttons);
-    SvgFrame frame{split_slots(render_template(templates, "head.svg.mustache", head)),
-                   split_slots(render_template(templates, "tail.svg.mustache", tail))};
+    SvgFrame frame{split_slots(detail::render_template(templates, "head.svg.mustache", head)),
+                   split_slots(detail::render_template(templates, "tail.svg.mustache", tail))};
     check_frame_once(frame, scene, templates.content_hash);
     return frame;
 }

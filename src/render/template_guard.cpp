@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <vector>
 
 #include <fmt/format.h>
@@ -248,6 +249,28 @@ std::uint64_t line_bytes_bound(std::string_view text, const kainjow::mustache::d
     std::uint64_t m = 0;
     for (const auto& o : stack) m = std::max(m, o.shape.max_line());  // unclosed sections: refused elsewhere
     return m;
+}
+
+std::string render_template(const TemplateSet& set, std::string_view name, const kainjow::mustache::data& d) {
+    auto it = set.files.find(name);
+    if (it == set.files.end()) throw_internal(fmt::format("template {} missing", name));
+    const std::string& text = it->second;
+    struct Parsed {
+        std::string text;  // compared in full: the key's hash alone could collide
+        std::unique_ptr<kainjow::mustache::mustache> m;
+    };
+    thread_local std::map<std::pair<std::uint64_t, std::string>, Parsed, std::less<>> parsed;
+    const std::pair<std::uint64_t, std::string> key{set.content_hash, it->first};
+    auto found = parsed.find(key);
+    if (found == parsed.end() || found->second.text != text) {
+        auto fresh = std::make_unique<kainjow::mustache::mustache>(text);
+        if (!fresh->is_valid())
+            throw_input(fmt::format("template error: {}", fresh->error_message()), ErrorLocation{std::string(name), 0, {}, {}});
+        fresh->set_custom_escape([](const std::string& s) { return xml_escape(s); });
+        if (parsed.size() >= 64) parsed.clear();  // a process uses a handful of template sets
+        found = parsed.insert_or_assign(key, Parsed{text, std::move(fresh)}).first;
+    }
+    return render_bounded(*found->second.m, text, d, name);
 }
 
 std::string render_bounded(kainjow::mustache::mustache& m, std::string_view text, const kainjow::mustache::data& d, std::string_view name) {

@@ -9,6 +9,8 @@
 
 #include <kainjow/mustache.hpp>
 
+#include "render/svg.hpp"
+
 namespace eyemap::detail {
 
 inline constexpr std::uint64_t kMaxTemplateBytes = 4u << 20;         // one template file
@@ -35,6 +37,13 @@ std::string render_bounded(kainjow::mustache::mustache& m, std::string_view text
 // without rendering, in time linear in the template and the data. Saturates at UINT64_MAX.
 // `text` must pass check_template_text.
 std::uint64_t line_bytes_bound(std::string_view text, const kainjow::mustache::data& d, std::uint64_t escape_factor);
+
+// Renders template `name` of `set` with `d`: {{x}} XML/HTML-escaped (xml_escape), the output
+// budget of render_bounded. The parsed template is kept per thread and template text (parsing was
+// ~80 % of expanding a frame: each SVG frame renders four templates, each page one), so a
+// template's text is parsed once per thread. Input error for a template kainjow cannot parse;
+// internal error for a name the set lacks.
+std::string render_template(const TemplateSet& set, std::string_view name, const kainjow::mustache::data& d);
 
 // A small XML well-formedness check (elements balanced, attributes quoted, entities, comments,
 // CDATA, processing instructions, one root element). Returns an empty string when well-formed,
