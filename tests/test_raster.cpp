@@ -51,7 +51,8 @@ RasterImage decode_png(std::string_view bytes) {
 int png_colour_type(std::string_view png) { return static_cast<unsigned char>(png.at(25)); }
 
 std::uint32_t palette_argb(std::uint8_t index) {
-    const std::string_view hex = Style{}.palette.at(index);
+    const Style st;  // the view below must not outlive it (ASan: stack-use-after-scope with a temporary Style)
+    const std::string_view hex = st.palette.at(index);
     return 0xff000000u | static_cast<std::uint32_t>(std::stoul(std::string(hex.substr(1)), nullptr, 16));
 }
 

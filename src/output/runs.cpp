@@ -550,7 +550,8 @@ namespace {
 // the process dies.
 class ShardLock {
 public:
-    ShardLock(const fs::path& run_dir, const std::string& manifest_name) {
+    ShardLock(const fs::path& run_path, const std::string& manifest_name) {
+        const fs::path run_dir = run_path.has_filename() ? run_path : run_path.parent_path();  // "out/r/" is "out/r"
         const fs::path parent = run_dir.has_parent_path() ? run_dir.parent_path() : fs::path(".");
         name_ = "." + run_dir.filename().string() + ".lock-" + manifest_name;
         const std::string shown = (parent / name_).string();
