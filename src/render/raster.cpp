@@ -56,6 +56,7 @@ struct CairoDelete {
     void operator()(cairo_t* cr) const noexcept { cairo_destroy(cr); }
     void operator()(cairo_surface_t* s) const noexcept { cairo_surface_destroy(s); }
     void operator()(cairo_font_options_t* o) const noexcept { cairo_font_options_destroy(o); }
+    void operator()(cairo_font_face_t* f) const noexcept { cairo_font_face_destroy(f); }
 };
 using CairoPtr = std::unique_ptr<cairo_t, CairoDelete>;
 using SurfacePtr = std::unique_ptr<cairo_surface_t, CairoDelete>;
@@ -66,12 +67,15 @@ void check(cairo_status_t st, std::string_view what) {
     throw_internal(fmt::format("cairo: {}: {}", what, cairo_status_to_string(st)));
 }
 
-// Font faces are created once per family and kept (a style names one family; cairo's faces are
-// reference counted and thread-safe).
+// Font faces are created once per family and kept until the process ends (a style names one
+// family; cairo's faces are reference counted and thread-safe); released at exit, so leak checkers
+// see nothing left.
 struct Fonts {
-    cairo_font_face_t* regular;
-    cairo_font_face_t* bold;
-    cairo_font_options_t* options;
+    std::unique_ptr<cairo_font_face_t, CairoDelete> regular_face, bold_face;
+    std::unique_ptr<cairo_font_options_t, CairoDelete> owned_options;
+    cairo_font_face_t* regular = nullptr;
+    cairo_font_face_t* bold = nullptr;
+    cairo_font_options_t* options = nullptr;
 };
 const Fonts& fonts(const std::string& family) {
     static std::mutex mutex;
@@ -80,9 +84,13 @@ const Fonts& fonts(const std::string& family) {
     if (auto it = by_family.find(family); it != by_family.end()) return it->second;
     if (by_family.size() >= 16) throw_input("more than 16 font families in one process", ErrorLocation{{}, 0, "font_family", family});
     return by_family.emplace(family, [&] {
-        Fonts out{cairo_toy_font_face_create(family.c_str(), CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL),
-                  cairo_toy_font_face_create(family.c_str(), CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD),
-                  cairo_font_options_create()};
+        Fonts out;
+        out.regular_face.reset(cairo_toy_font_face_create(family.c_str(), CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL));
+        out.bold_face.reset(cairo_toy_font_face_create(family.c_str(), CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD));
+        out.owned_options.reset(cairo_font_options_create());
+        out.regular = out.regular_face.get();
+        out.bold = out.bold_face.get();
+        out.options = out.owned_options.get();
         // Unhinted outlines and fractional advances: text sits where the SVG puts it at every scale
         // and in the PDF, instead of snapping to the pixel grid of one resolution.
         cairo_font_options_set_hint_metrics(out.options, CAIRO_HINT_METRICS_OFF);
