@@ -21,12 +21,14 @@
 # --quick: 100 types and 1 run (a smoke test, not figures). --types N: N types (12 eyemaps each).
 # --report-only: no runs; the report of the runs recorded in --work (e.g. of an interrupted run).
 #
-# Outputs are deleted only at the end of each round, then `sync` and a 60 s pause: ext4 without a
-# journal (the project VM) keeps a deleted inode from reuse for 60 s (5 min while its inode table
-# block is dirty) and every file created meanwhile scans past those inodes (the kernel's
-# recently_deleted(): 40 % of a files run's CPU right after deleting the previous run's 12,000
-# files, perf). So no run pays for the deletions of another. A round needs about 22 GB of disk at
-# 1,000 types with both binaries.
+# Each run writes into a folder of its own, deleted right after it (so the page cache does not fill
+# up with earlier runs' files: on the 23 GB project VM a round's 22 GB made the later rows pay for
+# memory reclaim). The folders are spread over the file system's block groups (`chattr +T` on their
+# parent: ext4's Orlov allocator then places each like a top-level folder), and each round ends
+# with `sync` and a 60 s pause: ext4 without a journal (the project VM) keeps a deleted inode from
+# reuse for 60 s (5 min while its inode table block is dirty) and every file created in that block
+# group meanwhile scans past those inodes (the kernel's recently_deleted(): 40 % of a files run's
+# CPU right after deleting the previous run's 12,000 files in the same folder, perf).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -112,6 +114,7 @@ run_one() {
         [[ $last_files_bytes -gt 0 ]] || { echo "the dd row needs a files row before it (--rows \"files dd\")" >&2; exit 1; }
         /usr/bin/time -f '%e %U %S' -o "$log" dd if=/dev/zero of="$out/dd" bs=1M count=$((last_files_bytes >> 20)) status=none
         echo "$(tail -1 "$log") $(stat -c %s "$out/dd") 1" >> "$work/$key"
+        rm -rf "$out"
         return
     fi
     local -a a
@@ -129,6 +132,7 @@ run_one() {
     fi
     echo "$(tail -1 "$log") $bytes $files" >> "$work/$key"
     [[ $row == files ]] && last_files_bytes=$bytes
+    rm -rf "$out"
     return 0
 }
 
@@ -153,6 +157,7 @@ rm -f "$work"/res-*
 for ((r = 1; r <= runs; ++r)); do
     echo "round $r/$runs: load average $(load)"
     mkdir -p "$work/round"
+    chattr +T "$work/round" 2>/dev/null || true  # spread the runs' folders (ext4; ignored elsewhere)
     for row in $rows_list; do
         for j in $jobs_list; do
             for b in "${bins[@]}"; do
