@@ -35,8 +35,14 @@ for n in 1 2 4; do
     jobs=1; [ "$n" = 1 ] && jobs=2
     t0=$(now)
     "$repo/scripts/cluster/submit.sh" --eyemap "$EYEMAP" "${common[@]}" --run "s$n" --shards "$n" --jobs "$jobs" \
-        --no-pages --wait >/dev/null 2>&1 || { echo "slurm run with $n shards failed"; exit 1; }
+        --no-pages --wait >/dev/null 2>"$work/submit.err" || { cat "$work/submit.err"; echo "slurm run with $n shards failed"; exit 1; }
     t1=$(now)
-    echo "slurm $n shards (--jobs $jobs each, submit to verified): $(el "$t0" "$t1") s"
+    # The finishing job's own EndTime (whole seconds) next to submit.sh's return: how long the wait
+    # took to notice the end (`sbatch --wait`, used before, noticed it up to ~30 s late).
+    finish_id=$(sed -n 's/.*finishing job \([0-9]*\):.*/\1/p' "$work/submit.err" | tail -1)
+    end=$(scontrol show job "$finish_id" 2>/dev/null | sed -n 's/.*EndTime=\([0-9T:-]*\).*/\1/p' | head -1)
+    done_s=""
+    [ -n "$end" ] && done_s="; finishing job ended after $(python3 -c 'import datetime, sys; print(round(datetime.datetime.fromisoformat(sys.argv[1]).timestamp() - float(sys.argv[2])))' "$end" "$t0") s"
+    echo "slurm $n shards (--jobs $jobs each): submit.sh --wait returned after $(el "$t0" "$t1") s$done_s"
     rm -rf "$work/out/s$n" "$work/out/s$n.logs"
 done

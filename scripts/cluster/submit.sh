@@ -51,7 +51,6 @@ mkdir -p "$logs"
 array_id=$(sbatch --parsable --array="$array" --cpus-per-task="$JOBS" --output="$logs/shard-%A_%a.out" "$@" "$here/eyemap-array.sbatch")
 array_id="${array_id%%;*}"
 finish_args=(--parsable --dependency="afterok:$array_id" --kill-on-invalid-dep=yes --output="$logs/finish-%j.out")
-[ "$WAIT" = 1 ] && finish_args+=(--wait)
 echo "submit.sh: array job $array_id (shards $array of $SHARDS), logs in $logs" >&2
 set +e
 finish_id=$(sbatch "${finish_args[@]}" "$@" "$here/eyemap-finish.sbatch")
@@ -60,10 +59,22 @@ set -e
 finish_id="${finish_id%%;*}"
 echo "$array_id $finish_id"
 [ "$WAIT" = 1 ] || exit 0
-# sbatch --wait can exit 0 for a job cancelled because a task failed (afterok never satisfied):
-# trust the job's final state only.
-state=$(scontrol show job -o "$finish_id" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2 || true)
-[ -n "$state" ] || state=$(sacct -n -X -j "$finish_id" -o State 2>/dev/null | head -1 | tr -d ' ' || true)
-echo "submit.sh: finishing job $finish_id: ${state:-unknown state} (sbatch exit $rc)" >&2
-[ "$state" = COMPLETED ] && [ "$rc" = 0 ] && exit 0
+[ "$rc" = 0 ] || { echo "submit.sh: sbatch of the finishing job failed (exit $rc)" >&2; exit 1; }
+# Wait for the finishing job's final state, asking every second for the first minute and every 5 s
+# after: `sbatch --wait` polls at growing intervals and returned ~30 s after the job had ended
+# (bench/cluster.sh). The job's state is the verdict (a job cancelled because a shard failed,
+# afterok never satisfied, is not a success).
+state="" polls=0
+while :; do
+    state=$(scontrol show job -o "$finish_id" 2>/dev/null | grep -o 'JobState=[A-Z_]*' | cut -d= -f2 || true)
+    [ -n "$state" ] || state=$(sacct -n -X -j "$finish_id" -o State 2>/dev/null | head -1 | tr -d ' ' || true)
+    case "$state" in
+        COMPLETED|FAILED|CANCELLED*|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY|PREEMPTED|BOOT_FAIL|DEADLINE) break ;;
+        "") [ "$polls" -ge 30 ] && break ;;  # the scheduler no longer knows the job
+    esac
+    polls=$((polls + 1))
+    if [ "$polls" -le 60 ]; then sleep 1; else sleep 5; fi
+done
+echo "submit.sh: finishing job $finish_id: ${state:-unknown state}" >&2
+[ "$state" = COMPLETED ] && exit 0
 exit 1
