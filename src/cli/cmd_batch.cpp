@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/text.hpp"
 #include "eyemap/batch.hpp"
 #include "output/sink.hpp"
 
@@ -165,14 +166,6 @@ struct BatchArgs {
     std::string plan_out;   // --plan-out FILE --shards N: write a plan and stop
     std::uint32_t shards = 0;
 };
-
-std::string shell_quote(const std::string& s) {
-    if (!s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=,:+@%") == std::string::npos)
-        return s;
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
 
 // The command line that resumes this run: this process's arguments plus --run NAME --resume.
 std::string resume_command(const std::string& run) {

@@ -192,8 +192,10 @@ struct Stats::Impl {
     std::vector<std::string> names;  // index = OpId::index
     std::unordered_map<std::string, std::uint32_t> by_name;
     Clock::time_point start = Clock::now();
-    std::vector<ProgressSample> progress;
-    std::uint64_t progress_stride = 1, progress_offered = 0;
+    struct Progress {
+        std::vector<ProgressSample> samples;
+        std::uint64_t stride = 1, offered = 0;  // keep every stride-th sample offered
+    } progress;
 
     Impl() = default;
     Impl(const Impl&) = delete;
@@ -329,39 +331,36 @@ StatsSnapshot Stats::snapshot() const {
         }
         snap.ops.push_back(std::move(o));
     }
-    snap.progress = r.progress;
+    snap.progress = r.progress.samples;
     return snap;
 }
 
 void Stats::begin_progress() {
     Impl& r = *impl_;
     std::lock_guard lock(r.mu);
-    r.progress.clear();
-    r.progress_stride = 1;
-    r.progress_offered = 0;
+    r.progress = {};
 }
 
 void Stats::record_progress(const ProgressSample& sample, bool last) {
     Impl& r = *impl_;
     std::lock_guard lock(r.mu);
-    const bool keep = last || r.progress_offered % r.progress_stride == 0;
-    ++r.progress_offered;
+    Impl::Progress& p = r.progress;
+    const bool keep = last || p.offered % p.stride == 0;
+    ++p.offered;
     if (!keep) return;
-    if (r.progress.size() >= kMaxProgressSamples) {
+    if (p.samples.size() >= kMaxProgressSamples) {
         std::size_t w = 0;
-        for (std::size_t i = 0; i < r.progress.size(); i += 2) r.progress[w++] = r.progress[i];
-        r.progress.resize(w);
-        r.progress_stride *= 2;
+        for (std::size_t i = 0; i < p.samples.size(); i += 2) p.samples[w++] = p.samples[i];
+        p.samples.resize(w);
+        p.stride *= 2;
     }
-    r.progress.push_back(sample);
+    p.samples.push_back(sample);
 }
 
 void Stats::reset() {
     Impl& r = *impl_;
     std::lock_guard lock(r.mu);
-    r.progress.clear();
-    r.progress_stride = 1;
-    r.progress_offered = 0;
+    r.progress = {};
     for (Shard& shard : r.shards)
         for (auto& slot : shard.slots)
             if (OpSlot* s = slot.load(std::memory_order_acquire)) zero(*s);

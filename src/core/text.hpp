@@ -1,4 +1,4 @@
-// Internal: text every renderer can draw (issue 15).
+// Internal: text made safe for where it goes: drawable by every renderer (issue 15), a shell word.
 #pragma once
 
 #include <string>
@@ -16,5 +16,9 @@ bool is_drawable_text(std::string_view text) noexcept;
 std::string drawable_text(std::string_view text);
 // In place; no allocation when the text is drawable already.
 void make_drawable(std::string& text);
+
+// `s` as one POSIX shell word: unchanged when it has only safe characters, else in single quotes
+// (a ' inside written '\''). For the commands eyemap prints (resume, redo, the run's command line).
+std::string shell_quote(const std::string& s);
 
 }  // namespace eyemap

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <kainjow/mustache.hpp>
 
+#include "core/text.hpp"
 #include "core/units.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/renderer.hpp"
@@ -72,14 +73,6 @@ double nice_step(double max, int ticks) {
     const double mag = std::pow(10.0, std::floor(std::log10(raw)));
     const double norm = raw / mag;
     return (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * mag;
-}
-
-std::string shell_word(const std::string& s) {
-    if (!s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=,:+@%") == std::string::npos)
-        return s;
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
 }
 
 // --- SVG helpers ---------------------------------------------------------------------------------
@@ -345,7 +338,7 @@ std::string render_run_report(const RunReport& r, const std::shared_ptr<const Te
     d.set("version", r.version.empty() ? std::string("unknown") : r.version);
     if (!r.command.empty()) {
         std::string cmd;
-        for (const auto& a : r.command) cmd += (cmd.empty() ? "" : " ") + shell_word(a);
+        for (const auto& a : r.command) cmd += (cmd.empty() ? "" : " ") + shell_quote(a);
         d.set("command", cmd);
     }
 

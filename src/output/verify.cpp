@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/hash.hpp"
+#include "core/text.hpp"
 #include "eyemap/batch.hpp"
 #include "eyemap/error.hpp"
 #include "output/sink.hpp"
@@ -17,14 +18,6 @@ namespace eyemap {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string quote(const std::string& s) {
-    if (!s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./=,:+@%") == std::string::npos)
-        return s;
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
 
 // Hash of a file's bytes, read in chunks (the same value as hash_bytes of the whole content).
 bool file_content_hash(const fs::path& p, std::uint64_t& out) {
@@ -201,23 +194,23 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
         std::string cmd;
         if (auto it = remove_first.find(i); it != remove_first.end()) {
             cmd += "rm -f --";
-            for (const auto& p : it->second) cmd += " " + quote((run_dir / p).string());
+            for (const auto& p : it->second) cmd += " " + shell_quote((run_dir / p).string());
             cmd += " && ";
         }
-        cmd += fmt::format("eyemap batch --data {}", quote(m->data));
-        if (!m->columns.empty()) cmd += fmt::format(" --columns {}", quote(m->columns));
-        cmd += fmt::format(" --out-dir {} --run {}", quote(out_dir), quote(run_name));
+        cmd += fmt::format("eyemap batch --data {}", shell_quote(m->data));
+        if (!m->columns.empty()) cmd += fmt::format(" --columns {}", shell_quote(m->columns));
+        cmd += fmt::format(" --out-dir {} --run {}", shell_quote(out_dir), shell_quote(run_name));
         std::string formats;
         for (auto f : m->formats) formats += fmt::format("{}{}", formats.empty() ? "" : ",", to_string(f));
         if (!formats.empty() && formats != "svg") cmd += " --formats " + formats;
         if (m->pages) cmd += " --pages";
-        if (!m->plan.empty()) cmd += " --plan " + quote(m->plan);
+        if (!m->plan.empty()) cmd += " --plan " + shell_quote(m->plan);
         if (r.shard_count > 1) cmd += fmt::format(" --shard {}/{}", i, r.shard_count);
         cmd += " --resume";
         r.redo_commands.push_back(std::move(cmd));
     }
     if (pages && (index_stale || !redo.empty()))
-        r.redo_commands.push_back(fmt::format("eyemap batch --out-dir {} --run {} --index-only", quote(out_dir), quote(run_name)));
+        r.redo_commands.push_back(fmt::format("eyemap batch --out-dir {} --run {} --index-only", shell_quote(out_dir), shell_quote(run_name)));
 
     r.complete = redo.empty() && r.problems.empty() && r.files.empty() && (whole_complete || all_finished);
     return r;

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
 #include "render/cairo_stream.hpp"
 #include "eyemap/error.hpp"
 
@@ -102,33 +103,6 @@ const Fonts& fonts(const std::string& family) {
 
 enum class Anchor { start, middle, end };
 
-// `text` with malformed UTF-8 replaced by U+FFFD (as the SVG writer does), which cairo needs.
-std::string valid_utf8(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-    const auto* end = p + text.size();
-    while (p < end) {
-        const unsigned char c = *p;
-        const int len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        bool ok = len > 0 && end - p >= len;
-        std::uint32_t cp = len == 1 ? c : len ? (c & (0x7F >> len)) : 0;
-        for (int k = 1; ok && k < len; ++k) {
-            if ((p[k] & 0xC0) != 0x80) ok = false;
-            else cp = (cp << 6) | (p[k] & 0x3F);
-        }
-        ok = ok && !((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-                     (cp >= 0xD800 && cp <= 0xDFFF));
-        if (ok) {
-            out.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(len));
-            p += len;
-        } else {
-            out.append("\xEF\xBF\xBD");
-            ++p;
-        }
-    }
-    return out;
-}
 
 // Text in one colour. On a PDF it is real text (selectable, searchable, font subset embedded); on
 // a raster it is glyph outlines filled once per batch: cairo 1.16 draws glyph bitmaps at
@@ -149,7 +123,7 @@ public:
     // Adds `text` with its baseline at (x, y) in the current font; returns its advance.
     double add(std::string_view raw, double x, double y, Anchor anchor) {
         if (raw.empty()) return 0;
-        const std::string text = valid_utf8(raw);
+        const std::string text = drawable_text(raw);  // the renderer's texts are drawable already; a Scene made elsewhere may not be
         // One UTF-8 -> glyph conversion for both the advance and the drawing.
         cairo_scaled_font_t* font = cairo_get_scaled_font(cr_);
         cairo_glyph_t* glyphs = nullptr;
@@ -899,7 +873,7 @@ std::string cairo_pdf(std::span<const Scene> scenes, const std::vector<std::vect
     std::string out;
     SurfacePtr surface(cairo_pdf_surface_create_for_stream(append_to_string, &out, scenes[0].width, scenes[0].height));
     check(cairo_surface_status(surface.get()), "PDF surface");
-    const std::string title = valid_utf8(scenes.size() == 1 ? pdf_title(scenes[0]) : fmt::format("{} eyemaps", scenes[0].data.neuron_type));
+    const std::string title = drawable_text(scenes.size() == 1 ? pdf_title(scenes[0]) : fmt::format("{} eyemaps", scenes[0].data.neuron_type));
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, title.c_str());
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "eyemap");
     // Deterministic output: cairo stamps /CreationDate with the current time unless told a
