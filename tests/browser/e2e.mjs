@@ -15,17 +15,15 @@
 // interfering, screenshots. Negative checks render with deliberately broken script templates and must be caught.
 // Ends with "browser: N passed, M failed" and a non-zero exit status on any failure.
 
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
+import { expect, fail, run, serve, suite } from './harness.mjs';
+
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SOURCE = path.resolve(HERE, '..', '..');
-const T0 = Date.now();
 
 const { values: opt } = parseArgs({
   options: {
@@ -41,64 +39,26 @@ const { values: opt } = parseArgs({
   },
 });
 
-function die(msg) {
-  console.error(`browser: ${msg}`);
-  console.log('browser: 0 passed, 1 failed');
-  process.exit(1);
-}
-
+const S = suite('browser', { timeoutMs: 170_000, verbose: opt.verbose });
+const { die, check } = S;
 if (!opt.cli) die('--cli PATH (the eyemap executable) is required');
 if (!opt.out) die('--out DIR is required');
-
-// playwright-core lives in tests/browser/node_modules; without it the suite must fail, never pass silently.
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  die(`playwright-core is not installed (${e.code || e.message}). Run tests/browser/setup.sh ` +
-      `(apt chromium + npm ci in tests/browser) and try again.`);
-}
-if (!fs.existsSync(opt.chromium)) die(`Chromium not found at ${opt.chromium}. Run tests/browser/setup.sh (installs Debian's chromium).`);
-
-// The whole run is bounded: a hung browser must not hang CTest.
-const watchdog = setTimeout(() => die(`timed out after ${Math.round((Date.now() - T0) / 1000)} s`), 170_000);
-watchdog.unref();
+const chromium = await S.chromium(opt.chromium);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Test bookkeeping
 
-let passed = 0, failed = 0;
-const failures = [];
-async function check(name, fn) {
-  const t = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t} ms)`);
-  } catch (e) {
-    failed++;
-    failures.push(name);
-    console.log(`FAIL ${name}: ${e && e.message ? e.message : e}`);
-    if (opt.verbose && e && e.stack) console.log(e.stack);
-  }
-}
 // A check that must fail: proves that the suite notices a broken script.
 async function mustFail(name, fn, pattern) {
   const t = Date.now();
   let err = null;
   try { await fn(); } catch (e) { err = e; }
   if (err && pattern.test(String(err.message))) {
-    passed++;
-    console.log(`ok   ${name} (caught as expected: ${String(err.message).split('\n')[0].slice(0, 160)}) (${Date.now() - t} ms)`);
+    S.pass(name, t, `caught as expected: ${String(err.message).split('\n')[0].slice(0, 160)}`);
   } else {
-    failed++;
-    failures.push(name);
-    console.log(`FAIL ${name}: ${err ? `failed for another reason: ${err.message}` : 'the broken script passed the check'}`);
+    S.record_failure(name, err ? `failed for another reason: ${err.message}` : 'the broken script passed the check');
   }
 }
-class CheckError extends Error {}
-function fail(msg) { throw new CheckError(msg); }
-function expect(cond, msg) { if (!cond) fail(msg); }
 function expectEq(actual, expected, what) {
   const a = JSON.stringify(actual), b = JSON.stringify(expected);
   if (a !== b) fail(`${what}: got ${a}, expected ${b}`);
@@ -116,12 +76,6 @@ function expectArrays(actual, expected, what, label = (i) => `#${i}`) {
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs, made with the CLI
 
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  return r;
-}
 
 const OUT = path.resolve(opt.out);
 fs.rmSync(OUT, { recursive: true, force: true });
@@ -353,40 +307,14 @@ function checkSource(em) {
 // ---------------------------------------------------------------------------------------------------------------
 // Loopback HTTP server for OUT
 
-const TYPES = { '.svg': 'image/svg+xml', '.html': 'text/html; charset=utf-8', '.png': 'image/png' };
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://127.0.0.1');
-  const file = path.resolve(OUT, '.' + decodeURIComponent(url.pathname));
-  if (!file.startsWith(OUT + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    res.writeHead(url.pathname === '/favicon.ico' ? 204 : 404).end();
-    return;
-  }
-  res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const BASE = `http://127.0.0.1:${server.address().port}`;
+const { server, base: BASE } = await serve(OUT);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Browser
 
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eyemap-chromium-'));
-let context;
-try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: opt.chromium,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-           '--no-first-run', '--disable-quic'],
-    viewport: { width: 1280, height: 800 },
-    deviceScaleFactor: 1,
-    timeout: 60_000,
-  });
-} catch (e) {
-  server.close();
-  fs.rmSync(userDataDir, { recursive: true, force: true });
-  die(`cannot start Chromium (${opt.chromium}): ${e.message.split('\n')[0]}`);
-}
+const { context, userDataDir } = await S.launch(chromium, opt.chromium, {
+  profile: 'eyemap-chromium-', viewport: { width: 1280, height: 800 }, onError: () => server.close(),
+});
 context.setDefaultTimeout(10_000);
 const page = context.pages()[0] || (await context.newPage());
 let errors = [];
@@ -840,14 +768,11 @@ await context.close();
 await new Promise((ok) => server.close(ok));
 fs.rmSync(userDataDir, { recursive: true, force: true });
 
-if (opt.docs && failed === 0) {
+if (opt.docs && S.failed === 0) {
   fs.mkdirSync(opt.docs, { recursive: true });
   fs.copyFileSync(path.join(dirs.shots, 'page.png'), path.join(opt.docs, 'browser-page.png'));
   fs.copyFileSync(path.join(dirs.shots, 'eyemap-sample-ME-R-layer5.png'), path.join(opt.docs, 'browser-eyemap.png'));
   console.log(`copied screenshots to ${opt.docs}`);
 }
 console.log(`screenshots in ${dirs.shots}`);
-if (failures.length) console.log(`failed: ${failures.join('; ')}`);
-console.log(`time: ${((Date.now() - T0) / 1000).toFixed(1)} s`);
-console.log(`browser: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+S.finish();

@@ -11,14 +11,13 @@
 // --docs copies the report's screenshot there as run-report.png.
 // Ends with "report: N passed, M failed" and a non-zero exit status on any failure.
 
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const T0 = Date.now();
+import { expect, fail, run, suite } from './harness.mjs';
+
 const { values: opt } = parseArgs({
   options: {
     cli: { type: 'string' },
@@ -28,44 +27,11 @@ const { values: opt } = parseArgs({
     types: { type: 'string', default: '120' },
   },
 });
-function die(msg) {
-  console.error(`report: ${msg}`);
-  console.log('report: 0 passed, 1 failed');
-  process.exit(1);
-}
+const S = suite('report', { timeoutMs: 240_000 });
+const { die, check } = S;
 if (!opt.cli || !opt.out) die('--cli PATH and --out DIR are required');
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  die(`playwright-core is not installed (${e.code || e.message}). Run tests/browser/setup.sh and try again.`);
-}
-if (!fs.existsSync(opt.chromium)) die(`Chromium not found at ${opt.chromium}. Run tests/browser/setup.sh.`);
-const watchdog = setTimeout(() => die(`timed out after ${Math.round((Date.now() - T0) / 1000)} s`), 240_000);
-watchdog.unref();
+const chromium = await S.chromium(opt.chromium);
 
-let passed = 0, failed = 0;
-const failures = [];
-async function check(name, fn) {
-  const t = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t} ms)`);
-  } catch (e) {
-    failed++;
-    failures.push(name);
-    console.log(`FAIL ${name}: ${e && e.message ? e.message : e}`);
-  }
-}
-function fail(msg) { throw new Error(msg); }
-function expect(c, msg) { if (!c) fail(msg); }
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  return r;
-}
 
 const OUT = path.resolve(opt.out);
 fs.rmSync(OUT, { recursive: true, force: true });
@@ -81,23 +47,9 @@ await check('inputs: a release with pages and its statistics JSON, made by the C
   expect(fs.existsSync(path.join(RUN, 'report.html')), 'no report.html in the run folder');
   run(opt.cli, ['stats', 'report', STATS, '-o', path.join(OUT, 'from-json.html'), '--run-dir', RUN]);
 });
-if (failed) {
-  console.log(`report: ${passed} passed, ${failed} failed`);
-  process.exit(1);
-}
+if (S.failed) S.finish();
 
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eyemap-report-chromium-'));
-let context;
-try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: opt.chromium, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-           '--no-first-run', '--disable-quic'],
-    viewport: { width: 900, height: 900 }, deviceScaleFactor: 1, timeout: 60_000,
-  });
-} catch (e) {
-  die(`cannot start Chromium (${opt.chromium}): ${e.message.split('\n')[0]}`);
-}
+const { context, userDataDir } = await S.launch(chromium, opt.chromium, { profile: 'eyemap-report-chromium-', viewport: { width: 900, height: 900 } });
 context.setDefaultTimeout(15_000);
 const page = context.pages()[0] || (await context.newPage());
 let errors = [];
@@ -169,12 +121,9 @@ await check('eyemap stats report: the same charts from the statistics JSON', asy
 
 await context.close();
 fs.rmSync(userDataDir, { recursive: true, force: true });
-if (opt.docs && failed === 0) {
+if (opt.docs && S.failed === 0) {
   fs.mkdirSync(opt.docs, { recursive: true });
   fs.copyFileSync(path.join(OUT, 'shots', 'run-report.png'), path.join(opt.docs, 'run-report.png'));
   console.log(`copied the screenshot to ${opt.docs}`);
 }
-if (failures.length) console.log(`failed: ${failures.join('; ')}`);
-console.log(`time: ${((Date.now() - T0) / 1000).toFixed(1)} s`);
-console.log(`report: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+S.finish();

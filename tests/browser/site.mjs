@@ -15,15 +15,13 @@
 // --docs copies the index and type page screenshots there as site-index.png and site-type-page.png.
 // Ends with "site: N passed, M failed" and a non-zero exit status on any failure.
 
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const T0 = Date.now();
+import { expect, fail, run, serve, suite } from './harness.mjs';
+
 const { values: opt } = parseArgs({
   options: {
     cli: { type: 'string' },
@@ -34,47 +32,14 @@ const { values: opt } = parseArgs({
     'filter-ms': { type: 'string', default: '100' },
   },
 });
-function die(msg) {
-  console.error(`site: ${msg}`);
-  console.log('site: 0 passed, 1 failed');
-  process.exit(1);
-}
+const S = suite('site', { timeoutMs: 270_000 });
+const { die, check } = S;
 if (!opt.cli || !opt.out) die('--cli PATH and --out DIR are required');
-let chromium;
-try {
-  ({ chromium } = await import('playwright-core'));
-} catch (e) {
-  die(`playwright-core is not installed (${e.code || e.message}). Run tests/browser/setup.sh and try again.`);
-}
-if (!fs.existsSync(opt.chromium)) die(`Chromium not found at ${opt.chromium}. Run tests/browser/setup.sh.`);
-const watchdog = setTimeout(() => die(`timed out after ${Math.round((Date.now() - T0) / 1000)} s`), 270_000);
-watchdog.unref();
+const chromium = await S.chromium(opt.chromium);
 
-let passed = 0, failed = 0;
-const failures = [];
-async function check(name, fn) {
-  const t = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t} ms)`);
-  } catch (e) {
-    failed++;
-    failures.push(name);
-    console.log(`FAIL ${name}: ${e && e.message ? e.message : e}`);
-  }
-}
-function fail(msg) { throw new Error(msg); }
-function expect(c, msg) { if (!c) fail(msg); }
 function expectEq(a, b, what) {
   const x = JSON.stringify(a), y = JSON.stringify(b);
   if (x !== y) fail(`${what}: got ${x.slice(0, 300)}, expected ${y.slice(0, 300)}`);
-}
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
-  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
-  return r;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -125,10 +90,7 @@ await check('inputs: a small release and a 5,000-type release made by the CLI', 
   big = { dir: bdir, manifest: readManifest(bdir) };
   expectEq(big.manifest.types.length, n, 'types in the big release');
 });
-if (!small || !big) {
-  console.log(`site: ${passed} passed, ${failed} failed`);
-  process.exit(1);
-}
+if (!small || !big) S.finish();
 
 // Pages never copy eyemap bytes: no <svg> in a page, every frame refers to a file of the run.
 await check('pages refer to the eyemap files, no SVG inlined', async () => {
@@ -144,34 +106,11 @@ await check('pages refer to the eyemap files, no SVG inlined', async () => {
 // ---------------------------------------------------------------------------------------------------------------
 // Server and browser
 
-const TYPES = { '.svg': 'image/svg+xml', '.html': 'text/html; charset=utf-8', '.png': 'image/png', '.css': 'text/css',
-                '.js': 'text/javascript', '.json': 'application/json', '.pdf': 'application/pdf' };
-const server = http.createServer((req, res) => {
-  const url = new URL(req.url, 'http://127.0.0.1');
-  const file = path.resolve(OUT, '.' + decodeURIComponent(url.pathname));
-  if (!file.startsWith(OUT + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    res.writeHead(url.pathname === '/favicon.ico' ? 204 : 404).end();
-    return;
-  }
-  res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' });
-  fs.createReadStream(file).pipe(res);
-});
-await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-const HTTP = `http://127.0.0.1:${server.address().port}`;
+const { server, base: HTTP } = await serve(OUT);
 
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eyemap-site-chromium-'));
-let context;
-try {
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: opt.chromium, headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-           '--no-first-run', '--disable-quic'],
-    viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, timeout: 60_000,
-  });
-} catch (e) {
-  server.close();
-  die(`cannot start Chromium (${opt.chromium}): ${e.message.split('\n')[0]}`);
-}
+const { context, userDataDir } = await S.launch(chromium, opt.chromium, {
+  profile: 'eyemap-site-chromium-', viewport: { width: 1280, height: 800 }, onError: () => server.close(),
+});
 context.setDefaultTimeout(15_000);
 const page = context.pages()[0] || (await context.newPage());
 let errors = [];
@@ -509,12 +448,9 @@ server.closeAllConnections();
 await new Promise((ok) => server.close(ok));
 console.log(`closed in ${Date.now() - tc} ms`);
 fs.rmSync(userDataDir, { recursive: true, force: true });
-if (opt.docs && failed === 0) {
+if (opt.docs && S.failed === 0) {
   fs.mkdirSync(opt.docs, { recursive: true });
   for (const s of ['site-index.png', 'site-type-page.png']) fs.copyFileSync(path.join(OUT, 'shots', s), path.join(opt.docs, s));
   console.log(`copied screenshots to ${opt.docs}`);
 }
-if (failures.length) console.log(`failed: ${failures.join('; ')}`);
-console.log(`time: ${((Date.now() - T0) / 1000).toFixed(1)} s`);
-console.log(`site: ${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+S.finish();
