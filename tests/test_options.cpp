@@ -237,7 +237,7 @@ TEST_CASE("options schema: every field set on the CLI (its flag or --style KEY=V
     }
 }
 
-TEST_CASE("options schema: --style and --style-file errors name the option as typed; the file's are input errors") {
+TEST_CASE("options schema: --style and --style-file errors name the option as typed, and the style file gives input errors") {
     std::string err;
     int rc = 0;
     cli_bytes("--style hex_opacty=0.6", OutputFormat::svg, &rc, &err);
