@@ -276,3 +276,27 @@ TEST_CASE("options schema: --style and --style-file errors name the option as ty
     cli_bytes("--style-file " + q(sample().dir / "missing.json"), OutputFormat::svg, &rc, &err);
     CHECK(rc == 3);
 }
+
+TEST_CASE("options schema: a field enters the coordinate and metadata cache keys exactly when its cache_keys say so") {
+    const EyemapRequest req{"ME", Side::R, Metric::synapse_density};
+    const OutputFormat svg = OutputFormat::svg;
+    const Renderer base{RenderOptions{}};
+    base.render(sample().ds, sample().type, std::span(&req, 1), std::span(&svg, 1));  // fills the caches
+    const auto misses = [](const Renderer& r, std::string_view cache) {
+        for (const auto& c : r.cache_statistics())
+            if (c.name == cache) return c.stats.misses;
+        FAIL("no cache " << cache);
+        return std::uint64_t{0};
+    };
+    for (const FieldSpec* f : all_fields()) {
+        // Not here: the caches themselves, the template folder (a copy of the built-in set: its
+        // content is the key), and the PNG-only layer and scale.
+        if (f->type == FieldType::caches || f->type == FieldType::path || f->name == "layer" || f->name == "png_scale") continue;
+        INFO(f->name);
+        const Renderer r(with_field(*f, non_default(*f)), base);
+        r.reset_statistics();
+        r.render(sample().ds, sample().type, std::span(&req, 1), std::span(&svg, 1));
+        CHECK((misses(r, "coordinates") > 0) == bool(f->cache_keys & kCoordinatesKey));
+        CHECK((misses(r, "metadata") > 0) == bool(f->cache_keys & kMetadataKey));
+    }
+}

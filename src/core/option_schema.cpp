@@ -24,11 +24,12 @@ FieldValue number_or_none(bool present, double v) { return present ? FieldValue(
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
-// Geometry: numbers that enter the coordinate cache's key and the settings hash.
+// Geometry: numbers that enter the settings hash, the coordinate cache's key, and (through the
+// canvas and hexagon size) the metadata cache's key.
 #define EYEMAP_GEOMETRY(NAME, FLAG, DEF, RANGE, LO, HI, HELP)                                                          \
     FieldSpec {                                                                                                        \
         .name = #NAME, .flag = FLAG, .type = FieldType::number, .default_text = DEF, .range_text = RANGE, .min = LO,     \
-        .max = HI, .cache_keys = kCoordinatesKey, .help = HELP,                                                         \
+        .max = HI, .cache_keys = kCoordinatesKey | kMetadataKey, .help = HELP,                                                         \
         .get = [](const RenderOptions& o) { return FieldValue(o.geometry.NAME); },                                     \
         .set = [](OptionInput& in, FieldValue&& v) { in.options.geometry.NAME = std::get<double>(v); },                \
         .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.geometry.NAME); },                 \
