@@ -128,7 +128,34 @@ std::string cli_bytes(const std::string& args, OutputFormat format, int* rc = nu
     return code == 0 ? read_file(out) : std::string();
 }
 
+// The number of members of an aggregate: the most initialisers T{...} takes (as Boost.PFR counts).
+struct AnyMember {
+    template <class T>
+    operator T&() const noexcept;  // never defined: only used unevaluated
+};
+template <class T, class... A>
+constexpr std::size_t member_count() {
+    if constexpr (requires { T{A{}..., AnyMember{}}; }) return member_count<T, A..., AnyMember>();
+    else return sizeof...(A);
+}
+
 }  // namespace
+
+TEST_CASE("options schema: every member of the option structs has its field in the schema") {
+    // A member added to Style, Geometry, ScaleOptions or RenderOptions without its schema entry fails here.
+    std::size_t geometry = 0, scale = 0, style = 0;
+    for (const auto& f : option_fields()) {
+        geometry += (f.cache_keys & kCoordinatesKey) != 0;
+        scale += f.name.starts_with("color_");
+        style += f.type == FieldType::style;
+    }
+    CHECK(member_count<Geometry>() == geometry);
+    CHECK(member_count<ScaleOptions>() == scale);
+    CHECK(member_count<Style>() == style_fields().size());
+    CHECK(style == 1);
+    // geometry and scale are one member each of RenderOptions.
+    CHECK(member_count<RenderOptions>() == option_fields().size() - geometry - scale + 2);
+}
 
 TEST_CASE("options schema: every field's default is the struct's default, and its names are unique") {
     const RenderOptions defaults;
