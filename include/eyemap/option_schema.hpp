@@ -70,8 +70,8 @@ struct FieldSpec {
     bool in_settings_hash() const noexcept { return hash != nullptr || member.index() != 0; }
 };
 
-// The rendering options in the order they enter the settings hash (the order of every hash since
-// 0.1, so resumed runs still match), including "style" and "caches".
+// The rendering options in the order they enter the settings hash (the order of the hand-written
+// hash before the schema, so runs resume across versions), including "style" and "caches".
 std::span<const FieldSpec> option_fields() noexcept;
 // The Style fields, in hash order: the palette, then the colours and font, then the sizes.
 std::span<const FieldSpec> style_fields() noexcept;
@@ -89,14 +89,14 @@ FieldValue parse_field_text(const FieldSpec& f, std::string_view text, std::stri
 // Checks type and range, then stores; integers are accepted for numbers. Errors name `label` and the value.
 void set_field(const FieldSpec& f, OptionInput& in, FieldValue v, std::string_view label = {});
 void set_style_field(const FieldSpec& f, Style& s, FieldValue v, std::string_view label = {});
-// A Style from a JSON object of style keys (a style file); errors name `source` and the key.
+// Sets the Style fields a JSON object names (a style file); input errors name `source` and the key.
 void apply_style_json(Style& s, std::string_view json_text, const std::string& source);
 // The fixed-scale rule: a min or max implies the fixed scale, which needs both.
 RenderOptions finish_options(OptionInput in);
 
 // The value of one field as text (errors, help): "6", "#ffffff", "a,b,c".
 std::string field_text(const FieldValue& v);
-bool valid_svg_id(std::string_view id) noexcept;
-constexpr int kMaxLayer = 1000;
+bool valid_svg_id(std::string_view id) noexcept;  // [A-Za-z][A-Za-z0-9_-]*
+constexpr int kMaxLayer = 1000;                   // the largest `layer` option (0 = all layers)
 
 }  // namespace eyemap
