@@ -20,6 +20,7 @@ display). Release jobs: ``run_batch``. Errors: ``Error`` and its subclasses ``In
 from __future__ import annotations
 
 import difflib
+import inspect
 import itertools
 import json
 import os
@@ -650,7 +651,16 @@ def _schema_doc() -> str:
             + "\n".join(line(f) for f in schema if f["group"] == "style") + "\n")
 
 
+def _schema_signature() -> inspect.Signature:
+    """Renderer(...)'s keywords and defaults from the schema, for help() and IDEs (the stub has the types)."""
+    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)]
+    params += [inspect.Parameter(f["name"], inspect.Parameter.KEYWORD_ONLY, default=f["default"])
+               for f in _eyemap.option_schema() if f["group"] == "option"]
+    return inspect.Signature(params, return_annotation=None)
+
+
 Renderer.__doc__ = (Renderer.__doc__ or "") + _schema_doc()
+Renderer.__init__.__signature__ = _schema_signature()  # type: ignore[attr-defined]
 
 
 def render(dataset: Dataset, neuron_type: str, *, region: Optional[str] = None, side: Optional[str] = None,

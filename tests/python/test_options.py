@@ -1,6 +1,7 @@
 """The option schema from Python: every option and Style key settable and readable, the same bytes as the
 CLI for non-default values, did-you-mean errors, and the .pyi / docstring agreeing with the schema."""
 import ast
+import inspect
 import math
 
 import pytest
@@ -166,3 +167,8 @@ def test_docstring_names_every_field_with_its_default():
         assert f"      {f['name']}=" in doc, f["name"]
         if f["default"] is not None and not (isinstance(f["default"], float) and math.isnan(f["default"])):
             assert f"{f['name']}={f['default']!r}" in doc, f["name"]
+
+
+def test_signature_follows_the_schema():
+    params = inspect.signature(eyemap.Renderer).parameters
+    assert [(p.name, p.default) for p in params.values()] == [(f["name"], f["default"]) for f in OPTIONS]
