@@ -225,6 +225,14 @@ TEST_CASE("options schema: out-of-range and mistyped values are refused naming t
     } catch (const Error& e) {
         CHECK_THAT(e.reason(), Catch::Matchers::Contains("did you mean 'hex_opacity'?"));
     }
+    // Command-line text: numbers strictly (a leading '+' as stod took it), integers whole.
+    const FieldSpec& hex = *find_option("hex_size");
+    CHECK(parse_field_text(hex, "+6.5") == FieldValue(6.5));
+    CHECK(parse_field_text(hex, "1e1") == FieldValue(10.0));
+    for (const char* text : {"", "6x", "x", " 6", "+", "+-6"}) CHECK_THROWS_AS(parse_field_text(hex, text), Error);
+    CHECK(parse_field_text(*find_option("layer"), "+3") == FieldValue(std::int64_t{3}));
+    CHECK_THROWS_AS(parse_field_text(*find_option("layer"), "3.0"), Error);
+    CHECK(parse_field_text(*find_option("color_min"), "") == FieldValue());  // None
     // The fixed-scale rule: a min or max implies fixed, which needs both.
     OptionInput only_min;
     set_field(*find_option("color_min"), only_min, 1.0);

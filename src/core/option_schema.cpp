@@ -296,17 +296,19 @@ std::string field_text(const FieldValue& v) {
 FieldValue parse_field_text(const FieldSpec& f, std::string_view text, std::string_view label) {
     if (label.empty()) label = f.name;
     if (text.empty() && f.nullable) return {};  // None
+    // from_chars takes no '+'; the command line always has ("--color-min +5").
+    const std::string_view digits = text.size() > 1 && text[0] == '+' && text[1] != '-' ? text.substr(1) : text;
     switch (f.type) {
         case FieldType::number: {
             double d = 0;
-            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
-            if (text.empty() || ec != std::errc() || end != text.data() + text.size()) bad("expected a number", label, std::string(text));
+            const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), d);
+            if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) bad("expected a number", label, std::string(text));
             return d;
         }
         case FieldType::integer: {
             std::int64_t i = 0;
-            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
-            if (text.empty() || ec != std::errc() || end != text.data() + text.size()) bad("expected an integer", label, std::string(text));
+            const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), i);
+            if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) bad("expected an integer", label, std::string(text));
             return i;
         }
         case FieldType::boolean:
