@@ -70,7 +70,7 @@ TEST_CASE("renderer: options are validated when it is built, naming the option")
     bad([](RenderOptions& o) { o.style.font_family = "x'}body{"; }, "font_family");
     bad([](RenderOptions& o) { o.png_scale = 0; }, "png_scale");
     bad([](RenderOptions& o) { o.layer = -1; }, "layer");
-    bad([](RenderOptions& o) { o.svg_id = "1x"; }, "id");
+    bad([](RenderOptions& o) { o.svg_id = "1x"; }, "svg_id");
 }
 
 TEST_CASE("renderer: an unknown type, a request it cannot draw and a missing layer fail before any output") {

@@ -45,6 +45,7 @@ enum class ScaleScope : std::uint8_t {
 std::string_view to_string(ScaleMethod m) noexcept;  // "linear", "percentile", "fixed", "stddev", "log"
 std::string_view to_string(ScaleScope s) noexcept;   // "pooled", "region"
 std::optional<ScaleMethod> parse_scale_method(std::string_view text) noexcept;
+std::optional<ScaleScope> parse_scale_scope(std::string_view text) noexcept;  // "pooled", "region"
 
 struct ScaleOptions {
     ScaleMethod method = ScaleMethod::linear;
@@ -62,7 +63,8 @@ struct Geometry {
 };
 
 // The look, in one place: the SVG's CSS and script and the cairo painter (PNG, PDF) all read it.
-// Colours are "#rrggbb".
+// Colours are "#rrggbb". Every field is also declared in src/core/option_schema.cpp (ranges, help,
+// hashing, the CLI's --style and the Python keywords); tests/test_options.cpp checks the two agree.
 struct Style {
     // Fill per palette index: 0 white (no data), 1..5 the bins light to dark, 6 grey (not in region).
     std::array<std::string, 7> palette{"#ffffff", "#fee5d9", "#fcbba1", "#fc9272", "#ef6548", "#a50f15", "#999999"};
@@ -109,6 +111,7 @@ struct CacheOptions {
     }
 };
 
+// Every rendering option is also declared in src/core/option_schema.cpp (see Style).
 struct RenderOptions {
     Geometry geometry;
     ScaleOptions scale;
@@ -126,5 +129,6 @@ struct RenderOptions {
 void validate(const Geometry& g);
 void validate(const ScaleOptions& s);
 void validate(const Style& s);
+void validate(const RenderOptions& o);  // every option and Style field (the Renderer runs it first)
 
 }  // namespace eyemap

@@ -20,6 +20,7 @@ display). Release jobs: ``run_batch``. Errors: ``Error`` and its subclasses ``In
 from __future__ import annotations
 
 import difflib
+import inspect
 import itertools
 import json
 import os
@@ -514,32 +515,26 @@ class Renderer:
     its caches and statistics. Safe to use from several threads at once; the GIL is released
     while it renders.
 
-    Options (keywords; the CLI's name in brackets):
-      hex_size=6 (--hex-size, 1..50), spacing=1.1 (--spacing, 1..3), margin=10 (--margin),
-      min_width=380, min_height=410 (the per-region minimum canvas),
-      color_scale="linear" | "percentile" | "stddev" | "log" | "fixed" (--color-scale), color_min / color_max
-      (--color-min/--color-max: imply "fixed"; share one scale across eyemaps),
-      color_scope="pooled" | "region" (--color-scope), static=False (--static: no script,
-      tooltips or buttons), templates=None (--templates DIR), layer=0 (--layer: PNG/PDF show
-      layer N), png_scale=1 (--scale), svg_id="" (--id; default derived from type, region,
-      side, metric), style=None (dict of Style settings: palette [7 colours], background, text,
-      hex_stroke, font_family, title_size, ...), caches=True (False: --no-cache; or a dict
-      {"coordinates"|"colours"|"metadata": True/False or {"enabled", "max_entries", "max_bytes"}}).
+    Options are keywords, listed below from the library's one declaration of them
+    (``eyemap._eyemap.option_schema()``); color_min / color_max imply color_scale="fixed", which
+    needs both. ``style`` is a dict of the Style settings listed after the options; ``caches`` is
+    True/False or {"coordinates"|"colours"|"metadata": True/False or {"enabled", "max_entries",
+    "max_bytes"}}.
 
-    Raises InputError naming the option for a value out of range.
+    Raises InputError naming the option for a value out of range, TypeError for an unknown keyword
+    (both with "did you mean").
     """
 
-    def __init__(self, *, hex_size: float = 6.0, spacing: float = 1.1, margin: float = 10.0, min_width: float = 380.0,
-                 min_height: float = 410.0, color_scale: str = "linear", color_min: Optional[float] = None,
-                 color_max: Optional[float] = None, color_scope: str = "pooled", static: bool = False,
-                 templates: Optional[PathLike] = None, layer: int = 0, png_scale: float = 1.0, svg_id: str = "",
-                 style: Optional[Mapping[str, Any]] = None, caches: Union[bool, Mapping[str, Any]] = True) -> None:
-        opts = dict(hex_size=hex_size, spacing=spacing, margin=margin, min_width=min_width, min_height=min_height,
-                    color_scale=color_scale, color_min=color_min, color_max=color_max, color_scope=color_scope,
-                    static=static, templates=templates, layer=layer, png_scale=png_scale, svg_id=svg_id,
-                    style=None if style is None else dict(style), caches=caches if isinstance(caches, bool) else dict(caches))
-        self._r = _eyemap._Renderer(opts)
-        self._layer = layer
+    def __init__(self, **options: Any) -> None:
+        # The library fills the defaults and checks every keyword (with "did you mean").
+        opts = {k: dict(v) if k in ("style", "caches") and isinstance(v, Mapping) else v for k, v in options.items()}
+        try:
+            self._r = _eyemap._Renderer(opts)
+        except InputError as e:
+            if e.field in opts and e.field not in _OPTION_NAMES:  # an unknown keyword is a TypeError in Python
+                raise TypeError(str(e)) from None
+            raise
+        self._layer = self._r.options()["layer"]
 
     @property
     def options(self) -> Dict[str, Any]:
@@ -634,6 +629,38 @@ class Renderer:
     def settings_hash(self) -> int:
         """Content hash of every option that shapes the output bytes."""
         return self._r.settings_hash()
+
+
+_OPTION_NAMES = frozenset(f["name"] for f in _eyemap.option_schema() if f["group"] == "option")
+
+
+def _schema_doc() -> str:
+    """The options and Style settings of the schema as docstring lines."""
+    def line(f: Dict[str, Any]) -> str:
+        default = "None" if f["default"] is None else repr(f["default"])
+        what = f["help"]
+        if f["choices"]:
+            what += " (" + " | ".join(repr(c) for c in f["choices"]) + ")"
+        elif f["range"]:
+            what += f" ({f['range']})"
+        flag = f" [{f['flag']}]" if f["flag"] else ""
+        return f"      {f['name']}={default}{flag}: {what}"
+    schema = _eyemap.option_schema()
+    return ("\n    Options:\n" + "\n".join(line(f) for f in schema if f["group"] == "option")
+            + "\n\n    Style settings (style={...}; the CLI's --style KEY=VALUE):\n"
+            + "\n".join(line(f) for f in schema if f["group"] == "style") + "\n")
+
+
+def _schema_signature() -> inspect.Signature:
+    """Renderer(...)'s keywords and defaults from the schema, for help() and IDEs (the stub has the types)."""
+    params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)]
+    params += [inspect.Parameter(f["name"], inspect.Parameter.KEYWORD_ONLY, default=f["default"])
+               for f in _eyemap.option_schema() if f["group"] == "option"]
+    return inspect.Signature(params, return_annotation=None)
+
+
+Renderer.__doc__ = (Renderer.__doc__ or "") + _schema_doc()
+Renderer.__init__.__signature__ = _schema_signature()  # type: ignore[attr-defined]
 
 
 def render(dataset: Dataset, neuron_type: str, *, region: Optional[str] = None, side: Optional[str] = None,

@@ -1,7 +1,7 @@
 # Type stub of the eyemap package (python/eyemap/__init__.py; the compiled part is eyemap._eyemap).
 import os
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Tuple, TypedDict, Union
 
 from ._errors import Error as Error, FileError as FileError, InputError as InputError, InternalError as InternalError
 
@@ -82,12 +82,36 @@ class EyemapGrid:
     def _repr_html_(self) -> str: ...
     def save(self, path: PathLike) -> Path: ...
 
+# The Style settings (style={...}); tests/python/test_options.py checks these against the schema.
+class StyleSettings(TypedDict, total=False):
+    palette: Sequence[str]
+    background: str
+    text: str
+    badge_left: str
+    badge_right: str
+    hex_stroke: str
+    button_fill: str
+    button_on_fill: str
+    button_stroke: str
+    tooltip_fill: str
+    tooltip_stroke: str
+    font_family: str
+    hex_stroke_width: float
+    hex_opacity: float
+    button_stroke_width: float
+    title_size: float
+    tick_size: float
+    legend_title_size: float
+    button_size: float
+    tooltip_size: float
+
 class Renderer:
+    # The keywords of eyemap._eyemap.option_schema(), in its order (tests/python/test_options.py checks them).
     def __init__(self, *, hex_size: float = ..., spacing: float = ..., margin: float = ..., min_width: float = ...,
-                 min_height: float = ..., color_scale: str = ..., color_min: Optional[float] = ...,
-                 color_max: Optional[float] = ..., color_scope: str = ..., static: bool = ...,
-                 templates: Optional[PathLike] = ..., layer: int = ..., png_scale: float = ..., svg_id: str = ...,
-                 style: Optional[Mapping[str, Any]] = ..., caches: Union[bool, Mapping[str, Any]] = ...) -> None: ...
+                 min_height: float = ..., color_scale: str = ..., color_scope: str = ..., color_min: Optional[float] = ...,
+                 color_max: Optional[float] = ..., style: Optional[Union[StyleSettings, Mapping[str, Any]]] = ...,
+                 templates: Optional[PathLike] = ..., static: bool = ..., layer: int = ..., png_scale: float = ...,
+                 svg_id: str = ..., caches: Union[bool, Mapping[str, Any]] = ...) -> None: ...
     @property
     def options(self) -> Dict[str, Any]: ...
     def render(self, dataset: Dataset, neuron_type: str, *, region: Optional[str] = ..., side: Optional[str] = ...,

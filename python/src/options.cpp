@@ -1,9 +1,10 @@
-// Renderer options from Python keywords, and the Renderer class of the binding.
+// Renderer options from Python keywords (through the schema, core/option_schema.cpp), and the Renderer class of the binding.
 #include <cmath>
 
 #include <pybind11/stl.h>
 
 #include "binding.hpp"
+#include "eyemap/option_schema.hpp"
 
 namespace eyemap::py {
 namespace {
@@ -57,141 +58,133 @@ CacheLimits cache_limits(const std::string& name, const pyb::handle& v, CacheLim
     return base;
 }
 
+// A Python value as a schema field's value; None stays None (set_field refuses it unless nullable).
+FieldValue from_python(const FieldSpec& f, const std::string& label, const pyb::handle& v) {
+    if (v.is_none()) return {};
+    switch (f.type) {
+        case FieldType::number: return number(label, v);
+        case FieldType::integer: return integer(label, v);
+        case FieldType::boolean:
+        case FieldType::caches: return boolean(label, v);
+        case FieldType::palette: {
+            if (!pyb::isinstance<pyb::sequence>(v) || PyUnicode_Check(v.ptr()))
+                bad_option(label, v, "expected 7 colours: no data, bins 1..5, not in region");
+            std::vector<std::string> out;
+            for (auto x : pyb::reinterpret_borrow<pyb::sequence>(v)) out.push_back(string(label, x));
+            return out;
+        }
+        case FieldType::path: return pyb::str(pyb::module_::import("os").attr("fspath")(v)).cast<std::string>();
+        default: return string(label, v);
+    }
+}
+
+pyb::object to_python(const FieldValue& v) {
+    return std::visit(
+        [](const auto& x) -> pyb::object {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::monostate>) return pyb::none();
+            else if constexpr (std::is_same_v<T, std::vector<std::string>>) return pyb::list(pyb::cast(x));
+            else return pyb::cast(x);
+        },
+        v);
+}
+
 void style_from(const pyb::dict& d, Style& s) {
     for (auto [k, v] : d) {
         const std::string key = pyb::str(k).cast<std::string>();
-        const std::string name = "style." + key;
-        std::string* str = key == "background" ? &s.background : key == "text" ? &s.text : key == "badge_left" ? &s.badge_left
-                         : key == "badge_right" ? &s.badge_right : key == "hex_stroke" ? &s.hex_stroke : key == "button_fill" ? &s.button_fill
-                         : key == "button_on_fill" ? &s.button_on_fill : key == "button_stroke" ? &s.button_stroke
-                         : key == "tooltip_fill" ? &s.tooltip_fill : key == "tooltip_stroke" ? &s.tooltip_stroke
-                         : key == "font_family" ? &s.font_family : nullptr;
-        double* num = key == "hex_stroke_width" ? &s.hex_stroke_width : key == "button_stroke_width" ? &s.button_stroke_width
-                    : key == "title_size" ? &s.title_size : key == "tick_size" ? &s.tick_size : key == "legend_title_size" ? &s.legend_title_size
-                    : key == "button_size" ? &s.button_size : key == "tooltip_size" ? &s.tooltip_size : nullptr;
-        if (str) *str = string(name, v);
-        else if (num) *num = number(name, v);
-        else if (key == "palette") {
-            if (!pyb::isinstance<pyb::sequence>(v) || PyUnicode_Check(v.ptr()) || pyb::len(v) != 7)
-                bad_option(name, v, "expected 7 colours: no data, bins 1..5, not in region");
-            auto seq = pyb::reinterpret_borrow<pyb::sequence>(v);
-            for (std::size_t i = 0; i < 7; ++i) s.palette[i] = string(name, seq[i]);
-        } else bad_option(name, v, "unknown style setting");
+        const std::string label = "style." + key;
+        const FieldSpec* f = find_style_field(key);
+        if (!f) unknown_field(style_fields(), "style setting", key, label, pyb::str(pyb::repr(v)).cast<std::string>());
+        set_style_field(*f, s, from_python(*f, label, v), label);
     }
 }
 
-}  // namespace
-
-RenderOptions options_from_dict(const pyb::dict& d) {
-    RenderOptions o;
-    std::optional<double> cmin, cmax;
-    std::string method = "linear";
-    for (auto [k, v] : d) {
-        const std::string key = pyb::str(k).cast<std::string>();
-        if (v.is_none() && key != "color_min" && key != "color_max" && key != "templates" && key != "style") bad_option(key, v, "must not be None");
-        if (key == "hex_size") o.geometry.hex_size = number(key, v);
-        else if (key == "spacing") o.geometry.spacing = number(key, v);
-        else if (key == "margin") o.geometry.margin = number(key, v);
-        else if (key == "min_width") o.geometry.min_width = number(key, v);
-        else if (key == "min_height") o.geometry.min_height = number(key, v);
-        else if (key == "color_scale") {
-            method = string(key, v);
-            if (method != "fixed" && !parse_scale_method(method))
-                bad_option(key, v, "expected 'linear', 'percentile', 'stddev', 'log' or 'fixed'");
-        } else if (key == "color_min") {
-            if (!v.is_none()) cmin = number(key, v);
-        } else if (key == "color_max") {
-            if (!v.is_none()) cmax = number(key, v);
-        } else if (key == "color_scope") {
-            const auto s = string(key, v);
-            if (s != "pooled" && s != "region") bad_option(key, v, "expected 'pooled' or 'region'");
-            o.scale.scope = s == "region" ? ScaleScope::per_region : ScaleScope::pooled;
-        } else if (key == "static") o.interactive = !boolean(key, v);
-        else if (key == "templates") {
-            if (!v.is_none()) o.templates = pyb::str(pyb::module_::import("os").attr("fspath")(v)).cast<std::string>();
-        } else if (key == "svg_id") o.svg_id = string(key, v);
-        else if (key == "layer") {
-            const auto n = integer(key, v);
-            if (n < 0 || n > 1000) bad_option(key, v, "must be 0 (all layers) or a layer number");
-            o.layer = static_cast<int>(n);
-        } else if (key == "png_scale") o.png_scale = number(key, v);
-        else if (key == "style") {
-            if (v.is_none()) continue;
-            if (!PyDict_Check(v.ptr())) bad_option(key, v, "expected a dict of Style settings");
-            style_from(pyb::reinterpret_borrow<pyb::dict>(v), o.style);
-        } else if (key == "caches") {
-            if (PyBool_Check(v.ptr())) o.caches.set_enabled(v.cast<bool>());
-            else if (PyDict_Check(v.ptr())) {
-                for (auto [ck, cv] : pyb::reinterpret_borrow<pyb::dict>(v)) {
-                    const std::string c = pyb::str(ck).cast<std::string>();
-                    CacheLimits* l = c == "coordinates" ? &o.caches.coordinates : c == "colours" || c == "colors" ? &o.caches.colours
-                                   : c == "metadata" ? &o.caches.metadata : nullptr;
-                    if (!l) bad_option("caches." + c, cv, "unknown cache (known: coordinates, colours, metadata)");
-                    *l = cache_limits("caches." + c, cv, *l);
-                }
-            } else bad_option(key, v, "expected True/False or a dict per cache");
-        } else bad_option(key, v, "unknown option");
-    }
-    // As the CLI: a min or max implies the fixed scale, which needs both.
-    if (cmin || cmax || method == "fixed") {
-        if (!cmin || !cmax) throw_input("a fixed colour scale needs both color_min and color_max", ErrorLocation{{}, 0, "color_scale", method});
-        o.scale.method = ScaleMethod::fixed;
-        o.scale.min = *cmin;
-        o.scale.max = *cmax;
-    } else {
-        o.scale.method = parse_scale_method(method).value_or(ScaleMethod::linear);
-    }
-    return o;
+void caches_from(const pyb::handle& v, CacheOptions& caches) {
+    if (PyBool_Check(v.ptr())) caches.set_enabled(v.cast<bool>());
+    else if (PyDict_Check(v.ptr())) {
+        for (auto [ck, cv] : pyb::reinterpret_borrow<pyb::dict>(v)) {
+            const std::string c = pyb::str(ck).cast<std::string>();
+            CacheLimits* l = c == "coordinates" ? &caches.coordinates : c == "colours" || c == "colors" ? &caches.colours
+                           : c == "metadata" ? &caches.metadata : nullptr;
+            if (!l) bad_option("caches." + c, cv, "unknown cache (known: coordinates, colours, metadata)");
+            *l = cache_limits("caches." + c, cv, *l);
+        }
+    } else bad_option("caches", v, "expected True/False or a dict per cache");
 }
 
-pyb::dict options_to_dict(const RenderOptions& o) {
-    pyb::dict d;
-    d["hex_size"] = o.geometry.hex_size;
-    d["spacing"] = o.geometry.spacing;
-    d["margin"] = o.geometry.margin;
-    d["min_width"] = o.geometry.min_width;
-    d["min_height"] = o.geometry.min_height;
-    d["color_scale"] = std::string(to_string(o.scale.method));
-    d["color_min"] = o.scale.method == ScaleMethod::fixed ? pyb::object(pyb::float_(o.scale.min)) : pyb::object(pyb::none());
-    d["color_max"] = o.scale.method == ScaleMethod::fixed ? pyb::object(pyb::float_(o.scale.max)) : pyb::object(pyb::none());
-    d["color_scope"] = std::string(to_string(o.scale.scope));
-    d["static"] = !o.interactive;
-    d["templates"] = o.templates.empty() ? pyb::object(pyb::none()) : pyb::object(pyb::str(o.templates.string()));
-    d["svg_id"] = o.svg_id;
-    d["layer"] = o.layer;
-    d["png_scale"] = o.png_scale;
-    pyb::dict st;
-    const Style& s = o.style;
-    st["palette"] = pyb::list(pyb::cast(std::vector<std::string>(s.palette.begin(), s.palette.end())));
-    st["background"] = s.background;
-    st["text"] = s.text;
-    st["badge_left"] = s.badge_left;
-    st["badge_right"] = s.badge_right;
-    st["hex_stroke"] = s.hex_stroke;
-    st["hex_stroke_width"] = s.hex_stroke_width;
-    st["button_fill"] = s.button_fill;
-    st["button_on_fill"] = s.button_on_fill;
-    st["button_stroke"] = s.button_stroke;
-    st["button_stroke_width"] = s.button_stroke_width;
-    st["tooltip_fill"] = s.tooltip_fill;
-    st["tooltip_stroke"] = s.tooltip_stroke;
-    st["font_family"] = s.font_family;
-    st["title_size"] = s.title_size;
-    st["tick_size"] = s.tick_size;
-    st["legend_title_size"] = s.legend_title_size;
-    st["button_size"] = s.button_size;
-    st["tooltip_size"] = s.tooltip_size;
-    d["style"] = st;
+pyb::dict caches_to_python(const CacheOptions& o) {
     pyb::dict caches;
-    for (auto [name, l] : {std::pair<const char*, const CacheLimits*>{"coordinates", &o.caches.coordinates},
-                           {"colours", &o.caches.colours}, {"metadata", &o.caches.metadata}}) {
+    for (auto [name, l] : {std::pair<const char*, const CacheLimits*>{"coordinates", &o.coordinates},
+                           {"colours", &o.colours}, {"metadata", &o.metadata}}) {
         pyb::dict c;
         c["enabled"] = l->enabled;
         c["max_entries"] = l->max_entries;
         c["max_bytes"] = l->max_bytes;
         caches[name] = c;
     }
-    d["caches"] = caches;
+    return caches;
+}
+
+// The schema (core/option_schema.cpp) as Python sees it: eyemap's docstrings and the tests read it.
+pyb::list schema_to_python() {
+    pyb::list out;
+    const auto add = [&](const FieldSpec& f, const char* group) {
+        pyb::dict d;
+        d["name"] = std::string(f.name);
+        d["group"] = group;
+        d["flag"] = std::string(f.flag);
+        d["type"] = std::string(to_string(f.type));
+        d["default"] = f.type == FieldType::style ? pyb::object(pyb::none()) : to_python(parse_field_text(f, f.default_text));
+        d["range"] = std::string(f.range_text);
+        d["choices"] = pyb::list(pyb::cast(std::vector<std::string>(f.choices.begin(), f.choices.end())));
+        d["nullable"] = f.nullable;
+        d["help"] = std::string(f.help);
+        pyb::list keys;
+        for (auto [bit, name] : {std::pair<CacheKey, const char*>{kCoordinatesKey, "coordinates"}, {kColoursKey, "colours"}, {kMetadataKey, "metadata"}})
+            if (f.cache_keys & bit) keys.append(name);
+        d["cache_keys"] = keys;
+        d["settings_hash"] = f.in_settings_hash();
+        out.append(d);
+    };
+    for (const auto& f : option_fields()) add(f, "option");
+    for (const auto& f : style_fields()) add(f, "style");
+    return out;
+}
+
+}  // namespace
+
+RenderOptions options_from_dict(const pyb::dict& d) {
+    OptionInput in;
+    for (auto [k, v] : d) {
+        const std::string key = pyb::str(k).cast<std::string>();
+        const FieldSpec* f = find_option(key);
+        if (!f) unknown_field(option_fields(), "option", key, key, pyb::str(pyb::repr(v)).cast<std::string>());
+        if (f->type == FieldType::style) {
+            if (v.is_none()) continue;
+            if (!PyDict_Check(v.ptr())) bad_option(key, v, "expected a dict of Style settings");
+            style_from(pyb::reinterpret_borrow<pyb::dict>(v), in.options.style);
+        } else if (f->type == FieldType::caches) {
+            caches_from(v, in.options.caches);
+        } else {
+            set_field(*f, in, from_python(*f, key, v), key);
+        }
+    }
+    return finish_options(std::move(in));  // the fixed-scale rule, as the CLI
+}
+
+pyb::dict options_to_dict(const RenderOptions& o) {
+    pyb::dict d;
+    for (const auto& f : option_fields()) {
+        if (f.type == FieldType::style) {
+            pyb::dict st;
+            for (const auto& sf : style_fields()) st[pyb::str(std::string(sf.name))] = to_python(field_value(sf, o));
+            d["style"] = st;
+        } else if (f.type == FieldType::caches) {
+            d["caches"] = caches_to_python(o.caches);
+        } else {
+            d[pyb::str(std::string(f.name))] = to_python(field_value(f, o));
+        }
+    }
     return d;
 }
 
@@ -260,22 +253,22 @@ pyb::dict cache_dict(const CacheStats& c) {
 
 std::shared_ptr<const Renderer> PyRenderer::with(const pyb::object& overrides) const {
     if (overrides.is_none() || pyb::len(overrides) == 0) return r;
-    RenderOptions o = r->options();
+    OptionInput in;  // set_field leaves the scale as it is: no finish_options here
+    in.options = r->options();
     for (auto [k, v] : pyb::reinterpret_borrow<pyb::dict>(overrides)) {
         const std::string key = pyb::str(k).cast<std::string>();
-        if (key == "png_scale") o.png_scale = number(key, v);
-        else if (key == "layer") {
-            const auto n = integer(key, v);
-            if (n < 0 || n > 1000) bad_option(key, v, "must be 0 (all layers) or a layer number");
-            o.layer = static_cast<int>(n);
-        } else if (key == "svg_id") o.svg_id = string(key, v);
-        else bad_option(key, v, "not an option that can change per call");
+        if (key != "png_scale" && key != "layer" && key != "svg_id") bad_option(key, v, "not an option that can change per call");
+        const FieldSpec& f = *find_option(key);
+        set_field(f, in, from_python(f, key, v), key);
     }
     pyb::gil_scoped_release nogil;
-    return std::make_shared<const Renderer>(std::move(o), *r);
+    return std::make_shared<const Renderer>(std::move(in.options), *r);
 }
 
 void register_renderer(pyb::module_& m) {
+    m.def("option_schema", &schema_to_python,
+          "Every rendering option and Style field: name, group (option/style), flag, type, default, range, choices, "
+          "nullable, help, cache_keys, settings_hash");
     pyb::class_<PyRenderer>(m, "_Renderer")
         .def(pyb::init([](const pyb::dict& options) {
                  RenderOptions o = options_from_dict(options);

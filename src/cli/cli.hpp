@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdio>
+#include <initializer_list>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -79,34 +81,35 @@ std::string fit_line(const std::vector<LinePart>& parts, std::size_t width);
 // '--hex-size'?" lines for each unknown long option of argv, "" when argv has none.
 std::string unknown_option_messages(const CLI::App& app, int argc, const char* const* argv);
 
-// Options every rendering command takes: inputs, geometry, colour scale, templates.
+// Options every rendering command takes: inputs, the rendering options of the schema
+// (core/option_schema.cpp) that the command has, --style and --style-file.
 struct CommonOptions {
     std::string data;
     std::string columns;
     std::string regions;
-    std::string templates;
-    double hex_size = 6, spacing = 1.1, margin = 10;
-    std::string scale_method = "linear";
-    std::string scale_scope = "pooled";
-    std::optional<double> scale_min, scale_max;
-    bool static_svg = false;
     bool stats = false;
-    bool no_cache = false;  // --no-cache: coordinate, colour and metadata caches off (same output, slower)
     std::string stats_json;
+    // Rendering options by schema name: the text given on the command line, if any.
+    std::map<std::string, std::optional<std::string>, std::less<>> given;
+    std::vector<std::string> styles;  // --style KEY=VALUE, in order (after --style-file)
+    std::string style_file;           // --style-file FILE: a JSON object {KEY: VALUE}
+    // The text given for a rendering option, "" if none.
+    std::string text(std::string_view field) const;
     // The layout when --columns is '-' (standard input), read once; else read_column_layout.
     ColumnLayout column_layout(const RegionSet& regions) const;
     // Refuses --data - together with --columns - (standard input can be read only once).
     void check_inputs() const;
 
-    void add_to(CLI::App& app, bool data_required = true);
+    // Inputs, statistics, --style/--style-file, and the flags of the schema's rendering options
+    // (flag, help, range and default from the schema): those every rendering command has, and `extra`.
+    void add_to(CLI::App& app, bool data_required, std::initializer_list<std::string_view> extra);
     // At the end of a command: prints/writes the renderer's statistics as asked (--stats also
     // prints the cache table).
     void report(const Renderer& renderer) const;
     RegionSet region_set() const;
-    // Geometry, colour scale, templates, --static, --no-cache (validated by the Renderer).
+    // Every rendering option given, the style file, then each --style (validated by the Renderer).
     RenderOptions render_options() const;
 };
-
 void add_render_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
 void add_batch_command(CLI::App& app);  // cmd_batch.cpp

@@ -161,7 +161,6 @@ struct BatchArgs {
     bool index_only = false;
     bool quiet = false;
     double progress_interval = 10;
-    double png_scale = 1;
     std::string plan;       // --plan FILE: shard by this plan (issue 18)
     std::string plan_out;   // --plan-out FILE --shards N: write a plan and stop
     std::uint32_t shards = 0;
@@ -190,7 +189,7 @@ void run_index_only(const BatchArgs& a) {
         usage_error("--index-only", "", "needs --out-dir DIR and --run NAME");
     check_options([&] { validate_run_name(a.run); });
     const fs::path run_dir = fs::path(a.out_dir) / a.run;
-    const auto n = write_run_index(run_dir, a.common.templates);
+    const auto n = write_run_index(run_dir, a.common.text("templates"));
     fmt::print(stderr, "eyemap batch: wrote {} ({} types from the run's manifests)\n", (run_dir / "index.html").string(), n);
 }
 
@@ -248,11 +247,8 @@ void run_batch_command(const BatchArgs& a) {
     opt.cancel = &g_cancel;
 
     const RegionSet regions = a.common.region_set();
-    const Renderer renderer = check_options([&] {
-        RenderOptions ro = a.common.render_options();
-        ro.png_scale = a.png_scale;
-        return Renderer(ro);  // validates every option before any input is read
-    });
+    // Validates every option before any input is read.
+    const Renderer renderer = check_options([&] { return Renderer(a.common.render_options()); });
 
     std::string run = a.run;
     fs::path run_dir;
@@ -358,7 +354,7 @@ void add_batch_command(CLI::App& app) {
         "  eyemap batch --data data.csv --columns columns.csv --out-dir out --run release1 --resume\n"
         "  eyemap batch --data data.csv --columns columns.csv --out-dir out --run r1 --pages --shard 2/8\n"
         "  eyemap batch --out-dir out --run r1 --index-only");
-    args->common.add_to(*sub, false);
+    args->common.add_to(*sub, false, {"png_scale"});
     sub->add_option("--out-dir", args->out_dir, "Folder that holds the runs (each run is a subfolder)")->type_name("DIR");
     sub->add_option("--format", args->formats, "Eyemap formats, comma-separated: svg, png, pdf (e.g. svg,png)")
         ->type_name("LIST")
@@ -379,8 +375,7 @@ void add_batch_command(CLI::App& app) {
     sub->add_flag("--quiet,-q", args->quiet, "No progress output");
     sub->add_option("--progress-interval", args->progress_interval, "Seconds between progress lines when standard error is not a terminal")
         ->capture_default_str();
-    sub->add_option("--scale", args->png_scale, "PNG pixels per canvas pixel (> 0, up to 64; 2 for high-DPI screens)")->capture_default_str();
-    add_hidden_alias(*sub, "--png-scale", "--scale", args->png_scale);
+    add_hidden_alias(*sub, "--png-scale", "--scale", args->common.given["png_scale"]);
     sub->add_option("--plan", args->plan, "With --shard I/N: take the types of shard I from this plan file (made by --plan-out)")
         ->type_name("FILE");
     sub->add_option("--plan-out", args->plan_out, "Write a size-balanced shard plan for --shards N to this file and stop (reads --data once)")

@@ -22,9 +22,6 @@ struct RenderArgs {
     std::string format;  // empty: from -o FILE's extension, else svg
     std::string output;
     std::string out_dir;
-    std::string id;
-    double scale_factor = 1;  // PNG pixels per canvas pixel
-    int layer = 0;            // PNG/PDF: 0 = all layers
     bool pdf_pages = false;   // PDF: all selected eyemaps as pages of one file
 };
 
@@ -44,21 +41,17 @@ void run_render(const RenderArgs& a) {
     if (!a.output.empty() && a.output != "-")
         if (const auto f = format_for_path(a.output); f && (formats.size() != 1 || formats[0] != *f))
             usage_error("-o", a.output, fmt::format("the file name says {} but --format says {}", to_string(*f), a.format));
+    const RenderOptions options = check_options([&] { return a.common.render_options(); });
     const auto has = [&](OutputFormat f) { return std::find(formats.begin(), formats.end(), f) != formats.end(); };
-    if (a.scale_factor != 1 && !has(OutputFormat::png))
-        usage_error("--scale", fmt::format("{}", a.scale_factor), "applies to png output; add png to --format");
+    if (options.png_scale != 1 && !has(OutputFormat::png))
+        usage_error("--scale", fmt::format("{}", options.png_scale), "applies to png output; add png to --format");
     if (a.pdf_pages && !has(OutputFormat::pdf)) usage_error("--pdf-pages", "", "needs pdf in --format");
-    if (a.layer != 0 && !has(OutputFormat::png) && !has(OutputFormat::pdf))
-        usage_error("--layer", std::to_string(a.layer), "a layer applies to PNG and PDF output (the SVG has layer buttons)");
+    if (options.layer != 0 && !has(OutputFormat::png) && !has(OutputFormat::pdf))
+        usage_error("--layer", std::to_string(options.layer), "a layer applies to PNG and PDF output (the SVG has layer buttons)");
 
     const RegionSet regions = a.common.region_set();
-    const Renderer renderer = check_options([&] {
-        RenderOptions options = a.common.render_options();
-        options.svg_id = a.id;
-        options.png_scale = a.scale_factor;
-        options.layer = a.layer;
-        return Renderer(options);  // validates every option before any input is read
-    });
+    // Validates every option before any input is read.
+    const Renderer renderer = check_options([&] { return Renderer(options); });
 
     Dataset ds;
     if (a.common.columns == "-") {  // the layout from standard input, the data from its file
@@ -117,7 +110,7 @@ void run_render(const RenderArgs& a) {
         t.add_bytes(bytes.size());
         fmt::print(stderr, "wrote {} ({}, {} bytes)\n", path.string(), what, bytes.size());
     };
-    const std::string layer_note = a.layer == 0 ? std::string() : fmt::format(", layer {}", a.layer);
+    const std::string layer_note = options.layer == 0 ? std::string() : fmt::format(", layer {}", options.layer);
     for (const auto& e : eyemaps)
         emit(e.bytes, e.file_name(),
              fmt::format("{} hexagons, {} with data{}", e.counts.has_data + e.counts.no_data + e.counts.not_in_region, e.counts.has_data,
@@ -143,8 +136,10 @@ void add_render_command(CLI::App& app) {
         "  eyemap render --data data.csv --columns columns.csv --type Tm3 --format pdf --pdf-pages -o Tm3.pdf   # one page per eyemap\n"
         "Files in --out-dir are named <type>_<region>_<side>_<metric>.svg/.png/.pdf (--pdf-pages: <type>.pdf).\n"
         "PNG and PDF show one layer (--layer, default all) with that layer's button highlighted; the PDF\n"
-        "page is the canvas in points (1 px = 1 pt), --scale only sizes the PNG.");
-    args->common.add_to(*sub);
+        "page is the canvas in points (1 px = 1 pt), --scale only sizes the PNG.\n"
+        "The look: --style KEY=VALUE (repeatable), e.g. --style hex_opacity=0.6 --style font_family='DejaVu Serif',\n"
+        "or --style-file FILE with a JSON object of the same keys; --style wins over the file.");
+    args->common.add_to(*sub, true, {"png_scale", "layer", "svg_id"});
     sub->add_option("--type", args->type, "Neuron type to render")->required()->type_name("NAME");
     sub->add_option("--region", args->region, "Region name (ME, LO, LOP or one from --regions) or 'all'")->type_name("NAME")->capture_default_str();
     sub->add_option("--side", args->side, "L, R or both")->check(CLI::IsMember({"L", "R", "both"}))->capture_default_str();
@@ -155,15 +150,12 @@ void add_render_command(CLI::App& app) {
     sub->add_option("--format", args->format, "Output format(s), comma-separated: svg, png, pdf (default: the extension of -o FILE, else svg)")
         ->type_name("LIST");
     add_hidden_alias(*sub, "--formats", "--format", args->format);
-    sub->add_option("--scale", args->scale_factor, "PNG pixels per canvas pixel (> 0, up to 64; 2 for high-DPI screens)")->capture_default_str();
-    add_hidden_alias(*sub, "--scale-factor", "--scale", args->scale_factor);
-    sub->add_option("--layer", args->layer, "PNG/PDF: layer to show, 0 = all layers, N = the region's layer N")->capture_default_str();
+    add_hidden_alias(*sub, "--scale-factor", "--scale", args->common.given["png_scale"]);
     sub->add_flag("--pdf-pages", args->pdf_pages, "PDF: all selected eyemaps as the pages of one file (<type>.pdf)");
     sub->add_option("-o,--output", args->output,
                     "Output file for a single eyemap ('-' = standard output); its extension (.svg, .png, .pdf) is the format")
         ->type_name("FILE");
     sub->add_option("--out-dir", args->out_dir, "Output folder for one or many eyemaps")->type_name("DIR");
-    sub->add_option("--id", args->id, "SVG id prefix (default: derived from type/region/side/metric)")->type_name("ID");
     sub->callback([args] { run_render(*args); });
 }
 

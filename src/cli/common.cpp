@@ -1,4 +1,5 @@
 // Options shared by the rendering subcommands, usage errors, and the helpers every command prints with.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
@@ -10,13 +11,47 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/option_schema.hpp"
+#include "core/read_file.hpp"
 #include "ingest/csv.hpp"
 #include "eyemap/version.hpp"
 #include "output/sink.hpp"
 
 namespace eyemap::cli {
 
-void CommonOptions::add_to(CLI::App& app, bool data_required) {
+namespace {
+
+// The rendering options of every rendering command; the others are named by each command.
+constexpr std::string_view kCommonFields[] = {"templates", "hex_size",    "spacing",   "margin",    "min_width", "min_height",
+                                              "color_scale", "color_scope", "color_min", "color_max", "static",    "caches"};
+
+void add_field(CLI::App& app, const FieldSpec& f, std::optional<std::string>& target) {
+    std::string help(f.help);
+    if (f.type == FieldType::boolean || f.type == FieldType::caches) {
+        // A flag sets the opposite of the default (--static, --no-cache).
+        const std::string value = f.default_text == "true" ? "false" : "true";
+        app.add_flag_callback(std::string(f.flag), [&target, value] { target = value; }, help);
+        return;
+    }
+    if (!f.range_text.empty() && f.type != FieldType::string) help += fmt::format(" ({})", f.range_text);
+    auto* o = app.add_option(std::string(f.flag), target, help);
+    if (!f.default_text.empty()) o->default_str(std::string(f.default_text));
+    if (f.type == FieldType::path) o->type_name("DIR");
+    else if (f.type == FieldType::choice) o->type_name(fmt::format("{{{}}}", fmt::join(f.choices, ",")));
+    else if (f.type == FieldType::number) o->type_name("NUMBER");
+    else if (f.type == FieldType::integer) o->type_name("INT");
+    else o->type_name("TEXT");
+}
+
+std::string style_keys() {
+    std::string keys;
+    for (const auto& f : style_fields()) keys += fmt::format("{}{}", keys.empty() ? "" : ", ", f.name);
+    return keys;
+}
+
+}  // namespace
+
+void CommonOptions::add_to(CLI::App& app, bool data_required, std::initializer_list<std::string_view> extra) {
     auto* d = app.add_option("--data", data,
                              "Data CSV ('-' = standard input): neuron_type,region,side,hex1,hex2 and optional synapses,cells,"
                              "layer_synapses,layer_cells")
@@ -28,24 +63,25 @@ void CommonOptions::add_to(CLI::App& app, bool data_required) {
         ->type_name("FILE");
     app.add_option("--regions", regions, "JSON region config adding or replacing regions: {\"regions\":[{\"name\":..,\"layers\":[..]}]}")
         ->type_name("FILE");
-    app.add_option("--templates", templates, "Folder with SVG template overrides (see templates/README.md)")->type_name("DIR");
-    app.add_option("--hex-size", hex_size, "Hexagon radius in pixels (1..50)")->capture_default_str();
-    app.add_option("--spacing", spacing, "Centre spacing factor (1.0..3.0)")->capture_default_str();
-    app.add_option("--margin", margin, "Margin around the drawing in pixels")->capture_default_str();
-    app.add_option("--color-scale", scale_method,
-                   "Colour scale: linear (min..max), percentile, stddev (mean +-0.5/1.5 sd, clamped), log (geometric "
-                   "from the smallest value > 0), or fixed (with --color-min/--color-max)")
-        ->check(CLI::IsMember({"linear", "percentile", "stddev", "log", "fixed"}))
-        ->capture_default_str();
-    app.add_option("--color-scope", scale_scope, "Values the colour scale is computed from: pooled (all regions and sides of the type) or region")
-        ->check(CLI::IsMember({"pooled", "region"}))
-        ->capture_default_str();
-    app.add_option("--color-min", scale_min, "Fixed colour scale minimum (implies --color-scale fixed; shares one scale across eyemaps)");
-    app.add_option("--color-max", scale_max, "Fixed colour scale maximum (implies --color-scale fixed)");
-    app.add_flag("--static", static_svg, "SVG without script, tooltip and buttons' behaviour (a plain picture)");
+    for (const auto& f : option_fields()) {
+        const bool wanted = std::find(std::begin(kCommonFields), std::end(kCommonFields), f.name) != std::end(kCommonFields) ||
+                            std::find(extra.begin(), extra.end(), f.name) != extra.end();
+        if (wanted && !f.flag.empty()) add_field(app, f, given[std::string(f.name)]);
+    }
+    app.add_option("--style", styles,
+                   fmt::format("A Style setting, KEY=VALUE (repeatable; a palette as 7 comma-separated colours). Keys: {}", style_keys()))
+        ->type_name("KEY=VALUE")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_option("--style-file", style_file, "JSON object of Style settings {\"KEY\": VALUE, ...}; --style wins over it")
+        ->type_name("FILE");
     app.add_flag("--stats", stats, "Print per-operation timing and cache statistics to standard error at the end");
-    app.add_flag("--no-cache", no_cache, "Switch off the coordinate, colour and metadata caches (same output; for measuring them)");
     app.add_option("--stats-json", stats_json, "Write the statistics as JSON (schema eyemap-stats/1) to this file")->type_name("FILE");
+}
+
+std::string CommonOptions::text(std::string_view field) const {
+    const auto it = given.find(field);
+    return it != given.end() && it->second ? *it->second : std::string();
 }
 
 void CommonOptions::report(const Renderer& renderer) const {
@@ -64,25 +100,28 @@ RegionSet CommonOptions::region_set() const {
 }
 
 RenderOptions CommonOptions::render_options() const {
-    RenderOptions o;
-    o.geometry.hex_size = hex_size;
-    o.geometry.spacing = spacing;
-    o.geometry.margin = margin;
-    if (scale_min || scale_max || scale_method == "fixed") {
-        if (!scale_min || !scale_max)
-            usage_error(scale_min ? "--color-min" : scale_max ? "--color-max" : "--color-scale", "",
-                        "a fixed colour scale needs both --color-min and --color-max");
-        o.scale.method = ScaleMethod::fixed;
-        o.scale.min = *scale_min;
-        o.scale.max = *scale_max;
-    } else {
-        o.scale.method = parse_scale_method(scale_method).value_or(ScaleMethod::linear);  // checked by IsMember
+    // Errors name the schema field; check_options() turns them into usage errors naming the flag.
+    OptionInput in;
+    for (const auto& [name, value] : given)
+        if (value) {
+            const FieldSpec& f = *find_option(name);
+            set_field(f, in, parse_field_text(f, *value));
+        }
+    if (!style_file.empty())  // its errors name the file: bad input (exit 2)
+        apply_style_json(in.options.style, read_regular_file(style_file, 1u << 20, "style file"), style_file);
+    for (const auto& kv : styles) {
+        try {
+            const auto eq = kv.find('=');
+            if (eq == std::string::npos) usage_error("--style", kv, fmt::format("expected KEY=VALUE; keys: {}", style_keys()));
+            const std::string_view key = std::string_view(kv).substr(0, eq), value = std::string_view(kv).substr(eq + 1);
+            const FieldSpec* f = find_style_field(key);
+            if (!f) unknown_field(style_fields(), "style setting", key, "--style", kv);
+            set_style_field(*f, in.options.style, parse_field_text(*f, value), key);
+        } catch (const Error& e) {
+            usage_error("--style", kv, e.reason());  // the option as typed
+        }
     }
-    o.scale.scope = scale_scope == "region" ? ScaleScope::per_region : ScaleScope::pooled;
-    o.templates = templates;
-    o.interactive = !static_svg;
-    o.caches.set_enabled(!no_cache);
-    return o;
+    return finish_options(std::move(in));
 }
 
 void CommonOptions::check_inputs() const {
@@ -107,11 +146,11 @@ void usage_error(std::string_view option, std::string_view value, std::string_vi
 }
 
 std::string option_name(std::string_view field) {
-    // RenderOptions / BatchOptions field -> the option that sets it (cmd_render.cpp, cmd_batch.cpp, above).
+    // A rendering option's flag from the schema; BatchOptions fields and --id (the svg id checked
+    // while rendering) here.
+    if (const FieldSpec* f = find_option(field); f && !f->flag.empty()) return std::string(f->flag);
     static constexpr std::pair<std::string_view, std::string_view> kNames[] = {
-        {"hex_size", "--hex-size"}, {"spacing", "--spacing"},     {"margin", "--margin"}, {"color_min", "--color-min"},
-        {"color_max", "--color-max"}, {"layer", "--layer"},       {"png_scale", "--scale"}, {"scale", "--scale"},
-        {"id", "--id"},              {"format", "--format"},     {"formats", "--format"}, {"shards", "--shards"},
+        {"id", "--id"}, {"scale", "--scale"}, {"format", "--format"}, {"formats", "--format"}, {"shards", "--shards"},
     };
     for (const auto& [f, o] : kNames)
         if (field == f) return std::string(o);

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/hash.hpp"
+#include "core/option_schema.hpp"
 #include "eyemap/error.hpp"
 #include "core/read_file.hpp"
 #include "render/svg_frame.hpp"
@@ -74,13 +75,6 @@ std::string css_num(double v) {
     std::string s = num(v);
     if (s.starts_with("0.")) s.erase(0, 1);
     return s;
-}
-
-bool valid_id(std::string_view id) {
-    if (id.empty() || !std::isalpha(static_cast<unsigned char>(id[0]))) return false;
-    for (char c : id)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
-    return true;
 }
 
 }  // namespace
@@ -145,18 +139,18 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
     data style_vars;
     style_vars.set("id", id);
     const Style& st = *scene.style;
-    for (auto [name, value] : {std::pair<const char*, const std::string*>{"font_family", &st.font_family}, {"text", &st.text},
-                               {"badge_left", &st.badge_left}, {"badge_right", &st.badge_right}, {"hex_stroke", &st.hex_stroke},
-                               {"button_fill", &st.button_fill}, {"button_on_fill", &st.button_on_fill},
-                               {"button_stroke", &st.button_stroke}, {"tooltip_fill", &st.tooltip_fill},
-                               {"tooltip_stroke", &st.tooltip_stroke}})
-        style_vars.set(name, *value);
-    for (auto [name, value] : {std::pair<const char*, double>{"hex_stroke_width", st.hex_stroke_width}, {"hex_opacity", st.hex_opacity},
-                               {"button_stroke_width", st.button_stroke_width},
-                               {"title_size", st.title_size}, {"tick_size", st.tick_size}, {"legend_title_size", st.legend_title_size},
-                               {"button_size", st.button_size}, {"tooltip_size", st.tooltip_size}})
-        style_vars.set(name, css_num(value));
-    style_vars.set("palette_json", fmt::format("[\"{}\"]", fmt::join(st.palette, "\", \"")));
+    // Every Style field by its key (core/option_schema.cpp): colours and the font as they are,
+    // sizes as CSS numbers, the palette as a JSON list.
+    for (const FieldSpec& f : style_fields())
+        std::visit(
+            [&](auto m) {
+                using M = decltype(m);
+                if constexpr (std::is_same_v<M, std::string Style::*>) style_vars.set(std::string(f.name), st.*m);
+                else if constexpr (std::is_same_v<M, double Style::*>) style_vars.set(std::string(f.name), css_num(st.*m));
+                else if constexpr (std::is_same_v<M, std::array<std::string, 7> Style::*>)
+                    style_vars.set(std::string(f.name) + "_json", fmt::format("[\"{}\"]", fmt::join(st.*m, "\", \"")));
+            },
+            f.member);
     const std::string style = detail::render_template(templates, "style.css.mustache", style_vars);
     const std::string script = interactive ? detail::render_template(templates, "script.js.mustache", style_vars) : std::string();
     if (style.find("]]>") != std::string::npos || script.find("]]>") != std::string::npos)
@@ -302,7 +296,7 @@ void write_svg(const Scene& scene, fmt::memory_buffer& out, const SvgOptions& op
 namespace detail {
 
 void check_svg_id(std::string_view id) {
-    if (!valid_id(id)) throw_input("SVG id must match [A-Za-z][A-Za-z0-9_-]*", ErrorLocation{{}, 0, "id", std::string(id)});
+    if (!valid_svg_id(id)) throw_input("SVG id must match [A-Za-z][A-Za-z0-9_-]*", ErrorLocation{{}, 0, "id", std::string(id)});
 }
 
 void write_svg(const Scene& scene, const SvgFrame& frame, fmt::memory_buffer& out, std::string_view id) {

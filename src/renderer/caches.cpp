@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "core/lru_cache.hpp"
+#include "core/option_schema.hpp"
 
 namespace eyemap {
 namespace {
@@ -150,14 +151,7 @@ struct FrameKey {
         for (const auto& t : titles) h.add(t.x).add(t.y).add(std::string_view(t.text)).add(std::string_view(t.badge));
         h.add(buttons.size());
         for (const auto& b : buttons) h.add(b.x).add(b.y).add(b.width).add(b.height).add(std::string_view(b.label)).add(b.layer);
-        for (const auto& c : style->palette) h.add(std::string_view(c));
-        for (const std::string* c : {&style->background, &style->text, &style->badge_left, &style->badge_right, &style->hex_stroke,
-                                     &style->button_fill, &style->button_on_fill, &style->button_stroke, &style->tooltip_fill,
-                                     &style->tooltip_stroke, &style->font_family})
-            h.add(std::string_view(*c));
-        for (double v : {style->hex_stroke_width, style->hex_opacity, style->button_stroke_width, style->title_size, style->tick_size,
-                         style->legend_title_size, style->button_size, style->tooltip_size})
-            h.add(bits(v));
+        hash_style(h, *style);  // every Style field (core/option_schema.cpp)
         return h.digest();
     }
 

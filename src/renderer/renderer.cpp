@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/hash.hpp"
+#include "core/option_schema.hpp"
 #include "core/text.hpp"
 #include "eyemap/error.hpp"
 #include "ingest/csv.hpp"
@@ -185,14 +186,7 @@ struct Renderer::Impl {
     OpId process_op, layout_op, svg_op, png_op, encode_op, pdf_op;
 
     Impl(RenderOptions o, std::shared_ptr<Caches> shared) : options(std::move(o)) {
-        validate(options.geometry);
-        validate(options.scale);
-        validate(options.style);
-        if (options.layer < 0)
-            throw_input("must be 0 (all layers) or a layer number", ErrorLocation{{}, 0, "layer", std::to_string(options.layer)});
-        if (!(options.png_scale > 0) || !std::isfinite(options.png_scale) || options.png_scale > 64)
-            throw_input("must be a positive number up to 64", ErrorLocation{{}, 0, "png_scale", fmt::format("{}", options.png_scale)});
-        if (!options.svg_id.empty()) detail::check_svg_id(options.svg_id);
+        validate(options);  // every option and Style field, from the schema (core/option_schema.cpp)
         templates = options.templates.empty() ? builtin_templates() : load_templates(options.templates);
         style = std::make_shared<const Style>(options.style);
         caches = shared ? std::move(shared) : std::make_shared<Caches>(options.caches);
@@ -209,20 +203,7 @@ struct Renderer::Impl {
 
     std::uint64_t hash_settings() const {
         HashBuilder h(0x72656e64);  // "rend"
-        const auto& g = options.geometry;
-        h.add(g.hex_size).add(g.spacing).add(g.margin).add(g.min_width).add(g.min_height);
-        const auto& s = options.scale;
-        h.add(s.method).add(s.scope).add(s.min).add(s.max);
-        const Style& st = *style;
-        for (const auto& c : st.palette) h.add(std::string_view(c));
-        for (const std::string* c : {&st.background, &st.text, &st.badge_left, &st.badge_right, &st.hex_stroke, &st.button_fill,
-                                     &st.button_on_fill, &st.button_stroke, &st.tooltip_fill, &st.tooltip_stroke, &st.font_family})
-            h.add(std::string_view(*c));
-        for (double v : {st.hex_stroke_width, st.hex_opacity, st.button_stroke_width, st.title_size, st.tick_size, st.legend_title_size,
-                         st.button_size, st.tooltip_size})
-            h.add(v);
-        h.add(templates->content_hash).add(options.interactive).add(options.layer).add(options.png_scale);
-        h.add(std::string_view(options.svg_id));
+        eyemap::hash_settings(h, options, templates->content_hash);
         return h.digest();
     }
 

@@ -1,0 +1,470 @@
+// The table of rendering options and Style fields, and the parsing, checking and hashing made from it.
+#include "core/option_schema.hpp"
+
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/read_file.hpp"
+#include "eyemap/error.hpp"
+#include "ingest/csv.hpp"  // detail::edit_distance
+
+namespace eyemap {
+namespace {
+
+constexpr std::string_view kScaleChoices[] = {"linear", "percentile", "stddev", "log", "fixed"};
+constexpr std::string_view kScopeChoices[] = {"pooled", "region"};
+
+FieldValue number_or_none(bool present, double v) { return present ? FieldValue(v) : FieldValue(); }
+
+// GCC 12 warns about members a designated initializer leaves to their defaults, which is the point
+// of the table below (each entry names only what it sets).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+// Geometry: numbers that enter the settings hash, the coordinate cache's key, and (through the
+// canvas and hexagon size) the metadata cache's key.
+#define EYEMAP_GEOMETRY(NAME, FLAG, DEF, RANGE, LO, HI, HELP)                                                          \
+    FieldSpec {                                                                                                        \
+        .name = #NAME, .flag = FLAG, .type = FieldType::number, .default_text = DEF, .range_text = RANGE, .min = LO,     \
+        .max = HI, .cache_keys = kCoordinatesKey | kMetadataKey, .help = HELP,                                                         \
+        .get = [](const RenderOptions& o) { return FieldValue(o.geometry.NAME); },                                     \
+        .set = [](OptionInput& in, FieldValue&& v) { in.options.geometry.NAME = std::get<double>(v); },                \
+        .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.geometry.NAME); },                 \
+    }
+
+const FieldSpec kOptions[] = {
+    EYEMAP_GEOMETRY(hex_size, "--hex-size", "6", "1..50", 1, 50, "Hexagon radius in pixels"),
+    EYEMAP_GEOMETRY(spacing, "--spacing", "1.1", "1.0..3.0", 1, 3, "Centre spacing factor"),
+    EYEMAP_GEOMETRY(margin, "--margin", "10", "0..500", 0, 500, "Margin around the drawing in pixels"),
+    EYEMAP_GEOMETRY(min_width, "--min-width", "380", "0..20000", 0, 20000, "Minimum canvas width of a region in pixels"),
+    EYEMAP_GEOMETRY(min_height, "--min-height", "410", "0..20000", 0, 20000, "Minimum canvas height of a region in pixels"),
+    {.name = "color_scale", .flag = "--color-scale", .type = FieldType::choice, .default_text = "linear",
+     .choices = kScaleChoices, .cache_keys = kColoursKey,
+     .help = "Colour scale: linear (min..max), percentile, stddev (mean +-0.5/1.5 sd, clamped), log (geometric from the "
+             "smallest value > 0), or fixed (with --color-min/--color-max)",
+     .get = [](const RenderOptions& o) { return FieldValue(std::string(to_string(o.scale.method))); },
+     .set = [](OptionInput& in, FieldValue&& v) { in.color_scale = std::get<std::string>(v); },
+     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.scale.method); }},
+    {.name = "color_scope", .flag = "--color-scope", .type = FieldType::choice, .default_text = "pooled",
+     .choices = kScopeChoices,
+     .help = "Values the colour scale is computed from: pooled (all regions and sides of the type) or region",
+     .get = [](const RenderOptions& o) { return FieldValue(std::string(to_string(o.scale.scope))); },
+     .set = [](OptionInput& in, FieldValue&& v) { in.options.scale.scope = *parse_scale_scope(std::get<std::string>(v)); },
+     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.scale.scope); }},
+    {.name = "color_min", .flag = "--color-min", .type = FieldType::number, .range_text = "a finite number",
+     .min = -HUGE_VAL, .max = HUGE_VAL, .nullable = true, .cache_keys = kColoursKey,
+     .help = "Fixed colour scale minimum (implies --color-scale fixed; shares one scale across eyemaps)",
+     .get = [](const RenderOptions& o) { return number_or_none(o.scale.method == ScaleMethod::fixed, o.scale.min); },
+     .set = [](OptionInput& in, FieldValue&& v) {
+         in.color_min = v.index() == 0 ? std::nullopt : std::optional<double>(std::get<double>(v));
+     },
+     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.scale.min); }},
+    {.name = "color_max", .flag = "--color-max", .type = FieldType::number, .range_text = "a finite number",
+     .min = -HUGE_VAL, .max = HUGE_VAL, .nullable = true, .cache_keys = kColoursKey,
+     .help = "Fixed colour scale maximum (implies --color-scale fixed)",
+     .get = [](const RenderOptions& o) { return number_or_none(o.scale.method == ScaleMethod::fixed, o.scale.max); },
+     .set = [](OptionInput& in, FieldValue&& v) {
+         in.color_max = v.index() == 0 ? std::nullopt : std::optional<double>(std::get<double>(v));
+     },
+     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.scale.max); }},
+    {.name = "style", .type = FieldType::style, .nullable = true, .cache_keys = kMetadataKey,
+     .help = "Style settings (the look): palette, colours, font, sizes; the CLI's --style KEY=VALUE and --style-file FILE",
+     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { hash_style(h, o.style); }},
+    {.name = "templates", .flag = "--templates", .type = FieldType::path, .nullable = true, .cache_keys = kMetadataKey,
+     .help = "Folder with SVG template overrides (see templates/README.md)",
+     .get = [](const RenderOptions& o) { return o.templates.empty() ? FieldValue() : FieldValue(o.templates.string()); },
+     .set = [](OptionInput& in, FieldValue&& v) { in.options.templates = v.index() == 0 ? std::string() : std::get<std::string>(v); },
+     // The content, not the folder's name: a changed template changes the hash, a moved folder does not.
+     .hash = [](HashBuilder& h, const RenderOptions&, std::uint64_t templates) { h.add(templates); }},
+    {.name = "static", .flag = "--static", .type = FieldType::boolean, .default_text = "false", .cache_keys = kMetadataKey,
+     .help = "SVG without script, tooltip and buttons' behaviour (a plain picture)",
+     .get = [](const RenderOptions& o) { return FieldValue(!o.interactive); },
+     .set = [](OptionInput& in, FieldValue&& v) { in.options.interactive = !std::get<bool>(v); },
+     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.interactive); }},
+    {.name = "layer", .flag = "--layer", .type = FieldType::integer, .default_text = "0", .range_text = "0..1000",
+     .min = 0, .max = kMaxLayer, .help = "PNG/PDF: layer to show, 0 = all layers, N = the region's layer N",
+     .get = [](const RenderOptions& o) { return FieldValue(std::int64_t{o.layer}); },
+     .set = [](OptionInput& in, FieldValue&& v) { in.options.layer = static_cast<int>(std::get<std::int64_t>(v)); },
+     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.layer); }},
+    {.name = "png_scale", .flag = "--scale", .type = FieldType::number, .default_text = "1", .range_text = "> 0, up to 64",
+     .min = 0, .max = 64, .min_excluded = true, .help = "PNG pixels per canvas pixel (2 for high-DPI screens)",
+     .get = [](const RenderOptions& o) { return FieldValue(o.png_scale); },
+     .set = [](OptionInput& in, FieldValue&& v) { in.options.png_scale = std::get<double>(v); },
+     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.png_scale); }},
+    {.name = "svg_id", .flag = "--id", .type = FieldType::string, .range_text = "[A-Za-z][A-Za-z0-9_-]*",
+     .help = "SVG id prefix (default: derived from type/region/side/metric)",
+     .get = [](const RenderOptions& o) { return FieldValue(o.svg_id); },
+     .set = [](OptionInput& in, FieldValue&& v) { in.options.svg_id = std::get<std::string>(std::move(v)); },
+     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(std::string_view(o.svg_id)); }},
+    // Caches change speed, never bytes: not in the settings hash.
+    {.name = "caches", .flag = "--no-cache", .type = FieldType::caches, .default_text = "true",
+     .help = "Switch the coordinate, colour and metadata caches off (same output, slower; for measuring them)",
+     .get = [](const RenderOptions& o) {
+         const auto& c = o.caches;
+         return FieldValue(c.coordinates.enabled && c.colours.enabled && c.metadata.enabled);
+     },
+     .set = [](OptionInput& in, FieldValue&& v) { in.options.caches.set_enabled(std::get<bool>(v)); }},
+};
+#undef EYEMAP_GEOMETRY
+
+#define EYEMAP_COLOUR(NAME, DEF, HELP) \
+    FieldSpec { .name = #NAME, .type = FieldType::colour, .default_text = DEF, .range_text = "#rrggbb", .cache_keys = kMetadataKey, .help = HELP, .member = &Style::NAME }
+#define EYEMAP_SIZE(NAME, DEF, RANGE, LO, HI, HELP)                                                                    \
+    FieldSpec {                                                                                                        \
+        .name = #NAME, .type = FieldType::number, .default_text = DEF, .range_text = RANGE, .min = LO, .max = HI,      \
+        .cache_keys = kMetadataKey, .help = HELP, .member = &Style::NAME                                                \
+    }
+
+const FieldSpec kStyle[] = {
+    {.name = "palette", .type = FieldType::palette,
+     .default_text = "#ffffff,#fee5d9,#fcbba1,#fc9272,#ef6548,#a50f15,#999999", .range_text = "7 colours #rrggbb",
+     .cache_keys = kMetadataKey, .help = "Fills: no data, the bins 1..5 light to dark, not in region",
+     .member = &Style::palette},
+    EYEMAP_COLOUR(background, "#f4f4f4", "Canvas background"),
+    EYEMAP_COLOUR(text, "#222222", "Titles, ticks and labels"),
+    EYEMAP_COLOUR(badge_left, "#2ca02c", "The \"(L)\" after the titles"),
+    EYEMAP_COLOUR(badge_right, "#d62728", "The \"(R)\" after the titles"),
+    EYEMAP_COLOUR(hex_stroke, "#c8c8c8", "Hexagon outline"),
+    EYEMAP_COLOUR(button_fill, "#eeeeee", "Layer button"),
+    EYEMAP_COLOUR(button_on_fill, "#cccc00", "The layer button shown"),
+    EYEMAP_COLOUR(button_stroke, "#888888", "Layer button outline"),
+    EYEMAP_COLOUR(tooltip_fill, "#ffffff", "Tooltip background"),
+    EYEMAP_COLOUR(tooltip_stroke, "#444444", "Tooltip outline"),
+    {.name = "font_family", .type = FieldType::string, .default_text = "DejaVu Sans",
+     .range_text = "1..64 letters, digits, spaces, '-' and '_'", .cache_keys = kMetadataKey,
+     .help = "Font of every text (CSS and fontconfig)", .member = &Style::font_family},
+    EYEMAP_SIZE(hex_stroke_width, "0.5", "0..10", 0, 10, "Hexagon outline width in pixels"),
+    EYEMAP_SIZE(hex_opacity, "0.8", "0..1", 0, 1, "Hexagon opacity (fill and outline) over the background; not the legend"),
+    EYEMAP_SIZE(button_stroke_width, "0.6", "0..10", 0, 10, "Layer button outline width in pixels"),
+    EYEMAP_SIZE(title_size, "12", "1..100", 1, 100, "Title font size in pixels"),
+    EYEMAP_SIZE(tick_size, "10", "1..100", 1, 100, "Legend tick font size in pixels"),
+    EYEMAP_SIZE(legend_title_size, "9", "1..100", 1, 100, "Legend title font size in pixels"),
+    EYEMAP_SIZE(button_size, "9", "1..100", 1, 100, "Layer button font size in pixels"),
+    EYEMAP_SIZE(tooltip_size, "11", "1..100", 1, 100, "Tooltip font size in pixels"),
+};
+#undef EYEMAP_COLOUR
+#undef EYEMAP_SIZE
+#pragma GCC diagnostic pop
+
+const FieldSpec* find(std::span<const FieldSpec> fields, std::string_view name) noexcept {
+    for (const auto& f : fields)
+        if (f.name == name) return &f;
+    return nullptr;
+}
+
+bool is_colour(std::string_view c) noexcept {
+    if (c.size() != 7 || c[0] != '#') return false;
+    for (char ch : c.substr(1))
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F'))) return false;
+    return true;
+}
+
+[[noreturn]] void bad(std::string what, std::string_view label, std::string value) {
+    throw_input(std::move(what), ErrorLocation{{}, 0, std::string(label), std::move(value)});
+}
+
+// Type and range checks; numbers given as integers become doubles.
+void check(const FieldSpec& f, FieldValue& v, std::string_view label) {
+    if (v.index() == 0) {
+        if (!f.nullable) bad("must not be None", label, "None");
+        return;
+    }
+    const auto expect = [&](std::size_t index, const char* what) {
+        if (v.index() != index) bad(fmt::format("expected {}", what), label, field_text(v));
+    };
+    switch (f.type) {
+        case FieldType::number: {
+            if (auto* i = std::get_if<std::int64_t>(&v)) v = static_cast<double>(*i);
+            expect(3, "a number");
+            const double d = std::get<double>(v);
+            if (!std::isfinite(d)) bad(f.range_text.empty() ? "expected a finite number" : fmt::format("out of range ({})", f.range_text), label, field_text(v));
+            if (!(f.min_excluded ? d > f.min : d >= f.min) || !(d <= f.max)) bad(fmt::format("out of range ({})", f.range_text), label, field_text(v));
+            return;
+        }
+        case FieldType::integer: {
+            expect(2, "an integer");
+            const auto i = std::get<std::int64_t>(v);
+            if (static_cast<double>(i) < f.min || static_cast<double>(i) > f.max) bad(fmt::format("out of range ({})", f.range_text), label, field_text(v));
+            return;
+        }
+        case FieldType::boolean:
+        case FieldType::caches: expect(1, "true or false"); return;
+        case FieldType::palette: {
+            expect(5, "7 colours: no data, bins 1..5, not in region");
+            const auto& p = std::get<std::vector<std::string>>(v);
+            if (p.size() != 7) bad("expected 7 colours: no data, bins 1..5, not in region", label, field_text(v));
+            for (const auto& c : p)
+                if (!is_colour(c)) bad("expected a colour as #rrggbb", label, c);
+            return;
+        }
+        case FieldType::style: bad("expected the Style settings", label, field_text(v));
+        default: break;
+    }
+    expect(4, "a string");
+    const auto& s = std::get<std::string>(v);
+    if (f.type == FieldType::colour && !is_colour(s)) bad("expected a colour as #rrggbb", label, s);
+    if (f.type == FieldType::choice) {
+        for (auto c : f.choices)
+            if (c == s) return;
+        std::string known, best;
+        std::size_t best_d = 3;
+        for (auto c : f.choices) {
+            known += fmt::format("{}'{}'", known.empty() ? "" : ", ", c);
+            if (const auto d = detail::edit_distance(s, c); d < best_d) best_d = d, best = c;
+        }
+        bad(fmt::format("expected one of {}{}", known, best.empty() ? "" : fmt::format("; did you mean '{}'?", best)), label, s);
+    }
+    if (f.name == "svg_id" && !s.empty() && !valid_svg_id(s)) bad("SVG id must match [A-Za-z][A-Za-z0-9_-]*", label, s);
+    if (f.name == "font_family") {
+        // The family goes into CSS between quotes and to fontconfig: letters, digits, spaces, '-' and '_'.
+        if (s.empty() || s.size() > 64) bad("expected a font family name of 1..64 characters", label, s);
+        for (char c : s)
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ' || c == '-' || c == '_'))
+                bad("a font family may hold letters, digits, spaces, '-' and '_'", label, s);
+    }
+}
+
+FieldValue style_value(const FieldSpec& f, const Style& s) {
+    return std::visit(
+        [&](auto m) -> FieldValue {
+            if constexpr (std::is_same_v<decltype(m), std::monostate>) return {};
+            else if constexpr (std::is_same_v<decltype(m), std::array<std::string, 7> Style::*>)
+                return std::vector<std::string>((s.*m).begin(), (s.*m).end());
+            else return s.*m;
+        },
+        f.member);
+}
+
+}  // namespace
+
+std::string_view to_string(FieldType t) noexcept {
+    switch (t) {
+        case FieldType::number: return "number";
+        case FieldType::integer: return "int";
+        case FieldType::boolean: return "bool";
+        case FieldType::string: return "string";
+        case FieldType::colour: return "colour";
+        case FieldType::palette: return "palette";
+        case FieldType::choice: return "choice";
+        case FieldType::path: return "path";
+        case FieldType::style: return "style";
+        case FieldType::caches: return "caches";
+    }
+    return "?";
+}
+
+std::span<const FieldSpec> option_fields() noexcept { return kOptions; }
+std::span<const FieldSpec> style_fields() noexcept { return kStyle; }
+const FieldSpec* find_option(std::string_view name) noexcept { return find(kOptions, name); }
+const FieldSpec* find_style_field(std::string_view name) noexcept { return find(kStyle, name); }
+
+void unknown_field(std::span<const FieldSpec> fields, std::string_view what, std::string_view name, std::string_view label,
+                   std::string_view value) {
+    std::string best;
+    std::size_t best_d = std::max<std::size_t>(2, name.size() / 3) + 1;
+    for (const auto& f : fields)
+        if (const auto d = detail::edit_distance(name, f.name); d < best_d) best_d = d, best = f.name;
+    std::string known;
+    if (best.empty())
+        for (const auto& f : fields) known += fmt::format("{}{}", known.empty() ? "" : ", ", f.name);
+    throw_input(best.empty() ? fmt::format("unknown {} '{}' (known: {})", what, name, known)
+                             : fmt::format("unknown {} '{}'; did you mean '{}'?", what, name, best),
+                ErrorLocation{{}, 0, std::string(label), std::string(value)});
+}
+
+FieldValue field_value(const FieldSpec& f, const RenderOptions& o) {
+    if (f.member.index() != 0) return style_value(f, o.style);
+    return f.get ? f.get(o) : FieldValue();
+}
+
+std::string field_text(const FieldValue& v) {
+    return std::visit(
+        [](const auto& x) -> std::string {
+            using T = std::decay_t<decltype(x)>;
+            if constexpr (std::is_same_v<T, std::monostate>) return "None";
+            else if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
+            else if constexpr (std::is_same_v<T, std::string>) return x;
+            else if constexpr (std::is_same_v<T, std::vector<std::string>>) return fmt::format("{}", fmt::join(x, ","));
+            else return fmt::format("{}", x);
+        },
+        v);
+}
+
+FieldValue parse_field_text(const FieldSpec& f, std::string_view text, std::string_view label) {
+    if (label.empty()) label = f.name;
+    if (text.empty() && f.nullable) return {};  // None
+    // from_chars takes no '+'; the command line always has ("--color-min +5").
+    const std::string_view digits = text.size() > 1 && text[0] == '+' && text[1] != '-' ? text.substr(1) : text;
+    switch (f.type) {
+        case FieldType::number: {
+            double d = 0;
+            const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), d);
+            if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) bad("expected a number", label, std::string(text));
+            return d;
+        }
+        case FieldType::integer: {
+            std::int64_t i = 0;
+            const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), i);
+            if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size()) bad("expected an integer", label, std::string(text));
+            return i;
+        }
+        case FieldType::boolean:
+        case FieldType::caches:
+            if (text == "true") return true;
+            if (text == "false") return false;
+            bad("expected true or false", label, std::string(text));
+        case FieldType::palette: {
+            std::vector<std::string> out;
+            for (std::size_t pos = 0;;) {
+                const auto comma = text.find(',', pos);
+                out.emplace_back(text.substr(pos, comma - pos));
+                if (comma == std::string_view::npos) break;
+                pos = comma + 1;
+            }
+            return out;
+        }
+        case FieldType::style: bad("the Style settings are given one by one", label, std::string(text));
+        default: return std::string(text);
+    }
+}
+
+void set_field(const FieldSpec& f, OptionInput& in, FieldValue v, std::string_view label) {
+    if (f.member.index() != 0) return set_style_field(f, in.options.style, std::move(v), label);
+    check(f, v, label.empty() ? f.name : label);
+    if (!f.set) bad("cannot be set here", label.empty() ? f.name : label, field_text(v));
+    f.set(in, std::move(v));
+}
+
+void set_style_field(const FieldSpec& f, Style& s, FieldValue v, std::string_view label) {
+    check(f, v, label.empty() ? f.name : label);
+    std::visit(
+        [&](auto m) {
+            using M = decltype(m);
+            if constexpr (std::is_same_v<M, std::string Style::*>) s.*m = std::get<std::string>(std::move(v));
+            else if constexpr (std::is_same_v<M, double Style::*>) s.*m = std::get<double>(v);
+            else if constexpr (std::is_same_v<M, std::array<std::string, 7> Style::*>) {
+                auto& p = std::get<std::vector<std::string>>(v);
+                std::move(p.begin(), p.end(), (s.*m).begin());
+            }
+        },
+        f.member);
+}
+
+void apply_style_json(Style& s, std::string_view json_text, const std::string& source) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(json_text);
+    } catch (const nlohmann::json::exception& e) {
+        throw_input(fmt::format("not valid JSON: {}", e.what()), ErrorLocation{source, 0, {}, {}});
+    }
+    if (!j.is_object()) throw_input("expected a JSON object of style settings {\"key\": value}", ErrorLocation{source, 0, {}, {}});
+    for (const auto& [key, value] : j.items()) {
+        const FieldSpec* f = find_style_field(key);
+        try {
+            if (!f) unknown_field(kStyle, "style setting", key, key, value.dump());
+            FieldValue v;
+            if (value.is_boolean()) v = value.get<bool>();
+            else if (value.is_number_integer()) v = value.get<std::int64_t>();
+            else if (value.is_number()) v = value.get<double>();
+            else if (value.is_string()) v = value.get<std::string>();
+            else if (value.is_array()) {
+                std::vector<std::string> list;
+                for (const auto& x : value) list.push_back(x.is_string() ? x.get<std::string>() : x.dump());
+                v = std::move(list);
+            } else if (!value.is_null()) {
+                bad("expected a number, a string or a list of colours", key, value.dump());
+            }
+            set_style_field(*f, s, std::move(v), key);
+        } catch (const Error& e) {
+            throw_input(e.reason(), ErrorLocation{source, 0, e.where().field, e.where().value});
+        }
+    }
+}
+
+RenderOptions finish_options(OptionInput in) {
+    RenderOptions o = std::move(in.options);
+    if (in.color_min || in.color_max || in.color_scale == "fixed") {
+        if (!in.color_min || !in.color_max) {
+            const char* given = in.color_min ? "color_min" : in.color_max ? "color_max" : "color_scale";
+            const std::string value = in.color_min ? fmt::format("{}", *in.color_min) : in.color_max ? fmt::format("{}", *in.color_max) : "fixed";
+            bad("a fixed colour scale needs both color_min and color_max (--color-min and --color-max)", given, value);
+        }
+        o.scale.method = ScaleMethod::fixed;
+        o.scale.min = *in.color_min;
+        o.scale.max = *in.color_max;
+    } else {
+        o.scale.method = parse_scale_method(in.color_scale).value_or(ScaleMethod::linear);
+    }
+    validate(o.scale);
+    return o;
+}
+
+bool valid_svg_id(std::string_view id) noexcept {
+    const auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    if (id.empty() || !alpha(id[0])) return false;
+    for (char c : id)
+        if (!alpha(c) && !(c >= '0' && c <= '9') && c != '-' && c != '_') return false;
+    return true;
+}
+
+void validate(const RenderOptions& o) {
+    for (const auto& f : kOptions) {
+        if (f.type == FieldType::style || !f.get) continue;
+        FieldValue v = field_value(f, o);
+        check(f, v, f.name);
+    }
+    validate(o.scale);
+    validate(o.style);
+}
+
+void validate(const Geometry& g) {
+    RenderOptions o;
+    o.geometry = g;
+    for (const auto& f : kOptions)
+        if (f.cache_keys & kCoordinatesKey) {
+            FieldValue v = field_value(f, o);
+            check(f, v, f.name);
+        }
+}
+
+void validate(const ScaleOptions& s) {
+    if (s.method != ScaleMethod::fixed) return;
+    RenderOptions o;
+    o.scale = s;
+    for (const auto* f : {find_option("color_min"), find_option("color_max")}) {
+        FieldValue v = field_value(*f, o);
+        check(*f, v, f->name);
+    }
+    if (!(s.min <= s.max))
+        bad(fmt::format("a fixed colour scale needs min <= max, got {} and {}", s.min, s.max), "color_min", fmt::format("{}", s.min));
+}
+
+void validate(const Style& s) {
+    for (const auto& f : kStyle) {
+        FieldValue v = style_value(f, s);
+        check(f, v, f.name);
+    }
+}
+
+void hash_style(HashBuilder& h, const Style& s) {
+    for (const auto& f : kStyle)
+        std::visit(
+            [&](auto m) {
+                using M = decltype(m);
+                if constexpr (std::is_same_v<M, std::string Style::*>) h.add(std::string_view(s.*m));
+                else if constexpr (std::is_same_v<M, double Style::*>) h.add(s.*m);
+                else if constexpr (std::is_same_v<M, std::array<std::string, 7> Style::*>)
+                    for (const auto& c : s.*m) h.add(std::string_view(c));
+            },
+            f.member);
+}
+
+void hash_settings(HashBuilder& h, const RenderOptions& o, std::uint64_t templates_content_hash) {
+    for (const auto& f : kOptions)
+        if (f.hash) f.hash(h, o, templates_content_hash);
+}
+
+}  // namespace eyemap
