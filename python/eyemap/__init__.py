@@ -271,8 +271,11 @@ class Dataset:
         if layout is not None:
             lay, lay_labels = _frame_columns(layout, LAYOUT_COLUMNS, LAYOUT_COLUMNS, "a layout frame", lay_source)
         rj = _regions_json(regions)
+        # The frame's other columns: the library names them in "did you mean" (e.g. cell_count for cells).
+        keys = frame.columns if hasattr(frame, "columns") and hasattr(frame, "index") else frame.keys()
+        ignored = [str(c) for c in keys if str(c) not in DATA_COLUMNS]
         with _Rows(labels, source), _Rows(lay_labels, lay_source):
-            native = _eyemap._dataset_from_columns(cols, lay, rj, source, lay_source)
+            native = _eyemap._dataset_from_columns(cols, lay, rj, source, lay_source, ignored)
         return cls(native, labels)
 
     @classmethod
