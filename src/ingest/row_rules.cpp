@@ -22,6 +22,8 @@ std::string lower(std::string_view s) {
     return out;
 }
 
+static_assert(kMaxCount > 999999999999999, "15 decimal digits stay within kMaxCount");
+
 // Doubles hold every integer up to 2^53 exactly.
 constexpr double kMaxExactDouble = 9007199254740992.0;
 
@@ -156,14 +158,15 @@ void empty_type(const FieldAt& at, std::string_view value) { bad_value(at, value
 void layers_from_text(const FieldAt& at, std::string_view text, const RegionDef& region, std::vector<std::int64_t>& out) {
     out.clear();
     {
-        // One pass over "12;0;7;...": plain digits only, exactly one value per layer.
+        // One pass over "12;0;7;...": plain digits only, exactly one value per layer. At most 15
+        // digits each, so every value is below 10^15 < kMaxCount without a comparison.
         const std::size_t n = region.layers.size();
         std::int64_t x = 0;
         std::size_t digits = 0;
         bool ok = n > 0;
         for (const char c : text) {
             if (c == ';') {
-                if (!digits || out.size() + 1 >= n || x > kMaxCount) {
+                if (!digits || out.size() + 1 >= n) {
                     ok = false;
                     break;
                 }
@@ -172,7 +175,7 @@ void layers_from_text(const FieldAt& at, std::string_view text, const RegionDef&
                 digits = 0;
             } else {
                 const unsigned d = static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
-                if (d > 9 || digits == 18) {
+                if (d > 9 || digits == 15) {
                     ok = false;
                     break;
                 }
@@ -180,7 +183,7 @@ void layers_from_text(const FieldAt& at, std::string_view text, const RegionDef&
                 ++digits;
             }
         }
-        if (ok && digits && out.size() + 1 == n && x <= kMaxCount) {
+        if (ok && digits && out.size() + 1 == n) {
             out.push_back(x);
             return;
         }
