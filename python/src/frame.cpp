@@ -310,11 +310,11 @@ void register_dataset(pyb::module_& m) {
 
     m.def("_dataset_from_columns",
           [](const pyb::dict& cols, const pyb::object& layout, const pyb::object& regions_json, const std::string& source,
-             const std::string& layout_source, const std::vector<std::string>& ignored) {
+             const std::string& layout_source, const std::vector<std::string>& ignored, const std::vector<std::string>& layout_ignored) {
               RegionSet regions = regions_from(regions_json);
               DataColumns data = data_columns(cols, source, ignored);
               std::optional<DataColumns> lay;
-              if (!layout.is_none()) lay = data_columns(layout.cast<pyb::dict>(), layout_source, {});
+              if (!layout.is_none()) lay = data_columns(layout.cast<pyb::dict>(), layout_source, layout_ignored);
               PyDataset out;
               out.regions = regions;
               pyb::gil_scoped_release nogil;  // the columns are the binding's own copies now
@@ -326,7 +326,7 @@ void register_dataset(pyb::module_& m) {
               return out;
           },
           pyb::arg("columns"), pyb::arg("layout"), pyb::arg("regions_json"), pyb::arg("source"), pyb::arg("layout_source"),
-          pyb::arg("ignored") = std::vector<std::string>{});
+          pyb::arg("ignored") = std::vector<std::string>{}, pyb::arg("layout_ignored") = std::vector<std::string>{});
 
     m.def("_dataset_from_csv",
           [](const std::string& data, const pyb::object& layout, const pyb::object& regions_json) {
