@@ -102,6 +102,23 @@ struct Resolved {
     }
 };
 
+// Region, side and hex coordinates of a row (what both tables key on), in the CSV reader's order.
+struct Places {
+    const DataColumns& d;
+    const RegionSet& regions;
+    Resolved<const RegionDef*> defs{d.region};
+    Resolved<Side> sides{d.side};
+
+    const RegionDef& read(std::size_t i, std::uint64_t line, Side& side, std::int32_t& hex1, std::int32_t& hex2) {
+        const FieldAt region_at{d.source, line, "region"}, side_at{d.source, line, "side"};
+        const RegionDef* def = defs.get(d.region->codes[i], [&] { return &region_from_text(region_at, text_at(*d.region, region_at, i), regions); });
+        side = sides.get(d.side->codes[i], [&] { return side_from_text(side_at, text_at(*d.side, side_at, i)); });
+        hex1 = hex_at(FieldAt{d.source, line, "hex1"}, *d.hex1, i);
+        hex2 = hex_at(FieldAt{d.source, line, "hex2"}, *d.hex2, i);
+        return *def;
+    }
+};
+
 void layers_at(const FieldAt& at, const LayerColumn& c, std::size_t i, const RegionDef& region, std::vector<std::int64_t>& out) {
     if (!c.width) {
         layers_from_text(at, c.texts[i], region, out);
@@ -126,12 +143,9 @@ ColumnTable table_from_columns(const DataColumns& d, const RegionSet& regions) {
     t.rows.resize(n);
     std::vector<RowKey> keys(n);
     Resolved<std::uint32_t> type_ids(d.neuron_type);
-    Resolved<const RegionDef*> region_defs(d.region);
-    Resolved<Side> sides(d.side);
+    Places places{d, regions};
     std::unordered_map<std::string_view, std::uint32_t> types;  // trimmed name -> id
     const auto& type = *d.neuron_type;
-    const auto& region = *d.region;
-    const auto& side = *d.side;
     // The CSV reader's order of checks within a row: type, region, side, hex1, hex2, counts, layers.
     for (std::size_t i = 0; i < n; ++i) {
         const std::uint64_t line = d.first_line + i;
@@ -144,13 +158,8 @@ ColumnTable table_from_columns(const DataColumns& d, const RegionSet& regions) {
             return types.emplace(name, static_cast<std::uint32_t>(types.size())).first->second;
         });
         r.neuron_type.assign(trim_blanks(type.values[type.codes[i]]));
-        const FieldAt region_at{d.source, line, "region"};
-        const RegionDef* def = region_defs.get(region.codes[i], [&] { return &region_from_text(region_at, text_at(region, region_at, i), regions); });
+        const RegionDef* def = &places.read(i, line, r.side, r.hex1, r.hex2);
         r.region = def->name;
-        const FieldAt side_at{d.source, line, "side"};
-        r.side = sides.get(side.codes[i], [&] { return side_from_text(side_at, text_at(side, side_at, i)); });
-        r.hex1 = hex_at(FieldAt{d.source, line, "hex1"}, *d.hex1, i);
-        r.hex2 = hex_at(FieldAt{d.source, line, "hex2"}, *d.hex2, i);
         if (d.synapses) r.synapses = count_at(FieldAt{d.source, line, "synapses"}, *d.synapses, i);
         if (d.cells) r.cells = count_at(FieldAt{d.source, line, "cells"}, *d.cells, i);
         if (d.layer_synapses) layers_at(FieldAt{d.source, line, "layer_synapses"}, *d.layer_synapses, i, *def, r.layer_synapses);
@@ -167,20 +176,12 @@ ColumnLayout layout_from_columns(const DataColumns& d, const RegionSet& regions)
     layout.source = d.source;
     layout.entries.resize(n);
     std::vector<std::uint64_t> keys(n), lines(n);
-    Resolved<const RegionDef*> region_defs(d.region);
-    Resolved<Side> sides(d.side);
-    const auto& region = *d.region;
-    const auto& side = *d.side;
+    Places places{d, regions};
     for (std::size_t i = 0; i < n; ++i) {
         const std::uint64_t line = d.first_line + i;
         LayoutEntry& e = layout.entries[i];
-        const FieldAt region_at{d.source, line, "region"};
-        const RegionDef* def = region_defs.get(region.codes[i], [&] { return &region_from_text(region_at, text_at(region, region_at, i), regions); });
+        const RegionDef* def = &places.read(i, line, e.side, e.hex1, e.hex2);
         e.region = def->name;
-        const FieldAt side_at{d.source, line, "side"};
-        e.side = sides.get(side.codes[i], [&] { return side_from_text(side_at, text_at(side, side_at, i)); });
-        e.hex1 = hex_at(FieldAt{d.source, line, "hex1"}, *d.hex1, i);
-        e.hex2 = hex_at(FieldAt{d.source, line, "hex2"}, *d.hex2, i);
         keys[i] = cell_key(regions.index_of(def->name), e.side, e.hex1, e.hex2);
         lines[i] = line;
     }
