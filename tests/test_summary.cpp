@@ -4,6 +4,7 @@
 
 #include "eyemap/batch.hpp"
 #include "eyemap/error.hpp"
+#include "eyemap/renderer.hpp"
 #include "output/pages.hpp"
 #include "process/summary.hpp"
 
@@ -198,6 +199,22 @@ TEST_CASE("summary: the index's per-type total over all eyemaps is checked too",
         FAIL("no error");
     } catch (const Error& e) {
         CHECK(e.kind() == ErrorKind::input);
+        CHECK(e.where().value == "Big");
+        CHECK_THAT(e.reason(), Catch::Matchers::Contains("add up to more than 9223372036854775807"));
+    }
+}
+
+TEST_CASE("summary: a type whose accepted counts sum past 2^63 is an input error from the renderer", "[summary]") {
+    // 1025 columns of 2^53 each: every count is accepted, their sum (2^63 + 2^53) is not.
+    std::string csv = "neuron_type,region,side,hex1,hex2,synapses\n";
+    for (int i = 0; i < 1025; ++i) csv += "Big,ME,R," + std::to_string(i % 40) + "," + std::to_string(i / 40) + ",9007199254740992\n";
+    const Dataset ds = make_dataset(parse_column_table(csv, "big.csv"));
+    try {
+        Renderer().render(ds, "Big");
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK(e.where().file == "big.csv");
         CHECK(e.where().value == "Big");
         CHECK_THAT(e.reason(), Catch::Matchers::Contains("add up to more than 9223372036854775807"));
     }
