@@ -129,7 +129,7 @@ def test_int64_max_counts_refused(tmp_path):
     assert e.value.field == "synapses" and e.value.line == 2
 
 
-def test_metric_not_in_data_names_columns():
+def test_metric_not_in_data_names_columns(tmp_path):
     # `cells` named `cell_count`: rendering cell counts is an error naming the data's value columns,
     # with the misnamed column as "did you mean"; so is rendering everything (the misspelling).
     df = frame().rename(columns={"cells": "cell_count"})
@@ -139,6 +139,17 @@ def test_metric_not_in_data_names_columns():
     assert "the data's value columns: synapses" in str(e.value)
     with pytest.raises(eyemap.InputError, match="did you mean the column 'cell_count'"):
         eyemap.render(ds, "A")
+    # The batch: from a frame, a CSV file, and with explicit requests; nothing is written.
+    for data in (df, ds):
+        with pytest.raises(eyemap.InputError, match="did you mean the column 'cell_count'"):
+            eyemap.run_batch(data, out_dir=tmp_path, run="r", progress=False)
+    path = tmp_path / "misnamed.csv"
+    df.to_csv(path, index=False)
+    with pytest.raises(eyemap.InputError, match="did you mean the column 'cell_count'"):
+        eyemap.run_batch(path, out_dir=tmp_path, run="r", pages=True, progress=False)
+    with pytest.raises(eyemap.InputError, match="the data's value columns: synapses"):
+        eyemap.run_batch(ds, sink="memory", requests=[("ME", "R", "cell_count")], progress=False)
+    assert not (tmp_path / "r").exists()
     only = frame().drop(columns=["synapses"]).rename(columns={"cells": "Cell_Count"})
     with pytest.raises(eyemap.InputError, match="no value column|did you mean"):
         eyemap.render(eyemap.Dataset.from_frame(only), "A")
