@@ -141,8 +141,8 @@ std::string number_text(PyObject* o, const Ctx& c, Row i, std::string_view value
         if (!overflow) return std::to_string(v);
         return std::string(pyb::str(owned));
     }
-    if (is_missing(o)) fail("missing value; expected an integer");
-    fail(fmt::format("expected an integer, got {}", type_name(o)));
+    fail(is_missing(o) ? std::string("missing value; expected an integer") : fmt::format("expected an integer, got {}", type_name(o)));
+    return {};  // not reached: fail throws
 }
 
 NumberColumn number_column(const pyb::array& a, const Ctx& c) {
