@@ -57,12 +57,56 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             fuzz::check(r.hex1 >= -kMaxHexCoordinate && r.hex1 <= kMaxHexCoordinate, "hex1 range");
             fuzz::check(r.hex2 >= -kMaxHexCoordinate && r.hex2 <= kMaxHexCoordinate, "hex2 range");
             fuzz::check(r.synapses >= 0 && r.cells >= 0, "negative count");
+            fuzz::check(r.synapses <= kMaxCount && r.cells <= kMaxCount, "count past 2^53");
             const RegionDef* def = regions().find(r.region);
             fuzz::check(def != nullptr, "unknown region accepted");
             if (t.columns.layer_synapses) fuzz::check(r.layer_synapses.size() == def->layers.size(), "layer count");
             if (t.columns.layer_cells) fuzz::check(r.layer_cells.size() == def->layers.size(), "layer count");
         }
         fuzz::check(!layout_from_table(t).entries.empty(), "empty layout from a table");
+        // The same rows as typed columns (a data frame's) give the same table: one set of rules.
+        DataColumns d;
+        d.source = t.source;
+        d.first_line = 0;
+        d.neuron_type.emplace(), d.region.emplace(), d.side.emplace();
+        std::vector<std::int64_t> h1, h2, syn, cells;
+        std::vector<std::string> lsyn, lcells;
+        std::vector<std::uint64_t> lines;
+        for (const auto& r : t.rows) {
+            for (auto [col, v] : {std::pair{&*d.neuron_type, std::string_view(r.neuron_type)}, std::pair{&*d.region, std::string_view(r.region)},
+                                  std::pair{&*d.side, to_string(r.side)}}) {
+                col->codes.push_back(static_cast<std::uint32_t>(col->values.size()));
+                col->values.emplace_back(v);
+            }
+            h1.push_back(r.hex1), h2.push_back(r.hex2), syn.push_back(r.synapses), cells.push_back(r.cells);
+            const auto join = [](const std::vector<std::int64_t>& v) {
+                std::string s;
+                for (std::size_t k = 0; k < v.size(); ++k) s += (k ? ";" : "") + std::to_string(v[k]);
+                return s;
+            };
+            lsyn.push_back(join(r.layer_synapses)), lcells.push_back(join(r.layer_cells));
+        }
+        d.hex1 = h1, d.hex2 = h2;
+        if (t.columns.synapses) d.synapses = syn;
+        if (t.columns.cells) d.cells = cells;
+        if (t.columns.layer_synapses) d.layer_synapses = LayerColumn{lsyn, {}, 0};
+        if (t.columns.layer_cells) d.layer_cells = LayerColumn{lcells, {}, 0};
+        ColumnTable u;
+        try {
+            u = table_from_columns(d, regions());
+        } catch (const Error& e) {
+            std::fprintf(stderr, "fuzz: %s\n", e.what());
+            fuzz::check(false, "typed columns: refused a table the CSV reader accepted");
+        }
+        fuzz::check(u.rows.size() == t.rows.size(), "typed columns: row count differs");
+        for (std::size_t i = 0; i < u.rows.size(); ++i) {
+            const auto& a = t.rows[i];
+            const auto& b = u.rows[i];
+            fuzz::check(a.neuron_type == b.neuron_type && a.region == b.region && a.side == b.side && a.hex1 == b.hex1 &&
+                            a.hex2 == b.hex2 && a.synapses == b.synapses && a.cells == b.cells &&
+                            a.layer_synapses == b.layer_synapses && a.layer_cells == b.layer_cells,
+                        "typed columns: a row differs from the CSV's");
+        }
     });
     // The streaming reader must agree with the whole-table reader on the rows it accepts.
     fuzz::run([&] {

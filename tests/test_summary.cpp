@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include "eyemap/batch.hpp"
+#include "eyemap/error.hpp"
+#include "eyemap/renderer.hpp"
+#include "output/pages.hpp"
 #include "process/summary.hpp"
 
 using namespace eyemap;
@@ -156,4 +159,63 @@ TEST_CASE("summary: written to the manifest and read back, old manifests without
     std::string bad = json;
     bad.replace(bad.find("\"fixed\""), 7, "\"cubic\"");
     CHECK_THROWS_WITH(manifest_from_json(bad, "m.json"), Catch::Contains("scale_method"));
+}
+
+TEST_CASE("summary: totals past 2^63 are an input error naming the type, never a wrapped sum", "[summary]") {
+    // Two columns of int64 max summed to -2 (and a mean of -1) before.
+    auto d = make({H, H}, {INT64_MAX, INT64_MAX});
+    d.neuron_type = "Big";
+    d.side = Side::R;
+    d.scale.edges = {0, 1};
+    try {
+        summarize_eyemap(d);
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK(e.where().field == "neuron_type");
+        CHECK(e.where().value == "Big");
+        CHECK_THAT(e.reason(), Catch::Matchers::Contains("synapses of ME R add up to more than 9223372036854775807"));
+    }
+    // Counts the readers accept (at most 2^53 each) sum exactly while they fit.
+    auto ok = make({H, H, H}, {kMaxCount, kMaxCount, 1});
+    ok.scale.edges = {0, 1};
+    CHECK(summarize_eyemap(ok).total == 2 * kMaxCount + 1);
+}
+
+TEST_CASE("summary: the index's per-type total over all eyemaps is checked too", "[summary][pages]") {
+    TypeRecord t;
+    t.neuron_type = "Big";
+    t.rows = 2;
+    for (const char* region : {"ME", "LO"}) {
+        EyemapRecord e;
+        e.request = EyemapRequest{region, Side::R, Metric::synapse_density};
+        e.has_data = 1;
+        e.summary = EyemapSummary{};
+        e.summary->total = INT64_MAX;
+        t.eyemaps.push_back(e);
+    }
+    try {
+        render_index_page(std::span<const TypeRecord>(&t, 1));
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK(e.where().value == "Big");
+        CHECK_THAT(e.reason(), Catch::Matchers::Contains("add up to more than 9223372036854775807"));
+    }
+}
+
+TEST_CASE("summary: a type whose accepted counts sum past 2^63 is an input error from the renderer", "[summary]") {
+    // 1025 columns of 2^53 each: every count is accepted, their sum (2^63 + 2^53) is not.
+    std::string csv = "neuron_type,region,side,hex1,hex2,synapses\n";
+    for (int i = 0; i < 1025; ++i) csv += "Big,ME,R," + std::to_string(i % 40) + "," + std::to_string(i / 40) + ",9007199254740992\n";
+    const Dataset ds = make_dataset(parse_column_table(csv, "big.csv"));
+    try {
+        Renderer().render(ds, "Big");
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK(e.where().file == "big.csv");
+        CHECK(e.where().value == "Big");
+        CHECK_THAT(e.reason(), Catch::Matchers::Contains("add up to more than 9223372036854775807"));
+    }
 }

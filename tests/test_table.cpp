@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <cmath>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -105,6 +107,10 @@ std::vector<BadCase> bad_cases() {
         {"huge negative", Reader::data, kH + "T,ME,R,1,2,-99999999999999999999,1\n", 2, "synapses", "-99999999999999999999", "negative"},
         {"fractional count", Reader::data, kH + "T,ME,R,1,2,2.5,1\n", 2, "synapses", "2.5", "whole numbers"},
         {"hex number", Reader::data, kH + "T,ME,R,1,2,0x10,1\n", 2, "synapses", "0x10", "not a number"},
+        {"count past 2^53", Reader::data, kH + "T,ME,R,1,2,9007199254740993,1\n", 2, "synapses", "9007199254740993", "too large (at most 9007199254740992)"},
+        {"count of int64 max", Reader::data, kH + "T,ME,R,1,2,9223372036854775807,1\n", 2, "synapses", "9223372036854775807", "too large"},
+        {"layer value past 2^53", Reader::data, kHL + "T,LOP,R,1,2,3,1;2;3;9007199254740993\n", 2, "layer_synapses",
+         "9007199254740993", "too large"},
         {"float beyond exact range", Reader::data, kH + "T,ME,R,1,2,1e17,1\n", 2, "synapses", "1e17", "too large"},
         // Layers
         {"too few layer values", Reader::data, kHL + "T,LO,R,1,2,3,1;1;1\n", 2, "layer_synapses", "1;1;1", "3 layer values given"},
@@ -230,7 +236,7 @@ TEST_CASE("ingest: the accepted dialect") {
         {"plus sign and leading zeros", kH + "T,ME,R,+1,02,+007,1\n", {"T"}, {7}},
         {"whole number as float", kH + "T,ME,R,1,2,3.0,1\n", {"T"}, {3}},
         {"whole number in exponent form", kH + "T,ME,R,1,2,2e3,1\n", {"T"}, {2000}},
-        {"largest count", kH + "T,ME,R,1,2,9223372036854775807,1\n", {"T"}, {9223372036854775807}},
+        {"largest count: 2^53", kH + "T,ME,R,1,2,9007199254740992,1\n", {"T"}, {9007199254740992}},
         {"extra unknown column", "neuron_type,region,side,hex1,hex2,notes,synapses\nT,ME,R,1,2,whatever,5\n", {"T"}, {5}},
         {"columns in any order", "synapses,hex2,hex1,side,region,neuron_type\n5,2,1,R,ME,T\n", {"T"}, {5}},
         {"hex at the limit", kH + "T,ME,R,4096,-4096,3,1\n", {"T"}, {3}},
@@ -491,4 +497,157 @@ TEST_CASE("csv: records read in chunks of any size are those of the same text in
     CHECK(in.lines[3] == std::pair<std::uint64_t, std::uint64_t>{4, 4});
     detail::CsvReader open(texts[4], "t.csv");
     CHECK_THAT(trace(open, false).error, Catch::Contains("t.csv:2: field '#1'") && Catch::Contains("never closed"));
+}
+
+namespace {
+
+// The error a reader throws (the test fails if it throws none or another kind).
+template <class F>
+Error error_of(F f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e;
+    }
+    FAIL("no error");
+    throw;
+}
+
+TextColumn text(std::vector<std::string> rows) {
+    TextColumn c;
+    for (auto& r : rows) {
+        const auto it = std::find(c.values.begin(), c.values.end(), r);
+        c.codes.push_back(static_cast<std::uint32_t>(it - c.values.begin()));
+        if (it == c.values.end()) c.values.push_back(r);
+    }
+    return c;
+}
+
+// Two rows of type T (ME R, LO L), as typed columns and as the same CSV.
+DataColumns two_rows() {
+    DataColumns d;
+    d.source = "frame";
+    d.first_line = 2;  // as the CSV's data lines
+    d.neuron_type = text({"T", "T"});
+    d.region = text({"ME", "LO"});
+    d.side = text({"R", "L"});
+    d.hex1 = std::vector<std::int64_t>{1, 2};
+    d.hex2 = std::vector<std::int64_t>{3, 4};
+    d.synapses = std::vector<std::int64_t>{5, 6};
+    d.cells = std::vector<std::int64_t>{1, 0};
+    return d;
+}
+
+}  // namespace
+
+TEST_CASE("ingest: typed columns (data frames) follow the CSV reader's rules and messages") {
+    const std::string csv_head = kH + "T,ME,R,1,3,5,1\n";
+    SECTION("a valid table is the CSV's") {
+        const ColumnTable a = table_from_columns(two_rows());
+        const ColumnTable b = parse_column_table(csv_head + "T,LO,L,2,4,6,0\n", "frame");
+        REQUIRE(a.rows.size() == b.rows.size());
+        for (std::size_t i = 0; i < a.rows.size(); ++i) {
+            CHECK(a.rows[i].neuron_type == b.rows[i].neuron_type);
+            CHECK(a.rows[i].region == b.rows[i].region);
+            CHECK(a.rows[i].side == b.rows[i].side);
+            CHECK(a.rows[i].hex1 == b.rows[i].hex1);
+            CHECK(a.rows[i].synapses == b.rows[i].synapses);
+            CHECK(a.rows[i].cells == b.rows[i].cells);
+            CHECK(a.rows[i].line == b.rows[i].line);
+        }
+        CHECK(a.columns.synapses == b.columns.synapses);
+        CHECK(a.columns.cells == b.columns.cells);
+    }
+    struct Case {
+        const char* name;
+        std::function<void(DataColumns&)> change;
+        std::string csv_row2;  // the same defect as the CSV's second data row
+    };
+    const std::vector<Case> cases = {
+        {"side", [](DataColumns& d) { d.side = text({"R", "left"}); }, "T,LO,left,2,4,6,0"},
+        {"region", [](DataColumns& d) { d.region = text({"ME", "lo"}); }, "T,lo,L,2,4,6,0"},
+        {"empty type", [](DataColumns& d) { d.neuron_type = text({"T", " "}); }, " ,LO,L,2,4,6,0"},
+        {"hex", [](DataColumns& d) { d.hex2 = std::vector<std::int64_t>{3, 4097}; }, "T,LO,L,2,4097,6,0"},
+        {"negative count", [](DataColumns& d) { d.cells = std::vector<std::int64_t>{1, -1}; }, "T,LO,L,2,4,6,-1"},
+        {"count past 2^53", [](DataColumns& d) { d.synapses = std::vector<std::uint64_t>{5, 9007199254740993u}; },
+         "T,LO,L,2,4,9007199254740993,0"},
+        {"count of int64 max", [](DataColumns& d) { d.synapses = std::vector<std::int64_t>{5, INT64_MAX}; },
+         "T,LO,L,2,4,9223372036854775807,0"},
+        {"count as decimal text", [](DataColumns& d) { d.synapses = std::vector<std::string>{"5", "100000000000000000000"}; },
+         "T,LO,L,2,4,100000000000000000000,0"},
+        {"duplicate row", [](DataColumns& d) { d.region = text({"ME", "ME"}), d.side = text({"R", "R"}), d.hex1 = std::vector<std::int64_t>{1, 1}, d.hex2 = std::vector<std::int64_t>{3, 3}; },
+         "T,ME,R,1,3,6,0"},
+        {"missing column", [](DataColumns& d) { d.hex2.reset(); }, ""},
+    };
+    for (const auto& c : cases) {
+        INFO("case: " << c.name);
+        DataColumns d = two_rows();
+        c.change(d);
+        const Error a = error_of([&] { table_from_columns(d); });
+        if (c.csv_row2.empty()) {
+            CHECK(a.where().field == "hex2");
+            CHECK_THAT(a.reason(), Catch::Matchers::Contains("missing required column"));
+            continue;
+        }
+        const Error b = error_of([&] { parse_column_table(csv_head + c.csv_row2 + "\n", "frame"); });
+        CHECK(a.reason() == b.reason());
+        CHECK(a.where().line == b.where().line);
+        CHECK(a.where().field == b.where().field);
+        CHECK(a.where().value == b.where().value);
+        CHECK(a.kind() == ErrorKind::input);
+    }
+    SECTION("floats: whole numbers only, NaN is missing, past 2^53 too large") {
+        DataColumns d = two_rows();
+        d.synapses = std::vector<double>{5.0, 6.0};
+        CHECK(table_from_columns(d).rows[1].synapses == 6);
+        d.synapses = std::vector<double>{5.0, 2.5};
+        CHECK_THAT(error_of([&] { table_from_columns(d); }).reason(), Catch::Matchers::Contains("not an integer"));
+        d.synapses = std::vector<double>{5.0, std::nan("")};
+        CHECK_THAT(error_of([&] { table_from_columns(d); }).reason(), Catch::Matchers::Contains("missing value (NaN)"));
+        d.synapses = std::vector<double>{5.0, 18014398509481984.0};
+        const Error e = error_of([&] { table_from_columns(d); });
+        CHECK_THAT(e.reason(), Catch::Matchers::Contains("too large"));
+        CHECK(e.where().line == 3);
+    }
+    SECTION("layers: per row text or an n x width block, checked against the row's region") {
+        DataColumns d = two_rows();
+        d.layer_cells = LayerColumn{{"1;2;3;4;5;6;7;8;9;10", "1;2;3"}, {}, 0};
+        const Error a = error_of([&] { table_from_columns(d); });
+        CHECK(a.where().field == "layer_cells");
+        CHECK_THAT(a.reason(), Catch::Matchers::Contains("3 layer values given (';'-separated), region LO has 7 layers"));
+        d.region = text({"LO", "LO"});
+        d.layer_cells = LayerColumn{{}, std::vector<std::int64_t>(14, 2), 7};
+        CHECK(table_from_columns(d).rows[1].layer_cells == std::vector<std::int64_t>(7, 2));
+    }
+    SECTION("the columns a reader ignores are kept for \"did you mean\"") {
+        DataColumns d = two_rows();
+        d.cells.reset();
+        d.ignored = {"cell_count"};
+        CHECK(table_from_columns(d).columns.ignored == std::vector<std::string>{"cell_count"});
+        CHECK(parse_column_table("neuron_type,region,side,hex1,hex2,cell_count\nT,ME,R,1,2,3\n", "x").columns.ignored ==
+              std::vector<std::string>{"cell_count"});
+    }
+}
+
+TEST_CASE("eyemap render and batch: selected metrics missing from the data exit 2, name the data's columns, write nothing") {
+    const auto dir = test::fresh_dir("rows-metrics");
+    // The cells column called cell_count: before, batch rendered 0 eyemaps and a site, exit 0.
+    test::write_file(dir / "misnamed.csv", "neuron_type,region,side,hex1,hex2,cell_count\nT,ME,R,1,2,3\nT,ME,R,2,2,4\n");
+    test::write_file(dir / "both.csv", "neuron_type,region,side,hex1,hex2,synapses,cell_count\nT,ME,R,1,2,3,1\nT,ME,R,2,2,4,1\n");
+    const std::string misnamed = (dir / "misnamed.csv").string(), both = (dir / "both.csv").string();
+    std::string err;
+    CHECK(run_cli("batch --data " + misnamed + " --pages --out-dir " + (dir / "runs").string() + " --run r1", &err) == 2);
+    CHECK_THAT(err, Catch::Matchers::Contains("did you mean the column 'cell_count'"));
+    CHECK_FALSE(std::filesystem::exists(dir / "runs" / "r1"));
+    CHECK(run_cli("batch --data " + both + " --out-dir " + (dir / "runs").string() + " --run r2", &err) == 2);
+    CHECK_THAT(err, Catch::Matchers::Contains("the data's value columns: synapses"));
+    CHECK_FALSE(std::filesystem::exists(dir / "runs" / "r2"));
+    CHECK(run_cli("render --data " + misnamed + " --type T --out-dir " + (dir / "r3").string(), &err) == 2);
+    CHECK_THAT(err, Catch::Matchers::Contains("cell_count"));
+    CHECK_FALSE(std::filesystem::exists(dir / "r3"));
+    CHECK(run_cli("render --data " + both + " --type T --metric cell_count --out-dir " + (dir / "r4").string(), &err) == 2);
+    CHECK_THAT(err, Catch::Matchers::Contains("did you mean the column 'cell_count'"));
+    CHECK_FALSE(std::filesystem::exists(dir / "r4"));
+    // The data's own columns are still drawn when asked for.
+    CHECK(run_cli("render --data " + both + " --type T --metric synapse_density --out-dir " + (dir / "r5").string(), &err) == 0);
 }

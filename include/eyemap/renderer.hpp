@@ -60,8 +60,15 @@ Dataset make_dataset(ColumnTable table, std::optional<ColumnLayout> layout = std
 Dataset load_dataset(const std::filesystem::path& data, const std::optional<std::filesystem::path>& layout = std::nullopt,
                      const RegionSet& regions = builtin_regions(), Stats* stats = nullptr);
 
+// The one rule for the metrics a run selects (render, batch and Python all reach it): each metric
+// in `metrics` needs its value column in the data; with none given (all metrics), the data needs at
+// least one value column, and one that is missing must not be there misspelt. Throws input naming
+// the value columns the data has, with "did you mean" for a near name among the columns the reader
+// ignored (e.g. `cell_count` or `Cells` for `cells`), before anything is rendered or written.
+void check_metrics_in_data(const TableColumns& columns, std::span<const Metric> metrics = {});
+
 // Every eyemap the layout and the data allow (up to 12: 3 regions x 2 sides x 2 metrics), in
-// region, side, metric order.
+// region, side, metric order. Throws input as check_metrics_in_data(columns).
 std::vector<EyemapRequest> all_requests(const ColumnIndex& index, const TableColumns& columns);
 
 // Which eyemaps a command asks for: empty / nullopt = all.
@@ -76,7 +83,8 @@ struct RequestSelection {
 };
 // The matching requests. A fully specified filter is taken as asked (the renderer then says why it
 // cannot be drawn); partial ones leave out what the layout or data lack, noted in `skipped`.
-// Throws input for an unknown region or when nothing matches.
+// Throws input for an unknown region, a metric not in the data (check_metrics_in_data) or when
+// nothing matches.
 RequestSelection select_requests(const ColumnIndex& index, const TableColumns& columns, const RequestFilter& filter);
 
 // One rendered file.

@@ -6,7 +6,9 @@
 #include <istream>
 #include <memory>
 #include <string>
+#include <optional>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "eyemap/regions.hpp"
@@ -18,6 +20,9 @@ std::string_view to_string(Side s) noexcept;
 
 // Largest accepted |hex1|, |hex2|: beyond it a canvas would be absurd, so ingest refuses it.
 inline constexpr std::int32_t kMaxHexCoordinate = 4096;
+// Largest accepted count (synapses, cells, layer values): 2^53, what float64, JSON readers and the
+// browser hold exactly. Larger is an input error naming the file, row, column and value.
+inline constexpr std::int64_t kMaxCount = std::int64_t{1} << 53;
 
 // One row of the data table: one (type, region, side, column).
 struct ColumnRow {
@@ -39,12 +44,41 @@ struct TableColumns {
     bool cells = false;
     bool layer_synapses = false;
     bool layer_cells = false;
+    // Columns the data brought that no reader uses (header names, frame keys), for "did you mean"
+    // when a selected metric's column is missing (e.g. `cell_count` for `cells`).
+    std::vector<std::string> ignored{};
 };
 
 struct ColumnTable {
     std::string source;  // file name (or caller's label) used in messages
     TableColumns columns;
     std::vector<ColumnRow> rows;
+};
+
+// A data table as typed columns (a data frame's, numpy arrays): what table_from_columns checks by
+// exactly the CSV reader's rules and messages. Every column has one value per row.
+// Text, each distinct value stored once: `codes[i]` is row i's index into `values`.
+struct TextColumn {
+    std::vector<std::string> values;
+    std::vector<std::uint32_t> codes;
+};
+// Numbers as the caller holds them: integers, unsigned integers, floats (whole numbers only; NaN is
+// a missing value), or decimal text read as a CSV field is (e.g. Python integers of any size).
+using NumberColumn = std::variant<std::vector<std::int64_t>, std::vector<std::uint64_t>, std::vector<double>, std::vector<std::string>>;
+// One count per layer of the row's region: per row "12;0;7" text (read as the CSV's field), or an
+// n x width block of numbers, row-major.
+struct LayerColumn {
+    std::vector<std::string> texts;
+    NumberColumn block;
+    std::size_t width = 0;
+};
+struct DataColumns {
+    std::string source;             // names the data in messages
+    std::uint64_t first_line = 1;   // the row number messages give the first value
+    std::optional<TextColumn> neuron_type, region, side;  // absent (nullopt) columns: as a CSV header without them
+    std::optional<NumberColumn> hex1, hex2, synapses, cells;
+    std::optional<LayerColumn> layer_synapses, layer_cells;
+    std::vector<std::string> ignored;  // the caller's other column names (near names of known ones are errors)
 };
 
 // One column that exists in a region on one side.
@@ -85,9 +119,15 @@ ColumnTable read_column_table(const std::filesystem::path& path, const RegionSet
 // From a stream (standard input); `source_name` names it in messages.
 ColumnTable read_column_table(std::istream& in, std::string_view source_name, const RegionSet& regions = builtin_regions());
 
+// The same from typed columns (a data frame): the CSV reader's rules, row by row, and its messages
+// (row i is line first_line + i). Throws eyemap::Error (input).
+ColumnTable table_from_columns(const DataColumns& columns, const RegionSet& regions = builtin_regions());
+
 ColumnLayout parse_column_layout(std::string_view csv_text, std::string_view source_name,
                                  const RegionSet& regions = builtin_regions());
 ColumnLayout read_column_layout(const std::filesystem::path& path, const RegionSet& regions = builtin_regions());
+// A layout from typed columns (region, side, hex1, hex2; the others are ignored), as the layout CSV reader checks it.
+ColumnLayout layout_from_columns(const DataColumns& columns, const RegionSet& regions = builtin_regions());
 
 // Without a layout file: the columns seen in the data, per region and side.
 ColumnLayout layout_from_table(const ColumnTable& table);

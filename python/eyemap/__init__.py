@@ -19,7 +19,6 @@ display). Release jobs: ``run_batch``. Errors: ``Error`` and its subclasses ``In
 
 from __future__ import annotations
 
-import difflib
 import inspect
 import itertools
 import json
@@ -174,52 +173,34 @@ def _layer_column(x: Any) -> Any:
     return _object_array(x)
 
 
-def _columns(data: Mapping[str, Any], names: Sequence[str], required: Sequence[str], what: str, source: str) -> Dict[str, Any]:
-    present = [str(c) for c in data.keys()]
-    for c in present:
-        if c in names:
-            continue
-        close = [m for m in difflib.get_close_matches(c, names, n=1, cutoff=0.75) if m not in present]
-        if close:
-            raise InputError(f"{source}: column '{c}': unknown column; did you mean '{close[0]}'?",
-                             reason=f"unknown column; did you mean '{close[0]}'?", file=source, field=c)
-    missing = [c for c in required if c not in present]
-    if missing:
-        raise InputError(f"{source}: column '{missing[0]}': missing required column ({what} needs: {', '.join(required)})",
-                         reason=f"missing required column ({what} needs: {', '.join(required)})", file=source,
-                         field=missing[0])
+def _columns(data: Mapping[str, Any], names: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
+    """The known columns converted for the binding, and the other column names. Which columns are
+    required, near names of known ones ("did you mean") and equal lengths are the library's checks,
+    the CSV reader's."""
     out: Dict[str, Any] = {}
-    n = None
     for c in names:
         if c not in data:
             continue
         col = data[c]
         if c in _STRING_COLUMNS:
-            v = _string_column(col)
+            out[c] = _string_column(col)
         elif c in _LAYER_COLUMNS:
-            v = _layer_column(col)
+            out[c] = _layer_column(col)
         else:
-            v = _int_column(col)
-        length = len(v[0]) if isinstance(v, tuple) else len(v)
-        if n is None:
-            n = length
-        elif length != n:
-            raise InputError(f"{source}: column '{c}': has {length} values, the first column has {n}",
-                             reason=f"has {length} values, the first column has {n}", file=source, field=c)
-        out[c] = v
-    return out
+            out[c] = _int_column(col)
+    return out, [c for c in data if c not in names]
 
 
-def _frame_columns(frame: Any, names: Sequence[str], required: Sequence[str], what: str, source: str) -> Tuple[Dict[str, Any], Any]:
-    """(columns, row labels) of a pandas DataFrame or a mapping of arrays."""
+def _frame_columns(frame: Any, names: Sequence[str], source: str) -> Tuple[Dict[str, Any], List[str], Any]:
+    """(columns, other column names, row labels) of a pandas DataFrame or a mapping of arrays."""
     if hasattr(frame, "columns") and hasattr(frame, "index"):  # a DataFrame
         if getattr(frame.columns, "has_duplicates", False):
             dup = frame.columns[frame.columns.duplicated()][0]
             raise InputError(f"{source}: column '{dup}': appears twice", reason="column appears twice", file=source, field=str(dup))
         data = {str(c): frame[c] for c in frame.columns}
-        return _columns(data, names, required, what, source), frame.index
+        return (*_columns(data, names), frame.index)
     if isinstance(frame, Mapping):
-        return _columns({str(k): v for k, v in frame.items()}, names, required, what, source), None
+        return (*_columns({str(k): v for k, v in frame.items()}, names), None)
     raise InputError(f"{source}: expected a pandas DataFrame or a dict of arrays, got {type(frame).__name__}",
                      reason="expected a pandas DataFrame or a dict of arrays", file=source)
 
@@ -267,13 +248,13 @@ class Dataset:
         unknown region or side, a wrong number of layer values or a duplicate row.
         Returns a Dataset.
         """
-        cols, labels = _frame_columns(frame, DATA_COLUMNS, DATA_COLUMNS[:5], "a data frame", source)
-        lay, lay_labels, lay_source = None, None, f"{source} layout"
+        cols, ignored, labels = _frame_columns(frame, DATA_COLUMNS, source)
+        lay, lay_ignored, lay_labels, lay_source = None, [], None, f"{source} layout"
         if layout is not None:
-            lay, lay_labels = _frame_columns(layout, LAYOUT_COLUMNS, LAYOUT_COLUMNS, "a layout frame", lay_source)
+            lay, lay_ignored, lay_labels = _frame_columns(layout, LAYOUT_COLUMNS, lay_source)
         rj = _regions_json(regions)
         with _Rows(labels, source), _Rows(lay_labels, lay_source):
-            native = _eyemap._dataset_from_columns(cols, lay, rj, source, lay_source)
+            native = _eyemap._dataset_from_columns(cols, lay, rj, source, lay_source, ignored, lay_ignored)
         return cls(native, labels)
 
     @classmethod

@@ -758,6 +758,7 @@ BatchSummary run_batch(const BatchInput& input, const ColumnIndex& layout, const
         c.type_column = c.parser->type_field();
     }
     c.requests = options.requests.empty() ? all_requests(layout, columns) : options.requests;
+    for (const auto& r : c.requests) check_metrics_in_data(columns, std::span<const Metric>(&r.metric, 1));
     check_requests(layout, columns, c.requests);
     if (options.pages) {
         if (std::find(options.formats.begin(), options.formats.end(), OutputFormat::svg) == options.formats.end())

@@ -7,16 +7,10 @@
 #include <vector>
 
 #include "ingest/csv.hpp"
+#include "ingest/row_rules.hpp"
 #include "eyemap/table.hpp"
 
 namespace eyemap::detail {
-
-// Spaces and tabs around a field are not data.
-inline std::string_view trim_blanks(std::string_view s) noexcept {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 class RowParser {
 public:

@@ -304,7 +304,14 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
             std::int64_t total = 0;
             bool known = false;
             for (const auto& e : t->eyemaps)
-                if (e.request.metric == m && e.summary) total += e.summary->total, known = true;
+                if (e.request.metric == m && e.summary) {
+                    // Each total fits in int64; their sum over regions and sides may not.
+                    if (__builtin_add_overflow(total, e.summary->total, &total))
+                        throw_input(fmt::format("the {} of all eyemaps add up to more than 9223372036854775807 (2^63 - 1)",
+                                                m == Metric::synapse_density ? "synapses" : "cells"),
+                                    ErrorLocation{{}, 0, "neuron_type", t->neuron_type});
+                    known = true;
+                }
             cell(known ? fmt::format("{}", total) : std::string(), known && total == 0);
         }
         for (const auto& c : cols) {

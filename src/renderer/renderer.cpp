@@ -2,6 +2,7 @@
 #include "eyemap/renderer.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <cmath>
 #include <iostream>
@@ -120,7 +121,58 @@ Dataset load_dataset(const std::filesystem::path& data, const std::optional<std:
 // ---------------------------------------------------------------------------------------------
 // Requests
 
+namespace {
+
+// A header name that stands for the value column `column` (`stem` + "s"): its spellings, and the
+// metric's identifier used as a column name.
+bool near_value_column(std::string_view name, std::string_view column, std::string_view metric_id) {
+    std::string l(name);
+    for (auto& ch : l) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string_view stem = column.substr(0, column.size() - 1);
+    for (const std::string& v : {std::string(column), std::string(stem), std::string(metric_id), fmt::format("{}_count", stem),
+                                 fmt::format("{}_count", column), fmt::format("{}_density", stem), fmt::format("n_{}", column),
+                                 fmt::format("num_{}", column)})
+        if (l == v) return true;
+    return l.size() >= 3 && l.size() <= column.size() + 2 && detail::edit_distance(l, column) <= 2;
+}
+
+}  // namespace
+
+void check_metrics_in_data(const TableColumns& columns, std::span<const Metric> metrics) {
+    constexpr std::array<Metric, 2> kAll{Metric::synapse_density, Metric::cell_count};
+    const auto column_of = [](Metric m) { return m == Metric::synapse_density ? "synapses" : "cells"; };
+    std::vector<std::string_view> have;
+    for (Metric m : kAll)
+        if (has_metric(columns, m)) have.push_back(column_of(m));
+    const std::string has_text =
+        have.empty() ? std::string("the data has no value column") : fmt::format("the data's value columns: {}", fmt::join(have, ", "));
+    const auto near_of = [&](Metric m) -> const std::string* {
+        for (const auto& u : columns.ignored)
+            if (near_value_column(u, column_of(m), to_string(m))) return &u;
+        return nullptr;
+    };
+    const auto missing = [&](Metric m, const std::string* near) {
+        throw_input(fmt::format("the data has no '{}' column, needed for metric {} ({}){}", column_of(m), to_string(m), has_text,
+                                near ? fmt::format("; did you mean the column '{}'? (name it '{}')", *near, column_of(m)) : std::string()),
+                    ErrorLocation{{}, 0, "metric", std::string(to_string(m))});
+    };
+    if (!metrics.empty()) {
+        for (Metric m : metrics)
+            if (!has_metric(columns, m)) missing(m, near_of(m));
+        return;
+    }
+    // All metrics: those the data has; a missing one present under a near name is a misspelling.
+    for (Metric m : kAll)
+        if (!has_metric(columns, m))
+            if (const std::string* near = near_of(m)) missing(m, near);
+    if (have.empty())
+        throw_input(fmt::format("the data has no value column: nothing to draw (a data table needs '{}' or '{}')", column_of(kAll[0]),
+                                column_of(kAll[1])),
+                    ErrorLocation{{}, 0, "metric", "both"});
+}
+
 std::vector<EyemapRequest> all_requests(const ColumnIndex& index, const TableColumns& columns) {
+    check_metrics_in_data(columns);
     std::vector<EyemapRequest> out;
     for (std::size_t ri = 0; ri < index.regions.regions.size(); ++ri)
         for (Side side : {Side::L, Side::R}) {
@@ -132,6 +184,8 @@ std::vector<EyemapRequest> all_requests(const ColumnIndex& index, const TableCol
 }
 
 RequestSelection select_requests(const ColumnIndex& index, const TableColumns& columns, const RequestFilter& f) {
+    if (f.metric) check_metrics_in_data(columns, std::span<const Metric>(&*f.metric, 1));
+    else check_metrics_in_data(columns);
     if (!f.region.empty() && index.regions.index_of(f.region) < 0) {
         std::string known;
         for (const auto& r : index.regions.regions) known += fmt::format("{}{}", known.empty() ? "" : ", ", r.name);

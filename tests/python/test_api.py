@@ -213,3 +213,33 @@ def test_stub_matches_module():
     missing = [n for n in eyemap.__all__ if n not in names]
     assert not missing, missing
     json.dumps(eyemap.__all__)
+
+
+def test_frame_and_csv_give_the_same_table(tmp_path, sample_frames):
+    # One validator: a frame and the same rows written as CSV read to the same dataset, and the same
+    # bad value gives the same reason from both.
+    df, _ = sample_frames
+    small = df.head(200).reset_index(drop=True)
+    path = tmp_path / "d.csv"
+    small.to_csv(path, index=False)
+    a, b = eyemap.Dataset.from_frame(small), eyemap.Dataset.from_csv(path)
+    assert a.types == b.types and a.column_count == b.column_count and len(a) == len(b)
+    for t in a.types:
+        assert a.type_rows(t) == b.type_rows(t)
+    bad = small.copy()
+    bad["synapses"] = bad["synapses"].astype(object)
+    bad.loc[3, "synapses"] = 2**53 + 1
+    bad.to_csv(path, index=False)
+    with pytest.raises(eyemap.InputError) as frame_err:
+        eyemap.Dataset.from_frame(bad)
+    with pytest.raises(eyemap.InputError) as csv_err:
+        eyemap.Dataset.from_csv(path)
+    assert frame_err.value.reason == csv_err.value.reason
+    assert frame_err.value.line + 1 == csv_err.value.line  # the CSV's header is line 1
+
+
+def test_binding_decides_no_side(sample_ds):
+    # A side other than L or R was taken as R by the binding; it is an input error now.
+    assert sample_ds._d.has_columns("ME", "L") in (True, False)
+    with pytest.raises(eyemap.InputError, match="side must be"):
+        sample_ds._d.has_columns("ME", "left")

@@ -87,7 +87,7 @@ def test_unknown_region_side():
 
 def test_layers():
     ok = "1;2;3;4;5;6;7;8;9;10"
-    raises(frame(layer_synapses=[ok, "1;2", "1;2;3;4;5;6;7"]), "layer_synapses", "r1", "2 layer values given, region ME has 10")
+    raises(frame(layer_synapses=[ok, "1;2", "1;2;3;4;5;6;7"]), "layer_synapses", "r1", "2 layer values given (';'-separated), region ME has 10")
     raises(frame(layer_synapses=[ok, ok.replace("3", "x"), "1;2;3;4;5;6;7"]), "layer_synapses", "r1", "not a number")
     raises(frame(layer_synapses=[ok, ok, [1, 2, -3, 4, 5, 6, 7]]), "layer_synapses", "r2", "negative")
     raises(frame(layer_synapses=[ok, None, ok]), "layer_synapses", "r1", "missing")
@@ -95,8 +95,64 @@ def test_layers():
 
 
 def test_duplicates_name_both_rows():
-    err = raises(frame(hex1=[1, 1, 3], hex2=[4, 4, 6]), "", "r1", "duplicate row")
-    assert "position 0" in str(err) and err.line == 2
+    # The CSV reader's message: the key columns and values, and the line (position + 1) of the first.
+    err = raises(frame(hex1=[1, 1, 3], hex2=[4, 4, 6]), "neuron_type,region,side,hex1,hex2", "r1", "duplicate row")
+    assert "as line 1" in str(err) and err.line == 2 and err.value == "A,ME,R,1,4"
+
+
+def test_counts_at_most_2_53():
+    # A count is an integer in 0..2^53 for every reader; 2^53 itself is fine.
+    eyemap.Dataset.from_frame(frame(synapses=[1, 2**53, 3]))
+    raises(frame(synapses=[1, 2**53 + 1, 3]), "synapses", "r1", "too large (at most 9007199254740992)")
+    raises(frame(cells=np.array([1, 2**63 - 1, 0], dtype=np.int64)), "cells", "r1", "too large")
+    raises(frame(cells=np.array([1, 2**53 + 1, 0], dtype=np.uint64)), "cells", "r1", "too large")
+    raises(frame(synapses=[1.0, 2.0**54, 3.0]), "synapses", "r1", "too large")
+    ok = "1;2;3;4;5;6;7;8;9;10"
+    raises(frame(layer_synapses=[ok, f"1;2;3;4;5;6;7;8;9;{2**53 + 1}", "1;2;3;4;5;6;7"]), "layer_synapses", "r1", "too large")
+    raises(frame(layer_cells=[ok, [1, 2, 3, 4, 5, 6, 7, 8, 9, 2**60], [1] * 7]), "layer_cells", "r1", "too large")
+
+
+def test_int64_max_counts_refused(tmp_path):
+    # Two ME R columns of 2^63 - 1 summed to "total": -2 before; now the reader refuses each value.
+    big = 2**63 - 1
+    df = pd.DataFrame({"neuron_type": ["A", "A"], "region": ["ME", "ME"], "side": ["R", "R"], "hex1": [1, 2],
+                       "hex2": [1, 1], "synapses": np.array([big, big], dtype=np.int64)})
+    with pytest.raises(eyemap.InputError, match="too large") as e:
+        eyemap.Dataset.from_frame(df)
+    assert e.value.field == "synapses" and e.value.line == 1 and e.value.value == str(big)
+    with pytest.raises(eyemap.InputError, match="too large"):
+        eyemap.Dataset.from_arrays({k: df[k].to_numpy() for k in df.columns})
+    csv = tmp_path / "big.csv"
+    df.to_csv(csv, index=False)
+    with pytest.raises(eyemap.InputError, match="too large") as e:
+        eyemap.Dataset.from_csv(csv)
+    assert e.value.field == "synapses" and e.value.line == 2
+
+
+def test_metric_not_in_data_names_columns(tmp_path):
+    # `cells` named `cell_count`: rendering cell counts is an error naming the data's value columns,
+    # with the misnamed column as "did you mean"; so is rendering everything (the misspelling).
+    df = frame().rename(columns={"cells": "cell_count"})
+    ds = eyemap.Dataset.from_frame(df)
+    with pytest.raises(eyemap.InputError, match="did you mean the column 'cell_count'") as e:
+        eyemap.render(ds, "A", metric="cell_count")
+    assert "the data's value columns: synapses" in str(e.value)
+    with pytest.raises(eyemap.InputError, match="did you mean the column 'cell_count'"):
+        eyemap.render(ds, "A")
+    # The batch: from a frame, a CSV file, and with explicit requests; nothing is written.
+    for data in (df, ds):
+        with pytest.raises(eyemap.InputError, match="did you mean the column 'cell_count'"):
+            eyemap.run_batch(data, out_dir=tmp_path, run="r", progress=False)
+    path = tmp_path / "misnamed.csv"
+    df.to_csv(path, index=False)
+    with pytest.raises(eyemap.InputError, match="did you mean the column 'cell_count'"):
+        eyemap.run_batch(path, out_dir=tmp_path, run="r", pages=True, progress=False)
+    with pytest.raises(eyemap.InputError, match="the data's value columns: synapses"):
+        eyemap.run_batch(ds, sink="memory", requests=[("ME", "R", "cell_count")], progress=False)
+    assert not (tmp_path / "r").exists()
+    only = frame().drop(columns=["synapses"]).rename(columns={"cells": "Cell_Count"})
+    with pytest.raises(eyemap.InputError, match="no value column|did you mean"):
+        eyemap.render(eyemap.Dataset.from_frame(only), "A")
 
 
 def test_length_mismatch():
@@ -199,7 +255,11 @@ def test_random_frames_never_crash(df, fmt):
     for t in ds.types:
         try:
             for m in eyemap.render(ds, t, formats=[fmt]):
-                assert m.counts["has_data"] >= 0
+                # Columns with data are rows of the type (one row per column), and every hexagon
+                # of the grid is counted once.
+                c = m.counts
+                assert c["has_data"] <= ds.type_rows(t)
+                assert c["has_data"] + c["no_data"] + c["not_in_region"] == ds.column_count
         except eyemap.Error as e:
             assert str(e)
 

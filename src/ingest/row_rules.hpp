@@ -1,0 +1,102 @@
+// Internal: the rules every data-table reader applies to a value (CSV fields and typed columns alike), with their messages.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "eyemap/table.hpp"
+
+namespace eyemap::detail {
+
+// Where a value came from, for messages: the file (or the caller's label), its line (or row), the column.
+struct FieldAt {
+    const std::string& source;
+    std::uint64_t line;
+    std::string_view column;
+};
+
+[[noreturn]] void bad_value(const FieldAt& at, std::string_view value, std::string what);
+
+// Spaces and tabs around a field are not data.
+inline std::string_view trim_blanks(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// Plain decimal digits, at most 18 of them (so no overflow): nearly every value of a real file,
+// read without from_chars' generality. Anything else takes the careful path and its messages.
+inline bool plain_digits(std::string_view s, std::int64_t& v) noexcept {
+    if (s.empty() || s.size() > 18) return false;
+    std::int64_t x = 0;
+    for (const char c : s) {
+        const unsigned d = static_cast<unsigned>(static_cast<unsigned char>(c)) - '0';
+        if (d > 9) return false;
+        x = x * 10 + d;
+    }
+    v = x;
+    return true;
+}
+
+// Counts: integers in 0..kMaxCount. Values of one column for one type are summed in int64 (see
+// summary.cpp) with overflow checks; a count itself is never larger than a float64, a JSON reader
+// or the browser hold exactly.
+std::int64_t count_from_text_careful(const FieldAt& at, std::string_view text);
+inline std::int64_t count_from_text(const FieldAt& at, std::string_view text) {
+    std::int64_t v;
+    if (plain_digits(text, v) && v <= kMaxCount) return v;
+    return count_from_text_careful(at, text);
+}
+std::int64_t count_of(const FieldAt& at, std::int64_t v);
+std::int64_t count_of(const FieldAt& at, std::uint64_t v);
+std::int64_t count_of(const FieldAt& at, double v);
+
+// Hex coordinates: integers with |value| <= kMaxHexCoordinate.
+std::int32_t hex_from_text_careful(const FieldAt& at, std::string_view text);
+inline std::int32_t hex_from_text(const FieldAt& at, std::string_view text) {
+    const bool neg = !text.empty() && text.front() == '-';
+    std::int64_t v;
+    if (plain_digits(text.substr(neg ? 1 : 0), v) && v <= kMaxHexCoordinate) return static_cast<std::int32_t>(neg ? -v : v);
+    return hex_from_text_careful(at, text);
+}
+std::int32_t hex_of(const FieldAt& at, std::int64_t v);
+std::int32_t hex_of(const FieldAt& at, std::uint64_t v);
+std::int32_t hex_of(const FieldAt& at, double v);
+
+Side side_from_text(const FieldAt& at, std::string_view text);
+const RegionDef& region_from_text(const FieldAt& at, std::string_view text, const RegionSet& regions);
+// "12;0;7": exactly one count per layer of `region` into `out`.
+void layers_from_text(const FieldAt& at, std::string_view text, const RegionDef& region, std::vector<std::int64_t>& out);
+// `given` values for a region with another number of layers.
+[[noreturn]] void layer_count_mismatch(const FieldAt& at, std::string_view value, std::size_t given, const RegionDef& region);
+[[noreturn]] void empty_type(const FieldAt& at, std::string_view value);
+
+// 64-bit key of (region, side, hex1, hex2) for duplicate detection.
+inline std::uint64_t cell_key(int region, Side side, std::int32_t h1, std::int32_t h2) noexcept {
+    return (static_cast<std::uint64_t>(region) << 40) ^ (static_cast<std::uint64_t>(side) << 36) ^
+           (static_cast<std::uint64_t>(static_cast<std::uint32_t>(h1 + 8192)) << 18) ^
+           static_cast<std::uint64_t>(static_cast<std::uint32_t>(h2 + 8192));
+}
+
+// One row's identity: (type id, cell key) and its index in the table.
+struct RowKey {
+    std::uint64_t cell;
+    std::uint32_t type;
+    std::uint32_t row;
+};
+// Throws input naming the first row (in table order) that repeats the type, region, side and
+// column of an earlier one, and the line of that earlier one. Sorts `keys`.
+void check_duplicate_rows(std::vector<RowKey>& keys, const ColumnTable& table);
+// The same for layout entries (one per key); `lines[i]` is entry i's line.
+void check_duplicate_entries(std::span<const std::uint64_t> keys, std::span<const std::uint64_t> lines, const ColumnLayout& layout);
+
+// A known column absent from the header while an unknown one is a near name of it ("Cells",
+// "synapse") is a misspelling: an input error with a suggestion, never silently ignored.
+void check_near_names(const FieldAt& header, std::span<const std::string_view> absent_known, std::span<const std::string> unknown);
+// A required column is missing: an input error naming it and all that are needed.
+[[noreturn]] void missing_required(const FieldAt& header, std::span<const std::string_view> required, std::string_view missing);
+
+}  // namespace eyemap::detail
