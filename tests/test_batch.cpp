@@ -20,7 +20,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "eyemap/batch.hpp"
+#include "eyemap/runs.hpp"
 #include "core/lru_cache.hpp"
 #include "eyemap/sample.hpp"
 #include "test_support.hpp"

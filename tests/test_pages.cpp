@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "eyemap/batch.hpp"
+#include "eyemap/runs.hpp"
 #include "output/pages.hpp"
 #include "test_support.hpp"
 

@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "eyemap/batch.hpp"
+#include "eyemap/runs.hpp"
 #include "eyemap/sample.hpp"
 #include "eyemap/stats.hpp"
 #include "eyemap/version.hpp"

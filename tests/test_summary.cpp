@@ -2,7 +2,7 @@
 // round trip through the manifest (old manifests without them stay readable).
 #include <catch2/catch.hpp>
 
-#include "eyemap/batch.hpp"
+#include "eyemap/runs.hpp"
 #include "process/summary.hpp"
 
 using namespace eyemap;

@@ -28,15 +28,7 @@ const TemplateSet& template_set(const std::shared_ptr<const TemplateSet>& t) { r
 // only used for text escaped here for its context (JSON in <script>).
 using detail::render_template;
 
-std::string_view format_label(OutputFormat f) {
-    switch (f) {
-        case OutputFormat::svg: return "SVG";
-        case OutputFormat::png: return "PNG";
-        case OutputFormat::pdf: return "PDF";
-        case OutputFormat::html: return "page";
-    }
-    return "?";
-}
+std::string_view format_label(OutputFormat f) { return words(f).label; }
 
 const OutputRecord* page_of(const TypeRecord& t) {
     for (const auto& o : t.outputs)

@@ -403,8 +403,7 @@ std::string render_run_report(const RunReport& r, const std::shared_ptr<const Te
 void write_run_report(const std::filesystem::path& run_dir, std::string run_name, const Renderer& renderer,
                       std::span<const TypeRecord> types) {
     StatsDocument doc{renderer.stats().snapshot(), renderer.cache_statistics(), std::string(kVersion), process_command_line()};
-    const auto& dir = renderer.options().templates;
-    const auto templates = dir.empty() ? builtin_templates() : load_templates(dir);
+    const auto& templates = renderer.templates();  // the run's set, read once with the renderer
     RunReport report = run_report_from(doc, std::move(run_name), bytes_per_format(types));
     report.index_link = true;
     write_file_atomic(run_dir / "report.html", render_run_report(report, templates));

@@ -20,10 +20,12 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "eyemap/batch.hpp"
+#include "eyemap/runs.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/stats.hpp"
+#include "batch/settings_hash.hpp"
 #include "core/hash.hpp"
+#include "output/naming.hpp"
 #include "output/pages.hpp"
 #include "output/report.hpp"
 #include "output/sink.hpp"
@@ -187,22 +189,6 @@ bool from_hex(std::string_view h, std::string& out) {
     return true;
 }
 
-// The file key the batch could have given this name (assign_key in src/batch/batch.cpp): the
-// safe base, or the base + "~" + 8 hex digits of the name's hash, optionally "-<k>".
-bool plausible_file_key(std::string_view key, std::string_view name) {
-    const std::string base = type_file_base(name);
-    if (key == base) return true;
-    const auto h = static_cast<std::uint32_t>(HashBuilder(0x6b6579).add(name).digest());
-    const std::string with = fmt::format("{}~{:08x}", base, h);
-    if (key == with) return true;
-    if (key.size() <= with.size() + 1 || key.substr(0, with.size()) != with || key[with.size()] != '-') return false;
-    const auto k = key.substr(with.size() + 1);
-    if (k.size() > 9 || k[0] == '0') return false;
-    for (char ch : k)
-        if (ch < '0' || ch > '9') return false;
-    return true;
-}
-
 struct Reader {
     std::string_view source;
     [[noreturn]] void bad(const std::string& what) const {
@@ -246,8 +232,8 @@ struct Reader {
         return v;
     }
     OutputFormat format(const std::string& s) const {
-        for (auto f : {OutputFormat::svg, OutputFormat::png, OutputFormat::pdf, OutputFormat::html})
-            if (to_string(f) == s) return f;
+        if (const auto f = parse_format(s)) return *f;
+        if (s == kPageFormat.name) return OutputFormat::html;
         bad(fmt::format("unknown format \"{}\"", s));
     }
 };
@@ -310,7 +296,7 @@ std::size_t remove_stale_temp_files(const fs::path& run_dir) {
         }
     };
     scan(run_dir);
-    for (const char* sub : {"svg", "png", "pdf", "pages", "thumbs"}) {
+    for (std::string_view sub : detail::run_subfolders()) {
         std::error_code sec;
         if (fs::symlink_status(run_dir / sub, sec).type() == fs::file_type::directory) scan(run_dir / sub);
     }
@@ -383,7 +369,7 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
         }
         if (rec.neuron_type.empty()) r.bad("a type name is empty");
         rec.file_key = r.str(t, "key");
-        if (!plausible_file_key(rec.file_key, rec.neuron_type))
+        if (!detail::plausible_file_key(rec.file_key, rec.neuron_type))
             r.bad(fmt::format("file key \"{}\" is not one eyemap makes for type \"{}\"", rec.file_key, rec.neuron_type));
         rec.seq = r.u64(t, "seq");
         const auto& lines = r.at(t, "lines");
@@ -402,9 +388,8 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
             const std::string side = r.str(e, "side");
             if (side != "L" && side != "R") r.bad("side must be L or R");
             er.request.side = side == "L" ? Side::L : Side::R;
-            const std::string metric = r.str(e, "metric");
-            if (metric == "synapse_density") er.request.metric = Metric::synapse_density;
-            else if (metric == "cell_count") er.request.metric = Metric::cell_count;
+            const std::string metric = r.str(e, "metric");  // manifests before the rename hold the old identifiers
+            if (const auto m = parse_metric(metric)) er.request.metric = *m;
             else r.bad(fmt::format("unknown metric \"{}\"", metric));
             er.has_data = r.u64(e, "has_data");
             er.no_data = r.u64(e, "no_data");
@@ -498,9 +483,8 @@ std::vector<TypeRecord> merge_types(std::vector<std::pair<fs::path, Manifest>>& 
 
 namespace {
 // write_run_index; `report_link`: index.html links report.html.
-std::size_t write_index(const fs::path& run_dir, const fs::path& templates_dir, Stats* stats, bool report_link) {
+std::size_t write_index(const fs::path& run_dir, const std::shared_ptr<const TemplateSet>& templates, Stats* stats, bool report_link) {
     ScopedTimer timer(stats, stats ? stats->op("batch_index") : OpId{});
-    const auto templates = templates_dir.empty() ? builtin_templates() : load_templates(templates_dir);
     auto manifests = read_run_manifests(run_dir);
     if (manifests.empty()) throw_input("no manifest*.json in this folder: not a batch run", ErrorLocation{run_dir.string(), 0, {}, {}});
     std::vector<IndexNotice> notices;
@@ -535,7 +519,8 @@ std::size_t write_index(const fs::path& run_dir, const fs::path& templates_dir, 
 }  // namespace
 
 std::size_t write_run_index(const fs::path& run_dir, const fs::path& templates_dir, Stats* stats) {
-    return write_index(run_dir, templates_dir, stats, fs::exists(run_dir / "report.html"));
+    return write_index(run_dir, templates_dir.empty() ? builtin_templates() : load_templates(templates_dir), stats,
+                       fs::exists(run_dir / "report.html"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -553,7 +538,10 @@ public:
     ShardLock(const fs::path& run_path, const std::string& manifest_name) {
         const fs::path run_dir = run_path.has_filename() ? run_path : run_path.parent_path();  // "out/r/" is "out/r"
         const fs::path parent = run_dir.has_parent_path() ? run_dir.parent_path() : fs::path(".");
-        name_ = "." + run_dir.filename().string() + ".lock-" + manifest_name;
+        // One fmt::format, not `"." + string + ...`: GCC 12 inlines that operator+ (an insert at 0, and
+        // likewise assigning a literal to a string member) into a memcpy it cannot prove
+        // non-overlapping and warned -Wrestrict (GCC bug 105329) on every build.
+        name_ = fmt::format(".{}.lock-{}", run_dir.filename().string(), manifest_name);
         const std::string shown = (parent / name_).string();
         std::error_code cec;
         fs::create_directories(parent, cec);
@@ -696,11 +684,8 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
         if (!folder.dir_lock->opened()) throw_io("cannot open folder", run_dir.string());
         if (!folder.dir_lock->locked()) throw_io("the run folder is being removed by 'eyemap runs clean'", run_dir.string());
         if (existed) result.stale_temp_removed = remove_stale_temp_files(run_dir);
-        std::vector<std::string> subs;
-        for (auto f : options.formats) subs.emplace_back(to_string(f));
-        if (options.pages) subs.emplace_back("pages"), subs.emplace_back("thumbs");
-        for (const auto& n : subs)
-            if (!folder.sub.count(n)) folder.sub.emplace(n, open_subdir_nofollow(folder.fd, n, (run_dir / n).string(), true));
+        for (std::string_view n : detail::run_subfolders(options.formats, options.pages))
+            if (!folder.sub.count(n)) folder.sub.emplace(std::string(n), open_subdir_nofollow(folder.fd, n, (run_dir / n).string(), true));
     };
     if (existed) {
         lock_shard();
@@ -735,7 +720,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
     m.columns = dir.columns_label;
     m.formats = options.formats;
     m.pages = options.pages;
-    m.settings_hash = batch_settings_hash(columns, layout, renderer);
+    m.settings_hash = detail::batch_settings_hash(columns, layout, renderer);
     if (options.shard_plan) m.plan = options.shard_plan->source;
 
     // The manifest's state: per finished type only its JSON line (dumped once), so memory stays
@@ -887,7 +872,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
     // The run report (report.html, linked from the index) of an unsharded run with pages, written last
     // so that it has the index's time too.
     const bool report = options.pages && !options.shard.sharded();
-    if (options.pages) result.index_types = write_index(run_dir, renderer.options().templates, &renderer.stats(), report);
+    if (options.pages) result.index_types = write_index(run_dir, renderer.templates(), &renderer.stats(), report);
     if (report) write_run_report(run_dir, dir.run_name, renderer, manifest_from_json(read_regular_file(result.manifest, kMaxManifestBytes, "manifest"), result.manifest.string()).types);
     return result;
 }

@@ -163,10 +163,6 @@ RequestSelection select_requests(const ColumnIndex& index, const TableColumns& c
     return out;
 }
 
-std::string eyemap_file_stem(std::string_view neuron_type, std::string_view region, Side side, Metric metric) {
-    return fmt::format("{}_{}_{}_{}", safe_file_name(neuron_type), region_file_component(region), to_string(side), to_string(metric));
-}
-
 std::string Eyemap::file_name() const {
     return fmt::format("{}.{}", eyemap_file_stem(neuron_type, request.region, request.side, request.metric), to_string(format));
 }
@@ -353,6 +349,7 @@ void Renderer::reset_statistics() const {
 }
 void Renderer::clear_caches() const { impl_->caches->clear(); }
 std::uint64_t Renderer::settings_hash() const { return impl_->settings_hash; }
+const std::shared_ptr<const TemplateSet>& Renderer::templates() const noexcept { return impl_->templates; }
 
 void Renderer::render(const ColumnIndex& index, const TableColumns& columns, std::string_view neuron_type,
                       std::span<const ColumnRow> rows, std::span<const EyemapRequest> requests,
