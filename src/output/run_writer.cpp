@@ -171,247 +171,288 @@ struct RunFolder {
     }
 };
 
-}  // namespace
+// One batch written into a run folder. The folder is made only when there is something to put in it:
+// an existing run at once, a new one when its first type is done; invalid options or rows fail before
+// and leave nothing behind. One writer per (run, shard): the lock beside the folder is taken at once
+// for an existing run (resume reads it), for a new one when the options and the first type's rows are
+// valid and before anything is rendered (BatchCallbacks::start), so a second writer of a new run is
+// refused before it renders.
+class RunWriter {
+public:
+    RunWriter(const Renderer& renderer, const BatchOptions& options, const DirectoryBatchOptions& dir)
+        : renderer_(renderer), options_(options), dir_(dir), run_dir_(dir.run_dir), manifest_name_(manifest_file_name(options.shard)),
+          manifest_op_(renderer.stats().op("batch_manifest")), write_op_(renderer.stats().op("write")) {
+        std::error_code ec;
+        existed_ = fs::exists(fs::symlink_status(run_dir_, ec));
+        if (existed_ && is_run_protected(run_dir_)) refuse_protected();
+        result_.manifest = run_dir_ / manifest_name_;
+        folder_.dir = run_dir_;
+        if (existed_) {
+            lock_shard();
+            materialize();
+            materialized_ = true;
+        }
+    }
 
-DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const ColumnIndex& layout, const Renderer& renderer,
-                                            const BatchOptions& options, const DirectoryBatchOptions& dir, BatchCounters* counters) {
-    const TableColumns& columns = input.columns;
-    DirectoryBatchResult result;
-    const fs::path& run_dir = dir.run_dir;
-    std::error_code ec;
-    const bool existed = fs::exists(fs::symlink_status(run_dir, ec));
-    if (existed && is_run_protected(run_dir))
+    // The manifest's header and what earlier runs into this folder made: every manifest (so a shard
+    // can pick up types an unsharded attempt made and the other way round); its own manifest's
+    // records are carried until their type is done again.
+    void prepare(const TableColumns& columns, const ColumnIndex& layout) {
+        std::vector<TypeRecord> own_previous;
+        std::string started = iso_time_utc(std::chrono::system_clock::now());
+        if (dir_.resume && existed_) {
+            auto manifests = read_run_manifests(run_dir_);
+            for (auto& [path, m] : manifests)
+                if (path.filename() == manifest_name_) {
+                    own_previous = m.types;
+                    if (!m.started.empty()) started = m.started;
+                }
+            for (auto& t : merge_types(manifests)) {
+                auto name = t.neuron_type;
+                previous_.emplace(std::move(name), std::move(t));
+            }
+        }
+        m_.tool = std::string(batch_tool_version());
+        m_.run = dir_.run_name;
+        m_.shard = options_.shard;
+        m_.started = started;
+        m_.data = dir_.data_label;
+        m_.columns = dir_.columns_label;
+        m_.formats = options_.formats;
+        m_.pages = options_.pages;
+        m_.settings_hash = detail::batch_settings_hash(columns, layout, renderer_);
+        if (options_.shard_plan) m_.plan = options_.shard_plan->source;
+        for (const auto& rec : own_previous) carried_.push_back(Line{rec.seq, rec.neuron_type, type_line(rec)});
+    }
+
+    BatchCallbacks callbacks() {
+        BatchCallbacks cb;
+        cb.output = [this](const BatchOutput& o) { output(o); };
+        cb.start = [this] { lock_shard(); };  // once, before the first type is checked or rendered
+        cb.type_done = [this](const TypeRecord& rec) { type_done(rec); };
+        if (dir_.resume) cb.up_to_date = [this](TypeRecord& planned) { return up_to_date(planned); };
+        return cb;
+    }
+
+    // The batch failed: record the types finished (best effort; the batch's error is what matters).
+    void failed() {
+        if (!materialized_.load()) return;
+        std::lock_guard lk(manifest_mu_);
+        m_.complete = false;
+        try {
+            flush_locked(false);
+        } catch (...) {
+        }
+    }
+
+    DirectoryBatchResult finish(const BatchSummary& summary) {
+        result_.summary = summary;
+        // An interrupted run that finished no type leaves nothing behind; anything else is recorded.
+        if (!materialized_.load() && summary.cancelled && done_.empty()) return result_;
+        ensure_materialized();
+        {
+            std::lock_guard lk(manifest_mu_);
+            m_.complete = !summary.cancelled;
+            m_.cancelled = summary.cancelled;
+            // Durable completion: every file on disk before the manifest says so, the manifest after.
+            if (m_.complete && dir_.sync) sync_directory_tree(run_dir_);
+            flush_locked(m_.complete && dir_.sync);
+        }
+        // The run report (report.html, linked from the index) of an unsharded run with pages, written
+        // last so that it has the index's time too.
+        const bool report = options_.pages && !options_.shard.sharded();
+        if (options_.pages) result_.index_types = write_index(run_dir_, renderer_.templates(), &renderer_.stats(), report);
+        if (report)
+            write_run_report(run_dir_, dir_.run_name, renderer_,
+                             manifest_from_json(read_regular_file(result_.manifest, kMaxManifestBytes, "manifest"), result_.manifest.string()).types);
+        return result_;
+    }
+
+private:
+    [[noreturn]] void refuse_protected() const {
         throw_input("this run is protected; unprotect it first (eyemap runs unprotect) or choose another --run",
-                    ErrorLocation{run_dir.string(), 0, {}, {}});
+                    ErrorLocation{run_dir_.string(), 0, {}, {}});
+    }
 
-    const std::string manifest_name = manifest_file_name(options.shard);
-    result.manifest = run_dir / manifest_name;
+    void lock_shard() {
+        if (!folder_.shard_lock) folder_.shard_lock = std::make_unique<ShardLock>(run_dir_, manifest_name_);
+    }
 
-    // One writer per (run, shard): the lock beside the folder is taken at once for an existing run
-    // (resume reads it), for a new one when the options and the first type's rows are valid and
-    // before anything is rendered (BatchCallbacks::start), so a second writer of a new run is
-    // refused before it renders. The folder is made only when there is something to put in it: an
-    // existing run at once, a new one when its first type is done. Invalid options or rows fail
-    // before either and leave nothing behind.
-    RunFolder folder;
-    folder.dir = run_dir;
-    std::atomic<bool> materialized{false};
-    auto lock_shard = [&] {
-        if (!folder.shard_lock) folder.shard_lock = std::make_unique<ShardLock>(run_dir, manifest_name);
-    };
-    auto materialize = [&] {
+    void materialize() {
         lock_shard();  // held already, unless no type was in the shard
-        const fs::path parent = run_dir.has_parent_path() ? run_dir.parent_path() : fs::path(".");
+        const fs::path parent = run_dir_.has_parent_path() ? run_dir_.parent_path() : fs::path(".");
         std::error_code cec;
         fs::create_directories(parent, cec);
         if (cec) throw_io(fmt::format("cannot create folder: {}", cec.message()), parent.string());
         const int pfd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (pfd < 0) throw_io(fmt::format("cannot open folder: {}", std::strerror(errno)), parent.string());
         try {
-            folder.fd = open_subdir_nofollow(pfd, run_dir.filename().string(), run_dir.string(), true);
+            folder_.fd = open_subdir_nofollow(pfd, run_dir_.filename().string(), run_dir_.string(), true);
         } catch (...) {
             ::close(pfd);
             throw;
         }
         ::close(pfd);
-        if (is_run_protected(run_dir))
-            throw_input("this run is protected; unprotect it first (eyemap runs unprotect) or choose another --run",
-                        ErrorLocation{run_dir.string(), 0, {}, {}});
-        folder.dir_lock = std::make_unique<DirLock>(run_dir, LOCK_SH);
-        if (!folder.dir_lock->opened()) throw_io("cannot open folder", run_dir.string());
-        if (!folder.dir_lock->locked()) throw_io("the run folder is being removed by 'eyemap runs clean'", run_dir.string());
-        if (existed) result.stale_temp_removed = remove_stale_temp_files(run_dir);
-        for (std::string_view n : detail::run_subfolders(options.formats, options.pages))
-            if (!folder.sub.count(n)) folder.sub.emplace(std::string(n), open_subdir_nofollow(folder.fd, n, (run_dir / n).string(), true));
-    };
-    if (existed) {
-        lock_shard();
+        if (is_run_protected(run_dir_)) refuse_protected();
+        folder_.dir_lock = std::make_unique<DirLock>(run_dir_, LOCK_SH);
+        if (!folder_.dir_lock->opened()) throw_io("cannot open folder", run_dir_.string());
+        if (!folder_.dir_lock->locked()) throw_io("the run folder is being removed by 'eyemap runs clean'", run_dir_.string());
+        if (existed_) result_.stale_temp_removed = remove_stale_temp_files(run_dir_);
+        for (std::string_view n : detail::run_subfolders(options_.formats, options_.pages))
+            if (!folder_.sub.count(n)) folder_.sub.emplace(std::string(n), open_subdir_nofollow(folder_.fd, n, (run_dir_ / n).string(), true));
+    }
+
+    // Files made before the folder exists wait in pending_ (the first types' files; bounded by the
+    // types in flight), and are written when the first type is done.
+    void ensure_materialized() {
+        if (materialized_.load(std::memory_order_acquire)) return;
+        std::lock_guard lk(pending_mu_);
+        if (materialized_.load()) return;
         materialize();
-        materialized = true;
+        for (const auto& [path, bytes] : pending_) folder_.write(path, bytes);
+        pending_.clear();
+        materialized_.store(true, std::memory_order_release);
     }
 
-    // What earlier runs into this folder made: every manifest (so a shard can pick up types an
-    // unsharded attempt made and the other way round); its own manifest's records are carried over.
-    std::unordered_map<std::string, TypeRecord> previous;
-    std::vector<TypeRecord> own_previous;
-    std::string started = iso_time_utc(std::chrono::system_clock::now());
-    if (dir.resume && existed) {
-        auto manifests = read_run_manifests(run_dir);
-        for (auto& [path, m] : manifests)
-            if (path.filename() == manifest_name) {
-                own_previous = m.types;
-                if (!m.started.empty()) started = m.started;
+    void output(const BatchOutput& o) {
+        {
+            ScopedTimer t(&renderer_.stats(), write_op_);
+            bool written = false;
+            if (!materialized_.load(std::memory_order_acquire)) {
+                std::lock_guard lk(pending_mu_);
+                if (!materialized_.load()) {
+                    pending_.emplace_back(o.output.path, std::string(o.bytes));
+                    written = true;
+                }
             }
-        for (auto& t : merge_types(manifests)) {
-            auto name = t.neuron_type;
-            previous.emplace(std::move(name), std::move(t));
+            if (!written) folder_.write(o.output.path, o.bytes);
+            t.add_bytes(o.bytes.size());
         }
+        const std::uint64_t h = hash_bytes(o.bytes);
+        std::lock_guard lk(content_mu_);
+        content_[o.output.path] = h;
     }
 
-    Manifest m;
-    m.tool = std::string(batch_tool_version());
-    m.run = dir.run_name;
-    m.shard = options.shard;
-    m.started = started;
-    m.data = dir.data_label;
-    m.columns = dir.columns_label;
-    m.formats = options.formats;
-    m.pages = options.pages;
-    m.settings_hash = detail::batch_settings_hash(columns, layout, renderer);
-    if (options.shard_plan) m.plan = options.shard_plan->source;
+    void type_done(const TypeRecord& done_rec) {
+        ensure_materialized();
+        TypeRecord rec = done_rec;
+        {
+            std::lock_guard lk(content_mu_);
+            for (auto& out : rec.outputs)
+                if (auto it = content_.find(out.path); it != content_.end()) {
+                    out.content_hash = it->second;
+                    content_.erase(it);
+                }
+        }
+        std::string json = type_line(rec);
+        std::lock_guard lk(manifest_mu_);
+        done_names_.insert(rec.neuron_type);
+        done_[rec.seq] = std::move(json);
+        // Rewrites are spaced so that they cost at most ~10% of the time (a manifest of thousands of
+        // types takes a while to write).
+        const auto since = std::chrono::steady_clock::now() - last_flush_;
+        if (since >= dir_.manifest_interval && since >= 10 * flush_cost_) flush_locked(false);
+    }
 
-    // The manifest's state: per finished type only its JSON line (dumped once), so memory stays
-    // small and a rewrite is a concatenation. Rewrites are spaced so that they cost at most ~10% of
-    // the time (a manifest of thousands of types takes a while to write).
-    struct Line {
-        std::uint64_t seq;
-        std::string name, json;
-    };
-    std::vector<Line> carried;  // this manifest's earlier records (resume), until their type is done again
-    for (const auto& rec : own_previous) carried.push_back(Line{rec.seq, rec.neuron_type, type_line(rec)});
-    own_previous.clear();
-    std::mutex mu;  // guards done, done_names, last_flush, flush_cost
-    std::map<std::uint64_t, std::string> done;
-    std::unordered_set<std::string> done_names;
-    auto last_flush = std::chrono::steady_clock::time_point{};  // the first finished type is recorded at once
-    std::chrono::steady_clock::duration flush_cost{};
-    const OpId manifest_op = renderer.stats().op("batch_manifest");
-    auto flush_locked = [&](bool durable) {
-        ScopedTimer t(&renderer.stats(), manifest_op);
+    // Resume: up to date when an earlier run recorded the same paths, input hashes and requests and
+    // every file is there with its recorded size.
+    bool up_to_date(TypeRecord& planned) const {
+        auto it = previous_.find(planned.neuron_type);
+        if (it == previous_.end()) return false;
+        const TypeRecord& old = it->second;
+        if (old.outputs.size() != planned.outputs.size() || old.eyemaps.size() != planned.eyemaps.size()) return false;
+        for (std::size_t i = 0; i < old.outputs.size(); ++i) {
+            const auto& a = old.outputs[i];
+            const auto& b = planned.outputs[i];
+            if (a.path != b.path || a.input_hash != b.input_hash || a.eyemap != b.eyemap) return false;
+            std::error_code fec;
+            const auto st = fs::symlink_status(run_dir_ / a.path, fec);
+            if (fec || st.type() != fs::file_type::regular) return false;
+            const auto size = fs::file_size(run_dir_ / a.path, fec);
+            if (fec || size != a.bytes) return false;
+        }
+        for (std::size_t i = 0; i < old.eyemaps.size(); ++i) {
+            const auto& a = old.eyemaps[i].request;
+            const auto& b = planned.eyemaps[i].request;
+            if (a.region != b.region || a.side != b.side || a.metric != b.metric) return false;
+        }
+        for (std::size_t i = 0; i < old.outputs.size(); ++i) {
+            planned.outputs[i].bytes = old.outputs[i].bytes;
+            planned.outputs[i].content_hash = old.outputs[i].content_hash;
+        }
+        for (std::size_t i = 0; i < old.eyemaps.size(); ++i) planned.eyemaps[i] = old.eyemaps[i];
+        return true;
+    }
+
+    // Writes the manifest: the finished types' lines (and, while incomplete, an earlier attempt's
+    // types not redone yet), in input order. Caller holds manifest_mu_.
+    void flush_locked(bool durable) {
+        ScopedTimer t(&renderer_.stats(), manifest_op_);
         const auto t0 = std::chrono::steady_clock::now();
         std::vector<std::pair<std::uint64_t, const std::string*>> lines;
-        lines.reserve(done.size() + carried.size());
-        for (const auto& [seq, json] : done) lines.emplace_back(seq, &json);
-        if (!m.complete)  // types of an earlier attempt not redone yet stay known
-            for (const auto& c : carried)
-                if (!done_names.count(c.name)) lines.emplace_back(c.seq, &c.json);
+        lines.reserve(done_.size() + carried_.size());
+        for (const auto& [seq, json] : done_) lines.emplace_back(seq, &json);
+        if (!m_.complete)
+            for (const auto& c : carried_)
+                if (!done_names_.count(c.name)) lines.emplace_back(c.seq, &c.json);
         std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         std::vector<const std::string*> ptrs;
         ptrs.reserve(lines.size());
         for (const auto& l : lines) ptrs.push_back(l.second);
-        m.updated = iso_time_utc(std::chrono::system_clock::now());
-        const std::string text = manifest_json(m, ptrs);
+        m_.updated = iso_time_utc(std::chrono::system_clock::now());
+        const std::string text = manifest_json(m_, ptrs);
         t.add_bytes(text.size());
-        folder.write(manifest_name, text, durable);
-        last_flush = std::chrono::steady_clock::now();
-        flush_cost = last_flush - t0;
-    };
+        folder_.write(manifest_name_, text, durable);
+        last_flush_ = std::chrono::steady_clock::now();
+        flush_cost_ = last_flush_ - t0;
+    }
 
-    // Files made before the folder exists wait here (the first types' files; bounded by the types
-    // in flight), and are written when the first type is done.
-    std::mutex mat_mu;
-    std::vector<std::pair<std::string, std::string>> pending;
-    auto ensure_materialized = [&] {
-        if (materialized.load(std::memory_order_acquire)) return;
-        std::lock_guard lk(mat_mu);
-        if (materialized.load()) return;
-        materialize();
-        for (const auto& [path, bytes] : pending) folder.write(path, bytes);
-        pending.clear();
-        materialized.store(true, std::memory_order_release);
-    };
+    const Renderer& renderer_;
+    const BatchOptions& options_;
+    const DirectoryBatchOptions& dir_;
+    const fs::path& run_dir_;
+    const std::string manifest_name_;
+    const OpId manifest_op_, write_op_;
+    bool existed_ = false;
+    DirectoryBatchResult result_;
+    RunFolder folder_;
+    std::atomic<bool> materialized_{false};
+    std::unordered_map<std::string, TypeRecord> previous_;  // resume: every manifest's types, by name
 
-    // Content hashes of the files written, by path, until their type's record is made.
-    std::mutex content_mu;
-    std::unordered_map<std::string, std::uint64_t> content;
-    BatchCallbacks cb;
-    const OpId write_op = renderer.stats().op("write");
-    cb.output = [&](const BatchOutput& o) {
-        {
-            ScopedTimer t(&renderer.stats(), write_op);
-            bool written = false;
-            if (!materialized.load(std::memory_order_acquire)) {
-                std::lock_guard lk(mat_mu);
-                if (!materialized.load()) {
-                    pending.emplace_back(o.output.path, std::string(o.bytes));
-                    written = true;
-                }
-            }
-            if (!written) folder.write(o.output.path, o.bytes);
-            t.add_bytes(o.bytes.size());
-        }
-        const std::uint64_t h = hash_bytes(o.bytes);
-        std::lock_guard lk(content_mu);
-        content[o.output.path] = h;
+    // The manifest's state: per finished type only its JSON line (dumped once), so memory stays
+    // small and a rewrite is a concatenation. Guarded by manifest_mu_.
+    struct Line {
+        std::uint64_t seq;
+        std::string name, json;
     };
-    cb.start = lock_shard;  // once, before the first type is checked or rendered
-    cb.type_done = [&](const TypeRecord& done_rec) {
-        ensure_materialized();
-        TypeRecord rec = done_rec;
-        {
-            std::lock_guard lk(content_mu);
-            for (auto& out : rec.outputs)
-                if (auto it = content.find(out.path); it != content.end()) {
-                    out.content_hash = it->second;
-                    content.erase(it);
-                }
-        }
-        std::string json = type_line(rec);
-        std::lock_guard lk(mu);
-        done_names.insert(rec.neuron_type);
-        done[rec.seq] = std::move(json);
-        const auto since = std::chrono::steady_clock::now() - last_flush;
-        if (since >= dir.manifest_interval && since >= 10 * flush_cost) flush_locked(false);
-    };
-    if (dir.resume)
-        cb.up_to_date = [&](TypeRecord& planned) {
-            auto it = previous.find(planned.neuron_type);
-            if (it == previous.end()) return false;
-            const TypeRecord& old = it->second;
-            if (old.outputs.size() != planned.outputs.size() || old.eyemaps.size() != planned.eyemaps.size()) return false;
-            for (std::size_t i = 0; i < old.outputs.size(); ++i) {
-                const auto& a = old.outputs[i];
-                const auto& b = planned.outputs[i];
-                if (a.path != b.path || a.input_hash != b.input_hash || a.eyemap != b.eyemap) return false;
-                std::error_code fec;
-                const auto st = fs::symlink_status(run_dir / a.path, fec);
-                if (fec || st.type() != fs::file_type::regular) return false;
-                const auto size = fs::file_size(run_dir / a.path, fec);
-                if (fec || size != a.bytes) return false;
-            }
-            for (std::size_t i = 0; i < old.eyemaps.size(); ++i) {
-                const auto& a = old.eyemaps[i].request;
-                const auto& b = planned.eyemaps[i].request;
-                if (a.region != b.region || a.side != b.side || a.metric != b.metric) return false;
-            }
-            for (std::size_t i = 0; i < old.outputs.size(); ++i) {
-                planned.outputs[i].bytes = old.outputs[i].bytes;
-                planned.outputs[i].content_hash = old.outputs[i].content_hash;
-            }
-            for (std::size_t i = 0; i < old.eyemaps.size(); ++i) planned.eyemaps[i] = old.eyemaps[i];
-            return true;
-        };
+    std::mutex manifest_mu_;
+    Manifest m_;
+    std::vector<Line> carried_;  // this manifest's earlier records (resume), until their type is done again
+    std::map<std::uint64_t, std::string> done_;
+    std::unordered_set<std::string> done_names_;
+    std::chrono::steady_clock::time_point last_flush_{};  // the first finished type is recorded at once
+    std::chrono::steady_clock::duration flush_cost_{};
 
+    std::mutex pending_mu_;  // files made before the folder exists
+    std::vector<std::pair<std::string, std::string>> pending_;
+    std::mutex content_mu_;  // content hashes of the files written, by path, until their type's record is made
+    std::unordered_map<std::string, std::uint64_t> content_;
+};
+
+}  // namespace
+
+DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const ColumnIndex& layout, const Renderer& renderer,
+                                            const BatchOptions& options, const DirectoryBatchOptions& dir, BatchCounters* counters) {
+    RunWriter writer(renderer, options, dir);
+    writer.prepare(input.columns, layout);
+    BatchSummary summary;
     try {
-        result.summary = run_batch(input, layout, renderer, options, cb, counters);
+        summary = run_batch(input, layout, renderer, options, writer.callbacks(), counters);
     } catch (...) {
-        if (materialized.load()) {
-            std::lock_guard lk(mu);
-            m.complete = false;
-            try {
-                flush_locked(false);
-            } catch (...) {
-            }
-        }
+        writer.failed();
         throw;
     }
-    // An interrupted run that finished no type leaves nothing behind; anything else is recorded.
-    if (!materialized.load() && result.summary.cancelled && done.empty()) return result;
-    ensure_materialized();
-    {
-        std::lock_guard lk(mu);
-        m.complete = !result.summary.cancelled;
-        m.cancelled = result.summary.cancelled;
-        // Durable completion: every file on disk before the manifest says so, the manifest after.
-        if (m.complete && dir.sync) sync_directory_tree(run_dir);
-        flush_locked(m.complete && dir.sync);
-    }
-    // The run report (report.html, linked from the index) of an unsharded run with pages, written last
-    // so that it has the index's time too.
-    const bool report = options.pages && !options.shard.sharded();
-    if (options.pages) result.index_types = write_index(run_dir, renderer.templates(), &renderer.stats(), report);
-    if (report) write_run_report(run_dir, dir.run_name, renderer, manifest_from_json(read_regular_file(result.manifest, kMaxManifestBytes, "manifest"), result.manifest.string()).types);
-    return result;
+    return writer.finish(summary);
 }
 
 }  // namespace eyemap
