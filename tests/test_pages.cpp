@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "eyemap/runs.hpp"
+#include "output/naming.hpp"
 #include "output/pages.hpp"
 #include "test_support.hpp"
 

@@ -1,5 +1,5 @@
-// Run folders: the words they are written in (vocabulary, file names and keys), manifests old and new,
-// the temporary-file scan of `runs verify`, and pages made from the templates the run's renderer read.
+// Run folders: file names and keys made and checked by one module, manifests old and new, the
+// temporary-file scan of `runs verify`, and pages made from the templates the run's renderer read.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -61,52 +61,6 @@ Manifest one_type_manifest() {
 
 }  // namespace
 
-TEST_CASE("vocabulary: one identifier per metric, the old ones accepted as aliases, file names unchanged", "[runs][vocabulary]") {
-    CHECK(to_string(Metric::synapse_density) == "synapses");
-    CHECK(to_string(Metric::cell_count) == "cells");
-    for (const auto& w : kMetricWords) {
-        CHECK(w.id == w.column);  // the identifier is the data's column name
-        const auto id = parse_metric_name(w.id);
-        REQUIRE(id);
-        CHECK(id->metric == w.metric);
-        CHECK_FALSE(id->alias);
-        const auto alias = parse_metric_name(w.alias);
-        REQUIRE(alias);
-        CHECK(alias->metric == w.metric);
-        CHECK(alias->alias);
-        CHECK(metric_alias_note(w.alias, w.metric).find(std::string(w.id)) != std::string::npos);
-    }
-    CHECK_FALSE(parse_metric("Synapses"));
-    CHECK_FALSE(parse_metric("both"));
-    CHECK(metric_list() == "synapses, cells");
-    // The pictures' words, beside the identifier (../shared/docs/eyemap-spec.md).
-    CHECK(words(Metric::synapse_density).legend_title == "Total Synapses");
-    CHECK(words(Metric::cell_count).legend_title == "Cell Count");
-    CHECK(metric_label(Metric::cell_count) == "Cell count");
-    // File names keep the old words, so existing runs resume and verify.
-    CHECK(eyemap_path(OutputFormat::svg, "Mi1", EyemapRequest{"ME", Side::L, Metric::cell_count}) == "svg/Mi1_ME_L_cell_count.svg");
-    CHECK(eyemap_path(OutputFormat::pdf, "Mi1", EyemapRequest{"LO", Side::R, Metric::synapse_density}) ==
-          "pdf/Mi1_LO_R_synapse_density.pdf");
-    CHECK(eyemap_file_stem("Mi1", "ME", Side::R, Metric::synapse_density) == "Mi1_ME_R_synapse_density");
-    CHECK(page_path("Mi1") == "pages/Mi1.html");
-}
-
-TEST_CASE("vocabulary: the format table is what parsing, paths and sub-folders read", "[runs][vocabulary]") {
-    for (const auto& f : kEyemapFormats) {
-        CHECK(parse_format(f.name) == f.format);
-        CHECK(to_string(f.format) == f.name);
-        CHECK(format_for_path(fs::path("x." + std::string(f.extension))) == f.format);
-        const auto subs = detail::run_subfolders();
-        CHECK(std::find(subs.begin(), subs.end(), f.folder) != subs.end());
-    }
-    CHECK_FALSE(parse_format("html"));  // a page is not an eyemap format
-    CHECK(format_list() == "svg, png, pdf");
-    CHECK(parse_formats("pdf, svg,pdf") == std::vector<OutputFormat>{OutputFormat::pdf, OutputFormat::svg});
-    CHECK_THROWS_WITH(parse_formats("svg,gif"), Catch::Contains("svg, png, pdf"));
-    const auto subs = detail::run_subfolders(std::vector<OutputFormat>{OutputFormat::png}, true);
-    CHECK(subs == std::vector<std::string_view>{"png", "pages", "thumbs"});
-}
-
 TEST_CASE("naming: the file keys a batch gives are the ones a manifest reader accepts", "[runs][naming]") {
     detail::FileKeys keys;
     const std::vector<std::string> names{"Mi1", "mi1", "MI1", "T4/a", "T4?a", "Mi1"};
@@ -162,7 +116,7 @@ TEST_CASE("runs verify: leftover temporary files are found in every folder a bat
     for (const auto& f : found) CHECK(f.find("kept") == std::string::npos);
 }
 
-TEST_CASE("runs: pages, index and report come from the templates the renderer read, even if the folder changes mid-run",
+TEST_CASE("runs: pages and index come from the templates the renderer read, even if the folder changes mid-run",
           "[runs][pages]") {
     const Sample s = small_sample("templates-once", 2);
     const fs::path tdir = s.dir / "templates";

@@ -54,7 +54,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 #: The metric identifiers and eyemap formats, from the library's vocabulary (one place for both).
 METRICS: Tuple[str, ...] = tuple(_eyemap._metrics())
-FORMATS: Tuple[str, ...] = tuple(_eyemap._formats())
+_FORMAT_TABLE = tuple(_eyemap._formats())  # (name, extension, media type) per eyemap format
+FORMATS: Tuple[str, ...] = tuple(f[0] for f in _FORMAT_TABLE)
 
 
 def _metric_id(metric: Optional[str]) -> Optional[str]:
@@ -374,7 +375,7 @@ def _display_id(req: Request) -> str:
     return f"em{n}-{stem}"
 
 
-_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+_FORMATS = {"." + ext: name for name, ext, _ in _FORMAT_TABLE}  # a file's extension -> its format
 
 
 class Eyemap:

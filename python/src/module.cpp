@@ -23,7 +23,8 @@ PYBIND11_MODULE(_eyemap, m) {
     });
     m.def("_formats", [] {
         pyb::list out;
-        for (const auto& w : eyemap::kEyemapFormats) out.append(std::string(w.name));
+        for (const auto& w : eyemap::kEyemapFormats)
+            out.append(pyb::make_tuple(std::string(w.name), std::string(w.extension), std::string(w.media_type)));
         return out;
     });
     // (identifier, note): the note is empty unless an old name was used. Unknown: InputError.

@@ -215,3 +215,13 @@ def test_stub_matches_module():
     missing = [n for n in eyemap.__all__ if n not in names]
     assert not missing, missing
     json.dumps(eyemap.__all__)
+
+
+def test_vocabulary_comes_from_the_library():
+    assert eyemap.METRICS == ("synapses", "cells") and eyemap.FORMATS == ("svg", "png", "pdf")
+    # The binding decides no words: an unknown side or metric is the library's input error, not a default.
+    assert eyemap._eyemap._file_stem("Tm3", "ME", "L", "cells") == "Tm3_ME_L_cell_count"
+    with pytest.raises(eyemap.InputError, match="metric must be one of synapses, cells"):
+        eyemap._eyemap._file_stem("Tm3", "ME", "L", "synapse")
+    with pytest.raises(eyemap.InputError, match="side must be L or R"):
+        eyemap._eyemap._file_stem("Tm3", "ME", "X", "cells")
