@@ -50,7 +50,7 @@ std::optional<ParsedMetric> parse_metric_name(std::string_view text) noexcept;
 std::optional<Metric> parse_metric(std::string_view text) noexcept;  // identifier or alias
 // "synapses, cells": the identifiers, for messages.
 std::string metric_list();
-// The note a front end prints when an alias was used: "metric 'cell_count' is now called 'cells'".
+// What a front end says when an alias was used: "metric 'cell_count' is now called 'cells' (...)".
 std::string metric_alias_note(std::string_view typed, Metric m);
 
 // html is a type's page: written by the batch beside its eyemaps, never by the renderer.

@@ -24,6 +24,7 @@ import itertools
 import json
 import os
 import re
+import sys
 import threading
 import warnings
 from pathlib import Path
@@ -65,7 +66,11 @@ def _metric_id(metric: Optional[str]) -> Optional[str]:
         return metric
     ident, note = _eyemap._parse_metric(metric)
     if note:
-        warnings.warn(note, FutureWarning, stacklevel=3)
+        # Attributed to the user's line: the first frame outside this package.
+        frame, level = sys._getframe(1), 2
+        while frame is not None and frame.f_globals.get("__name__", "").startswith("eyemap"):
+            frame, level = frame.f_back, level + 1
+        warnings.warn(note, FutureWarning, stacklevel=level)
     return ident
 
 

@@ -81,7 +81,7 @@ void run_render(const RenderArgs& a) {
     if (a.metric != "both") {
         const auto m = parse_metric_name(a.metric);  // checked by the option's validator
         filter.metric = m->metric;
-        if (m->alias) fmt::print(stderr, "{}\n", metric_alias_note(a.metric, m->metric));
+        if (m->alias) fmt::print(stderr, "note: {}\n", metric_alias_note(a.metric, m->metric));
     }
     RequestSelection sel;
     try {

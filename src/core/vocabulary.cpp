@@ -35,7 +35,7 @@ std::string metric_list() {
 }
 
 std::string metric_alias_note(std::string_view typed, Metric m) {
-    std::string out = "note: metric '";
+    std::string out = "metric '";
     out += typed;
     out += "' is now called '";
     out += to_string(m);
