@@ -53,8 +53,8 @@ Manifest one_type_manifest() {
     t.rows = 1;
     t.eyemaps.push_back(EyemapRecord{EyemapRequest{"ME", Side::L, Metric::cell_count}, 1, 0, 0});
     t.eyemaps.push_back(EyemapRecord{EyemapRequest{"ME", Side::L, Metric::synapse_density}, 1, 0, 0});
-    t.outputs.push_back(OutputRecord{OutputFormat::svg, eyemap_path(OutputFormat::svg, t.file_key, t.eyemaps[0].request), 0, 1, 10});
-    t.outputs.push_back(OutputRecord{OutputFormat::svg, eyemap_path(OutputFormat::svg, t.file_key, t.eyemaps[1].request), 1, 2, 10});
+    t.outputs.push_back(OutputRecord{FileFormat::svg, eyemap_path(OutputFormat::svg, t.file_key, t.eyemaps[0].request), 0, 1, 10});
+    t.outputs.push_back(OutputRecord{FileFormat::svg, eyemap_path(OutputFormat::svg, t.file_key, t.eyemaps[1].request), 1, 2, 10});
     m.types.push_back(t);
     return m;
 }

@@ -55,7 +55,15 @@ TEST_CASE("vocabulary: the format table is what parsing, paths and sub-folders r
         const auto subs = detail::run_subfolders();
         CHECK(std::find(subs.begin(), subs.end(), f.folder) != subs.end());
     }
-    CHECK_FALSE(parse_format("html"));  // a page is not an eyemap format
+    CHECK_FALSE(parse_format("html"));  // a page is not an eyemap format, but one of a run's files
+    CHECK(parse_file_format("html") == FileFormat::html);
+    CHECK(to_string(FileFormat::html) == "html");
+    CHECK_FALSE(eyemap_format(FileFormat::html));
+    for (const auto& f : kEyemapFormats) {
+        CHECK(eyemap_format(file_format(f.format)) == f.format);
+        CHECK(to_string(file_format(f.format)) == f.name);
+        CHECK(parse_file_format(f.name) == file_format(f.format));
+    }
     CHECK(format_list() == "svg, png, pdf");
     CHECK(parse_formats("pdf, svg,pdf") == std::vector<OutputFormat>{OutputFormat::pdf, OutputFormat::svg});
     CHECK_THROWS_WITH(parse_formats("svg,gif"), Catch::Contains("svg, png, pdf"));

@@ -62,8 +62,17 @@ struct EyemapRecord {
     std::optional<EyemapSummary> summary;
 };
 
+// A run's file: an eyemap format, or html for a type's page (written by the batch, never by the renderer).
+// The eyemap formats keep OutputFormat's values.
+enum class FileFormat : std::uint8_t { svg, png, pdf, html };
+constexpr FileFormat file_format(OutputFormat f) noexcept { return static_cast<FileFormat>(f); }
+std::string_view to_string(FileFormat f) noexcept;  // "svg", "png", "pdf", "html"
+std::optional<FileFormat> parse_file_format(std::string_view text) noexcept;
+// The eyemap format of a file; nullopt for a page.
+std::optional<OutputFormat> eyemap_format(FileFormat f) noexcept;
+
 struct OutputRecord {
-    OutputFormat format = OutputFormat::svg;
+    FileFormat format = FileFormat::svg;
     std::string path;          // relative to the run folder, '/'-separated, e.g. "svg/Mi1_ME_L_cell_count.svg"
     int eyemap = -1;           // index into TypeRecord::eyemaps; -1 for the page
     std::uint64_t input_hash = 0;  // rows + layout + options + templates + format (+ tool version)

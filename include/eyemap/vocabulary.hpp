@@ -53,8 +53,8 @@ std::string metric_list();
 // What a front end says when an alias was used: "metric 'cell_count' is now called 'cells' (...)".
 std::string metric_alias_note(std::string_view typed, Metric m);
 
-// html is a type's page: written by the batch beside its eyemaps, never by the renderer.
-enum class OutputFormat : std::uint8_t { svg, png, pdf, html };
+// An eyemap's file format. (A type's HTML page is the batch's, not the renderer's: FileFormat in batch.hpp.)
+enum class OutputFormat : std::uint8_t { svg, png, pdf };
 
 // One file format: adding an eyemap format is a row of kEyemapFormats and a case in Renderer::Impl::write.
 struct FormatWords {
@@ -70,9 +70,8 @@ inline constexpr std::array<FormatWords, 3> kEyemapFormats{{
     {OutputFormat::png, "png", "png", "image/png", "png", "PNG"},
     {OutputFormat::pdf, "pdf", "pdf", "application/pdf", "pdf", "PDF"},
 }};
-inline constexpr FormatWords kPageFormat{OutputFormat::html, "html", "html", "text/html", "pages", "page"};
 const FormatWords& words(OutputFormat f) noexcept;
-std::string_view to_string(OutputFormat f) noexcept;  // "svg", "png", "pdf", "html"
+std::string_view to_string(OutputFormat f) noexcept;  // "svg", "png", "pdf"
 // An eyemap format: "svg", "png" or "pdf"; nullopt otherwise.
 std::optional<OutputFormat> parse_format(std::string_view text) noexcept;
 // The format a file name asks for by its extension (case-insensitive); nullopt for any other.

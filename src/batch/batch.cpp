@@ -527,18 +527,18 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
             HashBuilder h(c.settings_hash);
             h.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
             h.add(f).add(std::string_view(req.region)).add(req.side).add(req.metric);
-            rec.outputs.push_back(OutputRecord{f, eyemap_path(f, rec.file_key, req), static_cast<int>(i), h.digest(), 0});
+            rec.outputs.push_back(OutputRecord{file_format(f), eyemap_path(f, rec.file_key, req), static_cast<int>(i), h.digest(), 0});
         }
     }
     if (c.options.pages) {
         HashBuilder t(c.settings_hash);
         t.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
         t.add(std::string_view("thumb")).add(c.page_salt).add(kPageVersion);
-        rec.outputs.push_back(OutputRecord{OutputFormat::svg, detail::thumb_path(rec.file_key), -1, t.digest(), 0});
+        rec.outputs.push_back(OutputRecord{FileFormat::svg, detail::thumb_path(rec.file_key), -1, t.digest(), 0});
         HashBuilder h(c.settings_hash);
         h.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
-        h.add(OutputFormat::html).add(c.page_salt).add(kPageVersion).add(c.options.empty_maps);
-        rec.outputs.push_back(OutputRecord{OutputFormat::html, page_path(rec.file_key), -1, h.digest(), 0});
+        h.add(FileFormat::html).add(c.page_salt).add(kPageVersion).add(c.options.empty_maps);
+        rec.outputs.push_back(OutputRecord{FileFormat::html, page_path(rec.file_key), -1, h.digest(), 0});
     }
 
     if (c.cb.up_to_date && c.cb.up_to_date(rec)) {
@@ -651,8 +651,6 @@ BatchSummary run_batch(const BatchInput& input, const ColumnIndex& layout, const
     if (options.shard.count == 0 || options.shard.index >= options.shard.count)
         throw_input("shard index must be below the shard count", ErrorLocation{{}, 0, "--shard", fmt::format("{}/{}", options.shard.index, options.shard.count)});
     if (options.formats.empty()) throw_input("no eyemap format", ErrorLocation{{}, 0, "formats", {}});
-    for (OutputFormat f : options.formats)
-        if (f == OutputFormat::html) throw_input("html is not an eyemap format; use BatchOptions::pages", ErrorLocation{{}, 0, "formats", "html"});
 
     Ctx c(input, layout, renderer, options, callbacks, counters);
     c.stats.begin_progress();

@@ -46,7 +46,7 @@ std::string metric_alias_note(std::string_view typed, Metric m) {
 const FormatWords& words(OutputFormat f) noexcept {
     for (const auto& w : kEyemapFormats)
         if (w.format == f) return w;
-    return kPageFormat;
+    return kEyemapFormats[0];  // not reached: every enumerator has its row
 }
 std::string_view to_string(OutputFormat f) noexcept { return words(f).name; }
 

@@ -205,7 +205,10 @@ struct Reader {
     }
     OutputFormat format(const std::string& s) const {
         if (const auto f = parse_format(s)) return *f;
-        if (s == kPageFormat.name) return OutputFormat::html;
+        bad(fmt::format("unknown format \"{}\"", s));
+    }
+    FileFormat file(const std::string& s) const {
+        if (const auto f = parse_file_format(s)) return *f;
         bad(fmt::format("unknown format \"{}\"", s));
     }
 };
@@ -333,7 +336,7 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
         for (const auto& o : outputs) {
             OutputRecord orec;
             orec.path = r.str(o, "path");
-            orec.format = r.format(r.str(o, "format"));
+            orec.format = r.file(r.str(o, "format"));
             const std::int64_t eyemap = r.i64(o, "eyemap");
             if (eyemap < -1 || eyemap >= static_cast<std::int64_t>(rec.eyemaps.size())) r.bad("output eyemap index out of range");
             orec.eyemap = static_cast<int>(eyemap);
@@ -341,11 +344,12 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
             // the run folder, one of its folders, a safe file name; never a URL or another file.
             std::string expected;
             if (orec.eyemap >= 0) {
-                if (orec.format == OutputFormat::html) r.bad("an eyemap cannot be html");
-                expected = eyemap_path(orec.format, rec.file_key, rec.eyemaps[static_cast<std::size_t>(orec.eyemap)].request);
+                const auto f = eyemap_format(orec.format);
+                if (!f) r.bad("an eyemap cannot be html");
+                expected = eyemap_path(*f, rec.file_key, rec.eyemaps[static_cast<std::size_t>(orec.eyemap)].request);
             } else {
-                expected = orec.format == OutputFormat::html ? page_path(rec.file_key)
-                           : orec.format == OutputFormat::svg ? detail::thumb_path(rec.file_key)
+                expected = orec.format == FileFormat::html ? page_path(rec.file_key)
+                           : orec.format == FileFormat::svg ? detail::thumb_path(rec.file_key)
                                                               : std::string();
             }
             if (orec.path != expected)

@@ -14,6 +14,8 @@ namespace {
 
 constexpr std::uint64_t kKeySeed = 0x6b6579;  // "key": file keys on disk depend on it
 constexpr std::string_view kThumbFolder = "thumbs";
+constexpr std::string_view kPageFolder = "pages";    // a type's page: pages/<key>.html
+constexpr std::string_view kPageName = "html";       // FileFormat::html's name and extension
 
 std::uint32_t key_hash(std::string_view neuron_type) {
     return static_cast<std::uint32_t>(HashBuilder(kKeySeed).add(neuron_type).digest());
@@ -59,7 +61,7 @@ std::string thumb_path(std::string_view file_key) { return fmt::format("{}/{}.sv
 std::vector<std::string_view> run_subfolders() {
     std::vector<std::string_view> out;
     for (const auto& f : kEyemapFormats) out.push_back(f.folder);
-    out.push_back(kPageFormat.folder);
+    out.push_back(kPageFolder);
     out.push_back(kThumbFolder);
     return out;
 }
@@ -67,7 +69,7 @@ std::vector<std::string_view> run_subfolders() {
 std::vector<std::string_view> run_subfolders(std::span<const OutputFormat> formats, bool pages) {
     std::vector<std::string_view> out;
     for (auto f : formats) out.push_back(words(f).folder);
-    if (pages) out.push_back(kPageFormat.folder), out.push_back(kThumbFolder);
+    if (pages) out.push_back(kPageFolder), out.push_back(kThumbFolder);
     return out;
 }
 
@@ -85,7 +87,24 @@ std::string eyemap_path(OutputFormat f, std::string_view file_key, const EyemapR
 }
 
 std::string page_path(std::string_view file_key) {
-    return fmt::format("{}/{}.{}", kPageFormat.folder, file_key, kPageFormat.extension);
+    return fmt::format("{}/{}.{}", detail::kPageFolder, file_key, detail::kPageName);
+}
+
+std::string_view to_string(FileFormat f) noexcept {
+    if (const auto e = eyemap_format(f)) return to_string(*e);
+    return detail::kPageName;
+}
+
+std::optional<FileFormat> parse_file_format(std::string_view text) noexcept {
+    if (const auto e = parse_format(text)) return file_format(*e);
+    if (text == detail::kPageName) return FileFormat::html;
+    return std::nullopt;
+}
+
+std::optional<OutputFormat> eyemap_format(FileFormat f) noexcept {
+    for (const auto& w : kEyemapFormats)
+        if (file_format(w.format) == f) return w.format;
+    return std::nullopt;
 }
 
 }  // namespace eyemap

@@ -316,10 +316,10 @@ std::vector<FormatBytes> bytes_per_format(std::span<const TypeRecord> types) {
         for (const auto& o : t.outputs) {
             int k = 0;
             switch (o.format) {
-                case OutputFormat::svg: k = o.eyemap < 0 ? 4 : 0; break;
-                case OutputFormat::png: k = 1; break;
-                case OutputFormat::pdf: k = 2; break;
-                case OutputFormat::html: k = 3; break;
+                case FileFormat::svg: k = o.eyemap < 0 ? 4 : 0; break;
+                case FileFormat::png: k = 1; break;
+                case FileFormat::pdf: k = 2; break;
+                case FileFormat::html: k = 3; break;
             }
             ++acc[k].files;
             acc[k].bytes += o.bytes;

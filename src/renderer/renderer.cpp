@@ -292,7 +292,6 @@ struct Renderer::Impl {
                 view = bytes;
                 return;
             }
-            case OutputFormat::html: break;
         }
         throw_input("not an eyemap format", ErrorLocation{{}, 0, "format", std::string(to_string(f))});
     }
@@ -355,8 +354,6 @@ void Renderer::render(const ColumnIndex& index, const TableColumns& columns, std
                       std::span<const ColumnRow> rows, std::span<const EyemapRequest> requests,
                       std::span<const OutputFormat> formats, const std::function<void(const EyemapView&)>& out) const {
     if (formats.empty()) formats = kSvgOnly;
-    for (OutputFormat f : formats)
-        if (f == OutputFormat::html) throw_input("not an eyemap format", ErrorLocation{{}, 0, "format", "html"});
     std::vector<EyemapRequest> all;
     if (requests.empty()) {
         all = all_requests(index, columns);
