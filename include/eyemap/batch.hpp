@@ -28,9 +28,6 @@ namespace eyemap {
 // ---------------------------------------------------------------------------------------------
 // Formats, shards, names
 
-// Parses "svg,png,pdf" (duplicates dropped, order kept). Throws input naming `option`.
-std::vector<OutputFormat> parse_formats(std::string_view text, std::string_view option = "--format");
-
 inline constexpr std::uint32_t kMaxShards = 65536;  // --shard I/N: N at most this
 
 struct Shard {

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace eyemap {
 
@@ -78,5 +79,7 @@ std::optional<OutputFormat> parse_format(std::string_view text) noexcept;
 std::optional<OutputFormat> format_for_path(const std::filesystem::path& path);
 // "svg, png, pdf": the eyemap formats, for messages.
 std::string format_list();
+// Parses "svg,png,pdf" (duplicates dropped, order kept). Throws eyemap::Error (input) naming `option`.
+std::vector<OutputFormat> parse_formats(std::string_view text, std::string_view option = "--format");
 
 }  // namespace eyemap

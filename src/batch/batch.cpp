@@ -101,24 +101,6 @@ std::uint64_t hash_rows(std::string_view name, std::span<const ColumnRow> rows) 
 // ---------------------------------------------------------------------------------------------
 // Formats, shards, names
 
-std::vector<OutputFormat> parse_formats(std::string_view text, std::string_view option) {
-    std::vector<OutputFormat> out;
-    std::size_t start = 0;
-    for (;;) {
-        const auto comma = text.find(',', start);
-        auto item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-        const auto parsed = parse_format(item);
-        if (!parsed) throw_input("expected a comma-separated list of: " + format_list(), ErrorLocation{{}, 0, std::string(option), std::string(item)});
-        const OutputFormat f = *parsed;
-        if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
-        if (comma == std::string_view::npos) break;
-        start = comma + 1;
-    }
-    return out;
-}
-
 Shard parse_shard(std::string_view text) {
     auto bad = [&] {
         throw_input("expected I/N with 0 <= I < N (e.g. 0/4 ... 3/4)", ErrorLocation{{}, 0, "--shard", std::string(text)});

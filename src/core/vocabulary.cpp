@@ -1,6 +1,10 @@
 // The domain vocabulary's look-ups (eyemap/vocabulary.hpp): every name and label comes from its table.
 #include "eyemap/vocabulary.hpp"
 
+#include <algorithm>
+
+#include "eyemap/error.hpp"
+
 namespace eyemap {
 
 std::string_view to_string(Side s) noexcept { return s == Side::L ? "L" : "R"; }
@@ -68,6 +72,24 @@ std::optional<OutputFormat> format_for_path(const std::filesystem::path& path) {
 std::string format_list() {
     std::string out;
     for (const auto& w : kEyemapFormats) (out += out.empty() ? "" : ", ") += w.name;
+    return out;
+}
+
+std::vector<OutputFormat> parse_formats(std::string_view text, std::string_view option) {
+    std::vector<OutputFormat> out;
+    std::size_t start = 0;
+    for (;;) {
+        const auto comma = text.find(',', start);
+        auto item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        const auto parsed = parse_format(item);
+        if (!parsed) throw_input("expected a comma-separated list of: " + format_list(), ErrorLocation{{}, 0, std::string(option), std::string(item)});
+        const OutputFormat f = *parsed;
+        if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+        if (comma == std::string_view::npos) break;
+        start = comma + 1;
+    }
     return out;
 }
 
