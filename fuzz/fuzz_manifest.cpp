@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "eyemap/batch.hpp"
+#include "eyemap/runs.hpp"
 #include "fuzz_common.hpp"
 
 using namespace eyemap;

@@ -8,6 +8,7 @@ if [ -x tests/browser/setup.sh ]; then tests/browser/setup.sh; fi
 # The Python module and its tests use Debian's interpreter (python3-numpy, -pandas, -pytest, ...), not
 # another python3 that may come first on PATH.
 py=(); [ -x /usr/bin/python3 ] && py=(-DPython3_EXECUTABLE=/usr/bin/python3)
-cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=Release "${py[@]}" -DEYEMAP_BUILD_TESTS=ON ${EYEMAP_CMAKE_ARGS:-} >/dev/null
+# EYEMAP_WERROR: a warning in eyemap's own sources fails the build, so a user's first build stays clean.
+cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=Release "${py[@]}" -DEYEMAP_BUILD_TESTS=ON -DEYEMAP_WERROR=ON ${EYEMAP_CMAKE_ARGS:-} >/dev/null
 cmake --build build-test -j"$(nproc)"
 cd build-test && ctest --output-on-failure -j"$(nproc)"

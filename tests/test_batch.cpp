@@ -20,7 +20,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "eyemap/batch.hpp"
+#include "eyemap/runs.hpp"
 #include "core/lru_cache.hpp"
 #include "eyemap/sample.hpp"
 #include "test_support.hpp"
@@ -579,8 +579,8 @@ TEST_CASE("batch: manifest JSON round trip and validation", "[batch][manifest]")
     t.rows = 8;
     t.rows_hash = 42;
     t.eyemaps.push_back(EyemapRecord{EyemapRequest{"ME", Side::R, Metric::cell_count}, 1, 2, 3});
-    t.outputs.push_back(OutputRecord{OutputFormat::svg, eyemap_path(OutputFormat::svg, t.file_key, t.eyemaps[0].request), 0, 0xffffffffffffffffULL, 10});
-    t.outputs.push_back(OutputRecord{OutputFormat::html, page_path(t.file_key), -1, 1, 11});
+    t.outputs.push_back(OutputRecord{FileFormat::svg, eyemap_path(OutputFormat::svg, t.file_key, t.eyemaps[0].request), 0, 0xffffffffffffffffULL, 10});
+    t.outputs.push_back(OutputRecord{FileFormat::html, page_path(t.file_key), -1, 1, 11});
     m.types.push_back(t);
     const auto text = manifest_to_json(m);
     CHECK(nlohmann::json::parse(text)["schema"] == "eyemap-batch/1");
@@ -627,15 +627,15 @@ TEST_CASE("batch: PNG and PDF files and their links on the pages, when the raste
     const auto page = read_file(out / "a" / ("pages/" + t.file_key + ".html"));
     CHECK(xml_error(page) == "");
     for (const auto& o : t.outputs) {
-        if (o.format == OutputFormat::html) continue;
+        if (o.format == FileFormat::html) continue;
         const auto bytes = read_file(out / "a" / o.path);
         INFO(o.path);
         if (o.eyemap < 0) {  // the thumbnail: shown by the index, not linked from the page
             CHECK(bytes.rfind("<svg ", 0) == 0);
             continue;
         }
-        if (o.format == OutputFormat::png) CHECK(bytes.rfind("\x89PNG\r\n\x1a\n", 0) == 0);
-        if (o.format == OutputFormat::pdf) CHECK(bytes.rfind("%PDF-", 0) == 0);
+        if (o.format == FileFormat::png) CHECK(bytes.rfind("\x89PNG\r\n\x1a\n", 0) == 0);
+        if (o.format == FileFormat::pdf) CHECK(bytes.rfind("%PDF-", 0) == 0);
         CHECK(page.find("href=\"../" + o.path + "\"") != std::string::npos);
     }
     // Another PNG scale changes the PNGs' input hashes: every type is rendered again (a type is redone whole).

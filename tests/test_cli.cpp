@@ -232,7 +232,7 @@ TEST_CASE("cli: --help shows FILE/DIR placeholders and what the metric means, --
         CHECK_THAT(*help, Catch::Matchers::Contains("--templates DIR"));
         CHECK_THAT(*help, Catch::Matchers::Contains("--out-dir DIR"));
         CHECK_THAT(*help, Catch::Matchers::Contains("--stats-json FILE"));
-        CHECK_THAT(*help, Catch::Matchers::Contains("synapse_density (synapse count"));
+        CHECK_THAT(*help, Catch::Matchers::Contains("synapses (synapse count"));
     }
     CHECK_THAT(render, Catch::Matchers::Contains("-o,--output FILE"));
     CHECK_THAT(batch, Catch::Matchers::Contains("--plan FILE"));

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "core/hash.hpp"
-#include "eyemap/batch.hpp"
+#include "eyemap/runs.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/sample.hpp"
 #include "output/sink.hpp"

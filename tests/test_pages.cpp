@@ -4,7 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "eyemap/batch.hpp"
+#include "eyemap/runs.hpp"
+#include "output/naming.hpp"
 #include "output/pages.hpp"
 #include "test_support.hpp"
 
@@ -53,11 +54,11 @@ TypeRecord make_type(const std::string& name, const std::string& key, std::uint6
                 e.summary = s;
                 t.eyemaps.push_back(e);
                 for (OutputFormat f : {OutputFormat::svg, OutputFormat::png})
-                    t.outputs.push_back(OutputRecord{f, eyemap_path(f, key, e.request), i, 1, 10});
+                    t.outputs.push_back(OutputRecord{file_format(f), eyemap_path(f, key, e.request), i, 1, 10});
                 ++i;
             }
-    t.outputs.push_back(OutputRecord{OutputFormat::svg, detail::thumb_path(key), -1, 1, 10});
-    t.outputs.push_back(OutputRecord{OutputFormat::html, page_path(key), -1, 1, 10});
+    t.outputs.push_back(OutputRecord{FileFormat::svg, detail::thumb_path(key), -1, 1, 10});
+    t.outputs.push_back(OutputRecord{FileFormat::html, page_path(key), -1, 1, 10});
     return t;
 }
 

@@ -47,8 +47,6 @@ TEST_CASE("renderer: each format from one call, in request then format order") {
     CHECK(out[1].file_name() == ds.types[0].neuron_type + "_ME_L_synapse_density.png");
     // No formats: SVG; no requests: every eyemap the layout and data allow.
     CHECK(Renderer().render(ds, ds.types[0].neuron_type).size() == 12);
-    const OutputFormat html[] = {OutputFormat::html};
-    CHECK_THROWS_AS(Renderer().render(ds, ds.types[0].neuron_type, {}, html), Error);
 }
 
 TEST_CASE("renderer: options are validated when it is built, naming the option") {

@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "eyemap/batch.hpp"
+#include "eyemap/runs.hpp"
 #include "eyemap/sample.hpp"
 #include "eyemap/stats.hpp"
 #include "eyemap/version.hpp"
@@ -164,9 +164,9 @@ TEST_CASE("report: hostile op names, run name and command line are inert", "[rep
 
 TEST_CASE("report: bytes per format from output records", "[report]") {
     TypeRecord t;
-    t.outputs = {{OutputFormat::svg, "svg/a.svg", 0, 0, 100, 0}, {OutputFormat::svg, "svg/b.svg", 1, 0, 50, 0},
-                 {OutputFormat::png, "png/a.png", 0, 0, 7, 0},    {OutputFormat::html, "pages/a.html", -1, 0, 30, 0},
-                 {OutputFormat::svg, "thumbs/a.svg", -1, 0, 5, 0}};
+    t.outputs = {{FileFormat::svg, "svg/a.svg", 0, 0, 100, 0}, {FileFormat::svg, "svg/b.svg", 1, 0, 50, 0},
+                 {FileFormat::png, "png/a.png", 0, 0, 7, 0},    {FileFormat::html, "pages/a.html", -1, 0, 30, 0},
+                 {FileFormat::svg, "thumbs/a.svg", -1, 0, 5, 0}};
     const std::vector<TypeRecord> types{t, t};
     const auto f = bytes_per_format(types);
     REQUIRE(f.size() == 4);

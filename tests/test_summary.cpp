@@ -6,6 +6,7 @@
 #include "eyemap/error.hpp"
 #include "eyemap/renderer.hpp"
 #include "output/pages.hpp"
+#include "eyemap/runs.hpp"
 #include "process/summary.hpp"
 
 using namespace eyemap;

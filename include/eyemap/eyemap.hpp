@@ -1,4 +1,4 @@
-// Umbrella header: everything a user of eyemap calls (data, ingest, options, the renderer, batch, statistics, errors).
+// Umbrella header: everything a user of eyemap calls (data, ingest, vocabulary, options, the renderer, batch, run folders, statistics, errors).
 #pragma once
 
 #include "eyemap/batch.hpp"
@@ -6,7 +6,9 @@
 #include "eyemap/options.hpp"
 #include "eyemap/regions.hpp"
 #include "eyemap/renderer.hpp"
+#include "eyemap/runs.hpp"
 #include "eyemap/sample.hpp"
 #include "eyemap/stats.hpp"
 #include "eyemap/table.hpp"
 #include "eyemap/version.hpp"
+#include "eyemap/vocabulary.hpp"

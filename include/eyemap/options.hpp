@@ -11,15 +11,9 @@
 #include <vector>
 
 #include "eyemap/table.hpp"
+#include "eyemap/vocabulary.hpp"
 
 namespace eyemap {
-
-// The spec's names: the identifier is used by the CLI, file names and the API; the label is what an
-// eyemap shows (tooltips, title); the legend's title is the spec's "Total Synapses" / "Cell Count".
-enum class Metric : std::uint8_t { synapse_density, cell_count };
-std::string_view to_string(Metric m) noexcept;     // "synapse_density", "cell_count"
-std::string_view metric_label(Metric m) noexcept;  // "Synapse count", "Cell count"
-std::optional<Metric> parse_metric(std::string_view text) noexcept;
 
 // Which eyemap of a type to draw.
 struct EyemapRequest {
@@ -85,14 +79,6 @@ struct Style {
     double title_size = 12, tick_size = 10, legend_title_size = 9, button_size = 9, tooltip_size = 11;
     bool operator==(const Style&) const = default;
 };
-
-// html is a type's page: written by the batch beside its eyemaps, never by the renderer.
-enum class OutputFormat : std::uint8_t { svg, png, pdf, html };
-std::string_view to_string(OutputFormat f) noexcept;  // "svg", "png", "pdf", "html"
-// An eyemap format: "svg", "png" or "pdf"; nullopt otherwise.
-std::optional<OutputFormat> parse_format(std::string_view text) noexcept;
-// The format a file name asks for by its extension (case-insensitive); nullopt for any other.
-std::optional<OutputFormat> format_for_path(const std::filesystem::path& path);
 
 // Bounds of one cache; a disabled cache is never consulted (the output is the same bytes).
 struct CacheLimits {

@@ -25,6 +25,8 @@
 
 namespace eyemap {
 
+struct TemplateSet;  // src/render/svg.hpp: opaque here
+
 // The column layout indexed for drawing: every column of the dataset (the grid every eyemap
 // shows) and which of them exist per region and side. Opaque; made once per release.
 struct ColumnIndex;
@@ -153,6 +155,9 @@ public:
     void clear_caches() const;
     // Content hash of every option that shapes the output bytes (templates by content).
     std::uint64_t settings_hash() const;
+    // The templates (SVG fragments, pages, site, report) read once, when the renderer was made: pages
+    // written beside its eyemaps use this set, so they match settings_hash() even if the folder changes.
+    const std::shared_ptr<const TemplateSet>& templates() const noexcept;
 
 private:
     struct Impl;

@@ -12,11 +12,9 @@
 #include <vector>
 
 #include "eyemap/regions.hpp"
+#include "eyemap/vocabulary.hpp"
 
 namespace eyemap {
-
-enum class Side : std::uint8_t { L, R };
-std::string_view to_string(Side s) noexcept;
 
 // Largest accepted |hex1|, |hex2|: beyond it a canvas would be absurd, so ingest refuses it.
 inline constexpr std::int32_t kMaxHexCoordinate = 4096;

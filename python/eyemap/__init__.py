@@ -24,7 +24,9 @@ import itertools
 import json
 import os
 import re
+import sys
 import threading
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
@@ -38,6 +40,7 @@ __version__: str = _eyemap.__version__
 __all__ = [
     "__version__", "Error", "InputError", "FileError", "InternalError", "Request", "Dataset", "Renderer",
     "Eyemap", "EyemapGrid", "render", "show", "run_batch", "builtin_regions", "DATA_COLUMNS", "LAYOUT_COLUMNS",
+    "METRICS", "FORMATS",
 ]
 
 #: Columns of a data frame, as in the data CSV: the first five are required.
@@ -50,10 +53,30 @@ _LAYER_COLUMNS = ("layer_synapses", "layer_cells")
 
 PathLike = Union[str, "os.PathLike[str]"]
 
+#: The metric identifiers and eyemap formats, from the library's vocabulary (one place for both).
+METRICS: Tuple[str, ...] = tuple(_eyemap._metrics())
+_FORMAT_TABLE = tuple(_eyemap._formats())  # (name, extension, media type) per eyemap format
+FORMATS: Tuple[str, ...] = tuple(f[0] for f in _FORMAT_TABLE)
+
+
+def _metric_id(metric: Optional[str]) -> Optional[str]:
+    """The metric's identifier; an old name gets a FutureWarning with the library's note, anything
+    else an InputError from the library."""
+    if metric is None or not isinstance(metric, str):
+        return metric
+    ident, note = _eyemap._parse_metric(metric)
+    if note:
+        # Attributed to the user's line: the first frame outside this package.
+        frame, level = sys._getframe(1), 2
+        while frame is not None and frame.f_globals.get("__name__", "").startswith("eyemap"):
+            frame, level = frame.f_back, level + 1
+        warnings.warn(note, FutureWarning, stacklevel=level)
+    return ident
+
 
 class Request(NamedTuple):
     """Which eyemap: the neuron type, region (e.g. "ME"), side ("L" or "R") and metric
-    ("synapse_density" or "cell_count")."""
+    ("synapses" or "cells"; the old names "synapse_density" and "cell_count" are accepted too)."""
 
     type: str
     region: str
@@ -316,8 +339,9 @@ class Dataset:
     def requests(self, neuron_type: Optional[str] = None, region: Optional[str] = None, side: Optional[str] = None,
                  metric: Optional[str] = None) -> List[Request]:
         """Returns the eyemaps the layout and data allow, as a list of ``Request`` (type = ``neuron_type`` or ""),
-        narrowed by region / side ("L", "R") / metric ("synapse_density", "cell_count") as
+        narrowed by region / side ("L", "R") / metric ("synapses", "cells") as
         ``eyemap render --region --side --metric`` does. InputError when nothing matches."""
+        metric = _metric_id(metric)
         if neuron_type is not None:
             _check_type_name(neuron_type)
             self._d.type_rows(neuron_type)
@@ -338,7 +362,7 @@ def _display_id(req: Request) -> str:
     return f"em{n}-{stem}"
 
 
-_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf"}
+_FORMATS = {"." + ext: name for name, ext, _ in _FORMAT_TABLE}  # a file's extension -> its format
 
 
 class Eyemap:
@@ -360,7 +384,7 @@ class Eyemap:
     neuron_type = property(lambda self: self.request.type, doc="The neuron type.")
     region = property(lambda self: self.request.region, doc="The region, e.g. 'ME'.")
     side = property(lambda self: self.request.side, doc="'L' or 'R'.")
-    metric = property(lambda self: self.request.metric, doc="'synapse_density' or 'cell_count'.")
+    metric = property(lambda self: self.request.metric, doc="'synapses' or 'cells'.")
 
     def __repr__(self) -> str:
         t, r, s, m = self.request
@@ -544,7 +568,7 @@ class Renderer:
                metric: Optional[str] = None, formats: Sequence[str] = ("svg",)) -> List[Eyemap]:
         """Renders one type's eyemaps: all of them (up to 12: regions x sides x metrics the layout
         and data allow), or those of ``region`` / ``side`` ("L", "R") / ``metric``
-        ("synapse_density", "cell_count"), as ``eyemap render --region --side --metric`` selects.
+        ("synapses", "cells"), as ``eyemap render --region --side --metric`` selects.
         ``formats``: any of "svg", "png", "pdf" rendered now (the others on demand).
         Returns a list of Eyemap in region, side, metric order. InputError for an unknown type
         (with a "did you mean"), region, side or metric, or a layer the eyemap lacks."""
@@ -731,7 +755,9 @@ def run_batch(data: Any, *, layout: Any = None, regions: Any = None, out_dir: Op
         labels, source = ds._labels, ds._source
     if not isinstance(formats, str):
         formats = ",".join(formats)
-    opts = {"formats": formats, "requests": None if requests is None else [tuple(r[-3:]) for r in requests],
+    if requests is not None:
+        requests = [(*tuple(r[-3:-1]), _metric_id(r[-1])) for r in requests]
+    opts = {"formats": formats, "requests": requests,
             "pages": bool(pages), "jobs": int(jobs), "shard": shard, "run": run, "resume": bool(resume)}
     display = _progress_display(kind, progress)
     try:

@@ -8,6 +8,8 @@ from ._errors import Error as Error, FileError as FileError, InputError as Input
 __version__: str
 __all__: List[str]
 DATA_COLUMNS: Tuple[str, ...]
+METRICS: Tuple[str, ...]  # ("synapses", "cells"); "synapse_density", "cell_count" accepted with a FutureWarning
+FORMATS: Tuple[str, ...]  # ("svg", "png", "pdf")
 LAYOUT_COLUMNS: Tuple[str, ...]
 
 PathLike = Union[str, os.PathLike[str]]

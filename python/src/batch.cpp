@@ -49,18 +49,6 @@ pyb::dict counters_dict(const BatchCounters& c, const DataFileSource* src, std::
     return d;
 }
 
-// As `eyemap batch` without --columns: one streaming pass collects the columns seen.
-ColumnLayout layout_from_data(const std::string& data, const RegionSet& regions) {
-    DataFileSource src(data, regions);
-    std::set<std::tuple<std::string, int, std::int32_t, std::int32_t>> seen;
-    ColumnRow row;
-    while (src.next(row)) seen.emplace(row.region, static_cast<int>(row.side), row.hex1, row.hex2);
-    ColumnLayout layout;
-    layout.source = data;
-    for (const auto& [region, side, h1, h2] : seen) layout.entries.push_back(LayoutEntry{region, static_cast<Side>(side), h1, h2});
-    return layout;
-}
-
 pyb::dict run(const pyb::object& input, const pyb::object& layout_path, const pyb::object& regions_json, const PyRenderer& rend,
               const pyb::dict& opts, const pyb::object& out_dir, const pyb::object& sink, const pyb::object& progress, double interval) {
     BatchOptions bo;
@@ -118,7 +106,7 @@ pyb::dict run(const pyb::object& input, const pyb::object& layout_path, const py
             pyb::gil_scoped_acquire gil;
             columns_label = pyb::str(pyb::module_::import("os").attr("fspath")(layout_path)).cast<std::string>();
         }
-        layout = columns_label.empty() ? layout_from_data(path, regions) : read_column_layout(columns_label, regions);
+        layout = columns_label.empty() ? layout_from_data_file(path, regions) : read_column_layout(columns_label, regions);  // as `eyemap batch`
         index = index_columns(layout, regions);
         file = std::make_unique<DataFileSource>(path, regions);
         bo.source_name = path;

@@ -16,8 +16,29 @@ PYBIND11_MODULE(_eyemap, m) {
         for (const auto& r : eyemap::builtin_regions().regions) out.append(pyb::make_tuple(r.name, r.layers));
         return out;
     });
+    m.def("_metrics", [] {
+        pyb::list out;
+        for (const auto& w : eyemap::kMetricWords) out.append(std::string(w.id));
+        return out;
+    });
+    m.def("_formats", [] {
+        pyb::list out;
+        for (const auto& w : eyemap::kEyemapFormats)
+            out.append(pyb::make_tuple(std::string(w.name), std::string(w.extension), std::string(w.media_type)));
+        return out;
+    });
+    // (identifier, note): the note is empty unless an old name was used. Unknown: InputError.
+    m.def("_parse_metric", [](const std::string& text) {
+        const auto p = eyemap::parse_metric_name(text);
+        if (!p) eyemap::throw_input("metric must be one of " + eyemap::metric_list(), eyemap::ErrorLocation{{}, 0, "metric", text});
+        return pyb::make_tuple(std::string(eyemap::to_string(p->metric)), p->alias ? eyemap::metric_alias_note(text, p->metric) : std::string());
+    });
+    // The library decides the words: an unknown side or metric is an input error naming it.
     m.def("_file_stem", [](const std::string& type, const std::string& region, const std::string& side, const std::string& metric) {
-        return eyemap::eyemap_file_stem(type, region, side == "L" ? eyemap::Side::L : eyemap::Side::R,
-                                        eyemap::parse_metric(metric).value_or(eyemap::Metric::synapse_density));
+        const auto s = eyemap::parse_side(side);
+        if (!s) eyemap::throw_input("side must be L or R", eyemap::ErrorLocation{{}, 0, "side", side});
+        const auto m = eyemap::parse_metric(metric);
+        if (!m) eyemap::throw_input("metric must be one of " + eyemap::metric_list(), eyemap::ErrorLocation{{}, 0, "metric", metric});
+        return eyemap::eyemap_file_stem(type, region, *s, *m);
     });
 }

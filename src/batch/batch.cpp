@@ -29,12 +29,15 @@
 
 #include "core/hash.hpp"
 #include "eyemap/error.hpp"
+#include "output/naming.hpp"
 #include "output/sink.hpp"
 #include "output/pages.hpp"
 #include "process/process.hpp"
 #include "eyemap/stats.hpp"
 #include "eyemap/version.hpp"
 #include "ingest/csv.hpp"
+#include "batch/settings_hash.hpp"
+#include "ingest/data_file.hpp"
 #include "ingest/row_parser.hpp"
 
 namespace eyemap {
@@ -43,14 +46,6 @@ namespace {
 // The tool version in every output hash: a new version re-renders on --resume.
 const std::string kBatchToolVersion = fmt::format("eyemap {} batch/1", kVersion);
 constexpr std::uint64_t kPageVersion = 2;
-
-char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string fold(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = ascii_lower(c);
-    return out;
-}
 
 // Content hash of a type's rows (every field but the line), in order. The numbers go through a
 // small cache-resident buffer hashed a chunk at a time: one hash call per row field was 7% of a
@@ -106,24 +101,6 @@ std::uint64_t hash_rows(std::string_view name, std::span<const ColumnRow> rows) 
 // ---------------------------------------------------------------------------------------------
 // Formats, shards, names
 
-std::vector<OutputFormat> parse_formats(std::string_view text, std::string_view option) {
-    std::vector<OutputFormat> out;
-    std::size_t start = 0;
-    for (;;) {
-        const auto comma = text.find(',', start);
-        auto item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-        const auto parsed = parse_format(item);
-        if (!parsed) throw_input("expected a comma-separated list of: svg, png, pdf", ErrorLocation{{}, 0, std::string(option), std::string(item)});
-        const OutputFormat f = *parsed;
-        if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
-        if (comma == std::string_view::npos) break;
-        start = comma + 1;
-    }
-    return out;
-}
-
 Shard parse_shard(std::string_view text) {
     auto bad = [&] {
         throw_input("expected I/N with 0 <= I < N (e.g. 0/4 ... 3/4)", ErrorLocation{{}, 0, "--shard", std::string(text)});
@@ -146,18 +123,16 @@ Shard parse_shard(std::string_view text) {
     return s;
 }
 
-std::string type_file_base(std::string_view neuron_type) { return safe_file_name(neuron_type); }
-
 std::uint32_t shard_of(std::string_view neuron_type, std::uint32_t count) {
     if (count <= 1) return 0;
-    const std::uint64_t h = HashBuilder(0x7368617264).add(std::string_view(fold(type_file_base(neuron_type)))).digest();
+    const std::uint64_t h = HashBuilder(0x7368617264).add(std::string_view(detail::fold_case(type_file_base(neuron_type)))).digest();
     return static_cast<std::uint32_t>(h % count);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Hashes
 
-std::uint64_t batch_settings_hash(const TableColumns& columns, const ColumnIndex& layout, const Renderer& renderer) {
+std::uint64_t detail::batch_settings_hash(const TableColumns& columns, const ColumnIndex& layout, const Renderer& renderer) {
     HashBuilder h(0x73657474);  // "sett"
     h.add(kBatchToolVersion);
     h.add(columns.synapses).add(columns.cells).add(columns.layer_synapses).add(columns.layer_cells);
@@ -184,82 +159,7 @@ std::uint64_t batch_settings_hash(const TableColumns& columns, const ColumnIndex
     return h.digest();
 }
 
-std::string eyemap_path(OutputFormat f, std::string_view file_key, const EyemapRequest& r) {
-    return fmt::format("{}/{}_{}_{}_{}.{}", to_string(f), file_key, region_file_component(r.region), to_string(r.side),
-                       to_string(r.metric), to_string(f));
-}
-
-std::string page_path(std::string_view file_key) { return fmt::format("pages/{}.html", file_key); }
-namespace detail {
-std::string thumb_path(std::string_view file_key) { return fmt::format("thumbs/{}.svg", file_key); }
-}  // namespace detail
-
 std::string_view batch_tool_version() noexcept { return kBatchToolVersion; }
-
-// ---------------------------------------------------------------------------------------------
-// DataFileSource
-
-struct DataFileSource::Impl {
-    RegionSet regions;  // the parser keeps a pointer
-    int fd = -1;
-    bool own_fd = false;
-    std::string name;
-    std::uint64_t size = 0;
-    std::atomic<std::uint64_t> count{0};
-    std::unique_ptr<detail::CsvReader> csv;
-    std::vector<std::string_view> fields;
-    std::unique_ptr<detail::RowParser> parser;
-
-    ~Impl() {
-        if (own_fd) ::close(fd);
-    }
-    // Reads straight into the CSV reader's buffer, counted for progress displays.
-    std::size_t read(char* p, std::size_t n) {
-        ssize_t got;
-        do got = ::read(fd, p, n);
-        while (got < 0 && errno == EINTR);
-        if (got < 0) throw_io(fmt::format("read error: {}", std::strerror(errno)), name);
-        count.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
-        return static_cast<std::size_t>(got);
-    }
-};
-
-DataFileSource::DataFileSource(const std::filesystem::path& path, const RegionSet& regions) : impl_(std::make_unique<Impl>()) {
-    Impl& m = *impl_;
-    m.regions = regions;
-    if (path == "-") {
-        m.fd = 0;
-        m.name = "<stdin>";
-    } else {
-        m.name = path.string();
-        m.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (m.fd < 0) throw_io(fmt::format("cannot open file: {}", std::strerror(errno)), m.name);
-        m.own_fd = true;
-        struct stat st {};
-        if (::fstat(m.fd, &st) == 0) {
-            if (S_ISDIR(st.st_mode)) throw_io("is a folder, not a file", m.name);
-            if (S_ISREG(st.st_mode)) m.size = static_cast<std::uint64_t>(st.st_size);
-        }
-#ifdef POSIX_FADV_SEQUENTIAL
-        ::posix_fadvise(m.fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-#endif
-    }
-    m.csv = std::make_unique<detail::CsvReader>([&m](char* p, std::size_t n) { return m.read(p, n); }, m.name);
-    m.parser = std::make_unique<detail::RowParser>(detail::RowParser::from_header(*m.csv, m.fields, m.regions));
-}
-
-DataFileSource::~DataFileSource() = default;
-const TableColumns& DataFileSource::columns() const noexcept { return impl_->parser->columns(); }
-bool DataFileSource::next(ColumnRow& row) {
-    if (!impl_->csv->read_record(impl_->fields)) return false;
-    impl_->parser->parse(*impl_->csv, impl_->fields, row);
-    return true;
-}
-RowSource DataFileSource::source() {
-    return [this](ColumnRow& row) { return next(row); };
-}
-std::uint64_t DataFileSource::bytes_read() const noexcept { return impl_->count.load(std::memory_order_relaxed); }
-std::uint64_t DataFileSource::file_size() const noexcept { return impl_->size; }
 
 BatchInput::BatchInput(DataFileSource& f) : file(&f), columns(f.columns()) {}
 
@@ -291,7 +191,7 @@ struct Ctx {
     const BatchCallbacks& cb;
     BatchCounters* counters;
     std::vector<EyemapRequest> requests;
-    std::shared_ptr<const TemplateSet> page_templates;  // pages: the renderer's template folder, loaded once
+    std::shared_ptr<const TemplateSet> page_templates;  // pages: the renderer's templates
     Stats& stats;
     OpId read_op, wait_op, parse_op, page_op;
     std::uint64_t settings_hash = 0;
@@ -310,7 +210,7 @@ struct Ctx {
         std::uint64_t first, last;
     };
     std::unordered_map<std::string, Seen> seen;
-    std::unordered_set<std::string> taken_keys;  // folded
+    detail::FileKeys keys;
     std::uint64_t next_seq = 0;
     std::uint64_t rows_read = 0;
     std::uint64_t in_shard = 0;
@@ -357,18 +257,6 @@ struct Ctx {
         return error_seq;
     }
 };
-
-std::string assign_key(Ctx& c, const std::string& name) {
-    const std::string base = type_file_base(name);
-    std::string key = base;
-    if (!c.taken_keys.insert(fold(key)).second) {
-        // An earlier type took this name (maybe differing only in case): a suffix from this name's hash.
-        const auto h = static_cast<std::uint32_t>(HashBuilder(0x6b6579).add(std::string_view(name)).digest());
-        key = fmt::format("{}~{:08x}", base, h);
-        for (int k = 2; !c.taken_keys.insert(fold(key)).second; ++k) key = fmt::format("{}~{:08x}-{}", base, h, k);
-    }
-    return key;
-}
 
 [[noreturn]] void throw_regrouped(const Ctx& c, const std::string& name, const Ctx::Seen& before, std::uint64_t line) {
     const std::string& file = c.options.source_name;
@@ -505,7 +393,7 @@ bool read_job(Ctx& c, WorkerState& w, Job& job) {
         if (auto it = c.seen.find(name); it != c.seen.end()) throw_regrouped(c, name, it->second, first);
         const std::uint64_t seq = c.next_seq++;
         c.reading_seq = seq;
-        std::string key = assign_key(c, name);
+        std::string key = c.keys.assign(name);
         const bool mine = shard_for(c.options, name) == c.options.shard.index;
         if (!read_type(c, name, mine, w, job)) {
             c.cancel_hit = true;
@@ -621,18 +509,18 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
             HashBuilder h(c.settings_hash);
             h.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
             h.add(f).add(std::string_view(req.region)).add(req.side).add(req.metric);
-            rec.outputs.push_back(OutputRecord{f, eyemap_path(f, rec.file_key, req), static_cast<int>(i), h.digest(), 0});
+            rec.outputs.push_back(OutputRecord{file_format(f), eyemap_path(f, rec.file_key, req), static_cast<int>(i), h.digest(), 0});
         }
     }
     if (c.options.pages) {
         HashBuilder t(c.settings_hash);
         t.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
         t.add(std::string_view("thumb")).add(c.page_salt).add(kPageVersion);
-        rec.outputs.push_back(OutputRecord{OutputFormat::svg, detail::thumb_path(rec.file_key), -1, t.digest(), 0});
+        rec.outputs.push_back(OutputRecord{FileFormat::svg, detail::thumb_path(rec.file_key), -1, t.digest(), 0});
         HashBuilder h(c.settings_hash);
         h.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
-        h.add(OutputFormat::html).add(c.page_salt).add(kPageVersion).add(c.options.empty_maps);
-        rec.outputs.push_back(OutputRecord{OutputFormat::html, page_path(rec.file_key), -1, h.digest(), 0});
+        h.add(FileFormat::html).add(c.page_salt).add(kPageVersion).add(c.options.empty_maps);
+        rec.outputs.push_back(OutputRecord{FileFormat::html, page_path(rec.file_key), -1, h.digest(), 0});
     }
 
     if (c.cb.up_to_date && c.cb.up_to_date(rec)) {
@@ -745,14 +633,12 @@ BatchSummary run_batch(const BatchInput& input, const ColumnIndex& layout, const
     if (options.shard.count == 0 || options.shard.index >= options.shard.count)
         throw_input("shard index must be below the shard count", ErrorLocation{{}, 0, "--shard", fmt::format("{}/{}", options.shard.index, options.shard.count)});
     if (options.formats.empty()) throw_input("no eyemap format", ErrorLocation{{}, 0, "formats", {}});
-    for (OutputFormat f : options.formats)
-        if (f == OutputFormat::html) throw_input("html is not an eyemap format; use BatchOptions::pages", ErrorLocation{{}, 0, "formats", "html"});
 
     Ctx c(input, layout, renderer, options, callbacks, counters);
     c.stats.begin_progress();
     c.stats.record_progress(ProgressSample{});  // the start: nothing done yet
     if (!input.rows) {
-        auto& file = input.file->impl();
+        auto& file = detail::DataFileAccess::impl(*input.file);
         c.csv = file.csv.get();
         c.parser = file.parser.get();
         c.type_column = c.parser->type_field();
@@ -763,10 +649,9 @@ BatchSummary run_batch(const BatchInput& input, const ColumnIndex& layout, const
     if (options.pages) {
         if (std::find(options.formats.begin(), options.formats.end(), OutputFormat::svg) == options.formats.end())
             throw_input("pages show the SVG eyemaps: add svg to the formats", ErrorLocation{{}, 0, "--pages", {}});
-        const auto& dir = renderer.options().templates;
-        c.page_templates = dir.empty() ? builtin_templates() : load_templates(dir);
+        c.page_templates = renderer.templates();  // read once, with the renderer: pages match the settings hash
     }
-    c.settings_hash = batch_settings_hash(columns, layout, renderer);
+    c.settings_hash = detail::batch_settings_hash(columns, layout, renderer);
     {
         HashBuilder h(0x70616765);  // "page"
         h.add(options.formats.size());

@@ -17,7 +17,7 @@
 
 #include "cli.hpp"
 #include "core/text.hpp"
-#include "eyemap/batch.hpp"
+#include "eyemap/runs.hpp"
 #include "output/sink.hpp"
 
 namespace eyemap::cli {
@@ -345,7 +345,7 @@ void add_batch_command(CLI::App& app) {
     auto* sub = app.add_subcommand("batch", "Render every neuron type of a data file (streamed, in parallel) into a run folder");
     sub->footer(
         "The data file must be grouped by neuron type; it is read once (twice without --columns).\n"
-        "Each type gets both metrics: synapse_density (synapse count per column) and cell_count.\n"
+        "Each type gets both metrics: synapses (synapse count per column) and cells (cell count per column).\n"
         "Output: DIR/RUN/{svg,png,pdf}/<type>_<region>_<side>_<metric>.<ext>, DIR/RUN/pages/<type>.html and\n"
         "DIR/RUN/index.html (--pages), DIR/RUN/manifest.json (manifest-I-of-N.json per shard).\n"
         "Ctrl-C stops cleanly (exit 130); continue with --run NAME --resume. See docs/batch.md.\n"

@@ -71,7 +71,11 @@ void run_render(const RenderArgs& a) {
     RequestFilter filter;
     if (a.region != "all") filter.region = a.region;
     if (a.side != "both") filter.side = a.side == "L" ? Side::L : Side::R;
-    if (a.metric != "both") filter.metric = parse_metric(a.metric);
+    if (a.metric != "both") {
+        const auto m = parse_metric_name(a.metric);  // checked by the option's validator
+        filter.metric = m->metric;
+        if (m->alias) fmt::print(stderr, "note: {}\n", metric_alias_note(a.metric, m->metric));
+    }
     RequestSelection sel;
     try {
         sel = select_requests(*ds.index, ds.columns, filter);
@@ -128,13 +132,14 @@ void add_render_command(CLI::App& app) {
     sub->footer(
         "Examples:\n"
         "  eyemap render --data ../shared/data/optic-lobe/me_cells.csv --columns ../shared/data/optic-lobe/columns.csv \\\n"
-        "      --type Mi1 --region ME --side R --metric cell_count -o Mi1_ME_R.svg\n"
+        "      --type Mi1 --region ME --side R --metric cells -o Mi1_ME_R.svg\n"
         "  eyemap render --data data.csv --columns columns.csv --type Tm3 --out-dir out/   # all of its eyemaps\n"
         "  eyemap render --data data.csv --columns columns.csv --type Tm3 --format svg,png,pdf --scale 2 --out-dir out/\n"
-        "  eyemap render --data data.csv --columns columns.csv --type Tm3 --region ME --side R --metric synapse_density \\\n"
+        "  eyemap render --data data.csv --columns columns.csv --type Tm3 --region ME --side R --metric synapses \\\n"
         "      --format png --layer 3 -o Tm3_ME_R_layer3.png   # a static picture of layer M3\n"
         "  eyemap render --data data.csv --columns columns.csv --type Tm3 --format pdf --pdf-pages -o Tm3.pdf   # one page per eyemap\n"
-        "Files in --out-dir are named <type>_<region>_<side>_<metric>.svg/.png/.pdf (--pdf-pages: <type>.pdf).\n"
+        "Files in --out-dir are named <type>_<region>_<side>_<metric>.svg/.png/.pdf (--pdf-pages: <type>.pdf), where\n"
+        "<metric> is synapse_density or cell_count (the names files had before the metrics were renamed).\n"
         "PNG and PDF show one layer (--layer, default all) with that layer's button highlighted; the PDF\n"
         "page is the canvas in points (1 px = 1 pt), --scale only sizes the PNG.\n"
         "The look: --style KEY=VALUE (repeatable), e.g. --style hex_opacity=0.6 --style font_family='DejaVu Serif',\n"
@@ -144,8 +149,13 @@ void add_render_command(CLI::App& app) {
     sub->add_option("--region", args->region, "Region name (ME, LO, LOP or one from --regions) or 'all'")->type_name("NAME")->capture_default_str();
     sub->add_option("--side", args->side, "L, R or both")->check(CLI::IsMember({"L", "R", "both"}))->capture_default_str();
     sub->add_option("--metric", args->metric,
-                    "synapse_density (synapse count per column), cell_count (cell count per column) or both")
-        ->check(CLI::IsMember({"synapse_density", "cell_count", "both"}))
+                    "synapses (synapse count per column), cells (cell count per column) or both; the old names "
+                    "synapse_density and cell_count are accepted too")
+        ->check(
+            [](const std::string& v) {
+                return v == "both" || parse_metric(v) ? std::string() : "expected " + metric_list() + " or both";
+            },
+            "METRIC")
         ->capture_default_str();
     sub->add_option("--format", args->format, "Output format(s), comma-separated: svg, png, pdf (default: the extension of -o FILE, else svg)")
         ->type_name("LIST");

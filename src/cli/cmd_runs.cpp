@@ -6,7 +6,8 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "eyemap/batch.hpp"
+#include "eyemap/runs.hpp"
+#include "output/verify.hpp"
 
 namespace eyemap::cli {
 namespace {
@@ -135,7 +136,7 @@ void add_runs_command(CLI::App& app) {
             }
             for (const auto& f : r.files) fmt::print("file {}: {} (type {}, shard {})\n", f.problem, f.path, f.type, f.shard);
             for (const auto& q : r.problems) fmt::print("problem: {}\n", q);
-            const auto temps = run_temp_files(p);
+            const auto temps = detail::run_temp_files(p);
             if (!temps.empty())
                 fmt::print("note: {} temporary files (writers still running, or leftovers of killed ones), e.g. {}\n", temps.size(), temps.front());
             if (r.complete) {

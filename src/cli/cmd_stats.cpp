@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "eyemap/batch.hpp"
+#include "eyemap/runs.hpp"
 #include "output/report.hpp"
 #include "output/sink.hpp"
 

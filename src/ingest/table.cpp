@@ -25,8 +25,6 @@
 
 namespace eyemap {
 
-std::string_view to_string(Side s) noexcept { return s == Side::L ? "L" : "R"; }
-
 namespace {
 
 using detail::CsvReader;

@@ -132,7 +132,7 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
 
     const std::string badge = fmt::format("({})", to_string(data.side));
     const double tx = g.margin;
-    s.titles[0] = {tx, g.margin + 12, data.metric == Metric::synapse_density ? "Synapses (All Columns)" : "Cells (All Columns)", {}};
+    s.titles[0] = {tx, g.margin + 12, std::string(words(data.metric).title), {}};
     s.titles[1] = {tx, g.margin + 12 + kTitleStep, data.neuron_type, badge};
     s.titles[2] = {tx, g.margin + 12 + 2 * kTitleStep, data.region, badge};
 
@@ -145,7 +145,7 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
     lg.tick_x = lg.x - 4;
     lg.title_x = lg.x + kBin + 9;
     lg.title_y = lg.y + 2.5 * kBin;
-    lg.title = data.metric == Metric::synapse_density ? "Total Synapses" : "Cell Count";
+    lg.title = words(data.metric).legend_title;
     lg.all = legend_scale(data.scale);
     lg.layer = legend_scale(data.layer_scale);
 

@@ -28,25 +28,20 @@ const TemplateSet& template_set(const std::shared_ptr<const TemplateSet>& t) { r
 // only used for text escaped here for its context (JSON in <script>).
 using detail::render_template;
 
-std::string_view format_label(OutputFormat f) {
-    switch (f) {
-        case OutputFormat::svg: return "SVG";
-        case OutputFormat::png: return "PNG";
-        case OutputFormat::pdf: return "PDF";
-        case OutputFormat::html: return "page";
-    }
-    return "?";
+std::string_view format_label(FileFormat f) {
+    if (const auto e = eyemap_format(f)) return words(*e).label;
+    return "page";
 }
 
 const OutputRecord* page_of(const TypeRecord& t) {
     for (const auto& o : t.outputs)
-        if (o.format == OutputFormat::html) return &o;
+        if (o.format == FileFormat::html) return &o;
     return nullptr;
 }
 
 const OutputRecord* thumb_of(const TypeRecord& t) {
     for (const auto& o : t.outputs)
-        if (o.eyemap < 0 && o.format == OutputFormat::svg) return &o;
+        if (o.eyemap < 0 && o.format == FileFormat::svg) return &o;
     return nullptr;
 }
 
@@ -187,7 +182,7 @@ std::string render_type_page(const TypeRecord& type, const PageOptions& options)
             const OutputRecord* svg = nullptr;
             for (const auto& o : type.outputs) {
                 if (o.eyemap != static_cast<int>(i)) continue;
-                if (o.format == OutputFormat::svg && !svg) svg = &o;
+                if (o.format == FileFormat::svg && !svg) svg = &o;
                 data dl;
                 dl.set("href", "../" + url_path(o.path));
                 dl.set("label", std::string(format_label(o.format)));

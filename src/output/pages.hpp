@@ -41,7 +41,6 @@ std::vector<std::pair<std::string, std::string>> render_site_assets(std::span<co
                                                                     const std::shared_ptr<const TemplateSet>& templates = nullptr);
 
 namespace detail {
-std::string thumb_path(std::string_view file_key);  // "thumbs/<key>.svg"
 // A type's thumbnail: each eyemap's EyemapView::thumbnail cells (kept while rendering), then a
 // few-KB SVG of one map per region (the side with more data, the first metric).
 struct ThumbMap {

@@ -316,10 +316,10 @@ std::vector<FormatBytes> bytes_per_format(std::span<const TypeRecord> types) {
         for (const auto& o : t.outputs) {
             int k = 0;
             switch (o.format) {
-                case OutputFormat::svg: k = o.eyemap < 0 ? 4 : 0; break;
-                case OutputFormat::png: k = 1; break;
-                case OutputFormat::pdf: k = 2; break;
-                case OutputFormat::html: k = 3; break;
+                case FileFormat::svg: k = o.eyemap < 0 ? 4 : 0; break;
+                case FileFormat::png: k = 1; break;
+                case FileFormat::pdf: k = 2; break;
+                case FileFormat::html: k = 3; break;
             }
             ++acc[k].files;
             acc[k].bytes += o.bytes;
@@ -403,8 +403,7 @@ std::string render_run_report(const RunReport& r, const std::shared_ptr<const Te
 void write_run_report(const std::filesystem::path& run_dir, std::string run_name, const Renderer& renderer,
                       std::span<const TypeRecord> types) {
     StatsDocument doc{renderer.stats().snapshot(), renderer.cache_statistics(), std::string(kVersion), process_command_line()};
-    const auto& dir = renderer.options().templates;
-    const auto templates = dir.empty() ? builtin_templates() : load_templates(dir);
+    const auto& templates = renderer.templates();  // the run's set, read once with the renderer
     RunReport report = run_report_from(doc, std::move(run_name), bytes_per_format(types));
     report.index_link = true;
     write_file_atomic(run_dir / "report.html", render_run_report(report, templates));

@@ -30,10 +30,7 @@ std::uint64_t next_unique() {
         std::random_device rd;
         return (static_cast<std::uint64_t>(rd()) << 32) ^ rd() ^ static_cast<std::uint64_t>(::getpid());
     }();
-    std::uint64_t z = start + 0x9e3779b97f4a7c15ULL * (g_counter.fetch_add(1, std::memory_order_relaxed) + 1);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    return mix64(start + 0x9e3779b97f4a7c15ULL * (g_counter.fetch_add(1, std::memory_order_relaxed) + 1));
 }
 
 bool is_safe_byte(unsigned char c) {

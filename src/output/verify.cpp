@@ -10,16 +10,18 @@
 
 #include "core/hash.hpp"
 #include "core/text.hpp"
-#include "eyemap/batch.hpp"
+#include "eyemap/runs.hpp"
 #include "eyemap/error.hpp"
+#include "output/naming.hpp"
 #include "output/sink.hpp"
+#include "output/verify.hpp"
 
 namespace eyemap {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Hash of a file's bytes, read in chunks (the same value as hash_bytes of the whole content).
+// Hash of a file's bytes (hash_bytes of the whole content, read into memory at once).
 bool file_content_hash(const fs::path& p, std::uint64_t& out) {
     std::ifstream in(p, std::ios::binary);
     if (!in) return false;
@@ -33,14 +35,17 @@ bool is_temp_name(const std::string& n) { return !n.empty() && n[0] == '.' && n.
 
 }  // namespace
 
-std::vector<std::string> run_temp_files(const fs::path& run_dir) {
+std::vector<std::string> detail::run_temp_files(const fs::path& run_dir) {
     std::vector<std::string> out;
-    for (const char* sub : {"", "svg", "png", "pdf", "pages"}) {
+    // The run folder itself and every sub-folder a batch writes (thumbs/ too).
+    std::vector<std::string_view> subs{""};
+    for (std::string_view s : detail::run_subfolders()) subs.push_back(s);
+    for (std::string_view sub : subs) {
         std::error_code ec;
-        const fs::path dir = *sub ? run_dir / sub : run_dir;
+        const fs::path dir = sub.empty() ? run_dir : run_dir / sub;
         for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
             const std::string n = it->path().filename().string();
-            if (is_temp_name(n)) out.push_back(*sub ? fmt::format("{}/{}", sub, n) : n);
+            if (is_temp_name(n)) out.push_back(sub.empty() ? n : fmt::format("{}/{}", sub, n));
         }
     }
     std::sort(out.begin(), out.end());
@@ -234,7 +239,7 @@ std::string verify_report_json(const RunVerifyReport& r) {
     j["problems"] = r.problems;
     j["redo_shards"] = r.redo_shards;
     j["redo_commands"] = r.redo_commands;
-    j["temp_files"] = run_temp_files(r.run_dir);
+    j["temp_files"] = detail::run_temp_files(r.run_dir);
     return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
 }
 

@@ -262,8 +262,7 @@ void check_requests(const ColumnIndex& layout, const TableColumns& columns, std:
             throw_input(fmt::format("the layout has no columns for region {} side {}", req.region, to_string(req.side)),
                         ErrorLocation{{}, 0, "region", req.region});
         if (!has_metric(columns, req.metric))
-            throw_input(fmt::format("the data has no '{}' column, needed for metric {}",
-                                    req.metric == Metric::synapse_density ? "synapses" : "cells", to_string(req.metric)),
+            throw_input(fmt::format("the data has no '{}' column, needed for metric {}", words(req.metric).column, to_string(req.metric)),
                         ErrorLocation{{}, 0, "metric", std::string(to_string(req.metric))});
     }
 }

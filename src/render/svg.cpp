@@ -232,7 +232,7 @@ std::shared_ptr<const TemplateSet> load_templates(const std::filesystem::path& d
 
 std::string default_svg_id(const EyemapData& d) {
     HashBuilder h;
-    h.add(d.neuron_type).add(d.region).add(to_string(d.side)).add(to_string(d.metric));
+    h.add(d.neuron_type).add(d.region).add(to_string(d.side)).add(words(d.metric).file_word);  // ids unchanged by the metric rename
     return fmt::format("em{:08x}", static_cast<std::uint32_t>(h.digest() ^ (h.digest() >> 32)));
 }
 

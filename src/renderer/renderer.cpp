@@ -218,10 +218,6 @@ RequestSelection select_requests(const ColumnIndex& index, const TableColumns& c
     return out;
 }
 
-std::string eyemap_file_stem(std::string_view neuron_type, std::string_view region, Side side, Metric metric) {
-    return fmt::format("{}_{}_{}_{}", safe_file_name(neuron_type), region_file_component(region), to_string(side), to_string(metric));
-}
-
 std::string Eyemap::file_name() const {
     return fmt::format("{}.{}", eyemap_file_stem(neuron_type, request.region, request.side, request.metric), to_string(format));
 }
@@ -331,7 +327,6 @@ struct Renderer::Impl {
                 view = bytes;
                 return;
             }
-            case OutputFormat::html: break;
         }
         throw_input("not an eyemap format", ErrorLocation{{}, 0, "format", std::string(to_string(f))});
     }
@@ -388,13 +383,12 @@ void Renderer::reset_statistics() const {
 }
 void Renderer::clear_caches() const { impl_->caches->clear(); }
 std::uint64_t Renderer::settings_hash() const { return impl_->settings_hash; }
+const std::shared_ptr<const TemplateSet>& Renderer::templates() const noexcept { return impl_->templates; }
 
 void Renderer::render(const ColumnIndex& index, const TableColumns& columns, std::string_view neuron_type,
                       std::span<const ColumnRow> rows, std::span<const EyemapRequest> requests,
                       std::span<const OutputFormat> formats, const std::function<void(const EyemapView&)>& out) const {
     if (formats.empty()) formats = kSvgOnly;
-    for (OutputFormat f : formats)
-        if (f == OutputFormat::html) throw_input("not an eyemap format", ErrorLocation{{}, 0, "format", "html"});
     std::vector<EyemapRequest> all;
     if (requests.empty()) {
         all = all_requests(index, columns);

@@ -125,7 +125,7 @@ function breakScript(name, edits, page = false) {
   fs.writeFileSync(path.join(dir, 'script.js.mustache'), s);
   const outDir = path.join(dirs.broken, name);
   run(opt.cli, ['render', '--data', path.join(dirs.sampleData, 'data.csv'), '--columns', path.join(dirs.sampleData, 'columns.csv'),
-                '--type', 'Tm3', ...(page ? [] : ['--region', 'ME', '--side', 'R', '--metric', 'synapse_density']),
+                '--type', 'Tm3', ...(page ? [] : ['--region', 'ME', '--side', 'R', '--metric', 'synapses']),
                 '--templates', dir, '--out-dir', outDir]);
   if (!page) return `broken/${name}/Tm3_ME_R_synapse_density.svg`;
   // The 12 eyemaps inlined into one page, laid out like report_page's.

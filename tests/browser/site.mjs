@@ -286,17 +286,17 @@ for (const scheme of ['http', 'file']) {
     expectEq(await page.textContent('#em-next span'), small.types[3].name, 'next name');
     // Lazy frames: the shown metric's frames load (Chromium loads lazy frames within ~1,250 px of the viewport,
     // so on this short page all of them); the other metric's (hidden) frames load only when switched to.
-    await page.waitForFunction(() => document.querySelectorAll('.em-cell[data-metric=synapse_density] iframe[data-loaded]').length === 6);
-    const hidden = await page.$$eval('.em-cell[data-metric=cell_count]', (c) => c.map((x) => [x.hidden, x.querySelector('iframe').getAttribute('data-loaded')]));
+    await page.waitForFunction(() => document.querySelectorAll('.em-cell[data-metric=synapses] iframe[data-loaded]').length === 6);
+    const hidden = await page.$$eval('.em-cell[data-metric=cells]', (c) => c.map((x) => [x.hidden, x.querySelector('iframe').getAttribute('data-loaded')]));
     expectEq(hidden, Array(6).fill([true, null]), 'cell-count eyemaps while synapses are shown: [hidden, loaded]');
-    await page.check('input[name=em-metric][value=cell_count]');
-    await page.waitForFunction(() => document.querySelectorAll('.em-cell[data-metric=cell_count] iframe[data-loaded]').length === 6);
-    expect(await page.$$eval('.em-cell[data-metric=synapse_density]', (c) => c.every((x) => x.hidden)), 'synapse eyemaps hidden after the switch');
+    await page.check('input[name=em-metric][value=cells]');
+    await page.waitForFunction(() => document.querySelectorAll('.em-cell[data-metric=cells] iframe[data-loaded]').length === 6);
+    expect(await page.$$eval('.em-cell[data-metric=synapses]', (c) => c.every((x) => x.hidden)), 'synapse eyemaps hidden after the switch');
     noErrors('type page');
   });
   await check(`${scheme}: type page: tooltips and layer buttons inside a lazily loaded frame`, async () => {
     await open(url(scheme, pageFile(t)));
-    const sel = cellSel('LOP', 'R', 'synapse_density');
+    const sel = cellSel('LOP', 'R', 'synapses');
     const f = await loadedFrame(sel);
     // Hover the first coloured hexagon: the drawn tooltip shows its column.
     const i = await f.evaluate(() => Array.from(document.querySelector('.em-hexes').children).findIndex((h) => h.getAttribute('fill') !== '#999999' && h.getAttribute('fill') !== '#ffffff'));
@@ -320,8 +320,8 @@ for (const scheme of ['http', 'file']) {
     await open(url(scheme, pageFile(t)));
     await page.check('input[name=em-metric][value=both]');
     const me = [];
-    for (const side of ['L', 'R']) for (const m of ['synapse_density', 'cell_count']) me.push(await loadedFrame(cellSel('ME', side, m)));
-    const lo = await loadedFrame(cellSel('LO', 'L', 'synapse_density'));
+    for (const side of ['L', 'R']) for (const m of ['synapses', 'cells']) me.push(await loadedFrame(cellSel('ME', side, m)));
+    const lo = await loadedFrame(cellSel('LO', 'L', 'synapses'));
     await me[0].click('.em-btn[data-layer="3"]');
     for (const [k, f] of me.entries()) {
       await f.waitForFunction(() => document.documentElement.getAttribute('data-layer') === '3');
@@ -329,9 +329,9 @@ for (const scheme of ['http', 'file']) {
     }
     expectEq((await eyemapState(lo)).layer, '0', 'LO frame after a click in ME');
     // A frame of the region that loads later gets the region's layer: LOP first, then its cell-count frame.
-    const lopS = await loadedFrame(cellSel('LOP', 'L', 'synapse_density'));
+    const lopS = await loadedFrame(cellSel('LOP', 'L', 'synapses'));
     await lopS.click('.em-btn[data-layer="4"]');
-    const lopC = await loadedFrame(cellSel('LOP', 'R', 'cell_count'));
+    const lopC = await loadedFrame(cellSel('LOP', 'R', 'cells'));
     await lopC.waitForFunction(() => document.documentElement.getAttribute('data-layer') === '4');
     // Sync off: a click changes its own eyemap only.
     await page.uncheck('#em-sync');
@@ -424,8 +424,8 @@ await check('screenshots of the index and a type page', async () => {
   const t = small.types[0];
   await open(url('http', path.join(small.dir, t.outputs.find((o) => o.format === 'html').path)));
   await page.setViewportSize({ width: 1280, height: 1300 });
-  const f = await loadedFrame(cellSel('ME', 'L', 'synapse_density'));
-  await loadedFrame(cellSel('ME', 'R', 'synapse_density'));
+  const f = await loadedFrame(cellSel('ME', 'L', 'synapses'));
+  await loadedFrame(cellSel('ME', 'R', 'synapses'));
   await f.click('.em-btn[data-layer="4"]');
   await page.evaluate(() => window.scrollTo(0, 0));
   const i = await f.evaluate(() => Array.from(document.querySelector('.em-hexes').children).findIndex((h) => h.getAttribute('fill') === '#a50f15'));

@@ -28,7 +28,7 @@ def test_dataset_from_frame(sample_ds, sample_frames):
     assert "Tm3" in sample_ds and "nope" not in sample_ds
     assert len(sample_ds.requests("Tm3")) == 12
     assert sample_ds.requests("Tm3", region="ME", side="L") == [
-        eyemap.Request("Tm3", "ME", "L", "synapse_density"), eyemap.Request("Tm3", "ME", "L", "cell_count")]
+        eyemap.Request("Tm3", "ME", "L", "synapses"), eyemap.Request("Tm3", "ME", "L", "cells")]
     assert set(sample_ds.regions) == {"ME", "LO", "LOP"}
     assert "Dataset" in repr(sample_ds)
 
@@ -74,7 +74,7 @@ def test_custom_regions(sample_frames):
                           "hex2": [1, 1], "synapses": [3, 4]})
     ds = eyemap.Dataset.from_frame(extra, regions={"AME": ["1", "2"]})
     assert ds.regions["AME"] == ["1", "2"] and "ME" in ds.regions
-    assert [e.request for e in eyemap.render(ds, "X")] == [eyemap.Request("X", "AME", "R", "synapse_density")]
+    assert [e.request for e in eyemap.render(ds, "X")] == [eyemap.Request("X", "AME", "R", "synapses")]
     ds2 = eyemap.Dataset.from_frame(extra, regions={"regions": [{"name": "AME", "layers": []}]})
     assert ds2.regions["AME"] == []
     assert len(eyemap.builtin_regions()["ME"]) == 10 and len(eyemap.builtin_regions()["LOP"]) == 4
@@ -83,9 +83,9 @@ def test_custom_regions(sample_frames):
 def test_render_selection_and_objects(sample_ds, tmp_path):
     r = eyemap.Renderer()
     maps = r.render(sample_ds, "Tm3", formats=("svg", "png", "pdf"))
-    assert [tuple(m.request[1:]) for m in maps[:2]] == [("ME", "L", "synapse_density"), ("ME", "L", "cell_count")]
+    assert [tuple(m.request[1:]) for m in maps[:2]] == [("ME", "L", "synapses"), ("ME", "L", "cells")]
     m = maps[0]
-    assert m.neuron_type == "Tm3" and m.region == "ME" and m.side == "L" and m.metric == "synapse_density"
+    assert m.neuron_type == "Tm3" and m.region == "ME" and m.side == "L" and m.metric == "synapses"
     assert m.counts["has_data"] + m.counts["no_data"] + m.counts["not_in_region"] == sample_ds.column_count
     assert m.svg.startswith("<svg") or m.svg.startswith("<?xml")
     assert m.png().startswith(b"\x89PNG") and m.pdf().startswith(b"%PDF")
@@ -93,8 +93,10 @@ def test_render_selection_and_objects(sample_ds, tmp_path):
     w1 = int.from_bytes(m.png()[16:20], "big")
     assert int.from_bytes(png2[16:20], "big") == 2 * w1
     assert m.png(layer=3) != m.png()
-    one = r.eyemap(sample_ds, "Tm3", "LO", "R", "cell_count")
-    assert one.request == eyemap.Request("Tm3", "LO", "R", "cell_count")
+    with pytest.warns(FutureWarning, match="'cell_count' is now called 'cells'"):
+        one = r.eyemap(sample_ds, "Tm3", "LO", "R", "cell_count")  # the old name still works, with a note
+    assert one.request == eyemap.Request("Tm3", "LO", "R", "cells")
+    assert one.request == r.eyemap(sample_ds, "Tm3", "LO", "R", "cells").request
     assert one.file_name() == "Tm3_LO_R_cell_count.svg" and one.file_name("png").endswith(".png")
     for ext, magic in ((".svg", b"<"), (".png", b"\x89PNG"), (".pdf", b"%PDF")):
         p = one.save(tmp_path / f"x{ext}")
@@ -109,7 +111,7 @@ def test_render_selection_and_objects(sample_ds, tmp_path):
 
 
 def test_notebook_reprs_have_unique_ids(sample_ds):
-    m = eyemap.render(sample_ds, "Mi1", region="ME", side="R", metric="cell_count")[0]
+    m = eyemap.render(sample_ds, "Mi1", region="ME", side="R", metric="cells")[0]
     ids = set()
     for s in (m._repr_svg_(), m._repr_html_(), m._repr_svg_(), m.display_svg()):
         found = set(re.findall(r'<svg[^>]* id="([^"]+)"', s))
@@ -132,7 +134,7 @@ def test_options_and_static(sample_ds):
     o = r.options
     assert o["hex_size"] == 8 and o["color_scale"] == "percentile" and o["static"] and o["style"]["background"] == "#ffffff"
     assert o["caches"]["metadata"]["enabled"] is False and o["caches"]["colours"]["max_entries"] == 10
-    svg = r.render(sample_ds, "Tm3", region="ME", side="R", metric="synapse_density")[0].svg
+    svg = r.render(sample_ds, "Tm3", region="ME", side="R", metric="synapses")[0].svg
     assert "<script" not in svg and "#ffffff" in svg
     f = eyemap.Renderer(color_min=0, color_max=50)
     assert f.options["color_scale"] == "fixed" and f.options["color_max"] == 50
@@ -152,8 +154,8 @@ def test_options_and_static(sample_ds):
     with pytest.raises(eyemap.InputError, match="svg|SVG|layer"):
         eyemap.Renderer(layer=2).render(sample_ds, "Tm3", formats=["svg"])
     lr = eyemap.Renderer(layer=2)
-    m = lr.render(sample_ds, "Tm3", region="ME", side="R", metric="synapse_density", formats=["png"])[0]
-    assert m.svg and m._repr_html_() and m.png() == eyemap.Renderer(layer=2).eyemap(sample_ds, "Tm3", "ME", "R", "synapse_density", formats=["png"]).png()
+    m = lr.render(sample_ds, "Tm3", region="ME", side="R", metric="synapses", formats=["png"])[0]
+    assert m.svg and m._repr_html_() and m.png() == eyemap.Renderer(layer=2).eyemap(sample_ds, "Tm3", "ME", "R", "synapses", formats=["png"]).png()
 
 
 def test_stats_and_caches(sample_ds):
@@ -243,3 +245,13 @@ def test_binding_decides_no_side(sample_ds):
     assert sample_ds._d.has_columns("ME", "L") in (True, False)
     with pytest.raises(eyemap.InputError, match="side must be"):
         sample_ds._d.has_columns("ME", "left")
+
+
+def test_vocabulary_comes_from_the_library():
+    assert eyemap.METRICS == ("synapses", "cells") and eyemap.FORMATS == ("svg", "png", "pdf")
+    # The binding decides no words: an unknown side or metric is the library's input error, not a default.
+    assert eyemap._eyemap._file_stem("Tm3", "ME", "L", "cells") == "Tm3_ME_L_cell_count"
+    with pytest.raises(eyemap.InputError, match="metric must be one of synapses, cells"):
+        eyemap._eyemap._file_stem("Tm3", "ME", "L", "synapse")
+    with pytest.raises(eyemap.InputError, match="side must be L or R"):
+        eyemap._eyemap._file_stem("Tm3", "ME", "X", "cells")

@@ -43,7 +43,7 @@ def test_file_input_to_run_folder(sample, tmp_path):
 
 def test_callable_sink_and_dataset_input(sample_ds):
     got = {}
-    res = eyemap.run_batch(sample_ds, sink=lambda t, p, b: got.setdefault(p, (t, len(b))), requests=[("ME", "R", "cell_count")],
+    res = eyemap.run_batch(sample_ds, sink=lambda t, p, b: got.setdefault(p, (t, len(b))), requests=[("ME", "R", "cells")],
                            progress=False)
     assert len(got) == 6 and res["files"] == 6 and all(p.startswith("svg/") for p in got)
 

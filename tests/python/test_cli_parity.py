@@ -50,7 +50,7 @@ def test_real_data_frame(real, tmp_path):
     """The real medulla data read with pandas gives the CLI's bytes."""
     ds = eyemap.Dataset.from_frame(pd.read_csv(real / "me_cells.csv"), pd.read_csv(real / "columns.csv"))
     run_cli("render", "--data", real / "me_cells.csv", "--columns", real / "columns.csv", "--type", "Mi1", "--region", "ME",
-            "--side", "R", "--metric", "cell_count", "-o", tmp_path / "mi1.svg")
-    m = eyemap.Renderer().eyemap(ds, "Mi1", "ME", "R", "cell_count")
+            "--side", "R", "--metric", "cells", "-o", tmp_path / "mi1.svg")
+    m = eyemap.Renderer().eyemap(ds, "Mi1", "ME", "R", "cells")
     assert m.svg.encode() == (tmp_path / "mi1.svg").read_bytes()
     assert m.counts["has_data"] + m.counts["no_data"] == 892

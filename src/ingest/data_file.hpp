@@ -1,0 +1,54 @@
+// A data file read for the batch: its CSV reader and row parser, which run_batch drives itself.
+#pragma once
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "eyemap/batch.hpp"
+#include "eyemap/error.hpp"
+#include "ingest/csv.hpp"
+#include "ingest/row_parser.hpp"
+
+namespace eyemap {
+
+struct DataFileSource::Impl {
+    RegionSet regions;  // the parser keeps a pointer
+    int fd = -1;
+    bool own_fd = false;
+    std::string name;
+    std::uint64_t size = 0;
+    std::atomic<std::uint64_t> count{0};
+    std::unique_ptr<detail::CsvReader> csv;
+    std::vector<std::string_view> fields;
+    std::unique_ptr<detail::RowParser> parser;
+
+    ~Impl() {
+        if (own_fd) ::close(fd);
+    }
+    // Reads straight into the CSV reader's buffer, counted for progress displays.
+    std::size_t read(char* p, std::size_t n) {
+        ssize_t got;
+        do got = ::read(fd, p, n);
+        while (got < 0 && errno == EINTR);
+        if (got < 0) throw_io(fmt::format("read error: {}", std::strerror(errno)), name);
+        count.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
+        return static_cast<std::size_t>(got);
+    }
+};
+
+namespace detail {
+// The batch's way in: it finds records and their type field serially and lets workers parse them.
+struct DataFileAccess {
+    static DataFileSource::Impl& impl(DataFileSource& f) noexcept { return *f.impl_; }
+};
+}  // namespace detail
+
+}  // namespace eyemap

@@ -1,0 +1,401 @@
+// Manifests: the JSON of a run's record (eyemap-batch/1), written one type per line and read back strictly.
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/read_file.hpp"
+#include "core/text.hpp"
+#include "eyemap/error.hpp"
+#include "output/naming.hpp"
+#include "output/run_internal.hpp"
+
+namespace eyemap {
+namespace fs = std::filesystem;
+using ojson = nlohmann::ordered_json;
+using detail::is_manifest_name;
+using detail::manifest_json;
+using detail::type_line;
+
+std::string detail::iso_time_utc(std::chrono::system_clock::time_point t) {
+    const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+namespace {
+
+constexpr std::string_view kSchema = "eyemap-batch/1";
+
+std::string hex64(std::uint64_t v) { return fmt::format("{:016x}", v); }
+
+std::string to_hex(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() * 2);
+    for (unsigned char c : s) out += fmt::format("{:02x}", c);
+    return out;
+}
+
+// --- JSON out ---------------------------------------------------------------------------------
+
+ojson type_json(const TypeRecord& t) {
+    ojson j;
+    j["name"] = t.neuron_type;
+    // JSON strings are UTF-8: a name that is not keeps its exact bytes in "name_hex" ("name" then
+    // shows it with U+FFFD), so two such names never merge when read back.
+    if (!is_drawable_text(t.neuron_type)) j["name_hex"] = to_hex(t.neuron_type);
+    j["key"] = t.file_key;
+    j["seq"] = t.seq;
+    j["lines"] = ojson::array({t.first_line, t.last_line});
+    j["rows"] = t.rows;
+    j["rows_hash"] = hex64(t.rows_hash);
+    ojson eyes = ojson::array();
+    for (const auto& e : t.eyemaps) {
+        ojson x;
+        x["region"] = e.request.region;
+        x["side"] = std::string(to_string(e.request.side));
+        x["metric"] = std::string(to_string(e.request.metric));
+        x["has_data"] = e.has_data;
+        x["no_data"] = e.no_data;
+        x["not_in_region"] = e.not_in_region;
+        if (const auto& m = e.summary) {
+            x["summary"] = ojson{{"columns", m->columns_in_region}, {"total", m->total},   {"mean", m->mean},
+                                 {"median", m->median},          {"max", m->max},       {"scale_min", m->scale_min},
+                                 {"scale_max", m->scale_max},    {"scale_method", std::string(to_string(m->scale_method))}};
+        }
+        eyes.push_back(std::move(x));
+    }
+    j["eyemaps"] = std::move(eyes);
+    ojson outs = ojson::array();
+    for (const auto& o : t.outputs) {
+        ojson x;
+        x["path"] = o.path;
+        x["format"] = std::string(to_string(o.format));
+        x["eyemap"] = o.eyemap;
+        x["hash"] = hex64(o.input_hash);
+        x["bytes"] = o.bytes;
+        if (o.content_hash) x["content"] = hex64(o.content_hash);
+        outs.push_back(std::move(x));
+    }
+    j["outputs"] = std::move(outs);
+    return j;
+}
+
+std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_handler_t::replace); }
+
+
+}  // namespace
+
+std::string detail::type_line(const TypeRecord& t) { return dump(type_json(t)); }
+
+// One type per line (each dumped once, when the type finishes): compact, readable, diff-friendly.
+std::string detail::manifest_json(const Manifest& m, std::span<const std::string* const> type_lines) {
+    ojson head;
+    head["schema"] = std::string(kSchema);
+    head["tool"] = m.tool;
+    head["run"] = m.run;
+    head["shard"] = ojson{{"index", m.shard.index}, {"count", m.shard.count}};
+    head["complete"] = m.complete;
+    head["cancelled"] = m.cancelled;
+    head["started"] = m.started;
+    head["updated"] = m.updated;
+    head["data"] = m.data;
+    head["columns"] = m.columns;
+    ojson fm = ojson::array();
+    for (auto f : m.formats) fm.push_back(std::string(to_string(f)));
+    head["formats"] = std::move(fm);
+    head["pages"] = m.pages;
+    head["settings_hash"] = hex64(m.settings_hash);
+    if (!m.plan.empty()) head["plan"] = m.plan;
+    head["type_count"] = type_lines.size();
+    std::string s = dump(head);
+    s.pop_back();  // the closing brace
+    std::size_t size = s.size() + 16;
+    for (const auto* l : type_lines) size += l->size() + 2;
+    s.reserve(size);
+    s += ",\"types\":[\n";
+    for (std::size_t i = 0; i < type_lines.size(); ++i) {
+        s += *type_lines[i];
+        s += i + 1 < type_lines.size() ? ",\n" : "\n";
+    }
+    s += "]}\n";
+    return s;
+}
+
+// --- JSON in ----------------------------------------------------------------------------------
+
+namespace {
+
+// Every manifest problem names the command that rebuilds the run's manifest: move the bad file
+// away and run the batch again with --resume (files that are up to date are not rendered again;
+// the manifest is written anew).
+std::string manifest_recovery_hint(std::string_view source) {
+    const fs::path m(source);
+    const fs::path run_dir = m.has_parent_path() ? m.parent_path() : fs::path(".");
+    const std::string run = run_dir.filename().string();
+    const fs::path out = run_dir.has_parent_path() ? run_dir.parent_path() : fs::path(".");
+    std::string shard;
+    unsigned i = 0, c = 0;
+    if (std::sscanf(m.filename().string().c_str(), "manifest-%u-of-%u.json", &i, &c) == 2) shard = fmt::format(" --shard {}/{}", i, c);
+    return fmt::format("it was not written by eyemap or is damaged (truncated, edited); rebuild it: mv {} {}.bad && "
+                       "eyemap batch --data <the run's data> --out-dir {} --run {}{} --resume",
+                       m.string(), m.string(), out.string(), run.empty() ? "<run>" : run, shard);
+}
+
+bool from_hex(std::string_view h, std::string& out) {
+    if (h.size() % 2) return false;
+    out.clear();
+    for (std::size_t i = 0; i < h.size(); i += 2) {
+        unsigned v = 0;
+        auto [p, ec] = std::from_chars(h.data() + i, h.data() + i + 2, v, 16);
+        if (ec != std::errc{} || p != h.data() + i + 2) return false;
+        out.push_back(static_cast<char>(v));
+    }
+    return true;
+}
+
+struct Reader {
+    std::string_view source;
+    [[noreturn]] void bad(const std::string& what) const {
+        throw_input(fmt::format("bad manifest: {}; {}", what, manifest_recovery_hint(source)), ErrorLocation{std::string(source), 0, {}, {}});
+    }
+    const ojson& at(const ojson& j, const char* key) const {
+        if (!j.is_object() || !j.contains(key)) bad(fmt::format("missing \"{}\"", key));
+        return j.at(key);
+    }
+    std::string str(const ojson& j, const char* key) const {
+        const auto& v = at(j, key);
+        if (!v.is_string()) bad(fmt::format("\"{}\" must be a string", key));
+        return v.get<std::string>();
+    }
+    std::uint64_t u64(const ojson& j, const char* key) const {
+        const auto& v = at(j, key);
+        if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
+            bad(fmt::format("\"{}\" must be a non-negative integer", key));
+        return v.get<std::uint64_t>();
+    }
+    std::int64_t i64(const ojson& j, const char* key) const {
+        const auto& v = at(j, key);
+        if (!v.is_number_integer()) bad(fmt::format("\"{}\" must be an integer", key));
+        return v.get<std::int64_t>();
+    }
+    double number(const ojson& j, const char* key) const {
+        const auto& v = at(j, key);
+        if (!v.is_number()) bad(fmt::format("\"{}\" must be a number", key));
+        return v.get<double>();
+    }
+    bool boolean(const ojson& j, const char* key) const {
+        const auto& v = at(j, key);
+        if (!v.is_boolean()) bad(fmt::format("\"{}\" must be true or false", key));
+        return v.get<bool>();
+    }
+    std::uint64_t hex(const ojson& j, const char* key) const {
+        const std::string s = str(j, key);
+        std::uint64_t v = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+        if (ec != std::errc{} || p != s.data() + s.size() || s.empty()) bad(fmt::format("\"{}\" must be hex digits", key));
+        return v;
+    }
+    OutputFormat format(const std::string& s) const {
+        if (const auto f = parse_format(s)) return *f;
+        bad(fmt::format("unknown format \"{}\"", s));
+    }
+    FileFormat file(const std::string& s) const {
+        if (const auto f = parse_file_format(s)) return *f;
+        bad(fmt::format("unknown format \"{}\"", s));
+    }
+};
+
+}  // namespace
+
+bool detail::is_manifest_name(const std::string& n) {
+    if (n == "manifest.json") return true;
+    unsigned i = 0, c = 0;
+    int used = 0;
+    if (n.rfind("manifest-", 0) != 0) return false;
+    if (std::sscanf(n.c_str(), "manifest-%u-of-%u.json%n", &i, &c, &used) != 2) return false;
+    return static_cast<std::size_t>(used) == n.size() && c > 0 && i < c && manifest_file_name(Shard{i, c}) == n;
+}
+
+bool detail::has_manifest(const fs::path& dir) {
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        if (is_manifest_name(it->path().filename().string())) return true;
+    return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Manifest
+
+std::string manifest_file_name(Shard shard) {
+    return shard.sharded() ? fmt::format("manifest-{}-of-{}.json", shard.index, shard.count) : std::string("manifest.json");
+}
+
+std::string manifest_to_json(const Manifest& m) {
+    std::vector<std::string> lines;
+    lines.reserve(m.types.size());
+    for (const auto& t : m.types) lines.push_back(type_line(t));
+    std::vector<const std::string*> ptrs;
+    for (const auto& l : lines) ptrs.push_back(&l);
+    return manifest_json(m, ptrs);
+}
+
+Manifest manifest_from_json(std::string_view text, std::string_view source) {
+    Reader r{source};
+    ojson j;
+    try {
+        j = ojson::parse(text);
+    } catch (const std::exception& e) {
+        r.bad(fmt::format("not valid JSON ({})", e.what()));
+    }
+    if (r.str(j, "schema") != kSchema) r.bad(fmt::format("schema is not {}", kSchema));
+    Manifest m;
+    m.tool = r.str(j, "tool");
+    m.run = r.str(j, "run");
+    const auto& sh = r.at(j, "shard");
+    const std::uint64_t shard_index = r.u64(sh, "index"), shard_count = r.u64(sh, "count");
+    if (shard_count == 0 || shard_count > kMaxShards || shard_index >= shard_count)
+        r.bad(fmt::format("shard {}/{}: the count must be 1 to {} and the index below it", shard_index, shard_count, kMaxShards));
+    m.shard = Shard{static_cast<std::uint32_t>(shard_index), static_cast<std::uint32_t>(shard_count)};
+    m.complete = r.boolean(j, "complete");
+    m.cancelled = r.boolean(j, "cancelled");
+    m.started = r.str(j, "started");
+    m.updated = r.str(j, "updated");
+    m.data = r.str(j, "data");
+    m.columns = r.str(j, "columns");
+    for (const auto& f : r.at(j, "formats")) {
+        if (!f.is_string()) r.bad("formats must be strings");
+        m.formats.push_back(r.format(f.get<std::string>()));
+    }
+    m.pages = r.boolean(j, "pages");
+    m.settings_hash = r.hex(j, "settings_hash");
+    if (j.contains("plan")) m.plan = r.str(j, "plan");
+    const auto& types = r.at(j, "types");
+    if (!types.is_array()) r.bad("\"types\" must be an array");
+    m.types.reserve(types.size());
+    for (const auto& t : types) {
+        TypeRecord rec;
+        rec.neuron_type = r.str(t, "name");
+        if (t.is_object() && t.contains("name_hex")) {
+            if (!from_hex(r.str(t, "name_hex"), rec.neuron_type) || rec.neuron_type.empty()) r.bad("\"name_hex\" must be hex digits");
+        }
+        if (rec.neuron_type.empty()) r.bad("a type name is empty");
+        rec.file_key = r.str(t, "key");
+        if (!detail::plausible_file_key(rec.file_key, rec.neuron_type))
+            r.bad(fmt::format("file key \"{}\" is not one eyemap makes for type \"{}\"", rec.file_key, rec.neuron_type));
+        rec.seq = r.u64(t, "seq");
+        const auto& lines = r.at(t, "lines");
+        if (!lines.is_array() || lines.size() != 2 || !lines[0].is_number_unsigned() || !lines[1].is_number_unsigned())
+            r.bad("\"lines\" must be [first, last]");
+        rec.first_line = lines[0].get<std::uint64_t>();
+        rec.last_line = lines[1].get<std::uint64_t>();
+        rec.rows = r.u64(t, "rows");
+        rec.rows_hash = r.hex(t, "rows_hash");
+        const auto& eyemaps = r.at(t, "eyemaps");
+        if (!eyemaps.is_array() || eyemaps.size() > kMaxManifestEyemaps) r.bad(fmt::format("\"eyemaps\" must be an array of at most {}", kMaxManifestEyemaps));
+        for (const auto& e : eyemaps) {
+            EyemapRecord er;
+            er.request.region = r.str(e, "region");
+            if (er.request.region.empty() || er.request.region.size() > 64) r.bad("a region name must have 1 to 64 bytes");
+            const std::string side = r.str(e, "side");
+            if (side != "L" && side != "R") r.bad("side must be L or R");
+            er.request.side = side == "L" ? Side::L : Side::R;
+            const std::string metric = r.str(e, "metric");  // manifests before the rename hold the old identifiers
+            if (const auto m = parse_metric(metric)) er.request.metric = *m;
+            else r.bad(fmt::format("unknown metric \"{}\"", metric));
+            er.has_data = r.u64(e, "has_data");
+            er.no_data = r.u64(e, "no_data");
+            er.not_in_region = r.u64(e, "not_in_region");
+            if (e.contains("summary")) {  // manifests written before the summary have none
+                const auto& sj = e.at("summary");
+                EyemapSummary sm;
+                sm.columns_with_data = er.has_data;
+                sm.columns_in_region = r.u64(sj, "columns");
+                sm.total = r.i64(sj, "total");
+                sm.mean = r.number(sj, "mean");
+                sm.median = r.number(sj, "median");
+                sm.max = r.i64(sj, "max");
+                sm.scale_min = r.number(sj, "scale_min");
+                sm.scale_max = r.number(sj, "scale_max");
+                const auto method = parse_scale_method(r.str(sj, "scale_method"));
+                if (!method) r.bad("unknown scale_method");
+                sm.scale_method = *method;
+                er.summary = sm;
+            }
+            rec.eyemaps.push_back(std::move(er));
+        }
+        const auto& outputs = r.at(t, "outputs");
+        if (!outputs.is_array() || outputs.size() > 3 * rec.eyemaps.size() + 2) r.bad("\"outputs\" must be an array of at most 3 per eyemap and 2 more");
+        for (const auto& o : outputs) {
+            OutputRecord orec;
+            orec.path = r.str(o, "path");
+            orec.format = r.file(r.str(o, "format"));
+            const std::int64_t eyemap = r.i64(o, "eyemap");
+            if (eyemap < -1 || eyemap >= static_cast<std::int64_t>(rec.eyemaps.size())) r.bad("output eyemap index out of range");
+            orec.eyemap = static_cast<int>(eyemap);
+            // A path is only ever the one the batch makes for this type, eyemap and format: inside
+            // the run folder, one of its folders, a safe file name; never a URL or another file.
+            std::string expected;
+            if (orec.eyemap >= 0) {
+                const auto f = eyemap_format(orec.format);
+                if (!f) r.bad("an eyemap cannot be html");
+                expected = eyemap_path(*f, rec.file_key, rec.eyemaps[static_cast<std::size_t>(orec.eyemap)].request);
+            } else {
+                expected = orec.format == FileFormat::html ? page_path(rec.file_key)
+                           : orec.format == FileFormat::svg ? detail::thumb_path(rec.file_key)
+                                                              : std::string();
+            }
+            if (orec.path != expected)
+                r.bad(fmt::format("output path \"{}\" is not the one eyemap writes for it (\"{}\")", orec.path, expected));
+            orec.input_hash = r.hex(o, "hash");
+            orec.bytes = r.u64(o, "bytes");
+            if (o.contains("content")) orec.content_hash = r.hex(o, "content");
+            rec.outputs.push_back(std::move(orec));
+        }
+        m.types.push_back(std::move(rec));
+    }
+    return m;
+}
+
+std::vector<std::pair<fs::path, Manifest>> read_run_manifests(const fs::path& run_dir) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (fs::directory_iterator it(run_dir, ec), end; !ec && it != end; it.increment(ec))
+        if (is_manifest_name(it->path().filename().string())) files.push_back(it->path());
+    if (ec) throw_io(fmt::format("cannot list folder: {}", ec.message()), run_dir.string());
+    std::sort(files.begin(), files.end());
+    std::vector<std::pair<fs::path, Manifest>> out;
+    for (auto& f : files) {
+        auto text = read_regular_file(f, kMaxManifestBytes, "manifest");
+        out.emplace_back(f, manifest_from_json(text, f.string()));
+    }
+    return out;
+}
+
+
+// Each type once: from the manifest updated last (ties: the later file name).
+std::vector<TypeRecord> detail::merge_types(std::vector<std::pair<fs::path, Manifest>>& manifests) {
+    std::vector<std::size_t> order(manifests.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return manifests[a].second.updated > manifests[b].second.updated;
+    });
+    std::unordered_set<std::string> have;
+    std::vector<TypeRecord> types;
+    for (std::size_t i : order)
+        for (auto& t : manifests[i].second.types)
+            if (have.insert(t.neuron_type).second) types.push_back(std::move(t));
+    std::sort(types.begin(), types.end(), [](const TypeRecord& a, const TypeRecord& b) {
+        return a.seq != b.seq ? a.seq < b.seq : a.neuron_type < b.neuron_type;
+    });
+    return types;
+}
+
+}  // namespace eyemap

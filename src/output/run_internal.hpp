@@ -1,0 +1,71 @@
+// Shared by the run-folder parts (manifest.cpp, run_index.cpp, run_writer.cpp, retention.cpp): manifest
+// lines, the folder lock, the merge of a run's manifests.
+#pragma once
+
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "eyemap/runs.hpp"
+
+namespace eyemap {
+struct TemplateSet;
+}  // namespace eyemap
+
+namespace eyemap::detail {
+
+namespace fs = std::filesystem;
+
+inline constexpr std::string_view kProtectFile = ".protected";  // a protected run: `runs clean` keeps it
+
+std::string iso_time_utc(std::chrono::system_clock::time_point t);
+
+// A type's manifest line (dumped once, when the type finishes) and the manifest around such lines.
+std::string type_line(const TypeRecord& t);
+std::string manifest_json(const Manifest& m, std::span<const std::string* const> type_lines);
+
+// "manifest.json" or a shard's "manifest-I-of-N.json" exactly as manifest_file_name makes it.
+bool is_manifest_name(const std::string& n);
+bool has_manifest(const fs::path& dir);
+
+// Each type once: from the manifest updated last (ties: the later file name). Sorted by seq.
+std::vector<TypeRecord> merge_types(std::vector<std::pair<fs::path, Manifest>>& manifests);
+
+// index.html and the site files of a run, from `templates`; `report_link`: index.html links report.html.
+std::size_t write_index(const fs::path& run_dir, const std::shared_ptr<const TemplateSet>& templates, Stats* stats, bool report_link);
+
+// flock() on the run folder: batches hold it shared, `runs clean` exclusive while deleting.
+class DirLock {
+public:
+    DirLock(const fs::path& dir, int op) {
+        fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd_ < 0) return;
+        int r;
+        do r = ::flock(fd_, op | LOCK_NB);
+        while (r != 0 && errno == EINTR);
+        locked_ = r == 0;
+    }
+    ~DirLock() {
+        if (fd_ >= 0) ::close(fd_);  // releases the lock
+    }
+    DirLock(const DirLock&) = delete;
+    DirLock& operator=(const DirLock&) = delete;
+    bool opened() const noexcept { return fd_ >= 0; }
+    bool locked() const noexcept { return locked_; }
+
+private:
+    int fd_ = -1;
+    bool locked_ = false;
+};
+
+}  // namespace eyemap::detail

@@ -1,0 +1,458 @@
+// The run-folder writer: run_batch fed into a run folder (atomic files, the shard lock, the manifest
+// rewritten as types finish, resume, pages, index and report).
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "batch/settings_hash.hpp"
+#include "core/hash.hpp"
+#include "core/read_file.hpp"
+#include "eyemap/error.hpp"
+#include "eyemap/stats.hpp"
+#include "output/naming.hpp"
+#include "output/report.hpp"
+#include "output/run_internal.hpp"
+#include "output/sink.hpp"
+
+namespace eyemap {
+namespace fs = std::filesystem;
+using detail::DirLock;
+using detail::iso_time_utc;
+using detail::manifest_json;
+using detail::merge_types;
+using detail::type_line;
+using detail::write_index;
+
+namespace {
+
+// Temp files of write_file_atomic (".<name>.tmp-<host>-<pid>-<n>") left by a process of this host
+// that no longer runs (temp_file_is_stale); another host's files are never touched.
+std::size_t remove_stale_temp_files(const fs::path& run_dir) {
+    std::size_t removed = 0;
+    const std::string host = temp_host_id();
+    const long self = static_cast<long>(::getpid());
+    auto scan = [&](const fs::path& dir) {
+        std::error_code ec;
+        for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+            const std::string n = it->path().filename().string();
+            if (!temp_file_is_stale(n, host, self, local_pid_alive)) continue;
+            std::error_code rec;
+            if (fs::remove(it->path(), rec)) ++removed;
+        }
+    };
+    scan(run_dir);
+    for (std::string_view sub : detail::run_subfolders()) {
+        std::error_code sec;
+        if (fs::symlink_status(run_dir / sub, sec).type() == fs::file_type::directory) scan(run_dir / sub);
+    }
+    return removed;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Batch into a run folder
+
+namespace {
+
+// One writer per (run, shard): an exclusive flock on ".<run>.lock-<manifest name>" beside the run
+// folder (so that it can be taken before the folder exists: two writers of a new run race for it,
+// not for the folder). The file holds the holder's host, pid and start time for the message a
+// second writer gets. flock works across machines on NFSv4 (as fcntl locks) and is released when
+// the process dies.
+class ShardLock {
+public:
+    ShardLock(const fs::path& run_path, const std::string& manifest_name) {
+        const fs::path run_dir = run_path.has_filename() ? run_path : run_path.parent_path();  // "out/r/" is "out/r"
+        const fs::path parent = run_dir.has_parent_path() ? run_dir.parent_path() : fs::path(".");
+        // One fmt::format, not `"." + string + ...`: GCC 12 inlines that operator+ (an insert at 0, and
+        // likewise assigning a literal to a string member) into a memcpy it cannot prove
+        // non-overlapping and warned -Wrestrict (GCC bug 105329) on every build.
+        name_ = fmt::format(".{}.lock-{}", run_dir.filename().string(), manifest_name);
+        const std::string shown = (parent / name_).string();
+        std::error_code cec;
+        fs::create_directories(parent, cec);
+        if (cec) throw_io(fmt::format("cannot create folder: {}", cec.message()), parent.string());
+        dir_fd_ = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd_ < 0) throw_io(fmt::format("cannot open folder: {}", std::strerror(errno)), parent.string());
+        try {
+            acquire(shown, manifest_name, run_dir);
+        } catch (...) {
+            ::close(dir_fd_);
+            throw;
+        }
+    }
+    ~ShardLock() {
+        if (fd_ >= 0) {
+            ::unlinkat(dir_fd_, name_.c_str(), 0);  // while still held: the next writer makes a fresh one
+            ::close(fd_);
+        }
+        ::close(dir_fd_);
+    }
+    ShardLock(const ShardLock&) = delete;
+    ShardLock& operator=(const ShardLock&) = delete;
+
+private:
+    void acquire(const std::string& shown, const std::string& manifest_name, const fs::path& run_dir) {
+        // The holder removes the file when it is done; a file removed between our open and our
+        // flock is not the lock any more: open again (the usual lock-file-with-unlink pattern).
+        for (int attempt = 0;; ++attempt) {
+            fd_ = ::openat(dir_fd_, name_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+            if (fd_ < 0) throw_io(fmt::format("cannot open lock file: {}", std::strerror(errno)), shown);
+            int r;
+            do r = ::flock(fd_, LOCK_EX | LOCK_NB);
+            while (r != 0 && errno == EINTR);
+            if (r != 0) {
+                const int err = errno;
+                char buf[512] = {};
+                // The holder writes its name right after it locks: give it a moment.
+                ssize_t n = 0;
+                for (int wait = 0; err == EWOULDBLOCK && wait < 50 && (n = ::pread(fd_, buf, sizeof buf - 1, 0)) <= 0; ++wait)
+                    ::usleep(10'000);
+                std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string("unknown");
+                while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+                ::close(fd_);
+                fd_ = -1;
+                if (err != EWOULDBLOCK) throw_io(fmt::format("cannot lock: {}", std::strerror(err)), shown);
+                throw_input(fmt::format("another eyemap batch is writing {} of this run ({}; lock file {}); wait for it to finish, "
+                                        "or use another --run",
+                                        manifest_name, holder, shown),
+                            ErrorLocation{run_dir.string(), 0, {}, {}});
+            }
+            struct stat a {}, b {};
+            if (::fstat(fd_, &a) == 0 && ::fstatat(dir_fd_, name_.c_str(), &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_ino == b.st_ino &&
+                a.st_dev == b.st_dev)
+                break;
+            ::close(fd_);
+            fd_ = -1;
+            if (attempt > 100) throw_io("cannot lock: the lock file keeps changing", shown);
+        }
+        const std::string me = fmt::format("host {} pid {} since {}\n", temp_host_id(), static_cast<long>(::getpid()),
+                                           iso_time_utc(std::chrono::system_clock::now()));
+        if (::ftruncate(fd_, 0) == 0) (void)!::pwrite(fd_, me.data(), me.size(), 0);
+    }
+
+    std::string name_;
+    int dir_fd_ = -1;
+    int fd_ = -1;
+};
+
+// The run folder as this writer holds it: descriptors of the folder and its subfolders, opened
+// without following symbolic links, and its locks.
+struct RunFolder {
+    fs::path dir;
+    int fd = -1;
+    std::map<std::string, int, std::less<>> sub;
+    std::unique_ptr<DirLock> dir_lock;
+    std::unique_ptr<ShardLock> shard_lock;
+    ~RunFolder() {
+        shard_lock.reset();
+        dir_lock.reset();
+        for (auto& [n, f] : sub) ::close(f);
+        if (fd >= 0) ::close(fd);
+    }
+    void write(std::string_view rel, std::string_view bytes, bool durable = false) const {
+        const auto slash = rel.find('/');
+        const std::string shown = (dir / std::string(rel)).string();
+        if (slash == std::string_view::npos) return write_file_atomic_at(fd, rel, bytes, shown, durable);
+        auto it = sub.find(rel.substr(0, slash));
+        if (it == sub.end()) throw_internal(fmt::format("no folder for output {}", rel));
+        write_file_atomic_at(it->second, rel.substr(slash + 1), bytes, shown, durable);
+    }
+};
+
+// One batch written into a run folder. The folder is made only when there is something to put in it:
+// an existing run at once, a new one when its first type is done; invalid options or rows fail before
+// and leave nothing behind. One writer per (run, shard): the lock beside the folder is taken at once
+// for an existing run (resume reads it), for a new one when the options and the first type's rows are
+// valid and before anything is rendered (BatchCallbacks::start), so a second writer of a new run is
+// refused before it renders.
+class RunWriter {
+public:
+    RunWriter(const Renderer& renderer, const BatchOptions& options, const DirectoryBatchOptions& dir)
+        : renderer_(renderer), options_(options), dir_(dir), run_dir_(dir.run_dir), manifest_name_(manifest_file_name(options.shard)),
+          manifest_op_(renderer.stats().op("batch_manifest")), write_op_(renderer.stats().op("write")) {
+        std::error_code ec;
+        existed_ = fs::exists(fs::symlink_status(run_dir_, ec));
+        if (existed_ && is_run_protected(run_dir_)) refuse_protected();
+        result_.manifest = run_dir_ / manifest_name_;
+        folder_.dir = run_dir_;
+        if (existed_) {
+            lock_shard();
+            materialize();
+            materialized_ = true;
+        }
+    }
+
+    // The manifest's header and what earlier runs into this folder made: every manifest (so a shard
+    // can pick up types an unsharded attempt made and the other way round); its own manifest's
+    // records are carried until their type is done again.
+    void prepare(const TableColumns& columns, const ColumnIndex& layout) {
+        std::vector<TypeRecord> own_previous;
+        std::string started = iso_time_utc(std::chrono::system_clock::now());
+        if (dir_.resume && existed_) {
+            auto manifests = read_run_manifests(run_dir_);
+            for (auto& [path, m] : manifests)
+                if (path.filename() == manifest_name_) {
+                    own_previous = m.types;
+                    if (!m.started.empty()) started = m.started;
+                }
+            for (auto& t : merge_types(manifests)) {
+                auto name = t.neuron_type;
+                previous_.emplace(std::move(name), std::move(t));
+            }
+        }
+        m_.tool = std::string(batch_tool_version());
+        m_.run = dir_.run_name;
+        m_.shard = options_.shard;
+        m_.started = started;
+        m_.data = dir_.data_label;
+        m_.columns = dir_.columns_label;
+        m_.formats = options_.formats;
+        m_.pages = options_.pages;
+        m_.settings_hash = detail::batch_settings_hash(columns, layout, renderer_);
+        if (options_.shard_plan) m_.plan = options_.shard_plan->source;
+        for (const auto& rec : own_previous) carried_.push_back(Line{rec.seq, rec.neuron_type, type_line(rec)});
+    }
+
+    BatchCallbacks callbacks() {
+        BatchCallbacks cb;
+        cb.output = [this](const BatchOutput& o) { output(o); };
+        cb.start = [this] { lock_shard(); };  // once, before the first type is checked or rendered
+        cb.type_done = [this](const TypeRecord& rec) { type_done(rec); };
+        if (dir_.resume) cb.up_to_date = [this](TypeRecord& planned) { return up_to_date(planned); };
+        return cb;
+    }
+
+    // The batch failed: record the types finished (best effort; the batch's error is what matters).
+    void failed() {
+        if (!materialized_.load()) return;
+        std::lock_guard lk(manifest_mu_);
+        m_.complete = false;
+        try {
+            flush_locked(false);
+        } catch (...) {
+        }
+    }
+
+    DirectoryBatchResult finish(const BatchSummary& summary) {
+        result_.summary = summary;
+        // An interrupted run that finished no type leaves nothing behind; anything else is recorded.
+        if (!materialized_.load() && summary.cancelled && done_.empty()) return result_;
+        ensure_materialized();
+        {
+            std::lock_guard lk(manifest_mu_);
+            m_.complete = !summary.cancelled;
+            m_.cancelled = summary.cancelled;
+            // Durable completion: every file on disk before the manifest says so, the manifest after.
+            if (m_.complete && dir_.sync) sync_directory_tree(run_dir_);
+            flush_locked(m_.complete && dir_.sync);
+        }
+        // The run report (report.html, linked from the index) of an unsharded run with pages, written
+        // last so that it has the index's time too.
+        const bool report = options_.pages && !options_.shard.sharded();
+        if (options_.pages) result_.index_types = write_index(run_dir_, renderer_.templates(), &renderer_.stats(), report);
+        if (report)
+            write_run_report(run_dir_, dir_.run_name, renderer_,
+                             manifest_from_json(read_regular_file(result_.manifest, kMaxManifestBytes, "manifest"), result_.manifest.string()).types);
+        return result_;
+    }
+
+private:
+    [[noreturn]] void refuse_protected() const {
+        throw_input("this run is protected; unprotect it first (eyemap runs unprotect) or choose another --run",
+                    ErrorLocation{run_dir_.string(), 0, {}, {}});
+    }
+
+    void lock_shard() {
+        if (!folder_.shard_lock) folder_.shard_lock = std::make_unique<ShardLock>(run_dir_, manifest_name_);
+    }
+
+    void materialize() {
+        lock_shard();  // held already, unless no type was in the shard
+        const fs::path parent = run_dir_.has_parent_path() ? run_dir_.parent_path() : fs::path(".");
+        std::error_code cec;
+        fs::create_directories(parent, cec);
+        if (cec) throw_io(fmt::format("cannot create folder: {}", cec.message()), parent.string());
+        const int pfd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd < 0) throw_io(fmt::format("cannot open folder: {}", std::strerror(errno)), parent.string());
+        try {
+            folder_.fd = open_subdir_nofollow(pfd, run_dir_.filename().string(), run_dir_.string(), true);
+        } catch (...) {
+            ::close(pfd);
+            throw;
+        }
+        ::close(pfd);
+        if (is_run_protected(run_dir_)) refuse_protected();
+        folder_.dir_lock = std::make_unique<DirLock>(run_dir_, LOCK_SH);
+        if (!folder_.dir_lock->opened()) throw_io("cannot open folder", run_dir_.string());
+        if (!folder_.dir_lock->locked()) throw_io("the run folder is being removed by 'eyemap runs clean'", run_dir_.string());
+        if (existed_) result_.stale_temp_removed = remove_stale_temp_files(run_dir_);
+        for (std::string_view n : detail::run_subfolders(options_.formats, options_.pages))
+            if (!folder_.sub.count(n)) folder_.sub.emplace(std::string(n), open_subdir_nofollow(folder_.fd, n, (run_dir_ / n).string(), true));
+    }
+
+    // Files made before the folder exists wait in pending_ (the first types' files; bounded by the
+    // types in flight), and are written when the first type is done.
+    void ensure_materialized() {
+        if (materialized_.load(std::memory_order_acquire)) return;
+        std::lock_guard lk(pending_mu_);
+        if (materialized_.load()) return;
+        materialize();
+        for (const auto& [path, bytes] : pending_) folder_.write(path, bytes);
+        pending_.clear();
+        materialized_.store(true, std::memory_order_release);
+    }
+
+    void output(const BatchOutput& o) {
+        {
+            ScopedTimer t(&renderer_.stats(), write_op_);
+            bool written = false;
+            if (!materialized_.load(std::memory_order_acquire)) {
+                std::lock_guard lk(pending_mu_);
+                if (!materialized_.load()) {
+                    pending_.emplace_back(o.output.path, std::string(o.bytes));
+                    written = true;
+                }
+            }
+            if (!written) folder_.write(o.output.path, o.bytes);
+            t.add_bytes(o.bytes.size());
+        }
+        const std::uint64_t h = hash_bytes(o.bytes);
+        std::lock_guard lk(content_mu_);
+        content_[o.output.path] = h;
+    }
+
+    void type_done(const TypeRecord& done_rec) {
+        ensure_materialized();
+        TypeRecord rec = done_rec;
+        {
+            std::lock_guard lk(content_mu_);
+            for (auto& out : rec.outputs)
+                if (auto it = content_.find(out.path); it != content_.end()) {
+                    out.content_hash = it->second;
+                    content_.erase(it);
+                }
+        }
+        std::string json = type_line(rec);
+        std::lock_guard lk(manifest_mu_);
+        done_names_.insert(rec.neuron_type);
+        done_[rec.seq] = std::move(json);
+        // Rewrites are spaced so that they cost at most ~10% of the time (a manifest of thousands of
+        // types takes a while to write).
+        const auto since = std::chrono::steady_clock::now() - last_flush_;
+        if (since >= dir_.manifest_interval && since >= 10 * flush_cost_) flush_locked(false);
+    }
+
+    // Resume: up to date when an earlier run recorded the same paths, input hashes and requests and
+    // every file is there with its recorded size.
+    bool up_to_date(TypeRecord& planned) const {
+        auto it = previous_.find(planned.neuron_type);
+        if (it == previous_.end()) return false;
+        const TypeRecord& old = it->second;
+        if (old.outputs.size() != planned.outputs.size() || old.eyemaps.size() != planned.eyemaps.size()) return false;
+        for (std::size_t i = 0; i < old.outputs.size(); ++i) {
+            const auto& a = old.outputs[i];
+            const auto& b = planned.outputs[i];
+            if (a.path != b.path || a.input_hash != b.input_hash || a.eyemap != b.eyemap) return false;
+            std::error_code fec;
+            const auto st = fs::symlink_status(run_dir_ / a.path, fec);
+            if (fec || st.type() != fs::file_type::regular) return false;
+            const auto size = fs::file_size(run_dir_ / a.path, fec);
+            if (fec || size != a.bytes) return false;
+        }
+        for (std::size_t i = 0; i < old.eyemaps.size(); ++i) {
+            const auto& a = old.eyemaps[i].request;
+            const auto& b = planned.eyemaps[i].request;
+            if (a.region != b.region || a.side != b.side || a.metric != b.metric) return false;
+        }
+        for (std::size_t i = 0; i < old.outputs.size(); ++i) {
+            planned.outputs[i].bytes = old.outputs[i].bytes;
+            planned.outputs[i].content_hash = old.outputs[i].content_hash;
+        }
+        for (std::size_t i = 0; i < old.eyemaps.size(); ++i) planned.eyemaps[i] = old.eyemaps[i];
+        return true;
+    }
+
+    // Writes the manifest: the finished types' lines (and, while incomplete, an earlier attempt's
+    // types not redone yet), in input order. Caller holds manifest_mu_.
+    void flush_locked(bool durable) {
+        ScopedTimer t(&renderer_.stats(), manifest_op_);
+        const auto t0 = std::chrono::steady_clock::now();
+        std::vector<std::pair<std::uint64_t, const std::string*>> lines;
+        lines.reserve(done_.size() + carried_.size());
+        for (const auto& [seq, json] : done_) lines.emplace_back(seq, &json);
+        if (!m_.complete)
+            for (const auto& c : carried_)
+                if (!done_names_.count(c.name)) lines.emplace_back(c.seq, &c.json);
+        std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        std::vector<const std::string*> ptrs;
+        ptrs.reserve(lines.size());
+        for (const auto& l : lines) ptrs.push_back(l.second);
+        m_.updated = iso_time_utc(std::chrono::system_clock::now());
+        const std::string text = manifest_json(m_, ptrs);
+        t.add_bytes(text.size());
+        folder_.write(manifest_name_, text, durable);
+        last_flush_ = std::chrono::steady_clock::now();
+        flush_cost_ = last_flush_ - t0;
+    }
+
+    const Renderer& renderer_;
+    const BatchOptions& options_;
+    const DirectoryBatchOptions& dir_;
+    const fs::path& run_dir_;
+    const std::string manifest_name_;
+    const OpId manifest_op_, write_op_;
+    bool existed_ = false;
+    DirectoryBatchResult result_;
+    RunFolder folder_;
+    std::atomic<bool> materialized_{false};
+    std::unordered_map<std::string, TypeRecord> previous_;  // resume: every manifest's types, by name
+
+    // The manifest's state: per finished type only its JSON line (dumped once), so memory stays
+    // small and a rewrite is a concatenation. Guarded by manifest_mu_.
+    struct Line {
+        std::uint64_t seq;
+        std::string name, json;
+    };
+    std::mutex manifest_mu_;
+    Manifest m_;
+    std::vector<Line> carried_;  // this manifest's earlier records (resume), until their type is done again
+    std::map<std::uint64_t, std::string> done_;
+    std::unordered_set<std::string> done_names_;
+    std::chrono::steady_clock::time_point last_flush_{};  // the first finished type is recorded at once
+    std::chrono::steady_clock::duration flush_cost_{};
+
+    std::mutex pending_mu_;  // files made before the folder exists
+    std::vector<std::pair<std::string, std::string>> pending_;
+    std::mutex content_mu_;  // content hashes of the files written, by path, until their type's record is made
+    std::unordered_map<std::string, std::uint64_t> content_;
+};
+
+}  // namespace
+
+DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const ColumnIndex& layout, const Renderer& renderer,
+                                            const BatchOptions& options, const DirectoryBatchOptions& dir, BatchCounters* counters) {
+    RunWriter writer(renderer, options, dir);
+    writer.prepare(input.columns, layout);
+    BatchSummary summary;
+    try {
+        summary = run_batch(input, layout, renderer, options, writer.callbacks(), counters);
+    } catch (...) {
+        writer.failed();
+        throw;
+    }
+    return writer.finish(summary);
+}
+
+}  // namespace eyemap

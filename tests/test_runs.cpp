@@ -1,0 +1,166 @@
+// Run folders: file names and keys made and checked by one module, manifests old and new, the
+// temporary-file scan of `runs verify`, and pages made from the templates the run's renderer read.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "eyemap/runs.hpp"
+#include "eyemap/sample.hpp"
+#include "batch/settings_hash.hpp"
+#include "output/naming.hpp"
+#include "output/verify.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace eyemap;
+using eyemap::test::read_file;
+using eyemap::test::write_file;
+
+// A few small types on a cut-down layout (hex1, hex2 <= 6): fast batches.
+struct Sample {
+    fs::path dir, data, columns;
+};
+Sample small_sample(const std::string& name, std::size_t types) {
+    Sample s;
+    s.dir = eyemap::test::fresh_dir("runs-" + name);
+    s.data = s.dir / "data.csv";
+    s.columns = s.dir / "columns.csv";
+    ColumnLayout layout = sample_layout(1);
+    std::erase_if(layout.entries, [](const LayoutEntry& e) { return e.hex1 > 6 || e.hex2 > 6; });
+    {
+        std::ofstream out(s.columns, std::ios::binary);
+        write_layout_csv(out, layout);
+    }
+    std::ofstream out(s.data, std::ios::binary);
+    write_sample_data(out, layout, SampleOptions{types, 1, true});
+    return s;
+}
+
+Manifest one_type_manifest() {
+    Manifest m;
+    m.tool = "t";
+    m.run = "r";
+    m.started = m.updated = "2024-01-01T00:00:00Z";
+    m.formats = {OutputFormat::svg};
+    TypeRecord t;
+    t.neuron_type = "Mi1";
+    t.file_key = type_file_base(t.neuron_type);
+    t.rows = 1;
+    t.eyemaps.push_back(EyemapRecord{EyemapRequest{"ME", Side::L, Metric::cell_count}, 1, 0, 0});
+    t.eyemaps.push_back(EyemapRecord{EyemapRequest{"ME", Side::L, Metric::synapse_density}, 1, 0, 0});
+    t.outputs.push_back(OutputRecord{FileFormat::svg, eyemap_path(OutputFormat::svg, t.file_key, t.eyemaps[0].request), 0, 1, 10});
+    t.outputs.push_back(OutputRecord{FileFormat::svg, eyemap_path(OutputFormat::svg, t.file_key, t.eyemaps[1].request), 1, 2, 10});
+    m.types.push_back(t);
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("naming: the file keys a batch gives are the ones a manifest reader accepts", "[runs][naming]") {
+    detail::FileKeys keys;
+    const std::vector<std::string> names{"Mi1", "mi1", "MI1", "T4/a", "T4?a", "Mi1"};
+    std::vector<std::string> given;
+    for (const auto& n : names) given.push_back(keys.assign(n));
+    CHECK(given[0] == "Mi1");
+    std::vector<std::string> folded;
+    for (const auto& k : given) folded.push_back(detail::fold_case(k));
+    std::sort(folded.begin(), folded.end());
+    CHECK(std::adjacent_find(folded.begin(), folded.end()) == folded.end());  // unique ignoring case
+    for (std::size_t i = 0; i < names.size(); ++i) CHECK(detail::plausible_file_key(given[i], names[i]));
+    CHECK_FALSE(detail::plausible_file_key(given[1], "Tm3"));
+    CHECK_FALSE(detail::plausible_file_key("Mi1~00000000", "Mi1"));
+}
+
+TEST_CASE("manifests: metrics are written as synapses/cells, and old manifests' synapse_density/cell_count still read", "[runs][manifest]") {
+    const Manifest m = one_type_manifest();
+    const std::string text = manifest_to_json(m);
+    const auto j = nlohmann::json::parse(text);
+    CHECK(j["types"][0]["eyemaps"][0]["metric"] == "cells");
+    CHECK(j["types"][0]["eyemaps"][1]["metric"] == "synapses");
+    CHECK(j["types"][0]["outputs"][0]["path"] == "svg/Mi1_ME_L_cell_count.svg");
+
+    std::string old = text;  // as eyemap wrote it before the rename
+    for (auto [from, to] : {std::pair<std::string, std::string>{"\"metric\":\"cells\"", "\"metric\":\"cell_count\""},
+                            {"\"metric\":\"synapses\"", "\"metric\":\"synapse_density\""}}) {
+        const auto at = old.find(from);
+        REQUIRE(at != std::string::npos);
+        old.replace(at, from.size(), to);
+    }
+    const Manifest back = manifest_from_json(old, "old.json");
+    REQUIRE(back.types.size() == 1);
+    CHECK(back.types[0].eyemaps[0].request.metric == Metric::cell_count);
+    CHECK(back.types[0].eyemaps[1].request.metric == Metric::synapse_density);
+    CHECK(manifest_to_json(back) == text);  // read old, written new
+    std::string bad = text;
+    bad.replace(bad.find("\"metric\":\"cells\""), 16, "\"metric\":\"cellz\"");
+    CHECK_THROWS_WITH(manifest_from_json(bad, "m.json"), Catch::Contains("unknown metric"));
+}
+
+TEST_CASE("runs verify: leftover temporary files are found in every folder a batch writes, thumbs/ too", "[runs][verify]") {
+    const fs::path run = eyemap::test::fresh_dir("runs-temp-scan");
+    const std::string tmp = ".x.svg.tmp-host-1-0123456789abcdef";
+    for (std::string_view sub : detail::run_subfolders()) {
+        fs::create_directories(run / sub);
+        write_file(run / sub / tmp, "partial");
+        write_file(run / sub / "kept.svg", "whole");
+    }
+    write_file(run / ".manifest.json.tmp-host-1-0123456789abcdef", "partial");
+    const auto found = detail::run_temp_files(run);
+    CHECK(std::find(found.begin(), found.end(), "thumbs/" + tmp) != found.end());
+    CHECK(found.size() == detail::run_subfolders().size() + 1);
+    for (const auto& f : found) CHECK(f.find("kept") == std::string::npos);
+}
+
+TEST_CASE("runs: pages and index come from the templates the renderer read, even if the folder changes mid-run",
+          "[runs][pages]") {
+    const Sample s = small_sample("templates-once", 2);
+    const fs::path tdir = s.dir / "templates";
+    fs::create_directories(tdir);
+    const std::string builtin_page = read_file(fs::path(EYEMAP_SOURCE_DIR) / "templates/page.html.mustache");
+    const std::string builtin_index = read_file(fs::path(EYEMAP_SOURCE_DIR) / "templates/index.html.mustache");
+    auto marked = [](std::string text, std::string_view mark) {
+        const auto at = text.rfind("</body>");
+        REQUIRE(at != std::string::npos);
+        text.insert(at, "<!--" + std::string(mark) + "-->");
+        return text;
+    };
+    write_file(tdir / "page.html.mustache", marked(builtin_page, "set-A"));
+    write_file(tdir / "index.html.mustache", marked(builtin_index, "set-A"));
+    RenderOptions ro;
+    ro.templates = tdir;
+    const Renderer renderer(ro);
+    // The folder changes after the renderer read it (an edit while a long run is going).
+    write_file(tdir / "page.html.mustache", marked(builtin_page, "set-B"));
+    write_file(tdir / "index.html.mustache", marked(builtin_index, "set-B"));
+
+    const auto layout = index_columns(read_column_layout(s.columns), builtin_regions());
+    DataFileSource src(s.data, builtin_regions());
+    BatchOptions o;
+    o.pages = true;
+    o.jobs = 1;
+    DirectoryBatchOptions d;
+    d.run_dir = s.dir / "out" / "r1";
+    d.run_name = "r1";
+    d.sync = false;
+    const auto result = run_batch_to_directory(BatchInput(src), *layout, renderer, o, d);
+    CHECK(result.summary.types_rendered == 2);
+    std::size_t pages = 0;
+    for (const auto& e : fs::directory_iterator(d.run_dir / "pages")) {
+        const std::string page = read_file(e.path());
+        CHECK(page.find("set-A") != std::string::npos);
+        CHECK(page.find("set-B") == std::string::npos);
+        ++pages;
+    }
+    CHECK(pages == 2);
+    const std::string index = read_file(d.run_dir / "index.html");
+    CHECK(index.find("set-A") != std::string::npos);
+    CHECK(index.find("set-B") == std::string::npos);
+    // The manifest's settings hash is the renderer's, i.e. of set A.
+    const auto m = manifest_from_json(read_file(result.manifest), result.manifest.string());
+    CHECK(m.settings_hash == detail::batch_settings_hash(src.columns(), *layout, renderer));
+}
