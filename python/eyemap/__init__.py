@@ -30,9 +30,25 @@ import warnings
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
-import numpy as np
+# Import-time checks: a missing numpy or an extension built for another Python is reported with the
+# interpreter that ran and the fix, not as a bare "No module named ..." (often a venv of pyenv's python3).
+import sys as _sys
 
-from . import _eyemap
+_RUNNING = f"{_sys.executable} (Python {'.'.join(map(str, _sys.version_info[:3]))})"
+_FIX = ("use a venv made from Debian's Python, which has python3-numpy and python3-pandas "
+        "(`/usr/bin/python3 -m venv --system-site-packages VENV`, then VENV/bin/python), "
+        "or install numpy and pandas into this interpreter")
+try:
+    import numpy as np
+except ImportError as _e:
+    raise ImportError(f"eyemap needs numpy (and pandas), which this interpreter cannot import: {_RUNNING}. "
+                      f"Fix: {_FIX}.", name="numpy") from _e
+try:
+    from . import _eyemap
+except ImportError as _e:
+    raise ImportError(f"eyemap's compiled module _eyemap does not load in {_RUNNING}: {_e}. It was built for "
+                      f"another Python (version or ABI); rebuild or reinstall it with this interpreter "
+                      f"(`{_sys.executable} -m pip install --no-build-isolation .`).", name="eyemap._eyemap") from _e
 from ._errors import Error, FileError, InputError, InternalError, _with_rows
 
 __version__: str = _eyemap.__version__
