@@ -194,3 +194,17 @@ TEST_CASE("a template folder overrides the built-in fragments") {
     o.templates = dir / "missing";
     CHECK_THROWS_AS(Renderer(o), Error);
 }
+
+TEST_CASE("a template broken only in its interactive branch fails even after a static render passed") {
+    // check_frame_once once keyed only on the template set: the static frame passed first, and
+    // the interactive one (another branch of the same set) was never checked.
+    const auto dir = test::fresh_dir("templates-branch");
+    test::write_file(dir / "tail.svg.mustache", "{{#interactive}}<g class=\"unclosed\">{{/interactive}}</svg>\n");
+    RenderOptions o;
+    o.templates = dir;
+    o.interactive = false;
+    const std::string stat = render_one(small_dataset(), Metric::synapse_density, o);
+    CHECK(test::xml_error(stat).empty());
+    o.interactive = true;
+    CHECK_THROWS_WITH(render_one(small_dataset(), Metric::synapse_density, o), Catch::Contains("not well-formed XML"));
+}

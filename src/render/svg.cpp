@@ -43,15 +43,22 @@ std::string read_file(const std::filesystem::path& p) {
 using kainjow::mustache::data;
 
 
-// An SVG made with an expanded frame must be well-formed XML; checked on the first expansion of
-// each template set (a user's templates can break it; the built-in ones are
-// checked by the same rule).
+// An SVG made with an expanded frame must be well-formed XML; checked once per distinct frame (a
+// user's templates can break it; the built-in ones are checked by the same rule). Keyed on the
+// expanded text, not the template set: a template's branches (interactive or static, buttons,
+// badges, ...) expand differently, and a broken branch must not pass because another one ran first.
 void check_frame_once(const detail::SvgFrame& frame, const Scene& scene, std::uint64_t set_hash) {
     static std::mutex mu;
     static std::unordered_set<std::uint64_t> checked;
+    HashBuilder key(set_hash);
+    for (const auto* part : {&frame.head, &frame.tail}) {
+        key.add(part->size());
+        for (const auto& p : *part) key.add(std::string_view(p.text)).add(p.slot_after);
+    }
+    const std::uint64_t frame_hash = key.digest();
     {
         std::lock_guard lk(mu);
-        if (checked.count(set_hash)) return;
+        if (checked.count(frame_hash)) return;
     }
     fmt::memory_buffer doc;
     detail::write_svg(scene, frame, doc, "em0");
@@ -60,7 +67,7 @@ void check_frame_once(const detail::SvgFrame& frame, const Scene& scene, std::ui
                     ErrorLocation{"head.svg.mustache, tail.svg.mustache", 0, {}, {}});
     std::lock_guard lk(mu);
     if (checked.size() > 1024) checked.clear();
-    checked.insert(set_hash);
+    checked.insert(frame_hash);
 }
 
 std::string num(double v) {
