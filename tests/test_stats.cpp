@@ -1,5 +1,6 @@
 // Tests of the Stats registry object: histogram percentiles, shard merging, independence of instances, reset,
 // switches and exports.
+#include "core/command_line.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/stats.hpp"
 

@@ -299,7 +299,5 @@ struct StatsDocument {
 std::string stats_to_json(const StatsDocument& doc);
 // Reads any eyemap-stats/1 file (the added fields are optional); throws like stats_from_json.
 StatsDocument stats_document_from_json(std::string_view text);
-// This process's command line (argv) from /proc/self/cmdline; empty where that is not available.
-std::vector<std::string> process_command_line();
 
 }  // namespace eyemap

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/command_line.hpp"
 #include "ingest/csv.hpp"
 #include "eyemap/version.hpp"
 #include "output/sink.hpp"

@@ -619,13 +619,4 @@ StatsDocument stats_document_from_json(std::string_view text) {
     return doc;
 }
 
-std::vector<std::string> process_command_line() {
-    std::vector<std::string> args;
-#ifdef __linux__
-    std::ifstream in("/proc/self/cmdline", std::ios::binary);
-    for (std::string a; std::getline(in, a, '\0');) args.push_back(std::move(a));
-#endif
-    return args;
-}
-
 }  // namespace eyemap

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "core/number.hpp"
 #include "core/text.hpp"
 #include "render/cairo_stream.hpp"
 #include "eyemap/error.hpp"
@@ -622,27 +623,10 @@ constexpr int kPdfDeflateLevel = 5;
 // cairo keeps path coordinates in 24.8 fixed point: the same vertices as it would write.
 double to_fixed(double v) { return std::nearbyint(v * 256) / 256; }
 
-// `v` with at most `decimals` decimals, trailing zeros (and point) dropped, then a space: as cairo
-// writes numbers (3 decimals for path coordinates, 6 for colours).
+// `v` as cairo writes numbers (3 decimals for path coordinates, 6 for colours, rounded as printf),
+// then a space.
 void append_number(std::string& out, double v, int decimals) {
-    const double scale = decimals == 3 ? 1e3 : 1e6;
-    long long m = std::llrint(v * scale);  // ties to even, as printf
-    if (m < 0) {
-        out.push_back('-');
-        m = -m;
-    }
-    const long long unit = static_cast<long long>(scale);
-    char buf[32];
-    auto r = std::to_chars(buf, buf + sizeof buf, m / unit);
-    out.append(buf, r.ptr);
-    if (long long f = m % unit) {
-        char d[8];
-        for (int i = decimals - 1; i >= 0; --i, f /= 10) d[i] = static_cast<char>('0' + f % 10);
-        int n = decimals;
-        while (d[n - 1] == '0') --n;
-        out.push_back('.');
-        out.append(d, static_cast<std::size_t>(n));
-    }
+    append_decimal(out, v, decimals, Rounding::half_even);
     out.push_back(' ');
 }
 

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/hash.hpp"
+#include "core/text.hpp"
 #include "eyemap/error.hpp"
 #include "core/read_file.hpp"
 #include "render/svg_frame.hpp"
@@ -71,9 +72,9 @@ void check_frame_once(const detail::SvgFrame& frame, const Scene& scene, std::ui
 }
 
 std::string num(double v) {
-    fmt::memory_buffer b;
-    detail::append_number(b, v);
-    return fmt::to_string(b);
+    std::string s;
+    append_decimal(s, v, 2);
+    return s;
 }
 
 // CSS numbers as the built-in stylesheet writes them: ".5", "12".
@@ -93,23 +94,6 @@ bool valid_id(std::string_view id) {
 }  // namespace
 
 namespace detail {
-
-void append_number(fmt::memory_buffer& out, double v) {
-    // At most two decimals, no trailing zeros: compact and deterministic.
-    long long cents = std::llround(v * 100.0);
-    if (cents < 0) {
-        out.push_back('-');
-        cents = -cents;
-    }
-    const fmt::format_int ip(cents / 100);
-    out.append(ip.data(), ip.data() + ip.size());
-    const int frac = static_cast<int>(cents % 100);
-    if (frac) {
-        out.push_back('.');
-        out.push_back(static_cast<char>('0' + frac / 10));
-        if (frac % 10) out.push_back(static_cast<char>('0' + frac % 10));
-    }
-}
 
 // Sentinels stand in for the slots while Mustache expands; XML escaping leaves them unchanged.
 constexpr std::string_view kIdSentinel = "@@eyemap-id@@";
@@ -250,10 +234,8 @@ std::string default_svg_id(const EyemapData& d) {
 }
 
 void append_xml_escaped(fmt::memory_buffer& out, std::string_view s) {
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    const auto* end = p + s.size();
-    while (p < end) {
-        const unsigned char c = *p;
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x80) {
             switch (c) {
                 case '&': out.append(std::string_view("&amp;")); break;
@@ -266,29 +248,19 @@ void append_xml_escaped(fmt::memory_buffer& out, std::string_view s) {
                     if (c < 0x20 || c == 0x7f) out.append(std::string_view("\xEF\xBF\xBD"));
                     else out.push_back(static_cast<char>(c));
             }
-            ++p;
+            ++i;
             continue;
         }
-        // Validate one UTF-8 sequence; anything malformed becomes U+FFFD so the XML stays well-formed.
-        int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        bool ok = len > 0 && end - p >= len;
-        std::uint32_t cp = ok ? (c & (0x7F >> len)) : 0;
-        for (int k = 1; ok && k < len; ++k) {
-            if ((p[k] & 0xC0) != 0x80) ok = false;
-            else cp = (cp << 6) | (p[k] & 0x3F);
-        }
-        if (ok) {
-            const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-            const bool invalid = cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF ||
-                                 (cp >= 0x80 && cp <= 0x9F);
-            ok = !overlong && !invalid;
-        }
-        if (ok) {
-            out.append(reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(p) + len);
-            p += len;
+        // Malformed UTF-8 and characters XML 1.0 cannot carry (C1 controls, U+FFFE, U+FFFF) become
+        // U+FFFD, one per byte, so the XML stays well-formed.
+        char32_t cp = 0;
+        const std::size_t len = utf8_decode(s, i, cp);
+        if (len > 0 && !(cp >= 0x80 && cp <= 0x9F) && cp != 0xFFFE && cp != 0xFFFF) {
+            out.append(s.substr(i, len));
+            i += len;
         } else {
             out.append(std::string_view("\xEF\xBF\xBD"));
-            ++p;
+            ++i;
         }
     }
 }
