@@ -842,10 +842,6 @@ RasterImage render_image(const Scene& scene, const RasterOptions& options) {
     return img;
 }
 
-std::string render_png(const Scene& scene, const RasterOptions& options) {
-    return encode_png(render_image(scene, options), options.png);
-}
-
 std::string render_pdf(const Scene& scene, const RasterOptions& options) { return render_pdf_pages(std::span(&scene, 1), options); }
 
 namespace {
@@ -891,6 +887,12 @@ std::string cairo_pdf(std::span<const Scene> scenes, const std::vector<std::vect
 }  // namespace
 
 std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions& options) {
+    return detail::render_pdf_pages(scenes, options, true);
+}
+
+namespace detail {
+
+std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions& options, bool splice) {
     if (scenes.empty()) throw_input("no eyemaps for the PDF", ErrorLocation{});
     std::vector<std::vector<std::uint8_t>> fills;
     fills.reserve(scenes.size());
@@ -903,35 +905,15 @@ std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions&
                         ErrorLocation{{}, 0, "canvas", fmt::format("{}x{}", s.width, s.height)});
         fills.push_back(layer_fills(s, options.layer));
     }
+    if (!splice) return cairo_pdf(scenes, fills, options.layer, nullptr);
     std::vector<std::string> layers;
     std::string out = cairo_pdf(scenes, fills, options.layer, &layers);
     if (!splice_hexagon_layers(out, layers)) out = cairo_pdf(scenes, fills, options.layer, nullptr);  // not cairo 1.16's layout
     return out;
 }
 
-std::string png_data_uri(std::string_view png) {
-    static constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    constexpr std::string_view prefix = "data:image/png;base64,";
-    std::string out;
-    out.reserve(prefix.size() + (png.size() + 2) / 3 * 4);
-    out.append(prefix);
-    const auto* p = reinterpret_cast<const unsigned char*>(png.data());
-    std::size_t i = 0;
-    for (; i + 3 <= png.size(); i += 3) {
-        const std::uint32_t v = (std::uint32_t(p[i]) << 16) | (std::uint32_t(p[i + 1]) << 8) | p[i + 2];
-        out.push_back(kB64[v >> 18]);
-        out.push_back(kB64[(v >> 12) & 63]);
-        out.push_back(kB64[(v >> 6) & 63]);
-        out.push_back(kB64[v & 63]);
-    }
-    if (const std::size_t rest = png.size() - i; rest) {
-        const std::uint32_t v = (std::uint32_t(p[i]) << 16) | (rest == 2 ? std::uint32_t(p[i + 1]) << 8 : 0);
-        out.push_back(kB64[v >> 18]);
-        out.push_back(kB64[(v >> 12) & 63]);
-        out.push_back(rest == 2 ? kB64[(v >> 6) & 63] : '=');
-        out.push_back('=');
-    }
-    return out;
-}
+bool splice_hexagon_layers(std::string& pdf, const std::vector<std::string>& layers) { return ::eyemap::splice_hexagon_layers(pdf, layers); }
+
+}  // namespace detail
 
 }  // namespace eyemap

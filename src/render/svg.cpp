@@ -271,13 +271,6 @@ std::string xml_escape(std::string_view text) {
     return fmt::to_string(b);
 }
 
-void write_svg(const Scene& scene, fmt::memory_buffer& out, const SvgOptions& options) {
-    const std::string id = options.id.empty() ? default_svg_id(scene.data) : options.id;
-    detail::check_svg_id(id);
-    const auto& templates = options.templates ? *options.templates : *builtin_templates();
-    detail::write_svg(scene, detail::expand_frame(scene, templates, options.interactive), out, id);
-}
-
 namespace detail {
 
 void check_svg_id(std::string_view id) {
@@ -295,12 +288,6 @@ void write_svg(const Scene& scene, const SvgFrame& frame, fmt::memory_buffer& ou
 }
 
 }  // namespace detail
-
-std::string render_svg(const Scene& scene, const SvgOptions& options) {
-    fmt::memory_buffer b;
-    write_svg(scene, b, options);
-    return fmt::to_string(b);
-}
 
 namespace detail {
 
