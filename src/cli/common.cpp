@@ -46,7 +46,7 @@ void CommonOptions::add_to(CLI::App& app, bool data_required) {
     app.add_flag("--static", static_svg, "SVG without script, tooltip and buttons' behaviour (a plain picture)");
     app.add_flag("--stats", stats, "Print per-operation timing and cache statistics to standard error at the end");
     app.add_flag("--no-cache", no_cache, "Switch off the coordinate, colour and metadata caches (same output; for measuring them)");
-    app.add_option("--stats-json", stats_json, "Write the statistics as JSON (schema eyemap-stats/1) to this file")->type_name("FILE");
+    app.add_option("--stats-json", stats_json, "Write the statistics as JSON (schema eyemap-stats/2) to this file")->type_name("FILE");
 }
 
 void CommonOptions::report(const Renderer& renderer) const {
