@@ -780,3 +780,48 @@ TEST_CASE("CLI: --format svg,png,pdf, --scale, --layer, --pdf-pages, -o rules") 
     CHECK(err.find("LOP") != std::string::npos);
     CHECK(!std::filesystem::exists(dir / "layer5"));
 }
+
+// ---- Moved from test_reliability.cpp (issue 15's regression tests), one block ----------------
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "eyemap/eyemap.hpp"
+#include "core/text.hpp"
+#include "output/sink.hpp"
+#include "render/template_guard.hpp"
+#include "test_support.hpp"
+
+using namespace eyemap;
+namespace fs = std::filesystem;
+using eyemap::test::q;
+using eyemap::test::run_cli;
+
+TEST_CASE("names cairo cannot draw are replaced the same way in SVG, PNG and PDF", "[raster]") {
+    const std::string bad = "T\xef\xbf\xbe\xef\xbf\xbf\xef\xb7\x90";  // U+FFFE U+FFFF U+FDD0
+    CHECK(!is_drawable_text(bad));
+    std::string expect = "T";
+    for (int i = 0; i < 9; ++i) expect += "\xef\xbf\xbd";  // byte by byte, as the SVG writer's xml_escape
+    CHECK(drawable_text(bad) == expect);
+    const auto dir = test::fresh_dir("rel-cairo");
+    test::write_file(dir / "d.csv", std::string(test::kRowsHeader) + test::rows_for(bad));
+    std::string err;
+    for (const char* f : {"png", "pdf", "svg"}) {
+        CHECK(run_cli(fmt::format("render --data {} --type {} --region ME --side R --metric cell_count --format {} --out-dir {}", q(dir / "d.csv"),
+                                  q(bad), f, q(dir / "out")), &err) == 0);
+        INFO(err);
+    }
+    CHECK(test::files_under(dir / "out").size() == 3);
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --format svg,png,pdf", q(dir / "d.csv"), q(dir / "o"))) == 0);
+}
