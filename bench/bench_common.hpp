@@ -127,6 +127,13 @@ private:
     OpId op_;
 };
 
+// One scene's SVG bytes (built-in templates, default id): what the renderer writes for it.
+inline std::string svg_text(const Scene& scene) {
+    fmt::memory_buffer buf;
+    detail::write_svg(scene, detail::expand_frame(scene, *builtin_templates(), true), buf, default_svg_id(scene.data));
+    return fmt::to_string(buf);
+}
+
 // Renders through the streaming Renderer::render (what the batch calls): the type's rows in, every
 // file handed over from the renderer's reused buffer, nothing copied. Returns the total bytes.
 inline std::size_t render_type(const Renderer& r, const Dataset& ds, const TypeRows& type, std::span<const EyemapRequest> requests,

@@ -32,7 +32,9 @@
 //   libdeflate level 10 / 11 / 12 none         53 / 84 / 153    55.4 / 54.6 / 54.3 KB
 //   libdeflate level 1 sub / up / avg / paeth / adaptive   1.98 / 2.09 / 2.23 / 2.67 / 3.23    91 / 99 / 117 / 103 / 105 KB
 //   libdeflate level 1 / 2 RGBA                1.49 / 2.36    74 / 70 KB  (level 1 RGBA: 11 % faster
-//     than RGB, 9 % larger at 1x and 16 % at 2x; RGB stays the default)
+//     than RGB, 9 % larger at 1x and 16 % at 2x; PngOptions::alpha chose RGBA since)
+// These rows were measured before render_image limited eyemaps to 256 colours (limit_colours):
+// drawn eyemaps are palette PNGs now (BM_Png, BM_PngColourLimit), RGB/RGBA only without the palette.
 // Level 1 and 2 take about the same time (level 1 is 2-4 % faster in most runs; callgrind: 12 M
 // against 22 M instructions per encode), level 2 is 5 % smaller. Filters lose at every
 // level (eyemaps are flat colours in repeating rows, which deflate matches directly). The palette
@@ -43,10 +45,13 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <functional>
+#include <string>
 #include <vector>
 #include <stdexcept>
 
 #include "bench_common.hpp"
+#include "png_alternatives.hpp"
 #include "render/raster.hpp"
 
 using namespace eyemap;
@@ -82,7 +87,7 @@ void BM_Png(benchmark::State& state) {
     o.scale = static_cast<double>(state.range(0));
     std::string png;
     for (auto _ : state) {
-        png = render_png(scene(), o);
+        png = encode_png(render_image(scene(), o), o.png);
         benchmark::DoNotOptimize(png.data());
     }
     set_counters(state, png.size());
@@ -117,7 +122,7 @@ void BM_PngLayer(benchmark::State& state) {  // a single layer's static picture
     o.layer = 3;
     std::string png;
     for (auto _ : state) {
-        png = render_png(scene(), o);
+        png = encode_png(render_image(scene(), o), o.png);
         benchmark::DoNotOptimize(png.data());
     }
     set_counters(state, png.size());
@@ -176,66 +181,73 @@ void BM_PngColourLimit(benchmark::State& state) {
 }
 BENCHMARK(BM_PngColourLimit)->Arg(0)->Arg(2)->Arg(4)->Arg(6)->Arg(8)->Arg(12)->Arg(16)->Unit(benchmark::kMillisecond);
 
-// Encoder comparison on the 1x image: one benchmark per setting, bytes as a counter.
-PngOptions png_options(PngEncoder e, int level, PngFilter f, PngStrategy s = PngStrategy::default_strategy, bool alpha = false) {
+// Encoder comparison on the 1x image: one benchmark per setting, bytes as a counter. Ours
+// (encode_png) against libpng and cairo's writer (png_alternatives.hpp).
+struct Variant {
+    std::string name;
+    std::function<std::string(const RasterImage&)> encode;
+};
+
+constexpr const char* kFilterNames[] = {"none", "sub", "up", "avg", "paeth", "adaptive"};
+
+Variant ours(int level, PngFilter f, bool alpha = false, bool palette = true) {
     PngOptions o;
-    o.encoder = e;
     o.compression = level;
+    o.filter = f;
+    o.alpha = alpha;
+    o.palette_when_possible = palette;
+    return {fmt::format("libdeflate_l{}_{}_{}{}", level, kFilterNames[int(f)], alpha ? "rgba" : "rgb", palette ? "" : "_nopalettecheck"),
+            [o](const RasterImage& img) { return encode_png(img, o); }};
+}
+
+Variant libpng(int level, PngFilter f, bench::PngStrategy s = bench::PngStrategy::default_strategy, bool alpha = false, bool palette = true) {
+    static constexpr const char* strategies[] = {"", "_filtered", "_rle", "_huffman"};
+    bench::LibpngOptions o;
+    o.level = level;
     o.filter = f;
     o.strategy = s;
     o.alpha = alpha;
-    return o;
+    o.palette_when_possible = palette;
+    return {fmt::format("libpng_l{}_{}{}_{}{}", level, kFilterNames[int(f)], strategies[int(s)], alpha ? "rgba" : "rgb", palette ? "" : "_nopalettecheck"),
+            [o](const RasterImage& img) { return bench::encode_png_libpng(img, o); }};
 }
 
-std::vector<PngOptions> variants() {
-    std::vector<PngOptions> out;
-    PngOptions cairo;
-    cairo.encoder = PngEncoder::cairo;
-    out.push_back(cairo);
-    const auto libpng = PngEncoder::libpng, libdeflate = PngEncoder::libdeflate;
-    out.push_back(png_options(libpng, 6, PngFilter::adaptive, PngStrategy::default_strategy, true));  // what cairo would write for ARGB
+std::vector<Variant> variants() {
+    std::vector<Variant> out;
+    out.push_back({"cairo_write_to_png_stream", [](const RasterImage& img) { return bench::encode_png_cairo(img); }});
+    out.push_back(libpng(6, PngFilter::adaptive, bench::PngStrategy::default_strategy, true));  // what cairo would write for ARGB
     for (int level : {1, 2, 3, 6, 9})
         for (auto f : {PngFilter::none, PngFilter::sub, PngFilter::up, PngFilter::paeth, PngFilter::adaptive})
-            if ((level != 2 && level != 9) || f == PngFilter::none) out.push_back(png_options(libpng, level, f));
-    for (auto s : {PngStrategy::rle, PngStrategy::filtered}) {
-        out.push_back(png_options(libpng, 1, PngFilter::none, s));
-        out.push_back(png_options(libpng, 1, PngFilter::sub, s));
+            if ((level != 2 && level != 9) || f == PngFilter::none) out.push_back(libpng(level, f));
+    for (auto s : {bench::PngStrategy::rle, bench::PngStrategy::filtered}) {
+        out.push_back(libpng(1, PngFilter::none, s));
+        out.push_back(libpng(1, PngFilter::sub, s));
     }
-    for (int level = 0; level <= 12; ++level) out.push_back(png_options(libdeflate, level, PngFilter::none));
+    for (int level = 0; level <= 12; ++level) out.push_back(ours(level, PngFilter::none));
     for (int level : {1, 2, 3, 6})
         for (auto f : {PngFilter::sub, PngFilter::up, PngFilter::average, PngFilter::paeth, PngFilter::adaptive})
-            out.push_back(png_options(libdeflate, level, f));
-    out.push_back(png_options(libdeflate, 1, PngFilter::none, PngStrategy::default_strategy, true));
-    for (auto e : {libpng, libdeflate}) {  // the defaults without the palette attempt: its cost
-        PngOptions no_palette = PngOptions{};
-        no_palette.encoder = e;
-        no_palette.palette_when_possible = false;
-        out.push_back(no_palette);
-    }
+            out.push_back(ours(level, f));
+    out.push_back(ours(1, PngFilter::none, true));
+    // The defaults without the palette: its cost and gain.
+    out.push_back(libpng(1, PngFilter::none, bench::PngStrategy::default_strategy, true, false));
+    out.push_back(ours(1, PngFilter::none, true, false));
     return out;
 }
 
-std::string variant_name(const PngOptions& o) {
-    if (o.encoder == PngEncoder::cairo) return "cairo_write_to_png_stream";
-    static constexpr const char* filters[] = {"none", "sub", "up", "avg", "paeth", "adaptive"};
-    static constexpr const char* strategies[] = {"", "_filtered", "_rle", "_huffman"};
-    return fmt::format("{}_l{}_{}{}_{}{}", o.encoder == PngEncoder::libpng ? "libpng" : "libdeflate", o.compression, filters[int(o.filter)],
-                       strategies[int(o.strategy)], o.alpha ? "rgba" : "rgb", o.palette_when_possible ? "" : "_nopalettecheck");
-}
-
-void BM_Encoder(benchmark::State& state, PngOptions o) {
+void BM_Encoder(benchmark::State& state, const Variant& v) {
     const RasterImage img = render_image(scene());
     std::string png;
     for (auto _ : state) {
-        png = encode_png(img, o);
+        png = v.encode(img);
         benchmark::DoNotOptimize(png.data());
     }
     set_counters(state, png.size());
 }
 
 const bool registered = [] {
-    for (const auto& o : variants())
-        benchmark::RegisterBenchmark(("BM_Encoder/" + variant_name(o)).c_str(), BM_Encoder, o)->Unit(benchmark::kMillisecond);
+    static const std::vector<Variant> all = variants();
+    for (const auto& v : all)
+        benchmark::RegisterBenchmark(("BM_Encoder/" + v.name).c_str(), BM_Encoder, v)->Unit(benchmark::kMillisecond);
     return true;
 }();
 

@@ -117,7 +117,7 @@ void BM_Scale_SvgWrite(benchmark::State& state) {
 // memory hierarchy, not the algorithm.
 void BM_Scale_CopyOnly(benchmark::State& state) {
     const auto& p = patch(static_cast<std::size_t>(state.range(0)));
-    const std::string svg = render_svg(scene_of(p));
+    const std::string svg = bench::svg_text(scene_of(p));
     std::string dst(svg.size(), '\0');
     for (auto _ : state) {
         std::memcpy(dst.data(), svg.data(), svg.size());
@@ -133,7 +133,7 @@ void BM_Scale_Png(benchmark::State& state) {
     const Scene s = scene_of(p);
     std::size_t bytes = 0;
     for (auto _ : state) {
-        auto png = render_png(s);
+        auto png = encode_png(render_image(s), PngOptions{});
         bytes = png.size();
         benchmark::DoNotOptimize(png.data());
     }

@@ -122,7 +122,7 @@ BENCHMARK(BM_BaselineFormatAllLayers);
 // The floor: copy the final bytes of one eyemap.
 void BM_BaselineCopyOnly(benchmark::State& state) {
     const Scene scene = bench::me_scene(dataset());
-    const std::string svg = render_svg(scene);
+    const std::string svg = bench::svg_text(scene);
     std::string dst(svg.size(), '\0');
     for (auto _ : state) {
         std::memcpy(dst.data(), svg.data(), svg.size());
@@ -138,7 +138,7 @@ BENCHMARK(BM_BaselineCopyOnly);
 // Output buffers are reused, as the batch does. Counters are per eyemap.
 void BM_Ratio_SvgVsBaselines(benchmark::State& state) {
     const Scene scene = bench::me_scene(dataset());
-    const std::string svg = render_svg(scene);
+    const std::string svg = bench::svg_text(scene);
     std::string dst(svg.size(), '\0');
     bench::SvgStep svg_step;
     fmt::memory_buffer a, b;

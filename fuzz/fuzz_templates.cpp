@@ -54,10 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         for (const auto& [n, t] : set->files) h.add(n).add(t);
         set->content_hash = h.digest();
         fmt::memory_buffer out;
-        SvgOptions o;
-        o.templates = set;
-        o.interactive = size % 2 == 0;
-        write_svg(scene(), out, o);
+        detail::write_svg(scene(), detail::expand_frame(scene(), *set, size % 2 == 0), out, default_svg_id(scene().data));
         const std::string svg(out.data(), out.size());
         const std::string why = detail::xml_well_formed(svg);
         fuzz::check(why.empty(), "an SVG from an accepted frame is not well-formed");

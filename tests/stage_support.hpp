@@ -2,6 +2,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "process/process.hpp"
 #include "render/raster.hpp"
 #include "render/svg.hpp"
+#include "render/svg_frame.hpp"
 
 namespace eyemap::test {
 
@@ -32,6 +34,18 @@ inline std::vector<Scene> stage_scenes(const Dataset& ds, std::string_view type,
         out.push_back(layout_eyemap(std::move(d), std::move(grid), geometry));
     }
     return out;
+}
+
+// A scene's PNG as the renderer makes it: drawing, then encoding.
+inline std::string png_of(const Scene& scene, const RasterOptions& options = {}) {
+    return encode_png(render_image(scene, options), options.png);
+}
+
+// A scene's SVG as the renderer writes it, from the built-in templates, with the default id.
+inline std::string svg_of(const Scene& scene, bool interactive = true) {
+    fmt::memory_buffer out;
+    detail::write_svg(scene, detail::expand_frame(scene, *builtin_templates(), interactive), out, default_svg_id(scene.data));
+    return fmt::to_string(out);
 }
 
 }  // namespace eyemap::test

@@ -71,7 +71,7 @@ int cli(const std::string& args, std::string* err = nullptr) {
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+using eyemap::test::q;
 
 std::string inputs(const Sample& s) { return fmt::format("--data {} --columns {}", q(s.data), q(s.columns)); }
 
@@ -806,4 +806,174 @@ TEST_CASE("batch library: from a data file, the earliest bad row is reported at 
     while (clean == s1 || clean == s2) ++clean;
     CHECK(error_of(2, true, Shard{clean, 3}).empty());
     CHECK_THAT(error_of(2, true, Shard{s1, 3}), Catch::Contains(where));
+}
+
+// ---- Moved from test_reliability.cpp (issue 15's regression tests), one block ----------------
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "eyemap/eyemap.hpp"
+#include "core/text.hpp"
+#include "output/sink.hpp"
+#include "render/template_guard.hpp"
+#include "test_support.hpp"
+
+using namespace eyemap;
+namespace fs = std::filesystem;
+using eyemap::test::q;
+using eyemap::test::run_cli;
+
+TEST_CASE("batch: a type name with '..' round-trips through the manifest (resume, index, runs list)", "[batch]") {
+    const auto dir = test::fresh_dir("rel-dotdot");
+    test::write_file(dir / "d.csv", std::string(test::kRowsHeader) + test::rows_for("T4..a"));
+    const std::string base = fmt::format("batch --data {} --out-dir {} --run r -q", q(dir / "d.csv"), q(dir / "o"));
+    REQUIRE(run_cli(base + " --pages") == 0);
+    CHECK(fs::exists(dir / "o/r/index.html"));
+    CHECK(run_cli(base + " --pages --resume") == 0);
+    CHECK(run_cli(fmt::format("batch --out-dir {} --run r --index-only", q(dir / "o"))) == 0);
+    const auto runs = list_runs(dir / "o");
+    REQUIRE(runs.size() == 1);
+    CHECK(runs[0].complete);
+    CHECK(runs[0].types == 1);
+}
+
+TEST_CASE("run lock: a second writer of the same run and shard is refused, naming the holder", "[batch]") {
+    const auto dir = test::fresh_dir("rel-lock");
+    test::write_file(dir / "d.csv", std::string(test::kRowsHeader) + test::rows_for("A"));
+    fs::create_directories(dir / "o/r");
+    // Another writer holds the lock of manifest.json (as a running batch does): beside the run folder.
+    const int fd = ::open((dir / "o/.r.lock-manifest.json").c_str(), O_RDWR | O_CREAT, 0666);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+    REQUIRE(::write(fd, "host other pid 42 since now\n", 28) == 28);
+    std::string err;
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q", q(dir / "d.csv"), q(dir / "o")), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("another eyemap batch is writing manifest.json") && Catch::Contains("host other pid 42"));
+    CHECK(!fs::exists(dir / "o/r/manifest.json"));
+    // Another shard of the same run is not blocked.
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --shard 0/2", q(dir / "d.csv"), q(dir / "o"))) == 0);
+    ::close(fd);
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q", q(dir / "d.csv"), q(dir / "o"))) == 0);
+    CHECK(!fs::exists(dir / "o/.r.lock-manifest.json"));  // removed by its holder
+}
+
+TEST_CASE("run lock (new run): the lock is taken before the first type is rendered", "[batch]") {
+    // A run folder that does not exist yet: a second writer is refused before it renders anything
+    // (it used to render its first type, then find the lock in the folder the first writer made).
+    const auto dir = test::fresh_dir("rel-lock-new");
+    test::write_file(dir / "d.csv", std::string(test::kRowsHeader) + test::rows_for("A") + test::rows_for("B"));
+    fs::create_directories(dir / "o");
+    const int fd = ::open((dir / "o/.r.lock-manifest.json").c_str(), O_RDWR | O_CREAT, 0666);
+    REQUIRE(fd >= 0);
+    REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);
+    REQUIRE(::write(fd, "host other pid 42 since now\n", 28) == 28);
+    const RegionSet regions = builtin_regions();
+    const auto layout = index_columns(layout_from_data_file(dir / "d.csv", regions), regions);
+    DataFileSource src(dir / "d.csv", regions);
+    BatchOptions o;
+    o.jobs = 2;
+    o.formats = {OutputFormat::svg, OutputFormat::png};
+    DirectoryBatchOptions d;
+    d.run_dir = dir / "o/r";
+    d.run_name = "r";
+    BatchCounters counters;
+    try {
+        run_batch_to_directory(src, *layout, Renderer(), o, d, &counters);
+        FAIL("the second writer was not refused");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK_THAT(e.what(), Catch::Contains("another eyemap batch is writing manifest.json") && Catch::Contains("host other pid 42"));
+    }
+    CHECK(counters.eyemaps_done == 0);  // refused before rendering
+    CHECK(counters.files_done == 0);
+    CHECK(!fs::exists(dir / "o/r"));
+    // The CLI: exit 2 (input), nothing made.
+    std::string err;
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q", q(dir / "d.csv"), q(dir / "o")), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("host other pid 42"));
+    CHECK(!fs::exists(dir / "o/r"));
+    ::close(fd);
+}
+
+TEST_CASE("run lock (new run): two writers race into a fresh run: one writes it, the other is refused", "[batch]") {
+    const auto dir = test::fresh_dir("rel-lock-race");
+    // Long enough (a few hundred types, SVG and PNG) that the two processes overlap.
+    std::string data = test::kRowsHeader;
+    for (int t = 0; t < 300; ++t) data += test::rows_for(fmt::format("T{:03}", t));
+    test::write_file(dir / "d.csv", data);
+    const std::string cli = fmt::format("{} batch --data {} --out-dir {} --run r -q --no-sync --format svg,png", EYEMAP_CLI, q(dir / "d.csv"),
+                                        q(dir / "o"));
+    // Both started at once from one shell; each one's exit code and messages kept apart.
+    const std::string sh = fmt::format("({0} 2> {1}/e1; echo $? > {1}/rc1) & ({0} 2> {1}/e2; echo $? > {1}/rc2) & wait", cli, q(dir));
+    REQUIRE(std::system(sh.c_str()) == 0);
+    const int rc1 = std::stoi(test::read_file(dir / "rc1"));
+    const int rc2 = std::stoi(test::read_file(dir / "rc2"));
+    INFO("rc " << rc1 << " " << rc2 << "\n" << test::read_file(dir / "e1") << test::read_file(dir / "e2"));
+    CHECK(((rc1 == 0 && rc2 == 2) || (rc1 == 2 && rc2 == 0)));
+    const std::string refused = test::read_file(dir / (rc1 == 2 ? "e1" : "e2"));
+    CHECK_THAT(refused, Catch::Contains("another eyemap batch is writing manifest.json") && Catch::Contains("pid "));
+    // The run is the winner's alone: every file is in the manifest with its size and content hash.
+    CHECK(run_cli(fmt::format("runs verify --out-dir {} --run r > /dev/null", q(dir / "o"))) == 0);
+    const auto m = read_run_manifests(dir / "o/r").at(0).second;
+    CHECK(m.complete);
+    std::set<std::string> listed{"manifest.json"};
+    for (const auto& t : m.types)
+        for (const auto& out : t.outputs) listed.insert(out.path);
+    CHECK(m.types.size() == 300);
+    CHECK(test::files_under(dir / "o/r") == listed);  // no file, temporary or lock of the refused writer
+    CHECK(test::files_under(dir / "o") == [&] {
+        std::set<std::string> all;
+        for (const auto& f : listed) all.insert("r/" + f);
+        return all;
+    }());
+}
+
+TEST_CASE("manifest: eyemap's own or refused, with the rebuild command", "[batch]") {
+    const auto dir = test::fresh_dir("rel-manifest");
+    test::write_file(dir / "d.csv", std::string(test::kRowsHeader) + test::rows_for("A"));
+    REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --pages", q(dir / "d.csv"), q(dir / "o"))) == 0);
+    const auto mpath = dir / "o/r/manifest.json";
+    const std::string good = test::read_file(mpath);
+    auto edit = [&](const std::string& from, const std::string& to) {
+        std::string t = good;
+        const auto p = t.find(from);
+        REQUIRE(p != std::string::npos);
+        t.replace(p, from.size(), to);
+        return t;
+    };
+    std::string err;
+    test::write_file(mpath, edit("\"pages/A.html\"", "\"javascript:alert(document.domain)//\""));
+    CHECK(run_cli(fmt::format("batch --out-dir {} --run r --index-only", q(dir / "o")), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("manifest.json") && Catch::Contains("eyemap batch --data") && Catch::Contains("--resume"));
+    const auto t0 = std::chrono::steady_clock::now();
+    test::write_file(mpath, edit("\"count\":1", "\"count\":4000000000"));
+    CHECK(run_cli(fmt::format("batch --out-dir {} --run r --index-only", q(dir / "o")), &err) == 2);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+    test::write_file(mpath, good.substr(0, good.size() / 2));  // truncated
+    CHECK(run_cli(fmt::format("batch --out-dir {} --run r --index-only", q(dir / "o")), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("rebuild it"));
+}
+
+TEST_CASE("batch: invalid options or a bad first row create no run folder", "[batch]") {
+    const auto dir = test::fresh_dir("rel-junk");
+    test::write_file(dir / "d.csv", std::string(test::kRowsHeader) + test::rows_for("A"));
+    test::write_file(dir / "bad.csv", std::string(test::kRowsHeader) + "A,ME,R,0,0,NaN,1\n");
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --format png --scale 0", q(dir / "d.csv"), q(dir / "o"))) == 1);  // a usage error
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} -q", q(dir / "bad.csv"), q(dir / "o"))) == 2);
+    CHECK(!fs::exists(dir / "o"));
+    REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run good -q", q(dir / "d.csv"), q(dir / "o"))) == 0);
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} -q", q(dir / "bad.csv"), q(dir / "o"))) == 2);
+    CHECK(list_runs(dir / "o").size() == 1);
 }

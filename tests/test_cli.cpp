@@ -1,4 +1,4 @@
-// The command line as a whole (issue 13, item 6): exit codes, option spellings, help texts,
+// The command line as a whole: exit codes, option spellings, help texts,
 // standard input, did-you-mean, --version and the batch progress line on a terminal.
 #include <catch2/catch.hpp>
 
@@ -18,7 +18,7 @@ using eyemap::test::write_file;
 
 namespace {
 
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+using eyemap::test::q;
 
 // A small sample (data.csv, columns.csv), made once per process and removed at its exit.
 // Per process: ctest runs the test cases of this file as processes of their own, at once.
@@ -290,4 +290,78 @@ TEST_CASE("layout_from_data_file: the columns of a data file, as layout_from_tab
     }
     CHECK(streamed.source == data.string());
     CHECK_THROWS_AS(eyemap::layout_from_data_file(sample_dir() / "missing.csv"), eyemap::Error);
+}
+
+// ---- Moved from test_reliability.cpp (issue 15's regression tests), one block ----------------
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "eyemap/eyemap.hpp"
+#include "core/text.hpp"
+#include "output/sink.hpp"
+#include "render/template_guard.hpp"
+#include "test_support.hpp"
+
+using namespace eyemap;
+namespace fs = std::filesystem;
+using eyemap::test::q;
+using eyemap::test::run_cli;
+
+TEST_CASE("cli: symlinked outputs, escaped messages, --keep -1, huge and wide data, BOMs, sample temp files", "[cli]") {
+    const auto dir = test::fresh_dir("rel-small");
+    test::write_file(dir / "d.csv", std::string(test::kRowsHeader) + test::rows_for("A"));
+    std::string err;
+    // A link planted at RUN/svg is not followed.
+    fs::create_directories(dir / "o/r");
+    fs::create_directories(dir / "outside");
+    fs::create_symlink(dir / "outside", dir / "o/r/svg");
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q", q(dir / "d.csv"), q(dir / "o")), &err) == 3);
+    CHECK_THAT(err, Catch::Contains("symbolic link"));
+    CHECK(fs::is_empty(dir / "outside"));
+    // Control characters in messages are escaped.
+    test::write_file(dir / "esc.csv", std::string(test::kRowsHeader) + "A,\x1b[31mX\x07,R,0,0,1,1\n");
+    CHECK(run_cli(fmt::format("render --data {} --type A --out-dir {}", q(dir / "esc.csv"), q(dir / "e")), &err) == 2);
+    CHECK(err.find('\x1b') == std::string::npos);
+    CHECK(err.find('\x07') == std::string::npos);
+    const Error e(ErrorKind::input, std::string("region \x1b]0;x\x07 \xff") + '\0' + "!");
+    CHECK(std::string(e.what()).find('\x1b') == std::string::npos);
+    CHECK(std::string(e.what()).find("\\x00") != std::string::npos);
+    // --keep -1 is an error.
+    CHECK(run_cli(fmt::format("runs clean --out-dir {} --keep -1", q(dir / "o"))) != 0);
+    // Ticks of huge scales are not INT64_MIN.
+    test::write_file(dir / "big.csv", std::string(test::kRowsHeader) + "A,ME,R,0,0,9007199254740992,1\nA,ME,R,1,0,0,1\n");  // the largest count (2^53)
+    CHECK(run_cli(fmt::format("render --data {} --type A --region ME --side R --metric synapse_density -o {}", q(dir / "big.csv"), q(dir / "big.svg"))) == 0);
+    CHECK(test::read_file(dir / "big.svg").find("-9223372036854775808") == std::string::npos);
+    CHECK(run_cli(fmt::format("render --data {} --type A --region ME --side R --metric cell_count --color-min -1e308 --color-max 1e308 -o {}",
+                              q(dir / "d.csv"), q(dir / "wide.svg"))) == 0);
+    CHECK(test::read_file(dir / "wide.svg").find("-9223372036854775808") == std::string::npos);
+    // --color-max inf is not blamed on the data file.
+    CHECK(run_cli(fmt::format("render --data {} --type A --color-min 0 --color-max inf --out-dir {}", q(dir / "d.csv"), q(dir / "inf")), &err) != 0);
+    CHECK(err.find("d.csv") == std::string::npos);
+    // A PDF page beyond 14400 pt: an input error about the layout, not exit 4.
+    test::write_file(dir / "wide.csv", std::string(test::kRowsHeader) + "A,ME,R,-4000,0,1,1\nA,ME,R,4000,0,1,1\n");
+    CHECK(run_cli(fmt::format("render --data {} --type A --region ME --side R --metric cell_count --format pdf -o {}", q(dir / "wide.csv"),
+                              q(dir / "wide.pdf")), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("canvas"));
+    CHECK(run_cli(fmt::format("render --data {} --type A --region ME --side R --metric cell_count --format png -o {}", q(dir / "wide.csv"),
+                              q(dir / "wide.png")), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("field 'canvas'"));
+    // A doubled byte-order mark is skipped.
+    test::write_file(dir / "bom.csv", std::string("\xEF\xBB\xBF\xEF\xBB\xBF") + test::kRowsHeader + test::rows_for("A"));
+    CHECK(run_cli(fmt::format("render --data {} --type A --out-dir {}", q(dir / "bom.csv"), q(dir / "bom")), &err) == 0);
+    // sample: no fixed temp name left behind.
+    CHECK(run_cli(fmt::format("sample --out-dir {} --types 2", q(dir / "s"))) == 0);
+    CHECK(test::files_under(dir / "s") == std::set<std::string>{"columns.csv", "data.csv"});
 }

@@ -74,7 +74,7 @@ RunReport sample_report() {
 }
 
 int cli(const std::string& args, std::string* err = nullptr) { return eyemap::test::run_cli(args, err); }
-std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
+using eyemap::test::q;
 
 }  // namespace
 
@@ -252,8 +252,21 @@ TEST_CASE("report: a batch with pages writes report.html linked from index.html,
     const std::string plain = read_file(dir / "plain.html");
     CHECK(svgs(plain).size() == 4);  // no bytes per format without the run folder
     CHECK(plain.find("Run report: st.json") != std::string::npos);
+    // A file written before the cache lost its TTL and validator (eyemap-stats/1) draws the same page.
+    CHECK(j["schema"] == "eyemap-stats/2");
+    auto v1 = nlohmann::json::parse(read_file(st));
+    v1["schema"] = "eyemap-stats/1";
+    for (auto& c : v1["caches"]) {
+        c["expirations"] = 0;
+        c["validation_failures"] = 0;
+    }
+    eyemap::test::write_file(dir / "v1.json", v1.dump());
+    REQUIRE(cli(fmt::format("stats report {} -o {}", q(dir / "v1.json"), q(dir / "v1.html"))) == 0);
+    const std::string from_v1 = read_file(dir / "v1.html");
+    CHECK(xml_error(from_v1) == "");
+    CHECK(svgs(from_v1) == svgs(plain));
     std::string err;
-    eyemap::test::write_file(dir / "bad.json", R"({"schema":"eyemap-stats/2"})");
+    eyemap::test::write_file(dir / "bad.json", R"({"schema":"eyemap-stats/3"})");
     CHECK(cli(fmt::format("stats report {}", q(dir / "bad.json")), &err) == 2);
     CHECK(err.find("bad.json") != std::string::npos);
 }

@@ -344,3 +344,189 @@ TEST_CASE("eyemap render: an unwritable output is exit code 3 with the path, and
     CHECK(run_cli("render --data " + data + " --type 'Tm5a, Tm5b' --region ME --side R --metric cell_count -o /proc/x.svg", &err) == 3);
     CHECK(listing(dir) == std::vector<std::string>{"file"});
 }
+
+// ---- Moved from test_reliability.cpp and test_cluster.cpp (temporary names, stale files), one block
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "eyemap/eyemap.hpp"
+#include "core/text.hpp"
+#include "output/sink.hpp"
+#include "render/template_guard.hpp"
+#include "test_support.hpp"
+
+using namespace eyemap;
+namespace fs = std::filesystem;
+using eyemap::test::q;
+using eyemap::test::run_cli;
+
+TEST_CASE("file names are injective: separators, case, dots, invalid UTF-8, length", "[sink]") {
+    // (type, region) pairs that used to share a file, and others that try.
+    const std::vector<std::pair<std::string, std::string>> items = {
+        {"A", "B_C"}, {"A_B", "C"}, {"A", "b_c"}, {"a", "B_C"}, {"A_B_C", "R"}, {"A", "B.C"}, {"A.B", "C"}, {"A", "B-C"},
+        {"A-B", "C"}, {"\xff\xfe", "ME"}, {"\xc0\xaf", "ME"}, {"_", "ME"}, {"x", "ME-0123456789abcdef"}, {"x", "me-0123456789abcdef"},
+        {std::string(300, 'a'), "ME"}, {std::string(300, 'a') + "b", "ME"}, {"A", "ME"}, {"A", "me"}, {"A", "Me"}, {"A_ME", "R"},
+        {"A", "ME_R"}, {"A", "con"}, {"A", "CON"}};
+    std::set<std::string> stems, batch_folded;
+    for (const auto& [t, r] : items)
+        for (Side s : {Side::L, Side::R})
+            for (Metric m : {Metric::synapse_density, Metric::cell_count}) {
+                CHECK(stems.insert(eyemap_file_stem(t, r, s, m)).second);
+                std::string p = eyemap_path(OutputFormat::svg, type_file_base(t), EyemapRequest{r, s, m});
+                for (auto& c : p) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+                if (t != "a") CHECK(batch_folded.insert(p).second);  // "a" vs "A": the batch's keys differ (assign_key)
+            }
+    for (const auto& [t, r] : items) {
+        const auto rc = region_file_component(r);
+        CHECK(rc.find('_') == std::string::npos);
+        CHECK(rc.size() <= kMaxSafeNameBytes);
+    }
+
+    // The batch: regions B_C and C, types A in B_C and A_B in C: 16 distinct files, no overwrite.
+    const auto dir = test::fresh_dir("rel-collide");
+    test::write_file(dir / "regions.json", R"({"regions":[{"name":"B_C","layers":[]},{"name":"C","layers":[]}]})");
+    test::write_file(dir / "d.csv", std::string(test::kRowsHeader) + test::rows_for("A", "B_C") + test::rows_for("A_B", "C"));
+    REQUIRE(run_cli(fmt::format("batch --data {} --regions {} --out-dir {} --run r -q", q(dir / "d.csv"), q(dir / "regions.json"),
+                                q(dir / "o"))) == 0);
+    const auto m = read_run_manifests(dir / "o/r").at(0).second;
+    std::set<std::string> paths;
+    std::size_t n = 0;
+    for (const auto& t : m.types)
+        for (const auto& o : t.outputs) paths.insert(o.path), ++n;
+    CHECK(paths.size() == n);
+    CHECK(test::files_under(dir / "o/r/svg").size() == n);
+
+    // Two invalid-UTF-8 names stay two types in the manifest and in runs list.
+    const auto dir2 = test::fresh_dir("rel-utf8");
+    test::write_file(dir2 / "d.csv", std::string(test::kRowsHeader) + test::rows_for("\xff\xfe") + test::rows_for("\xc0\xaf"));
+    REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --pages", q(dir2 / "d.csv"), q(dir2 / "o"))) == 0);
+    const auto m2 = read_run_manifests(dir2 / "o/r").at(0).second;
+    REQUIRE(m2.types.size() == 2);
+    CHECK(m2.types[0].neuron_type == "\xff\xfe");
+    CHECK(m2.types[1].neuron_type == "\xc0\xaf");
+    CHECK(list_runs(dir2 / "o").at(0).types == 2);
+}
+
+TEST_CASE("temp files of another host or a live writer are never stale", "[sink]") {
+    const std::string mine = temp_file_name("x.svg", "hostA", 4242, 7);
+    CHECK_FALSE(temp_file_is_stale(mine, "hostB", 1, [](long) { return false; }));
+    CHECK_FALSE(temp_file_is_stale(mine, "hostA", 1, [](long) { return true; }));
+    CHECK(temp_file_is_stale(mine, "hostA", 1, [](long) { return false; }));
+}
+
+TEST_CASE("temp files of a writer in another pid namespace are kept by the start-up cleanup", "[sink]") {
+    // The issue's machine: `unshare --pid`. A pid of that namespace says nothing here (one that is
+    // dead here may be running there), so its host id differs and the cleanup leaves its files.
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const pid_t child = ::fork();
+    if (child == 0) {
+        ::close(fds[0]);
+        if (::unshare(CLONE_NEWPID) != 0) ::_exit(2);  // not permitted here
+        const pid_t inner = ::fork();                    // the first child of the new namespace
+        if (inner == 0) {
+            const std::string id = temp_host_id();
+            ::_exit(::write(fds[1], id.data(), id.size()) == static_cast<ssize_t>(id.size()) ? 0 : 1);
+        }
+        int st = 0;
+        ::waitpid(inner, &st, 0);
+        ::_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);
+    }
+    ::close(fds[1]);
+    std::string ns_id;
+    char buf[256];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) ns_id.append(buf, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 2) {
+        WARN("unshare(CLONE_NEWPID) is not permitted here: skipped");
+        return;
+    }
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+    CHECK(ns_id != temp_host_id());
+    CHECK(ns_id.find("~pidns") != std::string::npos);
+    CHECK(ns_id.find('-') == std::string::npos);
+
+    // A batch's start-up cleanup keeps that writer's in-flight file, though its pid is dead here.
+    const pid_t dead = ::fork();
+    if (dead == 0) ::_exit(0);
+    ::waitpid(dead, &status, 0);
+    const auto dir = test::fresh_dir("rel-pidns");
+    test::write_file(dir / "d.csv", std::string(test::kRowsHeader) + test::rows_for("A"));
+    REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --shard 1/2", q(dir / "d.csv"), q(dir / "o"))) == 0);
+    const auto theirs = dir / "o/r/svg" / temp_file_name("A_ME_L_cell_count.svg", ns_id, dead, 1);
+    const auto mine = dir / "o/r/svg" / temp_file_name("A_ME_L_cell_count.svg", temp_host_id(), dead, 2);
+    test::write_file(theirs, "in flight");
+    test::write_file(mine, "left by a dead writer of this machine");
+    REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --shard 0/2", q(dir / "d.csv"), q(dir / "o"))) == 0);
+    CHECK(fs::exists(theirs));
+    CHECK_FALSE(fs::exists(mine));
+}
+
+namespace {
+bool alive_never(long) { return false; }
+bool alive_always(long) { return true; }
+}  // namespace
+
+TEST_CASE("temporary names carry host, pid and a unique number, and parse back") {
+    const std::string n = temp_file_name("Mi1_ME_L_cell_count.svg", "node17", 4242, 0xabcULL);
+    CHECK(n == ".Mi1_ME_L_cell_count.svg.tmp-node17-4242-0000000000000abc");
+    auto owner = parse_temp_file_name(n);
+    REQUIRE(owner);
+    CHECK(owner->host == "node17");
+    CHECK(owner->pid == 4242);
+    // A long target name is cut so the temporary name fits NAME_MAX.
+    const std::string long_name(250, 'x');
+    CHECK(temp_file_name(long_name, "node17", 1, 1).size() < 120);
+    // Not ours: the old format (no host), other files, broken fields.
+    CHECK_FALSE(parse_temp_file_name(".a.svg.tmp-4242-7"));
+    CHECK_FALSE(parse_temp_file_name("a.svg"));
+    CHECK_FALSE(parse_temp_file_name(".a.svg.tmp-node-0-0000000000000abc"));
+    CHECK_FALSE(parse_temp_file_name(".a.svg.tmp-node-x1-0000000000000abc"));
+    CHECK_FALSE(parse_temp_file_name(".a.svg.tmp-node-12-00000000000abc"));
+    // A target whose own name looks like a temp name still parses to the writer's fields.
+    owner = parse_temp_file_name(temp_file_name("b.tmp-h-1-0000000000000000", "real", 7, 9));
+    REQUIRE(owner);
+    CHECK(owner->host == "real");
+    CHECK(owner->pid == 7);
+}
+
+TEST_CASE("the host id is this machine's name, made safe for temporary names") {
+    const std::string h = temp_host_id();
+    REQUIRE_FALSE(h.empty());
+    CHECK(h.find('-') == std::string::npos);
+    CHECK(h.find('/') == std::string::npos);
+    char buf[256] = {};
+    REQUIRE(::gethostname(buf, sizeof buf - 1) == 0);
+    const std::string name = buf;
+    if (name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._") == std::string::npos && name.size() <= 64)
+        CHECK(h == name);
+    else
+        CHECK(h.find('~') != std::string::npos);
+}
+
+TEST_CASE("cleanup rule: only this host's files of a dead process are stale") {
+    const std::string mine = temp_file_name("a.svg", "hostB", 100, 1);
+    const std::string other = temp_file_name("a.svg", "hostA", 100, 1);
+    CHECK(temp_file_is_stale(mine, "hostB", 5, alive_never));
+    CHECK_FALSE(temp_file_is_stale(mine, "hostB", 5, alive_always));   // process still runs
+    CHECK_FALSE(temp_file_is_stale(mine, "hostB", 100, alive_never));  // this very process
+    CHECK_FALSE(temp_file_is_stale(other, "hostB", 5, alive_never));   // another machine: never
+    CHECK_FALSE(temp_file_is_stale(".a.svg.tmp-100-3", "hostB", 5, alive_never));  // old format: host unknown
+    CHECK_FALSE(temp_file_is_stale("a.svg", "hostB", 5, alive_never));
+    CHECK(local_pid_alive(static_cast<long>(::getpid())));
+}

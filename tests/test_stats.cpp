@@ -1,5 +1,6 @@
 // Tests of the Stats registry object: histogram percentiles, shard merging, independence of instances, reset,
 // switches and exports.
+#include "core/command_line.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/stats.hpp"
 
@@ -440,7 +441,7 @@ TEST_CASE("JSON round trip and schema", "[stats][json]") {
 
     const auto snap = stats.snapshot();
     const std::string json = eyemap::stats_to_json(snap);
-    CHECK(json.find("\"schema\": \"eyemap-stats/1\"") != std::string::npos);
+    CHECK(json.find("\"schema\": \"eyemap-stats/2\"") != std::string::npos);
     CHECK(json.find("\"bytes_per_s\"") != std::string::npos);
     const auto back = eyemap::stats_from_json(json);
     CHECK(back == snap);
@@ -464,10 +465,11 @@ TEST_CASE("stats_from_json rejects bad input with eyemap::Error", "[stats][json]
     const std::string op =
         R"({"name":"x","count":1,"total_ns":1,"min_ns":1,"max_ns":1,"mean_ns":1,"p50_ns":1,"p90_ns":1,)"
         R"("p99_ns":1,"slow_count":0,"slow_threshold_ns":0,"bytes":0})";
+    CHECK_NOTHROW(eyemap::stats_from_json(R"({"schema":"eyemap-stats/2","wall_ns":5,"ops":[)" + op + "]}"));
     CHECK_NOTHROW(eyemap::stats_from_json(R"({"schema":"eyemap-stats/1","wall_ns":5,"ops":[)" + op + "]}"));
     CHECK(kind_of("{not json") == eyemap::ErrorKind::input);
     CHECK(kind_of("[]") == eyemap::ErrorKind::input);
-    CHECK(kind_of(R"({"schema":"eyemap-stats/2","wall_ns":5,"ops":[]})") == eyemap::ErrorKind::input);
+    CHECK(kind_of(R"({"schema":"eyemap-stats/3","wall_ns":5,"ops":[]})") == eyemap::ErrorKind::input);
     CHECK(kind_of(R"({"wall_ns":5,"ops":[]})") == eyemap::ErrorKind::input);
     CHECK(kind_of(R"({"schema":"eyemap-stats/1","wall_ns":-5,"ops":[]})") == eyemap::ErrorKind::input);
     CHECK(kind_of(R"({"schema":"eyemap-stats/1","wall_ns":5,"ops":{}})") == eyemap::ErrorKind::input);
@@ -564,8 +566,8 @@ TEST_CASE("StatsDocument JSON: caches, version, command and progress round trip,
     eyemap::StatsDocument doc;
     doc.snapshot = stats.snapshot();
     eyemap::CacheStats c;
-    c.hits = 9, c.misses = 3, c.insertions = 3, c.updates = 1, c.evictions_entries = 2, c.evictions_bytes = 4, c.expirations = 5,
-    c.invalidations = 6, c.validation_failures = 7, c.rejections = 8, c.entries = 10, c.bytes = 11;
+    c.hits = 9, c.misses = 3, c.insertions = 3, c.updates = 1, c.evictions_entries = 2, c.evictions_bytes = 4,
+    c.invalidations = 6, c.rejections = 8, c.entries = 10, c.bytes = 11;
     doc.caches = {{"coordinates", c}, {"colours", {}}};
     doc.version = "1.2.3";
     doc.command = {"eyemap", "batch", "--run", "</script>&\"'<", std::string("bad \xff\xfe utf8")};
@@ -582,7 +584,9 @@ TEST_CASE("StatsDocument JSON: caches, version, command and progress round trip,
     CHECK(back.caches[0].name == "coordinates");
     const auto& b = back.caches[0].stats;
     CHECK((b.hits == 9 && b.misses == 3 && b.insertions == 3 && b.updates == 1 && b.evictions_entries == 2 && b.evictions_bytes == 4 &&
-           b.expirations == 5 && b.invalidations == 6 && b.validation_failures == 7 && b.rejections == 8 && b.entries == 10 && b.bytes == 11));
+           b.invalidations == 6 && b.rejections == 8 && b.entries == 10 && b.bytes == 11));
+    CHECK(json.find("expirations") == std::string::npos);  // /2: the cache has no TTL or validator
+    CHECK(json.find("validation_failures") == std::string::npos);
     CHECK(back.caches[1].stats.gets() == 0);
 
     // The snapshot-only writer leaves the new fields out (no progress here), and a file without them reads.
@@ -610,6 +614,30 @@ TEST_CASE("StatsDocument JSON: caches, version, command and progress round trip,
     CHECK(field_of(R"("version":3)") == "version");
     CHECK(field_of(R"("caches":[{"name":"c","hits":1}])") == "caches[0].misses");
     CHECK(field_of(R"("progress":[{"elapsed_ns":1,"eyemaps":-1,"types":0,"bytes_out":0}])") == "progress[0].eyemaps");
+}
+
+TEST_CASE("an eyemap-stats/1 document still reads: its validation failures count as invalidations", "[stats][json]") {
+    const std::string v1 = R"({"schema": "eyemap-stats/1", "version": "0.1.0", "wall_ns": 5, "ops": [
+      {"name": "render_svg", "count": 2, "total_ns": 10, "min_ns": 4, "max_ns": 6, "mean_ns": 5, "p50_ns": 4, "p90_ns": 6,
+       "p99_ns": 6, "slow_count": 0, "slow_threshold_ns": 0, "bytes": 100, "bytes_per_s": 1e10}],
+      "caches": [{"name": "metadata", "hits": 9, "misses": 3, "insertions": 3, "updates": 1, "evictions_entries": 2,
+                  "evictions_bytes": 4, "expirations": 0, "invalidations": 6, "validation_failures": 7, "rejections": 8,
+                  "entries": 10, "bytes": 11, "hit_rate": 0.75}]})";
+    const auto doc = eyemap::stats_document_from_json(v1);
+    CHECK(doc.version == "0.1.0");
+    REQUIRE(doc.snapshot.ops.size() == 1);
+    CHECK(doc.snapshot.ops[0].count == 2);
+    REQUIRE(doc.caches.size() == 1);
+    const auto& c = doc.caches[0].stats;
+    CHECK((c.hits == 9 && c.misses == 3 && c.evictions() == 6 && c.invalidations == 13 && c.rejections == 8 && c.entries == 10));
+    // /1 required both old counters; a /1 file without them is malformed, a /2 file needs neither.
+    std::string no_expirations = v1;
+    no_expirations.erase(no_expirations.find("\"expirations\": 0, "), 18);
+    CHECK_THROWS_AS(eyemap::stats_document_from_json(no_expirations), eyemap::Error);
+    std::string v2 = no_expirations;
+    v2.replace(v2.find("eyemap-stats/1"), 14, "eyemap-stats/2");
+    v2.erase(v2.find("\"validation_failures\": 7, "), 26);
+    CHECK(eyemap::stats_document_from_json(v2).caches.at(0).stats.invalidations == 6);
 }
 
 TEST_CASE("process_command_line is this test's argv", "[stats]") {

@@ -1,10 +1,11 @@
-// Helpers shared by the tests: XML well-formedness with libxml2, files, running the CLI.
+// Helpers shared by the tests: XML well-formedness with libxml2, files, running the CLI, shell quoting.
 #pragma once
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -59,6 +60,31 @@ inline int run_cli(const std::string& args, std::string* err = nullptr) {
     if (err) *err = read_file(errfile);
     std::filesystem::remove(errfile);
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// The header and a few rows per type of a small data file (built-in regions, both sides, 3 columns).
+inline constexpr const char* kRowsHeader = "neuron_type,region,side,hex1,hex2,synapses,cells\n";
+inline std::string rows_for(const std::string& type, const std::string& region = "ME") {
+    std::string s;
+    for (int h = 0; h < 3; ++h)
+        for (const char* side : {"L", "R"})
+            s += type + "," + region + "," + side + "," + std::to_string(h) + ",0," + std::to_string(5 + h) + "," + std::to_string(1 + h) + "\n";
+    return s;
+}
+
+// Every regular file under `root`, by relative path.
+inline std::set<std::string> files_under(const std::filesystem::path& root) {
+    std::set<std::string> out;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(root))
+        if (e.is_regular_file()) out.insert(std::filesystem::relative(e.path(), root).generic_string());
+    return out;
+}
+
+// `p` as one single-quoted shell word (a ' inside written '\''), for the command lines tests run.
+inline std::string q(const std::filesystem::path& p) {
+    std::string out = "'";
+    for (char c : p.string()) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
 }
 
 inline std::size_t count(std::string_view hay, std::string_view needle) {

@@ -194,3 +194,134 @@ TEST_CASE("a template folder overrides the built-in fragments") {
     o.templates = dir / "missing";
     CHECK_THROWS_AS(Renderer(o), Error);
 }
+
+TEST_CASE("a template broken only in its interactive branch fails even after a static render passed") {
+    // check_frame_once once keyed only on the template set: the static frame passed first, and
+    // the interactive one (another branch of the same set) was never checked.
+    const auto dir = test::fresh_dir("templates-branch");
+    test::write_file(dir / "tail.svg.mustache", "{{#interactive}}<g class=\"unclosed\">{{/interactive}}</svg>\n");
+    RenderOptions o;
+    o.templates = dir;
+    o.interactive = false;
+    const std::string stat = render_one(small_dataset(), Metric::synapse_density, o);
+    CHECK(test::xml_error(stat).empty());
+    o.interactive = true;
+    CHECK_THROWS_WITH(render_one(small_dataset(), Metric::synapse_density, o), Catch::Contains("not well-formed XML"));
+}
+
+// ---- Moved from test_reliability.cpp (issue 15's regression tests), one block ----------------
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "eyemap/eyemap.hpp"
+#include "core/text.hpp"
+#include "output/sink.hpp"
+#include "render/template_guard.hpp"
+#include "test_support.hpp"
+
+using namespace eyemap;
+namespace fs = std::filesystem;
+using eyemap::test::q;
+using eyemap::test::run_cli;
+
+TEST_CASE("inputs: readers are bounded and refuse non-regular files, templates are limited", "[svg]") {
+    CHECK_THROWS_WITH(load_region_config("/dev/zero"), Catch::Contains("regular file"));
+    const auto dir = test::fresh_dir("rel-readers");
+    REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH(load_region_config(dir / "fifo"), Catch::Contains("FIFO"));
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+    // Nested sections, partials, delimiter changes.
+    std::string nested = "<svg>";
+    for (int i = 0; i < 12; ++i) nested += fmt::format("{{{{#s{}}}}}", i);
+    for (int i = 11; i >= 0; --i) nested += fmt::format("{{{{/s{}}}}}", i);
+    CHECK_THROWS_WITH(detail::check_template_text(nested, "t"), Catch::Contains("nested deeper"));
+    CHECK_THROWS_WITH(detail::check_template_text("{{#a}}{{#a}}x{{/a}}{{/a}}", "t"), Catch::Contains("same name"));
+    CHECK_THROWS_WITH(detail::check_template_text("{{> head.svg.mustache}}", "t"), Catch::Contains("partials"));
+    CHECK_THROWS_WITH(detail::check_template_text("{{=<% %>=}}", "t"), Catch::Contains("delimiter"));
+    for (const auto& [name, text] : builtin_templates()->files) CHECK_NOTHROW(detail::check_template_text(text, name));
+    // A template folder whose head is not well-formed: refused as input, nothing written.
+    fs::create_directories(dir / "t");
+    test::write_file(dir / "t/head.svg.mustache", "<svg><g><x>");
+    test::write_file(dir / "d.csv", std::string(test::kRowsHeader) + test::rows_for("A"));
+    std::string err;
+    CHECK(run_cli(fmt::format("render --data {} --type A --templates {} --out-dir {}", q(dir / "d.csv"), q(dir / "t"), q(dir / "out")), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("not well-formed"));
+    CHECK(detail::xml_well_formed("<a><b/></a>").empty());
+    CHECK_FALSE(detail::xml_well_formed("<a><b></a>").empty());
+    CHECK(run_cli(fmt::format("render --data {} --type A --regions {} --out-dir {}", q(dir / "d.csv"), q(dir / "fifo"), q(dir / "out2")), &err) == 2);
+}
+
+TEST_CASE("templates: a line that would outgrow the budget is stopped before it is built", "[svg]") {
+    using kainjow::mustache::data;
+    // Five nested sections over lists of 64 on one line: 64^5 x 100 bytes (10^11) in kainjow's line
+    // buffer, which the budget used to see only when the line was done.
+    std::string text = "<svg>";
+    for (const char* n : {"a", "b", "c", "d", "e"}) text += fmt::format("{{{{#{}}}}}", n);
+    text += "{{x}}";
+    for (const char* n : {"e", "d", "c", "b", "a"}) text += fmt::format("{{{{/{}}}}}", n);
+    text += "</svg>\n";
+    REQUIRE_NOTHROW(detail::check_template_text(text, "t"));
+    data item;
+    item.set("x", std::string(100, 'x'));
+    data list{data::type::list};
+    for (int i = 0; i < 64; ++i) list.push_back(item);
+    data d;
+    for (const char* n : {"a", "b", "c", "d", "e"}) d.set(n, list);
+    CHECK(detail::line_bytes_bound(text, d, 1) >= std::uint64_t{100} * 64 * 64 * 64 * 64 * 64);
+    kainjow::mustache::mustache m(text);
+    REQUIRE(m.is_valid());
+    rusage before {};
+    ::getrusage(RUSAGE_SELF, &before);
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH(detail::render_bounded(m, text, d, "head.svg.mustache"),
+                      Catch::Contains("head.svg.mustache") && Catch::Contains("more than 67108864 bytes") && Catch::Contains("one of its lines"));
+    rusage after {};
+    ::getrusage(RUSAGE_SELF, &after);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+    CHECK(after.ru_maxrss - before.ru_maxrss < 64 * 1024);  // KiB: nothing near the budget was allocated
+
+    // The bound follows lines: the same sections with a line break inside repeat short lines, and
+    // are rendered (and cut by the total budget only if the whole output is too large).
+    std::string lines = "{{#a}}{{#b}}{{x}}\n{{/b}}{{/a}}";
+    CHECK(detail::line_bytes_bound(lines, d, 1) <= 2 * 100);
+    kainjow::mustache::mustache ml(lines);
+    CHECK(detail::render_bounded(ml, lines, d, "t").size() == 64u * 64u * 101u);
+    // A section that may be empty joins the text around it into one line.
+    CHECK(detail::line_bytes_bound("ab{{#z}}\n{{/z}}cd", d, 1) == 4);
+    // Escaped variables count up to 6 bytes per byte (&quot;), {{{x}}} one.
+    CHECK(detail::line_bytes_bound("{{#a}}{{x}}{{/a}}", d, 6) == 64 * 600);
+    CHECK(detail::line_bytes_bound("{{#a}}{{{x}}}{{/a}}", d, 6) == 64 * 100);
+    CHECK(detail::line_bytes_bound("{{x}}", d, 6) == 0);  // no x outside the lists: nothing to render
+
+    // Through the CLI: a template folder whose tail repeats 3.5 MB once per layer button on one line
+    // (a region with 30 layers: 31 x 3.5 MB): refused as input (exit 2), nothing written.
+    const auto dir = test::fresh_dir("rel-template-line");
+    fs::create_directories(dir / "t");
+    test::write_file(dir / "t/tail.svg.mustache", "{{#buttons}}" + std::string(3'500'000, 'x') + "{{/buttons}}</svg>\n");
+    std::string layers;
+    for (int i = 0; i < 30; ++i) layers += fmt::format("{}\"L{}\"", i ? "," : "", i);
+    test::write_file(dir / "regions.json", fmt::format(R"({{"regions":[{{"name":"X","layers":[{}]}}]}})", layers));
+    std::string lv;
+    for (int i = 0; i < 30; ++i) lv += i ? ";1" : "1";
+    std::string csv = "neuron_type,region,side,hex1,hex2,synapses,cells,layer_synapses,layer_cells\n";
+    for (int h = 0; h < 3; ++h) csv += fmt::format("A,X,R,{},0,{},1,{},{}\n", h, 30, lv, lv);
+    test::write_file(dir / "d.csv", csv);
+    std::string err;
+    CHECK(run_cli(fmt::format("render --data {} --regions {} --type A --region X --side R --templates {} --out-dir {}", q(dir / "d.csv"),
+                              q(dir / "regions.json"), q(dir / "t"), q(dir / "out")), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("tail.svg.mustache") && Catch::Contains("one of its lines"));
+    CHECK((!fs::exists(dir / "out") || fs::is_empty(dir / "out")));
+}

@@ -1,4 +1,5 @@
 // The 12 SVG eyemaps of each of 6 sample types, N times, through the pre-Renderer API (render_type_svg at 0cef3fb).
+// Compiled only against that commit (run.sh builds it in a temporary worktree): render_type_svg is gone from this tree.
 #include <cstdlib>
 #include <sstream>
 #include "eyemap/eyemap.hpp"

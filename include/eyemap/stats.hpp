@@ -19,11 +19,14 @@
 // Stats* is a no-op. Defining EYEMAP_NO_STATS makes ScopedTimer an empty object (Stats itself and record()
 // stay available and have the same layout either way).
 //
-// JSON schema "eyemap-stats/1" (stats_to_json / stats_from_json). All numbers are unsigned 64-bit integers
-// except bytes_per_s. Readers reject other "schema" values and ignore unknown keys, so fields may be added
-// within /1; removing or changing the meaning of a field means /2. "enabled" and "memory" may be omitted.
+// JSON schema "eyemap-stats/2" (stats_to_json / stats_from_json). All numbers are unsigned 64-bit integers
+// except bytes_per_s. Readers accept /2 and /1, reject other "schema" values and ignore unknown keys, so
+// fields may be added within /2; removing or changing the meaning of a field means /3. "enabled" and
+// "memory" may be omitted. /2 is /1 without the caches' "expirations" and "validation_failures" (the
+// cache lost its time-to-live and validator); a /1 file's validation_failures are read as invalidations,
+// its expirations (0 in every file eyemap wrote: it never set a time-to-live) are ignored.
 // {
-//   "schema": "eyemap-stats/1",
+//   "schema": "eyemap-stats/2",
 //   "enabled": true,              collection was on when the snapshot was taken
 //   "wall_ns": 1234567,           steady-clock time since the Stats was constructed or last reset
 //   "ops": [                      every registered operation, in registration order (count may be 0)
@@ -56,14 +59,14 @@
 //       "bytes_out": 65536        bytes of files made so far
 //     }
 //   ],
-//   Added within /1 by StatsDocument (stats_to_json(const StatsDocument&)); each optional, absent when unknown:
+//   Added by StatsDocument (stats_to_json(const StatsDocument&)); each optional, absent when unknown:
 //   "version": "0.9.0",           eyemap::kVersion of the program that wrote the file
 //   "command": ["eyemap", "batch", "--data", "x.csv"],   its command line (argv), strings
 //   "caches": [                   the renderer's caches (Renderer::cache_statistics), in its order
 //     {
 //       "name": "coordinates",
 //       "hits": 0, "misses": 0, "insertions": 0, "updates": 0, "evictions_entries": 0, "evictions_bytes": 0,
-//       "expirations": 0, "invalidations": 0, "validation_failures": 0, "rejections": 0,
+//       "invalidations": 0, "rejections": 0,
 //       "entries": 0, "bytes": 0, the CacheStats fields
 //       "hit_rate": 0.5           derived: hits / (hits + misses), 0 without gets; ignored on read
 //     }
@@ -261,9 +264,7 @@ struct CacheStats {
     std::uint64_t updates = 0;              // puts that replaced a live entry of the same key
     std::uint64_t evictions_entries = 0;    // dropped (LRU) because the entry limit was exceeded
     std::uint64_t evictions_bytes = 0;      // dropped (LRU) because the byte limit was exceeded
-    std::uint64_t expirations = 0;          // dropped because their TTL had passed
     std::uint64_t invalidations = 0;        // dropped by invalidate, invalidate_if or clear
-    std::uint64_t validation_failures = 0;  // dropped because the validator rejected them (also misses)
     std::uint64_t rejections = 0;           // puts not stored: entry larger than a shard's byte budget
     std::size_t entries = 0;                // current
     std::size_t bytes = 0;                  // current
@@ -294,12 +295,10 @@ struct StatsDocument {
     std::vector<std::string> command;     // its command line (argv); empty: unknown
 };
 
-// Schema "eyemap-stats/1" with the optional "version", "command" and "caches" fields (see the top of
+// Schema "eyemap-stats/2" with the optional "version", "command" and "caches" fields (see the top of
 // this file); stats_to_json(snap) is stats_to_json(StatsDocument{snap}).
 std::string stats_to_json(const StatsDocument& doc);
-// Reads any eyemap-stats/1 file (the added fields are optional); throws like stats_from_json.
+// Reads any eyemap-stats/2 or /1 file (the added fields are optional); throws like stats_from_json.
 StatsDocument stats_document_from_json(std::string_view text);
-// This process's command line (argv) from /proc/self/cmdline; empty where that is not available.
-std::vector<std::string> process_command_line();
 
 }  // namespace eyemap

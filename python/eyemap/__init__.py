@@ -625,7 +625,7 @@ class Renderer:
 
     def stats(self) -> Dict[str, Any]:
         """Returns the timing of every stage this renderer ran (process, layout, render_svg, render_png,
-        encode_png, render_pdf, ...) as a dict (JSON schema eyemap-stats/1: "ops" list with count,
+        encode_png, render_pdf, ...) as a dict (JSON schema eyemap-stats/2: "ops" list with count,
         total_ns, percentiles, bytes; "wall_ns"; "memory"). Renders with per-call changes (PNG
         scale, layer, display ids) are timed in short-lived renderers and are not included."""
         return json.loads(self._r.stats_json())

@@ -240,9 +240,7 @@ pyb::dict cache_dict(const CacheStats& c) {
     d["updates"] = c.updates;
     d["evictions_entries"] = c.evictions_entries;
     d["evictions_bytes"] = c.evictions_bytes;
-    d["expirations"] = c.expirations;
     d["invalidations"] = c.invalidations;
-    d["validation_failures"] = c.validation_failures;
     d["rejections"] = c.rejections;
     d["entries"] = c.entries;
     d["bytes"] = c.bytes;

@@ -67,7 +67,7 @@ void run_report(const StatsArgs& a) {
 }  // namespace
 
 void add_stats_command(CLI::App& app) {
-    auto* stats = app.add_subcommand("stats", "Statistics files written with --stats-json (schema eyemap-stats/1)");
+    auto* stats = app.add_subcommand("stats", "Statistics files written with --stats-json (schema eyemap-stats/2; /1 files are read too)");
     stats->require_subcommand(1);
     auto args = std::make_shared<StatsArgs>();
     auto* report = stats->add_subcommand(

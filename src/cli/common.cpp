@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/command_line.hpp"
 #include "core/option_schema.hpp"
 #include "core/read_file.hpp"
 #include "ingest/csv.hpp"
@@ -76,7 +77,7 @@ void CommonOptions::add_to(CLI::App& app, bool data_required, std::initializer_l
     app.add_option("--style-file", style_file, "JSON object of Style settings {\"KEY\": VALUE, ...}; --style wins over it")
         ->type_name("FILE");
     app.add_flag("--stats", stats, "Print per-operation timing and cache statistics to standard error at the end");
-    app.add_option("--stats-json", stats_json, "Write the statistics as JSON (schema eyemap-stats/1) to this file")->type_name("FILE");
+    app.add_option("--stats-json", stats_json, "Write the statistics as JSON (schema eyemap-stats/2) to this file")->type_name("FILE");
 }
 
 std::string CommonOptions::text(std::string_view field) const {

@@ -1,33 +1,20 @@
 // Formatting of eyemap::Error messages: "file:line: field 'x': value 'v': reason".
 #include "eyemap/error.hpp"
 
+#include <cstdint>
+
 #include <fmt/format.h>
+
+#include "core/text.hpp"
 
 namespace eyemap {
 namespace {
 
 constexpr std::size_t kMaxShown = 200;  // bytes of a file name, field or value shown in a message
 
-// Length of the valid UTF-8 sequence at s[i] and its code point, or 0 when the bytes there are not
-// one (stray continuation byte, truncated, overlong, surrogate, above U+10FFFF).
-std::size_t utf8_sequence(const std::string& s, std::size_t i, std::uint32_t& cp) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return 0;
-    cp = len == 1 ? c : (c & (0x7Fu >> len));
-    for (std::size_t k = 1; k < len; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if ((b & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (b & 0x3Fu);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return len;
-}
-
 // Code points that reorder or hide text on a terminal (bidirectional controls, zero-width
 // characters, line/paragraph separators): shown as \u{...} so a message reads as it is.
-bool invisible(std::uint32_t cp) {
+bool invisible(char32_t cp) {
     return (cp >= 0x80 && cp < 0xA0) || cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
            (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF || cp == 0x061C;
 }
@@ -42,19 +29,19 @@ std::string printable(const std::string& s, bool whole = false) {
     std::size_t i = 0;
     const std::size_t limit = whole ? s.size() : kMaxShown;
     while (i < s.size() && i < limit) {
-        std::uint32_t cp = 0;
-        const std::size_t len = utf8_sequence(s, i, cp);
+        char32_t cp = 0;
+        const std::size_t len = utf8_decode(s, i, cp);
         if (len == 0) {
             out += fmt::format("\\x{:02x}", static_cast<unsigned char>(s[i]));
             ++i;
         } else if (cp < 0x20 || cp == 0x7f) {
-            out += fmt::format("\\x{:02x}", cp);
+            out += fmt::format("\\x{:02x}", static_cast<std::uint32_t>(cp));
             ++i;
         } else if (cp == '\\' && !whole) {
             out += "\\\\";
             ++i;
         } else if (invisible(cp)) {
-            out += fmt::format("\\u{{{:04x}}}", cp);
+            out += fmt::format("\\u{{{:04x}}}", static_cast<std::uint32_t>(cp));
             i += len;
         } else {
             out.append(s, i, len);

@@ -1,4 +1,4 @@
-// The byte hash behind eyemap/hash.hpp.
+// The byte hash declared in core/hash.hpp (hash_bytes).
 #include "core/hash.hpp"
 
 #include <cstring>

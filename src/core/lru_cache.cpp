@@ -1,4 +1,4 @@
-// Non-template parts of eyemap/cache.hpp: config validation, statistics table.
+// Non-template parts of core/lru_cache.hpp: config validation, statistics sums and table.
 #include "core/lru_cache.hpp"
 
 #include "core/units.hpp"
@@ -19,9 +19,7 @@ CacheStats& CacheStats::operator+=(const CacheStats& o) noexcept {
     updates += o.updates;
     evictions_entries += o.evictions_entries;
     evictions_bytes += o.evictions_bytes;
-    expirations += o.expirations;
     invalidations += o.invalidations;
-    validation_failures += o.validation_failures;
     rejections += o.rejections;
     entries += o.entries;
     bytes += o.bytes;
@@ -32,32 +30,28 @@ void validate_cache_config(const CacheConfig& cfg) {
     if (cfg.shards == 0) throw_input("cache config: shards must be at least 1", {{}, 0, "shards", "0"});
     if (cfg.shards > 4096)
         throw_input("cache config: more than 4096 shards", {{}, 0, "shards", std::to_string(cfg.shards)});
-    if (cfg.ttl.count() < 0)
-        throw_input("cache config: negative time-to-live", {{}, 0, "ttl", std::to_string(cfg.ttl.count()) + "ns"});
 }
 
 
 std::string cache_stats_table(std::span<const NamedCacheStats> caches) {
-    static constexpr std::array<const char*, 11> header{"cache",   "hits",    "misses",  "hit rate",
-                                                        "inserts", "evicted", "expired", "invalid",
-                                                        "rejected", "entries", "bytes"};
+    static constexpr std::array<const char*, 10> header{"cache",   "hits",    "misses",  "hit rate", "inserts",
+                                                        "evicted", "invalid", "rejected", "entries", "bytes"};
     auto row = [](const std::string& name, const CacheStats& s) {
-        return std::array<std::string, 11>{
+        return std::array<std::string, 10>{
             name,
             std::to_string(s.hits),
             std::to_string(s.misses),
             s.gets() ? fmt::format("{:.1f}%", 100.0 * s.hit_rate()) : std::string("-"),
             std::to_string(s.insertions + s.updates),
             std::to_string(s.evictions()),
-            std::to_string(s.expirations),
-            std::to_string(s.invalidations + s.validation_failures),
+            std::to_string(s.invalidations),
             std::to_string(s.rejections),
             std::to_string(s.entries),
             human_bytes(static_cast<double>(s.bytes)),
         };
     };
 
-    std::vector<std::array<std::string, 11>> rows;
+    std::vector<std::array<std::string, 10>> rows;
     rows.push_back({});
     for (std::size_t c = 0; c < header.size(); ++c) rows[0][c] = header[c];
     CacheStats total;
@@ -67,12 +61,12 @@ std::string cache_stats_table(std::span<const NamedCacheStats> caches) {
     }
     if (caches.size() > 1) rows.push_back(row("total", total));
 
-    std::array<std::size_t, 11> width{};
+    std::array<std::size_t, 10> width{};
     for (const auto& r : rows)
         for (std::size_t c = 0; c < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
 
     std::string out;
-    auto emit = [&](const std::array<std::string, 11>& r) {
+    auto emit = [&](const std::array<std::string, 10>& r) {
         std::string line;
         for (std::size_t c = 0; c < r.size(); ++c) {
             if (c) line += "  ";

@@ -1,4 +1,4 @@
-// eyemap::Cache: the one generic thread-safe LRU+TTL cache behind the coordinate, colour and metadata caches.
+// eyemap::Cache: the one generic thread-safe sharded LRU cache behind the coordinate, colour and metadata caches.
 #pragma once
 
 #include "eyemap/error.hpp"
@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -17,7 +16,6 @@
 #include <limits>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -35,7 +33,6 @@ struct CacheConfig {
     bool enabled = true;              // false: every get misses, nothing is stored (results must not change)
     std::size_t max_entries = 4096;   // 0 = no entry limit
     std::size_t max_bytes = 64u << 20;  // 0 = no byte limit; sizes are what callers pass to put()
-    std::chrono::nanoseconds ttl{0};  // default time-to-live of an entry; 0 = never expires
     // Independent LRU lists, each with its own mutex. Limits are split evenly between shards, so LRU
     // order is exact only within a shard and an entry larger than max_bytes / shards is not stored.
     // 16: with 2 threads hammering gets it halves the cost per get against 4 shards and is ~3x
@@ -43,10 +40,8 @@ struct CacheConfig {
     std::size_t shards = 16;
 };
 
-// Throws eyemap::Error (input) for a config that cannot work (e.g. 0 shards, negative TTL).
+// Throws eyemap::Error (input) for a config that cannot work (0 or more than 4096 shards).
 void validate_cache_config(const CacheConfig& cfg);
-
-using CacheClock = std::function<std::chrono::steady_clock::time_point()>;
 
 namespace detail {
 
@@ -92,14 +87,8 @@ public:
     using key_type = K;
     using value_type = V;
     using Value = std::shared_ptr<const V>;
-    using Validator = std::function<bool(const K&, const V&)>;
-    using Clock = CacheClock;
-    using TimePoint = std::chrono::steady_clock::time_point;
 
-    // clock: empty = std::chrono::steady_clock (tests inject a fake one).
-    // validator: checked on every hit (false = miss, the entry is dropped); empty = none.
-    explicit Cache(CacheConfig cfg = {}, Clock clock = {}, Validator validator = {}, Hash hash = Hash{}, Eq eq = Eq{})
-        : cfg_(cfg), clock_(std::move(clock)), validator_(std::move(validator)), hash_(hash) {
+    explicit Cache(CacheConfig cfg = {}, Hash hash = Hash{}, Eq eq = Eq{}) : cfg_(cfg), hash_(hash) {
         validate_cache_config(cfg_);
         std::size_t n = cfg_.shards;
         // Never more shards than entries or bytes, so that every shard can hold at least one entry.
@@ -122,21 +111,28 @@ public:
     // Effective number of shards (cfg.shards capped so every shard can hold an entry).
     std::size_t shard_count() const noexcept { return shard_count_; }
 
-    // The value for key, or null on a miss (absent, expired, rejected by the validator, or disabled).
-    Value get(const K& key) { return get_impl(key, validator_ ? &validator_ : nullptr); }
-    // As get(), but with this validator instead of the one given at construction.
-    Value get(const K& key, const Validator& validator) { return get_impl(key, validator ? &validator : nullptr); }
+    // The value for key, or null on a miss (absent or disabled).
+    Value get(const K& key) {
+        Shard& s = shard_for(key);
+        std::lock_guard lock(s.mu);
+        if (!cfg_.enabled) {
+            ++s.c.misses;
+            return nullptr;
+        }
+        auto it = s.map.find(key);
+        if (it == s.map.end()) {
+            ++s.c.misses;
+            return nullptr;
+        }
+        s.touch(it->second);
+        ++s.c.hits;
+        return it->second.value;
+    }
 
     // Stores (or replaces) key's value. bytes: the entry's size for the byte limit.
-    // ttl: overrides config().ttl for this entry; 0 = never expires.
-    void put(const K& key, Value value, std::size_t bytes, std::optional<std::chrono::nanoseconds> ttl = {}) {
+    void put(const K& key, Value value, std::size_t bytes) {
         if (!value) throw_input("cache put: null value (a null value would be indistinguishable from a miss)");
-        const std::chrono::nanoseconds life = ttl.value_or(cfg_.ttl);
-        if (life.count() < 0) throw_input("cache put: negative time-to-live");
         if (!cfg_.enabled) return;
-
-        LazyNow now{this};
-        const TimePoint expires = life.count() ? deadline(now.get(), life) : kNever;
 
         Shard& s = shard_for(key);
         Graveyard dropped;  // destroyed after the lock is released (V's destructor may be costly)
@@ -153,17 +149,11 @@ public:
         }
         if (it != s.map.end()) {
             Entry& e = it->second;
-            if (e.expires != kNever && now.get() >= e.expires) {
-                ++s.c.expirations;
-                ++s.c.insertions;
-            } else {
-                ++s.c.updates;
-            }
+            ++s.c.updates;
             s.bytes -= e.bytes;
             dropped.push_back(std::move(e.value));
             e.value = std::move(value);
             e.bytes = bytes;
-            e.expires = expires;
             s.bytes += bytes;
             s.touch(e);
         } else {
@@ -172,7 +162,6 @@ public:
             e.key = &pos->first;
             e.value = std::move(value);
             e.bytes = bytes;
-            e.expires = expires;
             s.bytes += bytes;
             s.link_front(e);
             ++s.c.insertions;
@@ -180,26 +169,10 @@ public:
         // The new entry is at the front and fits alone, so the loop stops before reaching it.
         while ((s.max_entries && s.map.size() > s.max_entries) || s.bytes > s.max_bytes) {
             Entry& victim = *static_cast<Entry*>(s.head.prev);
-            if (victim.expires != kNever && now.get() >= victim.expires) ++s.c.expirations;
-            else if (s.max_entries && s.map.size() > s.max_entries) ++s.c.evictions_entries;
+            if (s.max_entries && s.map.size() > s.max_entries) ++s.c.evictions_entries;
             else ++s.c.evictions_bytes;
             erase(s, s.map.find(*victim.key), dropped);
         }
-    }
-
-    // The cached value, or make()'s result which is then stored. make is called as make(key) or make()
-    // and returns std::pair<V, size_t bytes> or std::pair<std::shared_ptr<const V>, size_t>.
-    // make runs without any lock held; two threads missing the same key may both compute it.
-    template <class F>
-    Value get_or_compute(const K& key, F&& make, std::optional<std::chrono::nanoseconds> ttl = {}) {
-        if (Value hit = get(key)) return hit;
-        auto made = [&] {
-            if constexpr (std::is_invocable_v<F&, const K&>) return std::invoke(make, key);
-            else return std::invoke(make);
-        }();
-        Value value = to_value(std::move(made.first));
-        if (cfg_.enabled) put(key, value, static_cast<std::size_t>(made.second), ttl);
-        return value;
     }
 
     // Drops key's entry; true if there was one.
@@ -221,13 +194,6 @@ public:
         return erase_if_counted(
             [&pred](const K& key, const Entry& e) { return std::invoke(pred, key, std::as_const(*e.value)); },
             &Counters::invalidations);
-    }
-
-    // Drops every entry whose TTL has passed (they are otherwise dropped lazily); returns how many.
-    std::size_t purge_expired() {
-        const TimePoint now = current_time();
-        return erase_if_counted([now](const K&, const Entry& e) { return e.expires != kNever && now >= e.expires; },
-                                &Counters::expirations);
     }
 
     // Drops everything; the dropped entries count as invalidations.
@@ -257,8 +223,6 @@ public:
     }
 
 private:
-    static constexpr TimePoint kNever = TimePoint::max();
-
     // Intrusive doubly-linked LRU list through the map's nodes (unordered_map nodes never move),
     // which saves a separate list allocation and a second copy of every key.
     struct Links {
@@ -269,7 +233,6 @@ private:
         const K* key = nullptr;  // the map node's key, for erasing the LRU tail
         Value value;
         std::size_t bytes = 0;
-        TimePoint expires = kNever;
     };
     using Map = std::unordered_map<K, Entry, Hash, Eq>;
     using Counters = CacheStats;  // entries/bytes members unused here: they come from the map
@@ -311,27 +274,9 @@ private:
         }
     };
 
-    // Reads the clock at most once per operation and only when an expiry is involved.
-    struct LazyNow {
-        const Cache* cache;
-        std::optional<TimePoint> t{};
-        TimePoint get() {
-            if (!t) t = cache->current_time();
-            return *t;
-        }
-    };
-
     static std::size_t split(std::size_t total, std::size_t n, std::size_t i) noexcept {
         return total / n + (i < total % n ? 1 : 0);
     }
-
-    static TimePoint deadline(TimePoint now, std::chrono::nanoseconds life) noexcept {
-        // Saturate instead of overflowing for huge TTLs.
-        if (life >= kNever - now) return kNever;
-        return now + std::chrono::duration_cast<TimePoint::duration>(life);
-    }
-
-    TimePoint current_time() const { return clock_ ? clock_() : std::chrono::steady_clock::now(); }
 
     Shard& shard_for(const K& key) const {
         if (shard_count_ == 1) return shards_[0];
@@ -370,66 +315,7 @@ private:
         return n;
     }
 
-    Value get_impl(const K& key, const Validator* validator) {
-        Shard& s = shard_for(key);
-        Value value;
-        {
-            Graveyard dropped;
-            std::lock_guard lock(s.mu);
-            if (!cfg_.enabled) {
-                ++s.c.misses;
-                return nullptr;
-            }
-            auto it = s.map.find(key);
-            if (it == s.map.end()) {
-                ++s.c.misses;
-                return nullptr;
-            }
-            Entry& e = it->second;
-            if (e.expires != kNever && current_time() >= e.expires) {
-                ++s.c.expirations;
-                ++s.c.misses;
-                erase(s, it, dropped);
-                return nullptr;
-            }
-            s.touch(e);
-            if (!validator) {
-                ++s.c.hits;
-                return e.value;
-            }
-            value = e.value;
-        }
-        // The validator is user code that may be slow (e.g. stat a file): run it without the lock.
-        const bool ok = (*validator)(key, *value);
-        Graveyard dropped;
-        std::lock_guard lock(s.mu);
-        if (ok) {
-            ++s.c.hits;
-            return value;
-        }
-        ++s.c.misses;
-        auto it = s.map.find(key);
-        // Drop only the entry we validated; another thread may have stored a fresh value meanwhile.
-        if (it != s.map.end() && it->second.value == value) {
-            ++s.c.validation_failures;
-            erase(s, it, dropped);
-        }
-        return nullptr;
-    }
-
-    template <class T>
-    static Value to_value(T&& v) {
-        using D = std::remove_cvref_t<T>;
-        if constexpr (std::is_same_v<D, Value> || std::is_same_v<D, std::shared_ptr<V>>) {
-            return Value(std::forward<T>(v));
-        } else {
-            return std::make_shared<const V>(std::forward<T>(v));
-        }
-    }
-
     CacheConfig cfg_;
-    Clock clock_;
-    Validator validator_;
     Hash hash_;
     std::size_t shard_count_ = 1;
     std::unique_ptr<Shard[]> shards_;

@@ -444,7 +444,7 @@ std::string stats_to_json(const StatsSnapshot& snap) { return stats_to_json(Stat
 std::string stats_to_json(const StatsDocument& doc) {
     const StatsSnapshot& snap = doc.snapshot;
     ojson j;
-    j["schema"] = "eyemap-stats/1";
+    j["schema"] = "eyemap-stats/2";
     if (!doc.version.empty()) j["version"] = doc.version;
     if (!doc.command.empty()) j["command"] = doc.command;
     j["enabled"] = snap.enabled;
@@ -479,9 +479,7 @@ std::string stats_to_json(const StatsDocument& doc) {
                               {"updates", c.updates},
                               {"evictions_entries", c.evictions_entries},
                               {"evictions_bytes", c.evictions_bytes},
-                              {"expirations", c.expirations},
                               {"invalidations", c.invalidations},
-                              {"validation_failures", c.validation_failures},
                               {"rejections", c.rejections},
                               {"entries", static_cast<std::uint64_t>(c.entries)},
                               {"bytes", static_cast<std::uint64_t>(c.bytes)},
@@ -522,8 +520,10 @@ StatsDocument stats_document_from_json(std::string_view text) {
     }
     if (!j.is_object()) throw_input("stats JSON must be an object");
     const ojson& schema = require(j, "schema", "");
-    if (!schema.is_string() || schema.get<std::string>() != "eyemap-stats/1")
-        throw_input("unsupported stats schema, expected \"eyemap-stats/1\"",
+    // /1 had two more cache counters (expirations, validation_failures); see stats.hpp.
+    const bool v1 = schema.is_string() && schema.get<std::string>() == "eyemap-stats/1";
+    if (!v1 && !(schema.is_string() && schema.get<std::string>() == "eyemap-stats/2"))
+        throw_input("unsupported stats schema, expected \"eyemap-stats/2\" or \"eyemap-stats/1\"",
                     ErrorLocation{{}, 0, "schema", schema.dump().substr(0, 60)});
 
     StatsSnapshot snap;
@@ -607,9 +607,14 @@ StatsDocument stats_document_from_json(std::string_view text) {
             n.stats.updates = require_u64(c, "updates", path);
             n.stats.evictions_entries = require_u64(c, "evictions_entries", path);
             n.stats.evictions_bytes = require_u64(c, "evictions_bytes", path);
-            n.stats.expirations = require_u64(c, "expirations", path);
             n.stats.invalidations = require_u64(c, "invalidations", path);
-            n.stats.validation_failures = require_u64(c, "validation_failures", path);
+            if (v1) {
+                // Entries a validator rejected were dropped as invalid: shown with the invalidations, as
+                // /1's table did. Expirations are checked and dropped (no TTL: always 0 from eyemap).
+                require_u64(c, "expirations", path);
+                const std::uint64_t rejected = require_u64(c, "validation_failures", path);
+                n.stats.invalidations = rejected > UINT64_MAX - n.stats.invalidations ? UINT64_MAX : n.stats.invalidations + rejected;
+            }
             n.stats.rejections = require_u64(c, "rejections", path);
             n.stats.entries = static_cast<std::size_t>(require_u64(c, "entries", path));
             n.stats.bytes = static_cast<std::size_t>(require_u64(c, "bytes", path));
@@ -617,15 +622,6 @@ StatsDocument stats_document_from_json(std::string_view text) {
         }
     }
     return doc;
-}
-
-std::vector<std::string> process_command_line() {
-    std::vector<std::string> args;
-#ifdef __linux__
-    std::ifstream in("/proc/self/cmdline", std::ios::binary);
-    for (std::string a; std::getline(in, a, '\0');) args.push_back(std::move(a));
-#endif
-    return args;
 }
 
 }  // namespace eyemap

@@ -1,25 +1,15 @@
-// Text every renderer can draw: one replacement rule for SVG, PNG and PDF.
+// Text every renderer can draw: one replacement rule for SVG, PNG and PDF; shell words.
 #include "core/text.hpp"
-
-#include <cstdint>
 
 namespace eyemap {
 namespace {
 
-// Length of the drawable character at p; 0: replace its first byte (`skip`: 1) with U+FFFD.
-std::size_t drawable_at(const unsigned char* p, const unsigned char* end, std::size_t* skip = nullptr) noexcept {
-    if (skip) *skip = 1;
-    const unsigned char c = *p;
-    if (c < 0x80) return (c >= 0x20 && c != 0x7f) || c == '\t' || c == '\n' || c == '\r' ? 1 : 0;
-    const std::size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-    if (len == 0 || static_cast<std::size_t>(end - p) < len) return 0;
-    std::uint32_t cp = c & (0x7Fu >> len);
-    for (std::size_t k = 1; k < len; ++k) {
-        if ((p[k] & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (p[k] & 0x3Fu);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return 0;
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+// Length of the drawable character at text[pos]; 0: replace its first byte with U+FFFD.
+std::size_t drawable_at(std::string_view text, std::size_t pos) noexcept {
+    char32_t cp = 0;
+    const std::size_t len = utf8_decode(text, pos, cp);
+    if (len == 0) return 0;
+    if (cp < 0x80) return (cp >= 0x20 && cp != 0x7f) || cp == '\t' || cp == '\n' || cp == '\r' ? 1 : 0;
     if ((cp >= 0x80 && cp <= 0x9F) || (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE) {
         return 0;  // each byte replaced, as the SVG writer's xml_escape does
     }
@@ -29,12 +19,10 @@ std::size_t drawable_at(const unsigned char* p, const unsigned char* end, std::s
 }  // namespace
 
 bool is_drawable_text(std::string_view text) noexcept {
-    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-    const auto* end = p + text.size();
-    while (p < end) {
-        const std::size_t n = drawable_at(p, end);
+    for (std::size_t pos = 0; pos < text.size();) {
+        const std::size_t n = drawable_at(text, pos);
         if (n == 0) return false;
-        p += n;
+        pos += n;
     }
     return true;
 }
@@ -42,17 +30,14 @@ bool is_drawable_text(std::string_view text) noexcept {
 std::string drawable_text(std::string_view text) {
     std::string out;
     out.reserve(text.size());
-    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-    const auto* end = p + text.size();
-    while (p < end) {
-        std::size_t skip = 1;
-        const std::size_t n = drawable_at(p, end, &skip);
+    for (std::size_t pos = 0; pos < text.size();) {
+        const std::size_t n = drawable_at(text, pos);
         if (n == 0) {
             out.append("\xEF\xBF\xBD");
-            p += skip;
+            ++pos;
         } else {
-            out.append(reinterpret_cast<const char*>(p), n);
-            p += n;
+            out.append(text, pos, n);
+            pos += n;
         }
     }
     return out;

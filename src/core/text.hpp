@@ -1,10 +1,31 @@
-// Internal: text made safe for where it goes: drawable by every renderer (issue 15), a shell word.
+// Internal: text made safe for where it goes: the one UTF-8 decoder, drawable by every renderer (issue 15), a shell word.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace eyemap {
+
+// The one UTF-8 decoder: the length (1..4) of the well-formed sequence at text[pos] and its code
+// point in `cp`, or 0 when the bytes there are not one (a stray continuation byte, a truncated or
+// overlong sequence, a surrogate, above U+10FFFF). Which well-formed characters a caller keeps is
+// its own rule (drawable text, XML, error messages). pos < text.size().
+inline std::size_t utf8_decode(std::string_view text, std::size_t pos, char32_t& cp) noexcept {
+    const auto c = static_cast<unsigned char>(text[pos]);
+    const std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || text.size() - pos < len) return 0;
+    char32_t v = len == 1 ? c : (c & (0x7Fu >> len));
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto b = static_cast<unsigned char>(text[pos + k]);
+        if ((b & 0xC0) != 0x80) return 0;
+        v = (v << 6) | (b & 0x3Fu);
+    }
+    if ((len == 2 && v < 0x80) || (len == 3 && v < 0x800) || (len == 4 && v < 0x10000)) return 0;
+    if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+    cp = v;
+    return len;
+}
 
 // True when `text` is valid UTF-8 without a character that an SVG (XML 1.0) cannot carry or
 // cairo refuses to draw: C0 controls other than tab/LF/CR, DEL, C1 controls, surrogates,

@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 #include <fmt/format.h>
 
+#include "core/number.hpp"
 #include "eyemap/error.hpp"
 
 namespace eyemap {
@@ -22,15 +23,8 @@ constexpr double kButtonHeight = 13, kButtonStep = 15, kButtonWidth = 40;
 }  // namespace
 
 std::string tick_label(double v) {
-    if (!std::isfinite(v)) return fmt::format("{}", v);
     const double a = std::abs(v);
-    if (a < 10000) {
-        if (v == std::floor(v)) return fmt::format("{}", static_cast<long long>(v));
-        std::string s = fmt::format("{:.2f}", v);  // a fractional edge (fixed scales, a widened single value)
-        while (s.back() == '0') s.pop_back();
-        if (s.back() == '.') s.pop_back();
-        return s == "-0" ? "0" : s;
-    }
+    if (!std::isfinite(v) || a < 10000) return decimal_text(v, 2);  // 2 decimals: a fractional edge (fixed scales, a widened single value)
     if (a >= 1.8e19 || v != std::floor(v)) return fmt::format("{:.3g}", v);
     // Exact: the integer part and every non-zero digit after it (edges of large scales are
     // multiples of a power of ten, so these stay short: 12.3k).

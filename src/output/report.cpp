@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <kainjow/mustache.hpp>
 
+#include "core/command_line.hpp"
+#include "core/number.hpp"
 #include "core/text.hpp"
 #include "core/units.hpp"
 #include "eyemap/error.hpp"
@@ -24,13 +26,7 @@ using kainjow::mustache::data;
 // --- numbers and text ----------------------------------------------------------------------------
 
 // A coordinate or length for an SVG attribute: always a finite decimal number.
-std::string n(double v) {
-    if (!std::isfinite(v)) v = 0;
-    std::string s = fmt::format("{:.1f}", v);
-    if (s.size() > 2 && s.ends_with(".0")) s.resize(s.size() - 2);
-    if (s == "-0") s = "0";
-    return s;
-}
+std::string n(double v) { return decimal_text(std::isfinite(v) ? v : 0, 1); }
 
 std::string human_ns_html(double ns) { return human_ns(ns, true); }
 

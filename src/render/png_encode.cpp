@@ -1,14 +1,11 @@
-// PNG encoding of drawn eyemaps: our own PNG writer with libdeflate (default), libpng with tuned
-// settings, or cairo's own writer.
-#include <cairo.h>
+// PNG encoding of drawn eyemaps: our own PNG writer (one IDAT of a libdeflate zlib stream) and the
+// colour limit that makes eyemaps palette PNGs. (libpng's and cairo's writers, measured against it,
+// live in bench/png_alternatives.hpp.)
 #include <libdeflate.h>
-#include <png.h>
 
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <cstdio>
-#include <csetjmp>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -21,7 +18,6 @@
 
 #include <fmt/format.h>
 
-#include "render/cairo_stream.hpp"
 #include "eyemap/error.hpp"
 #include "render/raster.hpp"
 
@@ -31,112 +27,11 @@ namespace {
 constexpr int kMaxLibdeflateLevel = 12;
 constexpr int kKeptLibdeflateLevel = 9;
 
-// Where libpng writes, and what went wrong (fixed buffer: nothing allocates on the error path).
-struct PngSink {
-    std::string* out = nullptr;
-    char message[160] = {};
+// One palette entry as PNG's PLTE chunk stores it.
+struct PaletteColour {
+    std::uint8_t r, g, b;
 };
-
-void png_write_cb(png_structp png, png_bytep data, std::size_t length) {
-    auto* sink = static_cast<PngSink*>(png_get_io_ptr(png));
-    bool ok = true;
-    try {
-        sink->out->append(reinterpret_cast<const char*>(data), length);
-    } catch (...) {
-        ok = false;
-    }
-    if (!ok) png_error(png, "out of memory");  // outside the catch block: png_error longjmps
-}
-
-void png_flush_cb(png_structp) {}
-
-[[noreturn]] void png_error_cb(png_structp png, png_const_charp msg) {
-    auto* sink = static_cast<PngSink*>(png_get_error_ptr(png));
-    std::snprintf(sink->message, sizeof sink->message, "%s", msg ? msg : "unknown error");
-    png_longjmp(png, 1);
-}
-
-void png_warning_cb(png_structp, png_const_charp) {}
-
-// Everything libpng needs, prepared outside the setjmp frame so no C++ object with a destructor
-// lives between setjmp and a longjmp.
-struct PngJob {
-    png_uint_32 width = 0, height = 0;
-    int colour_type = PNG_COLOR_TYPE_RGB;
-    int bit_depth = 8;
-    const png_color* palette = nullptr;
-    int palette_size = 0;
-    png_bytepp rows = nullptr;
-    bool argb_input = false;  // rows are native-endian 0xAARRGGBB words; libpng strips/reorders
-    bool keep_alpha = false;
-    bool pack = false;  // rows hold one palette index per byte, to be packed below 8 bits
-    int level = 6;
-    int strategy = 0;
-    int filters = PNG_FILTER_NONE;
-};
-
-bool run_libpng(const PngJob& job, PngSink& sink) {
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &sink, png_error_cb, png_warning_cb);
-    if (!png) {
-        std::snprintf(sink.message, sizeof sink.message, "png_create_write_struct failed");
-        return false;
-    }
-    png_infop info = png_create_info_struct(png);
-    if (!info) {
-        png_destroy_write_struct(&png, nullptr);
-        std::snprintf(sink.message, sizeof sink.message, "png_create_info_struct failed");
-        return false;
-    }
-    if (setjmp(png_jmpbuf(png))) {
-        png_destroy_write_struct(&png, &info);
-        return false;
-    }
-    png_set_write_fn(png, &sink, png_write_cb, png_flush_cb);
-    png_set_compression_level(png, job.level);
-    png_set_compression_strategy(png, job.strategy);
-    png_set_compression_buffer_size(png, 1 << 16);
-    png_set_filter(png, PNG_FILTER_TYPE_BASE, job.filters);
-    png_set_IHDR(png, info, job.width, job.height, job.bit_depth, job.colour_type, PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    if (job.palette) png_set_PLTE(png, info, job.palette, job.palette_size);
-    png_write_info(png, info);
-    if (job.argb_input) {
-        if constexpr (std::endian::native == std::endian::little) {
-            png_set_bgr(png);  // memory order B G R A
-            if (!job.keep_alpha) png_set_filler(png, 0, PNG_FILLER_AFTER);
-        } else {  // memory order A R G B
-            if (job.keep_alpha) png_set_swap_alpha(png);
-            else png_set_filler(png, 0, PNG_FILLER_BEFORE);
-        }
-    }
-    if (job.pack) png_set_packing(png);
-    png_write_image(png, job.rows);
-    png_write_end(png, nullptr);
-    png_destroy_write_struct(&png, &info);
-    return true;
-}
-
-int filter_flags(PngFilter f) {
-    switch (f) {
-        case PngFilter::none: return PNG_FILTER_NONE;
-        case PngFilter::sub: return PNG_FILTER_SUB;
-        case PngFilter::up: return PNG_FILTER_UP;
-        case PngFilter::average: return PNG_FILTER_AVG;
-        case PngFilter::paeth: return PNG_FILTER_PAETH;
-        case PngFilter::adaptive: return PNG_ALL_FILTERS;
-    }
-    return PNG_FILTER_NONE;
-}
-
-int zlib_strategy(PngStrategy s) {
-    switch (s) {
-        case PngStrategy::default_strategy: return 0;  // Z_DEFAULT_STRATEGY
-        case PngStrategy::filtered: return 1;          // Z_FILTERED
-        case PngStrategy::huffman_only: return 2;      // Z_HUFFMAN_ONLY
-        case PngStrategy::rle: return 3;               // Z_RLE
-    }
-    return 0;
-}
+static_assert(sizeof(PaletteColour) == 3);
 
 // Colours seen so far, up to 256, with their palette indices: a small open-addressing table.
 struct ColourTable {
@@ -145,7 +40,7 @@ struct ColourTable {
     std::array<std::uint8_t, kSlots> vals{};
     int count = 0;
     // Index of `key` (alpha forced to 0xff), added if new; -1 when it would be the 257th colour.
-    int find_or_add(std::uint32_t key, std::array<png_color, 256>* palette) {
+    int find_or_add(std::uint32_t key, std::array<PaletteColour, 256>* palette) {
         std::size_t h = (key * 0x9E3779B1u) >> 22;  // top 10 bits
         for (;;) {
             if (keys[h] == key) return vals[h];
@@ -155,7 +50,7 @@ struct ColourTable {
                 vals[h] = static_cast<std::uint8_t>(count);
                 if (palette)
                     (*palette)[static_cast<std::size_t>(count)] =
-                        png_color{static_cast<png_byte>(key >> 16), static_cast<png_byte>(key >> 8), static_cast<png_byte>(key)};
+                        PaletteColour{static_cast<std::uint8_t>(key >> 16), static_cast<std::uint8_t>(key >> 8), static_cast<std::uint8_t>(key)};
                 return count++;
             }
             h = (h + 1) & (kSlots - 1);
@@ -169,7 +64,7 @@ struct ColourTable {
 // to its 257th colour.
 // `opaque_only`: also 0 when a pixel is not opaque (RGBA output keeps its alpha; a palette image
 // of an opaque one decodes to the same pixels).
-int palettise(const RasterImage& img, std::vector<std::uint8_t>& index, std::array<png_color, 256>& palette, bool opaque_only = false) {
+int palettise(const RasterImage& img, std::vector<std::uint8_t>& index, std::array<PaletteColour, 256>& palette, bool opaque_only = false) {
     {
         ColourTable sample;
         for (std::size_t i = 0; i < img.argb.size(); i += 29)
@@ -192,7 +87,7 @@ int palettise(const RasterImage& img, std::vector<std::uint8_t>& index, std::arr
 // The palette and indices limit_colours left on the image, when they still describe its pixels
 // (checked in one pass: cheaper than indexing again); else palettise's. Returns the colour count
 // (0: no palette) and points `indices` at the indices used.
-int palette_of(const RasterImage& img, std::vector<std::uint8_t>& scratch_index, std::array<png_color, 256>& palette, bool opaque_only,
+int palette_of(const RasterImage& img, std::vector<std::uint8_t>& scratch_index, std::array<PaletteColour, 256>& palette, bool opaque_only,
                const std::uint8_t*& indices) {
     const std::size_t n = img.palette.size();
     if (n > 0 && n <= 256 && img.index.size() == img.argb.size()) {
@@ -207,7 +102,7 @@ int palette_of(const RasterImage& img, std::vector<std::uint8_t>& scratch_index,
         if (mismatch == 0) {
             if (opaque_only && (all >> 24) != 0xff) return 0;
             for (std::size_t k = 0; k < n; ++k)
-                palette[k] = png_color{static_cast<png_byte>(colour[k] >> 16), static_cast<png_byte>(colour[k] >> 8), static_cast<png_byte>(colour[k])};
+                palette[k] = PaletteColour{static_cast<std::uint8_t>(colour[k] >> 16), static_cast<std::uint8_t>(colour[k] >> 8), static_cast<std::uint8_t>(colour[k])};
             indices = img.index.data();
             return static_cast<int>(n);
         }
@@ -215,22 +110,6 @@ int palette_of(const RasterImage& img, std::vector<std::uint8_t>& scratch_index,
     const int count = palettise(img, scratch_index, palette, opaque_only);
     indices = scratch_index.data();
     return count;
-}
-
-using detail::append_to_string;
-
-std::string encode_with_cairo(const RasterImage& img, const PngOptions& o) {
-    // Opaque pixels as RGB24 make cairo write 8-bit RGB; ARGB32 writes RGBA.
-    const cairo_format_t fmt = o.alpha ? CAIRO_FORMAT_ARGB32 : CAIRO_FORMAT_RGB24;
-    cairo_surface_t* s = cairo_image_surface_create_for_data(
-        reinterpret_cast<unsigned char*>(const_cast<std::uint32_t*>(img.argb.data())), fmt, img.width, img.height, img.width * 4);
-    std::string out;
-    cairo_status_t st = cairo_surface_status(s);
-    if (st == CAIRO_STATUS_SUCCESS) st = cairo_surface_write_to_png_stream(s, append_to_string, &out);
-    cairo_surface_destroy(s);
-    if (st == CAIRO_STATUS_NO_MEMORY) throw std::bad_alloc();
-    if (st != CAIRO_STATUS_SUCCESS) throw_internal(fmt::format("cairo PNG writer: {}", cairo_status_to_string(st)));
-    return out;
 }
 
 // ---- Our PNG writer: filtered rows -> libdeflate zlib stream -> one IDAT chunk ----------------
@@ -401,7 +280,7 @@ std::string encode_with_libdeflate(const RasterImage& img, const PngOptions& o) 
         ~Trim() { s.trim(); }
     } trim{scratch};
     const auto w = static_cast<std::size_t>(img.width), h = static_cast<std::size_t>(img.height);
-    std::array<png_color, 256> palette{};
+    std::array<PaletteColour, 256> palette{};
     int colours = 0;
     const std::uint8_t* indices = nullptr;
     if (o.palette_when_possible) colours = palette_of(img, scratch.index, palette, o.alpha, indices);
@@ -459,7 +338,6 @@ std::string encode_with_libdeflate(const RasterImage& img, const PngOptions& o) 
     ihdr[10] = ihdr[11] = ihdr[12] = 0;  // deflate, adaptive filtering (method 0), no interlace
     put_chunk(out, "IHDR", ihdr, sizeof ihdr);
     if (colours > 0) {
-        static_assert(sizeof(png_color) == 3);
         put_chunk(out, "PLTE", palette.data(), 3 * static_cast<std::size_t>(colours));
     }
     put_chunk(out, "IDAT", z.data(), zsize);
@@ -625,62 +503,12 @@ int limit_colours(RasterImage& img, int max_error) {
     return static_cast<int>(kept_count);
 }
 
-namespace {
-
-}  // namespace
-
 std::string encode_png(const RasterImage& img, const PngOptions& o) {
     if (img.width <= 0 || img.height <= 0 || img.argb.size() != static_cast<std::size_t>(img.width) * static_cast<std::size_t>(img.height))
         throw_input("image size does not match its pixels", ErrorLocation{{}, 0, "image", fmt::format("{}x{}", img.width, img.height)});
-    const int max_level = o.encoder == PngEncoder::libdeflate ? kMaxLibdeflateLevel : 9;
-    if (o.encoder != PngEncoder::cairo && (o.compression < 0 || o.compression > max_level))
-        throw_input(fmt::format("PNG compression level must be 0..{}", max_level), ErrorLocation{{}, 0, "compression", std::to_string(o.compression)});
-    if (o.encoder != PngEncoder::libpng) {
-        std::string out = o.encoder == PngEncoder::cairo ? encode_with_cairo(img, o) : encode_with_libdeflate(img, o);
-        return out;
-    }
-
-    PngJob job;
-    job.width = static_cast<png_uint_32>(img.width);
-    job.height = static_cast<png_uint_32>(img.height);
-    job.level = o.compression;
-    job.strategy = zlib_strategy(o.strategy);
-    job.filters = filter_flags(o.filter);
-
-    std::vector<std::uint8_t> index;
-    std::array<png_color, 256> palette{};
-    int colours = 0;
-    const std::uint8_t* indices = nullptr;
-    if (o.palette_when_possible) colours = palette_of(img, index, palette, o.alpha, indices);
-
-    std::vector<png_bytep> rows(job.height);
-    if (colours > 0) {
-        job.colour_type = PNG_COLOR_TYPE_PALETTE;
-        job.bit_depth = colours <= 2 ? 1 : colours <= 4 ? 2 : colours <= 16 ? 4 : 8;
-        job.pack = job.bit_depth < 8;
-        job.palette = palette.data();
-        job.palette_size = colours;
-        job.filters = PNG_FILTER_NONE;  // the PNG spec's advice for palette images; filters only add noise
-        auto* base = const_cast<png_bytep>(indices);  // libpng only reads rows
-        for (png_uint_32 y = 0; y < job.height; ++y) rows[y] = base + std::size_t(y) * job.width;
-    } else {
-        job.colour_type = o.alpha ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB;
-        job.argb_input = true;
-        job.keep_alpha = o.alpha;
-        auto* base = reinterpret_cast<png_bytep>(const_cast<std::uint32_t*>(img.argb.data()));  // libpng only reads rows
-        for (png_uint_32 y = 0; y < job.height; ++y) rows[y] = base + std::size_t(y) * job.width * 4;
-    }
-    job.rows = rows.data();
-
-    std::string out;
-    out.reserve(64 * 1024);
-    PngSink sink;
-    sink.out = &out;
-    if (!run_libpng(job, sink)) {
-        if (std::strcmp(sink.message, "out of memory") == 0) throw std::bad_alloc();
-        throw_internal(fmt::format("libpng: {}", sink.message));
-    }
-    return out;
+    if (o.compression < 0 || o.compression > kMaxLibdeflateLevel)
+        throw_input(fmt::format("PNG compression level must be 0..{}", kMaxLibdeflateLevel), ErrorLocation{{}, 0, "compression", std::to_string(o.compression)});
+    return encode_with_libdeflate(img, o);
 }
 
 }  // namespace eyemap

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "core/number.hpp"
 #include "core/text.hpp"
 #include "render/cairo_stream.hpp"
 #include "eyemap/error.hpp"
@@ -622,27 +623,10 @@ constexpr int kPdfDeflateLevel = 5;
 // cairo keeps path coordinates in 24.8 fixed point: the same vertices as it would write.
 double to_fixed(double v) { return std::nearbyint(v * 256) / 256; }
 
-// `v` with at most `decimals` decimals, trailing zeros (and point) dropped, then a space: as cairo
-// writes numbers (3 decimals for path coordinates, 6 for colours).
+// `v` as cairo writes numbers (3 decimals for path coordinates, 6 for colours, rounded as printf),
+// then a space.
 void append_number(std::string& out, double v, int decimals) {
-    const double scale = decimals == 3 ? 1e3 : 1e6;
-    long long m = std::llrint(v * scale);  // ties to even, as printf
-    if (m < 0) {
-        out.push_back('-');
-        m = -m;
-    }
-    const long long unit = static_cast<long long>(scale);
-    char buf[32];
-    auto r = std::to_chars(buf, buf + sizeof buf, m / unit);
-    out.append(buf, r.ptr);
-    if (long long f = m % unit) {
-        char d[8];
-        for (int i = decimals - 1; i >= 0; --i, f /= 10) d[i] = static_cast<char>('0' + f % 10);
-        int n = decimals;
-        while (d[n - 1] == '0') --n;
-        out.push_back('.');
-        out.append(d, static_cast<std::size_t>(n));
-    }
+    append_decimal(out, v, decimals, Rounding::half_even);
     out.push_back(' ');
 }
 
@@ -858,10 +842,6 @@ RasterImage render_image(const Scene& scene, const RasterOptions& options) {
     return img;
 }
 
-std::string render_png(const Scene& scene, const RasterOptions& options) {
-    return encode_png(render_image(scene, options), options.png);
-}
-
 std::string render_pdf(const Scene& scene, const RasterOptions& options) { return render_pdf_pages(std::span(&scene, 1), options); }
 
 namespace {
@@ -907,6 +887,12 @@ std::string cairo_pdf(std::span<const Scene> scenes, const std::vector<std::vect
 }  // namespace
 
 std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions& options) {
+    return detail::render_pdf_pages(scenes, options, true);
+}
+
+namespace detail {
+
+std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions& options, bool splice) {
     if (scenes.empty()) throw_input("no eyemaps for the PDF", ErrorLocation{});
     std::vector<std::vector<std::uint8_t>> fills;
     fills.reserve(scenes.size());
@@ -919,35 +905,15 @@ std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions&
                         ErrorLocation{{}, 0, "canvas", fmt::format("{}x{}", s.width, s.height)});
         fills.push_back(layer_fills(s, options.layer));
     }
+    if (!splice) return cairo_pdf(scenes, fills, options.layer, nullptr);
     std::vector<std::string> layers;
     std::string out = cairo_pdf(scenes, fills, options.layer, &layers);
     if (!splice_hexagon_layers(out, layers)) out = cairo_pdf(scenes, fills, options.layer, nullptr);  // not cairo 1.16's layout
     return out;
 }
 
-std::string png_data_uri(std::string_view png) {
-    static constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    constexpr std::string_view prefix = "data:image/png;base64,";
-    std::string out;
-    out.reserve(prefix.size() + (png.size() + 2) / 3 * 4);
-    out.append(prefix);
-    const auto* p = reinterpret_cast<const unsigned char*>(png.data());
-    std::size_t i = 0;
-    for (; i + 3 <= png.size(); i += 3) {
-        const std::uint32_t v = (std::uint32_t(p[i]) << 16) | (std::uint32_t(p[i + 1]) << 8) | p[i + 2];
-        out.push_back(kB64[v >> 18]);
-        out.push_back(kB64[(v >> 12) & 63]);
-        out.push_back(kB64[(v >> 6) & 63]);
-        out.push_back(kB64[v & 63]);
-    }
-    if (const std::size_t rest = png.size() - i; rest) {
-        const std::uint32_t v = (std::uint32_t(p[i]) << 16) | (rest == 2 ? std::uint32_t(p[i + 1]) << 8 : 0);
-        out.push_back(kB64[v >> 18]);
-        out.push_back(kB64[(v >> 12) & 63]);
-        out.push_back(rest == 2 ? kB64[(v >> 6) & 63] : '=');
-        out.push_back('=');
-    }
-    return out;
-}
+bool splice_hexagon_layers(std::string& pdf, const std::vector<std::string>& layers) { return ::eyemap::splice_hexagon_layers(pdf, layers); }
+
+}  // namespace detail
 
 }  // namespace eyemap

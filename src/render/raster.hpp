@@ -21,8 +21,8 @@
 // Untimed: the renderer times these calls ("render_png" = drawing, "encode_png" = encoding,
 // "render_pdf" = one whole PDF).
 //
-// Errors: eyemap::Error input for a bad scale, layer or encoder setting; internal when cairo,
-// libpng or libdeflate fail. Thread-safe: calls share only a locked cache of hexagon masks (per
+// Errors: eyemap::Error input for a bad scale, layer or encoder setting; internal when cairo or
+// libdeflate fail. Thread-safe: calls share only a locked cache of hexagon masks (per
 // hexagon size in device pixels, made on first use in 2-5 ms, at most 4 sizes of <= 4 MB each).
 // Each thread that encodes PNGs keeps a libdeflate compressor per level <= 9 it used (0.65 MB at
 // the default level) and work buffers of about the raw image size (released after images > 16 MB).
@@ -37,43 +37,28 @@
 
 namespace eyemap {
 
-enum class PngEncoder : std::uint8_t {
-    libdeflate,  // our PNG writer (one IDAT of a libdeflate zlib stream) with the settings below: the default
-    libpng,      // libpng + zlib with the settings below (for comparison: larger and slower at every level)
-    cairo,       // cairo_surface_write_to_png_stream: RGB, zlib's default level, adaptive filters; knobs ignored
-};
-
 // PNG row filter (libpng's names); `adaptive` picks per row among all five (least sum of
 // absolute differences, as libpng does).
 enum class PngFilter : std::uint8_t { none, sub, up, average, paeth, adaptive };
 
-// zlib strategy for the deflate stream (libpng encoder only).
-enum class PngStrategy : std::uint8_t { default_strategy, filtered, rle, huffman_only };
-
 // The defaults were picked with bench/bench_raster on an 892-hexagon ME eyemap at 1x (all five
-// bins, noisy values: the hardest case for the encoder); see its table. No row filter is both the
-// fastest and the smallest at every level and with both deflaters (eyemaps are flat colours in
-// repeating hexagon rows, which deflate matches directly; filters turn them into noise).
-// libdeflate level 1: 68 KB in ~1.7 ms CPU, against libpng/zlib level 2's 71 KB in ~2.5 ms and
-// cairo's writer's 103 KB in ~10 ms. libdeflate level 2 is 64 KB for ~4 % more time (~80 % more
-// instructions), level 4 61 KB for ~25 % more, level 6 60 KB for ~1.7x. The time budget
-// (<= 2.5 ms per 1x PNG, drawing included) weighs more than 4 KB under the 80 KB limit.
-// libdeflate takes about 90 % of the encoding time; the rest is the RGB conversion (SSSE3
-// where available), the palette check and the PNG container.
+// bins, noisy values: the hardest case for the encoder), against libpng/zlib and cairo's writer
+// (bench/png_alternatives.hpp); its header has the table. No row filter is both the fastest and
+// the smallest at every level (eyemaps are flat colours in repeating hexagon rows, which deflate
+// matches directly; filters turn them into noise), and level 1 is the fastest level within a few
+// KB of the smallest: the time budget (<= 2.5 ms per 1x PNG, drawing included) weighs more than
+// 4 KB under the 80 KB limit. libdeflate takes about 90 % of the encoding time.
 struct PngOptions {
-    PngEncoder encoder = PngEncoder::libdeflate;
-    int compression = 1;  // deflate level: libdeflate 0..12, libpng (zlib) 0..9
-    PngFilter filter = PngFilter::none;  // libdeflate and libpng
-    PngStrategy strategy = PngStrategy::default_strategy;
+    int compression = 1;  // libdeflate level 0..12
+    PngFilter filter = PngFilter::none;  // RGB and RGBA images only (palette images are never filtered)
     // Write an 8-bit palette PNG when the image has at most 256 distinct colours and, for RGBA,
     // is opaque (lossless: it decodes to the same pixels; otherwise RGB or RGBA). render_image
-    // limits eyemaps to 256 colours (limit_colours), so they are palette PNGs: a quarter of the
-    // bytes to deflate.
+    // limits eyemaps to 256 colours (limit_colours), so drawn eyemaps are always palette PNGs: a
+    // quarter of the bytes to deflate, and `alpha` does not apply to them.
     bool palette_when_possible = true;
-    // Write RGBA (opaque) instead of RGB: no per-pixel repacking, so it encodes faster (one
-    // 892-hexagon eyemap at 1x on a quiet machine: 2.26 ms and 74 KB vs RGB's 2.60 ms and 68 KB,
-    // bench_raster BM_Png/1 median of 5), which meets the 2.5 ms target; RGB is the smaller choice.
-    // cairo's writer always picks RGB for an opaque image.
+    // For an image written without a palette: RGBA (opaque) instead of RGB, no per-pixel
+    // repacking, so it encodes faster (an 892-hexagon eyemap at 1x: level 1 RGBA 1.49 ms and 74 KB,
+    // RGB 1.70 ms and 68 KB; bench_raster's table); RGB is the smaller choice.
     bool alpha = true;
 };
 
@@ -114,15 +99,19 @@ std::string encode_png(const RasterImage& image, const PngOptions& options = {})
 // Deterministic: a function of the pixels only.
 int limit_colours(RasterImage& image, int max_error);
 
-// PNG bytes of one eyemap: render_image + encode_png.
-std::string render_png(const Scene& scene, const RasterOptions& options = {});
 // One-page vector PDF of one eyemap.
 std::string render_pdf(const Scene& scene, const RasterOptions& options = {});
 // One PDF, one page per scene (each page sized to its scene), in order; the same layer for all
 // pages (use 0 when the scenes are of different regions). Throws input for no scenes.
 std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions& options = {});
 
-// "data:image/png;base64,..." for inlining a PNG into HTML.
-std::string png_data_uri(std::string_view png);
+namespace detail {
+// render_pdf_pages with `splice` false draws every page wholly with cairo: the fallback it takes
+// when cairo's file is not laid out as cairo 1.16 writes it (tests force it here).
+std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions& options, bool splice);
+// Replaces, in page order, each hexagon placeholder group's content stream of `pdf` with
+// layers[i]; false (and `pdf` unchanged) when the file is not laid out as cairo 1.16 writes it.
+bool splice_hexagon_layers(std::string& pdf, const std::vector<std::string>& layers);
+}  // namespace detail
 
 }  // namespace eyemap

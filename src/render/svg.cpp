@@ -14,6 +14,7 @@
 
 #include "core/hash.hpp"
 #include "core/option_schema.hpp"
+#include "core/text.hpp"
 #include "eyemap/error.hpp"
 #include "core/read_file.hpp"
 #include "render/svg_frame.hpp"
@@ -44,15 +45,22 @@ std::string read_file(const std::filesystem::path& p) {
 using kainjow::mustache::data;
 
 
-// An SVG made with an expanded frame must be well-formed XML; checked on the first expansion of
-// each template set (a user's templates can break it; the built-in ones are
-// checked by the same rule).
+// An SVG made with an expanded frame must be well-formed XML; checked once per distinct frame (a
+// user's templates can break it; the built-in ones are checked by the same rule). Keyed on the
+// expanded text, not the template set: a template's branches (interactive or static, buttons,
+// badges, ...) expand differently, and a broken branch must not pass because another one ran first.
 void check_frame_once(const detail::SvgFrame& frame, const Scene& scene, std::uint64_t set_hash) {
     static std::mutex mu;
     static std::unordered_set<std::uint64_t> checked;
+    HashBuilder key(set_hash);
+    for (const auto* part : {&frame.head, &frame.tail}) {
+        key.add(part->size());
+        for (const auto& p : *part) key.add(std::string_view(p.text)).add(p.slot_after);
+    }
+    const std::uint64_t frame_hash = key.digest();
     {
         std::lock_guard lk(mu);
-        if (checked.count(set_hash)) return;
+        if (checked.count(frame_hash)) return;
     }
     fmt::memory_buffer doc;
     detail::write_svg(scene, frame, doc, "em0");
@@ -61,13 +69,13 @@ void check_frame_once(const detail::SvgFrame& frame, const Scene& scene, std::ui
                     ErrorLocation{"head.svg.mustache, tail.svg.mustache", 0, {}, {}});
     std::lock_guard lk(mu);
     if (checked.size() > 1024) checked.clear();
-    checked.insert(set_hash);
+    checked.insert(frame_hash);
 }
 
 std::string num(double v) {
-    fmt::memory_buffer b;
-    detail::append_number(b, v);
-    return fmt::to_string(b);
+    std::string s;
+    append_decimal(s, v, 2);
+    return s;
 }
 
 // CSS numbers as the built-in stylesheet writes them: ".5", "12".
@@ -80,23 +88,6 @@ std::string css_num(double v) {
 }  // namespace
 
 namespace detail {
-
-void append_number(fmt::memory_buffer& out, double v) {
-    // At most two decimals, no trailing zeros: compact and deterministic.
-    long long cents = std::llround(v * 100.0);
-    if (cents < 0) {
-        out.push_back('-');
-        cents = -cents;
-    }
-    const fmt::format_int ip(cents / 100);
-    out.append(ip.data(), ip.data() + ip.size());
-    const int frac = static_cast<int>(cents % 100);
-    if (frac) {
-        out.push_back('.');
-        out.push_back(static_cast<char>('0' + frac / 10));
-        if (frac % 10) out.push_back(static_cast<char>('0' + frac % 10));
-    }
-}
 
 // Sentinels stand in for the slots while Mustache expands; XML escaping leaves them unchanged.
 constexpr std::string_view kIdSentinel = "@@eyemap-id@@";
@@ -237,10 +228,8 @@ std::string default_svg_id(const EyemapData& d) {
 }
 
 void append_xml_escaped(fmt::memory_buffer& out, std::string_view s) {
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    const auto* end = p + s.size();
-    while (p < end) {
-        const unsigned char c = *p;
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x80) {
             switch (c) {
                 case '&': out.append(std::string_view("&amp;")); break;
@@ -253,29 +242,19 @@ void append_xml_escaped(fmt::memory_buffer& out, std::string_view s) {
                     if (c < 0x20 || c == 0x7f) out.append(std::string_view("\xEF\xBF\xBD"));
                     else out.push_back(static_cast<char>(c));
             }
-            ++p;
+            ++i;
             continue;
         }
-        // Validate one UTF-8 sequence; anything malformed becomes U+FFFD so the XML stays well-formed.
-        int len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        bool ok = len > 0 && end - p >= len;
-        std::uint32_t cp = ok ? (c & (0x7F >> len)) : 0;
-        for (int k = 1; ok && k < len; ++k) {
-            if ((p[k] & 0xC0) != 0x80) ok = false;
-            else cp = (cp << 6) | (p[k] & 0x3F);
-        }
-        if (ok) {
-            const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-            const bool invalid = cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF ||
-                                 (cp >= 0x80 && cp <= 0x9F);
-            ok = !overlong && !invalid;
-        }
-        if (ok) {
-            out.append(reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(p) + len);
-            p += len;
+        // Malformed UTF-8 and characters XML 1.0 cannot carry (C1 controls, U+FFFE, U+FFFF) become
+        // U+FFFD, one per byte, so the XML stays well-formed.
+        char32_t cp = 0;
+        const std::size_t len = utf8_decode(s, i, cp);
+        if (len > 0 && !(cp >= 0x80 && cp <= 0x9F) && cp != 0xFFFE && cp != 0xFFFF) {
+            out.append(s.substr(i, len));
+            i += len;
         } else {
             out.append(std::string_view("\xEF\xBF\xBD"));
-            ++p;
+            ++i;
         }
     }
 }
@@ -284,13 +263,6 @@ std::string xml_escape(std::string_view text) {
     fmt::memory_buffer b;
     append_xml_escaped(b, text);
     return fmt::to_string(b);
-}
-
-void write_svg(const Scene& scene, fmt::memory_buffer& out, const SvgOptions& options) {
-    const std::string id = options.id.empty() ? default_svg_id(scene.data) : options.id;
-    detail::check_svg_id(id);
-    const auto& templates = options.templates ? *options.templates : *builtin_templates();
-    detail::write_svg(scene, detail::expand_frame(scene, templates, options.interactive), out, id);
 }
 
 namespace detail {
@@ -310,12 +282,6 @@ void write_svg(const Scene& scene, const SvgFrame& frame, fmt::memory_buffer& ou
 }
 
 }  // namespace detail
-
-std::string render_svg(const Scene& scene, const SvgOptions& options) {
-    fmt::memory_buffer b;
-    write_svg(scene, b, options);
-    return fmt::to_string(b);
-}
 
 namespace detail {
 

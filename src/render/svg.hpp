@@ -23,20 +23,9 @@ std::shared_ptr<const TemplateSet> builtin_templates();
 // A user's folder; files it lacks fall back to the built-in ones.
 std::shared_ptr<const TemplateSet> load_templates(const std::filesystem::path& dir);
 
-struct SvgOptions {
-    // Prefix of every id in the SVG; empty: derived from type, region, side and metric so that
-    // eyemaps inlined into one page never clash. Must match [A-Za-z][A-Za-z0-9_-]*.
-    std::string id;
-    std::shared_ptr<const TemplateSet> templates;  // null: built-in
-    bool interactive = true;  // false: no script, no controls (a static picture)
-};
-
-// The id an eyemap gets when SvgOptions::id is empty.
+// The id an eyemap gets when RenderOptions::svg_id is empty: derived from type, region, side and
+// metric so that eyemaps inlined into one page never clash.
 std::string default_svg_id(const EyemapData& data);
-
-// Appends the SVG to `out` (one reusable buffer for many eyemaps).
-void write_svg(const Scene& scene, fmt::memory_buffer& out, const SvgOptions& options = {});
-std::string render_svg(const Scene& scene, const SvgOptions& options = {});
 
 // XML-escapes text for element content and attribute values: & < > " ' become entities,
 // control characters not allowed in XML and invalid UTF-8 become U+FFFD.

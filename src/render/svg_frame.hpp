@@ -1,7 +1,6 @@
 // Internal: the value-independent SVG frame (head and tail text) and the hexagon/legend writers.
 #pragma once
 
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -12,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "core/number.hpp"
 #include "render/svg.hpp"
 
 namespace eyemap::detail {
@@ -36,7 +36,8 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
 void append_frame(fmt::memory_buffer& out, std::span<const FramePiece> pieces, std::string_view id,
                   std::string_view escaped_type);
 
-void append_number(fmt::memory_buffer& out, double v);
+// A coordinate or length as the SVG writes it: at most two decimals (write_decimal, half away from zero).
+inline void append_number(fmt::memory_buffer& out, double v) { append_decimal(out, v, 2); }
 
 // Writes into space reserved up front: one capacity check per hexagon instead of one per piece.
 struct RawWriter {
@@ -46,15 +47,7 @@ struct RawWriter {
         p += s.size();
     }
     void ch(char c) noexcept { *p++ = c; }
-    void uint(std::uint64_t v) noexcept {
-        char tmp[20];
-        int n = 0;
-        do {
-            tmp[n++] = static_cast<char>('0' + v % 10);
-            v /= 10;
-        } while (v);
-        while (n) *p++ = tmp[--n];
-    }
+    void uint(std::uint64_t v) noexcept { p = write_unsigned(p, v); }
     void integer(std::int64_t v) noexcept {
         if (v < 0) {
             *p++ = '-';
@@ -63,20 +56,7 @@ struct RawWriter {
             uint(static_cast<std::uint64_t>(v));
         }
     }
-    void number(double v) noexcept {  // same output as append_number
-        long long cents = std::llround(v * 100.0);
-        if (cents < 0) {
-            *p++ = '-';
-            cents = -cents;
-        }
-        uint(static_cast<std::uint64_t>(cents / 100));
-        const int frac = static_cast<int>(cents % 100);
-        if (frac) {
-            *p++ = '.';
-            *p++ = static_cast<char>('0' + frac / 10);
-            if (frac % 10) *p++ = static_cast<char>('0' + frac % 10);
-        }
-    }
+    void number(double v) noexcept { p = write_decimal(p, v, 2); }  // same output as append_number
 };
 
 void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_view id);

@@ -53,6 +53,18 @@ if(MODE STREQUAL "pkg_config")
   if(NOT rc EQUAL 0 OR NOT v STREQUAL VERSION)
     message(FATAL_ERROR "pkg-config --modversion eyemap: '${v}' (${rc}), expected ${VERSION}")
   endif()
+  # fmt, cairo and libdeflate are link-only (Requires.private): nothing public, and static linking gets them.
+  execute_process(COMMAND ${PKG_CONFIG} --print-requires eyemap RESULT_VARIABLE rc OUTPUT_VARIABLE requires
+                  OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT rc EQUAL 0 OR NOT requires STREQUAL "")
+    message(FATAL_ERROR "pkg-config --print-requires eyemap: '${requires}' (${rc}), expected nothing")
+  endif()
+  execute_process(COMMAND ${PKG_CONFIG} --print-requires-private eyemap RESULT_VARIABLE rc OUTPUT_VARIABLE requires
+                  OUTPUT_STRIP_TRAILING_WHITESPACE)
+  string(REPLACE "\n" ";" requires "${requires}")
+  if(NOT rc EQUAL 0 OR NOT requires STREQUAL "fmt;cairo;libdeflate")
+    message(FATAL_ERROR "pkg-config --print-requires-private eyemap: '${requires}' (${rc}), expected fmt, cairo, libdeflate")
+  endif()
   execute_process(COMMAND ${PKG_CONFIG} --cflags --libs --static eyemap RESULT_VARIABLE rc OUTPUT_VARIABLE flags
                   ERROR_VARIABLE err OUTPUT_STRIP_TRAILING_WHITESPACE)
   if(NOT rc EQUAL 0)

@@ -163,7 +163,7 @@ def test_stats_and_caches(sample_ds):
     r.render(sample_ds, "Tm3")
     r.render(sample_ds, "Mi1")
     s = r.stats()
-    assert s["schema"] == "eyemap-stats/1"
+    assert s["schema"] == "eyemap-stats/2"
     ops = {o["name"]: o for o in s["ops"]}
     assert ops["render_svg"]["count"] == 24 and ops["process"]["count"] == 2
     c = r.cache_stats()

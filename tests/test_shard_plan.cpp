@@ -1,6 +1,6 @@
-// Clusters (issue 18): temporary names with host and pid, the stale-temp cleanup rule, content
-// hashes in the manifest, `runs verify` (missing or changed files, missing and unfinished shards,
-// exit codes and redo commands), and size-balanced shard plans (byte-identical union).
+// Sharded runs and shard plans (batch/shard_plan.cpp): a shard's start-up cleanup of temporary files,
+// content hashes in the manifest and `runs verify` (missing or changed files, missing and unfinished
+// shards, exit codes and redo commands), size-balanced plans and a planned run's byte-identical union.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -67,59 +67,7 @@ std::map<std::string, std::uint64_t> run_files(const fs::path& root) {
     return out;
 }
 
-bool alive_never(long) { return false; }
-bool alive_always(long) { return true; }
-
 }  // namespace
-
-TEST_CASE("temporary names carry host, pid and a unique number, and parse back") {
-    const std::string n = temp_file_name("Mi1_ME_L_cell_count.svg", "node17", 4242, 0xabcULL);
-    CHECK(n == ".Mi1_ME_L_cell_count.svg.tmp-node17-4242-0000000000000abc");
-    auto owner = parse_temp_file_name(n);
-    REQUIRE(owner);
-    CHECK(owner->host == "node17");
-    CHECK(owner->pid == 4242);
-    // A long target name is cut so the temporary name fits NAME_MAX.
-    const std::string long_name(250, 'x');
-    CHECK(temp_file_name(long_name, "node17", 1, 1).size() < 120);
-    // Not ours: the old format (no host), other files, broken fields.
-    CHECK_FALSE(parse_temp_file_name(".a.svg.tmp-4242-7"));
-    CHECK_FALSE(parse_temp_file_name("a.svg"));
-    CHECK_FALSE(parse_temp_file_name(".a.svg.tmp-node-0-0000000000000abc"));
-    CHECK_FALSE(parse_temp_file_name(".a.svg.tmp-node-x1-0000000000000abc"));
-    CHECK_FALSE(parse_temp_file_name(".a.svg.tmp-node-12-00000000000abc"));
-    // A target whose own name looks like a temp name still parses to the writer's fields.
-    owner = parse_temp_file_name(temp_file_name("b.tmp-h-1-0000000000000000", "real", 7, 9));
-    REQUIRE(owner);
-    CHECK(owner->host == "real");
-    CHECK(owner->pid == 7);
-}
-
-TEST_CASE("the host id is this machine's name, made safe for temporary names") {
-    const std::string h = temp_host_id();
-    REQUIRE_FALSE(h.empty());
-    CHECK(h.find('-') == std::string::npos);
-    CHECK(h.find('/') == std::string::npos);
-    char buf[256] = {};
-    REQUIRE(::gethostname(buf, sizeof buf - 1) == 0);
-    const std::string name = buf;
-    if (name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._") == std::string::npos && name.size() <= 64)
-        CHECK(h == name);
-    else
-        CHECK(h.find('~') != std::string::npos);
-}
-
-TEST_CASE("cleanup rule: only this host's files of a dead process are stale") {
-    const std::string mine = temp_file_name("a.svg", "hostB", 100, 1);
-    const std::string other = temp_file_name("a.svg", "hostA", 100, 1);
-    CHECK(temp_file_is_stale(mine, "hostB", 5, alive_never));
-    CHECK_FALSE(temp_file_is_stale(mine, "hostB", 5, alive_always));   // process still runs
-    CHECK_FALSE(temp_file_is_stale(mine, "hostB", 100, alive_never));  // this very process
-    CHECK_FALSE(temp_file_is_stale(other, "hostB", 5, alive_never));   // another machine: never
-    CHECK_FALSE(temp_file_is_stale(".a.svg.tmp-100-3", "hostB", 5, alive_never));  // old format: host unknown
-    CHECK_FALSE(temp_file_is_stale("a.svg", "hostB", 5, alive_never));
-    CHECK(local_pid_alive(static_cast<long>(::getpid())));
-}
 
 TEST_CASE("a batch's start-up cleanup keeps another host's temp file and removes its own dead one") {
     const auto out = eyemap::test::fresh_dir("cluster-cleanup");
