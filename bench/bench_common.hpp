@@ -94,7 +94,7 @@ inline std::vector<Scene> build_scenes(const ColumnIndex& index, const TableColu
     return scenes;
 }
 
-inline EyemapRequest me_request() { return EyemapRequest{"ME", Side::R, Metric::synapse_density}; }
+inline EyemapRequest me_request() { return EyemapRequest{"ME", Side::R, Metric::synapses}; }
 
 // The single-eyemap benchmarks' scene: ME, side R, synapses (892 hexagons on the real layout).
 inline Scene me_scene(const Dataset& ds, std::size_t type = 0, const ScaleOptions& scale = {}) {

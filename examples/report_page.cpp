@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
         const auto dataset = eyemap::make_dataset(std::move(table), std::move(layout));
         const eyemap::Renderer renderer;  // default options: interactive SVG, linear pooled scale
         const auto eyemaps = renderer.render(dataset, "Demo<&>");  // all 12, SVG
-        const eyemap::EyemapRequest me_right{"ME", eyemap::Side::R, eyemap::Metric::synapse_density};
+        const eyemap::EyemapRequest me_right{"ME", eyemap::Side::R, eyemap::Metric::synapses};
         const eyemap::OutputFormat png[] = {eyemap::OutputFormat::png};
         const auto picture = renderer.render(dataset, "Demo<&>", {&me_right, 1}, png);
 

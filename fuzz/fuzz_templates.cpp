@@ -27,7 +27,7 @@ const Scene& scene() {
                                "T<&>,ME,R,0,0,5,1,1;1;1;1;1;0;0;0;0;1,1;0;0;0;0;0;0;0;0;0\n"
                                "T<&>,ME,R,1,0,7,2,1;1;1;1;1;1;1;0;0;0,1;1;0;0;0;0;0;0;0;0\n",
                                "fuzz.csv"));
-        const std::vector<EyemapRequest> req{EyemapRequest{"ME", Side::R, Metric::synapse_density}};
+        const std::vector<EyemapRequest> req{EyemapRequest{"ME", Side::R, Metric::synapses}};
         auto data = process_type(ds.types[0].neuron_type, ds.types[0].rows, ds.columns, *ds.index, req, ScaleOptions{});
         auto grid = std::make_shared<const GridCoordinates>(compute_grid(*ds.index, Geometry{}, Side::R));
         return layout_eyemap(std::move(data[0]), grid, Geometry{});

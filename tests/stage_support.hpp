@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "eyemap/renderer.hpp"
+#include "core/throw.hpp"
 #include "layout/layout.hpp"
 #include "process/process.hpp"
 #include "render/raster.hpp"

@@ -578,7 +578,7 @@ TEST_CASE("batch: manifest JSON round trip and validation", "[batch][manifest]")
     t.last_line = 9;
     t.rows = 8;
     t.rows_hash = 42;
-    t.eyemaps.push_back(EyemapRecord{EyemapRequest{"ME", Side::R, Metric::cell_count}, 1, 2, 3});
+    t.eyemaps.push_back(EyemapRecord{EyemapRequest{"ME", Side::R, Metric::cells}, 1, 2, 3});
     t.outputs.push_back(OutputRecord{FileFormat::svg, eyemap_path(OutputFormat::svg, t.file_key, t.eyemaps[0].request), 0, 0xffffffffffffffffULL, 10});
     t.outputs.push_back(OutputRecord{FileFormat::html, page_path(t.file_key), -1, 1, 11});
     m.types.push_back(t);

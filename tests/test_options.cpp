@@ -113,7 +113,7 @@ const Sample& sample() {
 // One eyemap (ME, R, synapse_density) rendered by the library.
 std::string render_bytes(const RenderOptions& o, OutputFormat format) {
     const Renderer r(o);
-    const EyemapRequest req{"ME", Side::R, Metric::synapse_density};
+    const EyemapRequest req{"ME", Side::R, Metric::synapses};
     return r.render(sample().ds, sample().type, std::span(&req, 1), std::span(&format, 1)).at(0).bytes;
 }
 
@@ -313,7 +313,7 @@ TEST_CASE("options schema: --style and --style-file errors name the option as ty
 }
 
 TEST_CASE("options schema: a field enters the coordinate and metadata cache keys exactly when its cache_keys say so") {
-    const EyemapRequest req{"ME", Side::R, Metric::synapse_density};
+    const EyemapRequest req{"ME", Side::R, Metric::synapses};
     const OutputFormat svg = OutputFormat::svg;
     const Renderer base{RenderOptions{}};
     base.render(sample().ds, sample().type, std::span(&req, 1), std::span(&svg, 1));  // fills the caches

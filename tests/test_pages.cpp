@@ -36,7 +36,7 @@ TypeRecord make_type(const std::string& name, const std::string& key, std::uint6
     int i = 0;
     for (const char* region : {"ME", "LO"})
         for (Side side : {Side::L, Side::R})
-            for (Metric m : {Metric::synapse_density, Metric::cell_count}) {
+            for (Metric m : {Metric::synapses, Metric::cells}) {
                 EyemapRecord e;
                 e.request = {region, side, m};
                 const bool empty = std::string(region) == "LO";  // LO has no data: a "no data" line

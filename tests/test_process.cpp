@@ -45,17 +45,17 @@ TEST_CASE("Mi1 on the real ME layout: 892 hexagons, has_data = medulla columns w
     }
     REQUIRE(with_cell.size() > 800);
 
-    const auto d = one(ds, "Mi1", "ME", Side::R, Metric::cell_count);
+    const auto d = one(ds, "Mi1", "ME", Side::R, Metric::cells);
     CHECK(d.status.size() == 892);
     CHECK(count_status(d, ColumnStatus::has_data) == with_cell.size());
     CHECK(d.has_data_count == with_cell.size());
     CHECK(count_status(d, ColumnStatus::not_in_region) == 0);
     CHECK(count_status(d, ColumnStatus::no_data) == 892 - with_cell.size());
 
-    const auto lop = one(ds, "Mi1", "LOP", Side::R, Metric::cell_count);
+    const auto lop = one(ds, "Mi1", "LOP", Side::R, Metric::cells);
     CHECK(count_status(lop, ColumnStatus::not_in_region) == 892 - 817);
     CHECK(count_status(lop, ColumnStatus::has_data) == 0);
-    const auto lo = one(ds, "Mi1", "LO", Side::R, Metric::cell_count);
+    const auto lo = one(ds, "Mi1", "LO", Side::R, Metric::cells);
     CHECK(count_status(lo, ColumnStatus::not_in_region) == 892 - 875);
     for (std::size_t c = 0; c < lop.status.size(); ++c)
         CHECK(lop.fill[c] == (lop.status[c] == ColumnStatus::not_in_region ? kFillGrey : kFillWhite));
@@ -293,7 +293,7 @@ TEST_CASE("zeros are no_data, pooled vs per-region scope, per-layer fills") {
     layout.entries.push_back({"LOP", Side::L, 1, 1});
     const Dataset ds = make_dataset(t, layout);
 
-    const auto pooled = one(ds, "T", "ME", Side::L, Metric::synapse_density);
+    const auto pooled = one(ds, "T", "ME", Side::L, Metric::synapses);
     CHECK(pooled.status[0] == ColumnStatus::no_data);  // a zero is not data
     CHECK(pooled.status[1] == ColumnStatus::has_data);
     CHECK(pooled.scale.edges[0] == 10);
@@ -301,7 +301,7 @@ TEST_CASE("zeros are no_data, pooled vs per-region scope, per-layer fills") {
     CHECK(pooled.fill[1] == 1);
     CHECK(pooled.fill[2] == 1);
 
-    const auto per_region = one(ds, "T", "ME", Side::L, Metric::synapse_density, ScaleOptions{ScaleMethod::linear, ScaleScope::per_region});
+    const auto per_region = one(ds, "T", "ME", Side::L, Metric::synapses, ScaleOptions{ScaleMethod::linear, ScaleScope::per_region});
     CHECK(per_region.scale.edges[5] == 20);
     CHECK(per_region.fill[2] == 5);
 
@@ -315,7 +315,7 @@ TEST_CASE("zeros are no_data, pooled vs per-region scope, per-layer fills") {
     const auto l2 = fills_for_layer(pooled, 2);
     CHECK(l2[3] == kFillWhite);  // column 4 has no row: white in every layer
     CHECK(l2[2] == 5);
-    const auto lop = one(ds, "T", "LOP", Side::L, Metric::synapse_density);
+    const auto lop = one(ds, "T", "LOP", Side::L, Metric::synapses);
     CHECK(fills_for_layer(lop, 1)[1] == kFillGrey);  // not in LOP stays grey
     CHECK_THROWS_AS(fills_for_layer(lop, 5), Error);
 }
@@ -337,13 +337,13 @@ TEST_CASE("a row outside the layout, a missing metric and an empty region are in
     layout.entries.push_back({"ME", Side::R, 9, 9});
     layout.entries.push_back({"LO", Side::R, 1, 1});
     const Dataset ds = make_dataset(t, layout);
-    CHECK_THROWS_WITH(one(ds, "T", "ME", Side::R, Metric::cell_count), Catch::Contains("no 'cells' column"));
-    CHECK_THROWS_WITH(one(ds, "T", "LOP", Side::R, Metric::synapse_density), Catch::Contains("no columns for region LOP"));
+    CHECK_THROWS_WITH(one(ds, "T", "ME", Side::R, Metric::cells), Catch::Contains("no 'cells' column"));
+    CHECK_THROWS_WITH(one(ds, "T", "LOP", Side::R, Metric::synapses), Catch::Contains("no columns for region LOP"));
     ColumnLayout small;
     small.entries.push_back({"ME", Side::R, 1, 1});
     const Dataset ds2 = make_dataset(t, small);
     try {
-        one(ds2, "T", "ME", Side::R, Metric::synapse_density);
+        one(ds2, "T", "ME", Side::R, Metric::synapses);
         FAIL("expected an error");
     } catch (const Error& e) {
         CHECK(e.kind() == ErrorKind::input);

@@ -107,7 +107,7 @@ const Dataset& real_dataset() {
 }
 
 Scene real_scene() {
-    const EyemapRequest req{"ME", Side::R, Metric::cell_count};
+    const EyemapRequest req{"ME", Side::R, Metric::cells};
     const auto& ds = real_dataset();
     return test::stage_scenes(ds, "Mi1", std::span(&req, 1)).at(0);
 }
@@ -142,7 +142,7 @@ const Dataset& memory_dataset() {
     return ds;
 }
 
-Scene memory_scene(Metric m = Metric::synapse_density) {
+Scene memory_scene(Metric m = Metric::synapses) {
     const EyemapRequest req{"ME", Side::R, m};
     const auto& ds = memory_dataset();
     return test::stage_scenes(ds, ds.types.at(0).neuron_type, std::span(&req, 1)).at(0);
@@ -199,7 +199,7 @@ TEST_CASE("PNG dimensions are the canvas times the scale") {
 }
 
 TEST_CASE("the pixel at each hexagon centre has that hexagon's fill, at 1x and 2x") {
-    for (const Scene& s : {memory_scene(), memory_scene(Metric::cell_count), real_scene()}) {
+    for (const Scene& s : {memory_scene(), memory_scene(Metric::cells), real_scene()}) {
         for (double scale : {1.0, 2.0}) {
             INFO(s.data.neuron_type << " " << to_string(s.data.metric) << " scale " << scale);
             RasterOptions o;
@@ -275,7 +275,7 @@ TEST_CASE("large and touching hexagons: stamped and path-drawn hexagons have the
         Geometry g;
         g.hex_size = 40;
         g.spacing = spacing;
-        const EyemapRequest req{"ME", Side::L, Metric::synapse_density};
+        const EyemapRequest req{"ME", Side::L, Metric::synapses};
         const Scene s = test::stage_scenes(ds, ds.types.at(0).neuron_type, std::span(&req, 1), g).at(0);
         REQUIRE(std::set<int>(s.data.fill.begin(), s.data.fill.end()).size() == 7);
         for (double scale : {0.5, 1.0, 2.0}) {  // radius 20 and 40 px are stamped, 80 px drawn as paths
@@ -517,7 +517,7 @@ TEST_CASE("parity with the SVG: rsvg-convert of our SVG matches our 1x PNG") {
     REQUIRE(run("rsvg-convert --version > /dev/null 2>&1") == 0);
     const auto dir = test::fresh_dir("raster-rsvg");
     int n = 0;
-    for (const Scene& s : {memory_scene(), real_scene(), memory_scene(Metric::cell_count)}) {
+    for (const Scene& s : {memory_scene(), real_scene(), memory_scene(Metric::cells)}) {
         const std::string name = "rsvg" + std::to_string(n++);
         test::write_file(dir / (name + ".svg"), test::svg_of(s));
         REQUIRE(run("rsvg-convert -o '" + (dir / (name + ".png")).string() + "' '" + (dir / (name + ".svg")).string() + "'") == 0);
@@ -713,7 +713,7 @@ TEST_CASE("PDF fallback (cairo's file laid out otherwise): a valid file with the
 TEST_CASE("the renderer's raster timings and concurrent rendering") {
     const Scene s = memory_scene();
     const Renderer renderer;
-    const EyemapRequest req{"ME", Side::R, Metric::synapse_density};
+    const EyemapRequest req{"ME", Side::R, Metric::synapses};
     const OutputFormat formats[] = {OutputFormat::png, OutputFormat::pdf};
     const auto files = renderer.render(memory_dataset(), "Test", std::span(&req, 1), formats);
     REQUIRE(files.size() == 2);

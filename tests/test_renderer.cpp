@@ -33,7 +33,7 @@ std::vector<std::string> bytes_of(const std::vector<Eyemap>& v) {
 TEST_CASE("renderer: each format from one call, in request then format order") {
     const auto& ds = sample();
     const OutputFormat formats[] = {OutputFormat::svg, OutputFormat::png, OutputFormat::pdf};
-    const EyemapRequest reqs[] = {{"ME", Side::L, Metric::synapse_density}, {"LO", Side::R, Metric::cell_count}};
+    const EyemapRequest reqs[] = {{"ME", Side::L, Metric::synapses}, {"LO", Side::R, Metric::cells}};
     const auto out = Renderer().render(ds, ds.types[0].neuron_type, reqs, formats);
     REQUIRE(out.size() == 6);
     for (std::size_t i = 0; i < out.size(); ++i) {
@@ -75,11 +75,11 @@ TEST_CASE("renderer: an unknown type, a request it cannot draw and a missing lay
     const auto& ds = sample();
     const Renderer r;
     CHECK_THROWS_WITH(r.render(ds, "tm3"), Catch::Contains("did you mean 'Tm3'"));
-    const EyemapRequest nowhere{"XX", Side::L, Metric::cell_count};
+    const EyemapRequest nowhere{"XX", Side::L, Metric::cells};
     CHECK_THROWS_WITH(r.render(ds, "Tm3", std::span(&nowhere, 1)), Catch::Contains("unknown region"));
     RenderOptions o;
     o.layer = 11;  // ME has 10 layers, LO 7
-    const EyemapRequest me{"ME", Side::L, Metric::synapse_density};
+    const EyemapRequest me{"ME", Side::L, Metric::synapses};
     const OutputFormat png[] = {OutputFormat::png};
     std::size_t calls = 0;
     const TypeRows& t = ds.type("Tm3");
@@ -149,10 +149,10 @@ TEST_CASE("request selection: partial filters leave out what the data lacks, ful
     auto sel = select_requests(*ds.index, ds.columns, f);
     CHECK(sel.requests.size() == 4);
     f.side = Side::L;
-    f.metric = Metric::cell_count;
+    f.metric = Metric::cells;
     sel = select_requests(*ds.index, ds.columns, f);
     REQUIRE(sel.requests.size() == 1);
-    CHECK(sel.requests[0] == EyemapRequest{"LO", Side::L, Metric::cell_count});
+    CHECK(sel.requests[0] == EyemapRequest{"LO", Side::L, Metric::cells});
     f.region = "XX";
     CHECK_THROWS_WITH(select_requests(*ds.index, ds.columns, f), Catch::Contains("known: ME, LO, LOP"));
 }

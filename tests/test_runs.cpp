@@ -51,8 +51,8 @@ Manifest one_type_manifest() {
     t.neuron_type = "Mi1";
     t.file_key = type_file_base(t.neuron_type);
     t.rows = 1;
-    t.eyemaps.push_back(EyemapRecord{EyemapRequest{"ME", Side::L, Metric::cell_count}, 1, 0, 0});
-    t.eyemaps.push_back(EyemapRecord{EyemapRequest{"ME", Side::L, Metric::synapse_density}, 1, 0, 0});
+    t.eyemaps.push_back(EyemapRecord{EyemapRequest{"ME", Side::L, Metric::cells}, 1, 0, 0});
+    t.eyemaps.push_back(EyemapRecord{EyemapRequest{"ME", Side::L, Metric::synapses}, 1, 0, 0});
     t.outputs.push_back(OutputRecord{FileFormat::svg, eyemap_path(OutputFormat::svg, t.file_key, t.eyemaps[0].request), 0, 1, 10});
     t.outputs.push_back(OutputRecord{FileFormat::svg, eyemap_path(OutputFormat::svg, t.file_key, t.eyemaps[1].request), 1, 2, 10});
     m.types.push_back(t);
@@ -93,8 +93,8 @@ TEST_CASE("manifests: metrics are written as synapses/cells, and old manifests' 
     }
     const Manifest back = manifest_from_json(old, "old.json");
     REQUIRE(back.types.size() == 1);
-    CHECK(back.types[0].eyemaps[0].request.metric == Metric::cell_count);
-    CHECK(back.types[0].eyemaps[1].request.metric == Metric::synapse_density);
+    CHECK(back.types[0].eyemaps[0].request.metric == Metric::cells);
+    CHECK(back.types[0].eyemaps[1].request.metric == Metric::synapses);
     CHECK(manifest_to_json(back) == text);  // read old, written new
     std::string bad = text;
     bad.replace(bad.find("\"metric\":\"cells\""), 16, "\"metric\":\"cellz\"");

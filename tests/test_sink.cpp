@@ -382,7 +382,7 @@ TEST_CASE("file names are injective: separators, case, dots, invalid UTF-8, leng
     std::set<std::string> stems, batch_folded;
     for (const auto& [t, r] : items)
         for (Side s : {Side::L, Side::R})
-            for (Metric m : {Metric::synapse_density, Metric::cell_count}) {
+            for (Metric m : {Metric::synapses, Metric::cells}) {
                 CHECK(stems.insert(eyemap_file_stem(t, r, s, m)).second);
                 std::string p = eyemap_path(OutputFormat::svg, type_file_base(t), EyemapRequest{r, s, m});
                 for (auto& c : p) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

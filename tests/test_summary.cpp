@@ -92,7 +92,7 @@ TEST_CASE("summary: a real type's processed eyemap agrees with a direct count", 
     rows[1].hex1 = 3, rows[1].hex2 = 1, rows[1].synapses = 30, rows[1].cells = 3, rows[1].line = 3;
     TableColumns cols;
     cols.synapses = cols.cells = true;
-    const std::vector<EyemapRequest> req{{"ME", Side::L, Metric::synapse_density}, {"ME", Side::L, Metric::cell_count}};
+    const std::vector<EyemapRequest> req{{"ME", Side::L, Metric::synapses}, {"ME", Side::L, Metric::cells}};
     const auto data = process_type("T", rows, cols, prepared, req);
     REQUIRE(data.size() == 2);
     const auto syn = summarize_eyemap(data[0]);
@@ -118,7 +118,7 @@ TEST_CASE("summary: written to the manifest and read back, old manifests without
     t.neuron_type = "A";
     t.file_key = "A";
     EyemapRecord e;
-    e.request = {"ME", Side::R, Metric::synapse_density};
+    e.request = {"ME", Side::R, Metric::synapses};
     e.has_data = 4;
     e.no_data = 2;
     e.not_in_region = 1;
@@ -189,7 +189,7 @@ TEST_CASE("summary: the index's per-type total over all eyemaps is checked too",
     t.rows = 2;
     for (const char* region : {"ME", "LO"}) {
         EyemapRecord e;
-        e.request = EyemapRequest{region, Side::R, Metric::synapse_density};
+        e.request = EyemapRequest{region, Side::R, Metric::synapses};
         e.has_data = 1;
         e.summary = EyemapSummary{};
         e.summary->total = INT64_MAX;

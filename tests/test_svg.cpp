@@ -41,7 +41,7 @@ Dataset small_dataset(const std::string& type = "Golden", const std::string& reg
     return make_dataset(t, l, regions);
 }
 
-std::string render_one(const Dataset& ds, Metric m = Metric::synapse_density, RenderOptions o = {}, std::string region = "ME") {
+std::string render_one(const Dataset& ds, Metric m = Metric::synapses, RenderOptions o = {}, std::string region = "ME") {
     EyemapRequest req{std::move(region), Side::L, m};
     return Renderer(o).render(ds, ds.types.at(0).neuron_type, std::span(&req, 1)).at(0).bytes;
 }
@@ -99,7 +99,7 @@ TEST_CASE("tooltips follow the spec for every status") {
     CHECK(test::count(svg, "<title>Column: 1, 1\nColumn not identified in ME (L)</title>") == 1);
     CHECK(test::count(svg, "fill=\"#999999\"") == 1);
     CHECK(test::count(svg, "fill=\"#ffffff\"") == 1);
-    const std::string cells = render_one(small_dataset(), Metric::cell_count);
+    const std::string cells = render_one(small_dataset(), Metric::cells);
     CHECK(test::count(cells, "Cell count: 1\n") == 6);
     CHECK(test::count(cells, "class=\"em-ltitle\"") == 1);
     CHECK(cells.find(">Cell Count</text>") != std::string::npos);
@@ -108,7 +108,7 @@ TEST_CASE("tooltips follow the spec for every status") {
 TEST_CASE("ids are scoped per eyemap: twelve on one page never clash") {
     const std::string a = render_one(small_dataset("A"));
     const std::string b = render_one(small_dataset("B"));
-    const std::string c = render_one(small_dataset("A"), Metric::cell_count);
+    const std::string c = render_one(small_dataset("A"), Metric::cells);
     const auto ia = ids_of(a), ib = ids_of(b), ic = ids_of(c);
     REQUIRE(!ia.empty());
     for (const auto& id : ia) {
@@ -119,15 +119,15 @@ TEST_CASE("ids are scoped per eyemap: twelve on one page never clash") {
     static const std::regex href(R"re(href="#([^"]*)")re");
     for (auto it = std::sregex_iterator(a.begin(), a.end(), href); it != std::sregex_iterator(); ++it)
         CHECK(ia.count((*it)[1]) == 1);
-    CHECK_THROWS_AS(render_one(small_dataset(), Metric::synapse_density, with_id("1bad id")), Error);
-    const std::string custom = render_one(small_dataset(), Metric::synapse_density, with_id("mine"));
+    CHECK_THROWS_AS(render_one(small_dataset(), Metric::synapses, with_id("1bad id")), Error);
+    const std::string custom = render_one(small_dataset(), Metric::synapses, with_id("mine"));
     CHECK(custom.find("id=\"mine\"") != std::string::npos);
     CHECK(custom.find("href=\"#mine-h\"") != std::string::npos);
 }
 
 TEST_CASE("names are escaped: markup in a type or region name stays text") {
     const std::string evil = "A<b>&\"'</b>]]>";
-    const std::string svg = render_one(small_dataset(evil, "R<&>"), Metric::synapse_density, {}, "R<&>");
+    const std::string svg = render_one(small_dataset(evil, "R<&>"), Metric::synapses, {}, "R<&>");
     CHECK(test::xml_error(svg).empty());
     CHECK(svg.find("<b>") == std::string::npos);
     CHECK(svg.find("A&lt;b&gt;&amp;&quot;&apos;&lt;/b&gt;]]&gt;") != std::string::npos);
@@ -156,7 +156,7 @@ TEST_CASE("interactive parts: layer data as palette indices, buttons, legend lab
 
     RenderOptions plain;
     plain.interactive = false;
-    const std::string stat = render_one(small_dataset(), Metric::synapse_density, plain);
+    const std::string stat = render_one(small_dataset(), Metric::synapses, plain);
     CHECK(stat.find("<script") == std::string::npos);
     CHECK(test::xml_error(stat).empty());
 }
@@ -186,11 +186,11 @@ TEST_CASE("a template folder overrides the built-in fragments") {
     test::write_file(dir / "style.css.mustache", "#{{id}} text{fill:#123456}\n");
     RenderOptions o;
     o.templates = dir;
-    const std::string svg = render_one(small_dataset(), Metric::synapse_density, o);
+    const std::string svg = render_one(small_dataset(), Metric::synapses, o);
     CHECK(svg.find("fill:#123456") != std::string::npos);
     CHECK(svg.find("<script>") != std::string::npos);  // the rest stays built in
     test::write_file(dir / "script.js.mustache", "var x = ']]>';\n");
-    CHECK_THROWS_WITH(render_one(small_dataset(), Metric::synapse_density, o), Catch::Contains("]]>"));
+    CHECK_THROWS_WITH(render_one(small_dataset(), Metric::synapses, o), Catch::Contains("]]>"));
     o.templates = dir / "missing";
     CHECK_THROWS_AS(Renderer(o), Error);
 }
@@ -203,10 +203,10 @@ TEST_CASE("a template broken only in its interactive branch fails even after a s
     RenderOptions o;
     o.templates = dir;
     o.interactive = false;
-    const std::string stat = render_one(small_dataset(), Metric::synapse_density, o);
+    const std::string stat = render_one(small_dataset(), Metric::synapses, o);
     CHECK(test::xml_error(stat).empty());
     o.interactive = true;
-    CHECK_THROWS_WITH(render_one(small_dataset(), Metric::synapse_density, o), Catch::Contains("not well-formed XML"));
+    CHECK_THROWS_WITH(render_one(small_dataset(), Metric::synapses, o), Catch::Contains("not well-formed XML"));
 }
 
 // ---- Moved from test_reliability.cpp (issue 15's regression tests), one block ----------------

@@ -18,8 +18,8 @@ std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 }  // namespace
 
 TEST_CASE("vocabulary: one identifier per metric, the old ones accepted as aliases, file names unchanged", "[vocabulary]") {
-    CHECK(to_string(Metric::synapse_density) == "synapses");
-    CHECK(to_string(Metric::cell_count) == "cells");
+    CHECK(to_string(Metric::synapses) == "synapses");
+    CHECK(to_string(Metric::cells) == "cells");
     for (const auto& w : kMetricWords) {
         CHECK(w.id == w.column);  // the identifier is the data's column name
         const auto id = parse_metric_name(w.id);
@@ -36,14 +36,14 @@ TEST_CASE("vocabulary: one identifier per metric, the old ones accepted as alias
     CHECK_FALSE(parse_metric("both"));
     CHECK(metric_list() == "synapses, cells");
     // The pictures' words, beside the identifier (../shared/docs/eyemap-spec.md).
-    CHECK(words(Metric::synapse_density).legend_title == "Total Synapses");
-    CHECK(words(Metric::cell_count).legend_title == "Cell Count");
-    CHECK(metric_label(Metric::cell_count) == "Cell count");
+    CHECK(words(Metric::synapses).legend_title == "Total Synapses");
+    CHECK(words(Metric::cells).legend_title == "Cell Count");
+    CHECK(metric_label(Metric::cells) == "Cell count");
     // File names keep the old words, so existing runs resume and verify.
-    CHECK(eyemap_path(OutputFormat::svg, "Mi1", EyemapRequest{"ME", Side::L, Metric::cell_count}) == "svg/Mi1_ME_L_cell_count.svg");
-    CHECK(eyemap_path(OutputFormat::pdf, "Mi1", EyemapRequest{"LO", Side::R, Metric::synapse_density}) ==
+    CHECK(eyemap_path(OutputFormat::svg, "Mi1", EyemapRequest{"ME", Side::L, Metric::cells}) == "svg/Mi1_ME_L_cell_count.svg");
+    CHECK(eyemap_path(OutputFormat::pdf, "Mi1", EyemapRequest{"LO", Side::R, Metric::synapses}) ==
           "pdf/Mi1_LO_R_synapse_density.pdf");
-    CHECK(eyemap_file_stem("Mi1", "ME", Side::R, Metric::synapse_density) == "Mi1_ME_R_synapse_density");
+    CHECK(eyemap_file_stem("Mi1", "ME", Side::R, Metric::synapses) == "Mi1_ME_R_synapse_density");
     CHECK(page_path("Mi1") == "pages/Mi1.html");
 }
 

@@ -39,12 +39,4 @@ private:
     std::string reason_;
 };
 
-// Shorthands used throughout the library.
-[[noreturn]] void throw_input(std::string what, ErrorLocation where = {});
-[[noreturn]] void throw_io(std::string what, std::string path);
-[[noreturn]] void throw_internal(std::string what);
-// Rethrows `e`, naming `file` when an input error knows its line but not its file (processing
-// sees rows, not the file they came from).
-[[noreturn]] void rethrow_in_file(const Error& e, std::string_view file);
-
 }  // namespace eyemap

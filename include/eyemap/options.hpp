@@ -19,7 +19,7 @@ namespace eyemap {
 struct EyemapRequest {
     std::string region;
     Side side = Side::R;
-    Metric metric = Metric::synapse_density;
+    Metric metric = Metric::synapses;
     bool operator==(const EyemapRequest&) const = default;
 };
 

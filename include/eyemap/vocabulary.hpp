@@ -17,8 +17,8 @@ enum class Side : std::uint8_t { L, R };
 std::string_view to_string(Side s) noexcept;                       // "L", "R"
 std::optional<Side> parse_side(std::string_view text) noexcept;  // exactly "L" or "R"
 
-// What an eyemap colours by. (The enumerators keep their historical names; users see MetricWords::id.)
-enum class Metric : std::uint8_t { synapse_density, cell_count };
+// What an eyemap colours by: the enumerators are the identifiers users type (MetricWords::id).
+enum class Metric : std::uint8_t { synapses, cells };
 
 // Every word of one metric, beside its identifier (the field's wording: ../shared/docs/eyemap-spec.md).
 struct MetricWords {
@@ -33,9 +33,9 @@ struct MetricWords {
     std::string_view legend_title;  // above the legend's bins
 };
 inline constexpr std::array<MetricWords, 2> kMetricWords{{
-    {Metric::synapse_density, "synapses", "synapse_density", "synapse_density", "synapses", "layer_synapses", "Synapse count",
+    {Metric::synapses, "synapses", "synapse_density", "synapse_density", "synapses", "layer_synapses", "Synapse count",
      "Synapses (All Columns)", "Total Synapses"},
-    {Metric::cell_count, "cells", "cell_count", "cell_count", "cells", "layer_cells", "Cell count", "Cells (All Columns)",
+    {Metric::cells, "cells", "cell_count", "cell_count", "cells", "layer_cells", "Cell count", "Cells (All Columns)",
      "Cell Count"},
 }};
 const MetricWords& words(Metric m) noexcept;

@@ -13,6 +13,7 @@
 #include <pybind11/stl.h>
 
 #include "binding.hpp"
+#include "core/throw.hpp"
 
 namespace eyemap::py {
 namespace {

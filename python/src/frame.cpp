@@ -14,6 +14,7 @@
 #include <pybind11/stl.h>
 
 #include "binding.hpp"
+#include "core/throw.hpp"
 
 namespace eyemap::py {
 namespace {
@@ -300,7 +301,7 @@ void register_dataset(pyb::module_& m) {
             if (!metric.is_none()) {
                 const auto s = metric.cast<std::string>();
                 f.metric = parse_metric(s);
-                if (!f.metric) throw_input("metric must be 'synapse_density', 'cell_count' or None (both)", ErrorLocation{{}, 0, "metric", s});
+                if (!f.metric) throw_input("metric must be one of " + metric_list() + " or None (both)", ErrorLocation{{}, 0, "metric", s});
             }
             const auto sel = select_requests(*d.data->index, d.data->columns, f);
             pyb::list reqs;

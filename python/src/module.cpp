@@ -1,6 +1,7 @@
 // The compiled part of `import eyemap` (eyemap._eyemap): see binding.hpp. The public, documented
 // API is python/eyemap/__init__.py (and its .pyi stub); names here start with '_'.
 #include "binding.hpp"
+#include "core/throw.hpp"
 
 PYBIND11_MODULE(_eyemap, m) {
     using namespace eyemap::py;

@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include "binding.hpp"
+#include "core/throw.hpp"
 #include "eyemap/option_schema.hpp"
 
 namespace eyemap::py {
@@ -200,10 +201,11 @@ EyemapRequest request_from(const pyb::handle& t) {
     EyemapRequest r;
     r.region = string("region", tup[0]);
     const std::string side = string("side", tup[1]);
-    if (side != "L" && side != "R") bad_option("side", tup[1], "side must be 'L' or 'R'");
-    r.side = side == "L" ? Side::L : Side::R;
+    const auto parsed_side = parse_side(side);
+    if (!parsed_side) bad_option("side", tup[1], "side must be 'L' or 'R'");
+    r.side = *parsed_side;
     const auto m = parse_metric(string("metric", tup[2]));
-    if (!m) bad_option("metric", tup[2], "metric must be 'synapse_density' or 'cell_count'");
+    if (!m) bad_option("metric", tup[2], "metric must be one of " + metric_list());
     r.metric = *m;
     return r;
 }

@@ -29,6 +29,7 @@
 
 #include "core/hash.hpp"
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "output/naming.hpp"
 #include "output/sink.hpp"
 #include "output/pages.hpp"

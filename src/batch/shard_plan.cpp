@@ -10,6 +10,7 @@
 
 #include "eyemap/batch.hpp"
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 
 namespace eyemap {
 namespace {

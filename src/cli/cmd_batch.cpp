@@ -16,6 +16,8 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/throw.hpp"
+#include "core/command_line.hpp"
 #include "core/text.hpp"
 #include "eyemap/runs.hpp"
 #include "output/sink.hpp"
@@ -168,9 +170,7 @@ struct BatchArgs {
 
 // The command line that resumes this run: this process's arguments plus --run NAME --resume.
 std::string resume_command(const std::string& run) {
-    std::ifstream in("/proc/self/cmdline", std::ios::binary);
-    std::vector<std::string> args;
-    for (std::string a; std::getline(in, a, '\0');) args.push_back(a);
+    const std::vector<std::string> args = process_command_line();
     if (args.empty()) return fmt::format("eyemap batch <same options> --run {} --resume", shell_quote(run));
     bool has_run = false, has_resume = false;
     for (const auto& a : args) {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/throw.hpp"
 #include "output/sink.hpp"
 
 namespace eyemap::cli {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/throw.hpp"
 #include "eyemap/runs.hpp"
 #include "output/verify.hpp"
 

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/throw.hpp"
 #include "eyemap/sample.hpp"
 #include "output/sink.hpp"
 

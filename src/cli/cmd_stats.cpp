@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/throw.hpp"
 #include "eyemap/runs.hpp"
 #include "output/report.hpp"
 #include "output/sink.hpp"

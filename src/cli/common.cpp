@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/throw.hpp"
 #include "core/command_line.hpp"
 #include "core/option_schema.hpp"
 #include "core/read_file.hpp"

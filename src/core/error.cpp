@@ -1,5 +1,6 @@
 // Formatting of eyemap::Error messages: "file:line: field 'x': value 'v': reason".
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 
 #include <cstdint>
 

@@ -1,5 +1,6 @@
 // Non-template parts of core/lru_cache.hpp: config validation, statistics sums and table.
 #include "core/lru_cache.hpp"
+#include "core/throw.hpp"
 
 #include "core/units.hpp"
 

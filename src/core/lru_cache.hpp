@@ -2,6 +2,7 @@
 #pragma once
 
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "core/hash.hpp"
 #include "eyemap/stats.hpp"
 

@@ -9,6 +9,7 @@
 
 #include "core/read_file.hpp"
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "ingest/csv.hpp"  // detail::edit_distance
 
 namespace eyemap {

@@ -3,6 +3,7 @@
 
 #include "core/units.hpp"
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 
 namespace eyemap {
 

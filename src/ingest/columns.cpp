@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "eyemap/table.hpp"
 #include "ingest/row_rules.hpp"
 

@@ -1,5 +1,6 @@
 // DataFileSource (eyemap/batch.hpp): a data file streamed for the batch, bytes counted for progress.
 #include "ingest/data_file.hpp"
+#include "core/throw.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

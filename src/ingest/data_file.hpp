@@ -14,6 +14,7 @@
 
 #include "eyemap/batch.hpp"
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "ingest/csv.hpp"
 #include "ingest/row_parser.hpp"
 

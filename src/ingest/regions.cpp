@@ -13,6 +13,7 @@
 
 #include "ingest/csv.hpp"
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "core/read_file.hpp"
 
 namespace eyemap {

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "ingest/csv.hpp"
 
 namespace eyemap::detail {

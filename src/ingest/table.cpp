@@ -22,6 +22,7 @@
 #include "ingest/row_parser.hpp"
 #include "ingest/row_rules.hpp"
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 
 namespace eyemap {
 

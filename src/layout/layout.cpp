@@ -9,6 +9,7 @@
 
 #include "core/number.hpp"
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 
 namespace eyemap {
 namespace {

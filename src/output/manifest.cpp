@@ -11,6 +11,7 @@
 #include "core/read_file.hpp"
 #include "core/text.hpp"
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "output/naming.hpp"
 #include "output/run_internal.hpp"
 

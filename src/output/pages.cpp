@@ -11,9 +11,12 @@
 #include <nlohmann/json.hpp>
 
 #include "output/pages.hpp"
+
+#include "core/number.hpp"
 #include "render/template_guard.hpp"
 
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "render/svg.hpp"
 
 
@@ -45,14 +48,8 @@ const OutputRecord* thumb_of(const TypeRecord& t) {
     return nullptr;
 }
 
-std::string num(double v) {
-    if (!std::isfinite(v)) return "";
-    if (v == std::floor(v) && std::fabs(v) < 1e15) return fmt::format("{}", static_cast<long long>(v));
-    std::string s = fmt::format("{:.2f}", v);
-    while (s.back() == '0') s.pop_back();
-    if (s.back() == '.') s.pop_back();
-    return s;
-}
+// Page numbers: at most two decimals; nothing for a value that is not finite.
+std::string num(double v) { return std::isfinite(v) ? decimal_text(v, 2) : std::string(); }
 
 std::string side_name(Side s) { return std::string(to_string(s)); }
 
@@ -234,8 +231,8 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
     for (const auto* t : types) {
         eyemaps += t->eyemaps.size();
         for (const auto& e : t->eyemaps) {
-            has_syn = has_syn || e.request.metric == Metric::synapse_density;
-            has_cells = has_cells || e.request.metric == Metric::cell_count;
+            has_syn = has_syn || e.request.metric == Metric::synapses;
+            has_cells = has_cells || e.request.metric == Metric::cells;
             if (std::find(regions.begin(), regions.end(), e.request.region) == regions.end()) regions.push_back(e.request.region);
             const bool known = std::any_of(cols.begin(), cols.end(), [&](const Col& c) { return c.region == e.request.region && c.side == e.request.side; });
             if (!known) cols.push_back(Col{e.request.region, e.request.side});
@@ -294,8 +291,8 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
             cells.push_back(c);
         };
         cell(fmt::format("{}", t->rows), false);
-        for (Metric m : {Metric::synapse_density, Metric::cell_count}) {
-            if ((m == Metric::synapse_density && !has_syn) || (m == Metric::cell_count && !has_cells)) continue;
+        for (Metric m : {Metric::synapses, Metric::cells}) {
+            if ((m == Metric::synapses && !has_syn) || (m == Metric::cells && !has_cells)) continue;
             std::int64_t total = 0;
             bool known = false;
             for (const auto& e : t->eyemaps)
@@ -303,7 +300,7 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
                     // Each total fits in int64; their sum over regions and sides may not.
                     if (__builtin_add_overflow(total, e.summary->total, &total))
                         throw_input(fmt::format("the {} of all eyemaps add up to more than 9223372036854775807 (2^63 - 1)",
-                                                m == Metric::synapse_density ? "synapses" : "cells"),
+                                                m == Metric::synapses ? "synapses" : "cells"),
                                     ErrorLocation{{}, 0, "neuron_type", t->neuron_type});
                     known = true;
                 }

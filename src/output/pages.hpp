@@ -46,7 +46,7 @@ namespace detail {
 struct ThumbMap {
     std::string region;
     Side side = Side::R;
-    Metric metric = Metric::synapse_density;
+    Metric metric = Metric::synapses;
     std::uint64_t has_data = 0;
     std::vector<std::uint8_t> cells;  // kThumbCells^2, palette index + 1 (0: no column)
 };

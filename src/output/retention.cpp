@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "output/run_internal.hpp"
 #include "output/sink.hpp"
 

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "eyemap/stats.hpp"
 #include "output/pages.hpp"
 #include "output/run_internal.hpp"

@@ -18,6 +18,7 @@
 #include "core/hash.hpp"
 #include "core/read_file.hpp"
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "eyemap/stats.hpp"
 #include "output/naming.hpp"
 #include "output/report.hpp"

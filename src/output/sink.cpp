@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "core/hash.hpp"
 
 namespace eyemap {

@@ -12,6 +12,7 @@
 #include "core/text.hpp"
 #include "eyemap/runs.hpp"
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "output/naming.hpp"
 #include "output/sink.hpp"
 #include "output/verify.hpp"

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 
 namespace eyemap {
 
@@ -240,16 +241,16 @@ ColumnIndex make_column_index(const ColumnLayout& layout, const RegionSet& regio
     return p;
 }
 
-bool has_metric(const TableColumns& c, Metric m) noexcept { return m == Metric::synapse_density ? c.synapses : c.cells; }
+bool has_metric(const TableColumns& c, Metric m) noexcept { return m == Metric::synapses ? c.synapses : c.cells; }
 
 namespace {
 
-std::int64_t metric_value(const ColumnRow& r, Metric m) { return m == Metric::synapse_density ? r.synapses : r.cells; }
+std::int64_t metric_value(const ColumnRow& r, Metric m) { return m == Metric::synapses ? r.synapses : r.cells; }
 const std::vector<std::int64_t>& metric_layers(const ColumnRow& r, Metric m) {
-    return m == Metric::synapse_density ? r.layer_synapses : r.layer_cells;
+    return m == Metric::synapses ? r.layer_synapses : r.layer_cells;
 }
 bool has_metric_layers(const TableColumns& c, Metric m) {
-    return m == Metric::synapse_density ? c.layer_synapses : c.layer_cells;
+    return m == Metric::synapses ? c.layer_synapses : c.layer_cells;
 }
 
 }  // namespace

@@ -93,7 +93,7 @@ struct EyemapData {
     std::string neuron_type;
     std::string region;
     Side side = Side::R;
-    Metric metric = Metric::synapse_density;
+    Metric metric = Metric::synapses;
     std::vector<std::string> layer_names;
 
     std::vector<ColumnStatus> status;   // per universe column

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 
 namespace eyemap {
 
@@ -26,7 +27,7 @@ EyemapSummary summarize_eyemap(const EyemapData& d) {
         // Counts are at most 2^53 each, but a region has enough columns for their sum to pass 2^63.
         if (__builtin_add_overflow(s.total, v, &s.total))
             throw_input(fmt::format("the {} of {} {} add up to more than 9223372036854775807 (2^63 - 1): counts this large cannot be summed",
-                                    d.metric == Metric::synapse_density ? "synapses" : "cells", d.region, to_string(d.side)),
+                                    d.metric == Metric::synapses ? "synapses" : "cells", d.region, to_string(d.side)),
                         ErrorLocation{{}, 0, "neuron_type", d.neuron_type});
         s.max = std::max(s.max, v);
     }

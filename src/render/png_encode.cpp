@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "render/raster.hpp"
 
 namespace eyemap {

@@ -20,6 +20,7 @@
 #include "core/text.hpp"
 #include "render/cairo_stream.hpp"
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 
 namespace eyemap {
 namespace {

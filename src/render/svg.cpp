@@ -16,6 +16,7 @@
 #include "core/option_schema.hpp"
 #include "core/text.hpp"
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "core/read_file.hpp"
 #include "render/svg_frame.hpp"
 #include "render/template_guard.hpp"

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 
 namespace eyemap::detail {
 

@@ -131,7 +131,7 @@ struct FrameKey {
     std::uint64_t width = 0, height = 0, hex_size = 0;
     std::string region;
     Side side = Side::R;
-    Metric metric = Metric::synapse_density;
+    Metric metric = Metric::synapses;
     std::vector<std::string> layer_names;
     std::array<FrameTitle, 3> titles;
     std::vector<FrameButton> buttons;

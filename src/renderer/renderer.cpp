@@ -14,6 +14,7 @@
 #include "core/option_schema.hpp"
 #include "core/text.hpp"
 #include "eyemap/error.hpp"
+#include "core/throw.hpp"
 #include "ingest/csv.hpp"
 #include "layout/layout.hpp"
 #include "output/sink.hpp"
@@ -139,8 +140,8 @@ bool near_value_column(std::string_view name, std::string_view column, std::stri
 }  // namespace
 
 void check_metrics_in_data(const TableColumns& columns, std::span<const Metric> metrics) {
-    constexpr std::array<Metric, 2> kAll{Metric::synapse_density, Metric::cell_count};
-    const auto column_of = [](Metric m) { return m == Metric::synapse_density ? "synapses" : "cells"; };
+    constexpr std::array<Metric, 2> kAll{Metric::synapses, Metric::cells};
+    const auto column_of = [](Metric m) { return m == Metric::synapses ? "synapses" : "cells"; };
     std::vector<std::string_view> have;
     for (Metric m : kAll)
         if (has_metric(columns, m)) have.push_back(column_of(m));
@@ -177,7 +178,7 @@ std::vector<EyemapRequest> all_requests(const ColumnIndex& index, const TableCol
     for (std::size_t ri = 0; ri < index.regions.regions.size(); ++ri)
         for (Side side : {Side::L, Side::R}) {
             if (!index.has_columns(static_cast<int>(ri), side)) continue;
-            for (Metric m : {Metric::synapse_density, Metric::cell_count})
+            for (Metric m : {Metric::synapses, Metric::cells})
                 if (has_metric(columns, m)) out.push_back({index.regions.regions[ri].name, side, m});
         }
     return out;
@@ -198,7 +199,7 @@ RequestSelection select_requests(const ColumnIndex& index, const TableColumns& c
         if (!f.region.empty() && f.region != name) continue;
         for (Side side : {Side::L, Side::R}) {
             if (f.side && *f.side != side) continue;
-            for (Metric m : {Metric::synapse_density, Metric::cell_count}) {
+            for (Metric m : {Metric::synapses, Metric::cells}) {
                 if (f.metric && *f.metric != m) continue;
                 const bool have_cols = index.has_columns(static_cast<int>(ri), side);
                 if (!exact && (!have_cols || !has_metric(columns, m))) {
