@@ -56,7 +56,7 @@ struct RawWriter {
             uint(static_cast<std::uint64_t>(v));
         }
     }
-    void number(double v) noexcept { p = write_decimal(p, v, 2); }  // same output as append_number
+    void number(double v) noexcept { p = write_decimal_fixed<2>(p, v); }  // same output as append_number
 };
 
 void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_view id);
