@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <random>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -87,6 +89,46 @@ TEST_CASE("neuprint: column ROI names parse as neuView's (decimal, else hexadeci
     for (const char* bad : {"ME_R_col_1_2_3", "ME_X_col_1_2", "AME_R_col_1_2", "ME_R_col__2", "ME_R_col_1g_2", "ME_R_col_0x_1",
                             "ME(R)", "ME_R_layer_03", "ME_R_col_1", "me_R_col_1_2", "ME_R_col_1_2 "})
         CHECK_FALSE(p(bad));
+}
+
+TEST_CASE("neuprint: column ROI names: random names parse as neuView's pattern and int(x), else int(x, 16), read them") {
+    // The reference: neuView's regular expression, then Python's int() rules for [A-Za-z0-9]+.
+    const std::regex pattern("^(ME|LO|LOP)_([RL])_col_([A-Za-z0-9]+)_([A-Za-z0-9]+)$");
+    const auto py_int = [](const std::string& t) -> std::optional<std::int64_t> {
+        if (std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::stoll(t);
+        std::string h = t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X') ? t.substr(2) : t;
+        if (h.empty() || !std::all_of(h.begin(), h.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); })) return std::nullopt;
+        return std::stoll(h, nullptr, 16);
+    };
+    const std::vector<std::string> parts{"ME", "LO", "LOP", "AME", "_", "R", "L", "X", "col", "1", "07", "0a", "0x", "0X1f", "zz", "g", "12", "(R)", "layer"};
+    std::mt19937 rng(7);
+    std::size_t matched = 0;
+    for (int n = 0; n < 20000; ++n) {
+        std::string s;
+        if (n % 2) {  // near a column ROI name
+            s = parts[rng() % 3] + "_" + (rng() % 2 ? "R" : "L") + "_col_";
+            for (int k = 0; k < 3; ++k) s += parts[8 + rng() % 11] + (k == 0 ? "_" : "");
+        } else {
+            for (int k = 0, len = 1 + static_cast<int>(rng() % 8); k < len; ++k) s += parts[rng() % parts.size()];
+        }
+        INFO(s);
+        std::smatch m;
+        std::optional<ColumnRoi> want;
+        if (std::regex_match(s, m, pattern)) {
+            const auto a = py_int(m[3]), b = py_int(m[4]);
+            if (a && b) want = ColumnRoi{{}, m[2] == "L" ? Side::L : Side::R, *a, *b};
+        }
+        const auto got = parse_column_roi(s);
+        REQUIRE(got.has_value() == want.has_value());
+        if (got) {
+            ++matched;
+            CHECK(got->region == std::string(m[1]));
+            CHECK(got->side == want->side);
+            CHECK(got->hex1 == want->hex1);
+            CHECK(got->hex2 == want->hex2);
+        }
+    }
+    CHECK(matched > 500);  // the generator reaches real column names, not only rejections
 }
 
 TEST_CASE("neuprint: fetch_neurons' ROI counts give cells (distinct bodies) and synapses per type, region, side and column") {
