@@ -34,8 +34,8 @@ void add_import_command(CLI::App& app) {
     sub->add_option("--layers", args->layers, "neuView's per-layer query result as CSV")->type_name("FILE");
     sub->add_option("--type", args->type, "The neuron type of --layers")->type_name("TYPE");
     sub->add_option("--all-rois", args->all_rois, "Every ROI name of the dataset (one a line, or a CSV column 'roi'): the layout")->type_name("FILE");
-    sub->add_option("--soma-side", args->soma_side, "Neurons counted with --neurons: L, R or combined (all)")->capture_default_str();
-    sub->add_option("--synapses", args->synapses, "The ROI count that becomes `synapses`: total (pre+post), pre or post")->capture_default_str();
+    sub->add_option("--soma-side", args->soma_side, "Neurons counted with --neurons: L, R or combined (all)")->type_name("L|R|combined")->capture_default_str();
+    sub->add_option("--synapses", args->synapses, "The ROI count that becomes `synapses`: total (pre+post), pre or post")->type_name("total|pre|post")->capture_default_str();
     sub->add_option("--regions", args->regions, "Region config (JSON) adding or replacing regions")->type_name("FILE");
     sub->add_option("--out-dir", args->out_dir, "Folder to write data.csv and columns.csv into")->type_name("DIR")->required();
     sub->callback([args] {
