@@ -154,6 +154,17 @@ TEST_CASE("neuprint: fetch_neurons' ROI counts give cells (distinct bodies) and 
         check_rows(t.table, {{"Mi1", "ME", Side::R, 10, 11, 1, 1}, {"Mi1", "ME", Side::R, 12, 7, 20, 2}, {"Tm3", "LO", Side::R, 3, 4, 7, 1}});
         CHECK(t.report.not_selected == 4);
     }
+    SECTION("rootSide, where not empty, before somaSide (neuView's dataset adapters)") {
+        NeuprintOptions o;
+        o.soma_side = SomaSide::R;
+        auto n = neurons();
+        n.root_side = text({"", "L", "R", "", ""});  // 102 now left, 103 right
+        check_rows(table_from_neuprint(n, roi_counts(), o).table,
+                   {{"Mi1", "ME", Side::L, 5, 5, 8, 1}, {"Mi1", "ME", Side::R, 10, 11, 1, 1}, {"Mi1", "ME", Side::R, 12, 7, 15, 2},
+                    {"Tm3", "LO", Side::R, 3, 4, 7, 1}});
+        n.soma_side.reset();  // rootSide alone will do
+        CHECK(table_from_neuprint(n, roi_counts(), o).table.rows.size() == 2);  // 103 only: 101 and 104 have no side now
+    }
     SECTION("soma side L, pre only; post only") {
         NeuprintOptions o;
         o.soma_side = SomaSide::L;

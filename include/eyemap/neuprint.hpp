@@ -13,8 +13,9 @@
 
 namespace eyemap {
 
-// Whose ROI counts are counted, as neuView's pages select them: the neurons with somaSide "L", with
-// "R", or all neurons of the frame ("combined").
+// Whose ROI counts are counted, as neuView's pages select them: the neurons whose side is "L", "R",
+// or all neurons of the frame ("combined"). A neuron's side is its rootSide where the frame has one
+// (neuView's dataset adapters prefer it), else its somaSide.
 enum class SomaSide : std::uint8_t { L, R, combined };
 // "L", "R", "combined" (also neuView's "left", "right").
 std::optional<SomaSide> parse_soma_side(std::string_view text) noexcept;
@@ -33,7 +34,8 @@ struct NeuronsFrame {
     std::uint64_t first_line = 1;  // the row number messages give the first value
     std::optional<NumberColumn> body_id;  // bodyId
     std::optional<TextColumn> type;       // type
-    std::optional<TextColumn> soma_side;  // somaSide: needed for SomaSide::L and ::R only
+    std::optional<TextColumn> soma_side;  // somaSide: SomaSide::L and ::R need it or rootSide
+    std::optional<TextColumn> root_side;  // rootSide (male CNS, hemibrain): before somaSide where not empty
 };
 
 // fetch_neurons, second frame: one row per neuron and ROI (bodyId, roi, pre, post, downstream, ...).

@@ -345,7 +345,8 @@ class Dataset:
         ``pre``, ``post``, ...). The column ROIs ``(ME|LO|LOP)_[LR]_col_<hex1>_<hex2>`` (decimal, else
         hexadecimal, as neuView parses them) give per type, region, side and column ``cells`` (distinct
         bodies) and ``synapses``: pre + post (``synapses="total"``), or ``"pre"`` / ``"post"`` alone.
-        soma_side: the neurons counted, as neuView's pages: ``"L"``, ``"R"`` or ``"combined"`` (all).
+        soma_side: the neurons counted, as neuView's pages: ``"L"``, ``"R"`` or ``"combined"`` (all); a
+        neuron's side is its ``rootSide`` where the frame has one (male CNS, hemibrain), else ``somaSide``.
         all_rois: every ROI name of the dataset (``fetch_all_rois()``): its column ROIs are the layout,
         so columns no neuron reaches are drawn too; without it, the columns seen.
 
@@ -353,7 +354,7 @@ class Dataset:
         and the columns it lacks, or the row, column and value of a bad value (docs/neuprint.md).
         Returns a Dataset."""
         nsrc, rsrc = f"{source} neurons", f"{source} roi_counts"
-        ncols, nlabels = _neuprint_columns(neurons, ("type", "somaSide"), ("bodyId",), nsrc)
+        ncols, nlabels = _neuprint_columns(neurons, ("type", "somaSide", "rootSide"), ("bodyId",), nsrc)
         rcols, rlabels = _neuprint_columns(roi_counts, ("roi",), ("bodyId", "pre", "post"), rsrc)
         with _Rows(nlabels, nsrc), _Rows(rlabels, rsrc):
             native, report = _eyemap._dataset_from_neuprint(ncols, rcols, soma_side, synapses, _roi_names(all_rois),

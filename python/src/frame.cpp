@@ -388,6 +388,7 @@ void register_dataset(pyb::module_& m) {
               n.body_id = frame_number(neurons, "bodyId", neurons_source);
               n.type = frame_text(neurons, "type", neurons_source);
               n.soma_side = frame_text(neurons, "somaSide", neurons_source);
+              n.root_side = frame_text(neurons, "rootSide", neurons_source);
               RoiCountsFrame r;
               r.source = roi_source;
               r.body_id = frame_number(roi_counts, "bodyId", roi_source);

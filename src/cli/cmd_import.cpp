@@ -29,7 +29,7 @@ void add_import_command(CLI::App& app) {
         "Other ROIs are ignored and counted. --all-rois gives every ROI name of the dataset, so the layout\n"
         "(columns.csv) holds every column; without it, the columns seen. Then:\n"
         "  eyemap render --data DIR/data.csv --columns DIR/columns.csv --type T --out-dir OUT");
-    sub->add_option("--neurons", args->neurons, "fetch_neurons' neurons frame as CSV (bodyId, type, somaSide)")->type_name("FILE");
+    sub->add_option("--neurons", args->neurons, "fetch_neurons' neurons frame as CSV (bodyId, type, somaSide, rootSide)")->type_name("FILE");
     sub->add_option("--roi-counts", args->roi_counts, "fetch_neurons' ROI counts frame as CSV (bodyId, roi, pre, post)")->type_name("FILE");
     sub->add_option("--layers", args->layers, "neuView's per-layer query result as CSV")->type_name("FILE");
     sub->add_option("--type", args->type, "The neuron type of --layers")->type_name("TYPE");

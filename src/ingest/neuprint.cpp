@@ -217,7 +217,8 @@ std::optional<ColumnRoi> parse_column_roi(std::string_view s) noexcept {
 NeuprintTable table_from_neuprint(const NeuronsFrame& neurons, const RoiCountsFrame& rc, const NeuprintOptions& opt, const RegionSet& regions) {
     const bool by_side = opt.soma_side != SomaSide::combined;
     std::vector<Needed> ncols{need("bodyId", neurons.body_id), need("type", neurons.type)};
-    if (by_side) ncols.push_back(need("somaSide", neurons.soma_side));
+    // rootSide alone will do; the message names somaSide, the column fetch_neurons always has.
+    if (by_side) ncols.push_back(neurons.root_side && !neurons.soma_side ? need("rootSide", neurons.root_side) : need("somaSide", neurons.soma_side));
     const std::size_t nn = check_frame(neurons.source, "the neurons frame", ncols);
     std::vector<Needed> rcols{need("bodyId", rc.body_id), need("roi", rc.roi)};
     if (opt.synapses != SynapseCount::post) rcols.push_back(need("pre", rc.pre));
@@ -236,7 +237,11 @@ NeuprintTable table_from_neuprint(const NeuronsFrame& neurons, const RoiCountsFr
         const std::int64_t body = count_at(FieldAt{neurons.source, line, "bodyId"}, *neurons.body_id, i);
         if (auto [it, fresh] = body_row.emplace(body, line); !fresh)
             bad_value(FieldAt{neurons.source, line, "bodyId"}, std::to_string(body), fmt::format("bodyId appears twice (first on row {})", it->second));
-        if (by_side && text_at(*neurons.soma_side, i) != (opt.soma_side == SomaSide::L ? "L" : "R")) continue;
+        if (by_side) {
+            std::string_view side = neurons.root_side ? trim_blanks(text_at(*neurons.root_side, i)) : std::string_view{};
+            if (side.empty() && neurons.soma_side) side = trim_blanks(text_at(*neurons.soma_side, i));
+            if (side != (opt.soma_side == SomaSide::L ? "L" : "R")) continue;
+        }
         const std::uint32_t code = neurons.type->codes[i];
         const std::string_view name = trim_blanks(text_at(*neurons.type, i));
         if (name.empty()) continue;  // an untyped neuron has no eyemap
@@ -453,8 +458,8 @@ std::optional<NumberColumn> number_column(std::optional<std::vector<std::string>
 
 NeuprintTable read_neuprint_csv(const std::filesystem::path& neurons_path, const std::filesystem::path& roi_path, const NeuprintOptions& opt,
                                 const RegionSet& regions) {
-    auto n = read_csv_columns(neurons_path, {"bodyId", "type", "somaSide"});
-    NeuronsFrame neurons{n.source, 2, number_column(n.cols[0]), text_column(n.cols[1]), text_column(n.cols[2])};
+    auto n = read_csv_columns(neurons_path, {"bodyId", "type", "somaSide", "rootSide"});
+    NeuronsFrame neurons{n.source, 2, number_column(n.cols[0]), text_column(n.cols[1]), text_column(n.cols[2]), text_column(n.cols[3])};
     auto r = read_csv_columns(roi_path, {"bodyId", "roi", "pre", "post"});
     RoiCountsFrame rc{r.source, 2, number_column(r.cols[0]), text_column(r.cols[1]), number_column(r.cols[2]), number_column(r.cols[3])};
     return table_from_neuprint(neurons, rc, opt, regions);

@@ -82,6 +82,10 @@ def test_from_neuprint_soma_side_and_count():
     pre = eyemap.Dataset.from_neuprint(neurons_df(), roi_counts_df(), soma_side="L", synapses="pre")
     assert tooltip(pre, "Mi1", "ME", "L", "synapses", 5, 5) == 4
     assert tooltip(pre, "Mi1", "ME", "R", "synapses", 12, 7) == 1
+    nd = neurons_df()
+    nd["rootSide"] = [None, "L", "R", None, None]  # where given, before somaSide (neuView's adapters)
+    root = eyemap.Dataset.from_neuprint(nd, roi_counts_df(), soma_side="R")
+    assert tooltip(root, "Mi1", "ME", "R", "cells", 12, 7) == 2 and tooltip(root, "Mi1", "ME", "R", "synapses", 12, 7) == 15
     post = eyemap.Dataset.from_neuprint(neurons_df(), roi_counts_df(), synapses="post")
     assert tooltip(post, "Mi1", "ME", "R", "synapses", 12, 7) == 16
     with pytest.raises(eyemap.InputError, match="soma_side"):
