@@ -65,10 +65,6 @@ bool alnum(std::string_view s) noexcept {
     });
 }
 
-std::size_t size_of(const NumberColumn& c) {
-    return std::visit([](const auto& v) { return v.size(); }, c);
-}
-
 // NaN in a float column, an empty field (or pandas' "nan") in text: a missing value.
 bool missing_at(const NumberColumn& c, std::size_t i) {
     if (const auto* d = std::get_if<std::vector<double>>(&c)) return std::isnan((*d)[i]);
@@ -77,21 +73,6 @@ bool missing_at(const NumberColumn& c, std::size_t i) {
         return t.empty() || t == "nan" || t == "NaN";
     }
     return false;
-}
-
-// A non-negative integer up to kMaxCount (counts, body ids, layer numbers), by the CSV reader's rules.
-std::int64_t count_at(const FieldAt& at, const NumberColumn& c, std::size_t i) {
-    return std::visit([&](const auto& v) -> std::int64_t {
-        if constexpr (std::is_same_v<typename std::decay_t<decltype(v)>::value_type, std::string>) return count_from_text(at, v[i]);
-        else return count_of(at, v[i]);
-    }, c);
-}
-
-std::int32_t hex_at(const FieldAt& at, const NumberColumn& c, std::size_t i) {
-    return std::visit([&](const auto& v) -> std::int32_t {
-        if constexpr (std::is_same_v<typename std::decay_t<decltype(v)>::value_type, std::string>) return hex_from_text(at, v[i]);
-        else return hex_of(at, v[i]);
-    }, c);
 }
 
 std::string_view text_at(const TextColumn& c, std::size_t i) {
@@ -155,6 +136,35 @@ struct TextBuilder {
         auto [it, fresh] = ids.emplace(v, static_cast<std::uint32_t>(col.values.size()));
         if (fresh) col.values.push_back(v);
         col.codes.push_back(it->second);
+    }
+};
+
+// The summed rows as typed columns, for table_from_columns (the one row validator).
+struct RowsOut {
+    explicit RowsOut(const RegionSet& r) : regions(r) {}
+    const RegionSet& regions;
+    TextBuilder type, region, side;
+    std::vector<std::int64_t> h1, h2, syn, cells;
+    void add(const std::string& t, const Place& p, std::int64_t synapses, std::int64_t n_cells) {
+        type.add(t);
+        region.add(regions.regions[static_cast<std::size_t>(std::get<0>(p))].name);
+        side.add(std::string(to_string(static_cast<Side>(std::get<1>(p)))));
+        h1.push_back(std::get<2>(p));
+        h2.push_back(std::get<3>(p));
+        syn.push_back(synapses);
+        cells.push_back(n_cells);
+    }
+    DataColumns columns(const std::string& source) {
+        DataColumns d;
+        d.source = fmt::format("{} (per column)", source);
+        d.neuron_type = std::move(type.col);
+        d.region = std::move(region.col);
+        d.side = std::move(side.col);
+        d.hex1 = std::move(h1);
+        d.hex2 = std::move(h2);
+        d.synapses = std::move(syn);
+        d.cells = std::move(cells);
+        return d;
     }
 };
 
@@ -291,38 +301,22 @@ NeuprintTable table_from_neuprint(const NeuronsFrame& neurons, const RoiCountsFr
     std::vector<std::pair<const std::pair<std::uint32_t, Place>, Acc>*> order;
     for (auto& e : acc) order.push_back(&e);
     std::stable_sort(order.begin(), order.end(), [&](auto* a, auto* b) { return types[a->first.first] < types[b->first.first]; });
-    DataColumns d;
-    d.source = fmt::format("{} (per column)", rc.source);
-    TextBuilder type, region, side;
-    std::vector<std::int64_t> h1, h2, syn, cells;
+    RowsOut rows(regions);
     for (auto* e : order) {
         const auto& [tid, place] = e->first;
         Acc& a = e->second;
-        type.add(types[tid]);
-        region.add(regions.regions[static_cast<std::size_t>(std::get<0>(place))].name);
-        side.add(std::string(to_string(static_cast<Side>(std::get<1>(place)))));
-        h1.push_back(std::get<2>(place));
-        h2.push_back(std::get<3>(place));
         std::int64_t s = opt.synapses == SynapseCount::pre ? a.pre : a.post;
         if (opt.synapses == SynapseCount::total) {
             s = a.pre;
             add_checked(s, a.post, rc.source, "pre + post");
         }
-        syn.push_back(s);
-        cells.push_back(distinct(a.bodies));
+        rows.add(types[tid], place, s, distinct(a.bodies));
     }
     if (order.empty())
         throw_input(fmt::format("no column ROI rows of the selected neurons ({} rows: {} of other neurons, {} not column ROIs)", nr,
                                 out.report.not_selected, out.report.not_column_roi),
                     ErrorLocation{rc.source, 0, "roi", {}});
-    d.neuron_type = std::move(type.col);
-    d.region = std::move(region.col);
-    d.side = std::move(side.col);
-    d.hex1 = std::move(h1);
-    d.hex2 = std::move(h2);
-    d.synapses = std::move(syn);
-    d.cells = std::move(cells);
-    out.table = table_from_columns(d, regions);
+    out.table = table_from_columns(rows.columns(rc.source), regions);
     out.layout = layout_of(opt.all_rois, regions);
     return out;
 }
@@ -370,17 +364,9 @@ NeuprintTable table_from_neuview_layers(const ColumnLayerFrame& f, std::string_v
     }
     if (acc.empty())
         throw_input(fmt::format("no rows with a layer, region and side ({} rows)", n), ErrorLocation{f.source, 0, "layer", {}});
-    DataColumns d;
-    d.source = fmt::format("{} (per column)", f.source);
-    TextBuilder types, region, side;
-    std::vector<std::int64_t> h1, h2, syn, cells;
+    RowsOut rows(regions);
     LayerColumn lsyn, lcells;
     for (auto& [place, a] : acc) {
-        types.add(type);
-        region.add(regions.regions[static_cast<std::size_t>(std::get<0>(place))].name);
-        side.add(std::string(to_string(static_cast<Side>(std::get<1>(place)))));
-        h1.push_back(std::get<2>(place));
-        h2.push_back(std::get<3>(place));
         std::int64_t total = 0;
         std::vector<std::int64_t> all;
         std::string ls, lc;
@@ -390,18 +376,11 @@ NeuprintTable table_from_neuview_layers(const ColumnLayerFrame& f, std::string_v
             fmt::format_to(std::back_inserter(ls), "{}{}", k ? ";" : "", a.synapses[k]);
             fmt::format_to(std::back_inserter(lc), "{}{}", k ? ";" : "", distinct(a.bodies[k]));
         }
-        syn.push_back(total);
-        cells.push_back(distinct(all));
+        rows.add(type, place, total, distinct(all));
         lsyn.texts.push_back(std::move(ls));
         lcells.texts.push_back(std::move(lc));
     }
-    d.neuron_type = std::move(types.col);
-    d.region = std::move(region.col);
-    d.side = std::move(side.col);
-    d.hex1 = std::move(h1);
-    d.hex2 = std::move(h2);
-    d.synapses = std::move(syn);
-    d.cells = std::move(cells);
+    DataColumns d = rows.columns(f.source);
     d.layer_synapses = std::move(lsyn);
     d.layer_cells = std::move(lcells);
     out.table = table_from_columns(d, regions);
