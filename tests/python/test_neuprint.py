@@ -92,6 +92,20 @@ def test_from_neuprint_soma_side_and_count():
         eyemap.Dataset.from_neuprint(neurons_df(), roi_counts_df(), soma_side="both")
 
 
+def test_from_neuprint_text_dtypes_with_missing_values():
+    # Categorical type with NaN (an untyped neuron), pandas "string" dtype with pd.NA: missing is empty.
+    nd = neurons_df()
+    nd["type"] = nd["type"].astype("category")
+    nd["somaSide"] = pd.array(["R", "R", "L", "R", pd.NA], dtype="string")
+    rc = roi_counts_df()
+    rc["roi"] = rc["roi"].astype("category")
+    for soma_side, want in (("combined", 22), ("R", 20)):
+        ds = eyemap.Dataset.from_neuprint(nd, rc, soma_side=soma_side)
+        assert ds.types == ["Mi1", "Tm3"]
+        assert tooltip(ds, "Mi1", "ME", "R", "synapses", 12, 7) == want
+        assert ds.import_report["not_selected"] == (2 if soma_side == "combined" else 4)
+
+
 def test_from_neuprint_missing_columns_and_bad_values():
     with pytest.raises(eyemap.InputError, match="missing: type") as e:
         eyemap.Dataset.from_neuprint(neurons_df().drop(columns=["type"]), roi_counts_df())
