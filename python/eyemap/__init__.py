@@ -71,6 +71,7 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 #: The metric identifiers and eyemap formats, from the library's vocabulary (one place for both).
 METRICS: Tuple[str, ...] = tuple(_eyemap._metrics())
+_METRIC_LABELS: Dict[str, str] = _eyemap._metric_labels()
 _FORMAT_TABLE = tuple(_eyemap._formats())  # (name, extension, media type) per eyemap format
 FORMATS: Tuple[str, ...] = tuple(f[0] for f in _FORMAT_TABLE)
 
@@ -244,6 +245,28 @@ def _frame_columns(frame: Any, names: Sequence[str], source: str) -> Tuple[Dict[
                      reason="expected a pandas DataFrame or a dict of arrays", file=source)
 
 
+def _neuprint_columns(frame: Any, text: Sequence[str], numbers: Sequence[str], source: str) -> Tuple[Dict[str, Any], Any]:
+    """A neuPrint frame's columns for the binding (the others are not read) and its row labels."""
+    if hasattr(frame, "columns") and hasattr(frame, "index"):
+        data, labels = {str(c): frame[c] for c in frame.columns}, frame.index
+    elif isinstance(frame, Mapping):
+        data, labels = {str(k): v for k, v in frame.items()}, None
+    else:
+        raise InputError(f"{source}: expected a pandas DataFrame or a dict of arrays, got {type(frame).__name__}",
+                         reason="expected a pandas DataFrame or a dict of arrays", file=source)
+    out = {c: _string_column(data[c]) for c in text if c in data}
+    out.update({c: _int_column(data[c]) for c in numbers if c in data})
+    return out, labels
+
+
+def _roi_names(rois: Any) -> List[str]:
+    if rois is None:
+        return []
+    if isinstance(rois, str):
+        raise InputError("all_rois: expected a list of ROI names, got a string", reason="expected a list of ROI names", field="all_rois")
+    return [str(r) for r in rois]
+
+
 def _check_type_name(neuron_type: Any) -> None:
     if not isinstance(neuron_type, str):
         raise InputError(f"neuron_type: expected a string, got {type(neuron_type).__name__}",
@@ -259,12 +282,13 @@ class Dataset:
     or ``Dataset.from_csv`` (files). Immutable; safe to share between threads.
     """
 
-    __slots__ = ("_d", "_labels", "_source")
+    __slots__ = ("_d", "_labels", "_source", "_report")
 
-    def __init__(self, _native: Any, _labels: Any = None) -> None:
+    def __init__(self, _native: Any, _labels: Any = None, _report: Optional[Dict[str, Any]] = None) -> None:
         self._d = _native
         self._labels = _labels
         self._source = _native.source
+        self._report = _report
 
     @classmethod
     def from_frame(cls, frame: Any, layout: Any = None, *, regions: Any = None, source: str = "DataFrame") -> "Dataset":
@@ -311,6 +335,53 @@ class Dataset:
         (errors give the file and line). Returns a Dataset."""
         native = _eyemap._dataset_from_csv(os.fspath(data), None if layout is None else os.fspath(layout), _regions_json(regions))
         return cls(native)
+
+    @classmethod
+    def from_neuprint(cls, neurons: Any, roi_counts: Any, *, soma_side: str = "combined", synapses: str = "total",
+                      all_rois: Optional[Sequence[str]] = None, regions: Any = None, source: str = "neuPrint") -> "Dataset":
+        """A dataset from the two frames of neuprint-python's ``fetch_neurons`` (as they come):
+
+        ``neurons`` (``bodyId``, ``type``, ``somaSide``, ...) and ``roi_counts`` (``bodyId``, ``roi``,
+        ``pre``, ``post``, ...). The column ROIs ``(ME|LO|LOP)_[LR]_col_<hex1>_<hex2>`` (decimal, else
+        hexadecimal, as neuView parses them) give per type, region, side and column ``cells`` (distinct
+        bodies) and ``synapses``: pre + post (``synapses="total"``), or ``"pre"`` / ``"post"`` alone.
+        soma_side: the neurons counted, as neuView's pages: ``"L"``, ``"R"`` or ``"combined"`` (all); a
+        neuron's side is its ``rootSide`` where the frame has one (male CNS, hemibrain), else ``somaSide``.
+        all_rois: every ROI name of the dataset (``fetch_all_rois()``): its column ROIs are the layout,
+        so columns no neuron reaches are drawn too; without it, the columns seen.
+
+        Other ROI rows are ignored and counted: ``import_report``. Raises InputError naming the frame
+        and the columns it lacks, or the row, column and value of a bad value (docs/neuprint.md).
+        Returns a Dataset."""
+        nsrc, rsrc = f"{source} neurons", f"{source} roi_counts"
+        ncols, nlabels = _neuprint_columns(neurons, ("type", "somaSide", "rootSide"), ("bodyId",), nsrc)
+        rcols, rlabels = _neuprint_columns(roi_counts, ("roi",), ("bodyId", "pre", "post"), rsrc)
+        with _Rows(nlabels, nsrc), _Rows(rlabels, rsrc):
+            native, report = _eyemap._dataset_from_neuprint(ncols, rcols, soma_side, synapses, _roi_names(all_rois),
+                                                            _regions_json(regions), nsrc, rsrc)
+        return cls(native, None, report)
+
+    @classmethod
+    def from_neuview_layers(cls, layers: Any, neuron_type: str, *, all_rois: Optional[Sequence[str]] = None,
+                            regions: Any = None, source: str = "neuView layers") -> "Dataset":
+        """A dataset of one type from neuView's per-layer query result (its
+        ``_build_column_layer_query``: one row per ``hex1, hex2, layer, region, side, bodyId`` with
+        ``total_synapses``), summed as neuView's column analysis does: ``layer_synapses`` (per layer),
+        ``layer_cells`` (distinct bodies per layer), ``synapses`` (the sum of the layers) and ``cells``
+        (distinct bodies of the column). Rows without layer, region or side are dropped, as neuView
+        drops them, and counted in ``import_report``. all_rois, regions: as for ``from_neuprint``.
+        Returns a Dataset."""
+        _check_type_name(neuron_type)
+        cols, labels = _neuprint_columns(layers, ("region", "side"), ("hex1", "hex2", "layer", "total_synapses", "bodyId"), source)
+        with _Rows(labels, source):
+            native, report = _eyemap._dataset_from_neuview_layers(cols, neuron_type, _roi_names(all_rois), _regions_json(regions), source)
+        return cls(native, None, report)
+
+    @property
+    def import_report(self) -> Dict[str, Any]:
+        """For ``from_neuprint`` / ``from_neuview_layers``: the rows read and those left out (``rows``,
+        ``not_column_roi``, ``not_selected``, ``no_layer``, a few ``examples`` of ROI names); else {}."""
+        return dict(self._report) if self._report else {}
 
     @property
     def source(self) -> str:
@@ -493,10 +564,13 @@ class EyemapGrid:
     """Several eyemaps shown as one grid (in a notebook: interactive, ids never clash).
     ``eyemaps`` is the list; ``html()`` the grid as an HTML fragment; ``save(path)`` a page."""
 
-    def __init__(self, eyemaps: List[Eyemap], title: str = "", columns: int = 0) -> None:
+    def __init__(self, eyemaps: List[Eyemap], title: str = "", columns: int = 0, empty_maps: bool = True) -> None:
         self.eyemaps = eyemaps
         self.title = title
         self.columns = columns
+        #: False: as the release pages, a region without data is one line "no data in LO", an eyemap
+        #: without data "no data in LO (R, Synapse count)"; True: every eyemap drawn.
+        self.empty_maps = empty_maps
 
     def __len__(self) -> int:
         return len(self.eyemaps)
@@ -511,11 +585,36 @@ class EyemapGrid:
         """Returns the grid as an HTML fragment (str): each eyemap's SVG inlined with an id of its own."""
         import html as _html
         cols = f"repeat({self.columns}, max-content)" if self.columns > 0 else "repeat(auto-fill, minmax(390px, max-content))"
-        cells = "".join(
-            f'<figure style="margin:0">{e.display_svg()}<figcaption style="font:12px sans-serif">'
-            f'{_html.escape(" ".join(e.request))}</figcaption></figure>' for e in self.eyemaps)
+        if self.empty_maps:
+            cells = "".join(
+                f'<figure style="margin:0">{e.display_svg()}<figcaption style="font:12px sans-serif">'
+                f'{_html.escape(" ".join(e.request))}</figcaption></figure>' for e in self.eyemaps)
+        else:
+            cells = self._cells_without_empty_maps()
         head = f'<h3 style="font-family:sans-serif">{_html.escape(self.title)}</h3>' if self.title else ""
         return f'{head}<div class="eyemap-grid" style="display:grid;grid-template-columns:{cols};gap:8px">{cells}</div>'
+
+    def _cells_without_empty_maps(self) -> str:
+        # The release pages' wording (templates/page.html.mustache), in the grid's order.
+        import html as _html
+        font = "font:12px sans-serif"
+        empty_regions = {e.region for e in self.eyemaps} - {e.region for e in self.eyemaps if e.counts["has_data"]}
+        shown, out = set(), []
+        for e in self.eyemaps:
+            region = _html.escape(e.region)
+            if e.region in empty_regions:
+                if e.region not in shown:
+                    shown.add(e.region)
+                    out.append(f'<p class="em-nodata" style="{font}">no data in {region}</p>')
+                continue
+            caption = f'<figcaption style="{font}">{_html.escape(" ".join(e.request))}</figcaption>'
+            if e.counts["has_data"]:
+                out.append(f'<figure style="margin:0">{e.display_svg()}{caption}</figure>')
+            else:
+                label = _html.escape(_METRIC_LABELS.get(e.metric, e.metric))
+                out.append(f'<figure style="margin:0"><p class="em-nodata" style="{font}">no data in {region} '
+                           f'({_html.escape(e.side)}, {label})</p>{caption}</figure>')
+        return "".join(out)
 
     def _repr_html_(self) -> str:
         return self.html()
@@ -691,10 +790,14 @@ def render(dataset: Dataset, neuron_type: str, *, region: Optional[str] = None, 
 
 
 def show(dataset: Dataset, neuron_type: str, *, region: Optional[str] = None, side: Optional[str] = None,
-         metric: Optional[str] = None, columns: int = 0, **options: Any) -> EyemapGrid:
+         metric: Optional[str] = None, columns: int = 0, empty_maps: bool = False, **options: Any) -> EyemapGrid:
     """A type's eyemaps as one grid for a notebook (the last expression of a cell displays it).
-    ``options`` as for Renderer. Returns an EyemapGrid."""
-    return Renderer(**options).grid(dataset, neuron_type, region=region, side=side, metric=metric, columns=columns)
+    As the release pages: a region without data reads "no data in LO", an eyemap without data
+    "no data in LO (R, Synapse count)"; ``empty_maps=True`` draws them as maps. ``options`` as for
+    Renderer. Returns an EyemapGrid."""
+    grid = Renderer(**options).grid(dataset, neuron_type, region=region, side=side, metric=metric, columns=columns)
+    grid.empty_maps = empty_maps
+    return grid
 
 
 # --- batch ------------------------------------------------------------------------------------------

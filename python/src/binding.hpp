@@ -50,7 +50,7 @@ EyemapRequest request_from(const pyb::handle& t);        // (region, side, metri
 pyb::tuple request_to_tuple(const EyemapRequest& r);
 void register_renderer(pyb::module_& m);
 
-// frame.cpp: datasets from numpy columns, CSV files; the dataset class.
+// frame.cpp: datasets from numpy columns, CSV files, neuPrint's frames; the dataset class.
 void register_dataset(pyb::module_& m);
 
 // batch.cpp: run_batch / run_batch_to_directory with cancellation and progress.

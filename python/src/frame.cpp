@@ -1,4 +1,4 @@
-// Datasets from numpy columns (a pandas DataFrame's, or a dict of arrays) and from CSV files.
+// Datasets from numpy columns (a pandas DataFrame's, or a dict of arrays), from CSV files and from neuPrint's frames.
 //
 // The binding only converts: each Python column becomes a typed column of eyemap::DataColumns
 // (strings copied out of the Python objects, each distinct value once; integer, unsigned and float
@@ -6,6 +6,7 @@
 // table_from_columns applies the CSV reader's rules and messages. Errors of the conversion itself
 // (a wrong dtype, a missing value, a non-string) name the column, the row (line = position + 1)
 // and the value.
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -79,7 +80,9 @@ std::string_view utf8(PyObject* o, const Ctx& c, Row i, bool category) {
 
 // --- string columns: object arrays of str, or pandas categoricals as (codes, categories) ------
 
-TextColumn text_column(const pyb::handle& h, const Ctx& c) {
+// missing_empty: a missing value (None, NaN, pd.NA) is "" (neuPrint's frames have them; the library
+// decides what "" means there); otherwise it is an error.
+TextColumn text_column(const pyb::handle& h, const Ctx& c, bool missing_empty = false) {
     TextColumn out;
     if (pyb::isinstance<pyb::tuple>(h)) {  // one conversion per category
         auto t = pyb::reinterpret_borrow<pyb::tuple>(h);
@@ -92,9 +95,14 @@ TextColumn text_column(const pyb::handle& h, const Ctx& c) {
         const std::int64_t* p = codes.data();
         out.codes.resize(static_cast<std::size_t>(codes.shape(0)));
         for (std::size_t i = 0; i < out.codes.size(); ++i) {
+            if (p[i] < 0 && missing_empty) {
+                out.codes[i] = static_cast<std::uint32_t>(out.values.size());
+                continue;
+            }
             if (p[i] < 0 || static_cast<std::size_t>(p[i]) >= out.values.size()) c.fail(i, "NaN", "missing value");
             out.codes[i] = static_cast<std::uint32_t>(p[i]);
         }
+        if (missing_empty && std::any_of(p, p + out.codes.size(), [](std::int64_t v) { return v < 0; })) out.values.emplace_back();
         return out;
     }
     pyb::array a = as_array(h, c);
@@ -109,7 +117,7 @@ TextColumn text_column(const pyb::handle& h, const Ctx& c) {
     for (Row i = 0; i < n; ++i) {
         PyObject* o = item(a, i);
         if (o != last) {
-            const std::string_view v = utf8(o, c, i, false);
+            const std::string_view v = missing_empty && is_missing(o) ? std::string_view{} : utf8(o, c, i, false);
             const auto [it, fresh] = seen.emplace(v, static_cast<std::uint32_t>(out.values.size()));
             if (fresh) out.values.emplace_back(v);
             last = o;
@@ -260,6 +268,47 @@ pyb::dict columns_dict(const TableColumns& c) {
     return d;
 }
 
+// --- neuPrint's frames: their columns as typed columns; the library's ingest does the rest ---------
+
+std::optional<TextColumn> frame_text(const pyb::dict& cols, const char* name, const std::string& source) {
+    if (const auto h = get(cols, name)) return text_column(h, Ctx{source, name}, true);
+    return std::nullopt;
+}
+
+std::optional<NumberColumn> frame_number(const pyb::dict& cols, const char* name, const std::string& source) {
+    const auto h = get(cols, name);
+    if (!h) return std::nullopt;
+    const Ctx c{source, name};
+    return number_column(as_array(h, c), c);
+}
+
+NeuprintOptions neuprint_options(const std::string& soma_side, const std::string& synapses, std::vector<std::string> all_rois) {
+    NeuprintOptions o;
+    const auto side = parse_soma_side(soma_side);
+    if (!side) throw_input("soma_side must be 'L', 'R' or 'combined'", ErrorLocation{{}, 0, "soma_side", soma_side});
+    const auto count = parse_synapse_count(synapses);
+    if (!count) throw_input("synapses must be 'total', 'pre' or 'post'", ErrorLocation{{}, 0, "synapses", synapses});
+    o.soma_side = *side;
+    o.synapses = *count;
+    o.all_rois = std::move(all_rois);
+    return o;
+}
+
+// (dataset, report): the report says which rows were left out.
+pyb::tuple neuprint_result(NeuprintTable t, const RegionSet& regions) {
+    PyDataset out;
+    out.regions = regions;
+    out.rows = t.table.rows.size();
+    out.data = std::make_shared<const Dataset>(make_dataset(std::move(t.table), std::move(t.layout), regions));
+    pyb::dict r;
+    r["rows"] = t.report.rows;
+    r["not_column_roi"] = t.report.not_column_roi;
+    r["not_selected"] = t.report.not_selected;
+    r["no_layer"] = t.report.no_layer;
+    r["examples"] = t.report.examples;
+    return pyb::make_tuple(std::move(out), r);
+}
+
 }  // namespace
 
 void register_dataset(pyb::module_& m) {
@@ -328,6 +377,54 @@ void register_dataset(pyb::module_& m) {
           },
           pyb::arg("columns"), pyb::arg("layout"), pyb::arg("regions_json"), pyb::arg("source"), pyb::arg("layout_source"),
           pyb::arg("ignored") = std::vector<std::string>{}, pyb::arg("layout_ignored") = std::vector<std::string>{});
+
+    m.def("_dataset_from_neuprint",
+          [](const pyb::dict& neurons, const pyb::dict& roi_counts, const std::string& soma_side, const std::string& synapses,
+             std::vector<std::string> all_rois, const pyb::object& regions_json, const std::string& neurons_source,
+             const std::string& roi_source) {
+              RegionSet regions = regions_from(regions_json);
+              NeuprintOptions opt = neuprint_options(soma_side, synapses, std::move(all_rois));
+              NeuronsFrame n;
+              n.source = neurons_source;
+              n.body_id = frame_number(neurons, "bodyId", neurons_source);
+              n.type = frame_text(neurons, "type", neurons_source);
+              n.soma_side = frame_text(neurons, "somaSide", neurons_source);
+              n.root_side = frame_text(neurons, "rootSide", neurons_source);
+              RoiCountsFrame r;
+              r.source = roi_source;
+              r.body_id = frame_number(roi_counts, "bodyId", roi_source);
+              r.roi = frame_text(roi_counts, "roi", roi_source);
+              r.pre = frame_number(roi_counts, "pre", roi_source);
+              r.post = frame_number(roi_counts, "post", roi_source);
+              std::optional<NeuprintTable> t;
+              {
+                  pyb::gil_scoped_release nogil;  // the columns are the binding's own copies now
+                  t = table_from_neuprint(n, r, opt, regions);
+              }
+              return neuprint_result(std::move(*t), regions);
+          });
+
+    m.def("_dataset_from_neuview_layers",
+          [](const pyb::dict& layers, const std::string& neuron_type, std::vector<std::string> all_rois, const pyb::object& regions_json,
+             const std::string& source) {
+              RegionSet regions = regions_from(regions_json);
+              NeuprintOptions opt = neuprint_options("combined", "total", std::move(all_rois));
+              ColumnLayerFrame f;
+              f.source = source;
+              f.hex1 = frame_number(layers, "hex1", source);
+              f.hex2 = frame_number(layers, "hex2", source);
+              f.layer = frame_number(layers, "layer", source);
+              f.total_synapses = frame_number(layers, "total_synapses", source);
+              f.body_id = frame_number(layers, "bodyId", source);
+              f.region = frame_text(layers, "region", source);
+              f.side = frame_text(layers, "side", source);
+              std::optional<NeuprintTable> t;
+              {
+                  pyb::gil_scoped_release nogil;
+                  t = table_from_neuview_layers(f, neuron_type, opt, regions);
+              }
+              return neuprint_result(std::move(*t), regions);
+          });
 
     m.def("_dataset_from_csv",
           [](const std::string& data, const pyb::object& layout, const pyb::object& regions_json) {

@@ -22,6 +22,11 @@ PYBIND11_MODULE(_eyemap, m) {
         for (const auto& w : eyemap::kMetricWords) out.append(std::string(w.id));
         return out;
     });
+    m.def("_metric_labels", [] {  // identifier -> the words pages and captions show ("Synapse count")
+        pyb::dict out;
+        for (const auto& w : eyemap::kMetricWords) out[pyb::str(std::string(w.id))] = std::string(w.label);
+        return out;
+    });
     m.def("_formats", [] {
         pyb::list out;
         for (const auto& w : eyemap::kEyemapFormats)

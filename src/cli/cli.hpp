@@ -115,6 +115,7 @@ void add_sample_command(CLI::App& app);
 void add_batch_command(CLI::App& app);  // cmd_batch.cpp
 void add_runs_command(CLI::App& app);   // cmd_runs.cpp
 void add_stats_command(CLI::App& app);  // cmd_stats.cpp
+void add_import_command(CLI::App& app);  // cmd_import.cpp
 
 
 }  // namespace eyemap::cli

@@ -1,4 +1,4 @@
-// eyemap command-line tool: subcommands render, sample, batch, runs. Exit codes: cli.hpp.
+// eyemap command-line tool: subcommands render, sample, batch, runs, stats, import. Exit codes: cli.hpp.
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     eyemap::cli::add_batch_command(app);
     eyemap::cli::add_runs_command(app);
     eyemap::cli::add_stats_command(app);
+    eyemap::cli::add_import_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -17,24 +17,6 @@ namespace {
 
 using namespace detail;
 
-std::size_t size_of(const NumberColumn& c) {
-    return std::visit([](const auto& v) { return v.size(); }, c);
-}
-
-std::int64_t count_at(const FieldAt& at, const NumberColumn& c, std::size_t i) {
-    return std::visit([&](const auto& v) -> std::int64_t {
-        if constexpr (std::is_same_v<typename std::decay_t<decltype(v)>::value_type, std::string>) return count_from_text(at, v[i]);
-        else return count_of(at, v[i]);
-    }, c);
-}
-
-std::int32_t hex_at(const FieldAt& at, const NumberColumn& c, std::size_t i) {
-    return std::visit([&](const auto& v) -> std::int32_t {
-        if constexpr (std::is_same_v<typename std::decay_t<decltype(v)>::value_type, std::string>) return hex_from_text(at, v[i]);
-        else return hex_of(at, v[i]);
-    }, c);
-}
-
 // The checks before any row: required columns, near names of absent known ones, equal lengths.
 // Returns the number of rows.
 std::size_t check_shape(const DataColumns& d, bool data) {

@@ -5,6 +5,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "eyemap/table.hpp"
@@ -65,6 +67,23 @@ inline std::int32_t hex_from_text(const FieldAt& at, std::string_view text) {
 std::int32_t hex_of(const FieldAt& at, std::int64_t v);
 std::int32_t hex_of(const FieldAt& at, std::uint64_t v);
 std::int32_t hex_of(const FieldAt& at, double v);
+
+// Value i of a typed column (table_from_columns, neuPrint's frames) by the rules above; text as a CSV field.
+inline std::size_t size_of(const NumberColumn& c) {
+    return std::visit([](const auto& v) { return v.size(); }, c);
+}
+inline std::int64_t count_at(const FieldAt& at, const NumberColumn& c, std::size_t i) {
+    return std::visit([&](const auto& v) -> std::int64_t {
+        if constexpr (std::is_same_v<typename std::decay_t<decltype(v)>::value_type, std::string>) return count_from_text(at, v[i]);
+        else return count_of(at, v[i]);
+    }, c);
+}
+inline std::int32_t hex_at(const FieldAt& at, const NumberColumn& c, std::size_t i) {
+    return std::visit([&](const auto& v) -> std::int32_t {
+        if constexpr (std::is_same_v<typename std::decay_t<decltype(v)>::value_type, std::string>) return hex_from_text(at, v[i]);
+        else return hex_of(at, v[i]);
+    }, c);
+}
 
 Side side_from_text(const FieldAt& at, std::string_view text);
 const RegionDef& region_from_text(const FieldAt& at, std::string_view text, const RegionSet& regions);
