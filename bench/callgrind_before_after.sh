@@ -45,7 +45,8 @@ row "$types types, files" batch --data release/data.csv --columns release/column
 row "$types types, files + pages" batch --data release/data.csv --columns release/columns.csv --out-dir out --jobs 1 -q --no-sync --pages
 row "render one type, 12 SVGs" render --data sample6/data.csv --columns sample6/columns.csv --type "$(sed -n '2s/,.*//p' sample6/data.csv)" --out-dir out
 per_call() {  # per_call LABEL BINARY FILTER FUNCTION: marginal instructions per call
-    local label="$1" bin="$2" filter="$3" fn="$4" side m
+    local label="$1" bin="$2" filter="$3" fn="$4" side
+    local -a m=()
     for side in before after; do
         local dir="$before"; [[ $side == after ]] && dir="$after"
         for t in 0.05 0.2; do
