@@ -610,7 +610,7 @@ TEST_CASE("write_output_file: waiting for a FIFO's reader ends when the caller's
     CHECK((::lstat((dir / "fifo").c_str(), &st) == 0 && S_ISFIFO(st.st_mode)));
 }
 
-TEST_CASE("write_output_file: a regular file is replaced atomically; a failed write keeps it", "[sink]") {
+TEST_CASE("write_output_file: a regular file is replaced atomically, and a failed write keeps it", "[sink]") {
     const auto dir = test::fresh_dir("sink-output-regular");
     write_output_file(dir / "eyemap.svg", "previous");
     CHECK(test::read_file(dir / "eyemap.svg") == "previous");
