@@ -365,3 +365,166 @@ TEST_CASE("cli: symlinked outputs, escaped messages, --keep -1, huge and wide da
     CHECK(run_cli(fmt::format("sample --out-dir {} --types 2", q(dir / "s"))) == 0);
     CHECK(test::files_under(dir / "s") == std::set<std::string>{"columns.csv", "data.csv"});
 }
+
+// ---- Issue 25, items 1, 2 and 7: outputs that are special files, standard output, killed writes.
+
+#include <poll.h>
+#include <csignal>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+
+namespace {
+
+// Reads a FIFO as `cat` would, without hanging when no writer ever comes: opened non-blocking (so
+// opening needs no writer), then read until the writer closes it or `seconds` pass.
+std::string read_fifo(const fs::path& fifo, int seconds) {
+    const int fd = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return "(cannot open)";
+    std::string got;
+    bool writer_seen = false;
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (std::chrono::steady_clock::now() < until) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 100) <= 0) continue;
+        char buf[65536];
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n > 0) {
+            got.append(buf, static_cast<std::size_t>(n));
+            writer_seen = true;
+        } else if (n == 0 && writer_seen) {
+            break;  // the writer closed it
+        } else if (n == 0) {
+            ::usleep(20000);  // POLLHUP before any writer: wait for one
+        }
+    }
+    ::close(fd);
+    return got;
+}
+
+mode_t file_type(const fs::path& p) {
+    struct stat st {};
+    return ::lstat(p.c_str(), &st) == 0 ? (st.st_mode & S_IFMT) : 0;
+}
+
+// A character device node in a temporary folder (root only): 1,3 is null, 1,7 is full. Never /dev itself.
+bool make_device(const fs::path& p, unsigned minor) { return ::mknod(p.c_str(), S_IFCHR | 0666, ::makedev(1, minor)) == 0; }
+
+}  // namespace
+
+TEST_CASE("outputs into special files: FIFO and device written like cat, links kept, folder exit 3 (issue 25 item 1)") {
+    const auto dir = eyemap::test::fresh_dir("cli-special-outputs-" + std::to_string(::getpid()));
+    const std::string one = inputs() + " --type Mi1 --region ME --side R --metric cell_count ";
+    std::string err;
+    REQUIRE(run_cli("render " + one + "-o " + q(dir / "plain.svg"), &err) == 0);
+    const std::string svg = read_file(dir / "plain.svg");
+
+    // A FIFO: its reader gets the SVG, and it stays a FIFO.
+    REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
+    auto reader = std::async(std::launch::async, [&] { return read_fifo(dir / "fifo", 10); });
+    CHECK(run_cli("render " + one + "--format svg -o " + q(dir / "fifo"), &err) == 0);
+    CHECK(reader.get() == svg);
+    CHECK(file_type(dir / "fifo") == S_IFIFO);
+
+    // A symbolic link: the file it points to is replaced (in its own folder), the link stays.
+    fs::create_directories(dir / "real");
+    eyemap::test::write_file(dir / "real" / "target.svg", "old");
+    fs::create_symlink("real/target.svg", dir / "link.svg");
+    CHECK(run_cli("render " + one + "-o " + q(dir / "link.svg"), &err) == 0);
+    CHECK(file_type(dir / "link.svg") == S_IFLNK);
+    CHECK(read_file(dir / "real" / "target.svg") == svg);
+    // ... for --stats-json, stats report -o and --plan-out as well.
+    eyemap::test::write_file(dir / "real" / "stats.json", "old");
+    fs::create_symlink("real/stats.json", dir / "stats-link.json");
+    CHECK(run_cli("render " + one + "-o " + q(dir / "s.svg") + " --stats-json " + q(dir / "stats-link.json"), &err) == 0);
+    CHECK(file_type(dir / "stats-link.json") == S_IFLNK);
+    CHECK_THAT(read_file(dir / "real" / "stats.json"), Catch::Matchers::Contains("eyemap-stats"));
+    eyemap::test::write_file(dir / "real" / "report.html", "old");
+    fs::create_symlink(dir / "real" / "report.html", dir / "report-link.html");  // an absolute link
+    CHECK(run_cli("stats report " + q(dir / "real" / "stats.json") + " -o " + q(dir / "report-link.html"), &err) == 0);
+    CHECK(file_type(dir / "report-link.html") == S_IFLNK);
+    CHECK_THAT(read_file(dir / "real" / "report.html"), Catch::Matchers::Contains("<html"));
+    eyemap::test::write_file(dir / "real" / "plan.json", "old");
+    fs::create_symlink("real/plan.json", dir / "plan-link.json");
+    CHECK(run_cli("batch " + inputs() + " --plan-out " + q(dir / "plan-link.json") + " --shards 2 -q", &err) == 0);
+    CHECK(file_type(dir / "plan-link.json") == S_IFLNK);
+    CHECK(read_file(dir / "real" / "plan.json") != "old");
+
+    // A folder is a file error.
+    fs::create_directories(dir / "folder.svg");
+    CHECK(run_cli("render " + one + "-o " + q(dir / "folder.svg"), &err) == 3);
+    CHECK_THAT(err, Catch::Matchers::Contains("folder"));
+
+    // Character devices (made in the temporary folder; needs root): written into, errors reported.
+    if (make_device(dir / "null", 3) && make_device(dir / "full", 7)) {
+        CHECK(run_cli("render " + one + "-o " + q(dir / "s.svg") + " --stats-json " + q(dir / "null"), &err) == 0);
+        CHECK(file_type(dir / "null") == S_IFCHR);
+        CHECK(run_cli("render " + one + "--format svg -o " + q(dir / "full"), &err) == 3);
+        CHECK_THAT(err, Catch::Matchers::Contains("No space left on device"));
+        CHECK(file_type(dir / "full") == S_IFCHR);
+    } else {
+        WARN("mknod not permitted: character device outputs not checked");
+    }
+    for (const auto& e : fs::directory_iterator(dir))  // no temporary file anywhere
+        CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+    for (const auto& e : fs::directory_iterator(dir / "real")) CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+}
+
+TEST_CASE("a failed write to standard output is exit 3 with a message (issue 25 item 2)") {
+    const auto dir = eyemap::test::fresh_dir("cli-stdout-errors-" + std::to_string(::getpid()));
+    const std::string one = inputs() + " --type Mi1 --region ME --side R --metric cell_count ";
+    std::string err;
+    // A closed standard output fails, and no file takes its place.
+    CHECK(run_cli("render " + one + "--format svg -o - >&-", &err) == 3);
+    CHECK_THAT(err, Catch::Matchers::Contains("standard output"));
+    // Nothing written to a closed standard output is no error.
+    CHECK(run_cli("render " + one + "-o " + q(dir / "x.svg") + " --stats-json " + q(dir / "stats.json") + " >&-", &err) == 0);
+    REQUIRE(run_cli("batch " + inputs() + " --out-dir " + q(dir / "runs") + " --run r -q", &err) == 0);
+    if (!make_device(dir / "full", 7)) {
+        WARN("mknod not permitted: the full-device checks are skipped");
+        return;
+    }
+    const std::string full = " > " + q(dir / "full");
+    for (const std::string& cmd : {"render " + one + "--format svg -o -", "render " + one + "--format png -o -",
+                                   "stats report " + q(dir / "stats.json"), "stats report " + q(dir / "stats.json") + " -o -",
+                                   "runs verify --json " + q(dir / "runs" / "r"), "runs verify " + q(dir / "runs" / "r"),
+                                   "runs list --out-dir " + q(dir / "runs"), std::string("render --help")}) {
+        INFO(cmd);
+        CHECK(run_cli(cmd + full, &err) == 3);
+        CHECK_THAT(err, Catch::Matchers::Contains("eyemap: error:") && Catch::Matchers::Contains("standard output") &&
+                            Catch::Matchers::Contains("No space left on device"));
+    }
+    CHECK(file_type(dir / "full") == S_IFCHR);
+}
+
+TEST_CASE("eyemap render killed during its write leaves no temporary file (issue 25 item 7)") {
+    if (std::system("command -v strace > /dev/null 2>&1") != 0) {
+        WARN("strace is not installed: the killed-write check is skipped");
+        return;
+    }
+    const auto dir = eyemap::test::fresh_dir("cli-killed-write-" + std::to_string(::getpid()));
+    // strace holds every write() for 3 s, so the render is surely inside its write when the signal
+    // comes; the signal arrives as the write returns, with the temporary file there. `set -m` (in the
+    // subshell itself): a background job of a script would otherwise start with SIGINT ignored.
+    // SIGINT only when this process does not ignore it: an ignored signal stays ignored in children
+    // (bash cannot undo that), and eyemap rightly leaves an ignored SIGINT ignored.
+    struct sigaction now {};
+    const bool int_ignored = ::sigaction(SIGINT, nullptr, &now) == 0 && now.sa_handler == SIG_IGN;
+    if (int_ignored) WARN("SIGINT is ignored in this process (and so in its children): only SIGTERM is checked");
+    for (const char* sig : {"TERM", "INT"}) {
+        if (int_ignored && std::string_view(sig) == "INT") continue;
+        const std::string script =
+            "cd " + q(dir) + " && rm -rf out && mkdir out && "
+            "(set -m; strace -qq -o trace.log -e trace=write -e inject=write:delay_enter=3000000 " + std::string(EYEMAP_CLI) + " render " +
+            inputs() + " --type Mi1 --region ME --side R --metric cell_count --format svg -o out/x.svg 2> render.err & "
+            "tracer=$!; for i in $(seq 200); do ls -A out | grep -q tmp- && break; sleep 0.05; done; "
+            "child=$(pgrep -P $tracer); [ -n \"$child\" ] && kill -" + sig + " $child; wait $tracer; ls -A out > listing.txt)";
+        INFO("signal " << sig);
+        CHECK(std::system(("bash -c " + q(script)).c_str()) == 0);
+        CHECK(read_file(dir / "listing.txt").empty());  // no temporary file, no partial output
+    }
+}

@@ -530,3 +530,100 @@ TEST_CASE("cleanup rule: only this host's files of a dead process are stale") {
     CHECK_FALSE(temp_file_is_stale("a.svg", "hostB", 5, alive_never));
     CHECK(local_pid_alive(static_cast<long>(::getpid())));
 }
+
+// ---- Issue 25, item 1: write_output_file, the one function for a single named output.
+
+TEST_CASE("write_output_file: links are followed to the file they name, which is replaced in its own folder", "[sink]") {
+    const auto dir = test::fresh_dir("sink-output-links");
+    fs::create_directories(dir / "a" / "b");
+    test::write_file(dir / "a" / "b" / "real.svg", "old");
+    ::chmod((dir / "a" / "b" / "real.svg").c_str(), 0640);
+    fs::create_symlink("b/real.svg", dir / "a" / "hop.svg");   // relative to the link's folder
+    fs::create_symlink(dir / "a" / "hop.svg", dir / "out.svg");  // absolute, to another link
+    write_output_file(dir / "out.svg", "new");
+    CHECK(fs::is_symlink(dir / "out.svg"));
+    CHECK(fs::is_symlink(dir / "a" / "hop.svg"));
+    CHECK(test::read_file(dir / "a" / "b" / "real.svg") == "new");
+    CHECK((fs::status(dir / "a" / "b" / "real.svg").permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read));
+    CHECK(listing(dir / "a" / "b") == std::vector<std::string>{"real.svg"});
+    // A dangling link: the file it names is created.
+    fs::create_symlink("a/b/new.svg", dir / "dangling.svg");
+    write_output_file(dir / "dangling.svg", "made");
+    CHECK(fs::is_symlink(dir / "dangling.svg"));
+    CHECK(test::read_file(dir / "a" / "b" / "new.svg") == "made");
+    // A loop and a link to a folder are io errors naming the path as given.
+    fs::create_symlink("loop2", dir / "loop1");
+    fs::create_symlink("loop1", dir / "loop2");
+    CHECK_THROWS_WITH(write_output_file(dir / "loop1", "x"), Catch::Matchers::Contains("symbolic links") && Catch::Matchers::Contains("loop1"));
+    fs::create_symlink("a", dir / "to-folder");
+    CHECK_THROWS_WITH(write_output_file(dir / "to-folder", "x"), Catch::Matchers::Contains("folder"));
+    CHECK_THROWS_WITH(write_output_file(dir / "a", "x"), Catch::Matchers::Contains("folder"));
+}
+
+TEST_CASE("write_output_file: a FIFO whose reader leaves is a reported write error, not a SIGPIPE death", "[sink]") {
+    const auto dir = test::fresh_dir("sink-output-fifo-epipe");
+    REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
+    const int rc = in_child([&] {
+        std::thread reader([&] {
+            const int fd = ::open((dir / "fifo").c_str(), O_RDONLY | O_CLOEXEC);
+            char buf[16];
+            [[maybe_unused]] const auto n = ::read(fd, buf, sizeof buf);
+            ::close(fd);  // leaves after 16 bytes
+        });
+        int result = 10;
+        try {
+            write_output_file(dir / "fifo", std::string(8 << 20, 'x'));
+        } catch (const Error& e) {
+            result = e.kind() == ErrorKind::io && std::string(e.what()).find("Broken pipe") != std::string::npos ? 0 : 11;
+        }
+        reader.join();
+        return result;
+    });
+    CHECK(rc == 0);  // -1: killed by SIGPIPE
+    struct stat st {};
+    CHECK((::lstat((dir / "fifo").c_str(), &st) == 0 && S_ISFIFO(st.st_mode)));
+}
+
+namespace {
+volatile std::sig_atomic_t g_alarm = 0;
+extern "C" void on_test_alarm(int) { g_alarm = 1; }
+}  // namespace
+
+TEST_CASE("write_output_file: waiting for a FIFO's reader ends when the caller's interrupt check says so", "[sink]") {
+    const auto dir = test::fresh_dir("sink-output-fifo-wait");
+    REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
+    const int rc = in_child([&] {
+        struct sigaction sa {};
+        sa.sa_handler = on_test_alarm;  // no SA_RESTART: the blocked open() returns EINTR
+        sigemptyset(&sa.sa_mask);
+        ::sigaction(SIGALRM, &sa, nullptr);
+        ::alarm(1);
+        try {
+            write_output_file(dir / "fifo", "bytes", [] { return g_alarm != 0; });
+            return 10;
+        } catch (const Error& e) {
+            return e.kind() == ErrorKind::io && std::string(e.what()).find("interrupted") != std::string::npos ? 0 : 11;
+        }
+    });
+    CHECK(rc == 0);
+    struct stat st {};
+    CHECK((::lstat((dir / "fifo").c_str(), &st) == 0 && S_ISFIFO(st.st_mode)));
+}
+
+TEST_CASE("write_output_file: a regular file is replaced atomically, and a failed write keeps it", "[sink]") {
+    const auto dir = test::fresh_dir("sink-output-regular");
+    write_output_file(dir / "eyemap.svg", "previous");
+    CHECK(test::read_file(dir / "eyemap.svg") == "previous");
+    const int rc = in_child([&] {
+        const rlimit lim{100, RLIM_INFINITY};
+        if (::setrlimit(RLIMIT_FSIZE, &lim) != 0) return 77;
+        try {
+            write_output_file(dir / "eyemap.svg", std::string(1000, 'x'));
+            return 10;
+        } catch (const Error& e) {
+            if (e.kind() != ErrorKind::io) return 11;
+        }
+        return test::read_file(dir / "eyemap.svg") == "previous" && listing(dir) == std::vector<std::string>{"eyemap.svg"} ? 0 : 12;
+    });
+    CHECK(rc == 0);
+}

@@ -535,11 +535,7 @@ class Eyemap:
             data = self.png(scale, layer)
         else:
             data = self.pdf(layer)
-        try:
-            with open(p, "wb") as f:
-                f.write(data)
-        except OSError as e:
-            raise FileError(f"{p}: cannot write: {e.strerror or e}", reason=str(e), file=str(p)) from None
+        _eyemap._write_output(os.fsencode(p), data)  # atomic; FileError keeps the previous file
         return p
 
     def display_svg(self) -> str:
@@ -623,8 +619,9 @@ class EyemapGrid:
         """Writes a standalone HTML page of the grid. Returns the path."""
         import html as _html
         p = Path(path)
-        p.write_text(f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{_html.escape(self.title)}</title></head>'
-                     f"<body>{self.html()}</body></html>\n", encoding="utf-8")
+        page = (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{_html.escape(self.title)}</title></head>'
+                f"<body>{self.html()}</body></html>\n")
+        _eyemap._write_output(os.fsencode(p), page.encode("utf-8"))  # the same output rule as Eyemap.save
         return p
 
 

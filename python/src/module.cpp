@@ -2,6 +2,7 @@
 // API is python/eyemap/__init__.py (and its .pyi stub); names here start with '_'.
 #include "binding.hpp"
 #include "core/throw.hpp"
+#include "output/sink.hpp"
 
 PYBIND11_MODULE(_eyemap, m) {
     using namespace eyemap::py;
@@ -32,6 +33,19 @@ PYBIND11_MODULE(_eyemap, m) {
         for (const auto& w : eyemap::kEyemapFormats)
             out.append(pyb::make_tuple(std::string(w.name), std::string(w.extension), std::string(w.media_type)));
         return out;
+    });
+    // Eyemap.save and EyemapGrid.save: the library's one output function (atomic replace of a file,
+    // the target of a link, `cat >` into a FIFO or device), without the GIL; a signal while it
+    // waits for a FIFO's reader runs Python's handlers, so Ctrl-C raises KeyboardInterrupt.
+    m.def("_write_output", [](const std::string& path, const pyb::bytes& data) {
+        const std::string_view bytes = data;  // `data` stays referenced by the caller
+        const auto interrupted = [] {
+            const pyb::gil_scoped_acquire gil;
+            if (PyErr_CheckSignals() != 0) throw pyb::error_already_set();
+            return false;
+        };
+        const pyb::gil_scoped_release nogil;
+        eyemap::write_output_file(path, bytes, interrupted);
     });
     // (identifier, note): the note is empty unless an old name was used. Unknown: InputError.
     m.def("_parse_metric", [](const std::string& text) {

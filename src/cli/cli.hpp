@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 
 #include "core/units.hpp"  // human_bytes for messages and progress
 #include "eyemap/eyemap.hpp"
@@ -65,6 +66,21 @@ CLI::Option* add_hidden_alias(CLI::App& app, const std::string& old_name, const 
         });
 }
 
+// --- standard output ---------------------------------------------------------------------------
+// Every command writes standard output only through these: each write is checked, and so are the
+// final flush and close (finish_stdout, called by main and before any exit()); a failure is an io
+// error (exit 3) naming standard output, never a silent exit 0.
+void write_stdout(std::string_view bytes, bool flush = false);
+template <class... Args>
+void print_stdout(fmt::format_string<Args...> f, Args&&... args) {
+    write_stdout(fmt::format(f, std::forward<Args>(args)...));
+}
+// Flushes and closes standard output; throws io if anything written was lost. A standard output
+// that was closed from the start is an error only if something was written to it.
+void finish_stdout();
+// At start-up: a closed descriptor 1 is held by a descriptor no write can succeed on, so no file the
+// command opens takes its place (its bytes would land in that file) and writes fail loudly.
+void guard_closed_stdout();
 
 // The width of the terminal on standard error (TIOCGWINSZ), else $COLUMNS, else 80.
 int terminal_columns();

@@ -202,7 +202,7 @@ void run_plan_out(const BatchArgs& a) {
     DataFileSource src(a.common.data, regions);
     const auto types = count_type_rows(src);
     const ShardPlan plan = make_shard_plan(types, a.shards);
-    write_file_atomic(a.plan_out, shard_plan_to_json(plan));
+    write_output_file(a.plan_out, shard_plan_to_json(plan));
     auto imbalance = [&](const ShardPlan* p) {
         const auto rows = rows_per_shard(types, a.shards, p);
         std::uint64_t total = 0, max = 0;

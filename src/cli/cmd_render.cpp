@@ -104,14 +104,13 @@ void run_render(const RenderArgs& a) {
     const OpId write_op = renderer.stats().op("write");
     const auto emit = [&](std::string_view bytes, const std::string& file_name, const std::string& what) {
         if (a.output == "-") {
-            std::fwrite(bytes.data(), 1, bytes.size(), stdout);
-            std::fflush(stdout);
+            write_stdout(bytes, true);
             return;
         }
         const std::filesystem::path path =
             !a.output.empty() ? std::filesystem::path(a.output) : std::filesystem::path(a.out_dir) / file_name;
         ScopedTimer t(&renderer.stats(), write_op);
-        write_file_atomic(path, bytes);
+        write_output_file(path, bytes);
         t.add_bytes(bytes.size());
         fmt::print(stderr, "wrote {} ({}, {} bytes)\n", path.string(), what, bytes.size());
     };

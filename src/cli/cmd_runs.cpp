@@ -52,22 +52,22 @@ void add_runs_command(CLI::App& app) {
         require_folder(args->out_dir);
         const auto all = list_runs(args->out_dir);
         if (all.empty()) {
-            fmt::print("no runs in {}\n", args->out_dir);
+            print_stdout("no runs in {}\n", args->out_dir);
             return;
         }
         std::size_t w = 4;
         for (const auto& r : all) w = std::max(w, r.name.size());
-        fmt::print("{:<{}}  {:>10}  {:>7}  {:<20}  {:<9}  {}\n", "name", w, "size", "files", "date (UTC)", "protected", "status");
+        print_stdout("{:<{}}  {:>10}  {:>7}  {:<20}  {:<9}  {}\n", "name", w, "size", "files", "date (UTC)", "protected", "status");
         std::uint64_t total = 0;
         for (const auto& r : all) {
             total += r.bytes;
             std::string status = r.complete ? "complete" : "incomplete";
             status += fmt::format(", {} types", r.types);
             if (r.in_use) status += ", in use";
-            fmt::print("{:<{}}  {:>10}  {:>7}  {:<20}  {:<9}  {}\n", r.name, w, human_bytes(static_cast<double>(r.bytes)), r.files, r.started,
+            print_stdout("{:<{}}  {:>10}  {:>7}  {:<20}  {:<9}  {}\n", r.name, w, human_bytes(static_cast<double>(r.bytes)), r.files, r.started,
                        r.is_protected ? "yes" : "no", status);
         }
-        fmt::print("{} runs, {}\n", all.size(), human_bytes(static_cast<double>(total)));
+        print_stdout("{} runs, {}\n", all.size(), human_bytes(static_cast<double>(total)));
     });
 
     auto* clean = runs->add_subcommand("clean", "Remove the oldest runs beyond the newest --keep N (never protected or in-use ones)");
@@ -80,10 +80,10 @@ void add_runs_command(CLI::App& app) {
         require_folder(args->out_dir);
         const auto res = clean_runs(args->out_dir, static_cast<std::size_t>(args->keep), args->dry_run);
         const char* verb = args->dry_run ? "would remove" : "removed";
-        for (const auto& r : res.removed) fmt::print("{} {} ({})\n", verb, r.name, human_bytes(static_cast<double>(r.bytes)));
-        for (const auto& r : res.kept_protected) fmt::print("kept {} (protected)\n", r.name);
-        for (const auto& r : res.kept_in_use) fmt::print("kept {} (in use by a running batch)\n", r.name);
-        fmt::print("{} {} runs, {} {}\n", verb, res.removed.size(), human_bytes(static_cast<double>(res.bytes_freed)), args->dry_run ? "would be freed" : "freed");
+        for (const auto& r : res.removed) print_stdout("{} {} ({})\n", verb, r.name, human_bytes(static_cast<double>(r.bytes)));
+        for (const auto& r : res.kept_protected) print_stdout("kept {} (protected)\n", r.name);
+        for (const auto& r : res.kept_in_use) print_stdout("kept {} (in use by a running batch)\n", r.name);
+        print_stdout("{} {} runs, {} {}\n", verb, res.removed.size(), human_bytes(static_cast<double>(res.bytes_freed)), args->dry_run ? "would be freed" : "freed");
     });
 
     auto* protect = runs->add_subcommand("protect", "Protect a run from 'runs clean' (and from being overwritten by a batch)");
@@ -92,7 +92,7 @@ void add_runs_command(CLI::App& app) {
     protect->callback([args] {
         const auto p = run_path(args->out_dir, args->name);
         set_run_protected(p, true);
-        fmt::print("protected {}\n", p.string());
+        print_stdout("protected {}\n", p.string());
     });
 
     auto* unprotect = runs->add_subcommand("unprotect", "Remove a run's protection");
@@ -101,7 +101,7 @@ void add_runs_command(CLI::App& app) {
     unprotect->callback([args] {
         const auto p = run_path(args->out_dir, args->name);
         set_run_protected(p, false);
-        fmt::print("unprotected {}\n", p.string());
+        print_stdout("unprotected {}\n", p.string());
     });
 
     // verify (issue 18, docs/cluster.md): exit 0 complete, 2 incomplete.
@@ -123,33 +123,33 @@ void add_runs_command(CLI::App& app) {
         o.expect_shards = args->shards;
         const auto r = verify_run(p, o);
         if (args->json) {
-            fmt::print("{}", verify_report_json(r));
+            print_stdout("{}", verify_report_json(r));
         } else {
-            fmt::print("run {}: {}, {} types, {} files checked ({}{})\n", p.string(),
+            print_stdout("run {}: {}, {} types, {} files checked ({}{})\n", p.string(),
                        r.shard_count > 1 ? fmt::format("{} shards", r.shard_count) : std::string("not sharded"), r.types,
                        r.files_checked, human_bytes(static_cast<double>(r.bytes_checked)), o.check_content ? ", sizes and content" : ", sizes only");
             for (const auto& s : r.shards) {
                 std::string state = s.state == "unfinished" ? "unfinished (failed, interrupted or still running)"
                                     : s.state == "missing"  ? "missing (never ran, or its manifest is gone)"
                                                             : s.state;
-                if (r.shard_count > 1) fmt::print("shard {}/{}: {}, {} types\n", s.index, r.shard_count, state, s.types);
-                else fmt::print("run: {}, {} types\n", state, s.types);
+                if (r.shard_count > 1) print_stdout("shard {}/{}: {}, {} types\n", s.index, r.shard_count, state, s.types);
+                else print_stdout("run: {}, {} types\n", state, s.types);
             }
-            for (const auto& f : r.files) fmt::print("file {}: {} (type {}, shard {})\n", f.problem, f.path, f.type, f.shard);
-            for (const auto& q : r.problems) fmt::print("problem: {}\n", q);
+            for (const auto& f : r.files) print_stdout("file {}: {} (type {}, shard {})\n", f.problem, f.path, f.type, f.shard);
+            for (const auto& q : r.problems) print_stdout("problem: {}\n", q);
             const auto temps = detail::run_temp_files(p);
             if (!temps.empty())
-                fmt::print("note: {} temporary files (writers still running, or leftovers of killed ones), e.g. {}\n", temps.size(), temps.front());
+                print_stdout("note: {} temporary files (writers still running, or leftovers of killed ones), e.g. {}\n", temps.size(), temps.front());
             if (r.complete) {
-                fmt::print("complete\n");
+                print_stdout("complete\n");
             } else {
                 std::string list;
                 for (auto i : r.redo_shards) list += fmt::format("{}{}", list.empty() ? "" : " ", i);
-                fmt::print("INCOMPLETE{}; to finish it:\n", list.empty() ? std::string() : (r.shard_count > 1 ? ": redo shards " : ": redo the run") + (r.shard_count > 1 ? list : std::string()));
-                for (const auto& c : r.redo_commands) fmt::print("  {}\n", c);
+                print_stdout("INCOMPLETE{}; to finish it:\n", list.empty() ? std::string() : (r.shard_count > 1 ? ": redo shards " : ": redo the run") + (r.shard_count > 1 ? list : std::string()));
+                for (const auto& c : r.redo_commands) print_stdout("  {}\n", c);
             }
         }
-        std::fflush(stdout);
+        finish_stdout();
         if (!r.complete) std::exit(2);
     });
 }

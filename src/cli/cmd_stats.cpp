@@ -58,9 +58,9 @@ void run_report(const StatsArgs& a) {
     const auto templates = a.templates.empty() ? builtin_templates() : load_templates(a.templates);
     const std::string html = render_run_report(run_report_from(doc, name, std::move(formats)), templates);
     if (a.output.empty() || a.output == "-") {
-        std::fwrite(html.data(), 1, html.size(), stdout);
+        write_stdout(html);
     } else {
-        write_file_atomic(a.output, html);
+        write_output_file(a.output, html);
         fmt::print(stderr, "eyemap stats: wrote {}\n", a.output);
     }
 }

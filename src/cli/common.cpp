@@ -5,6 +5,10 @@
 #include <iterator>
 #include <set>
 
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -94,7 +98,7 @@ void CommonOptions::report(const Renderer& renderer) const {
         fmt::print(stderr, "\n{}", cache_stats_table(renderer.cache_statistics()));
     }
     if (!stats_json.empty())
-        write_file_atomic(stats_json, stats_to_json(StatsDocument{snap, renderer.cache_statistics(), std::string(kVersion), process_command_line()}));
+        write_output_file(stats_json, stats_to_json(StatsDocument{snap, renderer.cache_statistics(), std::string(kVersion), process_command_line()}));
 }
 
 RegionSet CommonOptions::region_set() const {
@@ -208,6 +212,52 @@ std::string unknown_option_messages(const CLI::App& app, int argc, const char* c
         out += best.empty() ? "\n" : fmt::format("; did you mean '{}'?\n", best);
     }
     return out;
+}
+
+// --- standard output ---------------------------------------------------------------------------
+
+namespace {
+bool g_stdout_written = false;
+
+[[noreturn]] void stdout_failed(int err) {
+    throw_io(fmt::format("cannot write: {}", std::strerror(err)), "standard output");
+}
+}  // namespace
+
+void write_stdout(std::string_view bytes, bool flush) {
+    g_stdout_written = g_stdout_written || !bytes.empty();
+    errno = 0;
+    if (std::fwrite(bytes.data(), 1, bytes.size(), stdout) != bytes.size() || std::ferror(stdout)) stdout_failed(errno ? errno : EIO);
+    if (flush && std::fflush(stdout) != 0) stdout_failed(errno ? errno : EIO);
+}
+
+void finish_stdout() {
+    static bool finished = false;
+    if (finished) return;
+    finished = true;
+    errno = 0;  // the first failure's reason: std::cout's flush is already stdout's fflush
+    std::cout.flush();  // CLI11's help goes through std::cout (synchronised with stdout)
+    const int cout_err = errno;
+    bool failed = std::fflush(stdout) != 0 || std::ferror(stdout) || std::cout.fail();
+    int err = cout_err ? cout_err : errno;
+    // close() reports delayed write errors (NFS, quotas); when nothing was written there is
+    // nothing to lose (a standard output closed from the start).
+    errno = 0;
+    if (std::fclose(stdout) != 0 && (failed || g_stdout_written)) {
+        failed = true;
+        if (!err) err = errno;
+    }
+    if (failed) stdout_failed(err ? err : EIO);
+}
+
+void guard_closed_stdout() {
+    if (::fcntl(STDOUT_FILENO, F_GETFD) != -1 || errno != EBADF) return;
+    // A folder opened read-only: every write() to it fails (EBADF), and it is no output.
+    const int fd = ::open("/", O_RDONLY | O_DIRECTORY);
+    if (fd >= 0 && fd != STDOUT_FILENO) {
+        ::dup2(fd, STDOUT_FILENO);
+        ::close(fd);
+    }
 }
 
 // --- printing ----------------------------------------------------------------------------------

@@ -2,13 +2,18 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <iostream>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "cli.hpp"
 #include "eyemap/version.hpp"
+#include "output/sink.hpp"
 
 int main(int argc, char** argv) {
+    eyemap::cli::guard_closed_stdout();
+    eyemap::remove_output_temp_files_on_signals();  // a killed render leaves no temporary file
     CLI::App app{"eyemap: hexagon-grid eyemaps (interactive SVG, PNG, PDF) from per-column connectome data.\n"
                  "Exit codes: 0 ok, 1 usage, 2 bad input, 3 file error, 4 internal error.",
                  "eyemap"};
@@ -22,9 +27,21 @@ int main(int argc, char** argv) {
     eyemap::cli::add_import_command(app);
     try {
         app.parse(argc, argv);
+        eyemap::cli::finish_stdout();  // a lost byte of standard output is a file error, exit 3
     } catch (const CLI::ParseError& e) {
         // --help/--version exit 0; every usage error is 1, as --help promises (CLI11 has its own codes).
-        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+            std::ostringstream help;  // written through the checked standard output
+            app.exit(e, help, std::cerr);
+            try {
+                eyemap::cli::write_stdout(help.str());
+                eyemap::cli::finish_stdout();
+            } catch (const eyemap::Error& w) {
+                fmt::print(stderr, "eyemap: error: {}\n", w.what());
+                return w.exit_code();
+            }
+            return 0;
+        }
         // CLI11 only lists what it did not expect: name the closest option of that subcommand. A
         // mistyped option is the likelier cause of a missing one too (--dat for --data), so first.
         const std::string unknown = eyemap::cli::unknown_option_messages(app, argc, argv);

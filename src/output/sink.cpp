@@ -58,33 +58,83 @@ bool is_reserved_device(std::string_view s) {
 }
 
 // Over a file-size limit (RLIMIT_FSIZE, `ulimit -f`) write() raises SIGXFSZ, whose default action
-// kills the process and would leave the temporary file behind. While it writes, the thread blocks
-// the signal, so write() fails with EFBIG instead; the pending signal is then consumed.
-class BlockFileSizeSignal {
+// kills the process and would leave the temporary file behind; writing into a FIFO whose reader
+// left raises SIGPIPE. While it writes, the thread blocks the signal, so write() fails with EFBIG
+// (EPIPE) instead, which is reported; the pending signal is then consumed.
+class BlockSignal {
 public:
-    BlockFileSizeSignal() {
+    explicit BlockSignal(int sig) {
         sigemptyset(&set_);
-        sigaddset(&set_, SIGXFSZ);
-        active_ = ::pthread_sigmask(SIG_BLOCK, &set_, &old_) == 0 && !sigismember(&old_, SIGXFSZ);
+        sigaddset(&set_, sig);
+        active_ = ::pthread_sigmask(SIG_BLOCK, &set_, &old_) == 0 && !sigismember(&old_, sig);
     }
-    ~BlockFileSizeSignal() {
+    ~BlockSignal() {
         if (!active_) return;
         const timespec zero{0, 0};
         while (::sigtimedwait(&set_, nullptr, &zero) > 0) {
         }
         ::pthread_sigmask(SIG_SETMASK, &old_, nullptr);
     }
-    BlockFileSizeSignal(const BlockFileSizeSignal&) = delete;
-    BlockFileSizeSignal& operator=(const BlockFileSizeSignal&) = delete;
+    BlockSignal(const BlockSignal&) = delete;
+    BlockSignal& operator=(const BlockSignal&) = delete;
 
 private:
     sigset_t set_{}, old_{};
     bool active_ = false;
 };
 
+// Temporary files of write_output_file in progress, for remove_output_temp_files_on_signals: fixed
+// slots a signal handler can read (a folder descriptor and a name; -1 free, -2 being filled).
+struct TempSlot {
+    std::atomic<int> dir_fd{-1};
+    char name[320] = {};
+};
+TempSlot g_temp_slots[64];
+std::atomic<bool> g_track_temps{false};
+
+class TrackedTemp {
+public:
+    TrackedTemp(bool on, int dir_fd, const std::string& name) {
+        if (!on || !g_track_temps.load(std::memory_order_relaxed) || name.size() >= sizeof(TempSlot::name)) return;
+        for (auto& s : g_temp_slots) {
+            int expected = -1;
+            if (!s.dir_fd.compare_exchange_strong(expected, -2)) continue;
+            std::memcpy(s.name, name.c_str(), name.size() + 1);
+            s.dir_fd.store(dir_fd, std::memory_order_release);
+            slot_ = &s;
+            return;
+        }
+    }
+    ~TrackedTemp() {
+        if (slot_) slot_->dir_fd.store(-1, std::memory_order_release);
+    }
+    TrackedTemp(const TrackedTemp&) = delete;
+    TrackedTemp& operator=(const TrackedTemp&) = delete;
+
+private:
+    TempSlot* slot_ = nullptr;
+};
+
+extern "C" void remove_temps_and_die(int sig) {
+    for (auto& s : g_temp_slots) {
+        const int fd = s.dir_fd.load(std::memory_order_acquire);
+        if (fd >= 0) ::unlinkat(fd, s.name, 0);
+    }
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+}
+
+void write_atomic_impl(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown, bool durable, bool track);
+
 }  // namespace
 
 void write_file_atomic_at(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown, bool durable) {
+    write_atomic_impl(dir_fd, name, bytes, shown, durable, false);
+}
+
+namespace {
+
+void write_atomic_impl(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown, bool durable, bool track) {
     const std::string target(name);
     if (target.empty() || target == "." || target == ".." || target.find('/') != std::string::npos)
         throw_io("not a file name (empty, or ends with a folder separator)", shown);
@@ -94,6 +144,7 @@ void write_file_atomic_at(int dir_fd, std::string_view name, std::string_view by
     struct stat old {};
     const bool replacing = ::fstatat(dir_fd, target.c_str(), &old, AT_SYMLINK_NOFOLLOW) == 0;
     if (replacing && S_ISDIR(old.st_mode)) throw_io("cannot write file: it is a folder", shown);
+    const TrackedTemp tracked(track, dir_fd, tmp);
     const int fd = ::openat(dir_fd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
     if (fd < 0) {
         const int err = errno;
@@ -105,7 +156,7 @@ void write_file_atomic_at(int dir_fd, std::string_view name, std::string_view by
         throw_io(fmt::format("{}: {} (nothing written; a previous file is unchanged)", what, std::strerror(err)), shown);
     };
     if (replacing && S_ISREG(old.st_mode) && ::fchmod(fd, old.st_mode & 07777) != 0) fail("cannot set permissions", errno, true);
-    const BlockFileSizeSignal no_sigxfsz;
+    const BlockSignal no_sigxfsz(SIGXFSZ);
     const char* p = bytes.data();
     std::size_t left = bytes.size();
     while (left > 0) {
@@ -125,7 +176,8 @@ void write_file_atomic_at(int dir_fd, std::string_view name, std::string_view by
     if (durable && ::fsync(dir_fd) != 0) throw_io(fmt::format("cannot flush folder to disk: {}", std::strerror(errno)), shown);
 }
 
-void write_file_atomic(const std::filesystem::path& path, std::string_view bytes) {
+// write_file_atomic, optionally tracked for remove_output_temp_files_on_signals.
+void write_atomic_path(const std::filesystem::path& path, std::string_view bytes, bool track) {
     if (path.empty() || !path.has_filename())
         throw_io("not a file name (empty, or ends with a folder separator)", path.string());
     const auto dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
@@ -135,12 +187,86 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
         throw_io(fmt::format("cannot create file: {}", std::strerror(err)), path.string());
     }
     try {
-        write_file_atomic_at(dfd, path.filename().string(), bytes, path.string());
+        write_atomic_impl(dfd, path.filename().string(), bytes, path.string(), false, track);
     } catch (...) {
         ::close(dfd);
         throw;
     }
     ::close(dfd);
+}
+
+// `cat > target` for a FIFO or character device: no temporary file, no rename.
+void write_stream(const std::filesystem::path& target, std::string_view bytes, const std::string& shown,
+                  const std::function<bool()>& interrupted) {
+    const auto stop = [&] { return interrupted && interrupted(); };
+    int fd = -1;
+    while ((fd = ::open(target.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0) {
+        const int err = errno;
+        if (err != EINTR) throw_io(fmt::format("cannot open for writing: {}", std::strerror(err)), shown);
+        if (stop()) throw_io("interrupted while waiting for a reader (nothing written)", shown);
+    }
+    struct Closer {
+        int fd;
+        ~Closer() {
+            if (fd >= 0) ::close(fd);
+        }
+    } closer{fd};
+    const BlockSignal no_sigpipe(SIGPIPE);
+    const BlockSignal no_sigxfsz(SIGXFSZ);
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n > 0) {
+            done += static_cast<std::size_t>(n);
+            continue;
+        }
+        const int err = n < 0 ? errno : EIO;
+        if (err == EINTR) {
+            if (stop()) throw_io(fmt::format("interrupted after {} of {} bytes", done, bytes.size()), shown);
+            continue;
+        }
+        throw_io(fmt::format("cannot write: {} ({} of {} bytes written)", std::strerror(err), done, bytes.size()), shown);
+    }
+    closer.fd = -1;
+    if (::close(fd) != 0) throw_io(fmt::format("cannot write: {}", std::strerror(errno)), shown);
+}
+
+}  // namespace
+
+void write_file_atomic(const std::filesystem::path& path, std::string_view bytes) { write_atomic_path(path, bytes, false); }
+
+void write_output_file(const std::filesystem::path& path, std::string_view bytes, const std::function<bool()>& interrupted) {
+    const std::string shown = path.string();
+    if (path.empty() || !path.has_filename()) throw_io("not a file name (empty, or ends with a folder separator)", shown);
+    std::filesystem::path target = path;
+    for (int links = 0;; ++links) {
+        struct stat st {};
+        if (::lstat(target.c_str(), &st) != 0) break;  // none (or an unusable folder): the atomic write says why
+        if (S_ISREG(st.st_mode)) break;
+        if (S_ISDIR(st.st_mode)) throw_io("cannot write file: it is a folder", shown);
+        if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) return write_stream(target, bytes, shown, interrupted);
+        if (!S_ISLNK(st.st_mode)) throw_io("cannot write file: not a regular file, FIFO or character device", shown);
+        // A link: replace what it points to, in that file's folder, and keep the link.
+        if (links == 40) throw_io("cannot write file: too many levels of symbolic links", shown);
+        std::error_code ec;
+        const auto to = std::filesystem::read_symlink(target, ec);
+        if (ec) throw_io(fmt::format("cannot read symbolic link: {}", ec.message()), shown);
+        target = to.is_absolute() ? to : target.parent_path() / to;
+        if (!target.has_filename()) throw_io("cannot write file: the symbolic link points to a folder", shown);
+    }
+    write_atomic_path(target, bytes, true);
+}
+
+void remove_output_temp_files_on_signals() {
+    g_track_temps.store(true);
+    for (const int sig : {SIGINT, SIGTERM, SIGHUP}) {
+        struct sigaction old {};
+        if (::sigaction(sig, nullptr, &old) != 0 || old.sa_handler != SIG_DFL) continue;  // ignored (nohup) or handled: kept
+        struct sigaction sa {};
+        sa.sa_handler = remove_temps_and_die;
+        sigemptyset(&sa.sa_mask);
+        ::sigaction(sig, &sa, nullptr);
+    }
 }
 
 int open_subdir_nofollow(int parent_fd, std::string_view name, const std::string& shown, bool create) {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,24 @@ namespace eyemap {
 // keeps its permission bits; a new one gets 0666 minus the umask. No fsync: atomic, not durable.
 // Throws eyemap::Error (io) naming the path and the system's reason.
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
+
+// The one function for a single output file the user names (render -o, --stats-json, stats report
+// -o, --plan-out, Python Eyemap.save), by what the target is:
+//  - a regular file, or nothing: replaced atomically (write_file_atomic);
+//  - a symbolic link: resolved (link by link); the file it points to is replaced atomically in
+//    its own folder and the link stays a link (a dangling link's target is created);
+//  - a FIFO or character device: opened and written into as `cat > target` does (waiting for a
+//    FIFO's reader), every write error reported (a reader that leaves is EPIPE, not SIGPIPE);
+//  - a folder, socket or block device: io error (exit 3).
+// `interrupted` is asked when a signal interrupts the wait for a FIFO's reader or a write (EINTR):
+// true, or an exception from it, stops with nothing more written (Python's KeyboardInterrupt);
+// without it the call retries, and the process's own signal handling decides. Throws io.
+void write_output_file(const std::filesystem::path& path, std::string_view bytes, const std::function<bool()>& interrupted = {});
+
+// From now on, SIGINT, SIGTERM and SIGHUP (those at their default action) first remove the
+// temporary file of every write_output_file still in progress, then end the process as the signal
+// would have. For command-line tools; a library user keeps its own signal handling.
+void remove_output_temp_files_on_signals();
 
 // write_file_atomic relative to an open folder `dir_fd`: `name` is one path component, created
 // and renamed with openat/renameat (a symbolic link named `name` is replaced, never followed).
