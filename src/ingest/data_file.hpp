@@ -22,6 +22,11 @@
 
 namespace eyemap {
 
+namespace detail {
+// The block of the data file's content hash (runs verify hashes the file again the same way).
+inline constexpr std::size_t kDataHashBlock = 1 << 16;
+}  // namespace detail
+
 struct DataFileSource::Impl {
     RegionSet regions;  // the parser keeps a pointer
     int fd = -1;
@@ -50,7 +55,7 @@ struct DataFileSource::Impl {
         hash_in(p, static_cast<std::size_t>(got));
         return static_cast<std::size_t>(got);
     }
-    static constexpr std::size_t kHashBlock = 1 << 16;
+    static constexpr std::size_t kHashBlock = detail::kDataHashBlock;
     void hash_in(const char* p, std::size_t n) {
         while (n) {
             const std::size_t take = std::min(n, kHashBlock - pending.size());

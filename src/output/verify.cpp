@@ -13,6 +13,7 @@
 #include "eyemap/runs.hpp"
 #include "eyemap/error.hpp"
 #include "core/throw.hpp"
+#include "ingest/data_file.hpp"
 #include "output/naming.hpp"
 #include "output/sink.hpp"
 #include "output/verify.hpp"
@@ -30,6 +31,26 @@ bool file_content_hash(const fs::path& p, std::uint64_t& out) {
     if (in.bad()) return false;
     out = hash_bytes(bytes);
     return true;
+}
+
+// The content hash DataFileSource computes while a batch reads the file (the same fixed blocks).
+bool data_file_identity(const fs::path& p, std::uint64_t& hash, std::uint64_t& bytes) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return false;
+    std::string block(detail::kDataHashBlock, '\0');
+    std::uint64_t h = 0, n = 0;
+    for (;;) {
+        in.read(block.data(), static_cast<std::streamsize>(block.size()));
+        const auto got = static_cast<std::size_t>(in.gcount());
+        n += got;
+        if (got < block.size()) {
+            if (in.bad()) return false;
+            hash = mix64(hash_bytes(std::string_view(block.data(), got), h) ^ n);
+            bytes = n;
+            return true;
+        }
+        h = hash_bytes(block, h);
+    }
 }
 
 bool is_temp_name(const std::string& n) { return !n.empty() && n[0] == '.' && n.find(".tmp-") != std::string::npos; }
@@ -127,9 +148,28 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
         const Manifest* ref = nullptr;
         for (const auto& [i, m] : shard_manifest)
             if (m->input.known && (!ref || m->updated > ref->updated)) ref = m;
+        // The data file as it is now, when it can be read: the intended input (the redo reads it).
+        std::uint64_t now_hash = 0, now_bytes = 0;
+        bool now_matched = true;
+        if (ref && ref->input.from_file && options.check_content && fs::path(ref->data).is_absolute() &&
+            data_file_identity(ref->data, now_hash, now_bytes)) {
+            now_matched = false;
+            for (const auto& [i, m] : shard_manifest)
+                if (m->input.known && m->input.data_hash == now_hash && m->input.data_bytes == now_bytes) {
+                    ref = m;
+                    now_matched = true;
+                }
+        }
+        // When no shard read the file as it is now, all of them are redone (each then reads it).
         if (ref)
             for (const auto& [i, m] : shard_manifest)
-                if (m->input.known && !same(m->input, ref->input)) {
+                if (m->input.known && (!same(m->input, ref->input) || !now_matched)) {
+                    if (!now_matched && same(m->input, ref->input)) {
+                        r.problems.push_back(fmt::format("shard {}/{} read another version of the data file than the one at {} now ({} bytes, "
+                                                         "data hash {:016x})", i, r.shard_count, ref->data, now_bytes, now_hash));
+                        redo.insert(i);
+                        continue;
+                    }
                     r.problems.push_back(fmt::format(
                         "shard {}/{} read another input than shard {}/{} ({} types, {} bytes, data hash {:016x}, plan hash {:016x} against "
                         "{} types, {} bytes, data hash {:016x}, plan hash {:016x}): the data file (or plan) changed between shards",
