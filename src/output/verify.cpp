@@ -292,6 +292,17 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
             r.rebuild_from_source = true;
             continue;
         }
+        // /1 manifests recorded names as given (relative to where the batch ran): taken from here.
+        const auto abs_name = [](const std::string& n) { return n.empty() || n == "-" ? n : fs::absolute(n).lexically_normal().string(); };
+        std::error_code dec;
+        if (m->data != "-" && !fs::is_regular_file(abs_name(m->data), dec)) {
+            // e.g. a /1 manifest of a run written from Python records data "DataFrame".
+            r.problems.push_back(fmt::format("the data file \"{}\" the run was made from is not there (a run written from a "
+                                             "DataFrame has none): no command can redo it; rebuild the run from its source",
+                                             abs_name(m->data)));
+            r.rebuild_from_source = true;
+            continue;
+        }
         std::string cmd;
         if (auto it = remove_first.find(i); it != remove_first.end()) {
             bool folder = false;
@@ -303,8 +314,6 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
             for (const auto& p : it->second) cmd += " " + shell_quote((real / p).string());
             cmd += " && ";
         }
-        // /1 manifests recorded names as given (relative to where the batch ran): taken from here.
-        const auto abs_name = [](const std::string& n) { return n.empty() || n == "-" ? n : fs::absolute(n).lexically_normal().string(); };
         cmd += fmt::format("eyemap batch --data {}", shell_quote(abs_name(m->data)));
         if (!m->columns.empty()) cmd += fmt::format(" --columns {}", shell_quote(abs_name(m->columns)));
         cmd += fmt::format(" --out-dir {} --run {}", shell_quote(out_dir), shell_quote(run_name));
