@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "core/hash.hpp"
 #include "eyemap/runs.hpp"
@@ -371,4 +372,29 @@ TEST_CASE("verify: printed commands are absolute and current, name the real run,
     REQUIRE_FALSE(r.redo_commands.empty());
     run_printed(r.redo_commands, other);
     CHECK(verify_run(out / "s").complete);
+}
+
+TEST_CASE("verify and --resume still take eyemap-batch/1 manifests (no input identity)", "[verify]") {
+    const auto out = eyemap::test::fresh_dir("cluster-verify-v1");
+    REQUIRE(run_cli(batch_args(out, "old")) == 0);
+    const fs::path path = out / "old" / "manifest.json";
+    std::string text = read_file(path);
+    const auto head_end = text.find(",\"types\":[");
+    REQUIRE(head_end != std::string::npos);
+    auto head = nlohmann::json::parse(text.substr(0, head_end) + "}");
+    CHECK(head["schema"] == "eyemap-batch/2");
+    head["schema"] = "eyemap-batch/1";
+    head.erase("input");
+    std::string h = head.dump();
+    h.pop_back();
+    write_file(path, h + text.substr(head_end));
+    // The edit made the manifest newer than index.html; an old run's index is not.
+    fs::last_write_time(out / "old" / "index.html", fs::file_time_type::clock::now() + std::chrono::seconds(1));
+    const auto m = manifest_from_json(read_file(path), path.string());
+    CHECK(m.schema == 1);
+    CHECK_FALSE(m.input.known);
+    CHECK(verify_run(out / "old").complete);
+    REQUIRE(run_cli(batch_args(out, "old", "--resume")) == 0);
+    CHECK(manifest_from_json(read_file(path), path.string()).schema == 2);
+    CHECK(verify_run(out / "old").complete);
 }
