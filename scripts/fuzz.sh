@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-60}"
-targets=(${FUZZ_TARGETS:-csv layout regions render templates manifest})
+targets=(${FUZZ_TARGETS:-csv layout regions render templates manifest columns})
 build=build-fuzz
 jobs="${JOBS:-2}"
 

@@ -583,7 +583,7 @@ TEST_CASE("batch: manifest JSON round trip and validation", "[batch][manifest]")
     t.outputs.push_back(OutputRecord{FileFormat::html, page_path(t.file_key), -1, 1, 11});
     m.types.push_back(t);
     const auto text = manifest_to_json(m);
-    CHECK(nlohmann::json::parse(text)["schema"] == "eyemap-batch/1");
+    CHECK(nlohmann::json::parse(text)["schema"] == "eyemap-batch/2");
     const auto back = manifest_from_json(text, "m.json");
     CHECK(manifest_to_json(back) == text);
     CHECK(back.types.at(0).outputs.at(0).input_hash == 0xffffffffffffffffULL);

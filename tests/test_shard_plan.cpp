@@ -3,12 +3,16 @@
 // shards, exit codes and redo commands), size-balanced plans and a planned run's byte-identical union.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <set>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "core/hash.hpp"
 #include "eyemap/runs.hpp"
@@ -243,4 +247,154 @@ TEST_CASE("a planned sharded run is byte-identical to one machine's and better b
     std::string err;
     CHECK(run_cli(batch_args(out, "bad", fmt::format("--shard 0/2 --plan '{}'", plan_file.string())), &err) == 2);
     CHECK(err.find("plan is for 3 shards") != std::string::npos);
+}
+
+namespace {
+
+// Runs each of `commands` (as `runs verify` printed them, `eyemap` found on PATH) from `cwd`.
+void run_printed(const std::vector<std::string>& commands, const fs::path& cwd) {
+    const std::string bin_dir = fs::absolute(EYEMAP_CLI).parent_path().string();
+    for (const auto& c : commands) {
+        INFO(c);
+        const std::string sh = fmt::format("cd '{}' && PATH='{}':\"$PATH\" && {} > /dev/null 2>&1", cwd.string(), bin_dir, c);
+        // NOLINTNEXTLINE(cert-env33-c): a test running the shell commands verify printed
+        const int rc = std::system(sh.c_str());
+        REQUIRE(WIFEXITED(rc));
+        REQUIRE(WEXITSTATUS(rc) == 0);
+    }
+}
+
+// The data file with one count changed (same types, same rows): another version of the input.
+void change_one_count(const fs::path& data) {
+    std::string text = read_file(data);
+    const auto at = text.find_last_of("0123456789");
+    REQUIRE(at != std::string::npos);
+    text[at] = text[at] == '9' ? '8' : static_cast<char>(text[at] + 1);
+    write_file(data, text);
+}
+
+}  // namespace
+
+TEST_CASE("verify: shards that read different versions of the data file fail, and the printed redo fixes it", "[verify]") {
+    const auto out = eyemap::test::fresh_dir("cluster-verify-input");
+    const fs::path data = out / "data.csv";
+    fs::copy_file(release().data, data);
+    const auto args = [&](int i) {
+        return fmt::format("batch --data '{}' --columns '{}' --out-dir '{}' --run v --jobs 2 --quiet --shard {}/2", data.string(),
+                           release().columns.string(), out.string(), i);
+    };
+    REQUIRE(run_cli(args(0)) == 0);
+    change_one_count(data);
+    REQUIRE(run_cli(args(1)) == 0);
+    const auto m0 = manifest_from_json(read_file(out / "v" / "manifest-0-of-2.json"), "m0");
+    const auto m1 = manifest_from_json(read_file(out / "v" / "manifest-1-of-2.json"), "m1");
+    CHECK(m0.schema == 2);
+    REQUIRE(m0.input.known);
+    CHECK(m0.input.types == 24);
+    CHECK(m0.input.types == m1.input.types);
+    CHECK(m0.input.data_bytes == m1.input.data_bytes);
+    CHECK(m0.input.data_hash != m1.input.data_hash);
+    CHECK(m0.data == data.string());  // absolute, as the batch was given it
+    auto r = verify_run(out / "v");
+    CHECK_FALSE(r.complete);
+    CHECK(r.redo_shards == std::vector<std::uint32_t>{0});  // the newest shard's input is the intended one
+    REQUIRE(std::any_of(r.problems.begin(), r.problems.end(), [](const auto& p) { return p.find("another input") != std::string::npos; }));
+    CHECK(run_cli(fmt::format("runs verify '{}' > '{}'", (out / "v").string(), (out / "v.txt").string())) == 2);
+    run_printed(r.redo_commands, fs::temp_directory_path());
+    CHECK(verify_run(out / "v").complete);
+}
+
+TEST_CASE("verify: an output that is a symbolic link (to a file outside the run, or through a linked folder) fails, and --resume renders it again", "[verify]") {
+    const auto out = eyemap::test::fresh_dir("cluster-verify-link");
+    REQUIRE(run_cli(batch_args(out, "l")) == 0);
+    const fs::path run = out / "l";
+    const auto m = manifest_from_json(read_file(run / "manifest.json"), "m");
+    const std::string rel = m.types.at(0).outputs.at(0).path;
+    const fs::path outside = out / "outside.svg";
+    fs::copy_file(run / rel, outside);  // same bytes: only the link is wrong
+    fs::remove(run / rel);
+    fs::create_symlink(outside, run / rel);
+    auto r = verify_run(run);
+    CHECK_FALSE(r.complete);
+    REQUIRE(r.files.size() == 1);
+    CHECK(r.files[0].problem == "symlink");
+    REQUIRE_FALSE(r.redo_commands.empty());
+    CHECK(r.redo_commands[0].rfind("rm -f -- ", 0) == 0);
+    // --resume does not trust the link: it writes a regular file in its place, the outside file stays.
+    REQUIRE(run_cli(batch_args(out, "l", "--resume")) == 0);
+    CHECK(fs::symlink_status(run / rel).type() == fs::file_type::regular);
+    CHECK(fs::exists(outside));
+    CHECK(verify_run(run).complete);
+}
+
+TEST_CASE("verify: printed commands are absolute and current, name the real run, remove folders with rm -rf, and run as printed from another folder", "[verify]") {
+    const auto out = eyemap::test::fresh_dir("cluster-verify-commands");
+    const fs::path here = out / "here", other = out / "other";
+    fs::create_directories(here);
+    fs::create_directories(other);
+    fs::copy_file(release().data, here / "data.csv");
+    // The batch with relative paths, run from `here`.
+    const std::string bin = fs::absolute(EYEMAP_CLI).string();
+    REQUIRE(std::system(fmt::format("cd '{}' && '{}' batch --data data.csv --out-dir runs --run c --format svg,png --quiet --jobs 2 > /dev/null 2>&1",
+                                    here.string(), bin).c_str()) == 0);
+    const fs::path run = here / "runs" / "c";
+    const auto m = manifest_from_json(read_file(run / "manifest.json"), "m");
+    const std::string file = m.types.at(0).outputs.at(0).path, png = m.types.at(1).outputs.back().path;
+    fs::remove(run / file);
+    fs::create_directories(run / file / "sub");  // an output replaced by a folder
+    fs::remove(run / png);
+
+    // `runs verify .` inside the run: the real name, absolute paths, --format, rm -rf for the folder.
+    const fs::path report = out / "v.txt";
+    REQUIRE(std::system(fmt::format("cd '{}' && '{}' runs verify . > '{}' 2>&1", run.string(), bin, report.string()).c_str()) != -1);
+    const std::string text = read_file(report);
+    INFO(text);
+    CHECK(text.find("--run c ") != std::string::npos);
+    CHECK(text.find("--run .") == std::string::npos);
+    CHECK(text.find("--format svg,png") != std::string::npos);
+    CHECK(text.find("--formats") == std::string::npos);
+    CHECK(text.find("rm -rf -- ") != std::string::npos);
+    CHECK(text.find(fmt::format("--data {}", (here / "data.csv").string())) != std::string::npos);
+    CHECK(text.find("INCOMPLETE") != std::string::npos);
+    CHECK(text.find("complete,") == std::string::npos);  // one verdict: no "run: complete" line before it
+    auto r = verify_run(fs::relative(run, fs::current_path()));
+    CHECK(r.run_name == "c");
+    run_printed(r.redo_commands, other);
+    CHECK(verify_run(run).complete);
+
+    // Shard manifests of two shard counts: a command that sets the odd ones aside, and then it verifies.
+    const auto shard = [&](const std::string& s) {
+        return run_cli(fmt::format("batch --data '{}' --out-dir '{}' --run s --quiet --jobs 2 --shard {}", release().data.string(), out.string(), s));
+    };
+    for (const char* s : {"0/2", "1/2", "0/3"}) REQUIRE(shard(s) == 0);
+    r = verify_run(out / "s", RunVerifyOptions{.expect_shards = 2});
+    CHECK_FALSE(r.complete);
+    REQUIRE_FALSE(r.redo_commands.empty());
+    run_printed(r.redo_commands, other);
+    CHECK(verify_run(out / "s").complete);
+}
+
+TEST_CASE("verify and --resume still take eyemap-batch/1 manifests (no input identity)", "[verify]") {
+    const auto out = eyemap::test::fresh_dir("cluster-verify-v1");
+    REQUIRE(run_cli(batch_args(out, "old")) == 0);
+    const fs::path path = out / "old" / "manifest.json";
+    std::string text = read_file(path);
+    const auto head_end = text.find(",\"types\":[");
+    REQUIRE(head_end != std::string::npos);
+    auto head = nlohmann::json::parse(text.substr(0, head_end) + "}");
+    CHECK(head["schema"] == "eyemap-batch/2");
+    head["schema"] = "eyemap-batch/1";
+    head.erase("input");
+    std::string h = head.dump();
+    h.pop_back();
+    write_file(path, h + text.substr(head_end));
+    // The edit made the manifest newer than index.html; an old run's index is not.
+    fs::last_write_time(out / "old" / "index.html", fs::file_time_type::clock::now() + std::chrono::seconds(1));
+    const auto m = manifest_from_json(read_file(path), path.string());
+    CHECK(m.schema == 1);
+    CHECK_FALSE(m.input.known);
+    CHECK(verify_run(out / "old").complete);
+    REQUIRE(run_cli(batch_args(out, "old", "--resume")) == 0);
+    CHECK(manifest_from_json(read_file(path), path.string()).schema == 2);
+    CHECK(verify_run(out / "old").complete);
 }

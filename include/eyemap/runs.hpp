@@ -25,6 +25,17 @@ inline constexpr std::size_t kMaxManifestEyemaps = 1024 * 2 * 2;  // regions x s
 // ---------------------------------------------------------------------------------------------
 // Manifest
 
+// What a run read, recorded when it completes (eyemap-batch/2): `runs verify` requires the shards of
+// one run to agree on it. /1 manifests and unfinished runs have none (known = false).
+struct InputIdentity {
+    bool known = false;
+    bool from_file = true;         // false: rows handed over by a program (a Python DataFrame), no file to read again
+    std::uint64_t data_hash = 0;   // content hash of the data file as read
+    std::uint64_t data_bytes = 0;
+    std::uint64_t types = 0;       // types of the whole input (every shard reads all of them)
+    std::uint64_t plan_hash = 0;   // the shard plan's entries; 0: no plan (layout and options: settings_hash)
+};
+
 struct Manifest {
     std::string tool;
     std::string run;
@@ -32,15 +43,17 @@ struct Manifest {
     bool complete = false;   // every type of the input was done
     bool cancelled = false;
     std::string started, updated;  // ISO 8601 UTC
-    std::string data, columns;     // file names as given
+    int schema = 2;                // 1 or 2: the "eyemap-batch/N" it was read from (written: always 2)
+    std::string data, columns;     // file names: /2 absolute (as given when not a file), /1 as given
     std::vector<OutputFormat> formats;
     bool pages = false;
     std::uint64_t settings_hash = 0;
     std::string plan;               // the shard plan file used (--plan), recorded as given; "" for none
+    InputIdentity input;
     std::vector<TypeRecord> types;  // sorted by seq
 };
 
-// JSON, schema "eyemap-batch/1" (see docs/batch.md).
+// JSON, schema "eyemap-batch/2" (see docs/batch.md); the reader takes /1 too.
 std::string manifest_to_json(const Manifest& m);
 // Throws input (naming `source`) on malformed JSON, another schema or bad fields.
 Manifest manifest_from_json(std::string_view text, std::string_view source);
@@ -144,7 +157,7 @@ struct ShardState {
 };
 struct FileProblem {
     std::string path;     // relative to the run folder
-    std::string problem;  // "missing", "size", "content", "not a file"
+    std::string problem;  // "missing", "size", "content", "not a file", "symlink" (the file or its folder is a link)
     std::string type;
     std::uint32_t shard = 0;  // the shard whose manifest recorded it
 };
@@ -156,7 +169,9 @@ struct RunVerifyReport {
     std::vector<FileProblem> files;
     std::vector<std::string> problems;        // other findings (mixed shard counts, settings, gaps)
     std::vector<std::uint32_t> redo_shards;   // shards to run again (with --resume)
-    std::vector<std::string> redo_commands;   // one shell command per shard to redo
+    std::vector<std::string> redo_commands;   // shell commands, absolute paths, that finish the run (each runs as printed)
+    bool rebuild_from_source = false;         // rows came from a program (a DataFrame): no command can redo it
+    std::string run_name;                     // the run folder's real name (`runs verify .` names it)
     std::uint64_t types = 0, files_checked = 0, bytes_checked = 0;
 };
 RunVerifyReport verify_run(const std::filesystem::path& run_dir, const RunVerifyOptions& options = {});

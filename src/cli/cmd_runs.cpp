@@ -125,15 +125,16 @@ void add_runs_command(CLI::App& app) {
         if (args->json) {
             print_stdout("{}", verify_report_json(r));
         } else {
-            print_stdout("run {}: {}, {} types, {} files checked ({}{})\n", p.string(),
+            print_stdout("run {}: {}, {} types, {} files checked ({}{})\n", r.run_name.empty() ? p.string() : r.run_name,
                        r.shard_count > 1 ? fmt::format("{} shards", r.shard_count) : std::string("not sharded"), r.types,
                        r.files_checked, human_bytes(static_cast<double>(r.bytes_checked)), o.check_content ? ", sizes and content" : ", sizes only");
             for (const auto& s : r.shards) {
-                std::string state = s.state == "unfinished" ? "unfinished (failed, interrupted or still running)"
-                                    : s.state == "missing"  ? "missing (never ran, or its manifest is gone)"
-                                                            : s.state;
+                // The manifest's state only: the verdict on the run is the last line (complete or INCOMPLETE).
+                std::string state = s.state == "unfinished" ? "manifest unfinished (failed, interrupted or still running)"
+                                    : s.state == "missing"  ? "manifest missing (never ran, or its manifest is gone)"
+                                                            : "manifest finished";
                 if (r.shard_count > 1) print_stdout("shard {}/{}: {}, {} types\n", s.index, r.shard_count, state, s.types);
-                else print_stdout("run: {}, {} types\n", state, s.types);
+                else print_stdout("{}, {} types\n", state, s.types);
             }
             for (const auto& f : r.files) print_stdout("file {}: {} (type {}, shard {})\n", f.problem, f.path, f.type, f.shard);
             for (const auto& q : r.problems) print_stdout("problem: {}\n", q);
@@ -145,7 +146,9 @@ void add_runs_command(CLI::App& app) {
             } else {
                 std::string list;
                 for (auto i : r.redo_shards) list += fmt::format("{}{}", list.empty() ? "" : " ", i);
-                print_stdout("INCOMPLETE{}; to finish it:\n", list.empty() ? std::string() : (r.shard_count > 1 ? ": redo shards " : ": redo the run") + (r.shard_count > 1 ? list : std::string()));
+                const std::string what = list.empty() ? std::string() : (r.shard_count > 1 ? ": redo shards " + list : std::string(": redo the run"));
+                if (r.redo_commands.empty()) print_stdout("INCOMPLETE{}; rebuild the run from its source (see the problems above)\n", what);
+                else print_stdout("INCOMPLETE{}; to finish it (then verify again):\n", what);
                 for (const auto& c : r.redo_commands) print_stdout("  {}\n", c);
             }
         }

@@ -1,6 +1,7 @@
 // A data file read for the batch: its CSV reader and row parser, which run_batch drives itself.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -14,11 +15,17 @@
 
 #include "eyemap/batch.hpp"
 #include "eyemap/error.hpp"
+#include "core/hash.hpp"
 #include "core/throw.hpp"
 #include "ingest/csv.hpp"
 #include "ingest/row_parser.hpp"
 
 namespace eyemap {
+
+namespace detail {
+// The block of the data file's content hash (runs verify hashes the file again the same way).
+inline constexpr std::size_t kDataHashBlock = 1 << 16;
+}  // namespace detail
 
 struct DataFileSource::Impl {
     RegionSet regions;  // the parser keeps a pointer
@@ -27,6 +34,10 @@ struct DataFileSource::Impl {
     std::string name;
     std::uint64_t size = 0;
     std::atomic<std::uint64_t> count{0};
+    // Content hash of the bytes read so far, in fixed blocks so it does not depend on read sizes
+    // (recorded in run manifests: shards of one run must have read the same file).
+    std::uint64_t hash = 0;
+    std::string pending;
     std::unique_ptr<detail::CsvReader> csv;
     std::vector<std::string_view> fields;
     std::unique_ptr<detail::RowParser> parser;
@@ -41,8 +52,27 @@ struct DataFileSource::Impl {
         while (got < 0 && errno == EINTR);
         if (got < 0) throw_io(fmt::format("read error: {}", std::strerror(errno)), name);
         count.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
+        hash_in(p, static_cast<std::size_t>(got));
         return static_cast<std::size_t>(got);
     }
+    static constexpr std::size_t kHashBlock = detail::kDataHashBlock;
+    void hash_in(const char* p, std::size_t n) {
+        while (n) {
+            const std::size_t take = std::min(n, kHashBlock - pending.size());
+            if (pending.empty() && take == kHashBlock) hash = hash_bytes(std::string_view(p, take), hash);
+            else {
+                pending.append(p, take);
+                if (pending.size() == kHashBlock) {
+                    hash = hash_bytes(pending, hash);
+                    pending.clear();
+                }
+            }
+            p += take;
+            n -= take;
+        }
+    }
+    // The hash of everything read (the whole file once it was read to its end).
+    std::uint64_t content_hash() const { return mix64(hash_bytes(pending, hash) ^ count.load(std::memory_order_relaxed)); }
 };
 
 namespace detail {

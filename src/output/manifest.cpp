@@ -1,4 +1,4 @@
-// Manifests: the JSON of a run's record (eyemap-batch/1), written one type per line and read back strictly.
+// Manifests: the JSON of a run's record (eyemap-batch/2; /1 still read), written one type per line and read back strictly.
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -33,7 +33,18 @@ std::string detail::iso_time_utc(std::chrono::system_clock::time_point t) {
 
 namespace {
 
-constexpr std::string_view kSchema = "eyemap-batch/1";
+// The one place that knows the manifest versions: /2 is written; /1 (before the input identity and
+// absolute data paths) is still read, so older runs resume and verify.
+constexpr std::string_view kSchemaPrefix = "eyemap-batch/";
+constexpr int kSchemaVersion = 2;
+constexpr int kOldestSchemaVersion = 1;
+std::string schema_name(int version) { return fmt::format("{}{}", kSchemaPrefix, version); }
+// The version of a "schema" value, or 0 when it is not one this reader knows.
+int schema_version(std::string_view s) {
+    for (int v = kOldestSchemaVersion; v <= kSchemaVersion; ++v)
+        if (s == schema_name(v)) return v;
+    return 0;
+}
 
 std::string hex64(std::uint64_t v) { return fmt::format("{:016x}", v); }
 
@@ -99,7 +110,7 @@ std::string detail::type_line(const TypeRecord& t) { return dump(type_json(t)); 
 // One type per line (each dumped once, when the type finishes): compact, readable, diff-friendly.
 std::string detail::manifest_json(const Manifest& m, std::span<const std::string* const> type_lines) {
     ojson head;
-    head["schema"] = std::string(kSchema);
+    head["schema"] = schema_name(kSchemaVersion);
     head["tool"] = m.tool;
     head["run"] = m.run;
     head["shard"] = ojson{{"index", m.shard.index}, {"count", m.shard.count}};
@@ -115,6 +126,9 @@ std::string detail::manifest_json(const Manifest& m, std::span<const std::string
     head["pages"] = m.pages;
     head["settings_hash"] = hex64(m.settings_hash);
     if (!m.plan.empty()) head["plan"] = m.plan;
+    if (m.input.known)
+        head["input"] = ojson{{"source", m.input.from_file ? "file" : "rows"}, {"data_hash", hex64(m.input.data_hash)},
+                              {"data_bytes", m.input.data_bytes}, {"types", m.input.types}, {"plan_hash", hex64(m.input.plan_hash)}};
     head["type_count"] = type_lines.size();
     std::string s = dump(head);
     s.pop_back();  // the closing brace
@@ -256,8 +270,9 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
     } catch (const std::exception& e) {
         r.bad(fmt::format("not valid JSON ({})", e.what()));
     }
-    if (r.str(j, "schema") != kSchema) r.bad(fmt::format("schema is not {}", kSchema));
     Manifest m;
+    m.schema = schema_version(r.str(j, "schema"));
+    if (!m.schema) r.bad(fmt::format("schema is not {}{} to {}", kSchemaPrefix, kOldestSchemaVersion, schema_name(kSchemaVersion)));
     m.tool = r.str(j, "tool");
     m.run = r.str(j, "run");
     const auto& sh = r.at(j, "shard");
@@ -278,6 +293,17 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
     m.pages = r.boolean(j, "pages");
     m.settings_hash = r.hex(j, "settings_hash");
     if (j.contains("plan")) m.plan = r.str(j, "plan");
+    if (m.schema >= 2 && j.contains("input")) {
+        const auto& in = j.at("input");
+        const std::string source = r.str(in, "source");
+        if (source != "file" && source != "rows") r.bad("\"input\" \"source\" must be file or rows");
+        m.input.known = true;
+        m.input.from_file = source == "file";
+        m.input.data_hash = r.hex(in, "data_hash");
+        m.input.data_bytes = r.u64(in, "data_bytes");
+        m.input.types = r.u64(in, "types");
+        m.input.plan_hash = r.hex(in, "plan_hash");
+    }
     const auto& types = r.at(j, "types");
     if (!types.is_array()) r.bad("\"types\" must be an array");
     m.types.reserve(types.size());

@@ -20,6 +20,7 @@
 #include "eyemap/error.hpp"
 #include "core/throw.hpp"
 #include "eyemap/stats.hpp"
+#include "ingest/data_file.hpp"
 #include "output/naming.hpp"
 #include "output/report.hpp"
 #include "output/run_internal.hpp"
@@ -222,7 +223,7 @@ public:
         m_.formats = options_.formats;
         m_.pages = options_.pages;
         m_.settings_hash = detail::batch_settings_hash(columns, layout, renderer_);
-        if (options_.shard_plan) m_.plan = options_.shard_plan->source;
+        if (options_.shard_plan) m_.plan = absolute_label(options_.shard_plan->source);
         for (const auto& rec : own_previous) carried_.push_back(Line{rec.seq, rec.neuron_type, type_line(rec)});
     }
 
@@ -246,6 +247,14 @@ public:
         }
     }
 
+    // Where the rows come from: a file's names are recorded absolute, so the commands `runs verify`
+    // prints run from any folder; rows from a program (a DataFrame) are recorded as such.
+    void record_source(const BatchInput& input) {
+        input_ = &input;
+        if (input.file && m_.data != "-") m_.data = absolute_label(m_.data);
+        m_.columns = absolute_label(m_.columns);
+    }
+
     DirectoryBatchResult finish(const BatchSummary& summary) {
         result_.summary = summary;
         // An interrupted run that finished no type leaves nothing behind; anything else is recorded.
@@ -255,6 +264,7 @@ public:
             std::lock_guard lk(manifest_mu_);
             m_.complete = !summary.cancelled;
             m_.cancelled = summary.cancelled;
+            if (m_.complete) record_input_identity(summary);
             // Durable completion: every file on disk before the manifest says so, the manifest after.
             if (m_.complete && dir_.sync) sync_directory_tree(run_dir_);
             flush_locked(m_.complete && dir_.sync);
@@ -270,6 +280,32 @@ public:
     }
 
 private:
+    static std::string absolute_label(const std::string& name) {
+        if (name.empty() || name == "-") return name;
+        std::error_code ec;
+        const fs::path a = fs::absolute(name, ec);
+        return ec ? name : a.lexically_normal().string();
+    }
+
+    // What the whole input was (a complete run read all of it): compared across shards by `runs verify`.
+    void record_input_identity(const BatchSummary& summary) {
+        InputIdentity& id = m_.input;
+        id.known = true;
+        id.types = summary.types_seen;
+        id.from_file = input_ && input_->file;
+        if (id.from_file) {
+            const auto& f = detail::DataFileAccess::impl(*input_->file);
+            id.data_hash = f.content_hash();
+            id.data_bytes = f.count.load(std::memory_order_relaxed);
+        }
+        if (const auto& plan = options_.shard_plan) {
+            HashBuilder h;
+            h.add(plan->count);
+            for (const auto& e : plan->types) h.add(std::string_view(e.name)).add(e.rows).add(e.shard);
+            id.plan_hash = h.digest();
+        }
+    }
+
     [[noreturn]] void refuse_protected() const {
         throw_input("this run is protected; unprotect it first (eyemap runs unprotect) or choose another --run",
                     ErrorLocation{run_dir_.string(), 0, {}, {}});
@@ -434,6 +470,7 @@ private:
     std::chrono::steady_clock::time_point last_flush_{};  // the first finished type is recorded at once
     std::chrono::steady_clock::duration flush_cost_{};
 
+    const BatchInput* input_ = nullptr;
     std::mutex pending_mu_;  // files made before the folder exists
     std::vector<std::pair<std::string, std::string>> pending_;
     std::mutex content_mu_;  // content hashes of the files written, by path, until their type's record is made
@@ -446,6 +483,7 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
                                             const BatchOptions& options, const DirectoryBatchOptions& dir, BatchCounters* counters) {
     RunWriter writer(renderer, options, dir);
     writer.prepare(input.columns, layout);
+    writer.record_source(input);
     BatchSummary summary;
     try {
         summary = run_batch(input, layout, renderer, options, writer.callbacks(), counters);

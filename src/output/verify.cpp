@@ -13,6 +13,7 @@
 #include "eyemap/runs.hpp"
 #include "eyemap/error.hpp"
 #include "core/throw.hpp"
+#include "ingest/data_file.hpp"
 #include "output/naming.hpp"
 #include "output/sink.hpp"
 #include "output/verify.hpp"
@@ -30,6 +31,26 @@ bool file_content_hash(const fs::path& p, std::uint64_t& out) {
     if (in.bad()) return false;
     out = hash_bytes(bytes);
     return true;
+}
+
+// The content hash DataFileSource computes while a batch reads the file (the same fixed blocks).
+bool data_file_identity(const fs::path& p, std::uint64_t& hash, std::uint64_t& bytes) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return false;
+    std::string block(detail::kDataHashBlock, '\0');
+    std::uint64_t h = 0, n = 0;
+    for (;;) {
+        in.read(block.data(), static_cast<std::streamsize>(block.size()));
+        const auto got = static_cast<std::size_t>(in.gcount());
+        n += got;
+        if (got < block.size()) {
+            if (in.bad()) return false;
+            hash = mix64(hash_bytes(std::string_view(block.data(), got), h) ^ n);
+            bytes = n;
+            return true;
+        }
+        h = hash_bytes(block, h);
+    }
 }
 
 bool is_temp_name(const std::string& n) { return !n.empty() && n[0] == '.' && n.find(".tmp-") != std::string::npos; }
@@ -74,12 +95,28 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
         }
     }
     r.shard_count = options.expect_shards ? options.expect_shards : newest_shard ? newest_shard->shard.count : 1;
-    if (counts.size() > 1 || (!counts.empty() && !counts.count(r.shard_count) && r.shard_count > 1)) {
+    const bool mixed_counts = counts.size() > 1 || (!counts.empty() && !counts.count(r.shard_count) && r.shard_count > 1);
+    if (mixed_counts) {
         std::string list;
         for (auto c : counts) list += fmt::format("{}{}", list.empty() ? "" : ", ", c);
         r.problems.push_back(fmt::format("shard manifests of different shard counts ({}); verifying as {} shards", list, r.shard_count));
     }
     const bool whole_complete = whole && whole->complete;
+    // The commands below name the run by its real, absolute path (`runs verify .` inside the run too).
+    std::error_code aec;
+    fs::path real = fs::weakly_canonical(fs::absolute(run_dir, aec), aec);
+    if (aec || real.empty()) real = fs::absolute(run_dir).lexically_normal();
+    if (!real.has_filename()) real = real.parent_path();
+    // Shard manifests of other counts than the one verified: set aside, so the run has one sharding.
+    std::vector<std::string> other_counts;
+    for (const auto& [path, m] : manifests)
+        if (mixed_counts && m.shard.sharded() && m.shard.count != r.shard_count) other_counts.push_back((real / path.filename()).string());
+    if (!other_counts.empty()) {
+        std::string cmd = fmt::format("mkdir -p -- {} && mv --", shell_quote((real / ".set-aside").string()));
+        for (const auto& p : other_counts) cmd += " " + shell_quote(p);
+        cmd += " " + shell_quote((real / ".set-aside").string() + "/");
+        r.redo_commands.push_back(std::move(cmd));
+    }
 
     // Shards.
     std::map<std::uint32_t, const Manifest*> shard_manifest;
@@ -100,6 +137,47 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
         }
     }
     std::set<std::uint32_t> redo;
+    // One input: every finished shard must have read the same data (content, size, types) and plan.
+    // The newest shard's is taken as the intended one; the others are redone with --resume, which
+    // renders again exactly the types whose rows changed.
+    if (r.shard_count > 1 && newest_shard) {
+        const auto same = [](const InputIdentity& a, const InputIdentity& b) {
+            return a.from_file == b.from_file && a.data_hash == b.data_hash && a.data_bytes == b.data_bytes && a.types == b.types &&
+                   a.plan_hash == b.plan_hash;
+        };
+        const Manifest* ref = nullptr;
+        for (const auto& [i, m] : shard_manifest)
+            if (m->input.known && (!ref || m->updated > ref->updated)) ref = m;
+        // The data file as it is now, when it can be read: the intended input (the redo reads it).
+        std::uint64_t now_hash = 0, now_bytes = 0;
+        bool now_matched = true;
+        if (ref && ref->input.from_file && options.check_content && fs::path(ref->data).is_absolute() &&
+            data_file_identity(ref->data, now_hash, now_bytes)) {
+            now_matched = false;
+            for (const auto& [i, m] : shard_manifest)
+                if (m->input.known && m->input.data_hash == now_hash && m->input.data_bytes == now_bytes) {
+                    ref = m;
+                    now_matched = true;
+                }
+        }
+        // When no shard read the file as it is now, all of them are redone (each then reads it).
+        if (ref)
+            for (const auto& [i, m] : shard_manifest)
+                if (m->input.known && (!same(m->input, ref->input) || !now_matched)) {
+                    if (!now_matched && same(m->input, ref->input)) {
+                        r.problems.push_back(fmt::format("shard {}/{} read another version of the data file than the one at {} now ({} bytes, "
+                                                         "data hash {:016x})", i, r.shard_count, ref->data, now_bytes, now_hash));
+                        redo.insert(i);
+                        continue;
+                    }
+                    r.problems.push_back(fmt::format(
+                        "shard {}/{} read another input than shard {}/{} ({} types, {} bytes, data hash {:016x}, plan hash {:016x} against "
+                        "{} types, {} bytes, data hash {:016x}, plan hash {:016x}): the data file (or plan) changed between shards",
+                        i, r.shard_count, ref->shard.index, r.shard_count, m->input.types, m->input.data_bytes, m->input.data_hash,
+                        m->input.plan_hash, ref->input.types, ref->input.data_bytes, ref->input.data_hash, ref->input.plan_hash));
+                    redo.insert(i);
+                }
+    }
     if (!whole_complete)
         for (const auto& s : r.shards)
             if (s.state != "complete") redo.insert(s.index);
@@ -136,9 +214,16 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
             ++r.files_checked;
             const fs::path p = run_dir / o.path;
             std::error_code fec;
-            const auto st = fs::status(p, fec);
-            std::string problem;
-            if (fec || st.type() == fs::file_type::not_found) problem = "missing";
+            // Never through a link: a folder or file that is a symbolic link may point outside the run.
+            std::string problem, remove = o.path;
+            const fs::path folder = fs::path(o.path).parent_path();
+            const auto fst = folder.empty() ? fs::file_status(fs::file_type::directory) : fs::symlink_status(run_dir / folder, fec);
+            const auto st = fs::symlink_status(p, fec);
+            if (fst.type() == fs::file_type::symlink || (fst.type() != fs::file_type::directory && fst.type() != fs::file_type::not_found)) {
+                problem = fst.type() == fs::file_type::symlink ? "symlink" : "not a file";
+                remove = folder.string();
+            } else if (fec || st.type() == fs::file_type::not_found) problem = "missing";
+            else if (st.type() == fs::file_type::symlink) problem = "symlink";
             else if (st.type() != fs::file_type::regular) problem = "not a file";
             else {
                 const auto size = fs::file_size(p, fec);
@@ -152,7 +237,10 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
             if (problem.empty()) continue;
             r.files.push_back(FileProblem{o.path, problem, t->neuron_type, owner});
             redo.insert(owner);
-            if (problem == "content" || problem == "not a file") remove_first[owner].push_back(o.path);
+            if (problem != "missing" && problem != "size") {
+                auto& rm = remove_first[owner];
+                if (std::find(rm.begin(), rm.end(), remove) == rm.end()) rm.push_back(remove);
+            }
         }
     }
 
@@ -189,34 +277,60 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
         }
     }
 
-    // The commands that finish the run.
-    const fs::path abs = run_dir.has_filename() ? run_dir : run_dir.parent_path();
-    const std::string out_dir = abs.has_parent_path() ? abs.parent_path().string() : std::string(".");
-    const std::string run_name = abs.filename().string();
+    // The commands that finish the run: absolute paths, current options, runnable as printed.
+    const std::string out_dir = real.has_parent_path() ? real.parent_path().string() : std::string("/");
+    const std::string run_name = real.filename().string();
     for (std::uint32_t i : redo) {
         r.redo_shards.push_back(i);
         const Manifest* m = shard_manifest.count(i) ? shard_manifest[i] : newest_shard ? newest_shard : whole;
         if (r.shard_count <= 1) m = whole ? whole : m;
+        if (!m) continue;
+        if (m->input.known && !m->input.from_file) {
+            r.problems.push_back(fmt::format("this run was written from rows a program handed over (data \"{}\"), not from a file: "
+                                             "no command can redo it; rebuild it from its source (run the program that wrote it again, "
+                                             "with resume)", m->data));
+            r.rebuild_from_source = true;
+            continue;
+        }
+        // /1 manifests recorded names as given (relative to where the batch ran): taken from here.
+        const auto abs_name = [](const std::string& n) { return n.empty() || n == "-" ? n : fs::absolute(n).lexically_normal().string(); };
+        std::error_code dec;
+        if (m->data != "-" && !fs::is_regular_file(abs_name(m->data), dec)) {
+            // e.g. a /1 manifest of a run written from Python records data "DataFrame".
+            r.problems.push_back(fmt::format("the data file \"{}\" the run was made from is not there (a run written from a "
+                                             "DataFrame has none): no command can redo it; rebuild the run from its source",
+                                             abs_name(m->data)));
+            r.rebuild_from_source = true;
+            continue;
+        }
         std::string cmd;
         if (auto it = remove_first.find(i); it != remove_first.end()) {
-            cmd += "rm -f --";
-            for (const auto& p : it->second) cmd += " " + shell_quote((run_dir / p).string());
+            bool folder = false;
+            for (const auto& p : it->second) {
+                std::error_code dec;
+                folder = folder || fs::symlink_status(real / p, dec).type() == fs::file_type::directory;
+            }
+            cmd += folder ? "rm -rf --" : "rm -f --";
+            for (const auto& p : it->second) cmd += " " + shell_quote((real / p).string());
             cmd += " && ";
         }
-        cmd += fmt::format("eyemap batch --data {}", shell_quote(m->data));
-        if (!m->columns.empty()) cmd += fmt::format(" --columns {}", shell_quote(m->columns));
+        cmd += fmt::format("eyemap batch --data {}", shell_quote(abs_name(m->data)));
+        if (!m->columns.empty()) cmd += fmt::format(" --columns {}", shell_quote(abs_name(m->columns)));
         cmd += fmt::format(" --out-dir {} --run {}", shell_quote(out_dir), shell_quote(run_name));
         std::string formats;
         for (auto f : m->formats) formats += fmt::format("{}{}", formats.empty() ? "" : ",", to_string(f));
-        if (!formats.empty() && formats != "svg") cmd += " --formats " + formats;
+        if (!formats.empty() && formats != "svg") cmd += " --format " + formats;
         if (m->pages) cmd += " --pages";
-        if (!m->plan.empty()) cmd += " --plan " + shell_quote(m->plan);
+        if (!m->plan.empty()) cmd += " --plan " + shell_quote(abs_name(m->plan));
         if (r.shard_count > 1) cmd += fmt::format(" --shard {}/{}", i, r.shard_count);
         cmd += " --resume";
         r.redo_commands.push_back(std::move(cmd));
     }
-    if (pages && (index_stale || !redo.empty()))
+    if (pages && (index_stale || !redo.empty()) && !r.rebuild_from_source)
         r.redo_commands.push_back(fmt::format("eyemap batch --out-dir {} --run {} --index-only", shell_quote(out_dir), shell_quote(run_name)));
+    if (r.redo_commands.empty() && !r.rebuild_from_source && (!r.problems.empty() || !r.files.empty() || !redo.empty()))
+        r.problems.push_back("no command can repair this: rebuild the run from its source (run the batch again into a new run folder)");
+    r.run_name = run_name;
 
     r.complete = redo.empty() && r.problems.empty() && r.files.empty() && (whole_complete || all_finished);
     return r;
@@ -240,6 +354,7 @@ std::string verify_report_json(const RunVerifyReport& r) {
     j["problems"] = r.problems;
     j["redo_shards"] = r.redo_shards;
     j["redo_commands"] = r.redo_commands;
+    j["rebuild_from_source"] = r.rebuild_from_source;
     j["temp_files"] = detail::run_temp_files(r.run_dir);
     return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n";
 }
