@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/text.hpp"
 #include "eyemap/version.hpp"
 
 int main(int argc, char** argv) {
@@ -23,16 +24,17 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         // --help/--version exit 0; every usage error is 1, as --help promises (CLI11 has its own codes).
-        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) return app.exit(e);
         // CLI11 only lists what it did not expect: name the closest option of that subcommand. A
         // mistyped option is the likelier cause of a missing one too (--dat for --data), so first.
         const std::string unknown = eyemap::cli::unknown_option_messages(app, argc, argv);
+        // `eyemap figure --help`: help for a command that does not exist is the error, not the main help.
+        const bool unknown_command = unknown.find("unknown command") != std::string::npos;
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success) && !unknown_command) return app.exit(e);
         fmt::print(stderr, "{}", unknown);
-        if (unknown.empty() || dynamic_cast<const CLI::ExtrasError*>(&e) == nullptr) {
-            app.exit(e);
-        } else {
-            fmt::print(stderr, "Run with --help for more information.\n");
-        }
+        // Every other usage error in the one format: "eyemap: error: <what>" (CLI11's own text after it).
+        if (unknown.empty() || (dynamic_cast<const CLI::ExtrasError*>(&e) == nullptr && !unknown_command))
+            fmt::print(stderr, "eyemap: error: {}\n", eyemap::terminal_text(e.what()));
+        fmt::print(stderr, "Run with --help for more information.\n");
         return 1;
     } catch (const eyemap::cli::UsageError& e) {
         fmt::print(stderr, "eyemap: error: {}\nRun with --help for more information.\n", e.what());
