@@ -244,3 +244,20 @@ TEST_CASE("a planned sharded run is byte-identical to one machine's and better b
     CHECK(run_cli(batch_args(out, "bad", fmt::format("--shard 0/2 --plan '{}'", plan_file.string())), &err) == 2);
     CHECK(err.find("plan is for 3 shards") != std::string::npos);
 }
+
+TEST_CASE("shard plan reader: counts and entries beyond the batch's limits are refused and not cut (issue 25)", "[shard_plan][r3]") {
+    using eyemap::kMaxShards;
+    const auto plan = [](std::string_view shards, std::string_view entry_shard) {
+        return fmt::format(R"({{"schema":"eyemap-plan/1","shards":{},"types":[{{"name":"A","rows":1,"shard":{}}}]}})", shards, entry_shard);
+    };
+    // 4294967297 was narrowed to 1 and accepted for a plan of 2 shards.
+    CHECK_THROWS_WITH(eyemap::shard_plan_from_json(plan("2", "4294967297"), "p.json"), Catch::Contains("shard 4294967297 is not below 2"));
+    CHECK_THROWS_WITH(eyemap::shard_plan_from_json(plan("2", "18446744073709551615"), "p.json"), Catch::Contains("is not below 2"));
+    // The count: the batch's kMaxShards (a plan of 1000000 shards was read, then refused by --shard).
+    CHECK(eyemap::shard_plan_from_json(plan(std::to_string(kMaxShards), "0"), "p.json").count == kMaxShards);
+    CHECK_THROWS_WITH(eyemap::shard_plan_from_json(plan(std::to_string(kMaxShards + 1), "0"), "p.json"),
+                      Catch::Contains(fmt::format("from 1 to {}", kMaxShards)) && Catch::Contains(std::to_string(kMaxShards + 1)));
+    CHECK_THROWS_WITH(eyemap::shard_plan_from_json(plan("4294967298", "0"), "p.json"), Catch::Contains("4294967298"));
+    const auto ok = eyemap::shard_plan_from_json(plan("2", "1"), "p.json");
+    CHECK(ok.types.at(0).shard == 1);
+}
