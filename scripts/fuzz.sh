@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-60}"
-targets=(${FUZZ_TARGETS:-csv layout regions render templates manifest columns})
+targets=(${FUZZ_TARGETS:-csv layout regions render templates manifest columns stats plan})
 build=build-fuzz
 jobs="${JOBS:-2}"
 
@@ -28,7 +28,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$work" "$art"
   dict=fuzz/csv.dict
   [ "$t" = regions ] && dict=fuzz/json.dict
-  [ "$t" = manifest ] && dict=fuzz/json.dict
+  case "$t" in manifest | stats | plan) dict=fuzz/json.dict ;; esac
   [ "$t" = templates ] && dict=fuzz/mustache.dict
   log="$build/fuzz_$t.log"
   echo "fuzz.sh: $t for ${secs}s (log $log)" >&2

@@ -527,4 +527,197 @@ TEST_CASE("eyemap render killed during its write leaves no temporary file (issue
         CHECK(std::system(("bash -c " + q(script)).c_str()) == 0);
         CHECK(read_file(dir / "listing.txt").empty());  // no temporary file, no partial output
     }
+
+// --- issue 25, round 3: readers, run folders, limits and messages --------------------------------
+
+namespace {
+
+// A small data file (types A and B) in a fresh folder.
+fs::path r3_dir(const std::string& name) {
+    const auto dir = test::fresh_dir("r3-" + name + "-" + std::to_string(::getpid()));
+    test::write_file(dir / "d.csv", std::string(test::kRowsHeader) + test::rows_for("A") + test::rows_for("B", "LO"));
+    return dir;
+}
+
+// Standard output of an eyemap command line (stdout to a file of its own), its exit code in *rc.
+std::string r3_stdout(const std::string& args, int* rc, std::string* err = nullptr) {
+    static int n = 0;
+    const auto out = fs::current_path() / fmt::format("r3-stdout-{}-{}.txt", ::getpid(), n++);
+    *rc = run_cli(args + " > " + q(out), err);
+    std::string text = test::read_file(out);
+    fs::remove(out);
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("r3 readers: stats report and batch --plan refuse /dev/zero and a FIFO without writer and a folder", "[cli][r3]") {
+    const auto dir = r3_dir("readers");
+    REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
+    fs::create_directories(dir / "folder");
+    std::string err;
+    const auto t0 = std::chrono::steady_clock::now();
+    // Reading /dev/zero as an input: refused before reading (it read until bad_alloc, exit 4).
+    CHECK(run_cli("stats report /dev/zero -o " + q(dir / "r.html"), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("regular file") && Catch::Contains("/dev/zero"));
+    CHECK(run_cli(fmt::format("stats report {} -o {}", q(dir / "fifo"), q(dir / "r.html")), &err) == 2);  // it hung
+    CHECK_THAT(err, Catch::Contains("FIFO"));
+    CHECK(run_cli(fmt::format("stats report {} -o {}", q(dir / "folder"), q(dir / "r.html")), &err) == 3);  // "internal error", 4
+    CHECK_THAT(err, Catch::StartsWith("eyemap: error: ") && Catch::Contains("folder") && Catch::Contains("is a folder, not a file"));
+    const std::string batch = fmt::format("batch --data {} --out-dir {} --shard 0/2 --plan ", q(dir / "d.csv"), q(dir / "out"));
+    CHECK(run_cli(batch + "/dev/zero", &err) == 2);
+    CHECK_THAT(err, Catch::Contains("regular file"));
+    CHECK(run_cli(batch + q(dir / "fifo"), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("FIFO"));
+    CHECK(run_cli(batch + q(dir / "folder"), &err) == 3);
+    CHECK_THAT(err, Catch::Contains("is a folder, not a file"));
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30));
+    CHECK_FALSE(fs::exists(dir / "out"));
+    // A number beyond double in a stats file (found by fuzz_stats): bad input, not an internal error.
+    test::write_file(dir / "big.json", R"({"schema":"eyemap-stats/2","wall_ns":1e9992,"ops":[]})");
+    CHECK(run_cli(fmt::format("stats report {} -o {}", q(dir / "big.json"), q(dir / "r.html")), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("big.json") && Catch::Contains("not valid JSON"));
+}
+
+TEST_CASE("r3 readers: render --data - with a folder on standard input says so as batch does", "[cli][r3]") {
+    const auto dir = r3_dir("stdin-folder");
+    fs::create_directories(dir / "folder");
+    std::string err;
+    CHECK(run_cli(fmt::format("render --data - --type A --out-dir {} < {}", q(dir / "o"), q(dir / "folder")), &err) == 3);  // "empty file", 2
+    CHECK_THAT(err, Catch::Contains("standard input is a folder"));
+    CHECK(run_cli(fmt::format("batch --data - --columns {} --out-dir {} < {}", q(dir / "d.csv"), q(dir / "o"), q(dir / "folder")), &err) == 3);
+    CHECK_THAT(err, Catch::Contains("standard input is a folder"));
+}
+
+TEST_CASE("r3 limits: shard counts are checked where they enter against kMaxShards", "[cli][r3]") {
+    const auto dir = r3_dir("shards");
+    std::string err;
+    REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q", q(dir / "d.csv"), q(dir / "out")), &err) == 0);
+    // runs verify --shards: 4000000000 died with bad_alloc; 70000 printed 70000 lines and exited 0.
+    for (const char* n : {"4000000000", "70000", "99999999999"}) {
+        int rc = 0;
+        const std::string out = r3_stdout(fmt::format("runs verify {} --shards {}", q(dir / "out/r"), n), &rc, &err);
+        CHECK(rc == 1);
+        CHECK_THAT(err, Catch::StartsWith("eyemap: error: --shards") && Catch::Contains("65536"));
+        CHECK(out.size() < 1000);
+    }
+    // --plan-out writes no plan that --shard I/N would refuse.
+    CHECK(run_cli(fmt::format("batch --data {} --plan-out {} --shards 70000", q(dir / "d.csv"), q(dir / "p.json")), &err) == 1);
+    CHECK_THAT(err, Catch::Contains("'70000'") && Catch::Contains("65536"));
+    CHECK_FALSE(fs::exists(dir / "p.json"));
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --shard 0/70000", q(dir / "d.csv"), q(dir / "out")), &err) != 0);
+    CHECK_THAT(err, Catch::Contains("65536"));
+    CHECK(run_cli(fmt::format("batch --data {} --plan-out {} --shards 65536", q(dir / "d.csv"), q(dir / "p.json")), &err) == 0);
+    // A plan entry's shard is compared as written: 4294967297 of 2 was cut to 1 and accepted.
+    test::write_file(dir / "bad.json", "{\"schema\":\"eyemap-plan/1\",\"shards\":2,\"types\":[{\"name\":\"A\",\"shard\":4294967297}]}");
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --shard 1/2 --plan {}", q(dir / "d.csv"), q(dir / "out2"), q(dir / "bad.json")), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("shard 4294967297 is not below 2"));
+}
+
+TEST_CASE("r3 limits: --progress-interval has a range and --stats-json is checked before the batch", "[cli][r3]") {
+    const auto dir = r3_dir("interval");
+    std::string err;
+    for (const char* v : {"0", "-1", "nan", "1e308", "0.1"}) {
+        CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r --progress-interval {}", q(dir / "d.csv"), q(dir / "out"), v), &err) == 1);
+        CHECK_THAT(err, Catch::Contains("--progress-interval") && Catch::Contains("0.2 to 86400"));
+    }
+    CHECK_FALSE(fs::exists(dir / "out"));
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --progress-interval 0.5", q(dir / "d.csv"), q(dir / "ok")), &err) == 0);
+    // A --stats-json that cannot be written: found before any type is rendered, no run made.
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --stats-json {}", q(dir / "d.csv"), q(dir / "out"), q(dir / "no/such/s.json")),
+                  &err) == 3);
+    CHECK_THAT(err, Catch::Contains("--stats-json") && Catch::Contains("before the batch starts"));
+    CHECK_FALSE(fs::exists(dir / "out/r"));
+    fs::create_directories(dir / "isdir");
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --stats-json {}", q(dir / "d.csv"), q(dir / "out"), q(dir / "isdir")), &err) == 3);
+    CHECK_FALSE(fs::exists(dir / "out/r"));
+}
+
+TEST_CASE("r3 messages: choice options say eyemap: error: and did you mean and an unknown command's --help is an error", "[cli][r3]") {
+    const auto dir = r3_dir("messages");
+    const std::string render = fmt::format("render --data {} --type A --out-dir {} ", q(dir / "d.csv"), q(dir / "o"));
+    std::string err;
+    CHECK(run_cli(render + "--metric cels", &err) == 1);  // a bare CLI11 line
+    CHECK_THAT(err, Catch::StartsWith("eyemap: error: --metric") && Catch::Contains("value 'cels'") && Catch::Contains("did you mean 'cells'?"));
+    CHECK(run_cli(render + "--side l", &err) == 1);
+    CHECK_THAT(err, Catch::StartsWith("eyemap: error: --side") && Catch::Contains("did you mean 'L'?"));
+    CHECK(run_cli(render + "--region me", &err) == 2);  // no suggestion
+    CHECK_THAT(err, Catch::StartsWith("eyemap: error: ") && Catch::Contains("value 'me'") && Catch::Contains("did you mean 'ME'?"));
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --sink nul", q(dir / "d.csv"), q(dir / "o")), &err) == 1);
+    CHECK_THAT(err, Catch::StartsWith("eyemap: error: --sink") && Catch::Contains("did you mean 'null'?"));
+    // Help for a command that does not exist: the main help and exit 0 before.
+    int rc = 0;
+    const std::string out = r3_stdout("figure --help", &rc, &err);
+    CHECK(rc == 1);
+    CHECK_THAT(err, Catch::StartsWith("eyemap: error: unknown command 'figure'"));
+    CHECK(out.find("Usage") == std::string::npos);
+    CHECK(run_cli("render --help > " + q(dir / "help.txt")) == 0);  // real commands' help is unchanged
+}
+
+TEST_CASE("r3 messages: the batch's file count is the one runs list shows and its time says what it covers", "[cli][r3]") {
+    const auto dir = r3_dir("counts");
+    std::string err;
+    REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run r --pages", q(dir / "d.csv"), q(dir / "out")), &err) == 0);
+    // Written this time (eyemaps, pages, thumbnails) and in the folder (also manifest, index, site files).
+    const auto files = test::files_under(dir / "out/r").size();
+    CHECK_THAT(err, Catch::Contains(fmt::format("({} files in the folder, as 'eyemap runs list' counts them)", files)));
+    CHECK_THAT(err, Catch::Contains("the types' pass; --stats wall: the whole command"));
+    int rc = 0;
+    const std::string list = r3_stdout("runs list --out-dir " + q(dir / "out"), &rc);
+    CHECK(rc == 0);
+    CHECK_THAT(list, Catch::Matches(fmt::format("(.|\n)*\nr +[0-9.]+ [KMG]?i?B +{} (.|\n)*", files)));
+}
+
+TEST_CASE("r3 run folders: a run folder that is a symbolic link is refused by every command", "[cli][r3]") {
+    const auto dir = r3_dir("symlink");
+    std::string err;
+    REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run real -q --pages", q(dir / "d.csv"), q(dir / "elsewhere")), &err) == 0);
+    fs::create_directories(dir / "out");
+    fs::create_directory_symlink(dir / "elsewhere/real", dir / "out/lnk");
+    const auto before = test::files_under(dir / "elsewhere/real");
+    // The batch refuses it; --index-only wrote through it, protect followed it.
+    CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run lnk -q", q(dir / "d.csv"), q(dir / "out")), &err) == 3);
+    CHECK_THAT(err, Catch::Contains("symbolic link"));
+    fs::remove(dir / "elsewhere/real/index.html");
+    CHECK(run_cli(fmt::format("batch --out-dir {} --run lnk --index-only", q(dir / "out")), &err) == 3);
+    CHECK_THAT(err, Catch::Contains("symbolic link"));
+    CHECK_FALSE(fs::exists(dir / "elsewhere/real/index.html"));
+    CHECK(run_cli(fmt::format("runs protect lnk --out-dir {}", q(dir / "out")), &err) == 3);
+    CHECK_THAT(err, Catch::Contains("symbolic link"));
+    CHECK_FALSE(fs::exists(dir / "elsewhere/real/.protected"));
+    CHECK(run_cli(fmt::format("runs verify {}", q(dir / "out/lnk")), &err) == 3);
+    // runs list shows it (it was skipped), as refused; clean leaves it and what it points to.
+    int rc = 0;
+    const std::string list = r3_stdout("runs list --out-dir " + q(dir / "out"), &rc);
+    CHECK(rc == 0);
+    CHECK_THAT(list, Catch::Contains("lnk") && Catch::Contains("refused: a symbolic link"));
+    CHECK(run_cli(fmt::format("runs clean --keep 0 --out-dir {} > {}", q(dir / "out"), q(dir / "clean.txt")), &err) == 0);
+    CHECK(fs::is_symlink(dir / "out/lnk"));
+    auto after = test::files_under(dir / "elsewhere/real");
+    after.insert("index.html");
+    CHECK(after == before);
+}
+
+TEST_CASE("r3 run folders: runs verify and runs list escape what they print from names and manifests", "[cli][r3]") {
+    const auto dir = r3_dir("escape");
+    std::string err;
+    REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q", q(dir / "d.csv"), q(dir / "out")), &err) == 0);
+    // The manifest's "started" with ESC, BEL and U+202E; a temporary file and the run path with ESC.
+    std::string m = test::read_file(dir / "out/r/manifest.json");
+    const auto at = m.find("\"started\":\"");
+    REQUIRE(at != std::string::npos);
+    m.insert(at + 11, "\\u001b[2J\\u0007\\u202e");
+    test::write_file(dir / "out/r/manifest.json", m);
+    test::write_file(dir / "out/r/svg/.A\x1b]0;x\x07.svg.tmp-h-1-0123456789abcdef", "partial");
+    int rc = 0;
+    const std::string list = r3_stdout("runs list --out-dir " + q(dir / "out"), &rc);
+    CHECK(list.find('\x1b') == std::string::npos);
+    CHECK(list.find('\x07') == std::string::npos);
+    CHECK(list.find("\xe2\x80\xae") == std::string::npos);
+    CHECK_THAT(list, Catch::Contains("\\x1b[2J\\x07\\u{202e}"));
+    fs::rename(dir / "out/r", dir / "out/r\x1b[31m");
+    const std::string verify = r3_stdout("runs verify " + q(dir / "out/r\x1b[31m"), &rc);
+    CHECK(verify.find('\x1b') == std::string::npos);
+    CHECK(verify.find('\x07') == std::string::npos);
+    CHECK_THAT(verify, Catch::Contains("r\\x1b[31m") && Catch::Contains("\\x1b]0;x\\x07"));
 }

@@ -397,4 +397,20 @@ TEST_CASE("verify and --resume still take eyemap-batch/1 manifests (no input ide
     REQUIRE(run_cli(batch_args(out, "old", "--resume")) == 0);
     CHECK(manifest_from_json(read_file(path), path.string()).schema == 2);
     CHECK(verify_run(out / "old").complete);
+
+TEST_CASE("shard plan reader: counts and entries beyond the batch's limits are refused and not cut (issue 25)", "[shard_plan][r3]") {
+    using eyemap::kMaxShards;
+    const auto plan = [](std::string_view shards, std::string_view entry_shard) {
+        return fmt::format(R"({{"schema":"eyemap-plan/1","shards":{},"types":[{{"name":"A","rows":1,"shard":{}}}]}})", shards, entry_shard);
+    };
+    // 4294967297 was narrowed to 1 and accepted for a plan of 2 shards.
+    CHECK_THROWS_WITH(eyemap::shard_plan_from_json(plan("2", "4294967297"), "p.json"), Catch::Contains("shard 4294967297 is not below 2"));
+    CHECK_THROWS_WITH(eyemap::shard_plan_from_json(plan("2", "18446744073709551615"), "p.json"), Catch::Contains("is not below 2"));
+    // The count: the batch's kMaxShards (a plan of 1000000 shards was read, then refused by --shard).
+    CHECK(eyemap::shard_plan_from_json(plan(std::to_string(kMaxShards), "0"), "p.json").count == kMaxShards);
+    CHECK_THROWS_WITH(eyemap::shard_plan_from_json(plan(std::to_string(kMaxShards + 1), "0"), "p.json"),
+                      Catch::Contains(fmt::format("from 1 to {}", kMaxShards)) && Catch::Contains(std::to_string(kMaxShards + 1)));
+    CHECK_THROWS_WITH(eyemap::shard_plan_from_json(plan("4294967298", "0"), "p.json"), Catch::Contains("4294967298"));
+    const auto ok = eyemap::shard_plan_from_json(plan("2", "1"), "p.json");
+    CHECK(ok.types.at(0).shard == 1);
 }

@@ -118,9 +118,13 @@ struct RunInfo {
     bool complete = false;  // an unsharded manifest is complete, or all N shards' manifests are
     bool in_use = false;    // a batch holds its lock now
     std::uint64_t types = 0;
+    // The run folder is a symbolic link: listed so it is seen, but not read, protected or cleaned
+    // (as `eyemap batch` refuses to write through it); the other fields stay empty.
+    bool linked = false;
 };
 
-// A run is a direct subfolder holding a manifest. Sorted oldest first (started, then name).
+// A run is a direct subfolder holding a manifest (or a symbolic link to one: `linked`). Sorted
+// oldest first (started, then name).
 std::vector<RunInfo> list_runs(const std::filesystem::path& out_dir);
 
 struct CleanResult {
@@ -129,10 +133,12 @@ struct CleanResult {
     std::vector<RunInfo> kept_in_use;     // beyond --keep but a batch is writing it
     std::uint64_t bytes_freed = 0;
 };
-// Keeps the newest `keep` runs; removes older ones unless protected or in use. dry_run: only report.
+// Keeps the newest `keep` runs; removes older ones unless protected or in use. Linked runs are not
+// counted or touched. dry_run: only report.
 CleanResult clean_runs(const std::filesystem::path& out_dir, std::size_t keep, bool dry_run = false);
 
-// Marks a run folder protected (a ".protected" file) or not. Throws input if it is not a run.
+// Marks a run folder protected (a ".protected" file) or not. Throws input if it is not a run, io
+// if the run folder is a symbolic link (as the batch does).
 void set_run_protected(const std::filesystem::path& run_dir, bool on);
 bool is_run_protected(const std::filesystem::path& run_dir);
 

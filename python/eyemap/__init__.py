@@ -108,9 +108,10 @@ def builtin_regions() -> Dict[str, List[str]]:
 
 # --- regions and errors --------------------------------------------------------------------------
 
-def _regions_json(regions: Any) -> Optional[str]:
+def _regions_json(regions: Any) -> Any:
     """None (built-in), a dict {name: [layer names]}, a region config dict {"regions": [...]}, a
-    JSON string, or a path to a JSON file -> the JSON text the C++ parser reads."""
+    JSON string, or a path to a JSON file -> the JSON text the C++ parser reads, or for a path a
+    Path: the library reads the file (regular files only, size limit), as the CLI's --regions."""
     if regions is None:
         return None
     if isinstance(regions, Mapping):
@@ -129,11 +130,7 @@ def _regions_json(regions: Any) -> Optional[str]:
         text = os.fspath(regions)
         if text.lstrip().startswith("{"):
             return text
-        try:
-            with open(text, encoding="utf-8") as f:
-                return f.read()
-        except OSError as e:
-            raise FileError(f"{text}: cannot read the region config: {e.strerror or e}", reason=str(e), file=text) from None
+        return Path(text)
     raise InputError(f"regions: expected a dict, a JSON string or a file path, got {type(regions).__name__}",
                      reason="expected a dict, a JSON string or a file path", field="regions")
 
@@ -191,7 +188,11 @@ def _int_column(x: Any) -> Any:
         # pandas extension types (Int64, boolean, string, ...): NA -> NaN for the row check
         kind = getattr(dtype, "kind", "O")
         if kind in "iu":
-            return x.to_numpy(dtype="float64", na_value=np.nan) if x.isna().any() else x.to_numpy(dtype="int64")
+            # Exact: UInt64 as uint64 (2**63+5 is "too large", not negative as int64 made it); with
+            # NA, Python ints and NaN (float64 rounded large values).
+            if x.isna().any():
+                return x.to_numpy(dtype=object, na_value=np.nan)
+            return x.to_numpy(dtype="uint64" if kind == "u" else "int64")
         return x.to_numpy(dtype=object)
     if hasattr(x, "to_numpy"):
         return x.to_numpy()

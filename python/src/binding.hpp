@@ -45,7 +45,7 @@ void register_errors(pyb::module_& m);
 // options.cpp: the keyword options of eyemap.Renderer (a dict) -> RenderOptions, and back.
 RenderOptions options_from_dict(const pyb::dict& d);
 pyb::dict options_to_dict(const RenderOptions& o);
-RegionSet regions_from(const pyb::object& config_json);  // None: built-in; else JSON text (region config)
+RegionSet regions_from(const pyb::object& config_json);  // None: built-in; a str: JSON text (region config); else a path
 EyemapRequest request_from(const pyb::handle& t);        // (region, side, metric)
 pyb::tuple request_to_tuple(const EyemapRequest& r);
 void register_renderer(pyb::module_& m);

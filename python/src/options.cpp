@@ -10,8 +10,15 @@
 namespace eyemap::py {
 namespace {
 
+// A value as messages show it: a string as it is (the message quotes it: value 'viridis', as the
+// CLI's), anything else as its repr.
+std::string shown(const pyb::handle& v) {
+    if (PyUnicode_Check(v.ptr())) return pyb::str(v).cast<std::string>();
+    return pyb::str(pyb::repr(v)).cast<std::string>();
+}
+
 [[noreturn]] void bad_option(const std::string& name, const pyb::handle& v, const std::string& what) {
-    throw_input(what, ErrorLocation{{}, 0, name, pyb::str(pyb::repr(v)).cast<std::string>()});
+    throw_input(what, ErrorLocation{{}, 0, name, shown(v)});
 }
 
 double number(const std::string& name, const pyb::handle& v) {
@@ -95,7 +102,7 @@ void style_from(const pyb::dict& d, Style& s) {
         const std::string key = pyb::str(k).cast<std::string>();
         const std::string label = "style." + key;
         const FieldSpec* f = find_style_field(key);
-        if (!f) unknown_field(style_fields(), "style setting", key, label, pyb::str(pyb::repr(v)).cast<std::string>());
+        if (!f) unknown_field(style_fields(), "style setting", key, label, shown(v));
         set_style_field(*f, s, from_python(*f, label, v), label);
     }
 }
@@ -159,7 +166,7 @@ RenderOptions options_from_dict(const pyb::dict& d) {
     for (auto [k, v] : d) {
         const std::string key = pyb::str(k).cast<std::string>();
         const FieldSpec* f = find_option(key);
-        if (!f) unknown_field(option_fields(), "option", key, key, pyb::str(pyb::repr(v)).cast<std::string>());
+        if (!f) unknown_field(option_fields(), "option", key, key, shown(v));
         if (f->type == FieldType::style) {
             if (v.is_none()) continue;
             if (!PyDict_Check(v.ptr())) bad_option(key, v, "expected a dict of Style settings");
@@ -191,6 +198,10 @@ pyb::dict options_to_dict(const RenderOptions& o) {
 
 RegionSet regions_from(const pyb::object& config_json) {
     if (config_json.is_none()) return builtin_regions();
+    // A path (os.PathLike, from eyemap._regions_arg): read by the library's bounded reader, as the
+    // CLI's --regions is, so a FIFO, a device or a folder gets the same error.
+    if (!pyb::isinstance<pyb::str>(config_json))
+        return load_region_config(pyb::module_::import("os").attr("fspath")(config_json).cast<std::string>());
     const std::string text = config_json.cast<std::string>();
     return parse_region_config(text, "regions");
 }

@@ -151,20 +151,23 @@ ShardPlan shard_plan_from_json(std::string_view text, std::string_view source) {
     }
     if (!j.is_object() || !j.contains("schema") || j["schema"] != std::string(kPlanSchema))
         bad_plan(source, fmt::format("schema is not {}", kPlanSchema));
+    // The batch's limit (kMaxShards), so that a plan it reads is one `--shard I/N` accepts.
     if (!j.contains("shards") || !j["shards"].is_number_unsigned() || j["shards"].get<std::uint64_t>() == 0 ||
-        j["shards"].get<std::uint64_t>() > 1'000'000)
-        bad_plan(source, "\"shards\" must be a positive integer");
+        j["shards"].get<std::uint64_t>() > kMaxShards)
+        bad_plan(source, fmt::format("\"shards\" must be an integer from 1 to {} (it is {})", kMaxShards, j.contains("shards") ? j["shards"].dump(-1, ' ', false, ojson::error_handler_t::replace).substr(0, 40) : "missing"));
     ShardPlan plan;
-    plan.count = j["shards"].get<std::uint32_t>();
+    plan.count = static_cast<std::uint32_t>(j["shards"].get<std::uint64_t>());
     if (!j.contains("types") || !j["types"].is_array()) bad_plan(source, "\"types\" must be an array");
     for (const auto& t : j["types"]) {
         if (!t.is_object() || !t.contains("name") || !t["name"].is_string() || !t.contains("shard") || !t["shard"].is_number_unsigned())
             bad_plan(source, "every type needs \"name\" and \"shard\"");
         ShardPlan::Entry e;
         e.name = t["name"].get<std::string>();
-        e.shard = t["shard"].get<std::uint32_t>();
+        // Compared as read (64 bits): narrowing first would turn 4294967297 into 1.
+        const std::uint64_t shard = t["shard"].get<std::uint64_t>();
         if (t.contains("rows") && t["rows"].is_number_unsigned()) e.rows = t["rows"].get<std::uint64_t>();
-        if (e.shard >= plan.count) bad_plan(source, fmt::format("type \"{}\": shard {} is not below {}", e.name, e.shard, plan.count));
+        if (shard >= plan.count) bad_plan(source, fmt::format("type \"{}\": shard {} is not below {}", e.name, shard, plan.count));
+        e.shard = static_cast<std::uint32_t>(shard);
         plan.types.push_back(std::move(e));
     }
     plan.index();

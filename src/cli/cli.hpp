@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <map>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -92,6 +93,13 @@ struct LinePart {
 // Joins the parts (", " between them) into at most `width` characters: drops the least important
 // parts first (the first part is always kept), then truncates.
 std::string fit_line(const std::vector<LinePart>& parts, std::size_t width);
+
+// A CLI11 validator for an option with a fixed set of values: refuses any other value with
+// "value 'x': expected one of 'a', 'b'; did you mean 'a'?" (the name equal ignoring case, else
+// the closest), which main() prints after "eyemap: error: --option: " as every usage error.
+CLI::Validator one_of(std::vector<std::string> choices);
+// The same suggestion alone: "; did you mean 'a'?" or "".
+std::string did_you_mean(std::string_view value, std::span<const std::string> choices);
 
 // For a CLI11 ExtrasError: "unknown option '--hex-sise' for 'eyemap render'; did you mean
 // '--hex-size'?" lines for each unknown long option of argv, "" when argv has none.

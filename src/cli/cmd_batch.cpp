@@ -5,6 +5,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -16,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/read_file.hpp"
 #include "core/throw.hpp"
 #include "core/command_line.hpp"
 #include "core/text.hpp"
@@ -165,7 +167,7 @@ struct BatchArgs {
     double progress_interval = 10;
     std::string plan;       // --plan FILE: shard by this plan (issue 18)
     std::string plan_out;   // --plan-out FILE --shards N: write a plan and stop
-    std::uint32_t shards = 0;
+    std::uint64_t shards = 0;  // 64 bits: every value reaches run_plan_out's range check
 };
 
 // The command line that resumes this run: this process's arguments plus --run NAME --resume.
@@ -198,19 +200,43 @@ void run_index_only(const BatchArgs& a) {
 void run_plan_out(const BatchArgs& a) {
     if (a.common.data.empty() || a.common.data == "-") usage_error("--plan-out", "", "needs --data FILE (a file: it is read once to count rows)");
     if (a.shards == 0) usage_error("--plan-out", "", "needs --shards N");
+    // The limit `--shard I/N` has (kMaxShards): a plan the batch would refuse is not written.
+    if (a.shards > kMaxShards)
+        usage_error("--shards", std::to_string(a.shards), fmt::format("must be 1 to {} (the most shards a batch can have)", kMaxShards));
+    const auto shards = static_cast<std::uint32_t>(a.shards);
     const RegionSet regions = a.common.region_set();
     DataFileSource src(a.common.data, regions);
     const auto types = count_type_rows(src);
-    const ShardPlan plan = make_shard_plan(types, a.shards);
+    const ShardPlan plan = make_shard_plan(types, shards);
     write_output_file(a.plan_out, shard_plan_to_json(plan));
     auto imbalance = [&](const ShardPlan* p) {
-        const auto rows = rows_per_shard(types, a.shards, p);
+        const auto rows = rows_per_shard(types, shards, p);
         std::uint64_t total = 0, max = 0;
         for (auto r : rows) total += r, max = std::max(max, r);
-        return total ? static_cast<double>(max) * a.shards / static_cast<double>(total) : 1.0;
+        return total ? static_cast<double>(max) * shards / static_cast<double>(total) : 1.0;
     };
     fmt::print(stderr, "eyemap batch: wrote {}: {} types in {} shards; max/mean rows per shard {:.3f} (hash sharding: {:.3f})\n", a.plan_out,
-               types.size(), a.shards, imbalance(&plan), imbalance(nullptr));
+               types.size(), shards, imbalance(&plan), imbalance(nullptr));
+}
+
+// An output written only at the end (--stats-json) is checked before the batch starts, so a
+// folder that cannot take it is found now rather than after the whole run: a temporary file is
+// made and removed beside it (or beside the file a symlink points to, which is what is replaced).
+// A FIFO or device is written into, not replaced: nothing to check here.
+void check_output_writable(const std::string& path, std::string_view option) {
+    std::error_code ec;
+    const auto st = fs::status(path, ec);  // follows a symlink
+    if (st.type() == fs::file_type::directory) throw_io(fmt::format("{}: is a folder, not a file", option), path);
+    if (st.type() == fs::file_type::fifo || st.type() == fs::file_type::character) return;
+    fs::path target = path;
+    if (fs::is_symlink(fs::symlink_status(target, ec))) target = fs::weakly_canonical(target, ec);
+    const fs::path dir = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    std::string probe = (dir / ".eyemap-write-check-XXXXXX").string();
+    const int fd = ::mkstemp(probe.data());
+    if (fd < 0)
+        throw_io(fmt::format("{}: cannot write a file in {} ({}); checked before the batch starts", option, dir.string(), std::strerror(errno)), path);
+    ::close(fd);
+    ::unlink(probe.c_str());
 }
 
 void run_batch_command(const BatchArgs& a) {
@@ -226,15 +252,16 @@ void run_batch_command(const BatchArgs& a) {
     a.common.check_inputs();
     if (!a.plan.empty() && a.shard.empty()) usage_error("--plan", a.plan, "needs --shard I/N");
     if (!a.run.empty()) check_options([&] { validate_run_name(a.run); });
+    // One range, checked here: 0, negative, NaN or 1e308 made progress lines every 0.2 s or never.
+    if (!(a.progress_interval >= 0.2 && a.progress_interval <= 86400))
+        usage_error("--progress-interval", fmt::format("{}", a.progress_interval), "must be 0.2 to 86400 seconds");
+    if (!a.common.stats_json.empty()) check_output_writable(a.common.stats_json, "--stats-json");
 
     BatchOptions opt;
     opt.formats = check_options([&] { return parse_formats(a.formats, "--format"); });
     if (!a.shard.empty()) opt.shard = check_options([&] { return parse_shard(a.shard); });
     if (!a.plan.empty()) {
-        std::ifstream in(a.plan, std::ios::binary);
-        if (!in) throw_io("cannot open file", a.plan);
-        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        auto plan = std::make_shared<ShardPlan>(shard_plan_from_json(text, a.plan));
+        auto plan = std::make_shared<ShardPlan>(shard_plan_from_json(read_regular_file(a.plan, kMaxPlanFileBytes, "shard plan"), a.plan));
         plan->source = a.plan;
         if (plan->count != opt.shard.count)
             throw_input(fmt::format("the plan is for {} shards, --shard says {}", plan->count, opt.shard.count), ErrorLocation{a.plan, 0, "--plan", {}});
@@ -311,11 +338,22 @@ void run_batch_command(const BatchArgs& a) {
     if (s.cancelled && s.types_in_shard > done) what += fmt::format(" done ({} in progress dropped)", s.types_in_shard - done);
     if (opt.shard.sharded()) what += fmt::format(" (shard {}/{}; {} types read in all)", opt.shard.index, opt.shard.count, s.types_seen);
     if (s.types_reused) what += fmt::format(", {} up to date", s.types_reused);
-    fmt::print(stderr, "eyemap batch: {}{}: {} eyemaps rendered, {} files ({}){} in {:.2f} s, {:.0f} eyemaps/s, {} rows\n",
+    // The time is the types' pass (read, render, write); --stats' wall is the whole command (also the
+    // layout pass, the index and the report), so it is longer: said here, as the two are compared.
+    fmt::print(stderr, "eyemap batch: {}{}: {} eyemaps rendered, {} files ({}){} in {:.2f} s (the types' pass; --stats wall: the whole command), {:.0f} eyemaps/s, {} rows\n",
                s.cancelled ? "interrupted: " : "", what, s.eyemaps_rendered, s.files, human_bytes(static_cast<double>(s.bytes)),
-               null_sink ? " discarded (--sink null)" : "", s.seconds, rate, s.rows_read);
+               null_sink ? " discarded (--sink null)" : " written", s.seconds, rate, s.rows_read);
     if (!null_sink) {
-        fmt::print(stderr, "eyemap batch: run {}: manifest {}", run_dir.string(), dres.manifest.string());
+        // "files" above are the ones this command made; `runs list` counts every file in the run
+        // folder (reused ones, manifests, index, site files): that number too, counted as it does.
+        std::uint64_t in_folder = 0;
+        std::error_code wec;
+        for (fs::recursive_directory_iterator w(run_dir, fs::directory_options::skip_permission_denied, wec), wend; !wec && w != wend; w.increment(wec)) {
+            std::error_code fec;
+            if (w->symlink_status(fec).type() == fs::file_type::regular) ++in_folder;
+        }
+        fmt::print(stderr, "eyemap batch: run {} ({} files in the folder, as 'eyemap runs list' counts them): manifest {}", run_dir.string(), in_folder,
+                   dres.manifest.string());
         if (dres.index_types) fmt::print(stderr, ", index {} ({} types)", (run_dir / "index.html").string(), dres.index_types);
         fmt::print(stderr, "\n");
         if (opt.shard.sharded() && opt.pages && !s.cancelled)
@@ -369,7 +407,7 @@ void add_batch_command(CLI::App& app) {
         ->type_name("I/N");
     sub->add_option("--run", args->run, "Run name: the subfolder of --out-dir (default: the current date and time)")->type_name("NAME");
     sub->add_option("--sink", args->sink, "file: write the run folder; null: render everything, write nothing (for measuring)")
-        ->check(CLI::IsMember({"file", "null"}))
+        ->check(one_of({"file", "null"}))
         ->capture_default_str();
     sub->add_flag("--index-only", args->index_only, "Only rebuild DIR/RUN/index.html from the run's manifests (after sharded runs)");
     sub->add_flag("--quiet,-q", args->quiet, "No progress output");
@@ -380,7 +418,7 @@ void add_batch_command(CLI::App& app) {
         ->type_name("FILE");
     sub->add_option("--plan-out", args->plan_out, "Write a size-balanced shard plan for --shards N to this file and stop (reads --data once)")
         ->type_name("FILE");
-    sub->add_option("--shards", args->shards, "Shard count for --plan-out")->check(CLI::Range(1u, 100000u));
+    sub->add_option("--shards", args->shards, "Shard count for --plan-out (1 to 65536)");
     sub->callback([args] { run_batch_command(*args); });
 }
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/text.hpp"
 #include "core/throw.hpp"
 #include "output/sink.hpp"
 
@@ -147,13 +148,15 @@ void add_render_command(CLI::App& app) {
     args->common.add_to(*sub, true, {"png_scale", "layer", "svg_id"});
     sub->add_option("--type", args->type, "Neuron type to render")->required()->type_name("NAME");
     sub->add_option("--region", args->region, "Region name (ME, LO, LOP or one from --regions) or 'all'")->type_name("NAME")->capture_default_str();
-    sub->add_option("--side", args->side, "L, R or both")->check(CLI::IsMember({"L", "R", "both"}))->capture_default_str();
+    sub->add_option("--side", args->side, "L, R or both")->check(one_of({"L", "R", "both"}))->capture_default_str();
     sub->add_option("--metric", args->metric,
                     "synapses (synapse count per column), cells (cell count per column) or both; the old names "
                     "synapse_density and cell_count are accepted too")
         ->check(
             [](const std::string& v) {
-                return v == "both" || parse_metric(v) ? std::string() : "expected " + metric_list() + " or both";
+                if (v == "both" || parse_metric(v)) return std::string();
+                static const std::vector<std::string> names{"synapses", "cells", "both", "synapse_density", "cell_count"};
+                return fmt::format("value '{}': expected {} or both{}", terminal_text(v), metric_list(), did_you_mean(v, names));
             },
             "METRIC")
         ->capture_default_str();

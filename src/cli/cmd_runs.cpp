@@ -6,8 +6,10 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/text.hpp"
 #include "core/throw.hpp"
 #include "eyemap/runs.hpp"
+#include "output/run_internal.hpp"
 #include "output/verify.hpp"
 
 namespace eyemap::cli {
@@ -39,7 +41,7 @@ void add_runs_command(CLI::App& app) {
         std::string run;
         bool json = false;
         bool quick = false;
-        std::uint32_t shards = 0;
+        std::uint64_t shards = 0;  // 64 bits: every value reaches the range check below
     };
     auto args = std::make_shared<Args>();
     auto* runs = app.add_subcommand("runs", "List, clean and protect the run folders written by 'eyemap batch'");
@@ -52,19 +54,21 @@ void add_runs_command(CLI::App& app) {
         require_folder(args->out_dir);
         const auto all = list_runs(args->out_dir);
         if (all.empty()) {
-            print_stdout("no runs in {}\n", args->out_dir);
+            print_stdout("no runs in {}\n", terminal_text(args->out_dir));
             return;
         }
         std::size_t w = 4;
-        for (const auto& r : all) w = std::max(w, r.name.size());
+        // Names and dates come from folders and manifests: escaped for the terminal, as error messages are.
+        for (const auto& r : all) w = std::max(w, terminal_text(r.name).size());
         print_stdout("{:<{}}  {:>10}  {:>7}  {:<20}  {:<9}  {}\n", "name", w, "size", "files", "date (UTC)", "protected", "status");
         std::uint64_t total = 0;
         for (const auto& r : all) {
             total += r.bytes;
             std::string status = r.complete ? "complete" : "incomplete";
             status += fmt::format(", {} types", r.types);
+            if (r.linked) status = "refused: a symbolic link (eyemap does not follow it)";
             if (r.in_use) status += ", in use";
-            print_stdout("{:<{}}  {:>10}  {:>7}  {:<20}  {:<9}  {}\n", r.name, w, human_bytes(static_cast<double>(r.bytes)), r.files, r.started,
+            print_stdout("{:<{}}  {:>10}  {:>7}  {:<20}  {:<9}  {}\n", terminal_text(r.name), w, human_bytes(static_cast<double>(r.bytes)), r.files, terminal_text(r.started),
                        r.is_protected ? "yes" : "no", status);
         }
         print_stdout("{} runs, {}\n", all.size(), human_bytes(static_cast<double>(total)));
@@ -80,9 +84,9 @@ void add_runs_command(CLI::App& app) {
         require_folder(args->out_dir);
         const auto res = clean_runs(args->out_dir, static_cast<std::size_t>(args->keep), args->dry_run);
         const char* verb = args->dry_run ? "would remove" : "removed";
-        for (const auto& r : res.removed) print_stdout("{} {} ({})\n", verb, r.name, human_bytes(static_cast<double>(r.bytes)));
-        for (const auto& r : res.kept_protected) print_stdout("kept {} (protected)\n", r.name);
-        for (const auto& r : res.kept_in_use) print_stdout("kept {} (in use by a running batch)\n", r.name);
+        for (const auto& r : res.removed) print_stdout("{} {} ({})\n", verb, terminal_text(r.name), human_bytes(static_cast<double>(r.bytes)));
+        for (const auto& r : res.kept_protected) print_stdout("kept {} (protected)\n", terminal_text(r.name));
+        for (const auto& r : res.kept_in_use) print_stdout("kept {} (in use by a running batch)\n", terminal_text(r.name));
         print_stdout("{} {} runs, {} {}\n", verb, res.removed.size(), human_bytes(static_cast<double>(res.bytes_freed)), args->dry_run ? "would be freed" : "freed");
     });
 
@@ -92,7 +96,7 @@ void add_runs_command(CLI::App& app) {
     protect->callback([args] {
         const auto p = run_path(args->out_dir, args->name);
         set_run_protected(p, true);
-        print_stdout("protected {}\n", p.string());
+        print_stdout("protected {}\n", terminal_text(p.string()));
     });
 
     auto* unprotect = runs->add_subcommand("unprotect", "Remove a run's protection");
@@ -101,7 +105,7 @@ void add_runs_command(CLI::App& app) {
     unprotect->callback([args] {
         const auto p = run_path(args->out_dir, args->name);
         set_run_protected(p, false);
-        print_stdout("unprotected {}\n", p.string());
+        print_stdout("unprotected {}\n", terminal_text(p.string()));
     });
 
     // verify (issue 18, docs/cluster.md): exit 0 complete, 2 incomplete.
@@ -118,14 +122,20 @@ void add_runs_command(CLI::App& app) {
             usage_error("", "", "give the run folder, or --out-dir DIR --run NAME");
         const fs::path p = !args->name.empty() ? fs::path(args->name) : run_path(args->out_dir, args->run);
         require_folder(p);
+        detail::refuse_linked_run(p);  // as the batch, --index-only, protect and list
+        // The batch's limit, before any work: a count it cannot have written is a usage error
+        // (4000000000 made verify allocate one record per shard).
+        if (args->shards > kMaxShards)
+            usage_error("--shards", std::to_string(args->shards), fmt::format("must be 1 to {} (the most shards a batch can have)", kMaxShards));
         RunVerifyOptions o;
         o.check_content = !args->quick;
-        o.expect_shards = args->shards;
+        o.expect_shards = static_cast<std::uint32_t>(args->shards);
         const auto r = verify_run(p, o);
         if (args->json) {
             print_stdout("{}", verify_report_json(r));
         } else {
-            print_stdout("run {}: {}, {} types, {} files checked ({}{})\n", r.run_name.empty() ? p.string() : r.run_name,
+            // Everything from the run (paths, type names, temporary files, problems) is escaped for the terminal.
+            print_stdout("run {}: {}, {} types, {} files checked ({}{})\n", terminal_text(r.run_name.empty() ? p.string() : r.run_name),
                        r.shard_count > 1 ? fmt::format("{} shards", r.shard_count) : std::string("not sharded"), r.types,
                        r.files_checked, human_bytes(static_cast<double>(r.bytes_checked)), o.check_content ? ", sizes and content" : ", sizes only");
             for (const auto& s : r.shards) {
@@ -136,11 +146,12 @@ void add_runs_command(CLI::App& app) {
                 if (r.shard_count > 1) print_stdout("shard {}/{}: {}, {} types\n", s.index, r.shard_count, state, s.types);
                 else print_stdout("{}, {} types\n", state, s.types);
             }
-            for (const auto& f : r.files) print_stdout("file {}: {} (type {}, shard {})\n", f.problem, f.path, f.type, f.shard);
-            for (const auto& q : r.problems) print_stdout("problem: {}\n", q);
+            for (const auto& f : r.files)
+                print_stdout("file {}: {} (type {}, shard {})\n", terminal_text(f.problem), terminal_text(f.path), terminal_text(f.type), f.shard);
+            for (const auto& q : r.problems) print_stdout("problem: {}\n", terminal_text(q));
             const auto temps = detail::run_temp_files(p);
             if (!temps.empty())
-                print_stdout("note: {} temporary files (writers still running, or leftovers of killed ones), e.g. {}\n", temps.size(), temps.front());
+                print_stdout("note: {} temporary files (writers still running, or leftovers of killed ones), e.g. {}\n", temps.size(), terminal_text(temps.front()));
             if (r.complete) {
                 print_stdout("complete\n");
             } else {
@@ -149,7 +160,7 @@ void add_runs_command(CLI::App& app) {
                 const std::string what = list.empty() ? std::string() : (r.shard_count > 1 ? ": redo shards " + list : std::string(": redo the run"));
                 if (r.redo_commands.empty()) print_stdout("INCOMPLETE{}; rebuild the run from its source (see the problems above)\n", what);
                 else print_stdout("INCOMPLETE{}; to finish it (then verify again):\n", what);
-                for (const auto& c : r.redo_commands) print_stdout("  {}\n", c);
+                for (const auto& c : r.redo_commands) print_stdout("  {}\n", terminal_text(c));
             }
         }
         finish_stdout();

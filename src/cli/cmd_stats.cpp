@@ -1,13 +1,12 @@
 // `eyemap stats report`: a statistics file (--stats-json) drawn as a run report (HTML with SVG charts).
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/read_file.hpp"
 #include "core/throw.hpp"
 #include "eyemap/runs.hpp"
 #include "output/report.hpp"
@@ -26,18 +25,10 @@ struct StatsArgs {
     std::string templates;
 };
 
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw_io("cannot open file", path);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw_io("cannot read file", path);
-    return text;
-}
-
 void run_report(const StatsArgs& a) {
     StatsDocument doc;
     try {
-        doc = stats_document_from_json(read_text(a.input));
+        doc = stats_document_from_json(read_regular_file(a.input, kMaxStatsFileBytes, "statistics file"));
     } catch (const Error& e) {
         if (e.kind() != ErrorKind::input) throw;
         throw_input(e.reason(), ErrorLocation{a.input, 0, e.where().field, e.where().value});  // name the file

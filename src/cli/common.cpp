@@ -1,5 +1,6 @@
 // Options shared by the rendering subcommands, usage errors, and the helpers every command prints with.
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
@@ -19,6 +20,7 @@
 #include "core/command_line.hpp"
 #include "core/option_schema.hpp"
 #include "core/read_file.hpp"
+#include "core/text.hpp"
 #include "ingest/csv.hpp"
 #include "eyemap/version.hpp"
 #include "output/sink.hpp"
@@ -136,6 +138,7 @@ void CommonOptions::check_inputs() const {
 
 ColumnLayout CommonOptions::column_layout(const RegionSet& regions) const {
     if (columns != "-") return read_column_layout(columns, regions);
+    refuse_folder_on_stdin();
     std::cin.exceptions(std::ios::goodbit);
     const std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
     if (std::cin.bad()) throw_io("cannot read standard input", "-");
@@ -164,6 +167,33 @@ std::string option_name(std::string_view field) {
 }
 
 // --- did you mean ------------------------------------------------------------------------------
+
+std::string did_you_mean(std::string_view value, std::span<const std::string> choices) {
+    const auto fold = [](std::string_view v) {
+        std::string o(v);
+        for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return o;
+    };
+    std::string best;
+    std::size_t best_d = 3;
+    for (const auto& c : choices) {
+        const std::size_t d = fold(c) == fold(value) ? 0 : detail::edit_distance(value, c);
+        if (d < best_d) best_d = d, best = c;
+    }
+    return best.empty() ? std::string() : fmt::format("; did you mean '{}'?", best);
+}
+
+CLI::Validator one_of(std::vector<std::string> choices) {
+    std::string known;
+    for (const auto& c : choices) known += fmt::format("{}'{}'", known.empty() ? "" : ", ", c);
+    return CLI::Validator(
+        [choices, known](std::string& v) {
+            for (const auto& c : choices)
+                if (c == v) return std::string();
+            return fmt::format("value '{}': expected one of {}{}", terminal_text(v), known, did_you_mean(v, choices));
+        },
+        "{" + known + "}");
+}
 
 std::string unknown_option_messages(const CLI::App& app, int argc, const char* const* argv) {
     // Follow the subcommands named in argv; check every long option against the one it is given to.

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "core/text.hpp"
 #include "eyemap/version.hpp"
 #include "output/sink.hpp"
 
@@ -30,7 +31,12 @@ int main(int argc, char** argv) {
         eyemap::cli::finish_stdout();  // a lost byte of standard output is a file error, exit 3
     } catch (const CLI::ParseError& e) {
         // --help/--version exit 0; every usage error is 1, as --help promises (CLI11 has its own codes).
-        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+        // CLI11 only lists what it did not expect: name the closest option of that subcommand. A
+        // mistyped option is the likelier cause of a missing one too (--dat for --data), so first.
+        const std::string unknown = eyemap::cli::unknown_option_messages(app, argc, argv);
+        // `eyemap figure --help`: help for a command that does not exist is the error, not the main help.
+        const bool unknown_command = unknown.find("unknown command") != std::string::npos;
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success) && !unknown_command) {
             std::ostringstream help;  // written through the checked standard output
             app.exit(e, help, std::cerr);
             try {
@@ -42,15 +48,11 @@ int main(int argc, char** argv) {
             }
             return 0;
         }
-        // CLI11 only lists what it did not expect: name the closest option of that subcommand. A
-        // mistyped option is the likelier cause of a missing one too (--dat for --data), so first.
-        const std::string unknown = eyemap::cli::unknown_option_messages(app, argc, argv);
         fmt::print(stderr, "{}", unknown);
-        if (unknown.empty() || dynamic_cast<const CLI::ExtrasError*>(&e) == nullptr) {
-            app.exit(e);
-        } else {
-            fmt::print(stderr, "Run with --help for more information.\n");
-        }
+        // Every other usage error in the one format: "eyemap: error: <what>" (CLI11's own text after it).
+        if (unknown.empty() || (dynamic_cast<const CLI::ExtrasError*>(&e) == nullptr && !unknown_command))
+            fmt::print(stderr, "eyemap: error: {}\n", eyemap::terminal_text(e.what()));
+        fmt::print(stderr, "Run with --help for more information.\n");
         return 1;
     } catch (const eyemap::cli::UsageError& e) {
         fmt::print(stderr, "eyemap: error: {}\nRun with --help for more information.\n", e.what());

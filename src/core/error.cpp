@@ -82,6 +82,8 @@ int Error::exit_code() const noexcept {
     return 4;
 }
 
+std::string terminal_text(std::string_view text) { return printable(std::string(text), true); }
+
 void throw_input(std::string what, ErrorLocation where) { throw Error(ErrorKind::input, std::move(what), std::move(where)); }
 void throw_io(std::string what, std::string path) { throw Error(ErrorKind::io, std::move(what), ErrorLocation{std::move(path), 0, {}, {}}); }
 void throw_internal(std::string what) { throw Error(ErrorKind::internal, std::move(what)); }

@@ -59,4 +59,9 @@ std::string read_regular_file(const std::filesystem::path& path, std::uint64_t l
     return out;
 }
 
+void refuse_folder_on_stdin() {
+    struct stat st {};
+    if (::fstat(0, &st) == 0 && S_ISDIR(st.st_mode)) throw_io("standard input is a folder, not a file", "-");
+}
+
 }  // namespace eyemap

@@ -8,10 +8,19 @@
 
 namespace eyemap {
 
+// Limits of the inputs read whole (one per kind of file; kMaxManifestBytes is in eyemap/runs.hpp).
+inline constexpr std::uint64_t kMaxStatsFileBytes = 256ull << 20;  // `stats report FILE` (--stats-json)
+inline constexpr std::uint64_t kMaxPlanFileBytes = 1ull << 30;     // `batch --plan FILE`: a line per type, as a manifest
+
 // Reads a whole regular file of at most `limit` bytes. A folder, FIFO, device, socket (anything
 // but a regular file) or a larger file is refused before it is read: io error for what cannot be
 // opened or read, input error naming the file and the limit for the rest. `what` names the file's
 // role in messages ("region config", "template", "manifest").
 std::string read_regular_file(const std::filesystem::path& path, std::uint64_t limit, std::string_view what);
+
+// Standard input given as a data or layout file (`-`) that is a folder (`< folder`): io error
+// "standard input is a folder, not a file", as a folder named as a file is; reading it would see
+// no bytes and report an empty file instead.
+void refuse_folder_on_stdin();
 
 }  // namespace eyemap

@@ -27,6 +27,11 @@ inline std::size_t utf8_decode(std::string_view text, std::size_t pos, char32_t&
     return len;
 }
 
+// `text` for a terminal line, escaped as error messages are (core/error.cpp): control bytes and
+// malformed UTF-8 as \xNN, invisible or direction-changing characters as \u{...}; for whatever is
+// printed from data or manifests (type names, paths, dates), so it cannot move the cursor or hide text.
+std::string terminal_text(std::string_view text);
+
 // True when `text` is valid UTF-8 without a character that an SVG (XML 1.0) cannot carry or
 // cairo refuses to draw: C0 controls other than tab/LF/CR, DEL, C1 controls, surrogates,
 // noncharacters (U+FDD0..U+FDEF and U+xFFFE/U+xFFFF in every plane).

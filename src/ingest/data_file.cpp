@@ -1,5 +1,6 @@
 // DataFileSource (eyemap/batch.hpp): a data file streamed for the batch, bytes counted for progress.
 #include "ingest/data_file.hpp"
+#include "core/read_file.hpp"
 #include "core/throw.hpp"
 
 #include <fcntl.h>
@@ -11,6 +12,7 @@ DataFileSource::DataFileSource(const std::filesystem::path& path, const RegionSe
     Impl& m = *impl_;
     m.regions = regions;
     if (path == "-") {
+        refuse_folder_on_stdin();
         m.fd = 0;
         m.name = "<stdin>";
     } else {

@@ -56,7 +56,14 @@ bool is_run_protected(const fs::path& run_dir) {
     return fs::exists(run_dir / kProtectFile, ec);
 }
 
+void detail::refuse_linked_run(const fs::path& run_dir) {
+    std::error_code ec;
+    if (fs::is_symlink(fs::symlink_status(run_dir, ec)))
+        throw_io("is a symbolic link; eyemap does not follow links inside an output folder (remove it)", run_dir.string());
+}
+
 void set_run_protected(const fs::path& run_dir, bool on) {
+    detail::refuse_linked_run(run_dir);
     std::error_code ec;
     if (!fs::is_directory(run_dir, ec) || !has_manifest(run_dir))
         throw_input("not a batch run folder (no manifest*.json)", ErrorLocation{run_dir.string(), 0, {}, {}});
@@ -74,8 +81,21 @@ std::vector<RunInfo> list_runs(const fs::path& out_dir) {
     std::vector<RunInfo> runs;
     for (fs::directory_iterator it(out_dir, ec), end; !ec && it != end; it.increment(ec)) {
         std::error_code sec;
-        if (it->symlink_status(sec).type() != fs::file_type::directory) continue;
+        const auto type = it->symlink_status(sec).type();
         const fs::path dir = it->path();
+        if (type == fs::file_type::symlink) {
+            // Seen, not read: the batch refuses to write through it, so nothing here follows it.
+            std::error_code lec;
+            if (fs::is_directory(dir, lec) && has_manifest(dir)) {
+                RunInfo r;
+                r.name = dir.filename().string();
+                r.path = dir;
+                r.linked = true;
+                runs.push_back(std::move(r));
+            }
+            continue;
+        }
+        if (type != fs::file_type::directory) continue;
         if (!has_manifest(dir)) continue;
         RunInfo r;
         r.name = dir.filename().string();
@@ -127,6 +147,7 @@ std::vector<RunInfo> list_runs(const fs::path& out_dir) {
 CleanResult clean_runs(const fs::path& out_dir, std::size_t keep, bool dry_run) {
     CleanResult res;
     auto runs = list_runs(out_dir);
+    std::erase_if(runs, [](const RunInfo& r) { return r.linked; });  // not followed, so not ours to remove
     if (runs.size() <= keep) return res;
     const std::size_t beyond = runs.size() - keep;
     for (std::size_t i = 0; i < beyond; ++i) {

@@ -45,6 +45,7 @@ std::size_t detail::write_index(const fs::path& run_dir, const std::shared_ptr<c
     return types.size();
 }
 std::size_t write_run_index(const fs::path& run_dir, const fs::path& templates_dir, Stats* stats) {
+    detail::refuse_linked_run(run_dir);  // --index-only writes into the run as the batch does
     return detail::write_index(run_dir, templates_dir.empty() ? builtin_templates() : load_templates(templates_dir), stats,
                        fs::exists(run_dir / "report.html"));
 }

@@ -37,6 +37,9 @@ std::string manifest_json(const Manifest& m, std::span<const std::string* const>
 // "manifest.json" or a shard's "manifest-I-of-N.json" exactly as manifest_file_name makes it.
 bool is_manifest_name(const std::string& n);
 bool has_manifest(const fs::path& dir);
+// The batch's rule for every command on a run: io error when the run folder itself is a symbolic
+// link (the batch's message, from open_subdir_nofollow); the folder holding runs may be one.
+void refuse_linked_run(const fs::path& run_dir);
 
 // Each type once: from the manifest updated last (ties: the later file name). Sorted by seq.
 std::vector<TypeRecord> merge_types(std::vector<std::pair<fs::path, Manifest>>& manifests);

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "core/read_file.hpp"
 #include "core/hash.hpp"
 #include "core/option_schema.hpp"
 #include "core/text.hpp"
@@ -109,6 +110,7 @@ Dataset load_dataset(const std::filesystem::path& data, const std::optional<std:
     ColumnTable table;
     {
         ScopedTimer t(stats, op);
+        if (data == "-") refuse_folder_on_stdin();
         table = data == "-" ? read_column_table(std::cin, "standard input", regions) : read_column_table(data, regions);
     }
     std::optional<ColumnLayout> lay;
@@ -189,8 +191,22 @@ RequestSelection select_requests(const ColumnIndex& index, const TableColumns& c
     else check_metrics_in_data(columns);
     if (!f.region.empty() && index.regions.index_of(f.region) < 0) {
         std::string known;
-        for (const auto& r : index.regions.regions) known += fmt::format("{}{}", known.empty() ? "" : ", ", r.name);
-        throw_input(fmt::format("unknown region (known: {})", known), ErrorLocation{{}, 0, "region", f.region});
+        // "did you mean" as for a region in the data: the name equal ignoring case, else the closest.
+        const auto fold = [](std::string_view v) {
+            std::string o(v);
+            for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            return o;
+        };
+        std::string best;
+        std::size_t best_d = 3;
+        for (const auto& r : index.regions.regions) {
+            known += fmt::format("{}{}", known.empty() ? "" : ", ", r.name);
+            const std::size_t d = fold(r.name) == fold(f.region) ? 0 : detail::edit_distance(f.region, r.name);
+            if (d < best_d) best_d = d, best = r.name;
+        }
+        throw_input(best.empty() ? fmt::format("unknown region (known: {})", known)
+                                 : fmt::format("unknown region; did you mean '{}'? (known: {})", best, known),
+                    ErrorLocation{{}, 0, "region", f.region});
     }
     RequestSelection out;
     const bool exact = !f.region.empty() && f.side && f.metric;

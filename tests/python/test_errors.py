@@ -274,3 +274,59 @@ def test_random_options_never_crash(opts):
         eyemap.Renderer(**opts)
     except eyemap.Error:
         pass
+
+
+# --- issue 25, round 3 ---------------------------------------------------------------------------
+
+def test_uint64_beyond_int64_is_too_large_not_negative():
+    # pandas UInt64 2**63+5 was converted to int64 and reported as "negative count -9223372036854775803".
+    # (from a numpy array: pandas 1.5 rounds a Python list's 2**63+5 to 2**63 when it builds the array)
+    df = frame(synapses=pd.array(np.array([1, 2, 2**63 + 5], dtype=np.uint64), dtype="UInt64"))
+    with pytest.raises(eyemap.InputError) as e:
+        eyemap.Dataset.from_frame(df)
+    assert "too large" in str(e.value), str(e.value)
+    assert "negative" not in str(e.value)
+    assert e.value.row == "r2"
+    assert str(2**63 + 5) in str(e.value)
+    df = frame(synapses=pd.array([1, None, 2**62], dtype="UInt64"))  # with a missing value too
+    with pytest.raises(eyemap.InputError) as e:
+        eyemap.Dataset.from_frame(df)
+    assert e.value.row == "r1" and "missing" in str(e.value)
+    ok = eyemap.Dataset.from_frame(frame(synapses=pd.array([1, 2, 3], dtype="UInt64")))
+    assert sorted(ok.types) == ["A", "B"]
+
+
+def test_option_value_quoted_once():
+    # A string value was shown as its repr inside the message's quotes: value ''big''.
+    for kw, shown in [({"color_scale": "viridis"}, "value 'viridis'"), ({"hex_size": "big"}, "value 'big'"),
+                      ({"caches": "x"}, "value 'x'"), ({"style": {"hex_opacity": "x"}}, "value 'x'")]:
+        with pytest.raises(eyemap.InputError) as e:
+            eyemap.Renderer(**kw)
+        assert shown in str(e.value), str(e.value)
+        assert "''" not in str(e.value), str(e.value)
+    with pytest.raises(eyemap.InputError) as e:
+        eyemap.Renderer(hex_size=[1])
+    assert "value '[1]'" in str(e.value), str(e.value)  # anything else: its repr
+
+
+def test_from_csv_regions_path_read_by_the_library(tmp_path):
+    # regions=PATH was read in Python, without the CLI's checks: /dev/zero -> MemoryError after 1.3 GB.
+    data = tmp_path / "d.csv"
+    data.write_text("neuron_type,region,side,hex1,hex2,synapses,cells\nA,AME,R,0,0,1,1\n")
+    with pytest.raises(eyemap.InputError) as e:
+        eyemap.Dataset.from_csv(data, regions="/dev/zero")
+    assert "regular file" in str(e.value)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(eyemap.InputError) as e:
+        eyemap.Dataset.from_csv(data, regions=fifo)  # hung in open()
+    assert "FIFO" in str(e.value)
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(eyemap.FileError) as e:
+        eyemap.Dataset.from_csv(data, regions=tmp_path / "folder")
+    assert "is a folder" in str(e.value)
+    cfg = tmp_path / "regions.json"
+    cfg.write_text('{"regions": [{"name": "AME", "layers": ["1", "2"]}]}')
+    ds = eyemap.Dataset.from_csv(data, regions=cfg)
+    assert "AME" in ds.regions
+    assert "AME" in eyemap.Dataset.from_csv(data, regions=str(cfg)).regions
