@@ -2,11 +2,11 @@
 # Instructions (callgrind, so the machine's load does not change them) of whole eyemap processes and of
 # per-eyemap benchmark calls, for two builds side by side: the check that a refactor costs nothing.
 #   bench/callgrind_before_after.sh --before DIR --after DIR [--types N] [--work DIR]
-# DIR holds an `eyemap` binary and bench_svg / bench_pipeline (copies from a build of each commit).
+# DIR holds an `eyemap` binary and bench_svg (copies from a build of each commit).
 # Rows: the default 6-type sample and an N-type release (default 100) through `eyemap batch`, null sink
 # and files, SVG (1 job, so the count is the same every run); then the marginal instructions per call
 # (two runs of different lengths, bench/cg_per_call.py) of writing one SVG eyemap (detail::write_svg in
-# BM_SvgEyemap) and of one type's 12 SVG eyemaps end to end (Renderer::render in BM_E2E_Type12, caches on).
+# BM_SvgEyemap); one type's 12 SVG eyemaps end to end is the `render one type` row.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 before="" after="" types=100 work=""
@@ -20,7 +20,7 @@ while [[ $# -gt 0 ]]; do
         *) echo "unknown argument: $1" >&2; exit 1 ;;
     esac
 done
-[[ -x "$before/eyemap" && -x "$after/eyemap" ]] || { echo "need --before DIR and --after DIR with eyemap, bench_svg, bench_pipeline" >&2; exit 1; }
+[[ -x "$before/eyemap" && -x "$after/eyemap" ]] || { echo "need --before DIR and --after DIR with eyemap and bench_svg" >&2; exit 1; }
 command -v valgrind > /dev/null || { echo "needs valgrind" >&2; exit 1; }
 [[ -n "$work" ]] || work="$(mktemp -d)"
 mkdir -p "$work" && cd "$work"
@@ -58,4 +58,3 @@ per_call() {  # per_call LABEL BINARY FILTER FUNCTION: marginal instructions per
 }
 printf '\n%-34s %15s %15s  %s\n' "per call (marginal instructions)" before after after/before
 per_call "one SVG eyemap (892 hexagons)" bench_svg 'BM_SvgEyemap/1$' 'eyemap::detail::write_svg'
-per_call "one type, 12 SVG eyemaps" bench_pipeline 'BM_E2E_Type12/svg0_png1_pdf2:0/caches:1$' 'eyemap::Renderer::render'

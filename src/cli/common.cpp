@@ -169,17 +169,7 @@ std::string option_name(std::string_view field) {
 // --- did you mean ------------------------------------------------------------------------------
 
 std::string did_you_mean(std::string_view value, std::span<const std::string> choices) {
-    const auto fold = [](std::string_view v) {
-        std::string o(v);
-        for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        return o;
-    };
-    std::string best;
-    std::size_t best_d = 3;
-    for (const auto& c : choices) {
-        const std::size_t d = fold(c) == fold(value) ? 0 : detail::edit_distance(value, c);
-        if (d < best_d) best_d = d, best = c;
-    }
+    const std::string best = detail::closest_name(value, choices);
     return best.empty() ? std::string() : fmt::format("; did you mean '{}'?", best);
 }
 

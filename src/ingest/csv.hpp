@@ -73,5 +73,24 @@ private:
 
 // Edit distance, for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
+// The name of `names` a user most likely meant by `value` (for "did you mean"): one equal ignoring
+// ASCII case, else the closest within two edits; "" when none is that close.
+template <class Names>
+std::string closest_name(std::string_view value, const Names& names) {
+    const auto fold = [](std::string_view v) {
+        std::string o(v);
+        for (char& c : o) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        return o;
+    };
+    const std::string folded = fold(value);
+    std::string best;
+    std::size_t best_d = 3;
+    for (const auto& n : names) {
+        const std::string_view name(n);
+        const std::size_t d = fold(name) == folded ? 0 : edit_distance(value, name);
+        if (d < best_d) best_d = d, best = std::string(name);
+    }
+    return best;
+}
 
 }  // namespace eyemap::detail

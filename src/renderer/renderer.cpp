@@ -191,19 +191,12 @@ RequestSelection select_requests(const ColumnIndex& index, const TableColumns& c
     else check_metrics_in_data(columns);
     if (!f.region.empty() && index.regions.index_of(f.region) < 0) {
         std::string known;
-        // "did you mean" as for a region in the data: the name equal ignoring case, else the closest.
-        const auto fold = [](std::string_view v) {
-            std::string o(v);
-            for (char& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            return o;
-        };
-        std::string best;
-        std::size_t best_d = 3;
+        std::vector<std::string_view> names;
         for (const auto& r : index.regions.regions) {
             known += fmt::format("{}{}", known.empty() ? "" : ", ", r.name);
-            const std::size_t d = fold(r.name) == fold(f.region) ? 0 : detail::edit_distance(f.region, r.name);
-            if (d < best_d) best_d = d, best = r.name;
+            names.push_back(r.name);
         }
+        const std::string best = detail::closest_name(f.region, names);  // as for a region in the data
         throw_input(best.empty() ? fmt::format("unknown region (known: {})", known)
                                  : fmt::format("unknown region; did you mean '{}'? (known: {})", best, known),
                     ErrorLocation{{}, 0, "region", f.region});
