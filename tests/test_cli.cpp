@@ -527,6 +527,7 @@ TEST_CASE("eyemap render killed during its write leaves no temporary file (issue
         CHECK(std::system(("bash -c " + q(script)).c_str()) == 0);
         CHECK(read_file(dir / "listing.txt").empty());  // no temporary file, no partial output
     }
+}
 
 // --- issue 25, round 3: readers, run folders, limits and messages --------------------------------
 

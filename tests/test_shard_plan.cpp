@@ -397,6 +397,7 @@ TEST_CASE("verify and --resume still take eyemap-batch/1 manifests (no input ide
     REQUIRE(run_cli(batch_args(out, "old", "--resume")) == 0);
     CHECK(manifest_from_json(read_file(path), path.string()).schema == 2);
     CHECK(verify_run(out / "old").complete);
+}
 
 TEST_CASE("shard plan reader: counts and entries beyond the batch's limits are refused and not cut (issue 25)", "[shard_plan][r3]") {
     using eyemap::kMaxShards;
