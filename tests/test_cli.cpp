@@ -366,7 +366,7 @@ TEST_CASE("cli: symlinked outputs, escaped messages, --keep -1, huge and wide da
     CHECK(test::files_under(dir / "s") == std::set<std::string>{"columns.csv", "data.csv"});
 }
 
-// ---- Issue 25, items 1, 2 and 7: outputs that are special files, standard output, killed writes.
+// ---- Outputs that are special files, standard output, killed writes.
 
 #include <poll.h>
 #include <csignal>
@@ -416,7 +416,7 @@ bool make_device(const fs::path& p, unsigned minor) { return ::mknod(p.c_str(), 
 
 }  // namespace
 
-TEST_CASE("outputs into special files: FIFO and device written like cat, links kept, folder exit 3 (issue 25 item 1)") {
+TEST_CASE("outputs into special files: FIFO and device written like cat, links kept, folder exit 3") {
     const auto dir = eyemap::test::fresh_dir("cli-special-outputs-" + std::to_string(::getpid()));
     const std::string one = inputs() + " --type Mi1 --region ME --side R --metric cell_count ";
     std::string err;
@@ -474,7 +474,7 @@ TEST_CASE("outputs into special files: FIFO and device written like cat, links k
     for (const auto& e : fs::directory_iterator(dir / "real")) CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
 }
 
-TEST_CASE("a failed write to standard output is exit 3 with a message (issue 25 item 2)") {
+TEST_CASE("a failed write to standard output is exit 3 with a message") {
     const auto dir = eyemap::test::fresh_dir("cli-stdout-errors-" + std::to_string(::getpid()));
     const std::string one = inputs() + " --type Mi1 --region ME --side R --metric cell_count ";
     std::string err;
@@ -501,7 +501,7 @@ TEST_CASE("a failed write to standard output is exit 3 with a message (issue 25 
     CHECK(file_type(dir / "full") == S_IFCHR);
 }
 
-TEST_CASE("eyemap render killed during its write leaves no temporary file (issue 25 item 7)") {
+TEST_CASE("eyemap render killed during its write leaves no temporary file") {
     if (std::system("command -v strace > /dev/null 2>&1") != 0) {
         WARN("strace is not installed: the killed-write check is skipped");
         return;
@@ -529,7 +529,7 @@ TEST_CASE("eyemap render killed during its write leaves no temporary file (issue
     }
 }
 
-// --- issue 25, round 3: readers, run folders, limits and messages --------------------------------
+// --- Readers, run folders, limits and messages --------------------------------
 
 namespace {
 
@@ -552,7 +552,7 @@ std::string r3_stdout(const std::string& args, int* rc, std::string* err = nullp
 
 }  // namespace
 
-TEST_CASE("r3 readers: stats report and batch --plan refuse /dev/zero and a FIFO without writer and a folder", "[cli][r3]") {
+TEST_CASE("readers: stats report and batch --plan refuse /dev/zero and a FIFO without writer and a folder", "[cli]") {
     const auto dir = r3_dir("readers");
     REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
     fs::create_directories(dir / "folder");
@@ -580,7 +580,7 @@ TEST_CASE("r3 readers: stats report and batch --plan refuse /dev/zero and a FIFO
     CHECK_THAT(err, Catch::Contains("big.json") && Catch::Contains("not valid JSON"));
 }
 
-TEST_CASE("r3 readers: render --data - with a folder on standard input says so as batch does", "[cli][r3]") {
+TEST_CASE("readers: render --data - with a folder on standard input says so as batch does", "[cli]") {
     const auto dir = r3_dir("stdin-folder");
     fs::create_directories(dir / "folder");
     std::string err;
@@ -590,7 +590,7 @@ TEST_CASE("r3 readers: render --data - with a folder on standard input says so a
     CHECK_THAT(err, Catch::Contains("standard input is a folder"));
 }
 
-TEST_CASE("r3 limits: shard counts are checked where they enter against kMaxShards", "[cli][r3]") {
+TEST_CASE("limits: shard counts are checked where they enter against kMaxShards", "[cli]") {
     const auto dir = r3_dir("shards");
     std::string err;
     REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q", q(dir / "d.csv"), q(dir / "out")), &err) == 0);
@@ -615,7 +615,7 @@ TEST_CASE("r3 limits: shard counts are checked where they enter against kMaxShar
     CHECK_THAT(err, Catch::Contains("shard 4294967297 is not below 2"));
 }
 
-TEST_CASE("r3 limits: --progress-interval has a range and --stats-json is checked before the batch", "[cli][r3]") {
+TEST_CASE("limits: --progress-interval has a range and --stats-json is checked before the batch", "[cli]") {
     const auto dir = r3_dir("interval");
     std::string err;
     for (const char* v : {"0", "-1", "nan", "1e308", "0.1"}) {
@@ -634,7 +634,7 @@ TEST_CASE("r3 limits: --progress-interval has a range and --stats-json is checke
     CHECK_FALSE(fs::exists(dir / "out/r"));
 }
 
-TEST_CASE("r3 messages: choice options say eyemap: error: and did you mean and an unknown command's --help is an error", "[cli][r3]") {
+TEST_CASE("messages: choice options say eyemap: error: and did you mean and an unknown command's --help is an error", "[cli]") {
     const auto dir = r3_dir("messages");
     const std::string render = fmt::format("render --data {} --type A --out-dir {} ", q(dir / "d.csv"), q(dir / "o"));
     std::string err;
@@ -655,7 +655,7 @@ TEST_CASE("r3 messages: choice options say eyemap: error: and did you mean and a
     CHECK(run_cli("render --help > " + q(dir / "help.txt")) == 0);  // real commands' help is unchanged
 }
 
-TEST_CASE("r3 messages: the batch's file count is the one runs list shows and its time says what it covers", "[cli][r3]") {
+TEST_CASE("messages: the batch's file count is the one runs list shows and its time says what it covers", "[cli]") {
     const auto dir = r3_dir("counts");
     std::string err;
     REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run r --pages", q(dir / "d.csv"), q(dir / "out")), &err) == 0);
@@ -669,7 +669,7 @@ TEST_CASE("r3 messages: the batch's file count is the one runs list shows and it
     CHECK_THAT(list, Catch::Matches(fmt::format("(.|\n)*\nr +[0-9.]+ [KMG]?i?B +{} (.|\n)*", files)));
 }
 
-TEST_CASE("r3 run folders: a run folder that is a symbolic link is refused by every command", "[cli][r3]") {
+TEST_CASE("run folders: a run folder that is a symbolic link is refused by every command", "[cli]") {
     const auto dir = r3_dir("symlink");
     std::string err;
     REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run real -q --pages", q(dir / "d.csv"), q(dir / "elsewhere")), &err) == 0);
@@ -699,7 +699,7 @@ TEST_CASE("r3 run folders: a run folder that is a symbolic link is refused by ev
     CHECK(after == before);
 }
 
-TEST_CASE("r3 run folders: runs verify and runs list escape what they print from names and manifests", "[cli][r3]") {
+TEST_CASE("run folders: runs verify and runs list escape what they print from names and manifests", "[cli]") {
     const auto dir = r3_dir("escape");
     std::string err;
     REQUIRE(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q", q(dir / "d.csv"), q(dir / "out")), &err) == 0);

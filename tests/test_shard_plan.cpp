@@ -399,7 +399,7 @@ TEST_CASE("verify and --resume still take eyemap-batch/1 manifests (no input ide
     CHECK(verify_run(out / "old").complete);
 }
 
-TEST_CASE("shard plan reader: counts and entries beyond the batch's limits are refused and not cut (issue 25)", "[shard_plan][r3]") {
+TEST_CASE("shard plan reader: counts and entries beyond the batch's limits are refused and not cut", "[shard_plan]") {
     using eyemap::kMaxShards;
     const auto plan = [](std::string_view shards, std::string_view entry_shard) {
         return fmt::format(R"({{"schema":"eyemap-plan/1","shards":{},"types":[{{"name":"A","rows":1,"shard":{}}}]}})", shards, entry_shard);
