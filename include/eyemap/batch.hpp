@@ -170,9 +170,6 @@ struct BatchSummary {
 };
 
 class DataFileSource;
-namespace detail {
-struct DataFileAccess;  // src/ingest/data_file.hpp
-}  // namespace detail
 
 // What a batch reads:
 //   - rows from a pull callback (a report builder's database cursor): the caller parses them, one
@@ -213,10 +210,13 @@ public:
     std::uint64_t bytes_read() const noexcept;  // thread-safe
     std::uint64_t file_size() const noexcept;   // 0 when unknown (a pipe)
 
+    // The library's own way in (defined in src/ingest/data_file.hpp; incomplete, so unusable here):
+    // run_batch finds records and their type field serially and lets workers parse them.
+    struct Access;
+
 private:
-    struct Impl;  // src/ingest/data_file.hpp: run_batch reads the records itself
+    struct Impl;
     std::unique_ptr<Impl> impl_;
-    friend struct detail::DataFileAccess;
 };
 
 // =============================================================================================

@@ -639,7 +639,7 @@ BatchSummary run_batch(const BatchInput& input, const ColumnIndex& layout, const
     c.stats.begin_progress();
     c.stats.record_progress(ProgressSample{});  // the start: nothing done yet
     if (!input.rows) {
-        auto& file = detail::DataFileAccess::impl(*input.file);
+        auto& file = DataFileSource::Access::impl(*input.file);
         c.csv = file.csv.get();
         c.parser = file.parser.get();
         c.type_column = c.parser->type_field();

@@ -75,11 +75,10 @@ struct DataFileSource::Impl {
     std::uint64_t content_hash() const { return mix64(hash_bytes(pending, hash) ^ count.load(std::memory_order_relaxed)); }
 };
 
-namespace detail {
 // The batch's way in: it finds records and their type field serially and lets workers parse them.
-struct DataFileAccess {
+// (A nested class may reach the enclosing class's private members: no friend in the public header.)
+struct DataFileSource::Access {
     static DataFileSource::Impl& impl(DataFileSource& f) noexcept { return *f.impl_; }
 };
-}  // namespace detail
 
 }  // namespace eyemap

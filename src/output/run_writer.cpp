@@ -294,7 +294,7 @@ private:
         id.types = summary.types_seen;
         id.from_file = input_ && input_->file;
         if (id.from_file) {
-            const auto& f = detail::DataFileAccess::impl(*input_->file);
+            const auto& f = DataFileSource::Access::impl(*input_->file);
             id.data_hash = f.content_hash();
             id.data_bytes = f.count.load(std::memory_order_relaxed);
         }
