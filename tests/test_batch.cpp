@@ -521,9 +521,10 @@ TEST_CASE("batch library: rows pulled from a callback, files out through a sink,
         cb.type_done = [&](const TypeRecord& t) { done.push_back(t.seq); };
         BatchOptions o;
         o.jobs = jobs;
-        o.pages = pages;
+        const Renderer renderer;
+        if (pages) add_type_pages(cb, columns, *layout, renderer, o, PageOptions{true, false});
         BatchCounters counters;
-        const auto summary = run_batch(BatchInput(src, columns), *layout, Renderer(), o, cb, &counters);
+        const auto summary = run_batch(BatchInput(src, columns), *layout, renderer, o, cb, &counters);
         CHECK(summary.types_rendered == done.size());
         CHECK(counters.types_done == done.size());
         CHECK(summary.files == files.size());
@@ -559,6 +560,52 @@ TEST_CASE("batch library: rows pulled from a callback, files out through a sink,
     const auto summary = run_batch(BatchInput(src, columns), *layout, Renderer(), o, {});
     CHECK(summary.cancelled);
     CHECK(summary.types_rendered == 0);
+}
+
+TEST_CASE("batch library: a type's own files are planned before resume, made after its eyemaps, in order", "[batch][api]") {
+    const auto s = make_sample("own-files", 3);
+    const auto layout = index_columns(read_column_layout(s.columns), builtin_regions());
+    const Renderer renderer;
+    auto run = [&](int make_count) {
+        DataFileSource src(s.data, builtin_regions());
+        std::mutex mu;
+        std::vector<std::string> notes;  // "<type>:<path>:<bytes>" of the own files, as delivered
+        BatchCallbacks cb;
+        cb.output = [&](const BatchOutput& o) {
+            if (o.output.eyemap >= 0) return;
+            std::lock_guard lk(mu);
+            notes.push_back(fmt::format("{}:{}:{}", o.type.neuron_type, o.output.path, o.bytes));
+        };
+        cb.plan_type_files = [](TypeRecord& rec) {
+            rec.outputs.push_back(OutputRecord{FileFormat::html, "notes/" + rec.file_key + ".a", -1, 1, 0});
+            rec.outputs.push_back(OutputRecord{FileFormat::html, "notes/" + rec.file_key + ".b", -1, 2, 0});
+        };
+        cb.make_type_files = [&](const TypeRecord& rec, std::span<const RenderedEyemap> eyemaps,
+                                 const std::function<void(std::string_view)>& deliver) {
+            // Every eyemap of the type, in request order, with its thumbnail cells.
+            CHECK(eyemaps.size() == rec.eyemaps.size());
+            for (std::size_t i = 0; i < eyemaps.size(); ++i) {
+                CHECK(eyemaps[i].request == rec.eyemaps[i].request);
+                CHECK(eyemaps[i].has_data == rec.eyemaps[i].has_data);
+                CHECK(eyemaps[i].thumbnail.size() == static_cast<std::size_t>(kThumbnailCells * kThumbnailCells));
+                CHECK(eyemaps[i].width > 0);
+            }
+            for (int i = 0; i < make_count; ++i) deliver(i == 0 ? "first" : "second");
+        };
+        BatchOptions o;
+        o.jobs = 2;
+        run_batch(src, *layout, renderer, o, cb);
+        std::sort(notes.begin(), notes.end());
+        return notes;
+    };
+    const auto notes = run(2);
+    REQUIRE(notes.size() == 6);
+    CHECK(notes[0].find("notes/") != std::string::npos);
+    CHECK(notes[0].substr(notes[0].size() - 8) == ".a:first");
+    CHECK(notes[1].substr(notes[1].size() - 9) == ".b:second");
+    // Fewer or more files than planned: the batch says so instead of recording a file never made.
+    CHECK_THROWS_WITH(run(1), Catch::Contains("1 of its") && Catch::Contains("planned files made"));
+    CHECK_THROWS_WITH(run(3), Catch::Contains("more files made than planned"));
 }
 
 TEST_CASE("batch: manifest JSON round trip and validation", "[batch][manifest]") {
@@ -730,10 +777,10 @@ BatchResult batch_of(const fs::path& data, const ColumnIndex& layout, unsigned j
     cb.type_done = [&](const TypeRecord& t) { res.types[t.seq] = {t.neuron_type, t.first_line, t.last_line, t.rows, t.rows_hash}; };
     BatchOptions o;
     o.jobs = jobs;
-    o.pages = true;
     o.shard = shard;
     o.source_name = data.string();
     const Renderer renderer;
+    add_type_pages(cb, src.columns(), layout, renderer, o, PageOptions{true, false});
     if (from_file) run_batch(src, layout, renderer, o, cb);
     else run_batch(BatchInput(rows, src.columns()), layout, renderer, o, cb);
     return res;

@@ -140,7 +140,7 @@ TEST_CASE("pages: hostile type names are escaped in the type page", "[pages]") {
 
 TEST_CASE("pages: the summary table, --empty-maps and the canvas size", "[pages]") {
     const auto t = make_type("Mi1", "Mi1", 0);
-    PageOptions o;
+    TypePageSettings o;
     o.eyemap_width = 380.4;
     o.eyemap_height = 410;
     const std::string page = render_type_page(t, o);
@@ -206,7 +206,7 @@ TEST_CASE("pages: page, index and site templates are overridable with --template
     eyemap::test::write_file(dir / "page.html.mustache", "<p>{{name}}|{{{json}}}</p>\n");
     eyemap::test::write_file(dir / "site.css.mustache", "body{color:red}\n");
     const auto set = load_templates(dir);
-    PageOptions o;
+    TypePageSettings o;
     o.templates = set;
     const std::string page = render_type_page(make_type("<x>", "x", 0), o);
     CHECK(page.rfind("<p>&lt;x&gt;|{\"name\":\"\\u003cx\\u003e\"", 0) == 0);

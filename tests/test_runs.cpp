@@ -141,12 +141,12 @@ TEST_CASE("runs: pages and index come from the templates the renderer read, even
     const auto layout = index_columns(read_column_layout(s.columns), builtin_regions());
     DataFileSource src(s.data, builtin_regions());
     BatchOptions o;
-    o.pages = true;
     o.jobs = 1;
     DirectoryBatchOptions d;
     d.run_dir = s.dir / "out" / "r1";
     d.run_name = "r1";
     d.sync = false;
+    d.pages.make = true;
     const auto result = run_batch_to_directory(BatchInput(src), *layout, renderer, o, d);
     CHECK(result.summary.types_rendered == 2);
     std::size_t pages = 0;

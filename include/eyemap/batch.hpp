@@ -59,7 +59,7 @@ struct EyemapRecord {
     std::optional<EyemapSummary> summary;
 };
 
-// A run's file: an eyemap format, or html for a type's page (written by the batch, never by the renderer).
+// A run's file: an eyemap format, or html for a type's page (made by the pages, never by the renderer).
 // The eyemap formats keep OutputFormat's values.
 enum class FileFormat : std::uint8_t { svg, png, pdf, html };
 constexpr FileFormat file_format(OutputFormat f) noexcept { return static_cast<FileFormat>(f); }
@@ -71,7 +71,7 @@ std::optional<OutputFormat> eyemap_format(FileFormat f) noexcept;
 struct OutputRecord {
     FileFormat format = FileFormat::svg;
     std::string path;          // relative to the run folder, '/'-separated, e.g. "svg/Mi1_ME_L_cell_count.svg"
-    int eyemap = -1;           // index into TypeRecord::eyemaps; -1 for the page
+    int eyemap = -1;           // index into TypeRecord::eyemaps; -1 for a type's own file (page, thumbnail)
     std::uint64_t input_hash = 0;  // rows + layout + options + templates + format (+ tool version)
     std::uint64_t bytes = 0;
     std::uint64_t content_hash = 0;  // hash_bytes of the file as written (manifest "content"); 0: not recorded
@@ -109,9 +109,7 @@ struct ShardPlan;  // see "Clusters" at the end of this file
 // How to batch; how to draw is the Renderer's (its options, caches and statistics).
 struct BatchOptions {
     std::vector<OutputFormat> formats{OutputFormat::svg};  // eyemap files; html is not allowed here
-    std::vector<EyemapRequest> requests;  // empty: all_requests(layout, columns) (up to 12)
-    bool pages = false;                   // also make one HTML page per type (format html) and its thumbnail
-    bool empty_maps = false;              // pages: show eyemaps without data too (default: a "no data" line)
+    std::vector<EyemapRequest> requests;  // empty: all_requests(layout, columns) (up to 12); batch_requests()
     unsigned jobs = 0;                    // worker threads; 0 = std::thread::hardware_concurrency()
     Shard shard;
     std::shared_ptr<const ShardPlan> shard_plan;  // set: which types shard.index owns (else shard_of)
@@ -124,6 +122,14 @@ struct BatchOutput {
     const TypeRecord& type;      // outputs/eyemaps filled so far
     const OutputRecord& output;
     std::string_view bytes;      // valid during the call only
+};
+
+// An eyemap of a type as the batch rendered it, handed to the type's own files (make_type_files).
+struct RenderedEyemap {
+    EyemapRequest request;
+    std::uint64_t has_data = 0;
+    std::vector<std::uint8_t> thumbnail;  // EyemapView::thumbnail
+    double width = 0, height = 0;         // canvas, pixels
 };
 
 struct BatchCallbacks {
@@ -143,6 +149,15 @@ struct BatchCallbacks {
     // If it throws, the batch fails with that error and renders nothing (run_batch_to_directory
     // takes its writer lock here).
     std::function<void()> start;
+    // A type's own files besides its eyemaps (the release pages: add_type_pages in eyemap/runs.hpp).
+    // `plan_type_files` appends their records (eyemap -1; format, path, input hash) to a planned type
+    // before `up_to_date` sees it. After the type's eyemaps were delivered, `make_type_files` is
+    // handed them and passes each planned file's bytes to `deliver`, in the planned order; they then
+    // reach `output` like the eyemaps. Called concurrently from workers, for different types.
+    std::function<void(TypeRecord& planned)> plan_type_files;
+    std::function<void(const TypeRecord& type, std::span<const RenderedEyemap> eyemaps,
+                       const std::function<void(std::string_view bytes)>& deliver)>
+        make_type_files;
 };
 
 // Live counters for progress displays; read them from any thread.
@@ -184,6 +199,9 @@ struct BatchInput {
     DataFileSource* file = nullptr;
     TableColumns columns;
 };
+
+// The eyemaps a batch draws for each type: options.requests, or all_requests(layout, columns).
+std::vector<EyemapRequest> batch_requests(const BatchOptions& options, const ColumnIndex& layout, const TableColumns& columns);
 
 // Renders every type of the input. Throws eyemap::Error: input when rows are not grouped by type
 // (naming the type, both lines and how to sort the file) or a type's rows are invalid (with the

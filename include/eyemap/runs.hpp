@@ -71,6 +71,23 @@ std::size_t write_run_index(const std::filesystem::path& run_dir, const std::fil
                             Stats* stats = nullptr);
 
 // ---------------------------------------------------------------------------------------------
+// Release pages: one HTML page per type ("pages/<file_key>.html", its eyemaps by reference) and its
+// thumbnail ("thumbs/<file_key>.svg", for the index), made from the type's eyemaps as they are
+// rendered. run_batch_to_directory makes them itself (DirectoryBatchOptions::pages); add_type_pages
+// adds them to any other batch (a sink of the caller's, or none to time them).
+
+struct PageOptions {
+    bool make = false;        // --pages
+    bool empty_maps = false;  // show eyemaps without data as maps too (default: a "no data in <region>" line)
+};
+
+// Sets callbacks.plan_type_files and make_type_files. Throws input when the formats have no svg (a
+// page shows the SVG eyemaps). The templates are the renderer's, read once with it, so pages agree
+// with the settings hash; page making is timed as "batch_page" in the renderer's statistics.
+void add_type_pages(BatchCallbacks& callbacks, const TableColumns& columns, const ColumnIndex& layout, const Renderer& renderer,
+                    const BatchOptions& options, const PageOptions& pages);
+
+// ---------------------------------------------------------------------------------------------
 // Batch into a run folder
 
 struct DirectoryBatchOptions {
@@ -83,6 +100,7 @@ struct DirectoryBatchOptions {
     // to disk (syncfs) and the manifest is fsync'ed, so a completed run survives a power cut.
     // false (--no-sync): atomic but not durable (see bench/README.md for the cost).
     bool sync = true;
+    PageOptions pages;              // pages.make: a page per type, its thumbnail, index.html and the report
 };
 
 struct DirectoryBatchResult {

@@ -53,6 +53,7 @@ pyb::dict counters_dict(const BatchCounters& c, const DataFileSource* src, std::
 pyb::dict run(const pyb::object& input, const pyb::object& layout_path, const pyb::object& regions_json, const PyRenderer& rend,
               const pyb::dict& opts, const pyb::object& out_dir, const pyb::object& sink, const pyb::object& progress, double interval) {
     BatchOptions bo;
+    PageOptions pages;
     std::string run_name, data_label, columns_label;
     bool resume = false;
     for (auto [k, v] : opts) {
@@ -61,7 +62,7 @@ pyb::dict run(const pyb::object& input, const pyb::object& layout_path, const py
         else if (key == "requests") {
             if (!v.is_none())
                 for (auto t : v) bo.requests.push_back(request_from(t));
-        } else if (key == "pages") bo.pages = v.cast<bool>();
+        } else if (key == "pages") pages.make = v.cast<bool>();
         else if (key == "jobs") {
             const auto j = v.cast<long long>();
             if (j < 0 || j > 256) throw_input("must be 0 (one per core) .. 256", ErrorLocation{{}, 0, "jobs", std::to_string(j)});
@@ -165,9 +166,11 @@ pyb::dict run(const pyb::object& input, const pyb::object& layout_path, const py
                 d.resume = resume;
                 d.data_label = data_label;
                 d.columns_label = columns_label;
+                d.pages = pages;
                 dres = run_batch_to_directory(in, *index, *rend.r, bo, d, &counters);
                 summary = dres.summary;
             } else {
+                if (pages.make) add_type_pages(callbacks, columns, *index, *rend.r, bo, pages);
                 summary = run_batch(in, *index, *rend.r, bo, callbacks, &counters);
             }
         } catch (...) {

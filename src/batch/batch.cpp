@@ -32,7 +32,6 @@
 #include "core/throw.hpp"
 #include "output/naming.hpp"
 #include "output/sink.hpp"
-#include "output/pages.hpp"
 #include "process/process.hpp"
 #include "eyemap/stats.hpp"
 #include "eyemap/version.hpp"
@@ -46,7 +45,6 @@ namespace {
 
 // The tool version in every output hash: a new version re-renders on --resume.
 const std::string kBatchToolVersion = fmt::format("eyemap {} batch/1", kVersion);
-constexpr std::uint64_t kPageVersion = 2;
 
 // Content hash of a type's rows (every field but the line), in order. The numbers go through a
 // small cache-resident buffer hashed a chunk at a time: one hash call per row field was 7% of a
@@ -192,11 +190,9 @@ struct Ctx {
     const BatchCallbacks& cb;
     BatchCounters* counters;
     std::vector<EyemapRequest> requests;
-    std::shared_ptr<const TemplateSet> page_templates;  // pages: the renderer's templates
     Stats& stats;
-    OpId read_op, wait_op, parse_op, page_op;
+    OpId read_op, wait_op, parse_op;
     std::uint64_t settings_hash = 0;
-    std::uint64_t page_salt = 0;  // formats and requests, which shape a page
 
     // Reader state, under read_mu. The look-ahead is the first row of the next type: parsed (rows)
     // or its record's text, first and last line (file).
@@ -238,10 +234,9 @@ struct Ctx {
         : src(in.rows), columns(in.columns), layout(l), renderer(r), options(o), cb(b), counters(k), stats(r.stats()),
           read_op(stats.op("batch_read")),
           wait_op(stats.op("batch_read_wait")),  // a worker waiting for another to finish reading
-          parse_op(stats.op("batch_parse")),     // a worker parsing its type's records (file input)
           // Rendering is timed by the renderer (process, layout, render_svg, ...), writing by the
           // sink's caller; no batch timer wraps them, so nothing counts twice.
-          page_op(stats.op("batch_page")) {}
+          parse_op(stats.op("batch_parse")) {}  // a worker parsing its type's records (file input)
 
     bool cancelled() const noexcept { return options.cancel && options.cancel->load(std::memory_order_relaxed); }
 
@@ -274,7 +269,7 @@ struct WorkerState {
     std::string block;  // file input: the records of the worker's type, parsed outside the lock
     std::unique_ptr<detail::CsvReader> block_csv;
     std::vector<std::string_view> fields;
-    std::vector<detail::ThumbMap> thumbs;  // pages: the type's eyemaps downsampled for its thumbnail
+    std::vector<RenderedEyemap> rendered;  // the type's eyemaps, for its own files (make_type_files)
 };
 
 // Pulls the first row of the next type into the look-ahead. False at the end of the input.
@@ -513,16 +508,10 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
             rec.outputs.push_back(OutputRecord{file_format(f), eyemap_path(f, rec.file_key, req), static_cast<int>(i), h.digest(), 0});
         }
     }
-    if (c.options.pages) {
-        HashBuilder t(c.settings_hash);
-        t.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
-        t.add(std::string_view("thumb")).add(c.page_salt).add(kPageVersion);
-        rec.outputs.push_back(OutputRecord{FileFormat::svg, detail::thumb_path(rec.file_key), -1, t.digest(), 0});
-        HashBuilder h(c.settings_hash);
-        h.add(rec.rows_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
-        h.add(FileFormat::html).add(c.page_salt).add(kPageVersion).add(c.options.empty_maps);
-        rec.outputs.push_back(OutputRecord{FileFormat::html, page_path(rec.file_key), -1, h.digest(), 0});
-    }
+    const std::size_t eyemap_files = rec.outputs.size();
+    if (c.cb.plan_type_files) c.cb.plan_type_files(rec);
+    const bool type_files = rec.outputs.size() > eyemap_files;
+    if (type_files && !c.cb.make_type_files) throw_internal("a batch planned a type's own files but has nothing to make them");
 
     if (c.cb.up_to_date && c.cb.up_to_date(rec)) {
         rec.reused = true;
@@ -532,8 +521,7 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
 
     // The renderer hands out each file as it is made: eyemap i's formats in order, as rec.outputs.
     struct Cancelled {};
-    if (c.options.pages) w.thumbs.clear();
-    double canvas_w = 0, canvas_h = 0;
+    std::size_t kept = 0;  // w.rendered's entries in use (their thumbnail buffers are reused)
     std::size_t out_i = 0, eyemap_i = 0;
     const std::size_t per_eyemap = c.options.formats.size();
     std::size_t in_eyemap = 0;
@@ -546,11 +534,15 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
                 eye.no_data = v.counts.no_data;
                 eye.not_in_region = v.counts.not_in_region;
                 eye.summary = v.summary;
-                if (c.options.pages)
-                    w.thumbs.push_back(detail::ThumbMap{v.request.region, v.request.side, v.request.metric, v.counts.has_data,
-                                                        std::vector<std::uint8_t>(v.thumbnail.begin(), v.thumbnail.end())});
-                canvas_w = v.width;
-                canvas_h = v.height;
+                if (type_files) {
+                    if (kept == w.rendered.size()) w.rendered.emplace_back();
+                    auto& r = w.rendered[kept++];
+                    r.request = v.request;
+                    r.has_data = v.counts.has_data;
+                    r.thumbnail.assign(v.thumbnail.begin(), v.thumbnail.end());
+                    r.width = v.width;
+                    r.height = v.height;
+                }
             }
             auto& out = rec.outputs[out_i++];
             out.bytes = v.bytes.size();
@@ -568,29 +560,20 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
     } catch (const Error& e) {
         rethrow_located(e, c);
     }
-    if (c.options.pages) {
+    if (type_files) {
         if (c.cancelled()) {
             c.cancel_hit = true;
             return;
         }
-        std::string html;
-        {
-            ScopedTimer t(&c.stats, c.page_op);
-            const std::string thumb = detail::render_thumbnail(w.thumbs, c.renderer.options().style);
-            auto& tout = rec.outputs[out_i++];
-            tout.bytes = thumb.size();
-            deliver(c, rec, tout, thumb);
-            PageOptions po;
-            po.templates = c.page_templates;
-            po.eyemap_width = canvas_w;
-            po.eyemap_height = canvas_h;
-            po.empty_maps = c.options.empty_maps;
-            html = render_type_page(rec, po);
-            t.add_bytes(html.size() + thumb.size());
-        }
-        auto& out = rec.outputs[out_i++];
-        out.bytes = html.size();
-        deliver(c, rec, out, html);
+        c.cb.make_type_files(rec, std::span<const RenderedEyemap>(w.rendered.data(), kept), [&](std::string_view bytes) {
+            if (out_i == rec.outputs.size()) throw_internal(fmt::format("type '{}': more files made than planned", rec.neuron_type));
+            auto& out = rec.outputs[out_i++];
+            out.bytes = bytes.size();
+            deliver(c, rec, out, bytes);
+        });
+        if (out_i != rec.outputs.size())
+            throw_internal(fmt::format("type '{}': {} of its {} planned files made (besides its eyemaps)", rec.neuron_type,
+                                       out_i - eyemap_files, rec.outputs.size() - eyemap_files));
     }
     type_finished(c, rec);
 }
@@ -626,6 +609,10 @@ void worker_loop(Ctx& c) {
 
 }  // namespace
 
+std::vector<EyemapRequest> batch_requests(const BatchOptions& options, const ColumnIndex& layout, const TableColumns& columns) {
+    return options.requests.empty() ? all_requests(layout, columns) : options.requests;
+}
+
 BatchSummary run_batch(const BatchInput& input, const ColumnIndex& layout, const Renderer& renderer, const BatchOptions& options,
                        const BatchCallbacks& callbacks, BatchCounters* counters) {
     if (!input.rows && !input.file) throw_input("a batch input needs rows or a data file", ErrorLocation{});
@@ -644,23 +631,10 @@ BatchSummary run_batch(const BatchInput& input, const ColumnIndex& layout, const
         c.parser = file.parser.get();
         c.type_column = c.parser->type_field();
     }
-    c.requests = options.requests.empty() ? all_requests(layout, columns) : options.requests;
+    c.requests = batch_requests(options, layout, columns);
     for (const auto& r : c.requests) check_metrics_in_data(columns, std::span<const Metric>(&r.metric, 1));
     check_requests(layout, columns, c.requests);
-    if (options.pages) {
-        if (std::find(options.formats.begin(), options.formats.end(), OutputFormat::svg) == options.formats.end())
-            throw_input("pages show the SVG eyemaps: add svg to the formats", ErrorLocation{{}, 0, "--pages", {}});
-        c.page_templates = renderer.templates();  // read once, with the renderer: pages match the settings hash
-    }
     c.settings_hash = detail::batch_settings_hash(columns, layout, renderer);
-    {
-        HashBuilder h(0x70616765);  // "page"
-        h.add(options.formats.size());
-        for (OutputFormat f : options.formats) h.add(f);
-        h.add(c.requests.size());
-        for (const auto& r : c.requests) h.add(std::string_view(r.region)).add(r.side).add(r.metric);
-        c.page_salt = h.digest();
-    }
 
     unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     jobs = std::min(jobs, 256u);

@@ -258,6 +258,9 @@ void run_batch_command(const BatchArgs& a) {
     if (!a.common.stats_json.empty()) check_output_writable(a.common.stats_json, "--stats-json");
 
     BatchOptions opt;
+    PageOptions pages;
+    pages.make = a.pages;
+    pages.empty_maps = a.empty_maps;
     opt.formats = check_options([&] { return parse_formats(a.formats, "--format"); });
     if (!a.shard.empty()) opt.shard = check_options([&] { return parse_shard(a.shard); });
     if (!a.plan.empty()) {
@@ -268,8 +271,6 @@ void run_batch_command(const BatchArgs& a) {
         opt.shard_plan = std::move(plan);
     }
     opt.jobs = a.jobs;
-    opt.pages = a.pages;
-    opt.empty_maps = a.empty_maps;
     opt.source_name = a.common.data == "-" ? std::string("<stdin>") : a.common.data;
     opt.cancel = &g_cancel;
 
@@ -311,7 +312,9 @@ void run_batch_command(const BatchArgs& a) {
     DirectoryBatchResult dres;
     try {
         if (null_sink) {
-            s = run_batch(src, *prepared, renderer, opt, {}, &counters);
+            BatchCallbacks discard;  // every file is dropped; pages are still made, to time them
+            if (pages.make) add_type_pages(discard, src.columns(), *prepared, renderer, opt, pages);
+            s = run_batch(src, *prepared, renderer, opt, discard, &counters);
         } else {
             DirectoryBatchOptions d;
             d.run_dir = run_dir;
@@ -320,6 +323,7 @@ void run_batch_command(const BatchArgs& a) {
             d.sync = !a.no_sync;
             d.data_label = a.common.data;
             d.columns_label = a.common.columns;
+            d.pages = pages;
             dres = run_batch_to_directory(src, *prepared, renderer, opt, d, &counters);
             s = dres.summary;
         }
@@ -356,7 +360,7 @@ void run_batch_command(const BatchArgs& a) {
                    dres.manifest.string());
         if (dres.index_types) fmt::print(stderr, ", index {} ({} types)", (run_dir / "index.html").string(), dres.index_types);
         fmt::print(stderr, "\n");
-        if (opt.shard.sharded() && opt.pages && !s.cancelled)
+        if (opt.shard.sharded() && pages.make && !s.cancelled)
             fmt::print(stderr, "eyemap batch: when every shard has finished, rebuild the index: eyemap batch --index-only --out-dir {} --run {}\n",
                        shell_quote(a.out_dir), shell_quote(run));
     }

@@ -96,7 +96,7 @@ std::string script_safe_json(std::string_view raw) {
 
 using detail::url_path;
 
-std::string render_type_page(const TypeRecord& type, const PageOptions& options) {
+std::string render_type_page(const TypeRecord& type, const TypePageSettings& options) {
     const TemplateSet& set = template_set(options.templates);
     data d;
     d.set("name", type.neuron_type);
@@ -345,13 +345,13 @@ std::vector<std::pair<std::string, std::string>> render_site_assets(std::span<co
 
 namespace detail {
 
-std::string render_thumbnail(std::span<const ThumbMap> maps, const Style& style) {
+std::string render_thumbnail(std::span<const RenderedEyemap> maps, const Style& style) {
     // One map per region (first appearance): the side with more columns with data (L on a tie),
     // the first eyemap of that region and side (the first metric).
-    std::vector<const ThumbMap*> pick;
+    std::vector<const RenderedEyemap*> pick;
     for (const auto& m : maps) {
-        if (m.metric != maps.front().metric) continue;
-        auto it = std::find_if(pick.begin(), pick.end(), [&](const ThumbMap* p) { return p->region == m.region; });
+        if (m.request.metric != maps.front().request.metric) continue;
+        auto it = std::find_if(pick.begin(), pick.end(), [&](const RenderedEyemap* p) { return p->request.region == m.request.region; });
         if (it == pick.end()) pick.push_back(&m);
         else if (m.has_data > (*it)->has_data) *it = &m;
     }
@@ -366,7 +366,7 @@ std::string render_thumbnail(std::span<const ThumbMap> maps, const Style& style)
         if (colour - 1 == kFillGrey) continue;
         fmt::memory_buffer path;
         for (std::size_t k = 0; k < pick.size(); ++k) {
-            const auto& cells = pick[k]->cells;
+            const auto& cells = pick[k]->thumbnail;
             const int left = static_cast<int>(k) * (G + gap);
             for (int y = 0; y < G; ++y)
                 for (int x = 0; x < G;) {

@@ -16,7 +16,7 @@ namespace eyemap {
 
 // Pages and index are rendered from the Mustache templates page.html, index.html, site.css and
 // site.js (templates/*.mustache; `--templates DIR` overrides them like the SVG fragments).
-struct PageOptions {
+struct TypePageSettings {
     std::shared_ptr<const TemplateSet> templates;  // null: built-in
     double eyemap_width = 0, eyemap_height = 0;    // canvas of the eyemaps (the same for every eyemap of a batch)
     bool empty_maps = false;                       // show eyemaps without data instead of a "no data" line
@@ -25,7 +25,7 @@ struct PageOptions {
 // One type's page, for pages/<file_key>.html: a summary table, its eyemaps as a grid (regions x
 // sides, a metric switch) of lazily loaded frames referring to the run's eyemap files (no bytes
 // copied), download links, previous/next/index navigation. Links are relative to the run folder.
-std::string render_type_page(const TypeRecord& type, const PageOptions& options = {});
+std::string render_type_page(const TypeRecord& type, const TypePageSettings& options = {});
 
 struct IndexNotice {
     std::string text;  // shown on top of the index (e.g. an unfinished shard)
@@ -43,15 +43,8 @@ std::vector<std::pair<std::string, std::string>> render_site_assets(std::span<co
 namespace detail {
 // A type's thumbnail: each eyemap's EyemapView::thumbnail cells (kept while rendering), then a
 // few-KB SVG of one map per region (the side with more data, the first metric).
-struct ThumbMap {
-    std::string region;
-    Side side = Side::R;
-    Metric metric = Metric::synapses;
-    std::uint64_t has_data = 0;
-    std::vector<std::uint8_t> cells;  // kThumbCells^2, palette index + 1 (0: no column)
-};
 inline constexpr int kThumbCells = kThumbnailCells;
-std::string render_thumbnail(std::span<const ThumbMap> maps, const Style& style);
+std::string render_thumbnail(std::span<const RenderedEyemap> maps, const Style& style);
 // A relative URL from '/'-separated path components: bytes outside [A-Za-z0-9-._~/] percent-encoded.
 std::string url_path(std::string_view path);
 // Dumped JSON made safe inside <script> or a .js file: '<', '>', '&', U+2028, U+2029 as \u escapes.

@@ -221,7 +221,7 @@ public:
         m_.data = dir_.data_label;
         m_.columns = dir_.columns_label;
         m_.formats = options_.formats;
-        m_.pages = options_.pages;
+        m_.pages = dir_.pages.make;
         m_.settings_hash = detail::batch_settings_hash(columns, layout, renderer_);
         if (options_.shard_plan) m_.plan = absolute_label(options_.shard_plan->source);
         for (const auto& rec : own_previous) carried_.push_back(Line{rec.seq, rec.neuron_type, type_line(rec)});
@@ -271,8 +271,8 @@ public:
         }
         // The run report (report.html, linked from the index) of an unsharded run with pages, written
         // last so that it has the index's time too.
-        const bool report = options_.pages && !options_.shard.sharded();
-        if (options_.pages) result_.index_types = write_index(run_dir_, renderer_.templates(), &renderer_.stats(), report);
+        const bool report = dir_.pages.make && !options_.shard.sharded();
+        if (dir_.pages.make) result_.index_types = write_index(run_dir_, renderer_.templates(), &renderer_.stats(), report);
         if (report)
             write_run_report(run_dir_, dir_.run_name, renderer_,
                              manifest_from_json(read_regular_file(result_.manifest, kMaxManifestBytes, "manifest"), result_.manifest.string()).types);
@@ -335,7 +335,7 @@ private:
         if (!folder_.dir_lock->opened()) throw_io("cannot open folder", run_dir_.string());
         if (!folder_.dir_lock->locked()) throw_io("the run folder is being removed by 'eyemap runs clean'", run_dir_.string());
         if (existed_) result_.stale_temp_removed = remove_stale_temp_files(run_dir_);
-        for (std::string_view n : detail::run_subfolders(options_.formats, options_.pages))
+        for (std::string_view n : detail::run_subfolders(options_.formats, dir_.pages.make))
             if (!folder_.sub.count(n)) folder_.sub.emplace(std::string(n), open_subdir_nofollow(folder_.fd, n, (run_dir_ / n).string(), true));
     }
 
@@ -486,7 +486,9 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
     writer.record_source(input);
     BatchSummary summary;
     try {
-        summary = run_batch(input, layout, renderer, options, writer.callbacks(), counters);
+        BatchCallbacks callbacks = writer.callbacks();
+        if (dir.pages.make) add_type_pages(callbacks, input.columns, layout, renderer, options, dir.pages);
+        summary = run_batch(input, layout, renderer, options, callbacks, counters);
     } catch (...) {
         writer.failed();
         throw;
