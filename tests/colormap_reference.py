@@ -14,8 +14,8 @@ import sys
 from collections import defaultdict
 
 try:
+    import matplotlib  # first: it needs numpy, so its absence is the one to name
     import numpy as np
-    import matplotlib
     from matplotlib.colors import LinearSegmentedColormap
 except ImportError as e:
     sys.exit(f"FAIL: the colour-map reference test needs matplotlib ({e}); install python3-matplotlib "
