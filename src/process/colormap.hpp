@@ -63,8 +63,9 @@ Colormap colormap_from_spec(std::string_view spec, std::string_view field = "col
 // The colour at t in [0, 1], as matplotlib's cmap(t): index floor(t * 256), t = 1 the last entry,
 // below 0 the first and above 1 the last (matplotlib's default under/over colours). NaN gives the
 // first entry (matplotlib: transparent "bad"; eyemap draws NaN as no data and never samples it).
-// Bytes are the table's floats rounded to nearest (matplotlib's bytes=True truncates, so it can
-// be one below: 0.996078 * 255 = 253.99998 -> 253 where the published colour is 254).
+// Bytes are the table's floats rounded to nearest. matplotlib's bytes=True truncates, which puts
+// about half its channels one below: viridis's 2nd entry is 85.53 -> 85 (here 86), and Reds'
+// stop #a50f15 has blue 0.08235294117647057 * 255 = 20.999999999999996 -> 20 (here 0x15 = 21).
 inline Rgb sample(const Colormap& m, double t) noexcept {
     std::size_t i = 0;
     if (t >= 1.0) i = kColormapLutSize - 1;
