@@ -17,15 +17,16 @@ using Rgbd = std::array<double, 3>;  // a colour as matplotlib's tables hold it:
 
 // Sources of the tables below, as matplotlib 3.6.3 defines the maps (the reference the tests
 // compare with):
-// - viridis, magma, inferno, plasma: Stéfan van der Walt and Nathaniel Smith (with Eric Firing for
-//   plasma/inferno/magma), the 256-entry tables published with matplotlib 2.0, CC0
-//   (matplotlib's _cm_listed.py, https://bids.github.io/colormap/).
+// - viridis, magma, inferno, plasma: Nathaniel J. Smith and Stéfan van der Walt (and, for viridis,
+//   Eric Firing), the 256-entry tables published for matplotlib 2.0 under CC0
+//   (https://bids.github.io/colormap/; matplotlib's _cm_listed.py).
 // - cividis: Jamie R. Nuñez, Christopher R. Anderton, Ryan S. Renslow, "Optimizing colormaps with
 //   consideration for color vision deficiency to enable accurate interpretation of scientific
 //   data", PLoS ONE 13(7): e0199239 (2018); its 256-entry table as in matplotlib's _cm_listed.py.
 // - Reds, Greys (9 classes) and RdBu, PuOr (11 classes): ColorBrewer 2.0, Cynthia A. Brewer,
 //   Pennsylvania State University (colorbrewer2.org), Apache-2.0; matplotlib's _cm.py lists the
-//   same colours as evenly spaced stops of a LinearSegmentedColormap.
+//   same colours ("RGB values taken from Brewer's Excel sheet, divided by 255") as evenly spaced
+//   stops of a LinearSegmentedColormap.
 // The generated block is scripts/colormap_tables.py's output (run with /usr/bin/python3 and
 // Debian's python3-matplotlib 3.6.3; --check tells whether it is current).
 
