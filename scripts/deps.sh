@@ -12,6 +12,7 @@ pkgs=(
   libbenchmark-dev                                      # bench/
   slurm-wlm munge parallel                              # cluster tests (tests/cluster)
   pybind11-dev python3-dev python3-numpy python3-pandas python3-tqdm python3-venv python3-pytest python3-hypothesis jupyter-nbconvert python3-ipykernel  # Python module (python/) and its tests
+  python3-matplotlib                                    # the colour-map reference test (tests/colormap_reference.py)
   python3-setuptools python3-pip python3-wheel          # pip install . / pip wheel (setup.py drives CMake)
 )
 missing=()
