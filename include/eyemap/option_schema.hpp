@@ -15,8 +15,6 @@
 
 namespace eyemap {
 
-class HashBuilder;  // core/hash.hpp
-
 enum class FieldType : std::uint8_t {
     number,   // a finite double
     integer,  // a whole number
@@ -46,6 +44,9 @@ struct OptionInput {
 };
 
 using StyleMember = std::variant<std::monostate, std::string Style::*, double Style::*, std::array<std::string, 7> Style::*>;
+// What a rendering option adds to Renderer::settings_hash: a whole number (enums, booleans, a
+// content hash), a number or a text.
+using SettingsHashPart = std::variant<std::int64_t, std::uint64_t, double, std::string_view>;
 
 struct FieldSpec {
     std::string_view name;          // Python keyword or style key (`--style NAME=VALUE`, style={"NAME": ...})
@@ -60,14 +61,15 @@ struct FieldSpec {
     std::uint8_t cache_keys = kNoCacheKey;  // CacheKey bits
     std::string_view help;
     // Rendering options: read, write (the value already checked) and, when it enters
-    // Renderer::settings_hash, add to it (`templates` is the template set's content hash).
+    // Renderer::settings_hash, what it adds (`templates` is the template set's content hash). The
+    // "style" option adds every Style field instead.
     FieldValue (*get)(const RenderOptions&) = nullptr;
     void (*set)(OptionInput&, FieldValue&&) = nullptr;
-    void (*hash)(HashBuilder&, const RenderOptions&, std::uint64_t templates) = nullptr;
+    SettingsHashPart (*settings_hash)(const RenderOptions&, std::uint64_t templates) = nullptr;
     // Style fields: the member (every Style field enters the settings hash and the metadata key).
     StyleMember member;
 
-    bool in_settings_hash() const noexcept { return hash != nullptr || member.index() != 0; }
+    bool in_settings_hash() const noexcept { return settings_hash != nullptr || member.index() != 0 || type == FieldType::style; }
 };
 
 // The rendering options in the order they enter the settings hash (the order of the hand-written

@@ -33,7 +33,7 @@ FieldValue number_or_none(bool present, double v) { return present ? FieldValue(
         .max = HI, .cache_keys = kCoordinatesKey | kMetadataKey, .help = HELP,                                                         \
         .get = [](const RenderOptions& o) { return FieldValue(o.geometry.NAME); },                                     \
         .set = [](OptionInput& in, FieldValue&& v) { in.options.geometry.NAME = std::get<double>(v); },                \
-        .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.geometry.NAME); },                 \
+        .settings_hash = [](const RenderOptions& o, std::uint64_t) { return SettingsHashPart(o.geometry.NAME); },                 \
     }
 
 const FieldSpec kOptions[] = {
@@ -48,13 +48,13 @@ const FieldSpec kOptions[] = {
              "smallest value > 0), or fixed (with --color-min/--color-max)",
      .get = [](const RenderOptions& o) { return FieldValue(std::string(to_string(o.scale.method))); },
      .set = [](OptionInput& in, FieldValue&& v) { in.color_scale = std::get<std::string>(v); },
-     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.scale.method); }},
+     .settings_hash = [](const RenderOptions& o, std::uint64_t) { return SettingsHashPart(std::uint64_t(o.scale.method)); }},
     {.name = "color_scope", .flag = "--color-scope", .type = FieldType::choice, .default_text = "pooled",
      .choices = kScopeChoices,
      .help = "Values the colour scale is computed from: pooled (all regions and sides of the type) or region",
      .get = [](const RenderOptions& o) { return FieldValue(std::string(to_string(o.scale.scope))); },
      .set = [](OptionInput& in, FieldValue&& v) { in.options.scale.scope = *parse_scale_scope(std::get<std::string>(v)); },
-     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.scale.scope); }},
+     .settings_hash = [](const RenderOptions& o, std::uint64_t) { return SettingsHashPart(std::uint64_t(o.scale.scope)); }},
     {.name = "color_min", .flag = "--color-min", .type = FieldType::number, .range_text = "a finite number",
      .min = -HUGE_VAL, .max = HUGE_VAL, .nullable = true, .cache_keys = kColoursKey,
      .help = "Fixed colour scale minimum (implies --color-scale fixed; shares one scale across eyemaps)",
@@ -62,7 +62,7 @@ const FieldSpec kOptions[] = {
      .set = [](OptionInput& in, FieldValue&& v) {
          in.color_min = v.index() == 0 ? std::nullopt : std::optional<double>(std::get<double>(v));
      },
-     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.scale.min); }},
+     .settings_hash = [](const RenderOptions& o, std::uint64_t) { return SettingsHashPart(o.scale.min); }},
     {.name = "color_max", .flag = "--color-max", .type = FieldType::number, .range_text = "a finite number",
      .min = -HUGE_VAL, .max = HUGE_VAL, .nullable = true, .cache_keys = kColoursKey,
      .help = "Fixed colour scale maximum (implies --color-scale fixed)",
@@ -70,36 +70,36 @@ const FieldSpec kOptions[] = {
      .set = [](OptionInput& in, FieldValue&& v) {
          in.color_max = v.index() == 0 ? std::nullopt : std::optional<double>(std::get<double>(v));
      },
-     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.scale.max); }},
+     .settings_hash = [](const RenderOptions& o, std::uint64_t) { return SettingsHashPart(o.scale.max); }},
     {.name = "style", .type = FieldType::style, .nullable = true, .cache_keys = kMetadataKey,
-     .help = "Style settings (the look): palette, colours, font, sizes; the CLI's --style KEY=VALUE and --style-file FILE",
-     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { hash_style(h, o.style); }},
+     // Its settings-hash part: every Style field (hash_settings, hash_style).
+     .help = "Style settings (the look): palette, colours, font, sizes; the CLI's --style KEY=VALUE and --style-file FILE"},
     {.name = "templates", .flag = "--templates", .type = FieldType::path, .nullable = true, .cache_keys = kMetadataKey,
      .help = "Folder with SVG template overrides (see templates/README.md)",
      .get = [](const RenderOptions& o) { return o.templates.empty() ? FieldValue() : FieldValue(o.templates.string()); },
      .set = [](OptionInput& in, FieldValue&& v) { in.options.templates = v.index() == 0 ? std::string() : std::get<std::string>(v); },
      // The content, not the folder's name: a changed template changes the hash, a moved folder does not.
-     .hash = [](HashBuilder& h, const RenderOptions&, std::uint64_t templates) { h.add(templates); }},
+     .settings_hash = [](const RenderOptions&, std::uint64_t templates) { return SettingsHashPart(templates); }},
     {.name = "static", .flag = "--static", .type = FieldType::boolean, .default_text = "false", .cache_keys = kMetadataKey,
      .help = "SVG without script, tooltip and buttons' behaviour (a plain picture)",
      .get = [](const RenderOptions& o) { return FieldValue(!o.interactive); },
      .set = [](OptionInput& in, FieldValue&& v) { in.options.interactive = !std::get<bool>(v); },
-     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.interactive); }},
+     .settings_hash = [](const RenderOptions& o, std::uint64_t) { return SettingsHashPart(std::uint64_t{o.interactive}); }},
     {.name = "layer", .flag = "--layer", .type = FieldType::integer, .default_text = "0", .range_text = "0..1000",
      .min = 0, .max = kMaxLayer, .help = "PNG/PDF: layer to show, 0 = all layers, N = the region's layer N",
      .get = [](const RenderOptions& o) { return FieldValue(std::int64_t{o.layer}); },
      .set = [](OptionInput& in, FieldValue&& v) { in.options.layer = static_cast<int>(std::get<std::int64_t>(v)); },
-     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.layer); }},
+     .settings_hash = [](const RenderOptions& o, std::uint64_t) { return SettingsHashPart(std::int64_t{o.layer}); }},
     {.name = "png_scale", .flag = "--scale", .type = FieldType::number, .default_text = "1", .range_text = "> 0, up to 64",
      .min = 0, .max = 64, .min_excluded = true, .help = "PNG pixels per canvas pixel (2 for high-DPI screens)",
      .get = [](const RenderOptions& o) { return FieldValue(o.png_scale); },
      .set = [](OptionInput& in, FieldValue&& v) { in.options.png_scale = std::get<double>(v); },
-     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(o.png_scale); }},
+     .settings_hash = [](const RenderOptions& o, std::uint64_t) { return SettingsHashPart(o.png_scale); }},
     {.name = "svg_id", .flag = "--id", .type = FieldType::string, .range_text = "[A-Za-z][A-Za-z0-9_-]*",
      .help = "SVG id prefix (default: derived from type/region/side/metric)",
      .get = [](const RenderOptions& o) { return FieldValue(o.svg_id); },
      .set = [](OptionInput& in, FieldValue&& v) { in.options.svg_id = std::get<std::string>(std::move(v)); },
-     .hash = [](HashBuilder& h, const RenderOptions& o, std::uint64_t) { h.add(std::string_view(o.svg_id)); }},
+     .settings_hash = [](const RenderOptions& o, std::uint64_t) { return SettingsHashPart(std::string_view(o.svg_id)); }},
     // Caches change speed, never bytes: not in the settings hash.
     {.name = "caches", .flag = "--no-cache", .type = FieldType::caches, .default_text = "true",
      .help = "Switch the coordinate, colour and metadata caches off (same output, slower; for measuring them)",
@@ -464,8 +464,10 @@ void hash_style(HashBuilder& h, const Style& s) {
 }
 
 void hash_settings(HashBuilder& h, const RenderOptions& o, std::uint64_t templates_content_hash) {
-    for (const auto& f : kOptions)
-        if (f.hash) f.hash(h, o, templates_content_hash);
+    for (const auto& f : kOptions) {
+        if (f.type == FieldType::style) hash_style(h, o.style);
+        else if (f.settings_hash) std::visit([&](auto part) { h.add(part); }, f.settings_hash(o, templates_content_hash));
+    }
 }
 
 }  // namespace eyemap
