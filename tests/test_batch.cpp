@@ -5,14 +5,19 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <map>
-#include <set>
-#include <tuple>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
+#include <tuple>
 
 #include <fcntl.h>
+#include <sched.h>
 #include <spawn.h>
+#include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +29,10 @@
 #include "core/lru_cache.hpp"
 #include "eyemap/sample.hpp"
 #include "test_support.hpp"
+#include "eyemap/eyemap.hpp"
+#include "core/text.hpp"
+#include "output/sink.hpp"
+#include "render/template_guard.hpp"
 
 extern char** environ;
 
@@ -854,28 +863,6 @@ TEST_CASE("batch library: from a data file, the earliest bad row is reported at 
     CHECK(error_of(2, true, Shard{clean, 3}).empty());
     CHECK_THAT(error_of(2, true, Shard{s1, 3}), Catch::Contains(where));
 }
-
-// ---- Moved from test_reliability.cpp (issue 15's regression tests), one block ----------------
-#include <fcntl.h>
-#include <sched.h>
-#include <sys/file.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <filesystem>
-#include <set>
-#include <string>
-
-#include <fmt/format.h>
-
-#include "eyemap/eyemap.hpp"
-#include "core/text.hpp"
-#include "output/sink.hpp"
-#include "render/template_guard.hpp"
-#include "test_support.hpp"
 
 using namespace eyemap;
 namespace fs = std::filesystem;

@@ -2,14 +2,34 @@
 // standard input, did-you-mean, --version and the batch progress line on a terminal.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <csignal>
 #include <filesystem>
+#include <future>
+#include <set>
 #include <string>
 #include <vector>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
 
 #include "eyemap/error.hpp"
 #include "eyemap/table.hpp"
 #include "eyemap/version.hpp"
 #include "test_support.hpp"
+#include "eyemap/eyemap.hpp"
+#include "core/text.hpp"
+#include "output/sink.hpp"
+#include "render/template_guard.hpp"
 
 namespace fs = std::filesystem;
 using eyemap::test::read_file;
@@ -292,28 +312,6 @@ TEST_CASE("layout_from_data_file: the columns of a data file, as layout_from_tab
     CHECK_THROWS_AS(eyemap::layout_from_data_file(sample_dir() / "missing.csv"), eyemap::Error);
 }
 
-// ---- Moved from test_reliability.cpp (issue 15's regression tests), one block ----------------
-#include <fcntl.h>
-#include <sched.h>
-#include <sys/file.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <filesystem>
-#include <set>
-#include <string>
-
-#include <fmt/format.h>
-
-#include "eyemap/eyemap.hpp"
-#include "core/text.hpp"
-#include "output/sink.hpp"
-#include "render/template_guard.hpp"
-#include "test_support.hpp"
-
 using namespace eyemap;
 namespace fs = std::filesystem;
 using eyemap::test::q;
@@ -368,15 +366,6 @@ TEST_CASE("cli: symlinked outputs, escaped messages, --keep -1, huge and wide da
 
 // ---- Outputs that are special files, standard output, killed writes.
 
-#include <poll.h>
-#include <csignal>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <future>
 
 namespace {
 

@@ -7,17 +7,28 @@
 // (always, with EYEMAP_RASTER_DIFF=1).
 #include <catch2/catch.hpp>
 
-#include <png.h>
-
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <bit>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 #include <sstream>
+#include <string>
 #include <thread>
+
+#include <fcntl.h>
+#include <png.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
 
 #include "eyemap/eyemap.hpp"
 #include "render/raster.hpp"
@@ -25,6 +36,9 @@
 #include "eyemap/sample.hpp"
 #include "eyemap/stats.hpp"
 #include "test_support.hpp"
+#include "core/text.hpp"
+#include "output/sink.hpp"
+#include "render/template_guard.hpp"
 
 using namespace eyemap;
 
@@ -780,28 +794,6 @@ TEST_CASE("CLI: --format svg,png,pdf, --scale, --layer, --pdf-pages, -o rules") 
     CHECK(err.find("LOP") != std::string::npos);
     CHECK(!std::filesystem::exists(dir / "layer5"));
 }
-
-// ---- Moved from test_reliability.cpp (issue 15's regression tests), one block ----------------
-#include <fcntl.h>
-#include <sched.h>
-#include <sys/file.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <filesystem>
-#include <set>
-#include <string>
-
-#include <fmt/format.h>
-
-#include "eyemap/eyemap.hpp"
-#include "core/text.hpp"
-#include "output/sink.hpp"
-#include "render/template_guard.hpp"
-#include "test_support.hpp"
 
 using namespace eyemap;
 namespace fs = std::filesystem;

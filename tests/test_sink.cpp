@@ -2,15 +2,20 @@
 // writes that lose nothing (unwritable folder, read-only file system, full disk, file-size limit).
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <csignal>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <thread>
+
 #include <fcntl.h>
 #include <sched.h>
-#include <set>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <thread>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -18,6 +23,8 @@
 #include "eyemap/eyemap.hpp"
 #include "output/sink.hpp"
 #include "test_support.hpp"
+#include "core/text.hpp"
+#include "render/template_guard.hpp"
 
 using namespace eyemap;
 namespace fs = std::filesystem;
@@ -344,28 +351,6 @@ TEST_CASE("eyemap render: an unwritable output is exit code 3 with the path, and
     CHECK(run_cli("render --data " + data + " --type 'Tm5a, Tm5b' --region ME --side R --metric cell_count -o /proc/x.svg", &err) == 3);
     CHECK(listing(dir) == std::vector<std::string>{"file"});
 }
-
-// ---- Moved from test_reliability.cpp and test_cluster.cpp (temporary names, stale files), one block
-#include <fcntl.h>
-#include <sched.h>
-#include <sys/file.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <filesystem>
-#include <set>
-#include <string>
-
-#include <fmt/format.h>
-
-#include "eyemap/eyemap.hpp"
-#include "core/text.hpp"
-#include "output/sink.hpp"
-#include "render/template_guard.hpp"
-#include "test_support.hpp"
 
 using namespace eyemap;
 namespace fs = std::filesystem;

@@ -1,12 +1,28 @@
 // SVG writer: well-formed, golden bytes, scoped ids, escaping, compact numbers, interactivity parts.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <filesystem>
 #include <regex>
 #include <set>
+#include <string>
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
 
 #include "eyemap/eyemap.hpp"
 #include "render/svg.hpp"
 #include "test_support.hpp"
+#include "core/text.hpp"
+#include "output/sink.hpp"
+#include "render/template_guard.hpp"
 
 using namespace eyemap;
 
@@ -208,28 +224,6 @@ TEST_CASE("a template broken only in its interactive branch fails even after a s
     o.interactive = true;
     CHECK_THROWS_WITH(render_one(small_dataset(), Metric::synapses, o), Catch::Contains("not well-formed XML"));
 }
-
-// ---- Moved from test_reliability.cpp (issue 15's regression tests), one block ----------------
-#include <fcntl.h>
-#include <sched.h>
-#include <sys/file.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <filesystem>
-#include <set>
-#include <string>
-
-#include <fmt/format.h>
-
-#include "eyemap/eyemap.hpp"
-#include "core/text.hpp"
-#include "output/sink.hpp"
-#include "render/template_guard.hpp"
-#include "test_support.hpp"
 
 using namespace eyemap;
 namespace fs = std::filesystem;
