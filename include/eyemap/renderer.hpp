@@ -35,7 +35,8 @@ const RegionSet& regions_of(const ColumnIndex& index) noexcept;
 std::size_t column_count(const ColumnIndex& index) noexcept;  // columns of the grid (both sides)
 bool has_columns(const ColumnIndex& index, std::string_view region, Side side) noexcept;
 
-// Rows of one neuron type, in file order.
+// Rows of one neuron type, in file order. The name is the type's: its rows may leave
+// ColumnRow::neuron_type empty (make_dataset from typed columns does, so a name is held once).
 struct TypeRows {
     std::string neuron_type;
     std::vector<ColumnRow> rows;
@@ -57,6 +58,10 @@ struct Dataset {
 
 // Groups the table by type; without a layout, the columns seen in the data are the layout.
 Dataset make_dataset(ColumnTable table, std::optional<ColumnLayout> layout = std::nullopt,
+                     const RegionSet& regions = builtin_regions());
+// The same from typed columns (a data frame), checked as table_from_columns does; each type's name
+// is stored once, in TypeRows (its rows leave theirs empty), however many rows it has.
+Dataset make_dataset(const DataColumns& columns, std::optional<ColumnLayout> layout = std::nullopt,
                      const RegionSet& regions = builtin_regions());
 // Reads the data file ("-": standard input) and the layout file. `stats` (optional) gets "ingest".
 Dataset load_dataset(const std::filesystem::path& data, const std::optional<std::filesystem::path>& layout = std::nullopt,

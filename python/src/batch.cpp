@@ -97,6 +97,7 @@ pyb::dict run(const pyb::object& input, const pyb::object& layout_path, const py
             while (t < d->types.size() && r >= d->types[t].rows.size()) ++t, r = 0;
             if (t >= d->types.size()) return false;
             row = d->types[t].rows[r++];
+            row.neuron_type = d->types[t].neuron_type;  // a Dataset's rows may leave it to their TypeRows
             return true;
         };
     } else {

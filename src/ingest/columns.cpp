@@ -114,7 +114,12 @@ void layers_at(const FieldAt& at, const LayerColumn& c, std::size_t i, const Reg
 
 }  // namespace
 
-ColumnTable table_from_columns(const DataColumns& d, const RegionSet& regions) {
+namespace {
+
+// The one loop behind both: every row checked in the CSV reader's order; `names` null: each row
+// gets its type's name, else rows stay unnamed and names/type_of_row say whose they are.
+ColumnTable rows_from_columns(const DataColumns& d, const RegionSet& regions, std::vector<std::string>* names,
+                              std::vector<std::uint32_t>* type_of_row) {
     const std::size_t n = check_shape(d, true);
     ColumnTable t;
     t.source = d.source;
@@ -129,6 +134,7 @@ ColumnTable table_from_columns(const DataColumns& d, const RegionSet& regions) {
     Places places{d, regions};
     std::unordered_map<std::string_view, std::uint32_t> types;  // trimmed name -> id
     const auto& type = *d.neuron_type;
+    if (type_of_row) type_of_row->resize(n);
     // The CSV reader's order of checks within a row: type, region, side, hex1, hex2, counts, layers.
     for (std::size_t i = 0; i < n; ++i) {
         const std::uint64_t line = d.first_line + i;
@@ -138,9 +144,12 @@ ColumnTable table_from_columns(const DataColumns& d, const RegionSet& regions) {
         const std::uint32_t tid = type_ids.get(type.codes[i], [&] {
             const std::string_view name = trim_blanks(text_at(type, type_at, i));
             if (name.empty()) empty_type(type_at, text_at(type, type_at, i));
-            return types.emplace(name, static_cast<std::uint32_t>(types.size())).first->second;
+            const auto [it, fresh] = types.emplace(name, static_cast<std::uint32_t>(types.size()));
+            if (fresh && names) names->emplace_back(name);
+            return it->second;
         });
-        r.neuron_type.assign(trim_blanks(type.values[type.codes[i]]));
+        if (names) (*type_of_row)[i] = tid;
+        else r.neuron_type.assign(trim_blanks(type.values[type.codes[i]]));
         const RegionDef* def = &places.read(i, line, r.side, r.hex1, r.hex2);
         r.region = def->name;
         if (d.synapses) r.synapses = count_at(FieldAt{d.source, line, "synapses"}, *d.synapses, i);
@@ -149,9 +158,21 @@ ColumnTable table_from_columns(const DataColumns& d, const RegionSet& regions) {
         if (d.layer_cells) layers_at(FieldAt{d.source, line, "layer_cells"}, *d.layer_cells, i, *def, r.layer_cells);
         keys[i] = RowKey{cell_key(regions.index_of(def->name), r.side, r.hex1, r.hex2), tid, static_cast<std::uint32_t>(i)};
     }
-    check_duplicate_rows(keys, t);
+    check_duplicate_rows(keys, t, names ? std::span<const std::string>(*names) : std::span<const std::string>());
     return t;
 }
+
+}  // namespace
+
+ColumnTable table_from_columns(const DataColumns& d, const RegionSet& regions) { return rows_from_columns(d, regions, nullptr, nullptr); }
+
+namespace detail {
+ColumnTable unnamed_table_from_columns(const DataColumns& d, const RegionSet& regions, std::vector<std::string>& type_names,
+                                       std::vector<std::uint32_t>& type_of_row) {
+    type_names.clear();
+    return rows_from_columns(d, regions, &type_names, &type_of_row);
+}
+}  // namespace detail
 
 ColumnLayout layout_from_columns(const DataColumns& d, const RegionSet& regions) {
     const std::size_t n = check_shape(d, false);

@@ -205,7 +205,7 @@ void layers_from_text(const FieldAt& at, std::string_view text, const RegionDef&
     if (out.size() != region.layers.size()) layer_count_mismatch(at, text, out.size(), region);
 }
 
-void check_duplicate_rows(std::vector<RowKey>& keys, const ColumnTable& table) {
+void check_duplicate_rows(std::vector<RowKey>& keys, const ColumnTable& table, std::span<const std::string> type_names) {
     // Rows are in line order, so within equal keys the row index orders by line. The error names the
     // duplicate that comes first in the table, and the row it repeats, as a check while reading would.
     std::sort(keys.begin(), keys.end(), [](const RowKey& a, const RowKey& b) {
@@ -226,7 +226,8 @@ void check_duplicate_rows(std::vector<RowKey>& keys, const ColumnTable& table) {
     const ColumnRow& r = table.rows[dup->row];
     throw_input(fmt::format("duplicate row: the same type, region, side and column as line {}", table.rows[first->row].line),
                 ErrorLocation{table.source, r.line, "neuron_type,region,side,hex1,hex2",
-                              fmt::format("{},{},{},{},{}", r.neuron_type, r.region, to_string(r.side), r.hex1, r.hex2)});
+                              fmt::format("{},{},{},{},{}", r.neuron_type.empty() && dup->type < type_names.size() ? type_names[dup->type] : r.neuron_type,
+                                          r.region, to_string(r.side), r.hex1, r.hex2)});
 }
 
 void check_duplicate_entries(std::span<const std::uint64_t> keys, std::span<const std::uint64_t> lines, const ColumnLayout& layout) {

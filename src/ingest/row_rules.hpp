@@ -107,8 +107,15 @@ struct RowKey {
     std::uint32_t row;
 };
 // Throws input naming the first row (in table order) that repeats the type, region, side and
-// column of an earlier one, and the line of that earlier one. Sorts `keys`.
-void check_duplicate_rows(std::vector<RowKey>& keys, const ColumnTable& table);
+// column of an earlier one, and the line of that earlier one. Sorts `keys`. Rows without a name take
+// it from `type_names` (by RowKey::type).
+void check_duplicate_rows(std::vector<RowKey>& keys, const ColumnTable& table, std::span<const std::string> type_names = {});
+
+// table_from_columns without a name per row (make_dataset from columns): each row's neuron_type is
+// left empty, `type_of_row[i]` indexes `type_names` (trimmed, in order of first appearance), so a
+// long name over many rows is held once.
+ColumnTable unnamed_table_from_columns(const DataColumns& columns, const RegionSet& regions, std::vector<std::string>& type_names,
+                                       std::vector<std::uint32_t>& type_of_row);
 // The same for layout entries (one per key); `lines[i]` is entry i's line.
 void check_duplicate_entries(std::span<const std::uint64_t> keys, std::span<const std::uint64_t> lines, const ColumnLayout& layout);
 

@@ -294,7 +294,7 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         std::string_view last_region;
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const ColumnRow& r = rows[i];
-            if (r.neuron_type != neuron_type)
+            if (!r.neuron_type.empty() && r.neuron_type != neuron_type)  // a Dataset's rows may leave it to TypeRows
                 throw_internal(fmt::format("process_type({}) was given a row of type {}", neuron_type, r.neuron_type));
             // Rows come grouped by region: most rows name the previous row's.
             const int ri = last_ri >= 0 && r.region == last_region ? last_ri : layout.regions.index_of(r.region);

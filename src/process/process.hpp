@@ -117,7 +117,7 @@ inline constexpr std::uint8_t kFillWhite = 0;
 inline constexpr std::uint8_t kFillGrey = 6;
 
 // Builds the requested eyemaps of one type from all of that type's rows (every region and side,
-// so the pooled scale sees everything). Rows must all carry `neuron_type`; requests must be ones
+// so the pooled scale sees everything). Rows carry `neuron_type` or leave it empty; requests must be ones
 // the layout and columns can draw (check_requests). Scales come from `scales` (null: make_scale).
 std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<const ColumnRow> rows,
                                      const TableColumns& columns, const ColumnIndex& layout,

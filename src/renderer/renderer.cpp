@@ -17,6 +17,7 @@
 #include "eyemap/error.hpp"
 #include "core/throw.hpp"
 #include "ingest/csv.hpp"
+#include "ingest/row_rules.hpp"
 #include "layout/layout.hpp"
 #include "output/sink.hpp"
 #include "process/process.hpp"
@@ -101,6 +102,20 @@ Dataset make_dataset(ColumnTable table, std::optional<ColumnLayout> layout, cons
         if (fresh) ds.types.push_back(TypeRows{r.neuron_type, {}});
         ds.types[it->second].rows.push_back(std::move(r));
     }
+    return ds;
+}
+
+Dataset make_dataset(const DataColumns& columns, std::optional<ColumnLayout> layout, const RegionSet& regions) {
+    std::vector<std::string> names;
+    std::vector<std::uint32_t> type_of_row;
+    ColumnTable table = detail::unnamed_table_from_columns(columns, regions, names, type_of_row);
+    Dataset ds;
+    ds.source = table.source;
+    ds.columns = table.columns;
+    ds.index = index_columns(layout ? *layout : layout_from_table(table), regions);
+    ds.types.resize(names.size());
+    for (std::size_t t = 0; t < names.size(); ++t) ds.types[t].neuron_type = std::move(names[t]);
+    for (std::size_t i = 0; i < table.rows.size(); ++i) ds.types[type_of_row[i]].rows.push_back(std::move(table.rows[i]));
     return ds;
 }
 

@@ -63,10 +63,8 @@ def test_layer_value_index_that_replaces_earlier_names_does_not_crash():
     assert "OK 100" in r.stdout
 
 
-# Still failing (884 MB): the binding stores the name once, but the library's ColumnRow (table_from_columns,
-# make_dataset) holds a std::string per row, and process_type checks each row's name. strict: this
-# test fails as soon as the rows share the name, so the marker must then go.
-@pytest.mark.xfail(strict=True, reason="ColumnRow::neuron_type is copied per row in the library (issue 25 item 8, open)")
+# Dataset.from_arrays goes through make_dataset from typed columns: each type's name is held once
+# (TypeRows), not per row; before that the rows held 884 MB here.
 def test_one_megabyte_type_name_over_886_rows_is_stored_once():
     r = _run("""
         import resource
