@@ -12,7 +12,7 @@
 // serves DIR from a loopback HTTP server on a random port, and checks what a person sees: page loads without errors,
 // hover tooltips (text per the spec, hidden when the pointer moves away or leaves, never stuck), layer buttons
 // (every hexagon recoloured from data-b, legend relabelled, "all" restores exactly), several eyemaps on one page not
-// interfering, accessible name and description of each SVG, screenshots. Negative checks render with deliberately broken script templates and must be caught.
+// interfering, accessible name and description of each SVG, axe-core on the page, screenshots. Negative checks render with deliberately broken script templates and must be caught.
 // Ends with "browser: N passed, M failed" and a non-zero exit status on any failure.
 
 import fs from 'node:fs';
@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { expect, fail, run, serve, suite } from './harness.mjs';
+import { axeAudit, expect, fail, run, serve, suite } from './harness.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SOURCE = path.resolve(HERE, '..', '..');
@@ -731,6 +731,12 @@ if (inputs.page) {
       await checkNoErrors('page tooltips');
     });
     await check('page: a layer click changes only its own eyemap', () => checkIsolation(ems));
+    await check('page: axe-core finds no violation of impact moderate or worse (12 inlined eyemaps)', async () => {
+      await load(inputs.page);
+      const minor = await axeAudit(page, inputs.page);
+      if (minor.length) console.log(`     axe-core, minor only: ${minor.map((v) => `${v.id} on ${v.targets.length}`).join('; ')}`);
+      await checkNoErrors('page axe');
+    });
     await check('page: full layer check of every eyemap', async () => {
       for (const em of ems) await checkLayers(em, `page ${em.stem}`, { keyboard: false });
       await checkNoErrors('page layers');
