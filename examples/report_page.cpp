@@ -47,13 +47,13 @@ int main(int argc, char** argv) {
         const eyemap::OutputFormat png[] = {eyemap::OutputFormat::png};
         const auto picture = renderer.render(dataset, "Demo<&>", {&me_right, 1}, png);
 
-        std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Demo&lt;&amp;&gt;</title>\n"
+        std::string html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Demo&lt;&amp;&gt;</title>\n"
                            "<style>body{font-family:sans-serif} .grid{display:flex;flex-wrap:wrap;gap:8px}</style></head>\n"
-                           "<body><h1>Demo&lt;&amp;&gt;: " + std::to_string(eyemaps.size()) + " eyemaps</h1>\n<div class=\"grid\">\n";
+                           "<body><main><h1>Demo&lt;&amp;&gt;: " + std::to_string(eyemaps.size()) + " eyemaps</h1>\n<div class=\"grid\">\n";
         for (const auto& e : eyemaps) html += "<figure>" + e.bytes + "<figcaption>" +
                                             eyemap::eyemap_file_stem(e.neuron_type, e.request.region, e.request.side, e.request.metric) +
                                             "</figcaption></figure>\n";
-        html += "</div></body></html>\n";
+        html += "</div></main></body></html>\n";
         const std::string png_path = std::string(argv[1]) + ".png";
         std::ofstream(argv[1], std::ios::binary) << html;
         std::ofstream(png_path, std::ios::binary) << picture.at(0).bytes;

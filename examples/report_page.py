@@ -30,11 +30,11 @@ def build_page(ds: eyemap.Dataset, neuron_type: str, renderer: eyemap.Renderer) 
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(neuron_type)}: eyemaps</title>
 <style>body{{font-family:sans-serif;margin:2em}} .grid{{display:flex;flex-wrap:wrap;gap:12px}}
 figure{{margin:0}} table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:2px 8px}}</style></head>
-<body><h1>{html.escape(neuron_type)}</h1>
+<body><main><h1>{html.escape(neuron_type)}</h1>
 <p>{ds.type_rows(neuron_type)} rows of {html.escape(ds.source)}; {ds.column_count} columns; eyemap {eyemap.__version__}.</p>
-<table><tr><th>region</th><th>side</th><th>metric</th><th>columns with data</th><th>without</th></tr>{rows}</table>
+<table><tr><th scope="col">region</th><th scope="col">side</th><th scope="col">metric</th><th scope="col">columns with data</th><th scope="col">without</th></tr>{rows}</table>
 <div class="grid">{figures}</div>
-</body></html>
+</main></body></html>
 """
 
 

@@ -265,6 +265,29 @@ TEST_CASE("caches off: byte-identical SVG for all 12 eyemaps of a type, every sc
         }
 }
 
+TEST_CASE("metadata cache: the scale's method and scope are part of the key (the SVG's <desc> names them)") {
+    const Dataset& ds = sample_dataset();
+    const auto& name = ds.types[0].neuron_type;
+    std::vector<RenderOptions> variants(4);
+    variants[1].scale.method = ScaleMethod::percentile;
+    variants[2].scale.scope = ScaleScope::per_region;
+    variants[3].scale.method = ScaleMethod::fixed;
+    variants[3].scale.max = 400;
+    fresh_caches(false);
+    std::vector<std::vector<std::string>> off;
+    for (const auto& o : variants) off.push_back(render(ds, name, o));
+    fresh_caches(true);
+    for (int round = 0; round < 2; ++round)  // every variant after another's frames are in the cache
+        for (std::size_t v = 0; v < variants.size(); ++v) {
+            INFO("variant " << v << " round " << round);
+            CHECK(render(ds, name, variants[v]) == off[v]);
+        }
+    CHECK(stats_of("metadata").hits > 0);
+    const std::string said[] = {"Colour scale: linear, evenly spaced", "Colour scale: percentiles of the values, shared by all",
+                                "values of both sides.", "Colour scale: fixed limits, shared by all"};
+    for (std::size_t v = 0; v < variants.size(); ++v) CHECK(off[v].at(0).find(said[v]) != std::string::npos);
+}
+
 TEST_CASE("metadata cache: a template set whose hash collides with the built-in one never gets its frames") {
     const Dataset& ds = sample_dataset();
     auto user = std::make_shared<TemplateSet>(*builtin_templates());

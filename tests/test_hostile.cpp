@@ -193,9 +193,14 @@ TEST_CASE("hostile region and layer names from a config: well-formed SVG, names 
     for (const auto& t : texts_of(svg, "text")) all_text.insert(t);
     for (const auto& l : {"<1>", "]]>", "&amp;", "\xE2\x80\xAEL4"}) CHECK(all_text.count(l) == 1);
     CHECK(all_text.count(kFFFD + "x") == 1);  // U+0001 is not allowed in XML 1.0
-    const auto tips = texts_of(svg, "title");
-    REQUIRE_FALSE(tips.empty());
-    CHECK_THAT(tips[0], Catch::Matchers::Contains("ROI: " + region + " (L)"));
+    const auto tips = texts_of(svg, "title");  // the eyemap's own (what a screen reader says), then one per hexagon
+    REQUIRE(tips.size() > 1);
+    CHECK(tips[0] == "Synapse count of T in " + region + " (L)");
+    CHECK_THAT(tips[1], Catch::Matchers::Contains("ROI: " + region + " (L)"));
+    const auto desc = texts_of(svg, "desc");
+    REQUIRE(desc.size() == 1);
+    CHECK_THAT(desc[0], Catch::Matchers::Contains("Eyemap of " + region + ", left side: ") &&
+                            Catch::Matchers::Contains(" columns not in " + region + " are grey"));
     if (have_xmllint()) CHECK(xmllint(files).empty());
 
     // The Hebrew region and type.

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include <fcntl.h>
@@ -175,6 +176,71 @@ TEST_CASE("interactive parts: layer data as palette indices, buttons, legend lab
     const std::string stat = render_one(small_dataset(), Metric::synapses, plain);
     CHECK(stat.find("<script") == std::string::npos);
     CHECK(test::xml_error(stat).empty());
+}
+
+namespace {
+// The text between <tag id="..."> and </tag> of the first such element (the root's title and desc).
+std::string element_text(const std::string& svg, const std::string& tag, const std::string& id) {
+    const std::string open = "<" + tag + " id=\"" + id + "\">";
+    const auto at = svg.find(open);
+    if (at == std::string::npos) return "(missing)";
+    const auto end = svg.find("</" + tag + ">", at);
+    return svg.substr(at + open.size(), end - at - open.size());
+}
+}  // namespace
+
+TEST_CASE("accessible picture: role, <title> and <desc> on the root, escaped, interactive and static") {
+    const std::string evil = "A<b>&\"'</b>";
+    const std::string escaped = "A&lt;b&gt;&amp;&quot;&apos;&lt;/b&gt;";
+    RenderOptions stat_options = with_id("em");
+    stat_options.interactive = false;
+    for (bool interactive : {true, false}) {
+        INFO("interactive " << interactive);
+        RenderOptions o = with_id("em");
+        o.interactive = interactive;
+        const std::string svg = render_one(small_dataset(evil), Metric::synapses, o);
+        CHECK(test::xml_error(svg).empty());
+        // ME has layer buttons: interactive, they are focusable buttons, which role="img" would hide from
+        // assistive technology (its content is presentational); static, they are only drawn.
+        const std::string root = svg.substr(0, svg.find('>') + 1);
+        CHECK(root.find(interactive ? " role=\"graphics-document\"" : " role=\"img\"") != std::string::npos);
+        CHECK(root.find(" aria-labelledby=\"em-title\" aria-describedby=\"em-desc\"") != std::string::npos);
+        // Right after the root tag, before the style and the hexagons; the only <title> with an id.
+        CHECK(svg.find("<title id=\"em-title\">") == root.size() + 1);
+        CHECK(test::count(svg, "<title id=") == 1);
+        CHECK(test::count(svg, "<desc") == 1);
+        CHECK(element_text(svg, "title", "em-title") == "Synapse count of " + escaped + " in ME (L)");
+        const std::string desc = element_text(svg, "desc", "em-desc");
+        CHECK(desc == "Eyemap of ME, left side: one hexagon per column, coloured by the Synapse count of " + escaped +
+                          " in it; columns not in ME are grey, columns without data white. 6 of 7 columns have data; the "
+                          "legend runs from 3 to 96. Colour scale: linear, evenly spaced from the smallest to the largest "
+                          "value, shared by all regions and both sides of the type. Buttons show one layer at a time "
+                          "(10 layers).");
+        CHECK(svg.find(evil) == std::string::npos);
+        // The hexagons keep their own tooltips.
+        CHECK(test::count(svg, "<title>Column: ") == 8);
+    }
+    // Without layer buttons an interactive eyemap is an image too (cell counts have no per-layer values here).
+    const std::string cells = render_one(small_dataset(), Metric::cells, with_id("em"));
+    CHECK(cells.substr(0, cells.find('>')).find(" role=\"img\"") != std::string::npos);
+    CHECK(element_text(cells, "title", "em-title") == "Cell count of Golden in ME (L)");
+    CHECK(element_text(cells, "desc", "em-desc").find("Buttons") == std::string::npos);
+    // A region without data, another scale method and scope, a mirrored side.
+    const std::string lo = render_one(small_dataset(), Metric::synapses, with_id("em"), "LO");
+    CHECK(element_text(lo, "desc", "em-desc").find(" white. None of the 1 columns has data. Colour scale: ") != std::string::npos);
+    RenderOptions pct = with_id("em");
+    pct.scale.method = ScaleMethod::percentile;
+    pct.scale.scope = ScaleScope::per_region;
+    CHECK(element_text(render_one(small_dataset(), Metric::synapses, pct), "desc", "em-desc")
+              .find("Colour scale: percentiles of the values, from the ME values of both sides.") != std::string::npos);
+    const auto layout = sample_layout(1);
+    std::stringstream csv;
+    write_sample_data(csv, layout, SampleOptions{1, 3, true});
+    const Dataset both = make_dataset(parse_column_table(csv.str(), "sample"), layout);
+    const EyemapRequest right{"ME", Side::R, Metric::synapses};
+    const std::string r = Renderer(with_id("em")).render(both, both.types.at(0).neuron_type, std::span(&right, 1)).at(0).bytes;
+    CHECK(element_text(r, "desc", "em-desc").starts_with("Eyemap of ME, right side (mirrored left to right): "));
+    CHECK(element_text(r, "title", "em-title").ends_with(" in ME (R)"));
 }
 
 TEST_CASE("no legend without data") {

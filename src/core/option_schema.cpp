@@ -43,20 +43,20 @@ const FieldSpec kOptions[] = {
     EYEMAP_GEOMETRY(min_width, "--min-width", "380", "0..20000", 0, 20000, "Minimum canvas width of a region in pixels"),
     EYEMAP_GEOMETRY(min_height, "--min-height", "410", "0..20000", 0, 20000, "Minimum canvas height of a region in pixels"),
     {.name = "color_scale", .flag = "--color-scale", .type = FieldType::choice, .default_text = "linear",
-     .choices = kScaleChoices, .cache_keys = kColoursKey,
+     .choices = kScaleChoices, .cache_keys = kColoursKey | kMetadataKey,  // the SVG's <desc> names the method
      .help = "Colour scale: linear (min..max), percentile, stddev (mean +-0.5/1.5 sd, clamped), log (geometric from the "
              "smallest value > 0), or fixed (with --color-min/--color-max)",
      .get = [](const RenderOptions& o) { return FieldValue(std::string(to_string(o.scale.method))); },
      .set = [](OptionInput& in, FieldValue&& v) { in.color_scale = std::get<std::string>(v); },
      .settings_hash = [](const RenderOptions& o, std::uint64_t) { return SettingsHashPart(std::uint64_t(o.scale.method)); }},
     {.name = "color_scope", .flag = "--color-scope", .type = FieldType::choice, .default_text = "pooled",
-     .choices = kScopeChoices,
+     .choices = kScopeChoices, .cache_keys = kMetadataKey,  // the SVG's <desc> names the scope
      .help = "Values the colour scale is computed from: pooled (all regions and sides of the type) or region",
      .get = [](const RenderOptions& o) { return FieldValue(std::string(to_string(o.scale.scope))); },
      .set = [](OptionInput& in, FieldValue&& v) { in.options.scale.scope = *parse_scale_scope(std::get<std::string>(v)); },
      .settings_hash = [](const RenderOptions& o, std::uint64_t) { return SettingsHashPart(std::uint64_t(o.scale.scope)); }},
     {.name = "color_min", .flag = "--color-min", .type = FieldType::number, .range_text = "a finite number",
-     .min = -HUGE_VAL, .max = HUGE_VAL, .nullable = true, .cache_keys = kColoursKey,
+     .min = -HUGE_VAL, .max = HUGE_VAL, .nullable = true, .cache_keys = kColoursKey | kMetadataKey,  // implies "fixed"
      .help = "Fixed colour scale minimum (implies --color-scale fixed; shares one scale across eyemaps)",
      .get = [](const RenderOptions& o) { return number_or_none(o.scale.method == ScaleMethod::fixed, o.scale.min); },
      .set = [](OptionInput& in, FieldValue&& v) {
@@ -64,7 +64,7 @@ const FieldSpec kOptions[] = {
      },
      .settings_hash = [](const RenderOptions& o, std::uint64_t) { return SettingsHashPart(o.scale.min); }},
     {.name = "color_max", .flag = "--color-max", .type = FieldType::number, .range_text = "a finite number",
-     .min = -HUGE_VAL, .max = HUGE_VAL, .nullable = true, .cache_keys = kColoursKey,
+     .min = -HUGE_VAL, .max = HUGE_VAL, .nullable = true, .cache_keys = kColoursKey | kMetadataKey,  // implies "fixed"
      .help = "Fixed colour scale maximum (implies --color-scale fixed)",
      .get = [](const RenderOptions& o) { return number_or_none(o.scale.method == ScaleMethod::fixed, o.scale.max); },
      .set = [](OptionInput& in, FieldValue&& v) {

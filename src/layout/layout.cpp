@@ -115,7 +115,7 @@ GridCoordinates compute_grid(const ColumnIndex& layout, const Geometry& g, Side 
 }
 
 Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid, const Geometry& g,
-                    std::shared_ptr<const Style> style) {
+                    std::shared_ptr<const Style> style, ScaleScope scope) {
     if (!grid || grid->x.size() != data.status.size())
         throw_internal("layout_eyemap: grid does not match the eyemap's columns");
     Scene s;
@@ -124,6 +124,7 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
     s.hex_size = g.hex_size;
     static const auto default_style = std::make_shared<const Style>();
     s.style = style ? std::move(style) : default_style;
+    s.scale_scope = scope;
 
     const std::string badge = fmt::format("({})", to_string(data.side));
     const double tx = g.margin;

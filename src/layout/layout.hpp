@@ -80,10 +80,13 @@ struct Scene {
     std::array<TitleLine, 3> titles;  // description, type (with side badge), ROI (with side badge)
     LegendBox legend;
     std::vector<LayerButton> buttons;  // empty when there are no per-layer values
+    ScaleScope scale_scope = ScaleScope::pooled;  // which values data.scale came from (the SVG's <desc> says so)
 };
 
+// `scope`: the ScaleOptions::scope the data's scales were made with (process_type's options).
 Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid, const Geometry& geometry,
-                    std::shared_ptr<const Style> style = nullptr /* null: the default Style */);
+                    std::shared_ptr<const Style> style = nullptr /* null: the default Style */,
+                    ScaleScope scope = ScaleScope::pooled);
 
 // Fill palette indices for a static image of one layer (0 = all layers), as the layer buttons do.
 std::vector<std::uint8_t> fills_for_layer(const EyemapData& data, int layer);

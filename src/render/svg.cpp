@@ -99,20 +99,40 @@ namespace detail {
 // Sentinels stand in for the slots while Mustache expands; XML escaping leaves them unchanged.
 constexpr std::string_view kIdSentinel = "@@eyemap-id@@";
 constexpr std::string_view kTypeSentinel = "@@eyemap-type@@";
+constexpr std::string_view kSummarySentinel = "@@eyemap-summary@@";
 
 std::vector<FramePiece> split_slots(const std::string& text) {
+    constexpr std::pair<std::string_view, FrameSlot> sentinels[] = {
+        {kIdSentinel, FrameSlot::id}, {kTypeSentinel, FrameSlot::type}, {kSummarySentinel, FrameSlot::summary}};
     std::vector<FramePiece> out;
     std::size_t pos = 0;
     for (;;) {
-        const auto i = text.find(kIdSentinel, pos), t = text.find(kTypeSentinel, pos);
-        const auto next = std::min(i, t);
-        if (next == std::string::npos) {
+        std::size_t next = std::string::npos;
+        const std::pair<std::string_view, FrameSlot>* which = nullptr;
+        for (const auto& sv : sentinels)
+            if (const auto at = text.find(sv.first, pos); at < next) {
+                next = at;
+                which = &sv;
+            }
+        if (!which) {
             out.push_back({text.substr(pos), FrameSlot::none});
             return out;
         }
-        out.push_back({text.substr(pos, next - pos), next == i ? FrameSlot::id : FrameSlot::type});
-        pos = next + (next == i ? kIdSentinel.size() : kTypeSentinel.size());
+        out.push_back({text.substr(pos, next - pos), which->second});
+        pos = next + which->first.size();
     }
+}
+
+// The scale as the <desc> says it: how the legend's edges were chosen, and from which values.
+std::string_view scale_method_words(ScaleMethod m) noexcept {
+    switch (m) {
+        case ScaleMethod::linear: return "linear, evenly spaced from the smallest to the largest value";
+        case ScaleMethod::percentile: return "percentiles of the values";
+        case ScaleMethod::fixed: return "fixed limits";
+        case ScaleMethod::stddev: return "standard deviations around the mean";
+        case ScaleMethod::log: return "logarithmic";
+    }
+    return "";
 }
 
 std::size_t SvgFrame::bytes() const noexcept {
@@ -123,12 +143,31 @@ std::size_t SvgFrame::bytes() const noexcept {
 }
 
 void append_frame(fmt::memory_buffer& out, std::span<const FramePiece> pieces, std::string_view id,
-                  std::string_view escaped_type) {
+                  std::string_view escaped_type, std::string_view escaped_summary) {
     for (const auto& p : pieces) {
         out.append(p.text);
-        if (p.slot_after == FrameSlot::id) out.append(id);
-        else if (p.slot_after == FrameSlot::type) out.append(escaped_type);
+        switch (p.slot_after) {
+            case FrameSlot::none: break;
+            case FrameSlot::id: out.append(id); break;
+            case FrameSlot::type: out.append(escaped_type); break;
+            case FrameSlot::summary: out.append(escaped_summary); break;
+        }
     }
+}
+
+void append_summary(fmt::memory_buffer& out, const Scene& scene) {
+    const EyemapData& d = scene.data;
+    const std::size_t in_region = d.status.size() - d.not_in_region_count;
+    const LegendScale& s = scene.legend.all;
+    if (d.has_data_count == 0 || s.labels.empty()) {
+        fmt::format_to(std::back_inserter(out), "None of the {} columns has data.", in_region);
+        return;
+    }
+    fmt::format_to(std::back_inserter(out), "{} of {} columns have data; the legend runs from ", d.has_data_count, in_region);
+    append_xml_escaped(out, s.labels.front());
+    out.append(std::string_view(" to "));
+    append_xml_escaped(out, s.labels.back());
+    out.push_back('.');
 }
 
 SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool interactive) {
@@ -176,6 +215,22 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
         titles.push_back(item);
     }
     head.set("titles", titles);
+    // What the picture shows, for screen readers and search engines (the root <title> and <desc>).
+    const std::string_view side_word = d.side == Side::L ? "left" : "right";
+    head.set("a11y_title", fmt::format("{} of {} in {} ({})", metric_label(d.metric), kTypeSentinel, d.region, to_string(d.side)));
+    std::string desc = fmt::format(
+        "Eyemap of {}, {} side{}: one hexagon per column, coloured by the {} of {} in it; columns not in {} are grey, "
+        "columns without data white. {} Colour scale: {}, {}.",
+        d.region, side_word, d.side == Side::R ? " (mirrored left to right)" : "", metric_label(d.metric), kTypeSentinel,
+        d.region, kSummarySentinel, scale_method_words(d.scale.method),
+        scene.scale_scope == ScaleScope::per_region ? fmt::format("from the {} values of both sides", d.region)
+                                                   : std::string("shared by all regions and both sides of the type"));
+    if (!scene.buttons.empty()) desc += fmt::format(" Buttons show one layer at a time ({} layers).", d.layer_count());
+    head.set("a11y_desc", desc);
+    // role="img" makes its content presentational, which would hide the layer buttons (focusable, role="button")
+    // from assistive technology; an eyemap with working buttons is a graphics document instead.
+    const bool controls = interactive && !scene.buttons.empty();
+    head.set("controls", controls ? data(data::type::bool_true) : data(data::type::bool_false));
 
     data tail;
     tail.set("id", id);
@@ -279,13 +334,15 @@ void check_svg_id(std::string_view id) {
 }
 
 void write_svg(const Scene& scene, const SvgFrame& frame, fmt::memory_buffer& out, std::string_view id) {
-    fmt::memory_buffer type;
+    // Per eyemap, not per hexagon; both buffers live on the stack for ordinary names.
+    fmt::memory_buffer type, summary;
     append_xml_escaped(type, scene.data.neuron_type);
-    const std::string_view escaped_type(type.data(), type.size());
-    append_frame(out, frame.head, id, escaped_type);
+    append_summary(summary, scene);
+    const std::string_view escaped_type(type.data(), type.size()), escaped_summary(summary.data(), summary.size());
+    append_frame(out, frame.head, id, escaped_type, escaped_summary);
     append_hexagons(out, scene, id);
     append_legend(out, scene);
-    append_frame(out, frame.tail, id, escaped_type);
+    append_frame(out, frame.tail, id, escaped_type, escaped_summary);
 }
 
 }  // namespace detail

@@ -16,10 +16,12 @@
 
 namespace eyemap::detail {
 
-// The expanded templates with two slots left open: the eyemap's id and its (escaped) type name.
-// Everything else in the frame depends only on region, side, metric, geometry and templates, so
-// one expanded frame serves every type of a release (the metadata cache's value).
-enum class FrameSlot : std::uint8_t { none, id, type };
+// The expanded templates with three slots left open: the eyemap's id, its (escaped) type name and
+// the per-type sentence of its <desc> (columns with data, the scale's ends: append_summary).
+// Everything else in the frame depends only on region, side, metric, scale method and scope,
+// geometry and templates, so one expanded frame serves every type of a release (the metadata
+// cache's value).
+enum class FrameSlot : std::uint8_t { none, id, type, summary };
 struct FramePiece {
     std::string text;
     FrameSlot slot_after = FrameSlot::none;
@@ -30,11 +32,14 @@ struct SvgFrame {
     std::size_t bytes() const noexcept;
 };
 
-// Reads the scene's size, hex size, style, region, side, metric, layer names, titles but the
-// type's, and buttons: the metadata cache's key (renderer/caches.cpp) holds exactly these.
+// Reads the scene's size, hex size, style, region, side, metric, scale method (data.scale) and
+// scope, layer names, titles but the type's, and buttons: the metadata cache's key
+// (renderer/caches.cpp) holds exactly these.
 SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool interactive);
 void append_frame(fmt::memory_buffer& out, std::span<const FramePiece> pieces, std::string_view id,
-                  std::string_view escaped_type);
+                  std::string_view escaped_type, std::string_view escaped_summary);
+// The summary slot's text (XML-escaped): "N of M columns have data; the colour scale runs from A to B, ...".
+void append_summary(fmt::memory_buffer& out, const Scene& scene);
 
 // A coordinate or length as the SVG writes it: at most two decimals (write_decimal, half away from zero).
 inline void append_number(fmt::memory_buffer& out, double v) { append_decimal(out, v, 2); }

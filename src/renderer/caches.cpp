@@ -132,13 +132,16 @@ struct FrameKey {
     std::string region;
     Side side = Side::R;
     Metric metric = Metric::synapses;
+    ScaleMethod scale_method = ScaleMethod::linear;  // the <desc> names the scale
+    ScaleScope scale_scope = ScaleScope::pooled;
     std::vector<std::string> layer_names;
     std::array<FrameTitle, 3> titles;
     std::vector<FrameButton> buttons;
 
     bool operator==(const FrameKey& o) const noexcept {
         return hash == o.hash && interactive == o.interactive && width == o.width && height == o.height &&
-               hex_size == o.hex_size && side == o.side && metric == o.metric && region == o.region &&
+               hex_size == o.hex_size && side == o.side && metric == o.metric && scale_method == o.scale_method &&
+               scale_scope == o.scale_scope && region == o.region &&
                layer_names == o.layer_names && titles == o.titles && buttons == o.buttons &&
                (style == o.style || *style == *o.style) && same_templates(templates, o.templates);
     }
@@ -146,7 +149,7 @@ struct FrameKey {
     std::uint64_t content_hash() const {
         HashBuilder h;
         h.add(templates->content_hash).add(interactive).add(width).add(height).add(hex_size);
-        h.add(std::string_view(region)).add(side).add(metric).add(layer_names.size());
+        h.add(std::string_view(region)).add(side).add(metric).add(scale_method).add(scale_scope).add(layer_names.size());
         for (const auto& l : layer_names) h.add(std::string_view(l));
         for (const auto& t : titles) h.add(t.x).add(t.y).add(std::string_view(t.text)).add(std::string_view(t.badge));
         h.add(buttons.size());
@@ -176,6 +179,8 @@ FrameKey frame_cache_key(const Scene& scene, const TemplateSet& templates, bool 
     k.region = d.region;
     k.side = d.side;
     k.metric = d.metric;
+    k.scale_method = d.scale.method;
+    k.scale_scope = scene.scale_scope;
     k.layer_names = d.layer_names;
     for (std::size_t i = 0; i < scene.titles.size(); ++i) {
         const auto& t = scene.titles[i];

@@ -314,7 +314,7 @@ struct Renderer::Impl {
         for (auto& d : data) {
             auto& g = grids[static_cast<int>(d.side)];
             if (!g) g = caches->grid(index, options.geometry, d.side);
-            out.push_back(layout_eyemap(std::move(d), g, options.geometry, style));
+            out.push_back(layout_eyemap(std::move(d), g, options.geometry, style, options.scale.scope));
             make_scene_drawable(out.back());
         }
         return out;

@@ -12,7 +12,7 @@
 // serves DIR from a loopback HTTP server on a random port, and checks what a person sees: page loads without errors,
 // hover tooltips (text per the spec, hidden when the pointer moves away or leaves, never stuck), layer buttons
 // (every hexagon recoloured from data-b, legend relabelled, "all" restores exactly), several eyemaps on one page not
-// interfering, screenshots. Negative checks render with deliberately broken script templates and must be caught.
+// interfering, accessible name and description of each SVG, axe-core on the page, screenshots. Negative checks render with deliberately broken script templates and must be caught.
 // Ends with "browser: N passed, M failed" and a non-zero exit status on any failure.
 
 import fs from 'node:fs';
@@ -20,7 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { expect, fail, run, serve, suite } from './harness.mjs';
+import { axeAudit, expect, fail, run, serve, suite } from './harness.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SOURCE = path.resolve(HERE, '..', '..');
@@ -175,8 +175,10 @@ function attrs(s) {
 function parseEyemap(svgText, stem) {
   const m = /^(.*)_([A-Za-z0-9]+)_([LR])_(synapse_density|cell_count)$/.exec(stem);
   if (!m) throw new Error(`cannot read region/side/metric from ${stem}`);
-  const [, , region, side, metric] = m;
+  const [, type, region, side, metric] = m;
   const root = attrs(/^<svg\b([^>]*)>/.exec(svgText)[1]);
+  // What a screen reader says: the root's role, name (<title>) and description (<desc>), right after the root tag.
+  const a11y = /^<svg\b[^>]*>\n<title id="([^"]*)">([^<]*)<\/title>\n<desc id="([^"]*)">([^<]*)<\/desc>\n/.exec(svgText);
   const hexStart = svgText.indexOf('<g class="em-hexes">');
   const hexEnd = svgText.indexOf('</g>', hexStart);
   if (hexStart < 0 || hexEnd < 0) throw new Error(`${stem}: no g.em-hexes`);
@@ -207,7 +209,8 @@ function parseEyemap(svgText, stem) {
   }
   const buttons = [...svgText.matchAll(/<g class="em-btn( em-on)?" data-layer="(\d+)"[^>]*>[\s\S]*?<text[^>]*>([^<]*)<\/text><\/g>/g)]
     .map((b) => ({ layer: Number(b[2]), on: !!b[1], label: unxml(b[3]) }));
-  return { stem, id: root.id, region, side, metric, label: METRIC_LABEL[metric], width: Number(root.width), height: Number(root.height),
+  return { stem, id: root.id, type, region, side, metric, role: root.role, labelledby: root['aria-labelledby'],
+           describedby: root['aria-describedby'], a11y: a11y && { titleId: a11y[1], title: unxml(a11y[2]), descId: a11y[3], desc: unxml(a11y[4]) }, label: METRIC_LABEL[metric], width: Number(root.width), height: Number(root.height),
            metricAttr: root['data-metric'], layers: JSON.parse(root['data-layers'] || '[]'), hexes, legend, buttons };
 }
 
@@ -267,6 +270,17 @@ function expectedLayerFills(em, n) {
 function checkSource(em) {
   expect(em.id && /^[A-Za-z][\w-]*$/.test(em.id), `${em.stem}: bad svg id ${em.id}`);
   expectEq(em.metricAttr, em.label, `${em.stem}: data-metric`);
+  // Accessible name and description: an interactive eyemap with layer buttons is a graphics document (its buttons
+  // stay reachable), any other an image; both named by their <title>, described by their <desc>.
+  expectEq(em.role, em.buttons.length ? 'graphics-document' : 'img', `${em.stem}: role of the <svg>`);
+  expect(em.a11y, `${em.stem}: no <title> and <desc> right after the <svg> tag`);
+  expectEq([em.labelledby, em.describedby, em.a11y.titleId, em.a11y.descId], [`${em.id}-title`, `${em.id}-desc`, `${em.id}-title`, `${em.id}-desc`],
+           `${em.stem}: aria-labelledby, aria-describedby and the ids of <title>, <desc>`);
+  // (The stem carries the type's file key, which may differ from its name: the name is read back from the title.)
+  const t = new RegExp(`^${em.label} of (.+) in ${em.region} \\(${em.side}\\)$`).exec(em.a11y.title);
+  expect(t, `${em.stem}: <title> '${em.a11y.title}'`);
+  for (const w of [`of ${t[1]} in it`, `Eyemap of ${em.region}, ${em.side === 'L' ? 'left' : 'right'} side`, em.label, 'Colour scale: '])
+    expect(em.a11y.desc.includes(w), `${em.stem}: <desc> does not say '${w}': ${em.a11y.desc}`);
   expect(em.hexes.length > 0, `${em.stem}: no hexagons`);
   for (const [i, h] of em.hexes.entries()) {
     expect(h.title !== null && h.col, `${em.stem}: hexagon #${i} has no 'Column: h1, h2' title`);
@@ -412,7 +426,15 @@ async function tipState(id) {
       box: { x, y, w, h }, vb: { w: vb.width, h: vb.height },
       client: (() => { const b = rect.getBoundingClientRect(); return { left: b.left, right: b.right, top: b.top, bottom: b.bottom }; })(),
       onTop: tip === r.lastElementChild || !tip.nextElementSibling || tip.nextElementSibling.tagName.toLowerCase() === 'script',
-      titlesLeft: r.querySelectorAll('.em-hexes title').length,
+      titlesLeft: Array.from(r.querySelectorAll('.em-hexes title')).filter((t) => t.textContent !== '').length,
+      // The native tooltip a browser would show over each hexagon: the text of the nearest <title> up the tree.
+      nativeTips: Array.from(r.querySelector('.em-hexes').children, (h) => {
+        for (let e = h; e && e.nodeType === 1; e = e.parentNode) {
+          const t = Array.from(e.children).find((c) => c.localName === 'title');
+          if (t) return t.textContent;
+        }
+        return null;
+      }).filter((x) => x !== ''),
     };
   }, id);
 }
@@ -447,7 +469,8 @@ function pick(em) {
 async function checkTooltips(em, where, extra = {}) {
   const quick = extra.quick ?? 12;
   const s0 = await tipState(em.id);
-  expectEq(s0.titlesLeft, 0, `${where}: native <title> elements left after load (the drawn tooltip replaces them)`);
+  expectEq(s0.titlesLeft, 0, `${where}: native <title> texts left after load (the drawn tooltip replaces them)`);
+  expectEq(s0.nativeTips.slice(0, 3), [], `${where}: native tooltips over hexagons after load (e.g. the eyemap's own <title>)`);
   await expectTipHidden(em, `${where} after load`);
   const p = pick(em);
   const targets = [...p.data, p.none, p.out].filter((x) => x !== undefined);
@@ -708,6 +731,12 @@ if (inputs.page) {
       await checkNoErrors('page tooltips');
     });
     await check('page: a layer click changes only its own eyemap', () => checkIsolation(ems));
+    await check('page: axe-core finds no violation of impact moderate or worse (12 inlined eyemaps)', async () => {
+      await load(inputs.page);
+      const minor = await axeAudit(page, inputs.page);
+      if (minor.length) console.log(`     axe-core, minor only: ${minor.map((v) => `${v.id} on ${v.targets.length}`).join('; ')}`);
+      await checkNoErrors('page axe');
+    });
     await check('page: full layer check of every eyemap', async () => {
       for (const em of ems) await checkLayers(em, `page ${em.stem}`, { keyboard: false });
       await checkNoErrors('page layers');

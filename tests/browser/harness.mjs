@@ -1,10 +1,11 @@
 // Shared by the browser suites (e2e, site, report): the run's time bound, playwright-core and Debian's
 // Chromium found (or a clear failure, never a silent pass), named checks counted, the CLI runner, the
-// Chromium launch and the closing "NAME: N passed, M failed" line.
+// Chromium launch, the axe-core audit and the closing "NAME: N passed, M failed" line.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -37,6 +38,35 @@ export async function serve(root) {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   return { server, base: `http://127.0.0.1:${server.address().port}` };
+}
+
+// axe-core (npm, tests/browser/node_modules) run in a page or frame. Fails listing every violation of impact
+// moderate or worse (critical, serious, moderate): rule id, impact, what it means, the target selectors;
+// resolves to all violations (minor ones included) for the caller to print. `options` go to axe.run
+// (e.g. { iframes: false }); `context` is axe's context (default: the whole document).
+export const AXE_FAILING = ['critical', 'serious', 'moderate'];
+let axeSource = null;
+export async function axeAudit(target, where, { context = null, options = {} } = {}) {
+  if (axeSource === null) {
+    let file;
+    try {
+      file = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+    } catch (e) {
+      fail(`axe-core is not installed (${e.code || e.message}); run tests/browser/setup.sh (npm ci in tests/browser)`);
+    }
+    axeSource = fs.readFileSync(file, 'utf8');
+  }
+  // Evaluated in the page's global scope rather than added as a <script> element: the same works in an SVG document.
+  if (!(await target.evaluate(() => typeof window.axe === 'object'))) await target.evaluate((src) => (0, eval)(src), axeSource);
+  const violations = await target.evaluate(async ([context, options]) => {
+    const r = await window.axe.run(context || document, { resultTypes: ['violations'], ...options });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  }, [context, options]);
+  const bad = violations.filter((v) => AXE_FAILING.includes(v.impact));
+  const list = (t) => t.slice(0, 8).join(', ') + (t.length > 8 ? ` and ${t.length - 8} more` : '');
+  expect(bad.length === 0, `${where}: ${bad.length} axe-core violation(s) of impact moderate or worse: ` +
+         bad.map((v) => `${v.id} (${v.impact}: ${v.help}) on ${v.targets.length}: ${list(v.targets)}`).join(' | '));
+  return violations;
 }
 
 // A suite named `name`: `die` ends it as one failure; `check(title, fn)` runs and counts one check.

@@ -8,6 +8,7 @@
 //   latency, caches, bytes per format) are SVG elements with a non-zero size whose marks (bars, the line, dots)
 //   have a non-zero size too; the latency table lists the operations; no request leaves the run folder, no errors.
 //   `eyemap stats report` of the batch's --stats-json renders the same charts.
+//   Both pages pass an axe-core audit (no violation of impact moderate or worse).
 // --docs copies the report's screenshot there as run-report.png.
 // Ends with "report: N passed, M failed" and a non-zero exit status on any failure.
 
@@ -16,7 +17,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { expect, fail, run, suite } from './harness.mjs';
+import { axeAudit, expect, fail, run, suite } from './harness.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -117,6 +118,15 @@ await check('eyemap stats report: the same charts from the statistics JSON', asy
   await page.goto(pathToFileURL(path.join(OUT, 'from-json.html')).href, { waitUntil: 'load' });
   await checkCharts('from-json.html');
   noErrors('from-json.html');
+});
+
+await check('axe-core: report.html and the stats report have no violation of impact moderate or worse', async () => {
+  for (const f of [path.join(RUN, 'report.html'), path.join(OUT, 'from-json.html')]) {
+    await page.goto(pathToFileURL(f).href, { waitUntil: 'load' });
+    const minor = await axeAudit(page, path.basename(f));
+    if (minor.length) console.log(`     ${path.basename(f)}: axe-core, minor only: ${minor.map((v) => `${v.id} on ${v.targets.length}`).join('; ')}`);
+  }
+  noErrors('axe');
 });
 
 await context.close();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what tests/browser needs, quietly and only when missing:
 #   - Debian's chromium (apt-get), used headless by the tests at /usr/bin/chromium;
-#   - playwright-core from package-lock.json (npm ci), which drives it (it downloads no browser of its own).
+#   - playwright-core from package-lock.json (npm ci), which drives it (it downloads no browser of its own),
+#     and axe-core, the accessibility audit the suites inject into pages.
 # Safe to run again: does nothing when both are in place and the lock file has not changed.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,7 +33,7 @@ fi
 # npm ci only when node_modules does not match the lock file (a stamp holds the lock file's hash).
 stamp="$here/node_modules/.eyemap-lock-sha256"
 want="$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -d "$here/node_modules/playwright-core" ]; then
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/axe-core" ]; then
   echo "setup.sh: npm ci in tests/browser"
   (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   echo "$want" > "$stamp"

@@ -12,6 +12,7 @@
 //   before they are scrolled to), tooltips and layer buttons inside the frames, sync layers across the eyemaps
 //   of a region (and to frames that load later), the toggle off;
 //   5,000 types: filtering timed in the page (input event -> rows updated -> layout), asserted <= 100 ms.
+//   axe-core: index, type pages and eyemaps (interactive in a frame, static) without a violation of impact moderate or worse.
 // --docs copies the index and type page screenshots there as site-index.png and site-type-page.png.
 // Ends with "site: N passed, M failed" and a non-zero exit status on any failure.
 
@@ -20,7 +21,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { expect, fail, run, serve, suite } from './harness.mjs';
+import { axeAudit, expect, fail, run, serve, suite } from './harness.mjs';
 
 const { values: opt } = parseArgs({
   options: {
@@ -405,6 +406,37 @@ await check(`${big.manifest.types.length} types: filtering <= ${opt['filter-ms']
   const sortMs = await page.evaluate(() => { const t = performance.now(); window.eyemapIndex.sortBy(2); void document.body.offsetHeight; return performance.now() - t; });
   console.log(`     sort by rows: ${sortMs.toFixed(1)} ms`);
   noErrors('big index');
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Accessibility: axe-core in the loaded pages (scripts run, controls shown); frames are audited on their own.
+
+const minorSeen = [];
+async function audit(target, where, options = { iframes: false }) {
+  const all = await axeAudit(target, where, { options });
+  for (const v of all) minorSeen.push(`${where}: ${v.id} (${v.impact}) on ${v.targets.length}`);
+}
+await check('axe-core: index, a type page with greyed rows, an eyemap in its frame', async () => {
+  await open(url('http', path.join(small.dir, 'index.html')));
+  await audit(page, 'index.html');
+  const onlyMe = small.types.find((t) => t.name === ONLY_ME);
+  await open(url('http', path.join(small.dir, onlyMe.outputs.find((o) => o.format === 'html').path)));
+  expect(await page.$$eval('.em-summary tr.z', (r) => r.length) > 0, `${ONLY_ME}: no greyed summary row to audit`);
+  await audit(page, `type page of ${ONLY_ME}`);
+  await open(url('http', path.join(small.dir, small.types[2].outputs.find((o) => o.format === 'html').path)));
+  await page.check('input[name=em-metric][value=both]');
+  await audit(page, `type page of ${small.types[2].name} (both metrics)`);
+  const f = await loadedFrame(cellSel('ME', 'L', 'synapses'));
+  await audit(f, `${small.types[2].name} ME L eyemap (SVG document in its frame)`);
+  await open(url('http', path.join(big.dir, 'index.html')));
+  await audit(page, 'index.html of the 5,000-type release (static eyemaps)');
+  const staticSvg = big.manifest.types[0].outputs.find((o) => o.format === 'svg');
+  await open(url('http', path.join(big.dir, staticSvg.path)));
+  expectEq(await page.evaluate(() => [document.documentElement.getAttribute('role'), !!document.querySelector('script')]), ['img', false],
+           `${staticSvg.path}: role and script of a static eyemap`);
+  await audit(page, `${staticSvg.path} (static)`);
+  if (minorSeen.length) console.log(`     axe-core, minor only: ${minorSeen.join('; ')}`);
+  noErrors('axe');
 });
 
 // ---------------------------------------------------------------------------------------------------------------
