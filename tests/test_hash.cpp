@@ -44,6 +44,30 @@ TEST_CASE("hash_bytes: deterministic, seeded, length-sensitive, well mixed") {
     CHECK(total / trials == Approx(32.0).margin(1.0));
 }
 
+TEST_CASE("StreamDigest: the same however the bytes are split, different for a changed byte or length") {
+    std::string text;
+    for (std::size_t i = 0; i < 300000; ++i) text += static_cast<char>('a' + (i * 7919) % 26);
+    const auto whole = [](std::string_view s) {
+        eyemap::StreamDigest d;
+        d.add(s);
+        return d.digest();
+    };
+    const std::uint64_t ref = whole(text);
+    for (std::size_t step : {1u, 7u, 4096u, 65536u, 65537u, 299999u}) {
+        eyemap::StreamDigest d;
+        for (std::size_t i = 0; i < text.size(); i += step) d.add(std::string_view(text).substr(i, step));
+        CHECK(d.digest() == ref);
+    }
+    std::string changed = text;
+    changed[123456] = changed[123456] == 'a' ? 'b' : 'a';
+    CHECK(whole(changed) != ref);
+    CHECK(whole(text + '\0') != ref);  // a trailing zero byte counts
+    CHECK(whole("") != whole(std::string(1, '\0')));
+    eyemap::StreamDigest empty;
+    empty.add({});
+    CHECK(empty.digest() == whole(""));
+}
+
 TEST_CASE("HashBuilder: order, boundaries, types") {
     using eyemap::HashBuilder;
     auto h = [](auto&&... parts) {

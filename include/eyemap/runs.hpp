@@ -30,7 +30,7 @@ inline constexpr std::size_t kMaxManifestEyemaps = 1024 * 2 * 2;  // regions x s
 struct InputIdentity {
     bool known = false;
     bool from_file = true;         // false: rows handed over by a program (a Python DataFrame), no file to read again
-    std::uint64_t data_hash = 0;   // content hash of the data file as read
+    std::uint64_t data_digest = 0; // digest of the data file's bytes as read (CRC-32, Adler-32 and length)
     std::uint64_t data_bytes = 0;
     std::uint64_t types = 0;       // types of the whole input (every shard reads all of them)
     std::uint64_t plan_hash = 0;   // the shard plan's entries; 0: no plan (layout and options: settings_hash)

@@ -1,7 +1,9 @@
-// The byte hash declared in core/hash.hpp (hash_bytes).
+// The byte hash and the stream digest declared in core/hash.hpp.
 #include "core/hash.hpp"
 
 #include <cstring>
+
+#include <libdeflate.h>
 
 namespace eyemap {
 
@@ -25,5 +27,13 @@ std::uint64_t hash_bytes(std::span<const std::byte> data, std::uint64_t seed) no
     if (i < n) step(load(p + i, n - i));
     return mix64(h);
 }
+
+void StreamDigest::add(std::string_view bytes) noexcept {
+    crc_ = libdeflate_crc32(crc_, bytes.data(), bytes.size());
+    adler_ = libdeflate_adler32(adler_, bytes.data(), bytes.size());
+    size_ += bytes.size();
+}
+
+std::uint64_t StreamDigest::digest() const noexcept { return mix64(((std::uint64_t{crc_} << 32) | adler_) ^ mix64(size_)); }
 
 }  // namespace eyemap

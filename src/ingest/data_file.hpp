@@ -22,11 +22,6 @@
 
 namespace eyemap {
 
-namespace detail {
-// The block of the data file's content hash (runs verify hashes the file again the same way).
-inline constexpr std::size_t kDataHashBlock = 1 << 16;
-}  // namespace detail
-
 struct DataFileSource::Impl {
     RegionSet regions;  // the parser keeps a pointer
     int fd = -1;
@@ -34,10 +29,9 @@ struct DataFileSource::Impl {
     std::string name;
     std::uint64_t size = 0;
     std::atomic<std::uint64_t> count{0};
-    // Content hash of the bytes read so far, in fixed blocks so it does not depend on read sizes
-    // (recorded in run manifests: shards of one run must have read the same file).
-    std::uint64_t hash = 0;
-    std::string pending;
+    // Digest of the bytes read so far (recorded in run manifests: shards of one run must have read
+    // the same file; runs verify digests the file again).
+    StreamDigest digest;
     std::unique_ptr<detail::CsvReader> csv;
     std::vector<std::string_view> fields;
     std::unique_ptr<detail::RowParser> parser;
@@ -52,27 +46,11 @@ struct DataFileSource::Impl {
         while (got < 0 && errno == EINTR);
         if (got < 0) throw_io(fmt::format("read error: {}", std::strerror(errno)), name);
         count.fetch_add(static_cast<std::uint64_t>(got), std::memory_order_relaxed);
-        hash_in(p, static_cast<std::size_t>(got));
+        digest.add(std::string_view(p, static_cast<std::size_t>(got)));
         return static_cast<std::size_t>(got);
     }
-    static constexpr std::size_t kHashBlock = detail::kDataHashBlock;
-    void hash_in(const char* p, std::size_t n) {
-        while (n) {
-            const std::size_t take = std::min(n, kHashBlock - pending.size());
-            if (pending.empty() && take == kHashBlock) hash = hash_bytes(std::string_view(p, take), hash);
-            else {
-                pending.append(p, take);
-                if (pending.size() == kHashBlock) {
-                    hash = hash_bytes(pending, hash);
-                    pending.clear();
-                }
-            }
-            p += take;
-            n -= take;
-        }
-    }
-    // The hash of everything read (the whole file once it was read to its end).
-    std::uint64_t content_hash() const { return mix64(hash_bytes(pending, hash) ^ count.load(std::memory_order_relaxed)); }
+    // The digest of everything read (the whole file once it was read to its end).
+    std::uint64_t data_digest() const noexcept { return digest.digest(); }
 };
 
 // The batch's way in: it finds records and their type field serially and lets workers parse them.

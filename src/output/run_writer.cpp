@@ -295,7 +295,7 @@ private:
         id.from_file = input_ && input_->file;
         if (id.from_file) {
             const auto& f = DataFileSource::Access::impl(*input_->file);
-            id.data_hash = f.content_hash();
+            id.data_digest = f.data_digest();
             id.data_bytes = f.count.load(std::memory_order_relaxed);
         }
         if (const auto& plan = options_.shard_plan) {

@@ -33,23 +33,24 @@ bool file_content_hash(const fs::path& p, std::uint64_t& out) {
     return true;
 }
 
-// The content hash DataFileSource computes while a batch reads the file (the same fixed blocks).
-bool data_file_identity(const fs::path& p, std::uint64_t& hash, std::uint64_t& bytes) {
+// The digest DataFileSource computes while a batch reads the file.
+bool data_file_identity(const fs::path& p, std::uint64_t& digest, std::uint64_t& bytes) {
     std::ifstream in(p, std::ios::binary);
     if (!in) return false;
-    std::string block(detail::kDataHashBlock, '\0');
-    std::uint64_t h = 0, n = 0;
+    std::string block(std::size_t{1} << 16, '\0');
+    StreamDigest d;
+    std::uint64_t n = 0;
     for (;;) {
         in.read(block.data(), static_cast<std::streamsize>(block.size()));
         const auto got = static_cast<std::size_t>(in.gcount());
         n += got;
+        d.add(std::string_view(block.data(), got));
         if (got < block.size()) {
             if (in.bad()) return false;
-            hash = mix64(hash_bytes(std::string_view(block.data(), got), h) ^ n);
+            digest = d.digest();
             bytes = n;
             return true;
         }
-        h = hash_bytes(block, h);
     }
 }
 
@@ -142,7 +143,7 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
     // renders again exactly the types whose rows changed.
     if (r.shard_count > 1 && newest_shard) {
         const auto same = [](const InputIdentity& a, const InputIdentity& b) {
-            return a.from_file == b.from_file && a.data_hash == b.data_hash && a.data_bytes == b.data_bytes && a.types == b.types &&
+            return a.from_file == b.from_file && a.data_digest == b.data_digest && a.data_bytes == b.data_bytes && a.types == b.types &&
                    a.plan_hash == b.plan_hash;
         };
         const Manifest* ref = nullptr;
@@ -155,7 +156,7 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
             data_file_identity(ref->data, now_hash, now_bytes)) {
             now_matched = false;
             for (const auto& [i, m] : shard_manifest)
-                if (m->input.known && m->input.data_hash == now_hash && m->input.data_bytes == now_bytes) {
+                if (m->input.known && m->input.data_digest == now_hash && m->input.data_bytes == now_bytes) {
                     ref = m;
                     now_matched = true;
                 }
@@ -173,8 +174,8 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
                     r.problems.push_back(fmt::format(
                         "shard {}/{} read another input than shard {}/{} ({} types, {} bytes, data hash {:016x}, plan hash {:016x} against "
                         "{} types, {} bytes, data hash {:016x}, plan hash {:016x}): the data file (or plan) changed between shards",
-                        i, r.shard_count, ref->shard.index, r.shard_count, m->input.types, m->input.data_bytes, m->input.data_hash,
-                        m->input.plan_hash, ref->input.types, ref->input.data_bytes, ref->input.data_hash, ref->input.plan_hash));
+                        i, r.shard_count, ref->shard.index, r.shard_count, m->input.types, m->input.data_bytes, m->input.data_digest,
+                        m->input.plan_hash, ref->input.types, ref->input.data_bytes, ref->input.data_digest, ref->input.plan_hash));
                     redo.insert(i);
                 }
     }
