@@ -191,7 +191,7 @@ BENCHMARK(BM_ColourBinMemoUnlocked)->ArgName("layer")->Arg(0)->Arg(1);
 
 // A per-value entry in the shared, thread-safe cache, keyed by (scale, value), all hits.
 struct BinKey {
-    std::array<double, 6> edges;
+    ScaleEdges edges;
     double value;
     bool operator==(const BinKey&) const = default;
 };

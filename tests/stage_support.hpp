@@ -19,7 +19,8 @@ namespace eyemap::test {
 // Process + layout of one type as the renderer chains them, for tests that look at a stage's input or
 // output (Scene fields, the SVG writer, the cairo painter) in isolation.
 inline std::vector<Scene> stage_scenes(const Dataset& ds, std::string_view type, std::span<const EyemapRequest> requests = {},
-                                       const Geometry& geometry = {}, const ScaleOptions& scale = {}) {
+                                       const Geometry& geometry = {}, const ScaleOptions& scale = {},
+                                       std::shared_ptr<const FillColours> fills = nullptr /* null: reds in scale.bins */) {
     const TypeRows* t = ds.find_type(type);
     if (!t) throw_input("no such type", ErrorLocation{{}, 0, "neuron_type", std::string(type)});
     std::vector<EyemapRequest> all;
@@ -32,7 +33,7 @@ inline std::vector<Scene> stage_scenes(const Dataset& ds, std::string_view type,
     std::vector<Scene> out;
     for (auto& d : data) {
         auto grid = std::make_shared<const GridCoordinates>(compute_grid(*ds.index, geometry, d.side));
-        out.push_back(layout_eyemap(std::move(d), std::move(grid), geometry));
+        out.push_back(layout_eyemap(std::move(d), std::move(grid), geometry, nullptr, scale.scope, fills));
     }
     return out;
 }

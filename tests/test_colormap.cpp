@@ -101,6 +101,7 @@ TEST_CASE("colormap: an unknown name is an input error with did-you-mean", "[col
 
     CHECK_THAT(input_error([] { detail::named_colormap("rdbo"); }).reason(), Catch::Contains("did you mean 'rdbu'?"));
     CHECK_THAT(input_error([] { detail::named_colormap("magama"); }).reason(), Catch::Contains("did you mean 'magma'?"));
+    CHECK_THAT(input_error([] { detail::named_colormap("RdBuu"); }).reason(), Catch::Contains("did you mean 'rdbu'?"));  // any case, as names match
     CHECK_THAT(input_error([] { detail::named_colormap(" "); }).reason(), Catch::Contains("no colour map given"));
     CHECK_THAT(input_error([] { detail::colormap_from_spec("cividis_r"); }).reason(), Catch::Contains("did you mean 'cividis'?"));
 }

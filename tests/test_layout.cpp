@@ -194,3 +194,91 @@ TEST_CASE("legend labels: exact, distinct, compact for large values") {
     CHECK(labels({}).bins == 0);
     CHECK(labels({}).labels.empty());
 }
+
+TEST_CASE("N bins: the legend has N boxes in the five boxes' height, N + 1 edges, labels thinned where boxes are low") {
+    // 300 distinct whole values: every bin count keeps all its edges apart.
+    std::vector<double> v;
+    for (int i = 1; i <= 300; ++i) v.push_back(i * 7);
+    ColumnTable t;
+    t.columns = {true, false, false, false};
+    ColumnLayout lay;
+    for (int i = 1; i <= 30; ++i) {
+        ColumnRow r;
+        r.neuron_type = "T";
+        r.region = "ME";
+        r.side = Side::L;
+        r.hex1 = i;
+        r.hex2 = i;
+        r.synapses = i * i;
+        t.rows.push_back(r);
+        lay.entries.push_back({"ME", Side::L, i, i});
+    }
+    const Dataset ds = make_dataset(t, lay);
+    const EyemapRequest req{"ME", Side::L, Metric::synapses};
+    double five_height = 0;
+    for (int n = 2; n <= 12; ++n) {
+        INFO(n << " bins");
+        ScaleOptions o;
+        o.bins = n;
+        const LegendScale l = legend_scale(make_scale(v, o));
+        CHECK(l.bins == n);
+        CHECK_FALSE(l.per_box);
+        CHECK(l.labels.size() == static_cast<std::size_t>(n + 1));
+        for (int b = 0; b < n; ++b) CHECK(l.fill[static_cast<std::size_t>(b)] == b + 1);  // palette bins 1..N, light to dark
+        for (std::size_t b = static_cast<std::size_t>(n); b < l.fill.size(); ++b) CHECK(l.fill[b] == 0);
+
+        const Scene s = test::stage_scenes(ds, "T", std::span(&req, 1), {}, o).at(0);
+        const LegendBox& lg = s.legend;
+        REQUIRE(lg.all.bins == n);
+        // The boxes fill the height of the field's five: the top of the top box and the bottom of the bottom one.
+        const double height = lg.box_y(lg.all, 0) + lg.bin_height - lg.box_y(lg.all, n - 1);
+        if (n == 5) five_height = height;
+        CHECK(height == Approx(70));
+        CHECK(lg.box_y(lg.all, n - 1) == lg.y);
+        CHECK(lg.bin_height == Approx(70.0 / n));
+        // Labels drawn: the first and the last always, at least 0.8 of the tick font apart (8 px at 10 px).
+        std::vector<double> ys;
+        for (std::size_t k = 0; k < lg.all.labels.size(); ++k)
+            if (lg.all.label_shown(k)) ys.push_back(lg.label_y(lg.all, static_cast<int>(k)));
+        CHECK(lg.all.label_shown(0));
+        CHECK(lg.all.label_shown(lg.all.labels.size() - 1));
+        for (std::size_t k = 1; k < ys.size(); ++k) CHECK(ys[k - 1] - ys[k] >= 8 - 1e-9);
+        CHECK(ys.size() == (n <= 8 ? static_cast<std::size_t>(n + 1) : static_cast<std::size_t>(n / 2 + 1)));
+        // Fills: the style's no-data and grey around N bins.
+        REQUIRE(s.fills);
+        CHECK(s.fills->bins() == n);
+        CHECK(s.fills->colour.front() == "#ffffff");
+        CHECK(s.fills->colour.back() == "#999999");
+    }
+    CHECK(five_height == 5 * 14);
+}
+
+TEST_CASE("fill colours: the palette for reds with 5 bins, the map's bins otherwise, errors name the option") {
+    Style st;
+    CHECK(fill_colours(st).colour == std::vector<std::string>(st.palette.begin(), st.palette.end()));
+    CHECK(fill_colours(st, "Reds", 5).colour == std::vector<std::string>(st.palette.begin(), st.palette.end()));
+    st.palette[3] = "#010203";  // a Style's own palette keeps drawing with the default map
+    CHECK(fill_colours(st).colour[3] == "#010203");
+    // viridis 7: bin i is viridis at (i + 0.5) / 7 (matplotlib's viridis(0.5) is #21918c).
+    const FillColours v7 = fill_colours(st, "viridis", 7);
+    REQUIRE(v7.colour.size() == 9);
+    CHECK(v7.colour[0] == "#ffffff");
+    CHECK(v7.colour[4] == "#21918c");
+    CHECK(v7.colour[8] == "#999999");
+    CHECK(v7.grey() == 8);
+    // A listed map's ends: the listed colours.
+    const FillColours two = fill_colours(st, "#000000, #ffffff", 2);
+    CHECK(two.colour == std::vector<std::string>{"#ffffff", "#404040", "#c0c0c0", "#999999"});
+    // reds with another count: ColorBrewer's Reds classes.
+    CHECK(fill_colours(st, "reds", 3).colour == std::vector<std::string>{"#ffffff", "#fee0d2", "#fc9272", "#de2d26", "#999999"});
+    for (auto [map, bins, field] : {std::tuple{"virdis", 5, "colormap"}, std::tuple{"#12345g,#000000", 5, "colormap"},
+                                    std::tuple{"viridis", 13, "bins"}, std::tuple{"viridis", 1, "bins"}}) {
+        INFO(map << " " << bins);
+        try {
+            fill_colours(st, map, bins);
+            FAIL("accepted");
+        } catch (const Error& e) {
+            CHECK(e.where().field == field);
+        }
+    }
+}

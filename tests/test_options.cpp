@@ -11,6 +11,7 @@
 #include "core/text.hpp"
 #include "eyemap/eyemap.hpp"
 #include "eyemap/option_schema.hpp"
+#include "layout/layout.hpp"
 #include "render/svg.hpp"
 #include "test_support.hpp"
 
@@ -36,7 +37,7 @@ FieldValue non_default(const FieldSpec& f) {
             const double d = std::get<double>(def);
             return d + (f.max - d) / 2;
         }
-        case FieldType::integer: return std::int64_t{1};
+        case FieldType::integer: return std::int64_t{f.name == "bins" ? 7 : 1};
         case FieldType::boolean:
         case FieldType::caches: return !std::get<bool>(def);
         case FieldType::colour: return std::string("#123456");
@@ -46,7 +47,8 @@ FieldValue non_default(const FieldSpec& f) {
                 if (c != std::get<std::string>(def) && c != "fixed") return std::string(c);
             break;
         case FieldType::path: return (fs::path(EYEMAP_SOURCE_DIR) / "templates").string();
-        case FieldType::string: return std::string(f.name == "font_family" ? "DejaVu Serif" : "abc");
+        case FieldType::string:
+            return std::string(f.name == "font_family" ? "DejaVu Serif" : f.name == "colormap" ? "viridis" : "abc");
         case FieldType::style: break;
     }
     FAIL("no non-default value for " << f.name);
@@ -71,13 +73,17 @@ std::vector<const FieldSpec*> all_fields() {
 }
 
 // The settings hash as Renderer::settings_hash computed it at 8aaac46, field by field: resumed
-// runs compare it across versions, so the schema's hash must stay this one.
+// runs compare it across versions, so the schema's hash must stay this one. Options added since
+// (colormap, bins) add to it only when they are not their defaults: the default settings' hash, and
+// every run's made before them, is 8aaac46's.
 std::uint64_t hash_8aaac46(const RenderOptions& options, std::uint64_t templates_hash) {
     HashBuilder h(0x72656e64);
     const auto& g = options.geometry;
     h.add(g.hex_size).add(g.spacing).add(g.margin).add(g.min_width).add(g.min_height);
     const auto& s = options.scale;
     h.add(s.method).add(s.scope).add(s.min).add(s.max);
+    if (options.colormap != "reds") h.add(std::string_view(options.colormap));
+    if (s.bins != 5) h.add(std::int64_t{s.bins});
     const Style& st = options.style;
     for (const auto& c : st.palette) h.add(std::string_view(c));
     for (const std::string* c : {&st.background, &st.text, &st.badge_left, &st.badge_right, &st.hex_stroke, &st.button_fill,
@@ -146,7 +152,7 @@ TEST_CASE("options schema: every member of the option structs has its field in t
     std::size_t geometry = 0, scale = 0, style = 0;
     for (const auto& f : option_fields()) {
         geometry += (f.cache_keys & kCoordinatesKey) != 0;
-        scale += f.name.starts_with("color_");
+        scale += f.name.starts_with("color_") || f.name == "bins";  // ScaleOptions::bins
         style += f.type == FieldType::style;
     }
     CHECK(member_count<Geometry>() == geometry);
@@ -336,4 +342,64 @@ TEST_CASE("options schema: a field enters the coordinate and metadata cache keys
         CHECK((misses(r, "coordinates") > 0) == bool(f->cache_keys & kCoordinatesKey));
         CHECK((misses(r, "metadata") > 0) == bool(f->cache_keys & kMetadataKey));
     }
+}
+
+TEST_CASE("options schema: --colormap and --bins on render and batch, and their errors (exit 1, naming the option and value)") {
+    // Valid values draw the library's bytes (the enumeration above); the default spelled out is the default.
+    const std::string svg_default = render_bytes(RenderOptions{}, OutputFormat::svg);
+    CHECK(cli_bytes("--colormap reds --bins 5", OutputFormat::svg) == svg_default);
+    RenderOptions o;
+    o.colormap = "#000000,#00ff00,#ffffff";
+    o.scale.bins = 12;
+    const std::string listed = cli_bytes("--colormap '#000000,#00ff00,#ffffff' --bins 12", OutputFormat::svg);
+    CHECK(listed == render_bytes(o, OutputFormat::svg));
+    CHECK(listed.find("#00ff00") == std::string::npos);  // the bins' colours, never the user's text as such
+
+    std::string err;
+    int rc = 0;
+    const struct {
+        const char* args;
+        std::vector<std::string> says;
+    } bad[] = {
+        {"--bins 13", {"--bins '13'", "out of range (2..12)"}},
+        {"--bins 1", {"--bins '1'", "out of range (2..12)"}},
+        {"--bins seven", {"--bins 'seven'", "expected an integer"}},
+        {"--colormap virdis", {"--colormap 'virdis'", "did you mean 'viridis'?", "cividis"}},
+        {"--colormap RdBuu", {"--colormap 'RdBuu'", "did you mean 'rdbu'?"}},
+        {"--colormap '#12345g,#000000'", {"--colormap '#12345g'", "#rrggbb"}},
+        {"--colormap '#ffffff'", {"--colormap '#ffffff'", "at least 2 colours"}},
+        {"--colormap '#ffffff,</script>'", {"--colormap '</script>'", "#rrggbb"}},
+        {"--colormap ''", {"--colormap", "no colour map given"}},
+    };
+    for (const auto& b : bad) {
+        INFO(b.args);
+        cli_bytes(b.args, OutputFormat::svg, &rc, &err);
+        CHECK(rc == 1);
+        for (const auto& s : b.says) CHECK_THAT(err, Catch::Matchers::Contains(s));
+    }
+    // batch takes them too, with the same errors.
+    const auto out = sample().dir / "batch-cmap";
+    CHECK(run_cli(fmt::format("batch --data {} --columns {} --out-dir {} --run r --pages --colormap viridis --bins 7", q(sample().dir / "data.csv"),
+                              q(sample().dir / "columns.csv"), q(out)),
+                  &err) == 0);
+    // The thumbnails are drawn in the eyemaps' colours (viridis' 7 bins, the palette's no-data and grey).
+    std::size_t thumbs = 0;
+    for (const auto& e : fs::recursive_directory_iterator(out / "r"))
+        if (e.path().extension() == ".svg" && e.path().parent_path().filename() == "thumbs") {
+            ++thumbs;
+            const std::string t = read_file(e.path());
+            CHECK(t.find("#fee5d9") == std::string::npos);
+            bool viridis = false;
+            for (const auto& c : fill_colours(Style{}, "viridis", 7).colour) viridis |= c != "#ffffff" && c != "#999999" && t.find(c) != std::string::npos;
+            CHECK(viridis);
+        }
+    CHECK(thumbs > 0);
+    CHECK(run_cli(fmt::format("batch --data {} --columns {} --out-dir {} --bins 0", q(sample().dir / "data.csv"),
+                              q(sample().dir / "columns.csv"), q(out / "x")),
+                  &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("--bins '0'"));
+    CHECK(run_cli(fmt::format("batch --data {} --columns {} --out-dir {} --colormap magama", q(sample().dir / "data.csv"),
+                              q(sample().dir / "columns.csv"), q(out / "y")),
+                  &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("did you mean 'magma'?"));
 }

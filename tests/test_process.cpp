@@ -2,7 +2,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <set>
+#include <sstream>
 
 #include "eyemap/eyemap.hpp"
 #include "process/process.hpp"
@@ -378,5 +380,172 @@ TEST_CASE("column lookup: dense table for compact layouts, search for sparse one
         CHECK(p.find(0, 1) == -1);
         CHECK(p.find(far + 1, far) == -1);
         CHECK(p.find(-4096, 4096) == -1);
+    }
+}
+
+namespace {
+
+// check_honest for any bin count: bins 1..classes, ordered distinct edges, each value inside its bin,
+// colours never lighter as values grow and within 0..classes-1.
+void check_honest_n(const ColorScale& s, const std::vector<double>& values) {
+    REQUIRE(s.bins >= 1);
+    REQUIRE(s.bins <= s.classes);
+    for (int b = 0; b + 1 <= s.bins; ++b)
+        if (!s.singles || b + 1 < s.bins) CHECK(s.edges[static_cast<std::size_t>(b)] < s.edges[static_cast<std::size_t>(b + 1)]);
+    for (std::size_t k = static_cast<std::size_t>(s.bins) + 1; k < s.edges.size(); ++k) CHECK(s.edges[k] == s.edges[static_cast<std::size_t>(s.bins)]);
+    std::vector<double> sorted = values;
+    std::sort(sorted.begin(), sorted.end());
+    int last = -1;
+    for (double v : sorted) {
+        const int b = s.scale_bin(v);
+        REQUIRE(b >= 0);
+        REQUIRE(b < s.bins);
+        if (s.singles) {
+            CHECK(s.edges[static_cast<std::size_t>(b)] == v);
+        } else {
+            CHECK(s.edges[static_cast<std::size_t>(b)] <= v);
+            CHECK(v <= s.edges[static_cast<std::size_t>(b + 1)]);
+            if (b > 0) CHECK(v > s.edges[static_cast<std::size_t>(b)]);
+        }
+        CHECK(s.bin(v) >= last);
+        CHECK(s.bin(v) < s.classes);
+        last = s.bin(v);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("N bins: every method splits the scale into N intervals, N = 2..12, by the method's own definition") {
+    // Fractional values, skewed so that the methods differ: no two candidate edges coincide.
+    std::vector<double> v;
+    for (int i = 1; i <= 240; ++i) v.push_back(0.25 + 0.01 * i * i + (i % 7) * 0.125);
+    std::vector<double> sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    const double lo = sorted.front(), hi = sorted.back();
+    double mean = 0, var = 0;
+    for (double x : v) mean += x;
+    mean /= static_cast<double>(v.size());
+    for (double x : v) var += (x - mean) * (x - mean);
+    const double sd = std::sqrt(var / static_cast<double>(v.size()));
+    for (int n = 2; n <= 12; ++n) {
+        for (auto m : {ScaleMethod::linear, ScaleMethod::percentile, ScaleMethod::fixed, ScaleMethod::stddev, ScaleMethod::log}) {
+            INFO(n << " bins, " << to_string(m));
+            ScaleOptions o{m};
+            o.bins = n;
+            if (m == ScaleMethod::fixed) o.min = 0.125, o.max = 600.125;  // fractional (no whole-number snapping), around the values
+            const ColorScale s = make_scale(v, o);
+            CHECK(s.classes == n);
+            // The method's edges, computed here from its definition.
+            std::vector<double> want;
+            for (int k = 0; k <= n; ++k) {
+                const double t = static_cast<double>(k) / n;
+                switch (m) {
+                    case ScaleMethod::linear: want.push_back(lo + (hi - lo) * t); break;
+                    case ScaleMethod::fixed: want.push_back(0.125 + 600 * t); break;
+                    case ScaleMethod::log: want.push_back(lo * std::pow(hi / lo, t)); break;
+                    case ScaleMethod::percentile: {
+                        const double pos = (static_cast<double>(sorted.size()) - 1) * t;
+                        const auto i = static_cast<std::size_t>(pos);
+                        want.push_back(i + 1 < sorted.size() ? sorted[i] + (sorted[i + 1] - sorted[i]) * (pos - static_cast<double>(i)) : sorted[i]);
+                        break;
+                    }
+                    case ScaleMethod::stddev:
+                        want.push_back(k == 0 ? lo : k == n ? hi : std::clamp(mean + (k - n / 2.0) * sd, lo, hi));
+                        break;
+                }
+            }
+            std::sort(want.begin(), want.end());
+            want.erase(std::unique(want.begin(), want.end()), want.end());
+            REQUIRE(s.bins == static_cast<int>(want.size()) - 1);
+            if (m != ScaleMethod::stddev) CHECK(s.bins == n);  // only stddev clamps (and merges) edges
+            for (std::size_t k = 0; k < want.size(); ++k) CHECK(s.edges[k] == Approx(want[k]).epsilon(1e-12));
+            check_honest_n(s, v);
+            // Every colour 0..N-1 is used once per bin when no edge merged, lightest first.
+            if (s.bins == n)
+                for (int b = 0; b < n; ++b) CHECK(s.colour_of(b) == b);
+        }
+    }
+}
+
+TEST_CASE("N bins: whole numbers keep the integer rules, single values spread over N colours") {
+    for (int n = 2; n <= 12; ++n) {
+        INFO(n << " bins");
+        ScaleOptions o;
+        o.bins = n;
+        // Up to N distinct whole values: one bin each.
+        const auto few = range(1, n);
+        const ColorScale s = make_scale(few, o);
+        CHECK(s.singles);
+        CHECK(s.bins == n);
+        for (int b = 0; b < n; ++b) CHECK(s.edges[static_cast<std::size_t>(b)] == b + 1);
+        check_honest_n(s, few);
+        // One more value: N intervals with whole-number edges from min to max.
+        const auto more = range(1, n + 1);
+        const ColorScale t = make_scale(more, o);
+        CHECK_FALSE(t.singles);
+        CHECK(t.edges[0] == 1);
+        CHECK(t.edges[static_cast<std::size_t>(t.bins)] == n + 1);
+        for (int k = 0; k <= t.bins; ++k) CHECK(t.edges[static_cast<std::size_t>(k)] == std::floor(t.edges[static_cast<std::size_t>(k)]));
+        check_honest_n(t, more);
+        // Two single values: the lightest and the darkest colour; one value: the middle one.
+        const ColorScale two = make_scale(std::vector<double>{4, 5}, o);
+        CHECK(two.colour_of(0) == 0);
+        CHECK(two.colour_of(1) == n - 1);
+        CHECK(make_scale(std::vector<double>{7}, o).bin(7) == (n - 1) / 2);
+        // A fractional single value is widened by +-0.1 into N bins and lands in the middle.
+        const ColorScale w = make_scale(std::vector<double>{2.5}, o);
+        CHECK(w.bins == n);
+        CHECK(w.edges[0] == Approx(2.4));
+        CHECK(w.edges[static_cast<std::size_t>(n)] == Approx(2.6));
+        CHECK(w.bin(2.5) == (n - 1) / 2);
+    }
+    // Fewer bins than colours spread from light to dark: three single values on 7 colours.
+    ScaleOptions seven;
+    seven.bins = 7;
+    const ColorScale s3 = make_scale(std::vector<double>{1, 2, 3}, seven);
+    CHECK(s3.bins == 3);
+    CHECK(std::array{s3.colour_of(0), s3.colour_of(1), s3.colour_of(2)} == std::array{0, 3, 6});
+}
+
+TEST_CASE("N bins: process_type draws bins 1..N and not-in-region as N + 1") {
+    // 40 columns in ME, the first 30 also in LO: LO's eyemap has 10 grey columns, 29 with data, one white.
+    ColumnLayout layout;
+    std::ostringstream csv;
+    csv << "neuron_type,region,side,hex1,hex2,synapses,layer_synapses\n";
+    for (int i = 1; i <= 40; ++i) {
+        layout.entries.push_back({"ME", Side::R, i, i});
+        if (i > 30) continue;
+        layout.entries.push_back({"LO", Side::R, i, i});
+        if (i == 7) continue;
+        csv << "T,LO,R," << i << ',' << i << ',' << i * i << ",";
+        for (int l = 0; l < 7; ++l) csv << (l ? ";" : "") << (l * i) % 23;
+        csv << '\n';
+    }
+    const Dataset ds = make_dataset(parse_column_table(csv.str(), "memory"), layout);
+    for (int n : {2, 7, 12}) {
+        INFO(n << " bins");
+        ScaleOptions o;
+        o.bins = n;
+        const auto lo = one(ds, "T", "LO", Side::R, Metric::synapses, o);
+        CHECK(lo.grey_fill == n + 1);
+        CHECK(lo.not_in_region_count == 10);
+        std::set<int> used;
+        for (std::size_t c = 0; c < lo.fill.size(); ++c) {
+            if (lo.status[c] == ColumnStatus::not_in_region) CHECK(lo.fill[c] == n + 1);
+            else if (lo.status[c] == ColumnStatus::no_data) CHECK(lo.fill[c] == kFillWhite);
+            else {
+                CHECK(lo.fill[c] == lo.scale.bin(static_cast<double>(lo.value[c])) + 1);
+                used.insert(lo.fill[c]);
+            }
+        }
+        CHECK(used.size() == static_cast<std::size_t>(n));  // 1..900 in n intervals: every bin has a value
+        CHECK(*used.rbegin() == n);
+        REQUIRE(lo.has_layers());
+        for (int l = 0; l <= static_cast<int>(lo.layer_count()); ++l) {
+            const auto f = fills_for_layer(lo, l);
+            CHECK(*std::max_element(f.begin(), f.end()) == n + 1);  // the grey columns
+            for (std::size_t c = 0; c < f.size(); ++c)
+                if (lo.status[c] != ColumnStatus::not_in_region) CHECK(f[c] <= n);
+        }
     }
 }

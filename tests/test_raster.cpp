@@ -162,9 +162,22 @@ Scene memory_scene(Metric m = Metric::synapses) {
     return test::stage_scenes(ds, ds.types.at(0).neuron_type, std::span(&req, 1)).at(0);
 }
 
+// A fill "#rrggbb" at Style::hex_opacity over the background.
+std::uint32_t faded_hex(std::string_view hex) {
+    const Style st;
+    const std::uint32_t f = 0xff000000u | static_cast<std::uint32_t>(std::stoul(std::string(hex.substr(1)), nullptr, 16));
+    const std::uint32_t b = 0xff000000u | static_cast<std::uint32_t>(std::stoul(st.background.substr(1), nullptr, 16));
+    std::uint32_t out = 0xff000000u;
+    for (int sh = 0; sh < 24; sh += 8)
+        out |= static_cast<std::uint32_t>(std::lround(st.hex_opacity * ((f >> sh) & 255) + (1 - st.hex_opacity) * ((b >> sh) & 255))) << sh;
+    return out;
+}
+
 // Checks that the pixel under every hexagon centre has the hexagon's fill, faded over the
 // background (Style::hex_opacity; the integer blend may be one level off the exact value).
-void check_centres(const RasterImage& img, const Scene& s, double scale, const std::vector<std::uint8_t>& fills, int tolerance = 0) {
+// `colours`: the scene's fills by palette index (null: the default Style's palette).
+void check_centres(const RasterImage& img, const Scene& s, double scale, const std::vector<std::uint8_t>& fills, int tolerance = 0,
+                   const FillColours* colours = nullptr) {
     std::size_t bad = 0;
     for (std::size_t c = 0; c < fills.size(); ++c) {
         const int px = static_cast<int>(std::floor(s.grid->x[c] * scale));
@@ -173,7 +186,8 @@ void check_centres(const RasterImage& img, const Scene& s, double scale, const s
         REQUIRE(py >= 0);
         REQUIRE(px < img.width);
         REQUIRE(py < img.height);
-        if (channel_diff(img.pixel(px, py), faded_argb(fills[c])) > std::max(tolerance, 1)) {
+        const std::uint32_t want = colours ? faded_hex(colours->colour.at(fills[c])) : faded_argb(fills[c]);
+        if (channel_diff(img.pixel(px, py), want) > std::max(tolerance, 1)) {
             if (bad++ < 5) UNSCOPED_INFO("column " << c << " fill " << int(fills[c]) << " pixel " << std::hex << img.pixel(px, py));
         }
     }
@@ -816,4 +830,55 @@ TEST_CASE("names cairo cannot draw are replaced the same way in SVG, PNG and PDF
     }
     CHECK(test::files_under(dir / "out").size() == 3);
     CHECK(run_cli(fmt::format("batch --data {} --out-dir {} --run r -q --format svg,png,pdf", q(dir / "d.csv"), q(dir / "o"))) == 0);
+}
+
+TEST_CASE("N bins of a colour map: hexagon centres, legend boxes, layers, rsvg parity, renderer bytes, golden PNG") {
+    const EyemapRequest req{"ME", Side::R, Metric::synapses};
+    const auto& ds = memory_dataset();
+    for (auto [map, bins] : {std::pair{"viridis", 7}, std::pair{"reds", 12}, std::pair{"#000000,#ff0000,#ffff00", 3}}) {
+        INFO(map << ", " << bins << " bins");
+        ScaleOptions o;
+        o.bins = bins;
+        const auto fills = std::make_shared<const FillColours>(fill_colours(Style{}, map, bins));
+        const Scene s = test::stage_scenes(ds, ds.types.at(0).neuron_type, std::span(&req, 1), {}, o, fills).at(0);
+        std::set<int> used(s.data.fill.begin(), s.data.fill.end());
+        CHECK(used.size() == static_cast<std::size_t>(bins + 2));  // white, every bin, grey
+        const std::string png = test::png_of(s);
+        const RasterImage img = decode_png(png);
+        check_centres(img, s, 1, s.data.fill, 0, fills.get());
+        const auto& lg = s.legend;
+        REQUIRE(lg.all.bins == bins);
+        for (int b = 0; b < bins; ++b) {
+            const std::string_view hex = fills->colour[lg.all.fill[static_cast<std::size_t>(b)]];
+            // Exact, or within limit_colours' 4 levels: a box's light colour can merge with a near one of
+            // the hexagons' (12 reds bins, with their faded and antialiased shades, are > 256 colours).
+            CHECK(channel_diff(img.pixel(int(lg.x + lg.bin_width / 2), int(lg.box_y(lg.all, b) + lg.bin_height / 2)),
+                               0xff000000u | static_cast<std::uint32_t>(std::stoul(std::string(hex.substr(1)), nullptr, 16))) <= 4);
+        }
+        RasterOptions l3;
+        l3.layer = 3;
+        check_centres(decode_png(test::png_of(s, l3)), s, 1, fills_for_layer(s.data, 3), 0, fills.get());
+        // The renderer draws the same picture from the options.
+        RenderOptions ro;
+        ro.colormap = map;
+        ro.scale.bins = bins;
+        const OutputFormat f = OutputFormat::png;
+        CHECK(Renderer(ro).render(ds, ds.types.at(0).neuron_type, std::span(&req, 1), std::span(&f, 1)).at(0).bytes == png);
+        // rsvg-convert of the SVG.
+        const auto dir = test::fresh_dir("raster-bins");
+        test::write_file(dir / "s.svg", test::svg_of(s));
+        REQUIRE(run("rsvg-convert -o '" + (dir / "s.png").string() + "' '" + (dir / "s.svg").string() + "'") == 0);
+        const RasterImage theirs = decode_png(test::read_file(dir / "s.png"));
+        CHECK(compare_images(img, theirs, 24, 0.99, fmt::format("bins{}", bins)) >= 0.99);
+        CHECK(compare_images(img, theirs, 8, 0.0, fmt::format("bins{}", bins)) >= 0.97);
+        if (bins == 7) {  // golden bytes (EYEMAP_UPDATE_GOLDEN=1 rewrites them)
+            const auto path = std::filesystem::path(EYEMAP_SOURCE_DIR) / "tests/golden/viridis7.png";
+            if (std::getenv("EYEMAP_UPDATE_GOLDEN")) {
+                test::write_file(path, png);
+                WARN("golden file rewritten: " << path);
+            }
+            REQUIRE(std::filesystem::exists(path));
+            CHECK(png == test::read_file(path));
+        }
+    }
 }

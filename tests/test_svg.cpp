@@ -385,3 +385,48 @@ TEST_CASE("templates: a line that would outgrow the budget is stopped before it 
     CHECK_THAT(err, Catch::Contains("tail.svg.mustache") && Catch::Contains("one of its lines"));
     CHECK((!fs::exists(dir / "out") || fs::is_empty(dir / "out")));
 }
+
+TEST_CASE("N bins of a colour map: golden SVG (viridis, 7 bins), the script's colours, base-36 layer bins past 9") {
+    RenderOptions o;
+    o.colormap = "viridis";
+    o.scale.bins = 7;
+    const std::string svg = render_one(small_dataset(), Metric::synapses, o);
+    const auto path = std::filesystem::path(EYEMAP_SOURCE_DIR) / "tests/golden/viridis7.svg";
+    if (std::getenv("EYEMAP_UPDATE_GOLDEN")) {
+        test::write_file(path, svg);
+        WARN("golden file rewritten: " << path);
+    }
+    REQUIRE(std::filesystem::exists(path));
+    CHECK(svg == test::read_file(path));
+    CHECK(test::xml_error(svg).empty());
+    const FillColours v7 = fill_colours(Style{}, "viridis", 7);
+    CHECK_THAT(svg, Catch::Matchers::Contains(fmt::format("var pal = [\"{}\"];", fmt::join(v7.colour, "\", \""))));
+    CHECK_THAT(svg, Catch::Matchers::Contains("pal[8]"));  // grey: no data, 7 bins, not in region
+    CHECK(svg.find("pal[6]") == std::string::npos);
+    CHECK(svg.find("#fee5d9") == std::string::npos);  // no reds anywhere
+    // Seven legend boxes in viridis, eight edges.
+    const std::regex box(R"re(<rect x="[^"]*" y="[^"]*" width="14" height="10" fill="(#[0-9a-f]{6})"/>)re");
+    std::set<std::string> boxes;
+    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), box); it != std::sregex_iterator(); ++it) boxes.insert((*it)[1]);
+    CHECK(boxes.size() >= 5);
+    for (const auto& b : boxes) CHECK(std::find(v7.colour.begin() + 1, v7.colour.end() - 1, b) != v7.colour.end() - 1);
+
+    // 12 bins: layer bins 10..12 are written a, b, c and the script reads base 36.
+    Dataset ds = small_dataset();
+    for (auto& t : ds.types)
+        for (auto& r : t.rows)
+            for (std::size_t k = 0; k < r.layer_synapses.size(); ++k) r.layer_synapses[k] = r.synapses * static_cast<std::int64_t>(k + 1);
+    o.scale.bins = 12;
+    const std::string s12 = render_one(ds, Metric::synapses, o);
+    CHECK(test::xml_error(s12).empty());
+    CHECK_THAT(s12, Catch::Matchers::Contains("parseInt(b.charAt(layer - 1), 36)"));
+    CHECK_THAT(s12, Catch::Matchers::Contains("pal[13]"));
+    static const std::regex data_b(R"re(data-b="([0-9a-c]+)")re");
+    std::set<char> digits;
+    for (auto it = std::sregex_iterator(s12.begin(), s12.end(), data_b); it != std::sregex_iterator(); ++it)
+        for (char c : (*it)[1].str()) digits.insert(c);
+    CHECK(digits.count('c'));  // the darkest of 12 bins
+    // Up to 9 bins the script is the default one (digits).
+    o.scale.bins = 9;
+    CHECK_THAT(render_one(ds, Metric::synapses, o), Catch::Matchers::Contains("+b.charAt(layer - 1)"));
+}

@@ -45,8 +45,9 @@ struct OptionInput {
 
 using StyleMember = std::variant<std::monostate, std::string Style::*, double Style::*, std::array<std::string, 7> Style::*>;
 // What a rendering option adds to Renderer::settings_hash: a whole number (enums, booleans, a
-// content hash), a number or a text.
-using SettingsHashPart = std::variant<std::int64_t, std::uint64_t, double, std::string_view>;
+// content hash), a number or a text; nothing (monostate) for an option added after the hash was
+// fixed when it has its default, so that settings hashes of earlier runs stay valid.
+using SettingsHashPart = std::variant<std::monostate, std::int64_t, std::uint64_t, double, std::string_view>;
 
 struct FieldSpec {
     std::string_view name;          // Python keyword or style key (`--style NAME=VALUE`, style={"NAME": ...})

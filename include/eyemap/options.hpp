@@ -46,6 +46,7 @@ struct ScaleOptions {
     ScaleScope scope = ScaleScope::pooled;
     double min = 0;  // used with ScaleMethod::fixed: finite, min <= max
     double max = 0;
+    int bins = 5;    // colour bins, 2..12: the methods' edges split the scale into this many intervals
 };
 
 struct Geometry {
@@ -61,6 +62,8 @@ struct Geometry {
 // hashing, the CLI's --style and the Python keywords); tests/test_options.cpp checks the two agree.
 struct Style {
     // Fill per palette index: 0 white (no data), 1..5 the bins light to dark, 6 grey (not in region).
+    // The bins' colours 1..5 are drawn with the default colour map and bin count (RenderOptions::colormap
+    // "reds", ScaleOptions::bins 5); another map or count draws its own bins (between 0 and 6 here).
     std::array<std::string, 7> palette{"#ffffff", "#fee5d9", "#fcbba1", "#fc9272", "#ef6548", "#a50f15", "#999999"};
     std::string background = "#f4f4f4";
     std::string text = "#222222";
@@ -101,6 +104,9 @@ struct CacheOptions {
 struct RenderOptions {
     Geometry geometry;
     ScaleOptions scale;
+    // The bins' colours: a map's name (reds, the field's default; viridis, cividis, magma, inferno, plasma,
+    // greys, rdbu, puor; any case) or colours "#rrggbb,#rrggbb,..." spread evenly over the map.
+    std::string colormap = "reds";
     Style style;
     std::filesystem::path templates;  // a folder of SVG fragment overrides; empty: the built-in ones
     bool interactive = true;          // SVG: tooltips and layer buttons; false: a static picture

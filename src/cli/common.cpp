@@ -31,7 +31,8 @@ namespace {
 
 // The rendering options of every rendering command; the others are named by each command.
 constexpr std::string_view kCommonFields[] = {"templates", "hex_size",    "spacing",   "margin",    "min_width", "min_height",
-                                              "color_scale", "color_scope", "color_min", "color_max", "static",    "caches"};
+                                              "color_scale", "color_scope", "color_min", "color_max", "colormap",  "bins",
+                                              "static",    "caches"};
 
 void add_field(CLI::App& app, const FieldSpec& f, std::optional<std::string>& target) {
     std::string help(f.help);

@@ -11,6 +11,7 @@
 #include "eyemap/error.hpp"
 #include "core/throw.hpp"
 #include "ingest/csv.hpp"  // detail::edit_distance
+#include "process/colormap.hpp"
 
 namespace eyemap {
 namespace {
@@ -71,6 +72,25 @@ const FieldSpec kOptions[] = {
          in.color_max = v.index() == 0 ? std::nullopt : std::optional<double>(std::get<double>(v));
      },
      .settings_hash = [](const RenderOptions& o, std::uint64_t) { return SettingsHashPart(o.scale.max); }},
+    // colormap and bins came after the settings hash was fixed: they add to it only when they differ
+    // from their defaults, so the default settings (and every run made before them) keep their hash.
+    {.name = "colormap", .flag = "--colormap", .type = FieldType::string, .default_text = "reds",
+     .range_text = "a colour map's name or colours '#rrggbb,#rrggbb,...'", .cache_keys = kMetadataKey,  // the script's colours
+     .help = "Colour map of the bins: reds (the field's), viridis, cividis, magma, inferno, plasma, greys, rdbu, puor (any "
+             "case), or colours '#rrggbb,#rrggbb,...' (2 or more, spread evenly from the lowest bin to the highest)",
+     .get = [](const RenderOptions& o) { return FieldValue(o.colormap); },
+     .set = [](OptionInput& in, FieldValue&& v) { in.options.colormap = std::get<std::string>(std::move(v)); },
+     .settings_hash = [](const RenderOptions& o, std::uint64_t) {
+         return o.colormap == "reds" ? SettingsHashPart() : SettingsHashPart(std::string_view(o.colormap));
+     }},
+    {.name = "bins", .flag = "--bins", .type = FieldType::integer, .default_text = "5", .range_text = "2..12",
+     .min = detail::kMinBins, .max = detail::kMaxBins, .cache_keys = kColoursKey | kMetadataKey,  // the legend, the script's colours
+     .help = "Number of colour bins: the scale's edges split it into this many intervals, each drawn in one colour of the map",
+     .get = [](const RenderOptions& o) { return FieldValue(std::int64_t{o.scale.bins}); },
+     .set = [](OptionInput& in, FieldValue&& v) { in.options.scale.bins = static_cast<int>(std::get<std::int64_t>(v)); },
+     .settings_hash = [](const RenderOptions& o, std::uint64_t) {
+         return o.scale.bins == 5 ? SettingsHashPart() : SettingsHashPart(std::int64_t{o.scale.bins});
+     }},
     {.name = "style", .type = FieldType::style, .nullable = true, .cache_keys = kMetadataKey,
      // Its settings-hash part: every Style field (hash_settings, hash_style).
      .help = "Style settings (the look): palette, colours, font, sizes; the CLI's --style KEY=VALUE and --style-file FILE"},
@@ -219,6 +239,9 @@ void check(const FieldSpec& f, FieldValue& v, std::string_view label) {
         bad(fmt::format("expected one of {}{}", known, best.empty() ? "" : fmt::format("; did you mean '{}'?", best)), label, s);
     }
     if (f.name == "svg_id" && !s.empty() && !valid_svg_id(s)) bad("SVG id must match [A-Za-z][A-Za-z0-9_-]*", label, s);
+    // A map's name (did you mean, the known names) or a strict list of #rrggbb colours: nothing
+    // else reaches the SVG's script and attributes (they get the bins' colours, written as #rrggbb).
+    if (f.name == "colormap") detail::colormap_from_spec(s, label);
     if (f.name == "font_family") {
         // The family goes into CSS between quotes and to fontconfig: letters, digits, spaces, '-' and '_'.
         if (s.empty() || s.size() > 64) bad("expected a font family name of 1..64 characters", label, s);
@@ -432,9 +455,14 @@ void validate(const Geometry& g) {
 }
 
 void validate(const ScaleOptions& s) {
-    if (s.method != ScaleMethod::fixed) return;
     RenderOptions o;
     o.scale = s;
+    {
+        const FieldSpec& bins = *find_option("bins");
+        FieldValue v = field_value(bins, o);
+        check(bins, v, bins.name);
+    }
+    if (s.method != ScaleMethod::fixed) return;
     for (const auto* f : {find_option("color_min"), find_option("color_max")}) {
         FieldValue v = field_value(*f, o);
         check(*f, v, f->name);
@@ -466,7 +494,12 @@ void hash_style(HashBuilder& h, const Style& s) {
 void hash_settings(HashBuilder& h, const RenderOptions& o, std::uint64_t templates_content_hash) {
     for (const auto& f : kOptions) {
         if (f.type == FieldType::style) hash_style(h, o.style);
-        else if (f.settings_hash) std::visit([&](auto part) { h.add(part); }, f.settings_hash(o, templates_content_hash));
+        else if (f.settings_hash)
+            std::visit(
+                [&](auto part) {
+                    if constexpr (!std::is_same_v<decltype(part), std::monostate>) h.add(part);
+                },
+                f.settings_hash(o, templates_content_hash));
     }
 }
 

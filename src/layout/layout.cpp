@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/number.hpp"
+#include "process/colormap.hpp"
 #include "eyemap/error.hpp"
 #include "core/throw.hpp"
 
@@ -43,6 +44,21 @@ std::string tick_label(double v) {
         out += '.' + frac;
     }
     return out + kSuffix[j];
+}
+
+FillColours fill_colours(const Style& style, std::string_view colormap, int bins) {
+    const detail::Colormap map = detail::colormap_from_spec(colormap, "colormap");
+    const detail::BinColours binned = detail::binned(map, bins, "bins");
+    FillColours f;
+    f.colour.reserve(static_cast<std::size_t>(bins) + 2);
+    f.colour.push_back(style.palette.front());
+    if (map.name == "reds" && bins == 5) {
+        f.colour.insert(f.colour.end(), style.palette.begin() + 1, style.palette.end() - 1);
+    } else {
+        for (const detail::Rgb c : binned.colours()) f.colour.push_back(fmt::format("#{:02x}{:02x}{:02x}", c.r, c.g, c.b));
+    }
+    f.colour.push_back(style.palette.back());
+    return f;
 }
 
 LegendScale legend_scale(const ColorScale& scale) {
@@ -115,7 +131,7 @@ GridCoordinates compute_grid(const ColumnIndex& layout, const Geometry& g, Side 
 }
 
 Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid, const Geometry& g,
-                    std::shared_ptr<const Style> style, ScaleScope scope) {
+                    std::shared_ptr<const Style> style, ScaleScope scope, std::shared_ptr<const FillColours> fills) {
     if (!grid || grid->x.size() != data.status.size())
         throw_internal("layout_eyemap: grid does not match the eyemap's columns");
     Scene s;
@@ -125,6 +141,9 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
     static const auto default_style = std::make_shared<const Style>();
     s.style = style ? std::move(style) : default_style;
     s.scale_scope = scope;
+    s.fills = fills ? std::move(fills) : std::make_shared<const FillColours>(fill_colours(*s.style, "reds", data.scale.classes));
+    if (s.fills->bins() != data.scale.classes || data.grey_fill != s.fills->grey())
+        throw_internal("layout_eyemap: the fills' bins are not the scale's");
 
     const std::string badge = fmt::format("({})", to_string(data.side));
     const double tx = g.margin;
@@ -135,7 +154,7 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
     LegendBox& lg = s.legend;
     lg.shown = data.has_data_count > 0;
     lg.bin_width = kBin;
-    lg.bin_height = kBin;
+    lg.bin_height = kBin * 5 / data.scale.classes;  // the five boxes' height, shared by N (exact: 14 for 5)
     lg.x = s.width - g.margin - kBin - 16;  // room for the rotated title right of the bins
     lg.y = g.margin + 2;
     lg.tick_x = lg.x - 4;
@@ -144,6 +163,9 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
     lg.title = words(data.metric).legend_title;
     lg.all = legend_scale(data.scale);
     lg.layer = legend_scale(data.layer_scale);
+    // Labels at least 0.8 of the tick font apart (a digit's height, with room): all of them up to 8 bins at 10 px.
+    const int step = static_cast<int>(std::ceil(0.8 * s.style->tick_size / lg.bin_height - 1e-9));
+    lg.all.label_step = lg.layer.label_step = std::max(1, step);
 
     if (data.has_layers()) {
         const std::size_t n = data.layer_count() + 1;
@@ -166,7 +188,7 @@ std::vector<std::uint8_t> fills_for_layer(const EyemapData& d, int layer) {
     const std::size_t L = d.layer_count();
     std::vector<std::uint8_t> out(d.fill.size(), kFillWhite);
     for (std::size_t c = 0; c < out.size(); ++c) {
-        if (d.status[c] == ColumnStatus::not_in_region) out[c] = kFillGrey;
+        if (d.status[c] == ColumnStatus::not_in_region) out[c] = d.grey_fill;
         else if (d.has_layers()) out[c] = d.layer_fill[c * L + static_cast<std::size_t>(layer - 1)];
     }
     return out;

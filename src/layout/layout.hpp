@@ -33,16 +33,36 @@ struct TitleLine {
     std::string badge;  // "(L)" or "(R)", drawn in the side colour right after text; may be empty
 };
 
-// The legend of one colour scale: 0..5 stacked boxes, bottom (lightest) to top, and their labels.
+// Palette indices of a legend's boxes, bottom first, 0 after the last box. Equal to a shorter list
+// (`fill == std::array<std::uint8_t, 5>{1, 2, 3, 4, 5}`) when it starts with it and the rest is 0.
+struct BoxFills : std::array<std::uint8_t, kMaxScaleBins> {
+    template <std::size_t K>
+        requires(K <= kMaxScaleBins)
+    friend bool operator==(const BoxFills& f, const std::array<std::uint8_t, K>& list) noexcept {
+        for (std::size_t k = 0; k < f.size(); ++k)
+            if (f[k] != (k < K ? list[k] : 0)) return false;
+        return true;
+    }
+};
+
+// The legend of one colour scale: 0..N stacked boxes, bottom (lightest) to top, and their labels.
 struct LegendScale {
     int bins = 0;                     // boxes; 0: the scale has no values
-    std::array<std::uint8_t, 5> fill{};  // palette index (1..5) per box, bottom first
+    BoxFills fill{};                  // palette index (1..N) per box, bottom first
     bool per_box = false;             // labels name each box's one value (a small integer range), at its middle
     std::vector<std::string> labels;  // per_box: one per box; else bins + 1 edges, bottom (min) to top (max)
+    // Labels drawn: every label_step-th from the bottom, and the top one, the one below it left out when
+    // closer than label_step (boxes too low for a label each: many bins); 1 draws all.
+    int label_step = 1;
+    bool label_shown(std::size_t k) const noexcept {
+        const std::size_t step = static_cast<std::size_t>(label_step), last = labels.size() - 1;
+        return k == last || (k % step == 0 && last - k >= step);
+    }
 };
 
 struct LegendBox {
     bool shown = false;             // only with at least one has_data column
+    // The boxes of N bins share the height of the field's five (5 x 14 px): bin_height = 70 / N.
     double x = 0, y = 0;            // top-left of the top (darkest) box
     double bin_width = 0, bin_height = 0;
     double tick_x = 0;              // right edge of tick labels
@@ -64,6 +84,20 @@ LegendScale legend_scale(const ColorScale& scale);
 // One label as the legend writes it.
 std::string tick_label(double v);
 
+// The fills of hexagons and legend boxes by palette index (EyemapData::fill): 0 no data, 1..N the
+// bins light to dark, N + 1 not in region; "#rrggbb" each.
+struct FillColours {
+    std::vector<std::string> colour;
+    int bins() const noexcept { return static_cast<int>(colour.size()) - 2; }
+    std::uint8_t grey() const noexcept { return static_cast<std::uint8_t>(colour.size() - 1); }
+    bool operator==(const FillColours&) const = default;
+};
+// Style::palette's no-data and not-in-region colours around N = `bins` bin colours: the palette's own
+// bins 1..5 with the field's default map ("reds", in any case) and 5 bins, so a Style's palette keeps
+// drawing; else detail::binned(map, N) of the colour map `colormap` (a name or "#rrggbb,..."; input
+// errors name "colormap" and "bins").
+FillColours fill_colours(const Style& style, std::string_view colormap = "reds", int bins = 5);
+
 struct LayerButton {
     double x = 0, y = 0, width = 0, height = 0;
     std::string label;
@@ -77,6 +111,7 @@ struct Scene {
     double width = 0, height = 0;
     double hex_size = 0;
     std::shared_ptr<const Style> style;  // colours, fonts, sizes: read by every renderer
+    std::shared_ptr<const FillColours> fills;  // hexagon and legend box fills by palette index
     std::array<TitleLine, 3> titles;  // description, type (with side badge), ROI (with side badge)
     LegendBox legend;
     std::vector<LayerButton> buttons;  // empty when there are no per-layer values
@@ -84,9 +119,10 @@ struct Scene {
 };
 
 // `scope`: the ScaleOptions::scope the data's scales were made with (process_type's options).
+// `fills`: as many bins as the data's scales (null: fill_colours(style, "reds", bins)).
 Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid, const Geometry& geometry,
                     std::shared_ptr<const Style> style = nullptr /* null: the default Style */,
-                    ScaleScope scope = ScaleScope::pooled);
+                    ScaleScope scope = ScaleScope::pooled, std::shared_ptr<const FillColours> fills = nullptr);
 
 // Fill palette indices for a static image of one layer (0 = all layers), as the layer buttons do.
 std::vector<std::uint8_t> fills_for_layer(const EyemapData& data, int layer);

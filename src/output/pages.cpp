@@ -345,7 +345,7 @@ std::vector<std::pair<std::string, std::string>> render_site_assets(std::span<co
 
 namespace detail {
 
-std::string render_thumbnail(std::span<const RenderedEyemap> maps, const Style& style) {
+std::string render_thumbnail(std::span<const RenderedEyemap> maps, const FillColours& fills) {
     // One map per region (first appearance): the side with more columns with data (L on a tie),
     // the first eyemap of that region and side (the first metric).
     std::vector<const RenderedEyemap*> pick;
@@ -362,8 +362,8 @@ std::string render_thumbnail(std::span<const RenderedEyemap> maps, const Style& 
                    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" shape-rendering=\"crispEdges\">",
                    width * 3 / 2, G * 3 / 2, width, G);
     // One path per colour: runs of equal cells per row.
-    for (std::uint8_t colour = 1; colour <= style.palette.size(); ++colour) {
-        if (colour - 1 == kFillGrey) continue;
+    for (std::uint8_t colour = 1; colour <= fills.colour.size(); ++colour) {
+        if (colour - 1 == fills.grey()) continue;
         fmt::memory_buffer path;
         for (std::size_t k = 0; k < pick.size(); ++k) {
             const auto& cells = pick[k]->thumbnail;
@@ -381,7 +381,7 @@ std::string render_thumbnail(std::span<const RenderedEyemap> maps, const Style& 
                 }
         }
         if (path.size() == 0) continue;
-        const std::string_view fill = colour - 1 == kFillWhite ? std::string_view("#e4e4e4") : style.palette[colour - 1];
+        const std::string_view fill = colour - 1 == kFillWhite ? std::string_view("#e4e4e4") : std::string_view(fills.colour[colour - 1]);
         fmt::format_to(std::back_inserter(out), "<path fill=\"{}\" d=\"", fill);
         out.append(path.data(), path.data() + path.size());
         fmt::format_to(std::back_inserter(out), "\"/>");

@@ -42,9 +42,10 @@ std::vector<std::pair<std::string, std::string>> render_site_assets(std::span<co
 
 namespace detail {
 // A type's thumbnail: each eyemap's EyemapView::thumbnail cells (kept while rendering), then a
-// few-KB SVG of one map per region (the side with more data, the first metric).
+// few-KB SVG of one map per region (the side with more data, the first metric), in the eyemaps'
+// fills (fill_colours of the renderer's style, colour map and bins).
 inline constexpr int kThumbCells = kThumbnailCells;
-std::string render_thumbnail(std::span<const RenderedEyemap> maps, const Style& style);
+std::string render_thumbnail(std::span<const RenderedEyemap> maps, const FillColours& fills);
 // A relative URL from '/'-separated path components: bytes outside [A-Za-z0-9-._~/] percent-encoded.
 std::string url_path(std::string_view path);
 // Dumped JSON made safe inside <script> or a .js file: '<', '>', '&', U+2028, U+2029 as \u escapes.

@@ -22,7 +22,7 @@ struct TypePages {
     std::uint64_t page_salt = 0;  // the formats and requests, which shape a page
     bool empty_maps = false;
     std::shared_ptr<const TemplateSet> templates;
-    const Style* style = nullptr;
+    std::shared_ptr<const FillColours> fills;
     Stats* stats = nullptr;
     OpId op{};
 
@@ -46,7 +46,7 @@ struct TypePages {
         std::string thumb, html;
         {
             ScopedTimer t(stats, op);
-            thumb = detail::render_thumbnail(eyemaps, *style);
+            thumb = detail::render_thumbnail(eyemaps, *fills);
             TypePageSettings po;
             po.templates = templates;
             // Every eyemap of a batch has the same canvas.
@@ -80,7 +80,8 @@ void add_type_pages(BatchCallbacks& callbacks, const TableColumns& columns, cons
     p->page_salt = h.digest();
     p->empty_maps = pages.empty_maps;
     p->templates = renderer.templates();  // read once, with the renderer: pages match the settings hash
-    p->style = &renderer.options().style;
+    const RenderOptions& ro = renderer.options();
+    p->fills = std::make_shared<const FillColours>(fill_colours(ro.style, ro.colormap, ro.scale.bins));
     p->stats = &renderer.stats();
     p->op = p->stats->op("batch_page");
     callbacks.plan_type_files = [p](TypeRecord& rec) { p->plan(rec); };

@@ -843,7 +843,10 @@ const Colormap& named_colormap(std::string_view name, std::string_view field) {
     const ErrorLocation where{{}, 0, std::string(field), std::string(name)};
     if (trim(name).empty())
         throw_input(fmt::format("no colour map given: name one of {} or list colours '#rrggbb,#rrggbb,...'", known_names()), where);
-    const std::string best = closest_name(name, kNames);
+    // Names match in any case, so suggestions do too ("RdBuu" -> rdbu).
+    std::string lower(name);
+    for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    const std::string best = closest_name(lower, kNames);
     throw_input(fmt::format("unknown colour map{} (known: {}; or a list of colours '#rrggbb,#rrggbb,...')",
                             best.empty() ? "" : fmt::format("; did you mean '{}'?", best), known_names()),
                 where);

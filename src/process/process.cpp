@@ -28,8 +28,9 @@ int ColorScale::scale_bin(double v) const noexcept {
 }
 
 int ColorScale::colour_of(int b) const noexcept {
-    if (bins <= 1) return bins == 1 ? 2 : 0;
-    return (8 * b + (bins - 1)) / (2 * (bins - 1));  // round(4 b / (bins - 1)); never a tie for bins <= 5
+    if (bins <= 1) return bins == 1 ? (classes - 1) / 2 : 0;
+    // round((N - 1) b / (bins - 1)), halves up; for N = 5, round(4 b / (bins - 1)), never a tie.
+    return (2 * (classes - 1) * b + (bins - 1)) / (2 * (bins - 1));
 }
 
 int ColorScale::bin(double v) const noexcept { return colour_of(scale_bin(v)); }
@@ -40,15 +41,20 @@ constexpr double kCompactFrom = 10000;  // the legend writes 12.3k from here on 
 
 bool whole(double v) noexcept { return std::isfinite(v) && v == std::floor(v); }
 
-// The six candidate thresholds of a method (see ColorScale), values not empty.
-std::array<double, 6> candidates(std::span<const double> values, const ScaleOptions& o, double lo, double hi) {
-    std::array<double, 6> c{};
+using Edges = ScaleEdges;
+
+// The n + 1 candidate thresholds of a method (see ColorScale), values not empty; padded with c_n.
+// (n = 5 computes exactly what the field's five bins did: k / 5.0, k - 2.5.)
+Edges candidates(std::span<const double> values, const ScaleOptions& o, double lo, double hi, int n) {
+    Edges c{};
+    const double nd = n;
+    const auto N = static_cast<std::size_t>(n);
     auto linear = [&](double a, double b) {
-        // min + k (max - min) / 5; weighted only where max - min overflows (ranges like -1e308..1e308).
+        // min + k (max - min) / n; weighted only where max - min overflows (ranges like -1e308..1e308).
         const bool finite = std::isfinite(b - a);
-        for (int k = 0; k <= 5; ++k)
-            c[static_cast<std::size_t>(k)] = finite ? a + (b - a) * k / 5.0 : a * ((5 - k) / 5.0) + b * (k / 5.0);
-        c[5] = b;
+        for (int k = 0; k <= n; ++k)
+            c[static_cast<std::size_t>(k)] = finite ? a + (b - a) * k / nd : a * ((n - k) / nd) + b * (k / nd);
+        c[N] = b;
     };
     switch (o.method) {
         case ScaleMethod::fixed: linear(o.min, o.max); break;
@@ -56,8 +62,8 @@ std::array<double, 6> candidates(std::span<const double> values, const ScaleOpti
         case ScaleMethod::percentile: {
             std::vector<double> v(values.begin(), values.end());
             std::sort(v.begin(), v.end());
-            for (int k = 0; k <= 5; ++k) {
-                const double pos = (static_cast<double>(v.size()) - 1) * k / 5.0;
+            for (int k = 0; k <= n; ++k) {
+                const double pos = (static_cast<double>(v.size()) - 1) * k / nd;
                 const auto i = static_cast<std::size_t>(pos);
                 const double frac = pos - static_cast<double>(i);
                 c[static_cast<std::size_t>(k)] = i + 1 < v.size() ? v[i] + (v[i + 1] - v[i]) * frac : v[i];
@@ -72,8 +78,8 @@ std::array<double, 6> candidates(std::span<const double> values, const ScaleOpti
             for (double v : values) var += (v - mean) * (v - mean);
             const double sd = std::sqrt(var / static_cast<double>(values.size()));
             c[0] = lo;
-            c[5] = hi;
-            for (int k = 1; k <= 4; ++k) c[static_cast<std::size_t>(k)] = std::clamp(mean + (k - 2.5) * sd, lo, hi);
+            c[N] = hi;
+            for (int k = 1; k < n; ++k) c[static_cast<std::size_t>(k)] = std::clamp(mean + (k - nd / 2) * sd, lo, hi);
             break;
         }
         case ScaleMethod::log: {
@@ -84,22 +90,24 @@ std::array<double, 6> candidates(std::span<const double> values, const ScaleOpti
                 linear(lo, hi);
                 break;
             }
-            for (int k = 0; k <= 5; ++k) c[static_cast<std::size_t>(k)] = pos * std::pow(hi / pos, k / 5.0);
+            for (int k = 0; k <= n; ++k) c[static_cast<std::size_t>(k)] = pos * std::pow(hi / pos, k / nd);
             c[0] = lo;  // values below the smallest positive one (zeros) are in the first bin
-            c[5] = hi;
+            c[N] = hi;
             break;
         }
     }
+    for (std::size_t k = N + 1; k < c.size(); ++k) c[k] = c[N];
     return c;
 }
 
-// Sorted candidates -> distinct edges, padded; returns the bin count.
-int distinct(std::array<double, 6>& e) {
-    std::sort(e.begin(), e.end());
+// Sorted candidates e_0..e_classes -> distinct edges, padded to the end; returns the bin count.
+int distinct(Edges& e, int classes) {
+    const auto used = static_cast<std::size_t>(classes) + 1;
+    std::sort(e.begin(), e.begin() + static_cast<std::ptrdiff_t>(used));
     int n = 1;
-    for (std::size_t k = 1; k < 6; ++k)
+    for (std::size_t k = 1; k < used; ++k)
         if (e[k] != e[static_cast<std::size_t>(n - 1)]) e[static_cast<std::size_t>(n++)] = e[k];
-    for (std::size_t k = static_cast<std::size_t>(n); k < 6; ++k) e[k] = e[static_cast<std::size_t>(n - 1)];
+    for (std::size_t k = static_cast<std::size_t>(n); k < e.size(); ++k) e[k] = e[static_cast<std::size_t>(n - 1)];
     return std::max(1, n - 1);
 }
 
@@ -114,15 +122,16 @@ double unit_of(double magnitude) {
 
 // Whole-number thresholds, each a multiple of its own unit capped at u: the outer ones outwards, the
 // inner ones down (see ColorScale).
-std::array<double, 6> snap(const std::array<double, 6>& c, double u) {
-    std::array<double, 6> e{};
-    for (std::size_t k = 0; k < 6; ++k) {
+Edges snap(const Edges& c, double u, int classes) {
+    Edges e{};
+    const auto last = static_cast<std::size_t>(classes);
+    for (std::size_t k = 0; k <= last; ++k) {
         const double uk = std::min(u, unit_of(std::abs(c[k])));
         const double x = c[k] / uk;
-        e[k] = (k == 5 ? std::ceil(x) : std::floor(x)) * uk;
+        e[k] = (k == last ? std::ceil(x) : std::floor(x)) * uk;
         // Never inside the values' range at the ends, never above the candidate inside (rounding of
         // x at huge magnitudes): keep the exact value then.
-        if (k == 5 ? e[k] < c[k] : e[k] > c[k]) e[k] = c[k];
+        if (k == last ? e[k] < c[k] : e[k] > c[k]) e[k] = c[k];
     }
     return e;
 }
@@ -132,6 +141,10 @@ std::array<double, 6> snap(const std::array<double, 6>& c, double u) {
 ColorScale make_scale(std::span<const double> values, const ScaleOptions& options) {
     ColorScale s;
     s.method = options.method;
+    const int n = options.bins;
+    if (n < 2 || n > kMaxScaleBins) throw_internal("make_scale: unvalidated bin count");
+    s.classes = n;
+    const auto N = static_cast<std::size_t>(n);
     const bool fixed = options.method == ScaleMethod::fixed;
     if (fixed && !(options.min <= options.max)) throw_internal("make_scale: unvalidated fixed scale");
     if (!fixed && values.empty()) return s;  // six zeros, no bins: nothing to colour
@@ -143,35 +156,36 @@ ColorScale make_scale(std::span<const double> values, const ScaleOptions& option
         hi = *mx;
         integer = std::all_of(values.begin(), values.end(), whole);
     }
-    if (integer && hi - lo < 5) {  // at most five possible values: one bin each
+    if (integer && hi - lo < n) {  // at most n possible values: one bin each
         s.singles = true;
         s.bins = static_cast<int>(hi - lo) + 1;
-        for (int k = 0; k < 6; ++k) s.edges[static_cast<std::size_t>(k)] = std::min(lo + k, hi);
+        for (std::size_t k = 0; k < s.edges.size(); ++k) s.edges[k] = std::min(lo + static_cast<double>(k), hi);
         return s;
     }
     if (lo == hi) {  // one fractional value: widen so it lands mid-scale, as the field's tool does
         lo -= 0.1;
         hi += 0.1;
-        for (int k = 0; k <= 5; ++k) s.edges[static_cast<std::size_t>(k)] = lo + (hi - lo) * k / 5.0;
-        s.bins = 5;
+        for (int k = 0; k <= n; ++k) s.edges[static_cast<std::size_t>(k)] = lo + (hi - lo) * k / static_cast<double>(n);
+        for (std::size_t k = N + 1; k < s.edges.size(); ++k) s.edges[k] = s.edges[N];
+        s.bins = n;
         return s;
     }
-    std::array<double, 6> c = candidates(values, options, lo, hi);
+    Edges c = candidates(values, options, lo, hi, n);
     if (!integer) {
         s.edges = c;
-        s.bins = distinct(s.edges);
+        s.bins = distinct(s.edges, n);
         return s;
     }
     for (double& x : c) x = std::floor(x);  // for whole v, v <= x exactly when v <= floor(x)
     c[0] = lo;
-    c[5] = hi;
-    std::array<double, 6> exact = c;
-    const int want = distinct(exact);
+    for (std::size_t k = N; k < c.size(); ++k) c[k] = hi;
+    Edges exact = c;
+    const int want = distinct(exact, n);
     const double mag = std::max(std::abs(lo), std::abs(hi));
     double u = unit_of(mag);
     for (; u > 1; u /= 10) {
-        std::array<double, 6> e = snap(c, u);
-        if (distinct(e) == want) {
+        Edges e = snap(c, u, n);
+        if (distinct(e, n) == want) {
             s.edges = e;
             s.bins = want;
             return s;
@@ -351,6 +365,7 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         d.side = req.side;
         d.metric = req.metric;
         d.layer_names = region.layers;
+        d.grey_fill = fill_grey(options.bins);
         d.scale = scale_of(pool, options);
         ScaleOptions layer_options = options;
         if (layer_options.method == ScaleMethod::fixed) layer_options.method = ScaleMethod::linear;
@@ -362,7 +377,7 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         for (std::size_t c = 0; c < U; ++c)
             if (!member[c]) {
                 d.status[c] = ColumnStatus::not_in_region;
-                d.fill[c] = kFillGrey;
+                d.fill[c] = d.grey_fill;
                 ++d.not_in_region_count;
             }
         if (layered) {

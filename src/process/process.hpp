@@ -18,42 +18,59 @@ namespace eyemap {
 
 enum class ColumnStatus : std::uint8_t { has_data, no_data, not_in_region };
 
-// The colour scale of one eyemap view: up to five bins, each drawn with one of the palette's five
-// bin colours, and the thresholds the legend labels.
+// The most colour bins a scale has (ScaleOptions::bins, 2..12: detail::kMaxBins of process/colormap.hpp).
+inline constexpr int kMaxScaleBins = 12;
+
+// The colour scale of one eyemap view: up to N bins (ScaleOptions::bins, 2..12; the field's 5 by
+// default), each drawn with one of the N bin colours of the map, and the thresholds the legend labels.
 //
-// Edges. make_scale first computes six candidate thresholds c0..c5 with the method:
-//   linear:     c_k = min + k (max - min) / 5                                 (the field's default)
-//   percentile: c_k = the (20 k)th percentile, linear interpolation between order statistics
-//   fixed:      c_k = lo + k (hi - lo) / 5 with the caller's lo, hi
-//   stddev:     c_0 = min, c_5 = max, c_1..c_4 = mean + (k - 2.5) sd (k = 1..4: mean -1.5, -.5, +.5, +1.5 sd),
-//               population sd, each clamped to [min, max]
-//   log:        c_k = lo (max / lo)^(k / 5), lo = the smallest value > 0 (no value > 0: linear)
+// Edges. make_scale first computes N + 1 candidate thresholds c0..cN with the method:
+//   linear:     c_k = min + k (max - min) / N                                 (the field's default)
+//   percentile: c_k = the (100 k / N)th percentile, linear interpolation between order statistics
+//   fixed:      c_k = lo + k (hi - lo) / N with the caller's lo, hi
+//   stddev:     c_0 = min, c_N = max, c_k = mean + (k - N/2) sd for 0 < k < N (N = 5: mean -1.5, -.5, +.5,
+//               +1.5 sd), population sd, each clamped to [min, max]
+//   log:        c_k = lo (max / lo)^(k / N), lo = the smallest value > 0 (no value > 0: linear)
 // Then, when every value (and for fixed, lo and hi) is a whole number, the "integer" rules:
-//   - max - min < 5 (at most five possible values): one bin per integer, min, min+1, ..., max
+//   - max - min < N (at most N possible values): one bin per integer, min, min+1, ..., max
 //     (`singles`); the legend labels each bin with its value; min == max is one bin in the middle
 //     colour, where the field's +-0.1 widening puts it;
 //   - otherwise each threshold snaps to a whole multiple of its unit u_k: e_0 = floor(c_0 / u_0) u_0,
-//     e_5 = ceil(c_5 / u_5) u_5, e_1..e_4 = floor(c_k / u_k) u_k, where u_k = 1 below 10,000 and
+//     e_N = ceil(c_N / u_N) u_N, e_k = floor(c_k / u_k) u_k inside, where u_k = 1 below 10,000 and
 //     otherwise the power of ten that keeps three significant digits of |c_k| (12,345 -> 100, shown
 //     "12.3k"); all u_k are capped by a common power of ten, lowered while it would merge
 //     thresholds that the exact values keep apart. For whole v, "v <= c" and "v <= floor(c)"
 //     agree, so thresholds below 10,000 bin exactly as the field's.
 // Otherwise (fractional values) e_k = c_k; min == max is widened by +-0.1 as the field does.
-// Equal thresholds are merged, so a scale has 1..5 bins (0 without values): bin 0 is [e_0, e_1],
+// Equal thresholds are merged, so a scale has 1..N bins (0 without values): bin 0 is [e_0, e_1],
 // bin b > 0 is (e_b, e_b+1] (upper edges inclusive, as the field bins); values outside the edges
-// (fixed scales) fall into the first or last bin. Fewer than five bins use palette bins spread
-// from light to dark: bin b of n gets colour round(4 b / (n - 1)) (one bin: the middle colour), which
-// for 2..5 single values are the field's colours.
+// (fixed scales) fall into the first or last bin. Fewer than N bins use colours spread from light
+// to dark: bin b of n gets colour round((N - 1) b / (n - 1)) (one bin: the middle colour, (N - 1) / 2
+// rounded down), which for N = 5 and 2..5 single values are the field's colours.
+// A scale's edges e_0..e_bins, padded with e_bins to kMaxScaleBins + 1 entries. Equal to a shorter
+// list (the five bins' six edges: `edges == std::array<double, 6>{...}`) when it starts with the list
+// and the rest is the list's last edge repeated: the padding.
+struct ScaleEdges : std::array<double, kMaxScaleBins + 1> {
+    template <std::size_t K>
+        requires(K >= 1 && K <= kMaxScaleBins + 1)
+    friend bool operator==(const ScaleEdges& e, const std::array<double, K>& list) noexcept {
+        for (std::size_t k = 0; k < e.size(); ++k)
+            if (e[k] != list[k < K ? k : K - 1]) return false;
+        return true;
+    }
+};
+
 struct ColorScale {
     ScaleMethod method = ScaleMethod::linear;
     // The distinct edges e_0..e_bins, then padded with e_bins, so edges[0] is the scale's minimum and
-    // edges[5] its maximum; with `singles`, edges[b] is bin b's one value.
-    std::array<double, 6> edges{};
-    int bins = 0;          // 0 (no values) .. 5
+    // edges.back() (and edges[classes]) its maximum; with `singles`, edges[b] is bin b's one value.
+    ScaleEdges edges{};
+    int bins = 0;          // 0 (no values) .. classes
+    int classes = 5;       // N: the colours the bins are drawn with (ScaleOptions::bins)
     bool singles = false;  // one whole number per bin (small integer ranges)
-    // Palette bin 0..4 (light to dark) of a value.
+    // Colour bin 0..classes-1 (light to dark) of a value.
     int bin(double value) const noexcept;
-    // The scale's own bin 0..bins-1 of a value, and the palette bin 0..4 of the scale's bin b.
+    // The scale's own bin 0..bins-1 of a value, and the colour bin 0..classes-1 of the scale's bin b.
     int scale_bin(double value) const noexcept;
     int colour_of(int b) const noexcept;
 };
@@ -63,6 +80,12 @@ struct ColorScale {
 ColorScale make_scale(std::span<const double> values, const ScaleOptions& options);
 // Where process_type gets its scales: make_scale, or the renderer's colour cache in front of it.
 using ScaleSource = std::function<ColorScale(std::span<const double> values, const ScaleOptions& options)>;
+
+// Palette indices (layout's FillColours): 0 white (no data), 1..N the bins light to dark, N + 1 grey
+// (not in region); with the field's 5 bins, Style::palette's 7 entries.
+inline constexpr std::uint8_t kFillWhite = 0;
+inline constexpr std::uint8_t kFillGrey = 6;  // with 5 bins; in general fill_grey(bins)
+constexpr std::uint8_t fill_grey(int bins) noexcept { return static_cast<std::uint8_t>(bins + 1); }
 
 // Columns that exist, per region and side, indexed over a shared "universe" of columns.
 struct ColumnIndex {
@@ -98,13 +121,14 @@ struct EyemapData {
 
     std::vector<ColumnStatus> status;   // per universe column
     std::vector<std::int64_t> value;    // per universe column (0 when not has_data)
-    std::vector<std::uint8_t> fill;     // palette index: 0 white, 1..5 bins, 6 grey
+    std::vector<std::uint8_t> fill;     // palette index: 0 white, 1..N bins, N + 1 grey (grey_fill)
     // Per-layer values and palette indices, row-major [column * layer_count + layer];
     // empty when the data has no per-layer values for this metric.
     std::vector<std::int64_t> layer_value;
     std::vector<std::uint8_t> layer_fill;
     ColorScale scale;        // the "all layers" scale
     ColorScale layer_scale;  // the region's per-layer scale
+    std::uint8_t grey_fill = kFillGrey;  // the palette index of not_in_region: bins + 1 (6 for the field's 5 bins)
     std::size_t has_data_count = 0;
     std::size_t not_in_region_count = 0;
 
@@ -112,9 +136,6 @@ struct EyemapData {
     bool has_layers() const noexcept { return !layer_value.empty(); }
 };
 
-// Palette indices (Style::palette): 0 white (no data), 1..5 the bins light to dark, 6 grey (not in region).
-inline constexpr std::uint8_t kFillWhite = 0;
-inline constexpr std::uint8_t kFillGrey = 6;
 
 // Builds the requested eyemaps of one type from all of that type's rows (every region and side,
 // so the pooled scale sees everything). Rows carry `neuron_type` or leave it empty; requests must be ones

@@ -44,7 +44,7 @@ EyemapSummary summarize_eyemap(const EyemapData& d) {
         }
     }
     s.scale_min = d.scale.edges.front();
-    s.scale_max = d.scale.edges.back();
+    s.scale_max = d.scale.edges[static_cast<std::size_t>(d.scale.classes)];  // e_N (and the padding after it)
     s.scale_method = d.scale.method;
     return s;
 }

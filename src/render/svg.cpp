@@ -188,6 +188,12 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
                     style_vars.set(std::string(f.name) + "_json", fmt::format("[\"{}\"]", fmt::join(st.*m, "\", \"")));
             },
             f.member);
+    // The script's colours are the fills drawn (the palette's for the field's 5 bins): no data, the
+    // N bins, not in region (`grey` its index); with more than 9 bins data-b holds base-36 digits.
+    const FillColours& fills = *scene.fills;
+    style_vars.set("palette_json", fmt::format("[\"{}\"]", fmt::join(fills.colour, "\", \"")));
+    style_vars.set("grey", std::to_string(fills.grey()));
+    style_vars.set("base36", fills.bins() > 9 ? data(data::type::bool_true) : data(data::type::bool_false));
     const std::string style = detail::render_template(templates, "style.css.mustache", style_vars);
     const std::string script = interactive ? detail::render_template(templates, "script.js.mustache", style_vars) : std::string();
     if (style.find("]]>") != std::string::npos || script.find("]]>") != std::string::npos)
@@ -359,7 +365,10 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
     const std::string_view roi(roi_buf.data(), roi_buf.size());
     const std::string_view label = metric_label(d.metric);
     const std::string_view side = to_string(d.side);
-    const auto& palette = scene.style->palette;
+    const auto& palette = scene.fills->colour;
+    // A layer's palette index as one character of data-b: a digit, then a, b, c (base 36) past 9 bins.
+    static constexpr char kDigit[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    static_assert(kMaxScaleBins < 36);
     // Upper bound of one hexagon's bytes: fixed text, 4 numbers (<= 24 each), 3 integers (<= 20),
     // and per layer a value (<= 20) + separator + a digit.
     const std::size_t bound = 160 + id.size() + 4 * 24 + 3 * 20 + roi.size() + label.size() + L * 23;
@@ -390,7 +399,7 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
                 }
                 w.lit("\" data-b=\"");
                 const std::uint8_t* lf = &d.layer_fill[c * L];
-                for (std::size_t l = 0; l < L; ++l) w.ch(static_cast<char>('0' + lf[l]));
+                for (std::size_t l = 0; l < L; ++l) w.ch(kDigit[lf[l]]);
                 w.ch('"');
             }
         }
@@ -435,10 +444,11 @@ void append_legend(fmt::memory_buffer& out, const Scene& scene) {
             out.append(std::string_view("\" height=\""));
             append_number(out, lg.bin_height);
             out.append(std::string_view("\" fill=\""));
-            out.append(scene.style->palette[ls.fill[static_cast<std::size_t>(b)]]);
+            out.append(scene.fills->colour[ls.fill[static_cast<std::size_t>(b)]]);
             out.append(std::string_view("\"/>\n"));
         }
         for (std::size_t k = 0; k < ls.labels.size(); ++k) {  // bottom to top
+            if (!ls.label_shown(k)) continue;
             out.append(std::string_view("<text class=\"em-tick\" x=\""));
             append_number(out, lg.tick_x);
             out.append(std::string_view("\" y=\""));

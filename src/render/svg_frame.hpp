@@ -32,7 +32,7 @@ struct SvgFrame {
     std::size_t bytes() const noexcept;
 };
 
-// Reads the scene's size, hex size, style, region, side, metric, scale method (data.scale) and
+// Reads the scene's size, hex size, style, fills, region, side, metric, scale method (data.scale) and
 // scope, layer names, titles but the type's, and buttons: the metadata cache's key
 // (renderer/caches.cpp) holds exactly these.
 SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool interactive);

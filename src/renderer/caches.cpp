@@ -71,13 +71,14 @@ std::size_t grid_bytes(const GridKey& k, const GridCoordinates& g) {
 struct ScaleKey {
     std::uint64_t hash = 0;
     ScaleMethod method = ScaleMethod::linear;
+    int bins = 5;
     std::uint64_t min = 0, max = 0;  // bit patterns; only a fixed scale reads them
     std::span<const double> values;  // the caller's on a lookup, `owned` once stored
     std::shared_ptr<const std::vector<double>> owned;
 
     bool operator==(const ScaleKey& o) const noexcept {
         // Bitwise: the scale is a function of the bits, so equal bits always give the same scale.
-        return hash == o.hash && method == o.method && min == o.min && max == o.max && values.size() == o.values.size() &&
+        return hash == o.hash && method == o.method && bins == o.bins && min == o.min && max == o.max && values.size() == o.values.size() &&
                (values.data() == o.values.data() || std::memcmp(values.data(), o.values.data(), values.size_bytes()) == 0);
     }
 };
@@ -85,13 +86,14 @@ struct ScaleKey {
 ScaleKey scale_key(std::span<const double> values, const ScaleOptions& options, bool collide) {
     ScaleKey k;
     k.method = options.method;
+    k.bins = options.bins;
     if (options.method == ScaleMethod::fixed) {
         k.min = bits(options.min);
         k.max = bits(options.max);
     }
     k.values = values;
     HashBuilder h;
-    h.add(k.method).add(k.min).add(k.max).add_bytes(std::as_bytes(values));
+    h.add(k.method).add(k.bins).add(k.min).add(k.max).add_bytes(std::as_bytes(values));
     k.hash = collide ? 0 : h.digest();
     return k;
 }
@@ -127,6 +129,7 @@ struct FrameKey {
     const TemplateSet* templates = nullptr;  // the caller's on a lookup, owned_templates once stored
     std::shared_ptr<const TemplateSet> owned_templates;
     std::shared_ptr<const Style> style;
+    std::shared_ptr<const FillColours> fills;  // the script's colours
     bool interactive = true;
     std::uint64_t width = 0, height = 0, hex_size = 0;
     std::string region;
@@ -143,7 +146,8 @@ struct FrameKey {
                hex_size == o.hex_size && side == o.side && metric == o.metric && scale_method == o.scale_method &&
                scale_scope == o.scale_scope && region == o.region &&
                layer_names == o.layer_names && titles == o.titles && buttons == o.buttons &&
-               (style == o.style || *style == *o.style) && same_templates(templates, o.templates);
+               (style == o.style || *style == *o.style) && (fills == o.fills || *fills == *o.fills) &&
+               same_templates(templates, o.templates);
     }
 
     std::uint64_t content_hash() const {
@@ -155,6 +159,8 @@ struct FrameKey {
         h.add(buttons.size());
         for (const auto& b : buttons) h.add(b.x).add(b.y).add(b.width).add(b.height).add(std::string_view(b.label)).add(b.layer);
         hash_style(h, *style);  // every Style field (core/option_schema.cpp)
+        h.add(fills->colour.size());
+        for (const auto& c : fills->colour) h.add(std::string_view(c));
         return h.digest();
     }
 
@@ -172,6 +178,7 @@ FrameKey frame_cache_key(const Scene& scene, const TemplateSet& templates, bool 
     FrameKey k;
     k.templates = &templates;
     k.style = scene.style;
+    k.fills = scene.fills;
     k.interactive = interactive;
     k.width = bits(scene.width);
     k.height = bits(scene.height);

@@ -13,7 +13,7 @@
 //  colours      scale(values, options) -> ColorScale. Only percentile scales are cached: they sort
 //               the values (~50 us for 4.6k values against ~9 us for a hit); a linear scale is one
 //               min/max pass, cheaper than hashing its key, and a fixed one reads no values
-//               (bench/bench_caches.cpp). Key: method, fixed min/max, the value list (full compare).
+//               (bench/bench_caches.cpp). Key: method, bins, fixed min/max, the value list (full compare).
 //               Hits within a type (the pooled scale serves 6 of its 12 eyemaps) and on re-renders.
 //
 //  metadata     frame(scene, templates, interactive) -> the expanded SVG frame (Mustache, ~350 us;

@@ -256,6 +256,7 @@ struct Renderer::Impl {
     std::unique_ptr<Stats> stats = std::make_unique<Stats>();
     std::shared_ptr<const TemplateSet> templates;
     std::shared_ptr<const Style> style;
+    std::shared_ptr<const FillColours> fills;  // the style's no-data and grey around the colour map's bins
     RasterOptions raster;
     std::uint64_t settings_hash = 0;
     OpId process_op, layout_op, svg_op, png_op, encode_op, pdf_op;
@@ -264,6 +265,7 @@ struct Renderer::Impl {
         validate(options);  // every option and Style field, from the schema (core/option_schema.cpp)
         templates = options.templates.empty() ? builtin_templates() : load_templates(options.templates);
         style = std::make_shared<const Style>(options.style);
+        fills = std::make_shared<const FillColours>(fill_colours(options.style, options.colormap, options.scale.bins));
         caches = shared ? std::move(shared) : std::make_shared<Caches>(options.caches);
         raster.scale = options.png_scale;
         raster.layer = options.layer;
@@ -314,7 +316,7 @@ struct Renderer::Impl {
         for (auto& d : data) {
             auto& g = grids[static_cast<int>(d.side)];
             if (!g) g = caches->grid(index, options.geometry, d.side);
-            out.push_back(layout_eyemap(std::move(d), g, options.geometry, style, options.scale.scope));
+            out.push_back(layout_eyemap(std::move(d), g, options.geometry, style, options.scale.scope, fills));
             make_scene_drawable(out.back());
         }
         return out;

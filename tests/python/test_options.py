@@ -28,7 +28,7 @@ def non_default(f):
         hi = float(f["range"].split("..")[1]) if ".." in f["range"] else d + 1
         return d + (hi - d) / 2
     if t == "int":
-        return 1
+        return 7 if f["name"] == "bins" else 1
     if t in ("bool", "caches"):
         return not d
     if t == "colour":
@@ -40,7 +40,7 @@ def non_default(f):
     if t == "path":
         return str(SOURCE_DIR / "templates")
     if t == "string":
-        return "DejaVu Serif" if f["name"] == "font_family" else "abc"
+        return {"font_family": "DejaVu Serif", "colormap": "viridis"}.get(f["name"], "abc")
     raise AssertionError(f"no value for {f['name']}")
 
 
@@ -172,3 +172,24 @@ def test_docstring_names_every_field_with_its_default():
 def test_signature_follows_the_schema():
     params = inspect.signature(eyemap.Renderer).parameters
     assert [(p.name, p.default) for p in params.values()] == [(f["name"], f["default"]) for f in OPTIONS]
+
+
+def test_colormap_and_bins_keywords(sample_ds):
+    """Renderer(colormap=..., bins=...): read back, the map's bin colours in the SVG, errors naming the keyword."""
+    r = eyemap.Renderer(colormap="viridis", bins=7)
+    assert r.options["colormap"] == "viridis" and r.options["bins"] == 7
+    svg = r.eyemap(sample_ds, "Tm3", "ME", "R", "cell_count").svg
+    assert '"#21918c"' in svg  # viridis at 0.5, the middle of 7 bins, in the script's colours
+    assert '"#fc9272"' not in svg  # no reds
+    assert eyemap.Renderer(colormap="#000000,#ffffff", bins=2).options["colormap"] == "#000000,#ffffff"
+    with pytest.raises(eyemap.InputError, match=r"did you mean 'viridis'\?") as e:
+        eyemap.Renderer(colormap="virdis")
+    assert e.value.field == "colormap" and e.value.value == "virdis"
+    with pytest.raises(eyemap.InputError, match=r"out of range \(2\.\.12\)") as e:
+        eyemap.Renderer(bins=13)
+    assert e.value.field == "bins"
+    with pytest.raises(eyemap.InputError, match="#rrggbb") as e:
+        eyemap.Renderer(colormap="#ffffff,red")
+    assert e.value.value == "red"
+    with pytest.raises(eyemap.InputError, match="expected an integer"):
+        eyemap.Renderer(bins=7.0)
