@@ -19,7 +19,10 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 # No Python module: an instrumented extension inside an uninstrumented interpreter needs the
 # sanitizer runtime preloaded and reports the interpreter's own allocations; the binding is thin and
 # the C++ it calls is what the C++ tests exercise here.
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" -DEYEMAP_SANITIZE="$kind" \
+# The Python tests that remain (colormap_reference's matplotlib check) use Debian's interpreter, as in
+# scripts/test.sh, not another python3 that may come first on PATH (pyenv's has no matplotlib).
+py=(); [ -x /usr/bin/python3 ] && py=(-DPython3_EXECUTABLE=/usr/bin/python3)
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" "${py[@]}" -DEYEMAP_SANITIZE="$kind" \
   -DEYEMAP_BUILD_BENCH=OFF -DEYEMAP_BUILD_PYTHON=OFF >/dev/null
 ninja -C "$build" -j"$jobs"
 supp="$(pwd)/scripts/sanitizers"

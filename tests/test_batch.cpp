@@ -2,6 +2,7 @@
 // pages (escaping, name collisions), run retention; the library's streaming API.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -575,6 +576,11 @@ TEST_CASE("batch library: a type's own files are planned before resume, made aft
     const auto s = make_sample("own-files", 3);
     const auto layout = index_columns(read_column_layout(s.columns), builtin_regions());
     const Renderer renderer;
+    // make_type_files runs on the batch's workers, concurrently for different types, and Catch2's
+    // assertions are not thread-safe (TSan reported the race): the callback writes down what is wrong
+    // and the test checks that list on its own thread.
+    std::mutex problems_mu;
+    std::vector<std::string> problems;
     auto run = [&](int make_count) {
         DataFileSource src(s.data, builtin_regions());
         std::mutex mu;
@@ -592,12 +598,20 @@ TEST_CASE("batch library: a type's own files are planned before resume, made aft
         cb.make_type_files = [&](const TypeRecord& rec, std::span<const RenderedEyemap> eyemaps,
                                  const std::function<void(std::string_view)>& deliver) {
             // Every eyemap of the type, in request order, with its thumbnail cells.
-            CHECK(eyemaps.size() == rec.eyemaps.size());
-            for (std::size_t i = 0; i < eyemaps.size(); ++i) {
-                CHECK(eyemaps[i].request == rec.eyemaps[i].request);
-                CHECK(eyemaps[i].has_data == rec.eyemaps[i].has_data);
-                CHECK(eyemaps[i].thumbnail.size() == static_cast<std::size_t>(kThumbnailCells * kThumbnailCells));
-                CHECK(eyemaps[i].width > 0);
+            std::vector<std::string> wrong;
+            if (eyemaps.size() != rec.eyemaps.size())
+                wrong.push_back(fmt::format("{}: {} eyemaps, {} planned", rec.neuron_type, eyemaps.size(), rec.eyemaps.size()));
+            for (std::size_t i = 0; i < std::min(eyemaps.size(), rec.eyemaps.size()); ++i) {
+                const auto what = [&](std::string_view w) { wrong.push_back(fmt::format("{} eyemap {}: {}", rec.neuron_type, i, w)); };
+                if (!(eyemaps[i].request == rec.eyemaps[i].request)) what("request differs");
+                if (eyemaps[i].has_data != rec.eyemaps[i].has_data) what("has_data differs");
+                if (eyemaps[i].thumbnail.size() != static_cast<std::size_t>(kThumbnailCells * kThumbnailCells))
+                    what(fmt::format("{} thumbnail cells", eyemaps[i].thumbnail.size()));
+                if (!(eyemaps[i].width > 0)) what("width not positive");
+            }
+            if (!wrong.empty()) {
+                std::lock_guard lk(problems_mu);
+                problems.insert(problems.end(), wrong.begin(), wrong.end());
             }
             for (int i = 0; i < make_count; ++i) deliver(i == 0 ? "first" : "second");
         };
@@ -615,6 +629,7 @@ TEST_CASE("batch library: a type's own files are planned before resume, made aft
     // Fewer or more files than planned: the batch says so instead of recording a file never made.
     CHECK_THROWS_WITH(run(1), Catch::Contains("1 of its") && Catch::Contains("planned files made"));
     CHECK_THROWS_WITH(run(3), Catch::Contains("more files made than planned"));
+    CHECK(problems == std::vector<std::string>{});
 }
 
 TEST_CASE("batch: manifest JSON round trip and validation", "[batch][manifest]") {
