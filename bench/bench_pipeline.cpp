@@ -258,4 +258,37 @@ void BM_Ratio_Type12StatsOnVsOff(benchmark::State& state) {
 }
 BENCHMARK(BM_Ratio_Type12StatsOnVsOff)->Unit(benchmark::kMillisecond);
 
+// Issue 27's budget for a binned named map: one eyemap (ME, R, synapses; rows in, bytes out through the
+// Renderer, caches on and warm) with --colormap viridis --bins 7 vs today's default (reds, 5 bins),
+// alternately (blocks of A then B in every iteration; two renderers, one per setting). Arg: 0 SVG, 1 PNG.
+// viridis_over_reds - 1 is the cost of the map and its bins; the budget is <= 10 % in SVG and in PNG.
+void BM_Ratio_EyemapViridis7VsReds5(benchmark::State& state) {
+    const auto& ds = dataset();
+    RenderOptions vo;
+    vo.colormap = "viridis";
+    vo.scale.bins = 7;
+    const Renderer reds_r, viridis_r(vo);
+    const EyemapRequest req = bench::me_request();
+    const auto f = format(static_cast<int>(state.range(0)));
+    std::size_t reds_bytes = bench::render_type(reds_r, ds, type0(), std::span(&req, 1), f);  // caches warm
+    std::size_t viridis_bytes = bench::render_type(viridis_r, ds, type0(), std::span(&req, 1), f);
+    const int reps = state.range(0) == kSvg ? 8 : 2;
+    double reds = 0, viridis = 0;
+    for (auto _ : state) {
+        reds += bench::time_block_ns([&] { reds_bytes = bench::render_type(reds_r, ds, type0(), std::span(&req, 1), f); }, reps);
+        viridis += bench::time_block_ns([&] { viridis_bytes = bench::render_type(viridis_r, ds, type0(), std::span(&req, 1), f); }, reps);
+    }
+    const double it = static_cast<double>(state.iterations());
+    state.counters["reds5_us"] = reds / it / 1e3;
+    state.counters["viridis7_us"] = viridis / it / 1e3;
+    state.counters["viridis_over_reds"] = viridis / reds;
+    state.counters["reds5_bytes"] = static_cast<double>(reds_bytes);
+    state.counters["viridis7_bytes"] = static_cast<double>(viridis_bytes);
+}
+BENCHMARK(BM_Ratio_EyemapViridis7VsReds5)->ArgName("svg0_png1")->Arg(kSvg)
+#ifdef EYEMAP_BENCH_HAVE_RASTER
+    ->Arg(kPng)
+#endif
+    ->Unit(benchmark::kMicrosecond);
+
 }  // namespace

@@ -12,7 +12,8 @@
 // serves DIR from a loopback HTTP server on a random port, and checks what a person sees: page loads without errors,
 // hover tooltips (text per the spec, hidden when the pointer moves away or leaves, never stuck), layer buttons
 // (every hexagon recoloured from data-b, legend relabelled, "all" restores exactly), several eyemaps on one page not
-// interfering, accessible name and description of each SVG, axe-core on the page, screenshots. Negative checks render with deliberately broken script templates and must be caught.
+// interfering, accessible name and description of each SVG, axe-core on the page, screenshots; N bins of a named map
+// (viridis with 7 and 12 bins) in colours the test knows from matplotlib, through every layer button. Negative checks render with deliberately broken script templates and must be caught.
 // Ends with "browser: N passed, M failed" and a non-zero exit status on any failure.
 
 import fs from 'node:fs';
@@ -76,6 +77,18 @@ function expectArrays(actual, expected, what, label = (i) => `#${i}`) {
 // ---------------------------------------------------------------------------------------------------------------
 // Inputs, made with the CLI
 
+const WHITE = '#ffffff';
+const PAL = [WHITE, '#fee5d9', '#fcbba1', '#fc9272', '#ef6548', '#a50f15'];
+const GREY = '#999999';
+// A named map with N bins: bin i is the map's colour at (i + 0.5) / N. Derived once from matplotlib (Debian's
+// python3-matplotlib 3.6.3), not from eyemap, each channel rounded to the nearest byte:
+//   /usr/bin/python3 -c "import matplotlib as m; v = m.colormaps['viridis']; N = 7; print(['#%02x%02x%02x' %
+//       tuple(round(255 * c) for c in v((i + 0.5) / N)[:3]) for i in range(N)])"
+const VIRIDIS = {
+  7: ['#481b6d', '#3f4788', '#2e6e8e', '#21918c', '#2db27d', '#73d056', '#d0e11c'],
+  12: ['#471063', '#472d7b', '#404688', '#365d8d', '#2c728e', '#24868e', '#1f9a8a', '#28ae80', '#48c16e', '#75d054', '#addc30', '#e5e419'],
+};
+
 
 const OUT = path.resolve(opt.out);
 fs.rmSync(OUT, { recursive: true, force: true });
@@ -86,6 +99,7 @@ const dirs = {
   real: path.join(OUT, 'real'),
   broken: path.join(OUT, 'broken'),
   shots: path.join(OUT, 'screenshots'),
+  bins: path.join(OUT, 'bins'),
 };
 for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
 
@@ -112,9 +126,25 @@ if (opt.example) {
   });
 }
 
+// N bins of a named colour map (--colormap viridis --bins 7 / 12): eyemaps whose colours the checks below expect from
+// the literals VIRIDIS7 / VIRIDIS12, not from eyemap's tables. 12 bins write data-b in base-36 digits (a, b for 10, 11).
+const binMaps = [];
+await check('inputs: eyemaps in viridis with 7 and 12 bins rendered by the CLI', async () => {
+  for (const [bins, region, side, metric, file] of [[7, 'ME', 'R', 'synapses', 'Tm3_ME_R_synapse_density'], [7, 'LO', 'L', 'cells', 'Tm3_LO_L_cell_count'],
+                                                   [12, 'ME', 'R', 'synapses', 'Tm3_ME_R_synapse_density']]) {
+    const out = path.join(dirs.bins, `viridis${bins}`);
+    run(opt.cli, ['render', '--data', path.join(dirs.sampleData, 'data.csv'), '--columns', path.join(dirs.sampleData, 'columns.csv'),
+                  '--type', 'Tm3', '--region', region, '--side', side, '--metric', metric, '--colormap', 'viridis', '--bins', String(bins),
+                  '--out-dir', out, ...renderTemplates]);
+    const rel = `bins/viridis${bins}/${file}.svg`;
+    expect(fs.existsSync(path.join(OUT, rel)), `${rel} not written`);
+    binMaps.push({ rel, bins, pal: [WHITE, ...VIRIDIS[bins]] });
+  }
+});
+
 // Broken copies of the script template, rendered through `--templates DIR` (the CLI overrides the files given).
 const pristineScript = fs.readFileSync(path.join(opt.templates, 'script.js.mustache'), 'utf8');
-function breakScript(name, edits, page = false) {
+function breakScript(name, edits, page = false, args = ['--region', 'ME', '--side', 'R', '--metric', 'synapses']) {
   let s = pristineScript;
   for (const [from, to] of edits) {
     if (!s.includes(from)) throw new Error(`negative check ${name}: '${from}' not found in script.js.mustache (update the test)`);
@@ -125,8 +155,7 @@ function breakScript(name, edits, page = false) {
   fs.writeFileSync(path.join(dir, 'script.js.mustache'), s);
   const outDir = path.join(dirs.broken, name);
   run(opt.cli, ['render', '--data', path.join(dirs.sampleData, 'data.csv'), '--columns', path.join(dirs.sampleData, 'columns.csv'),
-                '--type', 'Tm3', ...(page ? [] : ['--region', 'ME', '--side', 'R', '--metric', 'synapses']),
-                '--templates', dir, '--out-dir', outDir]);
+                '--type', 'Tm3', ...(page ? [] : args), '--templates', dir, '--out-dir', outDir]);
   if (!page) return `broken/${name}/Tm3_ME_R_synapse_density.svg`;
   // The 12 eyemaps inlined into one page, laid out like report_page's.
   const files = fs.readdirSync(outDir).filter((f) => f.endsWith('.svg')).sort();
@@ -149,13 +178,18 @@ await check('inputs: eyemaps rendered with deliberately broken script templates'
   broken.error = breakScript('error', [['function select(', 'function selectLayer(']]);
   // Hexagons looked up in the document, not in the eyemap: on a page, every eyemap's buttons recolour the first one.
   broken.leak = breakScript('leak', [['root.querySelector(".em-hexes")', 'document.querySelector(".em-hexes")']], true);
+  // N bins: the script's colours are the field's five reds (and its grey index 6) whatever the map and bin count.
+  const viridis7 = ['--region', 'ME', '--side', 'R', '--metric', 'synapses', '--colormap', 'viridis', '--bins', '7'];
+  broken.pal5 = breakScript('pal5', [['var pal = {{{palette_json}}};', `var pal = ${JSON.stringify([WHITE, ...PAL.slice(1), GREY])};`],
+                                     ['pal[{{grey}}]', 'pal[6]']], false, viridis7);
+  // 12 bins: data-b read as decimal digits, so the layer bins 10 and 11 ('a', 'b') are lost.
+  broken.digits = breakScript('digits', [['{{#base36}}parseInt(b.charAt(layer - 1), 36){{/base36}}', '{{#base36}}+b.charAt(layer - 1){{/base36}}']],
+                              false, [...viridis7.slice(0, -1), '12']);
 });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading the SVG source (what the C++ writer produced), independently of the browser
 
-const PAL = ['#ffffff', '#fee5d9', '#fcbba1', '#fc9272', '#ef6548', '#a50f15'];
-const GREY = '#999999';
 const METRIC_LABEL = { synapse_density: 'Synapse count', cell_count: 'Cell count' };
 const SPEC_LAYERS = { ME: ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'], LO: ['1', '2', '3', '4', '5A', '5B', '6'], LOP: ['1', '2', '3', '4'] };
 
@@ -171,8 +205,9 @@ function attrs(s) {
   return a;
 }
 
-// One eyemap from its <svg>...</svg> text; stem = <type>_<region>_<side>_<metric> tells what it should show.
-function parseEyemap(svgText, stem) {
+// One eyemap from its <svg>...</svg> text; stem = <type>_<region>_<side>_<metric> tells what it should show; `pal` the
+// colours it should be drawn in (no data, then the bins light to dark; the field's five reds unless a map is chosen).
+function parseEyemap(svgText, stem, pal = PAL) {
   const m = /^(.*)_([A-Za-z0-9]+)_([LR])_(synapse_density|cell_count)$/.exec(stem);
   if (!m) throw new Error(`cannot read region/side/metric from ${stem}`);
   const [, type, region, side, metric] = m;
@@ -188,7 +223,7 @@ function parseEyemap(svgText, stem) {
     const title = h[2] === undefined ? null : unxml(h[2]);
     const fill = a.fill;
     const hex = { fill, v: a['data-v'] ? a['data-v'].split(' ').map(Number) : null, b: a['data-b'] || null, title };
-    hex.status = fill === GREY ? 'not_in_region' : fill === PAL[0] ? 'no_data' : 'has_data';
+    hex.status = fill === GREY ? 'not_in_region' : fill === pal[0] ? 'no_data' : 'has_data';
     const col = title && /^Column: (\d+), (\d+)\n/.exec(title);
     hex.col = col ? [Number(col[1]), Number(col[2])] : null;
     const val = title && /\n[^\n:]+: (-?\d+)\n/.exec(title);
@@ -199,24 +234,26 @@ function parseEyemap(svgText, stem) {
   let legend = null;
   const groups = [...svgText.matchAll(/<g class="em-legend" data-layer="(\d)"([^>]*)>([\s\S]*?)<\/g>/g)].map((g) => ({
     layer: Number(g[1]), hidden: /display="none"/.test(g[2]),
-    boxes: [...g[3].matchAll(/<rect [^>]*y="([^"]+)"[^>]*fill="([^"]+)"\/>/g)].map((r) => ({ y: Number(r[1]), fill: r[2] })).sort((a, b) => b.y - a.y),
+    boxes: [...g[3].matchAll(/<rect [^>]*y="([^"]+)"[^>]*height="([^"]+)"[^>]*fill="([^"]+)"\/>/g)]
+      .map((r) => ({ y: Number(r[1]), h: Number(r[2]), fill: r[3] })).sort((a, b) => b.y - a.y),
     labels: [...g[3].matchAll(/<text class="em-tick"[^>]*>([^<]*)<\/text>/g)].map((t) => unxml(t[1])),
+    labelY: [...g[3].matchAll(/<text class="em-tick"[^>]*\by="([^"]+)"[^>]*>/g)].map((t) => Number(t[1])),
   }));
   if (groups.length) {
     const all = groups.find((g) => g.layer === 0), layer = groups.find((g) => g.layer === 1) || null;
-    legend = { groups, all: all.labels, allBoxes: all.boxes.map((b) => b.fill), layer: layer ? layer.labels : null,
+    legend = { groups, allGroup: all, layerGroup: layer, all: all.labels, allBoxes: all.boxes.map((b) => b.fill), layer: layer ? layer.labels : null,
                layerBoxes: layer ? layer.boxes.map((b) => b.fill) : null, ticks: all.labels };
   }
   const buttons = [...svgText.matchAll(/<g class="em-btn( em-on)?" data-layer="(\d+)"[^>]*>[\s\S]*?<text[^>]*>([^<]*)<\/text><\/g>/g)]
     .map((b) => ({ layer: Number(b[2]), on: !!b[1], label: unxml(b[3]) }));
   return { stem, id: root.id, type, region, side, metric, role: root.role, labelledby: root['aria-labelledby'],
            describedby: root['aria-describedby'], a11y: a11y && { titleId: a11y[1], title: unxml(a11y[2]), descId: a11y[3], desc: unxml(a11y[4]) }, label: METRIC_LABEL[metric], width: Number(root.width), height: Number(root.height),
-           metricAttr: root['data-metric'], layers: JSON.parse(root['data-layers'] || '[]'), hexes, legend, buttons };
+           metricAttr: root['data-metric'], layers: JSON.parse(root['data-layers'] || '[]'), hexes, legend, buttons, pal };
 }
 
-function parseFile(rel) {
+function parseFile(rel, pal = PAL) {
   const text = fs.readFileSync(path.join(OUT, rel), 'utf8');
-  return parseEyemap(text, path.basename(rel, '.svg'));
+  return parseEyemap(text, path.basename(rel, '.svg'), pal);
 }
 function parsePage(rel) {
   const html = fs.readFileSync(path.join(OUT, rel), 'utf8');
@@ -244,26 +281,49 @@ function labelValue(l) {
   if (!m) throw new Error(`legend label '${l}' is not a number`);
   return Number(m[1]) * 1000 ** ' kMGTPE'.indexOf(m[2] || ' ');
 }
-// Legend labels are distinct and honest: every value (with its colour) lies in the range its box is labelled with:
-// one label per box (small integer ranges: the box's one value) or one per edge (box i spans labels i..i+1).
-function checkLegendScale(stem, what, labels, boxes, pairs) {
+// Legend labels are distinct and honest: every value (with its colour) lies in the range its box is labelled with.
+// A label sits at a box's middle (small integer ranges: the box's one value) or at an edge (box b spans edges b..b+1);
+// which edge or box is read from its position (the boxes' height apart, baseline 3.5 below). Up to 8 boxes every
+// label is drawn; with more, some are left out (never the two ends), and a box is checked against the nearest labels.
+function checkLegendScale(stem, what, g, maxBoxes, pairs) {
+  const labels = g.labels, boxes = g.boxes.map((b) => b.fill);
   expect(new Set(labels).size === labels.length, `${stem}: ${what} legend labels repeat: ${labels.join(' ')}`);
-  expect(boxes.length >= 1 && boxes.length <= 5, `${stem}: ${what} legend has ${boxes.length} boxes`);
+  expect(boxes.length >= 1 && boxes.length <= maxBoxes, `${stem}: ${what} legend has ${boxes.length} boxes (at most ${maxBoxes})`);
   expect(new Set(boxes).size === boxes.length, `${stem}: ${what} legend boxes share a colour`);
-  const perBox = labels.length === boxes.length;
-  expect(perBox || labels.length === boxes.length + 1, `${stem}: ${what} legend: ${labels.length} labels for ${boxes.length} boxes`);
+  expectEq(labels.length, g.labelY.length, `${stem}: ${what} legend label positions`);
+  // (Positions are written with two decimals: 70 / 12 = 5.83 px boxes.)
+  const n = g.boxes.length, bottom = g.boxes[0].y, H = n > 1 ? (bottom - g.boxes[n - 1].y) / (n - 1) : g.boxes[0].h;
+  expect(g.boxes.every((b, i) => Math.abs(b.y - (bottom - i * H)) < 0.01 && Math.abs(b.h - H) < 0.01), `${stem}: ${what} legend boxes not stacked`);
+  const pos = g.labelY.map((y) => (bottom + H + 3.5 - y) / H);  // an edge's index, or a box's index + 0.5
+  const near = (x) => Math.abs(x - Math.round(x)) < 0.01;
+  const perBox = pos.every((p) => near(p - 0.5));
+  expect(perBox || pos.every(near), `${stem}: ${what} legend labels neither at edges nor at box middles: y ${g.labelY.join(' ')}`);
+  const at = pos.map((p) => Math.round(perBox ? p - 0.5 : p));
+  const ends = perBox ? [0, boxes.length - 1] : [0, boxes.length];
+  expect(at.includes(ends[0]) && at.includes(ends[1]), `${stem}: ${what} legend end labels missing: at ${at.join(' ')}`);
+  if (boxes.length <= 8) expectEq(labels.length, perBox ? boxes.length : boxes.length + 1, `${stem}: ${what} legend labels for ${boxes.length} boxes`);
   const v = labels.map(labelValue);
-  for (let i = 1; i < v.length; i++) expect(v[i] > v[i - 1], `${stem}: ${what} legend labels not increasing: ${labels.join(' ')}`);
+  for (let i = 1; i < v.length; i++) {
+    expect(at[i] > at[i - 1], `${stem}: ${what} legend labels not bottom to top: at ${at.join(' ')}`);
+    expect(v[i] > v[i - 1], `${stem}: ${what} legend labels not increasing: ${labels.join(' ')}`);
+  }
   for (const [value, fill] of pairs) {
     const b = boxes.indexOf(fill);
     expect(b >= 0, `${stem}: ${what}: value ${value} has colour ${fill}, which the legend does not show`);
     if (b < 0) continue;
-    if (perBox) expect(value === v[b], `${stem}: ${what}: value ${value} in the box labelled ${labels[b]}`);
-    else expect(value >= v[b] && value <= v[b + 1], `${stem}: ${what}: value ${value} in the box labelled ${labels[b]}..${labels[b + 1]}`);
+    if (perBox && at.includes(b)) {
+      expect(value === v[at.indexOf(b)], `${stem}: ${what}: value ${value} in the box labelled ${labels[at.indexOf(b)]}`);
+      continue;
+    }
+    // The labels below and above the box (its own edges when drawn).
+    const lo = at.findLastIndex((k) => k <= b), hi = at.findIndex((k) => k >= b + 1);
+    expect(value >= v[lo] && value <= v[hi], `${stem}: ${what}: value ${value} in the box between the labels ${labels[lo]}..${labels[hi]}`);
   }
 }
+// A hexagon's palette index in layer n (1-based) from its data-b: one digit per layer, base 36 past 9 bins (a = 10).
+const layerBin = (h, n) => (h.b ? parseInt(h.b[n - 1], 36) : 0);
 function expectedLayerFills(em, n) {
-  return em.hexes.map((h) => (n === 0 || h.fill === GREY ? h.fill : PAL[h.b ? Number(h.b[n - 1]) : 0]));
+  return em.hexes.map((h) => (n === 0 || h.fill === GREY ? h.fill : em.pal[layerBin(h, n)]));
 }
 
 // Source-level sanity of one eyemap (spec facts that make the browser checks meaningful).
@@ -282,22 +342,29 @@ function checkSource(em) {
   for (const w of [`of ${t[1]} in it`, `Eyemap of ${em.region}, ${em.side === 'L' ? 'left' : 'right'} side`, em.label, 'Colour scale: '])
     expect(em.a11y.desc.includes(w), `${em.stem}: <desc> does not say '${w}': ${em.a11y.desc}`);
   expect(em.hexes.length > 0, `${em.stem}: no hexagons`);
+  const bins = em.pal.length - 1;
   for (const [i, h] of em.hexes.entries()) {
     expect(h.title !== null && h.col, `${em.stem}: hexagon #${i} has no 'Column: h1, h2' title`);
     const lines = h.title.split('\n');
     expectEq(lines, expectedTip(em, h), `${em.stem}: source title of hexagon #${i}`);
-    if (h.status === 'has_data') expect(h.value > 0, `${em.stem}: coloured hexagon #${i} has value ${h.value}`);
+    if (h.status === 'has_data') {
+      expect(h.value > 0, `${em.stem}: coloured hexagon #${i} has value ${h.value}`);
+      expect(em.pal.indexOf(h.fill) >= 1, `${em.stem}: coloured hexagon #${i} has fill ${h.fill}, not one of the bins ${em.pal.slice(1).join(' ')}`);
+    }
     if (h.b) {
-      expect(h.b.length === em.layers.length && /^[0-5]+$/.test(h.b), `${em.stem}: hexagon #${i} data-b '${h.b}'`);
+      // One digit per layer: 0 (no value) to N; past 9 bins base 36 (a = 10, b = 11).
+      const digits = bins > 9 ? /^[0-9a-z]+$/ : /^[0-9]+$/;
+      expect(h.b.length === em.layers.length && digits.test(h.b) && [...h.b].every((c) => parseInt(c, 36) <= bins),
+             `${em.stem}: hexagon #${i} data-b '${h.b}' (${bins} bins)`);
       expect(h.v && h.v.length === em.layers.length, `${em.stem}: hexagon #${i} data-v does not match data-b`);
       h.v.forEach((v, l) => expect((v === 0) === (h.b[l] === '0'), `${em.stem}: hexagon #${i} layer ${l + 1}: value ${v} with bin ${h.b[l]} (a zero layer value is white)`));
     }
   }
   // Bins grow with values (one scale per view): a larger value never gets a lighter bin.
   const pairs = [];
-  for (const h of em.hexes) if (h.status === 'has_data') pairs.push([h.value, PAL.indexOf(h.fill)]);
+  for (const h of em.hexes) if (h.status === 'has_data') pairs.push([h.value, em.pal.indexOf(h.fill)]);
   const lpairs = [];
-  for (const h of em.hexes) if (h.b) h.v.forEach((v, l) => v > 0 && lpairs.push([v, Number(h.b[l])]));
+  for (const h of em.hexes) if (h.b) h.v.forEach((v, l) => v > 0 && lpairs.push([v, layerBin(h, l + 1)]));
   for (const [what, ps] of [['all-layers', pairs], ['per-layer', lpairs]]) {
     ps.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     for (let i = 1; i < ps.length; i++)
@@ -306,9 +373,9 @@ function checkSource(em) {
   if (em.legend) {
     const g = em.legend.groups;
     expectEq(g.map((x) => [x.layer, x.hidden]), em.buttons.length ? [[0, false], [1, true]] : [[0, false]], `${em.stem}: legend groups [layer, hidden]`);
-    checkLegendScale(em.stem, 'all-layers', em.legend.all, em.legend.allBoxes, pairs.map(([v, b]) => [v, PAL[b]]));
+    checkLegendScale(em.stem, 'all-layers', em.legend.allGroup, bins, pairs.map(([v, b]) => [v, em.pal[b]]));
     if (em.legend.layer && em.legend.layerBoxes.length)
-      checkLegendScale(em.stem, 'per-layer', em.legend.layer, em.legend.layerBoxes, lpairs.map(([v, b]) => [v, PAL[b]]));
+      checkLegendScale(em.stem, 'per-layer', em.legend.layerGroup, bins, lpairs.map(([v, b]) => [v, em.pal[b]]));
   }
   if (em.buttons.length) {
     expectEq(em.layers, SPEC_LAYERS[em.region], `${em.stem}: layer names`);
@@ -355,6 +422,10 @@ async function snapshot(id) {
       painted: Array.from(hx, (h) => getComputedStyle(h).fill),
       ticks: Array.from(r.querySelectorAll('.em-legend'), (g) => g).filter((g) => getComputedStyle(g).display !== 'none')
         .flatMap((g) => Array.from(g.querySelectorAll('.em-tick'), (t) => t.textContent)),
+      // The shown legend's boxes, bottom (lowest bin) first, as the browser paints them.
+      boxes: Array.from(r.querySelectorAll('.em-legend'), (g) => g).filter((g) => getComputedStyle(g).display !== 'none')
+        .flatMap((g) => Array.from(g.querySelectorAll('rect'), (b) => [Number(b.getAttribute('y')), getComputedStyle(b).fill]))
+        .sort((a, b) => b[0] - a[0]).map((b) => b[1]),
       opacity: Array.from(hx, (h) => getComputedStyle(h).opacity),
       legendOpacity: Array.from(r.querySelectorAll('.em-legend rect'), (b) => getComputedStyle(b).opacity),
       buttons: Array.from(r.querySelectorAll('.em-btn'), (b) => [Number(b.getAttribute('data-layer')), b.classList.contains('em-on'), b.getAttribute('aria-pressed')]),
@@ -523,8 +594,10 @@ function expectView(em, snap, n, where, atLoad = false) {
   // The field's look: hexagons at opacity 0.8, the legend's boxes opaque.
   expectArrays(snap.opacity, want.map(() => '0.8'), `${where}: hexagon opacity`, lbl);
   expect(snap.legendOpacity.every((o) => o === '1'), `${where}: legend boxes faded: ${snap.legendOpacity.join(' ')}`);
-  if (em.legend) expectArrays(snap.ticks, n === 0 ? em.legend.ticks : em.legend.layer, `${where}: legend labels`);
-  else expectEq(snap.ticks, [], `${where}: legend`);
+  if (em.legend) {
+    expectArrays(snap.ticks, n === 0 ? em.legend.ticks : em.legend.layer, `${where}: legend labels`);
+    expectArrays(snap.boxes, (n === 0 ? em.legend.allBoxes : em.legend.layerBoxes).map(rgb), `${where}: legend box colours`);
+  } else expectEq(snap.ticks, [], `${where}: legend`);
   // aria-pressed is set by the script on the first click; before it, the attribute may be absent.
   expectEq(snap.buttons, em.buttons.map((b, i) => [b.layer, b.layer === n, atLoad && snap.buttons[i] && snap.buttons[i][2] === null ? null : b.layer === n ? 'true' : 'false']),
            `${where}: pressed button [layer, em-on, aria-pressed]`);
@@ -592,7 +665,7 @@ const busiest = (em) => {
   let best = 1, most = -1;
   em.layers.forEach((_, l) => {
     const f = expectedLayerFills(em, l + 1);
-    const n = f.filter((x) => x !== PAL[0] && x !== GREY).length * 1e6 + f.filter((x, i) => x !== em.hexes[i].fill).length;
+    const n = f.filter((x) => x !== em.pal[0] && x !== GREY).length * 1e6 + f.filter((x, i) => x !== em.hexes[i].fill).length;
     if (n > most) most = n, best = l + 1;
   });
   return best;
@@ -667,6 +740,60 @@ for (const rel of standalone) {
   });
   await check(`layers ${rel}`, async () => {
     await checkLayers(em, rel);
+    await checkNoErrors(rel);
+  });
+}
+
+// N bins of a named map: every view (all layers, each layer) in the map's bins as the literals above give them, the legend's
+// boxes in the same colours with that view's labels, tooltips (all layers and per layer) as for the field's reds.
+for (const { rel, bins, pal } of binMaps) {
+  let em;
+  await check(`N bins: ${rel} (viridis, ${bins} bins): source and load`, async () => {
+    const e = parseFile(rel, pal);
+    checkSource(e);
+    // The legend's boxes are the map's bins in order, light to dark: all N for synapse counts (many values); cell
+    // counts (a few small integers, a box each) take bins spread over the N. The test data must exercise the bins:
+    // the hexagons use most of them, and with 12 bins some layer bins are past 9 (base-36 digits).
+    const inOrder = (boxes, what) => {
+      const at = boxes.map((c) => VIRIDIS[bins].indexOf(c));
+      expect(at.every((k, i) => k >= 0 && (i === 0 || k > at[i - 1])), `${rel}: ${what} legend boxes ${boxes.join(' ')} are not bins of viridis ${bins} in order`);
+    };
+    if (e.metric === 'synapse_density') {
+      expectArrays(e.legend.allBoxes, VIRIDIS[bins], `${rel}: all-layers legend boxes, bottom first`);
+      expectArrays(e.legend.layerBoxes, VIRIDIS[bins], `${rel}: per-layer legend boxes, bottom first`);
+    } else {
+      inOrder(e.legend.allBoxes, 'all-layers');
+      inOrder(e.legend.layerBoxes, 'per-layer');
+      expectEq(e.legend.allBoxes.at(-1), VIRIDIS[bins].at(-1), `${rel}: the largest value's box`);
+    }
+    const used = new Set(e.hexes.filter((h) => h.status === 'has_data').map((h) => h.fill));
+    expect(used.size >= Math.min(e.legend.allBoxes.length, 3), `${rel}: only ${used.size} of ${bins} bins drawn (test data too weak)`);
+    if (e.metric === 'synapse_density') {  // every bin in some layer: 1..9, then a, b, c past 9
+      const layerBins = new Set(e.hexes.flatMap((h) => (h.b ? [...h.b].map((c) => parseInt(c, 36)) : [])));
+      for (let k = 1; k <= bins; k++) expect(layerBins.has(k), `${rel}: no hexagon in bin ${k} in any layer (test data too weak)`);
+    }
+    await load(rel);
+    const ready = await page.evaluate((id) => document.getElementById(id).getAttribute('data-ready'), e.id);
+    expectEq(ready, '1', `${rel}: script did not run (data-ready)`);
+    await checkNoErrors(rel);
+    em = e;
+  });
+  if (!em) continue;
+  await check(`N bins: tooltips ${rel}`, async () => {
+    await checkTooltips(em, rel);
+    await checkNoErrors(rel);
+  });
+  await check(`N bins: layers ${rel} (fills and legend in the map's ${bins} bins)`, async () => {
+    await checkLayers(em, rel);
+    // Past 9 bins: a layer where some hexagon takes bin 10 or 11 was clicked, and painted in it.
+    if (bins > 9) {
+      const n = em.layers.findIndex((_, l) => em.hexes.some((h) => h.b && layerBin(h, l + 1) >= 10)) + 1;
+      await clickButton(em, n);
+      const snap = await snapshot(em.id);
+      const i = em.hexes.findIndex((h) => h.b && layerBin(h, n) >= 10);
+      expectEq(snap.painted[i], rgb(VIRIDIS[bins][layerBin(em.hexes[i], n) - 1]), `${rel}: hexagon #${i} in layer ${n}`);
+      await clickButton(em, 0);
+    }
     await checkNoErrors(rel);
   });
 }
@@ -783,6 +910,16 @@ if (broken.layer) {
     expectEq(ems.length, 12, 'eyemaps in the broken page');
     await load(broken.leak);
     await checkIsolation(ems);
+  }, /fills: \d+ of \d+ differ/);
+  await mustFail('negative: N bins drawn by a script with the field\'s five reds are caught', async () => {
+    const em = parseFile(broken.pal5, [WHITE, ...VIRIDIS[7]]);
+    await load(broken.pal5);
+    await checkLayers(em, broken.pal5);
+  }, /fills: \d+ of \d+ differ/);
+  await mustFail('negative: 12 bins read as decimal digits by the script are caught', async () => {
+    const em = parseFile(broken.digits, [WHITE, ...VIRIDIS[12]]);
+    await load(broken.digits);
+    await checkLayers(em, broken.digits);
   }, /fills: \d+ of \d+ differ/);
   await mustFail('negative: a script error on click is caught', async () => {
     const em = parseFile(broken.error);
