@@ -386,6 +386,30 @@ TEST_CASE("templates: a line that would outgrow the budget is stopped before it 
     CHECK((!fs::exists(dir / "out") || fs::is_empty(dir / "out")));
 }
 
+TEST_CASE("accessible picture: the <desc> names the colour map and bins when they are not the field's (reds, 5 bins)") {
+    const auto desc_of = [](const std::string& map, int bins) {
+        RenderOptions o = with_id("em");
+        o.colormap = map;
+        o.scale.bins = bins;
+        return element_text(render_one(small_dataset(), Metric::synapses, o), "desc", "em-desc");
+    };
+    const std::string tail = " Buttons show one layer at a time (10 layers).";
+    const std::string scale = "Colour scale: linear, evenly spaced from the smallest to the largest value, shared by all regions and both sides of the type.";
+    // The default says nothing of the map (its bytes are the golden small.svg's); "Reds" is the default in any case.
+    for (const std::string& map : {std::string("reds"), std::string("Reds")}) {
+        INFO(map);
+        const std::string d = desc_of(map, 5);
+        CHECK(d.find("Colour map") == std::string::npos);
+        CHECK(d.ends_with(scale + tail));
+    }
+    CHECK(desc_of("viridis", 7).ends_with(scale + " Colour map: viridis, 7 bins." + tail));
+    CHECK(desc_of("RdBu", 5).ends_with(scale + " Colour map: rdbu, 5 bins." + tail));  // canonical name
+    CHECK(desc_of("reds", 7).ends_with(scale + " Colour map: reds, 7 bins." + tail));
+    CHECK(desc_of("reds", 12).ends_with(scale + " Colour map: reds, 12 bins." + tail));
+    CHECK(desc_of(" #000000 ,#FF0000, #ffff00", 12).ends_with(scale + " Colour map: 3 listed colours, 12 bins." + tail));
+    CHECK(desc_of("#000000,#ffffff", 2).ends_with(scale + " Colour map: 2 listed colours, 2 bins." + tail));
+}
+
 TEST_CASE("N bins of a colour map: golden SVG (viridis, 7 bins), the script's colours, base-36 layer bins past 9") {
     RenderOptions o;
     o.colormap = "viridis";

@@ -56,6 +56,10 @@ FillColours fill_colours(const Style& style, std::string_view colormap, int bins
         f.colour.insert(f.colour.end(), style.palette.begin() + 1, style.palette.end() - 1);
     } else {
         for (const detail::Rgb c : binned.colours()) f.colour.push_back(fmt::format("#{:02x}{:02x}{:02x}", c.r, c.g, c.b));
+        // A listed map by its number of colours (checked by colormap_from_spec: one per comma-separated
+        // "#rrggbb"): the SVG carries the bins' colours, never the user's text as such.
+        f.words = map.name.empty() ? fmt::format("{} listed colours, {} bins", std::count(colormap.begin(), colormap.end(), ',') + 1, bins)
+                                   : fmt::format("{}, {} bins", map.name, bins);
     }
     f.colour.push_back(style.palette.back());
     return f;

@@ -88,6 +88,9 @@ std::string tick_label(double v);
 // bins light to dark, N + 1 not in region; "#rrggbb" each.
 struct FillColours {
     std::vector<std::string> colour;
+    // The map and bins in words for the SVG's <desc> ("viridis, 7 bins"; "3 listed colours, 12 bins"),
+    // empty for the field's default (reds, 5 bins), whose <desc> says nothing of them.
+    std::string words;
     int bins() const noexcept { return static_cast<int>(colour.size()) - 2; }
     std::uint8_t grey() const noexcept { return static_cast<std::uint8_t>(colour.size() - 1); }
     bool operator==(const FillColours&) const = default;

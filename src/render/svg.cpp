@@ -231,6 +231,8 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
         d.region, kSummarySentinel, scale_method_words(d.scale.method),
         scene.scale_scope == ScaleScope::per_region ? fmt::format("from the {} values of both sides", d.region)
                                                    : std::string("shared by all regions and both sides of the type"));
+    // The colour map and bins when they are not the field's (reds, 5 bins: nothing said, the default bytes unchanged).
+    if (!scene.fills->words.empty()) desc += fmt::format(" Colour map: {}.", scene.fills->words);
     if (!scene.buttons.empty()) desc += fmt::format(" Buttons show one layer at a time ({} layers).", d.layer_count());
     head.set("a11y_desc", desc);
     // role="img" makes its content presentational, which would hide the layer buttons (focusable, role="button")

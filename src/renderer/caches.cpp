@@ -161,6 +161,7 @@ struct FrameKey {
         hash_style(h, *style);  // every Style field (core/option_schema.cpp)
         h.add(fills->colour.size());
         for (const auto& c : fills->colour) h.add(std::string_view(c));
+        if (!fills->words.empty()) h.add(std::string_view(fills->words));  // the <desc> names the map
         return h.digest();
     }
 

@@ -341,6 +341,7 @@ function checkSource(em) {
   expect(t, `${em.stem}: <title> '${em.a11y.title}'`);
   for (const w of [`of ${t[1]} in it`, `Eyemap of ${em.region}, ${em.side === 'L' ? 'left' : 'right'} side`, em.label, 'Colour scale: '])
     expect(em.a11y.desc.includes(w), `${em.stem}: <desc> does not say '${w}': ${em.a11y.desc}`);
+  if (em.pal === PAL) expect(!em.a11y.desc.includes('Colour map'), `${em.stem}: the default map named in the <desc>: ${em.a11y.desc}`);
   expect(em.hexes.length > 0, `${em.stem}: no hexagons`);
   const bins = em.pal.length - 1;
   for (const [i, h] of em.hexes.entries()) {
@@ -772,6 +773,8 @@ for (const { rel, bins, pal } of binMaps) {
       const layerBins = new Set(e.hexes.flatMap((h) => (h.b ? [...h.b].map((c) => parseInt(c, 36)) : [])));
       for (let k = 1; k <= bins; k++) expect(layerBins.has(k), `${rel}: no hexagon in bin ${k} in any layer (test data too weak)`);
     }
+    // What a screen reader says names the map and its bins (the field's reds with 5 bins say nothing of them).
+    expect(e.a11y.desc.includes(`Colour map: viridis, ${bins} bins.`), `${rel}: <desc> does not name the map and bins: ${e.a11y.desc}`);
     await load(rel);
     const ready = await page.evaluate((id) => document.getElementById(id).getAttribute('data-ready'), e.id);
     expectEq(ready, '1', `${rel}: script did not run (data-ready)`);
