@@ -179,7 +179,7 @@ TEST_CASE("legend labels: exact, distinct, compact for large values") {
     const auto l05 = labels({0, 5, 3});
     CHECK(!l05.per_box);
     CHECK(l05.labels == std::vector<std::string>{"0", "1", "2", "3", "4", "5"});
-    CHECK(l05.fill == std::array<std::uint8_t, 5>{1, 2, 3, 4, 5});
+    CHECK(l05.fill == BoxFills{1, 2, 3, 4, 5});
     CHECK(labels({12345, 20000, 98765}).labels == std::vector<std::string>{"12.3k", "29.6k", "46.9k", "64.1k", "81.4k", "98.8k"});
     CHECK(labels({1, 4611686018427387904.0}).labels == std::vector<std::string>{"1", "922P", "1.84E", "2.76E", "3.68E", "4.62E"});
     for (auto m : {ScaleMethod::linear, ScaleMethod::percentile, ScaleMethod::stddev, ScaleMethod::log}) {

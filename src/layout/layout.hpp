@@ -33,17 +33,8 @@ struct TitleLine {
     std::string badge;  // "(L)" or "(R)", drawn in the side colour right after text; may be empty
 };
 
-// Palette indices of a legend's boxes, bottom first, 0 after the last box. Equal to a shorter list
-// (`fill == std::array<std::uint8_t, 5>{1, 2, 3, 4, 5}`) when it starts with it and the rest is 0.
-struct BoxFills : std::array<std::uint8_t, kMaxScaleBins> {
-    template <std::size_t K>
-        requires(K <= kMaxScaleBins)
-    friend bool operator==(const BoxFills& f, const std::array<std::uint8_t, K>& list) noexcept {
-        for (std::size_t k = 0; k < f.size(); ++k)
-            if (f[k] != (k < K ? list[k] : 0)) return false;
-        return true;
-    }
-};
+// Palette indices of a legend's boxes, bottom first, 0 after the last box.
+using BoxFills = std::array<std::uint8_t, kMaxScaleBins>;
 
 // The legend of one colour scale: 0..N stacked boxes, bottom (lightest) to top, and their labels.
 struct LegendScale {

@@ -47,18 +47,8 @@ inline constexpr int kMaxScaleBins = 12;
 // (fixed scales) fall into the first or last bin. Fewer than N bins use colours spread from light
 // to dark: bin b of n gets colour round((N - 1) b / (n - 1)) (one bin: the middle colour, (N - 1) / 2
 // rounded down), which for N = 5 and 2..5 single values are the field's colours.
-// A scale's edges e_0..e_bins, padded with e_bins to kMaxScaleBins + 1 entries. Equal to a shorter
-// list (the five bins' six edges: `edges == std::array<double, 6>{...}`) when it starts with the list
-// and the rest is the list's last edge repeated: the padding.
-struct ScaleEdges : std::array<double, kMaxScaleBins + 1> {
-    template <std::size_t K>
-        requires(K >= 1 && K <= kMaxScaleBins + 1)
-    friend bool operator==(const ScaleEdges& e, const std::array<double, K>& list) noexcept {
-        for (std::size_t k = 0; k < e.size(); ++k)
-            if (e[k] != list[k < K ? k : K - 1]) return false;
-        return true;
-    }
-};
+// A scale's edges e_0..e_bins, padded with e_bins to kMaxScaleBins + 1 entries.
+using ScaleEdges = std::array<double, kMaxScaleBins + 1>;
 
 struct ColorScale {
     ScaleMethod method = ScaleMethod::linear;
