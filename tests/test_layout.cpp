@@ -165,6 +165,19 @@ TEST_CASE("legend labels: exact, distinct, compact for large values") {
     auto labels = [](std::vector<double> v, ScaleMethod m = ScaleMethod::linear) {
         return legend_scale(make_scale(v, ScaleOptions{m}));
     };
+    // A robust maximum: the top label says the last colour holds everything from there up.
+    {
+        std::vector<double> v;
+        for (int i = 1; i <= 100; ++i) v.push_back(i);
+        v.push_back(100000);
+        ScaleOptions o;
+        o.clip_quantile = 0.98;
+        const auto l = legend_scale(make_scale(v, o));
+        REQUIRE(l.labels.size() == 6);
+        CHECK(l.labels.front() == "1");
+        CHECK(l.labels.back() == "\u2265 99");
+        CHECK(legend_scale(make_scale(v, ScaleOptions{})).labels.back() == "100k");
+    }
     // Small integer ranges: one labelled box per value (today's "2 2 2 1 1 1" and "3 3 2 2 1 1").
     const auto l12 = labels({1, 2, 2, 1});
     CHECK(l12.per_box);

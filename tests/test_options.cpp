@@ -35,6 +35,7 @@ FieldValue non_default(const FieldSpec& f) {
             if (f.name == "png_scale") return 2.0;  // an image of at most 32767 pixels a side
             // Halfway to the maximum: far enough to show (a minimum canvas larger than the drawing).
             const double d = std::get<double>(def);
+            if (d == f.max) return d - (d - f.min) / 2;  // a default at the top of its range (clip_quantile 1)
             return d + (f.max - d) / 2;
         }
         case FieldType::integer: return std::int64_t{f.name == "bins" ? 7 : 1};
@@ -74,7 +75,7 @@ std::vector<const FieldSpec*> all_fields() {
 
 // The settings hash as Renderer::settings_hash computed it at 8aaac46, field by field: resumed
 // runs compare it across versions, so the schema's hash must stay this one. Options added since
-// (colormap, bins) add to it only when they are not their defaults: the default settings' hash, and
+// (colormap, bins, clip_quantile) add to it only when they are not their defaults: the default settings' hash, and
 // every run's made before them, is 8aaac46's.
 std::uint64_t hash_8aaac46(const RenderOptions& options, std::uint64_t templates_hash) {
     HashBuilder h(0x72656e64);
@@ -84,6 +85,7 @@ std::uint64_t hash_8aaac46(const RenderOptions& options, std::uint64_t templates
     h.add(s.method).add(s.scope).add(s.min).add(s.max);
     if (options.colormap != "reds") h.add(std::string_view(options.colormap));
     if (s.bins != 5) h.add(std::int64_t{s.bins});
+    if (s.clip_quantile != 1) h.add(s.clip_quantile);
     const Style& st = options.style;
     for (const auto& c : st.palette) h.add(std::string_view(c));
     for (const std::string* c : {&st.background, &st.text, &st.badge_left, &st.badge_right, &st.hex_stroke, &st.button_fill,
@@ -152,7 +154,7 @@ TEST_CASE("options schema: every member of the option structs has its field in t
     std::size_t geometry = 0, scale = 0, style = 0;
     for (const auto& f : option_fields()) {
         geometry += (f.cache_keys & kCoordinatesKey) != 0;
-        scale += f.name.starts_with("color_") || f.name == "bins";  // ScaleOptions::bins
+        scale += f.name.starts_with("color_") || f.name == "bins" || f.name == "clip_quantile";  // ScaleOptions::bins, clip_quantile
         style += f.type == FieldType::style;
     }
     CHECK(member_count<Geometry>() == geometry);
@@ -344,7 +346,7 @@ TEST_CASE("options schema: a field enters the coordinate and metadata cache keys
     }
 }
 
-TEST_CASE("options schema: --colormap and --bins on render and batch, and their errors (exit 1, naming the option and value)") {
+TEST_CASE("options schema: --colormap, --bins and --clip-quantile on render and batch, and their errors (exit 1, naming the option and value)") {
     // Valid values draw the library's bytes (the enumeration above); the default spelled out is the default.
     const std::string svg_default = render_bytes(RenderOptions{}, OutputFormat::svg);
     CHECK(cli_bytes("--colormap reds --bins 5", OutputFormat::svg) == svg_default);
@@ -354,6 +356,10 @@ TEST_CASE("options schema: --colormap and --bins on render and batch, and their 
     const std::string listed = cli_bytes("--colormap '#000000,#00ff00,#ffffff' --bins 12", OutputFormat::svg);
     CHECK(listed == render_bytes(o, OutputFormat::svg));
     CHECK(listed.find("#00ff00") == std::string::npos);  // the bins' colours, never the user's text as such
+    // A robust maximum: the legend's top label reads "≥ x" (UTF-8 in the SVG's text).
+    const std::string clip = cli_bytes("--clip-quantile 0.9", OutputFormat::svg);
+    CHECK(clip.find("\u2265 ") != std::string::npos);
+    CHECK(svg_default.find("\u2265 ") == std::string::npos);
 
     std::string err;
     int rc = 0;
@@ -370,6 +376,8 @@ TEST_CASE("options schema: --colormap and --bins on render and batch, and their 
         {"--colormap '#ffffff'", {"--colormap '#ffffff'", "at least 2 colours"}},
         {"--colormap '#ffffff,</script>'", {"--colormap '</script>'", "#rrggbb"}},
         {"--colormap ''", {"--colormap", "no colour map given"}},
+        {"--clip-quantile 0.3", {"--clip-quantile '0.3'", "out of range (0.5..1)"}},
+        {"--clip-quantile 1.5", {"--clip-quantile '1.5'", "out of range (0.5..1)"}},
     };
     for (const auto& b : bad) {
         INFO(b.args);

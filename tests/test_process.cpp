@@ -425,6 +425,47 @@ void check_honest_n(const ColorScale& s, const std::vector<double>& values) {
 
 }  // namespace
 
+TEST_CASE("clip_quantile: the scale ends at the quantile, values above fall in the last bin, 1 changes nothing") {
+    std::vector<double> v;
+    for (int i = 1; i <= 100; ++i) v.push_back(i);
+    v.push_back(100000);  // one outlier that would leave every other value in the first bin
+    ScaleOptions o;
+    const ColorScale plain = make_scale(v, o);
+    CHECK_FALSE(plain.clipped);
+    CHECK(plain.edges[5] == 100000);
+    CHECK(plain.bin(100) == 0);
+    o.clip_quantile = 1;
+    CHECK(make_scale(v, o).edges == plain.edges);
+
+    o.clip_quantile = 0.98;
+    const ColorScale s = make_scale(v, o);
+    CHECK(s.clipped);
+    // Sorted position 100 * 0.98 = 98: the 99th value, 99; whole values keep a whole limit.
+    CHECK(s.edges[0] == 1);
+    CHECK(s.edges[5] == 99);
+    CHECK(s.bins == 5);
+    CHECK(s.bin(99) == 4);
+    CHECK(s.bin(100) == 4);     // above the limit: the last colour
+    CHECK(s.bin(100000) == 4);
+    CHECK(s.bin(20) == 0);
+    CHECK(s.bin(21) == 1);      // the outlier no longer squeezes everything into bin 0
+
+    // Fractional values: the interpolated quantile itself.
+    std::vector<double> f{0.5, 1.5, 2.5, 3.5, 1000.5};
+    o.clip_quantile = 0.75;  // position 3: 3.5
+    const ColorScale fs = make_scale(f, o);
+    CHECK(fs.clipped);
+    CHECK(fs.edges[5] == 3.5);
+    // A quantile at the maximum clips nothing.
+    std::vector<double> flat{1, 2, 3, 3, 3, 3, 3, 3, 3, 3};
+    o.clip_quantile = 0.9;
+    CHECK_FALSE(make_scale(flat, o).clipped);
+    // Percentile scales see the clipped values: their top edge is the limit.
+    o.method = ScaleMethod::percentile;
+    o.clip_quantile = 0.98;
+    CHECK(make_scale(v, o).edges[5] == 99);
+}
+
 TEST_CASE("N bins: every method splits the scale into N intervals, N = 2..12, by the method's own definition") {
     // Fractional values, skewed so that the methods differ: no two candidate edges coincide.
     std::vector<double> v;

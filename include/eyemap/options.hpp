@@ -47,6 +47,10 @@ struct ScaleOptions {
     double min = 0;  // used with ScaleMethod::fixed: finite, min <= max
     double max = 0;
     int bins = 5;    // colour bins, 2..12: the methods' edges split the scale into this many intervals
+    // A robust maximum, 0.5..1: the scale ends at this quantile of the values (whole values: rounded
+    // up), values above it are drawn in the last colour and the legend's top label says "≥ x".
+    // 1: the largest value (the field's default). Not for fixed scales, whose limits are given.
+    double clip_quantile = 1;
 };
 
 struct Geometry {

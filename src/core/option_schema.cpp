@@ -91,6 +91,15 @@ const FieldSpec kOptions[] = {
      .settings_hash = [](const RenderOptions& o, std::uint64_t) {
          return o.scale.bins == 5 ? SettingsHashPart() : SettingsHashPart(std::int64_t{o.scale.bins});
      }},
+    {.name = "clip_quantile", .flag = "--clip-quantile", .type = FieldType::number, .default_text = "1", .range_text = "0.5..1",
+     .min = 0.5, .max = 1, .cache_keys = kColoursKey,  // the scale (the legend is drawn per eyemap, not in the frame)
+     .help = "Robust maximum: the scale ends at this quantile of the values (e.g. 0.98); values above it are drawn in the last "
+             "colour and the legend's top label reads \"≥ x\"; 1 = the largest value",
+     .get = [](const RenderOptions& o) { return FieldValue(o.scale.clip_quantile); },
+     .set = [](OptionInput& in, FieldValue&& v) { in.options.scale.clip_quantile = std::get<double>(v); },
+     .settings_hash = [](const RenderOptions& o, std::uint64_t) {
+         return o.scale.clip_quantile == 1 ? SettingsHashPart() : SettingsHashPart(o.scale.clip_quantile);
+     }},
     {.name = "style", .type = FieldType::style, .nullable = true, .cache_keys = kMetadataKey,
      // Its settings-hash part: every Style field (hash_settings, hash_style).
      .help = "Style settings (the look): palette, colours, font, sizes; the CLI's --style KEY=VALUE and --style-file FILE"},
@@ -457,10 +466,9 @@ void validate(const Geometry& g) {
 void validate(const ScaleOptions& s) {
     RenderOptions o;
     o.scale = s;
-    {
-        const FieldSpec& bins = *find_option("bins");
-        FieldValue v = field_value(bins, o);
-        check(bins, v, bins.name);
+    for (const auto* f : {find_option("bins"), find_option("clip_quantile")}) {
+        FieldValue v = field_value(*f, o);
+        check(*f, v, f->name);
     }
     if (s.method != ScaleMethod::fixed) return;
     for (const auto* f : {find_option("color_min"), find_option("color_max")}) {

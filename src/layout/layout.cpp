@@ -72,6 +72,7 @@ LegendScale legend_scale(const ColorScale& scale) {
     for (int b = 0; b < scale.bins; ++b) l.fill[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(scale.colour_of(b) + 1);
     const int n = scale.bins == 0 ? 0 : scale.singles ? scale.bins : scale.bins + 1;
     for (int k = 0; k < n; ++k) l.labels.push_back(tick_label(scale.edges[static_cast<std::size_t>(k)]));
+    if (scale.clipped && !l.labels.empty()) l.labels.back().insert(0, "\u2265 ");  // "≥ x": the last colour holds everything above
     return l;
 }
 

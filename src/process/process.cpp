@@ -150,11 +150,27 @@ ColorScale make_scale(std::span<const double> values, const ScaleOptions& option
     if (!fixed && values.empty()) return s;  // six zeros, no bins: nothing to colour
     double lo = options.min, hi = options.max;
     bool integer = whole(lo) && whole(hi);
+    std::vector<double> clipped;  // the values with those above a robust maximum lowered to it
     if (!fixed) {
         auto [mn, mx] = std::minmax_element(values.begin(), values.end());
         lo = *mn;
         hi = *mx;
         integer = std::all_of(values.begin(), values.end(), whole);
+        if (options.clip_quantile < 1) {
+            // The quantile as the percentile method interpolates it; whole values keep a whole limit.
+            clipped.assign(values.begin(), values.end());
+            std::sort(clipped.begin(), clipped.end());
+            const double pos = (static_cast<double>(clipped.size()) - 1) * options.clip_quantile;
+            const auto i = static_cast<std::size_t>(pos);
+            double q = i + 1 < clipped.size() ? clipped[i] + (clipped[i + 1] - clipped[i]) * (pos - static_cast<double>(i)) : clipped[i];
+            if (integer) q = std::ceil(q);
+            if (q < hi) {
+                hi = q;
+                s.clipped = true;
+                for (double& v : clipped) v = std::min(v, hi);
+                values = clipped;
+            }
+        }
     }
     if (integer && hi - lo < n) {  // at most n possible values: one bin each
         s.singles = true;

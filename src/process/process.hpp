@@ -58,6 +58,7 @@ struct ColorScale {
     int bins = 0;          // 0 (no values) .. classes
     int classes = 5;       // N: the colours the bins are drawn with (ScaleOptions::bins)
     bool singles = false;  // one whole number per bin (small integer ranges)
+    bool clipped = false;  // the scale ends below the largest value (clip_quantile): the last bin is "≥ its edge"
     // Colour bin 0..classes-1 (light to dark) of a value.
     int bin(double value) const noexcept;
     // The scale's own bin 0..bins-1 of a value, and the colour bin 0..classes-1 of the scale's bin b.

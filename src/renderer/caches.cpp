@@ -72,13 +72,14 @@ struct ScaleKey {
     std::uint64_t hash = 0;
     ScaleMethod method = ScaleMethod::linear;
     int bins = 5;
+    std::uint64_t clip = 0;          // clip_quantile's bit pattern
     std::uint64_t min = 0, max = 0;  // bit patterns; only a fixed scale reads them
     std::span<const double> values;  // the caller's on a lookup, `owned` once stored
     std::shared_ptr<const std::vector<double>> owned;
 
     bool operator==(const ScaleKey& o) const noexcept {
         // Bitwise: the scale is a function of the bits, so equal bits always give the same scale.
-        return hash == o.hash && method == o.method && bins == o.bins && min == o.min && max == o.max && values.size() == o.values.size() &&
+        return hash == o.hash && method == o.method && bins == o.bins && clip == o.clip && min == o.min && max == o.max && values.size() == o.values.size() &&
                (values.data() == o.values.data() || std::memcmp(values.data(), o.values.data(), values.size_bytes()) == 0);
     }
 };
@@ -87,13 +88,14 @@ ScaleKey scale_key(std::span<const double> values, const ScaleOptions& options, 
     ScaleKey k;
     k.method = options.method;
     k.bins = options.bins;
+    k.clip = bits(options.clip_quantile);
     if (options.method == ScaleMethod::fixed) {
         k.min = bits(options.min);
         k.max = bits(options.max);
     }
     k.values = values;
     HashBuilder h;
-    h.add(k.method).add(k.bins).add(k.min).add(k.max).add_bytes(std::as_bytes(values));
+    h.add(k.method).add(k.bins).add(k.clip).add(k.min).add(k.max).add_bytes(std::as_bytes(values));
     k.hash = collide ? 0 : h.digest();
     return k;
 }
