@@ -44,6 +44,7 @@ using namespace eyemap;
 using eyemap::test::read_file;
 using eyemap::test::write_file;
 using eyemap::test::xml_error;
+using eyemap::test::run_cli;
 
 struct Sample {
     fs::path dir, data, columns;
@@ -878,11 +879,6 @@ TEST_CASE("batch library: from a data file, the earliest bad row is reported at 
     CHECK(error_of(2, true, Shard{clean, 3}).empty());
     CHECK_THAT(error_of(2, true, Shard{s1, 3}), Catch::Contains(where));
 }
-
-using namespace eyemap;
-namespace fs = std::filesystem;
-using eyemap::test::q;
-using eyemap::test::run_cli;
 
 TEST_CASE("batch: a type name with '..' round-trips through the manifest (resume, index, runs list)", "[batch]") {
     const auto dir = test::fresh_dir("rel-dotdot");

@@ -32,6 +32,7 @@
 #include "render/template_guard.hpp"
 
 namespace fs = std::filesystem;
+using namespace eyemap;
 using eyemap::test::read_file;
 using eyemap::test::run_cli;
 using eyemap::test::write_file;
@@ -311,11 +312,6 @@ TEST_CASE("layout_from_data_file: the columns of a data file, as layout_from_tab
     CHECK(streamed.source == data.string());
     CHECK_THROWS_AS(eyemap::layout_from_data_file(sample_dir() / "missing.csv"), eyemap::Error);
 }
-
-using namespace eyemap;
-namespace fs = std::filesystem;
-using eyemap::test::q;
-using eyemap::test::run_cli;
 
 TEST_CASE("cli: symlinked outputs, escaped messages, --keep -1, huge and wide data, BOMs, sample temp files", "[cli]") {
     const auto dir = test::fresh_dir("rel-small");

@@ -41,6 +41,9 @@
 #include "render/template_guard.hpp"
 
 using namespace eyemap;
+namespace fs = std::filesystem;
+using eyemap::test::q;
+using eyemap::test::run_cli;
 
 namespace {
 
@@ -808,11 +811,6 @@ TEST_CASE("CLI: --format svg,png,pdf, --scale, --layer, --pdf-pages, -o rules") 
     CHECK(err.find("LOP") != std::string::npos);
     CHECK(!std::filesystem::exists(dir / "layer5"));
 }
-
-using namespace eyemap;
-namespace fs = std::filesystem;
-using eyemap::test::q;
-using eyemap::test::run_cli;
 
 TEST_CASE("names cairo cannot draw are replaced the same way in SVG, PNG and PDF", "[raster]") {
     const std::string bad = "T\xef\xbf\xbe\xef\xbf\xbf\xef\xb7\x90";  // U+FFFE U+FFFF U+FDD0

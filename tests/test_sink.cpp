@@ -28,6 +28,7 @@
 
 using namespace eyemap;
 namespace fs = std::filesystem;
+using eyemap::test::q;
 
 namespace {
 
@@ -351,11 +352,6 @@ TEST_CASE("eyemap render: an unwritable output is exit code 3 with the path, and
     CHECK(run_cli("render --data " + data + " --type 'Tm5a, Tm5b' --region ME --side R --metric cell_count -o /proc/x.svg", &err) == 3);
     CHECK(listing(dir) == std::vector<std::string>{"file"});
 }
-
-using namespace eyemap;
-namespace fs = std::filesystem;
-using eyemap::test::q;
-using eyemap::test::run_cli;
 
 TEST_CASE("file names are injective: separators, case, dots, invalid UTF-8, length", "[sink]") {
     // (type, region) pairs that used to share a file, and others that try.

@@ -26,6 +26,9 @@
 #include "render/template_guard.hpp"
 
 using namespace eyemap;
+namespace fs = std::filesystem;
+using eyemap::test::q;
+using eyemap::test::run_cli;
 
 namespace {
 
@@ -290,11 +293,6 @@ TEST_CASE("a template broken only in its interactive branch fails even after a s
     o.interactive = true;
     CHECK_THROWS_WITH(render_one(small_dataset(), Metric::synapses, o), Catch::Contains("not well-formed XML"));
 }
-
-using namespace eyemap;
-namespace fs = std::filesystem;
-using eyemap::test::q;
-using eyemap::test::run_cli;
 
 TEST_CASE("inputs: readers are bounded and refuse non-regular files, templates are limited", "[svg]") {
     CHECK_THROWS_WITH(load_region_config("/dev/zero"), Catch::Contains("regular file"));
