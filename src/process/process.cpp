@@ -43,6 +43,14 @@ bool whole(double v) noexcept { return std::isfinite(v) && v == std::floor(v); }
 
 using Edges = ScaleEdges;
 
+// The value at fractional position `pos` of sorted values, interpolated linearly between neighbours
+// (percentile edges and the clip quantile).
+double at_position(const std::vector<double>& sorted, double pos) {
+    const auto i = static_cast<std::size_t>(pos);
+    const double frac = pos - static_cast<double>(i);
+    return i + 1 < sorted.size() ? sorted[i] + (sorted[i + 1] - sorted[i]) * frac : sorted[i];
+}
+
 // The n + 1 candidate thresholds of a method (see ColorScale), values not empty; padded with c_n.
 // (n = 5 computes exactly what the field's five bins did: k / 5.0, k - 2.5.)
 Edges candidates(std::span<const double> values, const ScaleOptions& o, double lo, double hi, int n) {
@@ -62,12 +70,7 @@ Edges candidates(std::span<const double> values, const ScaleOptions& o, double l
         case ScaleMethod::percentile: {
             std::vector<double> v(values.begin(), values.end());
             std::sort(v.begin(), v.end());
-            for (int k = 0; k <= n; ++k) {
-                const double pos = (static_cast<double>(v.size()) - 1) * k / nd;
-                const auto i = static_cast<std::size_t>(pos);
-                const double frac = pos - static_cast<double>(i);
-                c[static_cast<std::size_t>(k)] = i + 1 < v.size() ? v[i] + (v[i + 1] - v[i]) * frac : v[i];
-            }
+            for (int k = 0; k <= n; ++k) c[static_cast<std::size_t>(k)] = at_position(v, (static_cast<double>(v.size()) - 1) * k / nd);
             break;
         }
         case ScaleMethod::stddev: {
@@ -160,9 +163,7 @@ ColorScale make_scale(std::span<const double> values, const ScaleOptions& option
             // The quantile as the percentile method interpolates it; whole values keep a whole limit.
             clipped.assign(values.begin(), values.end());
             std::sort(clipped.begin(), clipped.end());
-            const double pos = (static_cast<double>(clipped.size()) - 1) * options.clip_quantile;
-            const auto i = static_cast<std::size_t>(pos);
-            double q = i + 1 < clipped.size() ? clipped[i] + (clipped[i + 1] - clipped[i]) * (pos - static_cast<double>(i)) : clipped[i];
+            double q = at_position(clipped, (static_cast<double>(clipped.size()) - 1) * options.clip_quantile);
             if (integer) q = std::ceil(q);
             if (q < hi) {
                 hi = q;
