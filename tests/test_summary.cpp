@@ -18,7 +18,7 @@ EyemapData make(std::vector<ColumnStatus> status, std::vector<std::int64_t> valu
     EyemapData d;
     d.region = "ME";
     d.status = std::move(status);
-    d.value = std::move(value);
+    d.value.assign(value.begin(), value.end());
     for (auto s : d.status) {
         d.has_data_count += s == ColumnStatus::has_data;
         d.not_in_region_count += s == ColumnStatus::not_in_region;

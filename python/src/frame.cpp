@@ -347,10 +347,14 @@ void register_dataset(pyb::module_& m) {
                 if (s != "L" && s != "R") throw_input("side must be 'L', 'R' or None (both)", ErrorLocation{{}, 0, "side", s});
                 f.side = s == "L" ? Side::L : Side::R;
             }
-            if (!metric.is_none()) {
-                const auto s = metric.cast<std::string>();
-                f.metric = parse_metric(s);
-                if (!f.metric) throw_input("metric must be one of " + metric_list() + " or None (both)", ErrorLocation{{}, 0, "metric", s});
+            if (!metric.is_none()) {  // a name or a list of names
+                std::vector<std::string> names;
+                if (pyb::isinstance<pyb::str>(metric)) names.push_back(metric.cast<std::string>());
+                else for (const auto& item : metric) names.push_back(pyb::str(item).cast<std::string>());
+                for (const auto& s : names) {
+                    const Metric m = metric_from_name(s, "metric").metric;
+                    if (std::find(f.metrics.begin(), f.metrics.end(), m) == f.metrics.end()) f.metrics.push_back(m);
+                }
             }
             const auto sel = select_requests(*d.data->index, d.data->columns, f);
             pyb::list reqs;

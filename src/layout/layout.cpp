@@ -65,13 +65,17 @@ FillColours fill_colours(const Style& style, std::string_view colormap, int bins
     return f;
 }
 
-LegendScale legend_scale(const ColorScale& scale) {
+LegendScale legend_scale(const ColorScale& scale, const ValueFormat& format) {
     LegendScale l;
     l.bins = scale.bins;
     l.per_box = scale.singles;
     for (int b = 0; b < scale.bins; ++b) l.fill[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(scale.colour_of(b) + 1);
     const int n = scale.bins == 0 ? 0 : scale.singles ? scale.bins : scale.bins + 1;
-    for (int k = 0; k < n; ++k) l.labels.push_back(tick_label(scale.edges[static_cast<std::size_t>(k)]));
+    // Whole values keep the compact tick labels (12.3k); other values print as the eyemap's tooltips do.
+    for (int k = 0; k < n; ++k) {
+        const double e = scale.edges[static_cast<std::size_t>(k)];
+        l.labels.push_back(format.whole ? tick_label(e) : format_value(e, format));
+    }
     if (scale.clipped && !l.labels.empty()) l.labels.back().insert(0, "\u2265 ");  // "≥ x": the last colour holds everything above
     return l;
 }
@@ -152,7 +156,7 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
 
     const std::string badge = fmt::format("({})", to_string(data.side));
     const double tx = g.margin;
-    s.titles[0] = {tx, g.margin + 12, std::string(words(data.metric).title), {}};
+    s.titles[0] = {tx, g.margin + 12, std::string(metric_title(data.metric)), {}};
     s.titles[1] = {tx, g.margin + 12 + kTitleStep, data.neuron_type, badge};
     s.titles[2] = {tx, g.margin + 12 + 2 * kTitleStep, data.region, badge};
 
@@ -165,9 +169,9 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
     lg.tick_x = lg.x - 4;
     lg.title_x = lg.x + kBin + 9;
     lg.title_y = lg.y + 2.5 * kBin;
-    lg.title = words(data.metric).legend_title;
-    lg.all = legend_scale(data.scale);
-    lg.layer = legend_scale(data.layer_scale);
+    lg.title = metric_legend_title(data.metric);
+    lg.all = legend_scale(data.scale, data.format);
+    lg.layer = legend_scale(data.layer_scale, data.format);
     // Labels at least 0.8 of the tick font apart (a digit's height, with room): all of them up to 8 bins at 10 px.
     const int step = static_cast<int>(std::ceil(0.8 * s.style->tick_size / lg.bin_height - 1e-9));
     lg.all.label_step = lg.layer.label_step = std::max(1, step);

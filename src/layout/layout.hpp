@@ -71,7 +71,7 @@ struct LegendBox {
 // A scale's legend: boxes, colours and labels. Labels are exact: whole numbers as they are up to
 // 9,999, then compact with as many digits as the edge has (12.3k, 1.2M, 4.61E); fractions with up
 // to two decimals.
-LegendScale legend_scale(const ColorScale& scale);
+LegendScale legend_scale(const ColorScale& scale, const ValueFormat& format = {});
 // One label as the legend writes it.
 std::string tick_label(double v);
 
