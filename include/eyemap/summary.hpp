@@ -13,7 +13,7 @@ namespace eyemap {
 // and per-layer), so tooltips, legend, pages and summary tables agree: whole numbers (every count)
 // as integers; other values rounded to `decimals` places, the places that keep three significant
 // digits of the largest magnitude (0.873 -> 3, 12.5 -> 1, 1234.5 -> 0), trailing zeros dropped;
-// when that needs more than 6 places (values below 0.001), three significant digits in scientific
+// when that needs more than 6 places (the largest below 0.0001), three significant digits in scientific
 // notation (1.23e-05).
 struct ValueFormat {
     bool whole = true;

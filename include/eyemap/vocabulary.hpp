@@ -83,6 +83,7 @@ ParsedMetric metric_from_name(std::string_view text, std::string_view field = "m
 // digits, '_', '-' or '.', at most 64 bytes, and none of the table's own columns (neuron_type, region,
 // side, hex1, hex2, the counts' aliases, layer_*). Throws input naming `field` and the name.
 void check_value_column_name(std::string_view name, std::string_view field = "metric");
+bool valid_value_column_name(std::string_view name) noexcept;  // the same as a test
 // "synapses, cells": the identifiers, for messages.
 std::string metric_list();
 // What a front end says when an alias was used: "metric 'cell_count' is now called 'cells' (...)".

@@ -61,19 +61,30 @@ std::optional<Metric> parse_metric(std::string_view text) {
     return std::nullopt;
 }
 
-void check_value_column_name(std::string_view name, std::string_view field) {
+namespace {
+
+// Why a name cannot be a value column's, or nullptr when it can.
+const char* value_column_name_problem(std::string_view name) noexcept {
     auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-    auto fail = [&](std::string_view why) { throw_input(std::string(why), ErrorLocation{{}, 0, std::string(field), std::string(name)}); };
     if (name.empty() || name.size() > 64 || !letter(name.front()))
-        fail("a value column's name must start with a letter and be at most 64 bytes (letters, digits, '_', '-', '.')");
+        return "a value column's name must start with a letter and be at most 64 bytes (letters, digits, '_', '-', '.')";
     for (char c : name)
         if (!letter(c) && !(c >= '0' && c <= '9') && c != '_' && c != '-' && c != '.')
-            fail("a value column's name may hold only letters, digits, '_', '-' and '.' (it becomes part of file names): rename the column");
+            return "a value column's name may hold only letters, digits, '_', '-' and '.' (it becomes part of file names): rename the column";
     static constexpr std::string_view kReserved[] = {"neuron_type", "type", "region", "side", "hex1", "hex2"};
     for (auto r : kReserved)
-        if (name == r) fail("this column is part of every row's key, not a value");
-    if (name.starts_with("layer_")) fail("layer_<name> columns hold the per-layer values of <name>: select <name>");
+        if (name == r) return "this column is part of every row's key, not a value";
+    if (name.starts_with("layer_")) return "layer_<name> columns hold the per-layer values of <name>: select <name>";
+    return nullptr;
 }
+
+}  // namespace
+
+void check_value_column_name(std::string_view name, std::string_view field) {
+    if (const char* why = value_column_name_problem(name)) throw_input(why, ErrorLocation{{}, 0, std::string(field), std::string(name)});
+}
+
+bool valid_value_column_name(std::string_view name) noexcept { return value_column_name_problem(name) == nullptr; }
 
 ParsedMetric metric_from_name(std::string_view text, std::string_view field) {
     if (auto p = parse_metric_name(text)) return *p;

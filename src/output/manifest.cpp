@@ -338,6 +338,7 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
             er.request.side = side == "L" ? Side::L : Side::R;
             const std::string metric = r.str(e, "metric");  // manifests before the rename hold the old identifiers
             if (const auto m = parse_metric(metric)) er.request.metric = *m;
+            else if (valid_value_column_name(metric)) er.request.metric = Metric(metric);  // a value column
             else r.bad(fmt::format("unknown metric \"{}\"", metric));
             er.has_data = r.u64(e, "has_data");
             er.no_data = r.u64(e, "no_data");
