@@ -28,6 +28,7 @@
 #include "test_support.hpp"
 #include "eyemap/eyemap.hpp"
 #include "core/text.hpp"
+#include "layout/layout.hpp"
 #include "output/sink.hpp"
 #include "render/template_guard.hpp"
 
@@ -779,4 +780,34 @@ TEST_CASE("value metrics: --label and --unit name a value metric on pictures and
     CHECK(run_cli("render " + data + "--type A --metric cov --unit cov -o " + q(dir / "e.svg"), &err) == 1);
     CHECK_THAT(err, Catch::Contains("expected NAME=TEXT"));
     CHECK_FALSE(fs::exists(dir / "e.svg"));
+}
+
+TEST_CASE("value metrics: --metric-look gives one metric its own map and fixed limits in a batch, the counts keep their bytes", "[cli]") {
+    const auto dir = test::fresh_dir("looks-" + std::to_string(::getpid()));
+    std::string csv = "neuron_type,region,side,hex1,hex2,cells,diff\n";
+    for (int i = 0; i < 8; ++i) csv += fmt::format("{},ME,R,{},{},{},{}\n", i < 4 ? "A" : "B", 10 + i % 4, 5, 1 + i % 3, i < 4 ? (i - 2) * 0.75 : (i - 5) * 1.5);
+    test::write_file(dir / "d.csv", csv);
+    const std::string base = "batch --data " + q(dir / "d.csv") + " --metric cells,diff -q --out-dir ";
+    std::string err;
+    REQUIRE(run_cli(base + q(dir / "plain") + " --run r", &err) == 0);
+    REQUIRE(run_cli(base + q(dir / "looks") + " --run r --pages --metric-look diff:colormap=rdbu --metric-look diff:color_min=-6 "
+                    "--metric-look diff:color_max=6 --metric-look diff:bins=7", &err) == 0);
+    for (const char* t : {"A", "B"}) {
+        CAPTURE(t);
+        // The counts: the run's own look, the bytes of a run without looks.
+        const std::string cells = fmt::format("svg/{}_ME_R_cell_count.svg", t);
+        CHECK(test::read_file(dir / "plain/r" / cells) == test::read_file(dir / "looks/r" / cells));
+        // diff: RdBu in 7 bins, the same fixed edges for both types (maps of different types compare).
+        const std::string svg = test::read_file(dir / "looks/r" / fmt::format("svg/{}_ME_R_diff.svg", t));
+        CHECK_THAT(svg, Catch::Contains(fmt::format("var pal = [\"{}\"];", fmt::join(fill_colours(Style{}, "rdbu", 7).colour, "\", \""))));
+        CHECK_THAT(svg, Catch::Contains(">-6</text>") && Catch::Contains(">-4.29</text>") && Catch::Contains(">6</text>"));
+        CHECK(svg != test::read_file(dir / "plain/r" / fmt::format("svg/{}_ME_R_diff.svg", t)));
+    }
+    // Bad looks are usage errors naming the item, before anything is read or written.
+    CHECK(run_cli(base + q(dir / "bad") + " --metric-look diff:colormp=rdbu", &err) == 1);
+    CHECK_THAT(err, Catch::Contains("--metric-look 'diff:colormp=rdbu'") && Catch::Contains("did you mean 'colormap'?"));
+    CHECK(run_cli(base + q(dir / "bad") + " --metric-look diff:color_min=-6", &err) == 1);
+    CHECK_THAT(err, Catch::Contains("needs both color_min and color_max"));
+    CHECK(run_cli(base + q(dir / "bad") + " --metric-look 'a b:bins=3'", &err) == 1);
+    CHECK_FALSE(fs::exists(dir / "bad"));
 }

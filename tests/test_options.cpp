@@ -51,6 +51,7 @@ FieldValue non_default(const FieldSpec& f) {
         case FieldType::string:
             return std::string(f.name == "font_family" ? "DejaVu Serif" : f.name == "colormap" ? "viridis" : "abc");
         case FieldType::style: break;
+        case FieldType::metric_looks: return std::vector<std::string>{"synapses:colormap=viridis", "synapses:bins=7"};
     }
     FAIL("no non-default value for " << f.name);
     return {};
@@ -75,7 +76,7 @@ std::vector<const FieldSpec*> all_fields() {
 
 // The settings hash as Renderer::settings_hash computed it at 8aaac46, field by field: resumed
 // runs compare it across versions, so the schema's hash must stay this one. Options added since
-// (colormap, bins, clip_quantile) add to it only when they are not their defaults: the default settings' hash, and
+// (colormap, bins, clip_quantile, metric_looks) add to it only when they are not their defaults: the default settings' hash, and
 // every run's made before them, is 8aaac46's.
 std::uint64_t hash_8aaac46(const RenderOptions& options, std::uint64_t templates_hash) {
     HashBuilder h(0x72656e64);
@@ -86,6 +87,11 @@ std::uint64_t hash_8aaac46(const RenderOptions& options, std::uint64_t templates
     if (options.colormap != "reds") h.add(std::string_view(options.colormap));
     if (s.bins != 5) h.add(std::int64_t{s.bins});
     if (s.clip_quantile != 1) h.add(s.clip_quantile);
+    if (!options.metric_looks.empty()) {
+        HashBuilder looks;
+        for (const auto& item : options.metric_looks) looks.add(std::string_view(item));
+        h.add(looks.digest());
+    }
     const Style& st = options.style;
     for (const auto& c : st.palette) h.add(std::string_view(c));
     for (const std::string* c : {&st.background, &st.text, &st.badge_left, &st.badge_right, &st.hex_stroke, &st.button_fill,
@@ -262,6 +268,8 @@ TEST_CASE("options schema: every field set on the CLI (its flag or --style KEY=V
         std::string args;
         if (style) args = "--style " + q(fmt::format("{}={}", f->name, field_text(v)));
         else if (f->type == FieldType::boolean || f->type == FieldType::caches) args = std::string(f->flag);
+        else if (f->type == FieldType::metric_looks)  // repeatable, one item each
+            for (const auto& item : std::get<std::vector<std::string>>(v)) args += fmt::format(" {} {}", f->flag, q(item));
         else args = fmt::format("{} {}", f->flag, q(field_text(v)));
         if (f->name == "color_min") args += " --color-max 5";
         if (f->name == "color_max") args += " --color-min 2";

@@ -26,6 +26,7 @@ enum class FieldType : std::uint8_t {
     path,     // a folder; None/empty: the built-in one
     style,    // the Style fields (style_fields())
     caches,   // the renderer's caches: on/off, or limits per cache (Python)
+    metric_looks,  // "NAME:KEY=VALUE" items (RenderOptions::metric_looks; Python: {NAME: {KEY: VALUE}})
 };
 std::string_view to_string(FieldType t) noexcept;
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -119,7 +120,25 @@ struct RenderOptions {
     int layer = 0;                    // 0 = all layers; N = colour by layer N (static images and the SVG's initial state)
     double png_scale = 1;             // PNG pixels per canvas pixel, > 0
     CacheOptions caches;
+    // A metric's own colour map and scale when one run draws several (counts on the reds, a signed
+    // value on RdBu with fixed limits every type shares): items "NAME:KEY=VALUE", KEY one of
+    // colormap, bins, color_scale, color_min, color_max, color_scope, clip_quantile, in order, over
+    // the options above (resolve_metric_looks). The CLI's repeatable --metric-look NAME:KEY=VALUE.
+    std::vector<std::string> metric_looks;
 };
+
+// What one metric is drawn with: the run's colour map and scale with its own metric_looks applied.
+struct MetricLook {
+    std::string metric;
+    std::string colormap;
+    ScaleOptions scale;
+};
+// One entry per metric metric_looks names, in order of first mention. Throws input naming
+// "metric_looks", the item and what is wrong (unknown key with did-you-mean, bad value, a fixed
+// scale without both limits).
+std::vector<MetricLook> resolve_metric_looks(const RenderOptions& o);
+// The look of `metric_name`: its entry of `looks`, or the run's colormap and scale.
+MetricLook look_of(const RenderOptions& o, std::span<const MetricLook> looks, std::string_view metric_name);
 
 // Throws eyemap::Error (input) naming the option and value when something is out of range.
 void validate(const Geometry& g);

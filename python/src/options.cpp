@@ -1,6 +1,7 @@
 // Renderer options from Python keywords (through the schema, core/option_schema.cpp), and the Renderer class of the binding.
 #include <cmath>
 
+#include <fmt/format.h>
 #include <pybind11/stl.h>
 
 #include "binding.hpp"
@@ -82,6 +83,28 @@ FieldValue from_python(const FieldSpec& f, const std::string& label, const pyb::
             return out;
         }
         case FieldType::path: return pyb::str(pyb::module_::import("os").attr("fspath")(v)).cast<std::string>();
+        case FieldType::metric_looks: {
+            // {"diff": {"colormap": "rdbu", "color_min": -3}} or items ["diff:colormap=rdbu", ...]: the CLI's items.
+            std::vector<std::string> out;
+            const auto text = [&](const pyb::handle& x) -> std::string {
+                if (PyBool_Check(x.ptr())) return x.ptr() == Py_True ? "true" : "false";
+                if (PyUnicode_Check(x.ptr())) return x.cast<std::string>();
+                if (PyFloat_Check(x.ptr()) || PyLong_Check(x.ptr())) return pyb::str(pyb::repr(x)).cast<std::string>();
+                bad_option(label, x, "expected a text, a number or a bool as a look's value");
+            };
+            if (pyb::isinstance<pyb::dict>(v)) {
+                for (auto [metric, keys] : pyb::reinterpret_borrow<pyb::dict>(v)) {
+                    if (!pyb::isinstance<pyb::dict>(keys)) bad_option(label, keys, "expected {metric: {key: value}}");
+                    for (auto [key, value] : pyb::reinterpret_borrow<pyb::dict>(keys))
+                        out.push_back(fmt::format("{}:{}={}", string(label, metric), string(label, key), text(value)));
+                }
+                return out;
+            }
+            if (!pyb::isinstance<pyb::sequence>(v) || PyUnicode_Check(v.ptr()))
+                bad_option(label, v, "expected {metric: {key: value}} or a list of 'NAME:KEY=VALUE' items");
+            for (auto x : pyb::reinterpret_borrow<pyb::sequence>(v)) out.push_back(string(label, x));
+            return out;
+        }
         default: return string(label, v);
     }
 }

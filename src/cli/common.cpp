@@ -102,6 +102,14 @@ void CommonOptions::add_to(CLI::App& app, bool data_required, std::initializer_l
             },
             "LIST")
         ->capture_default_str();
+    app.add_option("--metric-look", looks,
+                   "A metric's own colour map and scale, NAME:KEY=VALUE (repeatable; KEY: colormap, bins, color_scale, color_min, "
+                   "color_max, color_scope, clip_quantile), over the run's: e.g. --metric synapses,diff --metric-look diff:colormap=rdbu "
+                   "--metric-look diff:color_min=-3 --metric-look diff:color_max=3 (counts on the reds, diff on RdBu with limits every "
+                   "type shares)")
+        ->type_name("NAME:KEY=VALUE")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--label", labels,
                    "A value metric's label, NAME=TEXT (repeatable): legend title, tooltips, titles and page headings say TEXT "
                    "instead of the column's name; NAME must be in --metric")
@@ -204,6 +212,13 @@ RenderOptions CommonOptions::render_options() const {
             set_style_field(*f, in.options.style, parse_field_text(*f, value), key);
         } catch (const Error& e) {
             usage_error("--style", kv, e.reason());  // the option as typed
+        }
+    }
+    if (!looks.empty()) {
+        try {
+            set_field(*find_option("metric_looks"), in, looks);
+        } catch (const Error& e) {
+            usage_error("--metric-look", e.where().value, e.reason());
         }
     }
     return finish_options(std::move(in));

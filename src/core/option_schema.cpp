@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/hash.hpp"
 #include "core/read_file.hpp"
 #include "eyemap/error.hpp"
 #include "core/throw.hpp"
@@ -99,6 +100,21 @@ const FieldSpec kOptions[] = {
      .set = [](OptionInput& in, FieldValue&& v) { in.options.scale.clip_quantile = std::get<double>(v); },
      .settings_hash = [](const RenderOptions& o, std::uint64_t) {
          return o.scale.clip_quantile == 1 ? SettingsHashPart() : SettingsHashPart(o.scale.clip_quantile);
+     }},
+    // Added after the settings hash was fixed: only a run that sets looks adds them.
+    {.name = "metric_looks", .flag = "--metric-look", .type = FieldType::metric_looks, .range_text = "items NAME:KEY=VALUE", .nullable = true,
+     .cache_keys = kColoursKey | kMetadataKey,
+     .help = "A metric's own colour map and scale, items NAME:KEY=VALUE (KEY: colormap, bins, color_scale, color_min, color_max, "
+             "color_scope, clip_quantile), e.g. diff:colormap=rdbu diff:color_min=-3 diff:color_max=3; the CLI's repeatable --metric-look",
+     .get = [](const RenderOptions& o) { return o.metric_looks.empty() ? FieldValue() : FieldValue(o.metric_looks); },
+     .set = [](OptionInput& in, FieldValue&& v) {
+         in.options.metric_looks = v.index() == 0 ? std::vector<std::string>{} : std::get<std::vector<std::string>>(std::move(v));
+     },
+     .settings_hash = [](const RenderOptions& o, std::uint64_t) {
+         if (o.metric_looks.empty()) return SettingsHashPart();
+         HashBuilder h;
+         for (const auto& item : o.metric_looks) h.add(std::string_view(item));
+         return SettingsHashPart(h.digest());
      }},
     {.name = "style", .type = FieldType::style, .nullable = true, .cache_keys = kMetadataKey,
      // Its settings-hash part: every Style field (hash_settings, hash_style).
@@ -231,6 +247,13 @@ void check(const FieldSpec& f, FieldValue& v, std::string_view label) {
             return;
         }
         case FieldType::style: bad("expected the Style settings", label, field_text(v));
+        case FieldType::metric_looks: {
+            expect(5, "items NAME:KEY=VALUE");
+            RenderOptions o;
+            o.metric_looks = std::get<std::vector<std::string>>(v);
+            resolve_metric_looks(o);  // each item's name, key and value (errors name the item)
+            return;
+        }
         default: break;
     }
     expect(4, "a string");
@@ -281,6 +304,7 @@ std::string_view to_string(FieldType t) noexcept {
         case FieldType::string: return "string";
         case FieldType::colour: return "colour";
         case FieldType::palette: return "palette";
+        case FieldType::metric_looks: return "metric_looks";
         case FieldType::choice: return "choice";
         case FieldType::path: return "path";
         case FieldType::style: return "style";
@@ -360,6 +384,7 @@ FieldValue parse_field_text(const FieldSpec& f, std::string_view text, std::stri
             return out;
         }
         case FieldType::style: bad("the Style settings are given one by one", label, std::string(text));
+        case FieldType::metric_looks: return std::vector<std::string>{std::string(text)};  // one item
         default: return std::string(text);
     }
 }
@@ -433,6 +458,70 @@ RenderOptions finish_options(OptionInput in) {
     }
     validate(o.scale);
     return o;
+}
+
+namespace {
+constexpr std::string_view kLookKeys[] = {"colormap", "bins", "color_scale", "color_min", "color_max", "color_scope", "clip_quantile"};
+}
+
+std::vector<MetricLook> resolve_metric_looks(const RenderOptions& o) {
+    struct Pending {
+        std::string metric;
+        OptionInput in;
+    };
+    std::vector<Pending> looks;
+    for (const auto& item : o.metric_looks) {
+        const auto colon = item.find(':'), eq = item.find('=', colon == std::string::npos ? 0 : colon);
+        if (colon == std::string::npos || eq == std::string::npos)
+            bad("expected NAME:KEY=VALUE, e.g. diff:colormap=rdbu", "metric_looks", item);
+        const std::string name = item.substr(0, colon), key = item.substr(colon + 1, eq - colon - 1), value = item.substr(eq + 1);
+        try {
+            metric_from_name(name, "metric_looks");
+        } catch (const Error& e) {
+            bad(fmt::format("'{}': {}", name, e.reason()), "metric_looks", item);
+        }
+        if (std::find(std::begin(kLookKeys), std::end(kLookKeys), key) == std::end(kLookKeys)) {
+            std::string best;
+            std::size_t best_d = 3;
+            for (auto k : kLookKeys)
+                if (const auto d = detail::edit_distance(key, k); d < best_d) best_d = d, best = k;
+            bad(fmt::format("unknown key '{}' (keys: {}){}", key, fmt::join(kLookKeys, ", "),
+                            best.empty() ? std::string() : fmt::format("; did you mean '{}'?", best)),
+                "metric_looks", item);
+        }
+        auto it = std::find_if(looks.begin(), looks.end(), [&](const Pending& p) { return p.metric == name; });
+        if (it == looks.end()) {
+            Pending p{name, {}};
+            p.in.options.colormap = o.colormap;
+            p.in.options.scale = o.scale;
+            p.in.color_scale = std::string(to_string(o.scale.method));
+            if (o.scale.method == ScaleMethod::fixed) p.in.color_min = o.scale.min, p.in.color_max = o.scale.max;
+            looks.push_back(std::move(p));
+            it = looks.end() - 1;
+        }
+        const FieldSpec& f = *find_option(key);
+        const std::string label = fmt::format("metric_looks {}:{}", name, key);
+        set_field(f, it->in, parse_field_text(f, value, label), label);
+        // A method other than fixed drops limits the run's fixed scale would pass on.
+        if (key == "color_scale" && value != "fixed") it->in.color_min = it->in.color_max = std::nullopt;
+    }
+    std::vector<MetricLook> out;
+    for (auto& p : looks) {
+        RenderOptions r;
+        try {
+            r = finish_options(std::move(p.in));
+        } catch (const Error& e) {
+            bad(fmt::format("{}: {}", p.metric, e.reason()), "metric_looks", e.where().value);
+        }
+        out.push_back(MetricLook{p.metric, r.colormap, r.scale});
+    }
+    return out;
+}
+
+MetricLook look_of(const RenderOptions& o, std::span<const MetricLook> looks, std::string_view metric_name) {
+    for (const auto& l : looks)
+        if (l.metric == metric_name) return l;
+    return MetricLook{std::string(metric_name), o.colormap, o.scale};
 }
 
 bool valid_svg_id(std::string_view id) noexcept {

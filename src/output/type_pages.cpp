@@ -23,7 +23,16 @@ struct TypePages {
     bool empty_maps = false;
     std::shared_ptr<const TemplateSet> templates;
     std::shared_ptr<const FillColours> fills;
+    std::vector<std::pair<std::string, std::shared_ptr<const FillColours>>> look_fills;  // metric_looks' own maps
     Stats* stats = nullptr;
+
+    // The colours of the thumbnail's metric (the first eyemap's).
+    const FillColours& fills_of(std::span<const RenderedEyemap> eyemaps) const {
+        if (!eyemaps.empty())
+            for (const auto& [metric, f] : look_fills)
+                if (metric == eyemaps.front().request.metric.name()) return *f;
+        return *fills;
+    }
     OpId op{};
 
     HashBuilder type_hash(const TypeRecord& rec) const {
@@ -46,7 +55,7 @@ struct TypePages {
         std::string thumb, html;
         {
             ScopedTimer t(stats, op);
-            thumb = detail::render_thumbnail(eyemaps, *fills);
+            thumb = detail::render_thumbnail(eyemaps, fills_of(eyemaps));
             TypePageSettings po;
             po.templates = templates;
             // Every eyemap of a batch has the same canvas.
@@ -82,6 +91,8 @@ void add_type_pages(BatchCallbacks& callbacks, const TableColumns& columns, cons
     p->templates = renderer.templates();  // read once, with the renderer: pages match the settings hash
     const RenderOptions& ro = renderer.options();
     p->fills = std::make_shared<const FillColours>(fill_colours(ro.style, ro.colormap, ro.scale.bins));
+    for (const auto& l : resolve_metric_looks(ro))  // a thumbnail in its metric's own map
+        p->look_fills.emplace_back(l.metric, std::make_shared<const FillColours>(fill_colours(ro.style, l.colormap, l.scale.bins)));
     p->stats = &renderer.stats();
     p->op = p->stats->op("batch_page");
     callbacks.plan_type_files = [p](TypeRecord& rec) { p->plan(rec); };

@@ -153,7 +153,9 @@ ColorScale make_scale(std::span<const double> values, const ScaleOptions& option
     if (fixed && !(options.min <= options.max)) throw_internal("make_scale: unvalidated fixed scale");
     if (!fixed && values.empty()) return s;  // six zeros, no bins: nothing to colour
     double lo = options.min, hi = options.max;
-    bool integer = whole(lo) && whole(hi);
+    // Fixed limits: the integer rules when the limits and the values are whole (fractional values
+    // of a value column keep exact edges: -6..6 in 7 bins is -6, -4.29, ... 6, symmetric).
+    bool integer = whole(lo) && whole(hi) && std::all_of(values.begin(), values.end(), whole);
     std::vector<double> clipped;  // the values with those above a robust maximum lowered to it
     if (!fixed) {
         auto [mn, mx] = std::minmax_element(values.begin(), values.end());

@@ -293,6 +293,13 @@ struct Renderer::Impl {
     std::shared_ptr<const TemplateSet> templates;
     std::shared_ptr<const Style> style;
     std::shared_ptr<const FillColours> fills;  // the style's no-data and grey around the colour map's bins
+    // Metrics drawn with their own colour map and scale (RenderOptions::metric_looks).
+    struct Look {
+        std::string metric;
+        ScaleOptions scale;
+        std::shared_ptr<const FillColours> fills;
+    };
+    std::vector<Look> looks;
     RasterOptions raster;
     std::uint64_t settings_hash = 0;
     OpId process_op, layout_op, svg_op, png_op, encode_op, pdf_op;
@@ -302,6 +309,8 @@ struct Renderer::Impl {
         templates = options.templates.empty() ? builtin_templates() : load_templates(options.templates);
         style = std::make_shared<const Style>(options.style);
         fills = std::make_shared<const FillColours>(fill_colours(options.style, options.colormap, options.scale.bins));
+        for (const auto& l : resolve_metric_looks(options))
+            looks.push_back(Look{l.metric, l.scale, std::make_shared<const FillColours>(fill_colours(options.style, l.colormap, l.scale.bins))});
         caches = shared ? std::move(shared) : std::make_shared<Caches>(options.caches);
         raster.scale = options.png_scale;
         raster.layer = options.layer;
@@ -312,6 +321,13 @@ struct Renderer::Impl {
         encode_op = stats->op("encode_png");
         pdf_op = stats->op("render_pdf");
         settings_hash = hash_settings();
+    }
+
+    // The metric's look among `looks`, or looks.size() for the run's own.
+    std::size_t look_index(const Metric& m) const noexcept {
+        for (std::size_t i = 0; i < looks.size(); ++i)
+            if (looks[i].metric == m.name()) return i;
+        return looks.size();
     }
 
     std::uint64_t hash_settings() const {
@@ -331,8 +347,22 @@ struct Renderer::Impl {
         std::vector<EyemapData> data;
         {
             ScopedTimer t(stats.get(), process_op);
-            data = process_type(type, rows, columns, index, requests, options.scale,
-                                [this](std::span<const double> v, const ScaleOptions& o) { return caches->scale(v, o); });
+            const ScaleSource source = [this](std::span<const double> v, const ScaleOptions& o) { return caches->scale(v, o); };
+            if (looks.empty()) {
+                data = process_type(type, rows, columns, index, requests, options.scale, source);
+            } else {
+                // One call per look (the run's, then each metric's own), results back in request order.
+                data.resize(requests.size());
+                for (std::size_t g = 0; g <= looks.size(); ++g) {
+                    std::vector<EyemapRequest> group;
+                    std::vector<std::size_t> at;
+                    for (std::size_t i = 0; i < requests.size(); ++i)
+                        if (look_index(requests[i].metric) == g) group.push_back(requests[i]), at.push_back(i);
+                    if (group.empty()) continue;
+                    auto part = process_type(type, rows, columns, index, group, g < looks.size() ? looks[g].scale : options.scale, source);
+                    for (std::size_t k = 0; k < part.size(); ++k) data[at[k]] = std::move(part[k]);
+                }
+            }
         }
         if (options.layer != 0)
             for (const auto& d : data) {
@@ -352,7 +382,9 @@ struct Renderer::Impl {
         for (auto& d : data) {
             auto& g = grids[static_cast<int>(d.side)];
             if (!g) g = caches->grid(index, options.geometry, d.side);
-            out.push_back(layout_eyemap(std::move(d), g, options.geometry, style, options.scale.scope, fills));
+            const std::size_t l = look_index(d.metric);
+            out.push_back(l < looks.size() ? layout_eyemap(std::move(d), g, options.geometry, style, looks[l].scale.scope, looks[l].fills)
+                                           : layout_eyemap(std::move(d), g, options.geometry, style, options.scale.scope, fills));
             make_scene_drawable(out.back());
         }
         return out;

@@ -41,6 +41,8 @@ def non_default(f):
         return str(SOURCE_DIR / "templates")
     if t == "string":
         return {"font_family": "DejaVu Serif", "colormap": "viridis"}.get(f["name"], "abc")
+    if t == "metric_looks":  # the eyemaps these tests draw are cell counts
+        return ["cells:colormap=viridis", "cells:bins=7"]
     raise AssertionError(f"no value for {f['name']}")
 
 
@@ -109,6 +111,8 @@ def cli_args(f, v):
         return ["--style", f"{f['name']}={text}"]
     if f["type"] in ("bool", "caches"):
         return [f["flag"]]
+    if f["type"] == "metric_looks":  # repeatable, one item each
+        return [a for item in v for a in (f["flag"], item)]
     args = [f["flag"], str(v)]
     if f["name"] == "color_min":
         args += ["--color-max", "5"]
@@ -193,3 +197,15 @@ def test_colormap_and_bins_keywords(sample_ds):
     assert e.value.value == "red"
     with pytest.raises(eyemap.InputError, match="expected an integer"):
         eyemap.Renderer(bins=7.0)
+
+
+def test_metric_looks_as_a_dict_or_items():
+    """A metric's own look from Python as {metric: {key: value}}: the CLI's items, the same bytes."""
+    a = eyemap.Renderer(metric_looks={"cells": {"colormap": "viridis", "bins": 7, "color_min": 0, "color_max": 2.5}})
+    assert a.options["metric_looks"] == ["cells:colormap=viridis", "cells:bins=7", "cells:color_min=0", "cells:color_max=2.5"]
+    b = eyemap.Renderer(metric_looks=a.options["metric_looks"])
+    assert a.options == b.options
+    with pytest.raises(eyemap.InputError, match="did you mean 'colormap'"):
+        eyemap.Renderer(metric_looks={"cells": {"colormp": "viridis"}})
+    with pytest.raises(eyemap.InputError, match="needs both"):
+        eyemap.Renderer(metric_looks=["cells:color_min=1"])
