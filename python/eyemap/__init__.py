@@ -280,6 +280,10 @@ def _columns(data: Mapping[str, Any], names: Sequence[str],
                 taken.add(f"layer_{v}")
         if chosen:
             out["__values__"] = chosen
+        if values is None:
+            # Found by dtype, not named: they stay among the other columns for the library's near-name
+            # check, so a misspelt count column ("Cells") is still an error, never silently a value.
+            return out, [c for c in data if c not in taken or c in chosen]
     return out, [c for c in data if c not in taken]
 
 

@@ -188,8 +188,8 @@ std::string value_text(PyObject* o, const Ctx& c, Row i, std::string_view value_
     if (is_missing(o)) return {};
     if (PyUnicode_Check(o)) return std::string(utf8(o, c, i, false));
     if (PyBool_Check(o)) c.fail(i, value_for_errors.empty() ? show(o) : std::string(value_for_errors), "expected a number, got bool");
-    if (PyFloat_Check(o) || PyIndex_Check(o)) return show(o);
-    PyObject* f = PyNumber_Float(o);  // numpy scalars, Decimal, Fraction: may run Python code
+    if (PyFloat_Check(o) || PyLong_Check(o)) return show(o);
+    PyObject* f = PyNumber_Float(o);  // numpy scalars, Decimal, Fraction, __index__/__float__: may run Python code
     if (!f) {
         PyErr_Clear();
         c.fail(i, value_for_errors.empty() ? show(o) : std::string(value_for_errors), fmt::format("expected a number, got {}", type_name(o)));
@@ -217,14 +217,14 @@ NumberColumn value_column(const pyb::array& a, const Ctx& c) {
 
 // A 1-D object column (per row a list / tuple / array of numbers, or "12;0;7"), or an n x L array.
 // `values`: a value column's layers (floats, missing = no data) rather than counts.
-LayerColumn layer_column(const pyb::handle& h, const Ctx& c, bool values = false) {
+LayerColumn layer_column(const pyb::handle& h, const Ctx& c, bool as_values = false) {
     if (!pyb::isinstance<pyb::array>(h)) c.fail(0, type_name(h), "expected a numpy array");
     auto arr = pyb::reinterpret_borrow<pyb::array>(h);
     LayerColumn out;
     if (arr.ndim() == 2) {  // n x L numbers: every region must have L layers
         out.width = static_cast<std::size_t>(arr.shape(1));
         pyb::array flat = arr.attr("reshape")(-1);
-        out.block = values ? value_column(flat, c) : number_column(flat, c);
+        out.block = as_values ? value_column(flat, c) : number_column(flat, c);
         return out;
     }
     if (arr.ndim() != 1) c.fail(0, fmt::format("{} dimensions", arr.ndim()), "expected a 1-D column of lists or ';' strings, or an n x layers array");
@@ -243,9 +243,9 @@ LayerColumn layer_column(const pyb::handle& h, const Ctx& c, bool values = false
                 pyb::object v = values[k];
                 if (PyList_Check(v.ptr()) || PyTuple_Check(v.ptr())) c.fail(i, shown, "expected a flat list of layer values");
                 if (k) t += ';';
-                t += values ? value_text(v.ptr(), c, i, shown) : number_text(v.ptr(), c, i, shown);
+                t += as_values ? value_text(v.ptr(), c, i, shown) : number_text(v.ptr(), c, i, shown);
             }
-        } else if (values && is_missing(o.ptr())) {
+        } else if (as_values && is_missing(o.ptr())) {
             out.texts[i].clear();  // no data in any layer
         } else {
             c.fail(i, show(o), is_missing(o.ptr()) ? std::string("missing value; expected one value per layer")

@@ -251,7 +251,9 @@ def test_vocabulary_comes_from_the_library():
     assert eyemap.METRICS == ("synapses", "cells") and eyemap.FORMATS == ("svg", "png", "pdf")
     # The binding decides no words: an unknown side or metric is the library's input error, not a default.
     assert eyemap._eyemap._file_stem("Tm3", "ME", "L", "cells") == "Tm3_ME_L_cell_count"
-    with pytest.raises(eyemap.InputError, match="metric must be one of synapses, cells"):
-        eyemap._eyemap._file_stem("Tm3", "ME", "L", "synapse")
+    # Any other valid column name is a value metric, named as it is; a name no column can have is refused.
+    assert eyemap._eyemap._file_stem("Tm3", "ME", "L", "synapse") == "Tm3_ME_L_synapse"
+    with pytest.raises(eyemap.InputError, match="only letters, digits"):
+        eyemap._eyemap._file_stem("Tm3", "ME", "L", "syn apse")
     with pytest.raises(eyemap.InputError, match="side must be L or R"):
         eyemap._eyemap._file_stem("Tm3", "ME", "X", "cells")
