@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <algorithm>
 #include <cstring>
+#include <cmath>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -106,6 +107,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                             a.hex2 == b.hex2 && a.synapses == b.synapses && a.cells == b.cells &&
                             a.layer_synapses == b.layer_synapses && a.layer_cells == b.layer_cells,
                         "typed columns: a row differs from the CSV's");
+        }
+    });
+    // Value columns (issue 27): any header column may be named; accepted values are finite or NaN,
+    // one per named column present, and a layered one has one value per layer of the row's region.
+    fuzz::run([&] {
+        static const std::vector<std::string> kValues{"v", "w", "cells_f"};
+        const ColumnTable t = parse_column_table(text, "fuzz.csv", regions(), kValues);
+        for (const auto& r : t.rows) {
+            fuzz::check(r.values.size() == t.columns.values.size(), "one value per value column");
+            for (const double v : r.values) fuzz::check(!std::isinf(v), "an infinite value was accepted");
+            std::size_t layered = 0;
+            for (const auto& c : t.columns.values) layered += c.layers;
+            const RegionDef* def = regions().find(r.region);
+            fuzz::check(def && r.layer_values.size() == layered * def->layers.size(), "layer values per layered value column");
+            for (const double v : r.layer_values) fuzz::check(!std::isinf(v), "an infinite layer value was accepted");
         }
     });
     // The streaming reader must agree with the whole-table reader on the rows it accepts.
