@@ -1,6 +1,7 @@
 // The batch from Python: run_batch / run_batch_to_directory in a C++ thread with the GIL released;
 // the calling thread polls for signals (Ctrl-C -> BatchOptions::cancel, a clean stop, then the
 // KeyboardInterrupt is raised) and calls the progress callback with the live counters.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -111,7 +112,11 @@ pyb::dict run(const pyb::object& input, const pyb::object& layout_path, const py
         }
         layout = columns_label.empty() ? layout_from_data_file(path, regions) : read_column_layout(columns_label, regions);  // as `eyemap batch`
         index = index_columns(layout, regions);
-        file = std::make_unique<DataFileSource>(path, regions);
+        // The value columns the requests draw (a CSV is read by name, as `eyemap batch --metric` does).
+        std::vector<std::string> values;
+        for (const auto& r : bo.requests)
+            if (!r.metric.is_count() && std::find(values.begin(), values.end(), r.metric.name()) == values.end()) values.push_back(r.metric.name());
+        file = std::make_unique<DataFileSource>(path, regions, values);
         bo.source_name = path;
         data_label = path;
     }

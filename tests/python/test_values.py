@@ -169,3 +169,14 @@ def test_labels_and_units():
         eyemap.render(ds, "A", labels={"other": "x"})
     with pytest.raises(eyemap.InputError, match="control characters"):
         eyemap.render(ds, "A", labels={"coverage": "a\nb"})
+
+
+def test_run_batch_reads_value_columns_of_a_csv(tmp_path):
+    df = frame([0.5, -0.25, float("nan")], cells=[1, 2, 0])
+    data = tmp_path / "v.csv"
+    df.to_csv(data, index=False)
+    out = eyemap.run_batch(data, sink="memory", requests=[("ME", "R", "coverage"), ("ME", "R", "cells")], progress=False)
+    svg = out["files"]["svg/A_ME_R_coverage.svg"].decode()
+    assert tooltips(svg) == ["0.5", "-0.25", "no data"]
+    frame_out = eyemap.run_batch(df, sink="memory", requests=[("ME", "R", "coverage")], progress=False)
+    assert frame_out["files"]["svg/A_ME_R_coverage.svg"].decode() == svg
