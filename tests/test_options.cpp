@@ -33,6 +33,7 @@ FieldValue non_default(const FieldSpec& f) {
             if (f.name == "color_min") return 2.0;
             if (f.name == "color_max") return 5.0;
             if (f.name == "png_scale") return 2.0;  // an image of at most 32767 pixels a side
+            if (f.name == "centre") return 1.0;     // None by default
             // Halfway to the maximum: far enough to show (a minimum canvas larger than the drawing).
             const double d = std::get<double>(def);
             if (d == f.max) return d - (d - f.min) / 2;  // a default at the top of its range (clip_quantile 1)
@@ -86,6 +87,8 @@ std::uint64_t hash_8aaac46(const RenderOptions& options, std::uint64_t templates
     if (options.colormap != "reds") h.add(std::string_view(options.colormap));
     if (s.bins != 5) h.add(std::int64_t{s.bins});
     if (s.clip_quantile != 1) h.add(s.clip_quantile);
+    if (s.continuous) h.add(std::uint64_t{1});
+    if (s.centre) h.add(*s.centre);
     const Style& st = options.style;
     for (const auto& c : st.palette) h.add(std::string_view(c));
     for (const std::string* c : {&st.background, &st.text, &st.badge_left, &st.badge_right, &st.hex_stroke, &st.button_fill,
@@ -154,7 +157,8 @@ TEST_CASE("options schema: every member of the option structs has its field in t
     std::size_t geometry = 0, scale = 0, style = 0;
     for (const auto& f : option_fields()) {
         geometry += (f.cache_keys & kCoordinatesKey) != 0;
-        scale += f.name.starts_with("color_") || f.name == "bins" || f.name == "clip_quantile";  // ScaleOptions::bins, clip_quantile
+        scale += f.name.starts_with("color_") || f.name == "bins" || f.name == "clip_quantile" || f.name == "continuous" ||
+                 f.name == "centre";  // ScaleOptions::bins, clip_quantile, continuous, centre
         style += f.type == FieldType::style;
     }
     CHECK(member_count<Geometry>() == geometry);

@@ -179,7 +179,7 @@ std::uint32_t faded_hex(std::string_view hex) {
 // Checks that the pixel under every hexagon centre has the hexagon's fill, faded over the
 // background (Style::hex_opacity; the integer blend may be one level off the exact value).
 // `colours`: the scene's fills by palette index (null: the default Style's palette).
-void check_centres(const RasterImage& img, const Scene& s, double scale, const std::vector<std::uint8_t>& fills, int tolerance = 0,
+void check_centres(const RasterImage& img, const Scene& s, double scale, const std::vector<FillIndex>& fills, int tolerance = 0,
                    const FillColours* colours = nullptr) {
     std::size_t bad = 0;
     for (std::size_t c = 0; c < fills.size(); ++c) {

@@ -32,7 +32,7 @@ namespace {
 // The rendering options of every rendering command; the others are named by each command.
 constexpr std::string_view kCommonFields[] = {"templates", "hex_size",    "spacing",   "margin",    "min_width", "min_height",
                                               "color_scale", "color_scope", "color_min", "color_max", "colormap",  "bins",
-                                              "clip_quantile", "static", "caches"};
+                                              "clip_quantile", "continuous", "centre", "static", "caches"};
 
 void add_field(CLI::App& app, const FieldSpec& f, std::optional<std::string>& target) {
     std::string help(f.help);

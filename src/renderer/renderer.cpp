@@ -257,6 +257,7 @@ struct Renderer::Impl {
     std::shared_ptr<const TemplateSet> templates;
     std::shared_ptr<const Style> style;
     std::shared_ptr<const FillColours> fills;  // the style's no-data and grey around the colour map's bins
+    ScaleOptions scale;  // options.scale with a diverging map's centre (scale_options)
     RasterOptions raster;
     std::uint64_t settings_hash = 0;
     OpId process_op, layout_op, svg_op, png_op, encode_op, pdf_op;
@@ -265,7 +266,9 @@ struct Renderer::Impl {
         validate(options);  // every option and Style field, from the schema (core/option_schema.cpp)
         templates = options.templates.empty() ? builtin_templates() : load_templates(options.templates);
         style = std::make_shared<const Style>(options.style);
-        fills = std::make_shared<const FillColours>(fill_colours(options.style, options.colormap, options.scale.bins));
+        fills = std::make_shared<const FillColours>(
+            fill_colours(options.style, options.colormap, options.scale.bins, options.scale.continuous));
+        scale = scale_options(options);
         caches = shared ? std::move(shared) : std::make_shared<Caches>(options.caches);
         raster.scale = options.png_scale;
         raster.layer = options.layer;
@@ -295,7 +298,7 @@ struct Renderer::Impl {
         std::vector<EyemapData> data;
         {
             ScopedTimer t(stats.get(), process_op);
-            data = process_type(type, rows, columns, index, requests, options.scale,
+            data = process_type(type, rows, columns, index, requests, scale,
                                 [this](std::span<const double> v, const ScaleOptions& o) { return caches->scale(v, o); });
         }
         if (options.layer != 0)
