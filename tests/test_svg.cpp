@@ -24,6 +24,7 @@
 #include "core/text.hpp"
 #include "output/sink.hpp"
 #include "render/template_guard.hpp"
+#include "core/number.hpp"
 
 using namespace eyemap;
 namespace fs = std::filesystem;
@@ -451,4 +452,71 @@ TEST_CASE("N bins of a colour map: golden SVG (viridis, 7 bins), the script's co
     // Up to 9 bins the script is the default one (digits).
     o.scale.bins = 9;
     CHECK_THAT(render_one(ds, Metric::synapses, o), Catch::Matchers::Contains("+b.charAt(layer - 1)"));
+}
+
+TEST_CASE("continuous and diverging maps: golden SVGs, the gradient legend, two base-36 digits per layer and the script that reads them") {
+    Dataset ds = small_dataset();
+    RenderOptions o;
+    o.colormap = "viridis";
+    o.scale.continuous = true;
+    RenderOptions d;
+    d.colormap = "rdbu";
+    d.scale.centre = 20.0;  // the values 3..96 lie on both sides of it: both hues
+    d.scale.continuous = true;
+    RenderOptions db = d;   // binned, centred
+    db.scale.continuous = false;
+    for (const auto& [name, opts] : {std::pair{"continuous_viridis", o}, std::pair{"rdbu_centre", d}, std::pair{"rdbu_centre_binned", db}}) {
+        INFO(name);
+        const std::string svg = render_one(ds, Metric::synapses, opts);
+        const auto path = std::filesystem::path(EYEMAP_SOURCE_DIR) / "tests/golden" / (std::string(name) + ".svg");
+        if (std::getenv("EYEMAP_UPDATE_GOLDEN")) {
+            test::write_file(path, svg);
+            WARN("golden file rewritten: " << path);
+        }
+        REQUIRE(std::filesystem::exists(path));
+        CHECK(svg == test::read_file(path));
+        CHECK(test::xml_error(svg).empty());
+        const std::string id = ids_of(svg).count("emGolden") ? "emGolden" : *ids_of(svg).begin();
+        const bool continuous = opts.scale.continuous;
+        CHECK((svg.find("<linearGradient") != std::string::npos) == continuous);
+        if (!continuous) {
+            CHECK_THAT(svg, Catch::Matchers::Contains("+b.charAt(layer - 1)"));  // the binned script
+            continue;
+        }
+        const FillColours f = fill_colours(Style{}, opts.colormap, 5, true);
+        // One gradient, its stops the fills' (offset, colour), used by both legends' bars.
+        std::string stops;
+        for (const auto& s : f.stops) stops += fmt::format("<stop offset=\"{}\" stop-color=\"{}\"/>\n", decimal_text(s.offset, 4), f.colour[s.fill]);
+        CHECK_THAT(svg, Catch::Matchers::Contains(stops));
+        static const std::regex grad_id(R"re(<linearGradient id="([^"]+)-grad")re");
+        std::smatch m;
+        REQUIRE(std::regex_search(svg, m, grad_id));
+        const std::string url = "fill=\"url(#" + m[1].str() + "-grad)\"";
+        std::size_t bars = 0;
+        for (auto p = svg.find(url); p != std::string::npos; p = svg.find(url, p + 1)) ++bars;
+        CHECK(bars == 2);  // all layers and the per-layer legend
+        // The script: 258 colours, grey 257, two base-36 digits per layer.
+        CHECK_THAT(svg, Catch::Matchers::Contains(fmt::format("var pal = [\"{}\"];", fmt::join(f.colour, "\", \""))));
+        CHECK_THAT(svg, Catch::Matchers::Contains("pal[257]"));
+        CHECK_THAT(svg, Catch::Matchers::Contains("parseInt(b.substr(2 * (layer - 1), 2), 36)"));
+        // Every data-b: two digits per layer, each a level 1..256 or white.
+        static const std::regex data_b(R"re(data-b="([0-9a-z]+)")re");
+        std::size_t n = 0;
+        std::set<long> levels;
+        const std::size_t layers = builtin_regions().find("ME")->layers.size();
+        for (auto it = std::sregex_iterator(svg.begin(), svg.end(), data_b); it != std::sregex_iterator(); ++it, ++n) {
+            const std::string b = (*it)[1];
+            REQUIRE(b.size() == 2 * layers);
+            for (std::size_t l = 0; l < layers; ++l) {
+                const long v = std::stol(b.substr(2 * l, 2), nullptr, 36);
+                CHECK(v <= 256);
+                levels.insert(v);
+            }
+        }
+        CHECK(n == 6);  // the columns with data
+        CHECK(levels.count(0));
+        CHECK(*levels.rbegin() == 256);  // the layer scale's top
+    }
+    // The default script is untouched by the continuous section.
+    CHECK(render_one(ds).find("substr") == std::string::npos);
 }
