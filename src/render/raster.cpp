@@ -6,6 +6,7 @@
 #include <libdeflate.h>
 
 #include <algorithm>
+#include <bitset>
 #include <array>
 #include <cmath>
 #include <charconv>
@@ -29,6 +30,8 @@ namespace {
 // are the shapes of the SVG's templates (templates/tail.svg.mustache, svg.cpp).
 // Fills by palette index (Scene::fills): no data, up to kMaxScaleBins bins or kContinuousLevels levels, not in region.
 constexpr std::size_t kMaxFills = kContinuousLevels + 2;
+// The most fills drawn for which render_image tries limit_colours (the binned maps' 14 at most).
+constexpr std::size_t kPaletteFills = 64;
 constexpr double kButtonRadius = 2;
 constexpr double kButtonBaseline = 3.5;  // label baseline above the button's bottom edge
 constexpr double kSin60 = 0.8660254037844386;
@@ -860,8 +863,13 @@ RasterImage render_image(const Scene& scene, const RasterOptions& options) {
     cairo_surface_finish(surface.get());
     check(cairo_surface_status(surface.get()), "image surface");
     // At most 256 colours, no pixel moved by more than 4 levels (antialiased edge and text
-    // colours merge with near ones; ~820 -> ~170 colours at 1x): encoded as a palette PNG.
-    limit_colours(img, 4);
+    // colours merge with near ones; ~820 -> ~170 colours at 1x): encoded as a palette PNG. Not tried
+    // with more than kPaletteFills fills drawn (a continuous map's levels): their solid colours and
+    // antialiased shades never fit 256 within 4 levels, and the attempt was ~20 % of such a PNG's time
+    // (bench_pipeline BM_Ratio_EyemapContinuousVsReds5); such images are written RGB(A).
+    std::bitset<kMaxFills> drawn;
+    for (const FillIndex f : fills) drawn.set(f);
+    if (drawn.count() <= kPaletteFills) limit_colours(img, 4);
     return img;
 }
 
