@@ -306,6 +306,13 @@ TEST_CASE("nice ticks: multiples of one 1-2-5 step inside the range, 4..7 where 
     CHECK(nice_ticks(1, 37) == std::vector<double>{5, 10, 15, 20, 25, 30, 35});
     CHECK(nice_ticks(-10, 10) == std::vector<double>{-10, -5, 0, 5, 10});
     CHECK(nice_ticks(3, 3) == std::vector<double>{3});
+    // Huge magnitudes with a small span: finite, few, increasing (k + 1 == k for the step's multiples there).
+    for (const auto& [lo, hi] : {std::pair{1e17, 1e17 + 64}, std::pair{-1e300, 1e300}, std::pair{1e300, 1.7e308}}) {
+        const auto t = nice_ticks(lo, hi);
+        CHECK(!t.empty());
+        CHECK(t.size() <= 16);
+        CHECK(std::is_sorted(t.begin(), t.end()));
+    }
     std::size_t in_range = 0, total = 0;
     for (double lo : {-1234.5, -3.0, 0.0, 0.001, 1.0, 17.0, 9999.0})
         for (double span : {0.0013, 0.07, 1.0, 2.9, 7.25, 13.0, 99.0, 345.0, 5e4, 1e9}) {
@@ -385,7 +392,7 @@ TEST_CASE("continuous legend: a gradient bar with nice labels at the scale's pos
     }
 }
 
-TEST_CASE("continuous fills: white, the map's 256 table entries, grey; gradient stops within one level of every entry") {
+TEST_CASE("continuous fills: white, the map's 256 table entries, grey, and gradient stops within one level of every entry") {
     for (const char* map : {"viridis", "reds", "rdbu", "greys", "#000000,#ff0000,#ffff00"}) {
         INFO(map);
         const FillColours f = fill_colours(Style{}, map, 5, true);

@@ -709,7 +709,7 @@ TEST_CASE("continuous: process_type draws levels 1..256, white and grey 257, per
     CHECK(*std::max_element(f3.begin(), f3.end()) == 257);
 }
 
-TEST_CASE("centre: linear limits symmetric about it, binned and continuous; a symmetric clip; other methods refuse it") {
+TEST_CASE("centre: linear limits symmetric about it (binned and continuous), a symmetric clip, other methods refuse it") {
     std::vector<double> v;
     for (int i = 1; i <= 10; ++i) v.push_back(i);
     ScaleOptions o;

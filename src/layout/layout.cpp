@@ -116,7 +116,14 @@ std::vector<double> nice_ticks(double lo, double hi) {
             if (score < best_score) best_score = score, best = step;
         }
     std::vector<double> out;
-    for (double k = std::ceil(lo / best); k * best <= hi; ++k) out.push_back(k * best == 0 ? 0.0 : k * best);  // no "-0"
+    // At most 16 (a step's count is 3..8 but for the roundings of huge magnitudes, where k + 1 may equal k).
+    const double k0 = std::ceil(lo / best);
+    for (int n = 0; n < 16; ++n) {
+        const double v = (k0 + n) * best;
+        if (v > hi) break;
+        out.push_back(v == 0 ? 0.0 : v);  // no "-0"
+    }
+    out.erase(std::unique(out.begin(), out.end()), out.end());
     if (out.empty()) out.push_back(lo);
     return out;
 }

@@ -285,7 +285,9 @@ ColorScale Caches::scale(std::span<const double> values, const ScaleOptions& opt
     const ColorScale scale = make_scale(values, options);
     key.owned = std::make_shared<const std::vector<double>>(values.begin(), values.end());
     key.values = *key.owned;
-    cache.put(key, std::make_shared<const ColorScale>(scale), sizeof(ScaleKey) + sizeof(ColorScale) + values.size_bytes());
+    // A continuous percentile scale holds its sorted values too.
+    cache.put(key, std::make_shared<const ColorScale>(scale),
+              sizeof(ScaleKey) + sizeof(ColorScale) + values.size_bytes() + (scale.sorted ? scale.sorted->size() * sizeof(double) : 0));
     return scale;
 }
 
