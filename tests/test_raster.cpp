@@ -952,6 +952,14 @@ TEST_CASE("continuous and diverging maps: hexagon centres, the gradient legend, 
             INFO("PDF centres");
             check_centres(poppler, s, 1, s.data.fill, k.continuous ? 4 : 2, fills.get());
         }
+        {  // layer 3 in the PDF too: the per-layer levels and the per-layer legend
+            INFO("PDF layer 3 centres");
+            test::write_file(dir / "p3.pdf", render_pdf(s, l3));
+            REQUIRE(run(fmt::format("pdftoppm -png -r 72 -singlefile '{0}/p3.pdf' '{0}/p3'", dir.string())) == 0);
+            const RasterImage p3 = decode_png(test::read_file(dir / "p3.png"));
+            CHECK(compare_images(layer3, p3, 32, 0.99, std::string(k.name) + "-pdf3") >= 0.99);
+            check_centres(p3, s, 1, fills_for_layer(s.data, 3), k.continuous ? 4 : 2, fills.get());
+        }
         // Golden bytes (EYEMAP_UPDATE_GOLDEN=1 rewrites them).
         const auto path = std::filesystem::path(EYEMAP_SOURCE_DIR) / "tests/golden" / (std::string(k.name) + ".png");
         if (std::getenv("EYEMAP_UPDATE_GOLDEN")) {

@@ -483,6 +483,7 @@ TEST_CASE("continuous and diverging maps: golden SVGs, the gradient legend, two 
             CHECK_THAT(svg, Catch::Matchers::Contains("+b.charAt(layer - 1)"));  // the binned script
             continue;
         }
+        CHECK_THAT(svg, Catch::Matchers::Contains(fmt::format("Colour map: {}, continuous.", opts.colormap)));  // the <desc>
         const FillColours f = fill_colours(Style{}, opts.colormap, 5, true);
         // One gradient, its stops the fills' (offset, colour), used by both legends' bars.
         std::string stops;
