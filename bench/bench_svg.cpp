@@ -80,14 +80,14 @@ void format_only(const Scene& scene, fmt::memory_buffer& buf, bool exact) {
         w.integer(g.hex1[c]);
         w.integer(g.hex2[c]);
         const bool in_region = d.status[c] != ColumnStatus::not_in_region;
-        if (!exact || in_region) w.integer(d.value[c]);
+        if (!exact || in_region) w.integer(static_cast<std::int64_t>(d.value[c]));
         if (d.has_layers() && (!exact || in_region)) {
-            const std::int64_t* lv = &d.layer_value[c * L];
+            const double* lv = &d.layer_value[c * L];
             bool any = !exact;
             for (std::size_t l = 0; l < L; ++l) any |= lv[l] != 0;
             if (any)
                 for (std::size_t l = 0; l < L; ++l) {
-                    w.integer(lv[l]);
+                    w.integer(static_cast<std::int64_t>(lv[l]));
                     w.ch(static_cast<char>('0' + d.layer_fill[c * L + l]));
                 }
         }

@@ -623,8 +623,11 @@ TEST_CASE("messages: choice options say eyemap: error: and did you mean and an u
     const auto dir = r3_dir("messages");
     const std::string render = fmt::format("render --data {} --type A --out-dir {} ", q(dir / "d.csv"), q(dir / "o"));
     std::string err;
-    CHECK(run_cli(render + "--metric cels", &err) == 1);  // a bare CLI11 line
-    CHECK_THAT(err, Catch::StartsWith("eyemap: error: --metric") && Catch::Contains("value 'cels'") && Catch::Contains("did you mean 'cells'?"));
+    // Any valid column name may be a value metric: one the data lacks is an input error, with the near name.
+    CHECK(run_cli(render + "--metric cels", &err) == 2);
+    CHECK_THAT(err, Catch::StartsWith("eyemap: error: ") && Catch::Contains("no 'cels' column") && Catch::Contains("did you mean the column 'cells'?"));
+    CHECK(run_cli(render + "--metric 'cel ls'", &err) == 1);  // not a column name at all: a bare CLI11 line
+    CHECK_THAT(err, Catch::StartsWith("eyemap: error: --metric") && Catch::Contains("value 'cel ls'"));
     CHECK(run_cli(render + "--side l", &err) == 1);
     CHECK_THAT(err, Catch::StartsWith("eyemap: error: --side") && Catch::Contains("did you mean 'L'?"));
     CHECK(run_cli(render + "--region me", &err) == 2);  // no suggestion
@@ -706,4 +709,49 @@ TEST_CASE("run folders: runs verify and runs list escape what they print from na
     CHECK(verify.find('\x1b') == std::string::npos);
     CHECK(verify.find('\x07') == std::string::npos);
     CHECK_THAT(verify, Catch::Contains("r\\x1b[31m") && Catch::Contains("\\x1b]0;x\\x07"));
+}
+
+TEST_CASE("value metrics: --metric NAME, render and batch draw a value column by name, counts stay the default, bad values write nothing", "[cli]") {
+    const auto dir = test::fresh_dir("values-" + std::to_string(::getpid()));
+    const std::string header = "neuron_type,region,side,hex1,hex2,cells,coverage,diff,layer_diff\n";
+    std::string rows;
+    for (int i = 0; i < 6; ++i)
+        rows += fmt::format("{},ME,R,{},{},{},{},{},{}\n", i < 3 ? "A" : "B", 10 + i, 5, i, i == 2 ? "" : fmt::format("0.{}", i + 1),
+                            fmt::format("{}.5", i - 3), "1;-1;;0;0;0;0;0;0;2");
+    test::write_file(dir / "d.csv", header + rows);
+    const std::string data = "--data " + q(dir / "d.csv") + " ";
+    std::string err;
+    // render: the value column by name, beside a count; files named by the column.
+    REQUIRE(run_cli("render " + data + "--type A --metric coverage,cells --colormap viridis --out-dir " + q(dir / "r"), &err) == 0);
+    CHECK(fs::exists(dir / "r/A_ME_R_coverage.svg"));
+    CHECK(fs::exists(dir / "r/A_ME_R_cell_count.svg"));
+    const std::string svg = test::read_file(dir / "r/A_ME_R_coverage.svg");
+    CHECK_THAT(svg, Catch::Contains("coverage: 0.2\nROI") && Catch::Contains("coverage: no data\nROI"));
+    // Without --metric: the counts only, byte for byte what the same file without value columns gives.
+    std::string counts_only = "neuron_type,region,side,hex1,hex2,cells\n";
+    for (int i = 0; i < 6; ++i) counts_only += fmt::format("{},ME,R,{},{},{}\n", i < 3 ? "A" : "B", 10 + i, 5, i);
+    test::write_file(dir / "c.csv", counts_only);
+    REQUIRE(run_cli("render " + data + "--type A --out-dir " + q(dir / "d"), &err) == 0);
+    REQUIRE(run_cli("render --data " + q(dir / "c.csv") + " --type A --out-dir " + q(dir / "c"), &err) == 0);
+    CHECK_FALSE(fs::exists(dir / "d/A_ME_R_coverage.svg"));
+    CHECK(test::read_file(dir / "d/A_ME_R_cell_count.svg") == test::read_file(dir / "c/A_ME_R_cell_count.svg"));
+    // batch: every type with the value columns named, pages with their summaries; resume and verify.
+    REQUIRE(run_cli("batch " + data + "--metric diff,cells --colormap rdbu --out-dir " + q(dir / "b") + " --run r --pages -q", &err) == 0);
+    CHECK(fs::exists(dir / "b/r/svg/B_ME_R_diff.svg"));
+    const std::string page = test::read_file(dir / "b/r/pages/A.html");
+    CHECK_THAT(page, Catch::Contains("<th scope=\"col\">Min</th>") && Catch::Contains("<td>diff</td>"));
+    CHECK_THAT(test::read_file(dir / "b/r/index.html"), Catch::Contains("diff (mean)"));
+    REQUIRE(run_cli("batch " + data + "--metric diff,cells --colormap rdbu --out-dir " + q(dir / "b") + " --run r --pages --resume", &err) == 0);
+    CHECK_THAT(err, Catch::Contains("2 up to date"));
+    REQUIRE(run_cli("runs verify " + q(dir / "b/r"), &err) == 0);
+    // Errors: a column the data lacks (did you mean), inf in a value column (file, line, column, value): nothing written.
+    CHECK(run_cli("render " + data + "--type A --metric coverge --out-dir " + q(dir / "e1"), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("no 'coverge' column") && Catch::Contains("did you mean the column 'coverage'?"));
+    CHECK_FALSE(fs::exists(dir / "e1"));
+    test::write_file(dir / "inf.csv", header + "A,ME,R,1,1,1,inf,0,\n");
+    CHECK(run_cli("render --data " + q(dir / "inf.csv") + " --type A --metric coverage --out-dir " + q(dir / "e2"), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("inf.csv:2: field 'coverage': value 'inf'") && Catch::Contains("not a finite number"));
+    CHECK_FALSE(fs::exists(dir / "e2"));
+    CHECK(run_cli("batch --data " + q(dir / "inf.csv") + " --metric coverage --out-dir " + q(dir / "e3") + " -q", &err) == 2);
+    CHECK_FALSE(fs::exists(dir / "e3/" ));
 }

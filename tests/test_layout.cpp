@@ -343,20 +343,20 @@ TEST_CASE("continuous legend: a gradient bar with nice labels at the scale's pos
     for (int i = 1; i <= 37; ++i) v.push_back(i);
     ScaleOptions o;
     o.continuous = true;
-    const LegendScale l = legend_scale(make_scale(v, o), 70, 8);
+    const LegendScale l = legend_scale(make_scale(v, o), {}, 70, 8);
     CHECK(l.gradient);
     CHECK(l.bins == 1);
     CHECK(l.labels == std::vector<std::string>{"5", "10", "15", "20", "25", "30", "35"});
     REQUIRE(l.label_t.size() == l.labels.size());
     for (std::size_t k = 0; k < l.labels.size(); ++k) CHECK(l.label_t[k] == Approx((std::stod(l.labels[k]) - 1) / 36));
     // A taller minimum gap drops labels rather than overlapping them.
-    const LegendScale thin = legend_scale(make_scale(v, o), 70, 15);
+    const LegendScale thin = legend_scale(make_scale(v, o), {}, 70, 15);
     CHECK(thin.labels.size() < l.labels.size());
     for (std::size_t k = 1; k < thin.label_t.size(); ++k) CHECK((thin.label_t[k] - thin.label_t[k - 1]) * 70 >= 15);
     // Log: powers of ten (with 2 and 5 between when few) at their log positions.
     o.method = ScaleMethod::log;
     std::vector<double> lv{1, 3, 30, 300, 3000, 10000};
-    const LegendScale lg = legend_scale(make_scale(lv, o), 70, 8);
+    const LegendScale lg = legend_scale(make_scale(lv, o), {}, 70, 8);
     CHECK(lg.labels == std::vector<std::string>{"1", "10", "100", "1000", "10k"});
     CHECK(lg.label_t[1] == Approx(0.25));
     // A clip: "≥ x" at the top, nice labels too close to it left out.
@@ -364,7 +364,7 @@ TEST_CASE("continuous legend: a gradient bar with nice labels at the scale's pos
     o.clip_quantile = 0.9;
     v.push_back(1000);
     const ColorScale clipped = make_scale(v, o);
-    const LegendScale lc = legend_scale(clipped, 70, 8);
+    const LegendScale lc = legend_scale(clipped, {}, 70, 8);
     CHECK(lc.labels.back() == "\u2265 " + tick_label(clipped.hi));
     CHECK(lc.label_t.back() == 1);
     for (std::size_t k = 1; k < lc.label_t.size(); ++k) CHECK((lc.label_t[k] - lc.label_t[k - 1]) * 70 >= 8);

@@ -572,6 +572,71 @@ TEST_CASE("N bins: process_type draws bins 1..N and not-in-region as N + 1") {
     }
 }
 
+TEST_CASE("process: a value column: 0 and signed values are data, NaN is not, the scale spans them, one format per eyemap") {
+    const std::string csv =
+        "neuron_type,region,side,hex1,hex2,synapses,diff,layer_diff\n"
+        "A,ME,R,1,1,5,-1.25,1;;-2;0;0;0;0;0;0;0\n"
+        "A,ME,R,1,2,0,0,\n"
+        "A,ME,R,1,3,3,,\n"
+        "A,ME,R,2,1,0,2.5,0;0;0;0;0;0;0;0;0;4\n"
+        "A,ME,L,2,2,1,0.5,\n";
+    const std::vector<std::string> values{"diff"};
+    const Dataset ds = make_dataset(parse_column_table(csv, "d.csv", builtin_regions(), values));
+    const Metric diff("diff");
+    REQUIRE(has_metric(ds.columns, diff));
+    REQUIRE(has_metric_layers(ds.columns, diff));
+    const EyemapData d = one(ds, "A", "ME", Side::R, diff);
+    CHECK_FALSE(d.counts);
+    CHECK(d.has_data_count == 3);  // -1.25, 0 and 2.5; the empty cell is no data
+    std::vector<double> seen;
+    for (std::size_t c = 0; c < d.status.size(); ++c)
+        if (d.status[c] == ColumnStatus::has_data) seen.push_back(d.value[c]);
+        else if (d.status[c] == ColumnStatus::no_data) CHECK(std::isnan(d.value[c]));
+    std::sort(seen.begin(), seen.end());
+    CHECK(seen == std::vector<double>{-1.25, 0, 2.5});
+    // Pooled over both sides: -1.25 .. 2.5 (0.5 of side L included), linear.
+    CHECK(d.scale.edges[0] == -1.25);
+    CHECK(d.scale.edges[5] == 2.5);
+    // 3 significant digits of the largest magnitude, 2.5: two places.
+    CHECK(d.format == ValueFormat{false, 2, false});
+    // Per layer: NaN is white (no data), 0 is data (coloured), a negative value is data.
+    const std::size_t L = d.layer_count();
+    const std::int64_t first = ds.index->find(1, 1);
+    REQUIRE(first >= 0);
+    const auto c0 = static_cast<std::size_t>(first);
+    CHECK(std::isnan(d.layer_value[c0 * L + 1]));
+    CHECK(d.layer_fill[c0 * L + 1] == kFillWhite);
+    CHECK(d.layer_fill[c0 * L + 3] != kFillWhite);  // a zero
+    CHECK(d.layer_fill[c0 * L + 2] == 1);            // -2: the smallest layer value, the first bin
+    // The counts of the same rows keep their rule: 0 is no data.
+    const EyemapData s = one(ds, "A", "ME", Side::R, Metric::synapses);
+    CHECK(s.counts);
+    CHECK(s.has_data_count == 2);
+    CHECK(s.format == ValueFormat{});
+    // A metric the data lacks is named.
+    EyemapRequest req{"ME", Side::R, Metric("other")};
+    CHECK_THROWS_WITH(check_requests(*ds.index, ds.columns, std::span(&req, 1)), Catch::Contains("no 'other' column"));
+}
+
+TEST_CASE("process: value formats: whole numbers as integers, else three significant digits, scientific below 0.0001") {
+    const auto f = [](std::initializer_list<double> v) { return value_format(std::vector<double>(v)); };
+    CHECK(f({1, 2, -3}) == ValueFormat{true, 0, false});
+    CHECK(f({0.873, 0.1}) == ValueFormat{false, 3, false});
+    CHECK(f({12.5, -3}) == ValueFormat{false, 1, false});
+    CHECK(f({1234.5}) == ValueFormat{false, 0, false});
+    CHECK(f({0.00012, 0.0005}) == ValueFormat{false, 6, false});  // 0.000500
+    CHECK(f({0.00002, -0.00005}) == ValueFormat{false, 0, true});
+    CHECK(f({std::nan(""), 0.5}) == ValueFormat{false, 3, false});
+    CHECK(f({}) == ValueFormat{});
+    CHECK(format_value(0.8734, ValueFormat{false, 3, false}) == "0.873");
+    CHECK(format_value(0.5, ValueFormat{false, 3, false}) == "0.5");  // trailing zeros dropped
+    CHECK(format_value(-0.0001, ValueFormat{false, 3, false}) == "0");  // no "-0"
+    CHECK(format_value(-3.25, ValueFormat{false, 1, false}) == "-3.3");  // half away from zero
+    CHECK(format_value(0.000123, ValueFormat{false, 0, true}) == "1.23e-04");
+    CHECK(format_value(42, ValueFormat{}) == "42");
+    CHECK(format_value(std::nan(""), ValueFormat{}) == "no data");
+}
+
 // ---- Continuous scales and centres (issue 27) ------------------------------------------------------
 
 namespace {

@@ -149,7 +149,7 @@ TEST_CASE("request selection: partial filters leave out what the data lacks, ful
     auto sel = select_requests(*ds.index, ds.columns, f);
     CHECK(sel.requests.size() == 4);
     f.side = Side::L;
-    f.metric = Metric::cells;
+    f.metrics = {Metric::cells};
     sel = select_requests(*ds.index, ds.columns, f);
     REQUIRE(sel.requests.size() == 1);
     CHECK(sel.requests[0] == EyemapRequest{"LO", Side::L, Metric::cells});

@@ -97,7 +97,11 @@ TEST_CASE("manifests: metrics are written as synapses/cells, and old manifests' 
     CHECK(back.types[0].eyemaps[1].request.metric == Metric::synapses);
     CHECK(manifest_to_json(back) == text);  // read old, written new
     std::string bad = text;
+    // A value column's name is a metric too, but not the one its files are named by: refused all the same.
     bad.replace(bad.find("\"metric\":\"cells\""), 16, "\"metric\":\"cellz\"");
+    CHECK_THROWS_WITH(manifest_from_json(bad, "m.json"), Catch::Contains("is not the one eyemap writes for it"));
+    bad = text;
+    bad.replace(bad.find("\"metric\":\"cells\""), 16, "\"metric\":\"cel ls\"");
     CHECK_THROWS_WITH(manifest_from_json(bad, "m.json"), Catch::Contains("unknown metric"));
 }
 

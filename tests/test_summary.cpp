@@ -18,7 +18,7 @@ EyemapData make(std::vector<ColumnStatus> status, std::vector<std::int64_t> valu
     EyemapData d;
     d.region = "ME";
     d.status = std::move(status);
-    d.value = std::move(value);
+    d.value.assign(value.begin(), value.end());
     for (auto s : d.status) {
         d.has_data_count += s == ColumnStatus::has_data;
         d.not_in_region_count += s == ColumnStatus::not_in_region;
@@ -219,4 +219,27 @@ TEST_CASE("summary: a type whose accepted counts sum past 2^63 is an input error
         CHECK(e.where().value == "Big");
         CHECK_THAT(e.reason(), Catch::Matchers::Contains("add up to more than 9223372036854775807"));
     }
+}
+
+TEST_CASE("summary: a value column has mean, median, min and max, no total, counts keep their total") {
+    EyemapData d = make({H, H, N, H, X}, {0, 0, 0, 0, 0});
+    d.counts = false;
+    d.value = {-1.5, 0.5, std::nan(""), 4, std::nan("")};
+    d.format = ValueFormat{false, 2, false};
+    const EyemapSummary s = summarize_eyemap(d);
+    CHECK_FALSE(s.counts);
+    CHECK(s.columns_with_data == 3);
+    CHECK(s.columns_in_region == 4);
+    CHECK(s.total == 0);
+    CHECK(s.min_value == -1.5);
+    CHECK(s.max_value == 4);
+    CHECK(s.mean == Approx(1.0));
+    CHECK(s.median == 0.5);
+    CHECK(s.format == d.format);
+    const EyemapSummary c = summarize_eyemap(make({H, H, N}, {3, 9, 0}));
+    CHECK(c.counts);
+    CHECK(c.total == 12);
+    CHECK(c.max == 9);
+    CHECK(c.min_value == 3);
+    CHECK(c.max_value == 9);
 }

@@ -454,6 +454,74 @@ TEST_CASE("N bins of a colour map: golden SVG (viridis, 7 bins), the script's co
     CHECK_THAT(render_one(ds, Metric::synapses, o), Catch::Matchers::Contains("+b.charAt(layer - 1)"));
 }
 
+namespace {
+
+// A float metric with NaNs (no data), zeros and negative values, with per-layer values: what a
+// scientist's per-column number looks like (coverage, a model's output, a difference).
+Dataset value_dataset() {
+    const std::string csv =
+        "neuron_type,region,side,hex1,hex2,synapses,coverage,layer_coverage\n"
+        "Val,ME,L,2,2,4,0.125,0.1;;0;0;0;0;0;0;0;0.5\n"
+        "Val,ME,L,2,3,1,-0.375,;;;;;;;;;\n"
+        "Val,ME,L,3,2,9,,\n"
+        "Val,ME,L,3,3,0,0,-0.25;0.75;0;0;0;0;0;0;0;0\n"
+        "Val,ME,L,3,4,2,0.8731,1;1;1;1;1;1;1;1;1;1\n"
+        "Val,ME,L,4,3,2,nan,\n"
+        "Val,LO,L,1,1,3,0.5,\n";
+    ColumnLayout l;
+    for (auto [a, b] : std::vector<std::pair<int, int>>{{2, 2}, {2, 3}, {3, 2}, {3, 3}, {3, 4}, {4, 3}, {4, 4}}) l.entries.push_back({"ME", Side::L, a, b});
+    l.entries.push_back({"LO", Side::L, 1, 1});
+    return make_dataset(parse_column_table(csv, "values.csv", builtin_regions(), std::vector<std::string>{"coverage"}), l);
+}
+
+void check_golden(const std::string& bytes, const char* name) {
+    const auto path = std::filesystem::path(EYEMAP_SOURCE_DIR) / "tests/golden" / name;
+    if (std::getenv("EYEMAP_UPDATE_GOLDEN")) {
+        test::write_file(path, bytes);
+        WARN("golden file rewritten: " << path);
+    }
+    REQUIRE(std::filesystem::exists(path));
+    CHECK(bytes == test::read_file(path));
+}
+
+}  // namespace
+
+TEST_CASE("a float metric with NaNs: golden SVG and PNG (viridis), tooltips, data-v and legend in the eyemap's digits") {
+    const Dataset ds = value_dataset();
+    RenderOptions o;
+    o.colormap = "viridis";
+    const EyemapRequest req{"ME", Side::L, Metric("coverage")};
+    const OutputFormat formats[] = {OutputFormat::svg, OutputFormat::png};
+    const auto out = Renderer(o).render(ds, "Val", std::span(&req, 1), formats);
+    REQUIRE(out.size() == 2);
+    const std::string& svg = out[0].bytes;
+    check_golden(svg, "values_nan.svg");
+    check_golden(out[1].bytes, "values_nan.png");
+    CHECK(out[0].file_name() == "Val_ME_L_coverage.svg");
+    CHECK(test::xml_error(svg).empty());
+    // The largest magnitude of the values and layer values is 1: three significant digits, two places
+    // (0.125 -> 0.13, half away from zero), for every number of the eyemap.
+    CHECK_THAT(svg, Catch::Matchers::Contains("coverage: 0.13\nROI: ME (L)"));
+    CHECK_THAT(svg, Catch::Matchers::Contains("coverage: -0.38\nROI: ME (L)"));
+    CHECK_THAT(svg, Catch::Matchers::Contains("coverage: 0.87\nROI: ME (L)"));
+    CHECK_THAT(svg, Catch::Matchers::Contains("coverage: 0\nROI: ME (L)"));  // zero is data
+    CHECK_THAT(svg, Catch::Matchers::Contains("coverage: no data\nROI: ME (L)"));  // empty cell, NaN, and the column without a row
+    // Per-layer values: NaN is an empty item; a column without any layer value carries none.
+    CHECK_THAT(svg, Catch::Matchers::Contains("data-v=\"0.1  0 0 0 0 0 0 0 0.5\""));
+    CHECK_THAT(svg, Catch::Matchers::Contains("data-v=\"-0.25 0.75 0 0 0 0 0 0 0 0\""));
+    // The script reads an empty item as no data in that layer (0 and negative values are data).
+    CHECK_THAT(svg, Catch::Matchers::Contains("if (v === \"\") return l;"));
+    // Legend: the scale's edges in the same digits, the column name as its title.
+    CHECK_THAT(svg, Catch::Matchers::Contains(">-0.38</text>"));
+    CHECK_THAT(svg, Catch::Matchers::Contains(">0.87</text>"));
+    CHECK_THAT(svg, Catch::Matchers::Contains(">coverage</text>"));
+    const auto& c = out[0].counts;
+    CHECK(c.has_data == 4);
+    CHECK(c.no_data == 3);
+    CHECK(out[0].summary.min_value == -0.375);
+    CHECK_FALSE(out[0].summary.counts);
+}
+
 TEST_CASE("continuous and diverging maps: golden SVGs, the gradient legend, two base-36 digits per layer and the script that reads them") {
     Dataset ds = small_dataset();
     RenderOptions o;

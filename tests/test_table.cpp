@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+#include <limits>
+#include <sstream>
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -650,4 +652,115 @@ TEST_CASE("eyemap render and batch: selected metrics missing from the data exit 
     CHECK_FALSE(std::filesystem::exists(dir / "r4"));
     // The data's own columns are still drawn when asked for.
     CHECK(run_cli("render --data " + both + " --type T --metric synapse_density --out-dir " + (dir / "r5").string(), &err) == 0);
+}
+
+TEST_CASE("ingest: value columns are read by name as float64: empty and NaN are no data, inf and text are errors naming line, column and value") {
+    const std::vector<std::string> values{"coverage", "diff"};
+    const std::string text =
+        "neuron_type,region,side,hex1,hex2,cells,coverage,diff,layer_diff,note\n"
+        "A,ME,R,1,1,2,0.25,-1.5,1;-2;;0.5;0;0;0;0;0;3e-2,x\n"
+        "A,ME,R,1,2,0,,0,,y\n"
+        "A,ME,R,1,3,1,NaN,+4,0;0;0;0;0;0;0;0;0;0,z\n";
+    const ColumnTable t = parse_column_table(text, "v.csv", builtin_regions(), values);
+    REQUIRE(t.columns.values.size() == 2);
+    CHECK(t.columns.values[0] == ValueColumn{"coverage", false});
+    CHECK(t.columns.values[1] == ValueColumn{"diff", true});
+    CHECK(t.columns.ignored == std::vector<std::string>{"note"});  // the value columns and their layers are not "ignored"
+    REQUIRE(t.rows.size() == 3);
+    CHECK(t.rows[0].values == std::vector<double>{0.25, -1.5});
+    REQUIRE(t.rows[0].layer_values.size() == 10);
+    CHECK(t.rows[0].layer_values[1] == -2);
+    CHECK(std::isnan(t.rows[0].layer_values[2]));
+    CHECK(t.rows[0].layer_values[9] == 0.03);
+    CHECK(std::isnan(t.rows[1].values[0]));
+    CHECK(t.rows[1].values[1] == 0);
+    REQUIRE(t.rows[1].layer_values.size() == 10);  // an empty layer field: no data in any layer
+    CHECK(std::all_of(t.rows[1].layer_values.begin(), t.rows[1].layer_values.end(), [](double v) { return std::isnan(v); }));
+    CHECK(std::isnan(t.rows[2].values[0]));
+    CHECK(t.rows[2].values[1] == 4);
+    // The same through the streaming reader (what the batch reads).
+    std::istringstream in(text);
+    ColumnRowReader reader(in, "v.csv", builtin_regions(), values);
+    ColumnRow row;
+    REQUIRE(reader.next(row));
+    CHECK(row.values == t.rows[0].values);
+    // Without the names, the columns are ignored as before: counts alone read as they always did.
+    const ColumnTable plain = parse_column_table(text, "v.csv");
+    CHECK(plain.columns.values.empty());
+    CHECK(plain.rows[0].values.empty());
+    // A named column the file lacks is left out (the metric check names it, with the near names).
+    CHECK(parse_column_table(text, "v.csv", builtin_regions(), std::vector<std::string>{"coverag"}).columns.values.empty());
+
+    struct Bad {
+        std::string cell;
+        std::string reason;
+    };
+    for (const Bad& b : {Bad{"inf", "not a finite number"}, Bad{"-inf", "not a finite number"}, Bad{"abc", "not a number"},
+                         Bad{"1e999", "out of the range"}, Bad{"1.5x", "not a number"}}) {
+        CAPTURE(b.cell);
+        const std::string bad = "neuron_type,region,side,hex1,hex2,coverage\nA,ME,R,1,1,0.5\nA,ME,R,1,2," + b.cell + "\n";
+        try {
+            parse_column_table(bad, "bad.csv", builtin_regions(), std::vector<std::string>{"coverage"});
+            FAIL("no error");
+        } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::input);
+            CHECK(e.where().file == "bad.csv");
+            CHECK(e.where().line == 3);
+            CHECK(e.where().field == "coverage");
+            CHECK(e.where().value == b.cell);
+            CHECK_THAT(e.reason(), Catch::Contains(b.reason));
+        }
+    }
+    // A layer list of the wrong length names the layer column.
+    try {
+        parse_column_table("neuron_type,region,side,hex1,hex2,diff,layer_diff\nA,ME,R,1,1,1,1;2\n", "l.csv", builtin_regions(),
+                           std::vector<std::string>{"diff"});
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.where().field == "layer_diff");
+        CHECK(e.where().line == 2);
+        CHECK_THAT(e.reason(), Catch::Contains("2 layer values given") && Catch::Contains("10 layers"));
+    }
+    // Names that cannot be a value column's are refused before any row is read.
+    for (const std::string name : {"hex1", "layer_diff", "9lives", "a b"}) {
+        CAPTURE(name);
+        CHECK_THROWS_AS(parse_column_table(text, "v.csv", builtin_regions(), std::vector<std::string>{name}), Error);
+    }
+}
+
+TEST_CASE("ingest: value columns from typed columns (float, integer and text numbers): NaN is no data, inf names the row") {
+    DataColumns d;
+    d.source = "frame";
+    d.neuron_type = TextColumn{{"A"}, {0, 0, 0}};
+    d.region = TextColumn{{"ME"}, {0, 0, 0}};
+    d.side = TextColumn{{"R"}, {0, 0, 0}};
+    d.hex1 = NumberColumn{std::vector<std::int64_t>{1, 1, 1}};
+    d.hex2 = NumberColumn{std::vector<std::int64_t>{1, 2, 3}};
+    d.values.push_back(NamedValues{"coverage", std::vector<double>{0.5, std::nan(""), -2}, std::nullopt});
+    d.values.push_back(NamedValues{"n", std::vector<std::int64_t>{3, 0, -7}, std::nullopt});
+    d.values.push_back(NamedValues{"t", std::vector<std::string>{"1.5", "", "nan"}, LayerColumn{{"1;;3;4;5;6;7;8;9;10", "", ""}, {}, 0}});
+    const ColumnTable t = table_from_columns(d);
+    REQUIRE(t.columns.values.size() == 3);
+    CHECK(t.columns.values[2].layers);
+    CHECK(t.rows[0].values[0] == 0.5);
+    CHECK(std::isnan(t.rows[1].values[0]));
+    CHECK(t.rows[2].values[1] == -7);
+    CHECK(t.rows[0].values[2] == 1.5);
+    CHECK(std::isnan(t.rows[2].values[2]));
+    CHECK(std::isnan(t.rows[0].layer_values[1]));
+    CHECK(t.rows[0].layer_values[9] == 10);
+    d.values[0].values = std::vector<double>{0.5, std::numeric_limits<double>::infinity(), 1};
+    try {
+        table_from_columns(d);
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.where().line == 2);
+        CHECK(e.where().field == "coverage");
+        CHECK(e.where().value == "inf");
+    }
+    d.values[0].values = std::vector<double>{0.5, 1};  // one value short
+    CHECK_THROWS_WITH(table_from_columns(d), Catch::Contains("column has 2 values"));
+    d.values[0].values = std::vector<double>{0.5, 1, 2};
+    d.values[1].name = "coverage";  // twice
+    CHECK_THROWS_WITH(table_from_columns(d), Catch::Contains("value column given twice"));
 }

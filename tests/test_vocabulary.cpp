@@ -24,20 +24,20 @@ TEST_CASE("vocabulary: one identifier per metric, the old ones accepted as alias
         CHECK(w.id == w.column);  // the identifier is the data's column name
         const auto id = parse_metric_name(w.id);
         REQUIRE(id);
-        CHECK(id->metric == w.metric);
+        CHECK(id->metric == Metric(w.id));
         CHECK_FALSE(id->alias);
         const auto alias = parse_metric_name(w.alias);
         REQUIRE(alias);
-        CHECK(alias->metric == w.metric);
+        CHECK(alias->metric == Metric(w.id));
         CHECK(alias->alias);
-        CHECK(metric_alias_note(w.alias, w.metric).find(std::string(w.id)) != std::string::npos);
+        CHECK(metric_alias_note(w.alias, Metric(w.id)).find(std::string(w.id)) != std::string::npos);
     }
     CHECK_FALSE(parse_metric("Synapses"));
     CHECK_FALSE(parse_metric("both"));
     CHECK(metric_list() == "synapses, cells");
     // The pictures' words, beside the identifier (../shared/docs/eyemap-spec.md).
-    CHECK(words(Metric::synapses).legend_title == "Total Synapses");
-    CHECK(words(Metric::cells).legend_title == "Cell Count");
+    CHECK(metric_legend_title(Metric::synapses) == "Total Synapses");
+    CHECK(metric_legend_title(Metric::cells) == "Cell Count");
     CHECK(metric_label(Metric::cells) == "Cell count");
     // File names keep the old words, so existing runs resume and verify.
     CHECK(eyemap_path(OutputFormat::svg, "Mi1", EyemapRequest{"ME", Side::L, Metric::cells}) == "svg/Mi1_ME_L_cell_count.svg");
@@ -94,6 +94,9 @@ TEST_CASE("vocabulary: the CLI takes --metric synapses|cells, and the old names 
     CHECK(eyemap::test::read_file(dir / "new.svg") == eyemap::test::read_file(dir / "old.svg"));
     REQUIRE(eyemap::test::run_cli(base + "--metric synapses --out-dir " + q(dir / "all"), &err) == 0);
     CHECK(fs::exists(dir / "all" / (ds.types.at(0).neuron_type + "_ME_R_synapse_density.svg")));  // file names unchanged
-    CHECK(eyemap::test::run_cli(base + "--metric synapse -o " + q(dir / "x.svg"), &err) == 1);
-    CHECK(err.find("synapses, cells or both") != std::string::npos);
+    CHECK(eyemap::test::run_cli(base + "--metric synapse -o " + q(dir / "x.svg"), &err) == 2);  // a value column the data lacks
+    CHECK(err.find("did you mean the column 'synapses'?") != std::string::npos);
+    CHECK(eyemap::test::run_cli(base + "--metric hex1 -o " + q(dir / "x.svg"), &err) == 1);  // a key column is no value
+    CHECK(err.find("part of every row's key") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "x.svg"));
 }

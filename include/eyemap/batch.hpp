@@ -215,9 +215,10 @@ BatchSummary run_batch(const BatchInput& input, const ColumnIndex& layout, const
 
 // A data file opened for streaming: read in chunks (bytes counted for progress), rows validated
 // as ColumnRowReader does. Pass it to run_batch as is (BatchInput) so the workers parse in parallel.
+// `values`: the value columns to read besides the counts (ColumnRowReader).
 class DataFileSource {
 public:
-    DataFileSource(const std::filesystem::path& path, const RegionSet& regions);
+    DataFileSource(const std::filesystem::path& path, const RegionSet& regions, std::span<const std::string> values = {});
     ~DataFileSource();
     DataFileSource(const DataFileSource&) = delete;
     DataFileSource& operator=(const DataFileSource&) = delete;

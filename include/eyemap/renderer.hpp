@@ -64,8 +64,9 @@ Dataset make_dataset(ColumnTable table, std::optional<ColumnLayout> layout = std
 Dataset make_dataset(const DataColumns& columns, std::optional<ColumnLayout> layout = std::nullopt,
                      const RegionSet& regions = builtin_regions());
 // Reads the data file ("-": standard input) and the layout file. `stats` (optional) gets "ingest".
+// `values`: the value columns to read besides the counts (metrics by column name, e.g. "coverage").
 Dataset load_dataset(const std::filesystem::path& data, const std::optional<std::filesystem::path>& layout = std::nullopt,
-                     const RegionSet& regions = builtin_regions(), Stats* stats = nullptr);
+                     const RegionSet& regions = builtin_regions(), Stats* stats = nullptr, std::span<const std::string> values = {});
 
 // The one rule for the metrics a run selects (render, batch and Python all reach it): each metric
 // in `metrics` needs its value column in the data; with none given (all metrics), the data needs at
@@ -74,15 +75,22 @@ Dataset load_dataset(const std::filesystem::path& data, const std::optional<std:
 // ignored (e.g. `cell_count` or `Cells` for `cells`), before anything is rendered or written.
 void check_metrics_in_data(const TableColumns& columns, std::span<const Metric> metrics = {});
 
-// Every eyemap the layout and the data allow (up to 12: 3 regions x 2 sides x 2 metrics), in
-// region, side, metric order. Throws input as check_metrics_in_data(columns).
+// The metrics drawn when none is selected: the counts the data has (synapses, cells); with neither,
+// its value columns. (So data with counts draws what it always drew, whatever else it carries.)
+std::vector<Metric> default_metrics(const TableColumns& columns);
+// "synapses,coverage": metric identifiers as a list, for messages.
+std::string metric_names(std::span<const Metric> metrics);
+
+// Every eyemap the layout and the data allow for the default metrics (with the counts: up to 12,
+// 3 regions x 2 sides x 2 metrics), in region, side, metric order. Throws input as
+// check_metrics_in_data(columns).
 std::vector<EyemapRequest> all_requests(const ColumnIndex& index, const TableColumns& columns);
 
 // Which eyemaps a command asks for: empty / nullopt = all.
 struct RequestFilter {
     std::string region;
     std::optional<Side> side;
-    std::optional<Metric> metric;
+    std::vector<Metric> metrics;  // in the order drawn; empty: the default metrics
 };
 struct RequestSelection {
     std::vector<EyemapRequest> requests;
@@ -170,6 +178,6 @@ private:
 };
 
 // "<type>_<region>_<side>_<metric>" with every part made safe for a file name.
-std::string eyemap_file_stem(std::string_view neuron_type, std::string_view region, Side side, Metric metric);
+std::string eyemap_file_stem(std::string_view neuron_type, std::string_view region, Side side, const Metric& metric);
 
 }  // namespace eyemap

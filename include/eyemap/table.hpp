@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -33,7 +34,20 @@ struct ColumnRow {
     std::int64_t cells = 0;
     std::vector<std::int64_t> layer_synapses;  // empty when the file has no such column
     std::vector<std::int64_t> layer_cells;
+    // Value columns (TableColumns::values), one per column in its order: float64, NaN = no data.
+    std::vector<double> values;
+    // Per-layer values of the value columns that have a layer column, in their order: as many as the
+    // row's region has layers each (NaN = no data in that layer).
+    std::vector<double> layer_values;
     std::uint64_t line = 0;  // 1-based line in the source, for error messages
+};
+
+// A value column the data brought (a metric besides the counts): its name, and whether a
+// `layer_<name>` column of per-layer values came with it.
+struct ValueColumn {
+    std::string name;
+    bool layers = false;
+    bool operator==(const ValueColumn&) const = default;
 };
 
 // Which optional columns a data file brought.
@@ -42,6 +56,8 @@ struct TableColumns {
     bool cells = false;
     bool layer_synapses = false;
     bool layer_cells = false;
+    // Value columns read (those the caller named: readers take a list), in the order named.
+    std::vector<ValueColumn> values{};
     // Columns the data brought that no reader uses (header names, frame keys), for "did you mean"
     // when a selected metric's column is missing (e.g. `cell_count` for `cells`).
     std::vector<std::string> ignored{};
@@ -70,12 +86,19 @@ struct LayerColumn {
     NumberColumn block;
     std::size_t width = 0;
 };
+// A value column as typed numbers (NaN = no data), with its optional per-layer values.
+struct NamedValues {
+    std::string name;
+    NumberColumn values;
+    std::optional<LayerColumn> layers;  // numbers or "1.5;;2" texts, as LayerColumn holds counts
+};
 struct DataColumns {
     std::string source;             // names the data in messages
     std::uint64_t first_line = 1;   // the row number messages give the first value
     std::optional<TextColumn> neuron_type, region, side;  // absent (nullopt) columns: as a CSV header without them
     std::optional<NumberColumn> hex1, hex2, synapses, cells;
     std::optional<LayerColumn> layer_synapses, layer_cells;
+    std::vector<NamedValues> values;   // value columns (metrics besides the counts), names checked as value column names
     std::vector<std::string> ignored;  // the caller's other column names (near names of known ones are errors)
 };
 
@@ -94,9 +117,13 @@ struct ColumnLayout {
 
 // Streaming reader for data tables: one row at a time, never the whole file in memory.
 // Validates every row (counts, layer list lengths against the region's layers, side, region).
+// `values`: the value columns to read besides the counts (each with its `layer_<name>` column when
+// the header has one); names the header lacks are left out of columns().values (the metric check
+// then names them); names that are not valid value column names are input errors.
 class ColumnRowReader {
 public:
-    ColumnRowReader(std::istream& in, std::string source_name, const RegionSet& regions);
+    ColumnRowReader(std::istream& in, std::string source_name, const RegionSet& regions,
+                    std::span<const std::string> values = {});
     ~ColumnRowReader();
     ColumnRowReader(ColumnRowReader&&) noexcept;
     ColumnRowReader& operator=(ColumnRowReader&&) noexcept;
@@ -111,11 +138,14 @@ private:
 };
 
 // Whole-table readers. Duplicate (type, region, side, hex1, hex2) rows are an error.
+// `values`: value columns to read, as ColumnRowReader takes them.
 ColumnTable parse_column_table(std::string_view csv_text, std::string_view source_name,
-                               const RegionSet& regions = builtin_regions());
-ColumnTable read_column_table(const std::filesystem::path& path, const RegionSet& regions = builtin_regions());
+                               const RegionSet& regions = builtin_regions(), std::span<const std::string> values = {});
+ColumnTable read_column_table(const std::filesystem::path& path, const RegionSet& regions = builtin_regions(),
+                              std::span<const std::string> values = {});
 // From a stream (standard input); `source_name` names it in messages.
-ColumnTable read_column_table(std::istream& in, std::string_view source_name, const RegionSet& regions = builtin_regions());
+ColumnTable read_column_table(std::istream& in, std::string_view source_name, const RegionSet& regions = builtin_regions(),
+                              std::span<const std::string> values = {});
 
 // The same from typed columns (a data frame): the CSV reader's rules, row by row, and its messages
 // (row i is line first_line + i). Throws eyemap::Error (input).

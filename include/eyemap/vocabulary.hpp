@@ -17,12 +17,9 @@ enum class Side : std::uint8_t { L, R };
 std::string_view to_string(Side s) noexcept;                       // "L", "R"
 std::optional<Side> parse_side(std::string_view text) noexcept;  // exactly "L" or "R"
 
-// What an eyemap colours by: the enumerators are the identifiers users type (MetricWords::id).
-enum class Metric : std::uint8_t { synapses, cells };
-
-// Every word of one metric, beside its identifier (the field's wording: ../shared/docs/eyemap-spec.md).
+// Every word of a count metric (synapses, cells), beside its identifier (the field's wording:
+// ../shared/docs/eyemap-spec.md).
 struct MetricWords {
-    Metric metric;
     std::string_view id;            // what a user types and reads: CLI value, API, JSON, pages' controls
     std::string_view alias;         // the old identifier, still accepted (with a note)
     std::string_view file_word;     // in file names and SVG ids: unchanged, so existing runs resume and verify
@@ -33,26 +30,64 @@ struct MetricWords {
     std::string_view legend_title;  // above the legend's bins
 };
 inline constexpr std::array<MetricWords, 2> kMetricWords{{
-    {Metric::synapses, "synapses", "synapse_density", "synapse_density", "synapses", "layer_synapses", "Synapse count",
+    {"synapses", "synapse_density", "synapse_density", "synapses", "layer_synapses", "Synapse count",
      "Synapses (All Columns)", "Total Synapses"},
-    {Metric::cells, "cells", "cell_count", "cell_count", "cells", "layer_cells", "Cell count", "Cells (All Columns)",
-     "Cell Count"},
+    {"cells", "cell_count", "cell_count", "cells", "layer_cells", "Cell count", "Cells (All Columns)", "Cell Count"},
 }};
-const MetricWords& words(Metric m) noexcept;
-std::string_view to_string(Metric m) noexcept;     // the identifier: "synapses", "cells"
-std::string_view metric_label(Metric m) noexcept;  // "Synapse count", "Cell count"
+
+// What an eyemap colours by: a value column of the data, by its name. The two count columns are built
+// in (Metric::synapses, Metric::cells: whole numbers >= 0, 0 = no data, the words of kMetricWords); any
+// other name is a value column the data brought (TableColumns::values: float64, NaN = no data, signed).
+class Metric {
+public:
+    Metric() = default;  // synapses
+    // A metric by its identifier ("synapses", "cells") or a value column's name, as is: no alias
+    // (parse_metric takes those). Names are checked where they enter (check_value_column_name).
+    explicit Metric(std::string_view name) : name_(name) {}
+    static const Metric synapses;
+    static const Metric cells;
+
+    const std::string& name() const noexcept { return name_; }
+    // The count metric's words, or nullptr for a value column.
+    const MetricWords* count_words() const noexcept;
+    bool is_count() const noexcept { return count_words() != nullptr; }
+    friend bool operator==(const Metric&, const Metric&) = default;
+
+private:
+    std::string name_ = "synapses";
+};
+inline const Metric Metric::synapses{"synapses"};
+inline const Metric Metric::cells{"cells"};
+
+// The metric's words: a count's from kMetricWords; a value column's are its name (views into `m`).
+std::string_view to_string(const Metric& m) noexcept;      // the identifier: "synapses", "cells", "coverage"
+std::string_view metric_label(const Metric& m) noexcept;   // "Synapse count", "Cell count", "coverage"
+std::string_view metric_file_word(const Metric& m) noexcept;  // "synapse_density", "cell_count", "coverage"
+std::string_view metric_column(const Metric& m) noexcept;     // the data column: "synapses", "coverage"
+std::string metric_layer_column(const Metric& m);             // "layer_synapses", "layer_coverage"
+std::string_view metric_title(const Metric& m) noexcept;      // "Synapses (All Columns)", "coverage"
+std::string_view metric_legend_title(const Metric& m) noexcept;  // "Total Synapses", "coverage"
 
 // A metric as typed: its identifier or its old alias (then `alias` is set so the caller can say so).
 struct ParsedMetric {
     Metric metric;
     bool alias = false;
 };
-std::optional<ParsedMetric> parse_metric_name(std::string_view text) noexcept;
-std::optional<Metric> parse_metric(std::string_view text) noexcept;  // identifier or alias
+// A count metric's identifier or alias; nullopt for anything else (a value column's name included).
+std::optional<ParsedMetric> parse_metric_name(std::string_view text);
+std::optional<Metric> parse_metric(std::string_view text);  // identifier or alias
+// What a user typed as a metric: a count's identifier or alias, or else a value column's name, which
+// must be a valid value column name (check_value_column_name; throws input naming `field`).
+ParsedMetric metric_from_name(std::string_view text, std::string_view field = "metric");
+// Value column names become file name parts, SVG id seeds and JSON keys: a letter, then letters,
+// digits, '_', '-' or '.', at most 64 bytes, and none of the table's own columns (neuron_type, region,
+// side, hex1, hex2, the counts' aliases, layer_*). Throws input naming `field` and the name.
+void check_value_column_name(std::string_view name, std::string_view field = "metric");
+bool valid_value_column_name(std::string_view name) noexcept;  // the same as a test
 // "synapses, cells": the identifiers, for messages.
 std::string metric_list();
 // What a front end says when an alias was used: "metric 'cell_count' is now called 'cells' (...)".
-std::string metric_alias_note(std::string_view typed, Metric m);
+std::string metric_alias_note(std::string_view typed, const Metric& m);
 
 // An eyemap's file format. (A type's HTML page is the batch's, not the renderer's: FileFormat in batch.hpp.)
 enum class OutputFormat : std::uint8_t { svg, png, pdf };

@@ -214,10 +214,37 @@ def _layer_column(x: Any) -> Any:
     return _object_array(x)
 
 
-def _columns(data: Mapping[str, Any], names: Sequence[str]) -> Tuple[Dict[str, Any], List[str]]:
+def _is_numeric(x: Any) -> bool:
+    """A numeric column (numpy or pandas' nullable Int64/Float64), booleans excluded."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is None:
+        return False
+    return getattr(dtype, "kind", "O") in "iuf"
+
+
+def _value_column(x: Any) -> Any:
+    """A value column for the binding: floats and integers as they are, pandas' NA as NaN (no data)."""
+    dtype = getattr(x, "dtype", None)
+    if hasattr(x, "to_numpy") and dtype is not None and not isinstance(dtype, np.dtype):
+        if getattr(dtype, "kind", "O") in "iuf":
+            return x.to_numpy(dtype="float64", na_value=np.nan)
+        return x.to_numpy(dtype=object)
+    if hasattr(x, "to_numpy"):
+        return x.to_numpy()
+    if isinstance(x, np.ndarray):
+        return x
+    if isinstance(x, (list, tuple)):
+        return _object_array(x)
+    return np.asarray(x)
+
+
+def _columns(data: Mapping[str, Any], names: Sequence[str],
+             values: Optional[Sequence[str]] = None) -> Tuple[Dict[str, Any], List[str]]:
     """The known columns converted for the binding, and the other column names. Which columns are
     required, near names of known ones ("did you mean") and equal lengths are the library's checks,
-    the CSV reader's."""
+    the CSV reader's. Value columns (metrics besides the counts) are ``values`` when given (each
+    must be there), else every numeric column whose name can be a value column's; each with its
+    ``layer_<name>`` column when there is one. ``__values__`` lists them for the binding."""
     out: Dict[str, Any] = {}
     for c in names:
         if c not in data:
@@ -229,19 +256,44 @@ def _columns(data: Mapping[str, Any], names: Sequence[str]) -> Tuple[Dict[str, A
             out[c] = _layer_column(col)
         else:
             out[c] = _int_column(col)
-    return out, [c for c in data if c not in names]
+    taken = set(names)
+    if "hex1" in names:  # a data table (a layout has no values)
+        if values is None:
+            chosen = [c for c in data if c not in taken and _is_numeric(data[c]) and _eyemap._value_column_name_ok(c)]
+        else:
+            if isinstance(values, str):
+                values = [values]
+            chosen = []
+            for v in values:
+                _eyemap._parse_metric(str(v))  # InputError for a name no value column can have
+                if v in taken or v in chosen:
+                    continue
+                if v not in data:
+                    raise InputError(f"values: no column '{v}' in the data (its columns: {', '.join(map(str, data))})",
+                                     reason="no such column", field="values", value=str(v))
+                chosen.append(str(v))
+        for v in chosen:
+            out[v] = _value_column(data[v])
+            taken.add(v)
+            if f"layer_{v}" in data:
+                out[f"layer_{v}"] = _layer_column(data[f"layer_{v}"])
+                taken.add(f"layer_{v}")
+        if chosen:
+            out["__values__"] = chosen
+    return out, [c for c in data if c not in taken]
 
 
-def _frame_columns(frame: Any, names: Sequence[str], source: str) -> Tuple[Dict[str, Any], List[str], Any]:
+def _frame_columns(frame: Any, names: Sequence[str], source: str,
+                   values: Optional[Sequence[str]] = None) -> Tuple[Dict[str, Any], List[str], Any]:
     """(columns, other column names, row labels) of a pandas DataFrame or a mapping of arrays."""
     if hasattr(frame, "columns") and hasattr(frame, "index"):  # a DataFrame
         if getattr(frame.columns, "has_duplicates", False):
             dup = frame.columns[frame.columns.duplicated()][0]
             raise InputError(f"{source}: column '{dup}': appears twice", reason="column appears twice", file=source, field=str(dup))
         data = {str(c): frame[c] for c in frame.columns}
-        return (*_columns(data, names), frame.index)
+        return (*_columns(data, names, values), frame.index)
     if isinstance(frame, Mapping):
-        return (*_columns({str(k): v for k, v in frame.items()}, names), None)
+        return (*_columns({str(k): v for k, v in frame.items()}, names, values), None)
     raise InputError(f"{source}: expected a pandas DataFrame or a dict of arrays, got {type(frame).__name__}",
                      reason="expected a pandas DataFrame or a dict of arrays", file=source)
 
@@ -292,15 +344,23 @@ class Dataset:
         self._report = _report
 
     @classmethod
-    def from_frame(cls, frame: Any, layout: Any = None, *, regions: Any = None, source: str = "DataFrame") -> "Dataset":
+    def from_frame(cls, frame: Any, layout: Any = None, *, values: Optional[Sequence[str]] = None, regions: Any = None,
+                   source: str = "DataFrame") -> "Dataset":
         """A dataset from a pandas DataFrame with the data CSV's columns (by name):
 
         ``neuron_type, region, side, hex1, hex2`` and optional ``synapses, cells, layer_synapses,
         layer_cells``. Integer columns may have any integer dtype (float only when every value is a
         whole number; pandas' nullable Int64 too). Layer columns hold per row a list / array of one
         value per layer of the row's region, or the CSV's ``"1;0;7"`` string, or are an n x layers
-        integer array. String columns may be object, ``string`` or categorical dtype. Other
-        columns are ignored (a near-miss of a known name is an error).
+        integer array. String columns may be object, ``string`` or categorical dtype.
+
+        Value columns: any other numeric column (float or integer dtype, pandas' nullable ones too)
+        is a value that can be drawn as a metric by its name (``metric="coverage"``): float64, any
+        sign; NaN / NA / None is "no data in this column"; +-inf is an error; ``layer_<name>`` holds
+        its per-layer values as for the counts. ``values``: the value columns to take (names; each
+        must be there, and other columns are then ignored); default every numeric column whose name
+        can be a metric's (a letter, then letters, digits, ``_ - .``). Drawn by default only when the
+        data has neither count. Other columns are ignored (a near-miss of a known name is an error).
 
         layout: an optional frame (``region, side, hex1, hex2``) of the columns that exist per
         region and side; without it, the columns seen in the data. regions: extra or replacement
@@ -312,7 +372,7 @@ class Dataset:
         unknown region or side, a wrong number of layer values or a duplicate row.
         Returns a Dataset.
         """
-        cols, ignored, labels = _frame_columns(frame, DATA_COLUMNS, source)
+        cols, ignored, labels = _frame_columns(frame, DATA_COLUMNS, source, values)
         lay, lay_ignored, lay_labels, lay_source = None, [], None, f"{source} layout"
         if layout is not None:
             lay, lay_ignored, lay_labels = _frame_columns(layout, LAYOUT_COLUMNS, lay_source)
@@ -322,19 +382,23 @@ class Dataset:
         return cls(native, labels)
 
     @classmethod
-    def from_arrays(cls, arrays: Mapping[str, Any], layout: Optional[Mapping[str, Any]] = None, *, regions: Any = None,
-                    source: str = "arrays") -> "Dataset":
-        """A dataset from a dict of columns (numpy arrays or lists), named as in ``from_frame``;
-        ``layout`` likewise a dict (``region, side, hex1, hex2``). Rows in errors are positions.
-        Returns a Dataset."""
-        return cls.from_frame(arrays, layout, regions=regions, source=source)
+    def from_arrays(cls, arrays: Mapping[str, Any], layout: Optional[Mapping[str, Any]] = None, *,
+                    values: Optional[Sequence[str]] = None, regions: Any = None, source: str = "arrays") -> "Dataset":
+        """A dataset from a dict of columns (numpy arrays or lists), named as in ``from_frame``
+        (value columns too); ``layout`` likewise a dict (``region, side, hex1, hex2``). Rows in
+        errors are positions. Returns a Dataset."""
+        return cls.from_frame(arrays, layout, values=values, regions=regions, source=source)
 
     @classmethod
-    def from_csv(cls, data: PathLike, layout: Optional[PathLike] = None, *, regions: Any = None) -> "Dataset":
+    def from_csv(cls, data: PathLike, layout: Optional[PathLike] = None, *, values: Optional[Sequence[str]] = None,
+                 regions: Any = None) -> "Dataset":
         """A dataset from the data CSV (``data``) and optionally the layout CSV (``layout``, e.g.
         columns.csv), read by the C++ reader exactly as ``eyemap render --data --columns`` does
-        (errors give the file and line). Returns a Dataset."""
-        native = _eyemap._dataset_from_csv(os.fspath(data), None if layout is None else os.fspath(layout), _regions_json(regions))
+        (errors give the file and line). ``values``: value columns to read besides the counts, by
+        name (as ``--metric coverage``: float64, empty or NaN = no data). Returns a Dataset."""
+        names = [values] if isinstance(values, str) else list(values or [])
+        native = _eyemap._dataset_from_csv(os.fspath(data), None if layout is None else os.fspath(layout), _regions_json(regions),
+                                           [str(v) for v in names])
         return cls(native)
 
     @classmethod
@@ -398,6 +462,16 @@ class Dataset:
     def columns(self) -> Dict[str, bool]:
         """Which optional columns the data has: {"synapses", "cells", "layer_synapses", "layer_cells"}."""
         return self._d.columns
+
+    @property
+    def values(self) -> List[str]:
+        """The value columns the data has (metrics besides the counts), in order: e.g. ["coverage"]."""
+        return self._d.values
+
+    @property
+    def metrics(self) -> List[str]:
+        """The metrics drawn when none is chosen: the counts the data has, or with neither its value columns."""
+        return self._d.default_metrics
 
     @property
     def regions(self) -> Dict[str, List[str]]:

@@ -180,17 +180,51 @@ NumberColumn number_column(const pyb::array& a, const Ctx& c) {
     c.fail(0, std::string(pyb::str(a.dtype())), fmt::format("wrong dtype {}; expected integers", std::string(pyb::str(a.dtype()))));
 }
 
+// --- value columns ----------------------------------------------------------------------------
+
+// A value as text for the library's value reader: floats and integers as Python writes them, a
+// missing value (None, NaN, pd.NA) as "" (no data), a str as given (the reader names what is wrong).
+std::string value_text(PyObject* o, const Ctx& c, Row i, std::string_view value_for_errors = {}) {
+    if (is_missing(o)) return {};
+    if (PyUnicode_Check(o)) return std::string(utf8(o, c, i, false));
+    if (PyBool_Check(o)) c.fail(i, value_for_errors.empty() ? show(o) : std::string(value_for_errors), "expected a number, got bool");
+    if (PyFloat_Check(o) || PyIndex_Check(o)) return show(o);
+    PyObject* f = PyNumber_Float(o);  // numpy scalars, Decimal, Fraction: may run Python code
+    if (!f) {
+        PyErr_Clear();
+        c.fail(i, value_for_errors.empty() ? show(o) : std::string(value_for_errors), fmt::format("expected a number, got {}", type_name(o)));
+    }
+    auto owned = pyb::reinterpret_steal<pyb::object>(f);
+    return show(f);
+}
+
+// A value column: float/int arrays as they are, objects per element (value_text); booleans refused.
+NumberColumn value_column(const pyb::array& a, const Ctx& c) {
+    const char kind = a.dtype().kind();
+    if (kind == 'f' || kind == 'i' || kind == 'u') return number_column(a, c);
+    if (kind == 'O') {
+        std::vector<std::string> out(static_cast<std::size_t>(a.shape(0)));
+        for (Row i = 0; i < out.size(); ++i) {
+            auto o = pyb::reinterpret_borrow<pyb::object>(item(a, i));
+            out[i] = value_text(o.ptr(), c, i);
+        }
+        return out;
+    }
+    c.fail(0, std::string(pyb::str(a.dtype())), fmt::format("wrong dtype {}; expected numbers", std::string(pyb::str(a.dtype()))));
+}
+
 // --- per-layer columns ------------------------------------------------------------------------
 
 // A 1-D object column (per row a list / tuple / array of numbers, or "12;0;7"), or an n x L array.
-LayerColumn layer_column(const pyb::handle& h, const Ctx& c) {
+// `values`: a value column's layers (floats, missing = no data) rather than counts.
+LayerColumn layer_column(const pyb::handle& h, const Ctx& c, bool values = false) {
     if (!pyb::isinstance<pyb::array>(h)) c.fail(0, type_name(h), "expected a numpy array");
     auto arr = pyb::reinterpret_borrow<pyb::array>(h);
     LayerColumn out;
     if (arr.ndim() == 2) {  // n x L numbers: every region must have L layers
         out.width = static_cast<std::size_t>(arr.shape(1));
         pyb::array flat = arr.attr("reshape")(-1);
-        out.block = number_column(flat, c);
+        out.block = values ? value_column(flat, c) : number_column(flat, c);
         return out;
     }
     if (arr.ndim() != 1) c.fail(0, fmt::format("{} dimensions", arr.ndim()), "expected a 1-D column of lists or ';' strings, or an n x layers array");
@@ -209,8 +243,10 @@ LayerColumn layer_column(const pyb::handle& h, const Ctx& c) {
                 pyb::object v = values[k];
                 if (PyList_Check(v.ptr()) || PyTuple_Check(v.ptr())) c.fail(i, shown, "expected a flat list of layer values");
                 if (k) t += ';';
-                t += number_text(v.ptr(), c, i, shown);
+                t += values ? value_text(v.ptr(), c, i, shown) : number_text(v.ptr(), c, i, shown);
             }
+        } else if (values && is_missing(o.ptr())) {
+            out.texts[i].clear();  // no data in any layer
         } else {
             c.fail(i, show(o), is_missing(o.ptr()) ? std::string("missing value; expected one value per layer")
                                                    : fmt::format("expected a list or a ';'-separated string, got {}", type_name(o)));
@@ -251,6 +287,20 @@ DataColumns data_columns(const pyb::dict& cols, const std::string& source, std::
     number("cells", d.cells);
     layers("layer_synapses", d.layer_synapses);
     layers("layer_cells", d.layer_cells);
+    // Value columns: the Python layer lists which (every numeric column unless the caller named them).
+    if (const auto h = get(cols, "__values__"))
+        for (const auto& name_obj : pyb::reinterpret_borrow<pyb::list>(h)) {
+            const std::string name = name_obj.cast<std::string>();
+            NamedValues v;
+            v.name = name;
+            const Ctx c{source, name};
+            const auto col = get(cols, name.c_str());
+            if (!col) c.fail(0, name, "value column not found");
+            v.values = value_column(as_array(col, c), c);
+            const std::string layer_name = "layer_" + name;
+            if (const auto lh = get(cols, layer_name.c_str())) v.layers = layer_column(lh, Ctx{source, layer_name}, true);
+            d.values.push_back(std::move(v));
+        }
     return d;
 }
 
@@ -329,6 +379,16 @@ void register_dataset(pyb::module_& m) {
         })
         .def("type_rows", [](const PyDataset& d, const std::string& name) { return d.data->type(name).rows.size(); })
         .def("has_type", [](const PyDataset& d, const std::string& name) { return d.data->find_type(name) != nullptr; })
+        .def_property_readonly("values", [](const PyDataset& d) {
+            std::vector<std::string> out;
+            for (const auto& v : d.data->columns.values) out.push_back(v.name);
+            return out;
+        })
+        .def_property_readonly("default_metrics", [](const PyDataset& d) {
+            std::vector<std::string> out;
+            for (const auto& m : default_metrics(d.data->columns)) out.push_back(m.name());
+            return out;
+        })
         .def("closest_type", [](const PyDataset& d, const std::string& name) { return d.data->closest_type(name); })
         .def("all_requests", [](const PyDataset& d) {
             pyb::list out;
@@ -347,10 +407,14 @@ void register_dataset(pyb::module_& m) {
                 if (s != "L" && s != "R") throw_input("side must be 'L', 'R' or None (both)", ErrorLocation{{}, 0, "side", s});
                 f.side = s == "L" ? Side::L : Side::R;
             }
-            if (!metric.is_none()) {
-                const auto s = metric.cast<std::string>();
-                f.metric = parse_metric(s);
-                if (!f.metric) throw_input("metric must be one of " + metric_list() + " or None (both)", ErrorLocation{{}, 0, "metric", s});
+            if (!metric.is_none()) {  // a name or a list of names
+                std::vector<std::string> names;
+                if (pyb::isinstance<pyb::str>(metric)) names.push_back(metric.cast<std::string>());
+                else for (const auto& item : metric) names.push_back(pyb::str(item).cast<std::string>());
+                for (const auto& s : names) {
+                    const Metric m = metric_from_name(s, "metric").metric;
+                    if (std::find(f.metrics.begin(), f.metrics.end(), m) == f.metrics.end()) f.metrics.push_back(m);
+                }
             }
             const auto sel = select_requests(*d.data->index, d.data->columns, f);
             pyb::list reqs;
@@ -427,7 +491,7 @@ void register_dataset(pyb::module_& m) {
           });
 
     m.def("_dataset_from_csv",
-          [](const std::string& data, const pyb::object& layout, const pyb::object& regions_json) {
+          [](const std::string& data, const pyb::object& layout, const pyb::object& regions_json, const std::vector<std::string>& values) {
               RegionSet regions = regions_from(regions_json);
               std::optional<std::filesystem::path> lay;
               if (!layout.is_none()) lay = layout.cast<std::string>();
@@ -435,12 +499,13 @@ void register_dataset(pyb::module_& m) {
               out.regions = regions;
               {
                   pyb::gil_scoped_release nogil;
-                  out.data = std::make_shared<const Dataset>(load_dataset(data, lay, regions));
+                  out.data = std::make_shared<const Dataset>(load_dataset(data, lay, regions, nullptr, values));
               }
               for (const auto& t : out.data->types) out.rows += t.rows.size();
               return out;
           },
-          pyb::arg("data"), pyb::arg("layout") = pyb::none(), pyb::arg("regions_json") = pyb::none());
+          pyb::arg("data"), pyb::arg("layout") = pyb::none(), pyb::arg("regions_json") = pyb::none(),
+          pyb::arg("values") = std::vector<std::string>{});
 
     m.def("_dataset_from_csv_text",
           [](const std::string& data, const std::string& source, const pyb::object& layout_text, const pyb::object& regions_json) {

@@ -48,17 +48,18 @@ PYBIND11_MODULE(_eyemap, m) {
         eyemap::write_output_file(path, bytes, interrupted);
     });
     // (identifier, note): the note is empty unless an old name was used. Unknown: InputError.
+    // A count's identifier or old name, or a value column's name (InputError when it cannot be one).
     m.def("_parse_metric", [](const std::string& text) {
-        const auto p = eyemap::parse_metric_name(text);
-        if (!p) eyemap::throw_input("metric must be one of " + eyemap::metric_list(), eyemap::ErrorLocation{{}, 0, "metric", text});
-        return pyb::make_tuple(std::string(eyemap::to_string(p->metric)), p->alias ? eyemap::metric_alias_note(text, p->metric) : std::string());
+        const auto p = eyemap::metric_from_name(text, "metric");
+        return pyb::make_tuple(std::string(eyemap::to_string(p.metric)), p.alias ? eyemap::metric_alias_note(text, p.metric) : std::string());
     });
+    // Whether a column name can be a value column (eyemap::check_value_column_name): the frame
+    // readers take every numeric column that can.
+    m.def("_value_column_name_ok", [](const std::string& name) { return !eyemap::parse_metric(name) && eyemap::valid_value_column_name(name); });
     // The library decides the words: an unknown side or metric is an input error naming it.
     m.def("_file_stem", [](const std::string& type, const std::string& region, const std::string& side, const std::string& metric) {
         const auto s = eyemap::parse_side(side);
         if (!s) eyemap::throw_input("side must be L or R", eyemap::ErrorLocation{{}, 0, "side", side});
-        const auto m = eyemap::parse_metric(metric);
-        if (!m) eyemap::throw_input("metric must be one of " + eyemap::metric_list(), eyemap::ErrorLocation{{}, 0, "metric", metric});
-        return eyemap::eyemap_file_stem(type, region, *s, *m);
+        return eyemap::eyemap_file_stem(type, region, *s, eyemap::metric_from_name(metric, "metric").metric);
     });
 }

@@ -215,9 +215,7 @@ EyemapRequest request_from(const pyb::handle& t) {
     const auto parsed_side = parse_side(side);
     if (!parsed_side) bad_option("side", tup[1], "side must be 'L' or 'R'");
     r.side = *parsed_side;
-    const auto m = parse_metric(string("metric", tup[2]));
-    if (!m) bad_option("metric", tup[2], "metric must be one of " + metric_list());
-    r.metric = *m;
+    r.metric = metric_from_name(string("metric", tup[2]), "metric").metric;  // a count (or its old name) or a value column
     return r;
 }
 

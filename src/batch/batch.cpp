@@ -135,6 +135,8 @@ std::uint64_t detail::batch_settings_hash(const TableColumns& columns, const Col
     HashBuilder h(0x73657474);  // "sett"
     h.add(kBatchToolVersion);
     h.add(columns.synapses).add(columns.cells).add(columns.layer_synapses).add(columns.layer_cells);
+    // Value columns read (none: the hash of runs before them).
+    for (const auto& v : columns.values) h.add(std::string_view(v.name)).add(v.layers);
     // Layout: the universe, which columns exist where, and the region definitions.
     h.add(layout.universe.size());
     for (const auto& c : layout.universe) h.add(c.hex1).add(c.hex2);

@@ -107,6 +107,9 @@ std::string unknown_option_messages(const CLI::App& app, int argc, const char* c
 
 // Options every rendering command takes: inputs, the rendering options of the schema
 // (core/option_schema.cpp) that the command has, --style and --style-file.
+// "a, b,c" -> {"a", "b", "c"} (blanks around items dropped): --metric's list.
+std::vector<std::string> split_metric_list(std::string_view text);
+
 struct CommonOptions {
     std::string data;
     std::string columns;
@@ -117,6 +120,12 @@ struct CommonOptions {
     std::map<std::string, std::optional<std::string>, std::less<>> given;
     std::vector<std::string> styles;  // --style KEY=VALUE, in order (after --style-file)
     std::string style_file;           // --style-file FILE: a JSON object {KEY: VALUE}
+    std::string metric = "both";      // --metric: "both" (the default metrics) or NAME[,NAME...]
+    // The metrics --metric names, in order, duplicates dropped; empty for "both". Notes an old alias
+    // on standard error (once per call).
+    std::vector<Metric> metrics() const;
+    // The value columns to read: the names in --metric that are not counts.
+    std::vector<std::string> value_columns() const;
     // The text given for a rendering option, "" if none.
     std::string text(std::string_view field) const;
     // The layout when --columns is '-' (standard input), read once; else read_column_layout.

@@ -301,7 +301,12 @@ void run_batch_command(const BatchArgs& a) {
     }
     const auto prepared = index_columns(layout, regions);
 
-    DataFileSource src(a.common.data, regions);
+    DataFileSource src(a.common.data, regions, a.common.value_columns());
+    if (const auto metrics = a.common.metrics(); !metrics.empty()) {
+        RequestFilter filter;
+        filter.metrics = metrics;
+        opt.requests = select_requests(*prepared, src.columns(), filter).requests;
+    }
     BatchCounters counters;
     g_cancel.store(false);
     g_signal = 0;
@@ -387,7 +392,8 @@ void add_batch_command(CLI::App& app) {
     auto* sub = app.add_subcommand("batch", "Render every neuron type of a data file (streamed, in parallel) into a run folder");
     sub->footer(
         "The data file must be grouped by neuron type; it is read once (twice without --columns).\n"
-        "Each type gets both metrics: synapses (synapse count per column) and cells (cell count per column).\n"
+        "Each type gets the metrics --metric names (default both counts the data has: synapses, the synapse count per\n"
+        "column, and cells, the cell count per column); --metric coverage,synapses adds a numeric column of the data.\n"
         "Output: DIR/RUN/{svg,png,pdf}/<type>_<region>_<side>_<metric>.<ext>, DIR/RUN/pages/<type>.html and\n"
         "DIR/RUN/index.html (--pages), DIR/RUN/manifest.json (manifest-I-of-N.json per shard).\n"
         "Ctrl-C stops cleanly (exit 130); continue with --run NAME --resume. See docs/batch.md.\n"

@@ -20,7 +20,6 @@ struct RenderArgs {
     std::string type;
     std::string region = "all";
     std::string side = "both";
-    std::string metric = "both";
     std::string format;  // empty: from -o FILE's extension, else svg
     std::string output;
     std::string out_dir;
@@ -60,10 +59,10 @@ void run_render(const RenderArgs& a) {
         const OpId ingest = renderer.stats().op("ingest");
         ScopedTimer t(&renderer.stats(), ingest);
         ColumnLayout layout = a.common.column_layout(regions);
-        ds = make_dataset(read_column_table(a.common.data, regions), std::move(layout), regions);
+        ds = make_dataset(read_column_table(a.common.data, regions, a.common.value_columns()), std::move(layout), regions);
     } else {
         ds = load_dataset(a.common.data, a.common.columns.empty() ? std::nullopt : std::optional<std::filesystem::path>(a.common.columns),
-                          regions, &renderer.stats());
+                          regions, &renderer.stats(), a.common.value_columns());
     }
     try {
         ds.type(a.type);
@@ -73,11 +72,7 @@ void run_render(const RenderArgs& a) {
     RequestFilter filter;
     if (a.region != "all") filter.region = a.region;
     if (a.side != "both") filter.side = a.side == "L" ? Side::L : Side::R;
-    if (a.metric != "both") {
-        const auto m = parse_metric_name(a.metric);  // checked by the option's validator
-        filter.metric = m->metric;
-        if (m->alias) fmt::print(stderr, "note: {}\n", metric_alias_note(a.metric, m->metric));
-    }
+    filter.metrics = a.common.metrics();
     RequestSelection sel;
     try {
         sel = select_requests(*ds.index, ds.columns, filter);
@@ -140,7 +135,9 @@ void add_render_command(CLI::App& app) {
         "      --format png --layer 3 -o Tm3_ME_R_layer3.png   # a static picture of layer M3\n"
         "  eyemap render --data data.csv --columns columns.csv --type Tm3 --format pdf --pdf-pages -o Tm3.pdf   # one page per eyemap\n"
         "Files in --out-dir are named <type>_<region>_<side>_<metric>.svg/.png/.pdf (--pdf-pages: <type>.pdf), where\n"
-        "<metric> is synapse_density or cell_count (the names files had before the metrics were renamed).\n"
+        "<metric> is synapse_density or cell_count (the names files had before the metrics were renamed), or a value\n"
+        "column's name: --metric coverage draws the data's numeric column 'coverage' (any sign; empty or NaN = no data),\n"
+        "e.g. --metric coverage --colormap viridis, or a signed one on a diverging map: --metric diff --colormap rdbu.\n"
         "PNG and PDF show one layer (--layer, default all) with that layer's button highlighted; the PDF\n"
         "page is the canvas in points (1 px = 1 pt), --scale only sizes the PNG.\n"
         "The look: --style KEY=VALUE (repeatable), e.g. --style hex_opacity=0.6 --style font_family='DejaVu Serif',\n"
@@ -149,17 +146,6 @@ void add_render_command(CLI::App& app) {
     sub->add_option("--type", args->type, "Neuron type to render")->required()->type_name("NAME");
     sub->add_option("--region", args->region, "Region name (ME, LO, LOP or one from --regions) or 'all'")->type_name("NAME")->capture_default_str();
     sub->add_option("--side", args->side, "L, R or both")->check(one_of({"L", "R", "both"}))->capture_default_str();
-    sub->add_option("--metric", args->metric,
-                    "synapses (synapse count per column), cells (cell count per column) or both; the old names "
-                    "synapse_density and cell_count are accepted too")
-        ->check(
-            [](const std::string& v) {
-                if (v == "both" || parse_metric(v)) return std::string();
-                static const std::vector<std::string> names{"synapses", "cells", "both", "synapse_density", "cell_count"};
-                return fmt::format("value '{}': expected {} or both{}", terminal_text(v), metric_list(), did_you_mean(v, names));
-            },
-            "METRIC")
-        ->capture_default_str();
     sub->add_option("--format", args->format, "Output format(s), comma-separated: svg, png, pdf (default: the extension of -o FILE, else svg)")
         ->type_name("LIST");
     add_hidden_alias(*sub, "--formats", "--format", args->format);

@@ -11,6 +11,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "eyemap/vocabulary.hpp"
+
 namespace eyemap {
 
 // Bijective 64-bit finaliser (splitmix64): every input bit affects every output bit.
@@ -63,6 +65,14 @@ public:
         } else {
             return combine(static_cast<std::uint64_t>(v));
         }
+    }
+
+    // A metric: the counts as the enumerators they were (0, 1), so hashes of earlier runs hold; a
+    // value column by its name.
+    HashBuilder& add(const Metric& m) noexcept {
+        if (m == Metric::synapses) return add(std::uint8_t{0});
+        if (m == Metric::cells) return add(std::uint8_t{1});
+        return add(std::uint8_t{2}).add(std::string_view(m.name()));
     }
 
     HashBuilder& add(double v) noexcept {

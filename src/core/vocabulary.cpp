@@ -16,21 +16,80 @@ std::optional<Side> parse_side(std::string_view text) noexcept {
     return std::nullopt;
 }
 
-const MetricWords& words(Metric m) noexcept { return kMetricWords[static_cast<std::size_t>(m) < kMetricWords.size() ? static_cast<std::size_t>(m) : 0]; }
-std::string_view to_string(Metric m) noexcept { return words(m).id; }
-std::string_view metric_label(Metric m) noexcept { return words(m).label; }
+const MetricWords* Metric::count_words() const noexcept {
+    for (const auto& w : kMetricWords)
+        if (name_ == w.id) return &w;
+    return nullptr;
+}
 
-std::optional<ParsedMetric> parse_metric_name(std::string_view text) noexcept {
+std::string_view to_string(const Metric& m) noexcept { return m.name(); }
+std::string_view metric_label(const Metric& m) noexcept {
+    const auto* w = m.count_words();
+    return w ? w->label : std::string_view(m.name());
+}
+std::string_view metric_file_word(const Metric& m) noexcept {
+    const auto* w = m.count_words();
+    return w ? w->file_word : std::string_view(m.name());
+}
+std::string_view metric_column(const Metric& m) noexcept {
+    const auto* w = m.count_words();
+    return w ? w->column : std::string_view(m.name());
+}
+std::string metric_layer_column(const Metric& m) {
+    const auto* w = m.count_words();
+    return w ? std::string(w->layer_column) : "layer_" + m.name();
+}
+std::string_view metric_title(const Metric& m) noexcept {
+    const auto* w = m.count_words();
+    return w ? w->title : std::string_view(m.name());
+}
+std::string_view metric_legend_title(const Metric& m) noexcept {
+    const auto* w = m.count_words();
+    return w ? w->legend_title : std::string_view(m.name());
+}
+
+std::optional<ParsedMetric> parse_metric_name(std::string_view text) {
     for (const auto& w : kMetricWords) {
-        if (text == w.id) return ParsedMetric{w.metric, false};
-        if (text == w.alias) return ParsedMetric{w.metric, true};
+        if (text == w.id) return ParsedMetric{Metric(w.id), false};
+        if (text == w.alias) return ParsedMetric{Metric(w.id), true};
     }
     return std::nullopt;
 }
 
-std::optional<Metric> parse_metric(std::string_view text) noexcept {
+std::optional<Metric> parse_metric(std::string_view text) {
     if (auto p = parse_metric_name(text)) return p->metric;
     return std::nullopt;
+}
+
+namespace {
+
+// Why a name cannot be a value column's, or nullptr when it can.
+const char* value_column_name_problem(std::string_view name) noexcept {
+    auto letter = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    if (name.empty() || name.size() > 64 || !letter(name.front()))
+        return "a value column's name must start with a letter and be at most 64 bytes (letters, digits, '_', '-', '.')";
+    for (char c : name)
+        if (!letter(c) && !(c >= '0' && c <= '9') && c != '_' && c != '-' && c != '.')
+            return "a value column's name may hold only letters, digits, '_', '-' and '.' (it becomes part of file names): rename the column";
+    static constexpr std::string_view kReserved[] = {"neuron_type", "type", "region", "side", "hex1", "hex2"};
+    for (auto r : kReserved)
+        if (name == r) return "this column is part of every row's key, not a value";
+    if (name.starts_with("layer_")) return "layer_<name> columns hold the per-layer values of <name>: select <name>";
+    return nullptr;
+}
+
+}  // namespace
+
+void check_value_column_name(std::string_view name, std::string_view field) {
+    if (const char* why = value_column_name_problem(name)) throw_input(why, ErrorLocation{{}, 0, std::string(field), std::string(name)});
+}
+
+bool valid_value_column_name(std::string_view name) noexcept { return value_column_name_problem(name) == nullptr; }
+
+ParsedMetric metric_from_name(std::string_view text, std::string_view field) {
+    if (auto p = parse_metric_name(text)) return *p;
+    check_value_column_name(text, field);
+    return ParsedMetric{Metric(text), false};
 }
 
 std::string metric_list() {
@@ -39,7 +98,7 @@ std::string metric_list() {
     return out;
 }
 
-std::string metric_alias_note(std::string_view typed, Metric m) {
+std::string metric_alias_note(std::string_view typed, const Metric& m) {
     std::string out = "metric '";
     out += typed;
     out += "' is now called '";

@@ -22,7 +22,7 @@ using namespace detail;
 std::size_t check_shape(const DataColumns& d, bool data) {
     const FieldAt header{d.source, 0, {}};
     struct Col {
-        std::string_view name;
+        std::string name;
         bool present;
         std::size_t size;
     };
@@ -40,6 +40,18 @@ std::size_t check_shape(const DataColumns& d, bool data) {
                           {"cells", d.cells.has_value(), num(d.cells)},
                           {"layer_synapses", d.layer_synapses.has_value(), layers(d.layer_synapses)},
                           {"layer_cells", d.layer_cells.has_value(), layers(d.layer_cells)}};
+    if (data)
+        for (const auto& v : d.values) {
+            check_value_column_name(v.name, "metric");
+            for (const auto& c : cols)
+                if (c.name == v.name) throw_input("value column given twice", ErrorLocation{d.source, 0, v.name, {}});
+            cols.push_back({v.name, true, size_of(v.values)});
+            if (v.layers) {
+                if (v.layers->width && size_of(v.layers->block) % v.layers->width)
+                    throw_input("the layer block is not a whole number of rows", ErrorLocation{d.source, 0, "layer_" + v.name, {}});
+                cols.push_back({"layer_" + v.name, true, layers(v.layers)});
+            }
+        }
     if (!data) cols = {cols[1], cols[2], cols[3], cols[4]};  // a layout: region, side, hex1, hex2
     std::vector<std::string_view> absent, required;
     for (const auto& c : cols)
@@ -102,6 +114,15 @@ struct Places {
     }
 };
 
+void layer_values_at(const FieldAt& at, const LayerColumn& c, std::size_t i, const RegionDef& region, std::vector<double>& out) {
+    if (!c.width) {
+        layer_values_from_text(at, c.texts[i], region, out);
+        return;
+    }
+    if (c.width != region.layers.size()) layer_count_mismatch(at, fmt::format("{} values", c.width), c.width, region);
+    for (std::size_t k = 0; k < c.width; ++k) out.push_back(value_at(at, c.block, i * c.width + k));
+}
+
 void layers_at(const FieldAt& at, const LayerColumn& c, std::size_t i, const RegionDef& region, std::vector<std::int64_t>& out) {
     if (!c.width) {
         layers_from_text(at, c.texts[i], region, out);
@@ -128,6 +149,11 @@ ColumnTable rows_from_columns(const DataColumns& d, const RegionSet& regions, st
     t.columns.layer_synapses = d.layer_synapses.has_value();
     t.columns.layer_cells = d.layer_cells.has_value();
     t.columns.ignored = d.ignored;
+    std::vector<std::string> layer_names;  // "layer_<name>", for messages
+    for (const auto& v : d.values) {
+        t.columns.values.push_back(ValueColumn{v.name, v.layers.has_value()});
+        layer_names.push_back("layer_" + v.name);
+    }
     t.rows.resize(n);
     std::vector<RowKey> keys(n);
     Resolved<std::uint32_t> type_ids(d.neuron_type);
@@ -156,6 +182,11 @@ ColumnTable rows_from_columns(const DataColumns& d, const RegionSet& regions, st
         if (d.cells) r.cells = count_at(FieldAt{d.source, line, "cells"}, *d.cells, i);
         if (d.layer_synapses) layers_at(FieldAt{d.source, line, "layer_synapses"}, *d.layer_synapses, i, *def, r.layer_synapses);
         if (d.layer_cells) layers_at(FieldAt{d.source, line, "layer_cells"}, *d.layer_cells, i, *def, r.layer_cells);
+        for (std::size_t k = 0; k < d.values.size(); ++k) {
+            const NamedValues& v = d.values[k];
+            r.values.push_back(value_at(FieldAt{d.source, line, v.name}, v.values, i));
+            if (v.layers) layer_values_at(FieldAt{d.source, line, layer_names[k]}, *v.layers, i, *def, r.layer_values);
+        }
         keys[i] = RowKey{cell_key(regions.index_of(def->name), r.side, r.hex1, r.hex2), tid, static_cast<std::uint32_t>(i)};
     }
     check_duplicate_rows(keys, t, names ? std::span<const std::string>(*names) : std::span<const std::string>());

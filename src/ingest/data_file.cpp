@@ -8,7 +8,8 @@
 
 namespace eyemap {
 
-DataFileSource::DataFileSource(const std::filesystem::path& path, const RegionSet& regions) : impl_(std::make_unique<Impl>()) {
+DataFileSource::DataFileSource(const std::filesystem::path& path, const RegionSet& regions, std::span<const std::string> values)
+    : impl_(std::make_unique<Impl>()) {
     Impl& m = *impl_;
     m.regions = regions;
     if (path == "-") {
@@ -30,7 +31,7 @@ DataFileSource::DataFileSource(const std::filesystem::path& path, const RegionSe
 #endif
     }
     m.csv = std::make_unique<detail::CsvReader>([&m](char* p, std::size_t n) { return m.read(p, n); }, m.name);
-    m.parser = std::make_unique<detail::RowParser>(detail::RowParser::from_header(*m.csv, m.fields, m.regions));
+    m.parser = std::make_unique<detail::RowParser>(detail::RowParser::from_header(*m.csv, m.fields, m.regions, values));
 }
 
 DataFileSource::~DataFileSource() = default;

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <array>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -15,11 +17,14 @@ namespace eyemap::detail {
 class RowParser {
 public:
     // Reads the header record with `csv` (into `fields`) and maps it. Throws input for an empty file.
-    static RowParser from_header(CsvReader& csv, std::vector<std::string_view>& fields, const RegionSet& regions);
+    static RowParser from_header(CsvReader& csv, std::vector<std::string_view>& fields, const RegionSet& regions,
+                                 std::span<const std::string> values = {});
 
     // Maps the header record `header` just read by `csv` (which is given the column names for its
     // messages). Throws input for a missing or misspelt column. `regions` must outlive the parser.
-    RowParser(CsvReader& csv, const std::vector<std::string_view>& header, const RegionSet& regions);
+    // `values`: the value columns to read (ColumnRowReader).
+    RowParser(CsvReader& csv, const std::vector<std::string_view>& header, const RegionSet& regions,
+              std::span<const std::string> values = {});
 
     const TableColumns& columns() const noexcept { return columns_; }
     // Index of the neuron_type field in a record.
@@ -31,6 +36,8 @@ public:
 
 private:
     std::array<int, 9> pos_{};  // field index per known column, -1 = absent
+    std::vector<std::size_t> value_pos_;  // field index per TableColumns::values entry
+    std::vector<std::size_t> layer_pos_;  // field index per value column with layers, in order
     std::size_t field_count_ = 0;
     TableColumns columns_;
     const RegionSet* regions_;

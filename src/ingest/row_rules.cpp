@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -94,6 +95,45 @@ std::int64_t count_of(const FieldAt& at, double v) {
     const std::int64_t x = whole(at, v);
     if (x < 0) bad_value(at, fmt::format("{}", v), "negative count");
     return x;
+}
+
+double value_from_text(const FieldAt& at, std::string_view text) {
+    std::string_view s = trim_blanks(text);
+    if (s.empty()) return std::numeric_limits<double>::quiet_NaN();
+    if (s.size() == 3 && (s[0] == 'n' || s[0] == 'N') && (s[1] == 'a' || s[1] == 'A') && (s[2] == 'n' || s[2] == 'N'))
+        return std::numeric_limits<double>::quiet_NaN();
+    if (s.front() == '+') s.remove_prefix(1);
+    double d = 0;
+    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+    if (p != s.data() + s.size() || ec == std::errc::invalid_argument) bad_value(at, text, "not a number");
+    if (ec == std::errc::result_out_of_range) bad_value(at, text, "number out of the range of float64 (about 1e-308 to 1e308)");
+    if (std::isnan(d)) return d;  // "nan(...)": from_chars' other spellings of NaN
+    if (!std::isfinite(d)) bad_value(at, text, "not a finite number (an empty field or NaN means no data)");
+    return d;
+}
+
+double value_of(const FieldAt& at, double v) {
+    if (std::isinf(v)) bad_value(at, v > 0 ? "inf" : "-inf", "not a finite number (NaN means no data)");
+    return v;
+}
+double value_of(const FieldAt&, std::int64_t v) { return static_cast<double>(v); }
+double value_of(const FieldAt&, std::uint64_t v) { return static_cast<double>(v); }
+
+void layer_values_from_text(const FieldAt& at, std::string_view text, const RegionDef& region, std::vector<double>& out) {
+    const std::size_t n = region.layers.size();
+    std::string_view rest = trim_blanks(text);
+    if (rest.empty()) {
+        out.insert(out.end(), n, std::numeric_limits<double>::quiet_NaN());
+        return;
+    }
+    const std::size_t given = static_cast<std::size_t>(std::count(rest.begin(), rest.end(), ';')) + 1;
+    if (given != n) layer_count_mismatch(at, text, given, region);
+    for (;;) {
+        const auto semi = rest.find(';');
+        out.push_back(value_from_text(at, rest.substr(0, semi)));
+        if (semi == std::string_view::npos) break;
+        rest.remove_prefix(semi + 1);
+    }
 }
 
 std::int32_t hex_from_text_careful(const FieldAt& at, std::string_view text) {

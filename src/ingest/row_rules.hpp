@@ -85,6 +85,23 @@ inline std::int32_t hex_at(const FieldAt& at, const NumberColumn& c, std::size_t
     }, c);
 }
 
+// Values (value columns, TableColumns::values): float64, any sign. An empty field or NaN ("nan",
+// "NaN", NaN in a float column) is "no data in this column" and reads as NaN; +-inf, text and
+// numbers beyond float64 are input errors naming the place and the value.
+double value_from_text(const FieldAt& at, std::string_view text);
+double value_of(const FieldAt& at, double v);
+double value_of(const FieldAt& at, std::int64_t v);
+double value_of(const FieldAt& at, std::uint64_t v);
+inline double value_at(const FieldAt& at, const NumberColumn& c, std::size_t i) {
+    return std::visit([&](const auto& v) -> double {
+        if constexpr (std::is_same_v<typename std::decay_t<decltype(v)>::value_type, std::string>) return value_from_text(at, v[i]);
+        else return value_of(at, v[i]);
+    }, c);
+}
+// "1.5;;-2": one value per layer of `region` appended to `out` (empty items: NaN); an empty field
+// is no data in any layer (all NaN).
+void layer_values_from_text(const FieldAt& at, std::string_view text, const RegionDef& region, std::vector<double>& out);
+
 Side side_from_text(const FieldAt& at, std::string_view text);
 const RegionDef& region_from_text(const FieldAt& at, std::string_view text, const RegionSet& regions);
 // "12;0;7": exactly one count per layer of `region` into `out`.

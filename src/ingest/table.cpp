@@ -112,8 +112,8 @@ std::ifstream open_input(const std::filesystem::path& path) {
 
 using detail::cell_key;
 
-ColumnTable read_table(std::istream& in, std::string source, const RegionSet& regions) {
-    ColumnRowReader reader(in, source, regions);
+ColumnTable read_table(std::istream& in, std::string source, const RegionSet& regions, std::span<const std::string> values) {
+    ColumnRowReader reader(in, source, regions, values);
     ColumnTable table;
     table.source = std::move(source);
     table.columns = reader.columns();
@@ -174,7 +174,9 @@ ColumnLayout read_layout(std::istream& in, std::string source, const RegionSet& 
 
 namespace detail {
 
-RowParser::RowParser(CsvReader& csv, const std::vector<std::string_view>& header, const RegionSet& regions) : regions_(&regions) {
+RowParser::RowParser(CsvReader& csv, const std::vector<std::string_view>& header, const RegionSet& regions,
+                     std::span<const std::string> values)
+    : regions_(&regions) {
     HeaderMap h = map_header(csv, header, kRequired, kDataKnown);
     static_assert(kType == 0 && kColCount == 9);
     pos_ = h.pos;
@@ -183,12 +185,36 @@ RowParser::RowParser(CsvReader& csv, const std::vector<std::string_view>& header
     columns_.cells = pos_[kCells] >= 0;
     columns_.layer_synapses = pos_[kLayerSynapses] >= 0;
     columns_.layer_cells = pos_[kLayerCells] >= 0;
+    // Value columns: found by exact name; they and their layer columns leave the ignored names.
+    auto field_of = [&](std::string_view name) -> std::ptrdiff_t {
+        for (std::size_t i = 0; i < header.size(); ++i)
+            if (trim_blanks(header[i]) == name) return static_cast<std::ptrdiff_t>(i);
+        return -1;
+    };
+    auto take = [&](std::string_view name) { std::erase(h.unknown, name); };
+    for (const auto& name : values) {
+        check_value_column_name(name, "metric");
+        bool again = false;
+        for (const auto& v : columns_.values) again = again || v.name == name;
+        const auto at = field_of(name);
+        if (again || at < 0) continue;
+        const auto layer_name = "layer_" + name;
+        const auto layer_at = field_of(layer_name);
+        columns_.values.push_back(ValueColumn{name, layer_at >= 0});
+        value_pos_.push_back(static_cast<std::size_t>(at));
+        take(name);
+        if (layer_at >= 0) {
+            layer_pos_.push_back(static_cast<std::size_t>(layer_at));
+            take(layer_name);
+        }
+    }
     columns_.ignored = std::move(h.unknown);
 }
 
-RowParser RowParser::from_header(CsvReader& csv, std::vector<std::string_view>& fields, const RegionSet& regions) {
+RowParser RowParser::from_header(CsvReader& csv, std::vector<std::string_view>& fields, const RegionSet& regions,
+                                 std::span<const std::string> values) {
     if (!csv.read_record(fields)) throw_input("empty file: expected a header line", ErrorLocation{csv.source(), 0, {}, {}});
-    return RowParser(csv, fields, regions);
+    return RowParser(csv, fields, regions, values);
 }
 
 void RowParser::parse(const CsvReader& csv, const std::vector<std::string_view>& fields, ColumnRow& row) const {
@@ -209,6 +235,16 @@ void RowParser::parse(const CsvReader& csv, const std::vector<std::string_view>&
     else row.layer_synapses.clear();
     if (columns_.layer_cells) layers_from_text(field_at(csv, kLayerCells), at(kLayerCells), region, row.layer_cells);
     else row.layer_cells.clear();
+    row.values.clear();
+    row.layer_values.clear();
+    for (std::size_t k = 0, l = 0; k < value_pos_.size(); ++k) {
+        const ValueColumn& v = columns_.values[k];
+        row.values.push_back(value_from_text(FieldAt{csv.source(), csv.record_line(), v.name}, fields[value_pos_[k]]));
+        if (v.layers) {
+            const std::size_t p = layer_pos_[l++];
+            layer_values_from_text(FieldAt{csv.source(), csv.record_line(), csv.field_names()[p]}, fields[p], region, row.layer_values);
+        }
+    }
 }
 
 }  // namespace detail
@@ -219,8 +255,8 @@ struct ColumnRowReader::Impl {
     std::vector<std::string_view> fields;
     detail::RowParser parser;
 
-    Impl(std::istream& in, std::string source, const RegionSet& r)
-        : csv(in, std::move(source)), regions(r), parser(detail::RowParser::from_header(csv, fields, regions)) {}
+    Impl(std::istream& in, std::string source, const RegionSet& r, std::span<const std::string> values)
+        : csv(in, std::move(source)), regions(r), parser(detail::RowParser::from_header(csv, fields, regions, values)) {}
 
     bool next(ColumnRow& row) {
         if (!csv.read_record(fields)) return false;
@@ -229,26 +265,29 @@ struct ColumnRowReader::Impl {
     }
 };
 
-ColumnRowReader::ColumnRowReader(std::istream& in, std::string source_name, const RegionSet& regions)
-    : impl_(std::make_unique<Impl>(in, std::move(source_name), regions)) {}
+ColumnRowReader::ColumnRowReader(std::istream& in, std::string source_name, const RegionSet& regions,
+                                 std::span<const std::string> values)
+    : impl_(std::make_unique<Impl>(in, std::move(source_name), regions, values)) {}
 ColumnRowReader::~ColumnRowReader() = default;
 ColumnRowReader::ColumnRowReader(ColumnRowReader&&) noexcept = default;
 ColumnRowReader& ColumnRowReader::operator=(ColumnRowReader&&) noexcept = default;
 const TableColumns& ColumnRowReader::columns() const noexcept { return impl_->parser.columns(); }
 bool ColumnRowReader::next(ColumnRow& row) { return impl_->next(row); }
 
-ColumnTable parse_column_table(std::string_view csv_text, std::string_view source_name, const RegionSet& regions) {
+ColumnTable parse_column_table(std::string_view csv_text, std::string_view source_name, const RegionSet& regions,
+                               std::span<const std::string> values) {
     std::istringstream in{std::string(csv_text)};
-    return read_table(in, std::string(source_name), regions);
+    return read_table(in, std::string(source_name), regions, values);
 }
 
-ColumnTable read_column_table(std::istream& in, std::string_view source_name, const RegionSet& regions) {
-    return read_table(in, std::string(source_name), regions);
+ColumnTable read_column_table(std::istream& in, std::string_view source_name, const RegionSet& regions,
+                              std::span<const std::string> values) {
+    return read_table(in, std::string(source_name), regions, values);
 }
 
-ColumnTable read_column_table(const std::filesystem::path& path, const RegionSet& regions) {
+ColumnTable read_column_table(const std::filesystem::path& path, const RegionSet& regions, std::span<const std::string> values) {
     auto in = open_input(path);  // streamed: the file is never held in memory as a whole
-    return read_table(in, path.string(), regions);
+    return read_table(in, path.string(), regions, values);
 }
 
 ColumnLayout parse_column_layout(std::string_view csv_text, std::string_view source_name, const RegionSet& regions) {

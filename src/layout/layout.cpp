@@ -130,6 +130,15 @@ std::vector<double> nice_ticks(double lo, double hi) {
 
 namespace {
 
+// A nice value's label: compact (tick_label) when whole, else with the decimals it has (at most 6);
+// scientific formats (tiny or huge values) as the eyemap prints its values.
+std::string tick_text(double v, const ValueFormat& format) {
+    if (format.scientific) return format_value(v, format);
+    int d = 0;
+    for (double x = std::abs(v); d < 6 && std::abs(x - std::round(x)) > 1e-9 * std::max(1.0, x); x *= 10) ++d;
+    return d == 0 ? tick_label(v) : decimal_text(v, d);
+}
+
 // Log scales: 1, 2 and 5 times the powers of ten in lo..hi (only the powers when those are more than
 // 7, only when there are at least 3 of them); else the linear nice values.
 std::vector<double> log_ticks(double lo, double hi) {
@@ -146,7 +155,7 @@ std::vector<double> log_ticks(double lo, double hi) {
 
 // Continuous: nice values placed by the scale's own positions, thinned to `min_gap` px on the bar; a
 // clipped end labelled "≥ hi" / "≤ lo" first.
-void gradient_labels(LegendScale& l, const ColorScale& scale, double bar_height, double min_gap) {
+void gradient_labels(LegendScale& l, const ColorScale& scale, const ValueFormat& format, double bar_height, double min_gap) {
     l.gradient = true;
     l.bins = scale.bins;
     if (scale.bins == 0) return;
@@ -160,14 +169,17 @@ void gradient_labels(LegendScale& l, const ColorScale& scale, double bar_height,
             if (std::abs(k.t - t) * bar_height < min_gap) return false;
         return true;
     };
-    if (scale.clipped) kept.push_back({1.0, "\u2265 " + tick_label(scale.hi)});
-    if (scale.clipped_low) kept.push_back({0.0, "\u2264 " + tick_label(scale.lo)});
+    // The ends are values of the data: as the binned legend's labels; the ticks are round numbers, with the
+    // decimals they have.
+    auto end = [&](double v) { return format.whole ? tick_label(v) : format_value(v, format); };
+    if (scale.clipped) kept.push_back({1.0, "\u2265 " + end(scale.hi)});
+    if (scale.clipped_low) kept.push_back({0.0, "\u2264 " + end(scale.lo)});
     const bool log = scale.position == ScaleMethod::log;
     const double lo = scale.position == ScaleMethod::percentile ? scale.sorted->front() : scale.lo;
     const double hi = scale.position == ScaleMethod::percentile ? scale.sorted->back() : scale.hi;
     for (const double v : log ? log_ticks(lo, hi) : nice_ticks(lo, hi)) {
         const double t = scale.position_of(v);
-        if (room(t)) kept.push_back({t, tick_label(v)});
+        if (room(t)) kept.push_back({t, tick_text(v, format)});
     }
     std::stable_sort(kept.begin(), kept.end(), [](const Label& a, const Label& b) { return a.t < b.t; });
     for (auto& k : kept) {
@@ -178,17 +190,21 @@ void gradient_labels(LegendScale& l, const ColorScale& scale, double bar_height,
 
 }  // namespace
 
-LegendScale legend_scale(const ColorScale& scale, double bar_height, double min_gap) {
+LegendScale legend_scale(const ColorScale& scale, const ValueFormat& format, double bar_height, double min_gap) {
     LegendScale l;
     if (scale.continuous) {
-        gradient_labels(l, scale, bar_height, min_gap);
+        gradient_labels(l, scale, format, bar_height, min_gap);
         return l;
     }
     l.bins = scale.bins;
     l.per_box = scale.singles;
     for (int b = 0; b < scale.bins; ++b) l.fill[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(scale.colour_of(b) + 1);
     const int n = scale.bins == 0 ? 0 : scale.singles ? scale.bins : scale.bins + 1;
-    for (int k = 0; k < n; ++k) l.labels.push_back(tick_label(scale.edges[static_cast<std::size_t>(k)]));
+    // Whole values keep the compact tick labels (12.3k); other values print as the eyemap's tooltips do.
+    for (int k = 0; k < n; ++k) {
+        const double e = scale.edges[static_cast<std::size_t>(k)];
+        l.labels.push_back(format.whole ? tick_label(e) : format_value(e, format));
+    }
     if (scale.clipped && !l.labels.empty()) l.labels.back().insert(0, "\u2265 ");  // "≥ x": the last colour holds everything above
     if (scale.clipped_low && !l.labels.empty()) l.labels.front().insert(0, "\u2264 ");  // "≤ x": a centred clip's lower end
     return l;
@@ -272,7 +288,7 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
 
     const std::string badge = fmt::format("({})", to_string(data.side));
     const double tx = g.margin;
-    s.titles[0] = {tx, g.margin + 12, std::string(words(data.metric).title), {}};
+    s.titles[0] = {tx, g.margin + 12, std::string(metric_title(data.metric)), {}};
     s.titles[1] = {tx, g.margin + 12 + kTitleStep, data.neuron_type, badge};
     s.titles[2] = {tx, g.margin + 12 + 2 * kTitleStep, data.region, badge};
 
@@ -285,10 +301,10 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
     lg.tick_x = lg.x - 4;
     lg.title_x = lg.x + kBin + 9;
     lg.title_y = lg.y + 2.5 * kBin;
-    lg.title = words(data.metric).legend_title;
+    lg.title = metric_legend_title(data.metric);
     lg.bar_height = 5 * kBin;
-    lg.all = legend_scale(data.scale, lg.bar_height, 0.8 * s.style->tick_size);
-    lg.layer = legend_scale(data.layer_scale, lg.bar_height, 0.8 * s.style->tick_size);
+    lg.all = legend_scale(data.scale, data.format, lg.bar_height, 0.8 * s.style->tick_size);
+    lg.layer = legend_scale(data.layer_scale, data.format, lg.bar_height, 0.8 * s.style->tick_size);
     // Labels at least 0.8 of the tick font apart (a digit's height, with room): all of them up to 8 bins at 10 px.
     const int step = static_cast<int>(std::ceil(0.8 * s.style->tick_size / lg.bin_height - 1e-9));
     lg.all.label_step = lg.layer.label_step = std::max(1, step);

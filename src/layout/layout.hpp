@@ -79,9 +79,9 @@ struct LegendBox {
 
 // A scale's legend: boxes, colours and labels. Labels are exact: whole numbers as they are up to
 // 9,999, then compact with as many digits as the edge has (12.3k, 1.2M, 4.61E); fractions with up
-// to two decimals. A continuous scale's: a gradient with nice ticks, none closer than `min_gap` px
-// on a bar `bar_height` px tall.
-LegendScale legend_scale(const ColorScale& scale, double bar_height = 70, double min_gap = 8);
+// to two decimals; other values than whole ones as `format` prints them. A continuous scale's: a gradient
+// with nice ticks, none closer than `min_gap` px on a bar `bar_height` px tall.
+LegendScale legend_scale(const ColorScale& scale, const ValueFormat& format = {}, double bar_height = 70, double min_gap = 8);
 // "Nice" values for a continuous legend from lo to hi: the multiples of one step of 1, 2 or 5 times a
 // power of ten within lo..hi, the step giving 4..7 of them where one does (else the count nearest);
 // {lo} when lo >= hi.

@@ -78,9 +78,20 @@ ojson type_json(const TypeRecord& t) {
         x["no_data"] = e.no_data;
         x["not_in_region"] = e.not_in_region;
         if (const auto& m = e.summary) {
-            x["summary"] = ojson{{"columns", m->columns_in_region}, {"total", m->total},   {"mean", m->mean},
-                                 {"median", m->median},          {"max", m->max},       {"scale_min", m->scale_min},
-                                 {"scale_max", m->scale_max},    {"scale_method", std::string(to_string(m->scale_method))}};
+            if (m->counts)
+                x["summary"] = ojson{{"columns", m->columns_in_region}, {"total", m->total},   {"mean", m->mean},
+                                     {"median", m->median},          {"max", m->max},       {"scale_min", m->scale_min},
+                                     {"scale_max", m->scale_max},    {"scale_method", std::string(to_string(m->scale_method))}};
+            else  // a value column: no total; min and max as numbers, and how its eyemaps print values
+                x["summary"] = ojson{{"columns", m->columns_in_region},
+                                     {"mean", m->mean},
+                                     {"median", m->median},
+                                     {"min", m->min_value},
+                                     {"max", m->max_value},
+                                     {"format", ojson{{"whole", m->format.whole}, {"decimals", m->format.decimals}, {"scientific", m->format.scientific}}},
+                                     {"scale_min", m->scale_min},
+                                     {"scale_max", m->scale_max},
+                                     {"scale_method", std::string(to_string(m->scale_method))}};
         }
         eyes.push_back(std::move(x));
     }
@@ -338,6 +349,7 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
             er.request.side = side == "L" ? Side::L : Side::R;
             const std::string metric = r.str(e, "metric");  // manifests before the rename hold the old identifiers
             if (const auto m = parse_metric(metric)) er.request.metric = *m;
+            else if (valid_value_column_name(metric)) er.request.metric = Metric(metric);  // a value column
             else r.bad(fmt::format("unknown metric \"{}\"", metric));
             er.has_data = r.u64(e, "has_data");
             er.no_data = r.u64(e, "no_data");
@@ -347,10 +359,25 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
                 EyemapSummary sm;
                 sm.columns_with_data = er.has_data;
                 sm.columns_in_region = r.u64(sj, "columns");
-                sm.total = r.i64(sj, "total");
+                sm.counts = er.request.metric.is_count();
                 sm.mean = r.number(sj, "mean");
                 sm.median = r.number(sj, "median");
-                sm.max = r.i64(sj, "max");
+                if (sm.counts) {
+                    sm.total = r.i64(sj, "total");
+                    sm.max = r.i64(sj, "max");
+                } else {
+                    sm.min_value = r.number(sj, "min");
+                    sm.max_value = r.number(sj, "max");
+                    const auto& f = r.at(sj, "format");
+                    if (!f.is_object() || !f.contains("whole") || !f.at("whole").is_boolean() || !f.contains("scientific") ||
+                        !f.at("scientific").is_boolean())
+                        r.bad("\"format\" must be an object with booleans whole and scientific and decimals 0..6");
+                    sm.format.whole = f.at("whole").get<bool>();
+                    sm.format.scientific = f.at("scientific").get<bool>();
+                    const std::int64_t places = r.i64(f, "decimals");
+                    if (places < 0 || places > 6) r.bad("\"format\".decimals must be 0..6");
+                    sm.format.decimals = static_cast<int>(places);
+                }
                 sm.scale_min = r.number(sj, "scale_min");
                 sm.scale_max = r.number(sj, "scale_max");
                 const auto method = parse_scale_method(r.str(sj, "scale_method"));

@@ -23,8 +23,8 @@ std::uint32_t key_hash(std::string_view neuron_type) {
 
 }  // namespace
 
-std::string eyemap_stem(std::string_view file_key, std::string_view region, Side side, Metric metric) {
-    return fmt::format("{}_{}_{}_{}", file_key, region_file_component(region), to_string(side), words(metric).file_word);
+std::string eyemap_stem(std::string_view file_key, std::string_view region, Side side, const Metric& metric) {
+    return fmt::format("{}_{}_{}_{}", file_key, region_file_component(region), to_string(side), metric_file_word(metric));
 }
 
 std::string fold_case(std::string_view s) {
@@ -77,7 +77,7 @@ std::vector<std::string_view> run_subfolders(std::span<const OutputFormat> forma
 
 std::string type_file_base(std::string_view neuron_type) { return safe_file_name(neuron_type); }
 
-std::string eyemap_file_stem(std::string_view neuron_type, std::string_view region, Side side, Metric metric) {
+std::string eyemap_file_stem(std::string_view neuron_type, std::string_view region, Side side, const Metric& metric) {
     return detail::eyemap_stem(safe_file_name(neuron_type), region, side, metric);
 }
 

@@ -13,7 +13,7 @@ namespace eyemap::detail {
 
 // "<key>_<region>_<side>_<metric file word>": the stem of every eyemap file, from a type's file key
 // (already a safe file name); Renderer's Eyemap::file_name and the batch's run paths both use it.
-std::string eyemap_stem(std::string_view file_key, std::string_view region, Side side, Metric metric);
+std::string eyemap_stem(std::string_view file_key, std::string_view region, Side side, const Metric& metric);
 
 // ASCII case folding: keys equal ignoring case may share a file on a case-insensitive disk.
 std::string fold_case(std::string_view s);

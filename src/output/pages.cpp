@@ -119,17 +119,34 @@ std::string render_type_page(const TypeRecord& type, const TypePageSettings& opt
         r.set("columns", fmt::format("{}", e.summary ? e.summary->columns_in_region : e.has_data + e.no_data));
         if (e.has_data == 0) r.set("zero", true);
         if (const auto& s = e.summary) {
-            r.set("total", fmt::format("{}", s->total));
-            r.set("mean", e.has_data ? num(s->mean) : std::string("\u2013"));
-            r.set("median", e.has_data ? num(s->median) : std::string("\u2013"));
-            r.set("max", fmt::format("{}", s->max));
-            r.set("scale", fmt::format("{} \u2013 {} ({})", num(s->scale_min), num(s->scale_max), to_string(s->scale_method)));
+            if (s->counts) {
+                r.set("total", fmt::format("{}", s->total));
+                r.set("mean", e.has_data ? num(s->mean) : std::string("\u2013"));
+                r.set("median", e.has_data ? num(s->median) : std::string("\u2013"));
+                r.set("min", e.has_data ? fmt::format("{}", s->min_value) : std::string("\u2013"));
+                r.set("max", fmt::format("{}", s->max));
+                r.set("scale", fmt::format("{} \u2013 {} ({})", num(s->scale_min), num(s->scale_max), to_string(s->scale_method)));
+            } else {
+                // A value column: no total (a sum of signed or fractional values means nothing); numbers
+                // as its eyemaps print them.
+                const auto v = [&](double x) { return e.has_data ? format_value(x, s->format) : std::string("\u2013"); };
+                r.set("total", std::string("\u2013"));
+                r.set("mean", v(s->mean));
+                r.set("median", v(s->median));
+                r.set("min", v(s->min_value));
+                r.set("max", v(s->max_value));
+                r.set("scale", fmt::format("{} \u2013 {} ({})", format_value(s->scale_min, s->format), format_value(s->scale_max, s->format),
+                                           to_string(s->scale_method)));
+            }
         } else {
-            for (const char* k : {"total", "mean", "median", "max", "scale"}) r.set(k, std::string("?"));
+            for (const char* k : {"total", "mean", "median", "min", "max", "scale"}) r.set(k, std::string("?"));
         }
         summary.push_back(r);
     }
     d.set("summary", summary);
+    // A Min column when a value column is drawn (counts alone: the page as before).
+    if (std::any_of(type.eyemaps.begin(), type.eyemaps.end(), [](const auto& e) { return !e.request.metric.is_count(); }))
+        d.set("has_values", true);
 
     // Metrics in order of first appearance; the first is shown first.
     std::vector<Metric> metrics;
@@ -227,12 +244,15 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
     std::vector<Col> cols;
     std::vector<std::string> regions;
     bool has_syn = false, has_cells = false;
+    std::vector<Metric> values;  // value columns drawn, in order of first appearance
     std::uint64_t eyemaps = 0;
     for (const auto* t : types) {
         eyemaps += t->eyemaps.size();
         for (const auto& e : t->eyemaps) {
             has_syn = has_syn || e.request.metric == Metric::synapses;
             has_cells = has_cells || e.request.metric == Metric::cells;
+            if (!e.request.metric.is_count() && std::find(values.begin(), values.end(), e.request.metric) == values.end())
+                values.push_back(e.request.metric);
             if (std::find(regions.begin(), regions.end(), e.request.region) == regions.end()) regions.push_back(e.request.region);
             const bool known = std::any_of(cols.begin(), cols.end(), [&](const Col& c) { return c.region == e.request.region && c.side == e.request.side; });
             if (!known) cols.push_back(Col{e.request.region, e.request.side});
@@ -264,6 +284,7 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
     cl.push_back(head("rows", "Rows"));
     if (has_syn) cl.push_back(head("synapses", "Synapses"));
     if (has_cells) cl.push_back(head("cells", "Cells"));
+    for (const Metric& m : values) cl.push_back(head("value", fmt::format("{} (mean)", metric_label(m))));
     for (const auto& c : cols) {
         data h = head("columns", fmt::format("{} {}", c.region, to_string(c.side)));
         h.set("region", c.region);
@@ -305,6 +326,19 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
                     known = true;
                 }
             cell(known ? fmt::format("{}", total) : std::string(), known && total == 0);
+        }
+        // A value column: its mean over the type's columns with data (all regions and sides).
+        for (const Metric& m : values) {
+            double sum = 0;
+            std::uint64_t n = 0;
+            ValueFormat format;
+            for (const auto& e : t->eyemaps)
+                if (e.request.metric == m && e.summary && e.summary->columns_with_data) {
+                    sum += e.summary->mean * static_cast<double>(e.summary->columns_with_data);
+                    n += e.summary->columns_with_data;
+                    format = e.summary->format;
+                }
+            cell(n ? format_value(sum / static_cast<double>(n), format) : std::string(), false);
         }
         for (const auto& c : cols) {
             bool present = false;

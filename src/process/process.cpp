@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -391,17 +392,79 @@ ColumnIndex make_column_index(const ColumnLayout& layout, const RegionSet& regio
     return p;
 }
 
-bool has_metric(const TableColumns& c, Metric m) noexcept { return m == Metric::synapses ? c.synapses : c.cells; }
+namespace {
+
+// Where a request's metric sits in a row: a count field, or value column k (its layer values at
+// layer_slot * L of ColumnRow::layer_values when it has them).
+struct MetricSlot {
+    enum Kind : std::uint8_t { synapses, cells, value } kind = synapses;
+    std::size_t k = 0;
+    std::size_t layer_slot = 0;
+    bool layers = false;
+};
+
+const ValueColumn* find_value_column(const TableColumns& c, const Metric& m, std::size_t* index = nullptr, std::size_t* layer_slot = nullptr) {
+    std::size_t slot = 0;
+    for (std::size_t k = 0; k < c.values.size(); ++k) {
+        if (c.values[k].name == m.name()) {
+            if (index) *index = k;
+            if (layer_slot) *layer_slot = slot;
+            return &c.values[k];
+        }
+        slot += c.values[k].layers;
+    }
+    return nullptr;
+}
+
+MetricSlot metric_slot(const TableColumns& c, const Metric& m) {
+    if (m == Metric::synapses) return {MetricSlot::synapses, 0, 0, c.layer_synapses};
+    if (m == Metric::cells) return {MetricSlot::cells, 0, 0, c.layer_cells};
+    MetricSlot s{MetricSlot::value, 0, 0, false};
+    if (const ValueColumn* v = find_value_column(c, m, &s.k, &s.layer_slot)) s.layers = v->layers;
+    return s;
+}
+
+}  // namespace
+
+bool has_metric(const TableColumns& c, const Metric& m) noexcept {
+    if (m == Metric::synapses) return c.synapses;
+    if (m == Metric::cells) return c.cells;
+    return find_value_column(c, m) != nullptr;
+}
+
+bool has_metric_layers(const TableColumns& c, const Metric& m) noexcept {
+    if (m == Metric::synapses) return c.layer_synapses;
+    if (m == Metric::cells) return c.layer_cells;
+    const ValueColumn* v = find_value_column(c, m);
+    return v && v->layers;
+}
 
 namespace {
 
-std::int64_t metric_value(const ColumnRow& r, Metric m) { return m == Metric::synapses ? r.synapses : r.cells; }
-const std::vector<std::int64_t>& metric_layers(const ColumnRow& r, Metric m) {
-    return m == Metric::synapses ? r.layer_synapses : r.layer_cells;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double metric_value(const ColumnRow& r, const MetricSlot& m) noexcept {
+    switch (m.kind) {
+        case MetricSlot::synapses: return static_cast<double>(r.synapses);
+        case MetricSlot::cells: return static_cast<double>(r.cells);
+        case MetricSlot::value: return m.k < r.values.size() ? r.values[m.k] : kNaN;
+    }
+    return kNaN;
 }
-bool has_metric_layers(const TableColumns& c, Metric m) {
-    return m == Metric::synapses ? c.layer_synapses : c.layer_cells;
+// Layer l (of L) of a row's per-layer values; 0 (counts) or NaN (values) where the row has none.
+double layer_value(const ColumnRow& r, const MetricSlot& m, std::size_t l, std::size_t L) noexcept {
+    switch (m.kind) {
+        case MetricSlot::synapses: return l < r.layer_synapses.size() ? static_cast<double>(r.layer_synapses[l]) : 0.0;
+        case MetricSlot::cells: return l < r.layer_cells.size() ? static_cast<double>(r.layer_cells[l]) : 0.0;
+        case MetricSlot::value: {
+            const std::size_t i = m.layer_slot * L + l;
+            return i < r.layer_values.size() ? r.layer_values[i] : kNaN;
+        }
+    }
+    return kNaN;
 }
+// Counts have data when > 0; values when they are numbers (NaN: no data).
+bool has_data(double v, bool counts) noexcept { return counts ? v > 0 : !std::isnan(v); }
 
 }  // namespace
 
@@ -413,7 +476,7 @@ void check_requests(const ColumnIndex& layout, const TableColumns& columns, std:
             throw_input(fmt::format("the layout has no columns for region {} side {}", req.region, to_string(req.side)),
                         ErrorLocation{{}, 0, "region", req.region});
         if (!has_metric(columns, req.metric))
-            throw_input(fmt::format("the data has no '{}' column, needed for metric {}", words(req.metric).column, to_string(req.metric)),
+            throw_input(fmt::format("the data has no '{}' column, needed for metric {}", metric_column(req.metric), to_string(req.metric)),
                         ErrorLocation{{}, 0, "metric", std::string(to_string(req.metric))});
     }
 }
@@ -475,7 +538,9 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
     for (const auto& req : requests) {
         const int ri = layout.regions.index_of(req.region);
         const RegionDef& region = layout.regions.regions[static_cast<std::size_t>(ri)];
-        const bool layered = has_metric_layers(columns, req.metric) && !region.layers.empty();
+        const MetricSlot slot = metric_slot(columns, req.metric);
+        const bool counts = slot.kind != MetricSlot::value;
+        const bool layered = slot.layers && !region.layers.empty();
         const std::size_t L = region.layers.size();
 
         // The "all layers" scale: pooled over the type, or this region's values (both sides).
@@ -486,13 +551,13 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         for (std::size_t k = 0; k < n_cells; ++k) {
             if (!pooled && k / 2 != static_cast<std::size_t>(ri)) continue;
             for (const auto& p : cell(k))
-                if (auto v = metric_value(*p.row, req.metric); v > 0) pool.push_back(static_cast<double>(v));
+                if (const double v = metric_value(*p.row, slot); has_data(v, counts)) pool.push_back(v);
         }
         if (layered) {
             layer_pool.reserve((region_end - region_begin) * L);
             for (std::size_t i = region_begin; i < region_end; ++i)  // both sides of the region
-                for (auto v : metric_layers(*placed[i].row, req.metric))
-                    if (v > 0) layer_pool.push_back(static_cast<double>(v));
+                for (std::size_t l = 0; l < L; ++l)
+                    if (const double v = layer_value(*placed[i].row, slot, l, L); has_data(v, counts)) layer_pool.push_back(v);
         }
 
         EyemapData d;
@@ -500,6 +565,7 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         d.region = region.name;
         d.side = req.side;
         d.metric = req.metric;
+        d.counts = counts;
         d.layer_names = region.layers;
         d.grey_fill = fill_grey(colour_classes(options));
         d.scale = scale_of(pool, options);
@@ -507,7 +573,7 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         if (layer_options.method == ScaleMethod::fixed) layer_options.method = ScaleMethod::linear;
         d.layer_scale = scale_of(layer_pool, layer_options);
         d.status.assign(U, ColumnStatus::no_data);
-        d.value.assign(U, 0);
+        d.value.assign(U, counts ? 0.0 : kNaN);
         d.fill.assign(U, kFillWhite);
         const auto& member = layout.in_region[static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(req.side)];
         for (std::size_t c = 0; c < U; ++c)
@@ -517,7 +583,7 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
                 ++d.not_in_region_count;
             }
         if (layered) {
-            d.layer_value.assign(U * L, 0);
+            d.layer_value.assign(U * L, counts ? 0.0 : kNaN);
             d.layer_fill.assign(U * L, kFillWhite);
         }
         std::fill(seen.begin(), seen.end(), 0);
@@ -532,22 +598,24 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
                             ErrorLocation{{}, p.row->line, {}, {}});
             }
             seen[p.col] = 1;
-            const auto v = metric_value(*p.row, req.metric);
-            if (v > 0) {
+            const double v = metric_value(*p.row, slot);
+            if (has_data(v, counts)) {
                 d.status[p.col] = ColumnStatus::has_data;
                 d.value[p.col] = v;
-                d.fill[p.col] = d.scale.fill(static_cast<double>(v));
+                d.fill[p.col] = d.scale.fill(v);
                 ++d.has_data_count;
             }
             if (layered) {
-                const auto& lv = metric_layers(*p.row, req.metric);
-                for (std::size_t l = 0; l < L && l < lv.size(); ++l) {
-                    d.layer_value[p.col * L + l] = lv[l];
-                    if (lv[l] > 0)
-                        d.layer_fill[p.col * L + l] = d.layer_scale.fill(static_cast<double>(lv[l]));
+                for (std::size_t l = 0; l < L; ++l) {
+                    const double lv = layer_value(*p.row, slot, l, L);
+                    d.layer_value[p.col * L + l] = lv;
+                    if (has_data(lv, counts)) d.layer_fill[p.col * L + l] = d.layer_scale.fill(lv);
                 }
             }
         }
+        // Counts are whole numbers: the integer format, without a look at the values.
+        // A value column's: from the values its scales see, so eyemaps sharing a scale print alike.
+        if (!counts) d.format = value_format(pool, layer_pool);
         out.push_back(std::move(d));
     }
     return out;

@@ -13,6 +13,7 @@
 
 #include "eyemap/options.hpp"
 #include "eyemap/regions.hpp"
+#include "eyemap/summary.hpp"
 #include "eyemap/table.hpp"
 
 namespace eyemap {
@@ -129,7 +130,10 @@ struct ColumnIndex {
 };
 
 ColumnIndex make_column_index(const ColumnLayout& layout, const RegionSet& regions);
-bool has_metric(const TableColumns& columns, Metric m) noexcept;
+// The data has the metric's column: a count's flag, or a value column of that name.
+bool has_metric(const TableColumns& columns, const Metric& m) noexcept;
+// The data has per-layer values of the metric.
+bool has_metric_layers(const TableColumns& columns, const Metric& m) noexcept;
 
 // The processed data of one eyemap, in universe order. Plain data, handed to the layout stage.
 struct EyemapData {
@@ -140,11 +144,15 @@ struct EyemapData {
     std::vector<std::string> layer_names;
 
     std::vector<ColumnStatus> status;   // per universe column
-    std::vector<std::int64_t> value;    // per universe column (0 when not has_data)
+    // Per universe column: counts are whole numbers (0 when not has_data), values any float64 (NaN
+    // when not has_data). Counts have data when > 0, values when not NaN (0 and signed values are data).
+    std::vector<double> value;
+    bool counts = true;       // the metric is a count (synapses, cells), not a value column
+    ValueFormat format;       // how its values print (tooltips, legend, pages): chosen once per eyemap
     std::vector<FillIndex> fill;        // palette index: 0 white, 1..N bins, N + 1 grey (grey_fill)
     // Per-layer values and palette indices, row-major [column * layer_count + layer];
     // empty when the data has no per-layer values for this metric.
-    std::vector<std::int64_t> layer_value;
+    std::vector<double> layer_value;  // counts: 0 = none in that layer; values: NaN = no data in that layer
     std::vector<FillIndex> layer_fill;
     ColorScale scale;        // the "all layers" scale
     ColorScale layer_scale;  // the region's per-layer scale

@@ -2,18 +2,55 @@
 #include "process/summary.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "eyemap/error.hpp"
+#include "core/number.hpp"
 #include "core/throw.hpp"
 
 namespace eyemap {
 
+ValueFormat value_format(std::span<const double> values, std::span<const double> more) {
+    ValueFormat f;
+    double largest = 0;
+    for (const auto part : {values, more})
+        for (const double v : part) {
+            if (std::isnan(v)) continue;
+            const double a = std::fabs(v);
+            largest = std::max(largest, a);
+            if (f.whole && (v != std::floor(v) || a > 9007199254740992.0)) f.whole = false;
+        }
+    if (f.whole) return f;
+    // Three significant digits of the largest magnitude; write_decimal holds up to 6 places and
+    // |v| * 10^places below 2^63.
+    const int exponent = static_cast<int>(std::floor(std::log10(largest)));
+    const int places = 2 - exponent;
+    if (places > 6 || largest >= 1e15) f.scientific = true;
+    else f.decimals = std::max(0, places);
+    return f;
+}
+
+char* write_value(char* p, double v, const ValueFormat& f) noexcept {
+    if (std::isnan(v)) return p;
+    if (f.scientific) return fmt::format_to_n(p, 32, "{:.2e}", v).out;
+    if (f.whole) return write_decimal_fixed<0>(p, v);
+    return write_decimal(p, v, f.decimals);
+}
+
+std::string format_value(double v, const ValueFormat& f) {
+    if (std::isnan(v)) return "no data";
+    char buf[40];
+    return std::string(buf, write_value(buf, v, f));
+}
+
 EyemapSummary summarize_eyemap(const EyemapData& d) {
     EyemapSummary s;
-    std::vector<std::int64_t> values;
+    s.counts = d.counts;
+    s.format = d.format;
+    std::vector<double> values;
     values.reserve(d.has_data_count);
     const std::size_t n = std::min(d.status.size(), d.value.size());
     for (std::size_t i = 0; i < d.status.size(); ++i) {
@@ -23,24 +60,36 @@ EyemapSummary summarize_eyemap(const EyemapData& d) {
         values.push_back(d.value[i]);
     }
     s.columns_with_data = values.size();
-    for (auto v : values) {
-        // Counts are at most 2^53 each, but a region has enough columns for their sum to pass 2^63.
-        if (__builtin_add_overflow(s.total, v, &s.total))
-            throw_input(fmt::format("the {} of {} {} add up to more than 9223372036854775807 (2^63 - 1): counts this large cannot be summed",
-                                    d.metric == Metric::synapses ? "synapses" : "cells", d.region, to_string(d.side)),
-                        ErrorLocation{{}, 0, "neuron_type", d.neuron_type});
-        s.max = std::max(s.max, v);
+    if (d.counts) {
+        for (const double x : values) {
+            const auto v = static_cast<std::int64_t>(x);  // a count: whole, at most 2^53
+            // Counts are at most 2^53 each, but a region has enough columns for their sum to pass 2^63.
+            if (__builtin_add_overflow(s.total, v, &s.total))
+                throw_input(fmt::format("the {} of {} {} add up to more than 9223372036854775807 (2^63 - 1): counts this large cannot be summed",
+                                        to_string(d.metric), d.region, to_string(d.side)),
+                            ErrorLocation{{}, 0, "neuron_type", d.neuron_type});
+            s.max = std::max(s.max, v);
+        }
     }
     if (!values.empty()) {
-        s.mean = static_cast<double>(s.total) / static_cast<double>(values.size());
+        if (d.counts) {
+            s.mean = static_cast<double>(s.total) / static_cast<double>(values.size());
+        } else {
+            // Kahan-free but ordered: the sum in column order, deterministic for the same input.
+            double sum = 0;
+            for (const double v : values) sum += v;
+            s.mean = sum / static_cast<double>(values.size());
+        }
+        s.min_value = *std::min_element(values.begin(), values.end());
+        s.max_value = *std::max_element(values.begin(), values.end());
         const std::size_t mid = values.size() / 2;
         std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid), values.end());
-        const auto upper = values[mid];
+        const double upper = values[mid];
         if (values.size() % 2 == 1) {
-            s.median = static_cast<double>(upper);
+            s.median = upper;
         } else {
-            const auto lower = *std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid));
-            s.median = (static_cast<double>(lower) + static_cast<double>(upper)) / 2;
+            const double lower = *std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid));
+            s.median = (lower + upper) / 2;
         }
     }
     s.scale_min = d.scale.edges.front();

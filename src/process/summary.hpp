@@ -10,7 +10,11 @@
 
 namespace eyemap {
 
-// Pure: reads only d.status, d.value and d.scale.
+// Pure: reads only d.status, d.value, d.counts, d.format and d.scale.
 EyemapSummary summarize_eyemap(const EyemapData& d);
+
+// format_value's text written at p (at most 32 bytes), for writers that append per hexagon without
+// a string each; NaN writes nothing (callers say "no data" in their own words).
+char* write_value(char* p, double v, const ValueFormat& f) noexcept;
 
 }  // namespace eyemap

@@ -1,5 +1,6 @@
 // SVG writer: the frame (from Mustache templates) around hexagons and legend written with fmt.
 #include "render/svg.hpp"
+#include "process/summary.hpp"
 
 #include <cmath>
 #include <cstring>
@@ -194,6 +195,8 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
     style_vars.set("palette_json", fmt::format("[\"{}\"]", fmt::join(fills.colour, "\", \"")));
     style_vars.set("grey", std::to_string(fills.grey()));
     style_vars.set("base36", fills.bins() > 9 ? data(data::type::bool_true) : data(data::type::bool_false));
+    // A value column's layer values may be 0 or negative: a layer has no data where its item is empty.
+    style_vars.set("values", d.counts ? data(data::type::bool_false) : data(data::type::bool_true));
     // Continuous (256 levels, 258 fills): two base-36 digits per layer.
     style_vars.set("wide", fills.colour.size() > 36 ? data(data::type::bool_true) : data(data::type::bool_false));
     const std::string style = detail::render_template(templates, "style.css.mustache", style_vars);
@@ -295,7 +298,7 @@ std::shared_ptr<const TemplateSet> load_templates(const std::filesystem::path& d
 
 std::string default_svg_id(const EyemapData& d) {
     HashBuilder h;
-    h.add(d.neuron_type).add(d.region).add(to_string(d.side)).add(words(d.metric).file_word);  // ids unchanged by the metric rename
+    h.add(d.neuron_type).add(d.region).add(to_string(d.side)).add(metric_file_word(d.metric));  // ids unchanged by the metric rename
     return fmt::format("em{:08x}", static_cast<std::uint32_t>(h.digest() ^ (h.digest() >> 32)));
 }
 
@@ -372,11 +375,11 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
     const auto& palette = scene.fills->colour;
     // A layer's palette index as one character of data-b: a digit, then a, b, c (base 36) past 9 bins.
     static constexpr char kDigit[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-    static_assert(kMaxScaleBins < 36 && kContinuousLevels + 2 <= 36 * 36);  // wide: two digits, within `bound` (the value's 20 are at most 19 and a sign)
+    static_assert(kMaxScaleBins < 36 && kContinuousLevels + 2 <= 36 * 36);  // wide: two digits per layer
     const bool wide = palette.size() > 36;
-    // Upper bound of one hexagon's bytes: fixed text, 4 numbers (<= 24 each), 3 integers (<= 20),
-    // and per layer a value (<= 20) + separator + a digit.
-    const std::size_t bound = 160 + id.size() + 4 * 24 + 3 * 20 + roi.size() + label.size() + L * 23;
+    // Upper bound of one hexagon's bytes: fixed text, 4 numbers (<= 24 each), 3 integers or values
+    // (<= 32), and per layer a value (<= 32) + separator + one digit (two when wide).
+    const std::size_t bound = 160 + id.size() + 4 * 24 + 3 * 32 + roi.size() + label.size() + L * 35;
 
     for (std::size_t c = 0; c < d.status.size(); ++c) {
         const std::size_t start = out.size();
@@ -393,14 +396,18 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
         w.ch('"');
         const bool in_region = d.status[c] != ColumnStatus::not_in_region;
         if (in_region && d.has_layers()) {
-            const std::int64_t* lv = &d.layer_value[c * L];
+            const double* lv = &d.layer_value[c * L];
             bool any = false;
-            for (std::size_t l = 0; l < L; ++l) any |= lv[l] != 0;
-            if (any) {  // all-zero columns need no per-layer data: the script defaults to 0 / white
+            if (d.counts)
+                for (std::size_t l = 0; l < L; ++l) any |= lv[l] != 0;
+            else
+                for (std::size_t l = 0; l < L; ++l) any |= !std::isnan(lv[l]);
+            if (any) {  // columns without any layer value need no per-layer data: the script defaults to 0 / white
                 w.lit(" data-v=\"");
                 for (std::size_t l = 0; l < L; ++l) {
                     if (l) w.ch(' ');
-                    w.integer(lv[l]);
+                    if (d.counts) w.integer(static_cast<std::int64_t>(lv[l]));
+                    else w.p = write_value(w.p, lv[l], d.format);  // NaN: an empty item (no data in that layer)
                 }
                 w.lit("\" data-b=\"");
                 const FillIndex* lf = &d.layer_fill[c * L];
@@ -419,7 +426,9 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
         if (in_region) {
             w.lit(label);
             w.lit(": ");
-            w.integer(d.value[c]);
+            if (d.counts) w.integer(static_cast<std::int64_t>(d.value[c]));
+            else if (std::isnan(d.value[c])) w.lit("no data");
+            else w.p = write_value(w.p, d.value[c], d.format);
             w.lit("\nROI: ");
         } else {
             w.lit("Column not identified in ");

@@ -120,13 +120,13 @@ Dataset make_dataset(const DataColumns& columns, std::optional<ColumnLayout> lay
 }
 
 Dataset load_dataset(const std::filesystem::path& data, const std::optional<std::filesystem::path>& layout,
-                     const RegionSet& regions, Stats* stats) {
+                     const RegionSet& regions, Stats* stats, std::span<const std::string> values) {
     const OpId op = stats ? stats->op("ingest") : OpId{};
     ColumnTable table;
     {
         ScopedTimer t(stats, op);
         if (data == "-") refuse_folder_on_stdin();
-        table = data == "-" ? read_column_table(std::cin, "standard input", regions) : read_column_table(data, regions);
+        table = data == "-" ? read_column_table(std::cin, "standard input", regions, values) : read_column_table(data, regions, values);
     }
     std::optional<ColumnLayout> lay;
     if (layout) {
@@ -156,54 +156,79 @@ bool near_value_column(std::string_view name, std::string_view column, std::stri
 
 }  // namespace
 
+std::vector<Metric> default_metrics(const TableColumns& columns) {
+    std::vector<Metric> out;
+    for (const Metric& m : {Metric::synapses, Metric::cells})
+        if (has_metric(columns, m)) out.push_back(m);
+    if (out.empty())
+        for (const auto& v : columns.values) out.push_back(Metric(v.name));
+    return out;
+}
+
 void check_metrics_in_data(const TableColumns& columns, std::span<const Metric> metrics) {
-    constexpr std::array<Metric, 2> kAll{Metric::synapses, Metric::cells};
-    const auto column_of = [](Metric m) { return m == Metric::synapses ? "synapses" : "cells"; };
+    const std::array<Metric, 2> counts{Metric::synapses, Metric::cells};
     std::vector<std::string_view> have;
-    for (Metric m : kAll)
-        if (has_metric(columns, m)) have.push_back(column_of(m));
+    for (const Metric& m : counts)
+        if (has_metric(columns, m)) have.push_back(metric_column(m));
+    for (const auto& v : columns.values) have.push_back(v.name);
     const std::string has_text =
         have.empty() ? std::string("the data has no value column") : fmt::format("the data's value columns: {}", fmt::join(have, ", "));
-    const auto near_of = [&](Metric m) -> const std::string* {
+    const auto near_of = [&](const Metric& m) -> const std::string* {
+        if (m.is_count()) {
+            for (const auto& u : columns.ignored)
+                if (near_value_column(u, metric_column(m), to_string(m))) return &u;
+            return nullptr;
+        }
+        // A value metric's near names: the columns the reader left, and the metrics the data has ("cels" -> cells).
+        static const std::string kCounts[] = {"synapses", "cells"};
+        std::vector<std::string_view> names(columns.ignored.begin(), columns.ignored.end());
+        for (const auto& h : have) names.push_back(h);
+        const std::string best = detail::closest_name(m.name(), names);
         for (const auto& u : columns.ignored)
-            if (near_value_column(u, column_of(m), to_string(m))) return &u;
+            if (u == best) return &u;
+        for (const auto& c : kCounts)
+            if (c == best) return &c;
+        for (const auto& v : columns.values)
+            if (v.name == best) return &v.name;
         return nullptr;
     };
-    const auto missing = [&](Metric m, const std::string* near) {
-        throw_input(fmt::format("the data has no '{}' column, needed for metric {} ({}){}", column_of(m), to_string(m), has_text,
-                                near ? fmt::format("; did you mean the column '{}'? (name it '{}')", *near, column_of(m)) : std::string()),
+    const auto missing = [&](const Metric& m, const std::string* near) {
+        throw_input(fmt::format("the data has no '{}' column, needed for metric {} ({}){}", metric_column(m), to_string(m), has_text,
+                                near ? fmt::format("; did you mean the column '{}'?{}", *near,
+                                                   m.is_count() ? fmt::format(" (name it '{}')", metric_column(m)) : std::string())
+                                     : std::string()),
                     ErrorLocation{{}, 0, "metric", std::string(to_string(m))});
     };
     if (!metrics.empty()) {
-        for (Metric m : metrics)
+        for (const Metric& m : metrics)
             if (!has_metric(columns, m)) missing(m, near_of(m));
         return;
     }
-    // All metrics: those the data has; a missing one present under a near name is a misspelling.
-    for (Metric m : kAll)
+    // The default metrics: the counts the data has; a missing one present under a near name is a misspelling.
+    for (const Metric& m : counts)
         if (!has_metric(columns, m))
             if (const std::string* near = near_of(m)) missing(m, near);
     if (have.empty())
-        throw_input(fmt::format("the data has no value column: nothing to draw (a data table needs '{}' or '{}')", column_of(kAll[0]),
-                                column_of(kAll[1])),
+        throw_input(fmt::format("the data has no value column: nothing to draw (a data table needs '{}' or '{}', or a value column "
+                                "named as a metric)",
+                                metric_column(counts[0]), metric_column(counts[1])),
                     ErrorLocation{{}, 0, "metric", "both"});
 }
 
 std::vector<EyemapRequest> all_requests(const ColumnIndex& index, const TableColumns& columns) {
     check_metrics_in_data(columns);
+    const std::vector<Metric> metrics = default_metrics(columns);
     std::vector<EyemapRequest> out;
     for (std::size_t ri = 0; ri < index.regions.regions.size(); ++ri)
         for (Side side : {Side::L, Side::R}) {
             if (!index.has_columns(static_cast<int>(ri), side)) continue;
-            for (Metric m : {Metric::synapses, Metric::cells})
-                if (has_metric(columns, m)) out.push_back({index.regions.regions[ri].name, side, m});
+            for (const Metric& m : metrics) out.push_back({index.regions.regions[ri].name, side, m});
         }
     return out;
 }
 
 RequestSelection select_requests(const ColumnIndex& index, const TableColumns& columns, const RequestFilter& f) {
-    if (f.metric) check_metrics_in_data(columns, std::span<const Metric>(&*f.metric, 1));
-    else check_metrics_in_data(columns);
+    check_metrics_in_data(columns, f.metrics);
     if (!f.region.empty() && index.regions.index_of(f.region) < 0) {
         std::string known;
         std::vector<std::string_view> names;
@@ -216,15 +241,20 @@ RequestSelection select_requests(const ColumnIndex& index, const TableColumns& c
                                  : fmt::format("unknown region; did you mean '{}'? (known: {})", best, known),
                     ErrorLocation{{}, 0, "region", f.region});
     }
+    // Asked metrics in the order asked; otherwise both counts (what the data lacks is noted as skipped).
+    std::vector<Metric> metrics = f.metrics;
+    if (metrics.empty()) {
+        metrics = {Metric::synapses, Metric::cells};
+        if (!has_metric(columns, Metric::synapses) && !has_metric(columns, Metric::cells)) metrics = default_metrics(columns);
+    }
     RequestSelection out;
-    const bool exact = !f.region.empty() && f.side && f.metric;
+    const bool exact = !f.region.empty() && f.side && f.metrics.size() == 1;
     for (std::size_t ri = 0; ri < index.regions.regions.size(); ++ri) {
         const auto& name = index.regions.regions[ri].name;
         if (!f.region.empty() && f.region != name) continue;
         for (Side side : {Side::L, Side::R}) {
             if (f.side && *f.side != side) continue;
-            for (Metric m : {Metric::synapses, Metric::cells}) {
-                if (f.metric && *f.metric != m) continue;
+            for (const Metric& m : metrics) {
                 const bool have_cols = index.has_columns(static_cast<int>(ri), side);
                 if (!exact && (!have_cols || !has_metric(columns, m))) {
                     out.skipped.push_back(fmt::format("{} {} {} ({})", name, to_string(side), to_string(m),
@@ -239,7 +269,13 @@ RequestSelection select_requests(const ColumnIndex& index, const TableColumns& c
         throw_input(fmt::format("nothing to render: {}", out.skipped.empty() ? "no match" : fmt::format("{}", fmt::join(out.skipped, "; "))),
                     ErrorLocation{{}, 0, "region/side/metric",
                                   fmt::format("{}/{}/{}", f.region.empty() ? "all" : f.region, f.side ? to_string(*f.side) : "both",
-                                              f.metric ? to_string(*f.metric) : "both")});
+                                              f.metrics.empty() ? std::string("both") : metric_names(f.metrics))});
+    return out;
+}
+
+std::string metric_names(std::span<const Metric> metrics) {
+    std::string out;
+    for (const Metric& m : metrics) (out += out.empty() ? "" : ",") += m.name();
     return out;
 }
 
