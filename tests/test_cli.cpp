@@ -755,3 +755,28 @@ TEST_CASE("value metrics: --metric NAME, render and batch draw a value column by
     CHECK(run_cli("batch --data " + q(dir / "inf.csv") + " --metric coverage --out-dir " + q(dir / "e3") + " -q", &err) == 2);
     CHECK_FALSE(fs::exists(dir / "e3/" ));
 }
+
+TEST_CASE("value metrics: --label and --unit name a value metric on pictures and pages, files keep the column's name", "[cli]") {
+    const auto dir = test::fresh_dir("labels-" + std::to_string(::getpid()));
+    test::write_file(dir / "d.csv", "neuron_type,region,side,hex1,hex2,cov\nA,ME,R,1,1,0.5\nA,ME,R,1,2,0.25\n");
+    const std::string data = "--data " + q(dir / "d.csv") + " ";
+    std::string err;
+    REQUIRE(run_cli("render " + data + "--type A --metric cov --label 'cov=T4 <coverage>' --unit cov=% -o " + q(dir / "a.svg"), &err) == 0);
+    const std::string svg = test::read_file(dir / "a.svg");
+    CHECK(test::xml_error(svg).empty());
+    CHECK_THAT(svg, Catch::Contains("T4 &lt;coverage&gt; (%): 0.5\nROI") && Catch::Contains(">T4 &lt;coverage&gt; (%)</text>"));
+    REQUIRE(run_cli("batch " + data + "--metric cov --label cov=Coverage --out-dir " + q(dir / "b") + " --run r -q --pages", &err) == 0);
+    CHECK(fs::exists(dir / "b/r/svg/A_ME_R_cov.svg"));
+    CHECK_THAT(test::read_file(dir / "b/r/pages/A.html"), Catch::Contains("<td>Coverage</td>"));
+    // The index rebuilt from the manifest keeps the label.
+    fs::remove(dir / "b/r/index.html");
+    REQUIRE(run_cli("batch --out-dir " + q(dir / "b") + " --run r --index-only", &err) == 0);
+    CHECK_THAT(test::read_file(dir / "b/r/index.html"), Catch::Contains("Coverage (mean)"));
+    // Usage errors before any input is read: a name not in --metric, a count, no '='.
+    CHECK(run_cli("render --data " + q(dir / "none.csv") + " --type A --metric cov --label x=y -o " + q(dir / "e.svg"), &err) == 1);
+    CHECK_THAT(err, Catch::Contains("'x' is not a metric of --metric"));
+    CHECK(run_cli("render " + data + "--type A --metric cov,cells --label cells=y -o " + q(dir / "e.svg"), &err) == 1);
+    CHECK(run_cli("render " + data + "--type A --metric cov --unit cov -o " + q(dir / "e.svg"), &err) == 1);
+    CHECK_THAT(err, Catch::Contains("expected NAME=TEXT"));
+    CHECK_FALSE(fs::exists(dir / "e.svg"));
+}

@@ -51,10 +51,22 @@ public:
     // The count metric's words, or nullptr for a value column.
     const MetricWords* count_words() const noexcept;
     bool is_count() const noexcept { return count_words() != nullptr; }
-    friend bool operator==(const Metric&, const Metric&) = default;
+
+    // A value column's words for people: a label (default: its name) and a unit, shown as
+    // "label (unit)" in the legend title, tooltips, titles and page headings. Counts keep the field's
+    // words. Throws input (field "label"/"unit") for text with control characters or over 100 bytes.
+    Metric with_label(std::string_view label, std::string_view unit = {}) const;
+    const std::string& label() const noexcept { return label_; }
+    const std::string& unit() const noexcept { return unit_; }
+    // What a value column is called on the picture: "label (unit)", or its name.
+    std::string_view shown() const noexcept { return shown_.empty() ? std::string_view(name_) : std::string_view(shown_); }
+    // The same column: labels are presentation (they enter the content hashes, not the identity).
+    friend bool operator==(const Metric& a, const Metric& b) noexcept { return a.name_ == b.name_; }
+    bool same_words(const Metric& o) const noexcept { return name_ == o.name_ && shown_ == o.shown_; }
 
 private:
     std::string name_ = "synapses";
+    std::string label_, unit_, shown_;
 };
 inline const Metric Metric::synapses{"synapses"};
 inline const Metric Metric::cells{"cells"};

@@ -532,7 +532,7 @@ class Eyemap:
     ``png(scale)`` / ``pdf()`` bytes, ``save(path)``; displayed by notebooks (interactive SVG,
     each display with its own SVG id so several never clash)."""
 
-    __slots__ = ("request", "counts", "_renderer", "_dataset", "_bytes")
+    __slots__ = ("request", "counts", "_renderer", "_dataset", "_bytes", "_words")
 
     def __init__(self, request: Request, counts: Dict[str, int], renderer: "Renderer", dataset: Dataset,
                  data: Dict[str, Any]) -> None:
@@ -542,6 +542,7 @@ class Eyemap:
         self._renderer = renderer
         self._dataset = dataset
         self._bytes = data  # format -> str (svg) or bytes (png, pdf)
+        self._words: Optional[Tuple[str, str]] = None  # a value metric's (label, unit), for renders on demand
 
     neuron_type = property(lambda self: self.request.type, doc="The neuron type.")
     region = property(lambda self: self.request.region, doc="The region, e.g. 'ME'.")
@@ -553,7 +554,7 @@ class Eyemap:
         return f"<eyemap.Eyemap {t} {r} {s} {m}: {self.counts['has_data']} columns with data>"
 
     def _render(self, fmt: str, **overrides: Any) -> Any:
-        return self._renderer._render_one(self._dataset, self.request, fmt, overrides)
+        return self._renderer._render_one(self._dataset, self.request, fmt, overrides, self._words)
 
     @property
     def svg(self) -> str:
@@ -747,22 +748,35 @@ class Renderer:
         with _Rows(dataset._labels, dataset._source):
             return self._r.render(dataset._d, neuron_type, requests, list(formats), overrides)
 
-    def _render_one(self, dataset: Dataset, req: Request, fmt: str, overrides: Dict[str, Any]) -> Any:
-        out = self._native_render(dataset, req.type, [tuple(req[1:])], [fmt], overrides or None)
+    def _render_one(self, dataset: Dataset, req: Request, fmt: str, overrides: Dict[str, Any],
+                    words: Optional[Tuple[str, str]] = None) -> Any:
+        out = self._native_render(dataset, req.type, [tuple(req[1:]) + (words or ())], [fmt], overrides or None)
         return out[0][4]
 
     def render(self, dataset: Dataset, neuron_type: str, *, region: Optional[str] = None, side: Optional[str] = None,
-               metric: Optional[str] = None, formats: Sequence[str] = ("svg",)) -> List[Eyemap]:
+               metric: Optional[Union[str, Sequence[str]]] = None, formats: Sequence[str] = ("svg",),
+               labels: Optional[Mapping[str, str]] = None, units: Optional[Mapping[str, str]] = None) -> List[Eyemap]:
         """Renders one type's eyemaps: all of them (up to 12: regions x sides x metrics the layout
-        and data allow), or those of ``region`` / ``side`` ("L", "R") / ``metric``
-        ("synapses", "cells"), as ``eyemap render --region --side --metric`` selects.
+        and data allow), or those of ``region`` / ``side`` ("L", "R") / ``metric`` ("synapses",
+        "cells", a value column's name, or a list of them), as ``eyemap render --region --side
+        --metric`` selects. ``labels`` / ``units``: a value metric's words, {"coverage": "Coverage"},
+        {"coverage": "%"}, shown as "Coverage (%)" (``--label``, ``--unit``).
         ``formats``: any of "svg", "png", "pdf" rendered now (the others on demand).
         Returns a list of Eyemap in region, side, metric order. InputError for an unknown type
         (with a "did you mean"), region, side or metric, or a layer the eyemap lacks."""
         if isinstance(formats, str):
             formats = [f.strip() for f in formats.split(",")]
         reqs = dataset.requests(neuron_type, region, side, metric)
-        out = self._native_render(dataset, neuron_type, [tuple(r[1:]) for r in reqs], formats, None)
+        words: Dict[str, Tuple[str, str]] = {}
+        for given, at in ((labels or {}, 0), (units or {}, 1)):
+            for name, text in dict(given).items():
+                if name not in {r.metric for r in reqs}:
+                    raise InputError(f"{'units' if at else 'labels'}: '{name}' is not a metric drawn here",
+                                     reason="not a metric drawn here", field="units" if at else "labels", value=str(name))
+                pair = list(words.get(name, ("", "")))
+                pair[at] = str(text)
+                words[name] = (pair[0], pair[1])
+        out = self._native_render(dataset, neuron_type, [tuple(r[1:]) + words.get(r.metric, ()) for r in reqs], formats, None)
         by_req: Dict[Tuple[str, str, str], Eyemap] = {}
         result: List[Eyemap] = []
         for region_, side_, metric_, fmt, data, has, no, notin in out:
@@ -771,6 +785,8 @@ class Renderer:
             if e is None:
                 e = by_req[key] = Eyemap(Request(neuron_type, *key), {"has_data": has, "no_data": no, "not_in_region": notin},
                                          self, dataset, {})
+                if metric_ in words:
+                    e._words = words[metric_]
                 result.append(e)
             e._bytes[fmt] = data
         return result
@@ -856,9 +872,11 @@ Renderer.__init__.__signature__ = _schema_signature()  # type: ignore[attr-defin
 
 
 def render(dataset: Dataset, neuron_type: str, *, region: Optional[str] = None, side: Optional[str] = None,
-           metric: Optional[str] = None, formats: Sequence[str] = ("svg",), **options: Any) -> List[Eyemap]:
+           metric: Optional[Union[str, Sequence[str]]] = None, formats: Sequence[str] = ("svg",),
+           labels: Optional[Mapping[str, str]] = None, units: Optional[Mapping[str, str]] = None, **options: Any) -> List[Eyemap]:
     """``Renderer(**options).render(dataset, neuron_type, ...)``: one type's eyemaps. Returns a list of Eyemap."""
-    return Renderer(**options).render(dataset, neuron_type, region=region, side=side, metric=metric, formats=formats)
+    return Renderer(**options).render(dataset, neuron_type, region=region, side=side, metric=metric, formats=formats,
+                                      labels=labels, units=units)
 
 
 def show(dataset: Dataset, neuron_type: str, *, region: Optional[str] = None, side: Optional[str] = None,

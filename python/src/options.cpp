@@ -207,7 +207,9 @@ RegionSet regions_from(const pyb::object& config_json) {
 }
 
 EyemapRequest request_from(const pyb::handle& t) {
-    if (!pyb::isinstance<pyb::tuple>(t) || pyb::len(t) != 3) throw_input("expected (region, side, metric)", ErrorLocation{{}, 0, "request", pyb::str(pyb::repr(t)).cast<std::string>()});
+    // (region, side, metric), or with a value metric's label and unit: (region, side, metric, label, unit).
+    if (!pyb::isinstance<pyb::tuple>(t) || (pyb::len(t) != 3 && pyb::len(t) != 5))
+        throw_input("expected (region, side, metric)", ErrorLocation{{}, 0, "request", pyb::str(pyb::repr(t)).cast<std::string>()});
     auto tup = pyb::reinterpret_borrow<pyb::tuple>(t);
     EyemapRequest r;
     r.region = string("region", tup[0]);
@@ -216,6 +218,12 @@ EyemapRequest request_from(const pyb::handle& t) {
     if (!parsed_side) bad_option("side", tup[1], "side must be 'L' or 'R'");
     r.side = *parsed_side;
     r.metric = metric_from_name(string("metric", tup[2]), "metric").metric;  // a count (or its old name) or a value column
+    if (pyb::len(tup) == 5) {
+        const std::string label = string("labels", tup[3]), unit = string("units", tup[4]);
+        if ((!label.empty() || !unit.empty()) && r.metric.is_count())
+            bad_option("labels", tup[2], "the counts keep the field's words: label value metrics");
+        r.metric = r.metric.with_label(label, unit);
+    }
     return r;
 }
 

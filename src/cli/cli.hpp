@@ -121,6 +121,8 @@ struct CommonOptions {
     std::vector<std::string> styles;  // --style KEY=VALUE, in order (after --style-file)
     std::string style_file;           // --style-file FILE: a JSON object {KEY: VALUE}
     std::string metric = "both";      // --metric: "both" (the default metrics) or NAME[,NAME...]
+    std::vector<std::string> labels;  // --label NAME=TEXT: a value metric's label
+    std::vector<std::string> units;   // --unit NAME=TEXT: its unit
     // The metrics --metric names, in order, duplicates dropped; empty for "both". Notes an old alias
     // on standard error (once per call).
     std::vector<Metric> metrics() const;

@@ -256,6 +256,7 @@ void run_batch_command(const BatchArgs& a) {
     if (!(a.progress_interval >= 0.2 && a.progress_interval <= 86400))
         usage_error("--progress-interval", fmt::format("{}", a.progress_interval), "must be 0.2 to 86400 seconds");
     if (!a.common.stats_json.empty()) check_output_writable(a.common.stats_json, "--stats-json");
+    const std::vector<Metric> metrics = a.common.metrics();  // --metric, --label, --unit
 
     BatchOptions opt;
     PageOptions pages;
@@ -302,7 +303,7 @@ void run_batch_command(const BatchArgs& a) {
     const auto prepared = index_columns(layout, regions);
 
     DataFileSource src(a.common.data, regions, a.common.value_columns());
-    if (const auto metrics = a.common.metrics(); !metrics.empty()) {
+    if (!metrics.empty()) {
         RequestFilter filter;
         filter.metrics = metrics;
         opt.requests = select_requests(*prepared, src.columns(), filter).requests;

@@ -30,6 +30,7 @@ void run_render(const RenderArgs& a) {
     // The command line first (usage errors, exit 1), before any input is read.
     if (a.output.empty() == a.out_dir.empty()) usage_error("", "", "give exactly one of -o FILE and --out-dir DIR");
     a.common.check_inputs();
+    const std::vector<Metric> metrics = a.common.metrics();  // --metric, --label, --unit: usage errors first
     std::vector<OutputFormat> formats;
     if (a.format.empty() && !a.output.empty() && a.output != "-") {
         // -o FILE: the format is the file's extension.
@@ -72,7 +73,7 @@ void run_render(const RenderArgs& a) {
     RequestFilter filter;
     if (a.region != "all") filter.region = a.region;
     if (a.side != "both") filter.side = a.side == "L" ? Side::L : Side::R;
-    filter.metrics = a.common.metrics();
+    filter.metrics = metrics;
     RequestSelection sel;
     try {
         sel = select_requests(*ds.index, ds.columns, filter);

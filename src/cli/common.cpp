@@ -102,6 +102,16 @@ void CommonOptions::add_to(CLI::App& app, bool data_required, std::initializer_l
             },
             "LIST")
         ->capture_default_str();
+    app.add_option("--label", labels,
+                   "A value metric's label, NAME=TEXT (repeatable): legend title, tooltips, titles and page headings say TEXT "
+                   "instead of the column's name; NAME must be in --metric")
+        ->type_name("NAME=TEXT")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_option("--unit", units, "A value metric's unit, NAME=TEXT (repeatable), shown as \"label (unit)\"; NAME must be in --metric")
+        ->type_name("NAME=TEXT")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_flag("--stats", stats, "Print per-operation timing and cache statistics to standard error at the end");
     app.add_option("--stats-json", stats_json, "Write the statistics as JSON (schema eyemap-stats/2) to this file")->type_name("FILE");
 }
@@ -123,12 +133,26 @@ std::vector<std::string> split_metric_list(std::string_view text) {
 
 std::vector<Metric> CommonOptions::metrics() const {
     std::vector<Metric> out;
-    if (metric == "both") return out;
-    for (const auto& item : split_metric_list(metric)) {
-        const ParsedMetric m = check_options([&] { return metric_from_name(item, "--metric"); });
-        if (m.alias) fmt::print(stderr, "note: {}\n", metric_alias_note(item, m.metric));
-        if (std::find(out.begin(), out.end(), m.metric) == out.end()) out.push_back(m.metric);
-    }
+    if (metric != "both")
+        for (const auto& item : split_metric_list(metric)) {
+            const ParsedMetric m = check_options([&] { return metric_from_name(item, "--metric"); });
+            if (m.alias) fmt::print(stderr, "note: {}\n", metric_alias_note(item, m.metric));
+            if (std::find(out.begin(), out.end(), m.metric) == out.end()) out.push_back(m.metric);
+        }
+    // --label/--unit NAME=TEXT: NAME one of the value metrics of --metric.
+    const auto apply = [&](const std::vector<std::string>& items, std::string_view option, bool is_unit) {
+        for (const auto& item : items) {
+            const auto eq = item.find('=');
+            if (eq == std::string::npos || eq == 0) usage_error(std::string(option), item, "expected NAME=TEXT");
+            const std::string name = item.substr(0, eq), text = item.substr(eq + 1);
+            const auto it = std::find(out.begin(), out.end(), Metric(name));
+            if (it == out.end()) usage_error(std::string(option), item, fmt::format("'{}' is not a metric of --metric", terminal_text(name)));
+            if (it->is_count()) usage_error(std::string(option), item, "the counts keep the field's words: label value metrics");
+            *it = check_options([&] { return is_unit ? it->with_label(it->label(), text) : it->with_label(text, it->unit()); });
+        }
+    };
+    apply(labels, "--label", false);
+    apply(units, "--unit", true);
     return out;
 }
 

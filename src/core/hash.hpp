@@ -72,7 +72,8 @@ public:
     HashBuilder& add(const Metric& m) noexcept {
         if (m == Metric::synapses) return add(std::uint8_t{0});
         if (m == Metric::cells) return add(std::uint8_t{1});
-        return add(std::uint8_t{2}).add(std::string_view(m.name()));
+        add(std::uint8_t{2}).add(std::string_view(m.name()));
+        return m.shown() == m.name() ? *this : add(m.shown());  // a label or unit changes the pictures
     }
 
     HashBuilder& add(double v) noexcept {

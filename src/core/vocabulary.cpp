@@ -2,6 +2,9 @@
 #include "eyemap/vocabulary.hpp"
 
 #include <algorithm>
+#include <utility>
+
+#include <fmt/format.h>
 
 #include "eyemap/error.hpp"
 #include "core/throw.hpp"
@@ -22,10 +25,25 @@ const MetricWords* Metric::count_words() const noexcept {
     return nullptr;
 }
 
+Metric Metric::with_label(std::string_view label, std::string_view unit) const {
+    for (const auto& [field, text] : {std::pair{"label", label}, std::pair{"unit", unit}}) {
+        if (text.size() > 100) throw_input("at most 100 bytes", ErrorLocation{{}, 0, field, std::string(text.substr(0, 100))});
+        for (const char c : text)
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                throw_input("a label or unit cannot hold control characters (line breaks, tabs)", ErrorLocation{{}, 0, field, std::string(text)});
+    }
+    Metric m = *this;
+    m.label_ = label;
+    m.unit_ = unit;
+    const std::string_view base = label.empty() ? std::string_view(name_) : label;
+    m.shown_ = unit.empty() ? (label.empty() ? std::string() : std::string(base)) : fmt::format("{} ({})", base, unit);
+    return m;
+}
+
 std::string_view to_string(const Metric& m) noexcept { return m.name(); }
 std::string_view metric_label(const Metric& m) noexcept {
     const auto* w = m.count_words();
-    return w ? w->label : std::string_view(m.name());
+    return w ? w->label : m.shown();
 }
 std::string_view metric_file_word(const Metric& m) noexcept {
     const auto* w = m.count_words();
@@ -41,11 +59,11 @@ std::string metric_layer_column(const Metric& m) {
 }
 std::string_view metric_title(const Metric& m) noexcept {
     const auto* w = m.count_words();
-    return w ? w->title : std::string_view(m.name());
+    return w ? w->title : m.shown();
 }
 std::string_view metric_legend_title(const Metric& m) noexcept {
     const auto* w = m.count_words();
-    return w ? w->legend_title : std::string_view(m.name());
+    return w ? w->legend_title : m.shown();
 }
 
 std::optional<ParsedMetric> parse_metric_name(std::string_view text) {

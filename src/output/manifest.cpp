@@ -74,6 +74,8 @@ ojson type_json(const TypeRecord& t) {
         x["region"] = e.request.region;
         x["side"] = std::string(to_string(e.request.side));
         x["metric"] = std::string(to_string(e.request.metric));
+        if (!e.request.metric.label().empty()) x["metric_label"] = e.request.metric.label();  // the user's words, for the index
+        if (!e.request.metric.unit().empty()) x["metric_unit"] = e.request.metric.unit();
         x["has_data"] = e.has_data;
         x["no_data"] = e.no_data;
         x["not_in_region"] = e.not_in_region;
@@ -351,6 +353,15 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
             if (const auto m = parse_metric(metric)) er.request.metric = *m;
             else if (valid_value_column_name(metric)) er.request.metric = Metric(metric);  // a value column
             else r.bad(fmt::format("unknown metric \"{}\"", metric));
+            if (e.contains("metric_label") || e.contains("metric_unit")) {
+                const std::string label = e.contains("metric_label") ? r.str(e, "metric_label") : std::string();
+                const std::string unit = e.contains("metric_unit") ? r.str(e, "metric_unit") : std::string();
+                try {
+                    er.request.metric = er.request.metric.with_label(label, unit);
+                } catch (const Error& x) {
+                    r.bad(fmt::format("metric label or unit: {}", x.reason()));
+                }
+            }
             er.has_data = r.u64(e, "has_data");
             er.no_data = r.u64(e, "no_data");
             er.not_in_region = r.u64(e, "not_in_region");

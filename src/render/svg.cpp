@@ -370,7 +370,9 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
     fmt::memory_buffer roi_buf;
     append_xml_escaped(roi_buf, d.region);
     const std::string_view roi(roi_buf.data(), roi_buf.size());
-    const std::string_view label = metric_label(d.metric);
+    fmt::memory_buffer label_buf;  // a value column's label is the user's text
+    append_xml_escaped(label_buf, metric_label(d.metric));
+    const std::string_view label(label_buf.data(), label_buf.size());
     const std::string_view side = to_string(d.side);
     const auto& palette = scene.fills->colour;
     // A layer's palette index as one character of data-b: a digit, then a, b, c (base 36) past 9 bins.

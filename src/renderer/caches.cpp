@@ -152,7 +152,7 @@ struct FrameKey {
 
     bool operator==(const FrameKey& o) const noexcept {
         return hash == o.hash && interactive == o.interactive && width == o.width && height == o.height &&
-               hex_size == o.hex_size && side == o.side && metric == o.metric && scale_method == o.scale_method &&
+               hex_size == o.hex_size && side == o.side && metric.same_words(o.metric) && scale_method == o.scale_method &&
                scale_scope == o.scale_scope && region == o.region &&
                layer_names == o.layer_names && titles == o.titles && buttons == o.buttons &&
                (style == o.style || *style == *o.style) && (fills == o.fills || *fills == *o.fills) &&

@@ -156,3 +156,16 @@ def test_hypothesis_frames(values):
         tol = 0 if all(v == math.floor(v) for v in present) else 0.51 * 10 ** (math.floor(math.log10(largest)) - 2) + 1e-9 * largest
         assert abs(got - want) <= tol
     assert eyemap.render(ds, "A")[0].svg == e.svg
+
+
+def test_labels_and_units():
+    ds = eyemap.Dataset.from_frame(frame([0.5, 0.25]))
+    (e,) = eyemap.render(ds, "A", labels={"coverage": "Coverage <T4>"}, units={"coverage": "%"})
+    assert "Coverage &lt;T4&gt; (%): 0.5\nROI" in e.svg  # tooltips, escaped
+    assert ">Coverage &lt;T4&gt; (%)</text>" in e.svg  # legend title
+    assert e.png().startswith(b"\x89PNG")  # re-rendered on demand with the same words
+    assert e.file_name() == "A_ME_R_coverage.svg"  # files keep the column's name
+    with pytest.raises(eyemap.InputError, match="not a metric drawn here"):
+        eyemap.render(ds, "A", labels={"other": "x"})
+    with pytest.raises(eyemap.InputError, match="control characters"):
+        eyemap.render(ds, "A", labels={"coverage": "a\nb"})
