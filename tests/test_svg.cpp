@@ -589,3 +589,45 @@ TEST_CASE("continuous and diverging maps: golden SVGs, the gradient legend, two 
     // The default script is untouched by the continuous section.
     CHECK(render_one(ds).find("substr") == std::string::npos);
 }
+
+TEST_CASE("a signed metric on a diverging map: golden SVG and PNG (RdBu binned and continuous), centred at 0 by default") {
+    const Dataset ds = value_dataset();  // -0.375 .. 0.8731, zero, NaN
+    const EyemapRequest req{"ME", Side::L, Metric("coverage")};
+    const OutputFormat formats[] = {OutputFormat::svg, OutputFormat::png};
+    // The fill of column (hex1, hex2) in an SVG.
+    auto fill_of = [](const std::string& svg, int h1, int h2) {
+        const std::regex re(fmt::format(R"re(fill="(#[0-9a-f]{{6}})"[^>]*><title>Column: {}, {}\n)re", h1, h2));
+        std::smatch m;
+        REQUIRE(std::regex_search(svg, m, re));
+        return m[1].str();
+    };
+    for (const bool continuous : {false, true}) {
+        INFO((continuous ? "continuous" : "binned"));
+        RenderOptions o;
+        o.colormap = "rdbu";
+        o.scale.continuous = continuous;
+        const auto out = Renderer(o).render(ds, "Val", std::span(&req, 1), formats);
+        REQUIRE(out.size() == 2);
+        const std::string& svg = out[0].bytes;
+        const std::string name = continuous ? "values_signed_rdbu_continuous" : "values_signed_rdbu";
+        check_golden(svg, (name + ".svg").c_str());
+        check_golden(out[1].bytes, (name + ".png").c_str());
+        CHECK(test::xml_error(svg).empty());
+        const FillColours f = fill_colours(Style{}, "rdbu", 5, continuous);
+        // The limits are -0.8731 .. 0.8731 about 0: zero takes the middle colour, the largest value the top one.
+        CHECK(fill_of(svg, 3, 3) == f.colour[continuous ? 129 : 3]);  // 0: level 128 (floor(0.5 * 256)), or bin 3 of 5
+        CHECK(fill_of(svg, 3, 4) == f.colour[continuous ? 256 : 5]);  // 0.8731
+        // -0.375: t = (0.8731 - 0.375) / 1.7462, level floor(t * 256) = 73; bin 2 of 5 (edges at -0.52, -0.17).
+        CHECK(fill_of(svg, 2, 3) == f.colour[continuous ? 74 : 2]);
+        CHECK(fill_of(svg, 3, 2) == Style{}.palette.front());  // an empty cell: no data
+        if (continuous) {
+            CHECK_THAT(svg, Catch::Matchers::Contains(">0</text>"));  // a tick at the centre
+            CHECK_THAT(svg, Catch::Matchers::Contains("<linearGradient"));
+        } else {  // the edges symmetric about 0, in the eyemap's digits
+            CHECK_THAT(svg, Catch::Matchers::Contains(">-0.87</text>"));
+            CHECK_THAT(svg, Catch::Matchers::Contains(">0.87</text>"));
+            CHECK_THAT(svg, Catch::Matchers::Contains(">-0.17</text>"));
+            CHECK_THAT(svg, Catch::Matchers::Contains(">0.17</text>"));
+        }
+    }
+}
