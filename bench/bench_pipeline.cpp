@@ -291,4 +291,37 @@ BENCHMARK(BM_Ratio_EyemapViridis7VsReds5)->ArgName("svg0_png1")->Arg(kSvg)
 #endif
     ->Unit(benchmark::kMicrosecond);
 
+// Issue 27's budget for a continuous map: the same eyemap with --colormap viridis --continuous (256 levels,
+// a gradient legend, two base-36 digits per layer in the SVG) vs today's default (reds, 5 bins), interleaved
+// as above. Arg: 0 SVG, 1 PNG. continuous_over_reds - 1 is the cost; the budget is <= 10 % in SVG and
+// <= 50 % in PNG (more than 256 colours on the canvas: the PNG may leave the palette encoder for RGB).
+void BM_Ratio_EyemapContinuousVsReds5(benchmark::State& state) {
+    const auto& ds = dataset();
+    RenderOptions co;
+    co.colormap = "viridis";
+    co.scale.continuous = true;
+    const Renderer reds_r, cont_r(co);
+    const EyemapRequest req = bench::me_request();
+    const auto f = format(static_cast<int>(state.range(0)));
+    std::size_t reds_bytes = bench::render_type(reds_r, ds, type0(), std::span(&req, 1), f);  // caches warm
+    std::size_t cont_bytes = bench::render_type(cont_r, ds, type0(), std::span(&req, 1), f);
+    const int reps = state.range(0) == kSvg ? 8 : 2;
+    double reds = 0, cont = 0;
+    for (auto _ : state) {
+        reds += bench::time_block_ns([&] { reds_bytes = bench::render_type(reds_r, ds, type0(), std::span(&req, 1), f); }, reps);
+        cont += bench::time_block_ns([&] { cont_bytes = bench::render_type(cont_r, ds, type0(), std::span(&req, 1), f); }, reps);
+    }
+    const double it = static_cast<double>(state.iterations());
+    state.counters["reds5_us"] = reds / it / 1e3;
+    state.counters["continuous_us"] = cont / it / 1e3;
+    state.counters["continuous_over_reds"] = cont / reds;
+    state.counters["reds5_bytes"] = static_cast<double>(reds_bytes);
+    state.counters["continuous_bytes"] = static_cast<double>(cont_bytes);
+}
+BENCHMARK(BM_Ratio_EyemapContinuousVsReds5)->ArgName("svg0_png1")->Arg(kSvg)
+#ifdef EYEMAP_BENCH_HAVE_RASTER
+    ->Arg(kPng)
+#endif
+    ->Unit(benchmark::kMicrosecond);
+
 }  // namespace

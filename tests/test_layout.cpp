@@ -3,9 +3,12 @@
 
 #include <cmath>
 #include <set>
+#include <sstream>
 
 #include "eyemap/eyemap.hpp"
 #include "layout/layout.hpp"
+#include "eyemap/sample.hpp"
+#include "process/colormap.hpp"
 #include "stage_support.hpp"
 
 using namespace eyemap;
@@ -294,4 +297,132 @@ TEST_CASE("fill colours: the palette for reds with 5 bins, the map's bins otherw
             CHECK(e.where().field == field);
         }
     }
+}
+
+// ---- Continuous legends (issue 27) -----------------------------------------------------------------
+
+TEST_CASE("nice ticks: multiples of one 1-2-5 step inside the range, 4..7 where a step gives that many") {
+    CHECK(nice_ticks(0, 100) == std::vector<double>{0, 20, 40, 60, 80, 100});
+    CHECK(nice_ticks(1, 37) == std::vector<double>{5, 10, 15, 20, 25, 30, 35});
+    CHECK(nice_ticks(-10, 10) == std::vector<double>{-10, -5, 0, 5, 10});
+    CHECK(nice_ticks(3, 3) == std::vector<double>{3});
+    // Huge magnitudes with a small span: finite, few, increasing (k + 1 == k for the step's multiples there).
+    for (const auto& [lo, hi] : {std::pair{1e17, 1e17 + 64}, std::pair{-1e300, 1e300}, std::pair{1e300, 1.7e308}}) {
+        const auto t = nice_ticks(lo, hi);
+        CHECK(!t.empty());
+        CHECK(t.size() <= 16);
+        CHECK(std::is_sorted(t.begin(), t.end()));
+    }
+    std::size_t in_range = 0, total = 0;
+    for (double lo : {-1234.5, -3.0, 0.0, 0.001, 1.0, 17.0, 9999.0})
+        for (double span : {0.0013, 0.07, 1.0, 2.9, 7.25, 13.0, 99.0, 345.0, 5e4, 1e9}) {
+            const double hi = lo + span;
+            INFO(lo << ".." << hi);
+            const auto t = nice_ticks(lo, hi);
+            REQUIRE(t.size() >= 2);
+            const double step = t[1] - t[0];
+            // The step is 1, 2 or 5 times a power of ten.
+            const double p = std::pow(10.0, std::floor(std::log10(step) + 1e-9));
+            const double m = step / p;
+            CHECK((std::abs(m - 1) < 1e-6 || std::abs(m - 2) < 1e-6 || std::abs(m - 5) < 1e-6));
+            for (std::size_t k = 0; k < t.size(); ++k) {
+                CHECK(t[k] >= lo - 1e-9 * std::abs(lo));
+                CHECK(t[k] <= hi + 1e-9 * std::abs(hi));
+                if (k) CHECK(t[k] - t[k - 1] == Approx(step));
+            }
+            CHECK(t.size() >= 3);
+            CHECK(t.size() <= 8);
+            in_range += t.size() >= 4 && t.size() <= 7;
+            ++total;
+        }
+    CHECK(in_range * 10 >= total * 9);  // nearly always 4..7
+}
+
+TEST_CASE("continuous legend: a gradient bar with nice labels at the scale's positions, thinned, clipped ends marked") {
+    std::vector<double> v;
+    for (int i = 1; i <= 37; ++i) v.push_back(i);
+    ScaleOptions o;
+    o.continuous = true;
+    const LegendScale l = legend_scale(make_scale(v, o), {}, 70, 8);
+    CHECK(l.gradient);
+    CHECK(l.bins == 1);
+    CHECK(l.labels == std::vector<std::string>{"5", "10", "15", "20", "25", "30", "35"});
+    REQUIRE(l.label_t.size() == l.labels.size());
+    for (std::size_t k = 0; k < l.labels.size(); ++k) CHECK(l.label_t[k] == Approx((std::stod(l.labels[k]) - 1) / 36));
+    // A taller minimum gap drops labels rather than overlapping them.
+    const LegendScale thin = legend_scale(make_scale(v, o), {}, 70, 15);
+    CHECK(thin.labels.size() < l.labels.size());
+    for (std::size_t k = 1; k < thin.label_t.size(); ++k) CHECK((thin.label_t[k] - thin.label_t[k - 1]) * 70 >= 15);
+    // Log: powers of ten (with 2 and 5 between when few) at their log positions.
+    o.method = ScaleMethod::log;
+    std::vector<double> lv{1, 3, 30, 300, 3000, 10000};
+    const LegendScale lg = legend_scale(make_scale(lv, o), {}, 70, 8);
+    CHECK(lg.labels == std::vector<std::string>{"1", "10", "100", "1000", "10k"});
+    CHECK(lg.label_t[1] == Approx(0.25));
+    // A clip: "≥ x" at the top, nice labels too close to it left out.
+    o.method = ScaleMethod::linear;
+    o.clip_quantile = 0.9;
+    v.push_back(1000);
+    const ColorScale clipped = make_scale(v, o);
+    const LegendScale lc = legend_scale(clipped, {}, 70, 8);
+    CHECK(lc.labels.back() == "\u2265 " + tick_label(clipped.hi));
+    CHECK(lc.label_t.back() == 1);
+    for (std::size_t k = 1; k < lc.label_t.size(); ++k) CHECK((lc.label_t[k] - lc.label_t[k - 1]) * 70 >= 8);
+    // No values: no legend.
+    CHECK(legend_scale(make_scale(std::vector<double>{}, o)).labels.empty());
+    // The scene: the bar is the five boxes' height, labels on it at their positions.
+    o = ScaleOptions{};
+    o.continuous = true;
+    const EyemapRequest req{"ME", Side::R, Metric::synapses};
+    const ColumnLayout layout = sample_layout(1);
+    std::ostringstream csv;
+    SampleOptions so;
+    so.types = 1;
+    write_sample_data(csv, layout, so);
+    const Dataset ds = make_dataset(parse_column_table(csv.str(), "sample"), layout);
+    const auto fills = std::make_shared<const FillColours>(fill_colours(Style{}, "magma", 5, true));
+    const Scene s = test::stage_scenes(ds, ds.types.at(0).neuron_type, std::span(&req, 1), {}, o, fills).at(0);
+    CHECK(s.legend.bar_height == 70);
+    CHECK(s.legend.all.gradient);
+    CHECK(s.legend.layer.gradient);
+    for (std::size_t k = 0; k < s.legend.all.labels.size(); ++k) {
+        const double y = s.legend.label_y(s.legend.all, static_cast<int>(k)) - 3.5;
+        CHECK(y >= s.legend.y);
+        CHECK(y <= s.legend.y + 70);
+    }
+}
+
+TEST_CASE("continuous fills: white, the map's 256 table entries, grey, and gradient stops within one level of every entry") {
+    for (const char* map : {"viridis", "reds", "rdbu", "greys", "#000000,#ff0000,#ffff00"}) {
+        INFO(map);
+        const FillColours f = fill_colours(Style{}, map, 5, true);
+        REQUIRE(f.colour.size() == 258);
+        CHECK(f.bins() == 256);
+        CHECK(f.grey() == 257);
+        CHECK(f.colour.front() == Style{}.palette.front());
+        CHECK(f.colour.back() == Style{}.palette.back());
+        const detail::Colormap m = detail::colormap_from_spec(map);
+        for (std::size_t i = 0; i < 256; ++i)
+            CHECK(f.colour[i + 1] == fmt::format("#{:02x}{:02x}{:02x}", m.lut[i].r, m.lut[i].g, m.lut[i].b));
+        CHECK_THAT(f.words, Catch::Matchers::EndsWith("continuous"));
+        REQUIRE(f.stops.size() >= 2);
+        CHECK(f.stops.front() == GradientStop{0.0, 1});
+        CHECK(f.stops.back() == GradientStop{1.0, 256});
+        CHECK(f.stops.size() < 80);  // far fewer than 256: a few KB of SVG at most
+        // Between two stops, the linear interpolation a browser or cairo draws is within one level (plus
+        // the offsets' rounding to 4 decimals) of every table entry.
+        for (std::size_t s = 1; s < f.stops.size(); ++s) {
+            const std::size_t a = f.stops[s - 1].fill - 1u, b = f.stops[s].fill - 1u;
+            REQUIRE(b > a);
+            for (std::size_t k = a; k <= b; ++k) {
+                const double w = double(k - a) / double(b - a);
+                for (int ch = 0; ch < 3; ++ch) {
+                    auto c = [&](std::size_t i) { return ch == 0 ? m.lut[i].r : ch == 1 ? m.lut[i].g : m.lut[i].b; };
+                    CHECK(std::abs(c(a) + (c(b) - c(a)) * w - c(k)) <= 1.0 + 1e-9);
+                }
+            }
+        }
+    }
+    // Binned fills have no stops.
+    CHECK(fill_colours(Style{}, "viridis", 7).stops.empty());
 }

@@ -33,6 +33,7 @@ FieldValue non_default(const FieldSpec& f) {
             if (f.name == "color_min") return 2.0;
             if (f.name == "color_max") return 5.0;
             if (f.name == "png_scale") return 2.0;  // an image of at most 32767 pixels a side
+            if (f.name == "centre") return 1.0;     // None by default
             // Halfway to the maximum: far enough to show (a minimum canvas larger than the drawing).
             const double d = std::get<double>(def);
             if (d == f.max) return d - (d - f.min) / 2;  // a default at the top of its range (clip_quantile 1)
@@ -87,6 +88,8 @@ std::uint64_t hash_8aaac46(const RenderOptions& options, std::uint64_t templates
     if (options.colormap != "reds") h.add(std::string_view(options.colormap));
     if (s.bins != 5) h.add(std::int64_t{s.bins});
     if (s.clip_quantile != 1) h.add(s.clip_quantile);
+    if (s.continuous) h.add(std::uint64_t{1});
+    if (s.centre) h.add(*s.centre);
     if (!options.metric_looks.empty()) {
         HashBuilder looks;
         for (const auto& item : options.metric_looks) looks.add(std::string_view(item));
@@ -160,7 +163,8 @@ TEST_CASE("options schema: every member of the option structs has its field in t
     std::size_t geometry = 0, scale = 0, style = 0;
     for (const auto& f : option_fields()) {
         geometry += (f.cache_keys & kCoordinatesKey) != 0;
-        scale += f.name.starts_with("color_") || f.name == "bins" || f.name == "clip_quantile";  // ScaleOptions::bins, clip_quantile
+        scale += f.name.starts_with("color_") || f.name == "bins" || f.name == "clip_quantile" || f.name == "continuous" ||
+                 f.name == "centre";  // ScaleOptions::bins, clip_quantile, continuous, centre
         style += f.type == FieldType::style;
     }
     CHECK(member_count<Geometry>() == geometry);
@@ -418,4 +422,95 @@ TEST_CASE("options schema: --colormap, --bins and --clip-quantile on render and 
                               q(sample().dir / "columns.csv"), q(out / "y")),
                   &err) == 1);
     CHECK_THAT(err, Catch::Matchers::Contains("did you mean 'magma'?"));
+}
+
+TEST_CASE("options schema: --continuous and --centre on render and batch, the diverging maps' centre, and their errors") {
+    // The CLI draws the library's bytes, SVG and PNG.
+    RenderOptions cont;
+    cont.colormap = "viridis";
+    cont.scale.continuous = true;
+    for (OutputFormat f : {OutputFormat::svg, OutputFormat::png}) {
+        INFO(to_string(f));
+        const std::string lib = render_bytes(cont, f);
+        CHECK(cli_bytes("--colormap viridis --continuous", f) == lib);
+        CHECK(lib != render_bytes(RenderOptions{}, f));
+    }
+    CHECK_THAT(cli_bytes("--colormap viridis --continuous", OutputFormat::svg), Catch::Matchers::Contains("<linearGradient"));
+    // A diverging map is centred at 0 by default; a given centre moves it; one fixed limit is mirrored about it.
+    RenderOptions div;
+    div.colormap = "rdbu";
+    const std::string rdbu = render_bytes(div, OutputFormat::svg);
+    CHECK(cli_bytes("--colormap rdbu", OutputFormat::svg) == rdbu);
+    div.scale.centre = 0.0;
+    CHECK(render_bytes(div, OutputFormat::svg) == rdbu);  // 0: the default spelled out
+    CHECK(cli_bytes("--colormap rdbu --centre 0", OutputFormat::svg) == rdbu);
+    div.scale.centre = 20.0;
+    div.scale.continuous = true;
+    CHECK(cli_bytes("--colormap rdbu --centre 20 --continuous", OutputFormat::png) == render_bytes(div, OutputFormat::png));
+    RenderOptions mirrored;
+    mirrored.colormap = "puor";
+    mirrored.scale.method = ScaleMethod::fixed;
+    mirrored.scale.min = -30;
+    mirrored.scale.max = 30;
+    CHECK(cli_bytes("--colormap puor --color-max 30", OutputFormat::svg) == render_bytes(mirrored, OutputFormat::svg));
+    mirrored.scale.min = -10;  // about 10: 30 mirrored is -10
+    mirrored.scale.max = 30;
+    mirrored.colormap = "viridis";  // a given centre centres any map
+    mirrored.scale.centre = 10.0;
+    CHECK(cli_bytes("--colormap viridis --centre 10 --color-max 30", OutputFormat::svg) == render_bytes(mirrored, OutputFormat::svg));
+    // finish_options mirrors one limit exactly when there is a centre.
+    OptionInput one;
+    one.options.colormap = "RdBu";
+    set_field(*find_option("color_min"), one, -3.0);
+    const RenderOptions fixed = finish_options(one);
+    CHECK(fixed.scale.method == ScaleMethod::fixed);
+    CHECK(fixed.scale.min == -3);
+    CHECK(fixed.scale.max == 3);
+
+    std::string err;
+    int rc = 0;
+    const struct {
+        const char* args;
+        std::vector<std::string> says;
+    } bad[] = {
+        {"--centre x", {"--centre 'x'"}},
+        {"--centre 1 --color-scale percentile", {"--centre '1'", "linear and fixed", "percentile"}},
+        {"--centre 1 --color-scale log", {"--centre '1'", "linear and fixed"}},
+        {"--colormap rdbu --color-min 5", {"below the centre"}},
+        {"--colormap rdbu --centre 10 --color-max 2", {"above the centre"}},
+        {"--colormap viridis --color-min 5", {"needs both color_min and color_max"}},
+        {"--continuous --bins 13", {"--bins '13'"}},
+        {"--continuous=maybe", {"--continuous"}},
+    };
+    for (const auto& b : bad) {
+        INFO(b.args);
+        cli_bytes(b.args, OutputFormat::svg, &rc, &err);
+        CHECK(rc != 0);
+        for (const auto& s : b.says) CHECK_THAT(err, Catch::Matchers::Contains(s));
+    }
+    // batch takes them too: continuous eyemaps, their pages and thumbnails (levels as the map's bins).
+    const auto out = sample().dir / "batch-continuous";
+    REQUIRE(run_cli(fmt::format("batch --data {} --columns {} --out-dir {} --run r --pages --colormap viridis --continuous",
+                                q(sample().dir / "data.csv"), q(sample().dir / "columns.csv"), q(out)),
+                    &err) == 0);
+    std::size_t thumbs = 0, svgs = 0;
+    for (const auto& e : fs::recursive_directory_iterator(out / "r")) {
+        if (e.path().extension() != ".svg") continue;
+        const std::string t = read_file(e.path());
+        if (e.path().parent_path().filename() == "thumbs") {
+            ++thumbs;
+            bool viridis = false;
+            for (const auto& c : fill_colours(Style{}, "viridis", 5).colour) viridis |= c != "#ffffff" && c != "#999999" && t.find(c) != std::string::npos;
+            CHECK(viridis);
+        } else if (t.find("em-hexes") != std::string::npos) {
+            ++svgs;
+            CHECK(t.find("<linearGradient") != std::string::npos);
+        }
+    }
+    CHECK(thumbs > 0);
+    CHECK(svgs > 0);
+    CHECK(run_cli(fmt::format("batch --data {} --columns {} --out-dir {} --centre 2 --color-scale stddev", q(sample().dir / "data.csv"),
+                              q(sample().dir / "columns.csv"), q(out / "x")),
+                  &err) == 1);
+    CHECK_THAT(err, Catch::Matchers::Contains("linear and fixed"));
 }

@@ -636,3 +636,213 @@ TEST_CASE("process: value formats: whole numbers as integers, else three signifi
     CHECK(format_value(42, ValueFormat{}) == "42");
     CHECK(format_value(std::nan(""), ValueFormat{}) == "no data");
 }
+
+// ---- Continuous scales and centres (issue 27) ------------------------------------------------------
+
+namespace {
+
+ScaleOptions continuous(ScaleMethod m = ScaleMethod::linear) {
+    ScaleOptions o;
+    o.method = m;
+    o.continuous = true;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("continuous scales: each method's position between its limits, levels as matplotlib's cmap(t) picks them") {
+    std::vector<double> v;
+    for (int i = 1; i <= 101; ++i) v.push_back(i);
+    const ColorScale lin = make_scale(v, continuous());
+    CHECK(lin.continuous);
+    CHECK(lin.classes == kContinuousLevels);
+    CHECK(lin.bins == 1);
+    CHECK(lin.lo == 1);
+    CHECK(lin.hi == 101);
+    CHECK(lin.position_of(1) == 0);
+    CHECK(lin.position_of(51) == 0.5);
+    CHECK(lin.position_of(101) == 1);
+    CHECK(lin.position_of(-5) == 0);    // clamped
+    CHECK(lin.position_of(500) == 1);
+    CHECK(lin.level(1) == 0);
+    CHECK(lin.level(51) == 128);       // floor(0.5 * 256)
+    CHECK(lin.level(101) == 255);      // t = 1: the last entry
+    CHECK(lin.fill(1) == 1);
+    CHECK(lin.fill(101) == 256);
+    // level = floor(t * 256) for every t: the table entry detail's sample() reads, bin by bin.
+    for (int i = 0; i <= 1000; ++i) {
+        const double x = 1 + i * 0.1;
+        const double t = (x - 1) / 100;
+        CHECK(lin.level(x) == std::min(255, static_cast<int>(t * 256)));
+    }
+
+    // Log: in log space from the smallest value > 0; zeros at the bottom.
+    const std::vector<double> lv{0, 1, 10, 100, 1000};
+    const ColorScale lg = make_scale(lv, continuous(ScaleMethod::log));
+    CHECK(lg.lo == 1);
+    CHECK(lg.hi == 1000);
+    CHECK(lg.position_of(10) == Approx(1.0 / 3));
+    CHECK(lg.position_of(100) == Approx(2.0 / 3));
+    CHECK(lg.position_of(0) == 0);
+    CHECK(lg.position_of(1000) == 1);
+    // Nothing positive but one value: linear.
+    CHECK(make_scale(std::vector<double>{0, 0, 5}, continuous(ScaleMethod::log)).position_of(2.5) == 0.5);
+
+    // Percentile: the percentile rank, ties at their middle rank, values between two interpolated.
+    const std::vector<double> pv{10, 2, 2, 3, 1};
+    const ColorScale pc = make_scale(pv, continuous(ScaleMethod::percentile));
+    CHECK(pc.position_of(1) == 0);
+    CHECK(pc.position_of(2) == 1.5 / 4);  // ranks 1 and 2
+    CHECK(pc.position_of(3) == 3.0 / 4);
+    CHECK(pc.position_of(10) == 1);
+    CHECK(pc.position_of(6.5) == Approx((3 + 0.5) / 4));
+    CHECK(pc.position_of(0) == 0);
+    CHECK(pc.position_of(11) == 1);
+
+    // Stddev: mean -/+ 2 sd, clamped to the values; values beyond take the end colours, the ends say so.
+    std::vector<double> sv(100, 10.0);
+    sv.push_back(1000);  // an outlier: mean 19.8, sd ~98.5
+    const ColorScale sd = make_scale(sv, continuous(ScaleMethod::stddev));
+    double mean = 0, var = 0;
+    for (double x : sv) mean += x;
+    mean /= static_cast<double>(sv.size());
+    for (double x : sv) var += (x - mean) * (x - mean);
+    const double s = std::sqrt(var / static_cast<double>(sv.size()));
+    CHECK(sd.lo == 10);  // mean - 2 sd < min: clamped
+    CHECK(sd.hi == Approx(mean + 2 * s));
+    CHECK(sd.clipped);
+    CHECK_FALSE(sd.clipped_low);
+    CHECK(sd.level(1000) == 255);
+
+    // Fixed: the caller's limits.
+    ScaleOptions fx = continuous(ScaleMethod::fixed);
+    fx.min = 0;
+    fx.max = 200;
+    const ColorScale f = make_scale(v, fx);
+    CHECK(f.position_of(50) == 0.25);
+    CHECK(f.position_of(300) == 1);
+    // One value: the middle colour (as the binned scale's widening does); no values: nothing to colour.
+    CHECK(make_scale(std::vector<double>{7, 7}, continuous()).level(7) == 128);
+    CHECK(make_scale(std::vector<double>{}, continuous()).bins == 0);
+    // The clip quantile ends the scale early, as binned.
+    ScaleOptions cq = continuous();
+    cq.clip_quantile = 0.5;
+    const ColorScale c = make_scale(v, cq);
+    CHECK(c.hi == 51);
+    CHECK(c.clipped);
+    CHECK(c.level(80) == 255);
+}
+
+TEST_CASE("continuous: process_type draws levels 1..256, white and grey 257, per-layer levels from the layer scale") {
+    ColumnLayout layout;
+    std::ostringstream csv;
+    csv << "neuron_type,region,side,hex1,hex2,synapses,layer_synapses\n";
+    for (int i = 1; i <= 400; ++i) {
+        layout.entries.push_back({"ME", Side::R, i, i});
+        if (i > 300) continue;
+        layout.entries.push_back({"LO", Side::R, i, i});
+        if (i == 7) continue;
+        csv << "T,LO,R," << i << ',' << i << ',' << i * 3 << ",";
+        for (int l = 0; l < 7; ++l) csv << (l ? ";" : "") << (l * i) % 23;
+        csv << '\n';
+    }
+    const Dataset ds = make_dataset(parse_column_table(csv.str(), "memory"), layout);
+    const auto lo = one(ds, "T", "LO", Side::R, Metric::synapses, continuous());
+    CHECK(lo.grey_fill == 257);
+    CHECK(lo.scale.continuous);
+    std::set<int> used;
+    for (std::size_t c = 0; c < lo.fill.size(); ++c) {
+        if (lo.status[c] == ColumnStatus::not_in_region) CHECK(lo.fill[c] == 257);
+        else if (lo.status[c] == ColumnStatus::no_data) CHECK(lo.fill[c] == kFillWhite);
+        else {
+            CHECK(lo.fill[c] == lo.scale.level(static_cast<double>(lo.value[c])) + 1);
+            used.insert(lo.fill[c]);
+        }
+    }
+    CHECK(used.size() > 200);  // 299 values spread evenly over 256 levels
+    CHECK(*used.begin() == 1);
+    CHECK(*used.rbegin() == 256);
+    REQUIRE(lo.has_layers());
+    const std::size_t L = lo.layer_count();
+    for (std::size_t c = 0; c < lo.fill.size(); ++c)
+        for (std::size_t l = 0; l < L; ++l) {
+            const auto v = lo.layer_value[c * L + l];
+            CHECK(lo.layer_fill[c * L + l] == (v > 0 ? lo.layer_scale.fill(static_cast<double>(v)) : kFillWhite));
+        }
+    CHECK(lo.layer_scale.hi == 22);
+    const auto f3 = fills_for_layer(lo, 3);
+    CHECK(*std::max_element(f3.begin(), f3.end()) == 257);
+}
+
+TEST_CASE("centre: linear limits symmetric about it (binned and continuous), a symmetric clip, other methods refuse it") {
+    std::vector<double> v;
+    for (int i = 1; i <= 10; ++i) v.push_back(i);
+    ScaleOptions o;
+    o.centre = 0.0;
+    const ColorScale b = make_scale(v, o);  // -10..10 in five bins: the middle bin holds the centre
+    CHECK(b.edges == padded({-10, -6, -2, 2, 6, 10}));
+    CHECK(b.bin(1) == 2);
+    CHECK(b.bin(10) == 4);
+    o.continuous = true;
+    const ColorScale c = make_scale(v, o);
+    CHECK(c.lo == -10);
+    CHECK(c.hi == 10);
+    CHECK(c.position_of(0) == 0.5);
+    CHECK(c.position_of(5) == 0.75);
+    o.centre = 4.0;  // -2..10 about 4
+    const ColorScale c4 = make_scale(v, o);
+    CHECK(c4.lo == -2);
+    CHECK(c4.hi == 10);
+    CHECK(c4.position_of(4) == 0.5);
+    // Signed values and a symmetric clip: the quantile of the distances bounds both ends.
+    std::vector<double> sv;
+    for (int i = -50; i <= 50; ++i) sv.push_back(i / 10.0);
+    sv.push_back(-100);
+    sv.push_back(80);
+    ScaleOptions clip;
+    clip.centre = 0.0;
+    clip.clip_quantile = 0.9;
+    const ColorScale cs = make_scale(sv, clip);
+    CHECK(cs.clipped);
+    CHECK(cs.clipped_low);
+    CHECK(cs.edges[0] == -cs.edges[static_cast<std::size_t>(cs.bins)]);
+    CHECK(cs.edges[0] > -6);
+    CHECK(cs.bin(-100) == 0);
+    CHECK(cs.bin(80) == 4);
+    const LegendScale ls = legend_scale(cs);
+    CHECK(ls.labels.front().rfind("\u2264 ", 0) == 0);
+    CHECK(ls.labels.back().rfind("\u2265 ", 0) == 0);
+    clip.continuous = true;
+    const ColorScale cc = make_scale(sv, clip);
+    CHECK(cc.lo == -cc.hi);
+    CHECK(cc.clipped);
+    CHECK(cc.clipped_low);
+    CHECK(cc.level(-100) == 0);
+    CHECK(cc.level(80) == 255);
+    CHECK(cc.position_of(0) == 0.5);
+
+    // The renderer's scale options: a diverging map centres linear and fixed scales at 0 unless given.
+    RenderOptions ro;
+    CHECK_FALSE(scale_options(ro).centre);
+    ro.colormap = "RdBu";
+    CHECK(scale_options(ro).centre == 0.0);
+    ro.colormap = "puor";
+    ro.scale.centre = 3.0;
+    CHECK(scale_options(ro).centre == 3.0);
+    ro.scale.centre.reset();
+    ro.scale.method = ScaleMethod::percentile;
+    CHECK_FALSE(scale_options(ro).centre);
+    // An explicit centre with a method that places its own limits is an input error naming it.
+    for (ScaleMethod m : {ScaleMethod::percentile, ScaleMethod::stddev, ScaleMethod::log}) {
+        ScaleOptions bad;
+        bad.method = m;
+        bad.centre = 1.0;
+        try {
+            validate(bad);
+            FAIL("accepted");
+        } catch (const Error& e) {
+            CHECK(e.where().field == "centre");
+            CHECK_THAT(e.reason(), Catch::Matchers::Contains("linear and fixed"));
+        }
+    }
+}

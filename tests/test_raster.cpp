@@ -179,7 +179,7 @@ std::uint32_t faded_hex(std::string_view hex) {
 // Checks that the pixel under every hexagon centre has the hexagon's fill, faded over the
 // background (Style::hex_opacity; the integer blend may be one level off the exact value).
 // `colours`: the scene's fills by palette index (null: the default Style's palette).
-void check_centres(const RasterImage& img, const Scene& s, double scale, const std::vector<std::uint8_t>& fills, int tolerance = 0,
+void check_centres(const RasterImage& img, const Scene& s, double scale, const std::vector<FillIndex>& fills, int tolerance = 0,
                    const FillColours* colours = nullptr) {
     std::size_t bad = 0;
     for (std::size_t c = 0; c < fills.size(); ++c) {
@@ -878,5 +878,95 @@ TEST_CASE("N bins of a colour map: hexagon centres, legend boxes, layers, rsvg p
             REQUIRE(std::filesystem::exists(path));
             CHECK(png == test::read_file(path));
         }
+    }
+}
+
+TEST_CASE("continuous and diverging maps: hexagon centres, the gradient legend, layers, rsvg and pdftoppm parity, renderer bytes, golden PNGs") {
+    REQUIRE(run("rsvg-convert --version > /dev/null 2>&1") == 0);
+    REQUIRE(run("pdftoppm -v > /dev/null 2>&1") == 0);
+    const EyemapRequest req{"ME", Side::R, Metric::synapses};
+    const auto& ds = memory_dataset();
+    struct Case {
+        const char* name;
+        const char* map;
+        bool continuous;
+        std::optional<double> centre;
+    };
+    for (const Case& k : {Case{"continuous_viridis", "viridis", true, {}}, Case{"rdbu_centre", "rdbu", true, 200.0},
+                          Case{"rdbu_centre_binned", "rdbu", false, 200.0}}) {
+        INFO(k.name);
+        ScaleOptions o;
+        o.continuous = k.continuous;
+        o.centre = k.centre;
+        const auto fills = std::make_shared<const FillColours>(fill_colours(Style{}, k.map, 5, k.continuous));
+        const Scene s = test::stage_scenes(ds, ds.types.at(0).neuron_type, std::span(&req, 1), {}, o, fills).at(0);
+        std::set<int> used(s.data.fill.begin(), s.data.fill.end());
+        CHECK(used.size() >= (k.continuous ? 200u : 7u));  // white, grey and most levels (or every bin)
+        const std::string png = test::png_of(s);
+        const RasterImage img = decode_png(png);
+        // More than 256 colours (continuous levels; RdBu's light bins with their faded and antialiased
+        // shades): limit_colours may move a colour by up to its 4 levels, or leave RGB.
+        {
+            INFO("PNG centres");
+            check_centres(img, s, 1, s.data.fill, 4, fills.get());
+        }
+        const auto& lg = s.legend;
+        if (k.continuous) {
+            // The bar: bottom the map's first entry, top its last, the middle its middle, as the gradient's stops.
+            const int x = static_cast<int>(lg.x + lg.bin_width / 2);
+            auto argb = [&](FillIndex f) { return 0xff000000u | static_cast<std::uint32_t>(std::stoul(fills->colour[f].substr(1), nullptr, 16)); };
+            CHECK(channel_diff(img.pixel(x, static_cast<int>(lg.y + lg.bar_height - 0.5)), argb(1)) <= 6);
+            CHECK(channel_diff(img.pixel(x, static_cast<int>(lg.y + 0.5)), argb(256)) <= 6);
+            CHECK(channel_diff(img.pixel(x, static_cast<int>(lg.y + lg.bar_height / 2)), argb(129)) <= 6);
+            CHECK(lg.all.gradient);
+        }
+        RasterOptions l3;
+        l3.layer = 3;
+        const RasterImage layer3 = decode_png(test::png_of(s, l3));
+        {
+            INFO("PNG layer 3 centres");
+            check_centres(layer3, s, 1, fills_for_layer(s.data, 3), 4, fills.get());
+        }
+        // The renderer draws the same picture from the options.
+        RenderOptions ro;
+        ro.colormap = k.map;
+        ro.scale.continuous = k.continuous;
+        ro.scale.centre = k.centre;
+        const OutputFormat f = OutputFormat::png;
+        CHECK(Renderer(ro).render(ds, ds.types.at(0).neuron_type, std::span(&req, 1), std::span(&f, 1)).at(0).bytes == png);
+        // rsvg-convert of the SVG (gradient legend included), all layers and layer 3 chosen the way the
+        // script would: the SVG's fills replaced by layer 3's.
+        const auto dir = test::fresh_dir(std::string("raster-") + k.name);
+        test::write_file(dir / "s.svg", test::svg_of(s));
+        REQUIRE(run("rsvg-convert -o '" + (dir / "s.png").string() + "' '" + (dir / "s.svg").string() + "'") == 0);
+        const RasterImage theirs = decode_png(test::read_file(dir / "s.png"));
+        CHECK(compare_images(img, theirs, 24, 0.99, k.name) >= 0.99);
+        CHECK(compare_images(img, theirs, 8, 0.0, k.name) >= 0.97);
+        // PDF: pdftoppm at 72 dpi matches the PNG, hexagon centres within poppler's rounding.
+        const std::string pdf = render_pdf(s);
+        test::write_file(dir / "p.pdf", pdf);
+        REQUIRE(run(fmt::format("pdftoppm -png -r 72 -singlefile '{0}/p.pdf' '{0}/p'", dir.string())) == 0);
+        const RasterImage poppler = decode_png(test::read_file(dir / "p.png"));
+        CHECK(compare_images(img, poppler, 32, 0.99, std::string(k.name) + "-pdf") >= 0.99);
+        {
+            INFO("PDF centres");
+            check_centres(poppler, s, 1, s.data.fill, k.continuous ? 4 : 2, fills.get());
+        }
+        {  // layer 3 in the PDF too: the per-layer levels and the per-layer legend
+            INFO("PDF layer 3 centres");
+            test::write_file(dir / "p3.pdf", render_pdf(s, l3));
+            REQUIRE(run(fmt::format("pdftoppm -png -r 72 -singlefile '{0}/p3.pdf' '{0}/p3'", dir.string())) == 0);
+            const RasterImage p3 = decode_png(test::read_file(dir / "p3.png"));
+            CHECK(compare_images(layer3, p3, 32, 0.99, std::string(k.name) + "-pdf3") >= 0.99);
+            check_centres(p3, s, 1, fills_for_layer(s.data, 3), k.continuous ? 4 : 2, fills.get());
+        }
+        // Golden bytes (EYEMAP_UPDATE_GOLDEN=1 rewrites them).
+        const auto path = std::filesystem::path(EYEMAP_SOURCE_DIR) / "tests/golden" / (std::string(k.name) + ".png");
+        if (std::getenv("EYEMAP_UPDATE_GOLDEN")) {
+            test::write_file(path, png);
+            WARN("golden file rewritten: " << path);
+        }
+        REQUIRE(std::filesystem::exists(path));
+        CHECK(png == test::read_file(path));
     }
 }

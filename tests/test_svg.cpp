@@ -24,6 +24,7 @@
 #include "core/text.hpp"
 #include "output/sink.hpp"
 #include "render/template_guard.hpp"
+#include "core/number.hpp"
 
 using namespace eyemap;
 namespace fs = std::filesystem;
@@ -519,4 +520,114 @@ TEST_CASE("a float metric with NaNs: golden SVG and PNG (viridis), tooltips, dat
     CHECK(c.no_data == 3);
     CHECK(out[0].summary.min_value == -0.375);
     CHECK_FALSE(out[0].summary.counts);
+}
+
+TEST_CASE("continuous and diverging maps: golden SVGs, the gradient legend, two base-36 digits per layer and the script that reads them") {
+    Dataset ds = small_dataset();
+    RenderOptions o;
+    o.colormap = "viridis";
+    o.scale.continuous = true;
+    RenderOptions d;
+    d.colormap = "rdbu";
+    d.scale.centre = 20.0;  // the values 3..96 lie on both sides of it: both hues
+    d.scale.continuous = true;
+    RenderOptions db = d;   // binned, centred
+    db.scale.continuous = false;
+    for (const auto& [name, opts] : {std::pair{"continuous_viridis", o}, std::pair{"rdbu_centre", d}, std::pair{"rdbu_centre_binned", db}}) {
+        INFO(name);
+        const std::string svg = render_one(ds, Metric::synapses, opts);
+        const auto path = std::filesystem::path(EYEMAP_SOURCE_DIR) / "tests/golden" / (std::string(name) + ".svg");
+        if (std::getenv("EYEMAP_UPDATE_GOLDEN")) {
+            test::write_file(path, svg);
+            WARN("golden file rewritten: " << path);
+        }
+        REQUIRE(std::filesystem::exists(path));
+        CHECK(svg == test::read_file(path));
+        CHECK(test::xml_error(svg).empty());
+        const std::string id = ids_of(svg).count("emGolden") ? "emGolden" : *ids_of(svg).begin();
+        const bool continuous = opts.scale.continuous;
+        CHECK((svg.find("<linearGradient") != std::string::npos) == continuous);
+        if (!continuous) {
+            CHECK_THAT(svg, Catch::Matchers::Contains("+b.charAt(layer - 1)"));  // the binned script
+            continue;
+        }
+        CHECK_THAT(svg, Catch::Matchers::Contains(fmt::format("Colour map: {}, continuous.", opts.colormap)));  // the <desc>
+        const FillColours f = fill_colours(Style{}, opts.colormap, 5, true);
+        // One gradient, its stops the fills' (offset, colour), used by both legends' bars.
+        std::string stops;
+        for (const auto& s : f.stops) stops += fmt::format("<stop offset=\"{}\" stop-color=\"{}\"/>\n", decimal_text(s.offset, 4), f.colour[s.fill]);
+        CHECK_THAT(svg, Catch::Matchers::Contains(stops));
+        static const std::regex grad_id(R"re(<linearGradient id="([^"]+)-grad")re");
+        std::smatch m;
+        REQUIRE(std::regex_search(svg, m, grad_id));
+        const std::string url = "fill=\"url(#" + m[1].str() + "-grad)\"";
+        std::size_t bars = 0;
+        for (auto p = svg.find(url); p != std::string::npos; p = svg.find(url, p + 1)) ++bars;
+        CHECK(bars == 2);  // all layers and the per-layer legend
+        // The script: 258 colours, grey 257, two base-36 digits per layer.
+        CHECK_THAT(svg, Catch::Matchers::Contains(fmt::format("var pal = [\"{}\"];", fmt::join(f.colour, "\", \""))));
+        CHECK_THAT(svg, Catch::Matchers::Contains("pal[257]"));
+        CHECK_THAT(svg, Catch::Matchers::Contains("parseInt(b.substr(2 * (layer - 1), 2), 36)"));
+        // Every data-b: two digits per layer, each a level 1..256 or white.
+        static const std::regex data_b(R"re(data-b="([0-9a-z]+)")re");
+        std::size_t n = 0;
+        std::set<long> levels;
+        const std::size_t layers = builtin_regions().find("ME")->layers.size();
+        for (auto it = std::sregex_iterator(svg.begin(), svg.end(), data_b); it != std::sregex_iterator(); ++it, ++n) {
+            const std::string b = (*it)[1];
+            REQUIRE(b.size() == 2 * layers);
+            for (std::size_t l = 0; l < layers; ++l) {
+                const long v = std::stol(b.substr(2 * l, 2), nullptr, 36);
+                CHECK(v <= 256);
+                levels.insert(v);
+            }
+        }
+        CHECK(n == 6);  // the columns with data
+        CHECK(levels.count(0));
+        CHECK(*levels.rbegin() == 256);  // the layer scale's top
+    }
+    // The default script is untouched by the continuous section.
+    CHECK(render_one(ds).find("substr") == std::string::npos);
+}
+
+TEST_CASE("a signed metric on a diverging map: golden SVG and PNG (RdBu binned and continuous), centred at 0 by default") {
+    const Dataset ds = value_dataset();  // -0.375 .. 0.8731, zero, NaN
+    const EyemapRequest req{"ME", Side::L, Metric("coverage")};
+    const OutputFormat formats[] = {OutputFormat::svg, OutputFormat::png};
+    // The fill of column (hex1, hex2) in an SVG.
+    auto fill_of = [](const std::string& svg, int h1, int h2) {
+        const std::regex re(fmt::format(R"re(fill="(#[0-9a-f]{{6}})"[^>]*><title>Column: {}, {}\n)re", h1, h2));
+        std::smatch m;
+        REQUIRE(std::regex_search(svg, m, re));
+        return m[1].str();
+    };
+    for (const bool continuous : {false, true}) {
+        INFO((continuous ? "continuous" : "binned"));
+        RenderOptions o;
+        o.colormap = "rdbu";
+        o.scale.continuous = continuous;
+        const auto out = Renderer(o).render(ds, "Val", std::span(&req, 1), formats);
+        REQUIRE(out.size() == 2);
+        const std::string& svg = out[0].bytes;
+        const std::string name = continuous ? "values_signed_rdbu_continuous" : "values_signed_rdbu";
+        check_golden(svg, (name + ".svg").c_str());
+        check_golden(out[1].bytes, (name + ".png").c_str());
+        CHECK(test::xml_error(svg).empty());
+        const FillColours f = fill_colours(Style{}, "rdbu", 5, continuous);
+        // The limits are -0.8731 .. 0.8731 about 0: zero takes the middle colour, the largest value the top one.
+        CHECK(fill_of(svg, 3, 3) == f.colour[continuous ? 129 : 3]);  // 0: level 128 (floor(0.5 * 256)), or bin 3 of 5
+        CHECK(fill_of(svg, 3, 4) == f.colour[continuous ? 256 : 5]);  // 0.8731
+        // -0.375: t = (0.8731 - 0.375) / 1.7462, level floor(t * 256) = 73; bin 2 of 5 (edges at -0.52, -0.17).
+        CHECK(fill_of(svg, 2, 3) == f.colour[continuous ? 74 : 2]);
+        CHECK(fill_of(svg, 3, 2) == Style{}.palette.front());  // an empty cell: no data
+        if (continuous) {
+            CHECK_THAT(svg, Catch::Matchers::Contains(">0</text>"));  // a tick at the centre
+            CHECK_THAT(svg, Catch::Matchers::Contains("<linearGradient"));
+        } else {  // the edges symmetric about 0, in the eyemap's digits
+            CHECK_THAT(svg, Catch::Matchers::Contains(">-0.87</text>"));
+            CHECK_THAT(svg, Catch::Matchers::Contains(">0.87</text>"));
+            CHECK_THAT(svg, Catch::Matchers::Contains(">-0.17</text>"));
+            CHECK_THAT(svg, Catch::Matchers::Contains(">0.17</text>"));
+        }
+    }
 }

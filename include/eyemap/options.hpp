@@ -52,6 +52,15 @@ struct ScaleOptions {
     // up), values above it are drawn in the last colour and the legend's top label says "≥ x".
     // 1: the largest value (the field's default). Not for fixed scales, whose limits are given.
     double clip_quantile = 1;
+    // Continuous colours instead of bins: a value takes one of the map's 256 table entries, by where it
+    // lies between the scale's limits (linear; log: in log space; percentile: its percentile rank;
+    // stddev: between mean -/+ 2 sd clamped to min..max; fixed: min..max). `bins` does not apply.
+    bool continuous = false;
+    // The value a diverging map's light middle colour stands for: the scale's limits are symmetric about
+    // it (linear: centre -/+ the larger distance to a value; fixed: a limit not given mirrors the other).
+    // nullopt: 0 with a diverging map (rdbu, puor), none with a sequential one; a given centre centres
+    // any map. Only for linear and fixed scales (percentile, stddev and log place their own limits).
+    std::optional<double> centre;
 };
 
 struct Geometry {
@@ -122,7 +131,7 @@ struct RenderOptions {
     CacheOptions caches;
     // A metric's own colour map and scale when one run draws several (counts on the reds, a signed
     // value on RdBu with fixed limits every type shares): items "NAME:KEY=VALUE", KEY one of
-    // colormap, bins, color_scale, color_min, color_max, color_scope, clip_quantile, in order, over
+    // colormap, bins, continuous, centre, color_scale, color_min, color_max, color_scope, clip_quantile, in order, over
     // the options above (resolve_metric_looks). The CLI's repeatable --metric-look NAME:KEY=VALUE.
     std::vector<std::string> metric_looks;
 };

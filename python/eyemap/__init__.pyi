@@ -127,6 +127,7 @@ class Renderer:
     def __init__(self, *, hex_size: float = ..., spacing: float = ..., margin: float = ..., min_width: float = ...,
                  min_height: float = ..., color_scale: str = ..., color_scope: str = ..., color_min: Optional[float] = ...,
                  color_max: Optional[float] = ..., colormap: str = ..., bins: int = ..., clip_quantile: float = ...,
+                 continuous: bool = ..., centre: Optional[float] = ...,
                  metric_looks: Optional[Union[Mapping[str, Mapping[str, Any]], Sequence[str]]] = ...,
                  style: Optional[Union[StyleSettings, Mapping[str, Any]]] = ...,
                  templates: Optional[PathLike] = ..., static: bool = ..., layer: int = ..., png_scale: float = ...,

@@ -32,7 +32,7 @@ namespace {
 // The rendering options of every rendering command; the others are named by each command.
 constexpr std::string_view kCommonFields[] = {"templates", "hex_size",    "spacing",   "margin",    "min_width", "min_height",
                                               "color_scale", "color_scope", "color_min", "color_max", "colormap",  "bins",
-                                              "clip_quantile", "static", "caches"};
+                                              "clip_quantile", "continuous", "centre", "static", "caches"};
 
 void add_field(CLI::App& app, const FieldSpec& f, std::optional<std::string>& target) {
     std::string help(f.help);
@@ -103,8 +103,8 @@ void CommonOptions::add_to(CLI::App& app, bool data_required, std::initializer_l
             "LIST")
         ->capture_default_str();
     app.add_option("--metric-look", looks,
-                   "A metric's own colour map and scale, NAME:KEY=VALUE (repeatable; KEY: colormap, bins, color_scale, color_min, "
-                   "color_max, color_scope, clip_quantile), over the run's: e.g. --metric synapses,diff --metric-look diff:colormap=rdbu "
+                   "A metric's own colour map and scale, NAME:KEY=VALUE (repeatable; KEY: colormap, bins, continuous, centre, "
+                   "color_scale, color_min, color_max, color_scope, clip_quantile), over the run's: e.g. --metric synapses,diff --metric-look diff:colormap=rdbu "
                    "--metric-look diff:color_min=-3 --metric-look diff:color_max=3 (counts on the reds, diff on RdBu with limits every "
                    "type shares)")
         ->type_name("NAME:KEY=VALUE")

@@ -101,11 +101,33 @@ const FieldSpec kOptions[] = {
      .settings_hash = [](const RenderOptions& o, std::uint64_t) {
          return o.scale.clip_quantile == 1 ? SettingsHashPart() : SettingsHashPart(o.scale.clip_quantile);
      }},
+    {.name = "continuous", .flag = "--continuous", .type = FieldType::boolean, .default_text = "false",
+     .cache_keys = kColoursKey | kMetadataKey,  // the scale; the script's colours and the <desc>
+     .help = "Continuous colours instead of bins: each value takes one of the map's 256 colours by where it lies between the "
+             "scale's limits (log: in log space; percentile: by its percentile rank; stddev: mean -/+ 2 sd, clamped); the "
+             "legend is a gradient bar with round-number ticks",
+     .get = [](const RenderOptions& o) { return FieldValue(o.scale.continuous); },
+     .set = [](OptionInput& in, FieldValue&& v) { in.options.scale.continuous = std::get<bool>(v); },
+     .settings_hash = [](const RenderOptions& o, std::uint64_t) {
+         return o.scale.continuous ? SettingsHashPart(std::uint64_t{1}) : SettingsHashPart();
+     }},
+    {.name = "centre", .flag = "--centre", .type = FieldType::number, .range_text = "a finite number", .min = -HUGE_VAL,
+     .max = HUGE_VAL, .nullable = true, .cache_keys = kColoursKey,
+     .help = "The value at a diverging map's middle colour: linear limits are symmetric about it, and with a fixed scale one of "
+             "--color-min/--color-max is mirrored about it (default: 0 with rdbu and puor, none with other maps; given, it "
+             "centres any map). Linear and fixed scales only",
+     .get = [](const RenderOptions& o) { return o.scale.centre ? FieldValue(*o.scale.centre) : FieldValue(); },
+     .set = [](OptionInput& in, FieldValue&& v) {
+         in.options.scale.centre = v.index() == 0 ? std::nullopt : std::optional<double>(std::get<double>(v));
+     },
+     .settings_hash = [](const RenderOptions& o, std::uint64_t) {
+         return o.scale.centre ? SettingsHashPart(*o.scale.centre) : SettingsHashPart();
+     }},
     // Added after the settings hash was fixed: only a run that sets looks adds them.
     {.name = "metric_looks", .flag = "--metric-look", .type = FieldType::metric_looks, .range_text = "items NAME:KEY=VALUE", .nullable = true,
      .cache_keys = kColoursKey | kMetadataKey,
-     .help = "A metric's own colour map and scale, items NAME:KEY=VALUE (KEY: colormap, bins, color_scale, color_min, color_max, "
-             "color_scope, clip_quantile), e.g. diff:colormap=rdbu diff:color_min=-3 diff:color_max=3; the CLI's repeatable --metric-look",
+     .help = "A metric's own colour map and scale, items NAME:KEY=VALUE (KEY: colormap, bins, continuous, centre, color_scale, "
+             "color_min, color_max, color_scope, clip_quantile), e.g. diff:colormap=rdbu diff:color_min=-3 diff:color_max=3; the CLI's repeatable --metric-look",
      .get = [](const RenderOptions& o) { return o.metric_looks.empty() ? FieldValue() : FieldValue(o.metric_looks); },
      .set = [](OptionInput& in, FieldValue&& v) {
          in.options.metric_looks = v.index() == 0 ? std::vector<std::string>{} : std::get<std::vector<std::string>>(std::move(v));
@@ -445,6 +467,13 @@ void apply_style_json(Style& s, std::string_view json_text, const std::string& s
 RenderOptions finish_options(OptionInput in) {
     RenderOptions o = std::move(in.options);
     if (in.color_min || in.color_max || in.color_scale == "fixed") {
+        const detail::Colormap* map = detail::find_colormap(o.colormap);
+        const bool centred = o.scale.centre || (map && map->kind == detail::ColormapKind::diverging);
+        if (centred && (in.color_min.has_value() != in.color_max.has_value())) {  // the other limit mirrored about the centre
+            const detail::Limits l = detail::centred_limits(in.color_min, in.color_max, 0, 0, o.scale.centre.value_or(0));
+            in.color_min = l.lo;
+            in.color_max = l.hi;
+        }
         if (!in.color_min || !in.color_max) {
             const char* given = in.color_min ? "color_min" : in.color_max ? "color_max" : "color_scale";
             const std::string value = in.color_min ? fmt::format("{}", *in.color_min) : in.color_max ? fmt::format("{}", *in.color_max) : "fixed";
@@ -461,7 +490,8 @@ RenderOptions finish_options(OptionInput in) {
 }
 
 namespace {
-constexpr std::string_view kLookKeys[] = {"colormap", "bins", "color_scale", "color_min", "color_max", "color_scope", "clip_quantile"};
+constexpr std::string_view kLookKeys[] = {"colormap",  "bins",          "continuous", "centre",      "color_scale",
+                                          "color_min", "color_max", "color_scope", "clip_quantile"};
 }
 
 std::vector<MetricLook> resolve_metric_looks(const RenderOptions& o) {
@@ -558,6 +588,13 @@ void validate(const ScaleOptions& s) {
     for (const auto* f : {find_option("bins"), find_option("clip_quantile")}) {
         FieldValue v = field_value(*f, o);
         check(*f, v, f->name);
+    }
+    if (s.centre) {
+        FieldValue c(*s.centre);
+        check(*find_option("centre"), c, "centre");
+        if (s.method != ScaleMethod::linear && s.method != ScaleMethod::fixed)
+            bad(fmt::format("a centre applies to linear and fixed colour scales, not {} (which places its own limits)", to_string(s.method)),
+                "centre", fmt::format("{}", *s.centre));
     }
     if (s.method != ScaleMethod::fixed) return;
     for (const auto* f : {find_option("color_min"), find_option("color_max")}) {

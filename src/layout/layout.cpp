@@ -46,10 +46,47 @@ std::string tick_label(double v) {
     return out + kSuffix[j];
 }
 
-FillColours fill_colours(const Style& style, std::string_view colormap, int bins) {
+namespace {
+
+// The fewest table entries a gradient needs (FillColours::stops): from each stop, the farthest entry
+// such that linear interpolation between the two stays within one level of every entry between.
+std::vector<GradientStop> gradient_stops(const std::array<detail::Rgb, detail::kColormapLutSize>& lut) {
+    constexpr std::size_t n = detail::kColormapLutSize;
+    auto offset = [](std::size_t i) { return std::round(static_cast<double>(i) / (n - 1) * 1e4) / 1e4; };
+    auto fits = [&](std::size_t a, std::size_t b) {
+        for (std::size_t k = a + 1; k < b; ++k) {
+            const double w = static_cast<double>(k - a) / static_cast<double>(b - a);
+            auto off = [&](std::uint8_t x, std::uint8_t y, std::uint8_t z) { return std::abs(x + (y - x) * w - z) > 1.0; };
+            if (off(lut[a].r, lut[b].r, lut[k].r) || off(lut[a].g, lut[b].g, lut[k].g) || off(lut[a].b, lut[b].b, lut[k].b)) return false;
+        }
+        return true;
+    };
+    std::vector<GradientStop> stops{{0.0, 1}};
+    for (std::size_t a = 0; a + 1 < n;) {
+        std::size_t b = a + 1;
+        while (b + 1 < n && fits(a, b + 1)) ++b;
+        stops.push_back({offset(b), static_cast<FillIndex>(b + 1)});
+        a = b;
+    }
+    return stops;
+}
+
+}  // namespace
+
+FillColours fill_colours(const Style& style, std::string_view colormap, int bins, bool continuous) {
     const detail::Colormap map = detail::colormap_from_spec(colormap, "colormap");
-    const detail::BinColours binned = detail::binned(map, bins, "bins");
     FillColours f;
+    if (continuous) {
+        f.colour.reserve(detail::kColormapLutSize + 2);
+        f.colour.push_back(style.palette.front());
+        for (const detail::Rgb c : detail::lut256(map)) f.colour.push_back(fmt::format("#{:02x}{:02x}{:02x}", c.r, c.g, c.b));
+        f.colour.push_back(style.palette.back());
+        f.stops = gradient_stops(detail::lut256(map));
+        f.words = map.name.empty() ? fmt::format("{} listed colours, continuous", std::count(colormap.begin(), colormap.end(), ',') + 1)
+                                   : fmt::format("{}, continuous", map.name);
+        return f;
+    }
+    const detail::BinColours binned = detail::binned(map, bins, "bins");
     f.colour.reserve(static_cast<std::size_t>(bins) + 2);
     f.colour.push_back(style.palette.front());
     if (map.name == "reds" && bins == 5) {
@@ -65,8 +102,100 @@ FillColours fill_colours(const Style& style, std::string_view colormap, int bins
     return f;
 }
 
-LegendScale legend_scale(const ColorScale& scale, const ValueFormat& format) {
+std::vector<double> nice_ticks(double lo, double hi) {
+    if (!(hi > lo) || !std::isfinite(hi - lo)) return {lo};
+    const double span = hi - lo;
+    double best = 0, best_score = HUGE_VAL;
+    double p = std::pow(10.0, std::floor(std::log10(span)) - 2);
+    for (int e = 0; e < 4; ++e, p *= 10)
+        for (const double m : {1.0, 2.0, 5.0}) {
+            const double step = m * p;
+            const double count = std::floor(hi / step) - std::ceil(lo / step) + 1;
+            // In 4..7: the nearest to 5 (ties: the larger step); else the count nearest to that range.
+            const double score = count < 4 ? 10 + 4 - count : count > 7 ? 10 + count - 7 : std::abs(count - 5) - step / span * 1e-3;
+            if (score < best_score) best_score = score, best = step;
+        }
+    std::vector<double> out;
+    // At most 16 (a step's count is 3..8 but for the roundings of huge magnitudes, where k + 1 may equal k).
+    const double k0 = std::ceil(lo / best);
+    for (int n = 0; n < 16; ++n) {
+        const double v = (k0 + n) * best;
+        if (v > hi) break;
+        out.push_back(v == 0 ? 0.0 : v);  // no "-0"
+    }
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    if (out.empty()) out.push_back(lo);
+    return out;
+}
+
+namespace {
+
+// A nice value's label: compact (tick_label) when whole, else with the decimals it has (at most 6);
+// scientific formats (tiny or huge values) as the eyemap prints its values.
+std::string tick_text(double v, const ValueFormat& format) {
+    if (format.scientific) return format_value(v, format);
+    int d = 0;
+    for (double x = std::abs(v); d < 6 && std::abs(x - std::round(x)) > 1e-9 * std::max(1.0, x); x *= 10) ++d;
+    return d == 0 ? tick_label(v) : decimal_text(v, d);
+}
+
+// Log scales: 1, 2 and 5 times the powers of ten in lo..hi (only the powers when those are more than
+// 7, only when there are at least 3 of them); else the linear nice values.
+std::vector<double> log_ticks(double lo, double hi) {
+    for (const bool all : {true, false}) {
+        std::vector<double> out;
+        for (double p = std::pow(10.0, std::floor(std::log10(lo))); p <= hi; p *= 10)
+            for (const double m : {1.0, 2.0, 5.0})
+                if ((all || m == 1) && m * p >= lo && m * p <= hi) out.push_back(m * p);
+        if (out.size() >= 3 && (out.size() <= 7 || !all)) return out;
+        if (out.size() < 3) break;
+    }
+    return nice_ticks(lo, hi);
+}
+
+// Continuous: nice values placed by the scale's own positions, thinned to `min_gap` px on the bar; a
+// clipped end labelled "≥ hi" / "≤ lo" first.
+void gradient_labels(LegendScale& l, const ColorScale& scale, const ValueFormat& format, double bar_height, double min_gap) {
+    l.gradient = true;
+    l.bins = scale.bins;
+    if (scale.bins == 0) return;
+    struct Label {
+        double t;
+        std::string text;
+    };
+    std::vector<Label> kept;
+    auto room = [&](double t) {
+        for (const auto& k : kept)
+            if (std::abs(k.t - t) * bar_height < min_gap) return false;
+        return true;
+    };
+    // The ends are values of the data: as the binned legend's labels; the ticks are round numbers, with the
+    // decimals they have.
+    auto end = [&](double v) { return format.whole ? tick_label(v) : format_value(v, format); };
+    if (scale.clipped) kept.push_back({1.0, "\u2265 " + end(scale.hi)});
+    if (scale.clipped_low) kept.push_back({0.0, "\u2264 " + end(scale.lo)});
+    const bool log = scale.position == ScaleMethod::log;
+    const double lo = scale.position == ScaleMethod::percentile ? scale.sorted->front() : scale.lo;
+    const double hi = scale.position == ScaleMethod::percentile ? scale.sorted->back() : scale.hi;
+    for (const double v : log ? log_ticks(lo, hi) : nice_ticks(lo, hi)) {
+        const double t = scale.position_of(v);
+        if (room(t)) kept.push_back({t, tick_text(v, format)});
+    }
+    std::stable_sort(kept.begin(), kept.end(), [](const Label& a, const Label& b) { return a.t < b.t; });
+    for (auto& k : kept) {
+        l.label_t.push_back(k.t);
+        l.labels.push_back(std::move(k.text));
+    }
+}
+
+}  // namespace
+
+LegendScale legend_scale(const ColorScale& scale, const ValueFormat& format, double bar_height, double min_gap) {
     LegendScale l;
+    if (scale.continuous) {
+        gradient_labels(l, scale, format, bar_height, min_gap);
+        return l;
+    }
     l.bins = scale.bins;
     l.per_box = scale.singles;
     for (int b = 0; b < scale.bins; ++b) l.fill[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(scale.colour_of(b) + 1);
@@ -77,6 +206,7 @@ LegendScale legend_scale(const ColorScale& scale, const ValueFormat& format) {
         l.labels.push_back(format.whole ? tick_label(e) : format_value(e, format));
     }
     if (scale.clipped && !l.labels.empty()) l.labels.back().insert(0, "\u2265 ");  // "≥ x": the last colour holds everything above
+    if (scale.clipped_low && !l.labels.empty()) l.labels.front().insert(0, "\u2264 ");  // "≤ x": a centred clip's lower end
     return l;
 }
 
@@ -150,9 +280,11 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
     static const auto default_style = std::make_shared<const Style>();
     s.style = style ? std::move(style) : default_style;
     s.scale_scope = scope;
-    s.fills = fills ? std::move(fills) : std::make_shared<const FillColours>(fill_colours(*s.style, "reds", data.scale.classes));
+    s.fills = fills ? std::move(fills)
+                    : std::make_shared<const FillColours>(fill_colours(*s.style, "reds", data.scale.continuous ? 5 : data.scale.classes,
+                                                                       data.scale.continuous));
     if (s.fills->bins() != data.scale.classes || data.grey_fill != s.fills->grey())
-        throw_internal("layout_eyemap: the fills' bins are not the scale's");
+        throw_internal(fmt::format("layout_eyemap: the fills' bins ({}, grey {}) are not the scale's ({}, grey {})", s.fills->bins(), s.fills->grey(), data.scale.classes, data.grey_fill));
 
     const std::string badge = fmt::format("({})", to_string(data.side));
     const double tx = g.margin;
@@ -170,8 +302,9 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
     lg.title_x = lg.x + kBin + 9;
     lg.title_y = lg.y + 2.5 * kBin;
     lg.title = metric_legend_title(data.metric);
-    lg.all = legend_scale(data.scale, data.format);
-    lg.layer = legend_scale(data.layer_scale, data.format);
+    lg.bar_height = 5 * kBin;
+    lg.all = legend_scale(data.scale, data.format, lg.bar_height, 0.8 * s.style->tick_size);
+    lg.layer = legend_scale(data.layer_scale, data.format, lg.bar_height, 0.8 * s.style->tick_size);
     // Labels at least 0.8 of the tick font apart (a digit's height, with room): all of them up to 8 bins at 10 px.
     const int step = static_cast<int>(std::ceil(0.8 * s.style->tick_size / lg.bin_height - 1e-9));
     lg.all.label_step = lg.layer.label_step = std::max(1, step);
@@ -189,13 +322,13 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
     return s;
 }
 
-std::vector<std::uint8_t> fills_for_layer(const EyemapData& d, int layer) {
+std::vector<FillIndex> fills_for_layer(const EyemapData& d, int layer) {
     if (layer == 0) return d.fill;
     if (layer < 0 || static_cast<std::size_t>(layer) > d.layer_count())
         throw_input(fmt::format("region {} has layers 1..{}", d.region, d.layer_count()),
                     ErrorLocation{{}, 0, "layer", std::to_string(layer)});
     const std::size_t L = d.layer_count();
-    std::vector<std::uint8_t> out(d.fill.size(), kFillWhite);
+    std::vector<FillIndex> out(d.fill.size(), kFillWhite);
     for (std::size_t c = 0; c < out.size(); ++c) {
         if (d.status[c] == ColumnStatus::not_in_region) out[c] = d.grey_fill;
         else if (d.has_layers()) out[c] = d.layer_fill[c * L + static_cast<std::size_t>(layer - 1)];

@@ -45,7 +45,14 @@ struct LegendScale {
     // Labels drawn: every label_step-th from the bottom, and the top one, the one below it left out when
     // closer than label_step (boxes too low for a label each: many bins); 1 draws all.
     int label_step = 1;
+    // Continuous scales: a gradient bar of the map's colours (FillColours::stops) instead of boxes,
+    // labelled with "nice" values (1-2-5 steps, 4..7 of them where the range allows) at their positions
+    // on the bar, label_t (0 bottom .. 1 top; log: in log space, percentile: by percentile rank), none
+    // closer than the tick font allows; a clipped end reads "≥ x" / "≤ x".
+    bool gradient = false;
+    std::vector<double> label_t;
     bool label_shown(std::size_t k) const noexcept {
+        if (gradient) return true;
         const std::size_t step = static_cast<std::size_t>(label_step), last = labels.size() - 1;
         return k == last || (k % step == 0 && last - k >= step);
     }
@@ -63,34 +70,51 @@ struct LegendBox {
     LegendScale layer;  // the per-layer scale
     // Box b (from the bottom) of a scale's legend: its top; a label's baseline.
     double box_y(const LegendScale& s, int b) const noexcept { return y + (s.bins - 1 - b) * bin_height; }
+    double bar_height = 0;  // the boxes' (or the gradient bar's) whole height: 70 px
     double label_y(const LegendScale& s, int k) const noexcept {
+        if (s.gradient) return y + (1 - s.label_t[static_cast<std::size_t>(k)]) * bar_height + 3.5;
         return (s.per_box ? box_y(s, k) + bin_height / 2 : y + (s.bins - k) * bin_height) + 3.5;
     }
 };
 
 // A scale's legend: boxes, colours and labels. Labels are exact: whole numbers as they are up to
 // 9,999, then compact with as many digits as the edge has (12.3k, 1.2M, 4.61E); fractions with up
-// to two decimals.
-LegendScale legend_scale(const ColorScale& scale, const ValueFormat& format = {});
+// to two decimals; other values than whole ones as `format` prints them. A continuous scale's: a gradient
+// with nice ticks, none closer than `min_gap` px on a bar `bar_height` px tall.
+LegendScale legend_scale(const ColorScale& scale, const ValueFormat& format = {}, double bar_height = 70, double min_gap = 8);
+// "Nice" values for a continuous legend from lo to hi: the multiples of one step of 1, 2 or 5 times a
+// power of ten within lo..hi, the step giving 4..7 of them where one does (else the count nearest);
+// {lo} when lo >= hi.
+std::vector<double> nice_ticks(double lo, double hi);
 // One label as the legend writes it.
 std::string tick_label(double v);
 
 // The fills of hexagons and legend boxes by palette index (EyemapData::fill): 0 no data, 1..N the
 // bins light to dark, N + 1 not in region; "#rrggbb" each.
+// A gradient stop of a continuous legend: palette index and offset (0 bottom .. 1 top, 4 decimals).
+struct GradientStop {
+    double offset = 0;
+    FillIndex fill = 0;
+    bool operator==(const GradientStop&) const = default;
+};
 struct FillColours {
     std::vector<std::string> colour;
+    // Continuous (256 levels): the levels a gradient needs, linear interpolation between neighbouring
+    // stops staying within one level per channel of every table entry between them; empty when binned.
+    std::vector<GradientStop> stops;
     // The map and bins in words for the SVG's <desc> ("viridis, 7 bins"; "3 listed colours, 12 bins"),
     // empty for the field's default (reds, 5 bins), whose <desc> says nothing of them.
     std::string words;
     int bins() const noexcept { return static_cast<int>(colour.size()) - 2; }
-    std::uint8_t grey() const noexcept { return static_cast<std::uint8_t>(colour.size() - 1); }
+    FillIndex grey() const noexcept { return static_cast<FillIndex>(colour.size() - 1); }
     bool operator==(const FillColours&) const = default;
 };
 // Style::palette's no-data and not-in-region colours around N = `bins` bin colours: the palette's own
 // bins 1..5 with the field's default map ("reds", in any case) and 5 bins, so a Style's palette keeps
 // drawing; else detail::binned(map, N) of the colour map `colormap` (a name or "#rrggbb,..."; input
 // errors name "colormap" and "bins").
-FillColours fill_colours(const Style& style, std::string_view colormap = "reds", int bins = 5);
+// `continuous`: the map's 256 table entries instead of bins (`bins` is then ignored).
+FillColours fill_colours(const Style& style, std::string_view colormap = "reds", int bins = 5, bool continuous = false);
 
 struct LayerButton {
     double x = 0, y = 0, width = 0, height = 0;
@@ -119,6 +143,6 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
                     ScaleScope scope = ScaleScope::pooled, std::shared_ptr<const FillColours> fills = nullptr);
 
 // Fill palette indices for a static image of one layer (0 = all layers), as the layer buttons do.
-std::vector<std::uint8_t> fills_for_layer(const EyemapData& data, int layer);
+std::vector<FillIndex> fills_for_layer(const EyemapData& data, int layer);
 
 }  // namespace eyemap

@@ -9,6 +9,7 @@
 
 #include "eyemap/error.hpp"
 #include "core/throw.hpp"
+#include "process/colormap.hpp"
 
 namespace eyemap {
 
@@ -35,6 +36,33 @@ int ColorScale::colour_of(int b) const noexcept {
 }
 
 int ColorScale::bin(double v) const noexcept { return colour_of(scale_bin(v)); }
+
+double ColorScale::position_of(double v) const noexcept {
+    if (position == ScaleMethod::percentile && sorted && !sorted->empty()) {
+        const std::vector<double>& s = *sorted;
+        if (s.size() == 1) return 0.5;
+        const auto first = std::lower_bound(s.begin(), s.end(), v), last = std::upper_bound(first, s.end(), v);
+        double rank;
+        if (first != last) rank = (static_cast<double>(first - s.begin()) + static_cast<double>(last - s.begin()) - 1) / 2;  // ties: middle rank
+        else if (first == s.begin()) return 0;
+        else if (first == s.end()) return 1;
+        else {  // between two values: interpolated, as at_position reads a quantile
+            const auto i = static_cast<std::size_t>(first - s.begin());
+            rank = static_cast<double>(i - 1) + (v - s[i - 1]) / (s[i] - s[i - 1]);
+        }
+        return rank / static_cast<double>(s.size() - 1);
+    }
+    if (!(hi > lo)) return 0.5;  // one value (or all at a centre): the middle colour
+    const double t = position == ScaleMethod::log ? (v > 0 ? std::log(v / lo) / std::log(hi / lo) : 0) : (v - lo) / (hi - lo);
+    return t <= 0 ? 0 : t >= 1 ? 1 : t;  // NaN -> 0 (never drawn: NaN is no data)
+}
+
+int ColorScale::level(double v) const noexcept {
+    const double t = position_of(v);
+    if (t >= 1) return kContinuousLevels - 1;
+    if (t > 0) return std::min(kContinuousLevels - 1, static_cast<int>(t * kContinuousLevels));
+    return 0;
+}
 
 namespace {
 
@@ -142,16 +170,72 @@ Edges snap(const Edges& c, double u, int classes) {
 
 }  // namespace
 
+namespace {
+
+// The continuous scale's limits and positions (see ColorScale and ScaleOptions::continuous), from the
+// limits lo..hi found so far (the values' extent, clipped or centred; fixed: the given ones).
+ColorScale continuous_scale(ColorScale s, std::span<const double> values, const ScaleOptions& o, double lo, double hi) {
+    s.continuous = true;
+    s.bins = 1;
+    switch (o.method) {
+        case ScaleMethod::fixed:
+        case ScaleMethod::linear: break;
+        case ScaleMethod::percentile: {
+            auto sorted = std::make_shared<std::vector<double>>(values.begin(), values.end());
+            std::sort(sorted->begin(), sorted->end());
+            s.sorted = std::move(sorted);
+            s.position = ScaleMethod::percentile;
+            break;
+        }
+        case ScaleMethod::stddev: {  // mean -/+ 2 sd (population sd), clamped to the values' extent
+            double mean = 0;
+            for (double v : values) mean += v;
+            mean /= static_cast<double>(values.size());
+            double var = 0;
+            for (double v : values) var += (v - mean) * (v - mean);
+            const double sd = std::sqrt(var / static_cast<double>(values.size()));
+            const double a = std::max(lo, mean - 2 * sd), b = std::min(hi, mean + 2 * sd);
+            s.clipped_low = s.clipped_low || a > lo;
+            s.clipped = s.clipped || b < hi;
+            lo = a;
+            hi = b;
+            break;
+        }
+        case ScaleMethod::log: {  // from the smallest value > 0 (none, or only one: linear)
+            double pos = hi;
+            for (double v : values)
+                if (v > 0) pos = std::min(pos, v);
+            if (pos > 0 && pos < hi) {
+                lo = pos;
+                s.position = ScaleMethod::log;
+            }
+            break;
+        }
+    }
+    s.lo = lo;
+    s.hi = hi;
+    s.edges.fill(hi);
+    s.edges[0] = lo;
+    return s;
+}
+
+}  // namespace
+
 ColorScale make_scale(std::span<const double> values, const ScaleOptions& options) {
     ColorScale s;
     s.method = options.method;
     const int n = options.bins;
-    if (n < 2 || n > kMaxScaleBins) throw_internal("make_scale: unvalidated bin count");
-    s.classes = n;
+    if (!options.continuous && (n < 2 || n > kMaxScaleBins)) throw_internal("make_scale: unvalidated bin count");
+    s.classes = colour_classes(options);
+    s.continuous = options.continuous;
+    s.thumbnail_bins = n;
     const auto N = static_cast<std::size_t>(n);
     const bool fixed = options.method == ScaleMethod::fixed;
     if (fixed && !(options.min <= options.max)) throw_internal("make_scale: unvalidated fixed scale");
     if (!fixed && values.empty()) return s;  // six zeros, no bins: nothing to colour
+    // A centre (ScaleOptions::centre) places linear limits symmetric about it; fixed ones are as given.
+    const bool centred = options.centre && options.method == ScaleMethod::linear;
+    const double centre = options.centre.value_or(0);
     double lo = options.min, hi = options.max;
     // Fixed limits: the integer rules when the limits and the values are whole (fractional values
     // of a value column keep exact edges: -6..6 in 7 bins is -6, -4.29, ... 6, symmetric).
@@ -162,7 +246,27 @@ ColorScale make_scale(std::span<const double> values, const ScaleOptions& option
         lo = *mn;
         hi = *mx;
         integer = std::all_of(values.begin(), values.end(), whole);
-        if (options.clip_quantile < 1) {
+        if (options.clip_quantile < 1 && centred) {
+            // Symmetric: the quantile of the distances from the centre bounds both ends.
+            clipped.resize(values.size());
+            std::transform(values.begin(), values.end(), clipped.begin(), [&](double v) { return std::abs(v - centre); });
+            std::sort(clipped.begin(), clipped.end());
+            double q = at_position(clipped, (static_cast<double>(clipped.size()) - 1) * options.clip_quantile);
+            if (integer && whole(centre)) q = std::ceil(q);
+            clipped.assign(values.begin(), values.end());
+            if (centre - q > lo) {
+                lo = centre - q;
+                s.clipped_low = true;
+            }
+            if (centre + q < hi) {
+                hi = centre + q;
+                s.clipped = true;
+            }
+            if (s.clipped || s.clipped_low) {
+                for (double& v : clipped) v = std::clamp(v, lo, hi);
+                values = clipped;
+            }
+        } else if (options.clip_quantile < 1) {
             // The quantile as the percentile method interpolates it; whole values keep a whole limit.
             clipped.assign(values.begin(), values.end());
             std::sort(clipped.begin(), clipped.end());
@@ -175,7 +279,14 @@ ColorScale make_scale(std::span<const double> values, const ScaleOptions& option
                 values = clipped;
             }
         }
+        if (centred) {
+            const detail::Limits l = detail::centred_limits(std::nullopt, std::nullopt, lo, hi, centre);
+            lo = l.lo;
+            hi = l.hi;
+            integer = integer && whole(lo) && whole(hi);
+        }
     }
+    if (options.continuous) return continuous_scale(std::move(s), values, options, lo, hi);
     if (integer && hi - lo < n) {  // at most n possible values: one bin each
         s.singles = true;
         s.bins = static_cast<int>(hi - lo) + 1;
@@ -213,6 +324,14 @@ ColorScale make_scale(std::span<const double> values, const ScaleOptions& option
     }
     s.edges = exact;
     s.bins = want;
+    return s;
+}
+
+ScaleOptions scale_options(const RenderOptions& o) {
+    ScaleOptions s = o.scale;
+    if (!s.centre && (s.method == ScaleMethod::linear || s.method == ScaleMethod::fixed) &&
+        detail::colormap_from_spec(o.colormap).kind == detail::ColormapKind::diverging)
+        s.centre = 0.0;
     return s;
 }
 
@@ -450,7 +569,7 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         d.metric = req.metric;
         d.counts = counts;
         d.layer_names = region.layers;
-        d.grey_fill = fill_grey(options.bins);
+        d.grey_fill = fill_grey(colour_classes(options));
         d.scale = scale_of(pool, options);
         ScaleOptions layer_options = options;
         if (layer_options.method == ScaleMethod::fixed) layer_options.method = ScaleMethod::linear;
@@ -485,14 +604,14 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
             if (has_data(v, counts)) {
                 d.status[p.col] = ColumnStatus::has_data;
                 d.value[p.col] = v;
-                d.fill[p.col] = static_cast<std::uint8_t>(d.scale.bin(v) + 1);
+                d.fill[p.col] = d.scale.fill(v);
                 ++d.has_data_count;
             }
             if (layered) {
                 for (std::size_t l = 0; l < L; ++l) {
                     const double lv = layer_value(*p.row, slot, l, L);
                     d.layer_value[p.col * L + l] = lv;
-                    if (has_data(lv, counts)) d.layer_fill[p.col * L + l] = static_cast<std::uint8_t>(d.layer_scale.bin(lv) + 1);
+                    if (has_data(lv, counts)) d.layer_fill[p.col * L + l] = d.layer_scale.fill(lv);
                 }
             }
         }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <functional>
+#include <memory>
 
 #include "eyemap/options.hpp"
 #include "eyemap/regions.hpp"
@@ -48,6 +49,13 @@ inline constexpr int kMaxScaleBins = 12;
 // (fixed scales) fall into the first or last bin. Fewer than N bins use colours spread from light
 // to dark: bin b of n gets colour round((N - 1) b / (n - 1)) (one bin: the middle colour, (N - 1) / 2
 // rounded down), which for N = 5 and 2..5 single values are the field's colours.
+// A palette index (layout's FillColours): 0 white (no data), 1..N the bins or continuous levels light to
+// dark, N + 1 grey (not in region). 16 bits: a continuous scale has 256 levels, 258 fills with white and
+// grey (measured: bench/README.md, "Palette indices of 16 bits").
+using FillIndex = std::uint16_t;
+// The levels of a continuous scale: the colour maps' table size (process/colormap.hpp's kColormapLutSize).
+inline constexpr int kContinuousLevels = 256;
+
 // A scale's edges e_0..e_bins, padded with e_bins to kMaxScaleBins + 1 entries.
 using ScaleEdges = std::array<double, kMaxScaleBins + 1>;
 
@@ -60,8 +68,25 @@ struct ColorScale {
     int classes = 5;       // N: the colours the bins are drawn with (ScaleOptions::bins)
     bool singles = false;  // one whole number per bin (small integer ranges)
     bool clipped = false;  // the scale ends below the largest value (clip_quantile): the last bin is "≥ its edge"
+    // Continuous (ScaleOptions::continuous): classes = kContinuousLevels, and a value's colour is one of the
+    // map's 256 table entries, chosen by t in [0, 1] between the limits lo..hi (level()). `bins` is 1 when
+    // there are values (0 without), edges[0] = lo and edges[1..] = hi.
+    bool continuous = false;
+    bool clipped_low = false;  // continuous: values lie below lo (stddev limits, a centred clip): the legend's bottom "≤ lo"
+    double lo = 0, hi = 0;     // continuous: the limits
+    ScaleMethod position = ScaleMethod::linear;  // continuous: how t is found (linear, log, percentile)
+    std::shared_ptr<const std::vector<double>> sorted;  // continuous percentile: the scale's values, sorted
+    int thumbnail_bins = 5;  // continuous: ScaleOptions::bins, the bins index thumbnails draw the levels in
     // Colour bin 0..classes-1 (light to dark) of a value.
     int bin(double value) const noexcept;
+    // Continuous: where a value lies between the limits, 0..1 (linear: (v - lo) / (hi - lo); log: the
+    // same in log space, values <= 0 at 0; percentile: its percentile rank among `sorted`, ties at their
+    // middle rank, values between two interpolated; clamped; lo == hi: 0.5); level(): its table entry
+    // 0..255, floor(t * 256) (t = 1: 255), as matplotlib's cmap(t) picks it.
+    double position_of(double value) const noexcept;
+    int level(double value) const noexcept;
+    // The palette index of a value that has data: bin(v) + 1, or level(v) + 1 when continuous.
+    FillIndex fill(double value) const noexcept { return static_cast<FillIndex>((continuous ? level(value) : bin(value)) + 1); }
     // The scale's own bin 0..bins-1 of a value, and the colour bin 0..classes-1 of the scale's bin b.
     int scale_bin(double value) const noexcept;
     int colour_of(int b) const noexcept;
@@ -70,14 +95,18 @@ struct ColorScale {
 // Builds a scale from the values (need not be sorted). Empty input gives six zeros. The options
 // are valid (validate(ScaleOptions) ran where they entered).
 ColorScale make_scale(std::span<const double> values, const ScaleOptions& options);
+// The scale options process_type is given for `o`: o.scale, with the centre 0 when none is given and
+// the colour map is diverging (rdbu, puor; see ScaleOptions::centre) and the scale linear or fixed.
+ScaleOptions scale_options(const RenderOptions& o);
 // Where process_type gets its scales: make_scale, or the renderer's colour cache in front of it.
 using ScaleSource = std::function<ColorScale(std::span<const double> values, const ScaleOptions& options)>;
 
-// Palette indices (layout's FillColours): 0 white (no data), 1..N the bins light to dark, N + 1 grey
-// (not in region); with the field's 5 bins, Style::palette's 7 entries.
-inline constexpr std::uint8_t kFillWhite = 0;
-inline constexpr std::uint8_t kFillGrey = 6;  // with 5 bins; in general fill_grey(bins)
-constexpr std::uint8_t fill_grey(int bins) noexcept { return static_cast<std::uint8_t>(bins + 1); }
+// Palette indices (FillIndex): with the field's 5 bins, Style::palette's 7 entries.
+inline constexpr FillIndex kFillWhite = 0;
+inline constexpr FillIndex kFillGrey = 6;  // with 5 bins; in general fill_grey(classes)
+constexpr FillIndex fill_grey(int classes) noexcept { return static_cast<FillIndex>(classes + 1); }
+// The colours a scale made with `o` is drawn with: o.bins, or kContinuousLevels when continuous.
+constexpr int colour_classes(const ScaleOptions& o) noexcept { return o.continuous ? kContinuousLevels : o.bins; }
 
 // Columns that exist, per region and side, indexed over a shared "universe" of columns.
 struct ColumnIndex {
@@ -120,14 +149,14 @@ struct EyemapData {
     std::vector<double> value;
     bool counts = true;       // the metric is a count (synapses, cells), not a value column
     ValueFormat format;       // how its values print (tooltips, legend, pages): chosen once per eyemap
-    std::vector<std::uint8_t> fill;     // palette index: 0 white, 1..N bins, N + 1 grey (grey_fill)
+    std::vector<FillIndex> fill;        // palette index: 0 white, 1..N bins, N + 1 grey (grey_fill)
     // Per-layer values and palette indices, row-major [column * layer_count + layer];
     // empty when the data has no per-layer values for this metric.
     std::vector<double> layer_value;  // counts: 0 = none in that layer; values: NaN = no data in that layer
-    std::vector<std::uint8_t> layer_fill;
+    std::vector<FillIndex> layer_fill;
     ColorScale scale;        // the "all layers" scale
     ColorScale layer_scale;  // the region's per-layer scale
-    std::uint8_t grey_fill = kFillGrey;  // the palette index of not_in_region: bins + 1 (6 for the field's 5 bins)
+    FillIndex grey_fill = kFillGrey;  // the palette index of not_in_region: bins + 1 (6 for the field's 5 bins)
     std::size_t has_data_count = 0;
     std::size_t not_in_region_count = 0;
 

@@ -6,6 +6,7 @@
 #include <libdeflate.h>
 
 #include <algorithm>
+#include <bitset>
 #include <array>
 #include <cmath>
 #include <charconv>
@@ -27,8 +28,10 @@ namespace {
 
 // Colours, fonts, sizes and line widths come from the scene's Style (as the SVG's CSS does); these
 // are the shapes of the SVG's templates (templates/tail.svg.mustache, svg.cpp).
-// Fills by palette index (Scene::fills): no data, up to kMaxScaleBins bins, not in region.
-constexpr std::size_t kMaxFills = kMaxScaleBins + 2;
+// Fills by palette index (Scene::fills): no data, up to kMaxScaleBins bins or kContinuousLevels levels, not in region.
+constexpr std::size_t kMaxFills = kContinuousLevels + 2;
+// The most fills drawn for which render_image tries limit_colours (the binned maps' 14 at most).
+constexpr std::size_t kPaletteFills = 64;
 constexpr double kButtonRadius = 2;
 constexpr double kButtonBaseline = 3.5;  // label baseline above the button's bottom edge
 constexpr double kSin60 = 0.8660254037844386;
@@ -201,7 +204,7 @@ void validate_scene(const Scene& s) {
 }
 
 // Fills of the chosen layer; an input error for a layer the eyemap does not have.
-std::vector<std::uint8_t> layer_fills(const Scene& s, int layer) {
+std::vector<FillIndex> layer_fills(const Scene& s, int layer) {
     if (layer != 0 && !s.data.has_layers())
         throw_input(fmt::format("eyemap {} {} ({}) has no per-layer values", s.data.neuron_type, s.data.region, to_string(s.data.side)),
                     ErrorLocation{{}, 0, "layer", std::to_string(layer)});
@@ -236,7 +239,7 @@ void draw_background_and_titles(cairo_t* cr, const Scene& s, bool raster) {
 }
 
 // Adds the outline of every hexagon with palette index `p` to the path; false when there is none.
-bool add_hexagons_of(cairo_t* cr, const Scene& s, const std::vector<std::uint8_t>& fills, std::uint8_t p) {
+bool add_hexagons_of(cairo_t* cr, const Scene& s, const std::vector<FillIndex>& fills, FillIndex p) {
     const GridCoordinates& g = *s.grid;
     bool any = false;
     for (std::size_t c = 0; c < fills.size(); ++c)
@@ -267,11 +270,11 @@ void with_hexagon_opacity(cairo_t* cr, const Style& st, Draw draw) {
 // Style::hex_opacity: the hexagons are drawn opaque into a group that is then painted at that
 // opacity (one transparency group in a PDF). Hexagons do not overlap, so this is the SVG's opacity
 // per hexagon (fill and outline together).
-void draw_hexagon_paths(cairo_t* cr, const Scene& s, const std::vector<std::uint8_t>& fills) {
+void draw_hexagon_paths(cairo_t* cr, const Scene& s, const std::vector<FillIndex>& fills) {
     const GridCoordinates& g = *s.grid;
     const Style& st = *s.style;
     with_hexagon_opacity(cr, st, [&] {
-        for (std::uint8_t p = 0; p < s.fills->colour.size(); ++p) {
+        for (FillIndex p = 0; p < s.fills->colour.size(); ++p) {
             if (!add_hexagons_of(cr, s, fills, p)) continue;
             set_colour(cr, rgb(s.fills->colour[p]));
             cairo_fill(cr);
@@ -289,12 +292,12 @@ void draw_hexagon_paths(cairo_t* cr, const Scene& s, const std::vector<std::uint
 // path text to format and compress (measured with callgrind: the coordinates' printf and zlib
 // were ~2/3 of a PDF). Where hexagons touch (spacing 1) a later colour's fill covers half of an
 // earlier colour's outline, as the SVG's per-hexagon fill-then-stroke does.
-void draw_hexagon_paths_pdf(cairo_t* cr, const Scene& s, const std::vector<std::uint8_t>& fills) {
+void draw_hexagon_paths_pdf(cairo_t* cr, const Scene& s, const std::vector<FillIndex>& fills) {
     const Style& st = *s.style;
     with_hexagon_opacity(cr, st, [&] {
         cairo_set_line_width(cr, st.hex_stroke_width);
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
-        for (std::uint8_t p = 0; p < s.fills->colour.size(); ++p) {
+        for (FillIndex p = 0; p < s.fills->colour.size(); ++p) {
             if (!add_hexagons_of(cr, s, fills, p)) continue;
             set_colour(cr, rgb(s.fills->colour[p]));
             cairo_fill_preserve(cr);
@@ -312,7 +315,18 @@ void draw_legend_and_buttons(cairo_t* cr, const Scene& s, int layer, bool raster
     const LegendBox& lg = s.legend;
     if (lg.shown) {
         const LegendScale& ls = layer == 0 ? lg.all : lg.layer;
-        for (int b = 0; b < ls.bins; ++b) {  // opaque, as the SVG's legend boxes
+        if (ls.gradient && ls.bins > 0) {  // the SVG's linearGradient: the same stops, bottom to top
+            cairo_pattern_t* g = cairo_pattern_create_linear(0, lg.y + lg.bar_height, 0, lg.y);
+            for (const GradientStop& st : s.fills->stops) {
+                const Rgb c = rgb(s.fills->colour[st.fill]);
+                cairo_pattern_add_color_stop_rgb(g, st.offset, c.r, c.g, c.b);
+            }
+            cairo_rectangle(cr, lg.x, lg.y, lg.bin_width, lg.bar_height);
+            cairo_set_source(cr, g);
+            cairo_fill(cr);
+            cairo_pattern_destroy(g);
+        }
+        for (int b = ls.gradient ? ls.bins : 0; b < ls.bins; ++b) {  // opaque, as the SVG's legend boxes
             cairo_rectangle(cr, lg.x, lg.box_y(ls, b), lg.bin_width, lg.bin_height);
             set_colour(cr, rgb(s.fills->colour[ls.fill[static_cast<std::size_t>(b)]]));
             cairo_fill(cr);
@@ -351,7 +365,7 @@ void draw_legend_and_buttons(cairo_t* cr, const Scene& s, int layer, bool raster
 
 // The whole picture with cairo paths, in the SVG's order: background, titles, hexagons, legend,
 // buttons. `raster`: an image whose pixels are already the background; text as outlines.
-void draw_scene(cairo_t* cr, const Scene& s, const std::vector<std::uint8_t>& fills, int layer, bool raster) {
+void draw_scene(cairo_t* cr, const Scene& s, const std::vector<FillIndex>& fills, int layer, bool raster) {
     draw_background_and_titles(cr, s, raster);
     if (raster) draw_hexagon_paths(cr, s, fills);
     else draw_hexagon_paths_pdf(cr, s, fills);
@@ -499,10 +513,10 @@ inline std::uint32_t blend(std::uint32_t d, const Blend& b) {
 // table read instead of the arithmetic; measured: ~1/3 fewer instructions for the stamping).
 using OverBackground = std::array<std::uint32_t, kLevelCount * kLevelCount>;
 struct PaintTables {
-    std::array<BlendTable, kMaxFills> blend{};
-    std::array<OverBackground, kMaxFills> over_background{};
+    std::vector<BlendTable> blend;  // per palette index (Scene::fills)
+    std::vector<OverBackground> over_background;
     // A solid (fully covered, no outline) pixel over the background; when opaque, over anything.
-    std::array<std::uint32_t, kMaxFills> colour{};
+    std::vector<std::uint32_t> colour;
     std::uint32_t background = 0;
     bool opaque = true;
 };
@@ -514,6 +528,9 @@ std::shared_ptr<const PaintTables> make_paint_tables(const Style& style, const F
     const double a = style.hex_opacity;
     t->opaque = a >= 1;
     if (fills.colour.size() > kMaxFills) throw_internal("raster: more fills than bins");
+    t->blend.resize(fills.colour.size());
+    t->over_background.resize(fills.colour.size());
+    t->colour.resize(fills.colour.size());
     for (std::size_t p = 0; p < fills.colour.size(); ++p) {
         const Rgb fc = rgb(fills.colour[p]);
         for (int fl = 0; fl < kLevelCount; ++fl)
@@ -557,7 +574,7 @@ std::shared_ptr<const PaintTables> paint_tables(const Style& style, const FillCo
 }
 
 void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamps& st, const Scene& s,
-                    const std::vector<std::uint8_t>& fills, double scale) {
+                    const std::vector<FillIndex>& fills, double scale) {
     const GridCoordinates& g = *s.grid;
     const auto paint = paint_tables(*s.style, *s.fills);
     const auto& tables = paint->blend;
@@ -647,7 +664,7 @@ void append_colour(std::string& out, const Rgb& c, std::string_view op) {
 }
 
 // The hexagons' operators in the group's coordinates (cairo's: the page flips y outside the group).
-std::string hexagon_operators(const Scene& s, const std::vector<std::uint8_t>& fills) {
+std::string hexagon_operators(const Scene& s, const std::vector<FillIndex>& fills) {
     const GridCoordinates& g = *s.grid;
     const Style& st = *s.style;
     const double r = s.hex_size, h = r * kSin60, half = r / 2;
@@ -657,7 +674,7 @@ std::string hexagon_operators(const Scene& s, const std::vector<std::uint8_t>& f
     append_colour(out, rgb(st.hex_stroke), "RG");
     append_number(out, st.hex_stroke_width, 3);
     out.append("w\n0 J\n0 j\n10 M\n");
-    for (std::uint8_t p = 0; p < s.fills->colour.size(); ++p) {
+    for (FillIndex p = 0; p < s.fills->colour.size(); ++p) {
         if (std::find(fills.begin(), fills.end(), p) == fills.end()) continue;
         append_colour(out, rgb(s.fills->colour[p]), "rg");
         for (std::size_t c = 0; c < fills.size(); ++c) {
@@ -846,8 +863,13 @@ RasterImage render_image(const Scene& scene, const RasterOptions& options) {
     cairo_surface_finish(surface.get());
     check(cairo_surface_status(surface.get()), "image surface");
     // At most 256 colours, no pixel moved by more than 4 levels (antialiased edge and text
-    // colours merge with near ones; ~820 -> ~170 colours at 1x): encoded as a palette PNG.
-    limit_colours(img, 4);
+    // colours merge with near ones; ~820 -> ~170 colours at 1x): encoded as a palette PNG. Not tried
+    // with more than kPaletteFills fills drawn (a continuous map's levels): their solid colours and
+    // antialiased shades never fit 256 within 4 levels, and the attempt was ~20 % of such a PNG's time
+    // (bench_pipeline BM_Ratio_EyemapContinuousVsReds5); such images are written RGB(A).
+    std::bitset<kMaxFills> drawn;
+    for (const FillIndex f : fills) drawn.set(f);
+    if (drawn.count() <= kPaletteFills) limit_colours(img, 4);
     return img;
 }
 
@@ -857,7 +879,7 @@ namespace {
 
 // The PDF of `scenes` drawn by cairo; with `layers`, the hexagons are left to splice_hexagon_layers
 // (each page's operators appended to *layers).
-std::string cairo_pdf(std::span<const Scene> scenes, const std::vector<std::vector<std::uint8_t>>& fills, int layer,
+std::string cairo_pdf(std::span<const Scene> scenes, const std::vector<std::vector<FillIndex>>& fills, int layer,
                       std::vector<std::string>* layers) {
     std::string out;
     SurfacePtr surface(cairo_pdf_surface_create_for_stream(append_to_string, &out, scenes[0].width, scenes[0].height));
@@ -903,7 +925,7 @@ namespace detail {
 
 std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions& options, bool splice) {
     if (scenes.empty()) throw_input("no eyemaps for the PDF", ErrorLocation{});
-    std::vector<std::vector<std::uint8_t>> fills;
+    std::vector<std::vector<FillIndex>> fills;
     fills.reserve(scenes.size());
     for (const Scene& s : scenes) {
         validate_scene(s);

@@ -197,6 +197,8 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
     style_vars.set("base36", fills.bins() > 9 ? data(data::type::bool_true) : data(data::type::bool_false));
     // A value column's layer values may be 0 or negative: a layer has no data where its item is empty.
     style_vars.set("values", d.counts ? data(data::type::bool_false) : data(data::type::bool_true));
+    // Continuous (256 levels, 258 fills): two base-36 digits per layer.
+    style_vars.set("wide", fills.colour.size() > 36 ? data(data::type::bool_true) : data(data::type::bool_false));
     const std::string style = detail::render_template(templates, "style.css.mustache", style_vars);
     const std::string script = interactive ? detail::render_template(templates, "script.js.mustache", style_vars) : std::string();
     if (style.find("]]>") != std::string::npos || script.find("]]>") != std::string::npos)
@@ -352,7 +354,7 @@ void write_svg(const Scene& scene, const SvgFrame& frame, fmt::memory_buffer& ou
     const std::string_view escaped_type(type.data(), type.size()), escaped_summary(summary.data(), summary.size());
     append_frame(out, frame.head, id, escaped_type, escaped_summary);
     append_hexagons(out, scene, id);
-    append_legend(out, scene);
+    append_legend(out, scene, id);
     append_frame(out, frame.tail, id, escaped_type, escaped_summary);
 }
 
@@ -375,9 +377,10 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
     const auto& palette = scene.fills->colour;
     // A layer's palette index as one character of data-b: a digit, then a, b, c (base 36) past 9 bins.
     static constexpr char kDigit[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-    static_assert(kMaxScaleBins < 36);
+    static_assert(kMaxScaleBins < 36 && kContinuousLevels + 2 <= 36 * 36);  // wide: two digits per layer
+    const bool wide = palette.size() > 36;
     // Upper bound of one hexagon's bytes: fixed text, 4 numbers (<= 24 each), 3 integers or values
-    // (<= 32), and per layer a value (<= 32) + separator + a digit.
+    // (<= 32), and per layer a value (<= 32) + separator + one digit (two when wide).
     const std::size_t bound = 160 + id.size() + 4 * 24 + 3 * 32 + roi.size() + label.size() + L * 35;
 
     for (std::size_t c = 0; c < d.status.size(); ++c) {
@@ -409,8 +412,11 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
                     else w.p = write_value(w.p, lv[l], d.format);  // NaN: an empty item (no data in that layer)
                 }
                 w.lit("\" data-b=\"");
-                const std::uint8_t* lf = &d.layer_fill[c * L];
-                for (std::size_t l = 0; l < L; ++l) w.ch(kDigit[lf[l]]);
+                const FillIndex* lf = &d.layer_fill[c * L];
+                if (wide)  // continuous: two digits per layer (the script's `wide`)
+                    for (std::size_t l = 0; l < L; ++l) w.ch(kDigit[lf[l] / 36]), w.ch(kDigit[lf[l] % 36]);
+                else
+                    for (std::size_t l = 0; l < L; ++l) w.ch(kDigit[lf[l]]);
                 w.ch('"');
             }
         }
@@ -438,16 +444,43 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
     out.append(std::string_view("</g>\n"));
 }
 
-void append_legend(fmt::memory_buffer& out, const Scene& scene) {
+void append_legend(fmt::memory_buffer& out, const Scene& scene, std::string_view id) {
     const LegendBox& lg = scene.legend;
     if (!lg.shown) return;
+    const auto& stops = scene.fills->stops;
+    if (!stops.empty()) {  // continuous: one gradient, bottom to top, for both legends' bars
+        out.append(std::string_view("<linearGradient id=\""));
+        out.append(id);
+        out.append(std::string_view("-grad\" x1=\"0\" y1=\"1\" x2=\"0\" y2=\"0\">\n"));
+        for (const GradientStop& g : stops) {
+            out.append(std::string_view("<stop offset=\""));
+            append_decimal(out, g.offset, 4);
+            out.append(std::string_view("\" stop-color=\""));
+            out.append(scene.fills->colour[g.fill]);
+            out.append(std::string_view("\"/>\n"));
+        }
+        out.append(std::string_view("</linearGradient>\n"));
+    }
     // One group per scale: the "all layers" one shown, the per-layer one (eyemaps with layers) hidden
     // until the script chooses a layer. Boxes are drawn opaque (the hexagons are faded, per the spec).
     for (int which = 0; which < (scene.data.has_layers() ? 2 : 1); ++which) {
         const LegendScale& ls = which ? lg.layer : lg.all;
         out.append(which ? std::string_view("<g class=\"em-legend\" data-layer=\"1\" display=\"none\">\n")
                          : std::string_view("<g class=\"em-legend\" data-layer=\"0\">\n"));
-        for (int b = ls.bins - 1; b >= 0; --b) {  // darkest box on top
+        if (ls.gradient && ls.bins > 0) {
+            out.append(std::string_view("<rect x=\""));
+            append_number(out, lg.x);
+            out.append(std::string_view("\" y=\""));
+            append_number(out, lg.y);
+            out.append(std::string_view("\" width=\""));
+            append_number(out, lg.bin_width);
+            out.append(std::string_view("\" height=\""));
+            append_number(out, lg.bar_height);
+            out.append(std::string_view("\" fill=\"url(#"));
+            out.append(id);
+            out.append(std::string_view("-grad)\"/>\n"));
+        }
+        for (int b = ls.gradient ? -1 : ls.bins - 1; b >= 0; --b) {  // darkest box on top
             out.append(std::string_view("<rect x=\""));
             append_number(out, lg.x);
             out.append(std::string_view("\" y=\""));

@@ -69,6 +69,6 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
 void write_svg(const Scene& scene, const SvgFrame& frame, fmt::memory_buffer& out, std::string_view id);
 // Throws input unless id matches [A-Za-z][A-Za-z0-9_-]*.
 void check_svg_id(std::string_view id);
-void append_legend(fmt::memory_buffer& out, const Scene& scene);
+void append_legend(fmt::memory_buffer& out, const Scene& scene, std::string_view id);
 
 }  // namespace eyemap::detail

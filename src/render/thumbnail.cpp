@@ -31,7 +31,11 @@ void thumbnail_cells(const Scene& scene, std::span<const std::uint16_t> cell_map
     for (std::size_t i = 0; i < n; ++i) {
         if (d.status[i] == ColumnStatus::not_in_region || cell_map[i] >= cells.size()) continue;
         // The darkest value of the columns in a cell wins; no data (white) only where nothing else is.
-        const auto v = static_cast<std::uint8_t>(d.fill[i] + 1);
+        // Continuous: the level's bin among the thumbnail's (ScaleOptions::bins, ColorScale::thumbnail_bins).
+        const FillIndex f = d.fill[i];
+        const int bins = d.scale.thumbnail_bins;
+        const auto v = static_cast<std::uint8_t>(
+            d.scale.continuous && f != kFillWhite ? 2 + (f - 1) * bins / kContinuousLevels : f + 1);
         auto& cell = cells[cell_map[i]];
         if (v > cell) cell = v;
     }

@@ -15,6 +15,8 @@ std::vector<std::uint16_t> thumbnail_cell_map(const GridCoordinates& grid, int s
 
 // Fills `cells` (side * side) with palette index + 1 of the darkest column of the region in each
 // cell, 0 where the region has no column; `cell_map` from thumbnail_cell_map of the scene's grid.
+// A continuous scale's levels are given as the palette indices of ScaleOptions::bins bins of the
+// same map (level l of 256 in bin l * bins / 256), the fills the release pages draw thumbnails with.
 void thumbnail_cells(const Scene& scene, std::span<const std::uint16_t> cell_map, std::span<std::uint8_t> cells);
 
 }  // namespace eyemap

@@ -74,12 +74,16 @@ struct ScaleKey {
     int bins = 5;
     std::uint64_t clip = 0;          // clip_quantile's bit pattern
     std::uint64_t min = 0, max = 0;  // bit patterns; only a fixed scale reads them
+    bool continuous = false;
+    bool centred = false;
+    std::uint64_t centre = 0;        // bit pattern, when centred
     std::span<const double> values;  // the caller's on a lookup, `owned` once stored
     std::shared_ptr<const std::vector<double>> owned;
 
     bool operator==(const ScaleKey& o) const noexcept {
         // Bitwise: the scale is a function of the bits, so equal bits always give the same scale.
-        return hash == o.hash && method == o.method && bins == o.bins && clip == o.clip && min == o.min && max == o.max && values.size() == o.values.size() &&
+        return hash == o.hash && method == o.method && bins == o.bins && clip == o.clip && min == o.min && max == o.max && continuous == o.continuous &&
+               centred == o.centred && centre == o.centre && values.size() == o.values.size() &&
                (values.data() == o.values.data() || std::memcmp(values.data(), o.values.data(), values.size_bytes()) == 0);
     }
 };
@@ -93,9 +97,12 @@ ScaleKey scale_key(std::span<const double> values, const ScaleOptions& options, 
         k.min = bits(options.min);
         k.max = bits(options.max);
     }
+    k.continuous = options.continuous;
+    k.centred = options.centre.has_value();
+    k.centre = bits(options.centre.value_or(0));
     k.values = values;
     HashBuilder h;
-    h.add(k.method).add(k.bins).add(k.clip).add(k.min).add(k.max).add_bytes(std::as_bytes(values));
+    h.add(k.method).add(k.bins).add(k.clip).add(k.min).add(k.max).add(k.continuous).add(k.centred).add(k.centre).add_bytes(std::as_bytes(values));
     k.hash = collide ? 0 : h.digest();
     return k;
 }
@@ -278,7 +285,9 @@ ColorScale Caches::scale(std::span<const double> values, const ScaleOptions& opt
     const ColorScale scale = make_scale(values, options);
     key.owned = std::make_shared<const std::vector<double>>(values.begin(), values.end());
     key.values = *key.owned;
-    cache.put(key, std::make_shared<const ColorScale>(scale), sizeof(ScaleKey) + sizeof(ColorScale) + values.size_bytes());
+    // A continuous percentile scale holds its sorted values too.
+    cache.put(key, std::make_shared<const ColorScale>(scale),
+              sizeof(ScaleKey) + sizeof(ColorScale) + values.size_bytes() + (scale.sorted ? scale.sorted->size() * sizeof(double) : 0));
     return scale;
 }
 

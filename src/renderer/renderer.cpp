@@ -293,7 +293,9 @@ struct Renderer::Impl {
     std::shared_ptr<const TemplateSet> templates;
     std::shared_ptr<const Style> style;
     std::shared_ptr<const FillColours> fills;  // the style's no-data and grey around the colour map's bins
-    // Metrics drawn with their own colour map and scale (RenderOptions::metric_looks).
+    // The run's scale (options.scale with a diverging map's centre: scale_options), and the metrics
+    // drawn with their own colour map and scale (RenderOptions::metric_looks).
+    ScaleOptions scale;
     struct Look {
         std::string metric;
         ScaleOptions scale;
@@ -308,9 +310,16 @@ struct Renderer::Impl {
         validate(options);  // every option and Style field, from the schema (core/option_schema.cpp)
         templates = options.templates.empty() ? builtin_templates() : load_templates(options.templates);
         style = std::make_shared<const Style>(options.style);
-        fills = std::make_shared<const FillColours>(fill_colours(options.style, options.colormap, options.scale.bins));
-        for (const auto& l : resolve_metric_looks(options))
-            looks.push_back(Look{l.metric, l.scale, std::make_shared<const FillColours>(fill_colours(options.style, l.colormap, l.scale.bins))});
+        fills = std::make_shared<const FillColours>(
+            fill_colours(options.style, options.colormap, options.scale.bins, options.scale.continuous));
+        scale = scale_options(options);
+        for (const auto& l : resolve_metric_looks(options)) {
+            RenderOptions own = options;
+            own.colormap = l.colormap;
+            own.scale = l.scale;
+            looks.push_back(Look{l.metric, scale_options(own),
+                                 std::make_shared<const FillColours>(fill_colours(options.style, l.colormap, l.scale.bins, l.scale.continuous))});
+        }
         caches = shared ? std::move(shared) : std::make_shared<Caches>(options.caches);
         raster.scale = options.png_scale;
         raster.layer = options.layer;
@@ -349,7 +358,7 @@ struct Renderer::Impl {
             ScopedTimer t(stats.get(), process_op);
             const ScaleSource source = [this](std::span<const double> v, const ScaleOptions& o) { return caches->scale(v, o); };
             if (looks.empty()) {
-                data = process_type(type, rows, columns, index, requests, options.scale, source);
+                data = process_type(type, rows, columns, index, requests, scale, source);
             } else {
                 // One call per look (the run's, then each metric's own), results back in request order.
                 data.resize(requests.size());
@@ -359,7 +368,7 @@ struct Renderer::Impl {
                     for (std::size_t i = 0; i < requests.size(); ++i)
                         if (look_index(requests[i].metric) == g) group.push_back(requests[i]), at.push_back(i);
                     if (group.empty()) continue;
-                    auto part = process_type(type, rows, columns, index, group, g < looks.size() ? looks[g].scale : options.scale, source);
+                    auto part = process_type(type, rows, columns, index, group, g < looks.size() ? looks[g].scale : scale, source);
                     for (std::size_t k = 0; k < part.size(); ++k) data[at[k]] = std::move(part[k]);
                 }
             }

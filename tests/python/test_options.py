@@ -24,6 +24,8 @@ def non_default(f):
         return 5.0
     if f["name"] == "png_scale":
         return 2.0
+    if f["name"] == "centre":
+        return 1.0  # None by default
     if t == "number":
         hi = float(f["range"].split("..")[1]) if ".." in f["range"] else d + 1
         return d + (hi - d) / 2
@@ -209,3 +211,32 @@ def test_metric_looks_as_a_dict_or_items():
         eyemap.Renderer(metric_looks={"cells": {"colormp": "viridis"}})
     with pytest.raises(eyemap.InputError, match="needs both"):
         eyemap.Renderer(metric_looks=["cells:color_min=1"])
+
+
+def test_continuous_and_centre_keywords(sample, sample_ds, tmp_path):
+    """Renderer(continuous=True, centre=...): read back, the same bytes as the CLI's --continuous/--centre, a
+    gradient legend, errors naming the keyword."""
+    r = eyemap.Renderer(colormap="viridis", continuous=True)
+    assert r.options["continuous"] is True and r.options["centre"] is None
+    m = r.eyemap(sample_ds, "Tm3", "ME", "R", "synapses")
+    assert "<linearGradient" in m.svg and "parseInt(b.substr(2 * (layer - 1), 2), 36)" in m.svg
+    assert "<linearGradient" not in eyemap.Renderer().eyemap(sample_ds, "Tm3", "ME", "R", "synapses").svg
+    d = eyemap.Renderer(colormap="RdBu", centre=20.0, continuous=True)
+    assert d.options["centre"] == 20.0
+    for kw, args in (({"colormap": "viridis", "continuous": True}, ["--colormap", "viridis", "--continuous"]),
+                     ({"colormap": "rdbu", "centre": 20.0, "continuous": True},
+                      ["--colormap", "rdbu", "--centre", "20", "--continuous"]),
+                     ({"colormap": "puor", "color_max": 30.0}, ["--colormap", "puor", "--color-max", "30"])):
+        for fmt in ("svg", "png"):
+            out = tmp_path / f"cli-{len(args)}.{fmt}"
+            run_cli("render", "--data", sample / "data.csv", "--columns", sample / "columns.csv", "--type", "Tm3", "--region",
+                    "ME", "--side", "R", "--metric", "synapses", "-o", out, *args)
+            ours = eyemap.Renderer(**kw).eyemap(sample_ds, "Tm3", "ME", "R", "synapses", formats=[fmt])
+            assert (ours.svg.encode() if fmt == "svg" else ours.png()) == out.read_bytes(), (kw, fmt)
+    with pytest.raises(eyemap.InputError, match="linear and fixed") as e:
+        eyemap.Renderer(centre=1.0, color_scale="percentile")
+    assert e.value.field == "centre"
+    with pytest.raises(eyemap.InputError, match="below the centre"):
+        eyemap.Renderer(colormap="rdbu", color_min=5.0)
+    with pytest.raises(eyemap.InputError):
+        eyemap.Renderer(centre=float("inf"))
