@@ -6,7 +6,8 @@
 From column_synapses.csv (the synapses of the columnar cells in each column, per region) and
 me_cells.csv (cells of 15 columnar types per medulla column), with pandas:
 - log2_ratio: log2 of a column's synapses over its region's median (signed: above or below the
-  typical column), on the diverging RdBu map; columns with 0 synapses have no ratio (no data, white);
+  typical column), on the diverging RdBu map, continuous and centred at 0; columns with 0 synapses have no
+  ratio (no data, white);
 - per_cell: medulla synapses per columnar cell counted in the column, on viridis, with a unit.
 Columns of the layout outside the region are grey. Writes columnar_<region>_R_log2_ratio.{svg,png}
 for ME, LO, LOP and columnar_ME_R_per_cell.{svg,png}; exit status 2 on bad input.
@@ -41,7 +42,8 @@ def main() -> int:
         syn.insert(0, "neuron_type", TYPE)
         ds = eyemap.Dataset.from_frame(syn.drop(columns=["synapses", "cells"]), layout, values=["log2_ratio", "per_cell"])
         a.out_dir.mkdir(parents=True, exist_ok=True)
-        maps = eyemap.render(ds, TYPE, side="R", metric="log2_ratio", colormap="rdbu", labels={"log2_ratio": "log2(syn / median)"})
+        maps = eyemap.render(ds, TYPE, side="R", metric="log2_ratio", colormap="rdbu", continuous=True,
+                             labels={"log2_ratio": "log2(syn / median)"})
         maps += eyemap.render(ds, TYPE, region="ME", side="R", metric="per_cell", colormap="viridis",
                               labels={"per_cell": "synapses per cell"}, units={"per_cell": "ME"})
         for e in maps:
