@@ -811,3 +811,19 @@ TEST_CASE("value metrics: --metric-look gives one metric its own map and fixed l
     CHECK(run_cli(base + q(dir / "bad") + " --metric-look 'a b:bins=3'", &err) == 1);
     CHECK_FALSE(fs::exists(dir / "bad"));
 }
+
+TEST_CASE("value metrics: the no-data and not-in-region colours are the palette's ends for every map, binned or continuous", "[cli]") {
+    const auto dir = test::fresh_dir("nodata-" + std::to_string(::getpid()));
+    test::write_file(dir / "d.csv", "neuron_type,region,side,hex1,hex2,v\nA,ME,R,1,1,0.5\nA,ME,R,1,2,\nA,ME,R,1,3,-1\nA,LO,R,2,2,1\n");
+    const std::string args = "render --data " + q(dir / "d.csv") + " --type A --region ME --side R --metric v "
+                             "--style palette=#010203,#000000,#000000,#000000,#000000,#000000,#0a0b0c ";
+    std::string err;
+    for (const std::string extra : {"--colormap viridis", "--colormap rdbu --continuous", "--colormap '#ff0000,#00ff00,#0000ff' --bins 3"}) {
+        CAPTURE(extra);
+        REQUIRE(run_cli(args + extra + " -o " + q(dir / "m.svg"), &err) == 0);
+        const std::string svg = test::read_file(dir / "m.svg");
+        CHECK_THAT(svg, Catch::Contains("fill=\"#010203\"><title>Column: 1, 2\nv: no data"));  // the empty cell
+        CHECK_THAT(svg, Catch::Contains("fill=\"#0a0b0c\"><title>Column: 2, 2\nColumn not identified in ME (R)"));  // LO's column
+        CHECK(svg.find("#000000") == std::string::npos);  // the palette's bins are the field's reds only
+    }
+}
