@@ -194,6 +194,11 @@ def _int_column(x: Any) -> Any:
                 return x.to_numpy(dtype=object, na_value=np.nan)
             return x.to_numpy(dtype="uint64" if kind == "u" else "int64")
         return x.to_numpy(dtype=object)
+    return _plain_array(x)
+
+
+def _plain_array(x: Any) -> Any:
+    """A numpy-typed column as it is; lists and tuples as an object array (each value checked by the library)."""
     if hasattr(x, "to_numpy"):
         return x.to_numpy()
     if isinstance(x, np.ndarray):
@@ -229,13 +234,7 @@ def _value_column(x: Any) -> Any:
         if getattr(dtype, "kind", "O") in "iuf":
             return x.to_numpy(dtype="float64", na_value=np.nan)
         return x.to_numpy(dtype=object)
-    if hasattr(x, "to_numpy"):
-        return x.to_numpy()
-    if isinstance(x, np.ndarray):
-        return x
-    if isinstance(x, (list, tuple)):
-        return _object_array(x)
-    return np.asarray(x)
+    return _plain_array(x)
 
 
 def _columns(data: Mapping[str, Any], names: Sequence[str],

@@ -80,6 +80,16 @@ double at_position(const std::vector<double>& sorted, double pos) {
     return i + 1 < sorted.size() ? sorted[i] + (sorted[i + 1] - sorted[i]) * frac : sorted[i];
 }
 
+// The mean and population standard deviation of values (not empty): the stddev method's.
+std::pair<double, double> mean_sd(std::span<const double> values) {
+    double mean = 0;
+    for (double v : values) mean += v;
+    mean /= static_cast<double>(values.size());
+    double var = 0;
+    for (double v : values) var += (v - mean) * (v - mean);
+    return {mean, std::sqrt(var / static_cast<double>(values.size()))};
+}
+
 // The n + 1 candidate thresholds of a method (see ColorScale), values not empty; padded with c_n.
 // (n = 5 computes exactly what the field's five bins did: k / 5.0, k - 2.5.)
 Edges candidates(std::span<const double> values, const ScaleOptions& o, double lo, double hi, int n) {
@@ -103,12 +113,7 @@ Edges candidates(std::span<const double> values, const ScaleOptions& o, double l
             break;
         }
         case ScaleMethod::stddev: {
-            double mean = 0;
-            for (double v : values) mean += v;
-            mean /= static_cast<double>(values.size());
-            double var = 0;
-            for (double v : values) var += (v - mean) * (v - mean);
-            const double sd = std::sqrt(var / static_cast<double>(values.size()));
+            const auto [mean, sd] = mean_sd(values);
             c[0] = lo;
             c[N] = hi;
             for (int k = 1; k < n; ++k) c[static_cast<std::size_t>(k)] = std::clamp(mean + (k - nd / 2) * sd, lo, hi);
@@ -188,12 +193,7 @@ ColorScale continuous_scale(ColorScale s, std::span<const double> values, const 
             break;
         }
         case ScaleMethod::stddev: {  // mean -/+ 2 sd (population sd), clamped to the values' extent
-            double mean = 0;
-            for (double v : values) mean += v;
-            mean /= static_cast<double>(values.size());
-            double var = 0;
-            for (double v : values) var += (v - mean) * (v - mean);
-            const double sd = std::sqrt(var / static_cast<double>(values.size()));
+            const auto [mean, sd] = mean_sd(values);
             const double a = std::max(lo, mean - 2 * sd), b = std::min(hi, mean + 2 * sd);
             s.clipped_low = s.clipped_low || a > lo;
             s.clipped = s.clipped || b < hi;
