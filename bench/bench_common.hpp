@@ -4,6 +4,8 @@
 // helpers for interleaved (A B A B) timing inside one benchmark.
 #pragma once
 
+#include <benchmark/benchmark.h>
+
 #include <algorithm>
 #include <array>
 #include <ctime>
@@ -229,6 +231,26 @@ inline double time_block_ns(F&& f, int reps) {
     const double t0 = thread_cpu_ns();
     for (int i = 0; i < reps; ++i) f();
     return (thread_cpu_ns() - t0) / reps;
+}
+
+// Two ways of rendering one eyemap, `a` (today's) and `b`, each a callable returning its bytes, timed
+// alternately in blocks of `reps` inside every iteration (issue 27's budgets: b / a per repetition).
+// Counters: <a_name>_us, <b_name>_us (CPU per render), `ratio_name` (b / a), <a_name>_bytes, <b_name>_bytes.
+template <class A, class B>
+inline void interleaved_ratio(benchmark::State& state, const std::string& a_name, A&& a, const std::string& b_name, B&& b,
+                              const std::string& ratio_name, int reps) {
+    std::size_t a_bytes = a(), b_bytes = b();  // caches warm
+    double ta = 0, tb = 0;
+    for (auto _ : state) {
+        ta += time_block_ns([&] { a_bytes = a(); }, reps);
+        tb += time_block_ns([&] { b_bytes = b(); }, reps);
+    }
+    const double it = static_cast<double>(state.iterations());
+    state.counters[a_name + "_us"] = ta / it / 1e3;
+    state.counters[b_name + "_us"] = tb / it / 1e3;
+    state.counters[ratio_name] = tb / ta;
+    state.counters[a_name + "_bytes"] = static_cast<double>(a_bytes);
+    state.counters[b_name + "_bytes"] = static_cast<double>(b_bytes);
 }
 
 // Median of a vector (copied).

@@ -270,20 +270,9 @@ void BM_Ratio_EyemapViridis7VsReds5(benchmark::State& state) {
     const Renderer reds_r, viridis_r(vo);
     const EyemapRequest req = bench::me_request();
     const auto f = format(static_cast<int>(state.range(0)));
-    std::size_t reds_bytes = bench::render_type(reds_r, ds, type0(), std::span(&req, 1), f);  // caches warm
-    std::size_t viridis_bytes = bench::render_type(viridis_r, ds, type0(), std::span(&req, 1), f);
-    const int reps = state.range(0) == kSvg ? 8 : 2;
-    double reds = 0, viridis = 0;
-    for (auto _ : state) {
-        reds += bench::time_block_ns([&] { reds_bytes = bench::render_type(reds_r, ds, type0(), std::span(&req, 1), f); }, reps);
-        viridis += bench::time_block_ns([&] { viridis_bytes = bench::render_type(viridis_r, ds, type0(), std::span(&req, 1), f); }, reps);
-    }
-    const double it = static_cast<double>(state.iterations());
-    state.counters["reds5_us"] = reds / it / 1e3;
-    state.counters["viridis7_us"] = viridis / it / 1e3;
-    state.counters["viridis_over_reds"] = viridis / reds;
-    state.counters["reds5_bytes"] = static_cast<double>(reds_bytes);
-    state.counters["viridis7_bytes"] = static_cast<double>(viridis_bytes);
+    bench::interleaved_ratio(
+        state, "reds5", [&] { return bench::render_type(reds_r, ds, type0(), std::span(&req, 1), f); }, "viridis7",
+        [&] { return bench::render_type(viridis_r, ds, type0(), std::span(&req, 1), f); }, "viridis_over_reds", state.range(0) == kSvg ? 8 : 2);
 }
 BENCHMARK(BM_Ratio_EyemapViridis7VsReds5)->ArgName("svg0_png1")->Arg(kSvg)
 #ifdef EYEMAP_BENCH_HAVE_RASTER
@@ -303,20 +292,9 @@ void BM_Ratio_EyemapContinuousVsReds5(benchmark::State& state) {
     const Renderer reds_r, cont_r(co);
     const EyemapRequest req = bench::me_request();
     const auto f = format(static_cast<int>(state.range(0)));
-    std::size_t reds_bytes = bench::render_type(reds_r, ds, type0(), std::span(&req, 1), f);  // caches warm
-    std::size_t cont_bytes = bench::render_type(cont_r, ds, type0(), std::span(&req, 1), f);
-    const int reps = state.range(0) == kSvg ? 8 : 2;
-    double reds = 0, cont = 0;
-    for (auto _ : state) {
-        reds += bench::time_block_ns([&] { reds_bytes = bench::render_type(reds_r, ds, type0(), std::span(&req, 1), f); }, reps);
-        cont += bench::time_block_ns([&] { cont_bytes = bench::render_type(cont_r, ds, type0(), std::span(&req, 1), f); }, reps);
-    }
-    const double it = static_cast<double>(state.iterations());
-    state.counters["reds5_us"] = reds / it / 1e3;
-    state.counters["continuous_us"] = cont / it / 1e3;
-    state.counters["continuous_over_reds"] = cont / reds;
-    state.counters["reds5_bytes"] = static_cast<double>(reds_bytes);
-    state.counters["continuous_bytes"] = static_cast<double>(cont_bytes);
+    bench::interleaved_ratio(
+        state, "reds5", [&] { return bench::render_type(reds_r, ds, type0(), std::span(&req, 1), f); }, "continuous",
+        [&] { return bench::render_type(cont_r, ds, type0(), std::span(&req, 1), f); }, "continuous_over_reds", state.range(0) == kSvg ? 8 : 2);
 }
 BENCHMARK(BM_Ratio_EyemapContinuousVsReds5)->ArgName("svg0_png1")->Arg(kSvg)
 #ifdef EYEMAP_BENCH_HAVE_RASTER

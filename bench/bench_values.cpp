@@ -47,20 +47,9 @@ void BM_Ratio_EyemapFloatVsCounts(benchmark::State& state) {
     const EyemapRequest values_req{"ME", Side::R, Metric("value")};
     const TypeRows& type = ds.types.at(0);
     const auto f = format(static_cast<int>(state.range(0)));
-    std::size_t counts_bytes = bench::render_type(r, ds, type, std::span(&counts_req, 1), f);  // caches warm
-    std::size_t values_bytes = bench::render_type(r, ds, type, std::span(&values_req, 1), f);
-    const int reps = state.range(0) == kSvg ? 8 : 2;
-    double counts = 0, values = 0;
-    for (auto _ : state) {
-        counts += bench::time_block_ns([&] { counts_bytes = bench::render_type(r, ds, type, std::span(&counts_req, 1), f); }, reps);
-        values += bench::time_block_ns([&] { values_bytes = bench::render_type(r, ds, type, std::span(&values_req, 1), f); }, reps);
-    }
-    const double it = static_cast<double>(state.iterations());
-    state.counters["counts_us"] = counts / it / 1e3;
-    state.counters["values_us"] = values / it / 1e3;
-    state.counters["values_over_counts"] = values / counts;
-    state.counters["counts_bytes"] = static_cast<double>(counts_bytes);
-    state.counters["values_bytes"] = static_cast<double>(values_bytes);
+    bench::interleaved_ratio(
+        state, "counts", [&] { return bench::render_type(r, ds, type, std::span(&counts_req, 1), f); }, "values",
+        [&] { return bench::render_type(r, ds, type, std::span(&values_req, 1), f); }, "values_over_counts", state.range(0) == kSvg ? 8 : 2);
 }
 BENCHMARK(BM_Ratio_EyemapFloatVsCounts)->ArgName("svg0_png1")->Arg(kSvg)
 #ifdef EYEMAP_BENCH_HAVE_RASTER
