@@ -243,3 +243,16 @@ TEST_CASE("summary: a value column has mean, median, min and max, no total, coun
     CHECK(c.min_value == 3);
     CHECK(c.max_value == 9);
 }
+
+TEST_CASE("summary: a continuous scale's limits (256 levels, no edge per level)") {
+    EyemapData d = make({H, H, H}, {2, 5, 11});
+    ScaleOptions o;
+    o.continuous = true;
+    const std::vector<double> v{2, 5, 11};
+    d.scale = make_scale(v, o);
+    REQUIRE(d.scale.continuous);
+    REQUIRE(d.scale.classes == kContinuousLevels);
+    const EyemapSummary s = summarize_eyemap(d);
+    CHECK(s.scale_min == 2);
+    CHECK(s.scale_max == 11);
+}

@@ -93,7 +93,8 @@ EyemapSummary summarize_eyemap(const EyemapData& d) {
         }
     }
     s.scale_min = d.scale.edges.front();
-    s.scale_max = d.scale.edges[static_cast<std::size_t>(d.scale.classes)];  // e_N (and the padding after it)
+    // e_N (and the padding after it); a continuous scale has 256 levels and no edge per level: its hi.
+    s.scale_max = d.scale.continuous ? d.scale.hi : d.scale.edges[static_cast<std::size_t>(d.scale.classes)];
     s.scale_method = d.scale.method;
     return s;
 }
