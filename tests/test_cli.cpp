@@ -827,3 +827,20 @@ TEST_CASE("value metrics: the no-data and not-in-region colours are the palette'
         CHECK(svg.find("#000000") == std::string::npos);  // the palette's bins are the field's reds only
     }
 }
+
+TEST_CASE("value metrics: a look for an old name applies to its count, a look for a metric not drawn is a usage error", "[cli]") {
+    const auto dir = test::fresh_dir("looknames-" + std::to_string(::getpid()));
+    test::write_file(dir / "d.csv", "neuron_type,region,side,hex1,hex2,synapses,v\nA,ME,R,1,1,3,0.5\nA,ME,R,1,2,5,-1\n");
+    const std::string base = "render --data " + q(dir / "d.csv") + " --type A --region ME --side R ";
+    std::string err;
+    REQUIRE(run_cli(base + "--metric synapses --metric-look synapses:colormap=rdbu -o " + q(dir / "a.svg"), &err) == 0);
+    REQUIRE(run_cli(base + "--metric synapses --metric-look synapse_density:colormap=rdbu -o " + q(dir / "b.svg"), &err) == 0);
+    REQUIRE(run_cli(base + "--metric synapses -o " + q(dir / "c.svg"), &err) == 0);
+    CHECK(test::read_file(dir / "a.svg") == test::read_file(dir / "b.svg"));
+    CHECK(test::read_file(dir / "a.svg") != test::read_file(dir / "c.svg"));
+    CHECK(run_cli(base + "--metric v --metric-look w:colormap=rdbu -o " + q(dir / "e.svg"), &err) == 1);
+    CHECK_THAT(err, Catch::Contains("'w' is not a metric of --metric (v)"));
+    CHECK(run_cli(base + "--metric-look v:colormap=rdbu -o " + q(dir / "e.svg"), &err) == 1);
+    CHECK_THAT(err, Catch::Contains("'v' is not a count: name it in --metric"));
+    CHECK_FALSE(fs::exists(dir / "e.svg"));
+}

@@ -846,3 +846,35 @@ TEST_CASE("centre: linear limits symmetric about it (binned and continuous), a s
         }
     }
 }
+
+TEST_CASE("process: value scales at the ends of float64 (the red team's cases): huge, tiny, near 1.8e308") {
+    // stddev of tiny and huge values: squares under/overflow; the scale must be that of 1..7 in their unit.
+    ScaleOptions sd;
+    sd.method = ScaleMethod::stddev;
+    const std::vector<double> ones{1, 2, 3, 4, 5, 6, 7};
+    const ColorScale unit_scale = make_scale(ones, sd);
+    REQUIRE(unit_scale.bins == 3);  // mean 4, sd 2: edges 1, 3, 5, 7 after clamping
+    for (const double unit : {1e-300, 1e300}) {
+        CAPTURE(unit);
+        std::vector<double> v;
+        for (int i = 1; i <= 7; ++i) v.push_back(i * unit);
+        ScaleOptions o = sd;
+        const ColorScale s = make_scale(v, o);
+        CHECK(s.bins == unit_scale.bins);
+        for (int k = 0; k <= s.bins; ++k) CHECK(s.edges[static_cast<std::size_t>(k)] / unit == Approx(unit_scale.edges[static_cast<std::size_t>(k)]));
+        o.continuous = true;
+        const ColorScale c = make_scale(v, o);
+        CHECK(c.level(v.front()) < c.level(v.back()));
+    }
+    // Huge whole values are not snapped like counts: the scale starts at the smallest value.
+    const std::vector<double> big{1e300, 3e300, 7e300};
+    CHECK(make_scale(big, ScaleOptions{}).edges[0] == 1e300);
+    // Continuous limits whose difference overflows: the ends still get the ends of the map.
+    const std::vector<double> far{-1.7e308, 0, 1.7e308};
+    ScaleOptions o;
+    o.continuous = true;
+    const ColorScale c = make_scale(far, o);
+    CHECK(c.level(-1.7e308) == 0);
+    CHECK(c.level(1.7e308) == kContinuousLevels - 1);
+    CHECK(std::abs(c.level(0) - kContinuousLevels / 2) <= 1);
+}

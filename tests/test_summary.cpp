@@ -256,3 +256,15 @@ TEST_CASE("summary: a continuous scale's limits (256 levels, no edge per level)"
     CHECK(s.scale_min == 2);
     CHECK(s.scale_max == 11);
 }
+
+TEST_CASE("summary: values near 1.8e308 have a finite mean and median (their sums overflow)") {
+    EyemapData d = make({H, H, H, H}, {0, 0, 0, 0});
+    d.counts = false;
+    d.value = {1.7e308, 1.7e308, 1.5e308, 1.7e308};
+    d.format = ValueFormat{false, 0, true};
+    const EyemapSummary s = summarize_eyemap(d);
+    CHECK(std::isfinite(s.mean));
+    CHECK(s.mean == Approx(1.65e308));
+    CHECK(s.median == Approx(1.7e308));
+    CHECK(s.max_value == 1.7e308);
+}

@@ -631,3 +631,31 @@ TEST_CASE("a signed metric on a diverging map: golden SVG and PNG (RdBu binned a
         }
     }
 }
+
+TEST_CASE("a float metric's legend: fixed limits far from the data print distinct, well-formed edges") {
+    const Dataset ds = value_dataset();
+    const EyemapRequest req{"ME", Side::L, Metric("coverage")};
+    const auto ticks = [&](double lo, double hi) {
+        RenderOptions o;
+        o.scale.method = ScaleMethod::fixed;
+        o.scale.min = lo;
+        o.scale.max = hi;
+        const std::string svg = Renderer(o).render(ds, "Val", std::span(&req, 1)).at(0).bytes;
+        std::vector<std::string> out;
+        static const std::regex tick(R"re(<text class="em-tick"[^>]*>([^<]*)</text>)re");
+        for (auto it = std::sregex_iterator(svg.begin(), svg.end(), tick); it != std::sregex_iterator(); ++it) out.push_back((*it)[1]);
+        out.resize(std::min<std::size_t>(out.size(), 6));  // the "all layers" legend (the layer one follows)
+        return out;
+    };
+    // Values in -0.375..1 (two places) on limits 1e17 apart: past what two places can write, so scientific.
+    const auto wide = ticks(-1e17, 1e17);
+    REQUIRE(wide.size() == 6);
+    CHECK(wide.front() == "-1.00e+17");
+    CHECK(wide.back() == "1.00e+17");
+    CHECK(std::set<std::string>(wide.begin(), wide.end()).size() == 6);
+    // Limits finer than the data's places: the edges get the places they need, no two alike.
+    const auto fine = ticks(-0.01, 0.01);
+    REQUIRE(fine.size() == 6);
+    CHECK(std::set<std::string>(fine.begin(), fine.end()).size() == 6);
+    CHECK(fine.front() == "-0.01");
+}

@@ -161,6 +161,18 @@ std::vector<Metric> CommonOptions::metrics() const {
     };
     apply(labels, "--label", false);
     apply(units, "--unit", true);
+    // --metric-look NAME:...: NAME must be drawn (one of --metric, or a count when --metric is not
+    // given), so a typo or an old name is never silently a look for nothing.
+    for (const auto& item : looks) {
+        const std::string typed = item.substr(0, item.find(':'));
+        const auto parsed = parse_metric_name(typed);
+        const Metric m = parsed ? parsed->metric : Metric(typed);
+        const bool drawn = metric == "both" ? m.is_count() : std::find(out.begin(), out.end(), m) != out.end();
+        if (!drawn)
+            usage_error("--metric-look", item,
+                        metric == "both" ? fmt::format("'{}' is not a count: name it in --metric", terminal_text(typed))
+                                         : fmt::format("'{}' is not a metric of --metric ({})", terminal_text(typed), metric_names(out)));
+    }
     return out;
 }
 

@@ -504,11 +504,12 @@ std::vector<MetricLook> resolve_metric_looks(const RenderOptions& o) {
         const auto colon = item.find(':'), eq = item.find('=', colon == std::string::npos ? 0 : colon);
         if (colon == std::string::npos || eq == std::string::npos)
             bad("expected NAME:KEY=VALUE, e.g. diff:colormap=rdbu", "metric_looks", item);
-        const std::string name = item.substr(0, colon), key = item.substr(colon + 1, eq - colon - 1), value = item.substr(eq + 1);
+        const std::string typed = item.substr(0, colon), key = item.substr(colon + 1, eq - colon - 1), value = item.substr(eq + 1);
+        std::string name;  // the metric's identifier: an old alias names its count
         try {
-            metric_from_name(name, "metric_looks");
+            name = metric_from_name(typed, "metric_looks").metric.name();
         } catch (const Error& e) {
-            bad(fmt::format("'{}': {}", name, e.reason()), "metric_looks", item);
+            bad(fmt::format("'{}': {}", typed, e.reason()), "metric_looks", item);
         }
         if (std::find(std::begin(kLookKeys), std::end(kLookKeys), key) == std::end(kLookKeys)) {
             std::string best;

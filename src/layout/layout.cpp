@@ -200,10 +200,19 @@ LegendScale legend_scale(const ColorScale& scale, const ValueFormat& format, dou
     l.per_box = scale.singles;
     for (int b = 0; b < scale.bins; ++b) l.fill[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(scale.colour_of(b) + 1);
     const int n = scale.bins == 0 ? 0 : scale.singles ? scale.bins : scale.bins + 1;
-    // Whole values keep the compact tick labels (12.3k); other values print as the eyemap's tooltips do.
+    // Whole values keep the compact tick labels (12.3k); other values print as the eyemap's tooltips do,
+    // unless that makes two edges read alike (fixed limits far finer than the data): then in the digits
+    // the edges themselves need.
     for (int k = 0; k < n; ++k) {
         const double e = scale.edges[static_cast<std::size_t>(k)];
         l.labels.push_back(format.whole ? tick_label(e) : format_value(e, format));
+    }
+    if (!format.whole && std::adjacent_find(l.labels.begin(), l.labels.end()) != l.labels.end()) {
+        std::vector<double> steps;  // the gaps between edges set the places
+        for (int k = 1; k < n; ++k) steps.push_back(scale.edges[static_cast<std::size_t>(k)] - scale.edges[static_cast<std::size_t>(k - 1)]);
+        ValueFormat own = value_format(steps);
+        if (own.whole) own = format;
+        for (int k = 0; k < n; ++k) l.labels[static_cast<std::size_t>(k)] = format_value(scale.edges[static_cast<std::size_t>(k)], own);
     }
     if (scale.clipped && !l.labels.empty()) l.labels.back().insert(0, "\u2265 ");  // "≥ x": the last colour holds everything above
     if (scale.clipped_low && !l.labels.empty()) l.labels.front().insert(0, "\u2264 ");  // "≤ x": a centred clip's lower end

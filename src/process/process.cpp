@@ -53,7 +53,10 @@ double ColorScale::position_of(double v) const noexcept {
         return rank / static_cast<double>(s.size() - 1);
     }
     if (!(hi > lo)) return 0.5;  // one value (or all at a centre): the middle colour
-    const double t = position == ScaleMethod::log ? (v > 0 ? std::log(v / lo) / std::log(hi / lo) : 0) : (v - lo) / (hi - lo);
+    // Halves where hi - lo overflows (limits near +-1.8e308), as the binned edges do.
+    const double t = position == ScaleMethod::log            ? (v > 0 ? std::log(v / lo) / std::log(hi / lo) : 0)
+                     : std::isfinite(hi - lo) ? (v - lo) / (hi - lo)
+                                              : (v / 2 - lo / 2) / (hi / 2 - lo / 2);
     return t <= 0 ? 0 : t >= 1 ? 1 : t;  // NaN -> 0 (never drawn: NaN is no data)
 }
 
@@ -68,7 +71,9 @@ namespace {
 
 constexpr double kCompactFrom = 10000;  // the legend writes 12.3k from here on (layout.cpp, tick labels)
 
-bool whole(double v) noexcept { return std::isfinite(v) && v == std::floor(v); }
+// A whole number the integer rules can snap: within int64's range (the compact labels' 12.3k .. 4.62E);
+// past it every double is "whole", and snapping huge values (1e300) would move the edges off the data.
+bool whole(double v) noexcept { return std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.2e18; }
 
 using Edges = ScaleEdges;
 
@@ -82,12 +87,23 @@ double at_position(const std::vector<double>& sorted, double pos) {
 
 // The mean and population standard deviation of values (not empty): the stddev method's.
 std::pair<double, double> mean_sd(std::span<const double> values) {
-    double mean = 0;
-    for (double v : values) mean += v;
-    mean /= static_cast<double>(values.size());
-    double var = 0;
-    for (double v : values) var += (v - mean) * (v - mean);
-    return {mean, std::sqrt(var / static_cast<double>(values.size()))};
+    const auto plain = [&](double scale) {
+        double mean = 0;
+        for (double v : values) mean += v / scale;
+        mean /= static_cast<double>(values.size());
+        double var = 0;
+        for (double v : values) var += (v / scale - mean) * (v / scale - mean);
+        return std::pair<double, double>{mean * scale, std::sqrt(var / static_cast<double>(values.size())) * scale};
+    };
+    auto r = plain(1);
+    // Squares of tiny (< 1e-154) or huge (> 1e154) values underflow or overflow: again in units of the
+    // largest magnitude (only then, so ordinary values keep their exact edges).
+    const auto [mn, mx] = std::minmax_element(values.begin(), values.end());
+    if (!std::isfinite(r.first) || !std::isfinite(r.second) || (r.second == 0 && *mn != *mx)) {
+        const double m = std::max(std::fabs(*mn), std::fabs(*mx));
+        if (m > 0 && std::isfinite(m)) r = plain(m);
+    }
+    return r;
 }
 
 // The n + 1 candidate thresholds of a method (see ColorScale), values not empty; padded with c_n.

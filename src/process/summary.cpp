@@ -35,7 +35,10 @@ ValueFormat value_format(std::span<const double> values, std::span<const double>
 
 char* write_value(char* p, double v, const ValueFormat& f) noexcept {
     if (std::isnan(v)) return p;
-    if (f.scientific) return fmt::format_to_n(p, 32, "{:.2e}", v).out;
+    // write_decimal holds |v| * 10^places below 2^63: beyond (a legend edge far past the data), scientific.
+    static constexpr double kPow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6};
+    const int places = f.whole ? 0 : f.decimals;
+    if (f.scientific || !(std::fabs(v) * kPow10[places] < 9.2e18)) return fmt::format_to_n(p, 32, "{:.2e}", v).out;
     if (f.whole) return write_decimal_fixed<0>(p, v);
     return write_decimal(p, v, f.decimals);
 }
@@ -75,10 +78,18 @@ EyemapSummary summarize_eyemap(const EyemapData& d) {
         if (d.counts) {
             s.mean = static_cast<double>(s.total) / static_cast<double>(values.size());
         } else {
-            // Kahan-free but ordered: the sum in column order, deterministic for the same input.
+            // The sum in column order, deterministic for the same input; where it overflows (values
+            // near 1e308), in units of the largest magnitude.
             double sum = 0;
             for (const double v : values) sum += v;
             s.mean = sum / static_cast<double>(values.size());
+            if (!std::isfinite(s.mean)) {
+                double m = 0;
+                for (const double v : values) m = std::max(m, std::fabs(v));
+                double scaled = 0;
+                for (const double v : values) scaled += v / m;
+                s.mean = scaled / static_cast<double>(values.size()) * m;
+            }
         }
         s.min_value = *std::min_element(values.begin(), values.end());
         s.max_value = *std::max_element(values.begin(), values.end());
@@ -90,6 +101,7 @@ EyemapSummary summarize_eyemap(const EyemapData& d) {
         } else {
             const double lower = *std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(mid));
             s.median = (lower + upper) / 2;
+            if (!std::isfinite(s.median)) s.median = lower / 2 + upper / 2;  // the sum overflowed
         }
     }
     s.scale_min = d.scale.edges.front();
