@@ -171,8 +171,14 @@ void check_metrics_in_data(const TableColumns& columns, std::span<const Metric> 
     for (const Metric& m : counts)
         if (has_metric(columns, m)) have.push_back(metric_column(m));
     for (const auto& v : columns.values) have.push_back(v.name);
-    const std::string has_text =
+    std::string has_text =
         have.empty() ? std::string("the data has no value column") : fmt::format("the data's value columns: {}", fmt::join(have, ", "));
+    // The columns no metric read: a value column is read only when named, so these are the other candidates.
+    if (!columns.ignored.empty()) {
+        const std::size_t shown = std::min<std::size_t>(columns.ignored.size(), 12);
+        has_text += fmt::format("; its other columns: {}{}", fmt::join(columns.ignored.begin(), columns.ignored.begin() + static_cast<std::ptrdiff_t>(shown), ", "),
+                                columns.ignored.size() > shown ? fmt::format(" and {} more", columns.ignored.size() - shown) : std::string());
+    }
     const auto near_of = [&](const Metric& m) -> const std::string* {
         if (m.is_count()) {
             for (const auto& u : columns.ignored)
