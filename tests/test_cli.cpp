@@ -844,3 +844,15 @@ TEST_CASE("value metrics: a look for an old name applies to its count, a look fo
     CHECK_THAT(err, Catch::Contains("'v' is not a count: name it in --metric"));
     CHECK_FALSE(fs::exists(dir / "e.svg"));
 }
+
+TEST_CASE("value metrics: a centre outside given fixed limits is a usage error", "[cli]") {
+    const auto dir = test::fresh_dir("centre-out-" + std::to_string(::getpid()));
+    test::write_file(dir / "d.csv", "neuron_type,region,side,hex1,hex2,v\nA,ME,R,1,1,0.5\nA,ME,R,1,2,-1\n");
+    const std::string base = "render --data " + q(dir / "d.csv") + " --type A --metric v --colormap rdbu ";
+    std::string err;
+    CHECK(run_cli(base + "--color-min -1 --color-max 1 --centre 5 -o " + q(dir / "e.svg"), &err) == 1);
+    CHECK_THAT(err, Catch::Contains("--centre") && Catch::Contains("within the fixed limits"));
+    CHECK_FALSE(fs::exists(dir / "e.svg"));
+    CHECK(run_cli(base + "--color-min -1 --color-max 3 --centre 0 -o " + q(dir / "ok.svg"), &err) == 0);
+    CHECK(run_cli(base + "--color-max 3 --centre 1 -o " + q(dir / "ok2.svg"), &err) == 0);  // the other limit mirrored: -1 .. 3
+}

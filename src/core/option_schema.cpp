@@ -604,6 +604,9 @@ void validate(const ScaleOptions& s) {
     }
     if (!(s.min <= s.max))
         bad(fmt::format("a fixed colour scale needs min <= max, got {} and {}", s.min, s.max), "color_min", fmt::format("{}", s.min));
+    // The middle colour on a value the scale does not reach would be used by the per-layer scale only.
+    if (s.centre && (*s.centre < s.min || *s.centre > s.max))
+        bad(fmt::format("the centre must lie within the fixed limits {} .. {}", s.min, s.max), "centre", fmt::format("{}", *s.centre));
 }
 
 void validate(const Style& s) {
