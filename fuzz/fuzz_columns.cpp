@@ -2,7 +2,9 @@
 // The input builds a DataColumns as python/src/frame.cpp does (text columns as distinct values plus
 // in-range codes; numbers as int64, uint64, double or decimal text; layers as per-row text or a
 // row-major block). A finding: any non-input error, or an accepted table whose rows break the
-// reader's rules (row count, region, side, hex and count ranges, layer list lengths, trimmed type).
+// reader's rules (row count, region, side, hex and count ranges, layer list lengths, trimmed type, value
+// columns finite or NaN with their layer values).
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -101,6 +103,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     d.cells = number_column(in, n);
     d.layer_synapses = layer_column(in, n);
     d.layer_cells = layer_column(in, n);
+    // Value columns (issue 27): names from a few good and bad ones, numbers or text, with or without layers.
+    static const char* const kValueNames[] = {"v", "w", "coverage", "a.b", "x-y", "hex1", "layer_v", "9x", "", "cells"};
+    const int value_columns = in.ConsumeIntegralInRange<int>(0, 3);
+    for (int k = 0; k < value_columns; ++k) {
+        NamedValues v;
+        v.name = kValueNames[in.ConsumeIntegralInRange<std::size_t>(0, std::size(kValueNames) - 1)];
+        const std::size_t rows = in.ConsumeIntegralInRange<int>(0, 15) == 0 ? in.ConsumeIntegralInRange<std::size_t>(0, 40) : n;
+        v.values = numbers(in, rows);
+        v.layers = layer_column(in, n);
+        d.values.push_back(std::move(v));
+    }
     if (in.ConsumeBool()) d.ignored.push_back(in.ConsumeRandomLengthString(16));
     fuzz::run([&] {
         const RegionSet& regions = builtin_regions();
@@ -134,6 +147,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             for (const auto* v : {&r.layer_synapses, &r.layer_cells})
                 for (std::int64_t x : *v) fuzz::check(x >= 0 && x <= kMaxCount, "layer count range");
             fuzz::check(seen.emplace(r.neuron_type, r.region, static_cast<int>(r.side), r.hex1, r.hex2).second, "duplicate accepted");
+            // Values: one per value column, finite or NaN; layer values: the region's layers per layered column.
+            fuzz::check(r.values.size() == d.values.size(), "one value per value column");
+            std::size_t layered = 0;
+            for (const auto& v : d.values) layered += v.layers.has_value();
+            fuzz::check(r.layer_values.size() == layered * def->layers.size(), "layer values per layered value column");
+            for (const auto* v : {&r.values, &r.layer_values})
+                for (const double x : *v) fuzz::check(!std::isinf(x), "an infinite value was accepted");
         }
     });
     return 0;
