@@ -107,9 +107,6 @@ std::string unknown_option_messages(const CLI::App& app, int argc, const char* c
 
 // Options every rendering command takes: inputs, the rendering options of the schema
 // (core/option_schema.cpp) that the command has, --style and --style-file.
-// "a, b,c" -> {"a", "b", "c"} (blanks around items dropped): --metric's list.
-std::vector<std::string> split_metric_list(std::string_view text);
-
 struct CommonOptions {
     std::string data;
     std::string columns;

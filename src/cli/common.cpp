@@ -93,7 +93,7 @@ void CommonOptions::add_to(CLI::App& app, bool data_required, std::initializer_l
             [](const std::string& v) {
                 if (v == "both") return std::string();
                 try {
-                    for (const auto& item : split_metric_list(v)) metric_from_name(item, "--metric");
+                    for (const auto& item : split_list(v)) metric_from_name(item, "--metric");
                 } catch (const Error& e) {
                     static const std::vector<std::string> names{"synapses", "cells", "both"};
                     return fmt::format("value '{}': {}{}", terminal_text(e.where().value), e.reason(), did_you_mean(e.where().value, names));
@@ -124,25 +124,11 @@ void CommonOptions::add_to(CLI::App& app, bool data_required, std::initializer_l
     app.add_option("--stats-json", stats_json, "Write the statistics as JSON (schema eyemap-stats/2) to this file")->type_name("FILE");
 }
 
-std::vector<std::string> split_metric_list(std::string_view text) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    for (;;) {
-        const auto comma = text.find(',', start);
-        std::string_view item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-        out.emplace_back(item);
-        if (comma == std::string_view::npos) break;
-        start = comma + 1;
-    }
-    return out;
-}
 
 std::vector<Metric> CommonOptions::metrics() const {
     std::vector<Metric> out;
     if (metric != "both")
-        for (const auto& item : split_metric_list(metric)) {
+        for (const auto& item : split_list(metric)) {
             const ParsedMetric m = check_options([&] { return metric_from_name(item, "--metric"); });
             if (m.alias) fmt::print(stderr, "note: {}\n", metric_alias_note(item, m.metric));
             if (std::find(out.begin(), out.end(), m.metric) == out.end()) out.push_back(m.metric);
@@ -179,8 +165,8 @@ std::vector<Metric> CommonOptions::metrics() const {
 std::vector<std::string> CommonOptions::value_columns() const {
     std::vector<std::string> out;
     if (metric == "both") return out;
-    for (const auto& item : split_metric_list(metric))
-        if (!parse_metric(item)) out.push_back(item);
+    for (const auto& item : split_list(metric))
+        if (!parse_metric(item)) out.emplace_back(item);
     return out;
 }
 

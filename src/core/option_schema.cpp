@@ -11,7 +11,7 @@
 #include "core/read_file.hpp"
 #include "eyemap/error.hpp"
 #include "core/throw.hpp"
-#include "ingest/csv.hpp"  // detail::edit_distance
+#include "ingest/csv.hpp"  // detail::edit_distance, closest_name
 #include "process/colormap.hpp"
 
 namespace eyemap {
@@ -512,10 +512,7 @@ std::vector<MetricLook> resolve_metric_looks(const RenderOptions& o) {
             bad(fmt::format("'{}': {}", typed, e.reason()), "metric_looks", item);
         }
         if (std::find(std::begin(kLookKeys), std::end(kLookKeys), key) == std::end(kLookKeys)) {
-            std::string best;
-            std::size_t best_d = 3;
-            for (auto k : kLookKeys)
-                if (const auto d = detail::edit_distance(key, k); d < best_d) best_d = d, best = k;
+            const std::string best = detail::closest_name(key, kLookKeys);
             bad(fmt::format("unknown key '{}' (keys: {}){}", key, fmt::join(kLookKeys, ", "),
                             best.empty() ? std::string() : fmt::format("; did you mean '{}'?", best)),
                 "metric_looks", item);

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace eyemap {
 
@@ -46,5 +47,20 @@ void make_drawable(std::string& text);
 // `s` as one POSIX shell word: unchanged when it has only safe characters, else in single quotes
 // (a ' inside written '\''). For the commands eyemap prints (resume, redo, the run's command line).
 std::string shell_quote(const std::string& s);
+
+// "a, b,c" -> {"a", "b", "c"}: a comma-separated list as the CLI takes it (--format, --metric), blanks
+// around items dropped; views into `text`.
+inline std::vector<std::string_view> split_list(std::string_view text) {
+    std::vector<std::string_view> out;
+    for (std::size_t start = 0;;) {
+        const auto comma = text.find(',', start);
+        auto item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        out.push_back(item);
+        if (comma == std::string_view::npos) return out;
+        start = comma + 1;
+    }
+}
 
 }  // namespace eyemap

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "eyemap/error.hpp"
+#include "core/text.hpp"
 #include "core/throw.hpp"
 
 namespace eyemap {
@@ -41,30 +42,23 @@ Metric Metric::with_label(std::string_view label, std::string_view unit) const {
 }
 
 std::string_view to_string(const Metric& m) noexcept { return m.name(); }
-std::string_view metric_label(const Metric& m) noexcept {
+namespace {
+// A count's word from kMetricWords, or what a value column is called: its name, or its label and unit.
+std::string_view count_word_or(const Metric& m, std::string_view MetricWords::*word, std::string_view otherwise) noexcept {
     const auto* w = m.count_words();
-    return w ? w->label : m.shown();
+    return w ? w->*word : otherwise;
 }
-std::string_view metric_file_word(const Metric& m) noexcept {
-    const auto* w = m.count_words();
-    return w ? w->file_word : std::string_view(m.name());
-}
-std::string_view metric_column(const Metric& m) noexcept {
-    const auto* w = m.count_words();
-    return w ? w->column : std::string_view(m.name());
-}
+}  // namespace
+
+std::string_view metric_label(const Metric& m) noexcept { return count_word_or(m, &MetricWords::label, m.shown()); }
+std::string_view metric_file_word(const Metric& m) noexcept { return count_word_or(m, &MetricWords::file_word, m.name()); }
+std::string_view metric_column(const Metric& m) noexcept { return count_word_or(m, &MetricWords::column, m.name()); }
 std::string metric_layer_column(const Metric& m) {
     const auto* w = m.count_words();
     return w ? std::string(w->layer_column) : "layer_" + m.name();
 }
-std::string_view metric_title(const Metric& m) noexcept {
-    const auto* w = m.count_words();
-    return w ? w->title : m.shown();
-}
-std::string_view metric_legend_title(const Metric& m) noexcept {
-    const auto* w = m.count_words();
-    return w ? w->legend_title : m.shown();
-}
+std::string_view metric_title(const Metric& m) noexcept { return count_word_or(m, &MetricWords::title, m.shown()); }
+std::string_view metric_legend_title(const Metric& m) noexcept { return count_word_or(m, &MetricWords::legend_title, m.shown()); }
 
 std::optional<ParsedMetric> parse_metric_name(std::string_view text) {
     for (const auto& w : kMetricWords) {
@@ -155,18 +149,10 @@ std::string format_list() {
 
 std::vector<OutputFormat> parse_formats(std::string_view text, std::string_view option) {
     std::vector<OutputFormat> out;
-    std::size_t start = 0;
-    for (;;) {
-        const auto comma = text.find(',', start);
-        auto item = text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    for (const std::string_view item : split_list(text)) {
         const auto parsed = parse_format(item);
         if (!parsed) throw_input("expected a comma-separated list of: " + format_list(), ErrorLocation{{}, 0, std::string(option), std::string(item)});
-        const OutputFormat f = *parsed;
-        if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
-        if (comma == std::string_view::npos) break;
-        start = comma + 1;
+        if (std::find(out.begin(), out.end(), *parsed) == out.end()) out.push_back(*parsed);
     }
     return out;
 }
