@@ -211,6 +211,32 @@ TEST_CASE("write_file_atomic: writes, replaces, keeps permissions, leaves no tem
     CHECK(listing(dir).size() == 2);
 }
 
+TEST_CASE("durable writes: every durability writes the same bytes, and sync_file_at names what failed") {
+    const auto dir = test::fresh_dir("robust-durable");
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    REQUIRE(dfd >= 0);
+    for (const auto d : {Durability::none, Durability::writeback, Durability::full}) {
+        const std::string name = fmt::format("d{}.svg", static_cast<int>(d));
+        write_file_atomic_at(dfd, name, "<svg/>", (dir / name).string(), d);
+        CHECK(test::read_file(dir / name) == "<svg/>");
+        sync_file_at(dfd, name, (dir / name).string());
+    }
+    CHECK(listing(dir).size() == 3);  // no temporary file left
+    sync_folder(dfd, dir.string());
+    // A file that is not there, and a link (never followed), are io errors naming the shown path.
+    const auto missing = dir / "gone.svg";
+    try {
+        sync_file_at(dfd, "gone.svg", missing.string());
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::io);
+        CHECK_THAT(e.what(), Catch::Contains("gone.svg") && Catch::Contains("flush"));
+    }
+    fs::create_symlink(dir / "d0.svg", dir / "link.svg");
+    CHECK_THROWS_AS(sync_file_at(dfd, "link.svg", (dir / "link.svg").string()), Error);
+    ::close(dfd);
+}
+
 TEST_CASE("write_file_atomic: bad targets are io errors naming the path") {
     const auto dir = test::fresh_dir("robust-atomic-bad");
     const auto file = dir / "plain-file";

@@ -97,7 +97,8 @@ struct DirectoryBatchOptions {
     std::string data_label, columns_label;  // recorded in the manifest
     std::chrono::milliseconds manifest_interval{1000};  // how often the manifest is rewritten while running
     // Durable completion: before the manifest says "complete", every file of the run is flushed
-    // to disk (syncfs) and the manifest is fsync'ed, so a completed run survives a power cut.
+    // to disk (each file fdatasync'ed, its writeback started as it is written, then the folders) and the
+    // manifest is fsync'ed, so a completed run survives a power cut; only the run's own files are waited for.
     // false (--no-sync): atomic but not durable (see bench/README.md for the cost).
     bool sync = true;
     PageOptions pages;              // pages.make: a page per type, its thumbnail, index.html and the report

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -163,13 +164,28 @@ struct RunFolder {
         for (auto& [n, f] : sub) ::close(f);
         if (fd >= 0) ::close(fd);
     }
-    void write(std::string_view rel, std::string_view bytes, bool durable = false) const {
+    void write(std::string_view rel, std::string_view bytes, Durability durability = Durability::none) const {
+        const auto [dir_fd, name] = locate(rel);
+        write_file_atomic_at(dir_fd, name, bytes, (dir / std::string(rel)).string(), durability);
+    }
+    void sync_file(std::string_view rel) const {
+        const auto [dir_fd, name] = locate(rel);
+        sync_file_at(dir_fd, name, (dir / std::string(rel)).string());
+    }
+    // The folders' names (renames) after their files' data: the run folder last.
+    void sync_folders() const {
+        for (const auto& [n, f] : sub) sync_folder(f, (dir / n).string());
+        sync_folder(fd, dir.string());
+    }
+
+private:
+    // A run-relative path ("svg/x.svg", "manifest.json") as its folder's descriptor and file name.
+    std::pair<int, std::string_view> locate(std::string_view rel) const {
         const auto slash = rel.find('/');
-        const std::string shown = (dir / std::string(rel)).string();
-        if (slash == std::string_view::npos) return write_file_atomic_at(fd, rel, bytes, shown, durable);
+        if (slash == std::string_view::npos) return {fd, rel};
         auto it = sub.find(rel.substr(0, slash));
         if (it == sub.end()) throw_internal(fmt::format("no folder for output {}", rel));
-        write_file_atomic_at(it->second, rel.substr(slash + 1), bytes, shown, durable);
+        return {it->second, rel.substr(slash + 1)};
     }
 };
 
@@ -266,7 +282,10 @@ public:
             m_.cancelled = summary.cancelled;
             if (m_.complete) record_input_identity(summary);
             // Durable completion: every file on disk before the manifest says so, the manifest after.
-            if (m_.complete && dir_.sync) sync_directory_tree(run_dir_);
+            if (m_.complete && dir_.sync) {
+                sync_types(0);
+                folder_.sync_folders();
+            }
             flush_locked(m_.complete && dir_.sync);
         }
         // The run report (report.html, linked from the index) of an unsharded run with pages, written
@@ -346,7 +365,7 @@ private:
         std::lock_guard lk(pending_mu_);
         if (materialized_.load()) return;
         materialize();
-        for (const auto& [path, bytes] : pending_) folder_.write(path, bytes);
+        for (const auto& [path, bytes] : pending_) folder_.write(path, bytes, output_durability());
         pending_.clear();
         materialized_.store(true, std::memory_order_release);
     }
@@ -362,7 +381,7 @@ private:
                     written = true;
                 }
             }
-            if (!written) folder_.write(o.output.path, o.bytes);
+            if (!written) folder_.write(o.output.path, o.bytes, output_durability());
             t.add_bytes(o.bytes.size());
         }
         const std::uint64_t h = hash_bytes(o.bytes);
@@ -382,6 +401,16 @@ private:
                 }
         }
         std::string json = type_line(rec);
+        if (dir_.sync) {
+            {
+                std::lock_guard lk(sync_mu_);
+                std::vector<std::string> paths;
+                paths.reserve(rec.outputs.size());
+                for (const auto& out : rec.outputs) paths.push_back(out.path);
+                unsynced_.push_back(std::move(paths));
+            }
+            sync_types(kTypesInFlight);
+        }
         std::lock_guard lk(manifest_mu_);
         done_names_.insert(rec.neuron_type);
         done_[rec.seq] = std::move(json);
@@ -421,6 +450,26 @@ private:
         return true;
     }
 
+    // A durable run's files are written with their writeback started at once (Durability::writeback);
+    // each finished type's files are then fdatasync'ed by the worker that finishes a type `lag` types
+    // later, when their writeback has mostly completed, so the wait overlaps with rendering and covers
+    // only this run's files (syncfs would wait for every process's dirty data on the file system).
+    // The end of the run syncs the last ones (lag 0), then the folders.
+    static constexpr std::size_t kTypesInFlight = 8;
+    Durability output_durability() const noexcept { return dir_.sync ? Durability::writeback : Durability::none; }
+    void sync_types(std::size_t lag) {
+        for (;;) {
+            std::vector<std::string> paths;
+            {
+                std::lock_guard lk(sync_mu_);
+                if (unsynced_.size() <= lag) return;
+                paths = std::move(unsynced_.front());
+                unsynced_.pop_front();
+            }
+            for (const auto& p : paths) folder_.sync_file(p);
+        }
+    }
+
     // Writes the manifest: the finished types' lines (and, while incomplete, an earlier attempt's
     // types not redone yet), in input order. Caller holds manifest_mu_.
     void flush_locked(bool durable) {
@@ -439,7 +488,7 @@ private:
         m_.updated = iso_time_utc(std::chrono::system_clock::now());
         const std::string text = manifest_json(m_, ptrs);
         t.add_bytes(text.size());
-        folder_.write(manifest_name_, text, durable);
+        folder_.write(manifest_name_, text, durable ? Durability::full : Durability::none);
         last_flush_ = std::chrono::steady_clock::now();
         flush_cost_ = last_flush_ - t0;
     }
@@ -469,6 +518,9 @@ private:
     std::unordered_set<std::string> done_names_;
     std::chrono::steady_clock::time_point last_flush_{};  // the first finished type is recorded at once
     std::chrono::steady_clock::duration flush_cost_{};
+
+    std::mutex sync_mu_;  // durable runs: finished types' files not fdatasync'ed yet, oldest first
+    std::deque<std::vector<std::string>> unsynced_;
 
     const BatchInput* input_ = nullptr;
     std::mutex pending_mu_;  // files made before the folder exists

@@ -124,17 +124,18 @@ extern "C" void remove_temps_and_die(int sig) {
     ::raise(sig);
 }
 
-void write_atomic_impl(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown, bool durable, bool track);
+void write_atomic_impl(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown, Durability durability, bool track);
 
 }  // namespace
 
-void write_file_atomic_at(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown, bool durable) {
-    write_atomic_impl(dir_fd, name, bytes, shown, durable, false);
+void write_file_atomic_at(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown, Durability durability) {
+    write_atomic_impl(dir_fd, name, bytes, shown, durability, false);
 }
 
 namespace {
 
-void write_atomic_impl(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown, bool durable, bool track) {
+void write_atomic_impl(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown, Durability durability, bool track) {
+    const bool durable = durability == Durability::full;
     const std::string target(name);
     if (target.empty() || target == "." || target == ".." || target.find('/') != std::string::npos)
         throw_io("not a file name (empty, or ends with a folder separator)", shown);
@@ -170,6 +171,10 @@ void write_atomic_impl(int dir_fd, std::string_view name, std::string_view bytes
         left -= static_cast<std::size_t>(n);
     }
     if (durable && ::fsync(fd) != 0) fail("cannot flush file to disk", errno, true);
+#ifdef __linux__
+    // Starts the data's writeback and returns; an error here shows again in sync_file_at's fdatasync.
+    if (durability == Durability::writeback) (void)::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
     // close() reports delayed write errors on some file systems (NFS, quotas).
     if (::close(fd) != 0) fail("cannot write file", errno, false);
     if (::renameat(dir_fd, tmp.c_str(), dir_fd, target.c_str()) != 0) fail("cannot rename into place", errno, false);
@@ -187,7 +192,7 @@ void write_atomic_path(const std::filesystem::path& path, std::string_view bytes
         throw_io(fmt::format("cannot create file: {}", std::strerror(err)), path.string());
     }
     try {
-        write_atomic_impl(dfd, path.filename().string(), bytes, path.string(), false, track);
+        write_atomic_impl(dfd, path.filename().string(), bytes, path.string(), Durability::none, track);
     } catch (...) {
         ::close(dfd);
         throw;
@@ -284,18 +289,19 @@ int open_subdir_nofollow(int parent_fd, std::string_view name, const std::string
     return fd;
 }
 
-void sync_directory_tree(const std::filesystem::path& dir) {
-    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) throw_io(fmt::format("cannot open folder: {}", std::strerror(errno)), dir.string());
-    const int r1 = ::syncfs(fd);
-    const int e1 = errno;
-    const int r2 = ::fsync(fd);
-    const int e2 = errno;
+void sync_file_at(int dir_fd, std::string_view name, const std::string& shown) {
+    const std::string n(name);
+    const int fd = ::openat(dir_fd, n.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) throw_io(fmt::format("cannot open file to flush it to disk: {}", std::strerror(errno)), shown);
+    const int r = ::fdatasync(fd);
+    const int e = errno;
     ::close(fd);
-    if (r1 != 0) throw_io(fmt::format("cannot flush files to disk (syncfs): {}", std::strerror(e1)), dir.string());
-    if (r2 != 0) throw_io(fmt::format("cannot flush folder to disk: {}", std::strerror(e2)), dir.string());
+    if (r != 0) throw_io(fmt::format("cannot flush file to disk: {}", std::strerror(e)), shown);
 }
 
+void sync_folder(int dir_fd, const std::string& shown) {
+    if (::fsync(dir_fd) != 0) throw_io(fmt::format("cannot flush folder to disk: {}", std::strerror(errno)), shown);
+}
 
 void ensure_directory(const std::filesystem::path& dir) {
     std::error_code ec;

@@ -38,20 +38,33 @@ void write_output_file(const std::filesystem::path& path, std::string_view bytes
 // would have. For command-line tools; a library user keeps its own signal handling.
 void remove_output_temp_files_on_signals();
 
+// How far write_file_atomic_at takes a file towards the disk.
+enum class Durability : std::uint8_t {
+    none,       // atomic, not durable
+    writeback,  // atomic; the file's data starts going to disk at once (Linux: sync_file_range), so a
+                // later sync_file_at waits only for what is still in flight, and dirty pages do not
+                // pile up until the kernel throttles the writer
+    full,       // fsync of the file before the rename and of the folder after it: durable on return
+};
+
 // write_file_atomic relative to an open folder `dir_fd`: `name` is one path component, created
 // and renamed with openat/renameat (a symbolic link named `name` is replaced, never followed).
-// `shown` is the path used in messages. `durable`: fsync the file before the rename and the
-// folder after it (the write survives a power cut once this returns).
-void write_file_atomic_at(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown, bool durable = false);
+// `shown` is the path used in messages.
+void write_file_atomic_at(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown,
+                          Durability durability = Durability::none);
+
+// fdatasync of the file `name` (one component, not followed if a link) below `dir_fd`: its data on
+// disk, and what reading it back needs. Its name survives a power cut once its folder is synced too
+// (sync_folder). Only this file is waited for, not the rest of the file system's dirty data (as
+// syncfs would). Throws io naming `shown`.
+void sync_file_at(int dir_fd, std::string_view name, const std::string& shown);
+// fsync of an open folder: the names created and renamed in it. Throws io naming `shown`.
+void sync_folder(int dir_fd, const std::string& shown);
 
 // Opens (creating it if missing, when `create`) the folder `name` (one component) below `parent_fd`
 // without following a symbolic link: a link planted there is refused (io error naming `shown`), so
 // writes through the returned descriptor never leave the output tree. The caller closes it.
 int open_subdir_nofollow(int parent_fd, std::string_view name, const std::string& shown, bool create);
-
-// fsync of every file system holding `dir` (syncfs), then of the folder itself. Throws io.
-void sync_directory_tree(const std::filesystem::path& dir);
-
 
 // Creates `dir` and its parents if missing. Throws eyemap::Error (io) with the system's reason
 // (not a folder, no permission, read-only file system) instead of std::filesystem_error.
