@@ -237,6 +237,34 @@ TEST_CASE("durable writes: every durability writes the same bytes, and sync_file
     ::close(dfd);
 }
 
+TEST_CASE("write_file_atomic_at in pieces: the pieces in order, and a failing producer keeps the old file") {
+    const auto dir = test::fresh_dir("robust-pieces");
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    REQUIRE(dfd >= 0);
+    const std::string shown = (dir / "m.json").string();
+    write_file_atomic_at(dfd, "m.json", [](const ByteWriter& write) {
+        write("{\"a\":[");
+        write("");
+        for (int i = 0; i < 3; ++i) write(std::string(100000, static_cast<char>('0' + i)));
+        write("]}");
+    }, shown);
+    const std::string text = test::read_file(dir / "m.json");
+    REQUIRE(text.size() == 300008);
+    CHECK(text.substr(0, 6) == "{\"a\":[");
+    CHECK(text[6] == '0');
+    CHECK(text[100006] == '1');
+    CHECK(text[200006] == '2');
+    CHECK(text.substr(300006) == "]}");
+    // The producer fails half-way: the previous file stays whole and no temporary file is left.
+    CHECK_THROWS_WITH(write_file_atomic_at(dfd, "m.json", [](const ByteWriter& write) {
+        write("half");
+        throw std::runtime_error("producer failed");
+    }, shown), "producer failed");
+    CHECK(test::read_file(dir / "m.json") == text);
+    CHECK(listing(dir).size() == 1);
+    ::close(dfd);
+}
+
 TEST_CASE("write_file_atomic: bad targets are io errors naming the path") {
     const auto dir = test::fresh_dir("robust-atomic-bad");
     const auto file = dir / "plain-file";

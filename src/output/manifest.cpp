@@ -121,7 +121,7 @@ std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_ha
 std::string detail::type_line(const TypeRecord& t) { return dump(type_json(t)); }
 
 // One type per line (each dumped once, when the type finishes): compact, readable, diff-friendly.
-std::string detail::manifest_json(const Manifest& m, std::span<const std::string* const> type_lines) {
+std::string detail::manifest_head(const Manifest& m, std::size_t type_count) {
     ojson head;
     head["schema"] = schema_name(kSchemaVersion);
     head["tool"] = m.tool;
@@ -142,18 +142,20 @@ std::string detail::manifest_json(const Manifest& m, std::span<const std::string
     if (m.input.known)
         head["input"] = ojson{{"source", m.input.from_file ? "file" : "rows"}, {"data_digest", hex64(m.input.data_digest)},
                               {"data_bytes", m.input.data_bytes}, {"types", m.input.types}, {"plan_hash", hex64(m.input.plan_hash)}};
-    head["type_count"] = type_lines.size();
+    head["type_count"] = type_count;
     std::string s = dump(head);
     s.pop_back();  // the closing brace
-    std::size_t size = s.size() + 16;
-    for (const auto* l : type_lines) size += l->size() + 2;
-    s.reserve(size);
     s += ",\"types\":[\n";
+    return s;
+}
+
+std::string detail::manifest_json(const Manifest& m, std::span<const std::string* const> type_lines) {
+    std::string s = manifest_head(m, type_lines.size());
     for (std::size_t i = 0; i < type_lines.size(); ++i) {
         s += *type_lines[i];
         s += i + 1 < type_lines.size() ? ",\n" : "\n";
     }
-    s += "]}\n";
+    s += kManifestTail;
     return s;
 }
 
@@ -275,11 +277,132 @@ std::string manifest_to_json(const Manifest& m) {
     return manifest_json(m, ptrs);
 }
 
+// One element of "types".
+TypeRecord type_from_json(const Reader& r, const ojson& t) {
+    TypeRecord rec;
+    rec.neuron_type = r.str(t, "name");
+    if (t.is_object() && t.contains("name_hex")) {
+        if (!from_hex(r.str(t, "name_hex"), rec.neuron_type) || rec.neuron_type.empty()) r.bad("\"name_hex\" must be hex digits");
+    }
+    if (rec.neuron_type.empty()) r.bad("a type name is empty");
+    rec.file_key = r.str(t, "key");
+    if (!detail::plausible_file_key(rec.file_key, rec.neuron_type))
+        r.bad(fmt::format("file key \"{}\" is not one eyemap makes for type \"{}\"", rec.file_key, rec.neuron_type));
+    rec.seq = r.u64(t, "seq");
+    const auto& lines = r.at(t, "lines");
+    if (!lines.is_array() || lines.size() != 2 || !lines[0].is_number_unsigned() || !lines[1].is_number_unsigned())
+        r.bad("\"lines\" must be [first, last]");
+    rec.first_line = lines[0].get<std::uint64_t>();
+    rec.last_line = lines[1].get<std::uint64_t>();
+    rec.rows = r.u64(t, "rows");
+    rec.rows_hash = r.hex(t, "rows_hash");
+    const auto& eyemaps = r.at(t, "eyemaps");
+    if (!eyemaps.is_array() || eyemaps.size() > kMaxManifestEyemaps) r.bad(fmt::format("\"eyemaps\" must be an array of at most {}", kMaxManifestEyemaps));
+    for (const auto& e : eyemaps) {
+        EyemapRecord er;
+        er.request.region = r.str(e, "region");
+        if (er.request.region.empty() || er.request.region.size() > 64) r.bad("a region name must have 1 to 64 bytes");
+        const std::string side = r.str(e, "side");
+        if (side != "L" && side != "R") r.bad("side must be L or R");
+        er.request.side = side == "L" ? Side::L : Side::R;
+        const std::string metric = r.str(e, "metric");  // manifests before the rename hold the old identifiers
+        if (const auto m = parse_metric(metric)) er.request.metric = *m;
+        else if (valid_value_column_name(metric)) er.request.metric = Metric(metric);  // a value column
+        else r.bad(fmt::format("unknown metric \"{}\"", metric));
+        if (e.contains("metric_label") || e.contains("metric_unit")) {
+            const std::string label = e.contains("metric_label") ? r.str(e, "metric_label") : std::string();
+            const std::string unit = e.contains("metric_unit") ? r.str(e, "metric_unit") : std::string();
+            try {
+                er.request.metric = er.request.metric.with_label(label, unit);
+            } catch (const Error& x) {
+                r.bad(fmt::format("metric label or unit: {}", x.reason()));
+            }
+        }
+        er.has_data = r.u64(e, "has_data");
+        er.no_data = r.u64(e, "no_data");
+        er.not_in_region = r.u64(e, "not_in_region");
+        if (e.contains("summary")) {  // manifests written before the summary have none
+            const auto& sj = e.at("summary");
+            EyemapSummary sm;
+            sm.columns_with_data = er.has_data;
+            sm.columns_in_region = r.u64(sj, "columns");
+            sm.counts = er.request.metric.is_count();
+            sm.mean = r.number(sj, "mean");
+            sm.median = r.number(sj, "median");
+            if (sm.counts) {
+                sm.total = r.i64(sj, "total");
+                sm.max = r.i64(sj, "max");
+            } else {
+                sm.min_value = r.number(sj, "min");
+                sm.max_value = r.number(sj, "max");
+                const auto& f = r.at(sj, "format");
+                if (!f.is_object() || !f.contains("whole") || !f.at("whole").is_boolean() || !f.contains("scientific") ||
+                    !f.at("scientific").is_boolean())
+                    r.bad("\"format\" must be an object with booleans whole and scientific and decimals 0..6");
+                sm.format.whole = f.at("whole").get<bool>();
+                sm.format.scientific = f.at("scientific").get<bool>();
+                const std::int64_t places = r.i64(f, "decimals");
+                if (places < 0 || places > 6) r.bad("\"format\".decimals must be 0..6");
+                sm.format.decimals = static_cast<int>(places);
+            }
+            sm.scale_min = r.number(sj, "scale_min");
+            sm.scale_max = r.number(sj, "scale_max");
+            const auto method = parse_scale_method(r.str(sj, "scale_method"));
+            if (!method) r.bad("unknown scale_method");
+            sm.scale_method = *method;
+            er.summary = sm;
+        }
+        rec.eyemaps.push_back(std::move(er));
+    }
+    const auto& outputs = r.at(t, "outputs");
+    if (!outputs.is_array() || outputs.size() > 3 * rec.eyemaps.size() + 2) r.bad("\"outputs\" must be an array of at most 3 per eyemap and 2 more");
+    for (const auto& o : outputs) {
+        OutputRecord orec;
+        orec.path = r.str(o, "path");
+        orec.format = r.file(r.str(o, "format"));
+        const std::int64_t eyemap = r.i64(o, "eyemap");
+        if (eyemap < -1 || eyemap >= static_cast<std::int64_t>(rec.eyemaps.size())) r.bad("output eyemap index out of range");
+        orec.eyemap = static_cast<int>(eyemap);
+        // A path is only ever the one the batch makes for this type, eyemap and format: inside
+        // the run folder, one of its folders, a safe file name; never a URL or another file.
+        std::string expected;
+        if (orec.eyemap >= 0) {
+            const auto f = eyemap_format(orec.format);
+            if (!f) r.bad("an eyemap cannot be html");
+            expected = eyemap_path(*f, rec.file_key, rec.eyemaps[static_cast<std::size_t>(orec.eyemap)].request);
+        } else {
+            expected = orec.format == FileFormat::html ? page_path(rec.file_key)
+                       : orec.format == FileFormat::svg ? detail::thumb_path(rec.file_key)
+                                                          : std::string();
+        }
+        if (orec.path != expected)
+            r.bad(fmt::format("output path \"{}\" is not the one eyemap writes for it (\"{}\")", orec.path, expected));
+        orec.input_hash = r.hex(o, "hash");
+        orec.bytes = r.u64(o, "bytes");
+        if (o.contains("content")) orec.content_hash = r.hex(o, "content");
+        rec.outputs.push_back(std::move(orec));
+    }
+    return rec;
+}
+
 Manifest manifest_from_json(std::string_view text, std::string_view source) {
     Reader r{source};
     ojson j;
+    // Each element of the top-level "types" array is converted as soon as it is parsed and dropped
+    // from the document, so a manifest of 10^4 types is never held as one JSON tree (several times
+    // its text's size) besides its records.
+    std::vector<TypeRecord> streamed;
+    std::string top_key;
+    const auto keep = [&](int depth, ojson::parse_event_t event, ojson& parsed) {
+        if (event == ojson::parse_event_t::key && depth == 1) top_key = parsed.get<std::string>();
+        if (event != ojson::parse_event_t::object_end || depth != 2 || top_key != "types") return true;
+        streamed.push_back(type_from_json(r, parsed));
+        return false;
+    };
     try {
-        j = ojson::parse(text);
+        j = ojson::parse(text, keep);
+    } catch (const Error&) {
+        throw;  // a bad type record, named by the reader
     } catch (const std::exception& e) {
         r.bad(fmt::format("not valid JSON ({})", e.what()));
     }
@@ -321,113 +444,8 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
     }
     const auto& types = r.at(j, "types");
     if (!types.is_array()) r.bad("\"types\" must be an array");
-    m.types.reserve(types.size());
-    for (const auto& t : types) {
-        TypeRecord rec;
-        rec.neuron_type = r.str(t, "name");
-        if (t.is_object() && t.contains("name_hex")) {
-            if (!from_hex(r.str(t, "name_hex"), rec.neuron_type) || rec.neuron_type.empty()) r.bad("\"name_hex\" must be hex digits");
-        }
-        if (rec.neuron_type.empty()) r.bad("a type name is empty");
-        rec.file_key = r.str(t, "key");
-        if (!detail::plausible_file_key(rec.file_key, rec.neuron_type))
-            r.bad(fmt::format("file key \"{}\" is not one eyemap makes for type \"{}\"", rec.file_key, rec.neuron_type));
-        rec.seq = r.u64(t, "seq");
-        const auto& lines = r.at(t, "lines");
-        if (!lines.is_array() || lines.size() != 2 || !lines[0].is_number_unsigned() || !lines[1].is_number_unsigned())
-            r.bad("\"lines\" must be [first, last]");
-        rec.first_line = lines[0].get<std::uint64_t>();
-        rec.last_line = lines[1].get<std::uint64_t>();
-        rec.rows = r.u64(t, "rows");
-        rec.rows_hash = r.hex(t, "rows_hash");
-        const auto& eyemaps = r.at(t, "eyemaps");
-        if (!eyemaps.is_array() || eyemaps.size() > kMaxManifestEyemaps) r.bad(fmt::format("\"eyemaps\" must be an array of at most {}", kMaxManifestEyemaps));
-        for (const auto& e : eyemaps) {
-            EyemapRecord er;
-            er.request.region = r.str(e, "region");
-            if (er.request.region.empty() || er.request.region.size() > 64) r.bad("a region name must have 1 to 64 bytes");
-            const std::string side = r.str(e, "side");
-            if (side != "L" && side != "R") r.bad("side must be L or R");
-            er.request.side = side == "L" ? Side::L : Side::R;
-            const std::string metric = r.str(e, "metric");  // manifests before the rename hold the old identifiers
-            if (const auto m = parse_metric(metric)) er.request.metric = *m;
-            else if (valid_value_column_name(metric)) er.request.metric = Metric(metric);  // a value column
-            else r.bad(fmt::format("unknown metric \"{}\"", metric));
-            if (e.contains("metric_label") || e.contains("metric_unit")) {
-                const std::string label = e.contains("metric_label") ? r.str(e, "metric_label") : std::string();
-                const std::string unit = e.contains("metric_unit") ? r.str(e, "metric_unit") : std::string();
-                try {
-                    er.request.metric = er.request.metric.with_label(label, unit);
-                } catch (const Error& x) {
-                    r.bad(fmt::format("metric label or unit: {}", x.reason()));
-                }
-            }
-            er.has_data = r.u64(e, "has_data");
-            er.no_data = r.u64(e, "no_data");
-            er.not_in_region = r.u64(e, "not_in_region");
-            if (e.contains("summary")) {  // manifests written before the summary have none
-                const auto& sj = e.at("summary");
-                EyemapSummary sm;
-                sm.columns_with_data = er.has_data;
-                sm.columns_in_region = r.u64(sj, "columns");
-                sm.counts = er.request.metric.is_count();
-                sm.mean = r.number(sj, "mean");
-                sm.median = r.number(sj, "median");
-                if (sm.counts) {
-                    sm.total = r.i64(sj, "total");
-                    sm.max = r.i64(sj, "max");
-                } else {
-                    sm.min_value = r.number(sj, "min");
-                    sm.max_value = r.number(sj, "max");
-                    const auto& f = r.at(sj, "format");
-                    if (!f.is_object() || !f.contains("whole") || !f.at("whole").is_boolean() || !f.contains("scientific") ||
-                        !f.at("scientific").is_boolean())
-                        r.bad("\"format\" must be an object with booleans whole and scientific and decimals 0..6");
-                    sm.format.whole = f.at("whole").get<bool>();
-                    sm.format.scientific = f.at("scientific").get<bool>();
-                    const std::int64_t places = r.i64(f, "decimals");
-                    if (places < 0 || places > 6) r.bad("\"format\".decimals must be 0..6");
-                    sm.format.decimals = static_cast<int>(places);
-                }
-                sm.scale_min = r.number(sj, "scale_min");
-                sm.scale_max = r.number(sj, "scale_max");
-                const auto method = parse_scale_method(r.str(sj, "scale_method"));
-                if (!method) r.bad("unknown scale_method");
-                sm.scale_method = *method;
-                er.summary = sm;
-            }
-            rec.eyemaps.push_back(std::move(er));
-        }
-        const auto& outputs = r.at(t, "outputs");
-        if (!outputs.is_array() || outputs.size() > 3 * rec.eyemaps.size() + 2) r.bad("\"outputs\" must be an array of at most 3 per eyemap and 2 more");
-        for (const auto& o : outputs) {
-            OutputRecord orec;
-            orec.path = r.str(o, "path");
-            orec.format = r.file(r.str(o, "format"));
-            const std::int64_t eyemap = r.i64(o, "eyemap");
-            if (eyemap < -1 || eyemap >= static_cast<std::int64_t>(rec.eyemaps.size())) r.bad("output eyemap index out of range");
-            orec.eyemap = static_cast<int>(eyemap);
-            // A path is only ever the one the batch makes for this type, eyemap and format: inside
-            // the run folder, one of its folders, a safe file name; never a URL or another file.
-            std::string expected;
-            if (orec.eyemap >= 0) {
-                const auto f = eyemap_format(orec.format);
-                if (!f) r.bad("an eyemap cannot be html");
-                expected = eyemap_path(*f, rec.file_key, rec.eyemaps[static_cast<std::size_t>(orec.eyemap)].request);
-            } else {
-                expected = orec.format == FileFormat::html ? page_path(rec.file_key)
-                           : orec.format == FileFormat::svg ? detail::thumb_path(rec.file_key)
-                                                              : std::string();
-            }
-            if (orec.path != expected)
-                r.bad(fmt::format("output path \"{}\" is not the one eyemap writes for it (\"{}\")", orec.path, expected));
-            orec.input_hash = r.hex(o, "hash");
-            orec.bytes = r.u64(o, "bytes");
-            if (o.contains("content")) orec.content_hash = r.hex(o, "content");
-            rec.outputs.push_back(std::move(orec));
-        }
-        m.types.push_back(std::move(rec));
-    }
+    for (const auto& t : types) m.types.push_back(type_from_json(r, t));  // elements the parse kept (not objects): refused
+    m.types.insert(m.types.end(), std::make_move_iterator(streamed.begin()), std::make_move_iterator(streamed.end()));
     return m;
 }
 

@@ -33,6 +33,10 @@ std::string iso_time_utc(std::chrono::system_clock::time_point t);
 // A type's manifest line (dumped once, when the type finishes) and the manifest around such lines.
 std::string type_line(const TypeRecord& t);
 std::string manifest_json(const Manifest& m, std::span<const std::string* const> type_lines);
+// A manifest in pieces: the head (everything before the first type line), then the type lines,
+// each followed by ",\n" but the last by "\n", then kManifestTail. manifest_json is all of it at once.
+std::string manifest_head(const Manifest& m, std::size_t type_count);
+inline constexpr std::string_view kManifestTail = "]}\n";
 
 // "manifest.json" or a shard's "manifest-I-of-N.json" exactly as manifest_file_name makes it.
 bool is_manifest_name(const std::string& n);

@@ -31,7 +31,8 @@ namespace eyemap {
 namespace fs = std::filesystem;
 using detail::DirLock;
 using detail::iso_time_utc;
-using detail::manifest_json;
+using detail::kManifestTail;
+using detail::manifest_head;
 using detail::merge_types;
 using detail::type_line;
 using detail::write_index;
@@ -189,6 +190,62 @@ private:
     }
 };
 
+// The finished types' manifest lines, kept in an unlinked file of the run folder instead of memory
+// (10^4 types: ~50 MB of JSON), each found again by its place in that file. Opened on first use.
+class LineSpool {
+public:
+    struct Span {
+        std::uint64_t offset = 0;
+        std::uint64_t size = 0;
+    };
+    LineSpool() = default;
+    LineSpool(const LineSpool&) = delete;
+    LineSpool& operator=(const LineSpool&) = delete;
+    ~LineSpool() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+
+    Span append(int dir_fd, const fs::path& dir, std::string_view line) {
+        if (fd_ < 0) open(dir_fd, dir);
+        const Span span{end_, line.size()};
+        std::size_t done = 0;
+        while (done < line.size()) {
+            const ssize_t n = ::pwrite(fd_, line.data() + done, line.size() - done, static_cast<off_t>(end_ + done));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) throw_io(fmt::format("cannot keep the manifest's records: {}", std::strerror(n < 0 ? errno : EIO)), dir.string());
+            done += static_cast<std::size_t>(n);
+        }
+        end_ += line.size();
+        return span;
+    }
+    // Appends the line at `span` to `out`.
+    void read(Span span, std::string& out, const fs::path& dir) const {
+        const std::size_t at = out.size();
+        out.resize(at + span.size);
+        std::size_t done = 0;
+        while (done < span.size) {
+            const ssize_t n = ::pread(fd_, out.data() + at + done, span.size - done, static_cast<off_t>(span.offset + done));
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) throw_io(fmt::format("cannot read the manifest's records back: {}", std::strerror(n < 0 ? errno : EIO)), dir.string());
+            done += static_cast<std::size_t>(n);
+        }
+    }
+
+private:
+    void open(int dir_fd, const fs::path& dir) {
+        fd_ = ::openat(dir_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+        if (fd_ >= 0) return;
+        // No O_TMPFILE on this file system: a temporary name, removed at once (a crash in between
+        // leaves a temporary file the next run into this folder removes).
+        const std::string name = temp_file_name("manifest-records", temp_host_id(), static_cast<long>(::getpid()), 0);
+        fd_ = ::openat(dir_fd, name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd_ < 0) throw_io(fmt::format("cannot create a file for the manifest's records: {}", std::strerror(errno)), dir.string());
+        ::unlinkat(dir_fd, name.c_str(), 0);
+    }
+    int fd_ = -1;
+    std::uint64_t end_ = 0;
+};
+
 // One batch written into a run folder. The folder is made only when there is something to put in it:
 // an existing run at once, a new one when its first type is done; invalid options or rows fail before
 // and leave nothing behind. One writer per (run, shard): the lock beside the folder is taken at once
@@ -240,7 +297,7 @@ public:
         m_.pages = dir_.pages.make;
         m_.settings_hash = detail::batch_settings_hash(columns, layout, renderer_);
         if (options_.shard_plan) m_.plan = absolute_label(options_.shard_plan->source);
-        for (const auto& rec : own_previous) carried_.push_back(Line{rec.seq, rec.neuron_type, type_line(rec)});
+        for (const auto& rec : own_previous) carried_.push_back(Line{rec.seq, rec.neuron_type, spool_.append(folder_.fd, run_dir_, type_line(rec))});
     }
 
     BatchCallbacks callbacks() {
@@ -413,7 +470,7 @@ private:
         }
         std::lock_guard lk(manifest_mu_);
         done_names_.insert(rec.neuron_type);
-        done_[rec.seq] = std::move(json);
+        done_[rec.seq] = spool_.append(folder_.fd, run_dir_, json);
         // Rewrites are spaced so that they cost at most ~10% of the time (a manifest of thousands of
         // types takes a while to write).
         const auto since = std::chrono::steady_clock::now() - last_flush_;
@@ -475,20 +532,34 @@ private:
     void flush_locked(bool durable) {
         ScopedTimer t(&renderer_.stats(), manifest_op_);
         const auto t0 = std::chrono::steady_clock::now();
-        std::vector<std::pair<std::uint64_t, const std::string*>> lines;
+        std::vector<std::pair<std::uint64_t, LineSpool::Span>> lines;
         lines.reserve(done_.size() + carried_.size());
-        for (const auto& [seq, json] : done_) lines.emplace_back(seq, &json);
+        for (const auto& [seq, span] : done_) lines.emplace_back(seq, span);
         if (!m_.complete)
             for (const auto& c : carried_)
-                if (!done_names_.count(c.name)) lines.emplace_back(c.seq, &c.json);
+                if (!done_names_.count(c.name)) lines.emplace_back(c.seq, c.span);
         std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-        std::vector<const std::string*> ptrs;
-        ptrs.reserve(lines.size());
-        for (const auto& l : lines) ptrs.push_back(l.second);
         m_.updated = iso_time_utc(std::chrono::system_clock::now());
-        const std::string text = manifest_json(m_, ptrs);
-        t.add_bytes(text.size());
-        folder_.write(manifest_name_, text, durable ? Durability::full : Durability::none);
+        std::uint64_t bytes = 0;
+        // Streamed in pieces of about 1 MB: the whole manifest is never in memory.
+        const auto produce = [&](const ByteWriter& write) {
+            std::string piece = manifest_head(m_, lines.size());
+            for (std::size_t i = 0; i < lines.size(); ++i) {
+                spool_.read(lines[i].second, piece, run_dir_);
+                piece += i + 1 < lines.size() ? ",\n" : "\n";
+                if (piece.size() >= (1u << 20)) {
+                    write(piece);
+                    bytes += piece.size();
+                    piece.clear();
+                }
+            }
+            piece += kManifestTail;
+            write(piece);
+            bytes += piece.size();
+        };
+        const std::string shown = (run_dir_ / manifest_name_).string();
+        write_file_atomic_at(folder_.fd, manifest_name_, produce, shown, durable ? Durability::full : Durability::none);
+        t.add_bytes(bytes);
         last_flush_ = std::chrono::steady_clock::now();
         flush_cost_ = last_flush_ - t0;
     }
@@ -505,16 +576,18 @@ private:
     std::atomic<bool> materialized_{false};
     std::unordered_map<std::string, TypeRecord> previous_;  // resume: every manifest's types, by name
 
-    // The manifest's state: per finished type only its JSON line (dumped once), so memory stays
-    // small and a rewrite is a concatenation. Guarded by manifest_mu_.
+    // The manifest's state: per finished type only where its JSON line (dumped once) is in the spool,
+    // so memory stays flat in the number of types and a rewrite is a concatenation. Guarded by manifest_mu_.
     struct Line {
         std::uint64_t seq;
-        std::string name, json;
+        std::string name;
+        LineSpool::Span span;
     };
     std::mutex manifest_mu_;
     Manifest m_;
     std::vector<Line> carried_;  // this manifest's earlier records (resume), until their type is done again
-    std::map<std::uint64_t, std::string> done_;
+    std::map<std::uint64_t, LineSpool::Span> done_;
+    LineSpool spool_;  // the lines of done_ and carried_
     std::unordered_set<std::string> done_names_;
     std::chrono::steady_clock::time_point last_flush_{};  // the first finished type is recorded at once
     std::chrono::steady_clock::duration flush_cost_{};

@@ -124,17 +124,28 @@ extern "C" void remove_temps_and_die(int sig) {
     ::raise(sig);
 }
 
-void write_atomic_impl(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown, Durability durability, bool track);
+void write_atomic_impl(int dir_fd, std::string_view name, const std::function<void(const ByteWriter&)>& produce, const std::string& shown,
+                       Durability durability, bool track);
+// The whole file in one piece.
+std::function<void(const ByteWriter&)> one_piece(std::string_view bytes) {
+    return [bytes](const ByteWriter& write) { write(bytes); };
+}
 
 }  // namespace
 
 void write_file_atomic_at(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown, Durability durability) {
-    write_atomic_impl(dir_fd, name, bytes, shown, durability, false);
+    write_atomic_impl(dir_fd, name, one_piece(bytes), shown, durability, false);
+}
+
+void write_file_atomic_at(int dir_fd, std::string_view name, const std::function<void(const ByteWriter&)>& produce,
+                          const std::string& shown, Durability durability) {
+    write_atomic_impl(dir_fd, name, produce, shown, durability, false);
 }
 
 namespace {
 
-void write_atomic_impl(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown, Durability durability, bool track) {
+void write_atomic_impl(int dir_fd, std::string_view name, const std::function<void(const ByteWriter&)>& produce, const std::string& shown,
+                       Durability durability, bool track) {
     const bool durable = durability == Durability::full;
     const std::string target(name);
     if (target.empty() || target == "." || target == ".." || target.find('/') != std::string::npos)
@@ -151,24 +162,37 @@ void write_atomic_impl(int dir_fd, std::string_view name, std::string_view bytes
         const int err = errno;
         throw_io(fmt::format("cannot create file: {}", std::strerror(err)), shown);
     }
+    bool cleaned = false;  // fail() closed and removed the temporary file
     auto fail = [&](const char* what, int err, bool close_fd) {
         if (close_fd) ::close(fd);
         ::unlinkat(dir_fd, tmp.c_str(), 0);
+        cleaned = true;
         throw_io(fmt::format("{}: {} (nothing written; a previous file is unchanged)", what, std::strerror(err)), shown);
     };
     if (replacing && S_ISREG(old.st_mode) && ::fchmod(fd, old.st_mode & 07777) != 0) fail("cannot set permissions", errno, true);
     const BlockSignal no_sigxfsz(SIGXFSZ);
-    const char* p = bytes.data();
-    std::size_t left = bytes.size();
-    while (left > 0) {
-        const ssize_t n = ::write(fd, p, left);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            fail("cannot write file", errno, true);
+    const ByteWriter write_piece = [&](std::string_view bytes) {
+        const char* p = bytes.data();
+        std::size_t left = bytes.size();
+        while (left > 0) {
+            const ssize_t n = ::write(fd, p, left);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                fail("cannot write file", errno, true);
+            }
+            if (n == 0) fail("cannot write file", EIO, true);
+            p += n;
+            left -= static_cast<std::size_t>(n);
         }
-        if (n == 0) fail("cannot write file", EIO, true);
-        p += n;
-        left -= static_cast<std::size_t>(n);
+    };
+    try {
+        produce(write_piece);
+    } catch (...) {
+        if (!cleaned) {  // the producer's own failure
+            ::close(fd);
+            ::unlinkat(dir_fd, tmp.c_str(), 0);
+        }
+        throw;
     }
     if (durable && ::fsync(fd) != 0) fail("cannot flush file to disk", errno, true);
 #ifdef __linux__
@@ -192,7 +216,7 @@ void write_atomic_path(const std::filesystem::path& path, std::string_view bytes
         throw_io(fmt::format("cannot create file: {}", std::strerror(err)), path.string());
     }
     try {
-        write_atomic_impl(dfd, path.filename().string(), bytes, path.string(), Durability::none, track);
+        write_atomic_impl(dfd, path.filename().string(), one_piece(bytes), path.string(), Durability::none, track);
     } catch (...) {
         ::close(dfd);
         throw;

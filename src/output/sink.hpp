@@ -53,6 +53,13 @@ enum class Durability : std::uint8_t {
 void write_file_atomic_at(int dir_fd, std::string_view name, std::string_view bytes, const std::string& shown,
                           Durability durability = Durability::none);
 
+// write_file_atomic_at for a file made in pieces: `produce` is called once and hands each piece, in
+// order, to the writer it is given (so a large file need not be held whole in memory). An exception
+// from `produce` removes the temporary file and leaves the target as it was.
+using ByteWriter = std::function<void(std::string_view)>;
+void write_file_atomic_at(int dir_fd, std::string_view name, const std::function<void(const ByteWriter&)>& produce,
+                          const std::string& shown, Durability durability = Durability::none);
+
 // fdatasync of the file `name` (one component, not followed if a link) below `dir_fd`: its data on
 // disk, and what reading it back needs. Its name survives a power cut once its folder is synced too
 // (sync_folder). Only this file is waited for, not the rest of the file system's dirty data (as
