@@ -91,16 +91,56 @@ TEST_CASE("a batch's start-up cleanup keeps another host's temp file and removes
     CHECK_FALSE(fs::exists(own));
 }
 
+TEST_CASE("a manifest from before issue 26 (hash64 content hashes) still verifies, and a resume rewrites them") {
+    const auto out = eyemap::test::fresh_dir("cluster-verify-hash64");
+    REQUIRE(run_cli(batch_args(out, "old")) == 0);
+    const fs::path run = out / "old";
+    // What an older eyemap wrote: no "content_hash" field, hash64 of each file.
+    Manifest m = manifest_from_json(read_file(run / "manifest.json"), "manifest.json");
+    m.content_hash = ContentHash::hash64;
+    for (auto& t : m.types)
+        for (auto& o : t.outputs) o.content_hash = hash_bytes(read_file(run / o.path));
+    const std::string legacy = manifest_to_json(m);
+    REQUIRE(legacy.find("content_hash") == std::string::npos);
+    write_file(run / "manifest.json", legacy);
+    CHECK(manifest_from_json(legacy, "x").content_hash == ContentHash::hash64);
+    fs::last_write_time(run / "index.html", fs::file_time_type::clock::now());  // the index is not older than the manifest
+    CHECK(verify_run(run).complete);
+    // A changed byte is still found with the old algorithm.
+    const auto& o0 = m.types[0].outputs[0];
+    const std::string kept = read_file(run / o0.path);
+    std::string changed = kept;
+    changed[changed.size() / 2] ^= 1;
+    write_file(run / o0.path, changed);
+    const auto r = verify_run(run);
+    REQUIRE(r.files.size() == 1);
+    CHECK(r.files[0].problem == "content");
+    write_file(run / o0.path, kept);
+    // A resume records the files' hashes the new way, made from the files it keeps.
+    REQUIRE(run_cli(batch_args(out, "old", "--resume")) == 0);
+    const Manifest now = manifest_from_json(read_file(run / "manifest.json"), "manifest.json");
+    CHECK(now.content_hash == ContentHash::crc32_adler32);
+    for (const auto& t : now.types)
+        for (const auto& o : t.outputs) CHECK(o.content_hash == stream_digest(read_file(run / o.path)));
+    CHECK(verify_run(run).complete);
+    // An algorithm eyemap does not know is refused, naming the manifest.
+    std::string unknown = read_file(run / "manifest.json");
+    unknown.replace(unknown.find("crc32-adler32"), 13, "sha-999");
+    CHECK_THROWS_WITH(manifest_from_json(unknown, "m.json"), Catch::Contains("unknown content_hash \"sha-999\"") && Catch::Contains("m.json"));
+}
+
 TEST_CASE("manifest records each file's content hash, and verify finds missing, resized and changed files") {
     const auto out = eyemap::test::fresh_dir("cluster-verify");
     REQUIRE(run_cli(batch_args(out, "one")) == 0);
     const fs::path run = out / "one";
     const Manifest m = manifest_from_json(read_file(run / "manifest.json"), "manifest.json");
     REQUIRE_FALSE(m.types.empty());
+    CHECK(m.content_hash == ContentHash::crc32_adler32);
+    CHECK(read_file(run / "manifest.json").find("\"content_hash\":\"crc32-adler32\"") != std::string::npos);
     for (const auto& t : m.types)
         for (const auto& o : t.outputs) {
             REQUIRE(o.content_hash != 0);
-            CHECK(o.content_hash == hash_bytes(read_file(run / o.path)));
+            CHECK(o.content_hash == stream_digest(read_file(run / o.path)));
         }
     // Round trip keeps it.
     CHECK(manifest_from_json(manifest_to_json(m), "x").types[0].outputs[0].content_hash == m.types[0].outputs[0].content_hash);

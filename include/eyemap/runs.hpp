@@ -36,6 +36,13 @@ struct InputIdentity {
     std::uint64_t plan_hash = 0;   // the shard plan's entries; 0: no plan (layout and options: settings_hash)
 };
 
+// How the outputs' "content" hashes of a manifest were made (its "content_hash" field; absent:
+// hash64, the only one before issue 26). `runs verify` checks each manifest's files with its own.
+enum class ContentHash : std::uint8_t {
+    hash64,         // eyemap's 64-bit word hash (serial: ~2 instructions per byte)
+    crc32_adler32,  // CRC-32 and Adler-32 (libdeflate's, vectorised) and the length: what runs write now
+};
+
 struct Manifest {
     std::string tool;
     std::string run;
@@ -50,6 +57,7 @@ struct Manifest {
     std::uint64_t settings_hash = 0;
     std::string plan;               // the shard plan file used (--plan), recorded as given; "" for none
     InputIdentity input;
+    ContentHash content_hash = ContentHash::crc32_adler32;
     std::vector<TypeRecord> types;  // sorted by seq
 };
 

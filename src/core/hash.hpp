@@ -48,6 +48,13 @@ private:
     std::uint64_t size_ = 0;
 };
 
+// A whole byte string's StreamDigest: the content hash of a run's output files (ContentHash::crc32_adler32).
+inline std::uint64_t stream_digest(std::string_view bytes) noexcept {
+    StreamDigest d;
+    d.add(bytes);
+    return d.digest();
+}
+
 // Incremental content hash: append the parts of a key in order, then read digest().
 // Strings and spans are length-prefixed so ("ab","c") and ("a","bc") hash differently.
 class HashBuilder {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/hash.hpp"
 #include "core/read_file.hpp"
 #include "core/text.hpp"
 #include "eyemap/error.hpp"
@@ -120,6 +121,14 @@ std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_ha
 
 std::string detail::type_line(const TypeRecord& t) { return dump(type_json(t)); }
 
+std::uint64_t detail::content_hash_of(ContentHash algorithm, std::string_view bytes) noexcept {
+    return algorithm == ContentHash::hash64 ? hash_bytes(bytes) : stream_digest(bytes);
+}
+
+std::string_view detail::content_hash_name(ContentHash algorithm) noexcept {
+    return algorithm == ContentHash::hash64 ? "hash64" : "crc32-adler32";
+}
+
 // One type per line (each dumped once, when the type finishes): compact, readable, diff-friendly.
 std::string detail::manifest_head(const Manifest& m, std::size_t type_count) {
     ojson head;
@@ -142,6 +151,8 @@ std::string detail::manifest_head(const Manifest& m, std::size_t type_count) {
     if (m.input.known)
         head["input"] = ojson{{"source", m.input.from_file ? "file" : "rows"}, {"data_digest", hex64(m.input.data_digest)},
                               {"data_bytes", m.input.data_bytes}, {"types", m.input.types}, {"plan_hash", hex64(m.input.plan_hash)}};
+    // Absent in manifests from before issue 26, whose content hashes are hash64.
+    if (m.content_hash != ContentHash::hash64) head["content_hash"] = std::string(content_hash_name(m.content_hash));
     head["type_count"] = type_count;
     std::string s = dump(head);
     s.pop_back();  // the closing brace
@@ -441,6 +452,12 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
         m.input.data_bytes = r.u64(in, "data_bytes");
         m.input.types = r.u64(in, "types");
         m.input.plan_hash = r.hex(in, "plan_hash");
+    }
+    m.content_hash = ContentHash::hash64;
+    if (j.contains("content_hash")) {
+        const std::string name = r.str(j, "content_hash");
+        if (name == detail::content_hash_name(ContentHash::crc32_adler32)) m.content_hash = ContentHash::crc32_adler32;
+        else if (name != detail::content_hash_name(ContentHash::hash64)) r.bad(fmt::format("unknown content_hash \"{}\"", name));
     }
     const auto& types = r.at(j, "types");
     if (!types.is_array()) r.bad("\"types\" must be an array");

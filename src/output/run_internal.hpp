@@ -38,6 +38,11 @@ std::string manifest_json(const Manifest& m, std::span<const std::string* const>
 std::string manifest_head(const Manifest& m, std::size_t type_count);
 inline constexpr std::string_view kManifestTail = "]}\n";
 
+// An output file's content hash by the manifest's algorithm.
+std::uint64_t content_hash_of(ContentHash algorithm, std::string_view bytes) noexcept;
+// The "content_hash" field's words.
+std::string_view content_hash_name(ContentHash algorithm) noexcept;
+
 // "manifest.json" or a shard's "manifest-I-of-N.json" exactly as manifest_file_name makes it.
 bool is_manifest_name(const std::string& n);
 bool has_manifest(const fs::path& dir);

@@ -30,6 +30,7 @@
 namespace eyemap {
 namespace fs = std::filesystem;
 using detail::DirLock;
+using detail::content_hash_of;
 using detail::iso_time_utc;
 using detail::kManifestTail;
 using detail::manifest_head;
@@ -277,6 +278,12 @@ public:
         std::string started = iso_time_utc(std::chrono::system_clock::now());
         if (dir_.resume && existed_) {
             auto manifests = read_run_manifests(run_dir_);
+            // Content hashes made another way (a manifest from before issue 26) are dropped: a reused
+            // file's is made again from the file (up_to_date), a carried line has none.
+            for (auto& [path, m] : manifests)
+                if (m.content_hash != m_.content_hash)
+                    for (auto& t : m.types)
+                        for (auto& o : t.outputs) o.content_hash = 0;
             for (auto& [path, m] : manifests)
                 if (path.filename() == manifest_name_) {
                     own_previous = m.types;
@@ -441,7 +448,7 @@ private:
             if (!written) folder_.write(o.output.path, o.bytes, output_durability());
             t.add_bytes(o.bytes.size());
         }
-        const std::uint64_t h = hash_bytes(o.bytes);
+        const std::uint64_t h = content_hash_of(m_.content_hash, o.bytes);  // fixed before the first output
         std::lock_guard lk(content_mu_);
         content_[o.output.path] = h;
     }
@@ -499,9 +506,21 @@ private:
             const auto& b = planned.eyemaps[i].request;
             if (a.region != b.region || a.side != b.side || a.metric != b.metric) return false;
         }
+        // No content hash recorded, or one made another way (dropped in prepare): made from the file;
+        // one that cannot be read is not up to date.
+        std::vector<std::uint64_t> content(old.outputs.size());
+        for (std::size_t i = 0; i < old.outputs.size(); ++i) {
+            content[i] = old.outputs[i].content_hash;
+            if (content[i] != 0) continue;
+            try {
+                content[i] = content_hash_of(m_.content_hash, read_regular_file(run_dir_ / old.outputs[i].path, old.outputs[i].bytes, "output"));
+            } catch (const Error&) {
+                return false;
+            }
+        }
         for (std::size_t i = 0; i < old.outputs.size(); ++i) {
             planned.outputs[i].bytes = old.outputs[i].bytes;
-            planned.outputs[i].content_hash = old.outputs[i].content_hash;
+            planned.outputs[i].content_hash = content[i];
         }
         for (std::size_t i = 0; i < old.eyemaps.size(); ++i) planned.eyemaps[i] = old.eyemaps[i];
         return true;

@@ -15,6 +15,7 @@
 #include "core/throw.hpp"
 #include "ingest/data_file.hpp"
 #include "output/naming.hpp"
+#include "output/run_internal.hpp"
 #include "output/sink.hpp"
 #include "output/verify.hpp"
 
@@ -23,13 +24,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Hash of a file's bytes (hash_bytes of the whole content, read into memory at once).
-bool file_content_hash(const fs::path& p, std::uint64_t& out) {
+// Hash of a file's bytes by the manifest's algorithm (the whole content, read into memory at once).
+bool file_content_hash(const fs::path& p, ContentHash algorithm, std::uint64_t& out) {
     std::ifstream in(p, std::ios::binary);
     if (!in) return false;
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (in.bad()) return false;
-    out = hash_bytes(bytes);
+    out = detail::content_hash_of(algorithm, bytes);
     return true;
 }
 
@@ -232,7 +233,7 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
                 else {
                     r.bytes_checked += size;
                     std::uint64_t h = 0;
-                    if (options.check_content && o.content_hash && (!file_content_hash(p, h) || h != o.content_hash)) problem = "content";
+                    if (options.check_content && o.content_hash && (!file_content_hash(p, m->content_hash, h) || h != o.content_hash)) problem = "content";
                 }
             }
             if (problem.empty()) continue;
