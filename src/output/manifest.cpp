@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/option_schema.hpp"
 #include "core/read_file.hpp"
 #include "core/text.hpp"
 #include "eyemap/error.hpp"
@@ -142,6 +143,13 @@ std::string detail::manifest_json(const Manifest& m, std::span<const std::string
     if (m.input.known)
         head["input"] = ojson{{"source", m.input.from_file ? "file" : "rows"}, {"data_digest", hex64(m.input.data_digest)},
                               {"data_bytes", m.input.data_bytes}, {"types", m.input.types}, {"plan_hash", hex64(m.input.plan_hash)}};
+    if (!m.links.empty()) {  // only when given: manifests of runs without links are as before
+        ojson l = ojson::object();
+        for (const auto& [key, value] : {std::pair{"type_link", &m.links.type_link}, {"dataset_label", &m.links.dataset_label},
+                                         {"dataset_version", &m.links.dataset_version}, {"input_digest", &m.links.input_digest}})
+            if (!value->empty()) l[key] = *value;
+        head["links"] = std::move(l);
+    }
     head["type_count"] = type_lines.size();
     std::string s = dump(head);
     s.pop_back();  // the closing brace
@@ -155,6 +163,10 @@ std::string detail::manifest_json(const Manifest& m, std::span<const std::string
     }
     s += "]}\n";
     return s;
+}
+
+ReleaseLinks release_links(const RenderOptions& o) {
+    return ReleaseLinks{o.type_link, o.dataset_label, o.dataset_version, o.input_digest};
 }
 
 // --- JSON in ----------------------------------------------------------------------------------
@@ -318,6 +330,21 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
         m.input.data_bytes = r.u64(in, "data_bytes");
         m.input.types = r.u64(in, "types");
         m.input.plan_hash = r.hex(in, "plan_hash");
+    }
+    if (j.contains("links")) {  // checked as the options are: they go into pages again
+        const auto& l = r.at(j, "links");
+        if (!l.is_object()) r.bad("\"links\" must be an object");
+        for (const auto& [key, value] : {std::pair{"type_link", &m.links.type_link}, {"dataset_label", &m.links.dataset_label},
+                                         {"dataset_version", &m.links.dataset_version}, {"input_digest", &m.links.input_digest}}) {
+            if (!l.contains(key)) continue;
+            *value = r.str(l, key);
+            try {
+                OptionInput in;
+                set_field(*find_option(key), in, *value, key);
+            } catch (const Error& e) {
+                r.bad(fmt::format("\"links\" \"{}\": {}", key, e.reason()));
+            }
+        }
     }
     const auto& types = r.at(j, "types");
     if (!types.is_array()) r.bad("\"types\" must be an array");
