@@ -675,10 +675,13 @@ TEST_CASE("links: a column link wraps every hexagon in an <a>, its URL escaped f
     CHECK(svg.find("roi=ME_L_col_01_01") != std::string::npos);  // a column not in ME links too (to the eyemap's region)
     CHECK(svg.find("javascript:") == std::string::npos);
     CHECK(svg.find("getElementsByTagName(\"use\")") != std::string::npos);
+    // Links are controls: the root is a graphics document (role="img" would hide them from assistive technology).
+    CHECK(svg.find("class=\"eyemap\" role=\"graphics-document\"") != std::string::npos);
     // A static picture links as well; without a link nothing of it is written (the golden files hold the bytes).
     o.interactive = false;
     const std::string still = render_one(small_dataset("T<&>"), Metric::synapses, o);
     CHECK(test::count(still, "<a href=") == hexagons);
+    CHECK(still.find("role=\"graphics-document\"") != std::string::npos);
     CHECK(test::xml_error(still).empty());
     const std::string plain = render_one(small_dataset());
     CHECK(plain.find("<a ") == std::string::npos);

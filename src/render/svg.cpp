@@ -243,8 +243,8 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
     if (!scene.buttons.empty()) desc += fmt::format(" Buttons show one layer at a time ({} layers).", d.layer_count());
     head.set("a11y_desc", desc);
     // role="img" makes its content presentational, which would hide the layer buttons (focusable, role="button")
-    // from assistive technology; an eyemap with working buttons is a graphics document instead.
-    const bool controls = interactive && !scene.buttons.empty();
+    // from assistive technology; an eyemap with working buttons, or hexagons that are links, is a graphics document instead.
+    const bool controls = (interactive && !scene.buttons.empty()) || scene.column_link != nullptr;
     head.set("controls", controls ? data(data::type::bool_true) : data(data::type::bool_false));
     if (const Provenance* p = scene.provenance.get(); p && !p->empty()) {  // <metadata>: which dataset, as the pages say
         data prov;
