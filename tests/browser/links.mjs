@@ -13,25 +13,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
-import { axeAudit, expect, run, serve, suite } from './harness.mjs';
+import { axeAudit, cliSuite, expect, run, serve } from './harness.mjs';
 
-const { values: opt } = parseArgs({
-  options: {
-    cli: { type: 'string' },
-    out: { type: 'string' },
-    chromium: { type: 'string', default: process.env.EYEMAP_CHROMIUM || '/usr/bin/chromium' },
-    verbose: { type: 'boolean', default: false },
-  },
-});
-const S = suite('links', { timeoutMs: 170_000, verbose: opt.verbose });
-if (!opt.cli) S.die('--cli PATH (the eyemap executable) is required');
-if (!opt.out) S.die('--out DIR is required');
-const chromium = await S.chromium(opt.chromium);
-const OUT = path.resolve(opt.out);
-fs.rmSync(OUT, { recursive: true, force: true });
-fs.mkdirSync(OUT, { recursive: true });
+const { opt, S, chromium, OUT } = await cliSuite('links', { timeoutMs: 170_000 });
 
 // Two types on a 6 x 6 patch of ME columns (side R), one with a name every URL part must escape.
 const TYPES = ['T4/a b&c', 'Mi1'];
