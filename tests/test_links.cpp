@@ -111,7 +111,7 @@ TEST_CASE("a type's link knows {type} only") {
     CHECK_THAT(error_of("javascript:{type}", LinkTemplate::Kind::type), Catch::Contains("only http and https"));
 }
 
-TEST_CASE("provenance: the sentence names the parts given; labels and identities are checked") {
+TEST_CASE("provenance: the sentence names the parts given, and labels and identities are checked") {
     CHECK(Provenance{"optic-lobe", "v1.1", "0123456789abcdef"}.sentence() == "Dataset: optic-lobe, version v1.1, input 0123456789abcdef");
     CHECK(Provenance{"", "v2", ""}.sentence() == "Dataset: version v2");
     CHECK(Provenance{"", "", "ab"}.sentence() == "Dataset: input ab");

@@ -219,7 +219,7 @@ TEST_CASE("pages: page, index and site templates are overridable with --template
         CHECK(builtin_templates()->files.count(n) == 1);
 }
 
-TEST_CASE("pages: a type's link out and the dataset footer, escaped for their context; nothing of them without", "[pages][links]") {
+TEST_CASE("pages: a type's link out and the dataset footer, escaped for their context, and nothing of them without", "[pages][links]") {
     ReleaseLinks release;
     release.type_link = "https://neuprint.janelia.org/results?dataset=optic-lobe&type={type}";
     release.dataset_label = "<b>lobe</b> & \"x\" 'y'";

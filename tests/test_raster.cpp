@@ -971,7 +971,7 @@ TEST_CASE("continuous and diverging maps: hexagon centres, the gradient legend, 
     }
 }
 
-TEST_CASE("PDF: a column link is a link annotation per hexagon beside the spliced hexagon layer; the dataset is in the document info") {
+TEST_CASE("PDF: a column link is a link annotation per hexagon beside the spliced hexagon layer, and the dataset is in the document info") {
     REQUIRE(run("pdfinfo -v > /dev/null 2>&1") == 0);
     REQUIRE(run("pdftoppm -v > /dev/null 2>&1") == 0);
     const auto dir = test::fresh_dir("raster-pdf-links");

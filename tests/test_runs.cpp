@@ -170,7 +170,7 @@ TEST_CASE("runs: pages and index come from the templates the renderer read, even
     CHECK(m.settings_hash == detail::batch_settings_hash(src.columns(), *layout, renderer));
 }
 
-TEST_CASE("runs: links and the dataset reach SVGs, pages, index, report and manifest; the input is the manifest's data digest",
+TEST_CASE("runs: links and the dataset reach SVGs, pages, index, report and manifest, and the input is the manifest's data digest",
           "[runs][links]") {
     const Sample s = small_sample("links", 3);
     const fs::path out = s.dir / "out";

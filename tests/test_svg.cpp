@@ -688,7 +688,7 @@ TEST_CASE("links: a column link wraps every hexagon in an <a>, its URL escaped f
     CHECK(plain.find("var hexes = group.children;") != std::string::npos);
 }
 
-TEST_CASE("provenance: the SVG's <metadata> names the dataset's label, version and input, escaped; cached frames keep them apart") {
+TEST_CASE("provenance: the SVG's <metadata> names the dataset's label, version and input, escaped, and cached frames keep them apart") {
     RenderOptions o;
     o.dataset_label = "optic <lobe> & \"x\"";
     o.dataset_version = "v1.1";
