@@ -9,6 +9,7 @@
 
 #include "core/hash.hpp"
 #include "core/text.hpp"
+#include "ingest/data_file.hpp"
 #include "eyemap/eyemap.hpp"
 #include "eyemap/option_schema.hpp"
 #include "layout/layout.hpp"
@@ -50,6 +51,8 @@ FieldValue non_default(const FieldSpec& f) {
             break;
         case FieldType::path: return (fs::path(EYEMAP_SOURCE_DIR) / "templates").string();
         case FieldType::string:
+            if (f.name == "column_link") return std::string("https://h/{roi}");
+            if (f.name == "type_link") return std::string("https://h/{type}");
             return std::string(f.name == "font_family" ? "DejaVu Serif" : f.name == "colormap" ? "viridis" : "abc");
         case FieldType::style: break;
         case FieldType::metric_looks: return std::vector<std::string>{"synapses:colormap=viridis", "synapses:bins=7"};
@@ -77,7 +80,7 @@ std::vector<const FieldSpec*> all_fields() {
 
 // The settings hash as Renderer::settings_hash computed it at 8aaac46, field by field: resumed
 // runs compare it across versions, so the schema's hash must stay this one. Options added since
-// (colormap, bins, clip_quantile, metric_looks) add to it only when they are not their defaults: the default settings' hash, and
+// (colormap, bins, clip_quantile, metric_looks, the links and provenance) add to it only when they are not their defaults: the default settings' hash, and
 // every run's made before them, is 8aaac46's.
 std::uint64_t hash_8aaac46(const RenderOptions& options, std::uint64_t templates_hash) {
     HashBuilder h(0x72656e64);
@@ -105,6 +108,9 @@ std::uint64_t hash_8aaac46(const RenderOptions& options, std::uint64_t templates
         h.add(v);
     h.add(templates_hash).add(options.interactive).add(options.layer).add(options.png_scale);
     h.add(std::string_view(options.svg_id));
+    // Links and provenance (issue 23), each only when given.
+    for (const std::string* t : {&options.column_link, &options.type_link, &options.dataset_label, &options.dataset_version, &options.input_digest})
+        if (!t->empty()) h.add(std::string_view(*t));
     return h.digest();
 }
 
@@ -267,6 +273,8 @@ TEST_CASE("options schema: every field set on the CLI (its flag or --style KEY=V
     const std::string svg_default = render_bytes(RenderOptions{}, OutputFormat::svg);
     REQUIRE(cli_bytes("", OutputFormat::svg) == svg_default);
     for (const FieldSpec* f : all_fields()) {
+        // Not render's: the input's identity (the CLI's own, below) and a type's link (batch's pages).
+        if (f->name == "input_digest" || f->name == "type_link") continue;
         const FieldValue v = non_default(*f);
         const bool style = f->member.index() != 0;
         std::string args;
@@ -286,7 +294,14 @@ TEST_CASE("options schema: every field set on the CLI (its flag or --style KEY=V
         const std::string cli = cli_bytes(args, format, &rc, &err);
         INFO(err);
         REQUIRE(rc == 0);
-        const std::string lib = render_bytes(with_field(*f, v), format);
+        RenderOptions lo = with_field(*f, v);
+        if (f->name == "dataset_label" || f->name == "dataset_version") {  // a named dataset: the CLI adds the data file's digest
+            std::uint64_t digest = 0, bytes = 0;
+            REQUIRE(detail::data_file_identity(sample().dir / "data.csv", digest, bytes));
+            lo.input_digest = fmt::format("{:016x}", digest);
+            CHECK(cli.find(lo.input_digest) != std::string::npos);
+        }
+        const std::string lib = render_bytes(lo, format);
         CHECK(cli == lib);
         if (f->type != FieldType::caches && f->type != FieldType::path && format == OutputFormat::svg) CHECK(cli != svg_default);
     }

@@ -6,6 +6,7 @@
 
 #include "eyemap/runs.hpp"
 #include "output/naming.hpp"
+#include "core/links.hpp"
 #include "output/pages.hpp"
 #include "test_support.hpp"
 
@@ -216,4 +217,59 @@ TEST_CASE("pages: page, index and site templates are overridable with --template
     // The built-in set has every site template.
     for (const char* n : {"page.html.mustache", "index.html.mustache", "site.css.mustache", "site.js.mustache"})
         CHECK(builtin_templates()->files.count(n) == 1);
+}
+
+TEST_CASE("pages: a type's link out and the dataset footer, escaped for their context, and nothing of them without", "[pages][links]") {
+    ReleaseLinks release;
+    release.type_link = "https://neuprint.janelia.org/results?dataset=optic-lobe&type={type}";
+    release.dataset_label = "<b>lobe</b> & \"x\" 'y'";
+    release.dataset_version = "v1.1";
+    release.input_digest = "0123456789abcdef";
+    const std::string footer =
+        "<footer class=\"meta\" id=\"em-provenance\">Dataset: &lt;b&gt;lobe&lt;/b&gt; &amp; &quot;x&quot; &apos;y&apos;, version v1.1, input "
+        "0123456789abcdef</footer>";
+    std::vector<TypeRecord> types;
+    for (std::size_t i = 0; i < kHostile.size(); ++i) {
+        const auto& name = kHostile[i];
+        INFO(name);
+        types.push_back(make_type(name, type_file_base(name), i));
+        TypePageSettings o;
+        o.links = release;
+        const std::string page = render_type_page(types.back(), o);
+        CHECK(xml_error(page) == "");
+        CHECK(page.find("<b>") == std::string::npos);
+        CHECK(count(page, footer) == 1);
+        // The name URL-escaped into the URL, the URL's '&' an entity in the attribute.
+        std::string url;
+        append_url_escaped(url, name);
+        CHECK(url.find_first_of("<>\"'& ") == std::string::npos);
+        CHECK(page.find("<a href=\"https://neuprint.janelia.org/results?dataset=optic-lobe&amp;type=" + url + "\" id=\"em-type-link\">") !=
+              std::string::npos);
+        const auto found = links(page);
+        CHECK(std::count_if(found.begin(), found.end(), [](const std::string& l) { return l.rfind("https://", 0) == 0; }) == 1);
+        // Without links the page has none of it.
+        const std::string plain = render_type_page(types.back());
+        CHECK(plain.find("em-provenance") == std::string::npos);
+        CHECK(plain.find("em-type-link") == std::string::npos);
+        CHECK(plain.find("https://") == std::string::npos);
+    }
+    const std::string index = render_index_page(types, {}, nullptr, false, release);
+    CHECK(xml_error(index) == "");
+    CHECK(count(index, "<th scope=\"col\">Link</th>") == 1);
+    CHECK(count(index, "class=\"em-type-link\"><span class=\"em-vh\">") == kHostile.size());
+    CHECK(count(index, footer) == 1);
+    CHECK(index.find("<b>") == std::string::npos);
+    std::string url;
+    append_url_escaped(url, kHostile[0]);
+    CHECK(index.find("href=\"https://neuprint.janelia.org/results?dataset=optic-lobe&amp;type=" + url + "\"") != std::string::npos);
+    const std::string plain = render_index_page(types);
+    CHECK(plain.find(">Link</th>") == std::string::npos);
+    CHECK(plain.find("em-provenance") == std::string::npos);
+    CHECK(plain.find("em-type-link") == std::string::npos);
+    // The dataset alone: a footer, no link column.
+    ReleaseLinks named;
+    named.dataset_version = "v2";
+    const std::string versioned = render_index_page(types, {}, nullptr, false, named);
+    CHECK(versioned.find("id=\"em-provenance\">Dataset: version v2</footer>") != std::string::npos);
+    CHECK(versioned.find(">Link</th>") == std::string::npos);
 }

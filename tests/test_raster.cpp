@@ -970,3 +970,74 @@ TEST_CASE("continuous and diverging maps: hexagon centres, the gradient legend, 
         CHECK(png == test::read_file(path));
     }
 }
+
+TEST_CASE("PDF: a column link is a link annotation per hexagon beside the spliced hexagon layer, and the dataset is in the document info") {
+    REQUIRE(run("pdfinfo -v > /dev/null 2>&1") == 0);
+    REQUIRE(run("pdftoppm -v > /dev/null 2>&1") == 0);
+    const auto dir = test::fresh_dir("raster-pdf-links");
+    auto scenes = test::stage_scenes(memory_dataset(), memory_dataset().types.at(0).neuron_type);
+    REQUIRE(scenes.size() >= 2);
+    const std::string plain = render_pdf_pages(scenes);
+    const auto link = std::make_shared<const LinkTemplate>("https://neuprint.janelia.org/?q=({type})&roi={roi}", LinkTemplate::Kind::column, "column_link");
+    std::size_t hexagons = 0;
+    for (Scene& s : scenes) {
+        s.column_link = link;
+        hexagons += s.data.status.size();
+    }
+    const std::string linked = render_pdf_pages(scenes);
+    check_pdf_structure(linked);
+    // Still spliced: the file cairo alone draws (the fallback) is another, larger one.
+    const std::string fallback = detail::render_pdf_pages(scenes, {}, false);
+    check_pdf_structure(fallback);
+    CHECK(linked != fallback);
+    CHECK(linked.size() < fallback.size());
+    CHECK(test::count(linked, "/Subtype /Link") == hexagons);
+    CHECK(test::count(linked, "/S /URI") == hexagons);
+    CHECK(test::count(plain, "/Subtype /Link") == 0);
+    // The template's parentheses percent-encoded (cairo writes the URI into a PDF string as it is).
+    const Scene& first = scenes.front();
+    CHECK(linked.find(fmt::format("/URI (https://neuprint.janelia.org/?q=%28Test%29&roi={}_R_col_{:02}_{:02})", first.data.region,
+                                  first.grid->hex1[0], first.grid->hex2[0])) != std::string::npos);
+    auto lone = scenes;
+    for (Scene& s : lone) s.column_link = std::make_shared<const LinkTemplate>("https://h/?q=(x'", LinkTemplate::Kind::column, "column_link");
+    const std::string unbalanced = render_pdf_pages(lone);
+    check_pdf_structure(unbalanced);
+    CHECK(unbalanced.find("/URI (https://h/?q=%28x'") != std::string::npos);
+    test::write_file(dir / "unbalanced.pdf", unbalanced);
+    REQUIRE(run(fmt::format("pdfinfo '{0}/unbalanced.pdf' > /dev/null 2> '{0}/unbalanced.err'", dir.string())) == 0);
+    CHECK(test::read_file(dir / "unbalanced.err").empty());
+    // The same pixels on every page.
+    test::write_file(dir / "plain.pdf", plain);
+    test::write_file(dir / "linked.pdf", linked);
+    for (std::size_t page = 1; page <= scenes.size(); ++page) {
+        INFO("page " << page);
+        for (const char* name : {"plain", "linked"})
+            REQUIRE(run(fmt::format("pdftoppm -png -r 72 -f {2} -l {2} -singlefile '{0}/{1}.pdf' '{0}/{1}-{2}'", dir.string(), name, page)) == 0);
+        const RasterImage a = decode_png(test::read_file(dir / fmt::format("plain-{}.png", page)));
+        const RasterImage b = decode_png(test::read_file(dir / fmt::format("linked-{}.png", page)));
+        REQUIRE(a.argb.size() == b.argb.size());
+        std::size_t differing = 0;
+        for (std::size_t i = 0; i < a.argb.size(); ++i) differing += a.argb[i] != b.argb[i];
+        CHECK(differing == 0);
+    }
+
+    // The renderer's options: the dataset as the document's subject and keywords (deterministic, no date).
+    RenderOptions o;
+    o.dataset_label = "optic (lobe) \xC3\xA9";
+    o.dataset_version = "v1.1";
+    o.input_digest = "0123456789abcdef";
+    const EyemapRequest req{"ME", Side::R, Metric::synapses};
+    const OutputFormat pdf = OutputFormat::pdf;
+    const std::string named = Renderer(o).render(memory_dataset(), "Test", std::span(&req, 1), std::span(&pdf, 1)).at(0).bytes;
+    CHECK(named == Renderer(o).render(memory_dataset(), "Test", std::span(&req, 1), std::span(&pdf, 1)).at(0).bytes);
+    test::write_file(dir / "named.pdf", named);
+    test::write_file(dir / "default.pdf", Renderer().render(memory_dataset(), "Test", std::span(&req, 1), std::span(&pdf, 1)).at(0).bytes);
+    REQUIRE(run(fmt::format("pdfinfo '{0}/named.pdf' > '{0}/named.txt' && pdfinfo '{0}/default.pdf' > '{0}/default.txt'", dir.string())) == 0);
+    const std::string info = test::read_file(dir / "named.txt");
+    CHECK_THAT(info, Catch::Contains("Subject:         Dataset: optic (lobe) \xC3\xA9, version v1.1, input 0123456789abcdef\n"));
+    CHECK_THAT(info, Catch::Contains("Keywords:        dataset=optic (lobe) \xC3\xA9; version=v1.1; input=0123456789abcdef\n"));
+    CHECK_THAT(info, !Catch::Contains("CreationDate"));
+    const std::string plain_info = test::read_file(dir / "default.txt");
+    CHECK_THAT(plain_info, !Catch::Contains("Subject:"));
+    CHECK_THAT(plain_info, !Catch::Contains("Keywords:"));
+}

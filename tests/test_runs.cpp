@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "eyemap/runs.hpp"
@@ -167,4 +168,59 @@ TEST_CASE("runs: pages and index come from the templates the renderer read, even
     // The manifest's settings hash is the renderer's, i.e. of set A.
     const auto m = manifest_from_json(read_file(result.manifest), result.manifest.string());
     CHECK(m.settings_hash == detail::batch_settings_hash(src.columns(), *layout, renderer));
+}
+
+TEST_CASE("runs: links and the dataset reach SVGs, pages, index, report and manifest, and the input is the manifest's data digest",
+          "[runs][links]") {
+    const Sample s = small_sample("links", 3);
+    const fs::path out = s.dir / "out";
+    const std::string base = fmt::format("batch --data {} --columns {} --out-dir {} --pages --no-sync", test::q(s.data), test::q(s.columns),
+                                         test::q(out));
+    const std::string linked =
+        base + " --run linked --column-link 'https://neuprint.janelia.org/?roi={roi}&t={type}' --type-link "
+               "'https://neuprint.janelia.org/results?type={type}' --dataset-label 'optic <lobe>' --dataset-version v1.1";
+    std::string err;
+    REQUIRE(test::run_cli(linked, &err) == 0);
+    REQUIRE(test::run_cli(base + " --run plain", &err) == 0);
+    const fs::path run = out / "linked", plain = out / "plain";
+    const Manifest m = manifest_from_json(read_file(run / "manifest.json"), "manifest.json");
+    REQUIRE(m.input.known);
+    const std::string digest = fmt::format("{:016x}", m.input.data_digest);
+    CHECK(m.links.input_digest == digest);  // computed before the run by the function the manifest's digest comes from
+    CHECK(m.links.dataset_label == "optic <lobe>");
+    CHECK(m.links.type_link == "https://neuprint.janelia.org/results?type={type}");
+    const std::string footer = "<footer class=\"meta\" id=\"em-provenance\">Dataset: optic &lt;lobe&gt;, version v1.1, input " + digest + "</footer>";
+    for (const char* page : {"index.html", "report.html"}) CHECK(test::count(read_file(run / page), footer) == 1);
+    CHECK(read_file(run / "index.html").find("<th scope=\"col\">Link</th>") != std::string::npos);
+    std::size_t pages = 0, svgs = 0;
+    for (const auto& e : fs::directory_iterator(run / "pages")) {
+        const std::string page = read_file(e.path());
+        CHECK(test::count(page, footer) == 1);
+        CHECK(page.find("id=\"em-type-link\"") != std::string::npos);
+        ++pages;
+    }
+    for (const auto& e : fs::directory_iterator(run / "svg")) {
+        const std::string svg = read_file(e.path());
+        CHECK(svg.find("data-input=\"" + digest + "\"") != std::string::npos);
+        CHECK(test::count(svg, "<a href=\"https://neuprint.janelia.org/?roi=") == test::count(svg, "<title>Column: "));
+        ++svgs;
+    }
+    CHECK(pages == 3);
+    CHECK(svgs > 0);
+    // --index-only rebuilds the index from the manifests: the same footer and links.
+    const std::string index = read_file(run / "index.html");
+    fs::remove(run / "index.html");
+    REQUIRE(test::run_cli(fmt::format("batch --out-dir {} --run linked --index-only", test::q(out)), &err) == 0);
+    CHECK(read_file(run / "index.html") == index);
+    // Without the options nothing of them is written.
+    const std::string plain_manifest = read_file(plain / "manifest.json");
+    CHECK(plain_manifest.find("\"links\"") == std::string::npos);
+    for (const char* page : {"index.html", "report.html"}) CHECK(read_file(plain / page).find("em-provenance") == std::string::npos);
+    CHECK(read_file(plain / "index.html").find(">Link</th>") == std::string::npos);
+    // A manifest's links are checked as the options are: they go into pages again.
+    std::string bad = read_file(run / "manifest.json");
+    const std::string from = "\"type_link\":\"https://neuprint.janelia.org/results?type={type}\"";
+    REQUIRE(bad.find(from) != std::string::npos);
+    bad.replace(bad.find(from), from.size(), "\"type_link\":\"javascript:alert({type})\"");
+    CHECK_THROWS_WITH(manifest_from_json(bad, "m.json"), Catch::Contains("\"links\" \"type_link\"") && Catch::Contains("only http and https"));
 }

@@ -659,3 +659,65 @@ TEST_CASE("a float metric's legend: fixed limits far from the data print distinc
     CHECK(std::set<std::string>(fine.begin(), fine.end()).size() == 6);
     CHECK(fine.front() == "-0.01");
 }
+
+TEST_CASE("links: a column link wraps every hexagon in an <a>, its URL escaped for XML, and the script finds the hexagons inside") {
+    RenderOptions o;
+    o.column_link = "https://neuprint.janelia.org/view?dataset=a&roi={roi}&type={type}&h={hex1:02}";
+    const std::string svg = render_one(small_dataset("T<&>"), Metric::synapses, o);
+    CHECK(test::xml_error(svg).empty());
+    const std::size_t hexagons = test::count(svg, "<title>Column: ");
+    REQUIRE(hexagons == 8);
+    CHECK(test::count(svg, "<a href=\"https://neuprint.janelia.org/view?") == hexagons);
+    CHECK(test::count(svg, "</use></a>\n") == hexagons);
+    // Values URL-escaped, then the whole URL XML-escaped ('&' between parameters); standard and script-free.
+    CHECK(svg.find("<a href=\"https://neuprint.janelia.org/view?dataset=a&amp;roi=ME_L_col_02_03&amp;type=T%3C%26%3E&amp;h=02\" "
+                   "target=\"_top\" aria-label=\"Column 2, 3\"><use ") != std::string::npos);
+    CHECK(svg.find("roi=ME_L_col_01_01") != std::string::npos);  // a column not in ME links too (to the eyemap's region)
+    CHECK(svg.find("javascript:") == std::string::npos);
+    CHECK(svg.find("getElementsByTagName(\"use\")") != std::string::npos);
+    // Links are controls: the root is a graphics document (role="img" would hide them from assistive technology).
+    CHECK(svg.find("class=\"eyemap\" role=\"graphics-document\"") != std::string::npos);
+    // A static picture links as well; without a link nothing of it is written (the golden files hold the bytes).
+    o.interactive = false;
+    const std::string still = render_one(small_dataset("T<&>"), Metric::synapses, o);
+    CHECK(test::count(still, "<a href=") == hexagons);
+    CHECK(still.find("role=\"graphics-document\"") != std::string::npos);
+    CHECK(test::xml_error(still).empty());
+    const std::string plain = render_one(small_dataset());
+    CHECK(plain.find("<a ") == std::string::npos);
+    CHECK(plain.find("var hexes = group.children;") != std::string::npos);
+}
+
+TEST_CASE("provenance: the SVG's <metadata> names the dataset's label, version and input, escaped, and cached frames keep them apart") {
+    RenderOptions o;
+    o.dataset_label = "optic <lobe> & \"x\"";
+    o.dataset_version = "v1.1";
+    o.input_digest = "0123456789abcdef";
+    const std::string svg = render_one(small_dataset(), Metric::synapses, o);
+    CHECK(test::xml_error(svg).empty());
+    CHECK(test::count(svg, "<metadata ") == 1);
+    CHECK(svg.find("data-dataset=\"optic &lt;lobe&gt; &amp; &quot;x&quot;\" data-version=\"v1.1\" data-input=\"0123456789abcdef\"") !=
+          std::string::npos);
+    CHECK(svg.find("<dc:source>Dataset: optic &lt;lobe&gt; &amp; &quot;x&quot;, version v1.1, input 0123456789abcdef</dc:source>"
+                   "<dc:identifier>0123456789abcdef</dc:identifier>") != std::string::npos);
+    CHECK(svg.find("<metadata") > svg.find("</desc>"));
+    CHECK(svg.find("<metadata") < svg.find("<g class=\"em-hexes\">"));  // not among the hexagons the script counts
+    CHECK(render_one(small_dataset()).find("<metadata") == std::string::npos);
+    // Renderers sharing caches: the frame with the dataset is never handed to one without, nor the other way.
+    const Dataset ds = small_dataset();
+    const EyemapRequest req{"ME", Side::L, Metric::synapses};
+    const Renderer plain;
+    const Renderer named(o, plain);
+    RenderOptions other = o;
+    other.dataset_version = "v2";
+    const Renderer renamed(other, plain);
+    RenderOptions linked;
+    linked.column_link = "https://h/{roi}";
+    const Renderer links(linked, plain);
+    for (int round = 0; round < 2; ++round) {
+        CHECK(plain.render(ds, "Golden", std::span(&req, 1)).at(0).bytes.find("<metadata") == std::string::npos);
+        CHECK(named.render(ds, "Golden", std::span(&req, 1)).at(0).bytes == svg);
+        CHECK(renamed.render(ds, "Golden", std::span(&req, 1)).at(0).bytes.find("version v2") != std::string::npos);
+        CHECK(links.render(ds, "Golden", std::span(&req, 1)).at(0).bytes.find("getElementsByTagName(\"use\")") != std::string::npos);
+    }
+}

@@ -134,6 +134,14 @@ struct RenderOptions {
     // colormap, bins, continuous, centre, color_scale, color_min, color_max, color_scope, clip_quantile, in order, over
     // the options above (resolve_metric_looks). The CLI's repeatable --metric-look NAME:KEY=VALUE.
     std::vector<std::string> metric_looks;
+    // Links and provenance; empty: none (every output as without them). `column_link`: a column's
+    // http(s) URL with placeholders {type} {region} {side} {hex1} {hex2} ({hex1:02}: zero-padded) and
+    // {roi} (neuPrint's "ME_R_col_12_07"), which makes hexagons links (SVG, pages, PDF); `type_link`:
+    // a type's URL ({type}) on its page and index row. The dataset's label, version and input identity
+    // (the CLI: the data file's digest, as the run manifest records it) go into SVG metadata, PDF
+    // document info, page footers and the report.
+    std::string column_link, type_link;
+    std::string dataset_label, dataset_version, input_digest;
 };
 
 // What one metric is drawn with: the run's colour map and scale with its own metric_looks applied.

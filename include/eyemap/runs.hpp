@@ -43,6 +43,16 @@ enum class ContentHash : std::uint8_t {
     crc32_adler32,  // CRC-32 and Adler-32 (libdeflate's, vectorised) and the length: what runs write now
 };
 
+// A release's links and provenance as its pages show them (RenderOptions' type_link, dataset_label,
+// dataset_version and input_digest): recorded in the manifest when any is given, so that the index
+// and report made from it agree with the type pages. A manifest's links are checked when read.
+struct ReleaseLinks {
+    std::string type_link, dataset_label, dataset_version, input_digest;
+    bool empty() const noexcept { return type_link.empty() && dataset_label.empty() && dataset_version.empty() && input_digest.empty(); }
+    bool operator==(const ReleaseLinks&) const = default;
+};
+ReleaseLinks release_links(const RenderOptions& options);
+
 struct Manifest {
     std::string tool;
     std::string run;
@@ -58,6 +68,7 @@ struct Manifest {
     std::string plan;               // the shard plan file used (--plan), recorded as given; "" for none
     InputIdentity input;
     ContentHash content_hash = ContentHash::crc32_adler32;
+    ReleaseLinks links;             // "links", when any is given
     std::vector<TypeRecord> types;  // sorted by seq
 };
 

@@ -952,6 +952,12 @@ def run_batch(data: Any, *, layout: Any = None, regions: Any = None, out_dir: Op
     (with out_dir); files (sink="memory"); stats and caches (the renderer's statistics).
     """
     if renderer is None:
+        if isinstance(data, (str, os.PathLike)) and (options.get("dataset_label") or options.get("dataset_version")) \
+                and not options.get("input_digest"):
+            # A named dataset's input identity, as the CLI gives it: the data file's digest (the run manifest's).
+            digest = _eyemap._data_file_digest(os.fspath(data))
+            if digest:
+                options["input_digest"] = digest
         renderer = Renderer(**options)
     elif options:
         raise InputError(f"give either renderer= or render options, not both ({', '.join(options)})",

@@ -131,7 +131,9 @@ class Renderer:
                  metric_looks: Optional[Union[Mapping[str, Mapping[str, Any]], Sequence[str]]] = ...,
                  style: Optional[Union[StyleSettings, Mapping[str, Any]]] = ...,
                  templates: Optional[PathLike] = ..., static: bool = ..., layer: int = ..., png_scale: float = ...,
-                 svg_id: str = ..., caches: Union[bool, Mapping[str, Any]] = ...) -> None: ...
+                 svg_id: str = ..., column_link: str = ..., type_link: str = ..., dataset_label: str = ...,
+                 dataset_version: str = ..., input_digest: str = ...,
+                 caches: Union[bool, Mapping[str, Any]] = ...) -> None: ...
     @property
     def options(self) -> Dict[str, Any]: ...
     def render(self, dataset: Dataset, neuron_type: str, *, region: Optional[str] = ..., side: Optional[str] = ...,

@@ -15,6 +15,7 @@
 
 #include "binding.hpp"
 #include "core/throw.hpp"
+#include "ingest/data_file.hpp"
 
 namespace eyemap::py {
 namespace {
@@ -244,6 +245,13 @@ pyb::dict run(const pyb::object& input, const pyb::object& layout_path, const py
 void register_batch(pyb::module_& m) {
     m.def("_run_batch", &run, pyb::arg("input"), pyb::arg("layout"), pyb::arg("regions_json"), pyb::arg("renderer"), pyb::arg("options"),
           pyb::arg("out_dir"), pyb::arg("sink"), pyb::arg("progress"), pyb::arg("interval"));
+    // A named dataset's input identity as the CLI gives it: the data file's digest (a run manifest's data_digest).
+    m.def("_data_file_digest", [](const std::string& path) -> std::optional<std::string> {
+        std::error_code ec;
+        std::uint64_t digest = 0, bytes = 0;
+        if (!std::filesystem::is_regular_file(path, ec) || !detail::data_file_identity(path, digest, bytes)) return std::nullopt;
+        return fmt::format("{:016x}", digest);
+    });
 }
 
 }  // namespace eyemap::py

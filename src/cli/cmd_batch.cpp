@@ -403,7 +403,7 @@ void add_batch_command(CLI::App& app) {
         "  eyemap batch --data data.csv --columns columns.csv --out-dir out --run release1 --resume\n"
         "  eyemap batch --data data.csv --columns columns.csv --out-dir out --run r1 --pages --shard 2/8\n"
         "  eyemap batch --out-dir out --run r1 --index-only");
-    args->common.add_to(*sub, false, {"png_scale"});
+    args->common.add_to(*sub, false, {"png_scale", "type_link"});
     sub->add_option("--out-dir", args->out_dir, "Folder that holds the runs (each run is a subfolder)")->type_name("DIR");
     sub->add_option("--format", args->formats, "Eyemap formats, comma-separated: svg, png, pdf (e.g. svg,png)")
         ->type_name("LIST")

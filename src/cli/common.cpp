@@ -22,6 +22,7 @@
 #include "core/read_file.hpp"
 #include "core/text.hpp"
 #include "ingest/csv.hpp"
+#include "ingest/data_file.hpp"
 #include "eyemap/version.hpp"
 #include "output/sink.hpp"
 
@@ -32,7 +33,8 @@ namespace {
 // The rendering options of every rendering command; the others are named by each command.
 constexpr std::string_view kCommonFields[] = {"templates", "hex_size",    "spacing",   "margin",    "min_width", "min_height",
                                               "color_scale", "color_scope", "color_min", "color_max", "colormap",  "bins",
-                                              "clip_quantile", "continuous", "centre", "static", "caches"};
+                                              "clip_quantile", "continuous", "centre", "static", "caches",
+                                              "column_link", "dataset_label", "dataset_version"};
 
 void add_field(CLI::App& app, const FieldSpec& f, std::optional<std::string>& target) {
     std::string help(f.help);
@@ -219,7 +221,16 @@ RenderOptions CommonOptions::render_options() const {
             usage_error("--metric-look", e.where().value, e.reason());
         }
     }
-    return finish_options(std::move(in));
+    RenderOptions o = finish_options(std::move(in));
+    // A named dataset's input identity: the data file's digest, as a run manifest records it (standard
+    // input and other non-files are not read twice: none).
+    std::error_code ec;
+    if ((!o.dataset_label.empty() || !o.dataset_version.empty()) && data != "-" && !data.empty() &&
+        std::filesystem::is_regular_file(data, ec)) {
+        std::uint64_t digest = 0, bytes = 0;
+        if (detail::data_file_identity(data, digest, bytes)) o.input_digest = fmt::format("{:016x}", digest);
+    }
+    return o;
 }
 
 void CommonOptions::check_inputs() const {

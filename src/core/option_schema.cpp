@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/hash.hpp"
+#include "core/links.hpp"
 #include "core/read_file.hpp"
 #include "eyemap/error.hpp"
 #include "core/throw.hpp"
@@ -36,6 +37,17 @@ FieldValue number_or_none(bool present, double v) { return present ? FieldValue(
         .get = [](const RenderOptions& o) { return FieldValue(o.geometry.NAME); },                                     \
         .set = [](OptionInput& in, FieldValue&& v) { in.options.geometry.NAME = std::get<double>(v); },                \
         .settings_hash = [](const RenderOptions& o, std::uint64_t) { return SettingsHashPart(o.geometry.NAME); },                 \
+    }
+
+// A text option that is empty unless given (links and provenance), checked in check().
+#define EYEMAP_TEXT(NAME, FLAG, RANGE, KEYS, HELP)                                                                      \
+    FieldSpec {                                                                                                        \
+        .name = #NAME, .flag = FLAG, .type = FieldType::string, .range_text = RANGE, .cache_keys = KEYS, .help = HELP,  \
+        .get = [](const RenderOptions& o) { return FieldValue(o.NAME); },                                              \
+        .set = [](OptionInput& in, FieldValue&& v) { in.options.NAME = std::get<std::string>(std::move(v)); },         \
+        .settings_hash = [](const RenderOptions& o, std::uint64_t) {                                                   \
+            return o.NAME.empty() ? SettingsHashPart() : SettingsHashPart(std::string_view(o.NAME));                   \
+        },                                                                                                             \
     }
 
 const FieldSpec kOptions[] = {
@@ -167,6 +179,21 @@ const FieldSpec kOptions[] = {
      .get = [](const RenderOptions& o) { return FieldValue(o.svg_id); },
      .set = [](OptionInput& in, FieldValue&& v) { in.options.svg_id = std::get<std::string>(std::move(v)); },
      .settings_hash = [](const RenderOptions& o, std::uint64_t) { return SettingsHashPart(std::string_view(o.svg_id)); }},
+    // Links and provenance, added after the settings hash was fixed: each adds to it only when given.
+    EYEMAP_TEXT(column_link, "--column-link", "an http(s) URL with {type} {region} {side} {hex1} {hex2} {roi}", kMetadataKey,
+                "Makes every hexagon a link (SVG, pages, PDF): an http or https URL template with {type}, {region}, {side}, "
+                "{hex1}, {hex2} ({hex1:02}: zero-padded to 2 digits) and {roi} (neuPrint's column ROI, e.g. ME_R_col_12_07); "
+                "values are URL-escaped, e.g. 'https://neuprint.janelia.org/?dataset=optic-lobe&roi={roi}'"),
+    EYEMAP_TEXT(type_link, "--type-link", "an http(s) URL with {type}", kNoCacheKey,
+                "A link on each type's page and index row: an http or https URL template with {type} (URL-escaped)"),
+    EYEMAP_TEXT(dataset_label, "--dataset-label", "one line of text", kMetadataKey,
+                "The dataset's name, shown with its version and the input's digest in page footers, the run report, the "
+                "SVG's <metadata> and the PDF's document info"),
+    EYEMAP_TEXT(dataset_version, "--dataset-version", "one line of text", kMetadataKey, "The dataset's version (see --dataset-label)"),
+    // No flag: the CLI sets it to the data file's digest when a dataset label or version is given.
+    EYEMAP_TEXT(input_digest, "", "letters, digits and . _ : - +", kMetadataKey,
+                "The input's identity shown with the dataset label (the CLI: the data file's digest, as the run manifest "
+                "records it)"),
     // Caches change speed, never bytes: not in the settings hash.
     {.name = "caches", .flag = "--no-cache", .type = FieldType::caches, .default_text = "true",
      .help = "Switch the coordinate, colour and metadata caches off (same output, slower; for measuring them)",
@@ -177,6 +204,7 @@ const FieldSpec kOptions[] = {
      .set = [](OptionInput& in, FieldValue&& v) { in.options.caches.set_enabled(std::get<bool>(v)); }},
 };
 #undef EYEMAP_GEOMETRY
+#undef EYEMAP_TEXT
 
 #define EYEMAP_COLOUR(NAME, DEF, HELP) \
     FieldSpec { .name = #NAME, .type = FieldType::colour, .default_text = DEF, .range_text = "#rrggbb", .cache_keys = kMetadataKey, .help = HELP, .member = &Style::NAME }
@@ -293,6 +321,10 @@ void check(const FieldSpec& f, FieldValue& v, std::string_view label) {
         bad(fmt::format("expected one of {}{}", known, best.empty() ? "" : fmt::format("; did you mean '{}'?", best)), label, s);
     }
     if (f.name == "svg_id" && !s.empty() && !valid_svg_id(s)) bad("SVG id must match [A-Za-z][A-Za-z0-9_-]*", label, s);
+    if (!s.empty() && (f.name == "column_link" || f.name == "type_link"))  // compiled to check it (core/links.hpp)
+        LinkTemplate(s, f.name == "column_link" ? LinkTemplate::Kind::column : LinkTemplate::Kind::type, label);
+    if (!s.empty() && (f.name == "dataset_label" || f.name == "dataset_version" || f.name == "input_digest"))
+        check_provenance_text(s, label, f.name == "input_digest");
     // A map's name (did you mean, the known names) or a strict list of #rrggbb colours: nothing
     // else reaches the SVG's script and attributes (they get the bins' colours, written as #rrggbb).
     if (f.name == "colormap") detail::colormap_from_spec(s, label);

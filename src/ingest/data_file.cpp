@@ -3,6 +3,8 @@
 #include "core/read_file.hpp"
 #include "core/throw.hpp"
 
+#include <fstream>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -46,5 +48,25 @@ RowSource DataFileSource::source() {
 }
 std::uint64_t DataFileSource::bytes_read() const noexcept { return impl_->count.load(std::memory_order_relaxed); }
 std::uint64_t DataFileSource::file_size() const noexcept { return impl_->size; }
+
+bool detail::data_file_identity(const std::filesystem::path& p, std::uint64_t& digest, std::uint64_t& bytes) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) return false;
+    std::string block(std::size_t{1} << 16, '\0');
+    StreamDigest d;
+    std::uint64_t n = 0;
+    for (;;) {
+        in.read(block.data(), static_cast<std::streamsize>(block.size()));
+        const auto got = static_cast<std::size_t>(in.gcount());
+        n += got;
+        d.add(std::string_view(block.data(), got));
+        if (got < block.size()) {
+            if (in.bad()) return false;
+            digest = d.digest();
+            bytes = n;
+            return true;
+        }
+    }
+}
 
 }  // namespace eyemap

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -58,5 +59,11 @@ struct DataFileSource::Impl {
 struct DataFileSource::Access {
     static DataFileSource::Impl& impl(DataFileSource& f) noexcept { return *f.impl_; }
 };
+
+namespace detail {
+// The digest DataFileSource computes while a batch reads the file (a run manifest's data_digest), by
+// reading the file again: `runs verify`, and the input identity shown with a dataset's label.
+bool data_file_identity(const std::filesystem::path& p, std::uint64_t& digest, std::uint64_t& bytes);
+}  // namespace detail
 
 }  // namespace eyemap

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/links.hpp"
 #include "process/process.hpp"
 
 namespace eyemap {
@@ -134,6 +135,9 @@ struct Scene {
     LegendBox legend;
     std::vector<LayerButton> buttons;  // empty when there are no per-layer values
     ScaleScope scale_scope = ScaleScope::pooled;  // which values data.scale came from (the SVG's <desc> says so)
+    // Set by the renderer from RenderOptions; null: hexagons link nowhere, no dataset is named.
+    std::shared_ptr<const LinkTemplate> column_link;
+    std::shared_ptr<const Provenance> provenance;
 };
 
 // `scope`: the ScaleOptions::scope the data's scales were made with (process_type's options).

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/hash.hpp"
+#include "core/option_schema.hpp"
 #include "core/read_file.hpp"
 #include "core/text.hpp"
 #include "eyemap/error.hpp"
@@ -151,6 +152,13 @@ std::string detail::manifest_head(const Manifest& m, std::size_t type_count) {
     if (m.input.known)
         head["input"] = ojson{{"source", m.input.from_file ? "file" : "rows"}, {"data_digest", hex64(m.input.data_digest)},
                               {"data_bytes", m.input.data_bytes}, {"types", m.input.types}, {"plan_hash", hex64(m.input.plan_hash)}};
+    if (!m.links.empty()) {  // only when given: manifests of runs without links are as before
+        ojson l = ojson::object();
+        for (const auto& [key, value] : {std::pair{"type_link", &m.links.type_link}, {"dataset_label", &m.links.dataset_label},
+                                         {"dataset_version", &m.links.dataset_version}, {"input_digest", &m.links.input_digest}})
+            if (!value->empty()) l[key] = *value;
+        head["links"] = std::move(l);
+    }
     // Absent in manifests from before issue 26, whose content hashes are hash64.
     if (m.content_hash != ContentHash::hash64) head["content_hash"] = std::string(content_hash_name(m.content_hash));
     head["type_count"] = type_count;
@@ -168,6 +176,10 @@ std::string detail::manifest_json(const Manifest& m, std::span<const std::string
     }
     s += kManifestTail;
     return s;
+}
+
+ReleaseLinks release_links(const RenderOptions& o) {
+    return ReleaseLinks{o.type_link, o.dataset_label, o.dataset_version, o.input_digest};
 }
 
 // --- JSON in ----------------------------------------------------------------------------------
@@ -458,6 +470,21 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
         const std::string name = r.str(j, "content_hash");
         if (name == detail::content_hash_name(ContentHash::crc32_adler32)) m.content_hash = ContentHash::crc32_adler32;
         else if (name != detail::content_hash_name(ContentHash::hash64)) r.bad(fmt::format("unknown content_hash \"{}\"", name));
+    }
+    if (j.contains("links")) {  // checked as the options are: they go into pages again
+        const auto& l = r.at(j, "links");
+        if (!l.is_object()) r.bad("\"links\" must be an object");
+        for (const auto& [key, value] : {std::pair{"type_link", &m.links.type_link}, {"dataset_label", &m.links.dataset_label},
+                                         {"dataset_version", &m.links.dataset_version}, {"input_digest", &m.links.input_digest}}) {
+            if (!l.contains(key)) continue;
+            *value = r.str(l, key);
+            try {
+                OptionInput in;
+                set_field(*find_option(key), in, *value, key);
+            } catch (const Error& e) {
+                r.bad(fmt::format("\"links\" \"{}\": {}", key, e.reason()));
+            }
+        }
     }
     const auto& types = r.at(j, "types");
     if (!types.is_array()) r.bad("\"types\" must be an array");

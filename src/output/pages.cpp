@@ -5,6 +5,7 @@
 #include <ctime>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 #include <kainjow/mustache.hpp>
@@ -12,6 +13,7 @@
 
 #include "output/pages.hpp"
 
+#include "core/links.hpp"
 #include "core/number.hpp"
 #include "render/template_guard.hpp"
 
@@ -96,12 +98,37 @@ std::string script_safe_json(std::string_view raw) {
 
 using detail::url_path;
 
+namespace {
+
+// The footer's dataset (pages without one are as before: nothing is set).
+void set_provenance(data& d, const ReleaseLinks& l) {
+    const Provenance p{l.dataset_label, l.dataset_version, l.input_digest};
+    if (!p.empty()) d.set("provenance", data("sentence", p.sentence()));
+}
+
+// A type's link out: its URL and the host the link text names.
+data type_link(const LinkTemplate& t, std::string_view neuron_type) {
+    data l("href", t.expand(LinkValues{neuron_type, {}, {}, 0, 0}));
+    l.set("host", std::string(t.host()));
+    l.set("name", std::string(neuron_type));
+    return l;
+}
+
+std::optional<LinkTemplate> type_link_template(const ReleaseLinks& l) {
+    if (l.type_link.empty()) return std::nullopt;
+    return LinkTemplate(l.type_link, LinkTemplate::Kind::type, "type_link");
+}
+
+}  // namespace
+
 std::string render_type_page(const TypeRecord& type, const TypePageSettings& options) {
     const TemplateSet& set = template_set(options.templates);
     data d;
     d.set("name", type.neuron_type);
     d.set("rows", fmt::format("{}", type.rows));
     d.set("eyemap_count", fmt::format("{}", type.eyemaps.size()));
+    if (const auto t = type_link_template(options.links)) d.set("type_link", type_link(*t, type.neuron_type));
+    set_provenance(d, options.links);
 
     nlohmann::ordered_json j;
     j["name"] = type.neuron_type;
@@ -229,7 +256,7 @@ std::string render_type_page(const TypeRecord& type, const TypePageSettings& opt
 }
 
 std::string render_index_page(std::span<const TypeRecord> types_in, std::span<const IndexNotice> notices,
-                              const std::shared_ptr<const TemplateSet>& templates, bool report_link) {
+                              const std::shared_ptr<const TemplateSet>& templates, bool report_link, const ReleaseLinks& links) {
     std::vector<const TypeRecord*> types;
     types.reserve(types_in.size());
     for (const auto& t : types_in) types.push_back(&t);
@@ -293,10 +320,14 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
     }
     d.set("columns", cl);
 
+    const auto link_out = type_link_template(links);  // checked once, expanded per row
+    if (link_out) d.set("type_links", true);
+    set_provenance(d, links);
     data tl{data::type::list};
     for (const auto* t : types) {
         data row;
         row.set("name", t->neuron_type);
+        if (link_out) row.set("ext", type_link(*link_out, t->neuron_type));
         const OutputRecord* link = page_of(*t);
         if (!link && !t->outputs.empty()) link = &t->outputs.front();
         if (link) row.set("href", url_path(link->path));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "eyemap/batch.hpp"
+#include "eyemap/runs.hpp"
 #include "render/svg.hpp"
 
 namespace eyemap {
@@ -20,6 +21,7 @@ struct TypePageSettings {
     std::shared_ptr<const TemplateSet> templates;  // null: built-in
     double eyemap_width = 0, eyemap_height = 0;    // canvas of the eyemaps (the same for every eyemap of a batch)
     bool empty_maps = false;                       // show eyemaps without data instead of a "no data" line
+    ReleaseLinks links;                            // a link out per type and the footer's dataset; empty: none
 };
 
 // One type's page, for pages/<file_key>.html: a summary table, its eyemaps as a grid (regions x
@@ -33,8 +35,10 @@ struct IndexNotice {
 // index.html: every type (sorted by seq, then name): thumbnail, rows, totals, columns with data per
 // region and side; search, sort and filters in site.js (the table is complete without script).
 // `report_link`: link the run report (report.html next to index.html).
+// `links`: a column of links out per type (type_link) and the footer's dataset.
 std::string render_index_page(std::span<const TypeRecord> types, std::span<const IndexNotice> notices = {},
-                              const std::shared_ptr<const TemplateSet>& templates = nullptr, bool report_link = false);
+                              const std::shared_ptr<const TemplateSet>& templates = nullptr, bool report_link = false,
+                              const ReleaseLinks& links = {});
 // The run's shared files next to index.html: site.css, site.js and types.js (the type list the
 // pages' previous/next links come from), by file name.
 std::vector<std::pair<std::string, std::string>> render_site_assets(std::span<const TypeRecord> types,

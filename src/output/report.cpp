@@ -331,6 +331,7 @@ std::string render_run_report(const RunReport& r, const std::shared_ptr<const Te
     data d;
     d.set("title", r.run_name.empty() ? std::string("Run report") : "Run report: " + r.run_name);
     if (r.index_link) d.set("index_link", true);
+    if (!r.provenance.empty()) d.set("provenance", data("sentence", r.provenance));
     d.set("version", r.version.empty() ? std::string("unknown") : r.version);
     if (!r.command.empty()) {
         std::string cmd;
@@ -402,6 +403,8 @@ void write_run_report(const std::filesystem::path& run_dir, std::string run_name
     const auto& templates = renderer.templates();  // the run's set, read once with the renderer
     RunReport report = run_report_from(doc, std::move(run_name), bytes_per_format(types));
     report.index_link = true;
+    const RenderOptions& o = renderer.options();
+    if (const Provenance p{o.dataset_label, o.dataset_version, o.input_digest}; !p.empty()) report.provenance = p.sentence();
     write_file_atomic(run_dir / "report.html", render_run_report(report, templates));
 }
 

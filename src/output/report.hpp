@@ -32,6 +32,7 @@ struct RunReport {
     std::vector<NamedCacheStats> caches;
     std::vector<FormatBytes> formats;    // empty: not known (e.g. a statistics file without its run folder)
     bool index_link = false;             // link back to index.html (the report sits in a run folder)
+    std::string provenance;              // the dataset's label, version and input (Provenance::sentence); "" none
 };
 
 RunReport run_report_from(const StatsDocument& doc, std::string run_name = {}, std::vector<FormatBytes> formats = {});

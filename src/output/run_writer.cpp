@@ -303,6 +303,7 @@ public:
         m_.formats = options_.formats;
         m_.pages = dir_.pages.make;
         m_.settings_hash = detail::batch_settings_hash(columns, layout, renderer_);
+        m_.links = release_links(renderer_.options());
         if (options_.shard_plan) m_.plan = absolute_label(options_.shard_plan->source);
         for (const auto& rec : own_previous) carried_.push_back(Line{rec.seq, rec.neuron_type, spool_.append(folder_.fd, run_dir_, type_line(rec))});
     }

@@ -21,6 +21,7 @@ struct TypePages {
     std::uint64_t settings_hash = 0;
     std::uint64_t page_salt = 0;  // the formats and requests, which shape a page
     bool empty_maps = false;
+    ReleaseLinks links;  // in the settings hash when given
     std::shared_ptr<const TemplateSet> templates;
     std::shared_ptr<const FillColours> fills;
     std::vector<std::pair<std::string, std::shared_ptr<const FillColours>>> look_fills;  // metric_looks' own maps
@@ -64,6 +65,7 @@ struct TypePages {
                 po.eyemap_height = eyemaps.back().height;
             }
             po.empty_maps = empty_maps;
+            po.links = links;
             html = render_type_page(rec, po);
             t.add_bytes(html.size() + thumb.size());
         }
@@ -90,6 +92,7 @@ void add_type_pages(BatchCallbacks& callbacks, const TableColumns& columns, cons
     p->empty_maps = pages.empty_maps;
     p->templates = renderer.templates();  // read once, with the renderer: pages match the settings hash
     const RenderOptions& ro = renderer.options();
+    p->links = release_links(ro);
     p->fills = std::make_shared<const FillColours>(fill_colours(ro.style, ro.colormap, ro.scale.bins));
     for (const auto& l : resolve_metric_looks(ro))  // a thumbnail in its metric's own map
         p->look_fills.emplace_back(l.metric, std::make_shared<const FillColours>(fill_colours(ro.style, l.colormap, l.scale.bins)));

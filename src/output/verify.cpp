@@ -34,27 +34,6 @@ bool file_content_hash(const fs::path& p, ContentHash algorithm, std::uint64_t& 
     return true;
 }
 
-// The digest DataFileSource computes while a batch reads the file.
-bool data_file_identity(const fs::path& p, std::uint64_t& digest, std::uint64_t& bytes) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) return false;
-    std::string block(std::size_t{1} << 16, '\0');
-    StreamDigest d;
-    std::uint64_t n = 0;
-    for (;;) {
-        in.read(block.data(), static_cast<std::streamsize>(block.size()));
-        const auto got = static_cast<std::size_t>(in.gcount());
-        n += got;
-        d.add(std::string_view(block.data(), got));
-        if (got < block.size()) {
-            if (in.bad()) return false;
-            digest = d.digest();
-            bytes = n;
-            return true;
-        }
-    }
-}
-
 bool is_temp_name(const std::string& n) { return !n.empty() && n[0] == '.' && n.find(".tmp-") != std::string::npos; }
 
 }  // namespace
@@ -154,7 +133,7 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
         std::uint64_t now_hash = 0, now_bytes = 0;
         bool now_matched = true;
         if (ref && ref->input.from_file && options.check_content && fs::path(ref->data).is_absolute() &&
-            data_file_identity(ref->data, now_hash, now_bytes)) {
+            detail::data_file_identity(ref->data, now_hash, now_bytes)) {
             now_matched = false;
             for (const auto& [i, m] : shard_manifest)
                 if (m->input.known && m->input.data_digest == now_hash && m->input.data_bytes == now_bytes) {

@@ -813,6 +813,36 @@ bool splice_hexagon_layers(std::string& pdf, const std::vector<std::string>& lay
     return true;
 }
 
+// A link annotation over each hexagon's bounding box (cairo tags: annotations beside the page's
+// content, so the hexagons' spliced content stream is untouched).
+void add_column_links(cairo_t* cr, const Scene& s) {
+    const GridCoordinates& g = *s.grid;
+    const double r = s.hex_size, ry = r * 0.8660254037844386;
+    const std::string_view side = to_string(s.data.side);
+    std::string url, attributes;
+    // Links are structure elements to cairo: outside a structure element begun on their page, cairo
+    // 1.16 refers to struct elements it never writes (cross-reference entries pointing at other
+    // objects). Around the page's drawing, the structure makes cairo refuse its text; so the links
+    // alone are the page's "Document" element.
+    cairo_tag_begin(cr, "Document", "");
+    for (std::size_t c = 0; c < s.data.status.size(); ++c) {
+        url.clear();
+        s.column_link->expand(url, LinkValues{s.data.neuron_type, s.data.region, side, g.hex1[c], g.hex2[c]});
+        attributes = "uri='";
+        for (const char ch : url) {
+            // cairo 1.16 copies the URI into a PDF string unescaped: an unbalanced parenthesis would end
+            // it, so both are percent-encoded (the same URL). Its attribute syntax escapes ' and \.
+            if (ch == '(' || ch == ')') attributes += ch == '(' ? "%28" : "%29";
+            else if (ch == '\'' || ch == '\\') attributes.push_back('\\'), attributes.push_back(ch);
+            else attributes.push_back(ch);
+        }
+        attributes += fmt::format("' rect=[{} {} {} {}]", g.x[c] - r, g.y[c] - ry, 2 * r, 2 * ry);
+        cairo_tag_begin(cr, CAIRO_TAG_LINK, attributes.c_str());
+        cairo_tag_end(cr, CAIRO_TAG_LINK);
+    }
+    cairo_tag_end(cr, "Document");
+}
+
 std::string pdf_title(const Scene& s) {
     return fmt::format("{} {} ({}) {}", s.data.neuron_type, s.data.region, to_string(s.data.side), metric_label(s.data.metric));
 }
@@ -893,6 +923,14 @@ std::string cairo_pdf(std::span<const Scene> scenes, const std::vector<std::vect
     // the "D:" prefix the PDF date syntax asks for). No /ModDate is written unless set. Every
     // other byte depends only on the scenes (font subset tags are hashes of the glyphs used).
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATE_DATE, "");
+    // The dataset, when named (a renderer's scenes share it): the document info's subject and keywords.
+    if (const Provenance* p = scenes[0].provenance.get(); p && !p->empty()) {
+        cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_SUBJECT, drawable_text(p->sentence()).c_str());
+        std::string keywords;
+        for (const auto& [key, value] : {std::pair{"dataset", &p->label}, {"version", &p->version}, {"input", &p->input}})
+            if (!value->empty()) keywords += fmt::format("{}{}={}", keywords.empty() ? "" : "; ", key, *value);
+        cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_KEYWORDS, drawable_text(keywords).c_str());
+    }
     CairoPtr cr(cairo_create(surface.get()));
     check(cairo_status(cr.get()), "context");
     for (std::size_t i = 0; i < scenes.size(); ++i) {
@@ -906,6 +944,7 @@ std::string cairo_pdf(std::span<const Scene> scenes, const std::vector<std::vect
         } else {
             draw_scene(cr.get(), scenes[i], fills[i], layer, false);
         }
+        if (scenes[i].column_link) add_column_links(cr.get(), scenes[i]);
         cairo_show_page(cr.get());
         check(cairo_status(cr.get()), "drawing");
     }

@@ -58,7 +58,7 @@ void check_frame_once(const detail::SvgFrame& frame, const Scene& scene, std::ui
     static std::unordered_set<std::uint64_t> checked;
     HashBuilder key(set_hash);
     if (set_hash == builtin_templates()->content_hash) {
-        key.add(interactive).add(scene.buttons.empty());
+        key.add(interactive).add(scene.buttons.empty()).add(scene.provenance != nullptr).add(scene.column_link != nullptr);
     } else {
         for (const auto* part : {&frame.head, &frame.tail}) {
             key.add(part->size());
@@ -199,6 +199,8 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
     style_vars.set("values", d.counts ? data(data::type::bool_false) : data(data::type::bool_true));
     // Continuous (256 levels, 258 fills): two base-36 digits per layer.
     style_vars.set("wide", fills.colour.size() > 36 ? data(data::type::bool_true) : data(data::type::bool_false));
+    // Hexagons that are links are <use> elements inside <a>: the script finds them by element name.
+    style_vars.set("links", scene.column_link ? data(data::type::bool_true) : data(data::type::bool_false));
     const std::string style = detail::render_template(templates, "style.css.mustache", style_vars);
     const std::string script = interactive ? detail::render_template(templates, "script.js.mustache", style_vars) : std::string();
     if (style.find("]]>") != std::string::npos || script.find("]]>") != std::string::npos)
@@ -241,9 +243,17 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
     if (!scene.buttons.empty()) desc += fmt::format(" Buttons show one layer at a time ({} layers).", d.layer_count());
     head.set("a11y_desc", desc);
     // role="img" makes its content presentational, which would hide the layer buttons (focusable, role="button")
-    // from assistive technology; an eyemap with working buttons is a graphics document instead.
-    const bool controls = interactive && !scene.buttons.empty();
+    // from assistive technology; an eyemap with working buttons, or hexagons that are links, is a graphics document instead.
+    const bool controls = (interactive && !scene.buttons.empty()) || scene.column_link != nullptr;
     head.set("controls", controls ? data(data::type::bool_true) : data(data::type::bool_false));
+    if (const Provenance* p = scene.provenance.get(); p && !p->empty()) {  // <metadata>: which dataset, as the pages say
+        data prov;
+        prov.set("sentence", p->sentence());
+        if (!p->label.empty()) prov.set("label", p->label);
+        if (!p->version.empty()) prov.set("version", p->version);
+        if (!p->input.empty()) prov.set("input", p->input);
+        head.set("provenance", prov);
+    }
 
     data tail;
     tail.set("id", id);
@@ -382,8 +392,18 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
     // Upper bound of one hexagon's bytes: fixed text, 4 numbers (<= 24 each), 3 integers or values
     // (<= 32), and per layer a value (<= 32) + separator + one digit (two when wide).
     const std::size_t bound = 160 + id.size() + 4 * 24 + 3 * 32 + roi.size() + label.size() + L * 35;
+    // A column link: the <use> inside an <a> (focusable, script-free; _top leaves a page's frame).
+    const LinkTemplate* link = scene.column_link.get();
+    std::string url;  // one buffer for every hexagon's URL
 
     for (std::size_t c = 0; c < d.status.size(); ++c) {
+        if (link) {
+            url.clear();
+            link->expand(url, LinkValues{d.neuron_type, d.region, side, g.hex1[c], g.hex2[c]});
+            out.append(std::string_view("<a href=\""));
+            append_xml_escaped(out, url);
+            fmt::format_to(std::back_inserter(out), "\" target=\"_top\" aria-label=\"Column {}, {}\">", g.hex1[c], g.hex2[c]);
+        }
         const std::size_t start = out.size();
         out.resize(start + bound);
         RawWriter w{out.data() + start};
@@ -438,7 +458,7 @@ void append_hexagons(fmt::memory_buffer& out, const Scene& scene, std::string_vi
         w.lit(roi);
         w.lit(" (");
         w.lit(side);
-        w.lit(")</title></use>\n");
+        w.lit(link ? std::string_view(")</title></use></a>\n") : std::string_view(")</title></use>\n"));
         out.resize(static_cast<std::size_t>(w.p - out.data()));
     }
     out.append(std::string_view("</g>\n"));

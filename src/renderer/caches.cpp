@@ -149,9 +149,13 @@ struct FrameKey {
     std::vector<std::string> layer_names;
     std::array<FrameTitle, 3> titles;
     std::vector<FrameButton> buttons;
+    bool links = false;  // the script finds hexagons inside links
+    std::shared_ptr<const Provenance> provenance;  // the <metadata>
 
     bool operator==(const FrameKey& o) const noexcept {
-        return hash == o.hash && interactive == o.interactive && width == o.width && height == o.height &&
+        return hash == o.hash && interactive == o.interactive && links == o.links &&
+               (provenance == o.provenance || (provenance && o.provenance && *provenance == *o.provenance)) &&
+               width == o.width && height == o.height &&
                hex_size == o.hex_size && side == o.side && metric.same_words(o.metric) && scale_method == o.scale_method &&
                scale_scope == o.scale_scope && region == o.region &&
                layer_names == o.layer_names && titles == o.titles && buttons == o.buttons &&
@@ -171,6 +175,8 @@ struct FrameKey {
         h.add(fills->colour.size());
         for (const auto& c : fills->colour) h.add(std::string_view(c));
         if (!fills->words.empty()) h.add(std::string_view(fills->words));  // the <desc> names the map
+        if (links) h.add(links);
+        if (provenance) h.add(std::string_view(provenance->label)).add(std::string_view(provenance->version)).add(std::string_view(provenance->input));
         return h.digest();
     }
 
@@ -206,6 +212,8 @@ FrameKey frame_cache_key(const Scene& scene, const TemplateSet& templates, bool 
     k.buttons.reserve(scene.buttons.size());
     for (const auto& b : scene.buttons)
         k.buttons.push_back({bits(b.x), bits(b.y), bits(b.width), bits(b.height), b.label, b.layer});
+    k.links = scene.column_link != nullptr;
+    k.provenance = scene.provenance;
     k.hash = collide ? 0 : k.content_hash();
     return k;
 }

@@ -309,6 +309,9 @@ struct Renderer::Impl {
     };
     std::vector<Look> looks;
     RasterOptions raster;
+    // Handed to every Scene (null when not given): hexagons' links, the dataset named in the outputs.
+    std::shared_ptr<const LinkTemplate> column_link;
+    std::shared_ptr<const Provenance> provenance;
     std::uint64_t settings_hash = 0;
     OpId process_op, layout_op, svg_op, png_op, encode_op, pdf_op;
 
@@ -326,6 +329,10 @@ struct Renderer::Impl {
             looks.push_back(Look{l.metric, scale_options(own),
                                  std::make_shared<const FillColours>(fill_colours(options.style, l.colormap, l.scale.bins, l.scale.continuous))});
         }
+        if (!options.column_link.empty())
+            column_link = std::make_shared<const LinkTemplate>(options.column_link, LinkTemplate::Kind::column, "column_link");
+        if (Provenance p{options.dataset_label, options.dataset_version, options.input_digest}; !p.empty())
+            provenance = std::make_shared<const Provenance>(std::move(p));
         caches = shared ? std::move(shared) : std::make_shared<Caches>(options.caches);
         raster.scale = options.png_scale;
         raster.layer = options.layer;
@@ -401,6 +408,8 @@ struct Renderer::Impl {
             out.push_back(l < looks.size() ? layout_eyemap(std::move(d), g, options.geometry, style, looks[l].scale.scope, looks[l].fills)
                                            : layout_eyemap(std::move(d), g, options.geometry, style, options.scale.scope, fills));
             make_scene_drawable(out.back());
+            out.back().column_link = column_link;
+            out.back().provenance = provenance;
         }
         return out;
     }

@@ -8,6 +8,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 
 export class CheckError extends Error {}
 export function fail(msg) { throw new CheckError(msg); }
@@ -67,6 +68,27 @@ export async function axeAudit(target, where, { context = null, options = {} } =
   expect(bad.length === 0, `${where}: ${bad.length} axe-core violation(s) of impact moderate or worse: ` +
          bad.map((v) => `${v.id} (${v.impact}: ${v.help}) on ${v.targets.length}: ${list(v.targets)}`).join(' | '));
   return violations;
+}
+
+// The command line every CLI-driven suite takes (--cli PATH --out DIR [--chromium PATH] [--verbose]), its
+// suite, playwright's chromium and the output folder, emptied: { opt, S, chromium, OUT }.
+export async function cliSuite(name, { timeoutMs }) {
+  const { values: opt } = parseArgs({
+    options: {
+      cli: { type: 'string' },
+      out: { type: 'string' },
+      chromium: { type: 'string', default: process.env.EYEMAP_CHROMIUM || '/usr/bin/chromium' },
+      verbose: { type: 'boolean', default: false },
+    },
+  });
+  const S = suite(name, { timeoutMs, verbose: opt.verbose });
+  if (!opt.cli) S.die('--cli PATH (the eyemap executable) is required');
+  if (!opt.out) S.die('--out DIR is required');
+  const chromium = await S.chromium(opt.chromium);
+  const OUT = path.resolve(opt.out);
+  fs.rmSync(OUT, { recursive: true, force: true });
+  fs.mkdirSync(OUT, { recursive: true });
+  return { opt, S, chromium, OUT };
 }
 
 // A suite named `name`: `die` ends it as one failure; `check(title, fn)` runs and counts one check.

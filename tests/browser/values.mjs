@@ -11,25 +11,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 
-import { axeAudit, expect, run, serve, suite } from './harness.mjs';
+import { axeAudit, cliSuite, expect, run, serve } from './harness.mjs';
 
-const { values: opt } = parseArgs({
-  options: {
-    cli: { type: 'string' },
-    out: { type: 'string' },
-    chromium: { type: 'string', default: process.env.EYEMAP_CHROMIUM || '/usr/bin/chromium' },
-    verbose: { type: 'boolean', default: false },
-  },
-});
-const S = suite('values', { timeoutMs: 170_000, verbose: opt.verbose });
-if (!opt.cli) S.die('--cli PATH (the eyemap executable) is required');
-if (!opt.out) S.die('--out DIR is required');
-const chromium = await S.chromium(opt.chromium);
-const OUT = path.resolve(opt.out);
-fs.rmSync(OUT, { recursive: true, force: true });
-fs.mkdirSync(OUT, { recursive: true });
+const { opt, S, chromium, OUT } = await cliSuite('values', { timeoutMs: 170_000 });
 
 // A seeded data set on a 9 x 9 patch of ME columns (side R): diff is signed, fractional, 0 on some columns and
 // empty (no data) on others; per-layer values with empty items (no data in that layer), zeros and negatives.

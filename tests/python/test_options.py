@@ -3,6 +3,7 @@ CLI for non-default values, did-you-mean errors, and the .pyi / docstring agreei
 import ast
 import inspect
 import math
+import re
 
 import pytest
 
@@ -42,7 +43,8 @@ def non_default(f):
     if t == "path":
         return str(SOURCE_DIR / "templates")
     if t == "string":
-        return {"font_family": "DejaVu Serif", "colormap": "viridis"}.get(f["name"], "abc")
+        return {"font_family": "DejaVu Serif", "colormap": "viridis", "column_link": "https://h/{roi}",
+                "type_link": "https://h/{type}"}.get(f["name"], "abc")
     if t == "metric_looks":  # the eyemaps these tests draw are cell counts
         return ["cells:colormap=viridis", "cells:bins=7"]
     raise AssertionError(f"no value for {f['name']}")
@@ -123,7 +125,8 @@ def cli_args(f, v):
     return args
 
 
-FIELDS = [f for f in SCHEMA if f["type"] != "style"]
+# Not render's: the input's identity (the CLI's own: the data file's digest) and a type's link (batch's pages).
+FIELDS = [f for f in SCHEMA if f["type"] != "style" and f["name"] not in ("input_digest", "type_link")]
 
 
 @pytest.mark.parametrize("f", FIELDS, ids=[f"{f['group']}.{f['name']}" for f in FIELDS])
@@ -135,6 +138,9 @@ def test_same_bytes_as_the_cli(f, sample, sample_ds, tmp_path):
     run_cli("render", "--data", sample / "data.csv", "--columns", sample / "columns.csv", "--type", "Tm3", "--region", "ME",
             "--side", "R", "--metric", "cell_count", "-o", out, *cli_args(f, v))
     kw = {"style": {f["name"]: v}} if f["group"] == "style" else keywords(f, v)
+    if f["name"] in ("dataset_label", "dataset_version"):  # a named dataset: the CLI adds the data file's digest
+        digest = re.search(r'data-input="([0-9a-f]{16})"', out.read_text()).group(1)
+        kw["input_digest"] = digest
     m = eyemap.Renderer(**kw).eyemap(sample_ds, "Tm3", "ME", "R", "cell_count", formats=[fmt])
     got = m.svg.encode() if fmt == "svg" else m.png()
     assert got == out.read_bytes()
