@@ -1,4 +1,4 @@
-// eyemap command-line tool: subcommands render, sample, batch, runs, stats, import. Exit codes: cli.hpp.
+// eyemap command-line tool: subcommands render, figure, sample, batch, runs, stats, import. Exit codes: cli.hpp.
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("eyemap ") + std::string(eyemap::kVersion));
     eyemap::cli::add_render_command(app);
+    eyemap::cli::add_figure_command(app);
     eyemap::cli::add_sample_command(app);
     eyemap::cli::add_batch_command(app);
     eyemap::cli::add_runs_command(app);

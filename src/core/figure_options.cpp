@@ -1,0 +1,92 @@
+// Names, parsing and validation of a figure's options (eyemap/figure.hpp): checked once, where they enter.
+#include "eyemap/figure.hpp"
+
+#include <cctype>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/option_schema.hpp"
+#include "core/text.hpp"
+#include "core/throw.hpp"
+#include "eyemap/error.hpp"
+
+namespace eyemap {
+namespace {
+
+template <class E, std::size_t N>
+std::optional<E> parse_of(const E (&all)[N], std::string_view text) noexcept {
+    for (E e : all)
+        if (to_string(e) == text) return e;
+    return std::nullopt;
+}
+
+void check_range(std::string_view field, double v, double lo, double hi) {
+    if (!(std::isfinite(v) && v >= lo && v <= hi))
+        throw_input(fmt::format("must be a number in {}..{}", lo, hi), ErrorLocation{{}, 0, std::string(field), fmt::format("{}", v)});
+}
+
+constexpr FigureAxis kAxes[] = {FigureAxis::types, FigureAxis::regions, FigureAxis::sides, FigureAxis::metrics, FigureAxis::layers};
+constexpr FigureLegend kLegends[] = {FigureLegend::figure, FigureLegend::row, FigureLegend::column};
+constexpr FigureLabels kLabels[] = {FigureLabels::axes, FigureLabels::panels, FigureLabels::none};
+
+}  // namespace
+
+std::string_view to_string(FigureAxis a) noexcept {
+    switch (a) {
+        case FigureAxis::types: return "types";
+        case FigureAxis::regions: return "regions";
+        case FigureAxis::sides: return "sides";
+        case FigureAxis::metrics: return "metrics";
+        case FigureAxis::layers: return "layers";
+    }
+    return "?";
+}
+
+std::optional<FigureAxis> parse_figure_axis(std::string_view text) noexcept {
+    if (auto a = parse_of(kAxes, text)) return a;
+    for (FigureAxis a : kAxes)  // the singular: "type", "region", ...
+        if (const auto name = to_string(a); text.size() + 1 == name.size() && name.starts_with(text)) return a;
+    return std::nullopt;
+}
+
+std::string_view to_string(FigureLegend l) noexcept {
+    switch (l) {
+        case FigureLegend::figure: return "figure";
+        case FigureLegend::row: return "row";
+        case FigureLegend::column: return "column";
+    }
+    return "?";
+}
+std::optional<FigureLegend> parse_figure_legend(std::string_view text) noexcept { return parse_of(kLegends, text); }
+
+std::string_view to_string(FigureLabels l) noexcept {
+    switch (l) {
+        case FigureLabels::axes: return "axes";
+        case FigureLabels::panels: return "panels";
+        case FigureLabels::none: return "none";
+    }
+    return "?";
+}
+std::optional<FigureLabels> parse_figure_labels(std::string_view text) noexcept { return parse_of(kLabels, text); }
+
+void validate(const FigureOptions& o) {
+    check_range("width_mm", o.width_mm, 20, 1000);
+    check_range("font_pt", o.font_pt, 2, 36);
+    check_range("line_pt", o.line_pt, 0, 5);
+    check_range("dpi", o.dpi, 10, 2400);
+    // The family goes into CSS and fontconfig: printable text without quotes, braces or escapes.
+    if (o.font_family.empty() || o.font_family.size() > 100 || !is_drawable_text(o.font_family) ||
+        o.font_family.find_first_of("'\"\\;{}<>&") != std::string::npos)
+        throw_input("a font family name of 1..100 characters without quotes, backslashes, ';', braces, '<', '>' or '&'",
+                    ErrorLocation{{}, 0, "font_family", o.font_family});
+    if (!o.background.empty()) {
+        bool ok = o.background.size() == 7 && o.background[0] == '#';
+        for (std::size_t i = 1; ok && i < 7; ++i) ok = std::isxdigit(static_cast<unsigned char>(o.background[i])) != 0;
+        if (!ok) throw_input("a colour #rrggbb, or empty for a transparent background", ErrorLocation{{}, 0, "background", o.background});
+    }
+    if (!o.svg_id.empty() && !valid_svg_id(o.svg_id))
+        throw_input("SVG id must match [A-Za-z][A-Za-z0-9_-]*", ErrorLocation{{}, 0, "svg_id", o.svg_id});
+}
+
+}  // namespace eyemap
