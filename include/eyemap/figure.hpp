@@ -67,6 +67,9 @@ struct FigureRequest {
 
 // Throws input naming the option and value when one is out of range.
 void validate(const FigureOptions& o);
+// Throws input when rows and columns are the same dimension, another dimension has more than one
+// value, or a layer is out of 0..1000: what the panels' shape needs before any data is read.
+void validate(const FigurePanels& p);
 
 // One figure file.
 struct FigureOutput {

@@ -80,7 +80,20 @@ void run_figure(FigureArgs& a) {
     req.options.background = a.background == "none" ? std::string() : a.background;
     req.options.legend = *parse_figure_legend(a.legend);  // checked by one_of
     req.options.labels = *parse_figure_labels(a.labels);
-    check_options([&] { validate(req.options); });
+    // The library names its fields; the user typed these flags.
+    try {
+        validate(req.options);
+        validate(req.panels);
+    } catch (const Error& e) {
+        static const std::pair<std::string_view, std::string_view> kFlags[] = {
+            {"width_mm", "--width-mm"}, {"font_pt", "--font-pt"}, {"font_family", "--font-family"}, {"line_pt", "--line-pt"},
+            {"dpi", "--dpi"},           {"background", "--background"}, {"svg_id", "--id"},         {"columns", "--cols"},
+            {"types", "--type"},        {"regions", "--region"},        {"sides", "--side"},        {"metrics", "--metric"},
+            {"layers", "--layers"}};
+        for (const auto& [field, flag] : kFlags)
+            if (e.where().field == field) usage_error(flag, e.where().value, e.reason());
+        throw;
+    }
     const RenderOptions options = check_options([&] { return a.common.render_options(); });
     const RegionSet regions = a.common.region_set();
     const Renderer renderer = check_options([&] { return Renderer(options); });

@@ -89,4 +89,20 @@ void validate(const FigureOptions& o) {
         throw_input("SVG id must match [A-Za-z][A-Za-z0-9_-]*", ErrorLocation{{}, 0, "svg_id", o.svg_id});
 }
 
+void validate(const FigurePanels& p) {
+    if (p.rows == p.columns)
+        throw_input(fmt::format("rows and columns are both {}", to_string(p.rows)), ErrorLocation{{}, 0, "columns", std::string(to_string(p.columns))});
+    const std::pair<FigureAxis, std::size_t> given[] = {{FigureAxis::types, p.types.size()},     {FigureAxis::regions, p.regions.size()},
+                                                        {FigureAxis::sides, p.sides.size()},     {FigureAxis::metrics, p.metrics.size()},
+                                                        {FigureAxis::layers, p.layers.size()}};
+    for (const auto& [axis, n] : given)
+        if (n > 1 && axis != p.rows && axis != p.columns)
+            throw_input(fmt::format("{} values for {}, which is neither the rows ({}) nor the columns ({}): give one, or put {} on an axis", n,
+                                    to_string(axis), to_string(p.rows), to_string(p.columns), to_string(axis)),
+                        ErrorLocation{{}, 0, std::string(to_string(axis)), fmt::format("{} values", n)});
+    for (int l : p.layers)
+        if (l < 0 || l > kMaxLayer)
+            throw_input(fmt::format("a layer is 0 (all layers) or 1..{}", kMaxLayer), ErrorLocation{{}, 0, "layers", std::to_string(l)});
+}
+
 }  // namespace eyemap

@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include "core/hash.hpp"
-#include "core/option_schema.hpp"
 #include "core/text.hpp"
 #include "core/throw.hpp"
 #include "eyemap/error.hpp"
@@ -35,11 +34,7 @@ std::vector<T> dimension(const FigurePanels& p, FigureAxis axis, const std::vect
                         ErrorLocation{{}, 0, std::string(field), {}});
         return all;
     }
-    if (given.size() > 1)
-        throw_input(fmt::format("{} values for {}, which is neither the rows ({}) nor the columns ({}): give one, or put {} on an axis",
-                                given.size(), to_string(axis), to_string(p.rows), to_string(p.columns), to_string(axis)),
-                    ErrorLocation{{}, 0, std::string(field), fmt::format("{} values", given.size())});
-    if (!given.empty()) return given;
+    if (!given.empty()) return given;  // one value (validate(FigurePanels))
     if (!fallback)
         throw_input(fmt::format("a figure needs {}: give one, or put {} on the rows or columns", to_string(axis), to_string(axis)),
                     ErrorLocation{{}, 0, std::string(field), {}});
@@ -54,7 +49,8 @@ std::string axis_value_label(FigureAxis a, const PanelSpec& p, const EyemapData&
         case FigureAxis::sides: return std::string(to_string(p.request.side));
         case FigureAxis::metrics: return std::string(metric_label(p.request.metric));
         case FigureAxis::layers:
-            return p.layer == 0 ? std::string("all layers") : d.layer_names.empty() ? fmt::format("layer {}", p.layer) : d.layer_names[static_cast<std::size_t>(p.layer - 1)];
+            return p.layer == 0 ? std::string("all layers")
+                                : fmt::format("layer {}", d.layer_names.empty() ? std::to_string(p.layer) : d.layer_names[static_cast<std::size_t>(p.layer - 1)]);
     }
     return {};
 }
@@ -95,9 +91,8 @@ void keep_layer(EyemapData& d, int layer) {
 
 FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const FigureContext& ctx) {
     validate(req.options);
+    validate(req.panels);
     const FigurePanels& fp = req.panels;
-    if (fp.rows == fp.columns)
-        throw_input(fmt::format("rows and columns are both {}", to_string(fp.rows)), ErrorLocation{{}, 0, "columns", std::string(to_string(fp.columns))});
     const ColumnIndex& index = *ds.index;
 
     // Each dimension's values, checked against the data before anything is processed.
@@ -129,9 +124,6 @@ FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const Figu
     const auto metrics = dimension<Metric>(fp, FigureAxis::metrics, fp.metrics, defaults,
                                            defaults.empty() ? std::nullopt : std::optional<Metric>(defaults[0]), "metrics");
     const auto layers = dimension<int>(fp, FigureAxis::layers, fp.layers, {}, 0, "layers");
-    for (int l : layers)
-        if (l < 0 || l > kMaxLayer)
-            throw_input(fmt::format("a layer is 0 (all layers) or 1..{}", kMaxLayer), ErrorLocation{{}, 0, "layers", std::to_string(l)});
 
     // The panels, row-major, each dimension's value from its axis or its one value.
     auto values_of = [&](FigureAxis a) -> std::size_t {
