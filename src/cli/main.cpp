@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
         // CLI11 only lists what it did not expect: name the closest option of that subcommand. A
         // mistyped option is the likelier cause of a missing one too (--dat for --data), so first.
         const std::string unknown = eyemap::cli::unknown_option_messages(app, argc, argv);
-        // `eyemap figure --help`: help for a command that does not exist is the error, not the main help.
+        // `eyemap montage --help`: help for a command that does not exist is the error, not the main help.
         const bool unknown_command = unknown.find("unknown command") != std::string::npos;
         if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success) && !unknown_command) {
             std::ostringstream help;  // written through the checked standard output
