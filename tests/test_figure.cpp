@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <functional>
 #include <map>
 #include <regex>
 #include <set>
@@ -29,34 +30,28 @@ Dataset small_figure_data() {
     for (auto [a, b] : lo) l.entries.push_back({"LO", Side::L, a, b});
     ColumnTable t;
     t.columns = {true, true, true, false};
-    const std::size_t layers = builtin_regions().find("ME")->layers.size();
+    auto add = [&](const std::string& type, const char* region, std::pair<int, int> hex, std::int64_t v, std::int64_t cells,
+                   const std::function<std::int64_t(std::size_t)>& layer) {
+        ColumnRow r{};
+        r.neuron_type = type;
+        r.region = region;
+        r.side = Side::L;
+        r.hex1 = hex.first;
+        r.hex2 = hex.second;
+        r.synapses = v;
+        r.cells = cells;
+        for (std::size_t k = 0; k < builtin_regions().find(region)->layers.size(); ++k) r.layer_synapses.push_back(layer(k));
+        t.rows.push_back(r);
+    };
     std::int64_t v = 2;
     for (const std::string type : {"Alpha", "B<&>\"'"}) {
-        for (auto [a, b] : me) {
-            if (a == 4 && b == 4) continue;  // an ME column without data
-            ColumnRow r{};
-            r.neuron_type = type;
-            r.region = "ME";
-            r.side = Side::L;
-            r.hex1 = a;
-            r.hex2 = b;
-            r.synapses = v;
-            r.cells = 1;
-            for (std::size_t k = 0; k < layers; ++k) r.layer_synapses.push_back(k == 1 ? v : k == 3 ? v / 2 : 0);
-            t.rows.push_back(r);
+        for (auto hex : me) {
+            if (hex == std::pair{4, 4}) continue;  // an ME column without data
+            add(type, "ME", hex, v, 1, [&](std::size_t k) { return k == 1 ? v : k == 3 ? v / 2 : 0; });
             v += 3;
         }
-        for (auto [a, b] : lo) {
-            ColumnRow r{};
-            r.neuron_type = type;
-            r.region = "LO";
-            r.side = Side::L;
-            r.hex1 = a;
-            r.hex2 = b;
-            r.synapses = v;
-            r.cells = 2;
-            for (std::size_t k = 0; k < builtin_regions().find("LO")->layers.size(); ++k) r.layer_synapses.push_back(k == 0 ? v : 0);
-            t.rows.push_back(r);
+        for (auto hex : lo) {
+            add(type, "LO", hex, v, 2, [&](std::size_t k) { return k == 0 ? v : 0; });
             v += 5;
         }
     }
@@ -103,13 +98,6 @@ std::vector<std::string> hexagon_lines(const std::string& group) {
     }
     if (!use.empty()) out.push_back(use);
     return out;
-}
-
-std::vector<std::string> ids_in(const std::string& svg) {
-    std::vector<std::string> ids;
-    static const std::regex re(R"re(\bid="([^"]*)")re");
-    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), re); it != std::sregex_iterator(); ++it) ids.push_back((*it)[1]);
-    return ids;
 }
 
 // Every text size a PDF shows: per text-showing operator, the Tf size times the text matrix's scale.
@@ -199,7 +187,7 @@ TEST_CASE("one scale per legend, pooled over the values its panels draw") {
     double hi = 0;
     for (const auto& t : ds.types)
         for (const auto& row : t.rows) hi = std::max(hi, static_cast<double>(row.synapses));
-    const auto fig_ids = ids_in(fig);
+    const auto fig_ids = test::svg_ids(fig);
     CHECK(std::count(fig_ids.begin(), fig_ids.end(), "fig-l0") == 1);
     CHECK(fig.find("id=\"fig-l1\"") == std::string::npos);
     CHECK_THAT(fig, Catch::Matchers::Contains(fmt::format(">{}</text>", static_cast<long long>(hi))));
@@ -231,13 +219,13 @@ TEST_CASE("figure ids are unique per panel, also for panels that show the same e
     r.panels.types = {"Alpha", "Alpha"};  // the same type, region, side and metric twice
     r.options.svg_id.clear();
     const std::string svg = figure_svg(ds, r);
-    const auto ids = ids_in(svg);
+    const auto ids = test::svg_ids(svg);
     const std::set<std::string> unique(ids.begin(), ids.end());
     CHECK(ids.size() == unique.size());
     CHECK(ids.size() >= 1 + 1 + 4 * 2 + 1);  // root, title, per panel its group and hexagon path, the legend
     // A derived id differs with the panels.
     r.panels.types = {"Alpha"};
-    CHECK(ids_in(figure_svg(ds, r)).front() != ids.front());
+    CHECK(test::svg_ids(figure_svg(ds, r)).front() != ids.front());
 }
 
 TEST_CASE("layers, sides and metrics on the axes; labels per panel") {

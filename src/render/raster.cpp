@@ -880,15 +880,14 @@ std::string render_pdf(const Scene& scene, const RasterOptions& options) { retur
 
 namespace {
 
-// The PDF of `scenes` drawn by cairo; with `layers`, the hexagons are left to splice_hexagon_layers
-// (each page's operators appended to *layers).
-std::string cairo_pdf(std::span<const Scene> scenes, const std::vector<std::vector<FillIndex>>& fills, int layer,
-                      std::vector<std::string>* layers) {
+// A PDF drawn by `draw(surface, cr)`, its first page width x height points, `title` in its metadata.
+template <class Draw>
+std::string pdf_document(double width, double height, std::string_view title, Draw draw) {
     std::string out;
-    SurfacePtr surface(cairo_pdf_surface_create_for_stream(append_to_string, &out, scenes[0].width, scenes[0].height));
+    SurfacePtr surface(cairo_pdf_surface_create_for_stream(append_to_string, &out, width, height));
     check(cairo_surface_status(surface.get()), "PDF surface");
-    const std::string title = drawable_text(scenes.size() == 1 ? pdf_title(scenes[0]) : fmt::format("{} eyemaps", scenes[0].data.neuron_type));
-    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, title.c_str());
+    const std::string drawable_title = drawable_text(title);
+    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, drawable_title.c_str());
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "eyemap");
     // Deterministic output: cairo stamps /CreationDate with the current time unless told a
     // date; a date string it cannot parse (here: empty) clears it, so the document has no
@@ -898,24 +897,34 @@ std::string cairo_pdf(std::span<const Scene> scenes, const std::vector<std::vect
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATE_DATE, "");
     CairoPtr cr(cairo_create(surface.get()));
     check(cairo_status(cr.get()), "context");
-    for (std::size_t i = 0; i < scenes.size(); ++i) {
-        // The page size must be set before anything is drawn on the page.
-        cairo_pdf_surface_set_size(surface.get(), scenes[i].width, scenes[i].height);
-        if (layers) {
-            draw_background_and_titles(cr.get(), scenes[i], false);
-            draw_hexagon_placeholder_pdf(cr.get(), scenes[i]);
-            layers->push_back(hexagon_operators(scenes[i], fills[i]));
-            draw_legend_and_buttons(cr.get(), scenes[i], layer, false);
-        } else {
-            draw_scene(cr.get(), scenes[i], fills[i], layer, false);
-        }
-        cairo_show_page(cr.get());
-        check(cairo_status(cr.get()), "drawing");
-    }
+    draw(surface.get(), cr.get());
     cr.reset();
     cairo_surface_finish(surface.get());
     check(cairo_surface_status(surface.get()), "PDF");
     return out;
+}
+
+// The PDF of `scenes` drawn by cairo; with `layers`, the hexagons are left to splice_hexagon_layers
+// (each page's operators appended to *layers).
+std::string cairo_pdf(std::span<const Scene> scenes, const std::vector<std::vector<FillIndex>>& fills, int layer,
+                      std::vector<std::string>* layers) {
+    const std::string title = scenes.size() == 1 ? pdf_title(scenes[0]) : fmt::format("{} eyemaps", scenes[0].data.neuron_type);
+    return pdf_document(scenes[0].width, scenes[0].height, title, [&](cairo_surface_t* surface, cairo_t* cr) {
+        for (std::size_t i = 0; i < scenes.size(); ++i) {
+            // The page size must be set before anything is drawn on the page.
+            cairo_pdf_surface_set_size(surface, scenes[i].width, scenes[i].height);
+            if (layers) {
+                draw_background_and_titles(cr, scenes[i], false);
+                draw_hexagon_placeholder_pdf(cr, scenes[i]);
+                layers->push_back(hexagon_operators(scenes[i], fills[i]));
+                draw_legend_and_buttons(cr, scenes[i], layer, false);
+            } else {
+                draw_scene(cr, scenes[i], fills[i], layer, false);
+            }
+            cairo_show_page(cr);
+            check(cairo_status(cr), "drawing");
+        }
+    });
 }
 
 }  // namespace
@@ -1077,24 +1086,13 @@ std::string render_figure_pdf(const FigureScene& fig) {
     if (fig.width > 14400 || fig.height > 14400)
         throw_input(fmt::format("a PDF page is at most 14400 pt a side; this figure is {}x{} pt: fewer rows", fig.width, fig.height),
                     ErrorLocation{{}, 0, "canvas", fmt::format("{}x{}", fig.width, fig.height)});
-    std::string out;
-    SurfacePtr surface(cairo_pdf_surface_create_for_stream(append_to_string, &out, fig.width, fig.height));
-    check(cairo_surface_status(surface.get()), "PDF surface");
-    const std::string title = drawable_text(fig.title);
-    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, title.c_str());
-    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "eyemap");
-    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATE_DATE, "");  // deterministic: see cairo_pdf
-    CairoPtr cr(cairo_create(surface.get()));
-    check(cairo_status(cr.get()), "context");
-    draw_figure_labels(cr.get(), fig, false);
-    for (const FigurePanel& p : fig.panels) in_panel(cr.get(), p, [&] { draw_hexagon_paths_pdf(cr.get(), p.scene, p.scene.data.fill); });
-    for (const Scene& l : fig.legends) draw_legend_and_buttons(cr.get(), l, 0, false);
-    cairo_show_page(cr.get());
-    check(cairo_status(cr.get()), "drawing");
-    cr.reset();
-    cairo_surface_finish(surface.get());
-    check(cairo_surface_status(surface.get()), "PDF");
-    return out;
+    return pdf_document(fig.width, fig.height, fig.title, [&](cairo_surface_t*, cairo_t* cr) {
+        draw_figure_labels(cr, fig, false);
+        for (const FigurePanel& p : fig.panels) in_panel(cr, p, [&] { draw_hexagon_paths_pdf(cr, p.scene, p.scene.data.fill); });
+        for (const Scene& l : fig.legends) draw_legend_and_buttons(cr, l, 0, false);
+        cairo_show_page(cr);
+        check(cairo_status(cr), "drawing");
+    });
 }
 
 }  // namespace eyemap
