@@ -100,19 +100,28 @@ std::vector<std::string> hexagon_lines(const std::string& group) {
     return out;
 }
 
-// Every text size a PDF shows: per text-showing operator, the Tf size times the text matrix's scale.
-std::multiset<double> pdf_text_sizes(const std::string& pdf) {
-    std::multiset<double> sizes;
+// The PDF's Flate streams, inflated (those that are zlib data).
+std::vector<std::string> pdf_streams(const std::string& pdf) {
+    std::vector<std::string> out;
     std::unique_ptr<libdeflate_decompressor, void (*)(libdeflate_decompressor*)> inflater(libdeflate_alloc_decompressor(),
                                                                                           libdeflate_free_decompressor);
-    for (std::size_t at = pdf.find("stream\n"); at != std::string::npos; at = pdf.find("stream\n", at + 7)) {
-        const std::size_t begin = at + 7, end = pdf.find("\nendstream", begin);
+    for (std::size_t at = pdf.find(">>\nstream\n"); at != std::string::npos; at = pdf.find(">>\nstream\n", at + 10)) {
+        const std::size_t begin = at + 10, end = pdf.find("\nendstream", begin);
         if (end == std::string::npos) break;
         std::string text(1 << 22, '\0');
         std::size_t got = 0;
         if (libdeflate_zlib_decompress(inflater.get(), pdf.data() + begin, end - begin, text.data(), text.size(), &got) != LIBDEFLATE_SUCCESS)
             continue;
         text.resize(got);
+        out.push_back(std::move(text));
+    }
+    return out;
+}
+
+// Every text size a PDF shows: per text-showing operator, the Tf size times the text matrix's scale.
+std::multiset<double> pdf_text_sizes(const std::string& pdf) {
+    std::multiset<double> sizes;
+    for (const std::string& text : pdf_streams(pdf)) {
         std::istringstream in(text);
         std::vector<std::string> stack;
         double tf = 0, tm = 1;
@@ -333,6 +342,12 @@ TEST_CASE("PDF: the page is the requested millimetres, text the requested points
     };
     CHECK(be32(16) == static_cast<std::uint32_t>(std::ceil(180 / 25.4 * 300 - 1e-9)));
     CHECK(be32(20) == static_cast<std::uint32_t>(std::ceil(out[1].height_mm / 25.4 * 300 - 1e-9)));
+    // The hexagons as eyemap writes them (spliced into each panel's group, as a single eyemap's PDF): one
+    // stream per panel that starts with the outline colour (#c8c8c8) and width (0.25 pt), in page units.
+    const auto streams = pdf_streams(pdf);
+    CHECK(std::count_if(streams.begin(), streams.end(), [](const std::string& t) {
+              return t.starts_with("q\n0.784314 0.784314 0.784314 RG\n0.25 w\n");
+          }) == 4);
     // Deterministic.
     CHECK(Renderer().render_figure(ds, r, std::vector{OutputFormat::pdf}).at(0).bytes == pdf);
 }

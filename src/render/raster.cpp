@@ -666,8 +666,9 @@ void append_colour(std::string& out, const Rgb& c, std::string_view op) {
     out.append(op).push_back('\n');
 }
 
-// The hexagons' operators in the group's coordinates (cairo's: the page flips y outside the group).
-std::string hexagon_operators(const Scene& s, const std::vector<FillIndex>& fills) {
+// The hexagons' operators in the group's coordinates (cairo's: the page flips y outside the group),
+// scaled by `scale` and moved by (dx, dy) (a figure's panel; the identity leaves every number as it was).
+std::string hexagon_operators(const Scene& s, const std::vector<FillIndex>& fills, double scale = 1, double dx = 0, double dy = 0) {
     const GridCoordinates& g = *s.grid;
     const Style& st = *s.style;
     const double r = s.hex_size, h = r * kSin60, half = r / 2;
@@ -675,7 +676,7 @@ std::string hexagon_operators(const Scene& s, const std::vector<FillIndex>& fill
     out.reserve(fills.size() * 110 + 256);
     out.append("q\n");
     append_colour(out, rgb(st.hex_stroke), "RG");
-    append_number(out, st.hex_stroke_width, 3);
+    append_number(out, st.hex_stroke_width * scale, 3);
     out.append("w\n0 J\n0 j\n10 M\n");
     for (FillIndex p = 0; p < s.fills->colour.size(); ++p) {
         if (std::find(fills.begin(), fills.end(), p) == fills.end()) continue;
@@ -686,8 +687,8 @@ std::string hexagon_operators(const Scene& s, const std::vector<FillIndex>& fill
             const std::array<std::pair<double, double>, 6> v{{{cx + r, cy}, {cx + half, cy + h}, {cx - half, cy + h},
                                                               {cx - r, cy}, {cx - half, cy - h}, {cx + half, cy - h}}};
             for (std::size_t k = 0; k < v.size(); ++k) {
-                append_number(out, to_fixed(v[k].first), 3);
-                append_number(out, to_fixed(v[k].second), 3);
+                append_number(out, to_fixed(v[k].first * scale + dx), 3);
+                append_number(out, to_fixed(v[k].second * scale + dy), 3);
                 out.append(k == 0 ? "m " : "l ");
             }
             out.append("h\n");
@@ -1086,13 +1087,29 @@ std::string render_figure_pdf(const FigureScene& fig) {
     if (fig.width > 14400 || fig.height > 14400)
         throw_input(fmt::format("a PDF page is at most 14400 pt a side; this figure is {}x{} pt: fewer rows", fig.width, fig.height),
                     ErrorLocation{{}, 0, "canvas", fmt::format("{}x{}", fig.width, fig.height)});
-    return pdf_document(fig.width, fig.height, fig.title, [&](cairo_surface_t*, cairo_t* cr) {
-        draw_figure_labels(cr, fig, false);
-        for (const FigurePanel& p : fig.panels) in_panel(cr, p, [&] { draw_hexagon_paths_pdf(cr, p.scene, p.scene.data.fill); });
-        for (const Scene& l : fig.legends) draw_legend_and_buttons(cr, l, 0, false);
-        cairo_show_page(cr);
-        check(cairo_status(cr), "drawing");
-    });
+    // As a single eyemap's PDF: each panel's opacity group holds a marker, whose content stream is then
+    // replaced by the panel's hexagon operators at its offset and scale (splice_hexagon_layers); when
+    // cairo's file is not laid out as expected, every panel is drawn by cairo instead.
+    std::vector<std::string> layers;
+    const auto draw = [&](bool splice) {
+        return pdf_document(fig.width, fig.height, fig.title, [&](cairo_surface_t*, cairo_t* cr) {
+            draw_figure_labels(cr, fig, false);
+            for (const FigurePanel& p : fig.panels) {
+                if (splice) {
+                    draw_hexagon_placeholder_pdf(cr, p.scene);
+                    layers.push_back(hexagon_operators(p.scene, p.scene.data.fill, p.scale, p.offset_x(), p.offset_y()));
+                } else {
+                    in_panel(cr, p, [&] { draw_hexagon_paths_pdf(cr, p.scene, p.scene.data.fill); });
+                }
+            }
+            for (const Scene& l : fig.legends) draw_legend_and_buttons(cr, l, 0, false);
+            cairo_show_page(cr);
+            check(cairo_status(cr), "drawing");
+        });
+    };
+    std::string out = draw(true);
+    if (!splice_hexagon_layers(out, layers)) out = draw(false);  // not cairo 1.16's layout
+    return out;
 }
 
 }  // namespace eyemap
