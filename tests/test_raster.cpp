@@ -19,6 +19,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include <fcntl.h>
 #include <png.h>
@@ -1006,6 +1007,7 @@ TEST_CASE("figure: rsvg-convert of the SVG and pdftoppm of the PDF match the PNG
     static const std::regex panel_re(R"re(transform="translate\(([-\d.]+),([-\d.]+)\) scale\(([\d.]+)\)">)re");
     static const std::regex use_re(R"re(<use href="#[^"]*" x="([-\d.]+)" y="([-\d.]+)" fill="(#[0-9a-f]{6})")re");
     std::size_t centres = 0, bad = 0;
+    std::tuple<int, int, std::string> first;  // the first hexagon's pixel and fill
     for (auto p = std::sregex_iterator(svg.begin(), svg.end(), panel_re); p != std::sregex_iterator(); ++p) {
         const double tx = std::stod((*p)[1]), ty = std::stod((*p)[2]), k = std::stod((*p)[3]);
         const auto from = svg.begin() + (*p).position(0), to = svg.begin() + static_cast<std::ptrdiff_t>(svg.find("</g>", static_cast<std::size_t>((*p).position(0))));
@@ -1014,9 +1016,18 @@ TEST_CASE("figure: rsvg-convert of the SVG and pdftoppm of the PDF match the PNG
             const int py = static_cast<int>(std::floor((ty + k * std::stod((*u)[2])) * dpi / 72));
             const std::uint32_t want = faded_hex((*u)[3].str());
             for (const RasterImage* img : {&ours, &rsvg, &poppler}) bad += channel_diff(img->pixel(px, py), want) > 2;
-            ++centres;
+            if (centres++ == 0) first = {px, py, (*u)[3].str()};
         }
     }
     CHECK(centres == 6 * column_count(*ds.index));
     CHECK(bad == 0);
+    // Transparent (no background): the page is clear, a hexagon its fill at the hexagons' opacity (straight alpha).
+    r.options.background.clear();
+    const RasterImage clear = decode_png(Renderer().render_figure(ds, r, std::vector{OutputFormat::png}).at(0).bytes);
+    CHECK(clear.width == ours.width);
+    CHECK(clear.pixel(0, 0) >> 24 == 0);
+    const auto [fx, fy, fill] = first;
+    const std::uint32_t px = clear.pixel(fx, fy), rgb = static_cast<std::uint32_t>(std::stoul(fill.substr(1), nullptr, 16));
+    CHECK(std::abs(static_cast<int>(px >> 24) - static_cast<int>(std::lround(255 * Style{}.hex_opacity))) <= 1);
+    CHECK(channel_diff(px | 0xff000000u, rgb | 0xff000000u) <= 2);
 }

@@ -7,6 +7,7 @@
 // is pooled over the values the panels draw (one scale per legend: the figure's, a row's or a
 // column's), so panels of one legend compare directly. Every panel of one side shows the same grid
 // (the layout's universe), so a column sits in the same place in every panel of its side.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
