@@ -398,6 +398,12 @@ TEST_CASE("CLI figure: files written, usage and input errors write nothing") {
         CHECK_THAT(err, Catch::Matchers::Contains(c.text));
         CHECK(test::files_under(dir) == before);
     }
+    // A missing font family: a note, the files written.
+    CHECK(run_cli(base + "--type Mi1 --font-family 'No Such Family Eyemap' -o " + q((dir / "n.pdf").string()) + " -o " +
+                      q((dir / "n.svg").string()),
+                  &err) == 0);
+    CHECK_THAT(err, Catch::Matchers::Contains("eyemap: note: font family 'No Such Family Eyemap' not found"));
+    CHECK(fs::exists(dir / "n.pdf"));
     // Standard output with --format.
     CHECK(run_cli(base + "--type Mi1 --format svg -o - > " + q((dir / "out.svg").string()), &err) == 0);
     CHECK(test::xml_error(test::read_file(dir / "out.svg")).empty());

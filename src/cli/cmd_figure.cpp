@@ -101,7 +101,11 @@ void run_figure(FigureArgs& a) {
     const Dataset ds = a.common.dataset(regions, renderer.stats());
     // Everything is drawn (and so checked) before the first file is written.
     const std::vector<FigureOutput> files = renderer.render_figure(ds, req, formats);
-    if (!files.empty() && !files.back().note.empty()) fmt::print(stderr, "eyemap: note: {}\n", files.back().note);
+    for (const FigureOutput& f : files)  // the same note for every PNG and PDF: said once
+        if (!f.note.empty()) {
+            fmt::print(stderr, "eyemap: note: {}\n", f.note);
+            break;
+        }
     const OpId write_op = renderer.stats().op("write");
     for (std::size_t i = 0; i < files.size(); ++i) {
         const FigureOutput& f = files[i];
