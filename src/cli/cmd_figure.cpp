@@ -130,7 +130,7 @@ void add_figure_command(CLI::App& app) {
     sub->footer(
         "Examples:\n"
         "  eyemap figure --data ../shared/data/optic-lobe/me_cells.csv --columns ../shared/data/optic-lobe/columns.csv \\\n"
-        "      --type Mi1,Tm1 --rows types --cols regions --side R --metric synapses --width-mm 180 --font-pt 7 \\\n"
+        "      --type Mi1,Tm1 --rows types --cols regions --side R --metric cells --width-mm 180 --font-pt 7 \\\n"
         "      -o fig.svg -o fig.pdf -o fig.png\n"
         "  eyemap figure --data data.csv --type Tm3 --rows sides --cols layers --layers 1,2,3,4 --legend row -o Tm3.pdf\n"
         "Rows and columns each list the values of one of types, regions, sides, metrics, layers (--type, --region, --side,\n"

@@ -32,16 +32,12 @@ constexpr FigureLabels kLabels[] = {FigureLabels::axes, FigureLabels::panels, Fi
 
 }  // namespace
 
-std::string_view to_string(FigureAxis a) noexcept {
-    switch (a) {
-        case FigureAxis::types: return "types";
-        case FigureAxis::regions: return "regions";
-        case FigureAxis::sides: return "sides";
-        case FigureAxis::metrics: return "metrics";
-        case FigureAxis::layers: return "layers";
-    }
-    return "?";
-}
+// Names by enumerator, in declaration order (eyemap/figure.hpp).
+constexpr std::string_view kAxisNames[] = {"types", "regions", "sides", "metrics", "layers"};
+constexpr std::string_view kLegendNames[] = {"figure", "row", "column"};
+constexpr std::string_view kLabelNames[] = {"axes", "panels", "none"};
+
+std::string_view to_string(FigureAxis a) noexcept { return kAxisNames[static_cast<std::size_t>(a)]; }
 
 std::optional<FigureAxis> parse_figure_axis(std::string_view text) noexcept {
     if (auto a = parse_of(kAxes, text)) return a;
@@ -50,24 +46,10 @@ std::optional<FigureAxis> parse_figure_axis(std::string_view text) noexcept {
     return std::nullopt;
 }
 
-std::string_view to_string(FigureLegend l) noexcept {
-    switch (l) {
-        case FigureLegend::figure: return "figure";
-        case FigureLegend::row: return "row";
-        case FigureLegend::column: return "column";
-    }
-    return "?";
-}
+std::string_view to_string(FigureLegend l) noexcept { return kLegendNames[static_cast<std::size_t>(l)]; }
 std::optional<FigureLegend> parse_figure_legend(std::string_view text) noexcept { return parse_of(kLegends, text); }
 
-std::string_view to_string(FigureLabels l) noexcept {
-    switch (l) {
-        case FigureLabels::axes: return "axes";
-        case FigureLabels::panels: return "panels";
-        case FigureLabels::none: return "none";
-    }
-    return "?";
-}
+std::string_view to_string(FigureLabels l) noexcept { return kLabelNames[static_cast<std::size_t>(l)]; }
 std::optional<FigureLabels> parse_figure_labels(std::string_view text) noexcept { return parse_of(kLabels, text); }
 
 void validate(const FigureOptions& o) {
