@@ -45,11 +45,8 @@ FigureScene layout_figure(FigureLayoutInput in) {
     // Legend strip: tick labels, a gap, the bar (one font size wide), the rotated title.
     const double bar_width = f, tick_gap = 0.4 * f, title_gap = 1.3 * f;
     double ticks = 0;
-    for (std::size_t src : in.legend_source) {
-        const Scene& s = in.panels.at(src);
-        for (const auto* ls : {&s.legend.all})
-            for (const auto& l : ls->labels) ticks = std::max(ticks, text_width(l, f));
-    }
+    for (std::size_t src : in.legend_source)  // the labels do not depend on the bar's height, but a gradient's thinning
+        for (const auto& l : in.panels.at(src).legend.all.labels) ticks = std::max(ticks, text_width(l, f));
     const double strip = ticks + tick_gap + bar_width + title_gap + 0.5 * f + gap;
     const std::size_t strips = o.legend == FigureLegend::column ? in.columns : 1;
 
