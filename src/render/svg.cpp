@@ -171,12 +171,12 @@ void append_summary(fmt::memory_buffer& out, const Scene& scene) {
     out.push_back('.');
 }
 
-// The style and script templates' data: every Style field by its key, the fills, `id`.
 std::string hex_path_data(double hs) {
     const double hy = hs * 0.8660254037844386;
     return fmt::format("M{0},0L{1},{2}L-{1},{2}L-{0},0L-{1},-{2}L{1},-{2}Z", num(hs), num(hs / 2), num(hy));
 }
 
+// The style and script templates' data: every Style field by its key, the fills, `id`.
 static data style_template_data(const Scene& scene, const std::string& id) {
     const EyemapData& d = scene.data;
     data style_vars;
@@ -210,6 +210,7 @@ static data style_template_data(const Scene& scene, const std::string& id) {
 SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool interactive) {
     const EyemapData& d = scene.data;
     const std::string id(kIdSentinel);
+    const Style& st = *scene.style;
     data style_vars = style_template_data(scene, id);
     const std::string style = detail::render_template(templates, "style.css.mustache", style_vars);
     const std::string script = interactive ? detail::render_template(templates, "script.js.mustache", style_vars) : std::string();
@@ -225,7 +226,7 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
     head.set("layers_json", nlohmann::json(d.layer_names).dump());
     head.set("hex_path", hex_path_data(hs));
     head.set("style", style);
-    head.set("background", scene.style->background);
+    head.set("background", st.background);
     data titles{data::type::list};
     for (std::size_t i = 0; i < scene.titles.size(); ++i) {
         const auto& t = scene.titles[i];
