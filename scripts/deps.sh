@@ -8,6 +8,7 @@ pkgs=(
   libcli11-dev nlohmann-json3-dev libkainjow-mustache-dev
   catch2 libxml2-dev libxml2-utils                      # tests
   fonts-dejavu-core fontconfig                          # text in PNG/PDF
+  fonts-liberation2                                     # figures: Liberation Sans, the metric twin of Arial (eyemap figure)
   librsvg2-bin poppler-utils                            # raster parity checks in tests
   libbenchmark-dev                                      # bench/
   slurm-wlm munge parallel                              # cluster tests (tests/cluster)

@@ -637,9 +637,9 @@ TEST_CASE("messages: choice options say eyemap: error: and did you mean and an u
     CHECK_THAT(err, Catch::StartsWith("eyemap: error: --sink") && Catch::Contains("did you mean 'null'?"));
     // Help for a command that does not exist: the main help and exit 0 before.
     int rc = 0;
-    const std::string out = r3_stdout("figure --help", &rc, &err);
+    const std::string out = r3_stdout("montage --help", &rc, &err);
     CHECK(rc == 1);
-    CHECK_THAT(err, Catch::StartsWith("eyemap: error: unknown command 'figure'"));
+    CHECK_THAT(err, Catch::StartsWith("eyemap: error: unknown command 'montage'"));
     CHECK(out.find("Usage") == std::string::npos);
     CHECK(run_cli("render --help > " + q(dir / "help.txt")) == 0);  // real commands' help is unchanged
 }

@@ -14,10 +14,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include <fcntl.h>
 #include <png.h>
@@ -1040,4 +1042,63 @@ TEST_CASE("PDF: a column link is a link annotation per hexagon beside the splice
     const std::string plain_info = test::read_file(dir / "default.txt");
     CHECK_THAT(plain_info, !Catch::Contains("Subject:"));
     CHECK_THAT(plain_info, !Catch::Contains("Keywords:"));
+}
+
+TEST_CASE("figure: rsvg-convert of the SVG and pdftoppm of the PDF match the PNG, hexagon centres exact") {
+    REQUIRE(run("rsvg-convert --version > /dev/null 2>&1") == 0);
+    REQUIRE(run("pdftoppm -v > /dev/null 2>&1") == 0);
+    const auto& ds = memory_dataset();
+    FigureRequest r;
+    r.panels.rows = FigureAxis::metrics;
+    r.panels.columns = FigureAxis::regions;
+    r.panels.types = {ds.types.at(0).neuron_type};
+    r.panels.sides = {Side::R};
+    r.options.width_mm = 180;
+    r.options.font_pt = 7;
+    r.options.legend = FigureLegend::row;
+    r.options.background = Style{}.background;  // faded_hex's background
+    constexpr double dpi = 144;
+    r.options.dpi = dpi;
+    const auto out = Renderer().render_figure(ds, r, std::vector{OutputFormat::svg, OutputFormat::png, OutputFormat::pdf});
+    const auto dir = test::fresh_dir("raster-figure");
+    test::write_file(dir / "f.svg", out[0].bytes);
+    test::write_file(dir / "f.pdf", out[2].bytes);
+    REQUIRE(run(fmt::format("rsvg-convert -d {1} -p {1} -o '{0}/rsvg.png' '{0}/f.svg'", dir.string(), dpi)) == 0);
+    REQUIRE(run(fmt::format("pdftoppm -png -r {1} -singlefile '{0}/f.pdf' '{0}/poppler'", dir.string(), dpi)) == 0);
+    const RasterImage ours = decode_png(out[1].bytes);
+    const RasterImage rsvg = decode_png(test::read_file(dir / "rsvg.png"));
+    const RasterImage poppler = decode_png(test::read_file(dir / "poppler.png"));
+    const double share_rsvg = compare_images(ours, rsvg, 24, 0.99, "figure-rsvg");
+    const double share_poppler = compare_images(ours, poppler, 32, 0.99, "figure-pdftoppm");
+    INFO("rsvg: " << share_rsvg * 100 << " %, pdftoppm: " << share_poppler * 100 << " % of pixels within 24 / 32 levels");
+    CHECK(share_rsvg >= 0.99);
+    CHECK(share_poppler >= 0.99);
+    // Every hexagon centre, placed by its panel's transform in the SVG, has its fill in all three.
+    const std::string& svg = out[0].bytes;
+    static const std::regex panel_re(R"re(transform="translate\(([-\d.]+),([-\d.]+)\) scale\(([\d.]+)\)">)re");
+    static const std::regex use_re(R"re(<use href="#[^"]*" x="([-\d.]+)" y="([-\d.]+)" fill="(#[0-9a-f]{6})")re");
+    std::size_t centres = 0, bad = 0;
+    std::tuple<int, int, std::string> first;  // the first hexagon's pixel and fill
+    for (auto p = std::sregex_iterator(svg.begin(), svg.end(), panel_re); p != std::sregex_iterator(); ++p) {
+        const double tx = std::stod((*p)[1]), ty = std::stod((*p)[2]), k = std::stod((*p)[3]);
+        const auto from = svg.begin() + (*p).position(0), to = svg.begin() + static_cast<std::ptrdiff_t>(svg.find("</g>", static_cast<std::size_t>((*p).position(0))));
+        for (auto u = std::sregex_iterator(from, to, use_re); u != std::sregex_iterator(); ++u) {
+            const int px = static_cast<int>(std::floor((tx + k * std::stod((*u)[1])) * dpi / 72));
+            const int py = static_cast<int>(std::floor((ty + k * std::stod((*u)[2])) * dpi / 72));
+            const std::uint32_t want = faded_hex((*u)[3].str());
+            for (const RasterImage* img : {&ours, &rsvg, &poppler}) bad += channel_diff(img->pixel(px, py), want) > 2;
+            if (centres++ == 0) first = {px, py, (*u)[3].str()};
+        }
+    }
+    CHECK(centres == 6 * column_count(*ds.index));
+    CHECK(bad == 0);
+    // Transparent (no background): the page is clear, a hexagon its fill at the hexagons' opacity (straight alpha).
+    r.options.background.clear();
+    const RasterImage clear = decode_png(Renderer().render_figure(ds, r, std::vector{OutputFormat::png}).at(0).bytes);
+    CHECK(clear.width == ours.width);
+    CHECK(clear.pixel(0, 0) >> 24 == 0);
+    const auto [fx, fy, fill] = first;
+    const std::uint32_t px = clear.pixel(fx, fy), rgb = static_cast<std::uint32_t>(std::stoul(fill.substr(1), nullptr, 16));
+    CHECK(std::abs(static_cast<int>(px >> 24) - static_cast<int>(std::lround(255 * Style{}.hex_opacity))) <= 1);
+    CHECK(channel_diff(px | 0xff000000u, rgb | 0xff000000u) <= 2);
 }

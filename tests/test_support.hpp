@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <regex>
 #include <string>
 #include <string_view>
 
@@ -70,6 +71,14 @@ inline std::string rows_for(const std::string& type, const std::string& region =
         for (const char* side : {"L", "R"})
             s += type + "," + region + "," + side + "," + std::to_string(h) + ",0," + std::to_string(5 + h) + "," + std::to_string(1 + h) + "\n";
     return s;
+}
+
+// Every id="..." of an SVG, in document order (duplicates kept).
+inline std::vector<std::string> svg_ids(const std::string& svg) {
+    std::vector<std::string> ids;
+    static const std::regex re(R"re(\bid="([^"]*)")re");
+    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), re); it != std::sregex_iterator(); ++it) ids.push_back((*it)[1]);
+    return ids;
 }
 
 // Every regular file under `root`, by relative path.

@@ -74,10 +74,8 @@ RenderOptions with_id(std::string id) {
 }
 
 std::set<std::string> ids_of(const std::string& svg) {
-    std::set<std::string> ids;
-    static const std::regex re(R"re(\bid="([^"]*)")re");
-    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), re); it != std::sregex_iterator(); ++it) ids.insert((*it)[1]);
-    return ids;
+    const auto ids = test::svg_ids(svg);
+    return {ids.begin(), ids.end()};
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "eyemap/figure.hpp"
 #include "eyemap/options.hpp"
 #include "eyemap/regions.hpp"
 #include "eyemap/stats.hpp"
@@ -159,6 +160,13 @@ public:
     // One PDF with a page per requested eyemap.
     std::string render_pdf_pages(const Dataset& dataset, std::string_view neuron_type,
                                  std::span<const EyemapRequest> requests = {}) const;
+
+    // A figure (eyemap/figure.hpp): many eyemaps of the dataset in one picture, in each format (default
+    // SVG), in format order; panels drawn as this renderer draws single eyemaps (its geometry, colour
+    // map, scale method, style colours). Throws input for an option out of range or a panel the data
+    // cannot draw; nothing is returned then.
+    std::vector<FigureOutput> render_figure(const Dataset& dataset, const FigureRequest& request,
+                                            std::span<const OutputFormat> formats = {}) const;
 
     // Timing of every stage this renderer ran (process, layout, render_svg, render_png, encode_png,
     // render_pdf); callers may add their own operations to it.

@@ -55,7 +55,7 @@ __version__: str = _eyemap.__version__
 
 __all__ = [
     "__version__", "Error", "InputError", "FileError", "InternalError", "Request", "Dataset", "Renderer",
-    "Eyemap", "EyemapGrid", "render", "show", "run_batch", "builtin_regions", "DATA_COLUMNS", "LAYOUT_COLUMNS",
+    "Eyemap", "EyemapGrid", "Figure", "render", "show", "run_batch", "builtin_regions", "DATA_COLUMNS", "LAYOUT_COLUMNS",
     "METRICS", "FORMATS",
 ]
 
@@ -704,6 +704,85 @@ class EyemapGrid:
         return p
 
 
+class Figure:
+    """Many eyemaps in one picture (``Renderer.figure``; ``eyemap figure``): a grid of panels with
+    one legend (or one per row or column), sized in millimetres with text in points. ``svg`` (str),
+    ``pdf()`` / ``png(dpi)`` bytes, ``save(path)``; displayed by notebooks as SVG, each display with
+    an SVG id of its own so several never clash."""
+
+    __slots__ = ("_renderer", "_dataset", "_request", "_bytes", "width_mm", "height_mm", "rows", "columns")
+
+    def __init__(self, renderer: "Renderer", dataset: Dataset, request: Dict[str, Any]) -> None:
+        self._renderer = renderer
+        self._dataset = dataset
+        self._request = request
+        self._bytes: Dict[str, Any] = {}
+        self.width_mm = 0.0
+        self.height_mm = 0.0
+        self.rows = 0
+        self.columns = 0
+
+    def __repr__(self) -> str:
+        return (f"<eyemap.Figure {self.rows} x {self.columns} panels ({self._request.get('rows', 'types')} x "
+                f"{self._request.get('columns', 'regions')}), {self.width_mm:.1f} x {self.height_mm:.1f} mm>")
+
+    def _render(self, fmt: str, **overrides: Any) -> Any:
+        req = dict(self._request, **overrides)
+        with _Rows(self._dataset._labels, self._dataset._source):
+            out = self._renderer._r.render_figure(self._dataset._d, req, [fmt])
+        f, data, w, h, rows, cols, note = out[0]
+        self.width_mm, self.height_mm, self.rows, self.columns = w, h, rows, cols
+        if note:
+            warnings.warn(note, RuntimeWarning, stacklevel=3)
+        return data
+
+    @property
+    def svg(self) -> str:
+        """The SVG (str): width and height in mm, hexagons with their tooltips, the same bytes as ``eyemap figure``."""
+        if "svg" not in self._bytes:
+            self._bytes["svg"] = self._render("svg")
+        return self._bytes["svg"]  # type: ignore[no-any-return]
+
+    def pdf(self) -> bytes:
+        """Returns the PDF bytes: one vector page of the figure's size, the font subset embedded."""
+        if "pdf" not in self._bytes:
+            self._bytes["pdf"] = self._render("pdf")
+        return self._bytes["pdf"]  # type: ignore[no-any-return]
+
+    def png(self, dpi: Optional[float] = None) -> bytes:
+        """Returns PNG bytes at ``dpi`` pixels per inch (default: the figure's, 300)."""
+        if dpi is not None:
+            return self._render("png", dpi=dpi)  # type: ignore[no-any-return]
+        if "png" not in self._bytes:
+            self._bytes["png"] = self._render("png")
+        return self._bytes["png"]  # type: ignore[no-any-return]
+
+    def save(self, path: PathLike, *, dpi: Optional[float] = None) -> Path:
+        """Writes the figure to ``path`` in the format its extension names (.svg, .png, .pdf;
+        InputError otherwise), atomically. Returns the path."""
+        p = Path(path)
+        fmt = _FORMATS.get(p.suffix.lower())
+        if fmt is None:
+            raise InputError(f"{p}: cannot tell the format from the file name: use .svg, .png or .pdf",
+                             reason="cannot tell the format from the file name: use .svg, .png or .pdf", field="path", value=str(p))
+        data = self.svg.encode("utf-8") if fmt == "svg" else self.png(dpi) if fmt == "png" else self.pdf()
+        _eyemap._write_output(os.fsencode(p), data)
+        return p
+
+    def display_svg(self) -> str:
+        """Returns the SVG (str) with an SVG id of its own (a fresh one each call), for inlining several copies
+        of the same figure into one page or notebook without id clashes."""
+        with _display_lock:
+            n = next(_display_ids)
+        return self._render("svg", svg_id=f"fg{n}")  # type: ignore[no-any-return]
+
+    def _repr_svg_(self) -> str:
+        return self.display_svg()
+
+    def _repr_html_(self) -> str:
+        return f'<div class="eyemap-figure" style="display:inline-block">{self.display_svg()}</div>'
+
+
 # --- the renderer ------------------------------------------------------------------------------------
 
 class Renderer:
@@ -812,6 +891,44 @@ class Renderer:
         """A type's eyemaps (selected as in ``render``) as one grid for a notebook (``columns`` per
         row; 0 = as many as fit). Returns an EyemapGrid."""
         return EyemapGrid(self.render(dataset, neuron_type, region=region, side=side, metric=metric), neuron_type, columns)
+
+    def figure(self, dataset: Dataset, *, rows: str = "types", columns: str = "regions",
+               types: Optional[Union[str, Sequence[str]]] = None, regions: Optional[Union[str, Sequence[str]]] = None,
+               sides: Optional[Union[str, Sequence[str]]] = None, metrics: Optional[Union[str, Sequence[str]]] = None,
+               layers: Optional[Sequence[int]] = None, width_mm: float = 180, font_pt: float = 7,
+               font_family: str = "Liberation Sans", line_pt: float = 0.25, background: Optional[str] = None,
+               legend: str = "figure", labels: str = "axes", dpi: float = 300, svg_id: Optional[str] = None,
+               formats: Sequence[str] = ("svg",)) -> Figure:
+        """Many eyemaps in one picture (``eyemap figure``): ``rows`` and ``columns`` each one of
+        "types", "regions", "sides", "metrics", "layers", whose values ``types`` / ``regions`` /
+        ``sides`` ("L", "R") / ``metrics`` / ``layers`` (0 = all layers) list (None: all the data has;
+        layers must be listed); every other one takes one value. One colour scale per legend
+        (``legend``: "figure", "row" or "column"), pooled over the values its panels draw.
+        ``width_mm`` wide (the height follows), text ``font_pt`` points in ``font_family``, hexagon
+        outlines ``line_pt`` points, ``background`` "#rrggbb" or None (transparent), ``labels``
+        "axes", "panels" or "none", PNG at ``dpi``. ``formats`` are rendered now (the others on
+        demand), so errors show here. Returns a Figure; InputError names the keyword at fault."""
+        if not isinstance(dataset, Dataset):
+            raise InputError(f"dataset: expected an eyemap.Dataset, got {type(dataset).__name__}",
+                             reason="expected an eyemap.Dataset", field="dataset")
+        req: Dict[str, Any] = {"rows": rows, "columns": columns, "width_mm": width_mm, "font_pt": font_pt,
+                               "font_family": font_family, "line_pt": line_pt, "background": background or "none",
+                               "legend": legend, "labels": labels, "dpi": dpi}
+        for key, value in (("types", types), ("regions", regions), ("sides", sides), ("metrics", metrics)):
+            if value is not None:
+                req[key] = [value] if isinstance(value, str) else list(value)
+        if metrics is not None:
+            req["metrics"] = [_metric_id(m) for m in req["metrics"]]
+        if layers is not None:
+            req["layers"] = [layers] if isinstance(layers, int) else list(layers)
+        if svg_id is not None:
+            req["svg_id"] = svg_id
+        fig = Figure(self, dataset, req)
+        if isinstance(formats, str):
+            formats = [f.strip() for f in formats.split(",")]
+        for f in formats:
+            fig._bytes[f] = fig._render(f)
+        return fig
 
     def stats(self) -> Dict[str, Any]:
         """Returns the timing of every stage this renderer ran (process, layout, render_svg, render_png,

@@ -1,4 +1,5 @@
 // Renderer options from Python keywords (through the schema, core/option_schema.cpp), and the Renderer class of the binding.
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -289,6 +290,60 @@ pyb::dict cache_dict(const CacheStats& c) {
     return d;
 }
 
+// A figure's panels and options from the keywords of Renderer.figure (eyemap/figure.hpp); None: the default.
+FigureRequest figure_request_from(const pyb::dict& d) {
+    FigureRequest r;
+    auto get = [&](const char* key) -> pyb::object { return d.contains(key) ? pyb::object(d[key]) : pyb::object(pyb::none()); };
+    auto strings = [&](const char* key) {
+        std::vector<std::string> out;
+        const pyb::object v = get(key);
+        if (v.is_none()) return out;
+        if (PyUnicode_Check(v.ptr())) return std::vector<std::string>{string(key, v)};
+        for (auto x : v) out.push_back(string(key, x));
+        return out;
+    };
+    auto axis = [&](const char* key, FigureAxis fallback) {
+        const pyb::object v = get(key);
+        if (v.is_none()) return fallback;
+        const auto a = parse_figure_axis(string(key, v));
+        if (!a) bad_option(key, v, "expected one of 'types', 'regions', 'sides', 'metrics', 'layers'");
+        return *a;
+    };
+    r.panels.rows = axis("rows", FigureAxis::types);
+    r.panels.columns = axis("columns", FigureAxis::regions);
+    r.panels.types = strings("types");
+    r.panels.regions = strings("regions");
+    for (const auto& s : strings("sides")) {
+        const auto side = parse_side(s);
+        if (!side) bad_option("sides", pyb::str(s), "expected 'L' or 'R'");
+        r.panels.sides.push_back(*side);
+    }
+    for (const auto& m : strings("metrics")) r.panels.metrics.push_back(metric_from_name(m, "metrics").metric);
+    if (const pyb::object v = get("layers"); !v.is_none()) {
+        if (PyUnicode_Check(v.ptr()) || PyIndex_Check(v.ptr())) bad_option("layers", v, "expected a list of layers (0 = all layers)");
+        for (auto x : v) r.panels.layers.push_back(static_cast<int>(std::clamp<std::int64_t>(integer("layers", x), -1, 1 << 20)));
+    }
+    FigureOptions& o = r.options;
+    if (auto v = get("width_mm"); !v.is_none()) o.width_mm = number("width_mm", v);
+    if (auto v = get("font_pt"); !v.is_none()) o.font_pt = number("font_pt", v);
+    if (auto v = get("font_family"); !v.is_none()) o.font_family = string("font_family", v);
+    if (auto v = get("line_pt"); !v.is_none()) o.line_pt = number("line_pt", v);
+    if (auto v = get("background"); !v.is_none()) o.background = string("background", v) == "none" ? std::string() : string("background", v);
+    if (auto v = get("dpi"); !v.is_none()) o.dpi = number("dpi", v);
+    if (auto v = get("svg_id"); !v.is_none()) o.svg_id = string("svg_id", v);
+    if (auto v = get("legend"); !v.is_none()) {
+        const auto l = parse_figure_legend(string("legend", v));
+        if (!l) bad_option("legend", v, "expected 'figure', 'row' or 'column'");
+        o.legend = *l;
+    }
+    if (auto v = get("labels"); !v.is_none()) {
+        const auto l = parse_figure_labels(string("labels", v));
+        if (!l) bad_option("labels", v, "expected 'axes', 'panels' or 'none'");
+        o.labels = *l;
+    }
+    return r;
+}
+
 }  // namespace
 
 std::shared_ptr<const Renderer> PyRenderer::with(const pyb::object& overrides) const {
@@ -354,6 +409,25 @@ void register_renderer(pyb::module_& m) {
                  return pyb::bytes(out);
              },
              pyb::arg("dataset"), pyb::arg("neuron_type"), pyb::arg("requests") = pyb::none(), pyb::arg("overrides") = pyb::none())
+        // -> [(format, str (svg) or bytes, width_mm, height_mm, rows, columns, note)]
+        .def("render_figure",
+             [](const PyRenderer& p, const PyDataset& ds, const pyb::dict& request, const pyb::object& formats) {
+                 const FigureRequest req = figure_request_from(request);
+                 const auto fmts = formats_from(formats);
+                 const auto data = ds.data;
+                 std::vector<FigureOutput> out;
+                 {
+                     pyb::gil_scoped_release nogil;
+                     out = p.r->render_figure(*data, req, fmts);
+                 }
+                 pyb::list result;
+                 for (auto& f : out)
+                     result.append(pyb::make_tuple(std::string(to_string(f.format)),
+                                                   f.format == OutputFormat::svg ? pyb::object(text(f.bytes)) : pyb::object(pyb::bytes(f.bytes)),
+                                                   f.width_mm, f.height_mm, f.rows, f.columns, f.note));
+                 return result;
+             },
+             pyb::arg("dataset"), pyb::arg("request"), pyb::arg("formats") = pyb::make_tuple("svg"))
         .def("stats_json", [](const PyRenderer& p) { return stats_to_json(p.r->stats().snapshot()); })
         .def("stats_table", [](const PyRenderer& p) {
             return stats_to_table(p.r->stats().snapshot()) + "\n" + cache_stats_table(p.r->cache_statistics());

@@ -140,6 +140,8 @@ struct CommonOptions {
     // prints the cache table).
     void report(const Renderer& renderer) const;
     RegionSet region_set() const;
+    // The data (--data) with its layout (--columns, or the columns seen in the data); "ingest" timed in `stats`.
+    Dataset dataset(const RegionSet& regions, Stats& stats) const;
     // Every rendering option given, the style file, then each --style (validated by the Renderer).
     RenderOptions render_options() const;
 };
@@ -149,6 +151,7 @@ void add_batch_command(CLI::App& app);  // cmd_batch.cpp
 void add_runs_command(CLI::App& app);   // cmd_runs.cpp
 void add_stats_command(CLI::App& app);  // cmd_stats.cpp
 void add_import_command(CLI::App& app);  // cmd_import.cpp
+void add_figure_command(CLI::App& app);  // cmd_figure.cpp
 
 
 }  // namespace eyemap::cli

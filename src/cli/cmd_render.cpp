@@ -55,16 +55,7 @@ void run_render(const RenderArgs& a) {
     // Validates every option before any input is read.
     const Renderer renderer = check_options([&] { return Renderer(options); });
 
-    Dataset ds;
-    if (a.common.columns == "-") {  // the layout from standard input, the data from its file
-        const OpId ingest = renderer.stats().op("ingest");
-        ScopedTimer t(&renderer.stats(), ingest);
-        ColumnLayout layout = a.common.column_layout(regions);
-        ds = make_dataset(read_column_table(a.common.data, regions, a.common.value_columns()), std::move(layout), regions);
-    } else {
-        ds = load_dataset(a.common.data, a.common.columns.empty() ? std::nullopt : std::optional<std::filesystem::path>(a.common.columns),
-                          regions, &renderer.stats(), a.common.value_columns());
-    }
+    Dataset ds = a.common.dataset(regions, renderer.stats());
     try {
         ds.type(a.type);
     } catch (const Error& e) {

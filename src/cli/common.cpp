@@ -188,6 +188,17 @@ void CommonOptions::report(const Renderer& renderer) const {
         write_output_file(stats_json, stats_to_json(StatsDocument{snap, renderer.cache_statistics(), std::string(kVersion), process_command_line()}));
 }
 
+Dataset CommonOptions::dataset(const RegionSet& regions, Stats& stats) const {
+    if (columns == "-") {  // the layout from standard input, the data from its file
+        const OpId ingest = stats.op("ingest");
+        ScopedTimer t(&stats, ingest);
+        ColumnLayout layout = column_layout(regions);
+        return make_dataset(read_column_table(data, regions, value_columns()), std::move(layout), regions);
+    }
+    return load_dataset(data, columns.empty() ? std::nullopt : std::optional<std::filesystem::path>(columns), regions, &stats,
+                        value_columns());
+}
+
 RegionSet CommonOptions::region_set() const {
     return regions.empty() ? builtin_regions() : load_region_config(regions);
 }

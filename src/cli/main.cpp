@@ -1,4 +1,4 @@
-// eyemap command-line tool: subcommands render, sample, batch, runs, stats, import. Exit codes: cli.hpp.
+// eyemap command-line tool: subcommands render, figure, sample, batch, runs, stats, import. Exit codes: cli.hpp.
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("eyemap ") + std::string(eyemap::kVersion));
     eyemap::cli::add_render_command(app);
+    eyemap::cli::add_figure_command(app);
     eyemap::cli::add_sample_command(app);
     eyemap::cli::add_batch_command(app);
     eyemap::cli::add_runs_command(app);
@@ -34,7 +35,7 @@ int main(int argc, char** argv) {
         // CLI11 only lists what it did not expect: name the closest option of that subcommand. A
         // mistyped option is the likelier cause of a missing one too (--dat for --data), so first.
         const std::string unknown = eyemap::cli::unknown_option_messages(app, argc, argv);
-        // `eyemap figure --help`: help for a command that does not exist is the error, not the main help.
+        // `eyemap montage --help`: help for a command that does not exist is the error, not the main help.
         const bool unknown_command = unknown.find("unknown command") != std::string::npos;
         if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success) && !unknown_command) {
             std::ostringstream help;  // written through the checked standard output

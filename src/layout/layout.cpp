@@ -278,6 +278,26 @@ GridCoordinates compute_grid(const ColumnIndex& layout, const Geometry& g, Side 
     return out;
 }
 
+LegendBox place_legend(const EyemapData& data, const Style& style, const LegendPlacement& at) {
+    LegendBox lg;
+    lg.shown = data.has_data_count > 0;
+    lg.bin_width = at.bin_width;
+    lg.bin_height = at.bar_height / data.scale.classes;  // the bar's height shared by N (exact: 14 for 5 in 70)
+    lg.x = at.x;
+    lg.y = at.y;
+    lg.tick_x = lg.x - at.tick_gap;
+    lg.title_x = lg.x + at.bin_width + at.title_gap;
+    lg.title_y = lg.y + at.bar_height / 2;
+    lg.title = metric_legend_title(data.metric);
+    lg.bar_height = at.bar_height;
+    lg.all = legend_scale(data.scale, data.format, lg.bar_height, 0.8 * style.tick_size);
+    lg.layer = legend_scale(data.layer_scale, data.format, lg.bar_height, 0.8 * style.tick_size);
+    // Labels at least 0.8 of the tick font apart (a digit's height, with room): all of them up to 8 bins at 10 px.
+    const int step = static_cast<int>(std::ceil(0.8 * style.tick_size / lg.bin_height - 1e-9));
+    lg.all.label_step = lg.layer.label_step = std::max(1, step);
+    return lg;
+}
+
 Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid, const Geometry& g,
                     std::shared_ptr<const Style> style, ScaleScope scope, std::shared_ptr<const FillColours> fills) {
     if (!grid || grid->x.size() != data.status.size())
@@ -301,22 +321,8 @@ Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid
     s.titles[1] = {tx, g.margin + 12 + kTitleStep, data.neuron_type, badge};
     s.titles[2] = {tx, g.margin + 12 + 2 * kTitleStep, data.region, badge};
 
-    LegendBox& lg = s.legend;
-    lg.shown = data.has_data_count > 0;
-    lg.bin_width = kBin;
-    lg.bin_height = kBin * 5 / data.scale.classes;  // the five boxes' height, shared by N (exact: 14 for 5)
-    lg.x = s.width - g.margin - kBin - 16;  // room for the rotated title right of the bins
-    lg.y = g.margin + 2;
-    lg.tick_x = lg.x - 4;
-    lg.title_x = lg.x + kBin + 9;
-    lg.title_y = lg.y + 2.5 * kBin;
-    lg.title = metric_legend_title(data.metric);
-    lg.bar_height = 5 * kBin;
-    lg.all = legend_scale(data.scale, data.format, lg.bar_height, 0.8 * s.style->tick_size);
-    lg.layer = legend_scale(data.layer_scale, data.format, lg.bar_height, 0.8 * s.style->tick_size);
-    // Labels at least 0.8 of the tick font apart (a digit's height, with room): all of them up to 8 bins at 10 px.
-    const int step = static_cast<int>(std::ceil(0.8 * s.style->tick_size / lg.bin_height - 1e-9));
-    lg.all.label_step = lg.layer.label_step = std::max(1, step);
+    // Room for the rotated title right of the bins; the five boxes' height (14 px each) shared by N.
+    s.legend = place_legend(data, *s.style, LegendPlacement{s.width - g.margin - kBin - 16, g.margin + 2, kBin, 5 * kBin, 4, 9});
 
     if (data.has_layers()) {
         const std::size_t n = data.layer_count() + 1;

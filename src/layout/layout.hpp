@@ -140,6 +140,16 @@ struct Scene {
     std::shared_ptr<const Provenance> provenance;
 };
 
+// Where a legend goes: the top-left of its top box, the boxes' (or gradient bar's) width and whole
+// height, the tick labels' right edge `tick_gap` left of the boxes, the rotated title's baseline
+// `title_gap` right of them.
+struct LegendPlacement {
+    double x = 0, y = 0, bin_width = 14, bar_height = 70, tick_gap = 4, title_gap = 9;
+};
+// The legend of `data`'s scales (all layers and per layer) at `at`, labels spaced for style.tick_size;
+// shown when the data has values.
+LegendBox place_legend(const EyemapData& data, const Style& style, const LegendPlacement& at);
+
 // `scope`: the ScaleOptions::scope the data's scales were made with (process_type's options).
 // `fills`: as many bins as the data's scales (null: fill_colours(style, "reds", bins)).
 Scene layout_eyemap(EyemapData data, std::shared_ptr<const GridCoordinates> grid, const Geometry& geometry,

@@ -1,6 +1,8 @@
 // Raster and PDF output: a Scene drawn with cairo (the same picture the SVG writer produces).
 #include "render/raster.hpp"
+#include "render/figure_render.hpp"
 
+#include <cairo-ft.h>
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <libdeflate.h>
@@ -573,8 +575,9 @@ std::shared_ptr<const PaintTables> paint_tables(const Style& style, const FillCo
     return t;
 }
 
+// `scale` device pixels per scene pixel, then moved by (dx, dy) device pixels (a figure's panel).
 void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamps& st, const Scene& s,
-                    const std::vector<FillIndex>& fills, double scale) {
+                    const std::vector<FillIndex>& fills, double scale, double dx = 0, double dy = 0) {
     const GridCoordinates& g = *s.grid;
     const auto paint = paint_tables(*s.style, *s.fills);
     const auto& tables = paint->blend;
@@ -584,7 +587,7 @@ void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamp
     const bool opaque = paint->opaque;
     const std::size_t plane = static_cast<std::size_t>(st.width) * static_cast<std::size_t>(st.height);
     for (std::size_t c = 0; c < fills.size(); ++c) {
-        const double x = g.x[c] * scale, y = g.y[c] * scale;
+        const double x = g.x[c] * scale + dx, y = g.y[c] * scale + dy;
         int ix = static_cast<int>(std::floor(x)), iy = static_cast<int>(std::floor(y));
         int ox = static_cast<int>(std::lround((x - ix) * kStampSteps)), oy = static_cast<int>(std::lround((y - iy) * kStampSteps));
         if (ox == kStampSteps) ox = 0, ++ix;
@@ -663,8 +666,9 @@ void append_colour(std::string& out, const Rgb& c, std::string_view op) {
     out.append(op).push_back('\n');
 }
 
-// The hexagons' operators in the group's coordinates (cairo's: the page flips y outside the group).
-std::string hexagon_operators(const Scene& s, const std::vector<FillIndex>& fills) {
+// The hexagons' operators in the group's coordinates (cairo's: the page flips y outside the group),
+// scaled by `scale` and moved by (dx, dy) (a figure's panel; the identity leaves every number as it was).
+std::string hexagon_operators(const Scene& s, const std::vector<FillIndex>& fills, double scale = 1, double dx = 0, double dy = 0) {
     const GridCoordinates& g = *s.grid;
     const Style& st = *s.style;
     const double r = s.hex_size, h = r * kSin60, half = r / 2;
@@ -672,7 +676,7 @@ std::string hexagon_operators(const Scene& s, const std::vector<FillIndex>& fill
     out.reserve(fills.size() * 110 + 256);
     out.append("q\n");
     append_colour(out, rgb(st.hex_stroke), "RG");
-    append_number(out, st.hex_stroke_width, 3);
+    append_number(out, st.hex_stroke_width * scale, 3);
     out.append("w\n0 J\n0 j\n10 M\n");
     for (FillIndex p = 0; p < s.fills->colour.size(); ++p) {
         if (std::find(fills.begin(), fills.end(), p) == fills.end()) continue;
@@ -683,8 +687,8 @@ std::string hexagon_operators(const Scene& s, const std::vector<FillIndex>& fill
             const std::array<std::pair<double, double>, 6> v{{{cx + r, cy}, {cx + half, cy + h}, {cx - half, cy + h},
                                                               {cx - r, cy}, {cx - half, cy - h}, {cx + half, cy - h}}};
             for (std::size_t k = 0; k < v.size(); ++k) {
-                append_number(out, to_fixed(v[k].first), 3);
-                append_number(out, to_fixed(v[k].second), 3);
+                append_number(out, to_fixed(v[k].first * scale + dx), 3);
+                append_number(out, to_fixed(v[k].second * scale + dy), 3);
                 out.append(k == 0 ? "m " : "l ");
             }
             out.append("h\n");
@@ -907,15 +911,15 @@ std::string render_pdf(const Scene& scene, const RasterOptions& options) { retur
 
 namespace {
 
-// The PDF of `scenes` drawn by cairo; with `layers`, the hexagons are left to splice_hexagon_layers
-// (each page's operators appended to *layers).
-std::string cairo_pdf(std::span<const Scene> scenes, const std::vector<std::vector<FillIndex>>& fills, int layer,
-                      std::vector<std::string>* layers) {
+// A PDF drawn by `draw(surface, cr)`, its first page width x height points, `title` and the dataset
+// (`provenance`, may be null) in its metadata.
+template <class Draw>
+std::string pdf_document(double width, double height, std::string_view title, const Provenance* provenance, Draw draw) {
     std::string out;
-    SurfacePtr surface(cairo_pdf_surface_create_for_stream(append_to_string, &out, scenes[0].width, scenes[0].height));
+    SurfacePtr surface(cairo_pdf_surface_create_for_stream(append_to_string, &out, width, height));
     check(cairo_surface_status(surface.get()), "PDF surface");
-    const std::string title = drawable_text(scenes.size() == 1 ? pdf_title(scenes[0]) : fmt::format("{} eyemaps", scenes[0].data.neuron_type));
-    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, title.c_str());
+    const std::string drawable_title = drawable_text(title);
+    cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_TITLE, drawable_title.c_str());
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATOR, "eyemap");
     // Deterministic output: cairo stamps /CreationDate with the current time unless told a
     // date; a date string it cannot parse (here: empty) clears it, so the document has no
@@ -924,7 +928,7 @@ std::string cairo_pdf(std::span<const Scene> scenes, const std::vector<std::vect
     // other byte depends only on the scenes (font subset tags are hashes of the glyphs used).
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATE_DATE, "");
     // The dataset, when named (a renderer's scenes share it): the document info's subject and keywords.
-    if (const Provenance* p = scenes[0].provenance.get(); p && !p->empty()) {
+    if (const Provenance* p = provenance; p && !p->empty()) {
         cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_SUBJECT, drawable_text(p->sentence()).c_str());
         std::string keywords;
         for (const auto& [key, value] : {std::pair{"dataset", &p->label}, {"version", &p->version}, {"input", &p->input}})
@@ -933,25 +937,35 @@ std::string cairo_pdf(std::span<const Scene> scenes, const std::vector<std::vect
     }
     CairoPtr cr(cairo_create(surface.get()));
     check(cairo_status(cr.get()), "context");
-    for (std::size_t i = 0; i < scenes.size(); ++i) {
-        // The page size must be set before anything is drawn on the page.
-        cairo_pdf_surface_set_size(surface.get(), scenes[i].width, scenes[i].height);
-        if (layers) {
-            draw_background_and_titles(cr.get(), scenes[i], false);
-            draw_hexagon_placeholder_pdf(cr.get(), scenes[i]);
-            layers->push_back(hexagon_operators(scenes[i], fills[i]));
-            draw_legend_and_buttons(cr.get(), scenes[i], layer, false);
-        } else {
-            draw_scene(cr.get(), scenes[i], fills[i], layer, false);
-        }
-        if (scenes[i].column_link) add_column_links(cr.get(), scenes[i]);
-        cairo_show_page(cr.get());
-        check(cairo_status(cr.get()), "drawing");
-    }
+    draw(surface.get(), cr.get());
     cr.reset();
     cairo_surface_finish(surface.get());
     check(cairo_surface_status(surface.get()), "PDF");
     return out;
+}
+
+// The PDF of `scenes` drawn by cairo; with `layers`, the hexagons are left to splice_hexagon_layers
+// (each page's operators appended to *layers).
+std::string cairo_pdf(std::span<const Scene> scenes, const std::vector<std::vector<FillIndex>>& fills, int layer,
+                      std::vector<std::string>* layers) {
+    const std::string title = scenes.size() == 1 ? pdf_title(scenes[0]) : fmt::format("{} eyemaps", scenes[0].data.neuron_type);
+    return pdf_document(scenes[0].width, scenes[0].height, title, scenes[0].provenance.get(), [&](cairo_surface_t* surface, cairo_t* cr) {
+        for (std::size_t i = 0; i < scenes.size(); ++i) {
+            // The page size must be set before anything is drawn on the page.
+            cairo_pdf_surface_set_size(surface, scenes[i].width, scenes[i].height);
+            if (layers) {
+                draw_background_and_titles(cr, scenes[i], false);
+                draw_hexagon_placeholder_pdf(cr, scenes[i]);
+                layers->push_back(hexagon_operators(scenes[i], fills[i]));
+                draw_legend_and_buttons(cr, scenes[i], layer, false);
+            } else {
+                draw_scene(cr, scenes[i], fills[i], layer, false);
+            }
+            if (scenes[i].column_link) add_column_links(cr, scenes[i]);
+            cairo_show_page(cr);
+            check(cairo_status(cr), "drawing");
+        }
+    });
 }
 
 }  // namespace
@@ -985,5 +999,157 @@ std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions&
 bool splice_hexagon_layers(std::string& pdf, const std::vector<std::string>& layers) { return ::eyemap::splice_hexagon_layers(pdf, layers); }
 
 }  // namespace detail
+
+// ---- Figures: panels and legends drawn by the functions above, at each panel's offset and scale -----
+
+namespace {
+
+// Background (PDF, opaque figures) and labels; `raster`: the pixels are already the background.
+void draw_figure_labels(cairo_t* cr, const FigureScene& fig, bool raster) {
+    const Style& st = *fig.style;
+    if (!raster && !fig.transparent) {
+        set_colour(cr, rgb(st.background));
+        cairo_rectangle(cr, 0, 0, fig.width, fig.height);
+        cairo_fill(cr);
+    }
+    cairo_set_font_options(cr, fonts(st.font_family).options);
+    TextBatch text(cr, raster);
+    text.begin(rgb(st.text));
+    set_font(cr, st, false, st.title_size);
+    for (const FigureText& t : fig.labels) {
+        if (!t.rotated) {
+            text.add(t.text, t.x, t.y, Anchor::middle);
+            continue;
+        }
+        cairo_save(cr);  // the path is not part of the saved state: the rotated label joins the batch
+        cairo_translate(cr, t.x, t.y);
+        cairo_rotate(cr, -3.14159265358979323846 / 2);
+        text.add(t.text, 0, 0, Anchor::middle);
+        cairo_restore(cr);
+    }
+    text.end();
+}
+
+// A panel's hexagons as paths, in its scene's coordinates scaled and moved onto the page.
+template <class Draw>
+void in_panel(cairo_t* cr, const FigurePanel& p, Draw draw) {
+    cairo_save(cr);
+    cairo_translate(cr, p.offset_x(), p.offset_y());
+    cairo_scale(cr, p.scale, p.scale);
+    draw();
+    cairo_restore(cr);
+}
+
+void check_figure(const FigureScene& fig) {
+    if (fig.panels.empty()) throw_internal("figure without panels");
+    for (const FigurePanel& p : fig.panels) validate_scene(p.scene);
+}
+
+}  // namespace
+
+bool font_family_available(const std::string& family) {
+    // cairo's toy face resolves the family through fontconfig; the face it found names its family.
+    std::unique_ptr<cairo_font_face_t, CairoDelete> face(
+        cairo_toy_font_face_create(family.c_str(), CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL));
+    cairo_matrix_t m;
+    cairo_matrix_init_identity(&m);
+    std::unique_ptr<cairo_font_options_t, CairoDelete> options(cairo_font_options_create());
+    cairo_scaled_font_t* font = cairo_scaled_font_create(face.get(), &m, &m, options.get());
+    bool found = false;
+    if (cairo_scaled_font_status(font) == CAIRO_STATUS_SUCCESS && cairo_scaled_font_get_type(font) == CAIRO_FONT_TYPE_FT) {
+        if (FT_Face ft = cairo_ft_scaled_font_lock_face(font)) {
+            if (ft->family_name) {
+                const std::string_view have(ft->family_name);
+                found = have.size() == family.size() &&
+                        std::equal(have.begin(), have.end(), family.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+            }
+            cairo_ft_scaled_font_unlock_face(font);
+        }
+    }
+    cairo_scaled_font_destroy(font);
+    return found;
+}
+
+RasterImage render_figure_image(const FigureScene& fig, double dpi) {
+    check_figure(fig);
+    const double s = dpi / 72;  // device pixels per point
+    const double wd = std::ceil(fig.width * s - 1e-9), hd = std::ceil(fig.height * s - 1e-9);
+    if (!(wd >= 1 && hd >= 1) || wd > 32767 || hd > 32767 || wd * hd > double(1 << 26))
+        throw_input(fmt::format("a figure of {}x{} pixels is too large (at most 32767 a side, 2^26 in all): use a lower dpi", wd, hd),
+                    ErrorLocation{{}, 0, "dpi", fmt::format("{}", dpi)});
+    const int w = static_cast<int>(wd), h = static_cast<int>(hd);
+    RasterImage img;
+    img.width = w;
+    img.height = h;
+    // cairo's ARGB32 is premultiplied: transparent is 0.
+    img.argb.assign(static_cast<std::size_t>(w) * static_cast<std::size_t>(h), fig.transparent ? 0u : argb(fig.style->background));
+    SurfacePtr surface(cairo_image_surface_create_for_data(reinterpret_cast<unsigned char*>(img.argb.data()), CAIRO_FORMAT_ARGB32,
+                                                           w, h, w * 4));
+    check(cairo_surface_status(surface.get()), "image surface");
+    CairoPtr cr(cairo_create(surface.get()));
+    check(cairo_status(cr.get()), "context");
+    cairo_scale(cr.get(), s, s);
+    draw_figure_labels(cr.get(), fig, true);
+    std::bitset<kMaxFills> drawn;
+    for (const FigurePanel& p : fig.panels) {
+        const Scene& sc = p.scene;
+        for (const FillIndex f : sc.data.fill) drawn.set(f);
+        // Stamps blend over an opaque canvas; a transparent one gets cairo's paths.
+        const double k = p.scale * s;
+        if (auto stamps = fig.transparent ? nullptr : stamps_for(sc.hex_size * k, sc.style->hex_stroke_width * k)) {
+            cairo_surface_flush(surface.get());
+            stamp_hexagons(img.argb.data(), w, h, *stamps, sc, sc.data.fill, k, p.offset_x() * s, p.offset_y() * s);
+            cairo_surface_mark_dirty(surface.get());
+        } else {
+            in_panel(cr.get(), p, [&] { draw_hexagon_paths(cr.get(), sc, sc.data.fill); });
+        }
+    }
+    for (const Scene& l : fig.legends) draw_legend_and_buttons(cr.get(), l, 0, true);
+    check(cairo_status(cr.get()), "drawing");
+    cr.reset();
+    cairo_surface_finish(surface.get());
+    check(cairo_surface_status(surface.get()), "image surface");
+    if (fig.transparent) {
+        for (std::uint32_t& px : img.argb) {  // premultiplied -> straight alpha, as PNG stores it
+            const std::uint32_t a = px >> 24;
+            if (a == 0 || a == 255) continue;
+            auto ch = [&](int shift) { return std::min(255u, (((px >> shift) & 0xffu) * 255 + a / 2) / a) << shift; };
+            px = a << 24 | ch(16) | ch(8) | ch(0);
+        }
+    } else if (drawn.count() <= kPaletteFills) {
+        limit_colours(img, 4);
+    }
+    return img;
+}
+
+std::string render_figure_pdf(const FigureScene& fig) {
+    check_figure(fig);
+    if (fig.width > 14400 || fig.height > 14400)
+        throw_input(fmt::format("a PDF page is at most 14400 pt a side; this figure is {}x{} pt: fewer rows", fig.width, fig.height),
+                    ErrorLocation{{}, 0, "canvas", fmt::format("{}x{}", fig.width, fig.height)});
+    // As a single eyemap's PDF: each panel's opacity group holds a marker, whose content stream is then
+    // replaced by the panel's hexagon operators at its offset and scale (splice_hexagon_layers); when
+    // cairo's file is not laid out as expected, every panel is drawn by cairo instead.
+    std::vector<std::string> layers;
+    const auto draw = [&](bool splice) {
+        return pdf_document(fig.width, fig.height, fig.title, nullptr, [&](cairo_surface_t*, cairo_t* cr) {
+            draw_figure_labels(cr, fig, false);
+            for (const FigurePanel& p : fig.panels) {
+                if (splice) {
+                    draw_hexagon_placeholder_pdf(cr, p.scene);
+                    layers.push_back(hexagon_operators(p.scene, p.scene.data.fill, p.scale, p.offset_x(), p.offset_y()));
+                } else {
+                    in_panel(cr, p, [&] { draw_hexagon_paths_pdf(cr, p.scene, p.scene.data.fill); });
+                }
+            }
+            for (const Scene& l : fig.legends) draw_legend_and_buttons(cr, l, 0, false);
+            cairo_show_page(cr);
+            check(cairo_status(cr), "drawing");
+        });
+    };
+    std::string out = draw(true);
+    if (!splice_hexagon_layers(out, layers)) out = draw(false);  // not cairo 1.16's layout
+    return out;
+}
 
 }  // namespace eyemap

@@ -171,9 +171,14 @@ void append_summary(fmt::memory_buffer& out, const Scene& scene) {
     out.push_back('.');
 }
 
-SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool interactive) {
+std::string hex_path_data(double hs) {
+    const double hy = hs * 0.8660254037844386;
+    return fmt::format("M{0},0L{1},{2}L-{1},{2}L-{0},0L-{1},-{2}L{1},-{2}Z", num(hs), num(hs / 2), num(hy));
+}
+
+// The style and script templates' data: every Style field by its key, the fills, `id`.
+static data style_template_data(const Scene& scene, const std::string& id) {
     const EyemapData& d = scene.data;
-    const std::string id(kIdSentinel);
     data style_vars;
     style_vars.set("id", id);
     const Style& st = *scene.style;
@@ -201,19 +206,27 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
     style_vars.set("wide", fills.colour.size() > 36 ? data(data::type::bool_true) : data(data::type::bool_false));
     // Hexagons that are links are <use> elements inside <a>: the script finds them by element name.
     style_vars.set("links", scene.column_link ? data(data::type::bool_true) : data(data::type::bool_false));
+    return style_vars;
+}
+
+SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool interactive) {
+    const EyemapData& d = scene.data;
+    const std::string id(kIdSentinel);
+    const Style& st = *scene.style;
+    data style_vars = style_template_data(scene, id);
     const std::string style = detail::render_template(templates, "style.css.mustache", style_vars);
     const std::string script = interactive ? detail::render_template(templates, "script.js.mustache", style_vars) : std::string();
     if (style.find("]]>") != std::string::npos || script.find("]]>") != std::string::npos)
         throw_input("style and script templates must not contain ']]>'", ErrorLocation{});
 
-    const double hs = scene.hex_size, hy = hs * 0.8660254037844386;
+    const double hs = scene.hex_size;
     data head;
     head.set("id", id);
     head.set("width", num(scene.width));
     head.set("height", num(scene.height));
     head.set("metric_label", std::string(metric_label(d.metric)));
     head.set("layers_json", nlohmann::json(d.layer_names).dump());
-    head.set("hex_path", fmt::format("M{0},0L{1},{2}L-{1},{2}L-{0},0L-{1},-{2}L{1},-{2}Z", num(hs), num(hs / 2), num(hy)));
+    head.set("hex_path", hex_path_data(hs));
     head.set("style", style);
     head.set("background", st.background);
     data titles{data::type::list};
@@ -279,6 +292,10 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
                    split_slots(detail::render_template(templates, "tail.svg.mustache", tail))};
     check_frame_once(frame, scene, templates.content_hash, interactive);
     return frame;
+}
+
+std::string render_style_css(const Scene& scene, const TemplateSet& templates, std::string_view id) {
+    return detail::render_template(templates, "style.css.mustache", style_template_data(scene, std::string(id)));
 }
 
 }  // namespace detail

@@ -36,6 +36,10 @@ struct SvgFrame {
 // scope, layer names, titles but the type's, and buttons: the metadata cache's key
 // (renderer/caches.cpp) holds exactly these.
 SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool interactive);
+// The path data of one hexagon of radius `hs` about the origin (the <defs> every <use> points at).
+std::string hex_path_data(double hs);
+// The style template (style.css.mustache) expanded for `scene`'s Style and fills under `id`.
+std::string render_style_css(const Scene& scene, const TemplateSet& templates, std::string_view id);
 void append_frame(fmt::memory_buffer& out, std::span<const FramePiece> pieces, std::string_view id,
                   std::string_view escaped_type, std::string_view escaped_summary);
 // The summary slot's text (XML-escaped): "N of M columns have data; the colour scale runs from A to B, ...".

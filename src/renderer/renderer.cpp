@@ -27,9 +27,10 @@
 #include "render/thumbnail.hpp"
 #include "process/summary.hpp"
 #include "renderer/caches.hpp"
+#include "renderer/figure.hpp"
+#include "render/figure_render.hpp"
 
 namespace eyemap {
-namespace {
 
 // Names enter the drawing here: every text of the Scene made drawable by one rule (core/text.hpp),
 // so SVG, PNG and PDF show the same replacement characters and cairo never refuses a name.
@@ -44,7 +45,6 @@ void make_scene_drawable(Scene& s) {
     make_drawable(s.legend.title);
     for (auto& b : s.buttons) make_drawable(b.label);
 }
-}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Column index and dataset
@@ -564,6 +564,71 @@ std::string Renderer::render_pdf_pages(const Dataset& ds, std::string_view neuro
         std::string pdf = eyemap::render_pdf_pages(scenes, impl_->raster);
         t.add_bytes(pdf.size());
         return pdf;
+    } catch (const Error& e) {
+        rethrow_in_file(e, ds.source);
+    }
+}
+
+std::vector<FigureOutput> Renderer::render_figure(const Dataset& ds, const FigureRequest& request,
+                                                  std::span<const OutputFormat> formats) const {
+    if (formats.empty()) formats = kSvgOnly;
+    const Impl& m = *impl_;
+    const FigureContext ctx{
+        m.options,
+        m.style,
+        [&m](const Metric& metric) {
+            const std::size_t l = m.look_index(metric);
+            return l < m.looks.size() ? std::pair(m.looks[l].scale, m.looks[l].fills) : std::pair(m.scale, m.fills);
+        },
+        [&m](std::span<const double> v, const ScaleOptions& o) { return m.caches->scale(v, o); },
+        [&m](const ColumnIndex& index, Side side) { return m.caches->grid(index, m.options.geometry, side); },
+        m.stats.get(),
+        m.process_op,
+        m.layout_op};
+    try {
+        const FigureScene fig = build_figure(ds, request, ctx);
+        // The family as asked goes into the SVG (the viewer's fonts draw it); cairo draws PNG and PDF
+        // with fontconfig's nearest match when the family is missing: said, not refused.
+        std::string note;
+        if (any_raster(formats) && !font_family_available(request.options.font_family))
+            note = fmt::format("font family '{}' not found: PNG and PDF text is drawn in fontconfig's nearest match{}",
+                               request.options.font_family,
+                               request.options.font_family == "Liberation Sans" ? " (Debian: apt-get install fonts-liberation2)" : "");
+        std::vector<FigureOutput> out;
+        for (const OutputFormat f : formats) {
+            FigureOutput o{f, {}, fig.width / kPointsPerMm, fig.height / kPointsPerMm, fig.rows, fig.columns, f == OutputFormat::svg ? "" : note};
+            switch (f) {
+                case OutputFormat::svg: {
+                    ScopedTimer t(m.stats.get(), m.svg_op);
+                    BufferLease lease;
+                    lease.buf->clear();
+                    write_figure_svg(fig, *m.templates, *lease.buf);
+                    o.bytes.assign(lease.buf->data(), lease.buf->size());
+                    t.add_bytes(o.bytes.size());
+                    break;
+                }
+                case OutputFormat::png: {
+                    RasterImage img;
+                    {
+                        ScopedTimer t(m.stats.get(), m.png_op);
+                        img = render_figure_image(fig, request.options.dpi);
+                        t.add_bytes(img.argb.size() * 4);
+                    }
+                    ScopedTimer t(m.stats.get(), m.encode_op);
+                    o.bytes = encode_png(img, m.raster.png);
+                    t.add_bytes(o.bytes.size());
+                    break;
+                }
+                case OutputFormat::pdf: {
+                    ScopedTimer t(m.stats.get(), m.pdf_op);
+                    o.bytes = render_figure_pdf(fig);
+                    t.add_bytes(o.bytes.size());
+                    break;
+                }
+            }
+            out.push_back(std::move(o));
+        }
+        return out;
     } catch (const Error& e) {
         rethrow_in_file(e, ds.source);
     }

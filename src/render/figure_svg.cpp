@@ -1,0 +1,102 @@
+// Figure SVG: the page, labels, and each panel and legend through the eyemaps' own writers.
+#include "render/figure_render.hpp"
+
+#include "core/number.hpp"
+#include "core/throw.hpp"
+#include "eyemap/error.hpp"
+#include "render/svg_frame.hpp"
+#include "render/template_guard.hpp"
+
+namespace eyemap {
+
+void write_figure_svg(const FigureScene& fig, const TemplateSet& templates, fmt::memory_buffer& out) {
+    using detail::append_number;
+    const auto lit = [&](std::string_view s) { out.append(s); };
+    lit("<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"");
+    lit(fig.id);
+    lit("\" class=\"eyemap-figure\" role=\"img\" aria-labelledby=\"");
+    lit(fig.id);
+    lit("-title\" width=\"");
+    append_decimal(out, fig.width / kPointsPerMm, 3);
+    lit("mm\" height=\"");
+    append_decimal(out, fig.height / kPointsPerMm, 3);
+    lit("mm\" viewBox=\"0 0 ");
+    append_number(out, fig.width);
+    out.push_back(' ');
+    append_number(out, fig.height);
+    lit("\">\n<title id=\"");
+    lit(fig.id);
+    lit("-title\">");
+    append_xml_escaped(out, fig.title);
+    lit("</title>\n<style><![CDATA[\n");
+    // The eyemaps' stylesheet under the figure's id (fonts, hexagon lines, ticks), and the labels' anchor.
+    const std::string css = detail::render_style_css(fig.panels.front().scene, templates, fig.id);
+    if (css.find("]]>") != std::string::npos) throw_input("style template must not contain ']]>'", ErrorLocation{});
+    lit(css);
+    lit("#");
+    lit(fig.id);
+    lit(" .em-flabel{text-anchor:middle}\n]]></style>\n");
+    if (!fig.transparent) {
+        lit("<rect class=\"em-bg\" width=\"");
+        append_number(out, fig.width);
+        lit("\" height=\"");
+        append_number(out, fig.height);
+        lit("\" fill=\"");
+        lit(fig.style->background);
+        lit("\"/>\n");
+    }
+    for (const FigureText& t : fig.labels) {
+        lit("<text class=\"em-title em-flabel\" ");
+        if (t.rotated) {
+            lit("x=\"0\" y=\"0\" transform=\"translate(");
+            append_number(out, t.x);
+            out.push_back(',');
+            append_number(out, t.y);
+            lit(") rotate(-90)\">");
+        } else {
+            lit("x=\"");
+            append_number(out, t.x);
+            lit("\" y=\"");
+            append_number(out, t.y);
+            lit("\">");
+        }
+        append_xml_escaped(out, t.text);
+        lit("</text>\n");
+    }
+    for (const FigurePanel& p : fig.panels) {
+        const EyemapData& d = p.scene.data;
+        lit("<g id=\"");
+        lit(p.id);
+        lit("\" class=\"em-panel\" data-type=\"");
+        append_xml_escaped(out, d.neuron_type);
+        lit("\" data-region=\"");
+        append_xml_escaped(out, d.region);
+        lit("\" data-side=\"");
+        lit(to_string(d.side));
+        lit("\" data-metric=\"");
+        append_xml_escaped(out, to_string(d.metric));
+        lit("\">\n<defs><path id=\"");
+        lit(p.id);
+        lit("-h\" d=\"");
+        lit(detail::hex_path_data(p.scene.hex_size));
+        lit("\"/></defs>\n<g class=\"em-hexes\" transform=\"translate(");
+        append_decimal(out, p.offset_x(), 3);
+        out.push_back(',');
+        append_decimal(out, p.offset_y(), 3);
+        lit(") scale(");
+        append_decimal(out, p.scale, 6);
+        lit(")\">\n");
+        detail::append_hexagons(out, p.scene, p.id);  // closes the group
+        lit("</g>\n");
+    }
+    for (std::size_t l = 0; l < fig.legends.size(); ++l) {
+        lit("<g id=\"");
+        lit(fig.legend_ids[l]);
+        lit("\" class=\"em-flegend\">\n");
+        detail::append_legend(out, fig.legends[l], fig.legend_ids[l]);
+        lit("</g>\n");
+    }
+    lit("</svg>\n");
+}
+
+}  // namespace eyemap

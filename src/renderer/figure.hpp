@@ -1,0 +1,35 @@
+// Internal: a figure's panels processed and laid out with the renderer's scales, grids and looks.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <utility>
+
+#include "eyemap/figure.hpp"
+#include "eyemap/renderer.hpp"
+#include "eyemap/stats.hpp"
+#include "layout/figure.hpp"
+
+namespace eyemap {
+
+// Every text of a Scene made drawable by one rule (renderer.cpp; core/text.hpp).
+void make_scene_drawable(Scene& s);
+
+// What the renderer lends the figure builder: its options, style, the look (scale options and fills)
+// a metric is drawn with, its scale source and grid cache, and its statistics.
+struct FigureContext {
+    const RenderOptions& options;
+    std::shared_ptr<const Style> style;
+    std::function<std::pair<ScaleOptions, std::shared_ptr<const FillColours>>(const Metric&)> look;
+    ScaleSource scales;
+    std::function<std::shared_ptr<const GridCoordinates>(const ColumnIndex&, Side)> grid;
+    Stats* stats = nullptr;
+    OpId process_op, layout_op;
+};
+
+// The figure's panels (every one checked against the data first), processed twice: with the
+// renderer's scales to learn the values each panel draws, then with one scale per legend pooled
+// over those values; laid out by layout_figure. Throws input naming the option or panel at fault.
+FigureScene build_figure(const Dataset& dataset, const FigureRequest& request, const FigureContext& ctx);
+
+}  // namespace eyemap
