@@ -115,8 +115,18 @@ TEST_CASE("a manifest from before issue 26 (hash64 content hashes) still verifie
     const auto r = verify_run(run);
     REQUIRE(r.files.size() == 1);
     CHECK(r.files[0].problem == "content");
-    write_file(run / o0.path, kept);
-    // A resume records the files' hashes the new way, made from the files it keeps.
+    // A resume checks each kept file against its old hash: the changed one's type is made again,
+    // the others get hashes the new way, made from the files.
+    REQUIRE(run_cli(batch_args(out, "old", "--resume")) == 0);
+    CHECK(read_file(run / o0.path) == kept);
+    const std::string text = read_file(run / "manifest.json");
+    CHECK(text.find("\"digest\":\"") != std::string::npos);
+    CHECK(text.find("\"content\":\"") == std::string::npos);  // an older eyemap checks sizes only, not wrongly
+    // A manifest whose output keys disagree with its content_hash is refused.
+    std::string mixed = text;
+    mixed.replace(mixed.find("\"digest\":\""), 10, "\"content\":\"");
+    CHECK_THROWS_WITH(manifest_from_json(mixed, "m.json"), Catch::Contains("do not match"));
+    // A second resume has nothing to redo.
     REQUIRE(run_cli(batch_args(out, "old", "--resume")) == 0);
     const Manifest now = manifest_from_json(read_file(run / "manifest.json"), "manifest.json");
     CHECK(now.content_hash == ContentHash::crc32_adler32);

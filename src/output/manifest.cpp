@@ -59,7 +59,7 @@ std::string to_hex(std::string_view s) {
 
 // --- JSON out ---------------------------------------------------------------------------------
 
-ojson type_json(const TypeRecord& t) {
+ojson type_json(const TypeRecord& t, ContentHash content_hash) {
     ojson j;
     j["name"] = t.neuron_type;
     // JSON strings are UTF-8: a name that is not keeps its exact bytes in "name_hex" ("name" then
@@ -108,7 +108,8 @@ ojson type_json(const TypeRecord& t) {
         x["eyemap"] = o.eyemap;
         x["hash"] = hex64(o.input_hash);
         x["bytes"] = o.bytes;
-        if (o.content_hash) x["content"] = hex64(o.content_hash);
+        // The key names the algorithm too: an older eyemap, which knows only "content", checks sizes alone.
+        if (o.content_hash) x[content_hash == ContentHash::hash64 ? "content" : "digest"] = hex64(o.content_hash);
         outs.push_back(std::move(x));
     }
     j["outputs"] = std::move(outs);
@@ -120,7 +121,7 @@ std::string dump(const ojson& j) { return j.dump(-1, ' ', false, ojson::error_ha
 
 }  // namespace
 
-std::string detail::type_line(const TypeRecord& t) { return dump(type_json(t)); }
+std::string detail::type_line(const TypeRecord& t, ContentHash content_hash) { return dump(type_json(t, content_hash)); }
 
 std::uint64_t detail::content_hash_of(ContentHash algorithm, std::string_view bytes) noexcept {
     return algorithm == ContentHash::hash64 ? hash_bytes(bytes) : stream_digest(bytes);
@@ -294,14 +295,19 @@ std::string manifest_file_name(Shard shard) {
 std::string manifest_to_json(const Manifest& m) {
     std::vector<std::string> lines;
     lines.reserve(m.types.size());
-    for (const auto& t : m.types) lines.push_back(type_line(t));
+    for (const auto& t : m.types) lines.push_back(type_line(t, m.content_hash));
     std::vector<const std::string*> ptrs;
     for (const auto& l : lines) ptrs.push_back(&l);
     return manifest_json(m, ptrs);
 }
 
 // One element of "types".
-TypeRecord type_from_json(const Reader& r, const ojson& t) {
+// Which content-hash keys a manifest's outputs used: they must agree with its "content_hash".
+struct ContentKeys {
+    bool content = false, digest = false;
+};
+
+TypeRecord type_from_json(const Reader& r, const ojson& t, ContentKeys& keys) {
     TypeRecord rec;
     rec.neuron_type = r.str(t, "name");
     if (t.is_object() && t.contains("name_hex")) {
@@ -402,7 +408,14 @@ TypeRecord type_from_json(const Reader& r, const ojson& t) {
             r.bad(fmt::format("output path \"{}\" is not the one eyemap writes for it (\"{}\")", orec.path, expected));
         orec.input_hash = r.hex(o, "hash");
         orec.bytes = r.u64(o, "bytes");
-        if (o.contains("content")) orec.content_hash = r.hex(o, "content");
+        if (o.contains("content")) {
+            orec.content_hash = r.hex(o, "content");
+            keys.content = true;
+        }
+        if (o.contains("digest")) {
+            orec.content_hash = r.hex(o, "digest");
+            keys.digest = true;
+        }
         rec.outputs.push_back(std::move(orec));
     }
     return rec;
@@ -415,11 +428,12 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
     // from the document, so a manifest of 10^4 types is never held as one JSON tree (several times
     // its text's size) besides its records.
     std::vector<TypeRecord> streamed;
+    ContentKeys keys;
     std::string top_key;
     const auto keep = [&](int depth, ojson::parse_event_t event, ojson& parsed) {
         if (event == ojson::parse_event_t::key && depth == 1) top_key = parsed.get<std::string>();
         if (event != ojson::parse_event_t::object_end || depth != 2 || top_key != "types") return true;
-        streamed.push_back(type_from_json(r, parsed));
+        streamed.push_back(type_from_json(r, parsed, keys));
         return false;
     };
     try {
@@ -471,6 +485,9 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
         if (name == detail::content_hash_name(ContentHash::crc32_adler32)) m.content_hash = ContentHash::crc32_adler32;
         else if (name != detail::content_hash_name(ContentHash::hash64)) r.bad(fmt::format("unknown content_hash \"{}\"", name));
     }
+    if ((keys.content && m.content_hash != ContentHash::hash64) || (keys.digest && m.content_hash != ContentHash::crc32_adler32))
+        r.bad(fmt::format("outputs' \"{}\" hashes do not match \"content_hash\" {}", keys.content ? "content" : "digest",
+                          detail::content_hash_name(m.content_hash)));
     if (j.contains("links")) {  // checked as the options are: they go into pages again
         const auto& l = r.at(j, "links");
         if (!l.is_object()) r.bad("\"links\" must be an object");
@@ -488,7 +505,7 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
     }
     const auto& types = r.at(j, "types");
     if (!types.is_array()) r.bad("\"types\" must be an array");
-    for (const auto& t : types) m.types.push_back(type_from_json(r, t));  // elements the parse kept (not objects): refused
+    for (const auto& t : types) m.types.push_back(type_from_json(r, t, keys));  // elements the parse kept (not objects): refused
     m.types.insert(m.types.end(), std::make_move_iterator(streamed.begin()), std::make_move_iterator(streamed.end()));
     return m;
 }

@@ -31,7 +31,7 @@ inline constexpr std::string_view kProtectFile = ".protected";  // a protected r
 std::string iso_time_utc(std::chrono::system_clock::time_point t);
 
 // A type's manifest line (dumped once, when the type finishes) and the manifest around such lines.
-std::string type_line(const TypeRecord& t);
+std::string type_line(const TypeRecord& t, ContentHash content_hash);
 std::string manifest_json(const Manifest& m, std::span<const std::string* const> type_lines);
 // A manifest in pieces: the head (everything before the first type line), then the type lines,
 // each followed by ",\n" but the last by "\n", then kManifestTail. manifest_json is all of it at once.

@@ -278,15 +278,17 @@ public:
         std::string started = iso_time_utc(std::chrono::system_clock::now());
         if (dir_.resume && existed_) {
             auto manifests = read_run_manifests(run_dir_);
-            // Content hashes made another way (a manifest from before issue 26) are dropped: a reused
-            // file's is made again from the file (up_to_date), a carried line has none.
+            // Content hashes made another way (a manifest from before issue 26): a reused file is checked
+            // against its recorded hash and gets a new one (up_to_date); a carried line has none.
             for (auto& [path, m] : manifests)
                 if (m.content_hash != m_.content_hash)
-                    for (auto& t : m.types)
-                        for (auto& o : t.outputs) o.content_hash = 0;
+                    for (const auto& t : m.types) rehash_types_.insert(t.neuron_type);
             for (auto& [path, m] : manifests)
                 if (path.filename() == manifest_name_) {
                     own_previous = m.types;
+                    if (m.content_hash != m_.content_hash)
+                        for (auto& t : own_previous)
+                            for (auto& o : t.outputs) o.content_hash = 0;
                     if (!m.started.empty()) started = m.started;
                 }
             for (auto& t : merge_types(manifests)) {
@@ -305,7 +307,7 @@ public:
         m_.settings_hash = detail::batch_settings_hash(columns, layout, renderer_);
         m_.links = release_links(renderer_.options());
         if (options_.shard_plan) m_.plan = absolute_label(options_.shard_plan->source);
-        for (const auto& rec : own_previous) carried_.push_back(Line{rec.seq, rec.neuron_type, spool_.append(folder_.fd, run_dir_, type_line(rec))});
+        for (const auto& rec : own_previous) carried_.push_back(Line{rec.seq, rec.neuron_type, spool_.append(folder_.fd, run_dir_, type_line(rec, m_.content_hash))});
     }
 
     BatchCallbacks callbacks() {
@@ -465,7 +467,7 @@ private:
                     content_.erase(it);
                 }
         }
-        std::string json = type_line(rec);
+        std::string json = type_line(rec, m_.content_hash);
         if (dir_.sync) {
             {
                 std::lock_guard lk(sync_mu_);
@@ -507,17 +509,21 @@ private:
             const auto& b = planned.eyemaps[i].request;
             if (a.region != b.region || a.side != b.side || a.metric != b.metric) return false;
         }
-        // No content hash recorded, or one made another way (dropped in prepare): made from the file;
-        // one that cannot be read is not up to date.
+        // No content hash recorded, or one made another way (rehash_types_): made from the file, which
+        // must still have the recorded one; a file that cannot be read or has changed is not up to date.
+        const bool rehash = rehash_types_.count(planned.neuron_type) > 0;
         std::vector<std::uint64_t> content(old.outputs.size());
         for (std::size_t i = 0; i < old.outputs.size(); ++i) {
             content[i] = old.outputs[i].content_hash;
-            if (content[i] != 0) continue;
+            if (content[i] != 0 && !rehash) continue;
+            std::string bytes;
             try {
-                content[i] = content_hash_of(m_.content_hash, read_regular_file(run_dir_ / old.outputs[i].path, old.outputs[i].bytes, "output"));
+                bytes = read_regular_file(run_dir_ / old.outputs[i].path, old.outputs[i].bytes, "output");
             } catch (const Error&) {
                 return false;
             }
+            if (rehash && content[i] != 0 && content_hash_of(ContentHash::hash64, bytes) != content[i]) return false;
+            content[i] = content_hash_of(m_.content_hash, bytes);
         }
         for (std::size_t i = 0; i < old.outputs.size(); ++i) {
             planned.outputs[i].bytes = old.outputs[i].bytes;
@@ -595,6 +601,7 @@ private:
     RunFolder folder_;
     std::atomic<bool> materialized_{false};
     std::unordered_map<std::string, TypeRecord> previous_;  // resume: every manifest's types, by name
+    std::unordered_set<std::string> rehash_types_;          // resume: types of manifests with another content hash (hash64)
 
     // The manifest's state: per finished type only where its JSON line (dumped once) is in the spool,
     // so memory stays flat in the number of types and a rewrite is a concatenation. Guarded by manifest_mu_.
