@@ -46,6 +46,11 @@ TEST_CASE("values are URL-escaped: a name cannot leave its place in the URL") {
     std::string s;
     append_url_escaped(s, std::string_view("\0\x7f\xff", 3));
     CHECK(s == "%00%7F%FF");
+    // "." and "..": a browser resolves them (and %2E, %2E%2E) as path steps, so they are refused, named.
+    const LinkTemplate path = column("https://h/api/types/{type}/view");
+    CHECK_THROWS_WITH(path.expand({"..", "ME", "R", 1, 2}), Catch::Contains("type \"..\"") && Catch::Contains("step in the path"));
+    CHECK_THROWS_AS(path.expand({".", "ME", "R", 1, 2}), Error);
+    CHECK(path.expand({"...", "ME", "R", 1, 2}) == "https://h/api/types/.../view");  // not a dot segment
 }
 
 TEST_CASE("expansion appends into one buffer without growing it again for each column") {
@@ -122,6 +127,9 @@ TEST_CASE("provenance: the sentence names the parts given, and labels and identi
     CHECK_THROWS_AS(check_provenance_text("a\x01", "dataset_label", false), Error);
     CHECK_THROWS_AS(check_provenance_text("\xff", "dataset_label", false), Error);
     CHECK_THROWS_AS(check_provenance_text(std::string(201, 'a'), "dataset_label", false), Error);
+    // Direction controls would reorder the footer's sentence around the label (RLO, RLI, LRM).
+    for (const char* bidi : {"v1.1\u202E", "\u2067x", "a\u200Eb"})
+        CHECK_THROWS_WITH(check_provenance_text(bidi, "dataset_version", false), Catch::Contains("direction-control"));
     CHECK_NOTHROW(check_provenance_text("sha256:0123abcdef", "input_digest", true));
     CHECK_THROWS_AS(check_provenance_text("a b", "input_digest", true), Error);
     CHECK_THROWS_AS(check_provenance_text("<x>", "input_digest", true), Error);

@@ -56,13 +56,14 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "Run with --help for more information.\n");
         return 1;
     } catch (const eyemap::cli::UsageError& e) {
-        fmt::print(stderr, "eyemap: error: {}\nRun with --help for more information.\n", e.what());
+        // The option's value as typed may hold terminal escapes (a link template, a label): shown inert.
+        fmt::print(stderr, "eyemap: error: {}\nRun with --help for more information.\n", eyemap::terminal_text(e.what()));
         return 1;
     } catch (const eyemap::Error& e) {
         fmt::print(stderr, "eyemap: error: {}\n", e.what());
         return e.exit_code();
     } catch (const std::filesystem::filesystem_error& e) {
-        fmt::print(stderr, "eyemap: error: {}\n", e.what());
+        fmt::print(stderr, "eyemap: error: {}\n", eyemap::terminal_text(e.what()));
         return 3;
     } catch (const std::exception& e) {
         fmt::print(stderr, "eyemap: internal error: {}\n", e.what());

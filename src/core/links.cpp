@@ -66,6 +66,15 @@ void append_url_escaped(std::string& out, std::string_view value) {
     }
 }
 
+// A placeholder's value, percent-encoded. "." and ".." would be dot segments, which a browser resolves
+// (as it does %2E and %2E%2E) and so would move the link up the path: refused, naming the value.
+void append_value(std::string& out, std::string_view value, std::string_view field) {
+    if (value == "." || value == "..")
+        throw_input(fmt::format("a link cannot hold the {} \"{}\": a browser would read it as a step in the path", field, value),
+                    ErrorLocation{{}, 0, std::string(field), std::string(value)});
+    append_url_escaped(out, value);
+}
+
 LinkTemplate::LinkTemplate(std::string_view text, Kind kind, std::string_view option) : text_(text) {
     if (text.size() > kMaxTemplateBytes) bad(fmt::format("a link template has at most {} bytes", kMaxTemplateBytes), option, text);
     // Only http and https: no javascript:, data:, relative or protocol-relative URLs.
@@ -139,9 +148,9 @@ void LinkTemplate::expand(std::string& out, const LinkValues& v) const {
     for (const Piece& p : pieces_) {
         switch (p.field) {
             case Field::literal: out.append(p.literal); break;
-            case Field::type: append_url_escaped(out, v.type); break;
-            case Field::region: append_url_escaped(out, v.region); break;
-            case Field::side: append_url_escaped(out, v.side); break;
+            case Field::type: append_value(out, v.type, "type"); break;
+            case Field::region: append_value(out, v.region, "region"); break;
+            case Field::side: append_value(out, v.side, "side"); break;
             case Field::hex1: append_padded(out, v.hex1, p.width); break;
             case Field::hex2: append_padded(out, v.hex2, p.width); break;
             case Field::roi:  // neuPrint's column ROI: ME_R_col_12_07
@@ -183,6 +192,11 @@ void check_provenance_text(std::string_view text, std::string_view option, bool 
     if (text.empty() || text.size() > 200) bad("expected 1..200 bytes of text", option, text);
     if (!is_drawable_text(text) || text.find_first_of("\t\n\r") != std::string_view::npos)
         bad("expected one line of printable UTF-8 text", option, text);
+    // Direction controls (U+202A..U+202E, U+2066..U+2069, U+200E/U+200F) would reorder the sentence
+    // around the text (the footer's version and input digest): refused.
+    for (const std::string_view mark : {"\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068", "\u2069",
+                                        "\u200E", "\u200F"})
+        if (text.find(mark) != std::string_view::npos) bad("expected text without direction-control characters", option, text);
 }
 
 }  // namespace eyemap

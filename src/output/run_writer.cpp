@@ -174,10 +174,21 @@ struct RunFolder {
         const auto [dir_fd, name] = locate(rel);
         sync_file_at(dir_fd, name, (dir / std::string(rel)).string());
     }
-    // The folders' names (renames) after their files' data: the run folder last.
+    // The folders' names (renames) after their files' data: the run folder, then the folder holding it
+    // (a new run's own name).
     void sync_folders() const {
         for (const auto& [n, f] : sub) sync_folder(f, (dir / n).string());
         sync_folder(fd, dir.string());
+        const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
+        const int pfd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd < 0) throw_io(fmt::format("cannot open folder to flush it to disk: {}", std::strerror(errno)), parent.string());
+        try {
+            sync_folder(pfd, parent.string());
+        } catch (...) {
+            ::close(pfd);
+            throw;
+        }
+        ::close(pfd);
     }
 
 private:
