@@ -352,6 +352,45 @@ TEST_CASE("PDF: the page is the requested millimetres, text the requested points
     CHECK(Renderer().render_figure(ds, r, std::vector{OutputFormat::pdf}).at(0).bytes == pdf);
 }
 
+TEST_CASE("figures link their hexagons and name the dataset, as single eyemaps do") {
+    RenderOptions o;
+    o.column_link = "https://x.org/c/{type}/{roi}";
+    o.dataset_label = "optic <lobe>";
+    o.dataset_version = "v2";
+    const Dataset ds = small_figure_data();
+    const auto out = Renderer(o).render_figure(ds, small_request(), std::vector{OutputFormat::svg, OutputFormat::pdf});
+    REQUIRE(out.size() == 2);
+    const std::string& svg = out[0].bytes;
+    CHECK(test::xml_error(svg).empty());
+    std::size_t uses = 0, links = 0;
+    for (std::size_t at = svg.find("<use "); at != std::string::npos; at = svg.find("<use ", at + 1)) ++uses;
+    for (std::size_t at = svg.find("<a href=\""); at != std::string::npos; at = svg.find("<a href=\"", at + 1)) ++links;
+    CHECK(uses > 0);
+    CHECK(links == uses);  // every hexagon of every panel
+    CHECK_THAT(svg, Catch::Matchers::Contains("<a href=\"https://x.org/c/Alpha/ME_L_col_02_02\""));
+    CHECK_THAT(svg, Catch::Matchers::Contains("<a href=\"https://x.org/c/B%3C%26%3E%22%27/LO_L_col_04_04\""));
+    CHECK_THAT(svg, Catch::Matchers::Contains("role=\"graphics-document\""));
+    CHECK_THAT(svg, Catch::Matchers::Contains("data-dataset=\"optic &lt;lobe&gt;\" data-version=\"v2\""));
+    // The PDF: one link annotation per hexagon, each on the page and the size of a panel's hexagon; the
+    // dataset in the document info.
+    const std::string& pdf = out[1].bytes;
+    std::size_t annotations = 0;
+    for (std::size_t at = pdf.find("/Subtype /Link"); at != std::string::npos; at = pdf.find("/Subtype /Link", at + 1)) ++annotations;
+    CHECK(annotations == uses);
+    const double page_w = out[1].width_mm * kPointsPerMm, page_h = out[1].height_mm * kPointsPerMm;
+    const std::regex rect(R"(/Rect \[ ([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+) \])");
+    std::size_t rects = 0;
+    for (auto it = std::sregex_iterator(pdf.begin(), pdf.end(), rect); it != std::sregex_iterator(); ++it, ++rects) {
+        const double x1 = std::stod((*it)[1]), y1 = std::stod((*it)[2]), x2 = std::stod((*it)[3]), y2 = std::stod((*it)[4]);
+        CHECK((x1 >= 0 && y1 >= 0 && x2 <= page_w + 0.01 && y2 <= page_h + 0.01 && x2 - x1 < 40 && x2 - x1 > 1));
+    }
+    CHECK(rects == uses);
+    const auto dir = test::fresh_dir("figure-links");
+    test::write_file(dir / "f.pdf", pdf);
+    REQUIRE(std::system(fmt::format("pdfinfo {0}/f.pdf > {0}/info.txt", q(dir.string())).c_str()) == 0);
+    CHECK_THAT(test::read_file(dir / "info.txt"), Catch::Matchers::Contains("Subject:         Dataset: optic <lobe>, version v2"));
+}
+
 TEST_CASE("a missing font family is said, not refused") {
     FigureRequest r = small_request();
     r.options.font_family = "No Such Family Eyemap";

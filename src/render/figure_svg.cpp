@@ -14,7 +14,10 @@ void write_figure_svg(const FigureScene& fig, const TemplateSet& templates, fmt:
     const auto lit = [&](std::string_view s) { out.append(s); };
     lit("<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"");
     lit(fig.id);
-    lit("\" class=\"eyemap-figure\" role=\"img\" aria-labelledby=\"");
+    // role="img" makes its content presentational, which would hide the hexagons' links: with a
+    // column link the figure is a graphics document, as a linked eyemap is.
+    const bool linked = fig.panels.front().scene.column_link != nullptr;
+    lit(linked ? "\" class=\"eyemap-figure\" role=\"graphics-document\" aria-labelledby=\"" : "\" class=\"eyemap-figure\" role=\"img\" aria-labelledby=\"");
     lit(fig.id);
     lit("-title\" width=\"");
     append_decimal(out, fig.width / kPointsPerMm, 3);
@@ -28,7 +31,35 @@ void write_figure_svg(const FigureScene& fig, const TemplateSet& templates, fmt:
     lit(fig.id);
     lit("-title\">");
     append_xml_escaped(out, fig.title);
-    lit("</title>\n<style><![CDATA[\n");
+    lit("</title>\n");
+    // The dataset, when named: the same <metadata> an eyemap's head template writes.
+    if (const Provenance* p = fig.panels.front().scene.provenance.get(); p && !p->empty()) {
+        const auto attr = [&](std::string_view name, const std::string& value) {
+            lit(name);
+            lit("=\"");
+            append_xml_escaped(out, value);
+            out.push_back('"');
+        };
+        lit("<metadata id=\"");
+        lit(fig.id);
+        lit("-provenance\" ");
+        attr("data-dataset", p->label);
+        out.push_back(' ');
+        attr("data-version", p->version);
+        out.push_back(' ');
+        attr("data-input", p->input);
+        lit("><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+            "<rdf:Description rdf:about=\"\"><dc:source>");
+        append_xml_escaped(out, p->sentence());
+        lit("</dc:source>");
+        if (!p->input.empty()) {
+            lit("<dc:identifier>");
+            append_xml_escaped(out, p->input);
+            lit("</dc:identifier>");
+        }
+        lit("</rdf:Description></rdf:RDF></metadata>\n");
+    }
+    lit("<style><![CDATA[\n");
     // The eyemaps' stylesheet under the figure's id (fonts, hexagon lines, ticks), and the labels' anchor.
     const std::string css = detail::render_style_css(fig.panels.front().scene, templates, fig.id);
     if (css.find("]]>") != std::string::npos) throw_input("style template must not contain ']]>'", ErrorLocation{});

@@ -818,17 +818,13 @@ bool splice_hexagon_layers(std::string& pdf, const std::vector<std::string>& lay
 }
 
 // A link annotation over each hexagon's bounding box (cairo tags: annotations beside the page's
-// content, so the hexagons' spliced content stream is untouched).
-void add_column_links(cairo_t* cr, const Scene& s) {
+// content, so the hexagons' spliced content stream is untouched), the scene drawn at `scale` and
+// offset (dx, dy) on the page (a figure's panel; 1, 0, 0 for an eyemap's own page).
+void add_column_link_rects(cairo_t* cr, const Scene& s, double scale = 1, double dx = 0, double dy = 0) {
     const GridCoordinates& g = *s.grid;
-    const double r = s.hex_size, ry = r * 0.8660254037844386;
+    const double r = s.hex_size * scale, ry = r * 0.8660254037844386;
     const std::string_view side = to_string(s.data.side);
     std::string url, attributes;
-    // Links are structure elements to cairo: outside a structure element begun on their page, cairo
-    // 1.16 refers to struct elements it never writes (cross-reference entries pointing at other
-    // objects). Around the page's drawing, the structure makes cairo refuse its text; so the links
-    // alone are the page's "Document" element.
-    cairo_tag_begin(cr, "Document", "");
     for (std::size_t c = 0; c < s.data.status.size(); ++c) {
         url.clear();
         s.column_link->expand(url, LinkValues{s.data.neuron_type, s.data.region, side, g.hex1[c], g.hex2[c]});
@@ -840,11 +836,25 @@ void add_column_links(cairo_t* cr, const Scene& s) {
             else if (ch == '\'' || ch == '\\') attributes.push_back('\\'), attributes.push_back(ch);
             else attributes.push_back(ch);
         }
-        attributes += fmt::format("' rect=[{} {} {} {}]", g.x[c] - r, g.y[c] - ry, 2 * r, 2 * ry);
+        attributes += fmt::format("' rect=[{} {} {} {}]", dx + g.x[c] * scale - r, dy + g.y[c] * scale - ry, 2 * r, 2 * ry);
         cairo_tag_begin(cr, CAIRO_TAG_LINK, attributes.c_str());
         cairo_tag_end(cr, CAIRO_TAG_LINK);
     }
+}
+
+// Links are structure elements to cairo: outside a structure element begun on their page, cairo
+// 1.16 refers to struct elements it never writes (cross-reference entries pointing at other
+// objects). Around the page's drawing, the structure makes cairo refuse its text; so the links
+// alone are the page's "Document" element.
+template <class Links>
+void with_link_structure(cairo_t* cr, Links links) {
+    cairo_tag_begin(cr, "Document", "");
+    links();
     cairo_tag_end(cr, "Document");
+}
+
+void add_column_links(cairo_t* cr, const Scene& s) {
+    with_link_structure(cr, [&] { add_column_link_rects(cr, s); });
 }
 
 std::string pdf_title(const Scene& s) {
@@ -1132,7 +1142,7 @@ std::string render_figure_pdf(const FigureScene& fig) {
     // cairo's file is not laid out as expected, every panel is drawn by cairo instead.
     std::vector<std::string> layers;
     const auto draw = [&](bool splice) {
-        return pdf_document(fig.width, fig.height, fig.title, nullptr, [&](cairo_surface_t*, cairo_t* cr) {
+        return pdf_document(fig.width, fig.height, fig.title, fig.panels[0].scene.provenance.get(), [&](cairo_surface_t*, cairo_t* cr) {
             draw_figure_labels(cr, fig, false);
             for (const FigurePanel& p : fig.panels) {
                 if (splice) {
@@ -1143,6 +1153,10 @@ std::string render_figure_pdf(const FigureScene& fig) {
                 }
             }
             for (const Scene& l : fig.legends) draw_legend_and_buttons(cr, l, 0, false);
+            if (fig.panels[0].scene.column_link)  // the renderer gives every panel the same link
+                with_link_structure(cr, [&] {
+                    for (const FigurePanel& p : fig.panels) add_column_link_rects(cr, p.scene, p.scale, p.offset_x(), p.offset_y());
+                });
             cairo_show_page(cr);
             check(cairo_status(cr), "drawing");
         });

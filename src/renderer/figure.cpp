@@ -215,6 +215,8 @@ FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const Figu
         const auto look = ctx.look(d.metric);
         const Side side = d.side;
         in.panels.push_back(layout_eyemap(std::move(d), ctx.grid(index, side), geometry, ctx.style, look.first.scope, look.second));
+        in.panels.back().column_link = ctx.column_link;
+        in.panels.back().provenance = ctx.provenance;
         make_scene_drawable(in.panels.back());
     }
     for (auto* labels : {&in.row_labels, &in.column_labels, &in.panel_labels})

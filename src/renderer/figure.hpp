@@ -25,6 +25,9 @@ struct FigureContext {
     std::function<std::shared_ptr<const GridCoordinates>(const ColumnIndex&, Side)> grid;
     Stats* stats = nullptr;
     OpId process_op, layout_op;
+    // As a single eyemap's Scene gets them: every panel's hexagons link out, the figure names the dataset.
+    std::shared_ptr<const LinkTemplate> column_link;
+    std::shared_ptr<const Provenance> provenance;
 };
 
 // The figure's panels (every one checked against the data first), processed twice: with the

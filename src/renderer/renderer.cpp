@@ -584,7 +584,9 @@ std::vector<FigureOutput> Renderer::render_figure(const Dataset& ds, const Figur
         [&m](const ColumnIndex& index, Side side) { return m.caches->grid(index, m.options.geometry, side); },
         m.stats.get(),
         m.process_op,
-        m.layout_op};
+        m.layout_op,
+        m.column_link,
+        m.provenance};
     try {
         const FigureScene fig = build_figure(ds, request, ctx);
         // The family as asked goes into the SVG (the viewer's fonts draw it); cairo draws PNG and PDF
