@@ -431,7 +431,12 @@ TEST_CASE("CLI figure: files written, usage and input errors write nothing") {
                           Case{"--type Mi1 -o " + q((dir / "g.txt").string()), 1, "cannot tell the format"},
                           Case{"--type Mi1", 1, "-o"},
                           Case{"--type Mi1 --side L,R --rows types --cols regions" + out, 1, "--side"},
-                          Case{"--type Mi2" + out, 2, "did you mean 'Mi1'"}}) {
+                          Case{"--type Mi2" + out, 2, "did you mean 'Mi1'"},
+                          // Options out of bounds only once the panels are known: usage errors naming the flag, not the data.
+                          Case{"--type Mi1 --width-mm 1000 --dpi 2400 -o " + q((dir / "g.png").string()), 1, "--dpi '2400': a figure of"},
+                          // The second output's folder is missing: the first is not written either.
+                          Case{"--type Mi1 -o " + q((dir / "g.svg").string()) + " -o " + q((dir / "nodir" / "g.pdf").string()), 3,
+                               "its folder does not exist"}}) {
         INFO(c.args);
         CHECK(run_cli(base + c.args, &err) == c.code);
         CHECK_THAT(err, Catch::Matchers::Contains(c.text));

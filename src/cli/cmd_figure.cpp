@@ -81,17 +81,21 @@ void run_figure(FigureArgs& a) {
     req.options.legend = *parse_figure_legend(a.legend);  // checked by one_of
     req.options.labels = *parse_figure_labels(a.labels);
     // The library names its fields; the user typed these flags.
-    try {
-        validate(req.options);
-        validate(req.panels);
-    } catch (const Error& e) {
+    const auto as_usage = [](const Error& e) {
         static const std::pair<std::string_view, std::string_view> kFlags[] = {
             {"width_mm", "--width-mm"}, {"font_pt", "--font-pt"}, {"font_family", "--font-family"}, {"line_pt", "--line-pt"},
             {"dpi", "--dpi"},           {"background", "--background"}, {"svg_id", "--id"},         {"columns", "--cols"},
             {"types", "--type"},        {"regions", "--region"},        {"sides", "--side"},        {"metrics", "--metric"},
-            {"layers", "--layers"}};
-        for (const auto& [field, flag] : kFlags)
-            if (e.where().field == field) usage_error(flag, e.where().value, e.reason());
+            {"layers", "--layers"},     {"legend", "--legend"}};
+        if (e.where().file.empty())
+            for (const auto& [field, flag] : kFlags)
+                if (e.where().field == field) usage_error(flag, e.where().value, e.reason());
+    };
+    try {
+        validate(req.options);
+        validate(req.panels);
+    } catch (const Error& e) {
+        as_usage(e);
         throw;
     }
     const RenderOptions options = check_options([&] { return a.common.render_options(); });
@@ -100,12 +104,28 @@ void run_figure(FigureArgs& a) {
 
     const Dataset ds = a.common.dataset(regions, renderer.stats());
     // Everything is drawn (and so checked) before the first file is written.
-    const std::vector<FigureOutput> files = renderer.render_figure(ds, req, formats);
+    // An option out of bounds for these panels (the pixels at this dpi, a legend mixing metrics): a usage error.
+    std::vector<FigureOutput> files;
+    try {
+        files = renderer.render_figure(ds, req, formats);
+    } catch (const Error& e) {
+        as_usage(e);
+        throw;
+    }
     for (const FigureOutput& f : files)  // the same note for every PNG and PDF: said once
         if (!f.note.empty()) {
             fmt::print(stderr, "eyemap: note: {}\n", f.note);
             break;
         }
+    // Every output's folder is there before the first file is written, so a wrong folder in the second
+    // -o leaves nothing behind (a write that fails later keeps each target's previous file: atomic).
+    for (const std::string& out : a.outputs) {
+        if (out == "-") continue;
+        const std::filesystem::path parent = std::filesystem::path(out).has_parent_path() ? std::filesystem::path(out).parent_path() : ".";
+        std::error_code ec;
+        if (!std::filesystem::is_directory(parent, ec))
+            throw_io("cannot write file: its folder does not exist (nothing written)", out);
+    }
     const OpId write_op = renderer.stats().op("write");
     for (std::size_t i = 0; i < files.size(); ++i) {
         const FigureOutput& f = files[i];

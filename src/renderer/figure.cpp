@@ -234,4 +234,11 @@ FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const Figu
     return layout_figure(std::move(in));
 }
 
+bool is_figure_option_field(std::string_view field) noexcept {
+    for (const std::string_view f : {"width_mm", "font_pt", "line_pt", "dpi", "font_family", "background", "svg_id", "rows", "columns",
+                                     "legend", "labels", "canvas"})
+        if (field == f) return true;
+    return false;
+}
+
 }  // namespace eyemap

@@ -35,4 +35,7 @@ struct FigureContext {
 // over those values; laid out by layout_figure. Throws input naming the option or panel at fault.
 FigureScene build_figure(const Dataset& dataset, const FigureRequest& request, const FigureContext& ctx);
 
+// Whether an error's field is one of FigureOptions' or the figure's page ("canvas"), rather than the data.
+bool is_figure_option_field(std::string_view field) noexcept;
+
 }  // namespace eyemap

@@ -632,6 +632,9 @@ std::vector<FigureOutput> Renderer::render_figure(const Dataset& ds, const Figur
         }
         return out;
     } catch (const Error& e) {
+        // A figure option out of bounds only once the panels are known (a page too large for the dpi, a
+        // legend that would mix metrics) is the option's fault, not the data file's: named alone.
+        if (is_figure_option_field(e.where().field)) throw;
         rethrow_in_file(e, ds.source);
     }
 }
