@@ -897,28 +897,41 @@ class Renderer:
                sides: Optional[Union[str, Sequence[str]]] = None, metrics: Optional[Union[str, Sequence[str]]] = None,
                layers: Optional[Sequence[int]] = None, width_mm: float = 180, font_pt: float = 7,
                font_family: str = "Liberation Sans", line_pt: float = 0.25, background: Optional[str] = None,
-               legend: str = "figure", labels: str = "axes", dpi: float = 300, svg_id: Optional[str] = None,
-               formats: Sequence[str] = ("svg",)) -> Figure:
+               legend: str = "figure", panel_labels: str = "axes", dpi: float = 300, svg_id: Optional[str] = None,
+               formats: Sequence[str] = ("svg",), labels: Optional[Mapping[str, str]] = None,
+               units: Optional[Mapping[str, str]] = None) -> Figure:
         """Many eyemaps in one picture (``eyemap figure``): ``rows`` and ``columns`` each one of
         "types", "regions", "sides", "metrics", "layers", whose values ``types`` / ``regions`` /
         ``sides`` ("L", "R") / ``metrics`` / ``layers`` (0 = all layers) list (None: all the data has;
         layers must be listed); every other one takes one value. One colour scale per legend
         (``legend``: "figure", "row" or "column"), pooled over the values its panels draw.
         ``width_mm`` wide (the height follows), text ``font_pt`` points in ``font_family``, hexagon
-        outlines ``line_pt`` points, ``background`` "#rrggbb" or None (transparent), ``labels``
-        "axes", "panels" or "none", PNG at ``dpi``. ``formats`` are rendered now (the others on
-        demand), so errors show here. Returns a Figure; InputError names the keyword at fault."""
+        outlines ``line_pt`` points, ``background`` "#rrggbb" or None (transparent), ``panel_labels``
+        "axes", "panels" or "none" (``--labels``), PNG at ``dpi``. ``labels`` / ``units``: a value
+        metric's words, as ``render`` takes them ({"coverage": "Coverage"}, {"coverage": "%"}).
+        ``formats`` are rendered now (the others on demand), so errors show here. Returns a Figure;
+        InputError names the keyword at fault."""
         if not isinstance(dataset, Dataset):
             raise InputError(f"dataset: expected an eyemap.Dataset, got {type(dataset).__name__}",
                              reason="expected an eyemap.Dataset", field="dataset")
         req: Dict[str, Any] = {"rows": rows, "columns": columns, "width_mm": width_mm, "font_pt": font_pt,
                                "font_family": font_family, "line_pt": line_pt, "background": background or "none",
-                               "legend": legend, "labels": labels, "dpi": dpi}
+                               "legend": legend, "labels": panel_labels, "dpi": dpi}
         for key, value in (("types", types), ("regions", regions), ("sides", sides), ("metrics", metrics)):
             if value is not None:
                 req[key] = [value] if isinstance(value, str) else list(value)
         if metrics is not None:
             req["metrics"] = [_metric_id(m) for m in req["metrics"]]
+        if labels or units:
+            if metrics is None:
+                req["metrics"] = list(dataset.metrics)
+            words: Dict[str, Tuple[str, str]] = {}
+            for given, at in ((labels or {}, 0), (units or {}, 1)):
+                for name, text in dict(given).items():
+                    pair = list(words.get(name, ("", "")))
+                    pair[at] = str(text)
+                    words[name] = (pair[0], pair[1])
+            req["metric_words"] = words
         if layers is not None:
             req["layers"] = [layers] if isinstance(layers, int) else list(layers)
         if svg_id is not None:

@@ -319,6 +319,17 @@ FigureRequest figure_request_from(const pyb::dict& d) {
         r.panels.sides.push_back(*side);
     }
     for (const auto& m : strings("metrics")) r.panels.metrics.push_back(metric_from_name(m, "metrics").metric);
+    // A value metric's words ({name: (label, unit)}, from labels= and units=), as render() takes them.
+    if (const pyb::object v = get("metric_words"); !v.is_none()) {
+        for (const auto& [name, words] : pyb::reinterpret_borrow<pyb::dict>(v)) {
+            const std::string n = string("labels", name);
+            const auto tup = pyb::reinterpret_borrow<pyb::tuple>(words);
+            auto it = std::find_if(r.panels.metrics.begin(), r.panels.metrics.end(), [&](const Metric& m) { return m.name() == n; });
+            if (it == r.panels.metrics.end()) bad_option("labels", name, "not a metric drawn here");
+            if (it->is_count()) bad_option("labels", name, "the counts keep the field's words: label value metrics");
+            *it = it->with_label(string("labels", tup[0]), string("units", tup[1]));
+        }
+    }
     if (const pyb::object v = get("layers"); !v.is_none()) {
         if (PyUnicode_Check(v.ptr()) || PyIndex_Check(v.ptr())) bad_option("layers", v, "expected a list of layers (0 = all layers)");
         for (auto x : v) r.panels.layers.push_back(static_cast<int>(std::clamp<std::int64_t>(integer("layers", x), -1, 1 << 20)));

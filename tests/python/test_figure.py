@@ -108,3 +108,22 @@ def test_notebook_shows_a_figure(tmp_path, real):
     assert all('width="180mm"' in s for s in svgs)
     ids = [re.search(r' id="([^"]+)"', s).group(1) for s in svgs]
     assert len(set(ids)) == 2
+
+
+def test_figure_value_metric_words_and_panel_labels(real_ds):
+    """labels= / units= are a value metric's words, as render() takes them; panel_labels= is --labels."""
+    import pandas as pd
+    df = pd.DataFrame({"neuron_type": ["A"] * 3 + ["B"] * 3, "region": ["ME"] * 6, "side": ["R"] * 6,
+                       "hex1": [1, 2, 3] * 2, "hex2": [1, 1, 2] * 2, "coverage": [0.5, 1.5, 2.5, 1.0, 2.0, 3.0]})
+    ds = eyemap.Dataset.from_frame(df)
+    r = eyemap.Renderer()
+    fig = r.figure(ds, types=["A", "B"], regions="ME", sides="R", labels={"coverage": "Coverage"}, units={"coverage": "%"},
+                   panel_labels="panels")
+    assert "Coverage (%)" in fig.svg
+    assert "Coverage (%)" not in r.figure(ds, types=["A", "B"], regions="ME", sides="R").svg
+    with pytest.raises(eyemap.InputError) as e:
+        r.figure(real_ds, types=["Mi1"], sides="R", labels={"cells": "Cells!"})
+    assert e.value.field == "labels"
+    with pytest.raises(eyemap.InputError) as e:
+        r.figure(ds, types=["A"], regions="ME", sides="R", labels={"nope": "x"})
+    assert e.value.field == "labels"
