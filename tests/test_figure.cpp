@@ -451,4 +451,15 @@ TEST_CASE("CLI figure: files written, usage and input errors write nothing") {
     // Standard output with --format.
     CHECK(run_cli(base + "--type Mi1 --format svg -o - > " + q((dir / "out.svg").string()), &err) == 0);
     CHECK(test::xml_error(test::read_file(dir / "out.svg")).empty());
+    // A type name longer than its row: shortened with an ellipsis on the page, whole in the <title>.
+    const std::string long_name = "VeryLongNeuronTypeName_with_many_characters_to_overflow_the_panel_height_ABCDEFGHIJ";
+    const std::string long_data = (dir / "long.csv").string();
+    test::write_file(long_data, std::string(test::kRowsHeader) + test::rows_for(long_name) + test::rows_for("Mi1"));
+    CHECK(run_cli("figure --data " + q(long_data) + " --side R --metric synapses --type " + long_name + ",Mi1 --font-pt 9 -o " +
+                      q((dir / "long.svg").string()),
+                  &err) == 0);
+    const std::string long_svg = test::read_file(dir / "long.svg");
+    CHECK(long_svg.find(">" + long_name + "</text>") == std::string::npos);
+    CHECK(long_svg.find("\u2026</text>") != std::string::npos);
+    CHECK(long_svg.find(long_name + ", Mi1") != std::string::npos);  // the title names it whole
 }

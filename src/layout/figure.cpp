@@ -22,6 +22,20 @@ double text_width(std::string_view s, double font) {
     return static_cast<double>(chars) * 0.56 * font;
 }
 
+// `s` shortened to fit `room` points at `font` (estimated as text_width does): cut at a character
+// boundary and ended with "…", so a long type name neither leaves the page nor runs into its neighbour
+// (the figure's <title> keeps every label whole).
+std::string fit_label(std::string s, double room, double font) {
+    if (text_width(s, font) <= room) return s;
+    const auto keep = static_cast<std::size_t>(std::max(0.0, std::floor(room / (0.56 * font)) - 1));
+    std::size_t chars = 0, cut = 0;
+    for (; cut < s.size(); ++cut)
+        if ((static_cast<unsigned char>(s[cut]) & 0xC0) != 0x80 && chars++ == keep) break;
+    s.resize(cut);
+    s += "\u2026";
+    return s;
+}
+
 }  // namespace
 
 FigureScene layout_figure(FigureLayoutInput in) {
@@ -87,14 +101,14 @@ FigureScene layout_figure(FigureLayoutInput in) {
         p.scale = k;
         p.id = fmt::format("{}-p{}-{}", out.id, r, c);
         if (own && i < in.panel_labels.size())
-            out.labels.push_back({p.x + panel_w / 2, p.y - 0.4 * f, in.panel_labels[i], false});
+            out.labels.push_back({p.x + panel_w / 2, p.y - 0.4 * f, fit_label(in.panel_labels[i], panel_w - f, f), false});
         out.panels.push_back(std::move(p));
     }
     if (axes) {
         for (std::size_t c = 0; c < in.columns && c < in.column_labels.size(); ++c)
-            out.labels.push_back({column_x(c) + panel_w / 2, margin + 1.1 * f, in.column_labels[c], false});
+            out.labels.push_back({column_x(c) + panel_w / 2, margin + 1.1 * f, fit_label(in.column_labels[c], panel_w - f, f), false});
         for (std::size_t r = 0; r < in.rows && r < in.row_labels.size(); ++r)
-            out.labels.push_back({margin + 1.1 * f, row_y(r) + panel_h / 2, in.row_labels[r], true});
+            out.labels.push_back({margin + 1.1 * f, row_y(r) + panel_h / 2, fit_label(in.row_labels[r], panel_h - f, f), true});
     }
 
     // Legends: the bar as tall as the panels it serves allow, up to 25 mm, at least 4 lines.
