@@ -462,4 +462,10 @@ TEST_CASE("CLI figure: files written, usage and input errors write nothing") {
     CHECK(long_svg.find(">" + long_name + "</text>") == std::string::npos);
     CHECK(long_svg.find("\u2026</text>") != std::string::npos);
     CHECK(long_svg.find(long_name + ", Mi1") != std::string::npos);  // the title names it whole
+    // A type whose name holds a comma is that one type (render --type takes it so too).
+    const std::string comma_data = (dir / "comma.csv").string();
+    test::write_file(comma_data, std::string(test::kRowsHeader) + test::rows_for("\"Mi1,a\"") + test::rows_for("Mi1"));
+    CHECK(run_cli("figure --data " + q(comma_data) + " --side R --metric synapses --type 'Mi1,a' -o " + q((dir / "comma.svg").string()),
+                  &err) == 0);
+    CHECK_THAT(err, Catch::Matchers::Contains("1 x 1 panels"));
 }

@@ -103,6 +103,8 @@ void run_figure(FigureArgs& a) {
     const Renderer renderer = check_options([&] { return Renderer(options); });
 
     const Dataset ds = a.common.dataset(regions, renderer.stats());
+    // A type whose name holds a comma ("Mi1,a", quoted in the CSV) is one type, not a list.
+    if (req.panels.types.size() > 1 && ds.find_type(a.types)) req.panels.types = {a.types};
     // Everything is drawn (and so checked) before the first file is written.
     // An option out of bounds for these panels (the pixels at this dpi, a legend mixing metrics): a usage error.
     std::vector<FigureOutput> files;
