@@ -23,7 +23,7 @@ double text_width(std::string_view s, double font) {
 }
 
 // `s` shortened to fit `room` points at `font` (estimated as text_width does): cut at a character
-// boundary and ended with "…", so a long type name neither leaves the page nor runs into its neighbour
+// boundary and ended with "…", so a long type name neither leaves the page nor runs into its neighbour (half a line clear of it)
 // (the figure's <title> keeps every label whole).
 std::string fit_label(std::string s, double room, double font) {
     if (text_width(s, font) <= room) return s;
@@ -101,14 +101,14 @@ FigureScene layout_figure(FigureLayoutInput in) {
         p.scale = k;
         p.id = fmt::format("{}-p{}-{}", out.id, r, c);
         if (own && i < in.panel_labels.size())
-            out.labels.push_back({p.x + panel_w / 2, p.y - 0.4 * f, fit_label(in.panel_labels[i], panel_w - f, f), false});
+            out.labels.push_back({p.x + panel_w / 2, p.y - 0.4 * f, fit_label(in.panel_labels[i], panel_w + gap - 0.5 * f, f), false});
         out.panels.push_back(std::move(p));
     }
     if (axes) {
         for (std::size_t c = 0; c < in.columns && c < in.column_labels.size(); ++c)
-            out.labels.push_back({column_x(c) + panel_w / 2, margin + 1.1 * f, fit_label(in.column_labels[c], panel_w - f, f), false});
+            out.labels.push_back({column_x(c) + panel_w / 2, margin + 1.1 * f, fit_label(in.column_labels[c], panel_w + gap - 0.5 * f, f), false});
         for (std::size_t r = 0; r < in.rows && r < in.row_labels.size(); ++r)
-            out.labels.push_back({margin + 1.1 * f, row_y(r) + panel_h / 2, fit_label(in.row_labels[r], panel_h - f, f), true});
+            out.labels.push_back({margin + 1.1 * f, row_y(r) + panel_h / 2, fit_label(in.row_labels[r], panel_h + panel_band + gap - 0.5 * f, f), true});
     }
 
     // Legends: the bar as tall as the panels it serves allow, up to 25 mm, at least 4 lines.
