@@ -13,13 +13,6 @@ namespace {
 
 constexpr std::size_t kMaxShown = 200;  // bytes of a file name, field or value shown in a message
 
-// Code points that reorder or hide text on a terminal (bidirectional controls, zero-width
-// characters, line/paragraph separators): shown as \u{...} so a message reads as it is.
-bool invisible(char32_t cp) {
-    return (cp >= 0x80 && cp < 0xA0) || cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
-           (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF || cp == 0x061C;
-}
-
 // Keeps a message on one terminal line and readable: control bytes, invalid UTF-8 and invisible
 // or direction-changing characters are written as escapes; long text is cut (at a character).
 // `whole`: the reason (composed by eyemap, with user text in it): no length cut, and a backslash
@@ -41,7 +34,7 @@ std::string printable(const std::string& s, bool whole = false) {
         } else if (cp == '\\' && !whole) {
             out += "\\\\";
             ++i;
-        } else if (invisible(cp)) {
+        } else if (invisible_code_point(cp)) {  // shown as \u{...} so a message reads as it is
             out += fmt::format("\\u{{{:04x}}}", static_cast<std::uint32_t>(cp));
             i += len;
         } else {

@@ -1,11 +1,13 @@
 // Link templates: checked and split once, expanded per column or type with every value percent-encoded.
 #include "core/links.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
 
 #include "core/text.hpp"
+#include "eyemap/options.hpp"
 #include "core/throw.hpp"
 #include "ingest/csv.hpp"  // detail::closest_name
 
@@ -180,6 +182,8 @@ std::string Provenance::sentence() const {
     return out;
 }
 
+Provenance provenance_of(const RenderOptions& o) { return Provenance{o.dataset_label, o.dataset_version, o.input_digest}; }
+
 void check_provenance_text(std::string_view text, std::string_view option, bool identity) {
     if (identity) {
         if (text.empty() || text.size() > 128) bad("an input identity has 1..128 characters", option, text);
@@ -192,11 +196,13 @@ void check_provenance_text(std::string_view text, std::string_view option, bool 
     if (text.empty() || text.size() > 200) bad("expected 1..200 bytes of text", option, text);
     if (!is_drawable_text(text) || text.find_first_of("\t\n\r") != std::string_view::npos)
         bad("expected one line of printable UTF-8 text", option, text);
-    // Direction controls (U+202A..U+202E, U+2066..U+2069, U+200E/U+200F) would reorder the sentence
-    // around the text (the footer's version and input digest): refused.
-    for (const std::string_view mark : {"\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068", "\u2069",
-                                        "\u200E", "\u200F"})
-        if (text.find(mark) != std::string_view::npos) bad("expected text without direction-control characters", option, text);
+    // Direction controls and invisible characters would reorder or hide the sentence around the text
+    // (the footer's version and input digest): refused (valid UTF-8 by now).
+    for (std::size_t pos = 0; pos < text.size();) {
+        char32_t cp = 0;
+        pos += std::max<std::size_t>(1, utf8_decode(text, pos, cp));
+        if (invisible_code_point(cp)) bad("expected text without direction-control or invisible characters", option, text);
+    }
 }
 
 }  // namespace eyemap

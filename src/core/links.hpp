@@ -59,6 +59,11 @@ struct Provenance {
     bool operator==(const Provenance&) const = default;
 };
 
+struct RenderOptions;
+// The dataset a renderer's options name (dataset_label, dataset_version, input_digest): what every
+// output of that renderer says (SVG, PDF, the run report).
+Provenance provenance_of(const RenderOptions& options);
+
 // Checks a dataset label or version (1..200 bytes of printable UTF-8, no line breaks or other
 // controls) and an input identity (1..128 of A-Z a-z 0-9 . _ : - +); throws input naming `option`.
 void check_provenance_text(std::string_view text, std::string_view option, bool identity);

@@ -33,6 +33,14 @@ inline std::size_t utf8_decode(std::string_view text, std::size_t pos, char32_t&
 // printed from data or manifests (type names, paths, dates), so it cannot move the cursor or hide text.
 std::string terminal_text(std::string_view text);
 
+// Code points that reorder or hide text (bidirectional controls, zero-width characters, line and
+// paragraph separators, C1 controls, the soft hyphen, byte-order marks): error messages show them
+// escaped, one-line labels refuse them.
+constexpr bool invisible_code_point(char32_t cp) noexcept {
+    return (cp >= 0x80 && cp < 0xA0) || cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+           (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF || cp == 0x061C;
+}
+
 // True when `text` is valid UTF-8 without a character that an SVG (XML 1.0) cannot carry or
 // cairo refuses to draw: C0 controls other than tab/LF/CR, DEL, C1 controls, surrogates,
 // noncharacters (U+FDD0..U+FDEF and U+xFFFE/U+xFFFF in every plane).

@@ -40,6 +40,11 @@ namespace {
 constexpr std::string_view kSchemaPrefix = "eyemap-batch/";
 constexpr int kSchemaVersion = 2;
 constexpr int kOldestSchemaVersion = 1;
+// The manifest's "links": each key is the rendering option it records (checked as that option on read).
+constexpr std::pair<const char*, std::string ReleaseLinks::*> kLinkFields[] = {{"type_link", &ReleaseLinks::type_link},
+                                                                               {"dataset_label", &ReleaseLinks::dataset_label},
+                                                                               {"dataset_version", &ReleaseLinks::dataset_version},
+                                                                               {"input_digest", &ReleaseLinks::input_digest}};
 std::string schema_name(int version) { return fmt::format("{}{}", kSchemaPrefix, version); }
 // The version of a "schema" value, or 0 when it is not one this reader knows.
 int schema_version(std::string_view s) {
@@ -155,9 +160,8 @@ std::string detail::manifest_head(const Manifest& m, std::size_t type_count) {
                               {"data_bytes", m.input.data_bytes}, {"types", m.input.types}, {"plan_hash", hex64(m.input.plan_hash)}};
     if (!m.links.empty()) {  // only when given: manifests of runs without links are as before
         ojson l = ojson::object();
-        for (const auto& [key, value] : {std::pair{"type_link", &m.links.type_link}, {"dataset_label", &m.links.dataset_label},
-                                         {"dataset_version", &m.links.dataset_version}, {"input_digest", &m.links.input_digest}})
-            if (!value->empty()) l[key] = *value;
+        for (const auto& [key, member] : kLinkFields)
+            if (!(m.links.*member).empty()) l[key] = m.links.*member;
         head["links"] = std::move(l);
     }
     // Absent in manifests from before issue 26, whose content hashes are hash64.
@@ -491,13 +495,13 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
     if (j.contains("links")) {  // checked as the options are: they go into pages again
         const auto& l = r.at(j, "links");
         if (!l.is_object()) r.bad("\"links\" must be an object");
-        for (const auto& [key, value] : {std::pair{"type_link", &m.links.type_link}, {"dataset_label", &m.links.dataset_label},
-                                         {"dataset_version", &m.links.dataset_version}, {"input_digest", &m.links.input_digest}}) {
+        for (const auto& [key, member] : kLinkFields) {
             if (!l.contains(key)) continue;
-            *value = r.str(l, key);
+            std::string& value = m.links.*member;
+            value = r.str(l, key);
             try {
                 OptionInput in;
-                set_field(*find_option(key), in, *value, key);
+                set_field(*find_option(key), in, value, key);
             } catch (const Error& e) {
                 r.bad(fmt::format("\"links\" \"{}\": {}", key, e.reason()));
             }

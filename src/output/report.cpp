@@ -403,8 +403,7 @@ void write_run_report(const std::filesystem::path& run_dir, std::string run_name
     const auto& templates = renderer.templates();  // the run's set, read once with the renderer
     RunReport report = run_report_from(doc, std::move(run_name), bytes_per_format(types));
     report.index_link = true;
-    const RenderOptions& o = renderer.options();
-    if (const Provenance p{o.dataset_label, o.dataset_version, o.input_digest}; !p.empty()) report.provenance = p.sentence();
+    if (const Provenance p = provenance_of(renderer.options()); !p.empty()) report.provenance = p.sentence();
     write_file_atomic(run_dir / "report.html", render_run_report(report, templates));
 }
 

@@ -32,33 +32,8 @@ void write_figure_svg(const FigureScene& fig, const TemplateSet& templates, fmt:
     lit("-title\">");
     append_xml_escaped(out, fig.title);
     lit("</title>\n");
-    // The dataset, when named: the same <metadata> an eyemap's head template writes.
-    if (const Provenance* p = fig.panels.front().scene.provenance.get(); p && !p->empty()) {
-        const auto attr = [&](std::string_view name, const std::string& value) {
-            lit(name);
-            lit("=\"");
-            append_xml_escaped(out, value);
-            out.push_back('"');
-        };
-        lit("<metadata id=\"");
-        lit(fig.id);
-        lit("-provenance\" ");
-        attr("data-dataset", p->label);
-        out.push_back(' ');
-        attr("data-version", p->version);
-        out.push_back(' ');
-        attr("data-input", p->input);
-        lit("><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
-            "<rdf:Description rdf:about=\"\"><dc:source>");
-        append_xml_escaped(out, p->sentence());
-        lit("</dc:source>");
-        if (!p->input.empty()) {
-            lit("<dc:identifier>");
-            append_xml_escaped(out, p->input);
-            lit("</dc:identifier>");
-        }
-        lit("</rdf:Description></rdf:RDF></metadata>\n");
-    }
+    if (const Provenance* p = fig.panels.front().scene.provenance.get(); p && !p->empty())
+        detail::append_provenance_metadata(out, fig.id, *p);
     lit("<style><![CDATA[\n");
     // The eyemaps' stylesheet under the figure's id (fonts, hexagon lines, ticks), and the labels' anchor.
     const std::string css = detail::render_style_css(fig.panels.front().scene, templates, fig.id);

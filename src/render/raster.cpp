@@ -836,7 +836,7 @@ void add_column_link_rects(cairo_t* cr, const Scene& s, double scale = 1, double
             else if (ch == '\'' || ch == '\\') attributes.push_back('\\'), attributes.push_back(ch);
             else attributes.push_back(ch);
         }
-        attributes += fmt::format("' rect=[{} {} {} {}]", dx + g.x[c] * scale - r, dy + g.y[c] * scale - ry, 2 * r, 2 * ry);
+        fmt::format_to(std::back_inserter(attributes), "' rect=[{} {} {} {}]", dx + g.x[c] * scale - r, dy + g.y[c] * scale - ry, 2 * r, 2 * ry);
         cairo_tag_begin(cr, CAIRO_TAG_LINK, attributes.c_str());
         cairo_tag_end(cr, CAIRO_TAG_LINK);
     }
@@ -861,13 +861,19 @@ std::string pdf_title(const Scene& s) {
     return fmt::format("{} {} ({}) {}", s.data.neuron_type, s.data.region, to_string(s.data.side), metric_label(s.data.metric));
 }
 
+// What an image may be: cairo's image surfaces stop at 32767 pixels a side; 2^26 pixels (256 MB of
+// ARGB) bounds the memory one drawing takes. PDF readers refuse pages beyond 14400 pt (200 in) a
+// side (the PDF implementation limit).
+bool raster_fits(double w, double h) noexcept { return w >= 1 && h >= 1 && w <= 32767 && h <= 32767 && w * h <= double(1 << 26); }
+constexpr double kMaxPdfPagePoints = 14400;
+
 }  // namespace
 
 std::pair<int, int> raster_size(const Scene& scene, double scale) {
     if (!(scale > 0) || !std::isfinite(scale))
         throw_input("scale must be a positive number", ErrorLocation{{}, 0, "scale", fmt::format("{}", scale)});
     const double w = std::ceil(scene.width * scale - 1e-9), h = std::ceil(scene.height * scale - 1e-9);
-    if (!(w >= 1 && h >= 1) || w > 32767 || h > 32767 || w * h > double(1 << 26))
+    if (!raster_fits(w, h))
         throw_input(fmt::format("image of {}x{} pixels is empty or too large (at most 32767 a side, 2^26 in all): the canvas is {}x{} at "
                                 "scale {}; {}", w, h, scene.width, scene.height, scale,
                                 scale > 1 ? "use a smaller --scale" : "the layout's columns span too wide a range of hex coordinates (use SVG)"),
@@ -992,8 +998,7 @@ std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions&
     fills.reserve(scenes.size());
     for (const Scene& s : scenes) {
         validate_scene(s);
-        // PDF readers refuse pages beyond 14400 pt (200 in) a side (the PDF implementation limit).
-        if (s.width > 14400 || s.height > 14400)
+        if (s.width > kMaxPdfPagePoints || s.height > kMaxPdfPagePoints)
             throw_input(fmt::format("a PDF page is at most 14400 pt a side; this canvas is {}x{}: the layout's columns span too wide a "
                                     "range of hex coordinates (use SVG)", s.width, s.height),
                         ErrorLocation{{}, 0, "canvas", fmt::format("{}x{}", s.width, s.height)});
@@ -1084,7 +1089,7 @@ RasterImage render_figure_image(const FigureScene& fig, double dpi) {
     check_figure(fig);
     const double s = dpi / 72;  // device pixels per point
     const double wd = std::ceil(fig.width * s - 1e-9), hd = std::ceil(fig.height * s - 1e-9);
-    if (!(wd >= 1 && hd >= 1) || wd > 32767 || hd > 32767 || wd * hd > double(1 << 26))
+    if (!raster_fits(wd, hd))
         throw_input(fmt::format("a figure of {}x{} pixels is too large (at most 32767 a side, 2^26 in all): use a lower dpi", wd, hd),
                     ErrorLocation{{}, 0, "dpi", fmt::format("{}", dpi)});
     const int w = static_cast<int>(wd), h = static_cast<int>(hd);
@@ -1134,7 +1139,7 @@ RasterImage render_figure_image(const FigureScene& fig, double dpi) {
 
 std::string render_figure_pdf(const FigureScene& fig) {
     check_figure(fig);
-    if (fig.width > 14400 || fig.height > 14400)
+    if (fig.width > kMaxPdfPagePoints || fig.height > kMaxPdfPagePoints)
         throw_input(fmt::format("a PDF page is at most 14400 pt a side; this figure is {}x{} pt: fewer rows", fig.width, fig.height),
                     ErrorLocation{{}, 0, "canvas", fmt::format("{}x{}", fig.width, fig.height)});
     // As a single eyemap's PDF: each panel's opacity group holds a marker, whose content stream is then

@@ -260,12 +260,9 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
     const bool controls = (interactive && !scene.buttons.empty()) || scene.column_link != nullptr;
     head.set("controls", controls ? data(data::type::bool_true) : data(data::type::bool_false));
     if (const Provenance* p = scene.provenance.get(); p && !p->empty()) {  // <metadata>: which dataset, as the pages say
-        data prov;
-        prov.set("sentence", p->sentence());
-        if (!p->label.empty()) prov.set("label", p->label);
-        if (!p->version.empty()) prov.set("version", p->version);
-        if (!p->input.empty()) prov.set("input", p->input);
-        head.set("provenance", prov);
+        fmt::memory_buffer meta;
+        append_provenance_metadata(meta, id, *p);
+        head.set("provenance_xml", std::string(meta.data(), meta.size()));
     }
 
     data tail;
@@ -292,6 +289,34 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
                    split_slots(detail::render_template(templates, "tail.svg.mustache", tail))};
     check_frame_once(frame, scene, templates.content_hash, interactive);
     return frame;
+}
+
+void append_provenance_metadata(fmt::memory_buffer& out, std::string_view id, const Provenance& p) {
+    const auto lit = [&](std::string_view text) { out.append(text); };
+    const auto attr = [&](std::string_view name, const std::string& value) {
+        lit(name);
+        lit("=\"");
+        append_xml_escaped(out, value);
+        out.push_back('"');
+    };
+    lit("<metadata id=\"");
+    lit(id);
+    lit("-provenance\" ");
+    attr("data-dataset", p.label);
+    out.push_back(' ');
+    attr("data-version", p.version);
+    out.push_back(' ');
+    attr("data-input", p.input);
+    lit("><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
+        "<rdf:Description rdf:about=\"\"><dc:source>");
+    append_xml_escaped(out, p.sentence());
+    lit("</dc:source>");
+    if (!p.input.empty()) {
+        lit("<dc:identifier>");
+        append_xml_escaped(out, p.input);
+        lit("</dc:identifier>");
+    }
+    lit("</rdf:Description></rdf:RDF></metadata>\n");
 }
 
 std::string render_style_css(const Scene& scene, const TemplateSet& templates, std::string_view id) {

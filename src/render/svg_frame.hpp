@@ -38,6 +38,9 @@ struct SvgFrame {
 SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool interactive);
 // The path data of one hexagon of radius `hs` about the origin (the <defs> every <use> points at).
 std::string hex_path_data(double hs);
+// The dataset's <metadata> element (data-* attributes and a Dublin Core source and identifier), with
+// its newline: an eyemap's head template and a figure carry the same.
+void append_provenance_metadata(fmt::memory_buffer& out, std::string_view id, const Provenance& p);
 // The style template (style.css.mustache) expanded for `scene`'s Style and fills under `id`.
 std::string render_style_css(const Scene& scene, const TemplateSet& templates, std::string_view id);
 void append_frame(fmt::memory_buffer& out, std::span<const FramePiece> pieces, std::string_view id,

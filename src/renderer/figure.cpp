@@ -10,7 +10,6 @@
 #include "core/text.hpp"
 #include "core/throw.hpp"
 #include "eyemap/error.hpp"
-#include "ingest/csv.hpp"  // detail::closest_name
 #include "process/process.hpp"
 
 namespace eyemap {
@@ -111,14 +110,7 @@ FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const Figu
             }
     const auto regions = dimension<std::string>(fp, FigureAxis::regions, fp.regions, all_regions,
                                                 all_regions.empty() ? std::nullopt : std::optional<std::string>(all_regions[0]), "regions");
-    for (const auto& r : regions)
-        if (index.regions.index_of(r) < 0) {
-            std::vector<std::string_view> names;
-            for (const auto& d : index.regions.regions) names.push_back(d.name);
-            const std::string best = detail::closest_name(r, names);
-            throw_input(fmt::format("unknown region{}", best.empty() ? std::string() : fmt::format("; did you mean '{}'?", best)),
-                        ErrorLocation{{}, 0, "regions", r});
-        }
+    for (const auto& r : regions) check_region_known(index, r, "regions");
     check_metrics_in_data(ds.columns, fp.metrics);
     const std::vector<Metric> defaults = default_metrics(ds.columns);
     const auto metrics = dimension<Metric>(fp, FigureAxis::metrics, fp.metrics, defaults,
@@ -174,11 +166,7 @@ FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const Figu
         const auto look = ctx.look(p.request.metric);
         check_requests(index, ds.columns, std::span(&p.request, 1));
         EyemapData d = std::move(process_type(t.neuron_type, t.rows, ds.columns, index, std::span(&p.request, 1), look.first, source).front());
-        if (p.layer != 0 && (!d.has_layers() || static_cast<std::size_t>(p.layer) > d.layer_count()))
-            throw_input(d.has_layers() ? fmt::format("{} {} {} {}: region {} has layers 1..{}", p.type, d.region, to_string(d.side), to_string(d.metric),
-                                                     d.region, d.layer_count())
-                                       : fmt::format("{} {} {} {} has no per-layer values", p.type, d.region, to_string(d.side), to_string(d.metric)),
-                        ErrorLocation{{}, 0, "layers", std::to_string(p.layer)});
+        check_layer_of(d, p.layer, "layers");
         return d;
     };
     {

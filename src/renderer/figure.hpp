@@ -14,6 +14,10 @@ namespace eyemap {
 
 // Every text of a Scene made drawable by one rule (renderer.cpp; core/text.hpp).
 void make_scene_drawable(Scene& s);
+// The checks a single eyemap's request and a figure's panel share (renderer.cpp), throwing input
+// naming `field`: a region the layout knows (with a did-you-mean), a layer 1..N the eyemap has (0: all).
+void check_region_known(const ColumnIndex& index, std::string_view region, std::string_view field);
+void check_layer_of(const EyemapData& d, int layer, std::string_view field);
 
 // What the renderer lends the figure builder: its options, style, the look (scale options and fills)
 // a metric is drawn with, its scale source and grid cache, and its statistics.

@@ -233,20 +233,34 @@ std::vector<EyemapRequest> all_requests(const ColumnIndex& index, const TableCol
     return out;
 }
 
+void check_region_known(const ColumnIndex& index, std::string_view region, std::string_view field) {
+    if (index.regions.index_of(region) >= 0) return;
+    std::string known;
+    std::vector<std::string_view> names;
+    for (const auto& r : index.regions.regions) {
+        known += fmt::format("{}{}", known.empty() ? "" : ", ", r.name);
+        names.push_back(r.name);
+    }
+    const std::string best = detail::closest_name(region, names);  // as for a region in the data
+    throw_input(best.empty() ? fmt::format("unknown region (known: {})", known)
+                             : fmt::format("unknown region; did you mean '{}'? (known: {})", best, known),
+                ErrorLocation{{}, 0, std::string(field), std::string(region)});
+}
+
+void check_layer_of(const EyemapData& d, int layer, std::string_view field) {
+    if (layer == 0) return;
+    if (!d.has_layers())
+        throw_input(fmt::format("{} {} {} {} has no per-layer values", d.neuron_type, d.region, to_string(d.side), to_string(d.metric)),
+                    ErrorLocation{{}, 0, std::string(field), std::to_string(layer)});
+    if (static_cast<std::size_t>(layer) > d.layer_count())
+        throw_input(fmt::format("{} {} {} {}: region {} has layers 1..{}", d.neuron_type, d.region, to_string(d.side), to_string(d.metric),
+                                d.region, d.layer_count()),
+                    ErrorLocation{{}, 0, std::string(field), std::to_string(layer)});
+}
+
 RequestSelection select_requests(const ColumnIndex& index, const TableColumns& columns, const RequestFilter& f) {
     check_metrics_in_data(columns, f.metrics);
-    if (!f.region.empty() && index.regions.index_of(f.region) < 0) {
-        std::string known;
-        std::vector<std::string_view> names;
-        for (const auto& r : index.regions.regions) {
-            known += fmt::format("{}{}", known.empty() ? "" : ", ", r.name);
-            names.push_back(r.name);
-        }
-        const std::string best = detail::closest_name(f.region, names);  // as for a region in the data
-        throw_input(best.empty() ? fmt::format("unknown region (known: {})", known)
-                                 : fmt::format("unknown region; did you mean '{}'? (known: {})", best, known),
-                    ErrorLocation{{}, 0, "region", f.region});
-    }
+    if (!f.region.empty()) check_region_known(index, f.region, "region");
     // Asked metrics in the order asked; otherwise both counts (what the data lacks is noted as skipped).
     std::vector<Metric> metrics = f.metrics;
     if (metrics.empty()) {
@@ -331,7 +345,7 @@ struct Renderer::Impl {
         }
         if (!options.column_link.empty())
             column_link = std::make_shared<const LinkTemplate>(options.column_link, LinkTemplate::Kind::column, "column_link");
-        if (Provenance p{options.dataset_label, options.dataset_version, options.input_digest}; !p.empty())
+        if (Provenance p = provenance_of(options); !p.empty())
             provenance = std::make_shared<const Provenance>(std::move(p));
         caches = shared ? std::move(shared) : std::make_shared<Caches>(options.caches);
         raster.scale = options.png_scale;
@@ -386,17 +400,7 @@ struct Renderer::Impl {
                 }
             }
         }
-        if (options.layer != 0)
-            for (const auto& d : data) {
-                if (!d.has_layers())
-                    throw_input(fmt::format("{} {} {} {} has no per-layer values", d.neuron_type, d.region, to_string(d.side),
-                                            to_string(d.metric)),
-                                ErrorLocation{{}, 0, "layer", std::to_string(options.layer)});
-                if (static_cast<std::size_t>(options.layer) > d.layer_count())
-                    throw_input(fmt::format("{} {} {} {}: region {} has layers 1..{}", d.neuron_type, d.region, to_string(d.side),
-                                            to_string(d.metric), d.region, d.layer_count()),
-                                ErrorLocation{{}, 0, "layer", std::to_string(options.layer)});
-            }
+        for (const auto& d : data) check_layer_of(d, options.layer, "layer");
         std::vector<Scene> out;
         out.reserve(data.size());
         ScopedTimer t(stats.get(), layout_op);
