@@ -3,6 +3,7 @@
 
 #include "eyemap/batch.hpp"
 #include "eyemap/error.hpp"
+#include "eyemap/compare.hpp"
 #include "eyemap/figure.hpp"
 #include "eyemap/neuprint.hpp"
 #include "eyemap/options.hpp"

@@ -14,13 +14,15 @@
 #include <string_view>
 #include <vector>
 
+#include "eyemap/compare.hpp"
 #include "eyemap/vocabulary.hpp"
 
 namespace eyemap {
 
-// What changes along a figure's rows or columns. (Datasets come with the compare work: one more axis.)
-enum class FigureAxis : std::uint8_t { types, regions, sides, metrics, layers };
-std::string_view to_string(FigureAxis a) noexcept;  // "types", "regions", "sides", "metrics", "layers"
+// What changes along a figure's rows or columns. Datasets: A, B and their difference (a comparison:
+// FigureRequest::compare).
+enum class FigureAxis : std::uint8_t { types, regions, sides, metrics, layers, datasets };
+std::string_view to_string(FigureAxis a) noexcept;  // "types", "regions", "sides", "metrics", "layers", "datasets"
 std::optional<FigureAxis> parse_figure_axis(std::string_view text) noexcept;  // also the singular ("type")
 
 // One legend (and colour scale) for the whole figure, one per row, or one per column.
@@ -40,7 +42,12 @@ struct FigurePanels {
     std::vector<Side> sides;
     std::vector<Metric> metrics;
     std::vector<int> layers;  // 0 = all layers, N = the region's layer N
+    // With a comparison: which of A, B and their difference (ComparePart::a, b, difference; empty on an
+    // axis: all three; off the axes: the difference). Without one: empty.
+    std::vector<ComparePart> datasets;
 };
+// "a", "b", "difference" (also "diff"); nullopt otherwise.
+std::optional<ComparePart> parse_figure_dataset(std::string_view text) noexcept;
 
 // Panel labels: the rows' values left of each row and the columns' above each column (axes), the
 // panel's own description above each panel (panels), or none.
@@ -64,6 +71,9 @@ struct FigureOptions {
 struct FigureRequest {
     FigurePanels panels;
     FigureOptions options;
+    // A comparison's options (Renderer::render_figure with a baseline): A and B panels share their
+    // legends' locked scales, difference panels have legends of their own (diverging, centred at 0).
+    CompareOptions compare;
 };
 
 // Throws input naming the option and value when one is out of range.

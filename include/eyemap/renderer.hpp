@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "eyemap/compare.hpp"
 #include "eyemap/figure.hpp"
 #include "eyemap/options.hpp"
 #include "eyemap/regions.hpp"
@@ -35,6 +36,10 @@ std::shared_ptr<const ColumnIndex> index_columns(const ColumnLayout& layout, con
 const RegionSet& regions_of(const ColumnIndex& index) noexcept;
 std::size_t column_count(const ColumnIndex& index) noexcept;  // columns of the grid (both sides)
 bool has_columns(const ColumnIndex& index, std::string_view region, Side side) noexcept;
+// The layout two datasets are compared on: `a` itself when both hold the same columns, else their
+// union (every column of either, in every region and side it is in). Throws input when the two
+// define different regions or layers.
+std::shared_ptr<const ColumnIndex> joint_index(const std::shared_ptr<const ColumnIndex>& a, const std::shared_ptr<const ColumnIndex>& b);
 
 // Rows of one neuron type, in file order. The name is the type's: its rows may leave
 // ColumnRow::neuron_type empty (make_dataset from typed columns does, so a name is held once).
@@ -111,7 +116,9 @@ struct Eyemap {
     EyemapCounts counts;
     EyemapSummary summary;
     std::string bytes;
-    // "<type>_<region>_<side>_<metric>.<ext>", every part safe for a file name.
+    ComparePart part = ComparePart::none;  // render_compare: A, B or their difference
+    // "<type>_<region>_<side>_<metric>.<ext>", every part safe for a file name; a comparison's A and B
+    // end "_a" / "_b" (its difference has its own metric, "<metric>_diff" or "<metric>_log2").
     std::string file_name() const;
 };
 
@@ -131,6 +138,7 @@ struct EyemapView {
     // column in the cell (0: no column of the region there).
     std::span<const std::uint8_t> thumbnail;
     double width = 0, height = 0;  // canvas, pixels
+    ComparePart part = ComparePart::none;
 };
 
 class Renderer {
@@ -157,6 +165,18 @@ public:
     void render(const ColumnIndex& index, const TableColumns& columns, std::string_view neuron_type,
                 std::span<const ColumnRow> rows, std::span<const EyemapRequest> requests,
                 std::span<const OutputFormat> formats, const std::function<void(const EyemapView&)>& out) const;
+    // A comparison (eyemap/compare.hpp) of type `neuron_type` of `a` with type options.type_b (empty:
+    // the same name) of `b`, on joint_index(a, b): per request, A and B on one locked scale, then their
+    // difference, each in every format (Eyemap::part says which; the difference's request names the
+    // derived metric). Throws input for a type, request or metric either dataset lacks, or a value
+    // the comparison cannot take (log2 of a value <= 0); nothing is returned then.
+    std::vector<Eyemap> render_compare(const Dataset& a, const Dataset& b, std::string_view neuron_type, const CompareOptions& options,
+                                       std::span<const EyemapRequest> requests = {}, std::span<const OutputFormat> formats = {}) const;
+    // The streaming form (batch): both types' rows on one index, each file handed to `out`.
+    void render_compare(const ColumnIndex& index, std::string_view neuron_type, const TableColumns& columns_a,
+                        std::span<const ColumnRow> rows_a, const TableColumns& columns_b, std::span<const ColumnRow> rows_b,
+                        const CompareOptions& options, std::span<const EyemapRequest> requests, std::span<const OutputFormat> formats,
+                        const std::function<void(const EyemapView&)>& out) const;
     // One PDF with a page per requested eyemap.
     std::string render_pdf_pages(const Dataset& dataset, std::string_view neuron_type,
                                  std::span<const EyemapRequest> requests = {}) const;
@@ -166,6 +186,10 @@ public:
     // map, scale method, style colours). Throws input for an option out of range or a panel the data
     // cannot draw; nothing is returned then.
     std::vector<FigureOutput> render_figure(const Dataset& dataset, const FigureRequest& request,
+                                            std::span<const OutputFormat> formats = {}) const;
+    // A comparison's figure (request.compare): `baseline` is B (pass `dataset` again to compare two of
+    // its types, request.compare.type_b); FigurePanels::datasets chooses A, B and their difference.
+    std::vector<FigureOutput> render_figure(const Dataset& dataset, const Dataset& baseline, const FigureRequest& request,
                                             std::span<const OutputFormat> formats = {}) const;
 
     // Timing of every stage this renderer ran (process, layout, render_svg, render_png, encode_png,

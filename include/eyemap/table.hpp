@@ -63,6 +63,11 @@ struct TableColumns {
     std::vector<std::string> ignored{};
 };
 
+// The data has the metric's column: a count's flag, or a value column of that name.
+bool has_metric(const TableColumns& columns, const Metric& m) noexcept;
+// The data has per-layer values of the metric.
+bool has_metric_layers(const TableColumns& columns, const Metric& m) noexcept;
+
 struct ColumnTable {
     std::string source;  // file name (or caller's label) used in messages
     TableColumns columns;

@@ -55,7 +55,7 @@ __version__: str = _eyemap.__version__
 
 __all__ = [
     "__version__", "Error", "InputError", "FileError", "InternalError", "Request", "Dataset", "Renderer",
-    "Eyemap", "EyemapGrid", "Figure", "render", "show", "run_batch", "builtin_regions", "DATA_COLUMNS", "LAYOUT_COLUMNS",
+    "Eyemap", "EyemapGrid", "Figure", "ComparedEyemap", "render", "show", "run_batch", "builtin_regions", "DATA_COLUMNS", "LAYOUT_COLUMNS",
     "METRICS", "FORMATS",
 ]
 
@@ -704,17 +704,74 @@ class EyemapGrid:
         return p
 
 
+class ComparedEyemap:
+    """One eyemap of a comparison (``Renderer.compare``): ``part`` "a", "b" or "difference", its
+    ``request`` (the difference's metric is the derived one, e.g. "synapses_diff"), ``counts``,
+    ``svg`` (str) / ``png`` / ``pdf`` bytes for the formats rendered, ``save(folder)``; notebooks show the SVG."""
+
+    __slots__ = ("part", "request", "counts", "_stem", "_bytes")
+
+    def __init__(self, part: str, request: "Request", counts: Dict[str, int], stem: str) -> None:
+        self.part = part
+        self.request = request
+        self.counts = counts
+        self._stem = stem
+        self._bytes: Dict[str, Any] = {}
+
+    def __repr__(self) -> str:
+        r = self.request
+        return f"<eyemap.ComparedEyemap {self.part} {r.type} {r.region} {r.side} {r.metric}>"
+
+    def _get(self, fmt: str) -> Any:
+        if fmt not in self._bytes:
+            raise InputError(f"format '{fmt}' was not rendered: pass formats=[..., '{fmt}'] to compare()",
+                             reason="not rendered", field="formats", value=fmt)
+        return self._bytes[fmt]
+
+    @property
+    def svg(self) -> str:
+        """The SVG (str), the same bytes as ``eyemap render --baseline``."""
+        return self._get("svg")  # type: ignore[no-any-return]
+
+    def png(self) -> bytes:
+        """The PNG bytes (formats must include "png")."""
+        return self._get("png")  # type: ignore[no-any-return]
+
+    def pdf(self) -> bytes:
+        """The PDF bytes (formats must include "pdf")."""
+        return self._get("pdf")  # type: ignore[no-any-return]
+
+    @property
+    def file_name(self) -> str:
+        """The file name ``eyemap render --baseline --out-dir`` writes for the SVG."""
+        return self._stem + ".svg"
+
+    def save(self, folder: Union[str, "os.PathLike[str]"]) -> List[str]:
+        """Writes each rendered format into ``folder`` under the CLI's file names; returns the paths."""
+        paths = []
+        for fmt, data in self._bytes.items():
+            path = os.path.join(os.fspath(folder), f"{self._stem}.{fmt}")
+            with open(path, "wb") as f:
+                f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            paths.append(path)
+        return paths
+
+    def _repr_svg_(self) -> Optional[str]:
+        return self._bytes.get("svg")
+
+
 class Figure:
     """Many eyemaps in one picture (``Renderer.figure``; ``eyemap figure``): a grid of panels with
     one legend (or one per row or column), sized in millimetres with text in points. ``svg`` (str),
     ``pdf()`` / ``png(dpi)`` bytes, ``save(path)``; displayed by notebooks as SVG, each display with
     an SVG id of its own so several never clash."""
 
-    __slots__ = ("_renderer", "_dataset", "_request", "_bytes", "width_mm", "height_mm", "rows", "columns")
+    __slots__ = ("_renderer", "_dataset", "_request", "_bytes", "width_mm", "height_mm", "rows", "columns", "_baseline")
 
-    def __init__(self, renderer: "Renderer", dataset: Dataset, request: Dict[str, Any]) -> None:
+    def __init__(self, renderer: "Renderer", dataset: Dataset, request: Dict[str, Any], baseline: Optional[Dataset] = None) -> None:
         self._renderer = renderer
         self._dataset = dataset
+        self._baseline = baseline
         self._request = request
         self._bytes: Dict[str, Any] = {}
         self.width_mm = 0.0
@@ -729,7 +786,8 @@ class Figure:
     def _render(self, fmt: str, **overrides: Any) -> Any:
         req = dict(self._request, **overrides)
         with _Rows(self._dataset._labels, self._dataset._source):
-            out = self._renderer._r.render_figure(self._dataset._d, req, [fmt])
+            out = self._renderer._r.render_figure(self._dataset._d, req, [fmt],
+                                                  self._baseline._d if self._baseline is not None else None)
         f, data, w, h, rows, cols, note = out[0]
         self.width_mm, self.height_mm, self.rows, self.columns = w, h, rows, cols
         if note:
@@ -899,7 +957,10 @@ class Renderer:
                font_family: str = "Liberation Sans", line_pt: float = 0.25, background: Optional[str] = None,
                legend: str = "figure", panel_labels: str = "axes", dpi: float = 300, svg_id: Optional[str] = None,
                formats: Sequence[str] = ("svg",), labels: Optional[Mapping[str, str]] = None,
-               units: Optional[Mapping[str, str]] = None) -> Figure:
+               units: Optional[Mapping[str, str]] = None, baseline: Optional[Dataset] = None,
+               baseline_type: Optional[str] = None, datasets: Optional[Union[str, Sequence[str]]] = None,
+               compare: str = "difference", label_a: str = "A", label_b: str = "B",
+               compare_colormap: str = "rdbu") -> Figure:
         """Many eyemaps in one picture (``eyemap figure``): ``rows`` and ``columns`` each one of
         "types", "regions", "sides", "metrics", "layers", whose values ``types`` / ``regions`` /
         ``sides`` ("L", "R") / ``metrics`` / ``layers`` (0 = all layers) list (None: all the data has;
@@ -909,8 +970,16 @@ class Renderer:
         outlines ``line_pt`` points, ``background`` "#rrggbb" or None (transparent), ``panel_labels``
         "axes", "panels" or "none" (``--labels``), PNG at ``dpi``. ``labels`` / ``units``: a value
         metric's words, as ``render`` takes them ({"coverage": "Coverage"}, {"coverage": "%"}).
-        ``formats`` are rendered now (the others on demand), so errors show here. Returns a Figure;
-        InputError names the keyword at fault."""
+        ``formats`` are rendered now (the others on demand), so errors show here.
+        Compare (``eyemap figure --baseline``): ``baseline`` is dataset B (or ``baseline_type`` a type
+        of ``dataset`` itself); "datasets" may then be ``rows`` or ``columns``, with ``datasets`` among
+        "a", "b", "difference" (default all three; off the axes: the difference). A and B share their
+        legends' locked scale, the difference (``compare``: "difference" = A - B, or "log2") has its
+        own, on ``compare_colormap`` centred at 0; ``label_a`` / ``label_b`` name the two.
+        Returns a Figure; InputError names the keyword at fault."""
+        if baseline is not None and not isinstance(baseline, Dataset):
+            raise InputError(f"baseline: expected an eyemap.Dataset, got {type(baseline).__name__}",
+                             reason="expected an eyemap.Dataset", field="baseline")
         if not isinstance(dataset, Dataset):
             raise InputError(f"dataset: expected an eyemap.Dataset, got {type(dataset).__name__}",
                              reason="expected an eyemap.Dataset", field="dataset")
@@ -936,12 +1005,63 @@ class Renderer:
             req["layers"] = [layers] if isinstance(layers, int) else list(layers)
         if svg_id is not None:
             req["svg_id"] = svg_id
-        fig = Figure(self, dataset, req)
+        if baseline_type is not None and baseline is None:
+            baseline = dataset
+        if baseline is not None:
+            req.update({"compare": compare, "label_a": label_a, "label_b": label_b, "compare_colormap": compare_colormap})
+            if baseline_type is not None:
+                req["baseline_type"] = baseline_type
+        if datasets is not None:
+            req["datasets"] = [datasets] if isinstance(datasets, str) else list(datasets)
+        fig = Figure(self, dataset, req, baseline)
         if isinstance(formats, str):
             formats = [f.strip() for f in formats.split(",")]
         for f in formats:
             fig._bytes[f] = fig._render(f)
         return fig
+
+    def compare(self, dataset: Dataset, neuron_type: str, baseline: Optional[Dataset] = None, *,
+                baseline_type: Optional[str] = None, region: Optional[str] = None, side: Optional[str] = None,
+                metric: Optional[Union[str, Sequence[str]]] = None, formats: Sequence[str] = ("svg",),
+                compare: str = "difference", label_a: str = "A", label_b: str = "B",
+                compare_colormap: str = "rdbu") -> List["ComparedEyemap"]:
+        """Compares a type of ``dataset`` (A) with the same type of ``baseline`` (B), or with type
+        ``baseline_type`` (of ``baseline``, or of ``dataset`` when no baseline is given), as ``eyemap
+        render --baseline`` does: per selected eyemap, A and B on one locked scale and their difference
+        ("difference": A - B, a count missing on one side counting 0; "log2": log2(A/B) where both have
+        data), on ``compare_colormap`` centred at 0. Returns a list of ComparedEyemap (``part`` "a", "b",
+        "difference"), per eyemap in that order."""
+        if baseline is None:
+            if baseline_type is None:
+                raise InputError("compare: give a baseline dataset or a baseline_type", reason="nothing to compare with",
+                                 field="baseline")
+            baseline = dataset
+        for name, d in (("dataset", dataset), ("baseline", baseline)):
+            if not isinstance(d, Dataset):
+                raise InputError(f"{name}: expected an eyemap.Dataset, got {type(d).__name__}",
+                                 reason="expected an eyemap.Dataset", field=name)
+        if isinstance(formats, str):
+            formats = [f.strip() for f in formats.split(",")]
+        reqs = [tuple(r[1:]) for r in dataset.requests(neuron_type, region, side, metric)]
+        if metric is None:  # the default metrics: those both datasets have
+            reqs = [r for r in reqs if r[2] in baseline.metrics]
+        opts = {"compare": compare, "label_a": label_a, "label_b": label_b, "compare_colormap": compare_colormap}
+        if baseline_type is not None:
+            opts["baseline_type"] = baseline_type
+        with _Rows(dataset._labels, dataset._source):
+            out = self._r.render_compare(dataset._d, baseline._d, neuron_type, opts, reqs, list(formats))
+        result: List[ComparedEyemap] = []
+        by_key: Dict[Tuple[str, str, str, str], ComparedEyemap] = {}
+        for part, region_, side_, metric_, fmt, data, has, no, notin, file_name in out:
+            key = (part, region_, side_, metric_)
+            e = by_key.get(key)
+            if e is None:
+                stem = file_name.rsplit(".", 1)[0]
+                e = by_key[key] = ComparedEyemap(part, Request(neuron_type, region_, side_, metric_),
+                                                 {"has_data": has, "no_data": no, "not_in_region": notin}, stem)
+                result.append(e)
+            e._bytes[fmt] = data
+        return result
 
     def stats(self) -> Dict[str, Any]:
         """Returns the timing of every stage this renderer ran (process, layout, render_svg, render_png,

@@ -291,6 +291,23 @@ pyb::dict cache_dict(const CacheStats& c) {
 }
 
 // A figure's panels and options from the keywords of Renderer.figure (eyemap/figure.hpp); None: the default.
+// A comparison's options from keywords (compare, label_a, label_b, baseline_type, compare_colormap),
+// checked by the library (validate(CompareOptions)) where it draws.
+CompareOptions compare_options_from(const pyb::dict& d) {
+    CompareOptions o;
+    auto get = [&](const char* key) -> pyb::object { return d.contains(key) ? pyb::object(d[key]) : pyb::object(pyb::none()); };
+    if (auto v = get("compare"); !v.is_none()) {
+        const auto m = parse_compare_mode(string("compare", v));
+        if (!m) bad_option("compare", v, "expected 'difference' or 'log2'");
+        o.mode = *m;
+    }
+    if (auto v = get("label_a"); !v.is_none()) o.label_a = string("label_a", v);
+    if (auto v = get("label_b"); !v.is_none()) o.label_b = string("label_b", v);
+    if (auto v = get("baseline_type"); !v.is_none()) o.type_b = string("baseline_type", v);
+    if (auto v = get("compare_colormap"); !v.is_none()) o.colormap = string("compare_colormap", v);
+    return o;
+}
+
 FigureRequest figure_request_from(const pyb::dict& d) {
     FigureRequest r;
     auto get = [&](const char* key) -> pyb::object { return d.contains(key) ? pyb::object(d[key]) : pyb::object(pyb::none()); };
@@ -352,6 +369,12 @@ FigureRequest figure_request_from(const pyb::dict& d) {
         if (!l) bad_option("labels", v, "expected 'axes', 'panels' or 'none'");
         o.labels = *l;
     }
+    for (const auto& d : strings("datasets")) {
+        const auto part = parse_figure_dataset(d);
+        if (!part) bad_option("datasets", pyb::str(d), "expected 'a', 'b' or 'difference'");
+        r.panels.datasets.push_back(*part);
+    }
+    r.compare = compare_options_from(d);
     return r;
 }
 
@@ -422,14 +445,15 @@ void register_renderer(pyb::module_& m) {
              pyb::arg("dataset"), pyb::arg("neuron_type"), pyb::arg("requests") = pyb::none(), pyb::arg("overrides") = pyb::none())
         // -> [(format, str (svg) or bytes, width_mm, height_mm, rows, columns, note)]
         .def("render_figure",
-             [](const PyRenderer& p, const PyDataset& ds, const pyb::dict& request, const pyb::object& formats) {
+             [](const PyRenderer& p, const PyDataset& ds, const pyb::dict& request, const pyb::object& formats, const PyDataset* baseline) {
                  const FigureRequest req = figure_request_from(request);
                  const auto fmts = formats_from(formats);
                  const auto data = ds.data;
+                 const auto base = baseline ? baseline->data : nullptr;
                  std::vector<FigureOutput> out;
                  {
                      pyb::gil_scoped_release nogil;
-                     out = p.r->render_figure(*data, req, fmts);
+                     out = base ? p.r->render_figure(*data, *base, req, fmts) : p.r->render_figure(*data, req, fmts);
                  }
                  pyb::list result;
                  for (auto& f : out)
@@ -438,7 +462,30 @@ void register_renderer(pyb::module_& m) {
                                                    f.width_mm, f.height_mm, f.rows, f.columns, f.note));
                  return result;
              },
-             pyb::arg("dataset"), pyb::arg("request"), pyb::arg("formats") = pyb::make_tuple("svg"))
+             pyb::arg("dataset"), pyb::arg("request"), pyb::arg("formats") = pyb::make_tuple("svg"), pyb::arg("baseline") = nullptr)
+        // -> [(part, region, side, metric, format, str (svg) or bytes, has_data, no_data, not_in_region)]
+        .def("render_compare",
+             [](const PyRenderer& p, const PyDataset& ds, const PyDataset& baseline, const std::string& type, const pyb::dict& options,
+                const pyb::object& requests, const pyb::object& formats) {
+                 const CompareOptions co = compare_options_from(options);
+                 const auto reqs = requests_from(requests);
+                 const auto fmts = formats_from(formats);
+                 const auto a = ds.data, b = baseline.data;
+                 std::vector<Eyemap> out;
+                 {
+                     pyb::gil_scoped_release nogil;
+                     out = p.r->render_compare(*a, *b, type, co, reqs, fmts);
+                 }
+                 pyb::list result;
+                 for (auto& e : out)
+                     result.append(pyb::make_tuple(std::string(to_string(e.part)), e.request.region, std::string(to_string(e.request.side)),
+                                                   std::string(to_string(e.request.metric)), std::string(to_string(e.format)),
+                                                   e.format == OutputFormat::svg ? pyb::object(text(e.bytes)) : pyb::object(pyb::bytes(e.bytes)),
+                                                   e.counts.has_data, e.counts.no_data, e.counts.not_in_region, e.file_name()));
+                 return result;
+             },
+             pyb::arg("dataset"), pyb::arg("baseline"), pyb::arg("neuron_type"), pyb::arg("options"), pyb::arg("requests") = pyb::none(),
+             pyb::arg("formats") = pyb::make_tuple("svg"))
         .def("stats_json", [](const PyRenderer& p) { return stats_to_json(p.r->stats().snapshot()); })
         .def("stats_table", [](const PyRenderer& p) {
             return stats_to_table(p.r->stats().snapshot()) + "\n" + cache_stats_table(p.r->cache_statistics());

@@ -144,6 +144,17 @@ struct CommonOptions {
     Dataset dataset(const RegionSet& regions, Stats& stats) const;
     // Every rendering option given, the style file, then each --style (validated by the Renderer).
     RenderOptions render_options() const;
+
+    // A comparison (eyemap/compare.hpp): --baseline FILE and/or --baseline-type NAME, --compare MODE,
+    // --label-a/--label-b. Added by add_compare_to (render, figure, batch).
+    std::string baseline, baseline_type, compare = "difference", compare_colormap = "rdbu", label_a, label_b;
+    void add_compare_to(CLI::App& app);
+    bool comparing() const noexcept { return !baseline.empty() || !baseline_type.empty(); }
+    // The options, checked (usage errors naming the flag).
+    CompareOptions compare_options() const;
+    // The baseline's data (--baseline, read with the same --columns and --regions), or nullopt when
+    // B is a type of the data itself (--baseline-type alone).
+    std::optional<Dataset> baseline_dataset(const RegionSet& regions, Stats& stats) const;
 };
 void add_render_command(CLI::App& app);
 void add_sample_command(CLI::App& app);

@@ -18,7 +18,7 @@ namespace {
 struct FigureArgs {
     CommonOptions common;
     std::string rows = "types", columns = "regions";
-    std::string types, region, side, layers;
+    std::string types, region, side, layers, datasets;
     FigureOptions options;
     std::string background = "none";
     std::string legend = "figure", labels = "axes";
@@ -56,7 +56,7 @@ void run_figure(FigureArgs& a) {
     FigurePanels& p = req.panels;
     const auto axis = [](const std::string& option, const std::string& text) {
         if (const auto v = parse_figure_axis(text)) return *v;
-        usage_error(option, text, "expected one of types, regions, sides, metrics, layers");
+        usage_error(option, text, "expected one of types, regions, sides, metrics, layers, datasets");
     };
     p.rows = axis("--rows", a.rows);
     p.columns = axis("--cols", a.columns);
@@ -76,6 +76,16 @@ void run_figure(FigureArgs& a) {
         p.layers.push_back(v);
     }
     p.metrics = a.common.metrics();
+    for (const auto& d : list_of(a.datasets)) {
+        const auto part = parse_figure_dataset(d);
+        if (!part) usage_error("--datasets", d, "expected a, b or difference");
+        p.datasets.push_back(*part);
+    }
+    const bool comparing = a.common.comparing();
+    if (comparing) req.compare = a.common.compare_options();
+    else if (p.rows == FigureAxis::datasets || p.columns == FigureAxis::datasets || !p.datasets.empty())
+        usage_error(p.rows == FigureAxis::datasets ? "--rows" : p.columns == FigureAxis::datasets ? "--cols" : "--datasets", "datasets",
+                    "the datasets axis needs a comparison: give --baseline FILE or --baseline-type NAME");
     req.options = a.options;
     req.options.background = a.background == "none" ? std::string() : a.background;
     req.options.legend = *parse_figure_legend(a.legend);  // checked by one_of
@@ -86,7 +96,7 @@ void run_figure(FigureArgs& a) {
             {"width_mm", "--width-mm"}, {"font_pt", "--font-pt"}, {"font_family", "--font-family"}, {"line_pt", "--line-pt"},
             {"dpi", "--dpi"},           {"background", "--background"}, {"svg_id", "--id"},         {"columns", "--cols"},
             {"types", "--type"},        {"regions", "--region"},        {"sides", "--side"},        {"metrics", "--metric"},
-            {"layers", "--layers"},     {"legend", "--legend"}};
+            {"layers", "--layers"},     {"legend", "--legend"},         {"datasets", "--datasets"}};
         if (e.where().file.empty())
             for (const auto& [field, flag] : kFlags)
                 if (e.where().field == field) usage_error(flag, e.where().value, e.reason());
@@ -109,7 +119,12 @@ void run_figure(FigureArgs& a) {
     // An option out of bounds for these panels (the pixels at this dpi, a legend mixing metrics): a usage error.
     std::vector<FigureOutput> files;
     try {
-        files = renderer.render_figure(ds, req, formats);
+        if (comparing) {
+            const std::optional<Dataset> baseline = a.common.baseline_dataset(regions, renderer.stats());
+            files = renderer.render_figure(ds, baseline ? *baseline : ds, req, formats);
+        } else {
+            files = renderer.render_figure(ds, req, formats);
+        }
     } catch (const Error& e) {
         as_usage(e);
         throw;
@@ -159,13 +174,19 @@ void add_figure_command(CLI::App& app) {
         "--metric, --layers; empty: everything the data has, layers must be listed); every other one takes one value.\n"
         "One colour scale per legend, pooled over the values its panels draw. Sizes are physical: the page is --width-mm\n"
         "wide (the height follows from the panels), text --font-pt points, hexagon outlines --line-pt points; the PNG\n"
-        "has --dpi pixels per inch, the PDF's page is the figure in points.");
+        "has --dpi pixels per inch, the PDF's page is the figure in points.\n"
+        "Compare: --baseline B.csv (or --baseline-type NAME) adds the datasets axis: A, B (one locked scale, one legend)\n"
+        "and their difference (its own legend, centred at 0), e.g. --rows regions --cols datasets --side R --type Mi1.\n"
+        "Off the axes a comparison draws the difference panels (--datasets a, b or difference chooses).");
     args->common.add_to(*sub, true, {});
-    sub->add_option("--rows", args->rows, "What changes down the rows: types, regions, sides, metrics or layers")->capture_default_str();
-    sub->add_option("--cols", args->columns, "What changes across the columns: types, regions, sides, metrics or layers")->capture_default_str();
+    args->common.add_compare_to(*sub);
+    sub->add_option("--rows", args->rows, "What changes down the rows: types, regions, sides, metrics, layers or datasets")->capture_default_str();
+    sub->add_option("--cols", args->columns, "What changes across the columns: types, regions, sides, metrics, layers or datasets")->capture_default_str();
     sub->add_option("--type", args->types, "Neuron type(s), comma-separated")->type_name("LIST");
     sub->add_option("--region", args->region, "Region(s), comma-separated (ME, LO, LOP or from --regions)")->type_name("LIST");
     sub->add_option("--side", args->side, "Side(s), comma-separated: L, R")->type_name("LIST");
+    sub->add_option("--datasets", args->datasets, "With a comparison: a, b, difference, comma-separated (default: all three on an axis)")
+        ->type_name("LIST");
     sub->add_option("--layers", args->layers, "Layer(s), comma-separated: all, or a region's layer number")->type_name("LIST");
     sub->add_option("--width-mm", args->options.width_mm, "Figure width in millimetres (20..1000)")->capture_default_str();
     sub->add_option("--font-pt", args->options.font_pt, "Text size in points (2..36)")->capture_default_str();

@@ -48,6 +48,12 @@ void run_render(const RenderArgs& a) {
     if (options.png_scale != 1 && !has(OutputFormat::png))
         usage_error("--scale", fmt::format("{}", options.png_scale), "applies to png output; add png to --format");
     if (a.pdf_pages && !has(OutputFormat::pdf)) usage_error("--pdf-pages", "", "needs pdf in --format");
+    std::optional<CompareOptions> compare;
+    if (a.common.comparing()) {
+        compare = a.common.compare_options();
+        if (a.pdf_pages) usage_error("--pdf-pages", "", "not with a comparison: its eyemaps are files of their own (--out-dir)");
+        if (!a.output.empty()) usage_error("-o", a.output, "a comparison makes three eyemaps each (A, B, difference): use --out-dir DIR");
+    }
     if (options.layer != 0 && !has(OutputFormat::png) && !has(OutputFormat::pdf))
         usage_error("--layer", std::to_string(options.layer), "a layer applies to PNG and PDF output (the SVG has layer buttons)");
 
@@ -61,6 +67,18 @@ void run_render(const RenderArgs& a) {
     } catch (const Error& e) {
         throw_input(e.reason(), ErrorLocation{{}, 0, "--type", a.type});
     }
+    std::optional<Dataset> baseline = compare ? a.common.baseline_dataset(regions, renderer.stats()) : std::nullopt;
+    const Dataset& ds_b = baseline ? *baseline : ds;
+    if (compare) {
+        try {
+            ds_b.type(compare->type_b.empty() ? a.type : compare->type_b);
+        } catch (const Error& e) {
+            throw_input(e.reason(), ErrorLocation{{}, 0, compare->type_b.empty() ? "--type" : "--baseline-type",
+                                                  compare->type_b.empty() ? a.type : compare->type_b});
+        }
+        if (!baseline && compare->type_b == a.type)
+            usage_error("--baseline-type", a.type, "is --type itself: compare with another type, or give --baseline FILE");
+    }
     RequestFilter filter;
     if (a.region != "all") filter.region = a.region;
     if (a.side != "both") filter.side = a.side == "L" ? Side::L : Side::R;
@@ -68,6 +86,10 @@ void run_render(const RenderArgs& a) {
     RequestSelection sel;
     try {
         sel = select_requests(*ds.index, ds.columns, filter);
+        if (compare && filter.metrics.empty()) {  // the default metrics: those both datasets have
+            std::erase_if(sel.requests, [&](const EyemapRequest& r) { return !has_metric(ds_b.columns, r.metric); });
+            if (sel.requests.empty()) throw_input("the two datasets have no metric in common", ErrorLocation{{}, 0, "metric", "both"});
+        }
     } catch (const Error& e) {
         throw_input(fmt::format("type {}: {}", a.type, e.reason()), ErrorLocation{{}, 0, "--region/--side/--metric", e.where().value});
     }
@@ -84,7 +106,9 @@ void run_render(const RenderArgs& a) {
     std::vector<OutputFormat> per_eyemap;
     for (const auto f : formats)
         if (!(f == OutputFormat::pdf && a.pdf_pages)) per_eyemap.push_back(f);
-    const std::vector<Eyemap> eyemaps = per_eyemap.empty() ? std::vector<Eyemap>{} : renderer.render(ds, a.type, sel.requests, per_eyemap);
+    const std::vector<Eyemap> eyemaps = per_eyemap.empty() ? std::vector<Eyemap>{}
+                                        : compare        ? renderer.render_compare(ds, ds_b, a.type, *compare, sel.requests, per_eyemap)
+                                                         : renderer.render(ds, a.type, sel.requests, per_eyemap);
     const std::string pdf_pages = a.pdf_pages ? renderer.render_pdf_pages(ds, a.type, sel.requests) : std::string();
     for (const auto& s : sel.skipped) fmt::print(stderr, "eyemap: skipped {}\n", s);
 
@@ -133,7 +157,10 @@ void add_render_command(CLI::App& app) {
         "PNG and PDF show one layer (--layer, default all) with that layer's button highlighted; the PDF\n"
         "page is the canvas in points (1 px = 1 pt), --scale only sizes the PNG.\n"
         "The look: --style KEY=VALUE (repeatable), e.g. --style hex_opacity=0.6 --style font_family='DejaVu Serif',\n"
-        "or --style-file FILE with a JSON object of the same keys; --style wins over the file.");
+        "or --style-file FILE with a JSON object of the same keys; --style wins over the file.\n"
+        "Compare: --baseline B.csv (and/or --baseline-type NAME) writes per eyemap A and B on one locked scale\n"
+        "(<name>_a.svg, <name>_b.svg) and their difference (<type>_<region>_<side>_<metric>_diff.svg, or _log2 with\n"
+        "--compare log2), e.g. eyemap render --data male.csv --baseline female.csv --type Mi1 --out-dir cmp/");
     args->common.add_to(*sub, true, {"png_scale", "layer", "svg_id"});
     sub->add_option("--type", args->type, "Neuron type to render")->required()->type_name("NAME");
     sub->add_option("--region", args->region, "Region name (ME, LO, LOP or one from --regions) or 'all'")->type_name("NAME")->capture_default_str();
@@ -143,6 +170,7 @@ void add_render_command(CLI::App& app) {
     add_hidden_alias(*sub, "--formats", "--format", args->format);
     add_hidden_alias(*sub, "--scale-factor", "--scale", args->common.given["png_scale"]);
     sub->add_flag("--pdf-pages", args->pdf_pages, "PDF: all selected eyemaps as the pages of one file (<type>.pdf)");
+    args->common.add_compare_to(*sub);
     sub->add_option("-o,--output", args->output,
                     "Output file for a single eyemap ('-' = standard output); its extension (.svg, .png, .pdf) is the format")
         ->type_name("FILE");

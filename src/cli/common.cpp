@@ -199,6 +199,61 @@ Dataset CommonOptions::dataset(const RegionSet& regions, Stats& stats) const {
                         value_columns());
 }
 
+void CommonOptions::add_compare_to(CLI::App& app) {
+    app.add_option("--baseline", baseline,
+                   "Compare with this data CSV (B; the data is A): A and B on one locked scale, and their difference. Read with "
+                   "the same --columns; without --columns the two datasets' columns together are the layout")
+        ->type_name("FILE");
+    app.add_option("--baseline-type", baseline_type,
+                   "B's neuron type when it is not A's: compare two types (of the data, or of --baseline)")
+        ->type_name("NAME");
+    app.add_option("--compare", compare,
+                   "The difference map: 'difference' (A - B; a count missing on one side is 0) or 'log2' (log2(A/B) where both "
+                   "have data; a zero on either side has no ratio). Drawn on --compare-colormap, centred at 0; columns with "
+                   "data in only one of the two are marked")
+        ->check(one_of({"difference", "log2"}))
+        ->capture_default_str();
+    app.add_option("--compare-colormap", compare_colormap, "The difference map's diverging colour map (rdbu, puor, or #rrggbb,...)")
+        ->type_name("NAME")
+        ->capture_default_str();
+    app.add_option("--label-a", label_a, "What A is called on the pictures (default: the data file's name without folder, or 'A')")
+        ->type_name("TEXT");
+    app.add_option("--label-b", label_b, "What B is called (default: the baseline's file name, the baseline type, or 'B')")
+        ->type_name("TEXT");
+}
+
+CompareOptions CommonOptions::compare_options() const {
+    CompareOptions o;
+    o.mode = *parse_compare_mode(compare);
+    o.type_b = baseline_type;
+    o.colormap = compare_colormap;
+    // Defaults that say which is which: the files' names (or the types' when one file holds both).
+    auto stem = [](const std::string& path) {
+        std::string s = path == "-" ? std::string("data") : std::filesystem::path(path).stem().string();
+        return s.size() > 40 || s.empty() ? std::string() : s;
+    };
+    std::string a = stem(data), b = baseline.empty() ? baseline_type : stem(baseline);
+    if (a.empty() || b.empty() || a == b || b.size() > 40) a = "A", b = "B";
+    o.label_a = label_a.empty() ? a : label_a;
+    o.label_b = label_b.empty() ? (label_a.empty() ? b : "B") : label_b;
+    if (!label_a.empty() && label_b.empty() && o.label_b == o.label_a) o.label_b = "B";
+    try {
+        validate(o);
+    } catch (const Error& e) {
+        const std::string f = e.where().field;
+        usage_error(f == "label_a" ? "--label-a" : f == "label_b" ? "--label-b" : f == "type_b" ? "--baseline-type" : "--compare-colormap",
+                    e.where().value, e.reason());
+    }
+    return o;
+}
+
+std::optional<Dataset> CommonOptions::baseline_dataset(const RegionSet& regions, Stats& stats) const {
+    if (baseline.empty()) return std::nullopt;
+    if (baseline == "-" || columns == "-") usage_error("--baseline", baseline, "the baseline is read from a file (standard input is read once)");
+    return load_dataset(baseline, columns.empty() ? std::nullopt : std::optional<std::filesystem::path>(columns), regions, &stats,
+                        value_columns());
+}
+
 RegionSet CommonOptions::region_set() const {
     return regions.empty() ? builtin_regions() : load_region_config(regions);
 }

@@ -26,14 +26,15 @@ void check_range(std::string_view field, double v, double lo, double hi) {
         throw_input(fmt::format("must be a number in {}..{}", lo, hi), ErrorLocation{{}, 0, std::string(field), fmt::format("{}", v)});
 }
 
-constexpr FigureAxis kAxes[] = {FigureAxis::types, FigureAxis::regions, FigureAxis::sides, FigureAxis::metrics, FigureAxis::layers};
+constexpr FigureAxis kAxes[] = {FigureAxis::types, FigureAxis::regions, FigureAxis::sides, FigureAxis::metrics, FigureAxis::layers,
+                                FigureAxis::datasets};
 constexpr FigureLegend kLegends[] = {FigureLegend::figure, FigureLegend::row, FigureLegend::column};
 constexpr FigureLabels kLabels[] = {FigureLabels::axes, FigureLabels::panels, FigureLabels::none};
 
 }  // namespace
 
 // Names by enumerator, in declaration order (eyemap/figure.hpp).
-constexpr std::string_view kAxisNames[] = {"types", "regions", "sides", "metrics", "layers"};
+constexpr std::string_view kAxisNames[] = {"types", "regions", "sides", "metrics", "layers", "datasets"};
 constexpr std::string_view kLegendNames[] = {"figure", "row", "column"};
 constexpr std::string_view kLabelNames[] = {"axes", "panels", "none"};
 
@@ -43,6 +44,13 @@ std::optional<FigureAxis> parse_figure_axis(std::string_view text) noexcept {
     if (auto a = parse_of(kAxes, text)) return a;
     for (FigureAxis a : kAxes)  // the singular: "type", "region", ...
         if (const auto name = to_string(a); text.size() + 1 == name.size() && name.starts_with(text)) return a;
+    return std::nullopt;
+}
+
+std::optional<ComparePart> parse_figure_dataset(std::string_view text) noexcept {
+    if (text == "a") return ComparePart::a;
+    if (text == "b") return ComparePart::b;
+    if (text == "difference" || text == "diff") return ComparePart::difference;
     return std::nullopt;
 }
 
@@ -76,7 +84,7 @@ void validate(const FigurePanels& p) {
         throw_input(fmt::format("rows and columns are both {}", to_string(p.rows)), ErrorLocation{{}, 0, "columns", std::string(to_string(p.columns))});
     const std::pair<FigureAxis, std::size_t> given[] = {{FigureAxis::types, p.types.size()},     {FigureAxis::regions, p.regions.size()},
                                                         {FigureAxis::sides, p.sides.size()},     {FigureAxis::metrics, p.metrics.size()},
-                                                        {FigureAxis::layers, p.layers.size()}};
+                                                        {FigureAxis::layers, p.layers.size()},   {FigureAxis::datasets, p.datasets.size()}};
     for (const auto& [axis, n] : given)
         if (n > 1 && axis != p.rows && axis != p.columns)
             throw_input(fmt::format("{} values for {}, which is neither the rows ({}) nor the columns ({}): give one, or put {} on an axis", n,
@@ -85,6 +93,8 @@ void validate(const FigurePanels& p) {
     for (int l : p.layers)
         if (l < 0 || l > kMaxLayer)
             throw_input(fmt::format("a layer is 0 (all layers) or 1..{}", kMaxLayer), ErrorLocation{{}, 0, "layers", std::to_string(l)});
+    for (ComparePart d : p.datasets)
+        if (d == ComparePart::none) throw_input("a figure's datasets are a, b or difference", ErrorLocation{{}, 0, "datasets", "none"});
 }
 
 }  // namespace eyemap

@@ -113,14 +113,22 @@ FigureScene layout_figure(FigureLayoutInput in) {
 
     // Legends: the bar as tall as the panels it serves allow, up to 25 mm, at least 4 lines.
     const double grid_h = static_cast<double>(in.rows) * (panel_band + panel_h) + static_cast<double>(in.rows - 1) * gap;
+    const auto slot_of = [&](std::size_t l) { return in.legend_slot.empty() ? l : in.legend_slot.at(l); };
     for (std::size_t l = 0; l < in.legend_source.size(); ++l) {
         const Scene& src = out.panels.at(in.legend_source[l]).scene;
+        const std::size_t slot = slot_of(l);
         double x = 0, y0 = 0, h = 0;  // the strip's left and the span it is centred in
         switch (o.legend) {
             case FigureLegend::figure: x = column_x(in.columns - 1) + panel_w + gap, y0 = top, h = grid_h; break;
-            case FigureLegend::row: x = column_x(in.columns - 1) + panel_w + gap, y0 = row_y(l) - panel_band, h = panel_band + panel_h; break;
-            case FigureLegend::column: x = column_x(l) + panel_w + gap, y0 = top, h = grid_h; break;
+            case FigureLegend::row: x = column_x(in.columns - 1) + panel_w + gap, y0 = row_y(slot) - panel_band, h = panel_band + panel_h; break;
+            case FigureLegend::column: x = column_x(slot) + panel_w + gap, y0 = top, h = grid_h; break;
         }
+        // Legends sharing the strip (a comparison's values and difference) split its span.
+        std::size_t shared = 0, nth = 0;
+        for (std::size_t k = 0; k < in.legend_source.size(); ++k)
+            if (slot_of(k) == slot) nth += k < l, ++shared;
+        h /= static_cast<double>(shared);
+        y0 += h * static_cast<double>(nth);
         const double bar = std::min(h, std::max(std::min(0.8 * h, 25 * kPointsPerMm), 4 * f));
         Scene s;
         s.width = out.width;

@@ -52,6 +52,9 @@ struct FigureLayoutInput {
     // scale, format, metric and fills the legend is drawn from.
     std::vector<std::size_t> legend_of;
     std::vector<std::size_t> legend_source;  // per legend: a panel index
+    // Per legend: the row (row legends) or column (column legends) whose strip holds it, 0 for the
+    // figure's; legends sharing a strip stack top to bottom in their order. Empty: legend l in strip l.
+    std::vector<std::size_t> legend_slot;
     FigureOptions options;                  // valid (validate(FigureOptions) ran)
     Style style;                            // the renderer's; fonts, sizes and lines are replaced
     std::string id, title;

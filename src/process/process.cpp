@@ -10,8 +10,16 @@
 #include "eyemap/error.hpp"
 #include "core/throw.hpp"
 #include "process/colormap.hpp"
+#include "process/metric_slot.hpp"
 
 namespace eyemap {
+using detail::has_data;
+using detail::kNaN;
+using detail::layer_value;
+using detail::metric_slot;
+using detail::metric_value;
+using detail::MetricSlot;
+using detail::find_value_column;
 
 
 int ColorScale::scale_bin(double v) const noexcept {
@@ -410,40 +418,6 @@ ColumnIndex make_column_index(const ColumnLayout& layout, const RegionSet& regio
     return p;
 }
 
-namespace {
-
-// Where a request's metric sits in a row: a count field, or value column k (its layer values at
-// layer_slot * L of ColumnRow::layer_values when it has them).
-struct MetricSlot {
-    enum Kind : std::uint8_t { synapses, cells, value } kind = synapses;
-    std::size_t k = 0;
-    std::size_t layer_slot = 0;
-    bool layers = false;
-};
-
-const ValueColumn* find_value_column(const TableColumns& c, const Metric& m, std::size_t* index = nullptr, std::size_t* layer_slot = nullptr) {
-    std::size_t slot = 0;
-    for (std::size_t k = 0; k < c.values.size(); ++k) {
-        if (c.values[k].name == m.name()) {
-            if (index) *index = k;
-            if (layer_slot) *layer_slot = slot;
-            return &c.values[k];
-        }
-        slot += c.values[k].layers;
-    }
-    return nullptr;
-}
-
-MetricSlot metric_slot(const TableColumns& c, const Metric& m) {
-    if (m == Metric::synapses) return {MetricSlot::synapses, 0, 0, c.layer_synapses};
-    if (m == Metric::cells) return {MetricSlot::cells, 0, 0, c.layer_cells};
-    MetricSlot s{MetricSlot::value, 0, 0, false};
-    if (const ValueColumn* v = find_value_column(c, m, &s.k, &s.layer_slot)) s.layers = v->layers;
-    return s;
-}
-
-}  // namespace
-
 bool has_metric(const TableColumns& c, const Metric& m) noexcept {
     if (m == Metric::synapses) return c.synapses;
     if (m == Metric::cells) return c.cells;
@@ -456,35 +430,6 @@ bool has_metric_layers(const TableColumns& c, const Metric& m) noexcept {
     const ValueColumn* v = find_value_column(c, m);
     return v && v->layers;
 }
-
-namespace {
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-double metric_value(const ColumnRow& r, const MetricSlot& m) noexcept {
-    switch (m.kind) {
-        case MetricSlot::synapses: return static_cast<double>(r.synapses);
-        case MetricSlot::cells: return static_cast<double>(r.cells);
-        case MetricSlot::value: return m.k < r.values.size() ? r.values[m.k] : kNaN;
-    }
-    return kNaN;
-}
-// Layer l (of L) of a row's per-layer values; 0 (counts) or NaN (values) where the row has none.
-double layer_value(const ColumnRow& r, const MetricSlot& m, std::size_t l, std::size_t L) noexcept {
-    switch (m.kind) {
-        case MetricSlot::synapses: return l < r.layer_synapses.size() ? static_cast<double>(r.layer_synapses[l]) : 0.0;
-        case MetricSlot::cells: return l < r.layer_cells.size() ? static_cast<double>(r.layer_cells[l]) : 0.0;
-        case MetricSlot::value: {
-            const std::size_t i = m.layer_slot * L + l;
-            return i < r.layer_values.size() ? r.layer_values[i] : kNaN;
-        }
-    }
-    return kNaN;
-}
-// Counts have data when > 0; values when they are numbers (NaN: no data).
-bool has_data(double v, bool counts) noexcept { return counts ? v > 0 : !std::isnan(v); }
-
-}  // namespace
 
 void check_requests(const ColumnIndex& layout, const TableColumns& columns, std::span<const EyemapRequest> requests) {
     for (const auto& req : requests) {

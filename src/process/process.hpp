@@ -130,10 +130,6 @@ struct ColumnIndex {
 };
 
 ColumnIndex make_column_index(const ColumnLayout& layout, const RegionSet& regions);
-// The data has the metric's column: a count's flag, or a value column of that name.
-bool has_metric(const TableColumns& columns, const Metric& m) noexcept;
-// The data has per-layer values of the metric.
-bool has_metric_layers(const TableColumns& columns, const Metric& m) noexcept;
 
 // The processed data of one eyemap, in universe order. Plain data, handed to the layout stage.
 struct EyemapData {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -10,7 +11,9 @@
 #include "core/text.hpp"
 #include "core/throw.hpp"
 #include "eyemap/error.hpp"
+#include "process/compare.hpp"
 #include "process/process.hpp"
+#include "process/summary.hpp"
 
 namespace eyemap {
 namespace {
@@ -20,6 +23,7 @@ struct PanelSpec {
     std::string type;
     EyemapRequest request;
     int layer = 0;
+    ComparePart part = ComparePart::none;  // a comparison's A, B or difference
 };
 
 // The values of one dimension: the given ones on an axis (empty: `all`), else exactly one (empty: `fallback`).
@@ -41,8 +45,13 @@ std::vector<T> dimension(const FigurePanels& p, FigureAxis axis, const std::vect
 }
 
 // A value's label on an axis (its header) or in a panel's own label.
-std::string axis_value_label(FigureAxis a, const PanelSpec& p, const EyemapData& d) {
+std::string axis_value_label(FigureAxis a, const PanelSpec& p, const EyemapData& d, const CompareOptions& co) {
     switch (a) {
+        case FigureAxis::datasets:
+            return p.part == ComparePart::a   ? co.label_a
+                   : p.part == ComparePart::b ? co.label_b
+                   : co.mode == CompareMode::log2_ratio ? fmt::format("log2 {}/{}", co.label_a, co.label_b)
+                                                        : fmt::format("{} \u2212 {}", co.label_a, co.label_b);
         case FigureAxis::types: return p.type;
         case FigureAxis::regions: return p.request.region;
         case FigureAxis::sides: return std::string(to_string(p.request.side));
@@ -88,11 +97,28 @@ void keep_layer(EyemapData& d, int layer) {
 
 }  // namespace
 
-FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const FigureContext& ctx) {
+FigureScene build_figure(const Dataset& ds, const Dataset* baseline, const FigureRequest& req, const FigureContext& ctx) {
     validate(req.options);
     validate(req.panels);
     const FigurePanels& fp = req.panels;
-    const ColumnIndex& index = *ds.index;
+    const bool comparing = baseline != nullptr;
+    if (comparing) validate(req.compare);
+    const bool datasets_on_axis = fp.rows == FigureAxis::datasets || fp.columns == FigureAxis::datasets;
+    if (!comparing && (datasets_on_axis || !fp.datasets.empty()))
+        throw_input("the datasets axis needs a comparison: a baseline dataset, or a baseline type",
+                    ErrorLocation{{}, 0, "datasets", datasets_on_axis ? "axis" : "given"});
+    if (comparing && datasets_on_axis &&
+        ((req.options.legend == FigureLegend::column && fp.columns == FigureAxis::datasets) ||
+         (req.options.legend == FigureLegend::row && fp.rows == FigureAxis::datasets)))
+        throw_input(fmt::format("a legend per {} would give A and B scales of their own: with the datasets on the {}s, give a legend "
+                                "per figure or per {}",
+                                to_string(req.options.legend), to_string(req.options.legend),
+                                req.options.legend == FigureLegend::column ? "row" : "column"),
+                    ErrorLocation{{}, 0, "legend", std::string(to_string(req.options.legend))});
+    // A comparison draws every panel on the two layouts together, so a column sits in one place in A, B and the difference.
+    const std::shared_ptr<const ColumnIndex> joint = comparing ? joint_index(ds.index, baseline->index) : ds.index;
+    const ColumnIndex& index = *joint;
+    const CompareOptions& co = req.compare;
 
     // Each dimension's values, checked against the data before anything is processed.
     std::vector<std::string> all_types;
@@ -100,6 +126,19 @@ FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const Figu
     const auto types = dimension<std::string>(fp, FigureAxis::types, fp.types, all_types,
                                               ds.types.size() == 1 ? std::optional<std::string>(ds.types[0].neuron_type) : std::nullopt, "types");
     for (const auto& t : types) ds.type(t);  // did-you-mean for an unknown type
+    auto type_b = [&](const std::string& t) -> const TypeRows& {
+        try {
+            return baseline->type(co.type_b.empty() ? t : co.type_b);
+        } catch (const Error& e) {
+            throw Error(e.kind(), fmt::format("{} (the baseline, {})", e.reason(), co.label_b), e.where());
+        }
+    };
+    if (comparing)
+        for (const auto& t : types) type_b(t);
+    const auto datasets = comparing ? dimension<ComparePart>(fp, FigureAxis::datasets, fp.datasets,
+                                                             {ComparePart::a, ComparePart::b, ComparePart::difference},
+                                                             ComparePart::difference, "datasets")
+                                    : std::vector<ComparePart>{ComparePart::none};
     const auto sides = dimension<Side>(fp, FigureAxis::sides, fp.sides, {Side::L, Side::R}, Side::R, "sides");
     std::vector<std::string> all_regions;
     for (const auto& r : index.regions.regions)
@@ -125,6 +164,7 @@ FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const Figu
             case FigureAxis::sides: return sides.size();
             case FigureAxis::metrics: return metrics.size();
             case FigureAxis::layers: return layers.size();
+            case FigureAxis::datasets: return datasets.size();
         }
         return 0;
     };
@@ -136,7 +176,8 @@ FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const Figu
         for (std::size_t c = 0; c < C; ++c) {
             auto pick = [&](FigureAxis a, auto& v) -> const auto& { return v[fp.rows == a ? r : fp.columns == a ? c : 0]; };
             PanelSpec p{pick(FigureAxis::types, types), {pick(FigureAxis::regions, regions), pick(FigureAxis::sides, sides),
-                                                          pick(FigureAxis::metrics, metrics)}, pick(FigureAxis::layers, layers)};
+                                                          pick(FigureAxis::metrics, metrics)}, pick(FigureAxis::layers, layers),
+                        pick(FigureAxis::datasets, datasets)};
             if (!has_columns(index, p.request.region, p.request.side))
                 throw_input(fmt::format("region {} has no columns on side {} in the layout (panel row {}, column {})", p.request.region,
                                         to_string(p.request.side), r + 1, c + 1),
@@ -144,28 +185,75 @@ FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const Figu
             specs.push_back(std::move(p));
         }
 
-    // The legend each panel belongs to; a legend's panels must show one metric (one scale, one title).
-    const std::size_t n_legends = req.options.legend == FigureLegend::figure ? 1 : req.options.legend == FigureLegend::row ? R : C;
-    std::vector<std::size_t> legend_of(specs.size()), legend_source(n_legends, specs.size());
+    // A comparison's difference panels: the type's difference rows (eyemap/compare.hpp), made once per type.
+    std::map<std::string, DifferenceRows, std::less<>> diffs;
+    auto of_b = [&](auto&& f) -> decltype(auto) {  // B's rows' errors name B's file
+        try {
+            return f();
+        } catch (const Error& e) {
+            if (e.kind() == ErrorKind::input && e.where().file.empty() && baseline->source != ds.source) rethrow_in_file(e, baseline->source);
+            throw;
+        }
+    };
+    auto diff_of = [&](const std::string& type) -> const DifferenceRows& {
+        if (auto it = diffs.find(type); it != diffs.end()) return it->second;
+        const TypeRows& b = type_b(type);
+        DifferenceRows d = of_b([&] { return difference_rows(ds.type(type).rows, ds.columns, b.rows, baseline->columns, index, metrics, co); });
+        return diffs.emplace(type, std::move(d)).first->second;
+    };
+    auto metric_at = [&](const Metric& m) { return static_cast<std::size_t>(std::find(metrics.begin(), metrics.end(), m) - metrics.begin()); };
+    // What a panel draws: the request's metric, or its difference's derived one.
+    auto drawn_metric = [&](const PanelSpec& p) {
+        return p.part == ComparePart::difference ? difference_metric(p.request.metric, co) : p.request.metric;
+    };
+    auto look_of = [&](const PanelSpec& p) { return p.part == ComparePart::difference ? ctx.difference_look(co) : ctx.look(p.request.metric); };
+
+    // The legend each panel belongs to: the figure's, its row's or its column's, and in a comparison the
+    // difference panels' apart from A's and B's; a legend's panels must show one metric (one scale, one title).
+    const auto base_of = [&](std::size_t i) -> std::size_t {
+        return req.options.legend == FigureLegend::figure ? 0 : req.options.legend == FigureLegend::row ? i / C : i % C;
+    };
+    std::vector<std::size_t> legend_of(specs.size()), legend_source, legend_slot, keys;
     for (std::size_t i = 0; i < specs.size(); ++i) {
-        const std::size_t l = req.options.legend == FigureLegend::figure ? 0 : req.options.legend == FigureLegend::row ? i / C : i % C;
+        const std::size_t key = base_of(i) * 2 + (specs[i].part == ComparePart::difference);
+        auto at = std::find(keys.begin(), keys.end(), key);
+        if (at == keys.end()) {
+            keys.push_back(key);
+            legend_source.push_back(i);
+            legend_slot.push_back(base_of(i));
+            at = keys.end() - 1;
+        }
+        const std::size_t l = static_cast<std::size_t>(at - keys.begin());
         legend_of[i] = l;
-        if (legend_source[l] == specs.size()) legend_source[l] = i;
-        const Metric& m = specs[legend_source[l]].request.metric;
-        if (!(specs[i].request.metric == m))
+        const Metric m = drawn_metric(specs[legend_source[l]]);
+        if (!(drawn_metric(specs[i]) == m))
             throw_input(fmt::format("one legend would serve panels of {} and {}: give a legend per {} (the metrics' axis)", to_string(m),
                                     to_string(specs[i].request.metric), fp.rows == FigureAxis::metrics ? "row" : "column"),
                         ErrorLocation{{}, 0, "legend", std::string(to_string(req.options.legend))});
     }
+    const std::size_t n_legends = legend_source.size();
 
     // Pass 1: each panel as a single eyemap, for the values it draws; pooled per legend.
     std::vector<std::vector<double>> pools(n_legends);
     const Geometry& geometry = ctx.options.geometry;
     auto process = [&](const PanelSpec& p, const ScaleSource& source) {
-        const TypeRows& t = ds.type(p.type);
-        const auto look = ctx.look(p.request.metric);
-        check_requests(index, ds.columns, std::span(&p.request, 1));
-        EyemapData d = std::move(process_type(t.neuron_type, t.rows, ds.columns, index, std::span(&p.request, 1), look.first, source).front());
+        const ScaleOptions look = look_of(p).first;
+        EyemapData d;
+        if (p.part == ComparePart::difference) {
+            const DifferenceRows& dr = diff_of(p.type);
+            const EyemapRequest r{p.request.region, p.request.side, dr.metrics[metric_at(p.request.metric)]};
+            d = std::move(process_type(p.type, dr.rows, dr.columns, index, std::span(&r, 1), look, source).front());
+        } else if (p.part == ComparePart::b) {
+            const TypeRows& t = type_b(p.type);
+            d = of_b([&] {
+                check_requests(index, baseline->columns, std::span(&p.request, 1));
+                return std::move(process_type(t.neuron_type, t.rows, baseline->columns, index, std::span(&p.request, 1), look, source).front());
+            });
+        } else {
+            const TypeRows& t = ds.type(p.type);
+            check_requests(index, ds.columns, std::span(&p.request, 1));
+            d = std::move(process_type(t.neuron_type, t.rows, ds.columns, index, std::span(&p.request, 1), look, source).front());
+        }
         check_layer_of(d, p.layer, "layers");
         return d;
     };
@@ -174,7 +262,7 @@ FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const Figu
         for (std::size_t i = 0; i < specs.size(); ++i) append_drawn(process(specs[i], ctx.scales), specs[i].layer, pools[legend_of[i]]);
     }
     std::vector<ColorScale> shared(n_legends);
-    for (std::size_t l = 0; l < n_legends; ++l) shared[l] = ctx.scales(pools[l], ctx.look(specs[legend_source[l]].request.metric).first);
+    for (std::size_t l = 0; l < n_legends; ++l) shared[l] = ctx.scales(pools[l], look_of(specs[legend_source[l]]).first);
 
     // Pass 2: each panel on its legend's scale, then its Scene.
     FigureLayoutInput in;
@@ -184,6 +272,7 @@ FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const Figu
     in.style = *ctx.style;
     in.legend_of = legend_of;
     in.legend_source = legend_source;
+    in.legend_slot = legend_slot;
     std::vector<EyemapData> data;
     {
         ScopedTimer t(ctx.stats, ctx.process_op);
@@ -191,16 +280,22 @@ FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const Figu
             const ColorScale& s = shared[legend_of[i]];
             data.push_back(process(specs[i], [&s](std::span<const double>, const ScaleOptions&) { return s; }));
         }
+        // A legend's panels print their values alike (a value column's format from all of their values).
+        std::vector<std::vector<double>> drawn(n_legends);
+        for (std::size_t i = 0; i < specs.size(); ++i)
+            if (!data[i].counts) append_drawn(data[i], specs[i].layer, drawn[legend_of[i]]);
+        for (std::size_t i = 0; i < specs.size(); ++i)
+            if (!data[i].counts && comparing) data[i].format = value_format(drawn[legend_of[i]]);
     }
     ScopedTimer t(ctx.stats, ctx.layout_op);
     for (std::size_t i = 0; i < specs.size(); ++i) {
         EyemapData& d = data[i];
         const std::size_t r = i / C, c = i % C;
-        if (c == 0) in.row_labels.push_back(axis_value_label(fp.rows, specs[i], d));
-        if (r == 0) in.column_labels.push_back(axis_value_label(fp.columns, specs[i], d));
-        in.panel_labels.push_back(fmt::format("{} {}", axis_value_label(fp.rows, specs[i], d), axis_value_label(fp.columns, specs[i], d)));
+        if (c == 0) in.row_labels.push_back(axis_value_label(fp.rows, specs[i], d, co));
+        if (r == 0) in.column_labels.push_back(axis_value_label(fp.columns, specs[i], d, co));
+        in.panel_labels.push_back(fmt::format("{} {}", axis_value_label(fp.rows, specs[i], d, co), axis_value_label(fp.columns, specs[i], d, co)));
         keep_layer(d, specs[i].layer);
-        const auto look = ctx.look(d.metric);
+        const auto look = look_of(specs[i]);
         const Side side = d.side;
         in.panels.push_back(layout_eyemap(std::move(d), ctx.grid(index, side), geometry, ctx.style, look.first.scope, look.second));
         in.panels.back().column_link = ctx.column_link;
@@ -216,6 +311,8 @@ FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const Figu
     for (const auto& p : specs)
         h.add(std::string_view(p.type)).add(std::string_view(p.request.region)).add(std::string_view(to_string(p.request.side)))
             .add(std::string_view(to_string(p.request.metric))).add(std::int64_t{p.layer});
+    if (comparing)
+        for (const auto& p : specs) h.add(std::string_view(to_string(p.part)));
     in.id = req.options.svg_id.empty() ? fmt::format("fg{:08x}", static_cast<std::uint32_t>(h.digest() ^ (h.digest() >> 32))) : req.options.svg_id;
     in.title = fmt::format("Eyemaps of {} {} by {} {}", to_string(fp.rows), fmt::join(in.row_labels, ", "), to_string(fp.columns),
                            fmt::join(in.column_labels, ", "));

@@ -32,12 +32,15 @@ struct FigureContext {
     // As a single eyemap's Scene gets them: every panel's hexagons link out, the figure names the dataset.
     std::shared_ptr<const LinkTemplate> column_link;
     std::shared_ptr<const Provenance> provenance;
+    // A comparison's difference panels: scale options (linear, centred at 0) and the diverging map's fills.
+    std::function<std::pair<ScaleOptions, std::shared_ptr<const FillColours>>(const CompareOptions&)> difference_look;
 };
 
 // The figure's panels (every one checked against the data first), processed twice: with the
 // renderer's scales to learn the values each panel draws, then with one scale per legend pooled
 // over those values; laid out by layout_figure. Throws input naming the option or panel at fault.
-FigureScene build_figure(const Dataset& dataset, const FigureRequest& request, const FigureContext& ctx);
+// `baseline`: a comparison's B (the same dataset for two of its types), or null.
+FigureScene build_figure(const Dataset& dataset, const Dataset* baseline, const FigureRequest& request, const FigureContext& ctx);
 
 // Whether an error's field is one of FigureOptions' or the figure's page ("canvas"), rather than the data.
 bool is_figure_option_field(std::string_view field) noexcept;

@@ -20,6 +20,7 @@
 #include "ingest/row_rules.hpp"
 #include "layout/layout.hpp"
 #include "output/sink.hpp"
+#include "process/compare.hpp"
 #include "process/process.hpp"
 #include "render/raster.hpp"
 #include "render/svg.hpp"
@@ -57,6 +58,28 @@ std::size_t column_count(const ColumnIndex& index) noexcept { return index.unive
 bool has_columns(const ColumnIndex& index, std::string_view region, Side side) noexcept {
     const int ri = index.regions.index_of(region);
     return ri >= 0 && index.has_columns(ri, side);
+}
+
+std::shared_ptr<const ColumnIndex> joint_index(const std::shared_ptr<const ColumnIndex>& a, const std::shared_ptr<const ColumnIndex>& b) {
+    if (a == b) return a;
+    const auto& ra = a->regions.regions;
+    const auto& rb = b->regions.regions;
+    for (std::size_t i = 0; i < std::max(ra.size(), rb.size()); ++i)
+        if (i >= ra.size() || i >= rb.size() || ra[i].name != rb[i].name || ra[i].layers != rb[i].layers)
+            throw_input("the two datasets define different regions or layers: compare them with one region config",
+                        ErrorLocation{{}, 0, "regions", i < ra.size() ? ra[i].name : rb[i].name});
+    if (a->universe.size() == b->universe.size() && a->in_region == b->in_region &&
+        std::equal(a->universe.begin(), a->universe.end(), b->universe.begin(),
+                   [](const ColumnIndex::Column& x, const ColumnIndex::Column& y) { return x.hex1 == y.hex1 && x.hex2 == y.hex2; }))
+        return a;
+    ColumnLayout joint;
+    joint.source = "the two datasets' layouts";
+    for (const ColumnIndex* x : {a.get(), b.get()})
+        for (std::size_t k = 0; k < x->in_region.size(); ++k)
+            for (std::size_t c = 0; c < x->universe.size(); ++c)
+                if (x->in_region[k][c])
+                    joint.entries.push_back(LayoutEntry{ra[k / 2].name, static_cast<Side>(k % 2), x->universe[c].hex1, x->universe[c].hex2});
+    return index_columns(joint, a->regions);
 }
 
 const TypeRows* Dataset::find_type(std::string_view name) const noexcept {
@@ -300,7 +323,8 @@ std::string metric_names(std::span<const Metric> metrics) {
 }
 
 std::string Eyemap::file_name() const {
-    return fmt::format("{}.{}", eyemap_file_stem(neuron_type, request.region, request.side, request.metric), to_string(format));
+    return fmt::format("{}{}.{}", eyemap_file_stem(neuron_type, request.region, request.side, request.metric),
+                       part == ComparePart::a ? "_a" : part == ComparePart::b ? "_b" : "", to_string(format));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -380,52 +404,183 @@ struct Renderer::Impl {
         if (options.layer != 0 && !raster_output)
             throw_input("a layer applies to PNG and PDF output (the SVG has layer buttons)",
                         ErrorLocation{{}, 0, "layer", std::to_string(options.layer)});
-        std::vector<EyemapData> data;
+        std::vector<EyemapData> data(requests.size());
         {
             ScopedTimer t(stats.get(), process_op);
-            const ScaleSource source = [this](std::span<const double> v, const ScaleOptions& o) { return caches->scale(v, o); };
-            if (looks.empty()) {
-                data = process_type(type, rows, columns, index, requests, scale, source);
-            } else {
-                // One call per look (the run's, then each metric's own), results back in request order.
-                data.resize(requests.size());
-                for (std::size_t g = 0; g <= looks.size(); ++g) {
-                    std::vector<EyemapRequest> group;
-                    std::vector<std::size_t> at;
-                    for (std::size_t i = 0; i < requests.size(); ++i)
-                        if (look_index(requests[i].metric) == g) group.push_back(requests[i]), at.push_back(i);
-                    if (group.empty()) continue;
-                    auto part = process_type(type, rows, columns, index, group, g < looks.size() ? looks[g].scale : scale, source);
-                    for (std::size_t k = 0; k < part.size(); ++k) data[at[k]] = std::move(part[k]);
-                }
-            }
+            for_each_look(requests, [&](const ScaleOptions& so, std::span<const EyemapRequest> group, std::span<const std::size_t> at) {
+                auto part = process_type(type, rows, columns, index, group, so, cached_scales());
+                for (std::size_t k = 0; k < part.size(); ++k) data[at[k]] = std::move(part[k]);
+            });
         }
         for (const auto& d : data) check_layer_of(d, options.layer, "layer");
         std::vector<Scene> out;
         out.reserve(data.size());
         ScopedTimer t(stats.get(), layout_op);
+        std::shared_ptr<const GridCoordinates> grids[2];  // one grid lookup per side of the type
+        for (auto& d : data) out.push_back(lay_out(index, std::move(d), grids));
+        return out;
+    }
+
+    ScaleSource cached_scales() const {
+        return [this](std::span<const double> v, const ScaleOptions& o) { return caches->scale(v, o); };
+    }
+
+    // The requests grouped by look (the run's, then each metric's own): f(scale options, the group's
+    // requests, their positions in `requests`) once per non-empty group.
+    template <class F>
+    void for_each_look(std::span<const EyemapRequest> requests, F&& f) const {
+        if (looks.empty()) {
+            std::vector<std::size_t> at(requests.size());
+            for (std::size_t i = 0; i < at.size(); ++i) at[i] = i;
+            f(scale, requests, std::span<const std::size_t>(at));
+            return;
+        }
+        for (std::size_t g = 0; g <= looks.size(); ++g) {
+            std::vector<EyemapRequest> group;
+            std::vector<std::size_t> at;
+            for (std::size_t i = 0; i < requests.size(); ++i)
+                if (look_index(requests[i].metric) == g) group.push_back(requests[i]), at.push_back(i);
+            if (!group.empty()) f(g < looks.size() ? looks[g].scale : scale, std::span<const EyemapRequest>(group), std::span<const std::size_t>(at));
+        }
+    }
+
+    // One eyemap's Scene: its look's fills (or `own`), the renderer's links and dataset.
+    // `grids`: the grids per side looked up so far (a type's Scenes share them).
+    Scene lay_out(const ColumnIndex& index, EyemapData d, std::shared_ptr<const GridCoordinates> (&grids)[2],
+                  std::shared_ptr<const FillColours> own = nullptr, std::optional<ScaleScope> scope = std::nullopt) const {
+        auto& g = grids[static_cast<int>(d.side)];
+        if (!g) g = caches->grid(index, options.geometry, d.side);
+        const std::size_t l = look_index(d.metric);
+        if (!own) own = l < looks.size() ? looks[l].fills : fills;
+        const ScaleScope sc = scope ? *scope : l < looks.size() ? looks[l].scale.scope : options.scale.scope;
+        Scene s = layout_eyemap(std::move(d), g, options.geometry, style, sc, std::move(own));
+        make_scene_drawable(s);
+        s.column_link = column_link;
+        s.provenance = provenance;
+        return s;
+    }
+
+    // A comparison's Scenes, per request: A and B on one locked scale, then their difference
+    // (eyemap/compare.hpp). Every request is checked against both datasets before any is processed.
+    struct CompareScenes {
+        std::vector<Scene> scenes;  // 3 per request: a, b, difference
+        std::vector<EyemapRequest> requests;  // per scene: the request drawn (the difference's names its metric)
+    };
+    CompareScenes compare_scenes(const ColumnIndex& index, std::string_view type, const TableColumns& columns_a,
+                                 std::span<const ColumnRow> rows_a, const TableColumns& columns_b, std::span<const ColumnRow> rows_b,
+                                 std::span<const EyemapRequest> requests, const CompareOptions& co, bool raster_output,
+                                 std::string_view source_a = {}, std::string_view source_b = {}) const {
+        validate(co);
+        // An error of B's rows names B's file (or says it is the baseline's): the caller names A's.
+        auto of_b = [&](auto&& f) -> decltype(auto) {
+            try {
+                return f();
+            } catch (const Error& e) {
+                if (e.kind() != ErrorKind::input || !e.where().file.empty()) throw;
+                if (!source_b.empty() && source_b != source_a) rethrow_in_file(e, source_b);
+                throw Error(e.kind(), fmt::format("{} (in {}, the baseline)", e.reason(), co.label_b), e.where());
+            }
+        };
+        check_requests(index, columns_a, requests);
+        of_b([&] { check_requests(index, columns_b, requests); });
+        if (options.layer != 0 && !raster_output)
+            throw_input("a layer applies to PNG and PDF output (the SVG has layer buttons)",
+                        ErrorLocation{{}, 0, "layer", std::to_string(options.layer)});
+        // B's rows are its type's (two types of one dataset: another name).
+        const std::string_view type_b = co.type_b.empty() ? type : std::string_view(co.type_b);
+        std::vector<EyemapData> da(requests.size()), db(requests.size()), dd;
+        std::vector<Metric> metrics;
+        for (const auto& r : requests)
+            if (std::find(metrics.begin(), metrics.end(), r.metric) == metrics.end()) metrics.push_back(r.metric);
+        std::vector<EyemapRequest> diff_requests;
+        {
+            ScopedTimer t(stats.get(), process_op);
+            for_each_look(requests, [&](const ScaleOptions& so, std::span<const EyemapRequest> group, std::span<const std::size_t> at) {
+                // Pass 1: the values each scale of A and of B is made from (process_type asks for two
+                // scales per request, all layers then per layer, in request order); pass 2: both on
+                // the scales of A's and B's values together.
+                std::vector<std::vector<double>> pools_a, pools_b;
+                auto record = [](std::vector<std::vector<double>>& pools) {
+                    return ScaleSource([&pools](std::span<const double> v, const ScaleOptions& o) {
+                        pools.emplace_back(v.begin(), v.end());
+                        return make_scale({}, o);
+                    });
+                };
+                process_type(type, rows_a, columns_a, index, group, so, record(pools_a));
+                of_b([&] { return process_type(type_b, rows_b, columns_b, index, group, so, record(pools_b)); });
+                if (pools_a.size() != pools_b.size() || pools_a.size() != 2 * group.size())
+                    throw_internal("compare: process_type asked for an unexpected number of scales");
+                for (std::size_t k = 0; k < pools_a.size(); ++k) pools_a[k].insert(pools_a[k].end(), pools_b[k].begin(), pools_b[k].end());
+                std::size_t call = 0;
+                const ScaleSource locked = [&](std::span<const double>, const ScaleOptions& o) { return caches->scale(pools_a.at(call++), o); };
+                auto a = process_type(type, rows_a, columns_a, index, group, so, locked);
+                call = 0;
+                auto b = of_b([&] { return process_type(type_b, rows_b, columns_b, index, group, so, locked); });
+                for (std::size_t j = 0; j < group.size(); ++j) {
+                    if (!a[j].counts) a[j].format = b[j].format = value_format(pools_a[2 * j], pools_a[2 * j + 1]);  // print alike
+                    da[at[j]] = std::move(a[j]);
+                    db[at[j]] = std::move(b[j]);
+                }
+            });
+            const DifferenceRows diff = difference_rows(rows_a, columns_a, rows_b, columns_b, index, metrics, co);
+            for (const auto& r : requests) {
+                const auto k = static_cast<std::size_t>(std::find(metrics.begin(), metrics.end(), r.metric) - metrics.begin());
+                diff_requests.push_back({r.region, r.side, diff.metrics[k]});
+            }
+            dd = process_type(type, diff.rows, diff.columns, index, diff_requests, difference_scale(), cached_scales());
+        }
+        for (const auto& d : da) check_layer_of(d, options.layer, "layer");
+        CompareScenes out;
+        ScopedTimer t(stats.get(), layout_op);
+        const auto diff_fills = difference_fills(co);
         std::shared_ptr<const GridCoordinates> grids[2];
-        for (auto& d : data) {
-            auto& g = grids[static_cast<int>(d.side)];
-            if (!g) g = caches->grid(index, options.geometry, d.side);
-            const std::size_t l = look_index(d.metric);
-            out.push_back(l < looks.size() ? layout_eyemap(std::move(d), g, options.geometry, style, looks[l].scale.scope, looks[l].fills)
-                                           : layout_eyemap(std::move(d), g, options.geometry, style, options.scale.scope, fills));
-            make_scene_drawable(out.back());
-            out.back().column_link = column_link;
-            out.back().provenance = provenance;
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            for (auto [d, label] : {std::pair{&da[i], &co.label_a}, std::pair{&db[i], &co.label_b}}) {
+                out.scenes.push_back(lay_out(index, std::move(*d), grids));
+                out.scenes.back().titles[0].text += fmt::format(" \u00b7 {}", *label);  // which dataset, on the locked scale
+                make_drawable(out.scenes.back().titles[0].text);
+                out.requests.push_back(requests[i]);
+            }
+            out.scenes.push_back(lay_out(index, std::move(dd[i]), grids, diff_fills, options.scale.scope));
+            out.requests.push_back(diff_requests[i]);
         }
         return out;
     }
 
+    std::vector<FigureOutput> figure(const Dataset& ds, const Dataset* baseline, const FigureRequest& request,
+                                     std::span<const OutputFormat> formats) const;
+
+    // The difference's colours: the comparison's diverging map on the run's bins (or continuous).
+    std::shared_ptr<const FillColours> difference_fills(const CompareOptions& co) const {
+        return std::make_shared<const FillColours>(fill_colours(options.style, co.colormap, options.scale.bins, options.scale.continuous));
+    }
+
+    // Each Scene of a comparison in every format, to `out`.
+    void emit(const CompareScenes& cs, std::string_view type, std::span<const OutputFormat> formats,
+              const std::function<void(const EyemapView&)>& out) const;
+
+    // A difference's scale: linear and centred at 0 on the run's bins (or continuous), whatever the
+    // run's method: signed values have no log, and a fixed range of counts is not one of differences.
+    ScaleOptions difference_scale() const {
+        ScaleOptions o = options.scale;
+        o.method = ScaleMethod::linear;
+        o.centre = 0;
+        o.min = o.max = 0;
+        return o;
+    }
+
     // The one place a format is dispatched.
-    void write(const Scene& s, OutputFormat f, fmt::memory_buffer& buf, std::string& bytes, std::string_view& view) const {
+    // `part`: a comparison's A and B have ids of their own (one page shows both).
+    void write(const Scene& s, OutputFormat f, fmt::memory_buffer& buf, std::string& bytes, std::string_view& view,
+               ComparePart part = ComparePart::none) const {
         switch (f) {
             case OutputFormat::svg: {
                 ScopedTimer t(stats.get(), svg_op);  // with the frame: a miss expands it (~0.3 ms)
                 const auto frame = caches->frame(s, *templates, options.interactive);
                 buf.clear();
-                detail::write_svg(s, *frame, buf, options.svg_id.empty() ? default_svg_id(s.data) : options.svg_id);
+                std::string id = options.svg_id.empty() ? default_svg_id(s.data) : options.svg_id;
+                if (part == ComparePart::a || part == ComparePart::b) id += part == ComparePart::a ? "-a" : "-b";
+                detail::write_svg(s, *frame, buf, id);
                 t.add_bytes(buf.size());
                 view = std::string_view(buf.data(), buf.size());
                 return;
@@ -489,7 +644,36 @@ struct BufferLease {
     std::unique_ptr<fmt::memory_buffer> buf;
 };
 
+// What both datasets of a comparison can draw: all_requests of A whose metric B has.
+std::vector<EyemapRequest> compare_requests(const ColumnIndex& index, const TableColumns& a, const TableColumns& b) {
+    std::vector<EyemapRequest> out;
+    for (const auto& r : all_requests(index, a))
+        if (has_metric(b, r.metric)) out.push_back(r);
+    if (out.empty())
+        throw_input("the two datasets have no metric in common", ErrorLocation{{}, 0, "metric", metric_names(default_metrics(a))});
+    return out;
+}
+
 }  // namespace
+
+void Renderer::Impl::emit(const CompareScenes& cs, std::string_view type, std::span<const OutputFormat> formats,
+                          const std::function<void(const EyemapView&)>& out) const {
+    BufferLease lease;
+    std::string bytes;
+    std::array<std::uint8_t, kThumbnailCells * kThumbnailCells> thumb{};
+    constexpr ComparePart kParts[] = {ComparePart::a, ComparePart::b, ComparePart::difference};
+    for (std::size_t i = 0; i < cs.scenes.size(); ++i) {
+        const Scene& s = cs.scenes[i];
+        const EyemapCounts counts = counts_of(s.data);
+        const EyemapSummary summary = summarize_eyemap(s.data);
+        thumbnail_cells(s, thumbnail_cell_map(*s.grid, kThumbnailCells), thumb);
+        for (OutputFormat f : formats) {
+            std::string_view view;
+            write(s, f, *lease.buf, bytes, view, kParts[i % 3]);
+            out(EyemapView{type, cs.requests[i], f, counts, view, summary, thumb, s.width, s.height, kParts[i % 3]});
+        }
+    }
+}
 
 Renderer::Renderer(RenderOptions options) : impl_(std::make_unique<Impl>(std::move(options), nullptr)) {}
 Renderer::Renderer(RenderOptions options, const Renderer& other) : impl_(std::make_unique<Impl>(std::move(options), other.impl_->caches)) {}
@@ -554,6 +738,43 @@ std::vector<Eyemap> Renderer::render(const Dataset& ds, std::string_view neuron_
     return out;
 }
 
+void Renderer::render_compare(const ColumnIndex& index, std::string_view neuron_type, const TableColumns& columns_a,
+                              std::span<const ColumnRow> rows_a, const TableColumns& columns_b, std::span<const ColumnRow> rows_b,
+                              const CompareOptions& options, std::span<const EyemapRequest> requests, std::span<const OutputFormat> formats,
+                              const std::function<void(const EyemapView&)>& out) const {
+    std::vector<EyemapRequest> all;
+    if (requests.empty()) requests = all = compare_requests(index, columns_a, columns_b);
+    if (formats.empty()) formats = kSvgOnly;
+    const auto cs = impl_->compare_scenes(index, neuron_type, columns_a, rows_a, columns_b, rows_b, requests, options, any_raster(formats));
+    impl_->emit(cs, neuron_type, formats, out);
+}
+
+std::vector<Eyemap> Renderer::render_compare(const Dataset& a, const Dataset& b, std::string_view neuron_type, const CompareOptions& options,
+                                             std::span<const EyemapRequest> requests, std::span<const OutputFormat> formats) const {
+    const TypeRows& ta = a.type(neuron_type);
+    const TypeRows* tb = nullptr;
+    try {
+        tb = &b.type(options.type_b.empty() ? neuron_type : std::string_view(options.type_b));
+    } catch (const Error& e) {
+        throw Error(e.kind(), fmt::format("{} (the baseline, {})", e.reason(), options.label_b), e.where());
+    }
+    const auto index = joint_index(a.index, b.index);
+    std::vector<EyemapRequest> all;
+    if (requests.empty()) requests = all = compare_requests(*index, a.columns, b.columns);
+    if (formats.empty()) formats = kSvgOnly;
+    std::vector<Eyemap> out;
+    try {
+        const auto cs = impl_->compare_scenes(*index, ta.neuron_type, a.columns, ta.rows, b.columns, tb->rows, requests, options,
+                                              any_raster(formats), a.source, b.source);
+        impl_->emit(cs, ta.neuron_type, formats, [&](const EyemapView& v) {
+            out.push_back(Eyemap{std::string(v.neuron_type), v.request, v.format, v.counts, v.summary, std::string(v.bytes), v.part});
+        });
+    } catch (const Error& e) {
+        rethrow_in_file(e, a.source);
+    }
+    return out;
+}
+
 std::string Renderer::render_pdf_pages(const Dataset& ds, std::string_view neuron_type,
                                        std::span<const EyemapRequest> requests) const {
     const TypeRows* type = &ds.type(neuron_type);
@@ -575,8 +796,18 @@ std::string Renderer::render_pdf_pages(const Dataset& ds, std::string_view neuro
 
 std::vector<FigureOutput> Renderer::render_figure(const Dataset& ds, const FigureRequest& request,
                                                   std::span<const OutputFormat> formats) const {
+    return impl_->figure(ds, nullptr, request, formats);
+}
+
+std::vector<FigureOutput> Renderer::render_figure(const Dataset& ds, const Dataset& baseline, const FigureRequest& request,
+                                                  std::span<const OutputFormat> formats) const {
+    return impl_->figure(ds, &baseline, request, formats);
+}
+
+std::vector<FigureOutput> Renderer::Impl::figure(const Dataset& ds, const Dataset* baseline, const FigureRequest& request,
+                                                 std::span<const OutputFormat> formats) const {
     if (formats.empty()) formats = kSvgOnly;
-    const Impl& m = *impl_;
+    const Impl& m = *this;
     const FigureContext ctx{
         m.options,
         m.style,
@@ -590,9 +821,10 @@ std::vector<FigureOutput> Renderer::render_figure(const Dataset& ds, const Figur
         m.process_op,
         m.layout_op,
         m.column_link,
-        m.provenance};
+        m.provenance,
+        [&m](const CompareOptions& co) { return std::pair(m.difference_scale(), m.difference_fills(co)); }};
     try {
-        const FigureScene fig = build_figure(ds, request, ctx);
+        const FigureScene fig = build_figure(ds, baseline, request, ctx);
         // The family as asked goes into the SVG (the viewer's fonts draw it); cairo draws PNG and PDF
         // with fontconfig's nearest match when the family is missing: said, not refused.
         std::string note;

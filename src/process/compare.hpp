@@ -1,0 +1,38 @@
+// Process stage of a comparison: two types' rows -> the rows of their difference, and the change score.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "eyemap/compare.hpp"
+#include "eyemap/table.hpp"
+#include "process/process.hpp"
+
+namespace eyemap {
+
+// Rows of a type's difference: one per column with a row in A or B, each with one value column per
+// compared metric (difference_metric(m, options), in the order given; per-layer values when both
+// datasets have them for m), computed by the rules of eyemap/compare.hpp. `presence` holds, per row
+// and metric, bit 0 = A has data there, bit 1 = B has (row-major: [row * metrics + k]).
+struct DifferenceRows {
+    TableColumns columns;
+    std::vector<Metric> metrics;
+    std::vector<ColumnRow> rows;
+    std::vector<std::uint8_t> presence;
+};
+inline constexpr std::uint8_t kInA = 1, kInB = 2;
+
+// `a` and `b` are one type's rows each (rows of several types: internal error), both on `index`
+// (every row's column in its region and side); the metrics are ones both tables have.
+// Throws input for a duplicate column in A or B, or a non-positive value where log2 needs a ratio.
+DifferenceRows difference_rows(std::span<const ColumnRow> a, const TableColumns& columns_a, std::span<const ColumnRow> b,
+                               const TableColumns& columns_b, const ColumnIndex& index, std::span<const Metric> metrics,
+                               const CompareOptions& options);
+
+// The change score of metric k of `d` (eyemap/compare.hpp: TypeChange), from A's and B's rows.
+TypeChange type_change(std::string_view neuron_type, std::span<const ColumnRow> a, const TableColumns& columns_a,
+                       std::span<const ColumnRow> b, const TableColumns& columns_b, const Metric& metric);
+
+}  // namespace eyemap
