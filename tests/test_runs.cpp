@@ -224,3 +224,88 @@ TEST_CASE("runs: links and the dataset reach SVGs, pages, index, report and mani
     bad.replace(bad.find(from), from.size(), "\"type_link\":\"javascript:alert({type})\"");
     CHECK_THROWS_WITH(manifest_from_json(bad, "m.json"), Catch::Contains("\"links\" \"type_link\"") && Catch::Contains("only http and https"));
 }
+
+TEST_CASE("runs: a release compared with a baseline: A, B and difference files, the manifest's parts and changes, pages, index, resume",
+          "[runs][compare]") {
+    const Sample s = small_sample("compare", 3);
+    // The baseline: the data with the first type's synapses doubled, the second type left out.
+    const ColumnTable table = read_column_table(s.data);
+    std::string first, second;
+    for (const auto& r : table.rows) {
+        if (first.empty()) first = r.neuron_type;
+        else if (second.empty() && r.neuron_type != first) second = r.neuron_type;
+    }
+    std::string base = "neuron_type,region,side,hex1,hex2,synapses,cells\n";
+    for (const auto& r : table.rows)
+        if (r.neuron_type != second)
+            base += fmt::format("{},{},{},{},{},{},{}\n", r.neuron_type, r.region, to_string(r.side), r.hex1, r.hex2,
+                                r.neuron_type == first ? 2 * r.synapses : r.synapses, r.cells);
+    base += "OnlyB,ME,R,1,1,5,1\n";
+    write_file(s.dir / "base.csv", base);
+
+    const auto layout = index_columns(read_column_layout(s.columns), builtin_regions());
+    const Renderer renderer;
+    BatchOptions o;
+    o.jobs = 2;
+    CompareOptions co;
+    co.label_a = "new";
+    co.label_b = "old";
+    o.baseline = make_batch_baseline(load_dataset(s.dir / "base.csv", s.columns), co);
+    DirectoryBatchOptions d;
+    d.run_dir = s.dir / "out" / "r1";
+    d.run_name = "r1";
+    d.sync = false;
+    d.pages.make = true;
+    {
+        DataFileSource src(s.data, builtin_regions());
+        const auto result = run_batch_to_directory(BatchInput(src), *layout, renderer, o, d);
+        CHECK(result.summary.types_rendered == 3);
+    }
+    const Manifest m = manifest_from_json(read_file(d.run_dir / "manifest.json"), "manifest.json");
+    REQUIRE(m.baseline);
+    CHECK(m.baseline->label_b == "old");
+    CHECK(std::count(m.baseline->types.begin(), m.baseline->types.end(), "OnlyB") == 1);
+    for (const auto& t : m.types) {
+        const std::size_t parts = static_cast<std::size_t>(
+            std::count_if(t.eyemaps.begin(), t.eyemaps.end(), [](const EyemapRecord& e) { return e.part != ComparePart::none; }));
+        if (t.neuron_type == second) {
+            CHECK(t.only_in_data);
+            CHECK(parts == 0);
+            CHECK(t.changes.empty());
+            continue;
+        }
+        CHECK_FALSE(t.only_in_data);
+        CHECK(parts == 3 * (t.eyemaps.size() - parts));  // A, B and the difference per eyemap
+        REQUIRE(!t.changes.empty());
+        // Synapses doubled: sum |x - 2x| / sum (x + 2x) = 1/3; unchanged: 0.
+        for (const auto& c : t.changes)
+            CHECK(c.score == Approx(t.neuron_type == first && c.metric == Metric::synapses ? 1.0 / 3.0 : 0.0));
+        for (const auto& out : t.outputs) CHECK(fs::exists(d.run_dir / out.path));
+        const std::string page = read_file(d.run_dir / page_path(t.file_key));
+        CHECK(page.find("id=\"compare\"") != std::string::npos);
+        CHECK(page.find("_a.svg") != std::string::npos);
+        CHECK(page.find("_b.svg") != std::string::npos);
+        CHECK(page.find("_synapses_diff.svg") != std::string::npos);
+    }
+    const std::string index = read_file(d.run_dir / "index.html");
+    CHECK(index.find("Change vs old") != std::string::npos);
+    CHECK(index.find("<li>OnlyB</li>") != std::string::npos);
+    CHECK(index.find(fmt::format("<li>{}</li>", second)) != std::string::npos);
+    CHECK(index.find(">0.333<") != std::string::npos);
+    // Resume: everything is up to date; verify finds the run whole.
+    {
+        DataFileSource src(s.data, builtin_regions());
+        d.resume = true;
+        const auto again = run_batch_to_directory(BatchInput(src), *layout, renderer, o, d);
+        CHECK(again.summary.types_rendered == 0);
+        CHECK(again.summary.types_reused == 3);
+    }
+    // Another baseline: the comparison's files are made again.
+    write_file(s.dir / "base.csv", base + "OnlyC,ME,R,1,1,5,1\n");
+    o.baseline = make_batch_baseline(load_dataset(s.dir / "base.csv", s.columns), co);
+    {
+        DataFileSource src(s.data, builtin_regions());
+        const auto third = run_batch_to_directory(BatchInput(src), *layout, renderer, o, d);
+        CHECK(third.summary.types_rendered == 3);
+    }
+}

@@ -57,6 +57,7 @@ struct EyemapRecord {
     // Totals, mean/median/max per column with data and the colour scale (summarize_eyemap);
     // absent in records of manifests written before it existed.
     std::optional<EyemapSummary> summary;
+    ComparePart part = ComparePart::none;  // a comparison's A, B or difference (BatchOptions::baseline)
 };
 
 // A run's file: an eyemap format, or html for a type's page (made by the pages, never by the renderer).
@@ -79,7 +80,8 @@ struct OutputRecord {
 
 // The paths a batch gives its files (OutputRecord::path): "svg/<file_key>_<region>_<side>_<metric>.svg", "pages/<file_key>.html"
 // (<metric>: the metric's file word, MetricWords::file_word).
-std::string eyemap_path(OutputFormat f, std::string_view file_key, const EyemapRequest& r);
+// A comparison's A and B end "_a" / "_b"; its difference has its own metric ("<metric>_diff").
+std::string eyemap_path(OutputFormat f, std::string_view file_key, const EyemapRequest& r, ComparePart part = ComparePart::none);
 std::string page_path(std::string_view file_key);
 
 struct TypeRecord {
@@ -95,6 +97,10 @@ struct TypeRecord {
     std::vector<EyemapRecord> eyemaps;
     std::vector<OutputRecord> outputs;
     bool reused = false;  // found up to date (resume): not rendered in this run
+    // With a baseline (BatchOptions::baseline): how much the type changed, per metric compared (empty
+    // when the baseline lacks the type: only_in_data).
+    std::vector<TypeChange> changes;
+    bool only_in_data = false;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -107,6 +113,15 @@ using RowSource = std::function<bool(ColumnRow& row)>;
 struct ShardPlan;  // see "Clusters" at the end of this file
 
 // How to batch; how to draw is the Renderer's (its options, caches and statistics).
+// A baseline dataset every type is compared with (eyemap/compare.hpp): held in memory whole.
+struct BatchBaseline {
+    Dataset data;
+    CompareOptions options;
+    std::uint64_t content_hash = 0;  // its rows and the options: in every output's input hash
+};
+// The baseline, checked (validate(CompareOptions)) and hashed.
+std::shared_ptr<const BatchBaseline> make_batch_baseline(Dataset data, CompareOptions options);
+
 struct BatchOptions {
     std::vector<OutputFormat> formats{OutputFormat::svg};  // eyemap files; html is not allowed here
     std::vector<EyemapRequest> requests;  // empty: all_requests(layout, columns) (up to 12); batch_requests()
@@ -115,6 +130,10 @@ struct BatchOptions {
     std::shared_ptr<const ShardPlan> shard_plan;  // set: which types shard.index owns (else shard_of)
     std::string source_name = "input";    // file name used in error messages
     const std::atomic<bool>* cancel = nullptr;  // set to stop: workers finish or drop their current type
+    // Set: each type is also drawn as A (the data) and B (the baseline's type of that name, or
+    // options.type_b) on one locked scale with their difference (after its own eyemaps, as eyemaps with a
+    // ComparePart), and its change is recorded; the baseline's layout must be the batch's.
+    std::shared_ptr<const BatchBaseline> baseline;
 };
 
 // One finished file handed to the sink.
@@ -130,6 +149,7 @@ struct RenderedEyemap {
     std::uint64_t has_data = 0;
     std::vector<std::uint8_t> thumbnail;  // EyemapView::thumbnail
     double width = 0, height = 0;         // canvas, pixels
+    ComparePart part = ComparePart::none;
 };
 
 struct BatchCallbacks {

@@ -69,6 +69,15 @@ struct Manifest {
     InputIdentity input;
     ContentHash content_hash = ContentHash::crc32_adler32;
     ReleaseLinks links;             // "links", when any is given
+    // A comparison's baseline ("baseline", when the run had one): its file, how it was compared and
+    // its types (the index lists those the data lacks).
+    struct Baseline {
+        std::string source;
+        CompareMode mode = CompareMode::difference;
+        std::string label_a, label_b;
+        std::vector<std::string> types;
+    };
+    std::optional<Baseline> baseline;
     std::vector<TypeRecord> types;  // sorted by seq
 };
 

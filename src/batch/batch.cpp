@@ -37,6 +37,7 @@
 #include "eyemap/version.hpp"
 #include "ingest/csv.hpp"
 #include "batch/settings_hash.hpp"
+#include "process/compare.hpp"
 #include "ingest/data_file.hpp"
 #include "ingest/row_parser.hpp"
 
@@ -131,7 +132,25 @@ std::uint32_t shard_of(std::string_view neuron_type, std::uint32_t count) {
 // ---------------------------------------------------------------------------------------------
 // Hashes
 
-std::uint64_t detail::batch_settings_hash(const TableColumns& columns, const ColumnIndex& layout, const Renderer& renderer) {
+std::shared_ptr<const BatchBaseline> make_batch_baseline(Dataset data, CompareOptions options) {
+    validate(options);
+    auto b = std::make_shared<BatchBaseline>();
+    HashBuilder h(0x62617365);  // "base"
+    h.add(to_string(options.mode)).add(std::string_view(options.label_a)).add(std::string_view(options.label_b));
+    h.add(std::string_view(options.type_b)).add(std::string_view(options.colormap));
+    const TableColumns& c = data.columns;
+    h.add(c.synapses).add(c.cells).add(c.layer_synapses).add(c.layer_cells);
+    for (const auto& v : c.values) h.add(std::string_view(v.name)).add(v.layers);
+    h.add(data.types.size());
+    for (const auto& t : data.types) h.add(hash_rows(t.neuron_type, t.rows));
+    b->content_hash = h.digest();
+    b->data = std::move(data);
+    b->options = std::move(options);
+    return b;
+}
+
+std::uint64_t detail::batch_settings_hash(const TableColumns& columns, const ColumnIndex& layout, const Renderer& renderer,
+                                          const BatchBaseline* baseline) {
     HashBuilder h(0x73657474);  // "sett"
     h.add(kBatchToolVersion);
     h.add(columns.synapses).add(columns.cells).add(columns.layer_synapses).add(columns.layer_cells);
@@ -157,6 +176,7 @@ std::uint64_t detail::batch_settings_hash(const TableColumns& columns, const Col
         for (const auto& l : r.layers) h.add(l);
     }
     h.add(renderer.settings_hash());
+    if (baseline) h.add(std::string_view("baseline")).add(baseline->content_hash);  // none: the hash of runs before comparisons
     return h.digest();
 }
 
@@ -510,6 +530,38 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
             rec.outputs.push_back(OutputRecord{file_format(f), eyemap_path(f, rec.file_key, req), static_cast<int>(i), h.digest(), 0});
         }
     }
+    // A comparison's eyemaps (A, B, difference per request both datasets can draw) after the type's own.
+    const BatchBaseline* base = c.options.baseline.get();
+    const TypeRows* rows_b = nullptr;
+    std::vector<EyemapRequest> compare_requests;
+    const std::size_t own_eyemaps = rec.eyemaps.size();
+    if (base) {
+        rows_b = base->data.find_type(base->options.type_b.empty() ? std::string_view(rec.neuron_type) : std::string_view(base->options.type_b));
+        rec.only_in_data = rows_b == nullptr;
+        if (rows_b) {
+            for (const auto& r : c.requests)
+                if (has_metric(base->data.columns, r.metric)) compare_requests.push_back(r);
+            std::vector<Metric> compared;
+            for (const auto& r : compare_requests)
+                if (std::find(compared.begin(), compared.end(), r.metric) == compared.end()) compared.push_back(r.metric);
+            for (const Metric& m : compared)
+                rec.changes.push_back(type_change(rec.neuron_type, rows, c.columns, rows_b->rows, base->data.columns, m));
+            const std::uint64_t b_hash = hash_rows(rows_b->neuron_type, rows_b->rows);
+            for (const auto& req : compare_requests)
+                for (ComparePart part : {ComparePart::a, ComparePart::b, ComparePart::difference}) {
+                    EyemapRequest shown = req;
+                    if (part == ComparePart::difference) shown.metric = difference_metric(req.metric, base->options);
+                    const int index = static_cast<int>(rec.eyemaps.size());
+                    rec.eyemaps.push_back(EyemapRecord{shown, 0, 0, 0, std::nullopt, part});
+                    for (OutputFormat f : formats) {
+                        HashBuilder h(c.settings_hash);
+                        h.add(rec.rows_hash).add(b_hash).add(std::string_view(rec.neuron_type)).add(std::string_view(rec.file_key));
+                        h.add(f).add(std::string_view(shown.region)).add(shown.side).add(shown.metric).add(std::string_view(to_string(part)));
+                        rec.outputs.push_back(OutputRecord{file_format(f), eyemap_path(f, rec.file_key, shown, part), index, h.digest(), 0});
+                    }
+                }
+        }
+    }
     const std::size_t eyemap_files = rec.outputs.size();
     if (c.cb.plan_type_files) c.cb.plan_type_files(rec);
     const bool type_files = rec.outputs.size() > eyemap_files;
@@ -528,7 +580,7 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
     const std::size_t per_eyemap = c.options.formats.size();
     std::size_t in_eyemap = 0;
     try {
-        c.renderer.render(c.layout, c.columns, rec.neuron_type, rows, c.requests, c.options.formats, [&](const EyemapView& v) {
+        const auto on_view = [&](const EyemapView& v) {
             if (in_eyemap == 0) {
                 if (c.cancelled()) throw Cancelled{};  // between eyemaps: written files are whole
                 auto& eye = rec.eyemaps[eyemap_i];
@@ -540,6 +592,7 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
                     if (kept == w.rendered.size()) w.rendered.emplace_back();
                     auto& r = w.rendered[kept++];
                     r.request = v.request;
+                    r.part = v.part;
                     r.has_data = v.counts.has_data;
                     r.thumbnail.assign(v.thumbnail.begin(), v.thumbnail.end());
                     r.width = v.width;
@@ -555,7 +608,13 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
                 c.eyemaps.fetch_add(1, std::memory_order_relaxed);
                 if (c.counters) c.counters->eyemaps_done.fetch_add(1, std::memory_order_relaxed);
             }
-        });
+        };
+        c.renderer.render(c.layout, c.columns, rec.neuron_type, rows, c.requests, c.options.formats, on_view);
+        if (!compare_requests.empty()) {
+            if (eyemap_i != own_eyemaps) throw_internal("a batch's compare eyemaps began before its own ended");
+            c.renderer.render_compare(c.layout, rec.neuron_type, c.columns, rows, base->data.columns, rows_b->rows, base->options,
+                                      compare_requests, c.options.formats, on_view);
+        }
     } catch (const Cancelled&) {
         c.cancel_hit = true;
         return;  // dropped: files already written for this type are whole, and it is not recorded
@@ -636,7 +695,7 @@ BatchSummary run_batch(const BatchInput& input, const ColumnIndex& layout, const
     c.requests = batch_requests(options, layout, columns);
     for (const auto& r : c.requests) check_metrics_in_data(columns, std::span<const Metric>(&r.metric, 1));
     check_requests(layout, columns, c.requests);
-    c.settings_hash = detail::batch_settings_hash(columns, layout, renderer);
+    c.settings_hash = detail::batch_settings_hash(columns, layout, renderer, options.baseline.get());
 
     unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     jobs = std::min(jobs, 256u);

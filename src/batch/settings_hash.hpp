@@ -9,6 +9,8 @@ namespace eyemap::detail {
 
 // Tool version, layout, columns and the renderer's settings (Renderer::settings_hash): a manifest
 // records it, and a change of any of them re-renders on --resume.
-std::uint64_t batch_settings_hash(const TableColumns& columns, const ColumnIndex& layout, const Renderer& renderer);
+// `baseline`: a comparison's (BatchOptions::baseline), or null.
+std::uint64_t batch_settings_hash(const TableColumns& columns, const ColumnIndex& layout, const Renderer& renderer,
+                                  const BatchBaseline* baseline = nullptr);
 
 }  // namespace eyemap::detail

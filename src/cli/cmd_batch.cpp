@@ -300,7 +300,18 @@ void run_batch_command(const BatchArgs& a) {
         if (!a.quiet) fmt::print(stderr, "eyemap batch: no --columns: reading the data once more to find its columns\n");
         layout = layout_from_data_file(a.common.data, regions);  // one extra streaming pass
     }
-    const auto prepared = index_columns(layout, regions);
+    std::shared_ptr<const ColumnIndex> prepared = index_columns(layout, regions);
+    if (a.common.comparing()) {
+        // The baseline is held in memory; without --columns the layout is the two datasets' columns together.
+        const CompareOptions co = a.common.compare_options();
+        std::optional<Dataset> base = a.common.baseline_dataset(regions, renderer.stats());
+        if (!base) usage_error("--baseline-type", a.common.baseline_type, "a batch compares with a --baseline FILE");
+        if (a.common.columns.empty()) prepared = joint_index(prepared, base->index);
+        opt.baseline = check_options([&] { return make_batch_baseline(std::move(*base), co); });
+        if (!a.quiet)
+            fmt::print(stderr, "eyemap batch: comparing with {} ({} types, {}): each page gets a compare section\n", a.common.baseline,
+                       opt.baseline->data.types.size(), to_string(co.mode));
+    }
 
     DataFileSource src(a.common.data, regions, a.common.value_columns());
     if (!metrics.empty()) {
@@ -404,6 +415,7 @@ void add_batch_command(CLI::App& app) {
         "  eyemap batch --data data.csv --columns columns.csv --out-dir out --run r1 --pages --shard 2/8\n"
         "  eyemap batch --out-dir out --run r1 --index-only");
     args->common.add_to(*sub, false, {"png_scale", "type_link"});
+    args->common.add_compare_to(*sub);
     sub->add_option("--out-dir", args->out_dir, "Folder that holds the runs (each run is a subfolder)")->type_name("DIR");
     sub->add_option("--format", args->formats, "Eyemap formats, comma-separated: svg, png, pdf (e.g. svg,png)")
         ->type_name("LIST")

@@ -5,7 +5,12 @@
 #include <ctime>
 #include <unordered_set>
 
+#include <cmath>
+#include <limits>
+
 #include <fmt/format.h>
+
+#include "eyemap/figure.hpp"
 #include <nlohmann/json.hpp>
 
 #include "core/hash.hpp"
@@ -81,6 +86,7 @@ ojson type_json(const TypeRecord& t, ContentHash content_hash) {
         x["region"] = e.request.region;
         x["side"] = std::string(to_string(e.request.side));
         x["metric"] = std::string(to_string(e.request.metric));
+        if (e.part != ComparePart::none) x["part"] = std::string(to_string(e.part));  // a comparison's (absent before them)
         if (!e.request.metric.label().empty()) x["metric_label"] = e.request.metric.label();  // the user's words, for the index
         if (!e.request.metric.unit().empty()) x["metric_unit"] = e.request.metric.unit();
         x["has_data"] = e.has_data;
@@ -105,6 +111,15 @@ ojson type_json(const TypeRecord& t, ContentHash content_hash) {
         eyes.push_back(std::move(x));
     }
     j["eyemaps"] = std::move(eyes);
+    if (t.only_in_data) j["only_in_data"] = true;
+    if (!t.changes.empty()) {
+        ojson ch = ojson::array();
+        for (const auto& c : t.changes)
+            ch.push_back(ojson{{"metric", std::string(to_string(c.metric))}, {"score", std::isnan(c.score) ? ojson(nullptr) : ojson(c.score)},
+                               {"columns", c.columns}, {"only_a", c.only_a}, {"only_b", c.only_b}, {"total_a", c.total_a},
+                               {"total_b", c.total_b}});
+        j["changes"] = std::move(ch);
+    }
     ojson outs = ojson::array();
     for (const auto& o : t.outputs) {
         ojson x;
@@ -164,6 +179,9 @@ std::string detail::manifest_head(const Manifest& m, std::size_t type_count) {
             if (!(m.links.*member).empty()) l[key] = m.links.*member;
         head["links"] = std::move(l);
     }
+    if (const auto& b = m.baseline)
+        head["baseline"] = ojson{{"source", b->source}, {"mode", std::string(to_string(b->mode))}, {"label_a", b->label_a},
+                                 {"label_b", b->label_b}, {"types", b->types}};
     // Absent in manifests from before issue 26, whose content hashes are hash64.
     if (m.content_hash != ContentHash::hash64) head["content_hash"] = std::string(content_hash_name(m.content_hash));
     head["type_count"] = type_count;
@@ -351,6 +369,12 @@ TypeRecord type_from_json(const Reader& r, const ojson& t, ContentKeys& keys) {
                 r.bad(fmt::format("metric label or unit: {}", x.reason()));
             }
         }
+        if (e.contains("part")) {
+            const std::string part = r.str(e, "part");
+            const auto p = parse_figure_dataset(part);
+            if (!p || part == "diff") r.bad(fmt::format("unknown part \"{}\" (a, b or difference)", part));
+            er.part = *p;
+        }
         er.has_data = r.u64(e, "has_data");
         er.no_data = r.u64(e, "no_data");
         er.not_in_region = r.u64(e, "not_in_region");
@@ -387,6 +411,30 @@ TypeRecord type_from_json(const Reader& r, const ojson& t, ContentKeys& keys) {
         }
         rec.eyemaps.push_back(std::move(er));
     }
+    if (t.contains("only_in_data")) {
+        if (!t.at("only_in_data").is_boolean()) r.bad("\"only_in_data\" must be true or false");
+        rec.only_in_data = t.at("only_in_data").get<bool>();
+    }
+    if (t.contains("changes")) {
+        const auto& ch = t.at("changes");
+        if (!ch.is_array() || ch.size() > rec.eyemaps.size()) r.bad("\"changes\" must be an array of at most one per eyemap");
+        for (const auto& c : ch) {
+            TypeChange tc;
+            tc.neuron_type = rec.neuron_type;
+            const std::string metric = r.str(c, "metric");
+            if (const auto m = parse_metric(metric)) tc.metric = *m;
+            else if (valid_value_column_name(metric)) tc.metric = Metric(metric);
+            else r.bad(fmt::format("unknown metric \"{}\"", metric));
+            tc.score = c.contains("score") && c.at("score").is_null() ? std::numeric_limits<double>::quiet_NaN() : r.number(c, "score");
+            if (!(std::isnan(tc.score) || (tc.score >= 0 && tc.score <= 1))) r.bad("a change score is 0..1");
+            tc.columns = r.u64(c, "columns");
+            tc.only_a = r.u64(c, "only_a");
+            tc.only_b = r.u64(c, "only_b");
+            tc.total_a = r.number(c, "total_a");
+            tc.total_b = r.number(c, "total_b");
+            rec.changes.push_back(std::move(tc));
+        }
+    }
     const auto& outputs = r.at(t, "outputs");
     if (!outputs.is_array() || outputs.size() > 3 * rec.eyemaps.size() + 2) r.bad("\"outputs\" must be an array of at most 3 per eyemap and 2 more");
     for (const auto& o : outputs) {
@@ -402,7 +450,8 @@ TypeRecord type_from_json(const Reader& r, const ojson& t, ContentKeys& keys) {
         if (orec.eyemap >= 0) {
             const auto f = eyemap_format(orec.format);
             if (!f) r.bad("an eyemap cannot be html");
-            expected = eyemap_path(*f, rec.file_key, rec.eyemaps[static_cast<std::size_t>(orec.eyemap)].request);
+            const EyemapRecord& er = rec.eyemaps[static_cast<std::size_t>(orec.eyemap)];
+            expected = eyemap_path(*f, rec.file_key, er.request, er.part);
         } else {
             expected = orec.format == FileFormat::html ? page_path(rec.file_key)
                        : orec.format == FileFormat::svg ? detail::thumb_path(rec.file_key)
@@ -506,6 +555,24 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
                 r.bad(fmt::format("\"links\" \"{}\": {}", key, e.reason()));
             }
         }
+    }
+    if (j.contains("baseline")) {
+        const auto& b = r.at(j, "baseline");
+        if (!b.is_object()) r.bad("\"baseline\" must be an object");
+        Manifest::Baseline mb;
+        mb.source = r.str(b, "source");
+        const auto mode = parse_compare_mode(r.str(b, "mode"));
+        if (!mode) r.bad("\"baseline\" \"mode\" must be difference or log2");
+        mb.mode = *mode;
+        mb.label_a = r.str(b, "label_a");
+        mb.label_b = r.str(b, "label_b");
+        const auto& bt = r.at(b, "types");
+        if (!bt.is_array() || bt.size() > kMaxManifestEyemaps * 1000) r.bad("\"baseline\" \"types\" must be an array of names");
+        for (const auto& t : bt) {
+            if (!t.is_string()) r.bad("\"baseline\" \"types\" must be an array of names");
+            mb.types.push_back(t.get<std::string>());
+        }
+        m.baseline = std::move(mb);
     }
     const auto& types = r.at(j, "types");
     if (!types.is_array()) r.bad("\"types\" must be an array");

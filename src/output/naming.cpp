@@ -81,9 +81,10 @@ std::string eyemap_file_stem(std::string_view neuron_type, std::string_view regi
     return detail::eyemap_stem(safe_file_name(neuron_type), region, side, metric);
 }
 
-std::string eyemap_path(OutputFormat f, std::string_view file_key, const EyemapRequest& r) {
+std::string eyemap_path(OutputFormat f, std::string_view file_key, const EyemapRequest& r, ComparePart part) {
     const auto& w = words(f);
-    return fmt::format("{}/{}.{}", w.folder, detail::eyemap_stem(file_key, r.region, r.side, r.metric), w.extension);
+    return fmt::format("{}/{}{}.{}", w.folder, detail::eyemap_stem(file_key, r.region, r.side, r.metric),
+                       part == ComparePart::a ? "_a" : part == ComparePart::b ? "_b" : "", w.extension);
 }
 
 std::string page_path(std::string_view file_key) {

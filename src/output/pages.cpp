@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 
+#include <unordered_set>
+
 #include <fmt/format.h>
 #include <kainjow/mustache.hpp>
 #include <nlohmann/json.hpp>
@@ -126,7 +128,9 @@ std::string render_type_page(const TypeRecord& type, const TypePageSettings& opt
     data d;
     d.set("name", type.neuron_type);
     d.set("rows", fmt::format("{}", type.rows));
-    d.set("eyemap_count", fmt::format("{}", type.eyemaps.size()));
+    // A comparison's eyemaps (part a, b, difference) have a section of their own, after the type's.
+    const auto own = [](const EyemapRecord& e) { return e.part == ComparePart::none; };
+    d.set("eyemap_count", fmt::format("{}", std::count_if(type.eyemaps.begin(), type.eyemaps.end(), own)));
     if (const auto t = type_link_template(options.links)) d.set("type_link", type_link(*t, type.neuron_type));
     set_provenance(d, options.links);
 
@@ -138,6 +142,7 @@ std::string render_type_page(const TypeRecord& type, const TypePageSettings& opt
     // Summary table: one row per eyemap, in the order the eyemaps come.
     data summary{data::type::list};
     for (const auto& e : type.eyemaps) {
+        if (!own(e)) continue;
         data r;
         r.set("region", e.request.region);
         r.set("side", side_name(e.request.side));
@@ -172,13 +177,13 @@ std::string render_type_page(const TypeRecord& type, const TypePageSettings& opt
     }
     d.set("summary", summary);
     // A Min column when a value column is drawn (counts alone: the page as before).
-    if (std::any_of(type.eyemaps.begin(), type.eyemaps.end(), [](const auto& e) { return !e.request.metric.is_count(); }))
+    if (std::any_of(type.eyemaps.begin(), type.eyemaps.end(), [&](const auto& e) { return own(e) && !e.request.metric.is_count(); }))
         d.set("has_values", true);
 
     // Metrics in order of first appearance; the first is shown first.
     std::vector<Metric> metrics;
     for (const auto& e : type.eyemaps)
-        if (std::find(metrics.begin(), metrics.end(), e.request.metric) == metrics.end()) metrics.push_back(e.request.metric);
+        if (own(e) && std::find(metrics.begin(), metrics.end(), e.request.metric) == metrics.end()) metrics.push_back(e.request.metric);
     data mlist{data::type::list};
     for (std::size_t i = 0; i < metrics.size(); ++i) {
         data m;
@@ -192,7 +197,7 @@ std::string render_type_page(const TypeRecord& type, const TypePageSettings& opt
     // The grid: one section per region (first appearance), its eyemaps by side, then metric.
     std::vector<std::string> regions;
     for (const auto& e : type.eyemaps)
-        if (std::find(regions.begin(), regions.end(), e.request.region) == regions.end()) regions.push_back(e.request.region);
+        if (own(e) && std::find(regions.begin(), regions.end(), e.request.region) == regions.end()) regions.push_back(e.request.region);
     const std::string w = num(options.eyemap_width > 0 ? std::ceil(options.eyemap_width) : 380);
     const std::string h = num(options.eyemap_height > 0 ? std::ceil(options.eyemap_height) : 410);
     data rlist{data::type::list};
@@ -205,7 +210,7 @@ std::string render_type_page(const TypeRecord& type, const TypePageSettings& opt
             for (Metric m : metrics)
                 for (std::size_t i = 0; i < type.eyemaps.size(); ++i) {
                     const auto& q = type.eyemaps[i].request;
-                    if (q.region == region && q.side == side && q.metric == m) idx.push_back(i), any = any || type.eyemaps[i].has_data > 0;
+                    if (own(type.eyemaps[i]) && q.region == region && q.side == side && q.metric == m) idx.push_back(i), any = any || type.eyemaps[i].has_data > 0;
                 }
         if (!any && !options.empty_maps) r.set("empty", true);
         data maps{data::type::list};
@@ -251,12 +256,72 @@ std::string render_type_page(const TypeRecord& type, const TypePageSettings& opt
     }
     d.set("regions", rlist);
     j["eyemaps"] = std::move(jm);
+
+    // The comparison: per eyemap A, B and their difference side by side, and the change per metric.
+    if (options.baseline) {
+        data c;
+        c.set("label_a", options.baseline->label_a);
+        c.set("label_b", options.baseline->label_b);
+        if (type.only_in_data) c.set("only_in_data", true);
+        data changes{data::type::list};
+        for (const auto& ch : type.changes) {
+            data x;
+            x.set("metric", std::string(metric_label(ch.metric)));
+            x.set("score", std::isnan(ch.score) ? std::string("\u2013") : fmt::format("{:.3f}", ch.score));
+            x.set("columns", fmt::format("{}", ch.columns));
+            x.set("only_a", fmt::format("{}", ch.only_a));
+            x.set("only_b", fmt::format("{}", ch.only_b));
+            changes.push_back(x);
+        }
+        c.set("changes", changes);
+        data triples{data::type::list};
+        for (std::size_t i = 0; i + 2 < type.eyemaps.size(); ++i) {
+            if (type.eyemaps[i].part != ComparePart::a) continue;
+            data t;
+            const auto& q = type.eyemaps[i].request;
+            t.set("caption", fmt::format("{} ({}) \u00b7 {}", q.region, to_string(q.side), metric_label(q.metric)));
+            // The page's metric switch and layer sync reach these frames too (the difference's metric is A's).
+            const bool first = !metrics.empty() && q.metric == metrics.front();
+            t.set("metric", std::string(to_string(q.metric)));
+            if (first) t.set("first_metric", true);
+            t.set("region", q.region);
+            t.set("side", side_name(q.side));
+            data cells{data::type::list};
+            for (std::size_t k = i; k < i + 3; ++k) {
+                const auto& e = type.eyemaps[k];
+                data cell;
+                const auto cell_label = [&](ComparePart p) {
+                    return p == ComparePart::a ? options.baseline->label_a
+                           : p == ComparePart::b ? options.baseline->label_b
+                                                 : std::string(metric_label(e.request.metric));
+                };
+                cell.set("label", cell_label(e.part));
+                for (const auto& o : type.outputs)
+                    if (o.eyemap == static_cast<int>(k) && o.format == FileFormat::svg) {
+                        cell.set("src", "../" + url_path(o.path));
+                        break;
+                    }
+                cell.set("width", w);
+                cell.set("height", h);
+                cell.set("region", q.region);
+                if (first) cell.set("first_metric", true);
+                cell.set("title", fmt::format("{} {} ({}) {}{}", type.neuron_type, q.region, to_string(q.side), metric_label(e.request.metric),
+                                              e.part == ComparePart::difference ? std::string() : ", " + std::string(cell_label(e.part))));
+                cells.push_back(cell);
+            }
+            t.set("cells", cells);
+            triples.push_back(t);
+        }
+        c.set("triples", triples);
+        d.set("compare", c);
+    }
     d.set("json", script_json(j));
     return render_template(set, "page.html.mustache", d);
 }
 
 std::string render_index_page(std::span<const TypeRecord> types_in, std::span<const IndexNotice> notices,
-                              const std::shared_ptr<const TemplateSet>& templates, bool report_link, const ReleaseLinks& links) {
+                              const std::shared_ptr<const TemplateSet>& templates, bool report_link, const ReleaseLinks& links,
+                              const std::optional<Manifest::Baseline>& baseline) {
     std::vector<const TypeRecord*> types;
     types.reserve(types_in.size());
     for (const auto& t : types_in) types.push_back(&t);
@@ -274,8 +339,9 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
     std::vector<Metric> values;  // value columns drawn, in order of first appearance
     std::uint64_t eyemaps = 0;
     for (const auto* t : types) {
-        eyemaps += t->eyemaps.size();
         for (const auto& e : t->eyemaps) {
+            if (e.part != ComparePart::none) continue;  // a comparison's: counted on the type's page
+            ++eyemaps;
             has_syn = has_syn || e.request.metric == Metric::synapses;
             has_cells = has_cells || e.request.metric == Metric::cells;
             if (!e.request.metric.is_count() && std::find(values.begin(), values.end(), e.request.metric) == values.end())
@@ -312,6 +378,8 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
     if (has_syn) cl.push_back(head("synapses", "Synapses"));
     if (has_cells) cl.push_back(head("cells", "Cells"));
     for (const Metric& m : values) cl.push_back(head("value", fmt::format("{} (mean)", metric_label(m))));
+    // A comparison: the change of the first metric compared, 0 (the same) .. 1 (disjoint); sortable.
+    if (baseline) cl.push_back(head("change", fmt::format("Change vs {}", baseline->label_b)));
     for (const auto& c : cols) {
         data h = head("columns", fmt::format("{} {}", c.region, to_string(c.side)));
         h.set("region", c.region);
@@ -348,7 +416,7 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
             std::int64_t total = 0;
             bool known = false;
             for (const auto& e : t->eyemaps)
-                if (e.request.metric == m && e.summary) {
+                if (e.part == ComparePart::none && e.request.metric == m && e.summary) {
                     // Each total fits in int64; their sum over regions and sides may not.
                     if (__builtin_add_overflow(total, e.summary->total, &total))
                         throw_input(fmt::format("the {} of all eyemaps add up to more than 9223372036854775807 (2^63 - 1)",
@@ -364,18 +432,24 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
             std::uint64_t n = 0;
             ValueFormat format;
             for (const auto& e : t->eyemaps)
-                if (e.request.metric == m && e.summary && e.summary->columns_with_data) {
+                if (e.part == ComparePart::none && e.request.metric == m && e.summary && e.summary->columns_with_data) {
                     sum += e.summary->mean * static_cast<double>(e.summary->columns_with_data);
                     n += e.summary->columns_with_data;
                     format = e.summary->format;
                 }
             cell(n ? format_value(sum / static_cast<double>(n), format) : std::string(), false);
         }
+        if (baseline) {
+            if (t->only_in_data) cell(fmt::format("only in {}", baseline->label_a), false);
+            else if (t->changes.empty() || std::isnan(t->changes.front().score)) cell(std::string(), false);
+            else cell(fmt::format("{:.3f}", t->changes.front().score), t->changes.front().score == 0);
+        }
         for (const auto& c : cols) {
             bool present = false;
             std::uint64_t best = 0;
             for (const auto& e : t->eyemaps)
-                if (e.request.region == c.region && e.request.side == c.side) present = true, best = std::max(best, e.has_data);
+                if (e.part == ComparePart::none && e.request.region == c.region && e.request.side == c.side)
+                    present = true, best = std::max(best, e.has_data);
             cell(present ? fmt::format("{}", best) : std::string(), present && best == 0);
         }
         row.set("cells", cells);
@@ -383,6 +457,25 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
     }
     d.set("types", tl);
     if (report_link) d.set("report", true);
+    if (baseline) {  // types in only one of the two datasets, listed apart
+        data c;
+        c.set("label_a", baseline->label_a);
+        c.set("label_b", baseline->label_b);
+        data only_a{data::type::list}, only_b{data::type::list};
+        std::size_t n_a = 0, n_b = 0;
+        std::unordered_set<std::string_view> in_data;
+        for (const auto* t : types) {
+            in_data.insert(t->neuron_type);
+            if (t->only_in_data) only_a.push_back(data("name", t->neuron_type)), ++n_a;
+        }
+        for (const auto& name : baseline->types)
+            if (!in_data.count(name)) only_b.push_back(data("name", name)), ++n_b;
+        c.set("only_a", only_a);
+        c.set("only_b", only_b);
+        c.set("count_a", fmt::format("{}", n_a));
+        c.set("count_b", fmt::format("{}", n_b));
+        d.set("compare", c);
+    }
     return render_template(template_set(templates), "index.html.mustache", d);
 }
 
@@ -415,7 +508,7 @@ std::string render_thumbnail(std::span<const RenderedEyemap> maps, const FillCol
     // the first eyemap of that region and side (the first metric).
     std::vector<const RenderedEyemap*> pick;
     for (const auto& m : maps) {
-        if (m.request.metric != maps.front().request.metric) continue;
+        if (m.part != ComparePart::none || m.request.metric != maps.front().request.metric) continue;
         auto it = std::find_if(pick.begin(), pick.end(), [&](const RenderedEyemap* p) { return p->request.region == m.request.region; });
         if (it == pick.end()) pick.push_back(&m);
         else if (m.has_data > (*it)->has_data) *it = &m;

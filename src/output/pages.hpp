@@ -22,6 +22,7 @@ struct TypePageSettings {
     double eyemap_width = 0, eyemap_height = 0;    // canvas of the eyemaps (the same for every eyemap of a batch)
     bool empty_maps = false;                       // show eyemaps without data instead of a "no data" line
     ReleaseLinks links;                            // a link out per type and the footer's dataset; empty: none
+    std::optional<Manifest::Baseline> baseline;   // a comparison's: the page's compare section
 };
 
 // One type's page, for pages/<file_key>.html: a summary table, its eyemaps as a grid (regions x
@@ -36,9 +37,10 @@ struct IndexNotice {
 // region and side; search, sort and filters in site.js (the table is complete without script).
 // `report_link`: link the run report (report.html next to index.html).
 // `links`: a column of links out per type (type_link) and the footer's dataset.
+// `baseline`: a comparison's (the change column, types in only one of the two listed apart).
 std::string render_index_page(std::span<const TypeRecord> types, std::span<const IndexNotice> notices = {},
                               const std::shared_ptr<const TemplateSet>& templates = nullptr, bool report_link = false,
-                              const ReleaseLinks& links = {});
+                              const ReleaseLinks& links = {}, const std::optional<Manifest::Baseline>& baseline = std::nullopt);
 // The run's shared files next to index.html: site.css, site.js and types.js (the type list the
 // pages' previous/next links come from), by file name.
 std::vector<std::pair<std::string, std::string>> render_site_assets(std::span<const TypeRecord> types,

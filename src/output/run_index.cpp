@@ -19,6 +19,9 @@ std::size_t detail::write_index(const fs::path& run_dir, const std::shared_ptr<c
     ReleaseLinks links;  // every manifest of a run records the same (its settings)
     for (const auto& [path, m] : manifests)
         if (links.empty()) links = m.links;
+    std::optional<Manifest::Baseline> baseline;  // the same in every manifest of a run
+    for (const auto& [path, m] : manifests)
+        if (!baseline && m.baseline) baseline = m.baseline;
     std::uint32_t shard_count = 0;
     std::vector<bool> shard_seen;
     for (const auto& [path, m] : manifests) {
@@ -41,7 +44,7 @@ std::size_t detail::write_index(const fs::path& run_dir, const std::shared_ptr<c
         if (!shard_seen[i] && ++missing <= 20) notices.push_back({fmt::format("Shard {}/{} has not run yet: its types are missing.", i, shard_count)});
     if (missing > 20) notices.push_back({fmt::format("{} more shards of {} have not run yet.", missing - 20, shard_count)});
     const auto types = detail::merge_types(manifests);
-    const std::string html = render_index_page(types, notices, templates, report_link, links);
+    const std::string html = render_index_page(types, notices, templates, report_link, links, baseline);
     timer.add_bytes(html.size());
     for (const auto& [name, text] : render_site_assets(types, templates)) write_file_atomic(run_dir / name, text);
     write_file_atomic(run_dir / "index.html", html);

@@ -315,8 +315,13 @@ public:
         m_.columns = dir_.columns_label;
         m_.formats = options_.formats;
         m_.pages = dir_.pages.make;
-        m_.settings_hash = detail::batch_settings_hash(columns, layout, renderer_);
+        m_.settings_hash = detail::batch_settings_hash(columns, layout, renderer_, options_.baseline.get());
         m_.links = release_links(renderer_.options());
+        if (const auto& b = options_.baseline) {
+            Manifest::Baseline mb{b->data.source, b->options.mode, b->options.label_a, b->options.label_b, {}};
+            for (const auto& t : b->data.types) mb.types.push_back(t.neuron_type);
+            m_.baseline = std::move(mb);
+        }
         if (options_.shard_plan) m_.plan = absolute_label(options_.shard_plan->source);
         for (const auto& rec : own_previous) carried_.push_back(Line{rec.seq, rec.neuron_type, spool_.append(folder_.fd, run_dir_, type_line(rec, m_.content_hash))});
     }

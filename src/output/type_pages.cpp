@@ -22,6 +22,7 @@ struct TypePages {
     std::uint64_t page_salt = 0;  // the formats and requests, which shape a page
     bool empty_maps = false;
     ReleaseLinks links;  // in the settings hash when given
+    std::optional<Manifest::Baseline> baseline;  // a comparison's (in the settings hash)
     std::shared_ptr<const TemplateSet> templates;
     std::shared_ptr<const FillColours> fills;
     std::vector<std::pair<std::string, std::shared_ptr<const FillColours>>> look_fills;  // metric_looks' own maps
@@ -66,6 +67,7 @@ struct TypePages {
             }
             po.empty_maps = empty_maps;
             po.links = links;
+            po.baseline = baseline;
             html = render_type_page(rec, po);
             t.add_bytes(html.size() + thumb.size());
         }
@@ -81,7 +83,7 @@ void add_type_pages(BatchCallbacks& callbacks, const TableColumns& columns, cons
     if (std::find(options.formats.begin(), options.formats.end(), OutputFormat::svg) == options.formats.end())
         throw_input("pages show the SVG eyemaps: add svg to the formats", ErrorLocation{{}, 0, "--pages", {}});
     auto p = std::make_shared<TypePages>();
-    p->settings_hash = detail::batch_settings_hash(columns, layout, renderer);
+    p->settings_hash = detail::batch_settings_hash(columns, layout, renderer, options.baseline.get());
     const auto requests = batch_requests(options, layout, columns);
     HashBuilder h(0x70616765);  // "page"
     h.add(options.formats.size());
@@ -93,6 +95,8 @@ void add_type_pages(BatchCallbacks& callbacks, const TableColumns& columns, cons
     p->templates = renderer.templates();  // read once, with the renderer: pages match the settings hash
     const RenderOptions& ro = renderer.options();
     p->links = release_links(ro);
+    if (const auto& b = options.baseline)
+        p->baseline = Manifest::Baseline{b->data.source, b->options.mode, b->options.label_a, b->options.label_b, {}};
     p->fills = std::make_shared<const FillColours>(fill_colours(ro.style, ro.colormap, ro.scale.bins));
     for (const auto& l : resolve_metric_looks(ro))  // a thumbnail in its metric's own map
         p->look_fills.emplace_back(l.metric, std::make_shared<const FillColours>(fill_colours(ro.style, l.colormap, l.scale.bins)));
