@@ -4,6 +4,7 @@
 #include "eyemap/batch.hpp"
 #include "eyemap/error.hpp"
 #include "eyemap/figure.hpp"
+#include "eyemap/marks.hpp"
 #include "eyemap/neuprint.hpp"
 #include "eyemap/options.hpp"
 #include "eyemap/regions.hpp"

@@ -600,6 +600,7 @@ void validate(const RenderOptions& o) {
     }
     validate(o.scale);
     validate(o.style);
+    validate(o.marks);
 }
 
 void validate(const Geometry& g) {
@@ -667,6 +668,14 @@ void hash_settings(HashBuilder& h, const RenderOptions& o, std::uint64_t templat
                     if constexpr (!std::is_same_v<decltype(part), std::monostate>) h.add(part);
                 },
                 f.settings_hash(o, templates_content_hash));
+    }
+    // Marks came after the settings hash was fixed: only a run that marks columns adds them, by
+    // content (sets with their looks, rows without their lines), not by the file's name.
+    if (!o.marks.empty()) {
+        HashBuilder m(0x6d61726b);  // "mark"
+        for (const MarkSet& s : o.marks.sets) m.add(std::string_view(s.name)).add(s.style).add(std::string_view(s.colour));
+        for (const MarkRow& r : o.marks.rows) m.add(std::string_view(r.region)).add(r.side).add(r.hex1).add(r.hex2).add(r.set);
+        h.add(m.digest());
     }
 }
 

@@ -77,5 +77,13 @@ void write_svg(const Scene& scene, const SvgFrame& frame, fmt::memory_buffer& ou
 // Throws input unless id matches [A-Za-z][A-Za-z0-9_-]*.
 void check_svg_id(std::string_view id);
 void append_legend(fmt::memory_buffer& out, const Scene& scene, std::string_view id);
+// The scene's marks as one group after the hexagons (nothing without marks): per set one <path> of
+// all its shapes, dims first, then outlines, then markers; `attributes` go on the group (a figure's
+// panel transform). Not <use> elements (those are the hexagons) and not pointer targets, so the
+// hexagons keep their tooltips and the layer buttons' script never sees them.
+void append_marks(fmt::memory_buffer& out, const Scene& scene, std::string_view attributes = {});
+// A legend row per set: a swatch hexagon in the set's style and its name (XML-escaped).
+void append_mark_legend(fmt::memory_buffer& out, std::span<const SceneMarkSet> sets, const MarkLegend& at, const Style& style,
+                        double line);  // hexagon lines at the legend's scale
 
 }  // namespace eyemap::detail

@@ -205,6 +205,7 @@ FigureScene build_figure(const Dataset& ds, const FigureRequest& req, const Figu
         in.panels.push_back(layout_eyemap(std::move(d), ctx.grid(index, side), geometry, ctx.style, look.first.scope, look.second));
         in.panels.back().column_link = ctx.column_link;
         in.panels.back().provenance = ctx.provenance;
+        in.panels.back().marks = scene_marks(ctx.options.marks, index, in.panels.back().data.region, side);  // legend: layout_figure
         make_scene_drawable(in.panels.back());
     }
     for (auto* labels : {&in.row_labels, &in.column_labels, &in.panel_labels})

@@ -44,6 +44,7 @@ void make_scene_drawable(Scene& s) {
     }
     make_drawable(s.legend.title);
     for (auto& b : s.buttons) make_drawable(b.label);
+    for (auto& m : s.marks) make_drawable(m.name);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,7 +412,9 @@ struct Renderer::Impl {
             const std::size_t l = look_index(d.metric);
             out.push_back(l < looks.size() ? layout_eyemap(std::move(d), g, options.geometry, style, looks[l].scale.scope, looks[l].fills)
                                            : layout_eyemap(std::move(d), g, options.geometry, style, options.scale.scope, fills));
+            out.back().marks = scene_marks(options.marks, index, out.back().data.region, out.back().data.side);
             make_scene_drawable(out.back());
+            place_mark_legend(out.back(), options.geometry);  // after every set is in: the canvas grows by their legend
             out.back().column_link = column_link;
             out.back().provenance = provenance;
         }
