@@ -147,7 +147,8 @@ class Renderer:
                  templates: Optional[PathLike] = ..., static: bool = ..., layer: int = ..., png_scale: float = ...,
                  svg_id: str = ..., column_link: str = ..., type_link: str = ..., dataset_label: str = ...,
                  dataset_version: str = ..., input_digest: str = ...,
-                 caches: Union[bool, Mapping[str, Any]] = ...) -> None: ...
+                 caches: Union[bool, Mapping[str, Any]] = ...,
+                 marks: Optional[Union[PathLike, Mapping[str, Any], Any]] = ...) -> None: ...
     @property
     def options(self) -> Dict[str, Any]: ...
     def render(self, dataset: Dataset, neuron_type: str, *, region: Optional[str] = ..., side: Optional[str] = ...,

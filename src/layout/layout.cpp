@@ -358,7 +358,7 @@ namespace eyemap {
 MarkPen mark_pen(double hs, double line) noexcept {
     MarkPen p;
     p.outline = std::max(3 * line, 0.15 * hs);  // three hexagon lines: visible over any fill
-    p.dot = 0.4 * hs;
+    p.dot = 0.5 * hs;
     p.dot_edge = std::max(line, 0.08 * hs);
     return p;
 }
