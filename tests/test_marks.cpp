@@ -358,7 +358,7 @@ TEST_CASE("marks: the settings hash moves with the marks' content, not with thei
     CHECK_THROWS_AS(Renderer(bad), Error);
 }
 
-TEST_CASE("marks: CLI --marks draws in render and figure; a bad marks file exits 2 and writes nothing") {
+TEST_CASE("marks: CLI --marks draws in render and figure, and a bad marks file exits 2 and writes nothing") {
     const auto dir = test::fresh_dir("marks-cli");
     const std::string data = fmt::format("--data {} --columns {}", q(sample().dir / "data.csv"), q(sample().dir / "columns.csv"));
     const std::string one = fmt::format("render {} --type {} --region ME --side R --metric synapses", data, q(sample().type));
