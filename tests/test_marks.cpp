@@ -226,6 +226,25 @@ TEST_CASE("marks: scene sets hold universe columns of their region and side only
     Marks other = parse_marks("region,side,hex1,hex2,set\nME,L,4000,4000,far\nLO,R,4000,4000,far\n", "m.csv");
     CHECK(scene_marks(other, *sample().ds.index, "ME", Side::R).empty());
     CHECK(scene_marks(other, *sample().ds.index, "ME", Side::L).empty());
+    // A set computed at render time (a comparison's "only in A"): pushed onto the Scene, the legend
+    // placed again, as if it had been there from the start.
+    Scene added = me_r_scene(sample_marks());
+    added.marks.push_back(SceneMarkSet{"only in A", MarkStyle::outline, "#000000", {0, 1}});
+    place_mark_legend(added, Geometry{});
+    Scene once = me_r_scene({});
+    once.marks = added.marks;
+    place_mark_legend(once, Geometry{});
+    CHECK(added.height == once.height);
+    CHECK(added.width == once.width);
+    CHECK(added.mark_legend.y == once.mark_legend.y);
+    const std::string svg = test::svg_of(added);
+    CHECK(test::xml_error(svg).empty());
+    CHECK(svg.find(">only in A</text>") != std::string::npos);
+    // Removing every set gives the canvas without marks.
+    added.marks.clear();
+    place_mark_legend(added, Geometry{});
+    CHECK(added.height == plain.height);
+    CHECK_FALSE(added.mark_legend.shown);
 }
 
 TEST_CASE("marks: SVG with marks is well-formed, has as many hexagons with their tooltips, and escaped legend names") {

@@ -2,14 +2,12 @@
 #include "eyemap/marks.hpp"
 
 #include <array>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <sstream>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
+#include "core/read_file.hpp"
 #include "core/text.hpp"
 #include "core/throw.hpp"
 #include "eyemap/error.hpp"
@@ -25,6 +23,7 @@ using detail::bad_value;
 
 enum Col : int { kRegion, kSide, kHex1, kHex2, kSet, kStyle, kColour, kColCount };
 constexpr std::array<std::string_view, kColCount> kNames{"region", "side", "hex1", "hex2", "set", "style", "colour"};
+constexpr std::uint64_t kMaxMarkFileBytes = 256ull << 20;
 constexpr std::array<std::string_view, 5> kRequired{"region", "side", "hex1", "hex2", "set"};
 
 // Okabe & Ito (2008), blue first; black last (it hides on the darkest bins).
@@ -197,10 +196,9 @@ Marks parse_marks(std::string_view csv_text, std::string_view source_name, const
 }
 
 Marks read_marks(const std::filesystem::path& path, const RegionSet& regions) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw_io("is a folder, not a file", path.string());
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw_io(fmt::format("cannot open file: {}", std::strerror(errno)), path.string());
+    // A hand-made selection: read whole and bounded (kMaxMarkRows rows of short fields), so a FIFO,
+    // a device or a huge file is refused before it is read, as a region config or style file is.
+    std::istringstream in{read_regular_file(path, kMaxMarkFileBytes, "marks file")};
     return read_marks_stream(in, path.string(), regions);
 }
 

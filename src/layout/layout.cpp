@@ -390,20 +390,30 @@ double estimated_text_width(std::string_view text, double font) noexcept {
 }
 
 void place_mark_legend(Scene& s, const Geometry& g) {
-    if (s.marks.empty()) return;
     MarkLegend& m = s.mark_legend;
+    if (m.shown) {  // placed before (sets added since, e.g. a comparison's): the canvas as it was first
+        s.width -= m.added_width;
+        s.height -= m.added_height;
+        s.legend.x -= m.added_width;
+        s.legend.tick_x -= m.added_width;
+        s.legend.title_x -= m.added_width;
+        m = MarkLegend{};
+    }
+    if (s.marks.empty()) return;
     m.shown = true;
     m.font = s.style->tick_size;
     m.step = std::max(14.0, m.font + 4);
     m.swatch = 0.36 * m.step;
     m.x = g.margin;
     m.y = s.height - g.margin + 6;  // below the grid and the buttons, the bottom margin kept below the band
-    s.height = std::ceil(s.height + 6 + static_cast<double>(s.marks.size()) * m.step);
+    m.added_height = std::ceil(6 + static_cast<double>(s.marks.size()) * m.step);
+    s.height += m.added_height;
     double widest = 0;
     for (const auto& set : s.marks) widest = std::max(widest, estimated_text_width(set.name, m.font));
     const double need = std::ceil(m.text_x() + widest + g.margin);
     if (need > s.width) {
         const double dx = need - s.width;
+        m.added_width = dx;
         s.width = need;
         s.legend.x += dx;  // the colour legend stays at the right edge
         s.legend.tick_x += dx;

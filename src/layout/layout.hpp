@@ -142,6 +142,7 @@ struct MarkLegend {
     double step = 14;     // row height
     double swatch = 5;    // the swatch hexagon's radius
     double font = 10;     // the names' size
+    double added_width = 0, added_height = 0;  // what place_mark_legend grew the canvas by
     double row_centre(std::size_t k) const noexcept { return y + (static_cast<double>(k) + 0.5) * step; }
     double text_x() const noexcept { return x + 2 * swatch + 0.5 * step; }
 };
@@ -184,7 +185,8 @@ struct Scene {
 
 // A single eyemap's marks legend: a band below the grid, one row per set; the canvas grows by the
 // band (and widens, the colour legend moving with its right edge, when a name needs it). Nothing
-// without marks. Call after the marks are set and made drawable.
+// without marks. Call after the marks are set and made drawable; called again (sets added since),
+// it places the legend anew on the canvas as it was before the first call.
 void place_mark_legend(Scene& s, const Geometry& geometry);
 // An estimate of a text's width at `font` px (no font metrics at layout time): 0.6 em per character.
 double estimated_text_width(std::string_view text, double font) noexcept;
