@@ -56,7 +56,7 @@ __version__: str = _eyemap.__version__
 __all__ = [
     "__version__", "Error", "InputError", "FileError", "InternalError", "Request", "Dataset", "Renderer",
     "Eyemap", "EyemapGrid", "Figure", "render", "show", "run_batch", "builtin_regions", "DATA_COLUMNS", "LAYOUT_COLUMNS",
-    "METRICS", "FORMATS",
+    "METRICS", "FORMATS", "Marks", "read_marks",
 ]
 
 #: Columns of a data frame, as in the data CSV: the first five are required.
@@ -788,13 +788,25 @@ class Figure:
 _MARK_COLUMNS: Tuple[str, ...] = ("region", "side", "hex1", "hex2", "set", "style", "colour")
 
 
-def _marks(marks: Any, source: str = "marks") -> Any:
-    """Renderer(marks=...) for the binding: None, a CSV path, or a frame / dict of arrays (converted
-    only here; every rule is the library's marks reader's)."""
-    if marks is None:
-        return None
+#: Column sets read for ``Renderer(marks=...)``: ``.sets`` [(name, style, colour)], ``.rows`` (a count).
+Marks = _eyemap._Marks
+
+
+def read_marks(marks: Any, *, regions: Any = None, source: str = "marks") -> "Marks":
+    """Marks (column sets to draw) from a pandas DataFrame, a dict of arrays or a CSV path, as
+    ``Renderer(marks=...)`` reads them, checked against ``regions`` (as ``Dataset.from_frame``'s:
+    extra or replacement region definitions; default the built-in ones). Returns a Marks for
+    ``Renderer(marks=...)``. Raises InputError naming the row, column and value."""
+    return _marks(marks, source, _regions_json(regions))
+
+
+def _marks(marks: Any, source: str = "marks", regions_json: Any = None) -> Any:
+    """Renderer(marks=...) for the binding: None, Marks, a CSV path, or a frame / dict of arrays
+    (converted only here; every rule is the library's marks reader's)."""
+    if marks is None or isinstance(marks, _eyemap._Marks):
+        return marks
     if isinstance(marks, (str, os.PathLike)):
-        return _eyemap._read_marks(os.fspath(marks), None)
+        return _eyemap._read_marks(os.fspath(marks), regions_json)
     if hasattr(marks, "columns") and hasattr(marks, "index"):
         data, labels = {str(c): marks[c] for c in marks.columns}, marks.index
     elif isinstance(marks, Mapping):
@@ -805,7 +817,7 @@ def _marks(marks: Any, source: str = "marks") -> Any:
     cols = {c: (_int_column(data[c]) if c in ("hex1", "hex2") else _string_column(data[c])) for c in _MARK_COLUMNS if c in data}
     ignored = [c for c in data if c not in _MARK_COLUMNS]
     with _Rows(labels, source):
-        return _eyemap._marks_from_columns(cols, None, source, ignored)
+        return _eyemap._marks_from_columns(cols, regions_json, source, ignored)
 
 
 class Renderer:
@@ -824,7 +836,8 @@ class Renderer:
     hex1, hex2, set`` and optional ``style`` ("outline": the hexagon outlined, "marker": a dot in
     it, "dim": every other hexagon faded; default outline) and ``colour`` ("#rrggbb"; default the
     Okabe-Ito colours in order of the sets), given once per set; or a path to such a CSV. Each set
-    gets a legend entry. Regions are the built-in ones. At most 64 sets; a set's name is one line
+    gets a legend entry. Regions are the built-in ones (other regions: ``read_marks(..., regions=)``,
+    whose Marks ``marks=`` takes too). At most 64 sets; a set's name is one line
     of 1..64 bytes. Errors name the row (``.row``), column and value, as ``Dataset.from_frame``'s.
 
     Raises InputError naming the option for a value out of range, TypeError for an unknown keyword

@@ -82,3 +82,17 @@ def test_marks_errors_name_the_row_column_and_value(sample):
         eyemap.Renderer(marks=empty_name)
     with pytest.raises(eyemap.InputError, match="expected a pandas DataFrame"):
         eyemap.Renderer(marks=42)
+
+
+def test_read_marks_with_other_regions(sample):
+    frame = pd.DataFrame({"region": ["AME"], "side": ["R"], "hex1": [1], "hex2": [2], "set": ["a"], "colour": ["#ABCDEF"]})
+    with pytest.raises(eyemap.InputError, match="unknown region") as e:
+        eyemap.Renderer(marks=frame)
+    assert e.value.field == "region" and e.value.value == "AME"
+    m = eyemap.read_marks(frame, regions={"AME": ["1", "2"]})
+    assert isinstance(m, eyemap.Marks)
+    assert m.sets == [("a", "outline", "#abcdef")] and m.rows == 1
+    assert eyemap.Renderer(marks=m).settings_hash() != eyemap.Renderer().settings_hash()
+    # The same Marks from the frame and from the CSV.
+    assert eyemap.read_marks(_marks_frame(sample)).sets == [('<b>&"x"', "outline", "#0072b2"), ("Home", "marker", "#e69f00"),
+                                                            ("Focus", "dim", "#009e73")]
