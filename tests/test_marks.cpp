@@ -261,6 +261,9 @@ TEST_CASE("marks: SVG with marks is well-formed, has as many hexagons with their
     CHECK(count(marked, "<g class=\"em-mlegend\">") == 1);
     CHECK(marked.find(">&lt;b&gt;&amp;&quot;x&quot;</text>") != std::string::npos);
     CHECK(marked.find("<b>&") == std::string::npos);
+    // Screen readers hear the sets in the <desc>.
+    CHECK(marked.find(" Marked: &lt;b&gt;&amp;&quot;x&quot; (outline, 1 column); Home (marker, 1 column); Focus (dim, 2 columns). Colour scale") !=
+          std::string::npos);
     CHECK(count(marked, "data-style=\"outline\"") == 2);  // the set's path and its swatch
     CHECK(count(marked, "data-style=\"marker\"") == 2);
     CHECK(count(marked, "data-style=\"dim\"") == 2);

@@ -156,12 +156,24 @@ void append_frame(fmt::memory_buffer& out, std::span<const FramePiece> pieces, s
     }
 }
 
+// The marked sets as screen readers hear them: " Marked: NAME (outline, 3 columns); ...".
+static void append_marks_summary(fmt::memory_buffer& out, const Scene& scene) {
+    for (std::size_t k = 0; k < scene.marks.size(); ++k) {
+        const SceneMarkSet& m = scene.marks[k];
+        out.append(std::string_view(k ? "; " : " Marked: "));
+        append_xml_escaped(out, m.name);
+        fmt::format_to(std::back_inserter(out), " ({}, {} column{})", to_string(m.style), m.columns.size(), m.columns.size() == 1 ? "" : "s");
+    }
+    if (!scene.marks.empty()) out.push_back('.');
+}
+
 void append_summary(fmt::memory_buffer& out, const Scene& scene) {
     const EyemapData& d = scene.data;
     const std::size_t in_region = d.status.size() - d.not_in_region_count;
     const LegendScale& s = scene.legend.all;
     if (d.has_data_count == 0 || s.labels.empty()) {
         fmt::format_to(std::back_inserter(out), "None of the {} columns has data.", in_region);
+        append_marks_summary(out, scene);
         return;
     }
     fmt::format_to(std::back_inserter(out), "{} of {} columns have data; the legend runs from ", d.has_data_count, in_region);
@@ -169,6 +181,7 @@ void append_summary(fmt::memory_buffer& out, const Scene& scene) {
     out.append(std::string_view(" to "));
     append_xml_escaped(out, s.labels.back());
     out.push_back('.');
+    append_marks_summary(out, scene);
 }
 
 std::string hex_path_data(double hs) {

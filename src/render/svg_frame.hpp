@@ -46,6 +46,7 @@ std::string render_style_css(const Scene& scene, const TemplateSet& templates, s
 void append_frame(fmt::memory_buffer& out, std::span<const FramePiece> pieces, std::string_view id,
                   std::string_view escaped_type, std::string_view escaped_summary);
 // The summary slot's text (XML-escaped): "N of M columns have data; the colour scale runs from A to B, ...".
+// ... and the marked sets (" Marked: NAME (style, N columns); ..."), when there are any.
 void append_summary(fmt::memory_buffer& out, const Scene& scene);
 
 // A coordinate or length as the SVG writes it: at most two decimals (write_decimal, half away from zero).
