@@ -164,6 +164,7 @@ TEST_CASE("marks: the CSV reader keeps sets in order of appearance with Okabe-It
 TEST_CASE("marks: CSV errors name the file, line, field and value") {
     check_at(csv_error("ME,R,1,1,a\nMX,R,1,2,a\n"), 3, "region", "MX", "unknown region");
     check_at(csv_error("ME,X,1,1,a\n"), 2, "side", "X", "side must be L or R");
+    check_at(csv_error("MX,R,x,1,a\n"), 2, "region", "MX", "unknown region");  // the columns in the data table's order
     check_at(csv_error("ME,R,1.5,1,a\n"), 2, "hex1", "1.5", "");
     check_at(csv_error("ME,R,1,99999,a\n"), 2, "hex2", "99999", "");
     check_at(csv_error("ME,R,1,1,a\nME,R,1,2,b\nME,R,1,1,a\n"), 4, "hex1,hex2", "1,1", "in set 'a' twice (first on line 2)");

@@ -68,13 +68,17 @@ class MarksBuilder {
 public:
     MarksBuilder(std::string source, const RegionSet& regions) : regions_(regions) { m_.source = std::move(source); }
 
+    // A row's region and side, checked first (in the data table's column order: region, side, hex1, hex2).
+    const RegionDef& region(std::uint64_t line, std::string_view text) const {
+        return detail::region_from_text(FieldAt{m_.source, line, "region"}, text, regions_);
+    }
+    Side side(std::uint64_t line, std::string_view text) const { return detail::side_from_text(FieldAt{m_.source, line, "side"}, text); }
+
     // One row; `style` and `colour` empty: not given.
-    void add(std::uint64_t line, std::string_view region, std::string_view side, std::int32_t hex1, std::int32_t hex2,
-             std::string_view set, std::string_view style, std::string_view colour) {
+    void add(std::uint64_t line, const RegionDef& def, Side s, std::int32_t hex1, std::int32_t hex2, std::string_view set,
+             std::string_view style, std::string_view colour) {
         const FieldAt set_at{m_.source, line, "set"};
         if (m_.rows.size() >= kMaxMarkRows) bad_value(set_at, set, fmt::format("more than {} mark rows", kMaxMarkRows));
-        const RegionDef& def = detail::region_from_text(FieldAt{m_.source, line, "region"}, region, regions_);
-        const Side s = detail::side_from_text(FieldAt{m_.source, line, "side"}, side);
         const std::string_view name = detail::trim_blanks(set);
         auto it = index_.find(std::string(name));
         if (it == index_.end()) {
@@ -164,9 +168,11 @@ Marks read_marks_stream(std::istream& in, std::string source, const RegionSet& r
                         ErrorLocation{source, line, csv.field_name(std::min(fields.size(), count)),
                                       fields.size() > count ? std::string(fields[count]) : std::string()});
         const auto f = [&](int c) { return pos[static_cast<std::size_t>(c)] < 0 ? std::string_view() : fields[static_cast<std::size_t>(pos[static_cast<std::size_t>(c)])]; };
+        const RegionDef& def = b.region(line, f(kRegion));
+        const Side side = b.side(line, f(kSide));
         const std::int32_t h1 = detail::hex_from_text(FieldAt{source, line, "hex1"}, f(kHex1));
         const std::int32_t h2 = detail::hex_from_text(FieldAt{source, line, "hex2"}, f(kHex2));
-        b.add(line, f(kRegion), f(kSide), h1, h2, f(kSet), f(kStyle), f(kColour));
+        b.add(line, def, side, h1, h2, f(kSet), f(kStyle), f(kColour));
     }
     return b.take(header_line);
 }
@@ -237,10 +243,11 @@ Marks marks_from_columns(const MarkColumns& d, const RegionSet& regions) {
     MarksBuilder b(d.source, regions);
     for (std::size_t i = 0; i < n; ++i) {
         const std::uint64_t line = d.first_line + i;
+        const RegionDef& def = b.region(line, text(d.region, "region", line, i));
+        const Side side = b.side(line, text(d.side, "side", line, i));
         const std::int32_t h1 = detail::hex_at(FieldAt{d.source, line, "hex1"}, *d.hex1, i);
         const std::int32_t h2 = detail::hex_at(FieldAt{d.source, line, "hex2"}, *d.hex2, i);
-        b.add(line, text(d.region, "region", line, i), text(d.side, "side", line, i), h1, h2, text(d.set, "set", line, i),
-              text(d.style, "style", line, i), text(d.colour, "colour", line, i));
+        b.add(line, def, side, h1, h2, text(d.set, "set", line, i), text(d.style, "style", line, i), text(d.colour, "colour", line, i));
     }
     return b.take(0);
 }
