@@ -251,12 +251,6 @@ const FieldSpec* find(std::span<const FieldSpec> fields, std::string_view name) 
     return nullptr;
 }
 
-bool is_colour(std::string_view c) noexcept {
-    if (c.size() != 7 || c[0] != '#') return false;
-    for (char ch : c.substr(1))
-        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F'))) return false;
-    return true;
-}
 
 [[noreturn]] void bad(std::string what, std::string_view label, std::string value) {
     throw_input(std::move(what), ErrorLocation{{}, 0, std::string(label), std::move(value)});
@@ -349,6 +343,13 @@ FieldValue style_value(const FieldSpec& f, const Style& s) {
 }
 
 }  // namespace
+
+bool is_colour(std::string_view c) noexcept {
+    if (c.size() != 7 || c[0] != '#') return false;
+    for (char ch : c.substr(1))
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F'))) return false;
+    return true;
+}
 
 std::string_view to_string(FieldType t) noexcept {
     switch (t) {

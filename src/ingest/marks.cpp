@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "core/option_schema.hpp"  // is_colour
 #include "core/read_file.hpp"
 #include "core/text.hpp"
 #include "core/throw.hpp"
@@ -29,13 +30,6 @@ constexpr std::array<std::string_view, 5> kRequired{"region", "side", "hex1", "h
 // Okabe & Ito (2008), blue first; black last (it hides on the darkest bins).
 constexpr std::array<std::string_view, 8> kOkabeIto{"#0072b2", "#e69f00", "#009e73", "#cc79a7",
                                                     "#56b4e9", "#d55e00", "#f0e442", "#000000"};
-
-bool is_colour(std::string_view c) noexcept {
-    if (c.size() != 7 || c[0] != '#') return false;
-    for (char ch : c.substr(1))
-        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F'))) return false;
-    return true;
-}
 
 std::string lower_colour(std::string_view c) {
     std::string out(c);
