@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-60}"
-targets=(${FUZZ_TARGETS:-csv layout regions render templates manifest columns stats plan})
+targets=(${FUZZ_TARGETS:-csv layout regions render templates manifest columns stats plan marks})
 build=build-fuzz
 jobs="${JOBS:-2}"
 

@@ -238,3 +238,27 @@ TEST_CASE("CLI: render and figure compare, errors write nothing") {
     CHECK_THAT(err, Catch::Contains("--baseline"));
     CHECK(!fs::exists(dir / "nofig.svg"));
 }
+
+TEST_CASE("the difference marks columns with data in only one of the two, in its legend too") {
+    const Dataset a = data_of(kA, "a.csv"), b = data_of(kB, "b.csv");
+    const Renderer r;
+    CompareOptions o;
+    o.label_a = "male";
+    o.label_b = "female";
+    const EyemapRequest req{"ME", Side::R, Metric::synapses};
+    const auto d = difference_rows(a.type("T").rows, a.columns, b.type("T").rows, b.columns, *a.index, std::vector<Metric>{Metric::synapses}, o);
+    const auto only = only_in(d, 0, *a.index, "ME", Side::R);
+    REQUIRE(only.first.size() == 1);   // (2,1)
+    REQUIRE(only.second.size() == 1);  // (2,2)
+    CHECK(a.index->universe[only.first[0]].hex1 == 2);
+    CHECK(a.index->universe[only.first[0]].hex2 == 1);
+    CHECK(a.index->universe[only.second[0]].hex2 == 2);
+    const auto out = r.render_compare(a, b, "T", o, std::span(&req, 1));
+    const std::string& diff = out[2].bytes;
+    CHECK_THAT(diff, Catch::Contains("class=\"em-marks\"") && Catch::Contains("only in male") && Catch::Contains("only in female"));
+    CHECK_THAT(out[0].bytes, !Catch::Contains("class=\"em-marks\""));  // A and B show their data as it is
+    // Every format draws them: the PNG's pixels differ from a run without the only-in columns.
+    const Dataset same_b = data_of("neuron_type,region,side,hex1,hex2,synapses,cells,score\nT,ME,R,1,1,7,1,1\nT,ME,R,1,2,4,1,1\nT,ME,R,2,1,1,1,1\n", "s.csv");
+    const OutputFormat png[] = {OutputFormat::png};
+    CHECK(r.render_compare(a, b, "T", o, std::span(&req, 1), png)[2].bytes != r.render_compare(a, same_b, "T", o, std::span(&req, 1), png)[2].bytes);
+}

@@ -177,8 +177,9 @@ TEST_CASE("options schema: every member of the option structs has its field in t
     CHECK(member_count<ScaleOptions>() == scale);
     CHECK(member_count<Style>() == style_fields().size());
     CHECK(style == 1);
-    // geometry and scale are one member each of RenderOptions.
-    CHECK(member_count<RenderOptions>() == option_fields().size() - geometry - scale + 2);
+    // geometry and scale are one member each of RenderOptions; marks are data, not in the schema
+    // (include/eyemap/marks.hpp: hashed and checked by their own code).
+    CHECK(member_count<RenderOptions>() == option_fields().size() - geometry - scale + 2 + 1);
 }
 
 TEST_CASE("options schema: every field's default is the struct's default, and its names are unique") {

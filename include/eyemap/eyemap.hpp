@@ -5,6 +5,7 @@
 #include "eyemap/error.hpp"
 #include "eyemap/compare.hpp"
 #include "eyemap/figure.hpp"
+#include "eyemap/marks.hpp"
 #include "eyemap/neuprint.hpp"
 #include "eyemap/options.hpp"
 #include "eyemap/regions.hpp"

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "eyemap/marks.hpp"
 #include "eyemap/table.hpp"
 #include "eyemap/vocabulary.hpp"
 
@@ -142,6 +143,10 @@ struct RenderOptions {
     // document info, page footers and the report.
     std::string column_link, type_link;
     std::string dataset_label, dataset_version, input_digest;
+    // Column sets to mark (include/eyemap/marks.hpp): data rather than a setting, so not in the option
+    // schema; it enters the settings hash by content when not empty (a run resumed with other marks
+    // re-renders), and each eyemap draws the sets with rows in its region and side. The CLI's --marks FILE.
+    Marks marks;
 };
 
 // What one metric is drawn with: the run's colour map and scale with its own metric_looks applied.

@@ -55,8 +55,8 @@ __version__: str = _eyemap.__version__
 
 __all__ = [
     "__version__", "Error", "InputError", "FileError", "InternalError", "Request", "Dataset", "Renderer",
-    "Eyemap", "EyemapGrid", "Figure", "ComparedEyemap", "render", "show", "run_batch", "builtin_regions", "DATA_COLUMNS", "LAYOUT_COLUMNS",
-    "METRICS", "FORMATS",
+    "Eyemap", "EyemapGrid", "Figure", "ComparedEyemap", "render", "show", "run_batch", "builtin_regions", "DATA_COLUMNS",
+    "LAYOUT_COLUMNS", "METRICS", "FORMATS", "Marks", "read_marks",
 ]
 
 #: Columns of a data frame, as in the data CSV: the first five are required.
@@ -843,6 +843,41 @@ class Figure:
 
 # --- the renderer ------------------------------------------------------------------------------------
 
+_MARK_COLUMNS: Tuple[str, ...] = ("region", "side", "hex1", "hex2", "set", "style", "colour")
+
+
+#: Column sets read for ``Renderer(marks=...)``: ``.sets`` [(name, style, colour)], ``.rows`` (a count).
+Marks = _eyemap._Marks
+
+
+def read_marks(marks: Any, *, regions: Any = None, source: str = "marks") -> "Marks":
+    """Marks (column sets to draw) from a pandas DataFrame, a dict of arrays or a CSV path, as
+    ``Renderer(marks=...)`` reads them, checked against ``regions`` (as ``Dataset.from_frame``'s:
+    extra or replacement region definitions; default the built-in ones). Returns a Marks for
+    ``Renderer(marks=...)``. Raises InputError naming the row, column and value."""
+    return _marks(marks, source, _regions_json(regions))
+
+
+def _marks(marks: Any, source: str = "marks", regions_json: Any = None) -> Any:
+    """Renderer(marks=...) for the binding: None, Marks, a CSV path, or a frame / dict of arrays
+    (converted only here; every rule is the library's marks reader's)."""
+    if marks is None or isinstance(marks, _eyemap._Marks):
+        return marks
+    if isinstance(marks, (str, os.PathLike)):
+        return _eyemap._read_marks(os.fspath(marks), regions_json)
+    if hasattr(marks, "columns") and hasattr(marks, "index"):
+        data, labels = {str(c): marks[c] for c in marks.columns}, marks.index
+    elif isinstance(marks, Mapping):
+        data, labels = {str(k): v for k, v in marks.items()}, None
+    else:
+        raise InputError(f"marks: expected a pandas DataFrame, a dict of arrays or a CSV path, got {type(marks).__name__}",
+                         reason="expected a pandas DataFrame, a dict of arrays or a CSV path", field="marks")
+    cols = {c: (_int_column(data[c]) if c in ("hex1", "hex2") else _string_column(data[c])) for c in _MARK_COLUMNS if c in data}
+    ignored = [c for c in data if c not in _MARK_COLUMNS]
+    with _Rows(labels, source):
+        return _eyemap._marks_from_columns(cols, regions_json, source, ignored)
+
+
 class Renderer:
     """Draws eyemaps with fixed options (every rendering option of the command line) and owns
     its caches and statistics. Safe to use from several threads at once; the GIL is released
@@ -854,15 +889,25 @@ class Renderer:
     True/False or {"coordinates"|"colours"|"metadata": True/False or {"enabled", "max_entries",
     "max_bytes"}}.
 
+    ``marks``: column sets to mark on every eyemap and figure panel of their region and side (the
+    CLI's ``--marks FILE``): a pandas DataFrame or a dict of arrays with columns ``region, side,
+    hex1, hex2, set`` and optional ``style`` ("outline": the hexagon outlined, "marker": a dot in
+    it, "dim": every other hexagon faded; default outline) and ``colour`` ("#rrggbb"; default the
+    Okabe-Ito colours in order of the sets), given once per set; or a path to such a CSV. Each set
+    gets a legend entry. Regions are the built-in ones (other regions: ``read_marks(..., regions=)``,
+    whose Marks ``marks=`` takes too). At most 64 sets; a set's name is one line
+    of 1..64 bytes. Errors name the row (``.row``), column and value, as ``Dataset.from_frame``'s.
+
     Raises InputError naming the option for a value out of range, TypeError for an unknown keyword
     (both with "did you mean").
     """
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, *, marks: Any = None, **options: Any) -> None:
         # The library fills the defaults and checks every keyword (with "did you mean").
         opts = {k: dict(v) if k in ("style", "caches") and isinstance(v, Mapping) else v for k, v in options.items()}
+        native_marks = _marks(marks)
         try:
-            self._r = _eyemap._Renderer(opts)
+            self._r = _eyemap._Renderer(opts, native_marks)
         except InputError as e:
             if e.field in opts and e.field not in _OPTION_NAMES:  # an unknown keyword is a TypeError in Python
                 raise TypeError(str(e)) from None
@@ -1117,6 +1162,7 @@ def _schema_signature() -> inspect.Signature:
     params = [inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY)]
     params += [inspect.Parameter(f["name"], inspect.Parameter.KEYWORD_ONLY, default=f["default"])
                for f in _eyemap.option_schema() if f["group"] == "option"]
+    params.append(inspect.Parameter("marks", inspect.Parameter.KEYWORD_ONLY, default=None))  # data, not a schema option
     return inspect.Signature(params, return_annotation=None)
 
 

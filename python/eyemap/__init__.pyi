@@ -26,6 +26,14 @@ class Request(NamedTuple):
 
 def builtin_regions() -> Dict[str, List[str]]: ...
 
+class Marks:
+    @property
+    def sets(self) -> List[Tuple[str, str, str]]: ...
+    @property
+    def rows(self) -> int: ...
+
+def read_marks(marks: Any, *, regions: Regions = ..., source: str = ...) -> Marks: ...
+
 class Dataset:
     @classmethod
     def from_frame(cls, frame: Frame, layout: Optional[Frame] = ..., *, values: Optional[Sequence[str]] = ..., regions: Regions = ...,
@@ -160,7 +168,8 @@ class Renderer:
                  templates: Optional[PathLike] = ..., static: bool = ..., layer: int = ..., png_scale: float = ...,
                  svg_id: str = ..., column_link: str = ..., type_link: str = ..., dataset_label: str = ...,
                  dataset_version: str = ..., input_digest: str = ...,
-                 caches: Union[bool, Mapping[str, Any]] = ...) -> None: ...
+                 caches: Union[bool, Mapping[str, Any]] = ...,
+                 marks: Optional[Union[Marks, PathLike, Mapping[str, Any], Any]] = ...) -> None: ...
     @property
     def options(self) -> Dict[str, Any]: ...
     def render(self, dataset: Dataset, neuron_type: str, *, region: Optional[str] = ..., side: Optional[str] = ...,

@@ -15,6 +15,7 @@
 #include <pybind11/stl.h>
 
 #include "binding.hpp"
+#include "eyemap/marks.hpp"
 #include "core/throw.hpp"
 
 namespace eyemap::py {
@@ -421,6 +422,38 @@ void register_dataset(pyb::module_& m) {
             for (const auto& r : sel.requests) reqs.append(request_to_tuple(r));
             return pyb::make_tuple(reqs, sel.skipped);
         });
+
+    // Marks (RenderOptions::marks): a frame's columns or a CSV, checked by the library's marks readers.
+    pyb::class_<Marks>(m, "_Marks")
+        .def_property_readonly("sets", [](const Marks& mk) {
+            pyb::list out;
+            for (const auto& s : mk.sets) out.append(pyb::make_tuple(s.name, std::string(to_string(s.style)), s.colour));
+            return out;
+        })
+        .def_property_readonly("rows", [](const Marks& mk) { return mk.rows.size(); });
+    m.def("_marks_from_columns",
+          [](const pyb::dict& cols, const pyb::object& regions_json, const std::string& source, const std::vector<std::string>& ignored) {
+              const RegionSet regions = regions_from(regions_json);
+              MarkColumns c;
+              c.source = source;
+              c.ignored = ignored;
+              for (auto [name, out, empty_missing] : {std::tuple{"region", &c.region, false}, {"side", &c.side, false},
+                                                      {"set", &c.set, false}, {"style", &c.style, true}, {"colour", &c.colour, true}})
+                  if (const auto h = get(cols, name)) *out = text_column(h, Ctx{source, name}, empty_missing);  // None/NaN style: not given
+              for (auto [name, out] : {std::pair{"hex1", &c.hex1}, {"hex2", &c.hex2}})
+                  if (const auto h = get(cols, name)) {
+                      const Ctx ctx{source, name};
+                      *out = number_column(as_array(h, ctx), ctx);
+                  }
+              pyb::gil_scoped_release nogil;
+              return marks_from_columns(c, regions);
+          },
+          pyb::arg("columns"), pyb::arg("regions_json"), pyb::arg("source"), pyb::arg("ignored") = std::vector<std::string>{});
+    m.def("_read_marks", [](const std::string& path, const pyb::object& regions_json) {
+        const RegionSet regions = regions_from(regions_json);
+        pyb::gil_scoped_release nogil;
+        return read_marks(path, regions);
+    });
 
     m.def("_dataset_from_columns",
           [](const pyb::dict& cols, const pyb::object& layout, const pyb::object& regions_json, const std::string& source,

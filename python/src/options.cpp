@@ -7,6 +7,7 @@
 
 #include "binding.hpp"
 #include "core/throw.hpp"
+#include "eyemap/marks.hpp"
 #include "eyemap/option_schema.hpp"
 
 namespace eyemap::py {
@@ -399,12 +400,13 @@ void register_renderer(pyb::module_& m) {
           "Every rendering option and Style field: name, group (option/style), flag, type, default, range, choices, "
           "nullable, help, cache_keys, settings_hash");
     pyb::class_<PyRenderer>(m, "_Renderer")
-        .def(pyb::init([](const pyb::dict& options) {
+        .def(pyb::init([](const pyb::dict& options, const Marks* marks) {
                  RenderOptions o = options_from_dict(options);
+                 if (marks) o.marks = *marks;  // the marks= keyword, read by eyemap._marks (not a schema option)
                  pyb::gil_scoped_release nogil;
                  return PyRenderer{std::make_shared<const Renderer>(std::move(o))};
              }),
-             pyb::arg("options"))
+             pyb::arg("options"), pyb::arg("marks") = nullptr)
         .def("options", [](const PyRenderer& p) { return options_to_dict(p.r->options()); })
         // -> [(region, side, metric, format, str (svg) or bytes, has_data, no_data, not_in_region)]
         .def("render",

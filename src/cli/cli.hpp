@@ -121,6 +121,9 @@ struct CommonOptions {
     std::vector<std::string> labels;  // --label NAME=TEXT: a value metric's label
     std::vector<std::string> looks;   // --metric-look NAME:KEY=VALUE (RenderOptions::metric_looks)
     std::vector<std::string> units;   // --unit NAME=TEXT: its unit
+    std::string marks;                      // --marks FILE: column sets to mark (RenderOptions::marks)
+    std::vector<std::string> mark_styles;   // --mark-style SET=STYLE, in order
+    std::vector<std::string> mark_colours;  // --mark-colour SET=#rrggbb, in order
     // The metrics --metric names, in order, duplicates dropped; empty for "both". Notes an old alias
     // on standard error (once per call).
     std::vector<Metric> metrics() const;

@@ -122,6 +122,20 @@ void CommonOptions::add_to(CLI::App& app, bool data_required, std::initializer_l
         ->type_name("NAME=TEXT")
         ->expected(1)
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_option("--marks", marks,
+                   "Mark column sets: a CSV of region,side,hex1,hex2,set (one row per marked column; optional columns style: "
+                   "outline, marker or dim, and colour: #rrggbb, once per set). Each set is drawn over the hexagons of its "
+                   "region and side (outline: the hexagon outlined; marker: a dot in it; dim: every other hexagon faded) with a "
+                   "legend entry, in SVG, PNG, PDF, figures and pages; default colours: the Okabe-Ito list in order of the sets")
+        ->type_name("FILE");
+    app.add_option("--mark-style", mark_styles, "A marked set's style, SET=outline|marker|dim (repeatable; over the file's)")
+        ->type_name("SET=STYLE")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_option("--mark-colour", mark_colours, "A marked set's colour, SET=#rrggbb (repeatable; over the file's)")
+        ->type_name("SET=#RRGGBB")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_flag("--stats", stats, "Print per-operation timing and cache statistics to standard error at the end");
     app.add_option("--stats-json", stats_json, "Write the statistics as JSON (schema eyemap-stats/2) to this file")->type_name("FILE");
 }
@@ -288,6 +302,23 @@ RenderOptions CommonOptions::render_options() const {
         }
     }
     RenderOptions o = finish_options(std::move(in));
+    // --marks: read once here, checked against the run's regions (its errors name the file: bad input).
+    if (marks.empty() && !(mark_styles.empty() && mark_colours.empty()))
+        usage_error(mark_styles.empty() ? "--mark-colour" : "--mark-style", mark_styles.empty() ? mark_colours[0] : mark_styles[0],
+                    "needs --marks FILE");
+    if (!marks.empty()) o.marks = read_marks(marks, region_set());
+    for (const auto* items : {&mark_styles, &mark_colours})
+        for (const auto& item : *items) {
+            const std::string_view option = items == &mark_styles ? "--mark-style" : "--mark-colour";
+            const auto eq = item.find('=');
+            if (eq == std::string::npos || eq == 0) usage_error(option, item, items == &mark_styles ? "expected SET=STYLE" : "expected SET=#rrggbb");
+            try {
+                if (items == &mark_styles) set_mark_style(o.marks, item.substr(0, eq), item.substr(eq + 1), option);
+                else set_mark_colour(o.marks, item.substr(0, eq), item.substr(eq + 1), option);
+            } catch (const Error& e) {
+                usage_error(option, item, e.reason());
+            }
+        }
     // A named dataset's input identity: the data file's digest, as a run manifest records it (standard
     // input and other non-files are not read twice: none).
     std::error_code ec;

@@ -251,12 +251,6 @@ const FieldSpec* find(std::span<const FieldSpec> fields, std::string_view name) 
     return nullptr;
 }
 
-bool is_colour(std::string_view c) noexcept {
-    if (c.size() != 7 || c[0] != '#') return false;
-    for (char ch : c.substr(1))
-        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F'))) return false;
-    return true;
-}
 
 [[noreturn]] void bad(std::string what, std::string_view label, std::string value) {
     throw_input(std::move(what), ErrorLocation{{}, 0, std::string(label), std::move(value)});
@@ -349,6 +343,13 @@ FieldValue style_value(const FieldSpec& f, const Style& s) {
 }
 
 }  // namespace
+
+bool is_colour(std::string_view c) noexcept {
+    if (c.size() != 7 || c[0] != '#') return false;
+    for (char ch : c.substr(1))
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F'))) return false;
+    return true;
+}
 
 std::string_view to_string(FieldType t) noexcept {
     switch (t) {
@@ -600,6 +601,7 @@ void validate(const RenderOptions& o) {
     }
     validate(o.scale);
     validate(o.style);
+    validate(o.marks);
 }
 
 void validate(const Geometry& g) {
@@ -667,6 +669,14 @@ void hash_settings(HashBuilder& h, const RenderOptions& o, std::uint64_t templat
                     if constexpr (!std::is_same_v<decltype(part), std::monostate>) h.add(part);
                 },
                 f.settings_hash(o, templates_content_hash));
+    }
+    // Marks came after the settings hash was fixed: only a run that marks columns adds them, by
+    // content (sets with their looks, rows without their lines), not by the file's name.
+    if (!o.marks.empty()) {
+        HashBuilder m(0x6d61726b);  // "mark"
+        for (const MarkSet& s : o.marks.sets) m.add(std::string_view(s.name)).add(s.style).add(std::string_view(s.colour));
+        for (const MarkRow& r : o.marks.rows) m.add(std::string_view(r.region)).add(r.side).add(r.hex1).add(r.hex2).add(r.set);
+        h.add(m.digest());
     }
 }
 

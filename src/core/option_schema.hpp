@@ -12,5 +12,7 @@ namespace eyemap {
 void hash_style(HashBuilder& h, const Style& s);
 // Every option that enters Renderer::settings_hash, in the schema's order (the same values as 0.1's hash).
 void hash_settings(HashBuilder& h, const RenderOptions& o, std::uint64_t templates_content_hash);
+// "#rrggbb" (either case): every colour a user gives (Style fields, marks).
+bool is_colour(std::string_view c) noexcept;
 
 }  // namespace eyemap

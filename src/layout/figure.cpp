@@ -77,6 +77,21 @@ FigureScene layout_figure(FigureLayoutInput in) {
     const double panel_h = g0.grid_height * k;
     out.height = std::ceil((2 * margin + column_band + static_cast<double>(in.rows) * (panel_band + panel_h) +
                             static_cast<double>(in.rows - 1) * gap) * 100) / 100;
+    // Marks: one legend row per set under the panels (the page grows by them).
+    for (const Scene& p : in.panels)
+        for (const SceneMarkSet& m : p.marks)
+            if (std::none_of(out.mark_keys.begin(), out.mark_keys.end(), [&](const SceneMarkSet& k) { return k.name == m.name; }))
+                out.mark_keys.push_back(SceneMarkSet{m.name, m.style, m.colour, {}});
+    if (!out.mark_keys.empty()) {
+        MarkLegend& ml = out.mark_legend;
+        ml.shown = true;
+        ml.font = f;
+        ml.step = 1.5 * f;
+        ml.swatch = 0.5 * f;
+        ml.x = margin + row_band;
+        ml.y = out.height - margin + gap;
+        out.height = std::ceil((out.height + gap + static_cast<double>(out.mark_keys.size()) * ml.step) * 100) / 100;
+    }
 
     auto style = std::make_shared<Style>(in.style);
     style->font_family = o.font_family;

@@ -39,6 +39,10 @@ struct FigureScene {
     std::vector<Scene> legends;
     std::vector<std::string> legend_ids;
     std::vector<FigureText> labels;
+    // The marks' legend below the panels: each set any panel marks, once, in order of first
+    // appearance (row-major), without columns; shown when there is one.
+    std::vector<SceneMarkSet> mark_keys;
+    MarkLegend mark_legend;
     std::string id;     // the figure's SVG id
     std::string title;  // the SVG's <title>, the PDF's title
     std::size_t rows = 0, columns = 0;

@@ -352,3 +352,73 @@ std::vector<FillIndex> fills_for_layer(const EyemapData& d, int layer) {
 }
 
 }  // namespace eyemap
+
+namespace eyemap {
+
+MarkPen mark_pen(double hs, double line) noexcept {
+    MarkPen p;
+    p.outline = std::max(3 * line, 0.15 * hs);  // three hexagon lines: visible over any fill
+    p.dot = 0.5 * hs;
+    p.dot_edge = std::max(line, 0.08 * hs);
+    return p;
+}
+
+std::vector<SceneMarkSet> scene_marks(const Marks& marks, const ColumnIndex& index, std::string_view region, Side side) {
+    std::vector<SceneMarkSet> out;
+    if (marks.empty()) return out;
+    std::vector<std::vector<std::uint32_t>> cols(marks.sets.size());
+    for (const MarkRow& r : marks.rows) {
+        if (r.side != side || r.region != region || r.set >= cols.size()) continue;
+        const std::int64_t c = index.find(r.hex1, r.hex2);
+        if (c >= 0) cols[r.set].push_back(static_cast<std::uint32_t>(c));
+    }
+    for (std::size_t k = 0; k < marks.sets.size(); ++k) {
+        auto& c = cols[k];
+        if (c.empty()) continue;
+        std::sort(c.begin(), c.end());
+        c.erase(std::unique(c.begin(), c.end()), c.end());
+        const MarkSet& s = marks.sets[k];
+        out.push_back(SceneMarkSet{s.name, s.style, s.colour, std::move(c)});
+    }
+    return out;
+}
+
+double estimated_text_width(std::string_view text, double font) noexcept {
+    std::size_t chars = 0;
+    for (unsigned char c : text) chars += (c & 0xC0) != 0x80;  // one per UTF-8 character
+    return static_cast<double>(chars) * 0.6 * font;
+}
+
+void place_mark_legend(Scene& s, const Geometry& g) {
+    MarkLegend& m = s.mark_legend;
+    if (m.shown) {  // placed before (sets added since, e.g. a comparison's): the canvas as it was first
+        s.width -= m.added_width;
+        s.height -= m.added_height;
+        s.legend.x -= m.added_width;
+        s.legend.tick_x -= m.added_width;
+        s.legend.title_x -= m.added_width;
+        m = MarkLegend{};
+    }
+    if (s.marks.empty()) return;
+    m.shown = true;
+    m.font = s.style->tick_size;
+    m.step = std::max(14.0, m.font + 4);
+    m.swatch = 0.36 * m.step;
+    m.x = g.margin;
+    m.y = s.height - g.margin + 6;  // below the grid and the buttons, the bottom margin kept below the band
+    m.added_height = std::ceil(6 + static_cast<double>(s.marks.size()) * m.step);
+    s.height += m.added_height;
+    double widest = 0;
+    for (const auto& set : s.marks) widest = std::max(widest, estimated_text_width(set.name, m.font));
+    const double need = std::ceil(m.text_x() + widest + g.margin);
+    if (need > s.width) {
+        const double dx = need - s.width;
+        m.added_width = dx;
+        s.width = need;
+        s.legend.x += dx;  // the colour legend stays at the right edge
+        s.legend.tick_x += dx;
+        s.legend.title_x += dx;
+    }
+}
+
+}  // namespace eyemap

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/links.hpp"
+#include "eyemap/marks.hpp"
 #include "process/process.hpp"
 
 namespace eyemap {
@@ -123,6 +124,44 @@ struct LayerButton {
     int layer = 0;  // 0 = all layers
 };
 
+// One set of marked columns of one eyemap, drawn over its hexagons (outline, marker, or dimming
+// every other hexagon) and named in its legend. The renderer makes these from RenderOptions::marks
+// (scene_marks); a caller may add sets computed at render time (e.g. "only in A" of a comparison).
+struct SceneMarkSet {
+    std::string name;  // drawable text (make_scene_drawable)
+    MarkStyle style = MarkStyle::outline;
+    std::string colour;  // "#rrggbb"
+    std::vector<std::uint32_t> columns;  // universe column indices (EyemapData order), ascending, no repeats
+};
+
+// The marks' legend: one row per set, top to bottom, a swatch hexagon drawn in the set's style and
+// its name (left-aligned) after it.
+struct MarkLegend {
+    bool shown = false;
+    double x = 0, y = 0;  // the rows' left edge and the first row's top
+    double step = 14;     // row height
+    double swatch = 5;    // the swatch hexagon's radius
+    double font = 10;     // the names' size
+    double added_width = 0, added_height = 0;  // what place_mark_legend grew the canvas by
+    double row_centre(std::size_t k) const noexcept { return y + (static_cast<double>(k) + 0.5) * step; }
+    double text_x() const noexcept { return x + 2 * swatch + 0.5 * step; }
+};
+
+// How marks are drawn at a hexagon radius `hs` with hexagon lines `line` wide (both in scene units):
+// the one rule of SVG, PNG and PDF.
+struct MarkPen {
+    double outline = 0;  // outline stroke width
+    double dot = 0;      // a marker's radius
+    double dot_edge = 0; // its edge's width
+    static constexpr double kDimOpacity = 0.7;  // the cover over non-members, in the background's colour
+};
+MarkPen mark_pen(double hs, double line) noexcept;
+
+// The sets of `marks` with rows in `region` and `side`, in the sets' order, as universe indices
+// (rows on columns the layout does not have are left out: a marks file may serve datasets with
+// different layouts). Sets without a row here are left out.
+std::vector<SceneMarkSet> scene_marks(const Marks& marks, const ColumnIndex& index, std::string_view region, Side side);
+
 // Everything a renderer draws, positioned; renderers know nothing about ingest or processing.
 struct Scene {
     EyemapData data;
@@ -138,7 +177,19 @@ struct Scene {
     // Set by the renderer from RenderOptions; null: hexagons link nowhere, no dataset is named.
     std::shared_ptr<const LinkTemplate> column_link;
     std::shared_ptr<const Provenance> provenance;
+    // Marked column sets, drawn after the hexagons in this order (dims, then outlines, then markers);
+    // empty: none (the output is as without marks). mark_legend: set by place_mark_legend.
+    std::vector<SceneMarkSet> marks;
+    MarkLegend mark_legend;
 };
+
+// A single eyemap's marks legend: a band below the grid, one row per set; the canvas grows by the
+// band (and widens, the colour legend moving with its right edge, when a name needs it). Nothing
+// without marks. Call after the marks are set and made drawable; called again (sets added since),
+// it places the legend anew on the canvas as it was before the first call.
+void place_mark_legend(Scene& s, const Geometry& geometry);
+// An estimate of a text's width at `font` px (no font metrics at layout time): 0.6 em per character.
+double estimated_text_width(std::string_view text, double font) noexcept;
 
 // Where a legend goes: the top-left of its top box, the boxes' (or gradient bar's) width and whole
 // height, the tick labels' right edge `tick_gap` left of the boxes, the rotated title's baseline

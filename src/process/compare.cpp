@@ -1,6 +1,7 @@
 // Process stage of a comparison: A's and B's rows of a type paired by column, their difference and change.
 #include "process/compare.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -118,6 +119,23 @@ DifferenceRows difference_rows(std::span<const ColumnRow> a, const TableColumns&
         }
         out.rows.push_back(std::move(r));
     }
+    return out;
+}
+
+std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>> only_in(const DifferenceRows& d, std::size_t k, const ColumnIndex& index,
+                                                                          std::string_view region, Side side) {
+    std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>> out;
+    const std::size_t M = d.metrics.size();
+    for (std::size_t i = 0; i < d.rows.size(); ++i) {
+        const ColumnRow& r = d.rows[i];
+        if (r.side != side || r.region != region) continue;
+        const std::uint8_t p = d.presence[i * M + k];
+        if (p != kInA && p != kInB) continue;
+        const std::int64_t c = index.find(r.hex1, r.hex2);
+        if (c >= 0) (p == kInA ? out.first : out.second).push_back(static_cast<std::uint32_t>(c));
+    }
+    std::sort(out.first.begin(), out.first.end());
+    std::sort(out.second.begin(), out.second.end());
     return out;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "eyemap/compare.hpp"
@@ -30,6 +31,11 @@ inline constexpr std::uint8_t kInA = 1, kInB = 2;
 DifferenceRows difference_rows(std::span<const ColumnRow> a, const TableColumns& columns_a, std::span<const ColumnRow> b,
                                const TableColumns& columns_b, const ColumnIndex& index, std::span<const Metric> metrics,
                                const CompareOptions& options);
+
+// The universe columns of one eyemap (region, side) whose metric k has data in A only (first) and in B
+// only (second), ascending.
+std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>> only_in(const DifferenceRows& d, std::size_t k, const ColumnIndex& index,
+                                                                          std::string_view region, Side side);
 
 // The change score of metric k of `d` (eyemap/compare.hpp: TypeChange), from A's and B's rows.
 TypeChange type_change(std::string_view neuron_type, std::span<const ColumnRow> a, const TableColumns& columns_a,

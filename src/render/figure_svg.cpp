@@ -93,6 +93,17 @@ void write_figure_svg(const FigureScene& fig, const TemplateSet& templates, fmt:
         append_decimal(out, p.scale, 6);
         lit(")\">\n");
         detail::append_hexagons(out, p.scene, p.id);  // closes the group
+        if (!p.scene.marks.empty()) {
+            fmt::memory_buffer at;  // the same transform as the hexagons'
+            at.append(std::string_view(" transform=\"translate("));
+            append_decimal(at, p.offset_x(), 3);
+            at.push_back(',');
+            append_decimal(at, p.offset_y(), 3);
+            at.append(std::string_view(") scale("));
+            append_decimal(at, p.scale, 6);
+            at.append(std::string_view(")\""));
+            detail::append_marks(out, p.scene, std::string_view(at.data(), at.size()));
+        }
         lit("</g>\n");
     }
     for (std::size_t l = 0; l < fig.legends.size(); ++l) {
@@ -102,6 +113,8 @@ void write_figure_svg(const FigureScene& fig, const TemplateSet& templates, fmt:
         detail::append_legend(out, fig.legends[l], fig.legend_ids[l]);
         lit("</g>\n");
     }
+    // Lines in points there: the panels' (their style's width is in scene pixels, drawn scaled).
+    detail::append_mark_legend(out, fig.mark_keys, fig.mark_legend, *fig.style, fig.style->hex_stroke_width * fig.panels.front().scale);
     lit("</svg>\n");
 }
 

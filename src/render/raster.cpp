@@ -365,13 +365,124 @@ void draw_legend_and_buttons(cairo_t* cr, const Scene& s, int layer, bool raster
     }
 }
 
+// The scene's marks as the SVG draws them (append_marks): dims, then outlines, then markers, one
+// path per set, over the hexagons.
+void draw_marks(cairo_t* cr, const Scene& s) {
+    if (s.marks.empty()) return;
+    const GridCoordinates& g = *s.grid;
+    const Style& st = *s.style;
+    const MarkPen pen = mark_pen(s.hex_size, st.hex_stroke_width);
+    const std::size_t n = g.x.size();
+    constexpr double kTurn = 2 * 3.14159265358979323846;
+    cairo_save(cr);
+    cairo_new_path(cr);
+    for (const MarkStyle kind : {MarkStyle::dim, MarkStyle::outline, MarkStyle::marker})
+        for (const SceneMarkSet& m : s.marks) {
+            if (m.style != kind) continue;
+            const Rgb colour = rgb(m.colour);
+            switch (kind) {
+                case MarkStyle::dim: {
+                    std::size_t next = 0;  // every hexagon but the set's (its columns ascend)
+                    for (std::size_t c = 0; c < n; ++c) {
+                        if (next < m.columns.size() && m.columns[next] == c) {
+                            ++next;
+                            continue;
+                        }
+                        hex_path(cr, g.x[c], g.y[c], s.hex_size);
+                    }
+                    const Rgb bg = rgb(st.background);
+                    cairo_set_source_rgba(cr, bg.r, bg.g, bg.b, MarkPen::kDimOpacity);
+                    cairo_fill(cr);
+                    break;
+                }
+                case MarkStyle::outline:
+                    for (const std::uint32_t c : m.columns)
+                        if (c < n) hex_path(cr, g.x[c], g.y[c], s.hex_size);
+                    set_colour(cr, colour);
+                    cairo_set_line_width(cr, pen.outline);
+                    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+                    cairo_stroke(cr);
+                    break;
+                case MarkStyle::marker:
+                    for (const std::uint32_t c : m.columns)
+                        if (c < n) {
+                            cairo_new_sub_path(cr);
+                            cairo_arc(cr, g.x[c], g.y[c], pen.dot, 0, kTurn);
+                            cairo_close_path(cr);
+                        }
+                    set_colour(cr, colour);
+                    cairo_fill_preserve(cr);
+                    set_colour(cr, rgb(st.text));
+                    cairo_set_line_width(cr, pen.dot_edge);
+                    cairo_stroke(cr);
+                    break;
+            }
+        }
+    cairo_restore(cr);
+}
+
+// The marks' legend as append_mark_legend writes it; `line`: hexagon lines at the legend's scale.
+void draw_mark_legend(cairo_t* cr, std::span<const SceneMarkSet> sets, const MarkLegend& at, const Style& st, double line, bool raster) {
+    if (!at.shown || sets.empty()) return;
+    const MarkPen pen = mark_pen(at.swatch, line);
+    constexpr double kTurn = 2 * 3.14159265358979323846;
+    cairo_save(cr);
+    for (std::size_t k = 0; k < sets.size(); ++k) {
+        const SceneMarkSet& m = sets[k];
+        const double cx = at.x + at.swatch, cy = at.row_centre(k);
+        const Rgb colour = rgb(m.colour);
+        hex_path(cr, cx, cy, at.swatch);
+        set_colour(cr, m.style == MarkStyle::dim ? colour : rgb(st.palette.front()));
+        cairo_fill_preserve(cr);
+        set_colour(cr, rgb(st.hex_stroke));
+        cairo_set_line_width(cr, line);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
+        cairo_stroke(cr);
+        switch (m.style) {
+            case MarkStyle::dim: {
+                hex_path(cr, cx, cy, at.swatch);
+                const Rgb bg = rgb(st.background);
+                cairo_set_source_rgba(cr, bg.r, bg.g, bg.b, MarkPen::kDimOpacity);
+                cairo_fill(cr);
+                break;
+            }
+            case MarkStyle::outline:
+                hex_path(cr, cx, cy, at.swatch);
+                set_colour(cr, colour);
+                cairo_set_line_width(cr, pen.outline);
+                cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+                cairo_stroke(cr);
+                break;
+            case MarkStyle::marker:
+                cairo_new_sub_path(cr);
+                cairo_arc(cr, cx, cy, pen.dot, 0, kTurn);
+                cairo_close_path(cr);
+                set_colour(cr, colour);
+                cairo_fill_preserve(cr);
+                set_colour(cr, rgb(st.text));
+                cairo_set_line_width(cr, pen.dot_edge);
+                cairo_stroke(cr);
+                break;
+        }
+    }
+    cairo_restore(cr);
+    cairo_set_font_options(cr, fonts(st.font_family).options);
+    TextBatch text(cr, raster);
+    text.begin(rgb(st.text));
+    set_font(cr, st, false, at.font);
+    for (std::size_t k = 0; k < sets.size(); ++k) text.add(sets[k].name, at.text_x(), at.row_centre(k) + 0.35 * at.font, Anchor::start);
+    text.end();
+}
+
 // The whole picture with cairo paths, in the SVG's order: background, titles, hexagons, legend,
 // buttons. `raster`: an image whose pixels are already the background; text as outlines.
 void draw_scene(cairo_t* cr, const Scene& s, const std::vector<FillIndex>& fills, int layer, bool raster) {
     draw_background_and_titles(cr, s, raster);
     if (raster) draw_hexagon_paths(cr, s, fills);
     else draw_hexagon_paths_pdf(cr, s, fills);
+    draw_marks(cr, s);
     draw_legend_and_buttons(cr, s, layer, raster);
+    draw_mark_legend(cr, s.marks, s.mark_legend, *s.style, s.style->hex_stroke_width, raster);
 }
 
 // ---- Hexagon stamps for rasters -------------------------------------------------------------
@@ -904,7 +1015,9 @@ RasterImage render_image(const Scene& scene, const RasterOptions& options) {
         cairo_surface_flush(surface.get());
         stamp_hexagons(img.argb.data(), w, h, *stamps, scene, fills, options.scale);
         cairo_surface_mark_dirty(surface.get());
+        draw_marks(cr.get(), scene);
         draw_legend_and_buttons(cr.get(), scene, options.layer, true);
+        draw_mark_legend(cr.get(), scene.marks, scene.mark_legend, *scene.style, scene.style->hex_stroke_width, true);
     } else {
         draw_scene(cr.get(), scene, fills, options.layer, true);
     }
@@ -973,7 +1086,9 @@ std::string cairo_pdf(std::span<const Scene> scenes, const std::vector<std::vect
                 draw_background_and_titles(cr, scenes[i], false);
                 draw_hexagon_placeholder_pdf(cr, scenes[i]);
                 layers->push_back(hexagon_operators(scenes[i], fills[i]));
+                draw_marks(cr, scenes[i]);
                 draw_legend_and_buttons(cr, scenes[i], layer, false);
+                draw_mark_legend(cr, scenes[i].marks, scenes[i].mark_legend, *scenes[i].style, scenes[i].style->hex_stroke_width, false);
             } else {
                 draw_scene(cr, scenes[i], fills[i], layer, false);
             }
@@ -1055,6 +1170,11 @@ void in_panel(cairo_t* cr, const FigurePanel& p, Draw draw) {
     cairo_restore(cr);
 }
 
+// Lines in points there: the panels' (their style's width is in scene pixels, drawn scaled).
+void draw_figure_mark_legend(cairo_t* cr, const FigureScene& fig, bool raster) {
+    draw_mark_legend(cr, fig.mark_keys, fig.mark_legend, *fig.style, fig.style->hex_stroke_width * fig.panels.front().scale, raster);
+}
+
 void check_figure(const FigureScene& fig) {
     if (fig.panels.empty()) throw_internal("figure without panels");
     for (const FigurePanel& p : fig.panels) validate_scene(p.scene);
@@ -1118,8 +1238,10 @@ RasterImage render_figure_image(const FigureScene& fig, double dpi) {
         } else {
             in_panel(cr.get(), p, [&] { draw_hexagon_paths(cr.get(), sc, sc.data.fill); });
         }
+        in_panel(cr.get(), p, [&] { draw_marks(cr.get(), sc); });
     }
     for (const Scene& l : fig.legends) draw_legend_and_buttons(cr.get(), l, 0, true);
+    draw_figure_mark_legend(cr.get(), fig, true);
     check(cairo_status(cr.get()), "drawing");
     cr.reset();
     cairo_surface_finish(surface.get());
@@ -1156,8 +1278,10 @@ std::string render_figure_pdf(const FigureScene& fig) {
                 } else {
                     in_panel(cr, p, [&] { draw_hexagon_paths_pdf(cr, p.scene, p.scene.data.fill); });
                 }
+                in_panel(cr, p, [&] { draw_marks(cr, p.scene); });
             }
             for (const Scene& l : fig.legends) draw_legend_and_buttons(cr, l, 0, false);
+            draw_figure_mark_legend(cr, fig, false);
             if (fig.panels[0].scene.column_link)  // the renderer gives every panel the same link
                 with_link_structure(cr, [&] {
                     for (const FigurePanel& p : fig.panels) add_column_link_rects(cr, p.scene, p.scale, p.offset_x(), p.offset_y());

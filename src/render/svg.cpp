@@ -156,12 +156,24 @@ void append_frame(fmt::memory_buffer& out, std::span<const FramePiece> pieces, s
     }
 }
 
+// The marked sets as screen readers hear them: " Marked: NAME (outline, 3 columns); ...".
+static void append_marks_summary(fmt::memory_buffer& out, const Scene& scene) {
+    for (std::size_t k = 0; k < scene.marks.size(); ++k) {
+        const SceneMarkSet& m = scene.marks[k];
+        out.append(std::string_view(k ? "; " : " Marked: "));
+        append_xml_escaped(out, m.name);
+        fmt::format_to(std::back_inserter(out), " ({}, {} column{})", to_string(m.style), m.columns.size(), m.columns.size() == 1 ? "" : "s");
+    }
+    if (!scene.marks.empty()) out.push_back('.');
+}
+
 void append_summary(fmt::memory_buffer& out, const Scene& scene) {
     const EyemapData& d = scene.data;
     const std::size_t in_region = d.status.size() - d.not_in_region_count;
     const LegendScale& s = scene.legend.all;
     if (d.has_data_count == 0 || s.labels.empty()) {
         fmt::format_to(std::back_inserter(out), "None of the {} columns has data.", in_region);
+        append_marks_summary(out, scene);
         return;
     }
     fmt::format_to(std::back_inserter(out), "{} of {} columns have data; the legend runs from ", d.has_data_count, in_region);
@@ -169,6 +181,7 @@ void append_summary(fmt::memory_buffer& out, const Scene& scene) {
     out.append(std::string_view(" to "));
     append_xml_escaped(out, s.labels.back());
     out.push_back('.');
+    append_marks_summary(out, scene);
 }
 
 std::string hex_path_data(double hs) {
@@ -406,7 +419,9 @@ void write_svg(const Scene& scene, const SvgFrame& frame, fmt::memory_buffer& ou
     const std::string_view escaped_type(type.data(), type.size()), escaped_summary(summary.data(), summary.size());
     append_frame(out, frame.head, id, escaped_type, escaped_summary);
     append_hexagons(out, scene, id);
+    append_marks(out, scene);
     append_legend(out, scene, id);
+    if (scene.mark_legend.shown) append_mark_legend(out, scene.marks, scene.mark_legend, *scene.style, scene.style->hex_stroke_width);
     append_frame(out, frame.tail, id, escaped_type, escaped_summary);
 }
 
@@ -576,5 +591,147 @@ void append_legend(fmt::memory_buffer& out, const Scene& scene, std::string_view
 }
 
 }  // namespace detail
-}  // namespace eyemap
+namespace detail {
+namespace {
 
+// A hexagon's outline about (x, y), radius hs, as absolute path data (the <defs> shape's vertices).
+void hexagon_path(RawWriter& w, double x, double y, double hs) {
+    const double h = hs * 0.8660254037844386, half = hs / 2;
+    w.ch('M'), w.number(x + hs), w.ch(','), w.number(y);
+    w.ch('L'), w.number(x + half), w.ch(','), w.number(y + h);
+    w.ch('L'), w.number(x - half), w.ch(','), w.number(y + h);
+    w.ch('L'), w.number(x - hs), w.ch(','), w.number(y);
+    w.ch('L'), w.number(x - half), w.ch(','), w.number(y - h);
+    w.ch('L'), w.number(x + half), w.ch(','), w.number(y - h);
+    w.ch('Z');
+}
+
+// A disc about (x, y) as two arcs.
+void dot_path(RawWriter& w, double x, double y, double r) {
+    w.ch('M'), w.number(x - r), w.ch(','), w.number(y);
+    w.ch('a'), w.number(r), w.ch(','), w.number(r), w.lit(" 0 1,0 "), w.number(2 * r), w.lit(",0");
+    w.ch('a'), w.number(r), w.ch(','), w.number(r), w.lit(" 0 1,0 "), w.number(-2 * r), w.lit(",0Z");
+}
+
+constexpr std::size_t kShapeBound = 320;  // one hexagon's or disc's path data, at most
+
+// The paint of one set's path: its attributes, then the path data.
+void mark_paint(fmt::memory_buffer& out, const SceneMarkSet& m, const MarkPen& pen, const Style& st) {
+    out.append(std::string_view("<path data-set=\""));
+    append_xml_escaped(out, m.name);
+    out.append(std::string_view("\" data-style=\""));
+    out.append(to_string(m.style));
+    switch (m.style) {
+        case MarkStyle::dim:
+            out.append(std::string_view("\" fill=\""));
+            out.append(st.background);
+            out.append(std::string_view("\" fill-opacity=\""));
+            append_number(out, MarkPen::kDimOpacity);
+            break;
+        case MarkStyle::outline:
+            out.append(std::string_view("\" fill=\"none\" stroke=\""));
+            out.append(m.colour);
+            out.append(std::string_view("\" stroke-width=\""));
+            append_number(out, pen.outline);
+            out.append(std::string_view("\" stroke-linejoin=\"round"));
+            break;
+        case MarkStyle::marker:
+            out.append(std::string_view("\" fill=\""));
+            out.append(m.colour);
+            out.append(std::string_view("\" stroke=\""));
+            out.append(st.text);
+            out.append(std::string_view("\" stroke-width=\""));
+            append_number(out, pen.dot_edge);
+            break;
+    }
+    out.append(std::string_view("\" d=\""));
+}
+
+}  // namespace
+
+void append_marks(fmt::memory_buffer& out, const Scene& scene, std::string_view attributes) {
+    if (scene.marks.empty()) return;
+    const GridCoordinates& g = *scene.grid;
+    const Style& st = *scene.style;
+    const MarkPen pen = mark_pen(scene.hex_size, st.hex_stroke_width);
+    const std::size_t n = g.x.size();
+    out.append(std::string_view("<g class=\"em-marks\" pointer-events=\"none\""));
+    out.append(attributes);
+    out.append(std::string_view(">\n"));
+    // Shapes written straight into the buffer, one capacity check per shape.
+    const auto shape = [&](auto draw) {
+        const std::size_t start = out.size();
+        out.resize(start + kShapeBound);
+        RawWriter w{out.data() + start};
+        draw(w);
+        out.resize(static_cast<std::size_t>(w.p - out.data()));
+    };
+    for (const MarkStyle kind : {MarkStyle::dim, MarkStyle::outline, MarkStyle::marker})
+        for (const SceneMarkSet& m : scene.marks) {
+            if (m.style != kind) continue;
+            mark_paint(out, m, pen, st);
+            if (kind == MarkStyle::dim) {  // every hexagon but the set's (its columns ascend)
+                std::size_t next = 0;
+                for (std::size_t c = 0; c < n; ++c) {
+                    if (next < m.columns.size() && m.columns[next] == c) {
+                        ++next;
+                        continue;
+                    }
+                    shape([&](RawWriter& w) { hexagon_path(w, g.x[c], g.y[c], scene.hex_size); });
+                }
+            } else {
+                for (const std::uint32_t c : m.columns) {
+                    if (c >= n) continue;
+                    if (kind == MarkStyle::outline) shape([&](RawWriter& w) { hexagon_path(w, g.x[c], g.y[c], scene.hex_size); });
+                    else shape([&](RawWriter& w) { dot_path(w, g.x[c], g.y[c], pen.dot); });
+                }
+            }
+            out.append(std::string_view("\"/>\n"));
+        }
+    out.append(std::string_view("</g>\n"));
+}
+
+void append_mark_legend(fmt::memory_buffer& out, std::span<const SceneMarkSet> sets, const MarkLegend& at, const Style& st, double line) {
+    if (!at.shown || sets.empty()) return;
+    const MarkPen pen = mark_pen(at.swatch, line);
+    out.append(std::string_view("<g class=\"em-mlegend\">\n"));
+    const auto shape = [&](auto draw) {
+        const std::size_t start = out.size();
+        out.resize(start + kShapeBound);
+        RawWriter w{out.data() + start};
+        draw(w);
+        out.resize(static_cast<std::size_t>(w.p - out.data()));
+    };
+    for (std::size_t k = 0; k < sets.size(); ++k) {
+        const SceneMarkSet& m = sets[k];
+        const double cx = at.x + at.swatch, cy = at.row_centre(k);
+        // The swatch: a hexagon as the set draws it (dim: the set's colour under the cover, faded).
+        out.append(std::string_view("<path fill=\""));
+        out.append(m.style == MarkStyle::dim ? std::string_view(m.colour) : std::string_view(st.palette.front()));
+        out.append(std::string_view("\" stroke=\""));
+        out.append(st.hex_stroke);
+        out.append(std::string_view("\" stroke-width=\""));
+        append_number(out, line);
+        out.append(std::string_view("\" d=\""));
+        shape([&](RawWriter& w) { hexagon_path(w, cx, cy, at.swatch); });
+        out.append(std::string_view("\"/>\n"));
+        mark_paint(out, m, pen, st);
+        shape([&](RawWriter& w) {
+            if (m.style == MarkStyle::marker) dot_path(w, cx, cy, pen.dot);
+            else hexagon_path(w, cx, cy, at.swatch);
+        });
+        out.append(std::string_view("\"/>\n<text x=\""));
+        append_number(out, at.text_x());
+        out.append(std::string_view("\" y=\""));
+        append_number(out, cy + 0.35 * at.font);
+        out.append(std::string_view("\" font-size=\""));
+        append_number(out, at.font);
+        out.append(std::string_view("\">"));
+        append_xml_escaped(out, m.name);
+        out.append(std::string_view("</text>\n"));
+    }
+    out.append(std::string_view("</g>\n"));
+}
+
+}  // namespace detail
+}  // namespace eyemap

@@ -46,6 +46,7 @@ std::string render_style_css(const Scene& scene, const TemplateSet& templates, s
 void append_frame(fmt::memory_buffer& out, std::span<const FramePiece> pieces, std::string_view id,
                   std::string_view escaped_type, std::string_view escaped_summary);
 // The summary slot's text (XML-escaped): "N of M columns have data; the colour scale runs from A to B, ...".
+// ... and the marked sets (" Marked: NAME (style, N columns); ..."), when there are any.
 void append_summary(fmt::memory_buffer& out, const Scene& scene);
 
 // A coordinate or length as the SVG writes it: at most two decimals (write_decimal, half away from zero).
@@ -77,5 +78,13 @@ void write_svg(const Scene& scene, const SvgFrame& frame, fmt::memory_buffer& ou
 // Throws input unless id matches [A-Za-z][A-Za-z0-9_-]*.
 void check_svg_id(std::string_view id);
 void append_legend(fmt::memory_buffer& out, const Scene& scene, std::string_view id);
+// The scene's marks as one group after the hexagons (nothing without marks): per set one <path> of
+// all its shapes, dims first, then outlines, then markers; `attributes` go on the group (a figure's
+// panel transform). Not <use> elements (those are the hexagons) and not pointer targets, so the
+// hexagons keep their tooltips and the layer buttons' script never sees them.
+void append_marks(fmt::memory_buffer& out, const Scene& scene, std::string_view attributes = {});
+// A legend row per set: a swatch hexagon in the set's style and its name (XML-escaped).
+void append_mark_legend(fmt::memory_buffer& out, std::span<const SceneMarkSet> sets, const MarkLegend& at, const Style& style,
+                        double line);  // hexagon lines at the legend's scale
 
 }  // namespace eyemap::detail

@@ -300,6 +300,10 @@ FigureScene build_figure(const Dataset& ds, const Dataset* baseline, const Figur
         in.panels.push_back(layout_eyemap(std::move(d), ctx.grid(index, side), geometry, ctx.style, look.first.scope, look.second));
         in.panels.back().column_link = ctx.column_link;
         in.panels.back().provenance = ctx.provenance;
+        in.panels.back().marks = scene_marks(ctx.options.marks, index, in.panels.back().data.region, side);  // legend: layout_figure
+        if (specs[i].part == ComparePart::difference)
+            add_only_in_marks(in.panels.back(),
+                              only_in(diff_of(specs[i].type), metric_at(specs[i].request.metric), index, specs[i].request.region, side), co);
         make_scene_drawable(in.panels.back());
     }
     for (auto* labels : {&in.row_labels, &in.column_labels, &in.panel_labels})

@@ -19,6 +19,10 @@ void make_scene_drawable(Scene& s);
 void check_region_known(const ColumnIndex& index, std::string_view region, std::string_view field);
 void check_layer_of(const EyemapData& d, int layer, std::string_view field);
 
+// A difference's "only in A" / "only in B" column sets (markers: a dark dot, a light one), added to its
+// Scene's marks (renderer.cpp). Empty sets are left out.
+void add_only_in_marks(Scene& s, const std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>& only, const CompareOptions& co);
+
 // What the renderer lends the figure builder: its options, style, the look (scale options and fills)
 // a metric is drawn with, its scale source and grid cache, and its statistics.
 struct FigureContext {

@@ -45,6 +45,7 @@ void make_scene_drawable(Scene& s) {
     }
     make_drawable(s.legend.title);
     for (auto& b : s.buttons) make_drawable(b.label);
+    for (auto& m : s.marks) make_drawable(m.name);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -454,7 +455,9 @@ struct Renderer::Impl {
         if (!own) own = l < looks.size() ? looks[l].fills : fills;
         const ScaleScope sc = scope ? *scope : l < looks.size() ? looks[l].scale.scope : options.scale.scope;
         Scene s = layout_eyemap(std::move(d), g, options.geometry, style, sc, std::move(own));
+        s.marks = scene_marks(options.marks, index, s.data.region, s.data.side);
         make_scene_drawable(s);
+        place_mark_legend(s, options.geometry);  // after every set is in: the canvas grows by their legend
         s.column_link = column_link;
         s.provenance = provenance;
         return s;
@@ -493,6 +496,7 @@ struct Renderer::Impl {
         for (const auto& r : requests)
             if (std::find(metrics.begin(), metrics.end(), r.metric) == metrics.end()) metrics.push_back(r.metric);
         std::vector<EyemapRequest> diff_requests;
+        DifferenceRows diff;
         {
             ScopedTimer t(stats.get(), process_op);
             for_each_look(requests, [&](const ScaleOptions& so, std::span<const EyemapRequest> group, std::span<const std::size_t> at) {
@@ -522,7 +526,7 @@ struct Renderer::Impl {
                     db[at[j]] = std::move(b[j]);
                 }
             });
-            const DifferenceRows diff = difference_rows(rows_a, columns_a, rows_b, columns_b, index, metrics, co);
+            diff = difference_rows(rows_a, columns_a, rows_b, columns_b, index, metrics, co);
             for (const auto& r : requests) {
                 const auto k = static_cast<std::size_t>(std::find(metrics.begin(), metrics.end(), r.metric) - metrics.begin());
                 diff_requests.push_back({r.region, r.side, diff.metrics[k]});
@@ -542,6 +546,9 @@ struct Renderer::Impl {
                 out.requests.push_back(requests[i]);
             }
             out.scenes.push_back(lay_out(index, std::move(dd[i]), grids, diff_fills, options.scale.scope));
+            const auto k = static_cast<std::size_t>(std::find(metrics.begin(), metrics.end(), requests[i].metric) - metrics.begin());
+            add_only_in_marks(out.scenes.back(), only_in(diff, k, index, requests[i].region, requests[i].side), co);
+            place_mark_legend(out.scenes.back(), options.geometry);
             out.requests.push_back(diff_requests[i]);
         }
         return out;
@@ -655,6 +662,12 @@ std::vector<EyemapRequest> compare_requests(const ColumnIndex& index, const Tabl
 }
 
 }  // namespace
+
+void add_only_in_marks(Scene& s, const std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>& only, const CompareOptions& co) {
+    // Markers keep the difference's fill visible; a dark and a light dot (each with a dark edge) read apart on any fill.
+    if (!only.first.empty()) s.marks.push_back(SceneMarkSet{drawable_text("only in " + co.label_a), MarkStyle::marker, "#222222", only.first});
+    if (!only.second.empty()) s.marks.push_back(SceneMarkSet{drawable_text("only in " + co.label_b), MarkStyle::marker, "#ffffff", only.second});
+}
 
 void Renderer::Impl::emit(const CompareScenes& cs, std::string_view type, std::span<const OutputFormat> formats,
                           const std::function<void(const EyemapView&)>& out) const {

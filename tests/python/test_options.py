@@ -160,7 +160,7 @@ def test_pyi_renderer_keywords_follow_the_schema():
     cls = next(n for n in _stub().body if isinstance(n, ast.ClassDef) and n.name == "Renderer")
     init = next(n for n in cls.body if isinstance(n, ast.FunctionDef) and n.name == "__init__")
     args = {a.arg: ast.unparse(a.annotation) for a in init.args.kwonlyargs}
-    assert list(args) == [f["name"] for f in OPTIONS]
+    assert list(args) == [f["name"] for f in OPTIONS] + ["marks"]  # marks: data, not a schema option
     for f in OPTIONS:
         want = PY_TYPES.get(f["type"])
         if want:
@@ -183,7 +183,7 @@ def test_docstring_names_every_field_with_its_default():
 
 def test_signature_follows_the_schema():
     params = inspect.signature(eyemap.Renderer).parameters
-    assert [(p.name, p.default) for p in params.values()] == [(f["name"], f["default"]) for f in OPTIONS]
+    assert [(p.name, p.default) for p in params.values()] == [(f["name"], f["default"]) for f in OPTIONS] + [("marks", None)]
 
 
 def test_colormap_and_bins_keywords(sample_ds):
