@@ -262,3 +262,71 @@ TEST_CASE("the difference marks columns with data in only one of the two, in its
     const OutputFormat png[] = {OutputFormat::png};
     CHECK(r.render_compare(a, b, "T", o, std::span(&req, 1), png)[2].bytes != r.render_compare(a, same_b, "T", o, std::span(&req, 1), png)[2].bytes);
 }
+
+TEST_CASE("compare errors: overflow is an input error, a value at fault names its own file and line") {
+    const char* kHuge = "neuron_type,region,side,hex1,hex2,synapses,cells,score\nT,ME,R,1,1,1,1,1e308\n";
+    const char* kHugeNeg = "neuron_type,region,side,hex1,hex2,synapses,cells,score\nT,ME,R,1,1,1,1,-1e308\n";
+    const Dataset a = data_of(kHuge, "a.csv"), b = data_of(kHugeNeg, "b.csv");
+    const Renderer r;
+    CompareOptions o;
+    const EyemapRequest req{"ME", Side::R, Metric("score")};
+    try {
+        r.render_compare(a, b, "T", o, std::span(&req, 1));
+        FAIL("no error for an overflowing difference");
+    } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::input);
+        CHECK_THAT(e.reason(), Catch::Contains("beyond the largest number"));
+        CHECK(e.where().file == "a.csv");
+    }
+    // log2 of huge over tiny stays finite (log2 A - log2 B).
+    const char* kTiny = "neuron_type,region,side,hex1,hex2,synapses,cells,score\nT,ME,R,1,1,1,1,1e-300\n";
+    o.mode = CompareMode::log2_ratio;
+    CHECK(r.render_compare(a, data_of(kTiny, "t.csv"), "T", o, std::span(&req, 1)).size() == 3);
+    // A non-positive value of B: B's file and line, the value column.
+    const char* kNeg = "neuron_type,region,side,hex1,hex2,synapses,cells,score\nT,ME,R,2,2,1,1,1\nT,ME,R,1,1,1,1,-3\n";
+    try {
+        r.render_compare(a, data_of(kNeg, "neg.csv"), "T", o, std::span(&req, 1));
+        FAIL("no error for log2 of a negative baseline value");
+    } catch (const Error& e) {
+        CHECK(e.where().file == "neg.csv");
+        CHECK(e.where().line == 3);
+        CHECK(e.where().field == "score");
+        CHECK(e.where().value == "-3");
+    }
+    // A type compared with itself is refused; labels with outer spaces too.
+    o.mode = CompareMode::difference;
+    CHECK_THROWS_WITH(r.render_compare(a, a, "T", o, std::span(&req, 1)), Catch::Contains("compared with itself"));
+    o.label_a = " x";
+    CHECK_THROWS_WITH(validate(o), Catch::Contains("leading or trailing"));
+    CHECK_FALSE(parse_compare_mode("a-b"));
+}
+
+TEST_CASE("CLI compare flags: refused without a baseline, labels default to the files' or the types' names") {
+    const fs::path dir = eyemap::test::fresh_dir("compare_flags");
+    eyemap::test::write_file(dir / "male.csv", kA);
+    eyemap::test::write_file(dir / "female.csv", kB);
+    std::string err;
+    CHECK(run_cli(fmt::format("render --data {} --type T --compare log2 --out-dir {}", q(dir / "male.csv"), q(dir / "o1")), &err) == 1);
+    CHECK_THAT(err, Catch::Contains("--compare") && Catch::Contains("--baseline"));
+    CHECK(run_cli(fmt::format("render --data {} --type T --label-a x --out-dir {}", q(dir / "male.csv"), q(dir / "o1")), &err) == 1);
+    CHECK(!fs::exists(dir / "o1"));
+    CHECK(run_cli(fmt::format("render --data {} --baseline {} --type T --metric synapses --out-dir {}", q(dir / "male.csv"),
+                              q(dir / "female.csv"), q(dir / "o2")),
+                  &err) == 0);
+    CHECK_THAT(eyemap::test::read_file(dir / "o2" / "T_ME_R_synapses_diff.svg"), Catch::Contains("male \u2212 female synapses"));
+    // --label-a alone that takes B's default name: B gets another.
+    CHECK(run_cli(fmt::format("render --data {} --baseline {} --type T --metric synapses --label-a female --out-dir {}",
+                              q(dir / "male.csv"), q(dir / "female.csv"), q(dir / "o3")),
+                  &err) == 0);
+    // Two types of one file: the types' names.
+    eyemap::test::write_file(dir / "two.csv", std::string(kA) + "U,ME,R,1,1,3,1,1\n");
+    CHECK(run_cli(fmt::format("render --data {} --baseline-type U --type T --metric synapses --out-dir {}", q(dir / "two.csv"), q(dir / "o4")),
+                  &err) == 0);
+    CHECK_THAT(eyemap::test::read_file(dir / "o4" / "T_ME_R_synapses_diff.svg"), Catch::Contains("T \u2212 U synapses"));
+    // A figure comparing a type with itself: refused, nothing written.
+    CHECK(run_cli(fmt::format("figure --data {} --baseline-type T --type T --rows regions --cols datasets --side R -o {}", q(dir / "two.csv"),
+                              q(dir / "self.svg")),
+                  &err) == 1);
+    CHECK_THAT(err, Catch::Contains("compared with itself"));
+    CHECK(!fs::exists(dir / "self.svg"));
+}

@@ -27,11 +27,12 @@ namespace eyemap {
 
 enum class CompareMode : std::uint8_t { difference, log2_ratio };
 std::string_view to_string(CompareMode m) noexcept;  // "difference", "log2"
-std::optional<CompareMode> parse_compare_mode(std::string_view text) noexcept;  // also "a-b", "log2_ratio"
+std::optional<CompareMode> parse_compare_mode(std::string_view text) noexcept;  // "difference" or "log2"
 
 struct CompareOptions {
     CompareMode mode = CompareMode::difference;
-    // What A and B are called on the pictures ("male", "v1.0"): drawable text, at most 40 bytes.
+    // What A and B are called on the pictures ("male", "v1.0"): one line of drawable text, 1..40 bytes, no
+    // leading or trailing spaces, the two different.
     std::string label_a = "A";
     std::string label_b = "B";
     // B's type when it differs from A's (two types of one dataset, or a renamed type); empty: A's.

@@ -172,11 +172,13 @@ public:
     // the comparison cannot take (log2 of a value <= 0); nothing is returned then.
     std::vector<Eyemap> render_compare(const Dataset& a, const Dataset& b, std::string_view neuron_type, const CompareOptions& options,
                                        std::span<const EyemapRequest> requests = {}, std::span<const OutputFormat> formats = {}) const;
-    // The streaming form (batch): both types' rows on one index, each file handed to `out`.
+    // The streaming form (batch): both types' rows on one index, each file handed to `out`. Errors in
+    // B's rows name `source_b`; A's are left without a file unless `source_a` is given.
     void render_compare(const ColumnIndex& index, std::string_view neuron_type, const TableColumns& columns_a,
                         std::span<const ColumnRow> rows_a, const TableColumns& columns_b, std::span<const ColumnRow> rows_b,
                         const CompareOptions& options, std::span<const EyemapRequest> requests, std::span<const OutputFormat> formats,
-                        const std::function<void(const EyemapView&)>& out) const;
+                        const std::function<void(const EyemapView&)>& out, std::string_view source_a = {},
+                        std::string_view source_b = {}) const;
     // One PDF with a page per requested eyemap.
     std::string render_pdf_pages(const Dataset& dataset, std::string_view neuron_type,
                                  std::span<const EyemapRequest> requests = {}) const;

@@ -704,6 +704,15 @@ class EyemapGrid:
         return p
 
 
+def _refuse_compare_keywords(**given: Any) -> None:
+    """Comparison keywords without a baseline: an InputError (they would do nothing)."""
+    defaults = {"compare": "difference", "label_a": None, "label_b": None, "compare_colormap": "rdbu"}
+    for name, value in given.items():
+        if value != defaults[name]:
+            raise InputError(f"{name}: applies to a comparison: give baseline= or baseline_type=",
+                             reason="applies to a comparison", field=name, value=str(value))
+
+
 class ComparedEyemap:
     """One eyemap of a comparison (``Renderer.compare``): ``part`` "a", "b" or "difference", its
     ``request`` (the difference's metric is the derived one, e.g. "synapses_diff"), ``counts``,
@@ -1004,7 +1013,7 @@ class Renderer:
                formats: Sequence[str] = ("svg",), labels: Optional[Mapping[str, str]] = None,
                units: Optional[Mapping[str, str]] = None, baseline: Optional[Dataset] = None,
                baseline_type: Optional[str] = None, datasets: Optional[Union[str, Sequence[str]]] = None,
-               compare: str = "difference", label_a: str = "A", label_b: str = "B",
+               compare: str = "difference", label_a: Optional[str] = None, label_b: Optional[str] = None,
                compare_colormap: str = "rdbu") -> Figure:
         """Many eyemaps in one picture (``eyemap figure``): ``rows`` and ``columns`` each one of
         "types", "regions", "sides", "metrics", "layers", whose values ``types`` / ``regions`` /
@@ -1053,10 +1062,16 @@ class Renderer:
         if baseline_type is not None and baseline is None:
             baseline = dataset
         if baseline is not None:
-            req.update({"compare": compare, "label_a": label_a, "label_b": label_b, "compare_colormap": compare_colormap})
+            req.update({"compare": compare, "label_a": "A" if label_a is None else label_a,
+                        "label_b": "B" if label_b is None else label_b, "compare_colormap": compare_colormap})
             if baseline_type is not None:
                 req["baseline_type"] = baseline_type
+        else:
+            _refuse_compare_keywords(compare=compare, label_a=label_a, label_b=label_b, compare_colormap=compare_colormap)
         if datasets is not None:
+            if not isinstance(datasets, str) and not (isinstance(datasets, Sequence) and all(isinstance(d, str) for d in datasets)):
+                raise InputError(f"datasets: expected 'a', 'b', 'difference' or a list of them, got {datasets!r}",
+                                 reason="expected a, b or difference", field="datasets", value=repr(datasets))
             req["datasets"] = [datasets] if isinstance(datasets, str) else list(datasets)
         fig = Figure(self, dataset, req, baseline)
         if isinstance(formats, str):
@@ -1087,9 +1102,21 @@ class Renderer:
                                  reason="expected an eyemap.Dataset", field=name)
         if isinstance(formats, str):
             formats = [f.strip() for f in formats.split(",")]
-        reqs = [tuple(r[1:]) for r in dataset.requests(neuron_type, region, side, metric)]
+        # On the two layouts together (a region or side only the baseline has is drawn too), as the CLI does.
+        found: List[Tuple[str, str, str]] = []
+        first_error: Optional[InputError] = None
+        for d, name in ((dataset, neuron_type), (baseline, baseline_type or neuron_type)):
+            try:
+                for r in d.requests(name, region, side, metric):
+                    if tuple(r[1:]) not in found:
+                        found.append(tuple(r[1:]))
+            except InputError as e:
+                first_error = first_error or e
+        if not found and first_error is not None:
+            raise first_error
+        reqs = found
         if metric is None:  # the default metrics: those both datasets have
-            reqs = [r for r in reqs if r[2] in baseline.metrics]
+            reqs = [r for r in reqs if r[2] in baseline.metrics and r[2] in dataset.metrics]
         opts = {"compare": compare, "label_a": label_a, "label_b": label_b, "compare_colormap": compare_colormap}
         if baseline_type is not None:
             opts["baseline_type"] = baseline_type

@@ -189,7 +189,8 @@ class Renderer:
                svg_id: Optional[str] = ..., formats: Sequence[str] = ..., labels: Optional[Mapping[str, str]] = ...,
                units: Optional[Mapping[str, str]] = ..., baseline: Optional[Dataset] = ...,
                baseline_type: Optional[str] = ..., datasets: Optional[Union[str, Sequence[str]]] = ...,
-               compare: str = ..., label_a: str = ..., label_b: str = ..., compare_colormap: str = ...) -> Figure: ...
+               compare: str = ..., label_a: Optional[str] = ..., label_b: Optional[str] = ...,
+               compare_colormap: str = ...) -> Figure: ...
     def compare(self, dataset: Dataset, neuron_type: str, baseline: Optional[Dataset] = ..., *,
                 baseline_type: Optional[str] = ..., region: Optional[str] = ..., side: Optional[str] = ...,
                 metric: Optional[Union[str, Sequence[str]]] = ..., formats: Sequence[str] = ...,

@@ -613,7 +613,7 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
         if (!compare_requests.empty()) {
             if (eyemap_i != own_eyemaps) throw_internal("a batch's compare eyemaps began before its own ended");
             c.renderer.render_compare(c.layout, rec.neuron_type, c.columns, rows, base->data.columns, rows_b->rows, base->options,
-                                      compare_requests, c.options.formats, on_view);
+                                      compare_requests, c.options.formats, on_view, {}, base->data.source);
         }
     } catch (const Cancelled&) {
         c.cancel_hit = true;

@@ -153,8 +153,11 @@ struct CommonOptions {
     std::string baseline, baseline_type, compare = "difference", compare_colormap = "rdbu", label_a, label_b;
     void add_compare_to(CLI::App& app);
     bool comparing() const noexcept { return !baseline.empty() || !baseline_type.empty(); }
-    // The options, checked (usage errors naming the flag).
-    CompareOptions compare_options() const;
+    // The options, checked (usage errors naming the flag). `type_a`: A's type when one is drawn (the
+    // labels' default when both types come from one file).
+    CompareOptions compare_options(std::string_view type_a = {}) const;
+    // Refuses --compare, --compare-colormap, --label-a and --label-b without a comparison (usage error).
+    void check_compare_flags() const;
     // The baseline's data (--baseline, read with the same --columns and --regions), or nullopt when
     // B is a type of the data itself (--baseline-type alone).
     std::optional<Dataset> baseline_dataset(const RegionSet& regions, Stats& stats) const;

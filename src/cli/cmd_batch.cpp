@@ -301,6 +301,7 @@ void run_batch_command(const BatchArgs& a) {
         layout = layout_from_data_file(a.common.data, regions);  // one extra streaming pass
     }
     std::shared_ptr<const ColumnIndex> prepared = index_columns(layout, regions);
+    a.common.check_compare_flags();
     if (a.common.comparing()) {
         // The baseline is held in memory; without --columns the layout is the two datasets' columns together.
         const CompareOptions co = a.common.compare_options();

@@ -82,10 +82,14 @@ void run_figure(FigureArgs& a) {
         p.datasets.push_back(*part);
     }
     const bool comparing = a.common.comparing();
-    if (comparing) req.compare = a.common.compare_options();
-    else if (p.rows == FigureAxis::datasets || p.columns == FigureAxis::datasets || !p.datasets.empty())
-        usage_error(p.rows == FigureAxis::datasets ? "--rows" : p.columns == FigureAxis::datasets ? "--cols" : "--datasets", "datasets",
-                    "the datasets axis needs a comparison: give --baseline FILE or --baseline-type NAME");
+    if (comparing) {
+        req.compare = a.common.compare_options(p.types.size() == 1 ? std::string_view(p.types[0]) : std::string_view());
+    } else {
+        a.common.check_compare_flags();
+        if (p.rows == FigureAxis::datasets || p.columns == FigureAxis::datasets || !p.datasets.empty())
+            usage_error(p.rows == FigureAxis::datasets ? "--rows" : p.columns == FigureAxis::datasets ? "--cols" : "--datasets", "datasets",
+                        "the datasets axis needs a comparison: give --baseline FILE or --baseline-type NAME");
+    }
     req.options = a.options;
     req.options.background = a.background == "none" ? std::string() : a.background;
     req.options.legend = *parse_figure_legend(a.legend);  // checked by one_of
@@ -96,7 +100,8 @@ void run_figure(FigureArgs& a) {
             {"width_mm", "--width-mm"}, {"font_pt", "--font-pt"}, {"font_family", "--font-family"}, {"line_pt", "--line-pt"},
             {"dpi", "--dpi"},           {"background", "--background"}, {"svg_id", "--id"},         {"columns", "--cols"},
             {"types", "--type"},        {"regions", "--region"},        {"sides", "--side"},        {"metrics", "--metric"},
-            {"layers", "--layers"},     {"legend", "--legend"},         {"datasets", "--datasets"}};
+            {"layers", "--layers"},     {"legend", "--legend"},         {"datasets", "--datasets"}, {"type_b", "--baseline-type"},
+            {"label_a", "--label-a"},   {"label_b", "--label-b"},       {"compare_colormap", "--compare-colormap"}};
         if (e.where().file.empty())
             for (const auto& [field, flag] : kFlags)
                 if (e.where().field == field) usage_error(flag, e.where().value, e.reason());

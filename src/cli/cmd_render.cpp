@@ -49,8 +49,9 @@ void run_render(const RenderArgs& a) {
         usage_error("--scale", fmt::format("{}", options.png_scale), "applies to png output; add png to --format");
     if (a.pdf_pages && !has(OutputFormat::pdf)) usage_error("--pdf-pages", "", "needs pdf in --format");
     std::optional<CompareOptions> compare;
+    if (!a.common.comparing()) a.common.check_compare_flags();
     if (a.common.comparing()) {
-        compare = a.common.compare_options();
+        compare = a.common.compare_options(a.type);
         if (a.pdf_pages) usage_error("--pdf-pages", "", "not with a comparison: its eyemaps are files of their own (--out-dir)");
         if (!a.output.empty()) usage_error("-o", a.output, "a comparison makes three eyemaps each (A, B, difference): use --out-dir DIR");
     }
@@ -85,7 +86,8 @@ void run_render(const RenderArgs& a) {
     filter.metrics = metrics;
     RequestSelection sel;
     try {
-        sel = select_requests(*ds.index, ds.columns, filter);
+        // A comparison draws on the two layouts together: a region or side only the baseline has is drawn too.
+        sel = select_requests(compare ? *joint_index(ds.index, ds_b.index) : *ds.index, ds.columns, filter);
         if (compare && filter.metrics.empty()) {  // the default metrics: those both datasets have
             std::erase_if(sel.requests, [&](const EyemapRequest& r) { return !has_metric(ds_b.columns, r.metric); });
             if (sel.requests.empty()) throw_input("the two datasets have no metric in common", ErrorLocation{{}, 0, "metric", "both"});

@@ -236,21 +236,33 @@ void CommonOptions::add_compare_to(CLI::App& app) {
         ->type_name("TEXT");
 }
 
-CompareOptions CommonOptions::compare_options() const {
+void CommonOptions::check_compare_flags() const {
+    if (comparing()) return;
+    const std::pair<const char*, const std::string*> given[] = {
+        {"--compare", compare == "difference" ? nullptr : &compare},
+        {"--compare-colormap", compare_colormap == "rdbu" ? nullptr : &compare_colormap},
+        {"--label-a", label_a.empty() ? nullptr : &label_a},
+        {"--label-b", label_b.empty() ? nullptr : &label_b}};
+    for (const auto& [flag, value] : given)
+        if (value) usage_error(flag, *value, "applies to a comparison: give --baseline FILE or --baseline-type NAME");
+}
+
+CompareOptions CommonOptions::compare_options(std::string_view type_a) const {
     CompareOptions o;
     o.mode = *parse_compare_mode(compare);
     o.type_b = baseline_type;
     o.colormap = compare_colormap;
-    // Defaults that say which is which: the files' names (or the types' when one file holds both).
+    // Defaults that say which is which: the files' names, or the types' when B is a type of the data.
     auto stem = [](const std::string& path) {
-        std::string s = path == "-" ? std::string("data") : std::filesystem::path(path).stem().string();
-        return s.size() > 40 || s.empty() ? std::string() : s;
+        return path == "-" ? std::string("data") : std::filesystem::path(path).stem().string();
     };
-    std::string a = stem(data), b = baseline.empty() ? baseline_type : stem(baseline);
-    if (a.empty() || b.empty() || a == b || b.size() > 40) a = "A", b = "B";
+    std::string a = baseline.empty() ? std::string(type_a) : stem(data), b = baseline.empty() ? baseline_type : stem(baseline);
+    auto usable = [](const std::string& s) { return !s.empty() && s.size() <= 40 && is_drawable_text(s) && s.find_first_not_of(' ') == 0 && s.back() != ' '; };
+    if (!usable(a) || !usable(b) || a == b) a = "A", b = "B";
     o.label_a = label_a.empty() ? a : label_a;
-    o.label_b = label_b.empty() ? (label_a.empty() ? b : "B") : label_b;
-    if (!label_a.empty() && label_b.empty() && o.label_b == o.label_a) o.label_b = "B";
+    o.label_b = label_b.empty() ? b : label_b;
+    if (label_b.empty() && o.label_b == o.label_a) o.label_b = o.label_a == "B" ? "A" : "B";  // --label-a took B's default
+    if (label_a.empty() && o.label_a == o.label_b) o.label_a = o.label_b == "A" ? "B" : "A";
     try {
         validate(o);
     } catch (const Error& e) {
@@ -263,7 +275,8 @@ CompareOptions CommonOptions::compare_options() const {
 
 std::optional<Dataset> CommonOptions::baseline_dataset(const RegionSet& regions, Stats& stats) const {
     if (baseline.empty()) return std::nullopt;
-    if (baseline == "-" || columns == "-") usage_error("--baseline", baseline, "the baseline is read from a file (standard input is read once)");
+    if (baseline == "-") usage_error("--baseline", baseline, "the baseline is read from a file (standard input is read once)");
+    if (columns == "-") usage_error("--columns", columns, "with --baseline the layout is read from a file (both datasets are read with it)");
     return load_dataset(baseline, columns.empty() ? std::nullopt : std::optional<std::filesystem::path>(columns), regions, &stats,
                         value_columns());
 }

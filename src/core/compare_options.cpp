@@ -13,8 +13,8 @@ namespace eyemap {
 std::string_view to_string(CompareMode m) noexcept { return m == CompareMode::log2_ratio ? "log2" : "difference"; }
 
 std::optional<CompareMode> parse_compare_mode(std::string_view text) noexcept {
-    if (text == "difference" || text == "a-b" || text == "diff") return CompareMode::difference;
-    if (text == "log2" || text == "log2_ratio") return CompareMode::log2_ratio;
+    if (text == "difference") return CompareMode::difference;
+    if (text == "log2") return CompareMode::log2_ratio;
     return std::nullopt;
 }
 
@@ -34,6 +34,8 @@ void validate(const CompareOptions& o) {
         if (text->empty() || text->size() > 40)
             throw_input("a dataset's label is 1..40 bytes", ErrorLocation{{}, 0, field, *text});
         check_provenance_text(*text, field, false);
+        if (text->front() == ' ' || text->back() == ' ')
+            throw_input("a dataset's label has no leading or trailing spaces", ErrorLocation{{}, 0, field, *text});
     }
     if (o.label_a == o.label_b)
         throw_input(fmt::format("A and B need different labels (both are '{}')", o.label_a), ErrorLocation{{}, 0, "label_b", o.label_b});

@@ -160,6 +160,8 @@ FigureScene layout_figure(FigureLayoutInput in) {
         s.legend = place_legend(s.data, *style, LegendPlacement{x + ticks + tick_gap, y0 + (h - bar) / 2, bar_width, bar, tick_gap, title_gap});
         s.legend.shown = s.legend.shown && s.data.scale.bins > 0;
         make_drawable(s.legend.title);
+        // The rotated title runs along the strip's part: shortened to it (a comparison stacks two legends).
+        s.legend.title = fit_label(s.legend.title, h - 0.5 * f, f);
         out.legend_ids.push_back(fmt::format("{}-l{}", out.id, l));
         out.legends.push_back(std::move(s));
     }

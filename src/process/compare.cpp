@@ -25,33 +25,34 @@ struct Pairing {
 };
 
 Pairing pair_rows(std::span<const ColumnRow> a, std::span<const ColumnRow> b, const ColumnIndex& index, std::string_view label_a,
-                  std::string_view label_b) {
+                  std::string_view label_b, std::string_view file_a, std::string_view file_b, std::span<const std::string> regions) {
     Pairing p;
     p.columns = index.universe.size();
     const std::size_t slots = index.regions.regions.size() * 2 * p.columns;
     p.a.assign(slots, nullptr);
     p.b.assign(slots, nullptr);
-    auto place = [&](std::span<const ColumnRow> rows, std::vector<const ColumnRow*>& into, std::string_view label) {
+    auto place = [&](std::span<const ColumnRow> rows, std::vector<const ColumnRow*>& into, std::string_view label, std::string_view file) {
         for (const ColumnRow& r : rows) {
+            if (!regions.empty() && std::find(regions.begin(), regions.end(), r.region) == regions.end()) continue;
             const int ri = index.regions.index_of(r.region);
-            if (ri < 0) throw_input(fmt::format("unknown region in {}", label), ErrorLocation{{}, r.line, "region", r.region});
+            if (ri < 0) throw_input(fmt::format("unknown region in {}", label), ErrorLocation{std::string(file), r.line, "region", r.region});
             const std::size_t k = static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(r.side);
             const std::int64_t col = index.find(r.hex1, r.hex2);
             if (col < 0 || !index.in_region[k][static_cast<std::size_t>(col)])
                 throw_input(fmt::format("column {}, {} of {} is not in the layout of {} side {}", r.hex1, r.hex2, label, r.region,
                                         to_string(r.side)),
-                            ErrorLocation{{}, r.line, "hex1,hex2", fmt::format("{},{}", r.hex1, r.hex2)});
+                            ErrorLocation{std::string(file), r.line, "hex1,hex2", fmt::format("{},{}", r.hex1, r.hex2)});
             const std::size_t slot = k * p.columns + static_cast<std::size_t>(col);
             if (into[slot])
                 throw_input(fmt::format("duplicate row in {} for {} {}, column {}, {} (first on line {})", label, r.region, to_string(r.side),
                                         r.hex1, r.hex2, into[slot]->line ? into[slot]->line : 1),
-                            ErrorLocation{{}, r.line, {}, {}});
+                            ErrorLocation{std::string(file), r.line, {}, {}});
             if (!p.a[slot] && !p.b[slot]) p.used.push_back(static_cast<std::uint32_t>(slot));
             into[slot] = &r;
         }
     };
-    place(a, p.a, label_a);
-    place(b, p.b, label_b);
+    place(a, p.a, label_a, file_a);
+    place(b, p.b, label_b, file_b);
     return p;
 }
 
@@ -59,8 +60,9 @@ Pairing pair_rows(std::span<const ColumnRow> a, std::span<const ColumnRow> b, co
 
 DifferenceRows difference_rows(std::span<const ColumnRow> a, const TableColumns& columns_a, std::span<const ColumnRow> b,
                                const TableColumns& columns_b, const ColumnIndex& index, std::span<const Metric> metrics,
-                               const CompareOptions& options) {
-    const Pairing p = pair_rows(a, b, index, options.label_a, options.label_b);
+                               const CompareOptions& options, std::string_view file_a, std::string_view file_b,
+                               std::span<const std::string> regions) {
+    const Pairing p = pair_rows(a, b, index, options.label_a, options.label_b, file_a, file_b, regions);
     const std::size_t M = metrics.size();
     DifferenceRows out;
     std::vector<detail::MetricSlot> slot_a, slot_b;
@@ -74,20 +76,27 @@ DifferenceRows difference_rows(std::span<const ColumnRow> a, const TableColumns&
         out.columns.values.push_back(ValueColumn{out.metrics.back().name(), layered.back()});
     }
     const bool log2 = options.mode == CompareMode::log2_ratio;
-    // One compared value: A - B or log2(A / B) by the rules of eyemap/compare.hpp; NaN: no value.
-    auto compare = [&](double va, double vb, bool count, const ColumnRow& where, const Metric& m, std::string_view layer) {
+    // One compared value: A - B or log2(A / B) by the rules of eyemap/compare.hpp; NaN: no value. An
+    // error names the row (file and line) whose value is at fault, and the column it is in.
+    auto compare = [&](double va, double vb, bool count, const ColumnRow* ra, const ColumnRow* rb, const Metric& m, int layer) {
         const bool in_a = has_data(va, count), in_b = has_data(vb, count);
+        auto fail = [&](bool b_at_fault, const std::string& what) {
+            const ColumnRow& r = b_at_fault ? *rb : *ra;
+            const std::string field = layer ? metric_layer_column(m) : std::string(metric_column(m));
+            throw_input(fmt::format("{}: {} {} column {}, {}{} has {} = {}, {} = {}", what, r.region, to_string(r.side), r.hex1, r.hex2,
+                                    layer ? fmt::format(" layer {}", layer) : std::string(), options.label_a, va, options.label_b, vb),
+                        ErrorLocation{std::string(b_at_fault ? file_b : file_a), r.line, field, fmt::format("{}", b_at_fault ? vb : va)});
+        };
+        double v = kNaN;
         if (!log2) {
-            if (count) return in_a || in_b ? va - vb : kNaN;
-            return in_a && in_b ? va - vb : kNaN;
+            if (count ? (in_a || in_b) : (in_a && in_b)) v = va - vb;
+        } else if (in_a && in_b) {
+            if (!(va > 0) || !(vb > 0))
+                fail(va > 0, fmt::format("log2({}/{}) needs values > 0 (use the difference instead)", options.label_a, options.label_b));
+            v = std::log2(va) - std::log2(vb);  // finite for any two positive finite values, unlike log2(va / vb)
         }
-        if (!in_a || !in_b) return kNaN;
-        if (!(va > 0) || !(vb > 0))
-            throw_input(fmt::format("log2({}/{}) needs values > 0: {} {} {} column {}, {}{} has {} = {}, {} = {} (use the difference instead)",
-                                    options.label_a, options.label_b, to_string(m), where.region, to_string(where.side), where.hex1,
-                                    where.hex2, layer, options.label_a, va, options.label_b, vb),
-                        ErrorLocation{{}, where.line, std::string(to_string(m)), fmt::format("{}", va > 0 ? vb : va)});
-        return std::log2(va / vb);
+        if (std::isinf(v)) fail(false, fmt::format("{} \u2212 {} is beyond the largest number", options.label_a, options.label_b));
+        return v;
     };
     out.rows.reserve(p.used.size());
     out.presence.reserve(p.used.size() * M);
@@ -108,13 +117,13 @@ DifferenceRows difference_rows(std::span<const ColumnRow> a, const TableColumns&
             const double none = count ? 0.0 : kNaN;
             const double va = ra ? detail::metric_value(*ra, slot_a[k]) : none;
             const double vb = rb ? detail::metric_value(*rb, slot_b[k]) : none;
-            r.values.push_back(compare(va, vb, count, any, metrics[k], ""));
+            r.values.push_back(compare(va, vb, count, ra, rb, metrics[k], 0));
             out.presence.push_back(static_cast<std::uint8_t>((has_data(va, count) ? kInA : 0) | (has_data(vb, count) ? kInB : 0)));
             if (layered[k])
                 for (std::size_t l = 0; l < L; ++l) {
                     const double la = ra ? detail::layer_value(*ra, slot_a[k], l, L) : none;
                     const double lb = rb ? detail::layer_value(*rb, slot_b[k], l, L) : none;
-                    r.layer_values.push_back(compare(la, lb, count, any, metrics[k], fmt::format(" layer {}", l + 1)));
+                    r.layer_values.push_back(compare(la, lb, count, ra, rb, metrics[k], static_cast<int>(l + 1)));
                 }
         }
         out.rows.push_back(std::move(r));

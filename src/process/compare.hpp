@@ -25,12 +25,14 @@ struct DifferenceRows {
 };
 inline constexpr std::uint8_t kInA = 1, kInB = 2;
 
-// `a` and `b` are one type's rows each (rows of several types: internal error), both on `index`
-// (every row's column in its region and side); the metrics are ones both tables have.
-// Throws input for a duplicate column in A or B, or a non-positive value where log2 needs a ratio.
+// `a` and `b` are one type's rows each, both on `index` (every row's column in its region and side);
+// the metrics are ones both tables have; `regions`: the regions to compare (empty: all).
+// Throws input for a duplicate column in A or B, a non-positive value where log2 needs a ratio, or a
+// difference beyond the largest double, naming `file_a` or `file_b` (when given) and the row's line.
 DifferenceRows difference_rows(std::span<const ColumnRow> a, const TableColumns& columns_a, std::span<const ColumnRow> b,
                                const TableColumns& columns_b, const ColumnIndex& index, std::span<const Metric> metrics,
-                               const CompareOptions& options);
+                               const CompareOptions& options, std::string_view file_a = {}, std::string_view file_b = {},
+                               std::span<const std::string> regions = {});
 
 // The universe columns of one eyemap (region, side) whose metric k has data in A only (first) and in B
 // only (second), ascending.

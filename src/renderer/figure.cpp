@@ -127,10 +127,15 @@ FigureScene build_figure(const Dataset& ds, const Dataset* baseline, const Figur
                                               ds.types.size() == 1 ? std::optional<std::string>(ds.types[0].neuron_type) : std::nullopt, "types");
     for (const auto& t : types) ds.type(t);  // did-you-mean for an unknown type
     auto type_b = [&](const std::string& t) -> const TypeRows& {
+        const std::string& name = co.type_b.empty() ? t : co.type_b;
+        if (baseline == &ds && name == t)
+            throw_input("a type compared with itself: give another type (type_b) or another dataset", ErrorLocation{{}, 0, "type_b", name});
         try {
-            return baseline->type(co.type_b.empty() ? t : co.type_b);
+            return baseline->type(name);
         } catch (const Error& e) {
-            throw Error(e.kind(), fmt::format("{} (the baseline, {})", e.reason(), co.label_b), e.where());
+            ErrorLocation w = e.where();
+            w.file = baseline->source;
+            throw Error(e.kind(), fmt::format("{} (the baseline, {})", e.reason(), co.label_b), std::move(w));
         }
     };
     if (comparing)
@@ -198,7 +203,8 @@ FigureScene build_figure(const Dataset& ds, const Dataset* baseline, const Figur
     auto diff_of = [&](const std::string& type) -> const DifferenceRows& {
         if (auto it = diffs.find(type); it != diffs.end()) return it->second;
         const TypeRows& b = type_b(type);
-        DifferenceRows d = of_b([&] { return difference_rows(ds.type(type).rows, ds.columns, b.rows, baseline->columns, index, metrics, co); });
+        DifferenceRows d = difference_rows(ds.type(type).rows, ds.columns, b.rows, baseline->columns, index, metrics, co, ds.source,
+                                           baseline->source, regions);
         return diffs.emplace(type, std::move(d)).first->second;
     };
     auto metric_at = [&](const Metric& m) { return static_cast<std::size_t>(std::find(metrics.begin(), metrics.end(), m) - metrics.begin()); };
@@ -247,7 +253,9 @@ FigureScene build_figure(const Dataset& ds, const Dataset* baseline, const Figur
             const TypeRows& t = type_b(p.type);
             d = of_b([&] {
                 check_requests(index, baseline->columns, std::span(&p.request, 1));
-                return std::move(process_type(t.neuron_type, t.rows, baseline->columns, index, std::span(&p.request, 1), look, source).front());
+                EyemapData e = std::move(process_type(t.neuron_type, t.rows, baseline->columns, index, std::span(&p.request, 1), look, source).front());
+                check_layer_of(e, p.layer, "layers");
+                return e;
             });
         } else {
             const TypeRows& t = ds.type(p.type);
@@ -315,8 +323,11 @@ FigureScene build_figure(const Dataset& ds, const Dataset* baseline, const Figur
     for (const auto& p : specs)
         h.add(std::string_view(p.type)).add(std::string_view(p.request.region)).add(std::string_view(to_string(p.request.side)))
             .add(std::string_view(to_string(p.request.metric))).add(std::int64_t{p.layer});
-    if (comparing)
+    if (comparing) {  // a comparison's figure differs by what is compared and how
         for (const auto& p : specs) h.add(std::string_view(to_string(p.part)));
+        h.add(std::string_view(to_string(co.mode))).add(std::string_view(co.label_a)).add(std::string_view(co.label_b));
+        h.add(std::string_view(co.type_b)).add(std::string_view(co.colormap));
+    }
     in.id = req.options.svg_id.empty() ? fmt::format("fg{:08x}", static_cast<std::uint32_t>(h.digest() ^ (h.digest() >> 32))) : req.options.svg_id;
     in.title = fmt::format("Eyemaps of {} {} by {} {}", to_string(fp.rows), fmt::join(in.row_labels, ", "), to_string(fp.columns),
                            fmt::join(in.column_labels, ", "));
@@ -325,7 +336,7 @@ FigureScene build_figure(const Dataset& ds, const Dataset* baseline, const Figur
 
 bool is_figure_option_field(std::string_view field) noexcept {
     for (const std::string_view f : {"width_mm", "font_pt", "line_pt", "dpi", "font_family", "background", "svg_id", "rows", "columns",
-                                     "legend", "labels", "canvas"})
+                                     "legend", "labels", "canvas", "label_a", "label_b", "type_b", "compare_colormap", "datasets"})
         if (field == f) return true;
     return false;
 }

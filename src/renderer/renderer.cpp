@@ -526,7 +526,10 @@ struct Renderer::Impl {
                     db[at[j]] = std::move(b[j]);
                 }
             });
-            diff = difference_rows(rows_a, columns_a, rows_b, columns_b, index, metrics, co);
+            std::vector<std::string> regions;  // only the regions drawn: a value elsewhere cannot stop them
+            for (const auto& r : requests)
+                if (std::find(regions.begin(), regions.end(), r.region) == regions.end()) regions.push_back(r.region);
+            diff = difference_rows(rows_a, columns_a, rows_b, columns_b, index, metrics, co, source_a, source_b, regions);
             for (const auto& r : requests) {
                 const auto k = static_cast<std::size_t>(std::find(metrics.begin(), metrics.end(), r.metric) - metrics.begin());
                 diff_requests.push_back({r.region, r.side, diff.metrics[k]});
@@ -534,6 +537,12 @@ struct Renderer::Impl {
             dd = process_type(type, diff.rows, diff.columns, index, diff_requests, difference_scale(), cached_scales());
         }
         for (const auto& d : da) check_layer_of(d, options.layer, "layer");
+        for (const auto& d : db) of_b([&] { check_layer_of(d, options.layer, "layer"); });
+        for (const auto& d : dd)
+            if (options.layer != 0 && !d.has_layers())
+                throw_input(fmt::format("layer {}: the difference has per-layer values only where both datasets have them for {}",
+                                        options.layer, to_string(d.metric)),
+                            ErrorLocation{{}, 0, "layer", std::to_string(options.layer)});
         CompareScenes out;
         ScopedTimer t(stats.get(), layout_op);
         const auto diff_fills = difference_fills(co);
@@ -754,22 +763,30 @@ std::vector<Eyemap> Renderer::render(const Dataset& ds, std::string_view neuron_
 void Renderer::render_compare(const ColumnIndex& index, std::string_view neuron_type, const TableColumns& columns_a,
                               std::span<const ColumnRow> rows_a, const TableColumns& columns_b, std::span<const ColumnRow> rows_b,
                               const CompareOptions& options, std::span<const EyemapRequest> requests, std::span<const OutputFormat> formats,
-                              const std::function<void(const EyemapView&)>& out) const {
+                              const std::function<void(const EyemapView&)>& out, std::string_view source_a,
+                              std::string_view source_b) const {
     std::vector<EyemapRequest> all;
     if (requests.empty()) requests = all = compare_requests(index, columns_a, columns_b);
     if (formats.empty()) formats = kSvgOnly;
-    const auto cs = impl_->compare_scenes(index, neuron_type, columns_a, rows_a, columns_b, rows_b, requests, options, any_raster(formats));
+    const auto cs = impl_->compare_scenes(index, neuron_type, columns_a, rows_a, columns_b, rows_b, requests, options, any_raster(formats),
+                                          source_a, source_b);
     impl_->emit(cs, neuron_type, formats, out);
 }
 
 std::vector<Eyemap> Renderer::render_compare(const Dataset& a, const Dataset& b, std::string_view neuron_type, const CompareOptions& options,
                                              std::span<const EyemapRequest> requests, std::span<const OutputFormat> formats) const {
+    validate(options);  // its errors name the option, not a file
     const TypeRows& ta = a.type(neuron_type);
+    const std::string_view name_b = options.type_b.empty() ? neuron_type : std::string_view(options.type_b);
+    if (&a == &b && name_b == ta.neuron_type)
+        throw_input("a type compared with itself: give another type (type_b) or another dataset", ErrorLocation{{}, 0, "type_b", std::string(name_b)});
     const TypeRows* tb = nullptr;
     try {
-        tb = &b.type(options.type_b.empty() ? neuron_type : std::string_view(options.type_b));
+        tb = &b.type(name_b);
     } catch (const Error& e) {
-        throw Error(e.kind(), fmt::format("{} (the baseline, {})", e.reason(), options.label_b), e.where());
+        ErrorLocation w = e.where();
+        w.file = b.source;
+        throw Error(e.kind(), fmt::format("{} (the baseline, {})", e.reason(), options.label_b), std::move(w));
     }
     const auto index = joint_index(a.index, b.index);
     std::vector<EyemapRequest> all;
