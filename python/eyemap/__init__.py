@@ -1253,7 +1253,9 @@ def run_batch(data: Any, *, layout: Any = None, regions: Any = None, out_dir: Op
               run: Optional[str] = None, resume: bool = False, sink: Any = None, formats: Union[str, Sequence[str]] = ("svg",),
               requests: Optional[Sequence[Tuple[str, str, str]]] = None, pages: bool = False, jobs: int = 0,
               shard: Optional[str] = None, renderer: Optional[Renderer] = None, progress: Any = True,
-              progress_interval: float = 0.1, **options: Any) -> Dict[str, Any]:
+              progress_interval: float = 0.1, baseline: Optional[Dataset] = None, compare: str = "difference",
+              label_a: Optional[str] = None, label_b: Optional[str] = None, compare_colormap: str = "rdbu",
+              **options: Any) -> Dict[str, Any]:
     """The release job (``eyemap batch``): every type of ``data`` rendered in parallel.
 
     data: a data CSV path (streamed; ``layout`` then a layout CSV path, or None to take the columns
@@ -1266,6 +1268,9 @@ def run_batch(data: Any, *, layout: Any = None, regions: Any = None, out_dir: Op
     jobs: worker threads (0 = one per core); shard: "I/N". Render options: ``renderer=`` or the
     Renderer keywords (``png_scale`` = the CLI's --scale).
     progress: True (a tqdm.auto bar: terminal or notebook), False, or a callable(counters dict).
+    baseline: a Dataset each type is compared with (``eyemap batch --baseline``): pages get a compare
+    section (A and B on one locked scale, their difference by ``compare``: "difference" or "log2", on
+    ``compare_colormap``), the index a change column; ``label_a`` / ``label_b`` name the two.
     Ctrl-C (KeyboardInterrupt) stops cleanly as the CLI does: workers finish or drop their type,
     a run folder's manifest records the finished types, no partial file is left; then the
     KeyboardInterrupt is raised.
@@ -1300,6 +1305,15 @@ def run_batch(data: Any, *, layout: Any = None, regions: Any = None, out_dir: Op
         requests = [(*tuple(r[-3:-1]), _metric_id(r[-1])) for r in requests]
     opts = {"formats": formats, "requests": requests,
             "pages": bool(pages), "jobs": int(jobs), "shard": shard, "run": run, "resume": bool(resume)}
+    if baseline is not None:
+        if not isinstance(baseline, Dataset):
+            raise InputError(f"baseline: expected an eyemap.Dataset, got {type(baseline).__name__}",
+                             reason="expected an eyemap.Dataset", field="baseline")
+        opts["baseline"] = baseline._d
+        opts["compare"] = {"compare": compare, "label_a": "A" if label_a is None else label_a,
+                           "label_b": "B" if label_b is None else label_b, "compare_colormap": compare_colormap}
+    else:
+        _refuse_compare_keywords(compare=compare, label_a=label_a, label_b=label_b, compare_colormap=compare_colormap)
     display = _progress_display(kind, progress)
     try:
         with _Rows(labels, source):

@@ -214,4 +214,5 @@ def run_batch(data: Union[PathLike, Frame, Dataset], *, layout: Union[None, Path
               requests: Optional[Sequence[Tuple[str, str, str]]] = ..., pages: bool = ..., jobs: int = ...,
               shard: Optional[str] = ..., renderer: Optional[Renderer] = ...,
               progress: Union[bool, Callable[[Dict[str, int]], Any]] = ..., progress_interval: float = ...,
-              **options: Any) -> Dict[str, Any]: ...
+              baseline: Optional[Dataset] = ..., compare: str = ..., label_a: Optional[str] = ..., label_b: Optional[str] = ...,
+              compare_colormap: str = ..., **options: Any) -> Dict[str, Any]: ...

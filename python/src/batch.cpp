@@ -58,6 +58,8 @@ pyb::dict run(const pyb::object& input, const pyb::object& layout_path, const py
     PageOptions pages;
     std::string run_name, data_label, columns_label;
     bool resume = false;
+    std::shared_ptr<const Dataset> baseline;  // a comparison's B, with its options
+    CompareOptions compare;
     for (auto [k, v] : opts) {
         const std::string key = pyb::str(k).cast<std::string>();
         if (key == "formats") bo.formats = parse_formats(v.cast<std::string>(), "formats");
@@ -74,7 +76,11 @@ pyb::dict run(const pyb::object& input, const pyb::object& layout_path, const py
         } else if (key == "run") {
             if (!v.is_none()) run_name = v.cast<std::string>();
         } else if (key == "resume") resume = v.cast<bool>();
-        else throw_input("unknown batch option", ErrorLocation{{}, 0, key, {}});
+        else if (key == "baseline") {
+            if (!v.is_none()) baseline = v.cast<const PyDataset&>().data;
+        } else if (key == "compare") {
+            if (!v.is_none()) compare = compare_options_from(v.cast<pyb::dict>());
+        } else throw_input("unknown batch option", ErrorLocation{{}, 0, key, {}});
     }
     const bool to_dir = !out_dir.is_none();
     const bool memory = !to_dir && pyb::isinstance<pyb::str>(sink) && sink.cast<std::string>() == "memory";
@@ -120,6 +126,12 @@ pyb::dict run(const pyb::object& input, const pyb::object& layout_path, const py
         file = std::make_unique<DataFileSource>(path, regions, values);
         bo.source_name = path;
         data_label = path;
+    }
+
+    if (baseline) {
+        // As `eyemap batch --baseline`: without a layout given, the two datasets' columns together.
+        if (columns_label.empty()) index = joint_index(index, baseline->index);
+        bo.baseline = make_batch_baseline(*baseline, compare);
     }
 
     fs::path run_dir;

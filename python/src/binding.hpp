@@ -47,6 +47,8 @@ RenderOptions options_from_dict(const pyb::dict& d);
 pyb::dict options_to_dict(const RenderOptions& o);
 RegionSet regions_from(const pyb::object& config_json);  // None: built-in; a str: JSON text (region config); else a path
 EyemapRequest request_from(const pyb::handle& t);        // (region, side, metric)
+// A comparison's options from keywords (compare, label_a, label_b, baseline_type, compare_colormap).
+CompareOptions compare_options_from(const pyb::dict& d);
 pyb::tuple request_to_tuple(const EyemapRequest& r);
 void register_renderer(pyb::module_& m);
 

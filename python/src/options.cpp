@@ -256,6 +256,23 @@ pyb::tuple request_to_tuple(const EyemapRequest& r) {
     return pyb::make_tuple(r.region, std::string(to_string(r.side)), std::string(to_string(r.metric)));
 }
 
+// A comparison's options from keywords (compare, label_a, label_b, baseline_type, compare_colormap),
+// checked by the library (validate(CompareOptions)) where it draws.
+CompareOptions compare_options_from(const pyb::dict& d) {
+    CompareOptions o;
+    auto get = [&](const char* key) -> pyb::object { return d.contains(key) ? pyb::object(d[key]) : pyb::object(pyb::none()); };
+    if (auto v = get("compare"); !v.is_none()) {
+        const auto m = parse_compare_mode(string("compare", v));
+        if (!m) bad_option("compare", v, "expected 'difference' or 'log2'");
+        o.mode = *m;
+    }
+    if (auto v = get("label_a"); !v.is_none()) o.label_a = string("label_a", v);
+    if (auto v = get("label_b"); !v.is_none()) o.label_b = string("label_b", v);
+    if (auto v = get("baseline_type"); !v.is_none()) o.type_b = string("baseline_type", v);
+    if (auto v = get("compare_colormap"); !v.is_none()) o.colormap = string("compare_colormap", v);
+    return o;
+}
+
 namespace {
 
 std::vector<EyemapRequest> requests_from(const pyb::object& list) {
@@ -292,23 +309,6 @@ pyb::dict cache_dict(const CacheStats& c) {
 }
 
 // A figure's panels and options from the keywords of Renderer.figure (eyemap/figure.hpp); None: the default.
-// A comparison's options from keywords (compare, label_a, label_b, baseline_type, compare_colormap),
-// checked by the library (validate(CompareOptions)) where it draws.
-CompareOptions compare_options_from(const pyb::dict& d) {
-    CompareOptions o;
-    auto get = [&](const char* key) -> pyb::object { return d.contains(key) ? pyb::object(d[key]) : pyb::object(pyb::none()); };
-    if (auto v = get("compare"); !v.is_none()) {
-        const auto m = parse_compare_mode(string("compare", v));
-        if (!m) bad_option("compare", v, "expected 'difference' or 'log2'");
-        o.mode = *m;
-    }
-    if (auto v = get("label_a"); !v.is_none()) o.label_a = string("label_a", v);
-    if (auto v = get("label_b"); !v.is_none()) o.label_b = string("label_b", v);
-    if (auto v = get("baseline_type"); !v.is_none()) o.type_b = string("baseline_type", v);
-    if (auto v = get("compare_colormap"); !v.is_none()) o.colormap = string("compare_colormap", v);
-    return o;
-}
-
 FigureRequest figure_request_from(const pyb::dict& d) {
     FigureRequest r;
     auto get = [&](const char* key) -> pyb::object { return d.contains(key) ? pyb::object(d[key]) : pyb::object(pyb::none()); };

@@ -256,7 +256,9 @@ CompareOptions CommonOptions::compare_options(std::string_view type_a) const {
     auto stem = [](const std::string& path) {
         return path == "-" ? std::string("data") : std::filesystem::path(path).stem().string();
     };
-    std::string a = baseline.empty() ? std::string(type_a) : stem(data), b = baseline.empty() ? baseline_type : stem(baseline);
+    // Two types of one file: the types' names (several types in A: "type", as in "type − L1").
+    std::string a = baseline.empty() ? (type_a.empty() ? std::string("type") : std::string(type_a)) : stem(data),
+                b = baseline.empty() ? baseline_type : stem(baseline);
     auto usable = [](const std::string& s) { return !s.empty() && s.size() <= 40 && is_drawable_text(s) && s.find_first_not_of(' ') == 0 && s.back() != ' '; };
     if (!usable(a) || !usable(b) || a == b) a = "A", b = "B";
     o.label_a = label_a.empty() ? a : label_a;

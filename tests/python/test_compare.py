@@ -68,3 +68,18 @@ def test_figure_with_baseline_is_the_cli_bytes(tmp_path):
     assert (tmp_path / "f.svg").read_text() == fig.svg
     with pytest.raises(eyemap.InputError, match="needs a comparison"):
         eyemap.Renderer().figure(a, rows="types", columns="datasets", sides="R")
+
+
+def test_run_batch_with_a_baseline_is_the_cli_release(tmp_path):
+    a = eyemap.Dataset.from_frame(A, LAYOUT)
+    b = eyemap.Dataset.from_frame(B, LAYOUT)
+    res = eyemap.run_batch(a, baseline=b, out_dir=tmp_path / "py", run="r", pages=True, label_a="male", label_b="female",
+                           progress=False, requests=[("ME", "R", "synapses")])
+    run_dir = tmp_path / "py" / "r"
+    assert (run_dir / "svg" / "T_ME_R_synapses_diff.svg").exists()
+    index = (run_dir / "index.html").read_text()
+    assert "Change vs female" in index
+    # |10-7| + |4-4| + |6-0| + |0-3| = 12 over 34
+    assert f">{12 / 34:.3f}<" in index
+    with pytest.raises(eyemap.InputError, match="applies to a comparison"):
+        eyemap.run_batch(a, sink="memory", label_a="x", progress=False)
