@@ -330,3 +330,44 @@ TEST_CASE("CLI compare flags: refused without a baseline, labels default to the 
     CHECK_THAT(err, Catch::Contains("compared with itself"));
     CHECK(!fs::exists(dir / "self.svg"));
 }
+
+TEST_CASE("batch compare: clashing file names refused, own eyemaps unchanged by the baseline, no baseline type") {
+    const fs::path dir = eyemap::test::fresh_dir("compare_batch_cli");
+    const std::string with_col = "neuron_type,region,side,hex1,hex2,synapses,cells,synapses_diff\nT,ME,R,1,1,3,1,0.5\nT,ME,R,1,2,4,1,1\n";
+    eyemap::test::write_file(dir / "a.csv", with_col);
+    eyemap::test::write_file(dir / "b.csv", "neuron_type,region,side,hex1,hex2,synapses,cells,synapses_diff\nT,ME,R,1,1,5,1,1\nT,ME,R,3,3,2,1,1\n");
+    std::string err;
+    CHECK(run_cli(fmt::format("batch --data {} --baseline {} --metric synapses,synapses_diff --out-dir {} --run r --quiet --no-sync",
+                              q(dir / "a.csv"), q(dir / "b.csv"), q(dir / "out")),
+                  &err) == 2);
+    CHECK_THAT(err, Catch::Contains("would write the same file") && Catch::Contains("synapses_diff"));
+    CHECK(!fs::exists(dir / "out" / "r"));
+    CHECK(run_cli(fmt::format("batch --data {} --baseline {} --baseline-type T --out-dir {} --quiet", q(dir / "a.csv"), q(dir / "b.csv"),
+                              q(dir / "out2")),
+                  &err) == 1);
+    // Without --columns the comparison is drawn on both layouts, the type's own eyemaps on the data's.
+    CHECK(run_cli(fmt::format("batch --data {} --metric synapses --out-dir {} --run plain --quiet --no-sync", q(dir / "a.csv"), q(dir / "o")), &err) == 0);
+    CHECK(run_cli(fmt::format("batch --data {} --baseline {} --metric synapses --out-dir {} --run cmp --quiet --no-sync", q(dir / "a.csv"),
+                              q(dir / "b.csv"), q(dir / "o")),
+                  &err) == 0);
+    const auto own = "svg/T_ME_R_synapse_density.svg";
+    CHECK(eyemap::test::read_file(dir / "o" / "plain" / own) == eyemap::test::read_file(dir / "o" / "cmp" / own));
+    // The difference shows B's column (3,3), which the data's layout lacks.
+    CHECK_THAT(eyemap::test::read_file(dir / "o" / "cmp" / "svg/T_ME_R_synapses_diff.svg"), Catch::Contains("<title>Column: 3, 3\n"));
+}
+
+TEST_CASE("a long comparison title is shortened to the canvas, a user's set named like an only-in set stays apart") {
+    const Dataset a = data_of(kA, "a.csv"), b = data_of(kB, "b.csv");
+    CompareOptions o;
+    o.label_a = "optic-lobe v1.1 male";
+    o.label_b = "optic-lobe v1.0 male";
+    RenderOptions ro;
+    ro.marks = parse_marks("region,side,hex1,hex2,set\nME,R,1,1,only in optic-lobe v1.1 male\n", "m.csv");
+    const Renderer r(ro);
+    const EyemapRequest req{"ME", Side::R, Metric::synapses};
+    const std::string diff = r.render_compare(a, b, "T", o, std::span(&req, 1))[2].bytes;
+    CHECK_THAT(diff, Catch::Contains("male \u2212 optic-lobe v1.0 male synapses"));  // the title line keeps it whole
+    CHECK_THAT(diff, Catch::Contains("\u2026</text>"));                                  // the rotated legend title is shortened
+    CHECK_THAT(diff, Catch::Contains("data-set=\"only in optic-lobe v1.1 male\"") &&
+                         Catch::Contains("data-set=\"only in optic-lobe v1.1 male (comparison)\""));
+}

@@ -445,3 +445,22 @@ TEST_CASE("marks: batch --marks --pages draws them in the run's eyemaps, and res
     CHECK_THAT(err, !Catch::Matchers::Contains("0 eyemaps rendered"));
     CHECK(count(read_file(run_dir / "svg" / me_r), "data-set=\"Focus\" data-style=\"marker\"") == 2);
 }
+
+TEST_CASE("marks: two dim sets fade only what is in neither, and outline their members in their colours") {
+    const auto& s = sample();
+    const auto row = [&](std::size_t i, std::string_view set) { return fmt::format("ME,R,{},{},{},dim\n", s.me_r[i].hex1, s.me_r[i].hex2, set); };
+    const Marks two = parse_marks("region,side,hex1,hex2,set,style\n" + row(0, "a") + row(1, "b"), "dim2.csv");
+    const Scene plain = me_r_scene({}), marked = me_r_scene(two);
+    const RasterImage a = decode_png(test::png_of(plain)), b = decode_png(test::png_of(marked));
+    const GridCoordinates& g = *marked.grid;
+    const auto px = [&](const RasterImage& img, double x, double y) { return img.pixel(static_cast<int>(x), static_cast<int>(y)); };
+    for (std::size_t i : {0u, 1u}) {  // each set's member is not faded by the other set
+        const std::size_t c = column_of(marked, s.me_r[i]);
+        CHECK(px(a, g.x[c], g.y[c]) == px(b, g.x[c], g.y[c]));
+    }
+    const std::size_t other = column_of(marked, s.me_r[2]);
+    CHECK(px(a, g.x[other], g.y[other]) != px(b, g.x[other], g.y[other]));
+    const std::string svg = test::svg_of(marked);
+    CHECK(count(svg, "class=\"em-dim\"") == 1);
+    CHECK(count(svg, "data-style=\"dim\" fill=\"none\" stroke=\"") == 4);  // each set's members and its swatch, in its colour
+}

@@ -117,10 +117,15 @@ struct ShardPlan;  // see "Clusters" at the end of this file
 struct BatchBaseline {
     Dataset data;
     CompareOptions options;
-    std::uint64_t content_hash = 0;  // its rows and the options: in every output's input hash
+    // The layout the comparison is drawn on (null: the batch's): the two layouts together when none was
+    // given, so the type's own eyemaps keep the data's layout.
+    std::shared_ptr<const ColumnIndex> index;
+    std::uint64_t content_hash = 0;  // its rows, the options and that layout: in every output's input hash
 };
-// The baseline, checked (validate(CompareOptions)) and hashed.
-std::shared_ptr<const BatchBaseline> make_batch_baseline(Dataset data, CompareOptions options);
+// The baseline, checked (validate(CompareOptions), options.type_b must be empty: a batch compares
+// namesakes) and hashed.
+std::shared_ptr<const BatchBaseline> make_batch_baseline(Dataset data, CompareOptions options,
+                                                         std::shared_ptr<const ColumnIndex> index = nullptr);
 
 struct BatchOptions {
     std::vector<OutputFormat> formats{OutputFormat::svg};  // eyemap files; html is not allowed here

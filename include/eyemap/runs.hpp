@@ -75,6 +75,7 @@ struct Manifest {
         std::string source;
         CompareMode mode = CompareMode::difference;
         std::string label_a, label_b;
+        std::string colormap = "rdbu";
         std::vector<std::string> types;
     };
     std::optional<Baseline> baseline;

@@ -129,9 +129,9 @@ pyb::dict run(const pyb::object& input, const pyb::object& layout_path, const py
     }
 
     if (baseline) {
-        // As `eyemap batch --baseline`: without a layout given, the two datasets' columns together.
-        if (columns_label.empty()) index = joint_index(index, baseline->index);
-        bo.baseline = make_batch_baseline(*baseline, compare);
+        // As `eyemap batch --baseline`: without a layout file, the comparison is drawn on the two
+        // datasets' columns together (the types' own eyemaps keep the data's layout).
+        bo.baseline = make_batch_baseline(*baseline, compare, columns_label.empty() ? joint_index(index, baseline->index) : nullptr);
     }
 
     fs::path run_dir;

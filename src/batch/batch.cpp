@@ -132,8 +132,10 @@ std::uint32_t shard_of(std::string_view neuron_type, std::uint32_t count) {
 // ---------------------------------------------------------------------------------------------
 // Hashes
 
-std::shared_ptr<const BatchBaseline> make_batch_baseline(Dataset data, CompareOptions options) {
+std::shared_ptr<const BatchBaseline> make_batch_baseline(Dataset data, CompareOptions options, std::shared_ptr<const ColumnIndex> index) {
     validate(options);
+    if (!options.type_b.empty())
+        throw_input("a batch compares each type with its namesake in the baseline: no baseline type", ErrorLocation{{}, 0, "type_b", options.type_b});
     auto b = std::make_shared<BatchBaseline>();
     HashBuilder h(0x62617365);  // "base"
     h.add(to_string(options.mode)).add(std::string_view(options.label_a)).add(std::string_view(options.label_b));
@@ -143,7 +145,13 @@ std::shared_ptr<const BatchBaseline> make_batch_baseline(Dataset data, CompareOp
     for (const auto& v : c.values) h.add(std::string_view(v.name)).add(v.layers);
     h.add(data.types.size());
     for (const auto& t : data.types) h.add(hash_rows(t.neuron_type, t.rows));
+    if (index) {  // the layout drawn on: its columns per region and side
+        h.add(index->universe.size());
+        for (const auto& c : index->universe) h.add(c.hex1).add(c.hex2);
+        for (const auto& v : index->in_region) h.add(static_cast<std::uint64_t>(std::count(v.begin(), v.end(), true)));
+    }
     b->content_hash = h.digest();
+    b->index = std::move(index);
     b->data = std::move(data);
     b->options = std::move(options);
     return b;
@@ -612,8 +620,8 @@ void process_job(Ctx& c, WorkerState& w, const Job& job) {
         c.renderer.render(c.layout, c.columns, rec.neuron_type, rows, c.requests, c.options.formats, on_view);
         if (!compare_requests.empty()) {
             if (eyemap_i != own_eyemaps) throw_internal("a batch's compare eyemaps began before its own ended");
-            c.renderer.render_compare(c.layout, rec.neuron_type, c.columns, rows, base->data.columns, rows_b->rows, base->options,
-                                      compare_requests, c.options.formats, on_view, {}, base->data.source);
+            c.renderer.render_compare(base->index ? *base->index : c.layout, rec.neuron_type, c.columns, rows, base->data.columns,
+                                      rows_b->rows, base->options, compare_requests, c.options.formats, on_view, {}, base->data.source);
         }
     } catch (const Cancelled&) {
         c.cancel_hit = true;
@@ -696,6 +704,27 @@ BatchSummary run_batch(const BatchInput& input, const ColumnIndex& layout, const
     for (const auto& r : c.requests) check_metrics_in_data(columns, std::span<const Metric>(&r.metric, 1));
     check_requests(layout, columns, c.requests);
     c.settings_hash = detail::batch_settings_hash(columns, layout, renderer, options.baseline.get());
+    if (const BatchBaseline* base = options.baseline.get()) {
+        // A type's files are its own eyemaps' and the comparison's: no two may share a name (a value
+        // column called "synapses_diff" beside the difference of synapses, or "synapse_density_a").
+        std::unordered_map<std::string, std::string> seen;
+        auto add = [&](const EyemapRequest& r, ComparePart part) {
+            const std::string what = part == ComparePart::none ? fmt::format("the metric {}", to_string(r.metric))
+                                                               : fmt::format("the comparison's {} of {}", to_string(part), to_string(r.metric));
+            const auto [it, fresh] = seen.emplace(eyemap_path(OutputFormat::svg, "T", r, part), what);
+            if (!fresh)
+                throw_input(fmt::format("{} and {} would write the same file ({}): rename the value column", it->second, what,
+                                        it->first.substr(it->first.find('/') + 1)),
+                            ErrorLocation{{}, 0, "metric", std::string(to_string(r.metric))});
+        };
+        for (const auto& r : c.requests) add(r, ComparePart::none);
+        for (const auto& r : c.requests)
+            if (has_metric(base->data.columns, r.metric)) {
+                add(r, ComparePart::a);
+                add(r, ComparePart::b);
+                add(EyemapRequest{r.region, r.side, difference_metric(r.metric, base->options)}, ComparePart::difference);
+            }
+    }
 
     unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     jobs = std::min(jobs, 256u);

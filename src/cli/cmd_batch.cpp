@@ -257,6 +257,8 @@ void run_batch_command(const BatchArgs& a) {
         usage_error("--progress-interval", fmt::format("{}", a.progress_interval), "must be 0.2 to 86400 seconds");
     if (!a.common.stats_json.empty()) check_output_writable(a.common.stats_json, "--stats-json");
     const std::vector<Metric> metrics = a.common.metrics();  // --metric, --label, --unit
+    a.common.check_compare_flags();
+    const std::optional<CompareOptions> compare = a.common.comparing() ? std::optional(a.common.compare_options()) : std::nullopt;
 
     BatchOptions opt;
     PageOptions pages;
@@ -301,20 +303,31 @@ void run_batch_command(const BatchArgs& a) {
         layout = layout_from_data_file(a.common.data, regions);  // one extra streaming pass
     }
     std::shared_ptr<const ColumnIndex> prepared = index_columns(layout, regions);
-    a.common.check_compare_flags();
-    if (a.common.comparing()) {
-        // The baseline is held in memory; without --columns the layout is the two datasets' columns together.
-        const CompareOptions co = a.common.compare_options();
+    DataFileSource src(a.common.data, regions, a.common.value_columns());
+    if (compare) {
+        // The baseline is read whole into memory (the data is streamed).
+        const CompareOptions& co = *compare;
         std::optional<Dataset> base = a.common.baseline_dataset(regions, renderer.stats());
-        if (!base) usage_error("--baseline-type", a.common.baseline_type, "a batch compares with a --baseline FILE");
-        if (a.common.columns.empty()) prepared = joint_index(prepared, base->index);
-        opt.baseline = check_options([&] { return make_batch_baseline(std::move(*base), co); });
+        // Without --columns the comparison is drawn on the two datasets' columns together; the types'
+        // own eyemaps keep the data's layout.
+        auto drawn_on = a.common.columns.empty() ? joint_index(prepared, base->index) : nullptr;
+        // Metrics asked for by name must be in the baseline too (render refuses them alike); of the default
+        // ones, those it lacks are drawn without a comparison, and said so.
+        for (const Metric& m : metrics)
+            if (!has_metric(base->columns, m))
+                throw_input(fmt::format("the baseline has no '{}' column to compare", to_string(m)),
+                            ErrorLocation{a.common.baseline, 0, "metric", std::string(to_string(m))});
+        if (metrics.empty() && !a.quiet)
+            for (const Metric& m : default_metrics(src.columns()))
+                if (!has_metric(base->columns, m))
+                    fmt::print(stderr, "eyemap batch: note: the baseline has no '{}' column: {} is drawn without a comparison\n", to_string(m),
+                               to_string(m));
+        opt.baseline = check_options([&] { return make_batch_baseline(std::move(*base), co, std::move(drawn_on)); });
         if (!a.quiet)
             fmt::print(stderr, "eyemap batch: comparing with {} ({} types, {}): each page gets a compare section\n", a.common.baseline,
                        opt.baseline->data.types.size(), to_string(co.mode));
     }
 
-    DataFileSource src(a.common.data, regions, a.common.value_columns());
     if (!metrics.empty()) {
         RequestFilter filter;
         filter.metrics = metrics;
@@ -416,7 +429,7 @@ void add_batch_command(CLI::App& app) {
         "  eyemap batch --data data.csv --columns columns.csv --out-dir out --run r1 --pages --shard 2/8\n"
         "  eyemap batch --out-dir out --run r1 --index-only");
     args->common.add_to(*sub, false, {"png_scale", "type_link"});
-    args->common.add_compare_to(*sub);
+    args->common.add_compare_to(*sub, false);
     sub->add_option("--out-dir", args->out_dir, "Folder that holds the runs (each run is a subfolder)")->type_name("DIR");
     sub->add_option("--format", args->formats, "Eyemap formats, comma-separated: svg, png, pdf (e.g. svg,png)")
         ->type_name("LIST")

@@ -213,14 +213,15 @@ Dataset CommonOptions::dataset(const RegionSet& regions, Stats& stats) const {
                         value_columns());
 }
 
-void CommonOptions::add_compare_to(CLI::App& app) {
+void CommonOptions::add_compare_to(CLI::App& app, bool with_baseline_type) {
     app.add_option("--baseline", baseline,
                    "Compare with this data CSV (B; the data is A): A and B on one locked scale, and their difference. Read with "
                    "the same --columns; without --columns the two datasets' columns together are the layout")
         ->type_name("FILE");
-    app.add_option("--baseline-type", baseline_type,
-                   "B's neuron type when it is not A's: compare two types (of the data, or of --baseline)")
-        ->type_name("NAME");
+    if (with_baseline_type)
+        app.add_option("--baseline-type", baseline_type,
+                       "B's neuron type when it is not A's: compare two types (of the data, or of --baseline)")
+            ->type_name("NAME");
     app.add_option("--compare", compare,
                    "The difference map: 'difference' (A - B; a count missing on one side is 0) or 'log2' (log2(A/B) where both "
                    "have data; a zero on either side has no ratio). Drawn on --compare-colormap, centred at 0; columns with "
@@ -278,6 +279,9 @@ CompareOptions CommonOptions::compare_options(std::string_view type_a) const {
 std::optional<Dataset> CommonOptions::baseline_dataset(const RegionSet& regions, Stats& stats) const {
     if (baseline.empty()) return std::nullopt;
     if (baseline == "-") usage_error("--baseline", baseline, "the baseline is read from a file (standard input is read once)");
+    std::error_code ec;
+    if (baseline_type.empty() && data != "-" && std::filesystem::equivalent(data, baseline, ec))
+        usage_error("--baseline", baseline, "is --data itself: compare with another file, or another type (--baseline-type)");
     if (columns == "-") usage_error("--columns", columns, "with --baseline the layout is read from a file (both datasets are read with it)");
     return load_dataset(baseline, columns.empty() ? std::nullopt : std::optional<std::filesystem::path>(columns), regions, &stats,
                         value_columns());
@@ -325,7 +329,7 @@ RenderOptions CommonOptions::render_options() const {
     for (const auto* items : {&mark_styles, &mark_colours})
         for (const auto& item : *items) {
             const std::string_view option = items == &mark_styles ? "--mark-style" : "--mark-colour";
-            const auto eq = item.find('=');
+            const auto eq = item.rfind('=');  // a set name may hold "=", a style or colour never does
             if (eq == std::string::npos || eq == 0) usage_error(option, item, items == &mark_styles ? "expected SET=STYLE" : "expected SET=#rrggbb");
             try {
                 if (items == &mark_styles) set_mark_style(o.marks, item.substr(0, eq), item.substr(eq + 1), option);

@@ -288,7 +288,9 @@ LegendBox place_legend(const EyemapData& data, const Style& style, const LegendP
     lg.tick_x = lg.x - at.tick_gap;
     lg.title_x = lg.x + at.bin_width + at.title_gap;
     lg.title_y = lg.y + at.bar_height / 2;
-    lg.title = metric_legend_title(data.metric);
+    // The rotated title is centred beside the bar: shortened to what lies between the canvas's top and
+    // twice the centre (a long label, or a comparison's "A − B" title, would leave the canvas).
+    lg.title = fit_text(std::string(metric_legend_title(data.metric)), 2 * (lg.title_y - 2), style.legend_title_size);
     lg.bar_height = at.bar_height;
     lg.all = legend_scale(data.scale, data.format, lg.bar_height, 0.8 * style.tick_size);
     lg.layer = legend_scale(data.layer_scale, data.format, lg.bar_height, 0.8 * style.tick_size);
@@ -363,6 +365,17 @@ MarkPen mark_pen(double hs, double line) noexcept {
     return p;
 }
 
+std::vector<std::uint8_t> dim_members(std::span<const SceneMarkSet> marks, std::size_t n) {
+    std::vector<std::uint8_t> kept;
+    for (const SceneMarkSet& m : marks) {
+        if (m.style != MarkStyle::dim) continue;
+        kept.resize(n);
+        for (const std::uint32_t c : m.columns)
+            if (c < n) kept[c] = 1;
+    }
+    return kept;
+}
+
 std::vector<SceneMarkSet> scene_marks(const Marks& marks, const ColumnIndex& index, std::string_view region, Side side) {
     std::vector<SceneMarkSet> out;
     if (marks.empty()) return out;
@@ -384,9 +397,34 @@ std::vector<SceneMarkSet> scene_marks(const Marks& marks, const ColumnIndex& ind
 }
 
 double estimated_text_width(std::string_view text, double font) noexcept {
-    std::size_t chars = 0;
-    for (unsigned char c : text) chars += (c & 0xC0) != 0x80;  // one per UTF-8 character
-    return static_cast<double>(chars) * 0.6 * font;
+    // Per character, in ems, erring wide (a name must not leave the canvas): DejaVu and Liberation Sans'
+    // widest letters, narrow ones, and 0.8 for any other script's character.
+    double ems = 0;
+    for (unsigned char c : text) {
+        if ((c & 0xC0) == 0x80) continue;  // a continuation byte: counted with its lead
+        if (c >= 0x80) ems += 0.8;
+        else if (c == 'W' || c == 'M' || c == 'm' || c == 'w' || c == '@' || c == '%') ems += 1.0;
+        else if (c >= 'A' && c <= 'Z') ems += 0.75;
+        else if (c == 'i' || c == 'l' || c == 'j' || c == 'I' || c == '.' || c == ',' || c == ':' || c == ';' || c == '\'' || c == '|' || c == '!')
+            ems += 0.32;
+        else if (c == ' ' || c == 'f' || c == 't' || c == 'r') ems += 0.42;
+        else ems += 0.62;
+    }
+    return ems * font;
+}
+
+std::string fit_text(std::string text, double room, double font) {
+    if (estimated_text_width(text, font) <= room) return text;
+    const double ellipsis = estimated_text_width("\u2026", font);
+    std::size_t cut = 0;
+    for (std::size_t next = 0; next < text.size();) {  // the longest prefix of whole characters that fits
+        std::size_t end = next + 1;
+        while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+        if (estimated_text_width(std::string_view(text).substr(0, end), font) + ellipsis > room) break;
+        cut = next = end;
+    }
+    text.resize(cut);
+    return text + "\u2026";
 }
 
 void place_mark_legend(Scene& s, const Geometry& g) {

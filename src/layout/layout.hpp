@@ -3,6 +3,7 @@
 
 #include <array>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -154,8 +155,11 @@ struct MarkPen {
     double dot = 0;      // a marker's radius
     double dot_edge = 0; // its edge's width
     static constexpr double kDimOpacity = 0.7;  // the cover over non-members, in the background's colour
+    double dim_edge() const noexcept { return outline / 2; }  // a dim set's members, outlined in its colour
 };
 MarkPen mark_pen(double hs, double line) noexcept;
+// Per universe column (n of them): 1 when it is a member of a dim set. Empty when no set dims.
+std::vector<std::uint8_t> dim_members(std::span<const SceneMarkSet> marks, std::size_t n);
 
 // The sets of `marks` with rows in `region` and `side`, in the sets' order, as universe indices
 // (rows on columns the layout does not have are left out: a marks file may serve datasets with
@@ -190,6 +194,8 @@ struct Scene {
 void place_mark_legend(Scene& s, const Geometry& geometry);
 // An estimate of a text's width at `font` px (no font metrics at layout time): 0.6 em per character.
 double estimated_text_width(std::string_view text, double font) noexcept;
+// `text` cut at a character boundary and ended with "…" so that estimated_text_width fits `room`.
+std::string fit_text(std::string text, double room, double font);
 
 // Where a legend goes: the top-left of its top box, the boxes' (or gradient bar's) width and whole
 // height, the tick labels' right edge `tick_gap` left of the boxes, the rotated title's baseline

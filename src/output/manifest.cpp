@@ -181,7 +181,7 @@ std::string detail::manifest_head(const Manifest& m, std::size_t type_count) {
     }
     if (const auto& b = m.baseline)
         head["baseline"] = ojson{{"source", b->source}, {"mode", std::string(to_string(b->mode))}, {"label_a", b->label_a},
-                                 {"label_b", b->label_b}, {"types", b->types}};
+                                 {"label_b", b->label_b}, {"colormap", b->colormap}, {"types", b->types}};
     // Absent in manifests from before issue 26, whose content hashes are hash64.
     if (m.content_hash != ContentHash::hash64) head["content_hash"] = std::string(content_hash_name(m.content_hash));
     head["type_count"] = type_count;
@@ -566,6 +566,13 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
         mb.mode = *mode;
         mb.label_a = r.str(b, "label_a");
         mb.label_b = r.str(b, "label_b");
+        if (b.contains("colormap")) mb.colormap = r.str(b, "colormap");
+        try {
+            CompareOptions co{mb.mode, mb.label_a, mb.label_b, {}, mb.colormap};
+            validate(co);  // they go into pages and commands again
+        } catch (const Error& e) {
+            r.bad(fmt::format("\"baseline\": {}", e.reason()));
+        }
         const auto& bt = r.at(b, "types");
         if (!bt.is_array() || bt.size() > kMaxManifestEyemaps * 1000) r.bad("\"baseline\" \"types\" must be an array of names");
         for (const auto& t : bt) {

@@ -318,7 +318,7 @@ public:
         m_.settings_hash = detail::batch_settings_hash(columns, layout, renderer_, options_.baseline.get());
         m_.links = release_links(renderer_.options());
         if (const auto& b = options_.baseline) {
-            Manifest::Baseline mb{b->data.source, b->options.mode, b->options.label_a, b->options.label_b, {}};
+            Manifest::Baseline mb{absolute_label(b->data.source), b->options.mode, b->options.label_a, b->options.label_b, b->options.colormap, {}};
             for (const auto& t : b->data.types) mb.types.push_back(t.neuron_type);
             m_.baseline = std::move(mb);
         }

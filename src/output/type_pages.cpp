@@ -96,7 +96,7 @@ void add_type_pages(BatchCallbacks& callbacks, const TableColumns& columns, cons
     const RenderOptions& ro = renderer.options();
     p->links = release_links(ro);
     if (const auto& b = options.baseline)
-        p->baseline = Manifest::Baseline{b->data.source, b->options.mode, b->options.label_a, b->options.label_b, {}};
+        p->baseline = Manifest::Baseline{b->data.source, b->options.mode, b->options.label_a, b->options.label_b, b->options.colormap, {}};
     p->fills = std::make_shared<const FillColours>(fill_colours(ro.style, ro.colormap, ro.scale.bins));
     for (const auto& l : resolve_metric_looks(ro))  // a thumbnail in its metric's own map
         p->look_fills.emplace_back(l.metric, std::make_shared<const FillColours>(fill_colours(ro.style, l.colormap, l.scale.bins)));

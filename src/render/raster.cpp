@@ -376,25 +376,26 @@ void draw_marks(cairo_t* cr, const Scene& s) {
     constexpr double kTurn = 2 * 3.14159265358979323846;
     cairo_save(cr);
     cairo_new_path(cr);
+    if (const std::vector<std::uint8_t> kept = dim_members(s.marks, n); !kept.empty()) {  // one cover (append_marks)
+        for (std::size_t c = 0; c < n; ++c)
+            if (!kept[c]) hex_path(cr, g.x[c], g.y[c], s.hex_size);
+        const Rgb bg = rgb(st.background);
+        cairo_set_source_rgba(cr, bg.r, bg.g, bg.b, MarkPen::kDimOpacity);
+        cairo_fill(cr);
+    }
     for (const MarkStyle kind : {MarkStyle::dim, MarkStyle::outline, MarkStyle::marker})
         for (const SceneMarkSet& m : s.marks) {
             if (m.style != kind) continue;
             const Rgb colour = rgb(m.colour);
             switch (kind) {
-                case MarkStyle::dim: {
-                    std::size_t next = 0;  // every hexagon but the set's (its columns ascend)
-                    for (std::size_t c = 0; c < n; ++c) {
-                        if (next < m.columns.size() && m.columns[next] == c) {
-                            ++next;
-                            continue;
-                        }
-                        hex_path(cr, g.x[c], g.y[c], s.hex_size);
-                    }
-                    const Rgb bg = rgb(st.background);
-                    cairo_set_source_rgba(cr, bg.r, bg.g, bg.b, MarkPen::kDimOpacity);
-                    cairo_fill(cr);
+                case MarkStyle::dim:
+                    for (const std::uint32_t c : m.columns)
+                        if (c < n) hex_path(cr, g.x[c], g.y[c], s.hex_size);
+                    set_colour(cr, colour);
+                    cairo_set_line_width(cr, pen.dim_edge());
+                    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+                    cairo_stroke(cr);
                     break;
-                }
                 case MarkStyle::outline:
                     for (const std::uint32_t c : m.columns)
                         if (c < n) hex_path(cr, g.x[c], g.y[c], s.hex_size);
@@ -432,20 +433,20 @@ void draw_mark_legend(cairo_t* cr, std::span<const SceneMarkSet> sets, const Mar
         const double cx = at.x + at.swatch, cy = at.row_centre(k);
         const Rgb colour = rgb(m.colour);
         hex_path(cr, cx, cy, at.swatch);
-        set_colour(cr, m.style == MarkStyle::dim ? colour : rgb(st.palette.front()));
+        set_colour(cr, rgb(st.palette.front()));
         cairo_fill_preserve(cr);
         set_colour(cr, rgb(st.hex_stroke));
         cairo_set_line_width(cr, line);
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
         cairo_stroke(cr);
         switch (m.style) {
-            case MarkStyle::dim: {
+            case MarkStyle::dim:
                 hex_path(cr, cx, cy, at.swatch);
-                const Rgb bg = rgb(st.background);
-                cairo_set_source_rgba(cr, bg.r, bg.g, bg.b, MarkPen::kDimOpacity);
-                cairo_fill(cr);
+                set_colour(cr, colour);
+                cairo_set_line_width(cr, pen.dim_edge());
+                cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+                cairo_stroke(cr);
                 break;
-            }
             case MarkStyle::outline:
                 hex_path(cr, cx, cy, at.swatch);
                 set_colour(cr, colour);

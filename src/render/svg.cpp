@@ -622,11 +622,11 @@ void mark_paint(fmt::memory_buffer& out, const SceneMarkSet& m, const MarkPen& p
     out.append(std::string_view("\" data-style=\""));
     out.append(to_string(m.style));
     switch (m.style) {
-        case MarkStyle::dim:
-            out.append(std::string_view("\" fill=\""));
-            out.append(st.background);
-            out.append(std::string_view("\" fill-opacity=\""));
-            append_number(out, MarkPen::kDimOpacity);
+        case MarkStyle::dim:  // the members outlined thinly in the set's colour (the cover fades the rest)
+            out.append(std::string_view("\" fill=\"none\" stroke=\""));
+            out.append(m.colour);
+            out.append(std::string_view("\" stroke-width=\""));
+            append_number(out, pen.dim_edge());
             break;
         case MarkStyle::outline:
             out.append(std::string_view("\" fill=\"none\" stroke=\""));
@@ -666,25 +666,26 @@ void append_marks(fmt::memory_buffer& out, const Scene& scene, std::string_view 
         draw(w);
         out.resize(static_cast<std::size_t>(w.p - out.data()));
     };
+    // Dim sets: one cover, in the background's colour, over every hexagon in none of them (so two dim
+    // sets do not fade each other), then each set's members outlined in its colour.
+    if (const std::vector<std::uint8_t> kept = dim_members(scene.marks, n); !kept.empty()) {
+        out.append(std::string_view("<path class=\"em-dim\" fill=\""));
+        out.append(st.background);
+        out.append(std::string_view("\" fill-opacity=\""));
+        append_number(out, MarkPen::kDimOpacity);
+        out.append(std::string_view("\" d=\""));
+        for (std::size_t c = 0; c < n; ++c)
+            if (!kept[c]) shape([&](RawWriter& w) { hexagon_path(w, g.x[c], g.y[c], scene.hex_size); });
+        out.append(std::string_view("\"/>\n"));
+    }
     for (const MarkStyle kind : {MarkStyle::dim, MarkStyle::outline, MarkStyle::marker})
         for (const SceneMarkSet& m : scene.marks) {
             if (m.style != kind) continue;
             mark_paint(out, m, pen, st);
-            if (kind == MarkStyle::dim) {  // every hexagon but the set's (its columns ascend)
-                std::size_t next = 0;
-                for (std::size_t c = 0; c < n; ++c) {
-                    if (next < m.columns.size() && m.columns[next] == c) {
-                        ++next;
-                        continue;
-                    }
-                    shape([&](RawWriter& w) { hexagon_path(w, g.x[c], g.y[c], scene.hex_size); });
-                }
-            } else {
-                for (const std::uint32_t c : m.columns) {
-                    if (c >= n) continue;
-                    if (kind == MarkStyle::outline) shape([&](RawWriter& w) { hexagon_path(w, g.x[c], g.y[c], scene.hex_size); });
-                    else shape([&](RawWriter& w) { dot_path(w, g.x[c], g.y[c], pen.dot); });
-                }
+            for (const std::uint32_t c : m.columns) {
+                if (c >= n) continue;
+                if (kind != MarkStyle::marker) shape([&](RawWriter& w) { hexagon_path(w, g.x[c], g.y[c], scene.hex_size); });
+                else shape([&](RawWriter& w) { dot_path(w, g.x[c], g.y[c], pen.dot); });
             }
             out.append(std::string_view("\"/>\n"));
         }
@@ -705,9 +706,9 @@ void append_mark_legend(fmt::memory_buffer& out, std::span<const SceneMarkSet> s
     for (std::size_t k = 0; k < sets.size(); ++k) {
         const SceneMarkSet& m = sets[k];
         const double cx = at.x + at.swatch, cy = at.row_centre(k);
-        // The swatch: a hexagon as the set draws it (dim: the set's colour under the cover, faded).
+        // The swatch: a hexagon as the set draws it on a hexagon without data (dim: its members' outline).
         out.append(std::string_view("<path fill=\""));
-        out.append(m.style == MarkStyle::dim ? std::string_view(m.colour) : std::string_view(st.palette.front()));
+        out.append(std::string_view(st.palette.front()));
         out.append(std::string_view("\" stroke=\""));
         out.append(st.hex_stroke);
         out.append(std::string_view("\" stroke-width=\""));

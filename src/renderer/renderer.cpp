@@ -674,8 +674,14 @@ std::vector<EyemapRequest> compare_requests(const ColumnIndex& index, const Tabl
 
 void add_only_in_marks(Scene& s, const std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>& only, const CompareOptions& co) {
     // Markers keep the difference's fill visible; a dark and a light dot (each with a dark edge) read apart on any fill.
-    if (!only.first.empty()) s.marks.push_back(SceneMarkSet{drawable_text("only in " + co.label_a), MarkStyle::marker, "#222222", only.first});
-    if (!only.second.empty()) s.marks.push_back(SceneMarkSet{drawable_text("only in " + co.label_b), MarkStyle::marker, "#ffffff", only.second});
+    // A user's set of the same name keeps its name; these say where they come from.
+    auto name_of = [&](const std::string& label) {
+        std::string name = drawable_text("only in " + label);
+        if (std::any_of(s.marks.begin(), s.marks.end(), [&](const SceneMarkSet& m) { return m.name == name; })) name += " (comparison)";
+        return name;
+    };
+    if (!only.first.empty()) s.marks.push_back(SceneMarkSet{name_of(co.label_a), MarkStyle::marker, "#222222", only.first});
+    if (!only.second.empty()) s.marks.push_back(SceneMarkSet{name_of(co.label_b), MarkStyle::marker, "#ffffff", only.second});
 }
 
 void Renderer::Impl::emit(const CompareScenes& cs, std::string_view type, std::span<const OutputFormat> formats,
