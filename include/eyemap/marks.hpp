@@ -18,7 +18,8 @@ namespace eyemap {
 // How a set's columns are drawn, over the hexagons (SVG, PNG, PDF and figures alike):
 //   outline: each member's hexagon outlined in the set's colour;
 //   marker:  a dot in the set's colour, with a dark edge, at each member's centre;
-//   dim:     every hexagon that is not a member faded (a translucent white cover).
+//   dim:     every hexagon in no dim set faded (one translucent cover in the background's colour, so
+//            two dim sets do not fade each other), the set's members outlined thinly in its colour.
 enum class MarkStyle : std::uint8_t { outline, marker, dim };
 std::string_view to_string(MarkStyle s) noexcept;  // "outline", "marker", "dim"
 std::optional<MarkStyle> parse_mark_style(std::string_view text) noexcept;
