@@ -365,6 +365,21 @@ void draw_legend_and_buttons(cairo_t* cr, const Scene& s, int layer, bool raster
     }
 }
 
+// Paints the current path (hexagons for dim and outline sets, discs for markers) as a set of `style`
+// draws it: the grid's members and the legend's swatch alike.
+void paint_mark_path(cairo_t* cr, MarkStyle style, const Rgb& colour, const MarkPen& pen, const Style& st) {
+    set_colour(cr, colour);
+    if (style == MarkStyle::marker) {
+        cairo_fill_preserve(cr);
+        set_colour(cr, rgb(st.text));
+        cairo_set_line_width(cr, pen.dot_edge);
+    } else {
+        cairo_set_line_width(cr, style == MarkStyle::dim ? pen.dim_edge() : pen.outline);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    }
+    cairo_stroke(cr);
+}
+
 // The scene's marks as the SVG draws them (append_marks): dims, then outlines, then markers, one
 // path per set, over the hexagons.
 void draw_marks(cairo_t* cr, const Scene& s) {
@@ -386,38 +401,17 @@ void draw_marks(cairo_t* cr, const Scene& s) {
     for (const MarkStyle kind : {MarkStyle::dim, MarkStyle::outline, MarkStyle::marker})
         for (const SceneMarkSet& m : s.marks) {
             if (m.style != kind) continue;
-            const Rgb colour = rgb(m.colour);
-            switch (kind) {
-                case MarkStyle::dim:
-                    for (const std::uint32_t c : m.columns)
-                        if (c < n) hex_path(cr, g.x[c], g.y[c], s.hex_size);
-                    set_colour(cr, colour);
-                    cairo_set_line_width(cr, pen.dim_edge());
-                    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-                    cairo_stroke(cr);
-                    break;
-                case MarkStyle::outline:
-                    for (const std::uint32_t c : m.columns)
-                        if (c < n) hex_path(cr, g.x[c], g.y[c], s.hex_size);
-                    set_colour(cr, colour);
-                    cairo_set_line_width(cr, pen.outline);
-                    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-                    cairo_stroke(cr);
-                    break;
-                case MarkStyle::marker:
-                    for (const std::uint32_t c : m.columns)
-                        if (c < n) {
-                            cairo_new_sub_path(cr);
-                            cairo_arc(cr, g.x[c], g.y[c], pen.dot, 0, kTurn);
-                            cairo_close_path(cr);
-                        }
-                    set_colour(cr, colour);
-                    cairo_fill_preserve(cr);
-                    set_colour(cr, rgb(st.text));
-                    cairo_set_line_width(cr, pen.dot_edge);
-                    cairo_stroke(cr);
-                    break;
+            for (const std::uint32_t c : m.columns) {
+                if (c >= n) continue;
+                if (kind != MarkStyle::marker) {
+                    hex_path(cr, g.x[c], g.y[c], s.hex_size);
+                } else {
+                    cairo_new_sub_path(cr);
+                    cairo_arc(cr, g.x[c], g.y[c], pen.dot, 0, kTurn);
+                    cairo_close_path(cr);
+                }
             }
+            paint_mark_path(cr, kind, rgb(m.colour), pen, st);
         }
     cairo_restore(cr);
 }
@@ -439,32 +433,14 @@ void draw_mark_legend(cairo_t* cr, std::span<const SceneMarkSet> sets, const Mar
         cairo_set_line_width(cr, line);
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
         cairo_stroke(cr);
-        switch (m.style) {
-            case MarkStyle::dim:
-                hex_path(cr, cx, cy, at.swatch);
-                set_colour(cr, colour);
-                cairo_set_line_width(cr, pen.dim_edge());
-                cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-                cairo_stroke(cr);
-                break;
-            case MarkStyle::outline:
-                hex_path(cr, cx, cy, at.swatch);
-                set_colour(cr, colour);
-                cairo_set_line_width(cr, pen.outline);
-                cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-                cairo_stroke(cr);
-                break;
-            case MarkStyle::marker:
-                cairo_new_sub_path(cr);
-                cairo_arc(cr, cx, cy, pen.dot, 0, kTurn);
-                cairo_close_path(cr);
-                set_colour(cr, colour);
-                cairo_fill_preserve(cr);
-                set_colour(cr, rgb(st.text));
-                cairo_set_line_width(cr, pen.dot_edge);
-                cairo_stroke(cr);
-                break;
+        if (m.style != MarkStyle::marker) {
+            hex_path(cr, cx, cy, at.swatch);
+        } else {
+            cairo_new_sub_path(cr);
+            cairo_arc(cr, cx, cy, pen.dot, 0, kTurn);
+            cairo_close_path(cr);
         }
+        paint_mark_path(cr, m.style, colour, pen, st);
     }
     cairo_restore(cr);
     cairo_set_font_options(cr, fonts(st.font_family).options);
