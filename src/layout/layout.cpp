@@ -290,7 +290,7 @@ LegendBox place_legend(const EyemapData& data, const Style& style, const LegendP
     lg.title_y = lg.y + at.bar_height / 2;
     // The rotated title is centred beside the bar: shortened to what lies between the canvas's top and
     // twice the centre (a long label, or a comparison's "A − B" title, would leave the canvas).
-    lg.title = fit_text(std::string(metric_legend_title(data.metric)), 2 * (lg.title_y - 2), style.legend_title_size);
+    lg.title = fit_text(std::string(metric_legend_title(data.metric)), 2 * lg.title_y, style.legend_title_size);
     lg.bar_height = at.bar_height;
     lg.all = legend_scale(data.scale, data.format, lg.bar_height, 0.8 * style.tick_size);
     lg.layer = legend_scale(data.layer_scale, data.format, lg.bar_height, 0.8 * style.tick_size);
@@ -397,17 +397,21 @@ std::vector<SceneMarkSet> scene_marks(const Marks& marks, const ColumnIndex& ind
 }
 
 double estimated_text_width(std::string_view text, double font) noexcept {
-    // Per character, in ems, erring wide (a name must not leave the canvas): DejaVu and Liberation Sans'
-    // widest letters, narrow ones, and 0.8 for any other script's character.
+    // Per character, in ems: DejaVu Sans' advance widths by class (the SVG's and cairo's default font;
+    // Liberation Sans is narrower), rounded up; 0.75 for any other script's character.
     double ems = 0;
     for (unsigned char c : text) {
         if ((c & 0xC0) == 0x80) continue;  // a continuation byte: counted with its lead
-        if (c >= 0x80) ems += 0.8;
-        else if (c == 'W' || c == 'M' || c == 'm' || c == 'w' || c == '@' || c == '%') ems += 1.0;
-        else if (c >= 'A' && c <= 'Z') ems += 0.75;
+        if (c >= 0x80) ems += 0.75;
+        else if (c == 'W' || c == 'm' || c == '@' || c == '%') ems += 1.0;
+        else if (c == 'M' || c == 'w' || c == '<' || c == '>' || c == '=' || c == '+' || c == '~') ems += 0.86;
+        else if (c >= 'A' && c <= 'Z') ems += 0.72;
+        else if (c >= '0' && c <= '9') ems += 0.64;
         else if (c == 'i' || c == 'l' || c == 'j' || c == 'I' || c == '.' || c == ',' || c == ':' || c == ';' || c == '\'' || c == '|' || c == '!')
-            ems += 0.32;
-        else if (c == ' ' || c == 'f' || c == 't' || c == 'r') ems += 0.42;
+            ems += 0.3;
+        else if (c == ' ' || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == 'f' || c == 't' || c == 'r' ||
+                 c == '-' || c == '/')
+            ems += 0.42;
         else ems += 0.62;
     }
     return ems * font;
