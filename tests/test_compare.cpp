@@ -371,3 +371,15 @@ TEST_CASE("a long comparison title is shortened to the canvas, a user's set name
     CHECK_THAT(diff, Catch::Contains("data-set=\"only in optic-lobe v1.1 male\"") &&
                          Catch::Contains("data-set=\"only in optic-lobe v1.1 male (comparison)\""));
 }
+
+TEST_CASE("A's and B's SVGs say which dataset they show to screen readers too") {
+    const Dataset a = data_of(kA, "a.csv"), b = data_of(kB, "b.csv");
+    CompareOptions o;
+    o.label_a = "male";
+    o.label_b = "female";
+    const EyemapRequest req{"ME", Side::R, Metric::synapses};
+    const auto out = Renderer().render_compare(a, b, "T", o, std::span(&req, 1));
+    CHECK_THAT(out[0].bytes, Catch::Contains("-title\">Synapse count of T in ME (R) \u00b7 male</title>"));
+    CHECK_THAT(out[1].bytes, Catch::Contains("-title\">Synapse count of T in ME (R) \u00b7 female</title>"));
+    CHECK_THAT(Renderer().render(a, "T", std::span(&req, 1))[0].bytes, Catch::Contains("-title\">Synapse count of T in ME (R)</title>"));
+}

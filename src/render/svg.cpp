@@ -256,7 +256,11 @@ SvgFrame expand_frame(const Scene& scene, const TemplateSet& templates, bool int
     head.set("titles", titles);
     // What the picture shows, for screen readers and search engines (the root <title> and <desc>).
     const std::string_view side_word = d.side == Side::L ? "left" : "right";
-    head.set("a11y_title", fmt::format("{} of {} in {} ({})", metric_label(d.metric), kTypeSentinel, d.region, to_string(d.side)));
+    // What the first title line adds to the metric's title (a comparison's " · male": which dataset) is
+    // said to screen readers too, so A's and B's files read apart; nothing for other eyemaps.
+    const std::string_view first_line = scene.titles[0].text, metric_words = metric_title(d.metric);
+    const std::string_view added = first_line.starts_with(metric_words) ? first_line.substr(metric_words.size()) : std::string_view();
+    head.set("a11y_title", fmt::format("{} of {} in {} ({}){}", metric_label(d.metric), kTypeSentinel, d.region, to_string(d.side), added));
     std::string desc = fmt::format(
         "Eyemap of {}, {} side{}: one hexagon per column, coloured by the {} of {} in it; columns not in {} are grey, "
         "columns without data white. {} Colour scale: {}, {}.",
