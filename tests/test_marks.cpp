@@ -15,6 +15,7 @@
 #include "eyemap/renderer.hpp"
 #include "layout/layout.hpp"
 #include "stage_support.hpp"
+#include "png_decode.hpp"
 #include "test_support.hpp"
 
 using namespace eyemap;
@@ -87,20 +88,7 @@ void check_at(const Error& e, std::uint64_t line, std::string_view field, std::s
     CHECK_THAT(e.reason(), Catch::Matchers::Contains(std::string(says)));
 }
 
-// Decoded PNG, each pixel 0xAARRGGBB.
-RasterImage decode_png(std::string_view bytes) {
-    png_image img{};
-    img.version = PNG_IMAGE_VERSION;
-    REQUIRE(png_image_begin_read_from_memory(&img, bytes.data(), bytes.size()) != 0);
-    img.format = PNG_FORMAT_BGRA;  // little-endian memory order of 0xAARRGGBB words
-    static_assert(std::endian::native == std::endian::little, "the test decoder assumes little-endian");
-    RasterImage out;
-    out.width = static_cast<int>(img.width);
-    out.height = static_cast<int>(img.height);
-    out.argb.resize(static_cast<std::size_t>(out.width) * static_cast<std::size_t>(out.height));
-    REQUIRE(png_image_finish_read(&img, nullptr, out.argb.data(), 0, nullptr) != 0);
-    return out;
-}
+using eyemap::test::decode_png;
 
 int channel_gap(std::uint32_t a, std::uint32_t b) {
     int gap = 0;

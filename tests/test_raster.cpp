@@ -37,6 +37,7 @@
 #include "stage_support.hpp"
 #include "eyemap/sample.hpp"
 #include "eyemap/stats.hpp"
+#include "png_decode.hpp"
 #include "test_support.hpp"
 #include "core/text.hpp"
 #include "output/sink.hpp"
@@ -51,20 +52,7 @@ namespace {
 
 const std::string kShared = EYEMAP_SHARED_DIR "/data/optic-lobe/";
 
-// Decoded PNG, each pixel 0xAARRGGBB (as RasterImage).
-RasterImage decode_png(std::string_view bytes) {
-    png_image img{};
-    img.version = PNG_IMAGE_VERSION;
-    REQUIRE(png_image_begin_read_from_memory(&img, bytes.data(), bytes.size()) != 0);
-    img.format = PNG_FORMAT_BGRA;  // little-endian memory order of 0xAARRGGBB words
-    static_assert(std::endian::native == std::endian::little, "the test decoder assumes little-endian");
-    RasterImage out;
-    out.width = static_cast<int>(img.width);
-    out.height = static_cast<int>(img.height);
-    out.argb.resize(static_cast<std::size_t>(out.width) * static_cast<std::size_t>(out.height));
-    REQUIRE(png_image_finish_read(&img, nullptr, out.argb.data(), 0, nullptr) != 0);
-    return out;
-}
+using eyemap::test::decode_png;
 
 // The PNG's IHDR colour type (byte 25) and bit depth (byte 24).
 int png_colour_type(std::string_view png) { return static_cast<unsigned char>(png.at(25)); }

@@ -260,8 +260,11 @@ CompareOptions CommonOptions::compare_options(std::string_view type_a) const {
     // Two types of one file: the types' names (several types in A: "type", as in "type − L1").
     std::string a = baseline.empty() ? (type_a.empty() ? std::string("type") : std::string(type_a)) : stem(data),
                 b = baseline.empty() ? baseline_type : stem(baseline);
-    auto usable = [](const std::string& s) { return !s.empty() && s.size() <= 40 && is_drawable_text(s) && s.find_first_not_of(' ') == 0 && s.back() != ' '; };
-    if (!usable(a) || !usable(b) || a == b) a = "A", b = "B";
+    try {  // names a label cannot be (validate's rule) give way to A and B
+        validate(CompareOptions{o.mode, a, b, {}, o.colormap});
+    } catch (const Error&) {
+        a = "A", b = "B";
+    }
     o.label_a = label_a.empty() ? a : label_a;
     o.label_b = label_b.empty() ? b : label_b;
     if (label_b.empty() && o.label_b == o.label_a) o.label_b = o.label_a == "B" ? "A" : "B";  // --label-a took B's default

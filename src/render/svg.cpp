@@ -619,6 +619,16 @@ void dot_path(RawWriter& w, double x, double y, double r) {
 
 constexpr std::size_t kShapeBound = 320;  // one hexagon's or disc's path data, at most
 
+// One shape's path data written straight into the buffer: one capacity check per shape.
+template <class Draw>
+void append_shape(fmt::memory_buffer& out, Draw&& draw) {
+    const std::size_t start = out.size();
+    out.resize(start + kShapeBound);
+    RawWriter w{out.data() + start};
+    draw(w);
+    out.resize(static_cast<std::size_t>(w.p - out.data()));
+}
+
 // The paint of one set's path: its attributes, then the path data.
 void mark_paint(fmt::memory_buffer& out, const SceneMarkSet& m, const MarkPen& pen, const Style& st) {
     out.append(std::string_view("<path data-set=\""));
@@ -662,14 +672,7 @@ void append_marks(fmt::memory_buffer& out, const Scene& scene, std::string_view 
     out.append(std::string_view("<g class=\"em-marks\" pointer-events=\"none\""));
     out.append(attributes);
     out.append(std::string_view(">\n"));
-    // Shapes written straight into the buffer, one capacity check per shape.
-    const auto shape = [&](auto draw) {
-        const std::size_t start = out.size();
-        out.resize(start + kShapeBound);
-        RawWriter w{out.data() + start};
-        draw(w);
-        out.resize(static_cast<std::size_t>(w.p - out.data()));
-    };
+    const auto shape = [&](auto draw) { append_shape(out, draw); };
     // Dim sets: one cover, in the background's colour, over every hexagon in none of them (so two dim
     // sets do not fade each other), then each set's members outlined in its colour.
     if (const std::vector<std::uint8_t> kept = dim_members(scene.marks, n); !kept.empty()) {
@@ -700,13 +703,7 @@ void append_mark_legend(fmt::memory_buffer& out, std::span<const SceneMarkSet> s
     if (!at.shown || sets.empty()) return;
     const MarkPen pen = mark_pen(at.swatch, line);
     out.append(std::string_view("<g class=\"em-mlegend\">\n"));
-    const auto shape = [&](auto draw) {
-        const std::size_t start = out.size();
-        out.resize(start + kShapeBound);
-        RawWriter w{out.data() + start};
-        draw(w);
-        out.resize(static_cast<std::size_t>(w.p - out.data()));
-    };
+    const auto shape = [&](auto draw) { append_shape(out, draw); };
     for (std::size_t k = 0; k < sets.size(); ++k) {
         const SceneMarkSet& m = sets[k];
         const double cx = at.x + at.swatch, cy = at.row_centre(k);
