@@ -457,6 +457,81 @@ TEST_CASE("limit_colours: at most 256 colours within the bound, or the image unc
     CHECK(kept.argb == noisy.argb);
 }
 
+TEST_CASE("render_image finds palette indices as it draws: within 4 levels of the exact drawing, solid colours exact") {
+    const auto& ds = memory_dataset();
+    const EyemapRequest req{"ME", Side::R, Metric::synapses};
+    auto scene_with = [&](const char* map, int bins, bool continuous) {
+        ScaleOptions o;
+        o.bins = bins;
+        o.continuous = continuous;
+        const auto fills = std::make_shared<const FillColours>(fill_colours(Style{}, map, bins, continuous));
+        return test::stage_scenes(ds, ds.types.at(0).neuron_type, std::span(&req, 1), {}, o, fills).at(0);
+    };
+    // A continuous map's scene with only every fifth of its levels drawn (52): few enough fills to try a palette,
+    // too many shades for 256 colours in drawing order (the fallback: limit_colours, or RGB(A)).
+    Scene levels52 = scene_with("viridis", 5, true);
+    for (FillIndex& f : levels52.data.fill)
+        if (f >= 1 && f <= kContinuousLevels) f = static_cast<FillIndex>(1 + (f - 1) / 5 * 5);
+    struct Case {
+        const char* name;
+        Scene scene;
+        RasterOptions options;
+    };
+    RasterOptions x2, layer3;
+    x2.scale = 2;
+    layer3.layer = 3;
+    std::vector<Case> cases{{"reds 1x", memory_scene(), {}},       {"reds 2x", memory_scene(), x2},
+                            {"layer 3", memory_scene(), layer3},    {"cells", real_scene(), {}},
+                            {"viridis 7", scene_with("viridis", 7, false), {}}, {"reds 12", scene_with("reds", 12, false), {}},
+                            {"52 levels", levels52, {}}};
+    for (const Case& k : cases) {
+        INFO(k.name);
+        RasterOptions exact_options = k.options;
+        exact_options.png.palette_when_possible = false;
+        const RasterImage exact = render_image(k.scene, exact_options);
+        CHECK(exact.index.empty());
+        const RasterImage img = render_image(k.scene, k.options);
+        REQUIRE(img.argb.size() == exact.argb.size());
+        std::set<std::uint32_t> drawn(exact.argb.begin(), exact.argb.end());
+        INFO(drawn.size() << " colours drawn, " << img.palette.size() << " in the palette");
+        if (img.index.empty()) {  // no 256 colours within 4 levels: the pixels as drawn
+            CHECK(std::string_view(k.name) == "52 levels");  // the only one with that many shades
+            CHECK(img.argb == exact.argb);
+            continue;
+        }
+        REQUIRE(img.index.size() == img.argb.size());
+        CHECK(img.palette.size() <= 256);
+        CHECK(img.palette.size() <= drawn.size());
+        std::size_t moved = 0, mismatched = 0, too_far = 0;
+        for (std::size_t i = 0; i < img.argb.size(); ++i) {
+            if (img.palette.at(img.index[i]) != (img.argb[i] | 0xff000000u)) ++mismatched;
+            const int d = channel_diff(img.argb[i], exact.argb[i]);
+            moved += d > 0;
+            too_far += d > 4;
+        }
+        CHECK(mismatched == 0);
+        CHECK(too_far == 0);
+        CHECK(moved < img.argb.size() / 4);
+        // The colours drawn solid are kept exactly: the background, the text, every hexagon centre.
+        const Style& st = *k.scene.style;
+        CHECK(img.pixel(0, 0) == exact.pixel(0, 0));
+        CHECK(std::count(img.palette.begin(), img.palette.end(), 0xff000000u | std::stoul(st.text.substr(1), nullptr, 16)) == 1);
+        const auto fills = k.options.layer ? fills_for_layer(k.scene.data, k.options.layer) : k.scene.data.fill;
+        std::size_t centres_moved = 0;
+        for (std::size_t c = 0; c < fills.size(); ++c) {
+            const int px = static_cast<int>(std::floor(k.scene.grid->x[c] * k.options.scale));
+            const int py = static_cast<int>(std::floor(k.scene.grid->y[c] * k.options.scale));
+            centres_moved += img.pixel(px, py) != exact.pixel(px, py);
+        }
+        CHECK(centres_moved == 0);
+        // The same pixels every time, and a palette PNG that decodes to them.
+        CHECK(render_image(k.scene, k.options).argb == img.argb);
+        const std::string png = encode_png(img, k.options.png);
+        CHECK(png_colour_type(png) == 3);
+        CHECK(decode_png(png).argb == img.argb);
+    }
+}
+
 TEST_CASE("our PNG writer: odd widths, every palette bit depth, RGB and RGBA tails, all filters") {
     // Widths around the 4- and 2-pixel steps of the RGB conversion and the 8/4/2-per-byte packing.
     for (int width : {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 17}) {

@@ -20,6 +20,7 @@
 
 #include "eyemap/error.hpp"
 #include "core/throw.hpp"
+#include "render/colour_index.hpp"
 #include "render/raster.hpp"
 
 namespace eyemap {
@@ -34,31 +35,6 @@ struct PaletteColour {
 };
 static_assert(sizeof(PaletteColour) == 3);
 
-// Colours seen so far, up to 256, with their palette indices: a small open-addressing table.
-struct ColourTable {
-    static constexpr std::size_t kSlots = 1024;  // power of two, load <= 1/4
-    std::array<std::uint32_t, kSlots> keys{};    // 0 = empty; keys carry 0xff alpha so are never 0
-    std::array<std::uint8_t, kSlots> vals{};
-    int count = 0;
-    // Index of `key` (alpha forced to 0xff), added if new; -1 when it would be the 257th colour.
-    int find_or_add(std::uint32_t key, std::array<PaletteColour, 256>* palette) {
-        std::size_t h = (key * 0x9E3779B1u) >> 22;  // top 10 bits
-        for (;;) {
-            if (keys[h] == key) return vals[h];
-            if (keys[h] == 0) {
-                if (count == 256) return -1;
-                keys[h] = key;
-                vals[h] = static_cast<std::uint8_t>(count);
-                if (palette)
-                    (*palette)[static_cast<std::size_t>(count)] =
-                        PaletteColour{static_cast<std::uint8_t>(key >> 16), static_cast<std::uint8_t>(key >> 8), static_cast<std::uint8_t>(key)};
-                return count++;
-            }
-            h = (h + 1) & (kSlots - 1);
-        }
-    }
-};
-
 // Palette indices of the image when it has at most 256 colours (alpha ignored). Returns the
 // colour count, or 0 when there are more than 256. Every 29th pixel is looked at first: an image
 // with more colours usually shows > 256 there already, for a tenth of the cost of indexing it up
@@ -67,21 +43,25 @@ struct ColourTable {
 // of an opaque one decodes to the same pixels).
 int palettise(const RasterImage& img, std::vector<std::uint8_t>& index, std::array<PaletteColour, 256>& palette, bool opaque_only = false) {
     {
-        ColourTable sample;
+        detail::ColourIndex sample;
         for (std::size_t i = 0; i < img.argb.size(); i += 29)
-            if (sample.find_or_add(img.argb[i] | 0xff000000u, nullptr) < 0) return 0;
+            if (sample.find_or_add(img.argb[i]) < 0) return 0;
     }
-    ColourTable table;
+    detail::ColourIndex table;
     index.resize(img.argb.size());
     std::uint32_t all = 0xffffffffu;  // AND of all pixels: its alpha byte is 0xff when all are opaque
     for (std::size_t i = 0; i < img.argb.size(); ++i) {  // one probe per pixel (see limit_colours)
         const std::uint32_t px = img.argb[i];
         all &= px;
-        const int k = table.find_or_add(px | 0xff000000u, &palette);
+        const int k = table.find_or_add(px);
         if (k < 0) return 0;
         index[i] = static_cast<std::uint8_t>(k);
     }
     if (opaque_only && (all >> 24) != 0xff) return 0;
+    for (int k = 0; k < table.count; ++k) {
+        const std::uint32_t c = table.colours[static_cast<std::size_t>(k)];
+        palette[static_cast<std::size_t>(k)] = PaletteColour{static_cast<std::uint8_t>(c >> 16), static_cast<std::uint8_t>(c >> 8), static_cast<std::uint8_t>(c)};
+    }
     return table.count;
 }
 
@@ -348,14 +328,6 @@ std::string encode_with_libdeflate(const RasterImage& img, const PngOptions& o) 
 
 // ---- Colour limit: at most 256 colours within a bound, for palette PNGs ----------------------
 
-// Chebyshev distance (the largest channel difference) of two 0x..RRGGBB colours.
-inline int colour_distance(std::uint32_t a, std::uint32_t b) {
-    const int dr = std::abs(static_cast<int>((a >> 16) & 0xff) - static_cast<int>((b >> 16) & 0xff));
-    const int dg = std::abs(static_cast<int>((a >> 8) & 0xff) - static_cast<int>((b >> 8) & 0xff));
-    const int db = std::abs(static_cast<int>(a & 0xff) - static_cast<int>(b & 0xff));
-    return std::max({dr, dg, db});
-}
-
 // Colour -> count (then -> replacement colour), open addressing, up to kMaxColours colours. Four
 // counters per colour, for pixels i % 4 = 0..3: runs of one colour then add to four memory words
 // in turn instead of making every increment wait for the one before (store-to-load latency).
@@ -377,40 +349,6 @@ struct ColourCounts {
                 return h;
             }
         }
-    }
-};
-
-// Palette colours bucketed by 8 x 8 x 8-level colour cells (32^3), to find the ones within a
-// distance (<= 7) of a colour by looking at the (at most 8) cells around it.
-struct PaletteGrid {
-    std::vector<std::int16_t> head = std::vector<std::int16_t>(32768, -1);
-    std::array<std::int16_t, 256> next{};
-    std::vector<std::uint32_t> colours;
-    PaletteGrid() { colours.reserve(256); }
-    static int cell(int r, int g, int b) { return (r >> 3) << 10 | (g >> 3) << 5 | (b >> 3); }
-    void add(std::uint32_t c) {
-        const int k = cell((c >> 16) & 0xff, (c >> 8) & 0xff, c & 0xff);
-        next[colours.size()] = head[static_cast<std::size_t>(k)];
-        head[static_cast<std::size_t>(k)] = static_cast<std::int16_t>(colours.size());
-        colours.push_back(c);
-    }
-    // The nearest palette colour within `bound` (Chebyshev; ties: the smaller sum of channel
-    // differences, then the earlier entry), or -1.
-    int nearest(std::uint32_t c, int bound) const {
-        const int r = (c >> 16) & 0xff, g = (c >> 8) & 0xff, b = c & 0xff;
-        int best = -1, best_d = bound + 1, best_sum = 0;
-        for (int cr = std::max(0, r - bound) >> 3; cr <= std::min(255, r + bound) >> 3; ++cr)
-            for (int cg = std::max(0, g - bound) >> 3; cg <= std::min(255, g + bound) >> 3; ++cg)
-                for (int cb = std::max(0, b - bound) >> 3; cb <= std::min(255, b + bound) >> 3; ++cb)
-                    for (int i = head[static_cast<std::size_t>(cr << 10 | cg << 5 | cb)]; i >= 0; i = next[static_cast<std::size_t>(i)]) {
-                        const std::uint32_t p = colours[static_cast<std::size_t>(i)];
-                        const int d = colour_distance(c, p);
-                        if (d > best_d) continue;
-                        const int sum = std::abs(r - static_cast<int>((p >> 16) & 0xff)) + std::abs(g - static_cast<int>((p >> 8) & 0xff)) +
-                                        std::abs(b - static_cast<int>(p & 0xff));
-                        if (d < best_d || sum < best_sum || (sum == best_sum && i < best)) best = i, best_d = d, best_sum = sum;
-                    }
-        return best;
     }
 };
 
@@ -474,7 +412,7 @@ int limit_colours(RasterImage& img, int max_error) {
         // (Trying smaller bounds first cost ~1 ms per 1x eyemap for no visible difference.)
         const int bound = std::min(max_error, 7);
         if (bound <= 0) return 0;
-        PaletteGrid grid;
+        detail::PaletteGrid grid;
         for (const auto& [count, colour] : by_count) {
             if (grid.nearest(colour, bound) >= 0) continue;
             if (grid.colours.size() == 256) return 0;

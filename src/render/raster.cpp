@@ -7,6 +7,10 @@
 #include <cairo.h>
 #include <libdeflate.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <bitset>
 #include <array>
@@ -22,6 +26,7 @@
 #include "core/number.hpp"
 #include "core/text.hpp"
 #include "render/cairo_stream.hpp"
+#include "render/colour_index.hpp"
 #include "eyemap/error.hpp"
 #include "core/throw.hpp"
 
@@ -663,9 +668,65 @@ std::shared_ptr<const PaintTables> paint_tables(const Style& style, const FillCo
     return t;
 }
 
-// `scale` device pixels per scene pixel, then moved by (dx, dy) device pixels (a figure's panel).
-void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamps& st, const Scene& s,
-                    const std::vector<FillIndex>& fills, double scale, double dx = 0, double dy = 0) {
+// Palette indices written while drawing (render_image), instead of a hash probe per pixel
+// afterwards (limit_colours was ~40 % of a 1x PNG's drawing): the pixels cairo draws are indexed
+// where they changed, the stamped ones as they are stamped, from per-(fill, coverage) entries found
+// once per image. Antialiased shades take a palette colour within kMaxColourError levels when there
+// is one (NearPalette), as limit_colours would move them; the solid colours are in the palette
+// first, exactly. Pixels keep their drawn colours until the end (later drawing blends over what
+// was drawn, not over a moved colour), then take their palette colours in one pass.
+// `palette.full`: more than 256 colours were needed, the indices are incomplete.
+constexpr int kMaxColourError = 4;
+struct IndexedPixels {
+    std::uint8_t* index = nullptr;  // parallel to the pixels
+    detail::NearPalette palette{kMaxColourError};
+    // [fill * kLevelCount^2 + level]: the index of that fill's colour at that coverage over the
+    // background, -1 until needed; [fill]: its solid colour's.
+    std::vector<std::int16_t> on_background, solid;
+    std::uint8_t take(std::uint32_t px) noexcept { return static_cast<std::uint8_t>(std::max(palette.find_or_add(px), 0)); }
+    // The same for a pixel whose colour is determined by `entry` (a table's), found once.
+    std::uint8_t take(std::int16_t& entry, std::uint32_t px) noexcept {
+        if (entry < 0) entry = static_cast<std::int16_t>(palette.find_or_add(px));
+        return static_cast<std::uint8_t>(std::max<std::int16_t>(entry, 0));
+    }
+    // Indexes the pixels that differ from `before` (what they were when last indexed; `step` 0:
+    // one colour for all), looking at blocks of 16 at once: most pixels did not change, and
+    // comparing is cheaper than hashing.
+    void index_changed(const std::uint32_t* px, std::size_t n, const std::uint32_t* before, std::size_t step) noexcept {
+        constexpr std::size_t kBlock = 16;
+        std::size_t i = 0;
+        for (; i + kBlock <= n; i += kBlock) {
+            if (same_block(px + i, before + i * step, step)) continue;
+            for (std::size_t j = i; j < i + kBlock; ++j)
+                if (px[j] != before[j * step]) index[j] = take(px[j]);
+        }
+        for (; i < n; ++i)
+            if (px[i] != before[i * step]) index[i] = take(px[i]);
+    }
+
+private:
+    // 16 pixels equal to 16 others (step 1) or to one colour (step 0).
+    static bool same_block(const std::uint32_t* a, const std::uint32_t* b, std::size_t step) noexcept {
+#if defined(__SSE2__)
+        auto load = [](const std::uint32_t* p) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)); };
+        const __m128i one = _mm_set1_epi32(static_cast<int>(*b));
+        auto other = [&](int k) { return step ? load(b + 4 * k) : one; };
+        const __m128i d = _mm_or_si128(_mm_or_si128(_mm_xor_si128(load(a), other(0)), _mm_xor_si128(load(a + 4), other(1))),
+                                       _mm_or_si128(_mm_xor_si128(load(a + 8), other(2)), _mm_xor_si128(load(a + 12), other(3))));
+        return _mm_movemask_epi8(_mm_cmpeq_epi32(d, _mm_setzero_si128())) == 0xffff;
+#else
+        std::uint32_t diff = 0;
+        for (std::size_t j = 0; j < 16; ++j) diff |= a[j] ^ b[j * step];
+        return diff == 0;
+#endif
+    }
+};
+
+// kIndexed: also write the stamped pixels' palette indices into `indexed` (a separate instance, so
+// that the plain one has no per-pixel test).
+template <bool kIndexed>
+void stamp_hexagons_as(std::uint32_t* pixels, int width, int height, const HexStamps& st, const Scene& s,
+                       const std::vector<FillIndex>& fills, double scale, double dx, double dy, IndexedPixels* indexed) {
     const GridCoordinates& g = *s.grid;
     const auto paint = paint_tables(*s.style, *s.fills);
     const auto& tables = paint->blend;
@@ -674,6 +735,11 @@ void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamp
     const auto& colour = paint->colour;
     const bool opaque = paint->opaque;
     const std::size_t plane = static_cast<std::size_t>(st.width) * static_cast<std::size_t>(st.height);
+    constexpr std::size_t kLevels2 = static_cast<std::size_t>(kLevelCount * kLevelCount);
+    if constexpr (kIndexed) {
+        indexed->on_background.assign(colour.size() * kLevels2, -1);
+        indexed->solid.assign(colour.size(), -1);
+    }
     for (std::size_t c = 0; c < fills.size(); ++c) {
         const double x = g.x[c] * scale + dx, y = g.y[c] * scale + dy;
         int ix = static_cast<int>(std::floor(x)), iy = static_cast<int>(std::floor(y));
@@ -686,33 +752,59 @@ void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamp
         const BlendTable& table = tables[fills[c]];
         const OverBackground& on_bg = over_bg[fills[c]];
         const std::uint32_t fc = colour[fills[c]];
+        std::int16_t* on_bg_index = kIndexed ? indexed->on_background.data() + fills[c] * kLevels2 : nullptr;
         const int x0 = ix - st.centre_x, y0 = iy - st.centre_y;
         const int tx_min = std::max(0, -x0), tx_max = std::min(st.width, width - x0);  // inside the canvas
         for (int ty = std::max(0, -y0); ty < st.height && y0 + ty < height; ++ty) {
             const HexStamps::Span& sp = spans[ty];
             std::uint32_t* row = pixels + static_cast<std::size_t>(y0 + ty) * static_cast<std::size_t>(width) + x0;
             const std::uint16_t* cr = cm + static_cast<std::size_t>(ty) * st.width;
+            std::uint8_t* irow = kIndexed ? indexed->index + (row - pixels) : nullptr;
             auto edge = [&](int from, int to) {
-                for (int tx = std::max(from, tx_min); tx < std::min(to, tx_max); ++tx)
-                    if (const unsigned level = cr[tx]) row[tx] = row[tx] == bg ? on_bg[level] : blend(row[tx], table[level]);
+                for (int tx = std::max(from, tx_min); tx < std::min(to, tx_max); ++tx) {
+                    const unsigned level = cr[tx];
+                    if (!level) continue;
+                    if (row[tx] == bg) {
+                        row[tx] = on_bg[level];
+                        if constexpr (kIndexed) irow[tx] = indexed->take(on_bg_index[level], row[tx]);
+                    } else {
+                        row[tx] = blend(row[tx], table[level]);
+                        if constexpr (kIndexed) irow[tx] = indexed->take(row[tx]);
+                    }
+                }
             };
             edge(sp.begin, sp.solid_begin);
             const int sb = std::max<int>(sp.solid_begin, tx_min), se = std::min<int>(sp.solid_end, tx_max);
-            if (opaque) {
-                if (sb < se) std::fill(row + sb, row + se, fc);
-            } else if (sb < se) {  // faded: the precomputed colour over the background, blended over anything else
-                bool clean = true;  // the usual case, checked in one vectorised pass
-                for (int tx = sb; tx < se; ++tx) clean &= row[tx] == bg;
+            if (sb < se) {
+                // Opaque: the fill colour over anything. Faded: the precomputed colour over the
+                // background (the usual case, checked in one vectorised pass), blended over anything else.
+                bool clean = opaque;
+                if (!opaque) {
+                    clean = true;
+                    for (int tx = sb; tx < se; ++tx) clean &= row[tx] == bg;
+                }
                 if (clean) {
                     std::fill(row + sb, row + se, fc);
+                    if constexpr (kIndexed) std::fill(irow + sb, irow + se, indexed->take(indexed->solid[fills[c]], fc));
                 } else {
                     const Blend& solid = table[HexStamps::kSolid];
-                    for (int tx = sb; tx < se; ++tx) row[tx] = row[tx] == bg ? fc : blend(row[tx], solid);
+                    for (int tx = sb; tx < se; ++tx) {
+                        row[tx] = row[tx] == bg ? fc : blend(row[tx], solid);
+                        if constexpr (kIndexed) irow[tx] = indexed->take(row[tx]);
+                    }
                 }
             }
             edge(sp.solid_end, sp.end);
         }
     }
+}
+
+// `scale` device pixels per scene pixel, then moved by (dx, dy) device pixels (a figure's panel);
+// `indexed`: also write the stamped pixels' palette indices.
+void stamp_hexagons(std::uint32_t* pixels, int width, int height, const HexStamps& st, const Scene& s,
+                    const std::vector<FillIndex>& fills, double scale, double dx = 0, double dy = 0, IndexedPixels* indexed = nullptr) {
+    if (indexed) stamp_hexagons_as<true>(pixels, width, height, st, s, fills, scale, dx, dy, indexed);
+    else stamp_hexagons_as<false>(pixels, width, height, st, s, fills, scale, dx, dy, nullptr);
 }
 
 using detail::append_to_string;
@@ -970,6 +1062,23 @@ std::pair<int, int> raster_size(const Scene& scene, double scale) {
     return {static_cast<int>(w), static_cast<int>(h)};
 }
 
+namespace {
+// The colours an eyemap draws solid (background first: index 0), so that shades near them do not
+// take their place in the palette.
+void seed_palette(detail::NearPalette& palette, const Scene& s, const std::bitset<kMaxFills>& drawn) {
+    const Style& st = *s.style;
+    palette.add_exact(argb(st.background));
+    const auto paint = paint_tables(st, *s.fills);
+    for (std::size_t p = 0; p < paint->colour.size(); ++p)
+        if (drawn.test(p)) palette.add_exact(paint->colour[p]);
+    for (const std::string* c : {&st.text, &st.hex_stroke, &st.badge_left, &st.badge_right, &st.button_fill, &st.button_on_fill, &st.button_stroke})
+        if (c->size() == 7 && (*c)[0] == '#') palette.add_exact(argb(*c));
+    for (const LegendScale* ls : {&s.legend.all, &s.legend.layer})
+        if (s.legend.shown && !ls->gradient)
+            for (int b = 0; b < ls->bins; ++b) palette.add_exact(argb(s.fills->colour[ls->fill[static_cast<std::size_t>(b)]]));
+}
+}  // namespace
+
 RasterImage render_image(const Scene& scene, const RasterOptions& options) {
     validate_scene(scene);
     const auto [w, h] = raster_size(scene, options.scale);
@@ -987,14 +1096,43 @@ RasterImage render_image(const Scene& scene, const RasterOptions& options) {
     CairoPtr cr(cairo_create(surface.get()));
     check(cairo_status(cr.get()), "context");
     cairo_scale(cr.get(), options.scale, options.scale);
+    // A palette PNG is tried only when wanted and with at most kPaletteFills fills drawn (a continuous map's levels
+    // and their antialiased shades never fit 256 colours within 4 levels, and the attempt was ~20 %
+    // of such a PNG's time: bench_pipeline BM_Ratio_EyemapContinuousVsReds5); such images are
+    // written RGB(A).
+    std::bitset<kMaxFills> drawn;
+    for (const FillIndex f : fills) drawn.set(f);
+    const bool palette = options.png.palette_when_possible && drawn.count() <= kPaletteFills;
+    const std::size_t n = img.argb.size();
+    IndexedPixels indexed;
+    bool index_kept = false;
     if (auto stamps = stamps_for(scene.hex_size * options.scale, scene.style->hex_stroke_width * options.scale)) {
         draw_background_and_titles(cr.get(), scene, true);
         cairo_surface_flush(surface.get());
-        stamp_hexagons(img.argb.data(), w, h, *stamps, scene, fills, options.scale);
+        // Indices while drawing: the titles' pixels (all else is the background, index 0), the
+        // stamped ones, then what cairo changes after the stamps (legend, buttons, marks), found
+        // against a copy of the pixels.
+        thread_local std::vector<std::uint32_t> stamped;
+        if (palette) {
+            img.index.assign(n, 0);
+            indexed.index = img.index.data();
+            const std::uint32_t bg = argb(scene.style->background);
+            seed_palette(indexed.palette, scene, drawn);
+            indexed.index_changed(img.argb.data(), n, &bg, 0);
+        }
+        stamp_hexagons(img.argb.data(), w, h, *stamps, scene, fills, options.scale, 0, 0, palette ? &indexed : nullptr);
+        if (palette) stamped.assign(img.argb.begin(), img.argb.end());
         cairo_surface_mark_dirty(surface.get());
         draw_marks(cr.get(), scene);
         draw_legend_and_buttons(cr.get(), scene, options.layer, true);
         draw_mark_legend(cr.get(), scene.marks, scene.mark_legend, *scene.style, scene.style->hex_stroke_width, true);
+        check(cairo_status(cr.get()), "drawing");
+        cairo_surface_flush(surface.get());
+        if (palette) {
+            indexed.index_changed(img.argb.data(), n, stamped.data(), 1);
+            index_kept = !indexed.palette.full;
+            if (stamped.capacity() > (std::size_t(4) << 20)) std::vector<std::uint32_t>().swap(stamped);  // kept up to 16 MB per thread
+        }
     } else {
         draw_scene(cr.get(), scene, fills, options.layer, true);
     }
@@ -1002,14 +1140,19 @@ RasterImage render_image(const Scene& scene, const RasterOptions& options) {
     cr.reset();
     cairo_surface_finish(surface.get());
     check(cairo_surface_status(surface.get()), "image surface");
-    // At most 256 colours, no pixel moved by more than 4 levels (antialiased edge and text
-    // colours merge with near ones; ~820 -> ~170 colours at 1x): encoded as a palette PNG. Not tried
-    // with more than kPaletteFills fills drawn (a continuous map's levels): their solid colours and
-    // antialiased shades never fit 256 within 4 levels, and the attempt was ~20 % of such a PNG's time
-    // (bench_pipeline BM_Ratio_EyemapContinuousVsReds5); such images are written RGB(A).
-    std::bitset<kMaxFills> drawn;
-    for (const FillIndex f : fills) drawn.set(f);
-    if (drawn.count() <= kPaletteFills) limit_colours(img, 4);
+    if (index_kept) {
+        img.palette = indexed.palette.grid.colours;
+        const std::uint32_t* colour = img.palette.data();
+        const std::uint8_t* index = img.index.data();
+        std::uint32_t* px = img.argb.data();
+        for (std::size_t i = 0; i < n; ++i) px[i] = colour[index[i]];  // opaque: the background is, and all drawn over it
+    } else if (palette) {
+        // Hexagons drawn as paths, or more than 256 colours needed in drawing order: at most 256
+        // colours, no pixel moved by more than 4 levels, the most frequent kept exactly (antialiased
+        // edge and text colours merge with near ones), or RGB(A) when that does not fit either.
+        img.index.clear();
+        limit_colours(img, kMaxColourError);
+    }
     return img;
 }
 

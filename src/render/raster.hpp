@@ -8,9 +8,10 @@
 // hexagons with layer N (fills_for_layer) and labels the legend with the per-layer scale.
 //
 // PNG: canvas x scale pixels (each side rounded up), opaque, an 8-bit palette PNG when the
-// drawing has at most 256 colours after limit_colours (eyemaps do), else RGBA. Text is
-// filled glyph outlines (as rsvg-convert draws the SVG's text), hexagon edges are antialiased
-// in 17 coverage levels; antialiased colours may be moved by up to 4 levels to fit 256. PDF: vector, one page per eyemap, real text with the font subset
+// drawing has at most 256 colours after antialiased shades are merged with near colours (eyemaps
+// do), else RGBA. Text is filled glyph outlines (as rsvg-convert draws the SVG's text), hexagon
+// edges are antialiased in 17 coverage levels; antialiased colours may be moved by up to 4 levels
+// to fit 256 (render_image finds the palette indices as it draws; limit_colours where it cannot). PDF: vector, one page per eyemap, real text with the font subset
 // embedded, page size = canvas in points (1 px = 1 pt, so a 72 dpi rasterisation has the PNG's
 // 1x dimensions); RasterOptions::scale does not apply to PDF. The font is fontconfig's match
 // for "DejaVu Sans" (Debian: fonts-dejavu-core); without it another sans-serif font is used.
@@ -53,8 +54,9 @@ struct PngOptions {
     PngFilter filter = PngFilter::none;  // RGB and RGBA images only (palette images are never filtered)
     // Write an 8-bit palette PNG when the image has at most 256 distinct colours and, for RGBA,
     // is opaque (lossless: it decodes to the same pixels; otherwise RGB or RGBA). render_image
-    // limits eyemaps to 256 colours (limit_colours), so drawn eyemaps are always palette PNGs: a
-    // quarter of the bytes to deflate, and `alpha` does not apply to them.
+    // limits eyemaps to 256 colours (antialiased shades moved by up to 4 levels) and leaves their
+    // palette indices, so drawn eyemaps are palette PNGs: a quarter of the bytes to deflate, and
+    // `alpha` does not apply to them. False: render_image keeps the pixels exactly as drawn.
     bool palette_when_possible = true;
     // For an image written without a palette: RGBA (opaque) instead of RGB, no per-pixel
     // repacking, so it encodes faster (an 892-hexagon eyemap at 1x: level 1 RGBA 1.49 ms and 74 KB,
@@ -73,9 +75,9 @@ struct RasterOptions {
 struct RasterImage {
     int width = 0, height = 0;
     std::vector<std::uint32_t> argb;
-    // Palette indices of argb, when limit_colours found <= 256 colours (else empty): palette[index[i]]
-    // is argb[i] with alpha 0xff, the palette in order of first appearance. encode_png uses them
-    // after checking they still match the pixels (one cheap pass instead of indexing again).
+    // Palette indices of argb, when render_image or limit_colours found <= 256 colours (else empty):
+    // palette[index[i]] is argb[i] with alpha 0xff. encode_png uses them after checking they still
+    // match the pixels (one cheap pass instead of indexing again).
     std::vector<std::uint8_t> index;
     std::vector<std::uint32_t> palette;
     std::uint32_t pixel(int x, int y) const { return argb[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)]; }
