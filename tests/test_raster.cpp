@@ -457,6 +457,12 @@ TEST_CASE("limit_colours: at most 256 colours within the bound, or the image unc
     CHECK(kept.argb == noisy.argb);
 }
 
+// Vectors of pixels or indices compared without Catch printing 10^5 elements when they differ.
+template <class T>
+bool same_pixels(const std::vector<T>& a, const std::vector<T>& b) {
+    return a == b;
+}
+
 TEST_CASE("render_image finds palette indices as it draws: within 4 levels of the exact drawing, solid colours exact") {
     const auto& ds = memory_dataset();
     const EyemapRequest req{"ME", Side::R, Metric::synapses};
@@ -496,7 +502,7 @@ TEST_CASE("render_image finds palette indices as it draws: within 4 levels of th
         INFO(drawn.size() << " colours drawn, " << img.palette.size() << " in the palette");
         if (img.index.empty()) {  // no 256 colours within 4 levels: the pixels as drawn
             CHECK(std::string_view(k.name) == "52 levels");  // the only one with that many shades
-            CHECK(img.argb == exact.argb);
+            CHECK(same_pixels(img.argb, exact.argb));
             continue;
         }
         REQUIRE(img.index.size() == img.argb.size());
@@ -524,11 +530,31 @@ TEST_CASE("render_image finds palette indices as it draws: within 4 levels of th
             centres_moved += img.pixel(px, py) != exact.pixel(px, py);
         }
         CHECK(centres_moved == 0);
-        // The same pixels every time, and a palette PNG that decodes to them.
-        CHECK(render_image(k.scene, k.options).argb == img.argb);
+        // The same pixels every time (the layer buttons copied from the tile drawn once, or drawn
+        // into this image), and a palette PNG that decodes to them.
+        CHECK(same_pixels(render_image(k.scene, k.options).argb, img.argb));
+        const RasterImage drawn_buttons = detail::render_image(k.scene, k.options, false);
+        CHECK(same_pixels(drawn_buttons.argb, img.argb));
+        CHECK(same_pixels(drawn_buttons.index, img.index));
         const std::string png = encode_png(img, k.options.png);
         CHECK(png_colour_type(png) == 3);
-        CHECK(decode_png(png).argb == img.argb);
+        CHECK(same_pixels(decode_png(png).argb, img.argb));
+    }
+}
+
+TEST_CASE("the layer buttons' tile is copied only over the background") {
+    Scene s = memory_scene();
+    REQUIRE(!s.buttons.empty());
+    // The buttons moved onto the hexagons: copying the tile (drawn over the background) would wipe
+    // out the hexagons around them; they are drawn over them.
+    for (LayerButton& b : s.buttons) b.x = s.width / 2;
+    for (double scale : {1.0, 2.0}) {
+        RasterOptions o;
+        o.scale = scale;
+        const RasterImage img = render_image(s, o);
+        CHECK(same_pixels(img.argb, detail::render_image(s, o, false).argb));
+        // and the untouched scene still gets the tile's pixels, the same as drawing them
+        CHECK(same_pixels(render_image(memory_scene(), o).argb, detail::render_image(memory_scene(), o, false).argb));
     }
 }
 

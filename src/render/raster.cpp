@@ -314,7 +314,7 @@ void draw_hexagon_paths_pdf(cairo_t* cr, const Scene& s, const std::vector<FillI
     });
 }
 
-void draw_legend_and_buttons(cairo_t* cr, const Scene& s, int layer, bool raster) {
+void draw_legend(cairo_t* cr, const Scene& s, int layer, bool raster) {
     const bool outlines = raster;
     cairo_set_font_options(cr, fonts(s.style->font_family).options);
     TextBatch text(cr, outlines);
@@ -350,24 +350,34 @@ void draw_legend_and_buttons(cairo_t* cr, const Scene& s, int layer, bool raster
         cairo_restore(cr);
         text.end();
     }
+}
 
-    if (!s.buttons.empty()) {
-        // Buttons do not overlap: one fill per colour and one stroke for all outlines.
-        for (bool on : {false, true}) {
-            for (const LayerButton& b : s.buttons)
-                if ((b.layer == layer) == on) rounded_rect(cr, b.x, b.y, b.width, b.height, kButtonRadius);
-            set_colour(cr, rgb(on ? st.button_on_fill : st.button_fill));
-            cairo_fill(cr);
-        }
-        for (const LayerButton& b : s.buttons) rounded_rect(cr, b.x, b.y, b.width, b.height, kButtonRadius);
-        cairo_set_line_width(cr, st.button_stroke_width);
-        set_colour(cr, rgb(st.button_stroke));
-        cairo_stroke(cr);
-        text.begin(rgb(st.text));
-        set_font(cr, st, false, st.button_size);
-        for (const LayerButton& b : s.buttons) text.add(b.label, b.x + b.width / 2, b.y + b.height - kButtonBaseline, Anchor::middle);
-        text.end();
+// The layer buttons' static look, the chosen layer highlighted.
+void draw_buttons(cairo_t* cr, const Scene& s, int layer, bool raster) {
+    if (s.buttons.empty()) return;
+    cairo_set_font_options(cr, fonts(s.style->font_family).options);
+    TextBatch text(cr, raster);
+    const Style& st = *s.style;
+    // Buttons do not overlap: one fill per colour and one stroke for all outlines.
+    for (bool on : {false, true}) {
+        for (const LayerButton& b : s.buttons)
+            if ((b.layer == layer) == on) rounded_rect(cr, b.x, b.y, b.width, b.height, kButtonRadius);
+        set_colour(cr, rgb(on ? st.button_on_fill : st.button_fill));
+        cairo_fill(cr);
     }
+    for (const LayerButton& b : s.buttons) rounded_rect(cr, b.x, b.y, b.width, b.height, kButtonRadius);
+    cairo_set_line_width(cr, st.button_stroke_width);
+    set_colour(cr, rgb(st.button_stroke));
+    cairo_stroke(cr);
+    text.begin(rgb(st.text));
+    set_font(cr, st, false, st.button_size);
+    for (const LayerButton& b : s.buttons) text.add(b.label, b.x + b.width / 2, b.y + b.height - kButtonBaseline, Anchor::middle);
+    text.end();
+}
+
+void draw_legend_and_buttons(cairo_t* cr, const Scene& s, int layer, bool raster) {
+    draw_legend(cr, s, layer, raster);
+    draw_buttons(cr, s, layer, raster);
 }
 
 // Paints the current path (hexagons for dim and outline sets, discs for markers) as a set of `style`
@@ -1063,6 +1073,90 @@ std::pair<int, int> raster_size(const Scene& scene, double scale) {
 }
 
 namespace {
+// ---- The layer buttons, drawn once per look ---------------------------------------------------
+// Every eyemap of a region draws the same buttons (positions, labels, the chosen layer) over the
+// background: they are drawn once into a tile of the background colour and copied in afterwards
+// (they were ~15 % of a 1x PNG's drawing). cairo draws a path the same at any whole-pixel offset,
+// so the tile holds the pixels drawing into the image gives, as long as what lies under the
+// buttons is the background: checked at every copy, else the buttons are drawn into the image.
+struct ButtonTile {
+    int x0 = 0, y0 = 0, width = 0, height = 0;  // device pixels
+    std::vector<std::uint32_t> argb;
+};
+
+std::string button_tile_key(const Scene& s, int layer, double scale) {
+    const Style& st = *s.style;
+    std::string key = fmt::format("{}|{}|{}:{}|{}|{}|{}|{}|{}|{}|{}", scale, layer, st.font_family.size(), st.font_family, st.background,
+                                  st.button_fill, st.button_on_fill, st.button_stroke, st.button_stroke_width, st.text, st.button_size);
+    for (const LayerButton& b : s.buttons)
+        fmt::format_to(std::back_inserter(key), "|{},{},{},{},{},{}:{}", b.x, b.y, b.width, b.height, b.layer, b.label.size(), b.label);
+    return key;
+}
+
+// The tile of `s`'s buttons at `scale`, or null when it would not lie wholly inside a w x h image.
+std::shared_ptr<const ButtonTile> button_tile(const Scene& s, int layer, double scale, int w, int h) {
+    const Style& st = *s.style;
+    // Outlines and antialiasing spill past the boxes, and a label may be wider than its box (at most
+    // one em per byte of UTF-8); its baseline is kButtonBaseline above the box's bottom, below which
+    // no descender of DejaVu Sans reaches.
+    double x_min = 1e300, x_max = -1e300, y_min = 1e300, y_max = -1e300;
+    for (const LayerButton& b : s.buttons) {
+        const double spill = std::max(0.0, static_cast<double>(b.label.size()) * st.button_size - b.width) / 2;
+        x_min = std::min(x_min, b.x - spill);
+        x_max = std::max(x_max, b.x + b.width + spill);
+        y_min = std::min(y_min, b.y);
+        y_max = std::max(y_max, b.y + b.height);
+    }
+    const double margin = st.button_stroke_width + 2;
+    const double x0 = std::floor((x_min - margin) * scale) - 1, x1 = std::ceil((x_max + margin) * scale) + 1;
+    const double y0 = std::floor((y_min - margin) * scale) - 1, y1 = std::ceil((y_max + margin) * scale) + 1;
+    if (!(x0 >= 0 && y0 >= 0 && x1 <= w && y1 <= h)) return nullptr;
+    std::string key = button_tile_key(s, layer, scale);
+    static std::mutex mutex;
+    static std::map<std::string, std::shared_ptr<const ButtonTile>, std::less<>> cache;
+    {
+        std::lock_guard lock(mutex);
+        if (auto it = cache.find(key); it != cache.end()) return it->second;
+    }
+    auto tile = std::make_shared<ButtonTile>();
+    tile->x0 = static_cast<int>(x0);
+    tile->y0 = static_cast<int>(y0);
+    tile->width = static_cast<int>(x1 - x0);
+    tile->height = static_cast<int>(y1 - y0);
+    tile->argb.assign(static_cast<std::size_t>(tile->width) * static_cast<std::size_t>(tile->height), argb(st.background));
+    {
+        SurfacePtr surface(cairo_image_surface_create_for_data(reinterpret_cast<unsigned char*>(tile->argb.data()), CAIRO_FORMAT_ARGB32,
+                                                               tile->width, tile->height, tile->width * 4));
+        check(cairo_surface_status(surface.get()), "button tile");
+        CairoPtr cr(cairo_create(surface.get()));
+        cairo_translate(cr.get(), -x0, -y0);
+        cairo_scale(cr.get(), scale, scale);
+        draw_buttons(cr.get(), s, layer, true);
+        check(cairo_status(cr.get()), "button tile");
+        cr.reset();
+        cairo_surface_finish(surface.get());
+    }
+    std::lock_guard lock(mutex);
+    if (cache.size() >= 64) cache.clear();  // a handful of regions, layers and scales in practice
+    return cache.emplace(std::move(key), std::move(tile)).first->second;
+}
+
+// Copies the buttons' tile into the image; false (nothing done) when it cannot stand in for
+// drawing them: no tile, or something other than the background under it.
+bool copy_buttons(RasterImage& img, const Scene& s, int layer, double scale) {
+    if (s.buttons.empty()) return true;
+    const auto tile = button_tile(s, layer, scale, img.width, img.height);
+    if (!tile) return false;
+    const std::uint32_t bg = argb(s.style->background);
+    const auto row = [&](int y) { return img.argb.data() + static_cast<std::size_t>(tile->y0 + y) * static_cast<std::size_t>(img.width) + tile->x0; };
+    for (int y = 0; y < tile->height; ++y)
+        if (!std::all_of(row(y), row(y) + tile->width, [bg](std::uint32_t p) { return p == bg; })) return false;
+    for (int y = 0; y < tile->height; ++y)
+        std::memcpy(row(y), tile->argb.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(tile->width),
+                    static_cast<std::size_t>(tile->width) * sizeof(std::uint32_t));
+    return true;
+}
+
 // The colours an eyemap draws solid (background first: index 0), so that shades near them do not
 // take their place in the palette.
 void seed_palette(detail::NearPalette& palette, const Scene& s, const std::bitset<kMaxFills>& drawn) {
@@ -1079,7 +1173,7 @@ void seed_palette(detail::NearPalette& palette, const Scene& s, const std::bitse
 }
 }  // namespace
 
-RasterImage render_image(const Scene& scene, const RasterOptions& options) {
+RasterImage detail::render_image(const Scene& scene, const RasterOptions& options, bool button_tiles) {
     validate_scene(scene);
     const auto [w, h] = raster_size(scene, options.scale);
     const auto fills = layer_fills(scene, options.layer);
@@ -1124,7 +1218,11 @@ RasterImage render_image(const Scene& scene, const RasterOptions& options) {
         if (palette) stamped.assign(img.argb.begin(), img.argb.end());
         cairo_surface_mark_dirty(surface.get());
         draw_marks(cr.get(), scene);
-        draw_legend_and_buttons(cr.get(), scene, options.layer, true);
+        draw_legend(cr.get(), scene, options.layer, true);
+        cairo_surface_flush(surface.get());
+        const bool copied = button_tiles && copy_buttons(img, scene, options.layer, options.scale);
+        cairo_surface_mark_dirty(surface.get());
+        if (!copied) draw_buttons(cr.get(), scene, options.layer, true);
         draw_mark_legend(cr.get(), scene.marks, scene.mark_legend, *scene.style, scene.style->hex_stroke_width, true);
         check(cairo_status(cr.get()), "drawing");
         cairo_surface_flush(surface.get());
@@ -1155,6 +1253,8 @@ RasterImage render_image(const Scene& scene, const RasterOptions& options) {
     }
     return img;
 }
+
+RasterImage render_image(const Scene& scene, const RasterOptions& options) { return detail::render_image(scene, options, true); }
 
 std::string render_pdf(const Scene& scene, const RasterOptions& options) { return render_pdf_pages(std::span(&scene, 1), options); }
 

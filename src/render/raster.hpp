@@ -108,6 +108,9 @@ std::string render_pdf(const Scene& scene, const RasterOptions& options = {});
 std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions& options = {});
 
 namespace detail {
+// render_image with `button_tiles` false draws the layer buttons into every image instead of
+// copying the tile drawn once per look (tests compare the two).
+RasterImage render_image(const Scene& scene, const RasterOptions& options, bool button_tiles);
 // render_pdf_pages with `splice` false draws every page wholly with cairo: the fallback it takes
 // when cairo's file is not laid out as cairo 1.16 writes it (tests force it here).
 std::string render_pdf_pages(std::span<const Scene> scenes, const RasterOptions& options, bool splice);
