@@ -685,7 +685,13 @@ detail::ManifestFile::ManifestFile(fs::path path) : path_(std::move(path)) {
         fail([&] { throw_io(fmt::format("cannot read manifest: {}", std::strerror(err)), path_.string()); });
     }
     if (S_ISDIR(st.st_mode)) fail([&] { throw_io("is a folder, not a file", path_.string()); });
-    if (!S_ISREG(st.st_mode)) fail([&] { throw_input("the manifest must be a regular file", ErrorLocation{path_.string(), 0, {}, {}}); });
+    if (!S_ISREG(st.st_mode))
+        fail([&] {
+            const auto m = st.st_mode;
+            throw_input(fmt::format("the manifest must be a regular file (this is a {})",
+                                    S_ISFIFO(m) ? "FIFO" : S_ISCHR(m) ? "character device" : S_ISBLK(m) ? "block device" : S_ISSOCK(m) ? "socket" : "special file"),
+                        ErrorLocation{path_.string(), 0, {}, {}});
+        });
     if (static_cast<std::uint64_t>(st.st_size) > kMaxManifestBytes)
         fail([&] {
             throw_input(fmt::format("the manifest is larger than the limit of {} bytes", kMaxManifestBytes), ErrorLocation{path_.string(), 0, {}, {}});
