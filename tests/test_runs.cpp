@@ -380,3 +380,46 @@ TEST_CASE("runs: the index written a row at a time is the page rendered whole, s
         CHECK(read_file(run / "index.html") == render_index_page({}, {}, load_templates(tdir), true, m.links));
     }
 }
+
+TEST_CASE("manifests: read from the open file a type at a time, the records and header manifest_from_json reads, the same file each time",
+          "[runs][manifest]") {
+    const fs::path dir = test::fresh_dir("runs-manifest-file");
+    Manifest m = one_type_manifest();
+    TypeRecord second = m.types.front();
+    second.neuron_type = "Tm3";
+    second.file_key = type_file_base(second.neuron_type);
+    second.seq = 1;
+    for (auto& o : second.outputs) o.path = eyemap_path(OutputFormat::svg, second.file_key, second.eyemaps[static_cast<std::size_t>(o.eyemap)].request);
+    m.types.push_back(second);
+    const fs::path path = dir / "manifest.json";
+    write_file(path, manifest_to_json(m));
+    const Manifest whole = manifest_from_json(read_file(path), path.string());
+    const detail::ManifestFile file(path);
+    // Replaced after it was opened (as a batch replaces its manifest): the open file is still the one read.
+    Manifest other = m;
+    other.types.pop_back();
+    write_file(dir / "next.json", manifest_to_json(other));
+    fs::rename(dir / "next.json", path);
+    for (int round = 0; round < 2; ++round) {
+        std::vector<TypeRecord> types;
+        const Manifest head = file.read([&](TypeRecord&& t) { types.push_back(std::move(t)); });
+        CHECK(head.types.empty());
+        CHECK(head.updated == whole.updated);
+        CHECK(head.run == whole.run);
+        CHECK(manifest_to_json(Manifest{head}) == manifest_to_json([&] {
+                  Manifest h = whole;
+                  h.types.clear();
+                  return h;
+              }()));
+        REQUIRE(types.size() == 2);
+        CHECK(types[0].neuron_type == "Mi1");
+        CHECK(types[1].neuron_type == "Tm3");
+        CHECK(types[1].outputs.size() == whole.types[1].outputs.size());
+        CHECK(types[1].outputs[1].path == whole.types[1].outputs[1].path);
+    }
+    // A bad record: the reader's error, as manifest_from_json gives it.
+    write_file(dir / "bad.json", manifest_to_json(m).replace(manifest_to_json(m).find("\"Tm3\""), 5, "\"\""));
+    const detail::ManifestFile bad(dir / "bad.json");
+    CHECK_THROWS_WITH(bad.read([](TypeRecord&&) {}), Catch::Contains("bad manifest") && Catch::Contains("bad.json"));
+    CHECK_THROWS_WITH(detail::ManifestFile(dir), Catch::Contains("folder"));
+}
