@@ -12,6 +12,9 @@
 #include "eyemap/sample.hpp"
 #include "batch/settings_hash.hpp"
 #include "output/naming.hpp"
+#include "output/pages.hpp"
+#include "output/run_internal.hpp"
+#include "render/svg.hpp"
 #include "output/verify.hpp"
 #include "test_support.hpp"
 
@@ -308,4 +311,115 @@ TEST_CASE("runs: a release compared with a baseline: A, B and difference files, 
         const auto third = run_batch_to_directory(BatchInput(src), *layout, renderer, o, d);
         CHECK(third.summary.types_rendered == 3);
     }
+}
+
+TEST_CASE("runs: the index written a row at a time is the page rendered whole, shards merged, for templates that split into rows and those that do not",
+          "[runs][pages][index]") {
+    const Sample s = small_sample("index-rows", 5);
+    const fs::path out = s.dir / "out", run = out / "r";
+    std::string err;
+    REQUIRE(test::run_cli(fmt::format("batch --data {} --columns {} --out-dir {} --run r --pages --no-sync --type-link 'https://x.org/?t={{type}}'",
+                                      test::q(s.data), test::q(s.columns), test::q(out)),
+                          &err) == 0);
+    // A later shard's manifest holding three of the types again, in reverse order, one of them changed:
+    // its records are the ones shown (the manifest updated last), in the index's order, not the file's.
+    Manifest m = manifest_from_json(read_file(run / "manifest.json"), "manifest.json");
+    REQUIRE(m.types.size() == 5);
+    Manifest later = m;
+    later.shard = Shard{1, 2};
+    later.updated = "2999-01-01T00:00:00Z";
+    later.types.erase(later.types.begin() + 3, later.types.end());
+    std::reverse(later.types.begin(), later.types.end());
+    later.types.front().rows = 987654321;
+    write_file(run / manifest_file_name(later.shard), manifest_to_json(later));
+    auto manifests = read_run_manifests(run);
+    const std::vector<TypeRecord> types = detail::merge_types(manifests);
+    REQUIRE(types.size() == 5);
+    const std::vector<IndexNotice> notices{{"Shard 0/2 has not run yet: its types are missing."}};
+
+    const fs::path tdir = s.dir / "templates";
+    fs::create_directories(tdir);
+    const std::string builtin = read_file(fs::path(EYEMAP_SOURCE_DIR) / "templates/index.html.mustache");
+    const auto rows_at = builtin.find("{{#types}}"), rows_end = builtin.find("{{/types}}");
+    REQUIRE(rows_at != std::string::npos);
+    REQUIRE(rows_end != std::string::npos);
+    const std::string head = builtin.substr(0, rows_at), tail = builtin.substr(rows_end + 10);
+    struct Variant {
+        std::string name, text;
+        bool splits;
+    };
+    const std::vector<Variant> variants{
+        {"built-in", builtin, true},
+        // Blank lines kainjow drops only because a section tag is on them: the row's first line (the
+        // {{#types}} tag's), the tail's first (the {{/types}} tag's, after rows); a row reaching the page's data.
+        {"blank lines", head + "{{#types}}  \n<tr><td>{{name}} of {{type_count}}</td>{{#cells}}<td>{{v}}</td>{{/cells}}</tr>\n\t{{#thumb}} {{/thumb}}\n{{/types}}  \n" + tail, true},
+        {"rows on one line", head + "<tr>{{#types}}<td>{{name}}</td>{{/types}}</tr>\n" + tail, false},
+        {"types named twice", head + "{{#types}}<tr><td>{{name}}</td></tr>\n{{/types}}{{^types}}none{{/types}}\n" + tail, false},
+    };
+    for (const auto& v : variants) {
+        INFO(v.name);
+        write_file(tdir / "index.html.mustache", v.text);
+        const auto templates = load_templates(tdir);
+        CHECK(detail::IndexPage(templates, {}, 0, {}, false, {}, std::nullopt, {}, {}).streams() == v.splits);
+        REQUIRE(write_run_index(run, tdir) == 5);
+        const std::string index = read_file(run / "index.html");
+        CHECK(index == render_index_page(types, notices, templates, true, m.links));
+        if (v.text.find("{{v}}") != std::string::npos) CHECK(index.find("987654321") != std::string::npos);  // the rows column
+        CHECK(read_file(run / "types.js") == render_site_assets(types, templates).back().second);
+    }
+    // No types at all: the tail after no rows (kainjow keeps a blank line no section tag was on).
+    for (const auto& e : fs::directory_iterator(run))
+        if (e.path().filename().string().starts_with("manifest")) fs::remove(e.path());
+    Manifest empty = m;
+    empty.types.clear();
+    write_file(run / "manifest.json", manifest_to_json(empty));
+    for (const auto& v : variants) {
+        INFO(v.name);
+        write_file(tdir / "index.html.mustache", v.text);
+        REQUIRE(write_run_index(run, tdir) == 0);
+        CHECK(read_file(run / "index.html") == render_index_page({}, {}, load_templates(tdir), true, m.links));
+    }
+}
+
+TEST_CASE("manifests: read from the open file a type at a time, the records and header manifest_from_json reads, the same file each time",
+          "[runs][manifest]") {
+    const fs::path dir = test::fresh_dir("runs-manifest-file");
+    Manifest m = one_type_manifest();
+    TypeRecord second = m.types.front();
+    second.neuron_type = "Tm3";
+    second.file_key = type_file_base(second.neuron_type);
+    second.seq = 1;
+    for (auto& o : second.outputs) o.path = eyemap_path(OutputFormat::svg, second.file_key, second.eyemaps[static_cast<std::size_t>(o.eyemap)].request);
+    m.types.push_back(second);
+    const fs::path path = dir / "manifest.json";
+    write_file(path, manifest_to_json(m));
+    const Manifest whole = manifest_from_json(read_file(path), path.string());
+    const detail::ManifestFile file(path);
+    // Replaced after it was opened (as a batch replaces its manifest): the open file is still the one read.
+    Manifest other = m;
+    other.types.pop_back();
+    write_file(dir / "next.json", manifest_to_json(other));
+    fs::rename(dir / "next.json", path);
+    for (int round = 0; round < 2; ++round) {
+        std::vector<TypeRecord> types;
+        const Manifest head = file.read([&](TypeRecord&& t) { types.push_back(std::move(t)); });
+        CHECK(head.types.empty());
+        CHECK(head.updated == whole.updated);
+        CHECK(head.run == whole.run);
+        CHECK(manifest_to_json(Manifest{head}) == manifest_to_json([&] {
+                  Manifest h = whole;
+                  h.types.clear();
+                  return h;
+              }()));
+        REQUIRE(types.size() == 2);
+        CHECK(types[0].neuron_type == "Mi1");
+        CHECK(types[1].neuron_type == "Tm3");
+        CHECK(types[1].outputs.size() == whole.types[1].outputs.size());
+        CHECK(types[1].outputs[1].path == whole.types[1].outputs[1].path);
+    }
+    // A bad record: the reader's error, as manifest_from_json gives it.
+    write_file(dir / "bad.json", manifest_to_json(m).replace(manifest_to_json(m).find("\"Tm3\""), 5, "\"\""));
+    const detail::ManifestFile bad(dir / "bad.json");
+    CHECK_THROWS_WITH(bad.read([](TypeRecord&&) {}), Catch::Contains("bad manifest") && Catch::Contains("bad.json"));
+    CHECK_THROWS_WITH(detail::ManifestFile(dir), Catch::Contains("folder"));
 }

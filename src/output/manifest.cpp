@@ -3,7 +3,15 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <functional>
+#include <iterator>
 #include <unordered_set>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 #include <cmath>
 #include <limits>
@@ -474,25 +482,30 @@ TypeRecord type_from_json(const Reader& r, const ojson& t, ContentKeys& keys) {
     return rec;
 }
 
-Manifest manifest_from_json(std::string_view text, std::string_view source) {
+namespace {
+
+// A manifest from `parse` (which parses the JSON with the callback it is given): each element of the
+// top-level "types" array is converted as soon as it is parsed and dropped from the document, so a
+// manifest of 10^4 types is never held as one JSON tree (several times its text's size); with
+// `on_type`, each record goes to it (in file order) instead of into the manifest's types.
+template <class Parse>
+Manifest manifest_from(const Parse& parse, std::string_view source, const std::function<void(TypeRecord&&)>* on_type) {
     Reader r{source};
     ojson j;
-    // Each element of the top-level "types" array is converted as soon as it is parsed and dropped
-    // from the document, so a manifest of 10^4 types is never held as one JSON tree (several times
-    // its text's size) besides its records.
     std::vector<TypeRecord> streamed;
     ContentKeys keys;
     std::string top_key;
     const auto keep = [&](int depth, ojson::parse_event_t event, ojson& parsed) {
         if (event == ojson::parse_event_t::key && depth == 1) top_key = parsed.get<std::string>();
         if (event != ojson::parse_event_t::object_end || depth != 2 || top_key != "types") return true;
-        streamed.push_back(type_from_json(r, parsed, keys));
+        if (on_type) (*on_type)(type_from_json(r, parsed, keys));
+        else streamed.push_back(type_from_json(r, parsed, keys));
         return false;
     };
     try {
-        j = ojson::parse(text, keep);
+        j = parse(ojson::parser_callback_t(keep));
     } catch (const Error&) {
-        throw;  // a bad type record, named by the reader
+        throw;  // a bad type record, named by the reader (or an io error of the file)
     } catch (const std::exception& e) {
         r.bad(fmt::format("not valid JSON ({})", e.what()));
     }
@@ -588,15 +601,129 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
     return m;
 }
 
-std::vector<std::pair<fs::path, Manifest>> read_run_manifests(const fs::path& run_dir) {
+// A manifest file's bytes for the JSON parser, read in blocks from an open file (from where it is)
+// up to kMaxManifestBytes.
+class ManifestFileBytes {
+public:
+    ManifestFileBytes(int fd, const fs::path& path) : fd_(fd), path_(path) {}
+    ManifestFileBytes(const ManifestFileBytes&) = delete;
+    ManifestFileBytes& operator=(const ManifestFileBytes&) = delete;
+
+    // An input iterator over the bytes (what nlohmann's iterator input reads); a default one is the end.
+    class Iterator {
+    public:
+        using iterator_category = std::input_iterator_tag;
+        using value_type = char;
+        using difference_type = std::ptrdiff_t;
+        using pointer = const char*;
+        using reference = const char&;
+        Iterator() = default;
+        explicit Iterator(ManifestFileBytes* f) : f_(f) {}
+        reference operator*() const { return f_->buf_[f_->pos_]; }
+        Iterator& operator++() {
+            ++f_->pos_;
+            return *this;
+        }
+        void operator++(int) { ++f_->pos_; }
+        bool operator==(const Iterator& o) const { return at_end() == o.at_end(); }
+        bool operator!=(const Iterator& o) const { return !(*this == o); }
+
+    private:
+        bool at_end() const { return !f_ || !f_->fill(); }
+        ManifestFileBytes* f_ = nullptr;
+    };
+    Iterator begin() { return Iterator(this); }
+    static Iterator end() { return Iterator(); }
+
+private:
+    // Whether a byte is there to read (reads the next block when the last one is used up).
+    bool fill() {
+        if (pos_ < len_) return true;
+        if (eof_) return false;
+        for (;;) {
+            const ssize_t n = ::read(fd_, buf_, sizeof buf_);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) throw_io(fmt::format("cannot read manifest: {}", std::strerror(errno)), path_.string());
+            pos_ = 0;
+            len_ = static_cast<std::size_t>(n);
+            total_ += len_;
+            if (total_ > kMaxManifestBytes)  // grew while read
+                throw_input(fmt::format("the manifest is larger than the limit of {} bytes", kMaxManifestBytes), ErrorLocation{path_.string(), 0, {}, {}});
+            eof_ = n == 0;
+            return !eof_;
+        }
+    }
+    int fd_;
+    const fs::path& path_;
+    char buf_[65536];
+    std::size_t pos_ = 0, len_ = 0;
+    std::uint64_t total_ = 0;
+    bool eof_ = false;
+};
+
+}  // namespace
+
+Manifest manifest_from_json(std::string_view text, std::string_view source) {
+    return manifest_from([&](const ojson::parser_callback_t& cb) { return ojson::parse(text, cb); }, source, nullptr);
+}
+
+detail::ManifestFile::ManifestFile(fs::path path) : path_(std::move(path)) {
+    // read_regular_file's checks. O_NONBLOCK: opening a FIFO does not wait for a writer; it is refused below.
+    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd_ < 0) {
+        const int err = errno;
+        throw_io(fmt::format("cannot open manifest: {}", std::strerror(err)), path_.string());
+    }
+    struct stat st {};
+    const auto fail = [&](auto&& thrower) {
+        ::close(fd_);
+        fd_ = -1;
+        thrower();
+    };
+    if (::fstat(fd_, &st) != 0) {
+        const int err = errno;
+        fail([&] { throw_io(fmt::format("cannot read manifest: {}", std::strerror(err)), path_.string()); });
+    }
+    if (S_ISDIR(st.st_mode)) fail([&] { throw_io("is a folder, not a file", path_.string()); });
+    if (!S_ISREG(st.st_mode))
+        fail([&] {
+            const auto m = st.st_mode;
+            throw_input(fmt::format("the manifest must be a regular file (this is a {})",
+                                    S_ISFIFO(m) ? "FIFO" : S_ISCHR(m) ? "character device" : S_ISBLK(m) ? "block device" : S_ISSOCK(m) ? "socket" : "special file"),
+                        ErrorLocation{path_.string(), 0, {}, {}});
+        });
+    if (static_cast<std::uint64_t>(st.st_size) > kMaxManifestBytes)
+        fail([&] {
+            throw_input(fmt::format("the manifest is larger than the limit of {} bytes", kMaxManifestBytes), ErrorLocation{path_.string(), 0, {}, {}});
+        });
+    ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
+}
+
+detail::ManifestFile::~ManifestFile() {
+    if (fd_ >= 0) ::close(fd_);
+}
+
+Manifest detail::ManifestFile::read(const std::function<void(TypeRecord&&)>& on_type) const {
+    if (::lseek(fd_, 0, SEEK_SET) != 0) throw_io(fmt::format("cannot read manifest: {}", std::strerror(errno)), path_.string());
+    const auto bytes = std::make_unique<ManifestFileBytes>(fd_, path_);
+    const std::string source = path_.string();
+    return manifest_from([&](const ojson::parser_callback_t& cb) { return ojson::parse(bytes->begin(), ManifestFileBytes::end(), cb); }, source,
+                         &on_type);
+}
+
+std::vector<fs::path> detail::run_manifest_files(const fs::path& run_dir) {
     std::vector<fs::path> files;
     std::error_code ec;
     for (fs::directory_iterator it(run_dir, ec), end; !ec && it != end; it.increment(ec))
         if (is_manifest_name(it->path().filename().string())) files.push_back(it->path());
     if (ec) throw_io(fmt::format("cannot list folder: {}", ec.message()), run_dir.string());
     std::sort(files.begin(), files.end());
+    return files;
+}
+
+std::vector<std::pair<fs::path, Manifest>> read_run_manifests(const fs::path& run_dir) {
     std::vector<std::pair<fs::path, Manifest>> out;
-    for (auto& f : files) {
+    for (auto& f : detail::run_manifest_files(run_dir)) {
         auto text = read_regular_file(f, kMaxManifestBytes, "manifest");
         out.emplace_back(f, manifest_from_json(text, f.string()));
     }

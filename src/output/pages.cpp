@@ -8,6 +8,7 @@
 #include <optional>
 
 #include <unordered_set>
+#include <cctype>
 
 #include <fmt/format.h>
 #include <kainjow/mustache.hpp>
@@ -319,52 +320,163 @@ std::string render_type_page(const TypeRecord& type, const TypePageSettings& opt
     return render_template(set, "page.html.mustache", d);
 }
 
-std::string render_index_page(std::span<const TypeRecord> types_in, std::span<const IndexNotice> notices,
-                              const std::shared_ptr<const TemplateSet>& templates, bool report_link, const ReleaseLinks& links,
-                              const std::optional<Manifest::Baseline>& baseline) {
-    std::vector<const TypeRecord*> types;
-    types.reserve(types_in.size());
-    for (const auto& t : types_in) types.push_back(&t);
-    std::stable_sort(types.begin(), types.end(), [](const TypeRecord* a, const TypeRecord* b) {
-        return a->seq != b->seq ? a->seq < b->seq : a->neuron_type < b->neuron_type;
-    });
-    // Region/side columns in order of first appearance; metrics present.
-    struct Col {
-        std::string region;
-        Side side;
-    };
-    std::vector<Col> cols;
-    std::vector<std::string> regions;
-    bool has_syn = false, has_cells = false;
-    std::vector<Metric> values;  // value columns drawn, in order of first appearance
-    std::uint64_t eyemaps = 0;
-    for (const auto* t : types) {
-        for (const auto& e : t->eyemaps) {
-            if (e.part != ComparePart::none) continue;  // a comparison's: counted on the type's page
-            ++eyemaps;
-            has_syn = has_syn || e.request.metric == Metric::synapses;
-            has_cells = has_cells || e.request.metric == Metric::cells;
-            if (!e.request.metric.is_count() && std::find(values.begin(), values.end(), e.request.metric) == values.end())
-                values.push_back(e.request.metric);
-            if (std::find(regions.begin(), regions.end(), e.request.region) == regions.end()) regions.push_back(e.request.region);
-            const bool known = std::any_of(cols.begin(), cols.end(), [&](const Col& c) { return c.region == e.request.region && c.side == e.request.side; });
-            if (!known) cols.push_back(Col{e.request.region, e.request.side});
+namespace detail {
+
+void IndexShapeBuilder::add(const TypeRecord& t) {
+    for (std::size_t i = 0; i < t.eyemaps.size(); ++i) {
+        const auto& e = t.eyemaps[i];
+        if (e.part != ComparePart::none) continue;  // a comparison's: counted on the type's page
+        const auto at = std::tie(t.seq, t.neuron_type, i);
+        ++eyemaps_;
+        has_syn_ = has_syn_ || e.request.metric == Metric::synapses;
+        has_cells_ = has_cells_ || e.request.metric == Metric::cells;
+        if (!e.request.metric.is_count()) {
+            auto v = std::find_if(values_.begin(), values_.end(), [&](const auto& x) { return x.first == e.request.metric; });
+            if (v == values_.end()) values_.emplace_back(e.request.metric, At(at));
+            else if (at < v->second) *v = {e.request.metric, At(at)};  // the first appearance names the column
         }
+        auto r = std::find_if(regions_.begin(), regions_.end(), [&](const auto& x) { return x.first == e.request.region; });
+        if (r == regions_.end()) regions_.emplace_back(e.request.region, At(at));
+        else if (at < r->second) r->second = At(at);
+        const bool known = std::any_of(cols_.begin(), cols_.end(), [&](const IndexShape::Col& c) {
+            return c.region == e.request.region && c.side == e.request.side;
+        });
+        if (!known) cols_.push_back(IndexShape::Col{e.request.region, e.request.side});
     }
-    std::stable_sort(cols.begin(), cols.end(), [&](const Col& a, const Col& b) {
-        const auto ra = std::find(regions.begin(), regions.end(), a.region) - regions.begin();
-        const auto rb = std::find(regions.begin(), regions.end(), b.region) - regions.begin();
+}
+
+IndexShape IndexShapeBuilder::finish() const {
+    IndexShape s;
+    auto regions = regions_;
+    std::sort(regions.begin(), regions.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    for (auto& r : regions) s.regions.push_back(r.first);
+    auto values = values_;
+    std::sort(values.begin(), values.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    for (auto& v : values) s.values.push_back(v.first);
+    // Region/side columns by region (in order of first appearance), then side.
+    s.cols = cols_;
+    const auto rank = [&](const std::string& region) { return std::find(s.regions.begin(), s.regions.end(), region) - s.regions.begin(); };
+    std::sort(s.cols.begin(), s.cols.end(), [&](const IndexShape::Col& a, const IndexShape::Col& b) {
+        const auto ra = rank(a.region), rb = rank(b.region);
         return ra != rb ? ra < rb : a.side < b.side;
     });
+    s.has_syn = has_syn_;
+    s.has_cells = has_cells_;
+    s.eyemaps = eyemaps_;
+    return s;
+}
 
-    data d;
-    d.set("type_count", fmt::format("{}", types.size()));
-    d.set("eyemap_count", fmt::format("{}", eyemaps));
+namespace {
+
+constexpr std::string_view kIndexTemplate = "index.html.mustache";
+// An inverted section of a name the index's data never has: renders nothing, and marks its line as
+// one with a section tag, as the {{#types}} section does for each row (kainjow drops a line that had
+// a section tag and came out blank).
+constexpr std::string_view kSectionMark = "{{^em__split__}}{{/em__split__}}";
+
+std::string_view trim_ws(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+}
+
+struct RowSplit {
+    std::string head, row, tail;
+};
+
+// The index template as head, one row ({{#types}}'s body) and tail, when rendering those apart gives
+// the bytes of rendering it whole: `types` is named once, by a top-level {{#types}}..{{/types}};
+// {{#types}} starts a line and {{/types}} ends one (so the rows neither share a line with the head,
+// the tail nor each other); no partials or delimiter changes. Otherwise none (the page is rendered whole).
+std::optional<RowSplit> split_rows(std::string_view text) {
+    std::size_t depth = 0, open_at = std::string_view::npos, open_end = 0, close_at = std::string_view::npos, close_end = 0;
+    for (std::size_t i = 0; (i = text.find("{{", i)) != std::string_view::npos;) {
+        const bool triple = i + 2 < text.size() && text[i + 2] == '{';
+        const std::size_t end = text.find(triple ? "}}}" : "}}", i + 2);
+        if (end == std::string_view::npos) return std::nullopt;
+        const std::size_t after = end + (triple ? 3 : 2);
+        const std::string_view inner = trim_ws(text.substr(i + (triple ? 3 : 2), end - i - (triple ? 3 : 2)));
+        const char kind = triple ? '&' : inner.empty() ? ' ' : inner.front();
+        const bool marked = std::string_view("#^/&!=>").find(kind) != std::string_view::npos && !triple;
+        const std::string_view name = trim_ws(marked ? inner.substr(1) : inner);
+        const bool types = name == "types" || name.starts_with("types.");
+        if (kind == '=' || kind == '>') return std::nullopt;
+        if (kind == '!') {
+            i = after;
+            continue;
+        }
+        if (kind == '#' || kind == '^') {
+            if (types) {
+                if (kind != '#' || depth != 0 || open_at != std::string_view::npos) return std::nullopt;
+                open_at = i, open_end = after;
+            }
+            ++depth;
+        } else if (kind == '/') {
+            if (depth == 0) return std::nullopt;
+            --depth;
+            if (types) {
+                if (depth != 0 || open_at == std::string_view::npos || close_at != std::string_view::npos) return std::nullopt;
+                close_at = i, close_end = after;
+            }
+        } else if (types) {
+            return std::nullopt;  // {{types}} or {{&types}}: the list as a value
+        }
+        i = after;
+    }
+    if (open_at == std::string_view::npos || close_at == std::string_view::npos || depth != 0) return std::nullopt;
+    if (open_at > 0 && text[open_at - 1] != '\n') return std::nullopt;
+    if (close_at == open_end || text[close_at - 1] != '\n') return std::nullopt;
+    return RowSplit{std::string(text.substr(0, open_at)), std::string(text.substr(open_end, close_at - open_end)), std::string(text.substr(close_end))};
+}
+
+}  // namespace
+
+struct IndexPage::Impl {
+    std::shared_ptr<const TemplateSet> keep;  // the set `set` refers to, when it is not the built-in one
+    const TemplateSet* set = nullptr;
+    IndexShape shape;
+    data top;  // everything but the rows
+    std::optional<LinkTemplate> link_out;
+    std::optional<Manifest::Baseline> baseline;
+    std::string thumb_w, thumb_h;
+    // The split template, parsed: head, a row (marked as a section's line), tail after rows (marked)
+    // and after none.
+    struct Parsed {
+        std::string text;
+        std::unique_ptr<kainjow::mustache::mustache> m;
+    };
+    std::optional<Parsed> head, row, tail_rows, tail_empty;
+    data bound;  // `top` and the row being rendered, for the row's line bound
+
+    static Parsed parse(std::string text) {
+        Parsed p{std::move(text), nullptr};
+        p.m = std::make_unique<kainjow::mustache::mustache>(p.text);
+        if (!p.m->is_valid())
+            throw_input(fmt::format("template error: {}", p.m->error_message()), ErrorLocation{std::string(kIndexTemplate), 0, {}, {}});
+        p.m->set_custom_escape([](const std::string& x) { return xml_escape(x); });
+        return p;
+    }
+};
+
+IndexPage::IndexPage(const std::shared_ptr<const TemplateSet>& templates, IndexShape shape, std::uint64_t type_count,
+                     std::span<const IndexNotice> notices, bool report_link, const ReleaseLinks& links,
+                     const std::optional<Manifest::Baseline>& baseline, std::span<const std::string> only_a,
+                     std::span<const std::string> only_b)
+    : impl_(std::make_unique<Impl>()) {
+    Impl& x = *impl_;
+    x.keep = templates;
+    x.set = &template_set(templates);
+    x.shape = std::move(shape);
+    x.baseline = baseline;
+    const IndexShape& sh = x.shape;
+    data& d = x.top;
+    d.set("type_count", fmt::format("{}", type_count));
+    d.set("eyemap_count", fmt::format("{}", sh.eyemaps));
     data nl{data::type::list};
     for (const auto& n : notices) nl.push_back(data("text", n.text));
     d.set("notices", nl);
     data rl{data::type::list};
-    for (const auto& r : regions) rl.push_back(data("name", r));
+    for (const auto& r : sh.regions) rl.push_back(data("name", r));
     d.set("regions", rl);
     data cl{data::type::list};
     auto head = [&](std::string_view kind, std::string label) {
@@ -375,126 +487,233 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
     };
     cl.push_back(head("name", "Type"));
     cl.push_back(head("rows", "Rows"));
-    if (has_syn) cl.push_back(head("synapses", "Synapses"));
-    if (has_cells) cl.push_back(head("cells", "Cells"));
-    for (const Metric& m : values) cl.push_back(head("value", fmt::format("{} (mean)", metric_label(m))));
+    if (sh.has_syn) cl.push_back(head("synapses", "Synapses"));
+    if (sh.has_cells) cl.push_back(head("cells", "Cells"));
+    for (const Metric& m : sh.values) cl.push_back(head("value", fmt::format("{} (mean)", metric_label(m))));
     // A comparison: the change of the first metric compared, 0 (the same) .. 1 (disjoint); sortable.
     if (baseline) cl.push_back(head("change", fmt::format("Change vs {}", baseline->label_b)));
-    for (const auto& c : cols) {
+    for (const auto& c : sh.cols) {
         data h = head("columns", fmt::format("{} {}", c.region, to_string(c.side)));
         h.set("region", c.region);
         h.set("side", side_name(c.side));
         cl.push_back(h);
     }
     d.set("columns", cl);
-
-    const auto link_out = type_link_template(links);  // checked once, expanded per row
-    if (link_out) d.set("type_links", true);
+    x.link_out = type_link_template(links);  // checked once, expanded per row
+    if (x.link_out) d.set("type_links", true);
     set_provenance(d, links);
-    data tl{data::type::list};
-    for (const auto* t : types) {
-        data row;
-        row.set("name", t->neuron_type);
-        if (link_out) row.set("ext", type_link(*link_out, t->neuron_type));
-        const OutputRecord* link = page_of(*t);
-        if (!link && !t->outputs.empty()) link = &t->outputs.front();
-        if (link) row.set("href", url_path(link->path));
-        if (const OutputRecord* th = thumb_of(*t)) {
-            row.set("thumb", url_path(th->path));
-            row.set("thumb_w", fmt::format("{}", (static_cast<int>(regions.size()) * (detail::kThumbCells + 2) - 2) * 3 / 2));
-            row.set("thumb_h", fmt::format("{}", detail::kThumbCells * 3 / 2));
-        }
-        data cells{data::type::list};
-        auto cell = [&](std::string v, bool z) {
-            data c("v", std::move(v));
-            if (z) c.set("z", true);
-            cells.push_back(c);
-        };
-        cell(fmt::format("{}", t->rows), false);
-        for (Metric m : {Metric::synapses, Metric::cells}) {
-            if ((m == Metric::synapses && !has_syn) || (m == Metric::cells && !has_cells)) continue;
-            std::int64_t total = 0;
-            bool known = false;
-            for (const auto& e : t->eyemaps)
-                if (e.part == ComparePart::none && e.request.metric == m && e.summary) {
-                    // Each total fits in int64; their sum over regions and sides may not.
-                    if (__builtin_add_overflow(total, e.summary->total, &total))
-                        throw_input(fmt::format("the {} of all eyemaps add up to more than 9223372036854775807 (2^63 - 1)",
-                                                m == Metric::synapses ? "synapses" : "cells"),
-                                    ErrorLocation{{}, 0, "neuron_type", t->neuron_type});
-                    known = true;
-                }
-            cell(known ? fmt::format("{}", total) : std::string(), known && total == 0);
-        }
-        // A value column: its mean over the type's columns with data (all regions and sides).
-        for (const Metric& m : values) {
-            double sum = 0;
-            std::uint64_t n = 0;
-            ValueFormat format;
-            for (const auto& e : t->eyemaps)
-                if (e.part == ComparePart::none && e.request.metric == m && e.summary && e.summary->columns_with_data) {
-                    sum += e.summary->mean * static_cast<double>(e.summary->columns_with_data);
-                    n += e.summary->columns_with_data;
-                    format = e.summary->format;
-                }
-            cell(n ? format_value(sum / static_cast<double>(n), format) : std::string(), false);
-        }
-        if (baseline) {
-            if (t->only_in_data) cell(fmt::format("only in {}", baseline->label_a), false);
-            else if (t->changes.empty() || std::isnan(t->changes.front().score)) cell(std::string(), false);
-            else cell(fmt::format("{:.3f}", t->changes.front().score), t->changes.front().score == 0);
-        }
-        for (const auto& c : cols) {
-            bool present = false;
-            std::uint64_t best = 0;
-            for (const auto& e : t->eyemaps)
-                if (e.part == ComparePart::none && e.request.region == c.region && e.request.side == c.side)
-                    present = true, best = std::max(best, e.has_data);
-            cell(present ? fmt::format("{}", best) : std::string(), present && best == 0);
-        }
-        row.set("cells", cells);
-        tl.push_back(row);
-    }
-    d.set("types", tl);
     if (report_link) d.set("report", true);
     if (baseline) {  // types in only one of the two datasets, listed apart
         data c;
         c.set("label_a", baseline->label_a);
         c.set("label_b", baseline->label_b);
-        data only_a{data::type::list}, only_b{data::type::list};
-        std::size_t n_a = 0, n_b = 0;
-        std::unordered_set<std::string_view> in_data;
-        for (const auto* t : types) {
-            in_data.insert(t->neuron_type);
-            if (t->only_in_data) only_a.push_back(data("name", t->neuron_type)), ++n_a;
-        }
-        for (const auto& name : baseline->types)
-            if (!in_data.count(name)) only_b.push_back(data("name", name)), ++n_b;
-        c.set("only_a", only_a);
-        c.set("only_b", only_b);
-        c.set("count_a", fmt::format("{}", n_a));
-        c.set("count_b", fmt::format("{}", n_b));
+        data la{data::type::list}, lb{data::type::list};
+        for (const auto& n : only_a) la.push_back(data("name", n));
+        for (const auto& n : only_b) lb.push_back(data("name", n));
+        c.set("only_a", la);
+        c.set("only_b", lb);
+        c.set("count_a", fmt::format("{}", only_a.size()));
+        c.set("count_b", fmt::format("{}", only_b.size()));
         d.set("compare", c);
     }
-    return render_template(template_set(templates), "index.html.mustache", d);
+    x.thumb_w = fmt::format("{}", (static_cast<int>(sh.regions.size()) * (detail::kThumbCells + 2) - 2) * 3 / 2);
+    x.thumb_h = fmt::format("{}", detail::kThumbCells * 3 / 2);
+    const auto it = x.set->files.find(kIndexTemplate);
+    if (it == x.set->files.end()) throw_internal(fmt::format("template {} missing", kIndexTemplate));
+    if (auto split = split_rows(it->second)) {
+        x.head = Impl::parse(std::move(split->head));
+        x.row = Impl::parse(std::string(kSectionMark) + split->row);
+        x.tail_rows = Impl::parse(std::string(kSectionMark) + split->tail);
+        x.tail_empty = Impl::parse(std::move(split->tail));
+        x.bound = data(x.top);
+    }
 }
 
-std::vector<std::pair<std::string, std::string>> render_site_assets(std::span<const TypeRecord> types_in,
-                                                                    const std::shared_ptr<const TemplateSet>& templates) {
+IndexPage::~IndexPage() = default;
+
+bool IndexPage::streams() const { return impl_->row.has_value(); }
+
+std::string IndexPage::head() const { return render_bounded(*impl_->head->m, impl_->head->text, impl_->top, kIndexTemplate); }
+
+std::string IndexPage::tail(bool after_rows) const {
+    const auto& t = after_rows ? *impl_->tail_rows : *impl_->tail_empty;
+    return render_bounded(*t.m, t.text, impl_->top, kIndexTemplate);
+}
+
+namespace {
+
+data index_row(const TypeRecord& t, const IndexShape& sh, const std::optional<LinkTemplate>& link_out, const std::optional<Manifest::Baseline>& baseline,
+               const std::string& thumb_w, const std::string& thumb_h) {
+    data row;
+    row.set("name", t.neuron_type);
+    if (link_out) row.set("ext", type_link(*link_out, t.neuron_type));
+    const OutputRecord* link = page_of(t);
+    if (!link && !t.outputs.empty()) link = &t.outputs.front();
+    if (link) row.set("href", url_path(link->path));
+    if (const OutputRecord* th = thumb_of(t)) {
+        row.set("thumb", url_path(th->path));
+        row.set("thumb_w", thumb_w);
+        row.set("thumb_h", thumb_h);
+    }
+    data cells{data::type::list};
+    auto cell = [&](std::string v, bool z) {
+        data c("v", std::move(v));
+        if (z) c.set("z", true);
+        cells.push_back(c);
+    };
+    cell(fmt::format("{}", t.rows), false);
+    for (Metric m : {Metric::synapses, Metric::cells}) {
+        if ((m == Metric::synapses && !sh.has_syn) || (m == Metric::cells && !sh.has_cells)) continue;
+        std::int64_t total = 0;
+        bool known = false;
+        for (const auto& e : t.eyemaps)
+            if (e.part == ComparePart::none && e.request.metric == m && e.summary) {
+                // Each total fits in int64; their sum over regions and sides may not.
+                if (__builtin_add_overflow(total, e.summary->total, &total))
+                    throw_input(fmt::format("the {} of all eyemaps add up to more than 9223372036854775807 (2^63 - 1)",
+                                            m == Metric::synapses ? "synapses" : "cells"),
+                                ErrorLocation{{}, 0, "neuron_type", t.neuron_type});
+                known = true;
+            }
+        cell(known ? fmt::format("{}", total) : std::string(), known && total == 0);
+    }
+    // A value column: its mean over the type's columns with data (all regions and sides).
+    for (const Metric& m : sh.values) {
+        double sum = 0;
+        std::uint64_t n = 0;
+        ValueFormat format;
+        for (const auto& e : t.eyemaps)
+            if (e.part == ComparePart::none && e.request.metric == m && e.summary && e.summary->columns_with_data) {
+                sum += e.summary->mean * static_cast<double>(e.summary->columns_with_data);
+                n += e.summary->columns_with_data;
+                format = e.summary->format;
+            }
+        cell(n ? format_value(sum / static_cast<double>(n), format) : std::string(), false);
+    }
+    if (baseline) {
+        if (t.only_in_data) cell(fmt::format("only in {}", baseline->label_a), false);
+        else if (t.changes.empty() || std::isnan(t.changes.front().score)) cell(std::string(), false);
+        else cell(fmt::format("{:.3f}", t.changes.front().score), t.changes.front().score == 0);
+    }
+    for (const auto& c : sh.cols) {
+        bool present = false;
+        std::uint64_t best = 0;
+        for (const auto& e : t.eyemaps)
+            if (e.part == ComparePart::none && e.request.region == c.region && e.request.side == c.side) present = true, best = std::max(best, e.has_data);
+        cell(present ? fmt::format("{}", best) : std::string(), present && best == 0);
+    }
+    row.set("cells", cells);
+    return row;
+}
+
+// What a stream handed to kainjow's render(context, stream) needs: pieces appended within a budget.
+struct BudgetStream {
+    std::string out;
+    struct Over {};
+    BudgetStream& operator<<(const std::string& s) {
+        if (out.size() + s.size() > kMaxTemplateOutputBytes) throw Over{};
+        out += s;
+        return *this;
+    }
+};
+
+}  // namespace
+
+std::string IndexPage::row(const TypeRecord& t) {
+    Impl& x = *impl_;
+    const data row = index_row(t, x.shape, x.link_out, x.baseline, x.thumb_w, x.thumb_h);
+    // The budgets of render_bounded: the row's lines are bounded by what it and the page's data hold.
+    const auto refuse = [](const std::string& why) { throw_input(why, ErrorLocation{std::string(kIndexTemplate), 0, {}, {}}); };
+    x.bound.set("em__row__", row);
+    const std::uint64_t line_bound = line_bytes_bound(x.row->text, x.bound, 6);
+    if (line_bound > kMaxTemplateOutputBytes)
+        refuse(fmt::format("template expands to more than {} bytes: one of its lines can reach {} bytes (sections repeated over the data's lists on one line)",
+                           kMaxTemplateOutputBytes, line_bound == UINT64_MAX ? std::string("2^64") : std::to_string(line_bound)));
+    // As the {{#types}} section renders a row: the row's data over the page's.
+    kainjow::mustache::context<std::string> ctx{&x.top};
+    ctx.push(&row);
+    BudgetStream stream;
+    try {
+        x.row->m->render(ctx, stream);
+    } catch (const BudgetStream::Over&) {
+        refuse(fmt::format("template expands to more than {} bytes", kMaxTemplateOutputBytes));
+    }
+    if (!x.row->m->is_valid()) refuse(fmt::format("template error: {}", x.row->m->error_message()));
+    return std::move(stream.out);
+}
+
+std::string IndexPage::whole(std::span<const TypeRecord* const> types) const {
+    const Impl& x = *impl_;
+    data d = x.top;
+    data tl{data::type::list};
+    for (const auto* t : types) tl.push_back(index_row(*t, x.shape, x.link_out, x.baseline, x.thumb_w, x.thumb_h));
+    d.set("types", tl);
+    return render_template(*x.set, kIndexTemplate, d);
+}
+
+std::string types_js_entry(const TypeRecord& t) {
+    if (!page_of(t)) return {};
+    return script_json(nlohmann::ordered_json::array({t.file_key, t.neuron_type}));
+}
+
+std::vector<std::pair<std::string, std::string>> site_files(const std::shared_ptr<const TemplateSet>& templates) {
     const TemplateSet& set = template_set(templates);
+    std::vector<std::pair<std::string, std::string>> out;
+    out.emplace_back("site.css", render_template(set, "site.css.mustache", data()));
+    out.emplace_back("site.js", render_template(set, "site.js.mustache", data()));
+    return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+std::vector<const TypeRecord*> index_order(std::span<const TypeRecord> types_in) {
     std::vector<const TypeRecord*> types;
+    types.reserve(types_in.size());
     for (const auto& t : types_in) types.push_back(&t);
     std::stable_sort(types.begin(), types.end(), [](const TypeRecord* a, const TypeRecord* b) {
         return a->seq != b->seq ? a->seq < b->seq : a->neuron_type < b->neuron_type;
     });
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const auto* t : types)
-        if (page_of(*t)) list.push_back(nlohmann::ordered_json::array({t->file_key, t->neuron_type}));
-    std::vector<std::pair<std::string, std::string>> out;
-    out.emplace_back("site.css", render_template(set, "site.css.mustache", data()));
-    out.emplace_back("site.js", render_template(set, "site.js.mustache", data()));
-    out.emplace_back("types.js", "// The run's types in input order, [file key, name]: the pages' previous/next links.\nwindow.eyemapTypes = " +
-                                     script_json(list) + ";\n");
+    return types;
+}
+
+}  // namespace
+
+std::string render_index_page(std::span<const TypeRecord> types_in, std::span<const IndexNotice> notices,
+                              const std::shared_ptr<const TemplateSet>& templates, bool report_link, const ReleaseLinks& links,
+                              const std::optional<Manifest::Baseline>& baseline) {
+    const auto types = index_order(types_in);
+    detail::IndexShapeBuilder shape;
+    for (const auto* t : types) shape.add(*t);
+    std::vector<std::string> only_a, only_b;
+    if (baseline) {
+        std::unordered_set<std::string_view> in_data;
+        for (const auto* t : types) {
+            in_data.insert(t->neuron_type);
+            if (t->only_in_data) only_a.push_back(t->neuron_type);
+        }
+        for (const auto& name : baseline->types)
+            if (!in_data.count(name)) only_b.push_back(name);
+    }
+    const detail::IndexPage page(templates, shape.finish(), types.size(), notices, report_link, links, baseline, only_a, only_b);
+    return page.whole(types);
+}
+
+std::vector<std::pair<std::string, std::string>> render_site_assets(std::span<const TypeRecord> types_in,
+                                                                    const std::shared_ptr<const TemplateSet>& templates) {
+    auto out = detail::site_files(templates);
+    std::string js(detail::kTypesJsHead);
+    js += '[';
+    bool first = true;
+    for (const auto* t : index_order(types_in))
+        if (auto e = detail::types_js_entry(*t); !e.empty()) {
+            if (!first) js += ',';
+            first = false;
+            js += e;
+        }
+    js += detail::kTypesJsTail;
+    out.emplace_back("types.js", std::move(js));
     return out;
 }
 

@@ -3,9 +3,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -52,6 +54,67 @@ namespace detail {
 // fills (fill_colours of the renderer's style, colour map and bins).
 inline constexpr int kThumbCells = kThumbnailCells;
 std::string render_thumbnail(std::span<const RenderedEyemap> maps, const FillColours& fills);
+// The index's columns, which depend on every type (regions, region/side columns, value columns).
+struct IndexShape {
+    struct Col {
+        std::string region;
+        Side side;
+    };
+    std::vector<std::string> regions;  // in order of first appearance
+    std::vector<Col> cols;             // region/side columns: by region, then side
+    std::vector<Metric> values;        // value columns drawn, in order of first appearance
+    bool has_syn = false, has_cells = false;
+    std::uint64_t eyemaps = 0;  // the types' own eyemaps (not a comparison's)
+};
+// An IndexShape from the types the index shows, added in any order (the index's order, seq then
+// name, decides what appears first).
+class IndexShapeBuilder {
+public:
+    void add(const TypeRecord& t);
+    IndexShape finish() const;
+
+private:
+    using At = std::tuple<std::uint64_t, std::string, std::size_t>;  // (seq, name, eyemap): where something first appears
+    std::vector<std::pair<std::string, At>> regions_;
+    std::vector<IndexShape::Col> cols_;
+    std::vector<std::pair<Metric, At>> values_;
+    bool has_syn_ = false, has_cells_ = false;
+    std::uint64_t eyemaps_ = 0;
+};
+
+// index.html (render_index_page's page) made a row at a time: when the template splits into head,
+// row and tail (streams(); the built-in one does), head() + row(t) for each type in the index's order
+// + tail(any rows) are the bytes of the whole page, so a run's index is written without holding every
+// type; otherwise whole() renders it at once. `only_a`: the types (in order) only in the data,
+// `only_b`: the baseline's types not in it (a comparison's lists).
+class IndexPage {
+public:
+    IndexPage(const std::shared_ptr<const TemplateSet>& templates, IndexShape shape, std::uint64_t type_count,
+              std::span<const IndexNotice> notices, bool report_link, const ReleaseLinks& links,
+              const std::optional<Manifest::Baseline>& baseline, std::span<const std::string> only_a, std::span<const std::string> only_b);
+    ~IndexPage();
+    IndexPage(const IndexPage&) = delete;
+    IndexPage& operator=(const IndexPage&) = delete;
+    bool streams() const;
+    std::string head() const;
+    std::string row(const TypeRecord& t);
+    std::string tail(bool after_rows) const;
+    std::string whole(std::span<const TypeRecord* const> types) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// types.js in pieces: kTypesJsHead, '[', the types' entries (those with a page) joined by ',', kTypesJsTail.
+inline constexpr std::string_view kTypesJsHead =
+    "// The run's types in input order, [file key, name]: the pages' previous/next links.\nwindow.eyemapTypes = ";
+inline constexpr std::string_view kTypesJsTail = "];\n";
+// A type's entry of types.js ([file key, name] as JSON safe in a script), "" for a type without a page.
+std::string types_js_entry(const TypeRecord& t);
+// site.css and site.js, by file name.
+std::vector<std::pair<std::string, std::string>> site_files(const std::shared_ptr<const TemplateSet>& templates);
+
 // A relative URL from '/'-separated path components: bytes outside [A-Za-z0-9-._~/] percent-encoded.
 std::string url_path(std::string_view path);
 // Dumped JSON made safe inside <script> or a .js file: '<', '>', '&', U+2028, U+2029 as \u escapes.

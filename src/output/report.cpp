@@ -303,27 +303,36 @@ RunReport run_report_from(const StatsDocument& doc, std::string run_name, std::v
     return r;
 }
 
-std::vector<FormatBytes> bytes_per_format(std::span<const TypeRecord> types) {
+void FormatBytesTally::add(const TypeRecord& t) {
     // Kinds in a fixed order: eyemap formats, then pages and thumbnails.
-    const char* names[] = {"svg", "png", "pdf", "html (pages)", "svg (thumbnails)"};
-    FormatBytes acc[5];
-    for (int i = 0; i < 5; ++i) acc[i].format = names[i];
-    for (const auto& t : types)
-        for (const auto& o : t.outputs) {
-            int k = 0;
-            switch (o.format) {
-                case FileFormat::svg: k = o.eyemap < 0 ? 4 : 0; break;
-                case FileFormat::png: k = 1; break;
-                case FileFormat::pdf: k = 2; break;
-                case FileFormat::html: k = 3; break;
-            }
-            ++acc[k].files;
-            acc[k].bytes += o.bytes;
+    for (const auto& o : t.outputs) {
+        int k = 0;
+        switch (o.format) {
+            case FileFormat::svg: k = o.eyemap < 0 ? 4 : 0; break;
+            case FileFormat::png: k = 1; break;
+            case FileFormat::pdf: k = 2; break;
+            case FileFormat::html: k = 3; break;
         }
+        ++acc_[k].files;
+        acc_[k].bytes += o.bytes;
+    }
+}
+
+std::vector<FormatBytes> FormatBytesTally::result() const {
+    const char* names[] = {"svg", "png", "pdf", "html (pages)", "svg (thumbnails)"};
     std::vector<FormatBytes> out;
-    for (auto& a : acc)
-        if (a.files) out.push_back(std::move(a));
+    for (int i = 0; i < 5; ++i)
+        if (acc_[i].files) {
+            out.push_back(acc_[i]);
+            out.back().format = names[i];
+        }
     return out;
+}
+
+std::vector<FormatBytes> bytes_per_format(std::span<const TypeRecord> types) {
+    FormatBytesTally tally;
+    for (const auto& t : types) tally.add(t);
+    return tally.result();
 }
 
 std::string render_run_report(const RunReport& r, const std::shared_ptr<const TemplateSet>& templates) {
@@ -398,10 +407,10 @@ std::string render_run_report(const RunReport& r, const std::shared_ptr<const Te
 }
 
 void write_run_report(const std::filesystem::path& run_dir, std::string run_name, const Renderer& renderer,
-                      std::span<const TypeRecord> types) {
+                      std::vector<FormatBytes> formats) {
     StatsDocument doc{renderer.stats().snapshot(), renderer.cache_statistics(), std::string(kVersion), process_command_line()};
     const auto& templates = renderer.templates();  // the run's set, read once with the renderer
-    RunReport report = run_report_from(doc, std::move(run_name), bytes_per_format(types));
+    RunReport report = run_report_from(doc, std::move(run_name), std::move(formats));
     report.index_link = true;
     if (const Provenance p = provenance_of(renderer.options()); !p.empty()) report.provenance = p.sentence();
     write_file_atomic(run_dir / "report.html", render_run_report(report, templates));

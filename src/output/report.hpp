@@ -39,6 +39,15 @@ RunReport run_report_from(const StatsDocument& doc, std::string run_name = {}, s
 
 // Output records of `types` grouped by kind, in the order svg, png, pdf, pages, thumbnails (kinds without files left out).
 std::vector<FormatBytes> bytes_per_format(std::span<const TypeRecord> types);
+// bytes_per_format a type at a time (for a manifest read a type at a time).
+class FormatBytesTally {
+public:
+    void add(const TypeRecord& t);
+    std::vector<FormatBytes> result() const;
+
+private:
+    FormatBytes acc_[5];
+};
 
 // The page: summary figures, time per stage (bars), eyemaps/s over the run (line, from the progress
 // samples), latency percentiles per operation (dot plot and table), cache hit rates (bars), bytes per
@@ -48,9 +57,9 @@ std::vector<FormatBytes> bytes_per_format(std::span<const TypeRecord> types);
 std::string render_run_report(const RunReport& report, const std::shared_ptr<const TemplateSet>& templates = nullptr);
 
 // The batch's report: the renderer's statistics and caches, this process's command line and the
-// bytes per format of `types`, written atomically to run_dir/report.html.
+// bytes per format (bytes_per_format of the run's types), written atomically to run_dir/report.html.
 void write_run_report(const std::filesystem::path& run_dir, std::string run_name, const Renderer& renderer,
-                      std::span<const TypeRecord> types);
+                      std::vector<FormatBytes> formats);
 
 namespace detail {
 // The charts alone (each one <svg> element, or "" when there is nothing to draw); exposed for tests.

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -49,6 +50,26 @@ bool has_manifest(const fs::path& dir);
 // The batch's rule for every command on a run: io error when the run folder itself is a symbolic
 // link (the batch's message, from open_subdir_nofollow); the folder holding runs may be one.
 void refuse_linked_run(const fs::path& run_dir);
+
+// The run folder's manifest files (manifest.json, manifest-I-of-N.json), sorted by name.
+std::vector<fs::path> run_manifest_files(const fs::path& run_dir);
+// A manifest file, open (so every read sees the same file, even if the batch replaces it meanwhile),
+// read a type at a time: read() hands each type record to `on_type` as it is parsed (in the file's
+// order) and keeps none; the manifest it returns has no types. Checked as manifest_from_json checks,
+// the header after the last type: nothing may be written from the records before read() returns.
+class ManifestFile {
+public:
+    explicit ManifestFile(fs::path path);  // read_regular_file's checks (a regular file, kMaxManifestBytes)
+    ~ManifestFile();
+    ManifestFile(const ManifestFile&) = delete;
+    ManifestFile& operator=(const ManifestFile&) = delete;
+    Manifest read(const std::function<void(TypeRecord&&)>& on_type) const;
+    const fs::path& path() const noexcept { return path_; }
+
+private:
+    fs::path path_;
+    int fd_ = -1;
+};
 
 // Each type once: from the manifest updated last (ties: the later file name). Sorted by seq.
 std::vector<TypeRecord> merge_types(std::vector<std::pair<fs::path, Manifest>>& manifests);

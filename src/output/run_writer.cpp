@@ -375,9 +375,11 @@ public:
         // last so that it has the index's time too.
         const bool report = dir_.pages.make && !options_.shard.sharded();
         if (dir_.pages.make) result_.index_types = write_index(run_dir_, renderer_.templates(), &renderer_.stats(), report);
-        if (report)
-            write_run_report(run_dir_, dir_.run_name, renderer_,
-                             manifest_from_json(read_regular_file(result_.manifest, kMaxManifestBytes, "manifest"), result_.manifest.string()).types);
+        if (report) {  // its bytes per format from the manifest, read a type at a time
+            FormatBytesTally formats;
+            detail::ManifestFile(result_.manifest).read([&](TypeRecord&& t) { formats.add(t); });
+            write_run_report(run_dir_, dir_.run_name, renderer_, formats.result());
+        }
         return result_;
     }
 
