@@ -381,6 +381,79 @@ TEST_CASE("runs: the index written a row at a time is the page rendered whole, s
     }
 }
 
+TEST_CASE("runs: the index of a run of many shards within a low open-file limit, a streamed page within one budget, errors leaving the site as it was",
+          "[runs][pages][index]") {
+    const Sample s = small_sample("index-many", 3);
+    const fs::path out = s.dir / "out", run = out / "r";
+    std::string err;
+    REQUIRE(test::run_cli(fmt::format("batch --data {} --columns {} --out-dir {} --run r --pages --no-sync", test::q(s.data), test::q(s.columns),
+                                      test::q(out)),
+                          &err) == 0);
+    // As 300 shards: the types in shard 0's manifest, 299 more without types: more manifests than
+    // the 64 held open, and more than the open-file limit the index is made under below.
+    Manifest m = manifest_from_json(read_file(run / "manifest.json"), "m");
+    REQUIRE(m.types.size() == 3);
+    fs::remove(run / "manifest.json");
+    for (std::uint32_t i = 0; i < 300; ++i) {
+        Manifest e = m;
+        e.shard = Shard{i, 300};
+        if (i) e.types.clear();
+        write_file(run / manifest_file_name(e.shard), manifest_to_json(e));
+    }
+    m.shard = Shard{0, 300};
+    REQUIRE(test::run_cli(fmt::format("batch --out-dir {} --run r --index-only -q", test::q(out)), &err) == 0);
+    const std::string unlimited = read_file(run / "index.html");
+    REQUIRE(test::run_cli(fmt::format("batch --out-dir {} --run r --index-only -q 2>&1; ulimit -n 100; {} batch --out-dir {} --run r --index-only -q",
+                                      test::q(out), EYEMAP_CLI, test::q(out)),
+                          &err) == 0);
+    INFO(err);
+    CHECK(err.find("error") == std::string::npos);
+    const std::string index = read_file(run / "index.html");
+    CHECK(index == unlimited);
+    for (const auto& t : m.types) CHECK(index.find(t.neuron_type) != std::string::npos);
+    for (const auto& e : fs::directory_iterator(run)) CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
+
+    // A template whose rows together pass the 64 MiB of one expansion, each well under it: refused
+    // as the page rendered whole is, and nothing of the site rewritten (site.css from the same
+    // templates folder either). 70 types, rows of 250,000 names (>= 1 MB each).
+    const Sample many = small_sample("index-budget", 70);
+    const fs::path out70 = many.dir / "out", run70 = out70 / "r";
+    REQUIRE(test::run_cli(fmt::format("batch --data {} --columns {} --out-dir {} --run r --pages --no-sync -q", test::q(many.data),
+                                      test::q(many.columns), test::q(out70)),
+                          &err) == 0);
+    const fs::path tdir = s.dir / "templates";
+    fs::create_directories(tdir);
+    std::string big = "<t>\n{{#types}}<tr>\n";
+    for (int i = 0; i < 250000; ++i) big += "{{name}}\n";
+    big += "</tr>\n{{/types}}</t>\n";
+    write_file(tdir / "index.html.mustache", big);
+    write_file(tdir / "site.css.mustache", "/* new css */\n");
+    const std::string index70 = read_file(run70 / "index.html"), css70 = read_file(run70 / "site.css");
+    REQUIRE(test::run_cli(fmt::format("batch --out-dir {} --run r --index-only --templates {} -q", test::q(out70), test::q(tdir)), &err) == 2);
+    INFO(err);
+    CHECK(err.find("template expands to more than 67108864 bytes") != std::string::npos);
+    CHECK(read_file(run70 / "index.html") == index70);
+    CHECK(read_file(run70 / "site.css") == css70);
+    const std::string css = read_file(run / "site.css");
+    // A refusal in the page's tail, found as it is made (a line that can expand past the budget over
+    // the run's 200 notices of unfinished shards): also before any file is written.
+    for (std::uint32_t i = 1; i <= 200; ++i) {
+        Manifest e = m;
+        e.shard = Shard{i, 300};
+        e.types.clear();
+        e.complete = false;
+        write_file(run / manifest_file_name(e.shard), manifest_to_json(e));
+    }
+    std::string tail_line;
+    for (int i = 0; i < 3500; ++i) tail_line += "{{#notices}}{{text}}{{/notices}}";
+    write_file(tdir / "index.html.mustache", "<t>\n{{#types}}<tr>{{name}}</tr>\n{{/types}}</t>\n" + tail_line + "\n");
+    REQUIRE(test::run_cli(fmt::format("batch --out-dir {} --run r --index-only --templates {} -q", test::q(out), test::q(tdir)), &err) == 2);
+    CHECK(err.find("template expands to more than 67108864 bytes") != std::string::npos);
+    CHECK(read_file(run / "index.html") == index);
+    CHECK(read_file(run / "site.css") == css);
+    for (const auto& e : fs::directory_iterator(run)) CHECK(e.path().filename().string().find(".tmp") == std::string::npos);
+}
+
 TEST_CASE("manifests: read from the open file a type at a time, the records and header manifest_from_json reads, the same file each time",
           "[runs][manifest]") {
     const fs::path dir = test::fresh_dir("runs-manifest-file");

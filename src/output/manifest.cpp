@@ -601,11 +601,12 @@ Manifest manifest_from(const Parse& parse, std::string_view source, const std::f
     return m;
 }
 
-// A manifest file's bytes for the JSON parser, read in blocks from an open file (from where it is)
-// up to kMaxManifestBytes.
+// A manifest file's bytes for the JSON parser, read in blocks from an open file from `start`, up to
+// `length` bytes or its end, and at most kMaxManifestBytes.
 class ManifestFileBytes {
 public:
-    ManifestFileBytes(int fd, const fs::path& path) : fd_(fd), path_(path) {}
+    ManifestFileBytes(int fd, const fs::path& path, std::uint64_t start = 0, std::uint64_t length = UINT64_MAX)
+        : fd_(fd), path_(path), at_(start), left_(length) {}
     ManifestFileBytes(const ManifestFileBytes&) = delete;
     ManifestFileBytes& operator=(const ManifestFileBytes&) = delete;
 
@@ -641,9 +642,11 @@ private:
         if (pos_ < len_) return true;
         if (eof_) return false;
         for (;;) {
-            const ssize_t n = ::read(fd_, buf_, sizeof buf_);
+            const ssize_t n = left_ == 0 ? 0 : ::pread(fd_, buf_, static_cast<std::size_t>(std::min<std::uint64_t>(sizeof buf_, left_)), static_cast<off_t>(at_));
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) throw_io(fmt::format("cannot read manifest: {}", std::strerror(errno)), path_.string());
+            at_ += static_cast<std::uint64_t>(n);
+            left_ -= static_cast<std::uint64_t>(n);
             pos_ = 0;
             len_ = static_cast<std::size_t>(n);
             total_ += len_;
@@ -655,6 +658,7 @@ private:
     }
     int fd_;
     const fs::path& path_;
+    std::uint64_t at_, left_;
     char buf_[65536];
     std::size_t pos_ = 0, len_ = 0;
     std::uint64_t total_ = 0;
@@ -699,13 +703,30 @@ detail::ManifestFile::ManifestFile(fs::path path) : path_(std::move(path)) {
     ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
 }
 
+detail::ManifestFile::ManifestFile(fs::path path, int copy_fd, std::uint64_t start, std::uint64_t length)
+    : path_(std::move(path)), fd_(copy_fd), owned_(false), start_(start), length_(length) {}
+
 detail::ManifestFile::~ManifestFile() {
-    if (fd_ >= 0) ::close(fd_);
+    if (owned_ && fd_ >= 0) ::close(fd_);
+}
+
+void detail::ManifestFile::copy_to(const std::function<void(std::string_view)>& out) const {
+    char buf[65536];
+    std::uint64_t total = 0;
+    for (std::uint64_t at = start_;;) {
+        const ssize_t n = ::pread(fd_, buf, sizeof buf, static_cast<off_t>(at));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw_io(fmt::format("cannot read manifest: {}", std::strerror(errno)), path_.string());
+        if (n == 0) return;
+        at += static_cast<std::uint64_t>(n);
+        if ((total += static_cast<std::uint64_t>(n)) > kMaxManifestBytes)  // grew while read
+            throw_input(fmt::format("the manifest is larger than the limit of {} bytes", kMaxManifestBytes), ErrorLocation{path_.string(), 0, {}, {}});
+        out(std::string_view(buf, static_cast<std::size_t>(n)));
+    }
 }
 
 Manifest detail::ManifestFile::read(const std::function<void(TypeRecord&&)>& on_type) const {
-    if (::lseek(fd_, 0, SEEK_SET) != 0) throw_io(fmt::format("cannot read manifest: {}", std::strerror(errno)), path_.string());
-    const auto bytes = std::make_unique<ManifestFileBytes>(fd_, path_);
+    const auto bytes = std::make_unique<ManifestFileBytes>(fd_, path_, start_, length_);
     const std::string source = path_.string();
     return manifest_from([&](const ojson::parser_callback_t& cb) { return ojson::parse(bytes->begin(), ManifestFileBytes::end(), cb); }, source,
                          &on_type);

@@ -386,8 +386,8 @@ struct RowSplit {
 
 // The index template as head, one row ({{#types}}'s body) and tail, when rendering those apart gives
 // the bytes of rendering it whole: `types` is named once, by a top-level {{#types}}..{{/types}};
-// {{#types}} starts a line and {{/types}} ends one (so the rows neither share a line with the head,
-// the tail nor each other); no partials or delimiter changes. Otherwise none (the page is rendered whole).
+// {{#types}} starts a line and so does {{/types}} (the row ends with a line break: the rows share no line
+// with the head, the tail or each other); no partials or delimiter changes. Otherwise none (rendered whole).
 std::optional<RowSplit> split_rows(std::string_view text) {
     std::size_t depth = 0, open_at = std::string_view::npos, open_end = 0, close_at = std::string_view::npos, close_end = 0;
     for (std::size_t i = 0; (i = text.find("{{", i)) != std::string_view::npos;) {
@@ -447,6 +447,15 @@ struct IndexPage::Impl {
     };
     std::optional<Parsed> head, row, tail_rows, tail_empty;
     data bound;  // `top` and the row being rendered, for the row's line bound
+    // Bytes made so far by head(), row() and tail(): a streamed page has the one budget of a whole
+    // expansion (kMaxTemplateOutputBytes), as render_template gives the page rendered whole.
+    std::uint64_t emitted = 0;
+    std::string counted(std::string piece) {
+        emitted += piece.size();
+        if (emitted > kMaxTemplateOutputBytes)
+            throw_input(fmt::format("template expands to more than {} bytes", kMaxTemplateOutputBytes), ErrorLocation{std::string(kIndexTemplate), 0, {}, {}});
+        return piece;
+    }
 
     static Parsed parse(std::string text) {
         Parsed p{std::move(text), nullptr};
@@ -533,11 +542,11 @@ IndexPage::~IndexPage() = default;
 
 bool IndexPage::streams() const { return impl_->row.has_value(); }
 
-std::string IndexPage::head() const { return render_bounded(*impl_->head->m, impl_->head->text, impl_->top, kIndexTemplate); }
+std::string IndexPage::head() { return impl_->counted(render_bounded(*impl_->head->m, impl_->head->text, impl_->top, kIndexTemplate)); }
 
-std::string IndexPage::tail(bool after_rows) const {
+std::string IndexPage::tail(bool after_rows) {
     const auto& t = after_rows ? *impl_->tail_rows : *impl_->tail_empty;
-    return render_bounded(*t.m, t.text, impl_->top, kIndexTemplate);
+    return impl_->counted(render_bounded(*t.m, t.text, impl_->top, kIndexTemplate));
 }
 
 namespace {
@@ -639,7 +648,7 @@ std::string IndexPage::row(const TypeRecord& t) {
         refuse(fmt::format("template expands to more than {} bytes", kMaxTemplateOutputBytes));
     }
     if (!x.row->m->is_valid()) refuse(fmt::format("template error: {}", x.row->m->error_message()));
-    return std::move(stream.out);
+    return x.counted(std::move(stream.out));
 }
 
 std::string IndexPage::whole(std::span<const TypeRecord* const> types) const {

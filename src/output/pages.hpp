@@ -96,9 +96,10 @@ public:
     IndexPage(const IndexPage&) = delete;
     IndexPage& operator=(const IndexPage&) = delete;
     bool streams() const;
-    std::string head() const;
+    // The page's pieces; together they are refused past kMaxTemplateOutputBytes, as a whole page is.
+    std::string head();
     std::string row(const TypeRecord& t);
-    std::string tail(bool after_rows) const;
+    std::string tail(bool after_rows);
     std::string whole(std::span<const TypeRecord* const> types) const;
 
 private:

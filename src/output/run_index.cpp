@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <unordered_set>
 
 #include <fcntl.h>
@@ -39,18 +40,20 @@ public:
             fd_ = ::fcntl(::fileno(f), F_DUPFD_CLOEXEC, 0);
             std::fclose(f);
         }
-        if (fd_ < 0) throw_io(fmt::format("cannot create a temporary file for the index's rows: {}", std::strerror(errno)), dir.string());
+        if (fd_ < 0) throw_io(fmt::format("cannot create a temporary file for the index: {}", std::strerror(errno)), dir.string());
     }
     ~Spool() { ::close(fd_); }
     Spool(const Spool&) = delete;
     Spool& operator=(const Spool&) = delete;
+    int fd() const noexcept { return fd_; }
+    std::uint64_t size() const noexcept { return end_; }
 
     std::uint64_t append(std::string_view bytes) {
         const std::uint64_t at = end_;
         for (std::size_t done = 0; done < bytes.size();) {
             const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(end_ + done));
             if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) throw_io(fmt::format("cannot write the index's rows to a temporary file: {}", std::strerror(n < 0 ? errno : EIO)), dir_.string());
+            if (n <= 0) throw_io(fmt::format("cannot write the index's temporary file: {}", std::strerror(n < 0 ? errno : EIO)), dir_.string());
             done += static_cast<std::size_t>(n);
         }
         end_ += bytes.size();
@@ -92,8 +95,22 @@ std::size_t detail::write_index(const fs::path& run_dir, const std::shared_ptr<c
     ScopedTimer timer(stats, stats ? stats->op("batch_index") : OpId{});
     const auto paths = run_manifest_files(run_dir);
     if (paths.empty()) throw_input("no manifest*.json in this folder: not a batch run", ErrorLocation{run_dir.string(), 0, {}, {}});
+    // Each manifest is read two or three times, and every read must see the same file even when a
+    // batch replaces it meanwhile (a shard still running): up to kHeldOpen stay open; more (shards
+    // go up to 65,536) would run out of open files, so those are copied into one unlinked file first.
+    constexpr std::size_t kHeldOpen = 64;
+    std::optional<Spool> copies;
+    if (paths.size() > kHeldOpen) copies.emplace(run_dir);
     std::vector<std::unique_ptr<ManifestFile>> files;
-    for (const auto& p : paths) files.push_back(std::make_unique<ManifestFile>(p));
+    for (const auto& p : paths) {
+        auto f = std::make_unique<ManifestFile>(p);
+        if (copies) {
+            const std::uint64_t at = copies->size();
+            f->copy_to([&](std::string_view bytes) { copies->append(bytes); });
+            f = std::make_unique<ManifestFile>(p, copies->fd(), at, copies->size() - at);
+        }
+        files.push_back(std::move(f));
+    }
 
     // 1. Each manifest's header and its types' names and seq, in the file's order.
     // One manifest (an unsharded run): each name's first record is the one shown, so the index's
@@ -173,8 +190,9 @@ std::size_t detail::write_index(const fs::path& run_dir, const std::shared_ptr<c
             std::size_t k = 0;
             files[i]->read([&](TypeRecord&& t) {
                 // The same open file read again: the same types (a check, not an expectation).
-                if (k >= seen[i].size() || t.neuron_type != seen[i][k].name)
-                    throw_internal(fmt::format("manifest {} read twice gave different types", paths[i].string()));
+                if (k >= seen[i].size() || t.neuron_type != seen[i][k].name)  // written over in place meanwhile (not replaced)
+                    throw_input("the manifest changed while the index was being made: run eyemap batch --index-only again",
+                                ErrorLocation{paths[i].string(), 0, {}, {}});
                 if (const std::uint64_t p = place[i][k++]; p != kNotShown) f(t, p);  // t: the callee's to keep
             });
         }
@@ -226,6 +244,10 @@ std::size_t detail::write_index(const fs::path& run_dir, const std::shared_ptr<c
             std::uint64_t at = 0;
             std::uint32_t row = 0, js = 0;
         };
+        // Everything the template makes is made before any file is written: an error leaves the
+        // site as it was.
+        const std::string head = page.head();
+        const std::string tail = page.tail(!shown.empty());
         Spool spool(run_dir);
         std::vector<Slot> slots(shown.size());
         for_each_shown([&](TypeRecord& t, std::uint64_t p) {
@@ -237,13 +259,13 @@ std::size_t detail::write_index(const fs::path& run_dir, const std::shared_ptr<c
         });
         write_site([&](const ByteWriter& w) { js_of(w, slots.size(), [&](std::size_t p, std::string& e) { spool.read(slots[p].at + slots[p].row, slots[p].js, e); }); },
                    [&](const ByteWriter& w) {
-                       w(page.head());
+                       w(head);
                        std::string row;
                        for (const Slot& s : slots) {
                            spool.read(s.at, s.row, row);
                            w(row);
                        }
-                       w(page.tail(!slots.empty()));
+                       w(tail);
                    });
     } else {  // a template that does not split into rows: every record at once
         std::vector<TypeRecord> records(shown.size());

@@ -60,15 +60,21 @@ std::vector<fs::path> run_manifest_files(const fs::path& run_dir);
 class ManifestFile {
 public:
     explicit ManifestFile(fs::path path);  // read_regular_file's checks (a regular file, kMaxManifestBytes)
+    // A copy of the manifest at `path` held in `copy_fd` (not owned) at [start, start + length).
+    ManifestFile(fs::path path, int copy_fd, std::uint64_t start, std::uint64_t length);
     ~ManifestFile();
     ManifestFile(const ManifestFile&) = delete;
     ManifestFile& operator=(const ManifestFile&) = delete;
     Manifest read(const std::function<void(TypeRecord&&)>& on_type) const;
+    // The file's bytes as they are, in pieces.
+    void copy_to(const std::function<void(std::string_view)>& out) const;
     const fs::path& path() const noexcept { return path_; }
 
 private:
     fs::path path_;
     int fd_ = -1;
+    bool owned_ = true;
+    std::uint64_t start_ = 0, length_ = UINT64_MAX;
 };
 
 // Each type once: from the manifest updated last (ties: the later file name). Sorted by seq.
