@@ -444,6 +444,36 @@ void check_requests(const ColumnIndex& layout, const TableColumns& columns, std:
     }
 }
 
+namespace {
+
+// A row placed on its universe column.
+struct Placed {
+    const ColumnRow* row;
+    std::size_t col;
+};
+
+// process_type's working arrays, kept per thread between calls: the batch processes type after type
+// on the same worker threads, and arrays of 10^5+ rows made afresh at every call are fresh mmaps whose
+// page faults were ~15 % of the stage at 10^6 hexagons (bench/README.md, "Issue 26, session 4").
+struct ProcessScratch {
+    std::vector<std::uint32_t> cell_of, col_of;
+    std::vector<std::size_t> cell_begin, fill_at;
+    std::vector<Placed> placed;
+    std::vector<std::uint8_t> seen;  // a row was placed on this column (the error path finds its line)
+    std::vector<double> pool, layer_pool;
+};
+
+ProcessScratch& process_scratch() {
+    thread_local ProcessScratch s;
+    return s;
+}
+
+// Rows ahead whose output columns are prefetched: rows come in their file's order, columns are written
+// in universe order, so the writes land at random places of arrays that outgrow the caches at 10^5+.
+constexpr std::size_t kPrefetchAhead = 16;
+
+}  // namespace
+
 std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<const ColumnRow> rows,
                                      const TableColumns& columns, const ColumnIndex& layout,
                                      std::span<const EyemapRequest> requests, const ScaleOptions& options,
@@ -453,19 +483,20 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
     };
     const std::size_t n_regions = layout.regions.regions.size();
     const std::size_t U = layout.universe.size();
+    ProcessScratch& scratch = process_scratch();
 
     // Bucket rows by (region, side) with their universe index, checking each against the layout:
     // one flat array in cell order (a counting sort), instead of a growing vector per cell.
-    struct Placed {
-        const ColumnRow* row;
-        std::size_t col;
-    };
     const std::size_t n_cells = n_regions * 2;
-    std::vector<std::uint32_t> cell_of(rows.size());
-    std::vector<std::size_t> cell_begin(n_cells + 1, 0);  // after the sort: [cell_begin[k], cell_begin[k + 1])
-    std::vector<Placed> placed(rows.size());
+    auto& cell_of = scratch.cell_of;
+    auto& col_of = scratch.col_of;
+    auto& cell_begin = scratch.cell_begin;  // after the sort: [cell_begin[k], cell_begin[k + 1])
+    auto& placed = scratch.placed;
+    cell_of.resize(rows.size());
+    col_of.resize(rows.size());
+    cell_begin.assign(n_cells + 1, 0);
+    placed.resize(rows.size());
     {
-        std::vector<std::uint32_t> col_of(rows.size());
         int last_ri = -1;
         std::string_view last_region;
         for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -488,7 +519,8 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
             ++cell_begin[k + 1];
         }
         for (std::size_t k = 0; k < n_cells; ++k) cell_begin[k + 1] += cell_begin[k];
-        std::vector<std::size_t> fill_at(cell_begin.begin(), cell_begin.end() - 1);
+        auto& fill_at = scratch.fill_at;
+        fill_at.assign(cell_begin.begin(), cell_begin.end() - 1);
         for (std::size_t i = 0; i < rows.size(); ++i) placed[fill_at[cell_of[i]]++] = Placed{&rows[i], col_of[i]};
     }
     auto cell = [&](std::size_t k) {
@@ -497,7 +529,9 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
 
     std::vector<EyemapData> out;
     out.reserve(requests.size());
-    std::vector<std::uint8_t> seen(U);  // a row was placed on this column (the error path finds its line)
+    auto& seen = scratch.seen;
+    auto& pool = scratch.pool;
+    auto& layer_pool = scratch.layer_pool;
     for (const auto& req : requests) {
         const int ri = layout.regions.index_of(req.region);
         const RegionDef& region = layout.regions.regions[static_cast<std::size_t>(ri)];
@@ -505,23 +539,7 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         const bool counts = slot.kind != MetricSlot::value;
         const bool layered = slot.layers && !region.layers.empty();
         const std::size_t L = region.layers.size();
-
-        // The "all layers" scale: pooled over the type, or this region's values (both sides).
-        std::vector<double> pool, layer_pool;
-        const bool pooled = options.scope != ScaleScope::per_region;
-        const std::size_t region_begin = cell_begin[static_cast<std::size_t>(ri) * 2], region_end = cell_begin[static_cast<std::size_t>(ri) * 2 + 2];
-        pool.reserve(pooled ? placed.size() : region_end - region_begin);
-        for (std::size_t k = 0; k < n_cells; ++k) {
-            if (!pooled && k / 2 != static_cast<std::size_t>(ri)) continue;
-            for (const auto& p : cell(k))
-                if (const double v = metric_value(*p.row, slot); has_data(v, counts)) pool.push_back(v);
-        }
-        if (layered) {
-            layer_pool.reserve((region_end - region_begin) * L);
-            for (std::size_t i = region_begin; i < region_end; ++i)  // both sides of the region
-                for (std::size_t l = 0; l < L; ++l)
-                    if (const double v = layer_value(*placed[i].row, slot, l, L); has_data(v, counts)) layer_pool.push_back(v);
-        }
+        const std::size_t own = static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(req.side);
 
         EyemapData d;
         d.neuron_type = neuron_type;
@@ -531,49 +549,87 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         d.counts = counts;
         d.layer_names = region.layers;
         d.grey_fill = fill_grey(colour_classes(options));
+        const double none = counts ? 0.0 : kNaN;
+        d.value.assign(U, none);
+        if (layered) d.layer_value.assign(U * L, none);
+
+        // One pass over the rows for the scales' values and this eyemap's values. The "all layers"
+        // scale: pooled over the type, or this region's values (both sides); the per-layer scale: the
+        // region's (both sides). Pools keep the order of cells and rows (a scale's stddev sums them).
+        const bool pooled = options.scope != ScaleScope::per_region;
+        const std::size_t region_begin = cell_begin[static_cast<std::size_t>(ri) * 2], region_end = cell_begin[static_cast<std::size_t>(ri) * 2 + 2];
+        pool.clear();
+        layer_pool.clear();
+        pool.reserve(pooled ? placed.size() : region_end - region_begin);
+        if (layered) layer_pool.reserve((region_end - region_begin) * L);
+        seen.assign(U, 0);
+        for (std::size_t k = 0; k < n_cells; ++k) {
+            if (!pooled && k / 2 != static_cast<std::size_t>(ri)) continue;
+            const bool in_layers = layered && k / 2 == static_cast<std::size_t>(ri), mine = k == own;
+            const auto here = cell(k);
+            for (std::size_t i = 0; i < here.size(); ++i) {
+                const Placed& p = here[i];
+                const double v = metric_value(*p.row, slot);
+                const bool data = has_data(v, counts);
+                if (data) pool.push_back(v);
+                if (mine) {
+                    if (i + kPrefetchAhead < here.size()) {
+                        const std::size_t ahead = here[i + kPrefetchAhead].col;
+                        __builtin_prefetch(d.value.data() + ahead, 1);
+                        if (layered) {
+                            __builtin_prefetch(d.layer_value.data() + ahead * L, 1);
+                            __builtin_prefetch(d.layer_value.data() + ahead * L + L - 1, 1);
+                        }
+                    }
+                    if (seen[p.col]) {
+                        const Placed* first = &here.front();
+                        while (first->col != p.col) ++first;
+                        throw_input(fmt::format("duplicate row for type {}, {} {}, column {}, {} (first on line {})", neuron_type,
+                                                region.name, to_string(req.side), p.row->hex1, p.row->hex2,
+                                                first->row->line ? first->row->line : 1),
+                                    ErrorLocation{{}, p.row->line, {}, {}});
+                    }
+                    seen[p.col] = 1;
+                    if (data) d.value[p.col] = v;
+                }
+                if (in_layers) {
+                    for (std::size_t l = 0; l < L; ++l) {
+                        const double lv = layer_value(*p.row, slot, l, L);
+                        if (has_data(lv, counts)) layer_pool.push_back(lv);
+                        if (mine) d.layer_value[p.col * L + l] = lv;
+                    }
+                }
+            }
+        }
         d.scale = scale_of(pool, options);
         ScaleOptions layer_options = options;
         if (layer_options.method == ScaleMethod::fixed) layer_options.method = ScaleMethod::linear;
         d.layer_scale = scale_of(layer_pool, layer_options);
-        d.status.assign(U, ColumnStatus::no_data);
-        d.value.assign(U, counts ? 0.0 : kNaN);
-        d.fill.assign(U, kFillWhite);
-        const auto& member = layout.in_region[static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(req.side)];
-        for (std::size_t c = 0; c < U; ++c)
+
+        // Statuses and fills in universe order, from the values just placed: a column without a row
+        // kept 0 or NaN, which is no data.
+        const auto& member = layout.in_region[own];
+        d.status.resize(U);
+        d.fill.resize(U);
+        for (std::size_t c = 0; c < U; ++c) {
             if (!member[c]) {
                 d.status[c] = ColumnStatus::not_in_region;
                 d.fill[c] = d.grey_fill;
                 ++d.not_in_region_count;
-            }
-        if (layered) {
-            d.layer_value.assign(U * L, counts ? 0.0 : kNaN);
-            d.layer_fill.assign(U * L, kFillWhite);
-        }
-        std::fill(seen.begin(), seen.end(), 0);
-        const auto here = cell(static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(req.side));
-        for (const auto& p : here) {
-            if (seen[p.col]) {
-                const Placed* first = &here.front();
-                while (first->col != p.col) ++first;
-                throw_input(fmt::format("duplicate row for type {}, {} {}, column {}, {} (first on line {})", neuron_type,
-                                        region.name, to_string(req.side), p.row->hex1, p.row->hex2,
-                                        first->row->line ? first->row->line : 1),
-                            ErrorLocation{{}, p.row->line, {}, {}});
-            }
-            seen[p.col] = 1;
-            const double v = metric_value(*p.row, slot);
-            if (has_data(v, counts)) {
-                d.status[p.col] = ColumnStatus::has_data;
-                d.value[p.col] = v;
-                d.fill[p.col] = d.scale.fill(v);
+            } else if (const double v = d.value[c]; has_data(v, counts)) {
+                d.status[c] = ColumnStatus::has_data;
+                d.fill[c] = d.scale.fill(v);
                 ++d.has_data_count;
+            } else {
+                d.status[c] = ColumnStatus::no_data;
+                d.fill[c] = kFillWhite;
             }
-            if (layered) {
-                for (std::size_t l = 0; l < L; ++l) {
-                    const double lv = layer_value(*p.row, slot, l, L);
-                    d.layer_value[p.col * L + l] = lv;
-                    if (has_data(lv, counts)) d.layer_fill[p.col * L + l] = d.layer_scale.fill(lv);
-                }
+        }
+        if (layered) {
+            d.layer_fill.resize(U * L);
+            for (std::size_t i = 0; i < U * L; ++i) {
+                const double lv = d.layer_value[i];
+                d.layer_fill[i] = has_data(lv, counts) ? d.layer_scale.fill(lv) : kFillWhite;
             }
         }
         // Counts are whole numbers: the integer format, without a look at the values.
