@@ -22,29 +22,6 @@ using detail::MetricSlot;
 using detail::find_value_column;
 
 
-int ColorScale::scale_bin(double v) const noexcept {
-    if (bins <= 1) return 0;
-    if (singles) {
-        const double b = std::round(v - edges[0]);  // values are whole numbers; clamped: fixed scales
-        return b <= 0 ? 0 : b >= bins - 1 ? bins - 1 : static_cast<int>(b);
-    }
-    // Upper edges inclusive, as the field's tool bins: the first b with v <= e_(b+1), which for the
-    // ascending distinct edges is the count of inner edges v is not <= (NaN: bins - 1, as a search
-    // would give). Counted without branches: on real data the bin of the next value is random, and a
-    // compare-and-return ladder mispredicts (the process stage's step from 10^3 to 3·10^3 hexagons).
-    int b = 0;
-    for (int k = 1; k < bins; ++k) b += !(v <= edges[static_cast<std::size_t>(k)]);
-    return b;
-}
-
-int ColorScale::colour_of(int b) const noexcept {
-    if (bins <= 1) return bins == 1 ? (classes - 1) / 2 : 0;
-    // round((N - 1) b / (bins - 1)), halves up; for N = 5, round(4 b / (bins - 1)), never a tie.
-    return (2 * (classes - 1) * b + (bins - 1)) / (2 * (bins - 1));
-}
-
-int ColorScale::bin(double v) const noexcept { return colour_of(scale_bin(v)); }
-
 double ColorScale::position_of(double v) const noexcept {
     if (position == ScaleMethod::percentile && sorted && !sorted->empty()) {
         const std::vector<double>& s = *sorted;
@@ -81,7 +58,8 @@ constexpr double kCompactFrom = 10000;  // the legend writes 12.3k from here on 
 
 // A whole number the integer rules can snap: within int64's range (the compact labels' 12.3k .. 4.62E);
 // past it every double is "whole", and snapping huge values (1e300) would move the edges off the data.
-bool whole(double v) noexcept { return std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.2e18; }
+// Through int64 (exact below 2^63) rather than std::floor, a libm call per value at the baseline ISA.
+bool whole(double v) noexcept { return std::fabs(v) < 9.2e18 && v == static_cast<double>(static_cast<std::int64_t>(v)); }
 
 using Edges = ScaleEdges;
 
@@ -263,7 +241,7 @@ ColorScale make_scale(std::span<const double> values, const ScaleOptions& option
     double lo = options.min, hi = options.max;
     // Fixed limits: the integer rules when the limits and the values are whole (fractional values
     // of a value column keep exact edges: -6..6 in 7 bins is -6, -4.29, ... 6, symmetric).
-    bool integer = whole(lo) && whole(hi) && std::all_of(values.begin(), values.end(), whole);
+    bool integer = fixed && whole(lo) && whole(hi) && std::all_of(values.begin(), values.end(), whole);  // else below
     std::vector<double> clipped;  // the values with those above a robust maximum lowered to it
     if (!fixed) {
         auto [mn, mx] = std::minmax_element(values.begin(), values.end());
@@ -468,6 +446,22 @@ ProcessScratch& process_scratch() {
     return s;
 }
 
+// A scale's palette index of a value with data: ColorScale::fill with the bins' colours looked up
+// once (colour_of divides), for the fills of every hexagon and layer.
+class Filler {
+public:
+    explicit Filler(const ColorScale& s) : s_(s) {
+        for (int b = 0; b < std::max(1, std::min(s.bins, kMaxScaleBins)); ++b) of_bin_[static_cast<std::size_t>(b)] = static_cast<FillIndex>(s.colour_of(b) + 1);
+    }
+    FillIndex operator()(double v) const noexcept {
+        return s_.continuous ? s_.fill(v) : of_bin_[static_cast<std::size_t>(s_.scale_bin(v))];
+    }
+
+private:
+    const ColorScale& s_;
+    std::array<FillIndex, kMaxScaleBins> of_bin_{};
+};
+
 // Rows ahead whose output columns are prefetched: rows come in their file's order, columns are written
 // in universe order, so the writes land at random places of arrays that outgrow the caches at 10^5+.
 constexpr std::size_t kPrefetchAhead = 16;
@@ -609,6 +603,7 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         // Statuses and fills in universe order, from the values just placed: a column without a row
         // kept 0 or NaN, which is no data.
         const auto& member = layout.in_region[own];
+        const Filler fill_of(d.scale), layer_fill_of(d.layer_scale);
         d.status.resize(U);
         d.fill.resize(U);
         for (std::size_t c = 0; c < U; ++c) {
@@ -618,7 +613,7 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
                 ++d.not_in_region_count;
             } else if (const double v = d.value[c]; has_data(v, counts)) {
                 d.status[c] = ColumnStatus::has_data;
-                d.fill[c] = d.scale.fill(v);
+                d.fill[c] = fill_of(v);
                 ++d.has_data_count;
             } else {
                 d.status[c] = ColumnStatus::no_data;
@@ -629,7 +624,7 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
             d.layer_fill.resize(U * L);
             for (std::size_t i = 0; i < U * L; ++i) {
                 const double lv = d.layer_value[i];
-                d.layer_fill[i] = has_data(lv, counts) ? d.layer_scale.fill(lv) : kFillWhite;
+                d.layer_fill[i] = has_data(lv, counts) ? layer_fill_of(lv) : kFillWhite;
             }
         }
         // Counts are whole numbers: the integer format, without a look at the values.
