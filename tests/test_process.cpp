@@ -878,3 +878,42 @@ TEST_CASE("process: value scales at the ends of float64 (the red team's cases): 
     CHECK(c.level(1.7e308) == kContinuousLevels - 1);
     CHECK(std::abs(c.level(0) - kContinuousLevels / 2) <= 1);
 }
+
+TEST_CASE("process: arrays handed back (EyemapArrays) are filled again and give the same eyemaps as fresh ones") {
+    ColumnLayout layout = read_column_layout(kData + "columns.csv");
+    std::ostringstream csv;
+    write_sample_data(csv, layout, SampleOptions{2, 11, true});
+    const Dataset ds = make_dataset(parse_column_table(csv.str(), "synthetic"), layout);
+    REQUIRE(ds.types.size() == 2);
+    const auto requests = all_requests(*ds.index, ds.columns);
+    TableColumns no_layers = ds.columns;  // the same rows drawn without per-layer arrays
+    no_layers.layer_synapses = no_layers.layer_cells = false;
+    auto same = [](const EyemapData& a, const EyemapData& b) {
+        CHECK(a.status == b.status);
+        CHECK(a.value == b.value);
+        CHECK(a.fill == b.fill);
+        CHECK(a.layer_value == b.layer_value);
+        CHECK(a.layer_fill == b.layer_fill);
+        CHECK(a.has_data_count == b.has_data_count);
+        CHECK(a.not_in_region_count == b.not_in_region_count);
+    };
+    EyemapArrays arrays;
+    std::set<const double*> given;  // the value arrays handed back so far
+    for (int round = 0; round < 2; ++round)
+        for (const TableColumns* columns : {&ds.columns, static_cast<const TableColumns*>(&no_layers)})
+            for (const auto& t : ds.types) {
+                const auto fresh = process_type(t.neuron_type, t.rows, *columns, *ds.index, requests);
+                auto reused = process_type(t.neuron_type, t.rows, *columns, *ds.index, requests, {}, {}, &arrays);
+                REQUIRE(reused.size() == fresh.size());
+                for (std::size_t i = 0; i < fresh.size(); ++i) {
+                    same(reused[i], fresh[i]);
+                    CHECK(reused[i].has_layers() == (columns == &ds.columns));
+                    if (!given.empty()) CHECK(given.count(reused[i].value.data()) == 1);  // filled again, not made afresh
+                }
+                given.clear();
+                for (auto& d : reused) {
+                    given.insert(d.value.data());
+                    arrays.give(std::move(d));
+                }
+            }
+}

@@ -468,10 +468,48 @@ constexpr std::size_t kPrefetchAhead = 16;
 
 }  // namespace
 
+namespace {
+
+std::size_t array_bytes(const EyemapData& d) noexcept {
+    return d.status.capacity() * sizeof(ColumnStatus) + d.value.capacity() * sizeof(double) + d.fill.capacity() * sizeof(FillIndex) +
+           d.layer_value.capacity() * sizeof(double) + d.layer_fill.capacity() * sizeof(FillIndex);
+}
+
+}  // namespace
+
+void EyemapArrays::give(EyemapData&& d) {
+    const std::size_t b = array_bytes(d);
+    if (bytes_ + b > kKeptBytes) return;
+    EyemapData& kept = spare_.emplace_back();
+    kept.status = std::move(d.status);
+    kept.value = std::move(d.value);
+    kept.fill = std::move(d.fill);
+    kept.layer_value = std::move(d.layer_value);
+    kept.layer_fill = std::move(d.layer_fill);
+    bytes_ += b;
+}
+
+void EyemapArrays::take(EyemapData& d) {
+    if (spare_.empty()) return;
+    EyemapData& s = spare_.back();
+    bytes_ -= array_bytes(s);
+    d.status = std::move(s.status);
+    d.value = std::move(s.value);
+    d.fill = std::move(s.fill);
+    d.layer_value = std::move(s.layer_value);
+    d.layer_fill = std::move(s.layer_fill);
+    spare_.pop_back();
+    d.status.clear();
+    d.value.clear();
+    d.fill.clear();
+    d.layer_value.clear();
+    d.layer_fill.clear();
+}
+
 std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<const ColumnRow> rows,
                                      const TableColumns& columns, const ColumnIndex& layout,
                                      std::span<const EyemapRequest> requests, const ScaleOptions& options,
-                                     const ScaleSource& scales) {
+                                     const ScaleSource& scales, EyemapArrays* reuse) {
     auto scale_of = [&](std::span<const double> values, const ScaleOptions& o) {
         return scales ? scales(values, o) : make_scale(values, o);
     };
@@ -536,6 +574,7 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         const std::size_t own = static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(req.side);
 
         EyemapData d;
+        if (reuse) reuse->take(d);
         d.neuron_type = neuron_type;
         d.region = region.name;
         d.side = req.side;

@@ -186,13 +186,31 @@ struct EyemapData {
 };
 
 
+// The per-column arrays of eyemaps already drawn, handed back for process_type to fill again: the
+// batch draws type after type on the same threads, and arrays made afresh for every eyemap are, from
+// ~10^5 hexagons on, fresh mmaps whose page faults were a third of the stage's growth per hexagon up to
+// 10^6 (bench/README.md, "Issue 26, session 4"). Keeps at most kKeptBytes.
+class EyemapArrays {
+public:
+    static constexpr std::size_t kKeptBytes = std::size_t{256} << 20;
+    // Keeps d's arrays (the rest of d is dropped) while the total kept stays within kKeptBytes.
+    void give(EyemapData&& d);
+    // Into `d`: the arrays last given, emptied with their capacity (none: d unchanged).
+    void take(EyemapData& d);
+
+private:
+    std::vector<EyemapData> spare_;
+    std::size_t bytes_ = 0;
+};
+
 // Builds the requested eyemaps of one type from all of that type's rows (every region and side,
 // so the pooled scale sees everything). Rows carry `neuron_type` or leave it empty; requests must be ones
-// the layout and columns can draw (check_requests). Scales come from `scales` (null: make_scale).
+// the layout and columns can draw (check_requests). Scales come from `scales` (null: make_scale); the
+// eyemaps' arrays from `reuse` while it has any.
 std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<const ColumnRow> rows,
                                      const TableColumns& columns, const ColumnIndex& layout,
                                      std::span<const EyemapRequest> requests, const ScaleOptions& options = {},
-                                     const ScaleSource& scales = {});
+                                     const ScaleSource& scales = {}, EyemapArrays* reuse = nullptr);
 
 // Throws input naming the region, side or metric of the first request the layout or the columns
 // cannot draw (unknown region, no columns on that side, no such metric column).
