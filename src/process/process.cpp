@@ -462,6 +462,33 @@ private:
     std::array<FillIndex, kMaxScaleBins> of_bin_{};
 };
 
+// A row's per-layer values of a metric, L of them (detail::layer_value: `none` past the row's own),
+// written to `out` (null: not this eyemap's row) and those with data appended at `pool`, which returns
+// past them. One call per row rather than a lookup per layer; the append is branch-free (every value
+// is stored, the end moves on only past those with data), so `pool` has room for L per row.
+template <class T>
+double* copy_layers(const T* src, std::size_t have, std::size_t L, bool counts, double none, double* pool, double* out) noexcept {
+    for (std::size_t l = 0; l < L; ++l) {
+        const double lv = l < have ? static_cast<double>(src[l]) : none;
+        *pool = lv;
+        pool += has_data(lv, counts);
+        if (out) out[l] = lv;
+    }
+    return pool;
+}
+
+double* copy_layers(const ColumnRow& r, const MetricSlot& m, std::size_t L, bool counts, double none, double* pool, double* out) noexcept {
+    switch (m.kind) {
+        case MetricSlot::synapses: return copy_layers(r.layer_synapses.data(), r.layer_synapses.size(), L, counts, none, pool, out);
+        case MetricSlot::cells: return copy_layers(r.layer_cells.data(), r.layer_cells.size(), L, counts, none, pool, out);
+        case MetricSlot::value: {
+            const std::size_t from = m.layer_slot * L, n = r.layer_values.size();
+            return copy_layers(r.layer_values.data() + std::min(from, n), n > from ? n - from : 0, L, counts, none, pool, out);
+        }
+    }
+    return pool;
+}
+
 // Rows ahead whose output columns are prefetched: rows come in their file's order, columns are written
 // in universe order, so the writes land at random places of arrays that outgrow the caches at 10^5+.
 constexpr std::size_t kPrefetchAhead = 16;
@@ -591,10 +618,11 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         // region's (both sides). Pools keep the order of cells and rows (a scale's stddev sums them).
         const bool pooled = options.scope != ScaleScope::per_region;
         const std::size_t region_begin = cell_begin[static_cast<std::size_t>(ri) * 2], region_end = cell_begin[static_cast<std::size_t>(ri) * 2 + 2];
-        pool.clear();
-        layer_pool.clear();
-        pool.reserve(pooled ? placed.size() : region_end - region_begin);
-        if (layered) layer_pool.reserve((region_end - region_begin) * L);
+        // Sized for every row (only grown: they are kept), filled through pointers.
+        if (const std::size_t n = pooled ? placed.size() : region_end - region_begin; pool.size() < n) pool.resize(n);
+        if (const std::size_t n = layered ? (region_end - region_begin) * L : 0; layer_pool.size() < n) layer_pool.resize(n);
+        double* pool_end = pool.data();
+        double* layer_pool_end = layer_pool.data();
         seen.assign(U, 0);
         for (std::size_t k = 0; k < n_cells; ++k) {
             if (!pooled && k / 2 != static_cast<std::size_t>(ri)) continue;
@@ -604,7 +632,8 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
                 const Placed& p = here[i];
                 const double v = metric_value(*p.row, slot);
                 const bool data = has_data(v, counts);
-                if (data) pool.push_back(v);
+                *pool_end = v;
+                pool_end += data;
                 if (mine) {
                     if (i + kPrefetchAhead < here.size()) {
                         const std::size_t ahead = here[i + kPrefetchAhead].col;
@@ -625,19 +654,15 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
                     seen[p.col] = 1;
                     if (data) d.value[p.col] = v;
                 }
-                if (in_layers) {
-                    for (std::size_t l = 0; l < L; ++l) {
-                        const double lv = layer_value(*p.row, slot, l, L);
-                        if (has_data(lv, counts)) layer_pool.push_back(lv);
-                        if (mine) d.layer_value[p.col * L + l] = lv;
-                    }
-                }
+                if (in_layers)
+                    layer_pool_end = copy_layers(*p.row, slot, L, counts, none, layer_pool_end, mine ? d.layer_value.data() + p.col * L : nullptr);
             }
         }
-        d.scale = scale_of(pool, options);
+        const std::span<const double> values(pool.data(), pool_end), layer_values(layer_pool.data(), layer_pool_end);
+        d.scale = scale_of(values, options);
         ScaleOptions layer_options = options;
         if (layer_options.method == ScaleMethod::fixed) layer_options.method = ScaleMethod::linear;
-        d.layer_scale = scale_of(layer_pool, layer_options);
+        d.layer_scale = scale_of(layer_values, layer_options);
 
         // Statuses and fills in universe order, from the values just placed: a column without a row
         // kept 0 or NaN, which is no data.
@@ -668,7 +693,7 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         }
         // Counts are whole numbers: the integer format, without a look at the values.
         // A value column's: from the values its scales see, so eyemaps sharing a scale print alike.
-        if (!counts) d.format = value_format(pool, layer_pool);
+        if (!counts) d.format = value_format(values, layer_values);
         out.push_back(std::move(d));
     }
     return out;
