@@ -917,3 +917,29 @@ TEST_CASE("process: arrays handed back (EyemapArrays) are filled again and give 
                 }
             }
 }
+
+TEST_CASE("process: a value column of a few whole numbers (one bin each) keeps its no-data columns and layers white") {
+    // The fills are computed for every column and layer without a branch on having data: a NaN must
+    // not reach the one-bin-per-value lookup (it has no bin).
+    const std::string csv =
+        "neuron_type,region,side,hex1,hex2,diff,layer_diff\n"
+        "A,ME,R,1,1,1,1;;2;0;0;0;0;0;0;3\n"
+        "A,ME,R,1,2,,\n"
+        "A,ME,R,1,3,3,;;;;;;;;;\n";
+    const std::vector<std::string> values{"diff"};
+    const Dataset ds = make_dataset(parse_column_table(csv, "d.csv", builtin_regions(), values));
+    const EyemapData d = one(ds, "A", "ME", Side::R, Metric("diff"));
+    REQUIRE(d.scale.singles);
+    REQUIRE(d.layer_scale.singles);
+    const auto at = [&](int h2) { return static_cast<std::size_t>(ds.index->find(1, h2)); };
+    CHECK(d.fill[at(1)] == 1);
+    CHECK(d.fill[at(2)] == kFillWhite);
+    CHECK(d.fill[at(3)] == 5);
+    const std::size_t L = d.layer_count();
+    CHECK(d.layer_fill[at(1) * L + 1] == kFillWhite);
+    CHECK(d.layer_fill[at(1) * L + 2] != kFillWhite);
+    for (std::size_t l = 0; l < L; ++l) {
+        CHECK(d.layer_fill[at(2) * L + l] == kFillWhite);
+        CHECK(d.layer_fill[at(3) * L + l] == kFillWhite);
+    }
+}
