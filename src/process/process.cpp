@@ -459,8 +459,7 @@ public:
     // (a percentile's search), so only values with data get one.
     FillIndex operator()(double v, bool data) const noexcept {
         if (s_.continuous) return data ? s_.fill(v) : kFillWhite;
-        const double x = data ? v : s_.edges[0];  // a select; no data may be NaN, whose `singles` bin is no index
-        return static_cast<FillIndex>(data * of_bin_[static_cast<std::size_t>(s_.scale_bin(x))]);
+        return static_cast<FillIndex>(data * of_bin_[static_cast<std::size_t>(s_.scale_bin(v))]);
     }
 
 private:

@@ -97,8 +97,10 @@ struct ColorScale {
 inline int ColorScale::scale_bin(double v) const noexcept {
     if (bins <= 1) return 0;
     if (singles) {
-        const double b = std::round(v - edges[0]);  // values are whole numbers; clamped: fixed scales
-        return b <= 0 ? 0 : b >= bins - 1 ? bins - 1 : static_cast<int>(b);
+        // Values are whole numbers; clamped: fixed scales. NaN (no data, which process_type bins
+        // without a branch and then draws white) gives 0, not a cast of NaN.
+        const double b = std::round(v - edges[0]);
+        return !(b > 0) ? 0 : b >= bins - 1 ? bins - 1 : static_cast<int>(b);
     }
     // Upper edges inclusive, as the field's tool bins: the first b with v <= e_(b+1), which for the
     // ascending distinct edges is the count of inner edges v is not <= (NaN: bins - 1, as a search
