@@ -12,8 +12,11 @@
 //
 // Every size is measured the same way: the output buffer is reused and warmed up before timing (at
 // 10^6 the suite runs one iteration per repetition, and a first write into a fresh 186 MB buffer pays
-// its growth and page faults, which the small sizes amortise over thousands of iterations). Stage
-// allocations (process, grid, PNG surfaces) are made per call at every size, as the library does.
+// its growth and page faults, which the small sizes amortise over thousands of iterations). Process's
+// per-column arrays are handed back after each eyemap and filled again (EyemapArrays), as
+// Renderer::render does per thread, and warmed up the same way; its working arrays are kept per thread
+// by process_type itself. Other stage allocations (grid, layout, PNG surfaces) are made per call at
+// every size, as the library does. The rows (ColumnRow, as ingest makes them) are built once, untimed.
 //
 // Counters: hexagons, bytes, bytes_per_hexagon, ns_per_hexagon. bench/run_all.sh fits the slope of
 // log(time) and log(bytes) against log(n) from these and prints the local slope of every decade step.
@@ -41,14 +44,15 @@ const bench::Patch& patch(std::size_t n) {
     return *p;
 }
 
-EyemapData process(const bench::Patch& p) {
+// `reuse`: the arrays of the eyemap drawn before, as Renderer::render hands them back per thread.
+EyemapData process(const bench::Patch& p, EyemapArrays* reuse = nullptr) {
     const EyemapRequest req = bench::me_request();
-    return std::move(process_type(p.type.neuron_type, p.type.rows, p.columns, p.prepared, std::span(&req, 1)).at(0));
+    return std::move(process_type(p.type.neuron_type, p.type.rows, p.columns, p.prepared, std::span(&req, 1), {}, {}, reuse).at(0));
 }
 
-Scene scene_of(const bench::Patch& p) {
+Scene scene_of(const bench::Patch& p, EyemapArrays* reuse = nullptr) {
     auto grid = std::make_shared<const GridCoordinates>(compute_grid(p.prepared, Geometry{}, Side::R));
-    return layout_eyemap(process(p), std::move(grid), Geometry{});
+    return layout_eyemap(process(p, reuse), std::move(grid), Geometry{});
 }
 
 void per_hexagon(benchmark::State& state, std::size_t n, std::size_t bytes) {
@@ -65,18 +69,30 @@ void BM_Scale_Svg(benchmark::State& state) {
     const auto& p = patch(static_cast<std::size_t>(state.range(0)));
     bench::SvgStep svg;
     fmt::memory_buffer buf;
-    svg.write(scene_of(p), buf);  // untimed: the reused output buffer has its capacity, as in a batch; the frame is cached
+    EyemapArrays arrays;
+    {  // untimed: the reused output buffer and arrays have their capacity, as in a batch; the frame is cached
+        Scene s = scene_of(p, &arrays);
+        svg.write(s, buf);
+        arrays.give(std::move(s.data));
+    }
     for (auto _ : state) {
-        const Scene s = scene_of(p);
+        Scene s = scene_of(p, &arrays);
         svg.write(s, buf);
         benchmark::DoNotOptimize(buf.data());
+        arrays.give(std::move(s.data));
     }
     per_hexagon(state, p.layout.entries.size(), buf.size());
 }
 
 void BM_Scale_Process(benchmark::State& state) {
     const auto& p = patch(static_cast<std::size_t>(state.range(0)));
-    for (auto _ : state) benchmark::DoNotOptimize(process(p));
+    EyemapArrays arrays;
+    arrays.give(process(p, &arrays));  // untimed warm-up, as for the output buffers
+    for (auto _ : state) {
+        EyemapData d = process(p, &arrays);
+        benchmark::DoNotOptimize(d.fill.data());
+        arrays.give(std::move(d));
+    }
     per_hexagon(state, p.layout.entries.size(), 0);
 }
 

@@ -878,3 +878,68 @@ TEST_CASE("process: value scales at the ends of float64 (the red team's cases): 
     CHECK(c.level(1.7e308) == kContinuousLevels - 1);
     CHECK(std::abs(c.level(0) - kContinuousLevels / 2) <= 1);
 }
+
+TEST_CASE("process: arrays handed back (EyemapArrays) are filled again and give the same eyemaps as fresh ones") {
+    ColumnLayout layout = read_column_layout(kData + "columns.csv");
+    std::ostringstream csv;
+    write_sample_data(csv, layout, SampleOptions{2, 11, true});
+    const Dataset ds = make_dataset(parse_column_table(csv.str(), "synthetic"), layout);
+    REQUIRE(ds.types.size() == 2);
+    const auto requests = all_requests(*ds.index, ds.columns);
+    TableColumns no_layers = ds.columns;  // the same rows drawn without per-layer arrays
+    no_layers.layer_synapses = no_layers.layer_cells = false;
+    auto same = [](const EyemapData& a, const EyemapData& b) {
+        CHECK(a.status == b.status);
+        CHECK(a.value == b.value);
+        CHECK(a.fill == b.fill);
+        CHECK(a.layer_value == b.layer_value);
+        CHECK(a.layer_fill == b.layer_fill);
+        CHECK(a.has_data_count == b.has_data_count);
+        CHECK(a.not_in_region_count == b.not_in_region_count);
+    };
+    EyemapArrays arrays;
+    std::set<const double*> given;  // the value arrays handed back so far
+    for (int round = 0; round < 2; ++round)
+        for (const TableColumns* columns : {&ds.columns, static_cast<const TableColumns*>(&no_layers)})
+            for (const auto& t : ds.types) {
+                const auto fresh = process_type(t.neuron_type, t.rows, *columns, *ds.index, requests);
+                auto reused = process_type(t.neuron_type, t.rows, *columns, *ds.index, requests, {}, {}, &arrays);
+                REQUIRE(reused.size() == fresh.size());
+                for (std::size_t i = 0; i < fresh.size(); ++i) {
+                    same(reused[i], fresh[i]);
+                    CHECK(reused[i].has_layers() == (columns == &ds.columns));
+                    if (!given.empty()) CHECK(given.count(reused[i].value.data()) == 1);  // filled again, not made afresh
+                }
+                given.clear();
+                for (auto& d : reused) {
+                    given.insert(d.value.data());
+                    arrays.give(std::move(d));
+                }
+            }
+}
+
+TEST_CASE("process: a value column of a few whole numbers (one bin each) keeps its no-data columns and layers white") {
+    // The fills are computed for every column and layer without a branch on having data: a NaN must
+    // not reach the one-bin-per-value lookup (it has no bin).
+    const std::string csv =
+        "neuron_type,region,side,hex1,hex2,diff,layer_diff\n"
+        "A,ME,R,1,1,1,1;;2;0;0;0;0;0;0;3\n"
+        "A,ME,R,1,2,,\n"
+        "A,ME,R,1,3,3,;;;;;;;;;\n";
+    const std::vector<std::string> values{"diff"};
+    const Dataset ds = make_dataset(parse_column_table(csv, "d.csv", builtin_regions(), values));
+    const EyemapData d = one(ds, "A", "ME", Side::R, Metric("diff"));
+    REQUIRE(d.scale.singles);
+    REQUIRE(d.layer_scale.singles);
+    const auto at = [&](int h2) { return static_cast<std::size_t>(ds.index->find(1, h2)); };
+    CHECK(d.fill[at(1)] == 1);
+    CHECK(d.fill[at(2)] == kFillWhite);
+    CHECK(d.fill[at(3)] == 5);
+    const std::size_t L = d.layer_count();
+    CHECK(d.layer_fill[at(1) * L + 1] == kFillWhite);
+    CHECK(d.layer_fill[at(1) * L + 2] != kFillWhite);
+    for (std::size_t l = 0; l < L; ++l) {
+        CHECK(d.layer_fill[at(2) * L + l] == kFillWhite);
+        CHECK(d.layer_fill[at(3) * L + l] == kFillWhite);
+    }
+}

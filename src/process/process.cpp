@@ -22,29 +22,6 @@ using detail::MetricSlot;
 using detail::find_value_column;
 
 
-int ColorScale::scale_bin(double v) const noexcept {
-    if (bins <= 1) return 0;
-    if (singles) {
-        const double b = std::round(v - edges[0]);  // values are whole numbers; clamped: fixed scales
-        return b <= 0 ? 0 : b >= bins - 1 ? bins - 1 : static_cast<int>(b);
-    }
-    // Upper edges inclusive, as the field's tool bins: the first b with v <= e_(b+1), which for the
-    // ascending distinct edges is the count of inner edges v is not <= (NaN: bins - 1, as a search
-    // would give). Counted without branches: on real data the bin of the next value is random, and a
-    // compare-and-return ladder mispredicts (the process stage's step from 10^3 to 3·10^3 hexagons).
-    int b = 0;
-    for (int k = 1; k < bins; ++k) b += !(v <= edges[static_cast<std::size_t>(k)]);
-    return b;
-}
-
-int ColorScale::colour_of(int b) const noexcept {
-    if (bins <= 1) return bins == 1 ? (classes - 1) / 2 : 0;
-    // round((N - 1) b / (bins - 1)), halves up; for N = 5, round(4 b / (bins - 1)), never a tie.
-    return (2 * (classes - 1) * b + (bins - 1)) / (2 * (bins - 1));
-}
-
-int ColorScale::bin(double v) const noexcept { return colour_of(scale_bin(v)); }
-
 double ColorScale::position_of(double v) const noexcept {
     if (position == ScaleMethod::percentile && sorted && !sorted->empty()) {
         const std::vector<double>& s = *sorted;
@@ -81,7 +58,8 @@ constexpr double kCompactFrom = 10000;  // the legend writes 12.3k from here on 
 
 // A whole number the integer rules can snap: within int64's range (the compact labels' 12.3k .. 4.62E);
 // past it every double is "whole", and snapping huge values (1e300) would move the edges off the data.
-bool whole(double v) noexcept { return std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.2e18; }
+// Through int64 (exact below 2^63) rather than std::floor, a libm call per value at the baseline ISA.
+bool whole(double v) noexcept { return std::fabs(v) < 9.2e18 && v == static_cast<double>(static_cast<std::int64_t>(v)); }
 
 using Edges = ScaleEdges;
 
@@ -263,7 +241,7 @@ ColorScale make_scale(std::span<const double> values, const ScaleOptions& option
     double lo = options.min, hi = options.max;
     // Fixed limits: the integer rules when the limits and the values are whole (fractional values
     // of a value column keep exact edges: -6..6 in 7 bins is -6, -4.29, ... 6, symmetric).
-    bool integer = whole(lo) && whole(hi) && std::all_of(values.begin(), values.end(), whole);
+    bool integer = fixed && whole(lo) && whole(hi) && std::all_of(values.begin(), values.end(), whole);  // else below
     std::vector<double> clipped;  // the values with those above a robust maximum lowered to it
     if (!fixed) {
         auto [mn, mx] = std::minmax_element(values.begin(), values.end());
@@ -444,28 +422,145 @@ void check_requests(const ColumnIndex& layout, const TableColumns& columns, std:
     }
 }
 
+namespace {
+
+// A row placed on its universe column.
+struct Placed {
+    const ColumnRow* row;
+    std::size_t col;
+};
+
+// process_type's working arrays, kept per thread between calls: the batch processes type after type
+// on the same worker threads, and arrays of 10^5+ rows made afresh at every call are fresh mmaps whose
+// page faults were ~15 % of the stage at 10^6 hexagons (bench/README.md, "Issue 26, session 4").
+struct ProcessScratch {
+    std::vector<std::uint32_t> cell_of, col_of;
+    std::vector<std::size_t> cell_begin, fill_at;
+    std::vector<Placed> placed;
+    std::vector<std::uint8_t> seen;  // a row was placed on this column (the error path finds its line)
+    std::vector<double> pool, layer_pool;
+};
+
+ProcessScratch& process_scratch() {
+    thread_local ProcessScratch s;
+    return s;
+}
+
+// A scale's palette index of a value with data: ColorScale::fill with the bins' colours looked up
+// once (colour_of divides), for the fills of every hexagon and layer.
+class Filler {
+public:
+    explicit Filler(const ColorScale& s) : s_(s) {
+        for (int b = 0; b < std::max(1, std::min(s.bins, kMaxScaleBins)); ++b) of_bin_[static_cast<std::size_t>(b)] = static_cast<FillIndex>(s.colour_of(b) + 1);
+    }
+    // The fill of v when `data`, else white (0). Binned: without a branch on `data` (whether the next
+    // value has data is random on real data: a branch mispredicts, except on data small enough for the
+    // predictor to learn, as a benchmark repeating one eyemap is); continuous positions cost more
+    // (a percentile's search), so only values with data get one.
+    FillIndex operator()(double v, bool data) const noexcept {
+        if (s_.continuous) return data ? s_.fill(v) : kFillWhite;
+        return static_cast<FillIndex>(data * of_bin_[static_cast<std::size_t>(s_.scale_bin(v))]);
+    }
+
+private:
+    const ColorScale& s_;
+    std::array<FillIndex, kMaxScaleBins> of_bin_{};
+};
+
+// A row's per-layer values of a metric, L of them (detail::layer_value: `none` past the row's own),
+// written to `out` (null: not this eyemap's row) and those with data appended at `pool`, which returns
+// past them. One call per row rather than a lookup per layer; the append is branch-free (every value
+// is stored, the end moves on only past those with data), so `pool` has room for L per row.
+template <class T>
+double* copy_layers(const T* src, std::size_t have, std::size_t L, bool counts, double none, double* pool, double* out) noexcept {
+    for (std::size_t l = 0; l < L; ++l) {
+        const double lv = l < have ? static_cast<double>(src[l]) : none;
+        *pool = lv;
+        pool += has_data(lv, counts);
+        if (out) out[l] = lv;
+    }
+    return pool;
+}
+
+double* copy_layers(const ColumnRow& r, const MetricSlot& m, std::size_t L, bool counts, double none, double* pool, double* out) noexcept {
+    switch (m.kind) {
+        case MetricSlot::synapses: return copy_layers(r.layer_synapses.data(), r.layer_synapses.size(), L, counts, none, pool, out);
+        case MetricSlot::cells: return copy_layers(r.layer_cells.data(), r.layer_cells.size(), L, counts, none, pool, out);
+        case MetricSlot::value: {
+            const std::size_t from = m.layer_slot * L, n = r.layer_values.size();
+            return copy_layers(r.layer_values.data() + std::min(from, n), n > from ? n - from : 0, L, counts, none, pool, out);
+        }
+    }
+    return pool;
+}
+
+// Rows ahead whose output columns are prefetched: rows come in their file's order, columns are written
+// in universe order, so the writes land at random places of arrays that outgrow the caches at 10^5+.
+constexpr std::size_t kPrefetchAhead = 16;
+
+}  // namespace
+
+namespace {
+
+std::size_t array_bytes(const EyemapData& d) noexcept {
+    return d.status.capacity() * sizeof(ColumnStatus) + d.value.capacity() * sizeof(double) + d.fill.capacity() * sizeof(FillIndex) +
+           d.layer_value.capacity() * sizeof(double) + d.layer_fill.capacity() * sizeof(FillIndex);
+}
+
+}  // namespace
+
+void EyemapArrays::give(EyemapData&& d) {
+    const std::size_t b = array_bytes(d);
+    if (bytes_ + b > kKeptBytes) return;
+    EyemapData& kept = spare_.emplace_back();
+    kept.status = std::move(d.status);
+    kept.value = std::move(d.value);
+    kept.fill = std::move(d.fill);
+    kept.layer_value = std::move(d.layer_value);
+    kept.layer_fill = std::move(d.layer_fill);
+    bytes_ += b;
+}
+
+void EyemapArrays::take(EyemapData& d) {
+    if (spare_.empty()) return;
+    EyemapData& s = spare_.back();
+    bytes_ -= array_bytes(s);
+    d.status = std::move(s.status);
+    d.value = std::move(s.value);
+    d.fill = std::move(s.fill);
+    d.layer_value = std::move(s.layer_value);
+    d.layer_fill = std::move(s.layer_fill);
+    spare_.pop_back();
+    d.status.clear();
+    d.value.clear();
+    d.fill.clear();
+    d.layer_value.clear();
+    d.layer_fill.clear();
+}
+
 std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<const ColumnRow> rows,
                                      const TableColumns& columns, const ColumnIndex& layout,
                                      std::span<const EyemapRequest> requests, const ScaleOptions& options,
-                                     const ScaleSource& scales) {
+                                     const ScaleSource& scales, EyemapArrays* reuse) {
     auto scale_of = [&](std::span<const double> values, const ScaleOptions& o) {
         return scales ? scales(values, o) : make_scale(values, o);
     };
     const std::size_t n_regions = layout.regions.regions.size();
     const std::size_t U = layout.universe.size();
+    ProcessScratch& scratch = process_scratch();
 
     // Bucket rows by (region, side) with their universe index, checking each against the layout:
     // one flat array in cell order (a counting sort), instead of a growing vector per cell.
-    struct Placed {
-        const ColumnRow* row;
-        std::size_t col;
-    };
     const std::size_t n_cells = n_regions * 2;
-    std::vector<std::uint32_t> cell_of(rows.size());
-    std::vector<std::size_t> cell_begin(n_cells + 1, 0);  // after the sort: [cell_begin[k], cell_begin[k + 1])
-    std::vector<Placed> placed(rows.size());
+    auto& cell_of = scratch.cell_of;
+    auto& col_of = scratch.col_of;
+    auto& cell_begin = scratch.cell_begin;  // after the sort: [cell_begin[k], cell_begin[k + 1])
+    auto& placed = scratch.placed;
+    cell_of.resize(rows.size());
+    col_of.resize(rows.size());
+    cell_begin.assign(n_cells + 1, 0);
+    placed.resize(rows.size());
     {
-        std::vector<std::uint32_t> col_of(rows.size());
         int last_ri = -1;
         std::string_view last_region;
         for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -488,7 +583,8 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
             ++cell_begin[k + 1];
         }
         for (std::size_t k = 0; k < n_cells; ++k) cell_begin[k + 1] += cell_begin[k];
-        std::vector<std::size_t> fill_at(cell_begin.begin(), cell_begin.end() - 1);
+        auto& fill_at = scratch.fill_at;
+        fill_at.assign(cell_begin.begin(), cell_begin.end() - 1);
         for (std::size_t i = 0; i < rows.size(); ++i) placed[fill_at[cell_of[i]]++] = Placed{&rows[i], col_of[i]};
     }
     auto cell = [&](std::size_t k) {
@@ -497,7 +593,9 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
 
     std::vector<EyemapData> out;
     out.reserve(requests.size());
-    std::vector<std::uint8_t> seen(U);  // a row was placed on this column (the error path finds its line)
+    auto& seen = scratch.seen;
+    auto& pool = scratch.pool;
+    auto& layer_pool = scratch.layer_pool;
     for (const auto& req : requests) {
         const int ri = layout.regions.index_of(req.region);
         const RegionDef& region = layout.regions.regions[static_cast<std::size_t>(ri)];
@@ -505,25 +603,10 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         const bool counts = slot.kind != MetricSlot::value;
         const bool layered = slot.layers && !region.layers.empty();
         const std::size_t L = region.layers.size();
-
-        // The "all layers" scale: pooled over the type, or this region's values (both sides).
-        std::vector<double> pool, layer_pool;
-        const bool pooled = options.scope != ScaleScope::per_region;
-        const std::size_t region_begin = cell_begin[static_cast<std::size_t>(ri) * 2], region_end = cell_begin[static_cast<std::size_t>(ri) * 2 + 2];
-        pool.reserve(pooled ? placed.size() : region_end - region_begin);
-        for (std::size_t k = 0; k < n_cells; ++k) {
-            if (!pooled && k / 2 != static_cast<std::size_t>(ri)) continue;
-            for (const auto& p : cell(k))
-                if (const double v = metric_value(*p.row, slot); has_data(v, counts)) pool.push_back(v);
-        }
-        if (layered) {
-            layer_pool.reserve((region_end - region_begin) * L);
-            for (std::size_t i = region_begin; i < region_end; ++i)  // both sides of the region
-                for (std::size_t l = 0; l < L; ++l)
-                    if (const double v = layer_value(*placed[i].row, slot, l, L); has_data(v, counts)) layer_pool.push_back(v);
-        }
+        const std::size_t own = static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(req.side);
 
         EyemapData d;
+        if (reuse) reuse->take(d);
         d.neuron_type = neuron_type;
         d.region = region.name;
         d.side = req.side;
@@ -531,54 +614,92 @@ std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<con
         d.counts = counts;
         d.layer_names = region.layers;
         d.grey_fill = fill_grey(colour_classes(options));
-        d.scale = scale_of(pool, options);
+        const double none = counts ? 0.0 : kNaN;
+        d.value.assign(U, none);
+        if (layered) d.layer_value.assign(U * L, none);
+
+        // One pass over the rows for the scales' values and this eyemap's values. The "all layers"
+        // scale: pooled over the type, or this region's values (both sides); the per-layer scale: the
+        // region's (both sides). Pools keep the order of cells and rows (a scale's stddev sums them).
+        const bool pooled = options.scope != ScaleScope::per_region;
+        const std::size_t region_begin = cell_begin[static_cast<std::size_t>(ri) * 2], region_end = cell_begin[static_cast<std::size_t>(ri) * 2 + 2];
+        // Sized for every row (only grown: they are kept), filled through pointers.
+        if (const std::size_t n = pooled ? placed.size() : region_end - region_begin; pool.size() < n) pool.resize(n);
+        if (const std::size_t n = layered ? (region_end - region_begin) * L : 0; layer_pool.size() < n) layer_pool.resize(n);
+        double* pool_end = pool.data();
+        double* layer_pool_end = layer_pool.data();
+        seen.assign(U, 0);
+        for (std::size_t k = 0; k < n_cells; ++k) {
+            if (!pooled && k / 2 != static_cast<std::size_t>(ri)) continue;
+            const bool in_layers = layered && k / 2 == static_cast<std::size_t>(ri), mine = k == own;
+            const auto here = cell(k);
+            for (std::size_t i = 0; i < here.size(); ++i) {
+                const Placed& p = here[i];
+                const double v = metric_value(*p.row, slot);
+                const bool data = has_data(v, counts);
+                *pool_end = v;
+                pool_end += data;
+                if (mine) {
+                    if (i + kPrefetchAhead < here.size()) {
+                        const std::size_t ahead = here[i + kPrefetchAhead].col;
+                        __builtin_prefetch(d.value.data() + ahead, 1);
+                        if (layered) {
+                            __builtin_prefetch(d.layer_value.data() + ahead * L, 1);
+                            __builtin_prefetch(d.layer_value.data() + ahead * L + L - 1, 1);
+                        }
+                    }
+                    if (seen[p.col]) {
+                        const Placed* first = &here.front();
+                        while (first->col != p.col) ++first;
+                        throw_input(fmt::format("duplicate row for type {}, {} {}, column {}, {} (first on line {})", neuron_type,
+                                                region.name, to_string(req.side), p.row->hex1, p.row->hex2,
+                                                first->row->line ? first->row->line : 1),
+                                    ErrorLocation{{}, p.row->line, {}, {}});
+                    }
+                    seen[p.col] = 1;
+                    if (data) d.value[p.col] = v;
+                }
+                if (in_layers)
+                    layer_pool_end = copy_layers(*p.row, slot, L, counts, none, layer_pool_end, mine ? d.layer_value.data() + p.col * L : nullptr);
+            }
+        }
+        const std::span<const double> values(pool.data(), pool_end), layer_values(layer_pool.data(), layer_pool_end);
+        d.scale = scale_of(values, options);
         ScaleOptions layer_options = options;
         if (layer_options.method == ScaleMethod::fixed) layer_options.method = ScaleMethod::linear;
-        d.layer_scale = scale_of(layer_pool, layer_options);
-        d.status.assign(U, ColumnStatus::no_data);
-        d.value.assign(U, counts ? 0.0 : kNaN);
-        d.fill.assign(U, kFillWhite);
-        const auto& member = layout.in_region[static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(req.side)];
-        for (std::size_t c = 0; c < U; ++c)
-            if (!member[c]) {
-                d.status[c] = ColumnStatus::not_in_region;
-                d.fill[c] = d.grey_fill;
-                ++d.not_in_region_count;
-            }
-        if (layered) {
-            d.layer_value.assign(U * L, counts ? 0.0 : kNaN);
-            d.layer_fill.assign(U * L, kFillWhite);
+        d.layer_scale = scale_of(layer_values, layer_options);
+
+        // Statuses and fills in universe order, from the values just placed: a column without a row
+        // kept 0 or NaN, which is no data.
+        const auto& member = layout.in_region[own];
+        const Filler fill_of(d.scale), layer_fill_of(d.layer_scale);
+        d.status.resize(U);
+        d.fill.resize(U);
+        // Without branches on the data (see Filler): has_data 0, no_data 1, not_in_region 2.
+        static_assert(static_cast<int>(ColumnStatus::has_data) == 0 && static_cast<int>(ColumnStatus::no_data) == 1 &&
+                      static_cast<int>(ColumnStatus::not_in_region) == 2 && kFillWhite == 0);
+        std::size_t outside = 0, with_data = 0;
+        for (std::size_t c = 0; c < U; ++c) {
+            const bool in = member[c];  // a column outside the region has no row: its value is no data
+            const double v = d.value[c];
+            const bool data = has_data(v, counts);
+            d.status[c] = static_cast<ColumnStatus>(2 - in - data);
+            d.fill[c] = static_cast<FillIndex>(fill_of(v, data) + !in * d.grey_fill);
+            outside += !in;
+            with_data += data;
         }
-        std::fill(seen.begin(), seen.end(), 0);
-        const auto here = cell(static_cast<std::size_t>(ri) * 2 + static_cast<std::size_t>(req.side));
-        for (const auto& p : here) {
-            if (seen[p.col]) {
-                const Placed* first = &here.front();
-                while (first->col != p.col) ++first;
-                throw_input(fmt::format("duplicate row for type {}, {} {}, column {}, {} (first on line {})", neuron_type,
-                                        region.name, to_string(req.side), p.row->hex1, p.row->hex2,
-                                        first->row->line ? first->row->line : 1),
-                            ErrorLocation{{}, p.row->line, {}, {}});
-            }
-            seen[p.col] = 1;
-            const double v = metric_value(*p.row, slot);
-            if (has_data(v, counts)) {
-                d.status[p.col] = ColumnStatus::has_data;
-                d.value[p.col] = v;
-                d.fill[p.col] = d.scale.fill(v);
-                ++d.has_data_count;
-            }
-            if (layered) {
-                for (std::size_t l = 0; l < L; ++l) {
-                    const double lv = layer_value(*p.row, slot, l, L);
-                    d.layer_value[p.col * L + l] = lv;
-                    if (has_data(lv, counts)) d.layer_fill[p.col * L + l] = d.layer_scale.fill(lv);
-                }
+        d.not_in_region_count = outside;
+        d.has_data_count = with_data;
+        if (layered) {
+            d.layer_fill.resize(U * L);
+            for (std::size_t i = 0; i < U * L; ++i) {
+                const double lv = d.layer_value[i];
+                d.layer_fill[i] = layer_fill_of(lv, has_data(lv, counts));
             }
         }
         // Counts are whole numbers: the integer format, without a look at the values.
         // A value column's: from the values its scales see, so eyemaps sharing a scale print alike.
-        if (!counts) d.format = value_format(pool, layer_pool);
+        if (!counts) d.format = value_format(values, layer_values);
         out.push_back(std::move(d));
     }
     return out;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -92,6 +93,32 @@ struct ColorScale {
     int colour_of(int b) const noexcept;
 };
 
+// Inline: called once per hexagon and layer (process_type's fills).
+inline int ColorScale::scale_bin(double v) const noexcept {
+    if (bins <= 1) return 0;
+    if (singles) {
+        // Values are whole numbers; clamped: fixed scales. NaN (no data, which process_type bins
+        // without a branch and then draws white) gives 0, not a cast of NaN.
+        const double b = std::round(v - edges[0]);
+        return !(b > 0) ? 0 : b >= bins - 1 ? bins - 1 : static_cast<int>(b);
+    }
+    // Upper edges inclusive, as the field's tool bins: the first b with v <= e_(b+1), which for the
+    // ascending distinct edges is the count of inner edges v is not <= (NaN: bins - 1, as a search
+    // would give). Counted without branches: on real data the bin of the next value is random, and a
+    // compare-and-return ladder mispredicts (the process stage's step from 10^3 to 3·10^3 hexagons).
+    int b = 0;
+    for (int k = 1; k < bins; ++k) b += !(v <= edges[static_cast<std::size_t>(k)]);
+    return b;
+}
+
+inline int ColorScale::colour_of(int b) const noexcept {
+    if (bins <= 1) return bins == 1 ? (classes - 1) / 2 : 0;
+    // round((N - 1) b / (bins - 1)), halves up; for N = 5, round(4 b / (bins - 1)), never a tie.
+    return (2 * (classes - 1) * b + (bins - 1)) / (2 * (bins - 1));
+}
+
+inline int ColorScale::bin(double v) const noexcept { return colour_of(scale_bin(v)); }
+
 // Builds a scale from the values (need not be sorted). Empty input gives six zeros. The options
 // are valid (validate(ScaleOptions) ran where they entered).
 ColorScale make_scale(std::span<const double> values, const ScaleOptions& options);
@@ -161,13 +188,31 @@ struct EyemapData {
 };
 
 
+// The per-column arrays of eyemaps already drawn, handed back for process_type to fill again: the
+// batch draws type after type on the same threads, and arrays made afresh for every eyemap are, from
+// ~10^5 hexagons on, fresh mmaps whose page faults were a third of the stage's growth per hexagon up to
+// 10^6 (bench/README.md, "Issue 26, session 4"). Keeps at most kKeptBytes.
+class EyemapArrays {
+public:
+    static constexpr std::size_t kKeptBytes = std::size_t{256} << 20;
+    // Keeps d's arrays (the rest of d is dropped) while the total kept stays within kKeptBytes.
+    void give(EyemapData&& d);
+    // Into `d`: the arrays last given, emptied with their capacity (none: d unchanged).
+    void take(EyemapData& d);
+
+private:
+    std::vector<EyemapData> spare_;
+    std::size_t bytes_ = 0;
+};
+
 // Builds the requested eyemaps of one type from all of that type's rows (every region and side,
 // so the pooled scale sees everything). Rows carry `neuron_type` or leave it empty; requests must be ones
-// the layout and columns can draw (check_requests). Scales come from `scales` (null: make_scale).
+// the layout and columns can draw (check_requests). Scales come from `scales` (null: make_scale); the
+// eyemaps' arrays from `reuse` while it has any.
 std::vector<EyemapData> process_type(std::string_view neuron_type, std::span<const ColumnRow> rows,
                                      const TableColumns& columns, const ColumnIndex& layout,
                                      std::span<const EyemapRequest> requests, const ScaleOptions& options = {},
-                                     const ScaleSource& scales = {});
+                                     const ScaleSource& scales = {}, EyemapArrays* reuse = nullptr);
 
 // Throws input naming the region, side or metric of the first request the layout or the columns
 // cannot draw (unknown region, no columns on that side, no such metric column).

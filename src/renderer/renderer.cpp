@@ -178,6 +178,13 @@ bool near_value_column(std::string_view name, std::string_view column, std::stri
     return l.size() >= 3 && l.size() <= column.size() + 2 && detail::edit_distance(l, column) <= 2;
 }
 
+// The eyemaps' per-column arrays of the calling thread: handed back once a type's files are out, filled
+// again by the next type's process_type (EyemapArrays; the batch renders type after type per thread).
+EyemapArrays& thread_arrays() {
+    thread_local EyemapArrays a;
+    return a;
+}
+
 }  // namespace
 
 std::vector<Metric> default_metrics(const TableColumns& columns) {
@@ -400,7 +407,7 @@ struct Renderer::Impl {
     // Processed and laid out: every request checked, every scene made, before any output.
     std::vector<Scene> scenes(const ColumnIndex& index, const TableColumns& columns, std::string_view type,
                               std::span<const ColumnRow> rows, std::span<const EyemapRequest> requests,
-                              bool raster_output) const {
+                              bool raster_output, EyemapArrays* reuse = nullptr) const {
         check_requests(index, columns, requests);
         if (options.layer != 0 && !raster_output)
             throw_input("a layer applies to PNG and PDF output (the SVG has layer buttons)",
@@ -409,7 +416,7 @@ struct Renderer::Impl {
         {
             ScopedTimer t(stats.get(), process_op);
             for_each_look(requests, [&](const ScaleOptions& so, std::span<const EyemapRequest> group, std::span<const std::size_t> at) {
-                auto part = process_type(type, rows, columns, index, group, so, cached_scales());
+                auto part = process_type(type, rows, columns, index, group, so, cached_scales(), reuse);
                 for (std::size_t k = 0; k < part.size(); ++k) data[at[k]] = std::move(part[k]);
             });
         }
@@ -729,14 +736,15 @@ void Renderer::render(const ColumnIndex& index, const TableColumns& columns, std
         all = all_requests(index, columns);
         requests = all;
     }
-    const auto scenes = impl_->scenes(index, columns, neuron_type, rows, requests, any_raster(formats));
+    EyemapArrays& arrays = thread_arrays();
+    auto scenes = impl_->scenes(index, columns, neuron_type, rows, requests, any_raster(formats), &arrays);
     BufferLease lease;
     std::string bytes;
     std::array<std::uint8_t, kThumbnailCells * kThumbnailCells> thumb{};
     const GridCoordinates* mapped = nullptr;  // the grid cell_map belongs to (a type has one per side)
     std::vector<std::uint16_t> cell_map;
     for (std::size_t i = 0; i < scenes.size(); ++i) {
-        const Scene& s = scenes[i];
+        Scene& s = scenes[i];
         const EyemapCounts counts = counts_of(s.data);
         const EyemapSummary summary = summarize_eyemap(s.data);
         if (mapped != s.grid.get()) {
@@ -749,6 +757,7 @@ void Renderer::render(const ColumnIndex& index, const TableColumns& columns, std
             impl_->write(s, f, *lease.buf, bytes, view);
             out(EyemapView{neuron_type, requests[i], f, counts, view, summary, thumb, s.width, s.height});
         }
+        arrays.give(std::move(s.data));  // its files are out
     }
 }
 
