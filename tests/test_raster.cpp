@@ -556,6 +556,26 @@ TEST_CASE("the layer buttons' tile is copied only over the background") {
         // and the untouched scene still gets the tile's pixels, the same as drawing them
         CHECK(same_pixels(render_image(memory_scene(), o).argb, detail::render_image(memory_scene(), o, false).argb));
     }
+    // Labels reaching well past their boxes (a large button font, wide and tall glyphs): the tile
+    // holds all of their ink. The buttons moved to a strip of background added on the right, so
+    // that the tile is used.
+    for (double size : {9.0, 20.0, 30.0}) {
+        Scene big = memory_scene();
+        auto st = std::make_shared<Style>(*big.style);
+        st->button_size = size;
+        big.style = st;
+        const double x = big.width + 150;
+        big.width += 300;
+        for (LayerButton& b : big.buttons) b.x = x;
+        big.buttons.at(0).label = "WWWW";
+        big.buttons.back().label = "Qgjpqy|";
+        for (double scale : {1.0, 2.0}) {
+            RasterOptions o;
+            o.scale = scale;
+            INFO("button size " << size << " scale " << scale);
+            CHECK(same_pixels(render_image(big, o).argb, detail::render_image(big, o, false).argb));
+        }
+    }
 }
 
 TEST_CASE("our PNG writer: odd widths, every palette bit depth, RGB and RGBA tails, all filters") {

@@ -1096,49 +1096,53 @@ std::string button_tile_key(const Scene& s, int layer, double scale) {
 // The tile of `s`'s buttons at `scale`, or null when it would not lie wholly inside a w x h image.
 std::shared_ptr<const ButtonTile> button_tile(const Scene& s, int layer, double scale, int w, int h) {
     const Style& st = *s.style;
-    // Outlines and antialiasing spill past the boxes, and a label may be wider than its box (at most
-    // one em per byte of UTF-8); its baseline is kButtonBaseline above the box's bottom, below which
-    // no descender of DejaVu Sans reaches.
-    double x_min = 1e300, x_max = -1e300, y_min = 1e300, y_max = -1e300;
-    for (const LayerButton& b : s.buttons) {
-        const double spill = std::max(0.0, static_cast<double>(b.label.size()) * st.button_size - b.width) / 2;
-        x_min = std::min(x_min, b.x - spill);
-        x_max = std::max(x_max, b.x + b.width + spill);
-        y_min = std::min(y_min, b.y);
-        y_max = std::max(y_max, b.y + b.height);
-    }
-    const double margin = st.button_stroke_width + 2;
-    const double x0 = std::floor((x_min - margin) * scale) - 1, x1 = std::ceil((x_max + margin) * scale) + 1;
-    const double y0 = std::floor((y_min - margin) * scale) - 1, y1 = std::ceil((y_max + margin) * scale) + 1;
-    if (!(x0 >= 0 && y0 >= 0 && x1 <= w && y1 <= h)) return nullptr;
     std::string key = button_tile_key(s, layer, scale);
     static std::mutex mutex;
     static std::map<std::string, std::shared_ptr<const ButtonTile>, std::less<>> cache;
+    std::shared_ptr<const ButtonTile> tile;
     {
         std::lock_guard lock(mutex);
-        if (auto it = cache.find(key); it != cache.end()) return it->second;
+        if (auto it = cache.find(key); it != cache.end()) tile = it->second;
     }
-    auto tile = std::make_shared<ButtonTile>();
-    tile->x0 = static_cast<int>(x0);
-    tile->y0 = static_cast<int>(y0);
-    tile->width = static_cast<int>(x1 - x0);
-    tile->height = static_cast<int>(y1 - y0);
-    tile->argb.assign(static_cast<std::size_t>(tile->width) * static_cast<std::size_t>(tile->height), argb(st.background));
-    {
-        SurfacePtr surface(cairo_image_surface_create_for_data(reinterpret_cast<unsigned char*>(tile->argb.data()), CAIRO_FORMAT_ARGB32,
-                                                               tile->width, tile->height, tile->width * 4));
-        check(cairo_surface_status(surface.get()), "button tile");
-        CairoPtr cr(cairo_create(surface.get()));
-        cairo_translate(cr.get(), -x0, -y0);
-        cairo_scale(cr.get(), scale, scale);
-        draw_buttons(cr.get(), s, layer, true);
-        check(cairo_status(cr.get()), "button tile");
-        cr.reset();
-        cairo_surface_finish(surface.get());
+    if (!tile) {
+        // Where the buttons' ink lies in device pixels, whatever the font, size and labels: measured
+        // by drawing them once onto a recording surface (cairo's ink extents), and a pixel more for
+        // antialiasing.
+        SurfacePtr rec(cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, nullptr));
+        {
+            CairoPtr cr(cairo_create(rec.get()));
+            cairo_scale(cr.get(), scale, scale);
+            draw_buttons(cr.get(), s, layer, true);
+            check(cairo_status(cr.get()), "button extents");
+        }
+        double ix = 0, iy = 0, iw = 0, ih = 0;
+        cairo_recording_surface_ink_extents(rec.get(), &ix, &iy, &iw, &ih);
+        auto made = std::make_shared<ButtonTile>();
+        made->x0 = static_cast<int>(std::clamp(std::floor(ix) - 2, -1e9, 1e9));
+        made->y0 = static_cast<int>(std::clamp(std::floor(iy) - 2, -1e9, 1e9));
+        const double x1 = std::ceil(ix + iw) + 2, y1 = std::ceil(iy + ih) + 2;
+        if (iw > 0 && ih > 0 && x1 - made->x0 <= 32767 && y1 - made->y0 <= 32767) {
+            made->width = static_cast<int>(x1 - made->x0);
+            made->height = static_cast<int>(y1 - made->y0);
+            made->argb.assign(static_cast<std::size_t>(made->width) * static_cast<std::size_t>(made->height), argb(st.background));
+            SurfacePtr surface(cairo_image_surface_create_for_data(reinterpret_cast<unsigned char*>(made->argb.data()), CAIRO_FORMAT_ARGB32,
+                                                                   made->width, made->height, made->width * 4));
+            check(cairo_surface_status(surface.get()), "button tile");
+            CairoPtr cr(cairo_create(surface.get()));
+            cairo_translate(cr.get(), -made->x0, -made->y0);
+            cairo_scale(cr.get(), scale, scale);
+            draw_buttons(cr.get(), s, layer, true);
+            check(cairo_status(cr.get()), "button tile");
+            cr.reset();
+            cairo_surface_finish(surface.get());
+        }  // else: width 0, never copied
+        std::lock_guard lock(mutex);
+        if (cache.size() >= 64) cache.clear();  // a handful of regions, layers and scales in practice
+        tile = cache.emplace(std::move(key), std::move(made)).first->second;
     }
-    std::lock_guard lock(mutex);
-    if (cache.size() >= 64) cache.clear();  // a handful of regions, layers and scales in practice
-    return cache.emplace(std::move(key), std::move(tile)).first->second;
+    // Usable only wholly inside the image (else the buttons are clipped there, which drawing does).
+    if (tile->width == 0 || tile->x0 < 0 || tile->y0 < 0 || tile->x0 + tile->width > w || tile->y0 + tile->height > h) return nullptr;
+    return tile;
 }
 
 // Copies the buttons' tile into the image; false (nothing done) when it cannot stand in for
