@@ -23,10 +23,13 @@
 // "render_pdf" = one whole PDF).
 //
 // Errors: eyemap::Error input for a bad scale, layer or encoder setting; internal when cairo or
-// libdeflate fail. Thread-safe: calls share only a locked cache of hexagon masks (per
-// hexagon size in device pixels, made on first use in 2-5 ms, at most 4 sizes of <= 4 MB each).
+// libdeflate fail. Thread-safe: calls share only locked caches: hexagon masks (per hexagon size in
+// device pixels, made on first use in 2-5 ms, at most 4 sizes of <= 4 MB each), the blend tables
+// of the last 4 styles, and the layer buttons' tiles (per look, at most 64: the buttons drawn once
+// and copied into each image over background).
 // Each thread that encodes PNGs keeps a libdeflate compressor per level <= 9 it used (0.65 MB at
-// the default level) and work buffers of about the raw image size (released after images > 16 MB).
+// the default level) and work buffers of about the raw image size (released after images > 16 MB);
+// each that draws them, a copy of its last image's pixels (released after images > 16 MB).
 #include <cstdint>
 #include <span>
 #include <string>
