@@ -71,6 +71,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 #: The metric identifiers and eyemap formats, from the library's vocabulary (one place for both).
 METRICS: Tuple[str, ...] = tuple(_eyemap._metrics())
+# A comparison's defaults (compare, compare_colormap, label_a, label_b): the library's CompareOptions.
+_COMPARE_DEFAULTS: Dict[str, str] = dict(_eyemap._compare_defaults())
 _METRIC_LABELS: Dict[str, str] = _eyemap._metric_labels()
 _FORMAT_TABLE = tuple(_eyemap._formats())  # (name, extension, media type) per eyemap format
 FORMATS: Tuple[str, ...] = tuple(f[0] for f in _FORMAT_TABLE)
@@ -706,7 +708,8 @@ class EyemapGrid:
 
 def _refuse_compare_keywords(**given: Any) -> None:
     """Comparison keywords without a baseline: an InputError (they would do nothing)."""
-    defaults = {"compare": "difference", "label_a": None, "label_b": None, "compare_colormap": "rdbu"}
+    defaults = {"compare": _COMPARE_DEFAULTS["compare"], "label_a": None, "label_b": None,
+                "compare_colormap": _COMPARE_DEFAULTS["compare_colormap"]}
     for name, value in given.items():
         if value != defaults[name]:
             raise InputError(f"{name}: applies to a comparison: give baseline= or baseline_type=",
@@ -1013,8 +1016,8 @@ class Renderer:
                formats: Sequence[str] = ("svg",), labels: Optional[Mapping[str, str]] = None,
                units: Optional[Mapping[str, str]] = None, baseline: Optional[Dataset] = None,
                baseline_type: Optional[str] = None, datasets: Optional[Union[str, Sequence[str]]] = None,
-               compare: str = "difference", label_a: Optional[str] = None, label_b: Optional[str] = None,
-               compare_colormap: str = "rdbu") -> Figure:
+               compare: str = _COMPARE_DEFAULTS["compare"], label_a: Optional[str] = None, label_b: Optional[str] = None,
+               compare_colormap: str = _COMPARE_DEFAULTS["compare_colormap"]) -> Figure:
         """Many eyemaps in one picture (``eyemap figure``): ``rows`` and ``columns`` each one of
         "types", "regions", "sides", "metrics", "layers", whose values ``types`` / ``regions`` /
         ``sides`` ("L", "R") / ``metrics`` / ``layers`` (0 = all layers) list (None: all the data has;
@@ -1062,8 +1065,8 @@ class Renderer:
         if baseline_type is not None and baseline is None:
             baseline = dataset
         if baseline is not None:
-            req.update({"compare": compare, "label_a": "A" if label_a is None else label_a,
-                        "label_b": "B" if label_b is None else label_b, "compare_colormap": compare_colormap})
+            # label_a/label_b None: the library's defaults
+            req.update({"compare": compare, "label_a": label_a, "label_b": label_b, "compare_colormap": compare_colormap})
             if baseline_type is not None:
                 req["baseline_type"] = baseline_type
         else:
@@ -1083,8 +1086,9 @@ class Renderer:
     def compare(self, dataset: Dataset, neuron_type: str, baseline: Optional[Dataset] = None, *,
                 baseline_type: Optional[str] = None, region: Optional[str] = None, side: Optional[str] = None,
                 metric: Optional[Union[str, Sequence[str]]] = None, formats: Sequence[str] = ("svg",),
-                compare: str = "difference", label_a: str = "A", label_b: str = "B",
-                compare_colormap: str = "rdbu") -> List["ComparedEyemap"]:
+                compare: str = _COMPARE_DEFAULTS["compare"], label_a: str = _COMPARE_DEFAULTS["label_a"],
+                label_b: str = _COMPARE_DEFAULTS["label_b"],
+                compare_colormap: str = _COMPARE_DEFAULTS["compare_colormap"]) -> List["ComparedEyemap"]:
         """Compares a type of ``dataset`` (A) with the same type of ``baseline`` (B), or with type
         ``baseline_type`` (of ``baseline``, or of ``dataset`` when no baseline is given), as ``eyemap
         render --baseline`` does: per selected eyemap, A and B on one locked scale and their difference
@@ -1253,8 +1257,8 @@ def run_batch(data: Any, *, layout: Any = None, regions: Any = None, out_dir: Op
               run: Optional[str] = None, resume: bool = False, sink: Any = None, formats: Union[str, Sequence[str]] = ("svg",),
               requests: Optional[Sequence[Tuple[str, str, str]]] = None, pages: bool = False, jobs: int = 0,
               shard: Optional[str] = None, renderer: Optional[Renderer] = None, progress: Any = True,
-              progress_interval: float = 0.1, baseline: Optional[Dataset] = None, compare: str = "difference",
-              label_a: Optional[str] = None, label_b: Optional[str] = None, compare_colormap: str = "rdbu",
+              progress_interval: float = 0.1, baseline: Optional[Dataset] = None, compare: str = _COMPARE_DEFAULTS["compare"],
+              label_a: Optional[str] = None, label_b: Optional[str] = None, compare_colormap: str = _COMPARE_DEFAULTS["compare_colormap"],
               **options: Any) -> Dict[str, Any]:
     """The release job (``eyemap batch``): every type of ``data`` rendered in parallel.
 
@@ -1310,8 +1314,8 @@ def run_batch(data: Any, *, layout: Any = None, regions: Any = None, out_dir: Op
             raise InputError(f"baseline: expected an eyemap.Dataset, got {type(baseline).__name__}",
                              reason="expected an eyemap.Dataset", field="baseline")
         opts["baseline"] = baseline._d
-        opts["compare"] = {"compare": compare, "label_a": "A" if label_a is None else label_a,
-                           "label_b": "B" if label_b is None else label_b, "compare_colormap": compare_colormap}
+        # label_a/label_b None: the library's defaults
+        opts["compare"] = {"compare": compare, "label_a": label_a, "label_b": label_b, "compare_colormap": compare_colormap}
     else:
         _refuse_compare_keywords(compare=compare, label_a=label_a, label_b=label_b, compare_colormap=compare_colormap)
     display = _progress_display(kind, progress)

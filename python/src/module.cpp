@@ -23,6 +23,15 @@ PYBIND11_MODULE(_eyemap, m) {
         for (const auto& w : eyemap::kMetricWords) out.append(std::string(w.id));
         return out;
     });
+    m.def("_compare_defaults", [] {  // CompareOptions' defaults: the keywords' defaults in Python
+        const eyemap::CompareOptions o;
+        pyb::dict out;
+        out["compare"] = std::string(eyemap::to_string(o.mode));
+        out["compare_colormap"] = o.colormap;
+        out["label_a"] = o.label_a;
+        out["label_b"] = o.label_b;
+        return out;
+    });
     m.def("_metric_labels", [] {  // identifier -> the words pages and captions show ("Synapse count")
         pyb::dict out;
         for (const auto& w : eyemap::kMetricWords) out[pyb::str(std::string(w.id))] = std::string(w.label);

@@ -150,7 +150,8 @@ struct CommonOptions {
 
     // A comparison (eyemap/compare.hpp): --baseline FILE and/or --baseline-type NAME, --compare MODE,
     // --label-a/--label-b. Added by add_compare_to (render, figure, batch).
-    std::string baseline, baseline_type, compare = "difference", compare_colormap = "rdbu", label_a, label_b;
+    // --compare and --compare-colormap default to CompareOptions' defaults.
+    std::string baseline, baseline_type, compare{to_string(CompareOptions{}.mode)}, compare_colormap = CompareOptions{}.colormap, label_a, label_b;
     void add_compare_to(CLI::App& app, bool with_baseline_type = true);
     bool comparing() const noexcept { return !baseline.empty() || !baseline_type.empty(); }
     // The options, checked (usage errors naming the flag). `type_a`: A's type when one is drawn (the

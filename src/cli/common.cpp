@@ -239,9 +239,10 @@ void CommonOptions::add_compare_to(CLI::App& app, bool with_baseline_type) {
 
 void CommonOptions::check_compare_flags() const {
     if (comparing()) return;
+    const CompareOptions defaults;
     const std::pair<const char*, const std::string*> given[] = {
-        {"--compare", compare == "difference" ? nullptr : &compare},
-        {"--compare-colormap", compare_colormap == "rdbu" ? nullptr : &compare_colormap},
+        {"--compare", compare == to_string(defaults.mode) ? nullptr : &compare},
+        {"--compare-colormap", compare_colormap == defaults.colormap ? nullptr : &compare_colormap},
         {"--label-a", label_a.empty() ? nullptr : &label_a},
         {"--label-b", label_b.empty() ? nullptr : &label_b}};
     for (const auto& [flag, value] : given)

@@ -15,7 +15,7 @@
 
 namespace eyemap {
 
-std::string read_regular_file(const std::filesystem::path& path, std::uint64_t limit, std::string_view what) {
+int open_regular_file(const std::filesystem::path& path, std::uint64_t limit, std::string_view what, std::uint64_t* size) {
     // O_NONBLOCK: opening a FIFO does not wait for a writer; it is refused below.
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
@@ -24,7 +24,9 @@ std::string read_regular_file(const std::filesystem::path& path, std::uint64_t l
     }
     struct Closer {
         int fd;
-        ~Closer() { ::close(fd); }
+        ~Closer() {
+            if (fd >= 0) ::close(fd);
+        }
     } closer{fd};
     struct stat st {};
     if (::fstat(fd, &st) != 0) throw_io(fmt::format("cannot read {}: {}", what, std::strerror(errno)), path.string());
@@ -33,13 +35,27 @@ std::string read_regular_file(const std::filesystem::path& path, std::uint64_t l
         throw_input(fmt::format("the {} must be a regular file (this is a {})", what,
                                 S_ISFIFO(st.st_mode) ? "FIFO" : S_ISCHR(st.st_mode) ? "character device" : S_ISBLK(st.st_mode) ? "block device" : S_ISSOCK(st.st_mode) ? "socket" : "special file"),
                     ErrorLocation{path.string(), 0, {}, {}});
-    auto too_big = [&] {
-        throw_input(fmt::format("the {} is larger than the limit of {} bytes", what, limit), ErrorLocation{path.string(), 0, {}, {}});
-    };
-    if (static_cast<std::uint64_t>(st.st_size) > limit) too_big();
+    if (static_cast<std::uint64_t>(st.st_size) > limit) refuse_larger_than(path, limit, what);
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if (size) *size = static_cast<std::uint64_t>(st.st_size);
+    closer.fd = -1;
+    return fd;
+}
+
+void refuse_larger_than(const std::filesystem::path& path, std::uint64_t limit, std::string_view what) {
+    throw_input(fmt::format("the {} is larger than the limit of {} bytes", what, limit), ErrorLocation{path.string(), 0, {}, {}});
+}
+
+std::string read_regular_file(const std::filesystem::path& path, std::uint64_t limit, std::string_view what) {
+    std::uint64_t size = 0;
+    const int fd = open_regular_file(path, limit, what, &size);
+    struct Closer {
+        int fd;
+        ~Closer() { ::close(fd); }
+    } closer{fd};
+    auto too_big = [&] { refuse_larger_than(path, limit, what); };
     std::string out;
-    out.resize(static_cast<std::size_t>(st.st_size));
+    out.resize(static_cast<std::size_t>(size));
     std::size_t got = 0;
     for (;;) {
         if (got == out.size()) {

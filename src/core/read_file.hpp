@@ -17,6 +17,12 @@ inline constexpr std::uint64_t kMaxPlanFileBytes = 1ull << 30;     // `batch --p
 // opened or read, input error naming the file and the limit for the rest. `what` names the file's
 // role in messages ("region config", "template", "manifest").
 std::string read_regular_file(const std::filesystem::path& path, std::uint64_t limit, std::string_view what);
+// The same checks, then the file open for reading (blocking), for a caller that reads it in pieces
+// (and checks the limit as it reads: refuse_larger_than); `size`: its size when opened. The caller
+// closes the descriptor.
+int open_regular_file(const std::filesystem::path& path, std::uint64_t limit, std::string_view what, std::uint64_t* size = nullptr);
+// Input error: "the <what> is larger than the limit of <limit> bytes", naming the file.
+[[noreturn]] void refuse_larger_than(const std::filesystem::path& path, std::uint64_t limit, std::string_view what);
 
 // Standard input given as a data or layout file (`-`) that is a folder (`< folder`): io error
 // "standard input is a folder, not a file", as a folder named as a file is; reading it would see

@@ -192,7 +192,8 @@ struct Scene {
 // without marks. Call after the marks are set and made drawable; called again (sets added since),
 // it places the legend anew on the canvas as it was before the first call.
 void place_mark_legend(Scene& s, const Geometry& geometry);
-// An estimate of a text's width at `font` px (no font metrics at layout time): 0.6 em per character.
+// An estimate of a text's width at `font` px (no font metrics at layout time): DejaVu Sans' advances
+// by character class, rounded up.
 double estimated_text_width(std::string_view text, double font) noexcept;
 // `text` cut at a character boundary and ended with "…" so that estimated_text_width fits `room`.
 std::string fit_text(std::string text, double room, double font);

@@ -7,8 +7,6 @@
 #include <iterator>
 #include <unordered_set>
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <cerrno>
 #include <cstring>
@@ -636,25 +634,29 @@ public:
     Iterator begin() { return Iterator(this); }
     static Iterator end() { return Iterator(); }
 
-private:
-    // Whether a byte is there to read (reads the next block when the last one is used up).
-    bool fill() {
-        if (pos_ < len_) return true;
-        if (eof_) return false;
+    // The next block of bytes (empty at the end); the file's whole size checked against the limit
+    // (it may grow while read).
+    std::string_view next_block() {
         for (;;) {
             const ssize_t n = left_ == 0 ? 0 : ::pread(fd_, buf_, static_cast<std::size_t>(std::min<std::uint64_t>(sizeof buf_, left_)), static_cast<off_t>(at_));
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) throw_io(fmt::format("cannot read manifest: {}", std::strerror(errno)), path_.string());
             at_ += static_cast<std::uint64_t>(n);
             left_ -= static_cast<std::uint64_t>(n);
-            pos_ = 0;
-            len_ = static_cast<std::size_t>(n);
-            total_ += len_;
-            if (total_ > kMaxManifestBytes)  // grew while read
-                throw_input(fmt::format("the manifest is larger than the limit of {} bytes", kMaxManifestBytes), ErrorLocation{path_.string(), 0, {}, {}});
-            eof_ = n == 0;
-            return !eof_;
+            if ((total_ += static_cast<std::uint64_t>(n)) > kMaxManifestBytes) refuse_larger_than(path_, kMaxManifestBytes, "manifest");
+            return {buf_, static_cast<std::size_t>(n)};
         }
+    }
+
+private:
+    // Whether a byte is there to read (reads the next block when the last one is used up).
+    bool fill() {
+        if (pos_ < len_) return true;
+        if (eof_) return false;
+        pos_ = 0;
+        len_ = next_block().size();
+        eof_ = len_ == 0;
+        return !eof_;
     }
     int fd_;
     const fs::path& path_;
@@ -671,37 +673,7 @@ Manifest manifest_from_json(std::string_view text, std::string_view source) {
     return manifest_from([&](const ojson::parser_callback_t& cb) { return ojson::parse(text, cb); }, source, nullptr);
 }
 
-detail::ManifestFile::ManifestFile(fs::path path) : path_(std::move(path)) {
-    // read_regular_file's checks. O_NONBLOCK: opening a FIFO does not wait for a writer; it is refused below.
-    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd_ < 0) {
-        const int err = errno;
-        throw_io(fmt::format("cannot open manifest: {}", std::strerror(err)), path_.string());
-    }
-    struct stat st {};
-    const auto fail = [&](auto&& thrower) {
-        ::close(fd_);
-        fd_ = -1;
-        thrower();
-    };
-    if (::fstat(fd_, &st) != 0) {
-        const int err = errno;
-        fail([&] { throw_io(fmt::format("cannot read manifest: {}", std::strerror(err)), path_.string()); });
-    }
-    if (S_ISDIR(st.st_mode)) fail([&] { throw_io("is a folder, not a file", path_.string()); });
-    if (!S_ISREG(st.st_mode))
-        fail([&] {
-            const auto m = st.st_mode;
-            throw_input(fmt::format("the manifest must be a regular file (this is a {})",
-                                    S_ISFIFO(m) ? "FIFO" : S_ISCHR(m) ? "character device" : S_ISBLK(m) ? "block device" : S_ISSOCK(m) ? "socket" : "special file"),
-                        ErrorLocation{path_.string(), 0, {}, {}});
-        });
-    if (static_cast<std::uint64_t>(st.st_size) > kMaxManifestBytes)
-        fail([&] {
-            throw_input(fmt::format("the manifest is larger than the limit of {} bytes", kMaxManifestBytes), ErrorLocation{path_.string(), 0, {}, {}});
-        });
-    ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
-}
+detail::ManifestFile::ManifestFile(fs::path path) : path_(std::move(path)), fd_(open_regular_file(path_, kMaxManifestBytes, "manifest")) {}
 
 detail::ManifestFile::ManifestFile(fs::path path, int copy_fd, std::uint64_t start, std::uint64_t length)
     : path_(std::move(path)), fd_(copy_fd), owned_(false), start_(start), length_(length) {}
@@ -711,18 +683,8 @@ detail::ManifestFile::~ManifestFile() {
 }
 
 void detail::ManifestFile::copy_to(const std::function<void(std::string_view)>& out) const {
-    char buf[65536];
-    std::uint64_t total = 0;
-    for (std::uint64_t at = start_;;) {
-        const ssize_t n = ::pread(fd_, buf, sizeof buf, static_cast<off_t>(at));
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) throw_io(fmt::format("cannot read manifest: {}", std::strerror(errno)), path_.string());
-        if (n == 0) return;
-        at += static_cast<std::uint64_t>(n);
-        if ((total += static_cast<std::uint64_t>(n)) > kMaxManifestBytes)  // grew while read
-            throw_input(fmt::format("the manifest is larger than the limit of {} bytes", kMaxManifestBytes), ErrorLocation{path_.string(), 0, {}, {}});
-        out(std::string_view(buf, static_cast<std::size_t>(n)));
-    }
+    ManifestFileBytes bytes(fd_, path_, start_, length_);
+    for (std::string_view block = bytes.next_block(); !block.empty(); block = bytes.next_block()) out(block);
 }
 
 Manifest detail::ManifestFile::read(const std::function<void(TypeRecord&&)>& on_type) const {

@@ -695,33 +695,22 @@ std::string render_index_page(std::span<const TypeRecord> types_in, std::span<co
     const auto types = index_order(types_in);
     detail::IndexShapeBuilder shape;
     for (const auto* t : types) shape.add(*t);
-    std::vector<std::string> only_a, only_b;
-    if (baseline) {
-        std::unordered_set<std::string_view> in_data;
-        for (const auto* t : types) {
-            in_data.insert(t->neuron_type);
-            if (t->only_in_data) only_a.push_back(t->neuron_type);
-        }
-        for (const auto& name : baseline->types)
-            if (!in_data.count(name)) only_b.push_back(name);
-    }
-    const detail::IndexPage page(templates, shape.finish(), types.size(), notices, report_link, links, baseline, only_a, only_b);
+    std::pair<std::vector<std::string>, std::vector<std::string>> only;
+    if (baseline)
+        only = detail::types_in_one_only(*baseline, [&](const auto& f) {
+            for (const auto* t : types) f(t->neuron_type, t->only_in_data);
+        });
+    const detail::IndexPage page(templates, shape.finish(), types.size(), notices, report_link, links, baseline, only.first, only.second);
     return page.whole(types);
 }
 
 std::vector<std::pair<std::string, std::string>> render_site_assets(std::span<const TypeRecord> types_in,
                                                                     const std::shared_ptr<const TemplateSet>& templates) {
     auto out = detail::site_files(templates);
-    std::string js(detail::kTypesJsHead);
-    js += '[';
-    bool first = true;
-    for (const auto* t : index_order(types_in))
-        if (auto e = detail::types_js_entry(*t); !e.empty()) {
-            if (!first) js += ',';
-            first = false;
-            js += e;
-        }
-    js += detail::kTypesJsTail;
+    const auto types = index_order(types_in);
+    std::string js;
+    detail::write_types_js([&](std::string_view piece) { js += piece; }, types.size(),
+                           [&](std::size_t p, std::string& e) { e = detail::types_js_entry(*types[p]); });
     out.emplace_back("types.js", std::move(js));
     return out;
 }

@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -107,12 +108,40 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-// types.js in pieces: kTypesJsHead, '[', the types' entries (those with a page) joined by ',', kTypesJsTail.
-inline constexpr std::string_view kTypesJsHead =
-    "// The run's types in input order, [file key, name]: the pages' previous/next links.\nwindow.eyemapTypes = ";
-inline constexpr std::string_view kTypesJsTail = "];\n";
 // A type's entry of types.js ([file key, name] as JSON safe in a script), "" for a type without a page.
 std::string types_js_entry(const TypeRecord& t);
+// types.js in pieces to `write(std::string_view)`: its head, '[', the entries of the types (in the
+// index's order; `entry(p, e)` sets e to the p-th one's, p < n) that have one, joined by ',', "];".
+template <class Write, class Entry>
+void write_types_js(const Write& write, std::size_t n, const Entry& entry) {
+    write("// The run's types in input order, [file key, name]: the pages' previous/next links.\nwindow.eyemapTypes = [");
+    bool first = true;
+    std::string e;
+    for (std::size_t p = 0; p < n; ++p) {
+        entry(p, e);
+        if (e.empty()) continue;
+        if (!first) write(",");
+        first = false;
+        write(e);
+    }
+    write("];\n");
+}
+// A comparison's types found in one dataset only, as the index lists them apart: in A only (the
+// index's types marked only_in_data), in B only (the baseline's types the index does not have).
+// `for_each_type(f)` calls f(name, only_in_data) for the index's types in its order.
+template <class ForEachType>
+std::pair<std::vector<std::string>, std::vector<std::string>> types_in_one_only(const Manifest::Baseline& baseline,
+                                                                               const ForEachType& for_each_type) {
+    std::pair<std::vector<std::string>, std::vector<std::string>> out;
+    std::unordered_set<std::string_view> in_data;
+    for_each_type([&](std::string_view name, bool only_in_data) {
+        in_data.insert(name);
+        if (only_in_data) out.first.emplace_back(name);
+    });
+    for (const auto& name : baseline.types)
+        if (!in_data.count(name)) out.second.push_back(name);
+    return out;
+}
 // site.css and site.js, by file name.
 std::vector<std::pair<std::string, std::string>> site_files(const std::shared_ptr<const TemplateSet>& templates);
 

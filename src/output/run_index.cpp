@@ -29,52 +29,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Bytes kept aside in an unlinked file of the run folder (or of the temporary folder): appended,
-// then read back in any order.
-class Spool {
-public:
-    explicit Spool(const fs::path& dir) : dir_(dir) {
-        fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-        if (fd_ >= 0) return;
-        if (std::FILE* f = std::tmpfile()) {  // no O_TMPFILE here: an unlinked file of the temporary folder
-            fd_ = ::fcntl(::fileno(f), F_DUPFD_CLOEXEC, 0);
-            std::fclose(f);
-        }
-        if (fd_ < 0) throw_io(fmt::format("cannot create a temporary file for the index: {}", std::strerror(errno)), dir.string());
-    }
-    ~Spool() { ::close(fd_); }
-    Spool(const Spool&) = delete;
-    Spool& operator=(const Spool&) = delete;
-    int fd() const noexcept { return fd_; }
-    std::uint64_t size() const noexcept { return end_; }
-
-    std::uint64_t append(std::string_view bytes) {
-        const std::uint64_t at = end_;
-        for (std::size_t done = 0; done < bytes.size();) {
-            const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(end_ + done));
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) throw_io(fmt::format("cannot write the index's temporary file: {}", std::strerror(n < 0 ? errno : EIO)), dir_.string());
-            done += static_cast<std::size_t>(n);
-        }
-        end_ += bytes.size();
-        return at;
-    }
-    void read(std::uint64_t at, std::size_t size, std::string& out) const {
-        out.resize(size);
-        for (std::size_t done = 0; done < size;) {
-            const ssize_t n = ::pread(fd_, out.data() + done, size - done, static_cast<off_t>(at + done));
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) throw_io(fmt::format("cannot read the index's rows back: {}", n < 0 ? std::strerror(errno) : "file shorter than written"), dir_.string());
-            done += static_cast<std::size_t>(n);
-        }
-    }
-
-private:
-    fs::path dir_;
-    int fd_ = -1;
-    std::uint64_t end_ = 0;
-};
-
 // The folder open, for write_file_atomic_at.
 struct DirFd {
     explicit DirFd(const fs::path& dir) {
@@ -99,8 +53,9 @@ std::size_t detail::write_index(const fs::path& run_dir, const std::shared_ptr<c
     // batch replaces it meanwhile (a shard still running): up to kHeldOpen stay open; more (shards
     // go up to 65,536) would run out of open files, so those are copied into one unlinked file first.
     constexpr std::size_t kHeldOpen = 64;
+    const DirFd dir(run_dir);
     std::optional<Spool> copies;
-    if (paths.size() > kHeldOpen) copies.emplace(run_dir);
+    if (paths.size() > kHeldOpen) copies.emplace(run_dir, dir.fd, "copies of the run's manifests");
     std::vector<std::unique_ptr<ManifestFile>> files;
     for (const auto& p : paths) {
         auto f = std::make_unique<ManifestFile>(p);
@@ -200,20 +155,14 @@ std::size_t detail::write_index(const fs::path& run_dir, const std::shared_ptr<c
 
     // 2. The index's columns (with shards), and a comparison's lists.
     if (!one) for_each_shown([&](TypeRecord& t, std::uint64_t) { shape.add(t); });
-    std::vector<std::string> only_a, only_b;
-    if (baseline) {
-        std::unordered_set<std::string_view> in_data;
-        for (const Shown& s : shown) {
-            in_data.insert(s.name);
-            if (seen[s.file][s.k].only_in_data) only_a.emplace_back(s.name);
-        }
-        for (const auto& name : baseline->types)
-            if (!in_data.count(name)) only_b.push_back(name);
-    }
-    IndexPage page(templates, shape.finish(), shown.size(), notices, report_link, links, baseline, only_a, only_b);
+    std::pair<std::vector<std::string>, std::vector<std::string>> only;
+    if (baseline)
+        only = types_in_one_only(*baseline, [&](const auto& f) {
+            for (const Shown& sh : shown) f(sh.name, seen[sh.file][sh.k].only_in_data);
+        });
+    IndexPage page(templates, shape.finish(), shown.size(), notices, report_link, links, baseline, only.first, only.second);
 
     // 3. The rows (and types.js's entries), kept aside until all are made, then written in order.
-    const DirFd dir(run_dir);
     std::uint64_t index_bytes = 0;
     const auto write_site = [&](const std::function<void(const ByteWriter&)>& types_js, const std::function<void(const ByteWriter&)>& index) {
         for (const auto& [name, text] : site_files(templates)) write_file_atomic(run_dir / name, text);
@@ -225,20 +174,6 @@ std::size_t detail::write_index(const fs::path& run_dir, const std::shared_ptr<c
             });
         }, (run_dir / "index.html").string());
     };
-    const auto js_of = [](const ByteWriter& w, std::size_t n, const auto& entry) {
-        w(kTypesJsHead);
-        w("[");
-        bool first = true;
-        std::string e;
-        for (std::size_t p = 0; p < n; ++p) {
-            entry(p, e);
-            if (e.empty()) continue;
-            if (!first) w(",");
-            first = false;
-            w(e);
-        }
-        w(kTypesJsTail);
-    };
     if (page.streams()) {
         struct Slot {
             std::uint64_t at = 0;
@@ -248,21 +183,28 @@ std::size_t detail::write_index(const fs::path& run_dir, const std::shared_ptr<c
         // site as it was.
         const std::string head = page.head();
         const std::string tail = page.tail(!shown.empty());
-        Spool spool(run_dir);
+        Spool spool(run_dir, dir.fd, "the index's rows");
         std::vector<Slot> slots(shown.size());
         for_each_shown([&](TypeRecord& t, std::uint64_t p) {
             const std::string row = page.row(t);
             const std::string js = types_js_entry(t);
             if (row.size() > UINT32_MAX || js.size() > UINT32_MAX) throw_internal("an index row of 4 GiB");
-            slots[p] = Slot{spool.append(row), static_cast<std::uint32_t>(row.size()), static_cast<std::uint32_t>(js.size())};
+            slots[p] = Slot{spool.append(row).offset, static_cast<std::uint32_t>(row.size()), static_cast<std::uint32_t>(js.size())};
             spool.append(js);
         });
-        write_site([&](const ByteWriter& w) { js_of(w, slots.size(), [&](std::size_t p, std::string& e) { spool.read(slots[p].at + slots[p].row, slots[p].js, e); }); },
+        write_site(
+            [&](const ByteWriter& w) {
+                write_types_js(w, slots.size(), [&](std::size_t p, std::string& e) {
+                    e.clear();
+                    spool.read({slots[p].at + slots[p].row, slots[p].js}, e);
+                });
+            },
                    [&](const ByteWriter& w) {
                        w(head);
                        std::string row;
                        for (const Slot& s : slots) {
-                           spool.read(s.at, s.row, row);
+                           row.clear();
+                           spool.read({s.at, s.row}, row);
                            w(row);
                        }
                        w(tail);
@@ -273,7 +215,7 @@ std::size_t detail::write_index(const fs::path& run_dir, const std::shared_ptr<c
         std::vector<const TypeRecord*> ptrs;
         for (const auto& t : records) ptrs.push_back(&t);
         const std::string html = page.whole(ptrs);
-        write_site([&](const ByteWriter& w) { js_of(w, records.size(), [&](std::size_t p, std::string& e) { e = types_js_entry(records[p]); }); },
+        write_site([&](const ByteWriter& w) { write_types_js(w, records.size(), [&](std::size_t p, std::string& e) { e = types_js_entry(records[p]); }); },
                    [&](const ByteWriter& w) { w(html); });
     }
     timer.add_bytes(index_bytes);

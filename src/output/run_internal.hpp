@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -57,6 +58,35 @@ std::vector<fs::path> run_manifest_files(const fs::path& run_dir);
 // read a type at a time: read() hands each type record to `on_type` as it is parsed (in the file's
 // order) and keeps none; the manifest it returns has no types. Checked as manifest_from_json checks,
 // the header after the last type: nothing may be written from the records before read() returns.
+// Bytes kept aside in an unlinked file of a folder instead of memory (a run's manifest lines, the
+// index's rows, copies of manifests), appended and read back in any order. `what` names them in
+// messages ("the manifest's records").
+class Spool {
+public:
+    struct Span {
+        std::uint64_t offset = 0;
+        std::uint64_t size = 0;
+    };
+    // The file is made in `dir_fd` (the folder `dir`): O_TMPFILE, or where the file system has none
+    // a temporary name removed at once (a crash in between leaves a temporary file the next run
+    // into this folder removes).
+    Spool(const fs::path& dir, int dir_fd, std::string what);
+    ~Spool();
+    Spool(const Spool&) = delete;
+    Spool& operator=(const Spool&) = delete;
+    Span append(std::string_view bytes);
+    // Appends the bytes at `span` to `out`.
+    void read(Span span, std::string& out) const;
+    int fd() const noexcept { return fd_; }
+    std::uint64_t size() const noexcept { return end_; }
+
+private:
+    fs::path dir_;
+    std::string what_;
+    int fd_ = -1;
+    std::uint64_t end_ = 0;
+};
+
 class ManifestFile {
 public:
     explicit ManifestFile(fs::path path);  // read_regular_file's checks (a regular file, kMaxManifestBytes)

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
@@ -202,62 +203,6 @@ private:
     }
 };
 
-// The finished types' manifest lines, kept in an unlinked file of the run folder instead of memory
-// (10^4 types: ~50 MB of JSON), each found again by its place in that file. Opened on first use.
-class LineSpool {
-public:
-    struct Span {
-        std::uint64_t offset = 0;
-        std::uint64_t size = 0;
-    };
-    LineSpool() = default;
-    LineSpool(const LineSpool&) = delete;
-    LineSpool& operator=(const LineSpool&) = delete;
-    ~LineSpool() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-
-    Span append(int dir_fd, const fs::path& dir, std::string_view line) {
-        if (fd_ < 0) open(dir_fd, dir);
-        const Span span{end_, line.size()};
-        std::size_t done = 0;
-        while (done < line.size()) {
-            const ssize_t n = ::pwrite(fd_, line.data() + done, line.size() - done, static_cast<off_t>(end_ + done));
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) throw_io(fmt::format("cannot keep the manifest's records: {}", std::strerror(n < 0 ? errno : EIO)), dir.string());
-            done += static_cast<std::size_t>(n);
-        }
-        end_ += line.size();
-        return span;
-    }
-    // Appends the line at `span` to `out`.
-    void read(Span span, std::string& out, const fs::path& dir) const {
-        const std::size_t at = out.size();
-        out.resize(at + span.size);
-        std::size_t done = 0;
-        while (done < span.size) {
-            const ssize_t n = ::pread(fd_, out.data() + at + done, span.size - done, static_cast<off_t>(span.offset + done));
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) throw_io(fmt::format("cannot read the manifest's records back: {}", std::strerror(n < 0 ? errno : EIO)), dir.string());
-            done += static_cast<std::size_t>(n);
-        }
-    }
-
-private:
-    void open(int dir_fd, const fs::path& dir) {
-        fd_ = ::openat(dir_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-        if (fd_ >= 0) return;
-        // No O_TMPFILE on this file system: a temporary name, removed at once (a crash in between
-        // leaves a temporary file the next run into this folder removes).
-        const std::string name = temp_file_name("manifest-records", temp_host_id(), static_cast<long>(::getpid()), 0);
-        fd_ = ::openat(dir_fd, name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd_ < 0) throw_io(fmt::format("cannot create a file for the manifest's records: {}", std::strerror(errno)), dir.string());
-        ::unlinkat(dir_fd, name.c_str(), 0);
-    }
-    int fd_ = -1;
-    std::uint64_t end_ = 0;
-};
-
 // One batch written into a run folder. The folder is made only when there is something to put in it:
 // an existing run at once, a new one when its first type is done; invalid options or rows fail before
 // and leave nothing behind. One writer per (run, shard): the lock beside the folder is taken at once
@@ -323,7 +268,7 @@ public:
             m_.baseline = std::move(mb);
         }
         if (options_.shard_plan) m_.plan = absolute_label(options_.shard_plan->source);
-        for (const auto& rec : own_previous) carried_.push_back(Line{rec.seq, rec.neuron_type, spool_.append(folder_.fd, run_dir_, type_line(rec, m_.content_hash))});
+        for (const auto& rec : own_previous) carried_.push_back(Line{rec.seq, rec.neuron_type, spool().append(type_line(rec, m_.content_hash))});
     }
 
     BatchCallbacks callbacks() {
@@ -498,7 +443,7 @@ private:
         }
         std::lock_guard lk(manifest_mu_);
         done_names_.insert(rec.neuron_type);
-        done_[rec.seq] = spool_.append(folder_.fd, run_dir_, json);
+        done_[rec.seq] = spool().append(json);
         // Rewrites are spaced so that they cost at most ~10% of the time (a manifest of thousands of
         // types takes a while to write).
         const auto since = std::chrono::steady_clock::now() - last_flush_;
@@ -576,7 +521,7 @@ private:
     void flush_locked(bool durable) {
         ScopedTimer t(&renderer_.stats(), manifest_op_);
         const auto t0 = std::chrono::steady_clock::now();
-        std::vector<std::pair<std::uint64_t, LineSpool::Span>> lines;
+        std::vector<std::pair<std::uint64_t, detail::Spool::Span>> lines;
         lines.reserve(done_.size() + carried_.size());
         for (const auto& [seq, span] : done_) lines.emplace_back(seq, span);
         if (!m_.complete)
@@ -589,7 +534,7 @@ private:
         const auto produce = [&](const ByteWriter& write) {
             std::string piece = manifest_head(m_, lines.size());
             for (std::size_t i = 0; i < lines.size(); ++i) {
-                spool_.read(lines[i].second, piece, run_dir_);
+                spool_->read(lines[i].second, piece);
                 piece += i + 1 < lines.size() ? ",\n" : "\n";
                 if (piece.size() >= (1u << 20)) {
                     write(piece);
@@ -626,13 +571,18 @@ private:
     struct Line {
         std::uint64_t seq;
         std::string name;
-        LineSpool::Span span;
+        detail::Spool::Span span;
     };
     std::mutex manifest_mu_;
     Manifest m_;
     std::vector<Line> carried_;  // this manifest's earlier records (resume), until their type is done again
-    std::map<std::uint64_t, LineSpool::Span> done_;
-    LineSpool spool_;  // the lines of done_ and carried_
+    std::map<std::uint64_t, detail::Spool::Span> done_;
+    // The lines of done_ and carried_: made on first use, in the run folder (open by then).
+    std::optional<detail::Spool> spool_;
+    detail::Spool& spool() {
+        if (!spool_) spool_.emplace(run_dir_, folder_.fd, "the manifest's records");
+        return *spool_;
+    }
     std::unordered_set<std::string> done_names_;
     std::chrono::steady_clock::time_point last_flush_{};  // the first finished type is recorded at once
     std::chrono::steady_clock::duration flush_cost_{};
@@ -664,6 +614,40 @@ DirectoryBatchResult run_batch_to_directory(const BatchInput& input, const Colum
         throw;
     }
     return writer.finish(summary);
+}
+
+detail::Spool::Spool(const fs::path& dir, int dir_fd, std::string what) : dir_(dir), what_(std::move(what)) {
+    fd_ = ::openat(dir_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd_ >= 0) return;
+    const std::string name = temp_file_name("spool", temp_host_id(), static_cast<long>(::getpid()), 0);
+    fd_ = ::openat(dir_fd, name.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd_ < 0) throw_io(fmt::format("cannot create a file for {}: {}", what_, std::strerror(errno)), dir_.string());
+    ::unlinkat(dir_fd, name.c_str(), 0);
+}
+
+detail::Spool::~Spool() { ::close(fd_); }
+
+detail::Spool::Span detail::Spool::append(std::string_view bytes) {
+    const Span span{end_, bytes.size()};
+    for (std::size_t done = 0; done < bytes.size();) {
+        const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(end_ + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw_io(fmt::format("cannot keep {}: {}", what_, std::strerror(n < 0 ? errno : EIO)), dir_.string());
+        done += static_cast<std::size_t>(n);
+    }
+    end_ += bytes.size();
+    return span;
+}
+
+void detail::Spool::read(Span span, std::string& out) const {
+    const std::size_t at = out.size();
+    out.resize(at + span.size);
+    for (std::size_t done = 0; done < span.size;) {
+        const ssize_t n = ::pread(fd_, out.data() + at + done, span.size - done, static_cast<off_t>(span.offset + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw_io(fmt::format("cannot read {} back: {}", what_, n < 0 ? std::strerror(errno) : "file shorter than written"), dir_.string());
+        done += static_cast<std::size_t>(n);
+    }
 }
 
 }  // namespace eyemap

@@ -305,8 +305,9 @@ RunVerifyReport verify_run(const fs::path& run_dir, const RunVerifyOptions& opti
         if (const auto& b = m->baseline) {  // the comparison, as the run made it
             cmd += fmt::format(" --baseline {} --label-a {} --label-b {}", shell_quote(abs_name(b->source)), shell_quote(b->label_a),
                                shell_quote(b->label_b));
-            if (b->mode != CompareMode::difference) cmd += fmt::format(" --compare {}", to_string(b->mode));
-            if (b->colormap != "rdbu") cmd += " --compare-colormap " + shell_quote(b->colormap);
+            const CompareOptions defaults;
+            if (b->mode != defaults.mode) cmd += fmt::format(" --compare {}", to_string(b->mode));
+            if (b->colormap != defaults.colormap) cmd += " --compare-colormap " + shell_quote(b->colormap);
         }
         if (!m->plan.empty()) cmd += " --plan " + shell_quote(abs_name(m->plan));
         if (r.shard_count > 1) cmd += fmt::format(" --shard {}/{}", i, r.shard_count);

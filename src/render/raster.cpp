@@ -1170,7 +1170,7 @@ void seed_palette(detail::NearPalette& palette, const Scene& s, const std::bitse
     for (std::size_t p = 0; p < paint->colour.size(); ++p)
         if (drawn.test(p)) palette.add_exact(paint->colour[p]);
     for (const std::string* c : {&st.text, &st.hex_stroke, &st.badge_left, &st.badge_right, &st.button_fill, &st.button_on_fill, &st.button_stroke})
-        if (c->size() == 7 && (*c)[0] == '#') palette.add_exact(argb(*c));
+        palette.add_exact(argb(*c));
     for (const LegendScale* ls : {&s.legend.all, &s.legend.layer})
         if (s.legend.shown && !ls->gradient)
             for (int b = 0; b < ls->bins; ++b) palette.add_exact(argb(s.fills->colour[ls->fill[static_cast<std::size_t>(b)]]));
@@ -1228,7 +1228,6 @@ RasterImage detail::render_image(const Scene& scene, const RasterOptions& option
         cairo_surface_mark_dirty(surface.get());
         if (!copied) draw_buttons(cr.get(), scene, options.layer, true);
         draw_mark_legend(cr.get(), scene.marks, scene.mark_legend, *scene.style, scene.style->hex_stroke_width, true);
-        check(cairo_status(cr.get()), "drawing");
         cairo_surface_flush(surface.get());
         if (palette) {
             indexed.index_changed(img.argb.data(), n, stamped.data(), 1);

@@ -11,8 +11,8 @@
 // drawing has at most 256 colours after antialiased shades are merged with near colours (eyemaps
 // do), else RGBA. Text is filled glyph outlines (as rsvg-convert draws the SVG's text), hexagon
 // edges are antialiased in 17 coverage levels; antialiased colours may be moved by up to 4 levels
-// to fit 256 (render_image finds the palette indices as it draws; limit_colours where it cannot). PDF: vector, one page per eyemap, real text with the font subset
-// embedded, page size = canvas in points (1 px = 1 pt, so a 72 dpi rasterisation has the PNG's
+// to fit 256 (render_image finds the palette indices as it draws; limit_colours where it cannot).
+// PDF: vector, one page per eyemap, real text with the font subset embedded, page size = canvas in points (1 px = 1 pt, so a 72 dpi rasterisation has the PNG's
 // 1x dimensions); RasterOptions::scale does not apply to PDF. The font is fontconfig's match
 // for "DejaVu Sans" (Debian: fonts-dejavu-core); without it another sans-serif font is used.
 //
