@@ -288,6 +288,42 @@ TEST_CASE("batch: --resume after changing one type's rows redoes only that type"
     CHECK(fs::exists(out / "r" / m.types[0].outputs[0].path));
 }
 
+TEST_CASE("batch: --resume after changing only a value column redoes that type", "[batch]") {
+    // The rows' hash once left value columns out: a changed coverage kept the old eyemaps.
+    const auto dir = eyemap::test::fresh_dir("batch-resume-values");
+    const std::string head = "neuron_type,region,side,hex1,hex2,synapses,coverage,layer_coverage\n";
+    const std::string b = "B,ME,R,1,1,2,0.5,0.5;0.5;0.5;0.5;0.5;0.5;0.5;0.5;0.5;0.5\n";
+    auto write_data = [&](const std::string& a_value, const std::string& a_layer) {
+        write_file(dir / "data.csv", head + "A,ME,R,1,1,5,0.5,0.5;0.5;0.5;0.5;0.5;0.5;0.5;0.5;0.5;0.5\n" + "A,ME,R,1,2,3," +
+                                         a_value + "," + a_layer + "\n" + b);
+    };
+    const std::string layers = "0.5;0.5;0.5;0.5;0.5;0.5;0.5;0.5;0.5;0.5";
+    write_data("0.25", layers);
+    const std::string args = fmt::format("batch --data {} --metric coverage --format svg --out-dir {} --run r -q",
+                                         q(dir / "data.csv"), q(dir / "out"));
+    REQUIRE(cli(args) == 0);
+    const auto first = load_manifest(dir / "out" / "r" / "manifest.json");
+    REQUIRE(first.types.size() == 2);
+    std::string err;
+    REQUIRE(cli(args + " --resume", &err) == 0);
+    CHECK(err.find(": 0 eyemaps rendered") != std::string::npos);
+
+    // A's value: A redone (its eyemap shows the new value), B up to date.
+    write_data("0.75", layers);
+    REQUIRE(cli(args + " --resume", &err) == 0);
+    CHECK(err.find(": 1 eyemaps rendered") != std::string::npos);
+    const auto second = load_manifest(dir / "out" / "r" / "manifest.json");
+    CHECK(second.types[0].rows_hash != first.types[0].rows_hash);
+    CHECK(second.types[1].rows_hash == first.types[1].rows_hash);
+    CHECK(read_file(dir / "out" / "r" / second.types[0].outputs[0].path).find("0.75") != std::string::npos);
+
+    // One of A's layer values alone: redone again.
+    write_data("0.75", "0.5;0.5;0.5;0.5;0.5;0.5;0.5;0.5;0.5;0.125");
+    REQUIRE(cli(args + " --resume", &err) == 0);
+    CHECK(err.find(": 1 eyemaps rendered") != std::string::npos);
+    CHECK(load_manifest(dir / "out" / "r" / "manifest.json").types[0].rows_hash != second.types[0].rows_hash);
+}
+
 TEST_CASE("batch: SIGINT stops cleanly, leaves a valid manifest, and --resume completes the run", "[batch][signal]") {
     const auto s = make_sample("cancel", 400, 7);
     const auto out = s.dir / "out";

@@ -10,11 +10,14 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <condition_variable>
+#include <cmath>
 #include <cstring>
 #include <exception>
 #include <istream>
+#include <limits>
 #include <mutex>
 #include <streambuf>
 #include <thread>
@@ -61,12 +64,18 @@ public:
         put(static_cast<std::int64_t>(v.size()));
         for (auto x : v) put(x);
     }
+    // A value by its bits, with -0 as 0 and every NaN (no data) as one: equal data, equal hash.
+    void put(const std::vector<double>& v) {
+        put(static_cast<std::int64_t>(v.size()));
+        for (double x : v) put(std::bit_cast<std::int64_t>(std::isnan(x) ? kNoData : x == 0.0 ? 0.0 : x));
+    }
     void flush() {
         if (n_) h_.add(std::span<const std::int64_t>(buf_.data(), n_));
         n_ = 0;
     }
 
 private:
+    static constexpr double kNoData = std::numeric_limits<double>::quiet_NaN();
     HashBuilder& h_;
     std::array<std::int64_t, 512> buf_{};
     std::size_t n_ = 0;
@@ -89,6 +98,13 @@ std::uint64_t hash_rows(std::string_view name, std::span<const ColumnRow> rows) 
         rh.put(r.cells);
         rh.put(r.layer_synapses);
         rh.put(r.layer_cells);
+        // Value columns: every row of a table has the same number, so rows without any (counts
+        // only) keep the hashes they had before value columns were hashed, and --resume of such a
+        // run redoes nothing.
+        if (!r.values.empty() || !r.layer_values.empty()) {
+            rh.put(r.values);
+            rh.put(r.layer_values);
+        }
     }
     rh.flush();
     h.add(regions.size());
