@@ -202,6 +202,7 @@ void layers_from_text(const FieldAt& at, std::string_view text, const RegionDef&
         // One pass over "12;0;7;...": plain digits only, exactly one value per layer. At most 15
         // digits each, so every value is below 10^15 < kMaxCount without a comparison.
         const std::size_t n = region.layers.size();
+        out.reserve(n);  // one allocation per list, not the doubling's four
         std::int64_t x = 0;
         std::size_t digits = 0;
         bool ok = n > 0;
