@@ -620,6 +620,25 @@ TEST_CASE("limits: --progress-interval has a range and --stats-json is checked b
     CHECK_FALSE(fs::exists(dir / "out/r"));
 }
 
+TEST_CASE("render and figure keep only their types: a type the data lacks is named by its option, with the closest type", "[cli]") {
+    const auto dir = eyemap::test::fresh_dir("cli-types-" + std::to_string(::getpid()));
+    std::string err;
+    // The output of one type read from the file with others is the one read as before (every type kept).
+    REQUIRE(run_cli("render " + inputs() + " --type Tm3 --region ME --side R --metric synapses -o " + q(dir / "tm3.svg")) == 0);
+    REQUIRE(run_cli("render --data " + q(sample_dir() / "data.csv") + " --columns - --type Tm3 --region ME --side R --metric synapses -o " +
+                    q(dir / "tm3_stdin.svg") + " < " + q(sample_dir() / "columns.csv")) == 0);
+    CHECK(read_file(dir / "tm3.svg") == read_file(dir / "tm3_stdin.svg"));
+    CHECK(run_cli("render " + inputs() + " --type tm3 --side R --metric synapses -o " + q(dir / "x.svg"), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("field '--type': value 'tm3'") && Catch::Contains("(3 types); did you mean 'Tm3'?"));
+    CHECK(run_cli("render " + inputs() + " --type Mi1 --baseline-type t4a --out-dir " + q(dir), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("field '--baseline-type': value 't4a'") && Catch::Contains("did you mean 'T4a'?"));
+    CHECK(run_cli("render " + inputs() + " --type Mi1 --baseline-type T4a --side R --metric synapses --out-dir " + q(dir), &err) == 0);
+    CHECK(run_cli("figure " + inputs() + " --type Mi1,tm3 --side R --metric synapses -o " + q(dir / "f.svg"), &err) == 2);
+    CHECK_THAT(err, Catch::Contains("value 'tm3'") && Catch::Contains("did you mean 'Tm3'?"));
+    CHECK(run_cli("figure " + inputs() + " --type Mi1,Tm3 --side R --metric synapses -o " + q(dir / "f.svg"), &err) == 0);
+    CHECK(fs::file_size(dir / "f.svg") > 0);
+}
+
 TEST_CASE("messages: choice options say eyemap: error: and did you mean and an unknown command's --help is an error", "[cli]") {
     const auto dir = r3_dir("messages");
     const std::string render = fmt::format("render --data {} --type A --out-dir {} ", q(dir / "d.csv"), q(dir / "o"));

@@ -2,6 +2,8 @@
 // independent renderers in parallel threads, shared caches, settings hash.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <sstream>
 #include <thread>
 
@@ -140,6 +142,54 @@ TEST_CASE("renderers sharing caches: hits across them, their own bytes and stati
     CHECK(find_op(first.stats().snapshot(), "render_svg")->count == 12);
     CHECK(first.settings_hash() == twin.settings_hash());
     CHECK(first.settings_hash() != second.settings_hash());
+}
+
+TEST_CASE("load_dataset of some types: only their rows, the whole file's layout and checks, the closest name") {
+    const auto dir = eyemap::test::fresh_dir("renderer-load-types");
+    const auto layout = sample_layout(2);
+    std::stringstream csv;
+    write_sample_data(csv, layout, SampleOptions{5, 2, true});
+    const auto data = dir / "data.csv";
+    eyemap::test::write_file(data, csv.str());
+    const Dataset all = load_dataset(data);
+    REQUIRE(all.types.size() == 5);
+    const std::string want[] = {all.types[3].neuron_type, all.types[1].neuron_type};
+
+    const Dataset some = load_dataset(data, std::nullopt, builtin_regions(), nullptr, {}, want);
+    REQUIRE(some.types.size() == 2);  // in file order
+    CHECK(some.types[0].neuron_type == want[1]);
+    CHECK(some.types[1].neuron_type == want[0]);
+    CHECK(some.types[1].rows.size() == all.types[3].rows.size());
+    // The layout is every row's, as with the whole file: the same grid, the same bytes.
+    CHECK(column_count(*some.index) == column_count(*all.index));
+    const Renderer r;
+    CHECK(bytes_of(r.render(some, want[0])) == bytes_of(r.render(all, want[0])));
+
+    // A name the file lacks: the whole file's count and closest name.
+    std::string lower = want[0];
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string missing[] = {lower};
+    try {
+        load_dataset(data, std::nullopt, builtin_regions(), nullptr, {}, missing);
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.where().field == "neuron_type");
+        CHECK(e.where().value == lower);
+        CHECK(std::string(e.what()).find("(5 types); did you mean '" + want[0] + "'?") != std::string::npos);
+    }
+
+    // Every row is still checked: a bad row of another type, at the end, is reported at its line.
+    std::string text = csv.str();
+    const std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+    const std::string header = text.substr(0, text.find('\n'));
+    eyemap::test::write_file(dir / "bad.csv", text + "Other,ME,R,1,1,x" + std::string(static_cast<std::size_t>(std::count(header.begin(), header.end(), ',')) - 5, ',') + "\n");
+    try {
+        load_dataset(dir / "bad.csv", std::nullopt, builtin_regions(), nullptr, {}, want);
+        FAIL("no error");
+    } catch (const Error& e) {
+        CHECK(e.where().line == lines + 1);
+        CHECK(e.where().value == "x");
+    }
 }
 
 TEST_CASE("request selection: partial filters leave out what the data lacks, full ones are taken as asked") {

@@ -71,8 +71,13 @@ Dataset make_dataset(const DataColumns& columns, std::optional<ColumnLayout> lay
                      const RegionSet& regions = builtin_regions());
 // Reads the data file ("-": standard input) and the layout file. `stats` (optional) gets "ingest".
 // `values`: the value columns to read besides the counts (metrics by column name, e.g. "coverage").
+// `types` (optional): keep only these types' rows. Every row is still read and checked, and without
+// a layout file every row's column is in the layout, but memory holds the named types' rows, not the
+// file's (one type of a 1 GB release); duplicate rows are found among them. A name the file lacks
+// is an input error naming the closest type.
 Dataset load_dataset(const std::filesystem::path& data, const std::optional<std::filesystem::path>& layout = std::nullopt,
-                     const RegionSet& regions = builtin_regions(), Stats* stats = nullptr, std::span<const std::string> values = {});
+                     const RegionSet& regions = builtin_regions(), Stats* stats = nullptr, std::span<const std::string> values = {},
+                     std::span<const std::string> types = {});
 
 // The one rule for the metrics a run selects (render, batch and Python all reach it): each metric
 // in `metrics` needs its value column in the data; with none given (all metrics), the data needs at

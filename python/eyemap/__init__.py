@@ -396,14 +396,18 @@ class Dataset:
 
     @classmethod
     def from_csv(cls, data: PathLike, layout: Optional[PathLike] = None, *, values: Optional[Sequence[str]] = None,
-                 regions: Any = None) -> "Dataset":
+                 regions: Any = None, types: Optional[Union[str, Sequence[str]]] = None) -> "Dataset":
         """A dataset from the data CSV (``data``) and optionally the layout CSV (``layout``, e.g.
         columns.csv), read by the C++ reader exactly as ``eyemap render --data --columns`` does
         (errors give the file and line). ``values``: value columns to read besides the counts, by
-        name (as ``--metric coverage``: float64, empty or NaN = no data). Returns a Dataset."""
+        name (as ``--metric coverage``: float64, empty or NaN = no data). ``types``: keep only these
+        types' rows (a name or a list), as ``eyemap render --type`` does: every row is still read and
+        checked and the layout is still every row's, but memory holds only theirs (a few types of a
+        large release); a name the file lacks is an InputError naming the closest type. Returns a Dataset."""
         names = [values] if isinstance(values, str) else list(values or [])
+        kept = [types] if isinstance(types, str) else list(types or [])
         native = _eyemap._dataset_from_csv(os.fspath(data), None if layout is None else os.fspath(layout), _regions_json(regions),
-                                           [str(v) for v in names])
+                                           [str(v) for v in names], [str(t) for t in kept])
         return cls(native)
 
     @classmethod

@@ -524,7 +524,8 @@ void register_dataset(pyb::module_& m) {
           });
 
     m.def("_dataset_from_csv",
-          [](const std::string& data, const pyb::object& layout, const pyb::object& regions_json, const std::vector<std::string>& values) {
+          [](const std::string& data, const pyb::object& layout, const pyb::object& regions_json, const std::vector<std::string>& values,
+             const std::vector<std::string>& types) {
               RegionSet regions = regions_from(regions_json);
               std::optional<std::filesystem::path> lay;
               if (!layout.is_none()) lay = layout.cast<std::string>();
@@ -532,13 +533,13 @@ void register_dataset(pyb::module_& m) {
               out.regions = regions;
               {
                   pyb::gil_scoped_release nogil;
-                  out.data = std::make_shared<const Dataset>(load_dataset(data, lay, regions, nullptr, values));
+                  out.data = std::make_shared<const Dataset>(load_dataset(data, lay, regions, nullptr, values, types));
               }
               for (const auto& t : out.data->types) out.rows += t.rows.size();
               return out;
           },
           pyb::arg("data"), pyb::arg("layout") = pyb::none(), pyb::arg("regions_json") = pyb::none(),
-          pyb::arg("values") = std::vector<std::string>{});
+          pyb::arg("values") = std::vector<std::string>{}, pyb::arg("types") = std::vector<std::string>{});
 
     m.def("_dataset_from_csv_text",
           [](const std::string& data, const std::string& source, const pyb::object& layout_text, const pyb::object& regions_json) {

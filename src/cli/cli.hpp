@@ -144,7 +144,8 @@ struct CommonOptions {
     void report(const Renderer& renderer) const;
     RegionSet region_set() const;
     // The data (--data) with its layout (--columns, or the columns seen in the data); "ingest" timed in `stats`.
-    Dataset dataset(const RegionSet& regions, Stats& stats) const;
+    // `types` (render's --type, figure's): only their rows are kept (load_dataset), the file is still checked.
+    Dataset dataset(const RegionSet& regions, Stats& stats, std::span<const std::string> types = {}) const;
     // Every rendering option given, the style file, then each --style (validated by the Renderer).
     RenderOptions render_options() const;
 
@@ -161,7 +162,7 @@ struct CommonOptions {
     void check_compare_flags() const;
     // The baseline's data (--baseline, read with the same --columns and --regions), or nullopt when
     // B is a type of the data itself (--baseline-type alone).
-    std::optional<Dataset> baseline_dataset(const RegionSet& regions, Stats& stats) const;
+    std::optional<Dataset> baseline_dataset(const RegionSet& regions, Stats& stats, std::span<const std::string> types = {}) const;
 };
 void add_render_command(CLI::App& app);
 void add_sample_command(CLI::App& app);

@@ -62,24 +62,32 @@ void run_render(const RenderArgs& a) {
     // Validates every option before any input is read.
     const Renderer renderer = check_options([&] { return Renderer(options); });
 
-    Dataset ds = a.common.dataset(regions, renderer.stats());
-    try {
-        ds.type(a.type);
-    } catch (const Error& e) {
-        throw_input(e.reason(), ErrorLocation{{}, 0, "--type", a.type});
-    }
-    std::optional<Dataset> baseline = compare ? a.common.baseline_dataset(regions, renderer.stats()) : std::nullopt;
-    const Dataset& ds_b = baseline ? *baseline : ds;
-    if (compare) {
+    // Only the drawn types' rows are kept: one type of a large release's file is read, not held.
+    const std::string type_b = compare ? (compare->type_b.empty() ? a.type : compare->type_b) : std::string();
+    if (compare && a.common.baseline.empty() && type_b == a.type)
+        usage_error("--baseline-type", a.type, "is --type itself: compare with another type, or give --baseline FILE");
+    // A type the file lacks (load_dataset's message, with the closest name) is named by its option.
+    const char* b_flag = compare && !compare->type_b.empty() ? "--baseline-type" : "--type";
+    auto of_types = [&](const char* flag, auto&& load) -> decltype(load()) {
         try {
-            ds_b.type(compare->type_b.empty() ? a.type : compare->type_b);
+            return load();
         } catch (const Error& e) {
-            throw_input(e.reason(), ErrorLocation{{}, 0, compare->type_b.empty() ? "--type" : "--baseline-type",
-                                                  compare->type_b.empty() ? a.type : compare->type_b});
+            if (e.where().field != "neuron_type" || e.where().line != 0) throw;
+            throw_input(e.reason(), ErrorLocation{{}, 0, e.where().value == a.type ? flag : b_flag, e.where().value});
         }
-        if (!baseline && compare->type_b == a.type)
-            usage_error("--baseline-type", a.type, "is --type itself: compare with another type, or give --baseline FILE");
+    };
+    std::vector<std::string> keep{a.type};
+    if (compare && a.common.baseline.empty()) keep.push_back(type_b);
+    Dataset ds = of_types("--type", [&] { return a.common.dataset(regions, renderer.stats(), keep); });
+    std::optional<Dataset> baseline;
+    if (compare && !a.common.baseline.empty()) {
+        const std::string b[] = {type_b};
+        baseline = of_types(b_flag, [&] { return *a.common.baseline_dataset(regions, renderer.stats(), b); });
     }
+    const Dataset& ds_b = baseline ? *baseline : ds;
+    // With the layout on standard input (--columns -) every type is kept: the names are checked here.
+    of_types("--type", [&]() -> const TypeRows& { return ds.type(a.type); });
+    if (compare) of_types(b_flag, [&]() -> const TypeRows& { return ds_b.type(type_b); });
     RequestFilter filter;
     if (a.region != "all") filter.region = a.region;
     if (a.side != "both") filter.side = a.side == "L" ? Side::L : Side::R;
@@ -164,7 +172,7 @@ void add_render_command(CLI::App& app) {
         "(<name>_a.svg, <name>_b.svg) and their difference (<type>_<region>_<side>_<metric>_diff.svg, or _log2 with\n"
         "--compare log2), e.g. eyemap render --data male.csv --baseline female.csv --type Mi1 --out-dir cmp/");
     args->common.add_to(*sub, true, {"png_scale", "layer", "svg_id"});
-    sub->add_option("--type", args->type, "Neuron type to render")->required()->type_name("NAME");
+    sub->add_option("--type", args->type, "Neuron type to render (only its rows are kept in memory; every row of the file is still checked)")->required()->type_name("NAME");
     sub->add_option("--region", args->region, "Region name (ME, LO, LOP or one from --regions) or 'all'")->type_name("NAME")->capture_default_str();
     sub->add_option("--side", args->side, "L, R or both")->check(one_of({"L", "R", "both"}))->capture_default_str();
     sub->add_option("--format", args->format, "Output format(s), comma-separated: svg, png, pdf (default: the extension of -o FILE, else svg)")

@@ -202,7 +202,7 @@ void CommonOptions::report(const Renderer& renderer) const {
         write_output_file(stats_json, stats_to_json(StatsDocument{snap, renderer.cache_statistics(), std::string(kVersion), process_command_line()}));
 }
 
-Dataset CommonOptions::dataset(const RegionSet& regions, Stats& stats) const {
+Dataset CommonOptions::dataset(const RegionSet& regions, Stats& stats, std::span<const std::string> types) const {
     if (columns == "-") {  // the layout from standard input, the data from its file
         const OpId ingest = stats.op("ingest");
         ScopedTimer t(&stats, ingest);
@@ -210,7 +210,7 @@ Dataset CommonOptions::dataset(const RegionSet& regions, Stats& stats) const {
         return make_dataset(read_column_table(data, regions, value_columns()), std::move(layout), regions);
     }
     return load_dataset(data, columns.empty() ? std::nullopt : std::optional<std::filesystem::path>(columns), regions, &stats,
-                        value_columns());
+                        value_columns(), types);
 }
 
 void CommonOptions::add_compare_to(CLI::App& app, bool with_baseline_type) {
@@ -280,7 +280,7 @@ CompareOptions CommonOptions::compare_options(std::string_view type_a) const {
     return o;
 }
 
-std::optional<Dataset> CommonOptions::baseline_dataset(const RegionSet& regions, Stats& stats) const {
+std::optional<Dataset> CommonOptions::baseline_dataset(const RegionSet& regions, Stats& stats, std::span<const std::string> types) const {
     if (baseline.empty()) return std::nullopt;
     if (baseline == "-") usage_error("--baseline", baseline, "the baseline is read from a file (standard input is read once)");
     std::error_code ec;
@@ -288,7 +288,7 @@ std::optional<Dataset> CommonOptions::baseline_dataset(const RegionSet& regions,
         usage_error("--baseline", baseline, "is --data itself: compare with another file, or another type (--baseline-type)");
     if (columns == "-") usage_error("--columns", columns, "with --baseline the layout is read from a file (both datasets are read with it)");
     return load_dataset(baseline, columns.empty() ? std::nullopt : std::optional<std::filesystem::path>(columns), regions, &stats,
-                        value_columns());
+                        value_columns(), types);
 }
 
 RegionSet CommonOptions::region_set() const {

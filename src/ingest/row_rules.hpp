@@ -128,6 +128,13 @@ struct RowKey {
 // it from `type_names` (by RowKey::type).
 void check_duplicate_rows(std::vector<RowKey>& keys, const ColumnTable& table, std::span<const std::string> type_names = {});
 
+// The rows of `types` only from a data file ("-": standard input), every row read and checked as
+// read_column_table checks it (duplicates among the kept rows), for a run that draws a few types of
+// a large file: memory is theirs, not the file's. `all_columns` (optional) gets the layout of every
+// row (layout_from_table of the whole file), `all_types` every type's name once, in order.
+ColumnTable read_types(const std::filesystem::path& data, const RegionSet& regions, std::span<const std::string> values,
+                       std::span<const std::string> types, ColumnLayout* all_columns, std::vector<std::string>& all_types);
+
 // table_from_columns without a name per row (make_dataset from columns): each row's neuron_type is
 // left empty, `type_of_row[i]` indexes `type_names` (trimmed, in order of first appearance), so a
 // long name over many rows is held once.

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <iostream>
 #include <limits>
 #include <sstream>
 #include <span>
@@ -112,11 +113,35 @@ std::ifstream open_input(const std::filesystem::path& path) {
 
 using detail::cell_key;
 
-ColumnTable read_table(std::istream& in, std::string source, const RegionSet& regions, std::span<const std::string> values) {
+// The columns seen in a stream of rows, per region and side, in first-seen order.
+class LayoutCollector {
+public:
+    explicit LayoutCollector(std::string source) { layout_.source = std::move(source); }
+    void add(const ColumnRow& r) {
+        auto& cells = seen_[r.region];
+        if (cells.insert(cell_key(0, r.side, r.hex1, r.hex2)).second) layout_.entries.push_back(LayoutEntry{r.region, r.side, r.hex1, r.hex2});
+    }
+    ColumnLayout take() { return std::move(layout_); }
+
+private:
+    ColumnLayout layout_;
+    std::unordered_map<std::string, std::unordered_set<std::uint64_t>> seen_;
+};
+
+// The table of every row, or (`only` not empty) of the rows of those types: every row is still read
+// and checked, the others are not kept (memory: the kept rows', not the file's); duplicates are found
+// among the kept rows. `all_columns` and `all_types` (optional) get every row's column and every
+// type's name (once, in order of first appearance).
+ColumnTable read_table(std::istream& in, std::string source, const RegionSet& regions, std::span<const std::string> values,
+                       std::span<const std::string> only = {}, LayoutCollector* all_columns = nullptr,
+                       std::vector<std::string>* all_types = nullptr) {
     ColumnRowReader reader(in, source, regions, values);
     ColumnTable table;
     table.source = std::move(source);
     table.columns = reader.columns();
+    std::unordered_set<std::string> named;
+    std::string last_seen;
+    bool any = false, keep = true;
     // Duplicates are found after reading, from one small key per row sorted once: a hash map per
     // type cost an allocation and a string hash per row (the whole-table reader was 2.7x slower
     // than the streaming one).
@@ -126,6 +151,16 @@ ColumnTable read_table(std::istream& in, std::string source, const RegionSet& re
     std::uint32_t type_id = 0;
     ColumnRow row;
     while (reader.next(row)) {
+        if (!only.empty()) {
+            if (all_columns) all_columns->add(row);
+            if (!any || row.neuron_type != last_seen) {  // rows come grouped by type: one look-up per group
+                last_seen = row.neuron_type;
+                keep = std::find(only.begin(), only.end(), row.neuron_type) != only.end();
+                if (all_types && named.insert(row.neuron_type).second) all_types->push_back(row.neuron_type);
+            }
+            any = true;
+            if (!keep) continue;
+        }
         if (table.rows.empty() || row.neuron_type != last_type) {
             type_id = type_ids.emplace(row.neuron_type, static_cast<std::uint32_t>(type_ids.size())).first->second;
             last_type = row.neuron_type;
@@ -137,7 +172,7 @@ ColumnTable read_table(std::istream& in, std::string source, const RegionSet& re
                                       static_cast<std::uint32_t>(table.rows.size())});
         table.rows.push_back(std::move(row));
     }
-    if (table.rows.empty()) throw_input("no data rows after the header", ErrorLocation{table.source, 1, {}, {}});
+    if (table.rows.empty() && !any) throw_input("no data rows after the header", ErrorLocation{table.source, 1, {}, {}});
     detail::check_duplicate_rows(keys, table);
     return table;
 }
@@ -290,6 +325,25 @@ ColumnTable read_column_table(const std::filesystem::path& path, const RegionSet
     return read_table(in, path.string(), regions, values);
 }
 
+namespace detail {
+
+ColumnTable read_types(const std::filesystem::path& data, const RegionSet& regions, std::span<const std::string> values,
+                       std::span<const std::string> types, ColumnLayout* all_columns, std::vector<std::string>& all_types) {
+    const std::string source = data == "-" ? std::string("standard input") : data.string();
+    LayoutCollector columns(source);
+    ColumnTable table;
+    if (data == "-") {
+        table = read_table(std::cin, source, regions, values, types, all_columns ? &columns : nullptr, &all_types);
+    } else {
+        auto in = open_input(data);
+        table = read_table(in, source, regions, values, types, all_columns ? &columns : nullptr, &all_types);
+    }
+    if (all_columns) *all_columns = columns.take();
+    return table;
+}
+
+}  // namespace detail
+
 ColumnLayout parse_column_layout(std::string_view csv_text, std::string_view source_name, const RegionSet& regions) {
     std::istringstream in{std::string(csv_text)};
     return read_layout(in, std::string(source_name), regions);
@@ -300,24 +354,6 @@ ColumnLayout read_column_layout(const std::filesystem::path& path, const RegionS
     return read_layout(in, path.string(), regions);
 }
 
-namespace {
-
-// The columns seen in a stream of rows, per region and side, in first-seen order.
-class LayoutCollector {
-public:
-    explicit LayoutCollector(std::string source) { layout_.source = std::move(source); }
-    void add(const ColumnRow& r) {
-        auto& cells = seen_[r.region];
-        if (cells.insert(cell_key(0, r.side, r.hex1, r.hex2)).second) layout_.entries.push_back(LayoutEntry{r.region, r.side, r.hex1, r.hex2});
-    }
-    ColumnLayout take() { return std::move(layout_); }
-
-private:
-    ColumnLayout layout_;
-    std::unordered_map<std::string, std::unordered_set<std::uint64_t>> seen_;
-};
-
-}  // namespace
 
 ColumnLayout layout_from_table(const ColumnTable& table) {
     LayoutCollector c(table.source);

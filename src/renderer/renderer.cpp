@@ -144,20 +144,35 @@ Dataset make_dataset(const DataColumns& columns, std::optional<ColumnLayout> lay
 }
 
 Dataset load_dataset(const std::filesystem::path& data, const std::optional<std::filesystem::path>& layout,
-                     const RegionSet& regions, Stats* stats, std::span<const std::string> values) {
+                     const RegionSet& regions, Stats* stats, std::span<const std::string> values, std::span<const std::string> types) {
     const OpId op = stats ? stats->op("ingest") : OpId{};
     ColumnTable table;
+    std::optional<ColumnLayout> lay;
+    std::vector<std::string> names;  // every type of the file, when only some are kept
     {
         ScopedTimer t(stats, op);
         if (data == "-") refuse_folder_on_stdin();
-        table = data == "-" ? read_column_table(std::cin, "standard input", regions, values) : read_column_table(data, regions, values);
+        if (types.empty()) {
+            table = data == "-" ? read_column_table(std::cin, "standard input", regions, values) : read_column_table(data, regions, values);
+        } else {
+            // Without a layout file the layout is every row's column, as with the whole table.
+            if (!layout) lay.emplace();
+            table = detail::read_types(data, regions, values, types, layout ? nullptr : &*lay, names);
+        }
     }
-    std::optional<ColumnLayout> lay;
     if (layout) {
         ScopedTimer t(stats, op);
         lay = read_column_layout(*layout, regions);
     }
-    return make_dataset(std::move(table), std::move(lay), regions);
+    Dataset ds = make_dataset(std::move(table), std::move(lay), regions);
+    for (const auto& want : types)
+        if (!ds.find_type(want)) {  // the whole file's message: its type count and the closest name
+            Dataset all;
+            all.source = ds.source;
+            for (auto& n : names) all.types.push_back(TypeRows{std::move(n), {}});
+            all.type(want);
+        }
+    return ds;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -62,6 +62,18 @@ def test_dataset_sources_agree(sample, sample_frames, sample_ds):
     assert csv_me.type_rows("Tm3") > ds2.type_rows("Tm3")
 
 
+def test_from_csv_of_some_types(sample):
+    """types= keeps only those types' rows (as render --type): the same bytes, the file's layout, the closest name."""
+    whole = eyemap.Dataset.from_csv(sample / "data.csv", sample / "columns.csv")
+    some = eyemap.Dataset.from_csv(sample / "data.csv", sample / "columns.csv", types="Tm3")
+    assert some.types == ["Tm3"] and len(whole.types) > 1
+    assert [e.svg for e in eyemap.render(some, "Tm3")] == [e.svg for e in eyemap.render(whole, "Tm3")]
+    no_layout = eyemap.Dataset.from_csv(sample / "data.csv", types=["Tm3"])
+    assert [e.svg for e in eyemap.render(no_layout, "Tm3")] == [e.svg for e in eyemap.render(eyemap.Dataset.from_csv(sample / "data.csv"), "Tm3")]
+    with pytest.raises(eyemap.InputError, match="did you mean 'Tm3'"):
+        eyemap.Dataset.from_csv(sample / "data.csv", types=["tm3"])
+
+
 def test_layout_optional(sample_frames):
     df, _ = sample_frames
     ds = eyemap.Dataset.from_frame(df)  # columns seen in the data
