@@ -620,7 +620,7 @@ TEST_CASE("limits: --progress-interval has a range and --stats-json is checked b
     CHECK_FALSE(fs::exists(dir / "out/r"));
 }
 
-TEST_CASE("render and figure keep only their types: a type the data lacks is named by its option, with the closest type", "[cli]") {
+TEST_CASE("render keeps only its types: a type the data lacks is named by its option, with the closest type", "[cli]") {
     const auto dir = eyemap::test::fresh_dir("cli-types-" + std::to_string(::getpid()));
     std::string err;
     // The output of one type read from the file with others is the one read as before (every type kept).

@@ -468,4 +468,14 @@ TEST_CASE("CLI figure: files written, usage and input errors write nothing") {
     CHECK(run_cli("figure --data " + q(comma_data) + " --side R --metric synapses --type 'Mi1,a' -o " + q((dir / "comma.svg").string()),
                   &err) == 0);
     CHECK_THAT(err, Catch::Matchers::Contains("1 x 1 panels"));
+    // The same from standard input, read once (a second read for the whole name found it empty),
+    // and with types "Mi1", "a" and "Mi1,a" all there, the whole name still wins.
+    CHECK(run_cli("figure --data - --side R --metric synapses --type 'Mi1,a' -o " + q((dir / "comma_stdin.svg").string()) + " < " +
+                      q(comma_data),
+                  &err) == 0);
+    CHECK_THAT(err, Catch::Matchers::Contains("1 x 1 panels"));
+    const std::string three = (dir / "three.csv").string();
+    test::write_file(three, std::string(test::kRowsHeader) + test::rows_for("\"Mi1,a\"") + test::rows_for("Mi1") + test::rows_for("a"));
+    CHECK(run_cli("figure --data " + q(three) + " --side R --metric synapses --type 'Mi1,a' -o " + q((dir / "three.svg").string()), &err) == 0);
+    CHECK_THAT(err, Catch::Matchers::Contains("1 x 1 panels"));
 }

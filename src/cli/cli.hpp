@@ -144,7 +144,7 @@ struct CommonOptions {
     void report(const Renderer& renderer) const;
     RegionSet region_set() const;
     // The data (--data) with its layout (--columns, or the columns seen in the data); "ingest" timed in `stats`.
-    // `types` (render's --type, figure's): only their rows are kept (load_dataset), the file is still checked.
+    // `types` (render's --type): only their rows are kept (load_dataset), the file is still checked.
     Dataset dataset(const RegionSet& regions, Stats& stats, std::span<const std::string> types = {}) const;
     // Every rendering option given, the style file, then each --style (validated by the Renderer).
     RenderOptions render_options() const;

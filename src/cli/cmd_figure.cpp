@@ -117,37 +117,15 @@ void run_figure(FigureArgs& a) {
     const RegionSet regions = a.common.region_set();
     const Renderer renderer = check_options([&] { return Renderer(options); });
 
-    // Only the figure's types are kept (a large release's file is read, not held). B's type, when B is
-    // another type of the data, is kept too.
-    const std::string type_b = comparing ? req.compare.type_b : std::string();
-    auto load = [&](std::vector<std::string> types) {
-        if (!type_b.empty() && a.common.baseline.empty()) types.push_back(type_b);
-        return a.common.dataset(regions, renderer.stats(), types);
-    };
-    auto not_found = [](const Error& e) { return e.where().field == "neuron_type" && e.where().line == 0; };
-    const Dataset ds = [&] {
-        try {
-            return load(req.panels.types);
-        } catch (const Error& e) {
-            // A type whose name holds a comma ("Mi1,a", quoted in the CSV) is one type, not a list.
-            if (req.panels.types.size() < 2 || !not_found(e) || e.where().value == type_b) throw;
-            try {
-                Dataset whole = load({a.types});
-                req.panels.types = {a.types};
-                return whole;
-            } catch (const Error& again) {
-                if (!not_found(again)) throw;
-            }
-            throw;
-        }
-    }();
+    const Dataset ds = a.common.dataset(regions, renderer.stats());
+    // A type whose name holds a comma ("Mi1,a", quoted in the CSV) is one type, not a list.
+    if (req.panels.types.size() > 1 && ds.find_type(a.types)) req.panels.types = {a.types};
     // Everything is drawn (and so checked) before the first file is written.
     // An option out of bounds for these panels (the pixels at this dpi, a legend mixing metrics): a usage error.
     std::vector<FigureOutput> files;
     try {
         if (comparing) {
-            std::vector<std::string> b_types = type_b.empty() ? req.panels.types : std::vector<std::string>{type_b};
-            const std::optional<Dataset> baseline = a.common.baseline_dataset(regions, renderer.stats(), b_types);
+            const std::optional<Dataset> baseline = a.common.baseline_dataset(regions, renderer.stats());
             files = renderer.render_figure(ds, baseline ? *baseline : ds, req, formats);
         } else {
             files = renderer.render_figure(ds, req, formats);

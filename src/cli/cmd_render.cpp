@@ -172,7 +172,7 @@ void add_render_command(CLI::App& app) {
         "(<name>_a.svg, <name>_b.svg) and their difference (<type>_<region>_<side>_<metric>_diff.svg, or _log2 with\n"
         "--compare log2), e.g. eyemap render --data male.csv --baseline female.csv --type Mi1 --out-dir cmp/");
     args->common.add_to(*sub, true, {"png_scale", "layer", "svg_id"});
-    sub->add_option("--type", args->type, "Neuron type to render (only its rows are kept in memory; every row of the file is still checked)")->required()->type_name("NAME");
+    sub->add_option("--type", args->type, "Neuron type to render (only its rows are kept in memory; every row is still read and checked, duplicate rows among its own)")->required()->type_name("NAME");
     sub->add_option("--region", args->region, "Region name (ME, LO, LOP or one from --regions) or 'all'")->type_name("NAME")->capture_default_str();
     sub->add_option("--side", args->side, "L, R or both")->check(one_of({"L", "R", "both"}))->capture_default_str();
     sub->add_option("--format", args->format, "Output format(s), comma-separated: svg, png, pdf (default: the extension of -o FILE, else svg)")
