@@ -1,6 +1,7 @@
 // Where a metric's values sit in a data row, read the same way by processing and comparing.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -52,17 +53,24 @@ inline double metric_value(const ColumnRow& r, const MetricSlot& m) noexcept {
     }
     return kNaN;
 }
+// A row's own per-layer values of a metric, handed to f(pointer, count): its integer counts, or a
+// value column's doubles from layer_slot * L on. Past `count` the row has none (no data): the one
+// place that says where a row's layer values sit, for layer_value and process_type's per-row copy.
+template <class F>
+decltype(auto) with_layer_values(const ColumnRow& r, const MetricSlot& m, std::size_t L, F&& f) {
+    switch (m.kind) {
+        case MetricSlot::synapses: return f(r.layer_synapses.data(), r.layer_synapses.size());
+        case MetricSlot::cells: return f(r.layer_cells.data(), r.layer_cells.size());
+        case MetricSlot::value: break;
+    }
+    const std::size_t from = m.layer_slot * L, n = r.layer_values.size();
+    return f(r.layer_values.data() + std::min(from, n), n > from ? n - from : 0);
+}
 // Layer l (of L) of a row's per-layer values; 0 (counts) or NaN (values) where the row has none.
 inline double layer_value(const ColumnRow& r, const MetricSlot& m, std::size_t l, std::size_t L) noexcept {
-    switch (m.kind) {
-        case MetricSlot::synapses: return l < r.layer_synapses.size() ? static_cast<double>(r.layer_synapses[l]) : 0.0;
-        case MetricSlot::cells: return l < r.layer_cells.size() ? static_cast<double>(r.layer_cells[l]) : 0.0;
-        case MetricSlot::value: {
-            const std::size_t i = m.layer_slot * L + l;
-            return i < r.layer_values.size() ? r.layer_values[i] : kNaN;
-        }
-    }
-    return kNaN;
+    return with_layer_values(r, m, L, [&](const auto* p, std::size_t have) {
+        return l < have ? static_cast<double>(p[l]) : m.kind == MetricSlot::value ? kNaN : 0.0;
+    });
 }
 // Counts have data when > 0; values when they are numbers (NaN: no data).
 inline bool has_data(double v, bool counts) noexcept { return counts ? v > 0 : !std::isnan(v); }

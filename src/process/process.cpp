@@ -16,6 +16,7 @@ namespace eyemap {
 using detail::has_data;
 using detail::kNaN;
 using detail::layer_value;
+using detail::with_layer_values;
 using detail::metric_slot;
 using detail::metric_value;
 using detail::MetricSlot;
@@ -483,15 +484,7 @@ double* copy_layers(const T* src, std::size_t have, std::size_t L, bool counts, 
 }
 
 double* copy_layers(const ColumnRow& r, const MetricSlot& m, std::size_t L, bool counts, double none, double* pool, double* out) noexcept {
-    switch (m.kind) {
-        case MetricSlot::synapses: return copy_layers(r.layer_synapses.data(), r.layer_synapses.size(), L, counts, none, pool, out);
-        case MetricSlot::cells: return copy_layers(r.layer_cells.data(), r.layer_cells.size(), L, counts, none, pool, out);
-        case MetricSlot::value: {
-            const std::size_t from = m.layer_slot * L, n = r.layer_values.size();
-            return copy_layers(r.layer_values.data() + std::min(from, n), n > from ? n - from : 0, L, counts, none, pool, out);
-        }
-    }
-    return pool;
+    return with_layer_values(r, m, L, [&](const auto* src, std::size_t have) { return copy_layers(src, have, L, counts, none, pool, out); });
 }
 
 // Rows ahead whose output columns are prefetched: rows come in their file's order, columns are written
